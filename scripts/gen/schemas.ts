@@ -1,0 +1,56 @@
+/** Emits one JSON Schema per protocol declaration, from src/protocol with typescript-json-schema. */
+import { resolve } from "node:path";
+import * as TJS from "typescript-json-schema";
+import { SCHEMA_TYPES } from "../../src/protocol/methods.js";
+
+export type JsonSchema = Record<string, unknown>;
+
+export const SCHEMA_ID_BASE = "https://gateway-presence.dev/schemas/";
+
+export function schemaId(name: string): string {
+  return `${SCHEMA_ID_BASE}${name}.schema.json`;
+}
+
+export function buildSchemas(root: string): Map<string, JsonSchema> {
+  const program = TJS.getProgramFromFiles([resolve(root, "src/protocol/index.ts")], {
+    strict: true,
+    strictNullChecks: true,
+    skipLibCheck: true,
+  });
+  const generator = TJS.buildGenerator(program, {
+    required: true,
+    ref: true,
+    aliasRef: true,
+    topRef: false,
+    strictNullChecks: true,
+    ignoreErrors: false,
+  });
+  if (!generator) throw new Error("typescript-json-schema could not read src/protocol");
+  const out = new Map<string, JsonSchema>();
+  for (const name of SCHEMA_TYPES) {
+    const body = generator.getSchemaForSymbol(name) as JsonSchema;
+    out.set(name, sortKeys({
+      $schema: "http://json-schema.org/draft-07/schema#",
+      $id: schemaId(name),
+      title: name,
+      ...body,
+    }) as JsonSchema);
+  }
+  return out;
+}
+
+/** Recursively sorts object keys (schema keywords first for readability) so output is deterministic. */
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const first = ["$schema", "$id", "title", "description", "type"];
+  const keys = Object.keys(value).sort((a, b) => {
+    const ia = first.indexOf(a);
+    const ib = first.indexOf(b);
+    if (ia !== -1 || ib !== -1) return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib);
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+  const sorted: Record<string, unknown> = {};
+  for (const key of keys) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
+  return sorted;
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
+const program = new Command()
+  .name("gateway-presence")
+  .description("Gateway presence: reference gateway, client tools and conformance harness")
+  .version(version);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,65 @@
+import type { PresenceEntry, StateVersion } from "./presence.js";
+
+/** Result of `connect` (SPEC H4). */
+export interface HelloOk {
+  type: "hello-ok";
+  /**
+   * The negotiated protocol version (1 for the `jsonrpc` binding).
+   * @TJS-type integer
+   * @minimum 1
+   */
+  protocol: number;
+  server: HelloServer;
+  features: HelloFeatures;
+  snapshot: HelloSnapshot;
+  policy: HelloPolicy;
+}
+
+export interface HelloServer {
+  /** @minLength 1 */
+  version: string;
+  /**
+   * The connection's id: the presence key of a client without instanceId (SPEC K1).
+   * @minLength 1
+   */
+  connId: string;
+}
+
+export interface HelloFeatures {
+  methods: string[];
+  events: string[];
+}
+
+export interface HelloSnapshot {
+  /**
+   * Already includes the connecting client's own row.
+   * @maxItems 200
+   */
+  presence: PresenceEntry[];
+  stateVersion: StateVersion;
+  /**
+   * @TJS-type integer
+   * @minimum 0
+   */
+  uptimeMs: number;
+}
+
+export interface HelloPolicy {
+  /**
+   * Largest frame the gateway accepts, in bytes.
+   * @TJS-type integer
+   * @minimum 1
+   */
+  maxPayload: number;
+  /**
+   * Send-buffer size past which a slow client misses pushes (SPEC E2).
+   * @TJS-type integer
+   * @minimum 0
+   */
+  maxBufferedBytes: number;
+  /**
+   * @TJS-type integer
+   * @minimum 1
+   */
+  tickIntervalMs: number;
+}

@@ -1,0 +1,1 @@
+export { validate, isValid, toIssues, formatIssues, type ValidationResult } from "./validate.js";

@@ -1,0 +1,46 @@
+/**
+ * Run-time validation with the generated standalone validators: a typed result, and ajv's errors
+ * turned into `ValidationIssue`s whose path names the failing value (SPEC B1).
+ */
+import type { ErrorObject } from "ajv";
+import { VALIDATORS, type SchemaName, type SchemaTypes } from "../generated/validate.js";
+import type { ValidationIssue } from "../protocol/errors.js";
+
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
+
+export function validate<N extends SchemaName>(schema: N, data: unknown): ValidationResult<SchemaTypes[N]> {
+  const validator = VALIDATORS[schema];
+  if (validator(data)) return { ok: true, value: data as SchemaTypes[N] };
+  return { ok: false, issues: toIssues(validator.errors ?? []) };
+}
+
+export function isValid<N extends SchemaName>(schema: N, data: unknown): data is SchemaTypes[N] {
+  return VALIDATORS[schema](data);
+}
+
+/** `required` and `additionalProperties` errors point at the object; point at the property instead. */
+export function toIssues(errors: ErrorObject[]): ValidationIssue[] {
+  const seen = new Set<string>();
+  const issues: ValidationIssue[] = [];
+  for (const error of errors) {
+    const params = error.params as { missingProperty?: string; additionalProperty?: string };
+    const property = params.missingProperty ?? params.additionalProperty;
+    const path = property === undefined ? error.instancePath : `${error.instancePath}/${escapePointer(property)}`;
+    const message =
+      error.keyword === "additionalProperties" ? "is not allowed (unknown property)" : (error.message ?? "is invalid");
+    const key = `${path}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push({ path, message, keyword: error.keyword });
+  }
+  return issues;
+}
+
+/** One line for humans: `/client/instanceId must NOT have more than 128 characters; ...`. */
+export function formatIssues(issues: ValidationIssue[]): string {
+  return issues.map((i) => `${i.path || "(root)"} ${i.message}`).join("; ");
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, "~0").replace(/\//g, "~1");
+}

@@ -1,0 +1,55 @@
+// Compile-time checks (npm test runs tsc over test/ first); the runtime part only confirms the
+// generated constants agree with the maps.
+import { describe, expectTypeOf, expect, it } from "vitest";
+import type { PresenceMethods } from "../../src/generated/client.js";
+import { EVENT_NAMES, type EventMap } from "../../src/generated/events.js";
+import { METHOD_NAMES, METHOD_SCHEMAS, type MethodMap } from "../../src/generated/methods.js";
+import type { PresenceHandlers } from "../../src/generated/server.js";
+import type { SchemaTypes } from "../../src/generated/validate.js";
+import type {
+  ConnectParams,
+  HelloOk,
+  PresenceEntry,
+  PresenceEvent,
+  SystemEventParams,
+  SystemEventResult,
+  SystemPresenceParams,
+  SystemPresenceResult,
+  TestClockAdvanceParams,
+  TestClockAdvanceResult,
+  TickEvent,
+} from "../../src/protocol/index.js";
+
+describe("generated maps match the declarations", () => {
+  it("method map", () => {
+    expectTypeOf<MethodMap["connect"]>().toEqualTypeOf<{ params: ConnectParams; result: HelloOk }>();
+    expectTypeOf<MethodMap["system-event"]>().toEqualTypeOf<{ params: SystemEventParams; result: SystemEventResult }>();
+    expectTypeOf<MethodMap["system-presence"]>().toEqualTypeOf<{ params: SystemPresenceParams; result: SystemPresenceResult }>();
+    expectTypeOf<MethodMap["test.clock.advance"]>().toEqualTypeOf<{ params: TestClockAdvanceParams; result: TestClockAdvanceResult }>();
+    expectTypeOf<keyof MethodMap>().toEqualTypeOf<(typeof METHOD_NAMES)[number]>();
+    expect(Object.keys(METHOD_SCHEMAS)).toEqual([...METHOD_NAMES]);
+  });
+
+  it("event map", () => {
+    expectTypeOf<EventMap>().toEqualTypeOf<{ presence: PresenceEvent; tick: TickEvent }>();
+    expectTypeOf<keyof EventMap>().toEqualTypeOf<(typeof EVENT_NAMES)[number]>();
+    expect([...EVENT_NAMES]).toEqual(["presence", "tick"]);
+  });
+
+  it("client surface", () => {
+    expectTypeOf<PresenceMethods["systemPresence"]>().returns.toEqualTypeOf<Promise<PresenceEntry[]>>();
+    expectTypeOf<PresenceMethods["systemEvent"]>().parameter(0).toEqualTypeOf<SystemEventParams | undefined>();
+    expectTypeOf<PresenceMethods["connect"]>().returns.toEqualTypeOf<Promise<HelloOk>>();
+  });
+
+  it("server handlers", () => {
+    type H = PresenceHandlers<{ connId: string }>;
+    expectTypeOf<H["system-event"]>().parameters.toEqualTypeOf<[SystemEventParams, { connId: string }]>();
+    expectTypeOf<ReturnType<H["system-presence"]>>().toEqualTypeOf<SystemPresenceResult | Promise<SystemPresenceResult>>();
+  });
+
+  it("validator types", () => {
+    expectTypeOf<SchemaTypes["PresenceEntry"]>().toEqualTypeOf<PresenceEntry>();
+    expectTypeOf<SchemaTypes["ConnectParams"]>().toEqualTypeOf<ConnectParams>();
+  });
+});
