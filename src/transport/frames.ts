@@ -1,0 +1,33 @@
+/**
+ * What a wire binding decodes a text frame into, on the client side. The client SDK and the
+ * conformance harness work only with these, so they run over every binding (SPEC T2).
+ */
+import type { ErrorName } from "../protocol/errors.js";
+
+export type RequestId = string | number;
+
+/** An error answer, with the SPEC §10 name whatever the binding's native code was. */
+export interface WireError {
+  /** SPEC §10 name (`INVALID_PARAMS`, `FORBIDDEN`, ...), or the native code when it maps to none. */
+  name: ErrorName | string;
+  /** The JSON-RPC numeric code, when the binding has one. */
+  code?: number;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export type InboundFrame =
+  | { kind: "result"; id: RequestId; result: unknown }
+  | { kind: "error"; id: RequestId | null; error: WireError }
+  | { kind: "event"; event: string; payload: unknown; seq?: number; stateVersion?: number };
+
+/** A frame the binding could not make sense of; the text is kept for reports. */
+export class FrameDecodeError extends Error {
+  constructor(
+    message: string,
+    readonly text: string,
+  ) {
+    super(message);
+    this.name = "FrameDecodeError";
+  }
+}
