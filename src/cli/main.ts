@@ -9,4 +9,6 @@ const program = new Command()
   .description("Gateway presence: reference gateway, client tools and conformance harness")
   .version(version);
 
+// Each command lives in ./commands/<name>.ts and exports register(program).
+
 await program.parseAsync(process.argv);
