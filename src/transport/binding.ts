@@ -1,6 +1,13 @@
+import type { ConnectParams } from "../protocol/connect.js";
 import type { InboundFrame, RequestId } from "./frames.js";
 
 export type BindingName = "jsonrpc" | "openclaw";
+
+/** What a binding may use while it prepares the handshake. */
+export interface HandshakeContext {
+  /** Resolves with the payload of the next event of that name (e.g. OpenClaw's `connect.challenge`). */
+  waitForEvent(event: string, timeoutMs: number): Promise<unknown>;
+}
 
 /** Encodes requests and decodes inbound text frames for one wire binding (SPEC T2). */
 export interface ClientBinding {
@@ -10,4 +17,9 @@ export interface ClientBinding {
   encodeRequest(id: RequestId, method: string, params: unknown): string;
   /** One text frame can hold several messages (a JSON-RPC batch answer). Throws FrameDecodeError. */
   decode(text: string): InboundFrame[];
+  /**
+   * Turns the caller's connect params into what goes on the wire (e.g. waits for a challenge nonce,
+   * signs a device identity, sets the protocol range). The jsonrpc binding sends them unchanged.
+   */
+  prepareConnect?(params: ConnectParams, context: HandshakeContext): Promise<Record<string, unknown>>;
 }
