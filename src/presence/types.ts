@@ -35,6 +35,8 @@ export interface PresenceStoreOptions {
   ephemeralModes?: string[];
   /** How often expiry runs on its own, in ms; 0 turns the timer off (tests call expire()). */
   sweepIntervalMs?: number;
+  /** Called when a change listener throws (the store carries on). Default: console.error. */
+  onListenerError?: (error: unknown) => void;
 }
 
 export interface PresenceStore {
@@ -60,9 +62,17 @@ export interface PresenceStore {
   size(): Promise<number>;
   /** Called for every change: upsert, disconnect, expiry, eviction. Returns an unsubscribe function. */
   onChange(listener: (change: PresenceChange) => void): () => void;
+  /** SPEC P3: is `mode` one of this store's ephemeral modes (never recorded)? Trimmed, case-insensitive. */
+  isEphemeral(mode: string | undefined): boolean;
   /** Stops the sweep timer. */
   close(): Promise<void>;
 }
+
+/**
+ * The key of the self row in change notifications and for get(). It has upper-case letters, so no
+ * normalised client key can ever equal it (a peer cannot take over the self row).
+ */
+export const SELF_KEY = "@Self";
 
 /** The presence key of SPEC K1: the trimmed, lower-cased instanceId when given, else the connection id. */
 export function presenceKey(instanceId: string | undefined, connId: string): string {
