@@ -1,0 +1,342 @@
+import { describe, expect, it } from "vitest";
+import { SELF_KEY, isEphemeralMode, presenceKey } from "../../src/presence/index.js";
+import { makeStore } from "./helpers.js";
+
+describe("K1 presence key", () => {
+  it("merges the same instanceId in any letter case and surrounding space into one row", async () => {
+    const { store } = makeStore();
+    await store.upsert(presenceKey("Mac-1", "conn-1"), { instanceId: "Mac-1", host: "a" });
+    await store.upsert(presenceKey("  mac-1 ", "conn-2"), { instanceId: "mac-1", platform: "macos" });
+    const rows = await store.list();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ host: "a", platform: "macos" });
+  });
+
+  it("keeps two rows for two connections without an instanceId (the documented duplicate)", async () => {
+    const { store } = makeStore();
+    await store.upsert(presenceKey(undefined, "conn-1"), { host: "laptop" });
+    await store.upsert(presenceKey(undefined, "conn-2"), { host: "laptop" });
+    expect(await store.size()).toBe(2);
+  });
+
+  it("normalises keys defensively (trim + lower case) and rejects blank or non-string keys", async () => {
+    const { store } = makeStore();
+    await store.upsert("  ABC ", { host: "x" });
+    expect(await store.get("abc")).toMatchObject({ host: "x" });
+    expect(await store.get(" aBc")).toMatchObject({ host: "x" });
+    await expect(store.upsert("   ", { host: "x" })).rejects.toThrow(/key must not be empty/);
+    await expect(store.upsert(42 as unknown as string, { host: "x" })).rejects.toThrow(/key must be a string/);
+    expect(await store.size()).toBe(1);
+  });
+});
+
+describe("K3 field-by-field merge", () => {
+  it("keeps stored fields that the update leaves absent or undefined", async () => {
+    const { store } = makeStore();
+    await store.upsert("a", { host: "h", ip: "10.0.0.2", version: "1.0", lastInputSeconds: 5 });
+    const row = await store.upsert("a", { host: undefined, ip: undefined, version: "1.1" });
+    expect(row).toMatchObject({ host: "h", ip: "10.0.0.2", version: "1.1", lastInputSeconds: 5 });
+  });
+
+  it("sets ts from the clock on every write, also when nothing else changes", async () => {
+    const { store, clock } = makeStore();
+    const first = await store.upsert("a", { host: "h" });
+    clock.advance(1234);
+    const second = await store.upsert("a", {});
+    expect(second.ts).toBe(first.ts + 1234);
+    expect(second.ts).toBe(clock.now());
+  });
+
+  it("ignores a ts, and unknown fields such as a beacon's tags, in the update", async () => {
+    const { store, clock } = makeStore();
+    const row = await store.upsert("a", { host: "h", ts: 5, tags: ["t"] } as never);
+    expect(row.ts).toBe(clock.now());
+    expect(row).not.toHaveProperty("tags");
+  });
+
+  it("unions roles and scopes, without duplicates, in first-seen order", async () => {
+    const { store } = makeStore();
+    await store.upsert("a", { roles: ["operator"], scopes: ["operator.read", "operator.write"] });
+    const row = await store.upsert("a", { roles: ["node", "operator"], scopes: ["operator.admin", "operator.read"] });
+    expect(row.roles).toEqual(["operator", "node"]);
+    expect(row.scopes).toEqual(["operator.read", "operator.write", "operator.admin"]);
+  });
+
+  it("keeps at most 32 list items, dropping the oldest ones the update does not name", async () => {
+    const { store } = makeStore();
+    const old = Array.from({ length: 32 }, (_, i) => `old-${i}`);
+    await store.upsert("a", { scopes: old });
+    const row = await store.upsert("a", { scopes: ["old-0", "new-1", "new-2"] });
+    expect(row.scopes).toHaveLength(32);
+    expect(row.scopes).toContain("old-0");
+    expect(row.scopes).toContain("new-1");
+    expect(row.scopes).toContain("new-2");
+    expect(row.scopes).not.toContain("old-1");
+    expect(row.scopes).not.toContain("old-2");
+  });
+
+  it("rejects null and wrongly typed fields with an error naming the field, writing nothing", async () => {
+    const { store, changes } = makeStore();
+    await store.upsert("a", { host: "h" });
+    await expect(store.upsert("a", { host: null } as never)).rejects.toThrow(/host must be a non-empty string, got null/);
+    await expect(store.upsert("a", { lastInputSeconds: -1 })).rejects.toThrow(/lastInputSeconds must be an integer >= 0/);
+    await expect(store.upsert("a", { roles: ["ok", ""] })).rejects.toThrow(/roles\[1\]/);
+    await expect(store.upsert("a", { instanceId: "   " })).rejects.toThrow(/instanceId/);
+    await expect(store.upsert("a", "nope" as never)).rejects.toThrow(/fields must be an object/);
+    expect(await store.get("a")).toEqual({ host: "h", ts: expect.any(Number) });
+    expect(changes).toHaveLength(1);
+  });
+
+  it("hands out copies: changing a returned row does not change the store", async () => {
+    const { store } = makeStore();
+    const row = await store.upsert("a", { host: "h", roles: ["r"] });
+    row.host = "changed";
+    row.roles!.push("x");
+    expect(await store.get("a")).toMatchObject({ host: "h", roles: ["r"] });
+  });
+});
+
+describe("K4 instanceId letter case", () => {
+  it("stores the trimmed instanceId as its latest writer spelled it; lookups ignore case", async () => {
+    const { store } = makeStore();
+    await store.upsert("mac-1", { instanceId: "MAC-1" });
+    expect(await store.get("Mac-1")).toMatchObject({ instanceId: "MAC-1" });
+    await store.upsert("MAC-1", { instanceId: "  Mac-1  " });
+    expect(await store.get("mac-1")).toMatchObject({ instanceId: "Mac-1" });
+    await store.upsert("mac-1", { host: "no instanceId in this write" });
+    expect(await store.get("MAC-1")).toMatchObject({ instanceId: "Mac-1" });
+  });
+});
+
+describe("P1 self row", () => {
+  it("is listed first with a fresh ts, and is never expired", async () => {
+    const { store, clock } = makeStore({ ttlMs: 1000 });
+    await store.setSelf({ host: "gw", mode: "gateway", version: "1" });
+    await store.upsert("a", { host: "a" });
+    clock.advance(10_000);
+    const rows = await store.list();
+    expect(rows).toEqual([{ host: "gw", mode: "gateway", version: "1", reason: "self", ts: clock.now() }]);
+    expect(await store.get(SELF_KEY)).toMatchObject({ ts: clock.now() });
+  });
+
+  it("is never evicted and counts towards maxEntries", async () => {
+    const { store, clock } = makeStore({ maxEntries: 3 });
+    await store.setSelf({ host: "gw", reason: "self" });
+    for (let i = 0; i < 10; i++) {
+      clock.advance(1);
+      await store.upsert(`c${i}`, { host: `c${i}` });
+    }
+    const rows = await store.list();
+    expect(rows.map((r) => r.host)).toEqual(["gw", "c9", "c8"]);
+  });
+
+  it("cannot be taken over by a peer using the self key or the gateway's instanceId", async () => {
+    const { store } = makeStore();
+    await store.setSelf({ instanceId: "gw-1", host: "gw" });
+    await store.upsert(SELF_KEY, { host: "intruder" });
+    await store.upsert("gw-1", { instanceId: "gw-1", host: "peer" });
+    const self = await store.get(SELF_KEY);
+    expect(self).toMatchObject({ host: "gw", reason: "self" });
+    expect((await store.list())[0]).toMatchObject({ host: "gw" });
+  });
+
+  it("evicts the oldest row when seeded into a full store, so the cap holds", async () => {
+    const { store, clock, changes } = makeStore({ maxEntries: 2 });
+    await store.upsert("a", {});
+    clock.advance(1);
+    await store.upsert("b", {});
+    await store.setSelf({ host: "gw" });
+    expect(await store.size()).toBe(2);
+    expect(changes.filter((c) => c.kind === "evict").map((c) => c.key)).toEqual(["a"]);
+  });
+});
+
+describe("P3 ephemeral modes", () => {
+  it("treats cli as ephemeral by default, trimmed and in any case", () => {
+    expect(isEphemeralMode("cli", ["cli"])).toBe(true);
+    expect(isEphemeralMode(" CLI ", ["cli"])).toBe(true);
+    expect(isEphemeralMode("ui", ["cli"])).toBe(false);
+    expect(isEphemeralMode(undefined, ["cli"])).toBe(false);
+    expect(isEphemeralMode("cli")).toBe(true);
+  });
+
+  it("follows the store's configured modes", () => {
+    const { store } = makeStore({ ephemeralModes: ["probe", "test"] });
+    expect(store.isEphemeral("probe")).toBe(true);
+    expect(store.isEphemeral("cli")).toBe(false);
+  });
+});
+
+describe("P6 disconnect", () => {
+  it("keeps the row with reason disconnect and a fresh ts, until the TTL", async () => {
+    const { store, clock } = makeStore({ ttlMs: 1000 });
+    await store.upsert("a", { host: "a", reason: "connect" });
+    clock.advance(600);
+    const row = await store.markDisconnected("A");
+    expect(row).toMatchObject({ host: "a", reason: "disconnect", ts: clock.now() });
+    clock.advance(900);
+    expect(await store.get("a")).toMatchObject({ reason: "disconnect" });
+    clock.advance(101);
+    expect(await store.get("a")).toBeUndefined();
+  });
+
+  it("never brings back an expired or evicted row", async () => {
+    const { store, clock, changes } = makeStore({ ttlMs: 1000, maxEntries: 1 });
+    await store.upsert("old", {});
+    await store.upsert("new", {});
+    expect(await store.markDisconnected("old")).toBeUndefined();
+    clock.advance(1001);
+    expect(await store.markDisconnected("new")).toBeUndefined();
+    expect(await store.size()).toBe(0);
+    expect(changes.map((c) => c.kind)).toEqual(["upsert", "evict", "upsert", "expire"]);
+  });
+});
+
+describe("S1 TTL", () => {
+  it("removes rows more than ttlMs old (not those exactly ttlMs old) and tells listeners", async () => {
+    const { store, clock, changes } = makeStore({ ttlMs: 1000 });
+    await store.upsert("a", {});
+    clock.advance(500);
+    await store.upsert("b", {});
+    clock.advance(500);
+    expect(await store.expire()).toBe(0);
+    clock.advance(1);
+    expect(await store.expire()).toBe(1);
+    expect(changes.at(-1)).toMatchObject({ kind: "expire", key: "a" });
+    expect((await store.list()).map((r) => r.ts)).toEqual([clock.now() - 501]);
+  });
+
+  it("expires at read time too: list, get and size never show a stale row", async () => {
+    const { store, clock } = makeStore({ ttlMs: 1000 });
+    await store.upsert("a", {});
+    clock.advance(1001);
+    expect(await store.get("a")).toBeUndefined();
+    await store.upsert("b", {});
+    clock.advance(1001);
+    expect(await store.size()).toBe(0);
+    await store.upsert("c", {});
+    clock.advance(1001);
+    expect(await store.list()).toEqual([]);
+  });
+
+  it("expires on its own timer when nobody reads", async () => {
+    let now = 0;
+    const { store, changes } = makeStore({ ttlMs: 50, sweepIntervalMs: 10, clock: { now: () => now } });
+    await store.upsert("a", {});
+    now = 100;
+    const deadline = Date.now() + 5000;
+    while (changes.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(changes.at(-1)).toMatchObject({ kind: "expire", key: "a" });
+    await store.close();
+  });
+
+  it("touch() keeps a row alive without reporting a change; it never revives an expired row", async () => {
+    const { store, clock, changes } = makeStore({ ttlMs: 1000 });
+    await store.upsert("a", {});
+    for (let i = 0; i < 5; i++) {
+      clock.advance(600);
+      await store.touch("A");
+    }
+    expect(await store.get("a")).toMatchObject({ ts: clock.now() });
+    expect(changes).toHaveLength(1);
+    clock.advance(1001);
+    await store.touch("a");
+    expect(await store.get("a")).toBeUndefined();
+  });
+
+  it("clamps a clock that goes backwards, so ts never decreases", async () => {
+    let now = 10_000;
+    const { store } = makeStore({ clock: { now: () => now } });
+    const a = await store.upsert("a", {});
+    now = 5_000;
+    const b = await store.upsert("b", {});
+    expect(b.ts).toBe(a.ts);
+    expect((await store.list()).map((r) => r.ts)).toEqual([10_000, 10_000]);
+  });
+});
+
+describe("S2 cap", () => {
+  it("evicts the row with the oldest ts when a new key arrives at the cap, and tells listeners", async () => {
+    const { store, clock, changes } = makeStore({ maxEntries: 3 });
+    await store.upsert("a", {});
+    clock.advance(1);
+    await store.upsert("b", {});
+    clock.advance(1);
+    await store.upsert("c", {});
+    clock.advance(1);
+    await store.upsert("a", { host: "refreshed" });
+    clock.advance(1);
+    await store.upsert("d", {});
+    expect(changes.filter((c) => c.kind === "evict").map((c) => c.key)).toEqual(["b"]);
+    expect((await store.list()).map((r) => r.ts)).toEqual([1_000_004, 1_000_003, 1_000_002]);
+  });
+
+  it("updating an existing key at the cap evicts nothing", async () => {
+    const { store, changes } = makeStore({ maxEntries: 2 });
+    await store.upsert("a", {});
+    await store.upsert("b", {});
+    await store.upsert("A", { host: "x" });
+    expect(changes.some((c) => c.kind === "evict")).toBe(false);
+  });
+
+  it("201 distinct rows with self at the default cap give 200 rows, self kept", async () => {
+    const { store, clock } = makeStore();
+    await store.setSelf({ host: "gw" });
+    for (let i = 0; i < 201; i++) {
+      clock.advance(1);
+      await store.upsert(`client-${i}`, { host: `c${i}` });
+    }
+    const rows = await store.list();
+    expect(rows).toHaveLength(200);
+    expect(rows[0]).toMatchObject({ host: "gw", reason: "self" });
+    expect(rows.some((r) => r.host === "c0" || r.host === "c1")).toBe(false);
+  });
+
+  it("with maxEntries 1 and a self row, another row is never stored", async () => {
+    const { store, changes } = makeStore({ maxEntries: 1 });
+    await store.setSelf({ host: "gw" });
+    const row = await store.upsert("a", { host: "a" });
+    expect(row.host).toBe("a");
+    expect(await store.size()).toBe(1);
+    expect(changes).toHaveLength(1);
+  });
+});
+
+describe("E1 change notifications", () => {
+  it("reports every change once, with a version that grows by one each time", async () => {
+    const { store, clock, changes } = makeStore({ maxEntries: 2, ttlMs: 100 });
+    await store.upsert("a", {});
+    await store.upsert("b", {});
+    await store.upsert("c", {});
+    await store.markDisconnected("c");
+    clock.advance(101);
+    await store.list();
+    expect(changes.map((c) => [c.kind, c.key])).toEqual([
+      ["upsert", "a"],
+      ["upsert", "b"],
+      ["evict", "a"],
+      ["upsert", "c"],
+      ["disconnect", "c"],
+      ["expire", "b"],
+      ["expire", "c"],
+    ]);
+    expect(changes.map((c) => c.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(await store.version()).toBe(7);
+  });
+
+  it("keeps delivering in version order when a listener writes, and survives a throwing listener", async () => {
+    const errors: unknown[] = [];
+    const { store, changes } = makeStore({ onListenerError: (e) => errors.push(e) });
+    store.onChange(() => {
+      throw new Error("boom");
+    });
+    const off = store.onChange((c) => {
+      if (c.key === "a") void store.upsert("b", {});
+    });
+    await store.upsert("a", {});
+    off();
+    await store.upsert("c", {});
+    expect(changes.map((c) => [c.key, c.version])).toEqual([["a", 1], ["b", 2], ["c", 3]]);
+    expect(errors).toHaveLength(3);
+  });
+});
