@@ -12,3 +12,5 @@ export {
   type MethodParams,
   type MethodResult,
 } from "./generated/methods.js";
+export * from "./client/index.js";
+export * from "./transport/index.js";

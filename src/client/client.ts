@@ -1,0 +1,268 @@
+/**
+ * createPresenceClient: one logical connection to a gateway that handshakes, keeps a live presence
+ * mirror, and reconnects with backoff until closed or told something fatal.
+ */
+import WebSocketImpl from "isomorphic-ws";
+import { createPresenceMethods, type RequestFn } from "../generated/client.js";
+import type { HelloOk } from "../protocol/hello.js";
+import type { PresenceEntry } from "../protocol/presence.js";
+import type { ClientBinding } from "../transport/binding.js";
+import type { InboundFrame } from "../transport/frames.js";
+import { backoffDelay } from "./backoff.js";
+import { startBeacons, type BeaconHandle, type BeaconOptions } from "./beacons.js";
+import { resolveBinding } from "./bindings.js";
+import { Connection, type CloseInfo, type WebSocketConstructor } from "./connection.js";
+import { Emitter } from "./emitter.js";
+import { GatewayError, isFatalConnectError, TransportError } from "./errors.js";
+import { checkHello, connectParams } from "./handshake.js";
+import { PresenceMirror } from "./mirror.js";
+import { randomInstanceId, resolveOptions, type PresenceClientOptions, type ResolvedOptions } from "./options.js";
+import { RequestManager } from "./requests.js";
+import type { ClientEvents, ConnectionState, ConnectOptions, PresenceClient, StateChange } from "./types.js";
+import { Watchdog } from "./watchdog.js";
+
+export function createPresenceClient(options: PresenceClientOptions): PresenceClient {
+  return new PresenceClientImpl(options);
+}
+
+class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient {
+  readonly instanceId: string;
+  readonly binding: ClientBinding;
+  readonly presence: PresenceMirror;
+  readonly #options: ResolvedOptions;
+  readonly #requests: RequestManager;
+  readonly #methods = createPresenceMethods((method, params, options) => this.request(method, params, options));
+  readonly #beacons = new Set<BeaconHandle>();
+  readonly #watchdog: Watchdog;
+  #state: ConnectionState = "idle";
+  #hello: HelloOk | undefined;
+  #conn: Connection | null = null;
+  /** Set by close() or a fatal answer: no more connecting. */
+  #closedForGood = false;
+  #everOpened = false;
+  #retryInitial = false;
+  #failures = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastSeq: number | undefined;
+  #waiter: { promise: Promise<HelloOk>; resolve(hello: HelloOk): void; reject(error: Error): void } | null = null;
+
+  constructor(options: PresenceClientOptions) {
+    super();
+    this.#options = resolveOptions(options);
+    this.binding = resolveBinding(options.binding);
+    this.instanceId = options.instanceId ?? options.client.instanceId ?? randomInstanceId();
+    this.#requests = new RequestManager(this.#options.requestTimeoutMs);
+    this.presence = new PresenceMirror({
+      fetch: () => this.#methods.systemPresence({}) as Promise<PresenceEntry[]>,
+      resyncDelayMs: options.resyncDelayMs,
+    });
+    this.#watchdog = new Watchdog((silentMs) => this.#dropDeadConnection(silentMs));
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  get hello(): HelloOk | undefined {
+    return this.#hello;
+  }
+
+  readonly request: RequestFn = (method, params, options) =>
+    this.#requests.request(method, params, options) as ReturnType<RequestFn>;
+  readonly systemEvent = this.#methods.systemEvent;
+  readonly systemPresence = this.#methods.systemPresence;
+  readonly testClockAdvance = this.#methods.testClockAdvance;
+
+  connect(options: ConnectOptions = {}): Promise<HelloOk> {
+    if (this.#closedForGood) return Promise.reject(new TransportError("closed", "connect: the client is closed"));
+    if (this.#state === "open" && this.#hello) return Promise.resolve(this.#hello);
+    if (this.#waiter) return this.#waiter.promise;
+    this.#retryInitial = options.retry ?? false;
+    let resolve!: (hello: HelloOk) => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<HelloOk>((res, rej) => ((resolve = res), (reject = rej)));
+    this.#waiter = { promise, resolve, reject };
+    // While (re)connecting, an attempt is already under way or scheduled: wait for it.
+    if (this.#state === "idle" || this.#state === "closed") void this.#dial();
+    return promise;
+  }
+
+  startBeacons(options?: BeaconOptions): BeaconHandle {
+    if (this.#closedForGood) throw new TransportError("closed", "startBeacons: the client is closed");
+    const handle = startBeacons(this, options);
+    this.#beacons.add(handle);
+    return {
+      send: handle.send,
+      stop: () => {
+        handle.stop();
+        this.#beacons.delete(handle);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    const conn = this.#conn;
+    this.#stop(new TransportError("closed", "client closed"), "client closed", false);
+    await conn?.close(1000, "client closed");
+  }
+
+  async #dial(): Promise<void> {
+    this.#setState({ state: "connecting", attempt: this.#failures });
+    const { url, connectTimeoutMs } = this.#options;
+    let conn: Connection | undefined;
+    try {
+      const Impl = (this.#options.WebSocket ?? WebSocketImpl) as unknown as WebSocketConstructor;
+      conn = await Connection.open(url, Impl, this.binding, this.#handlersFor(() => conn), connectTimeoutMs);
+      if (this.#closedForGood) return void conn.close(1000, "client closed");
+      this.#conn = conn;
+      const base = connectParams(
+        { ...this.#options, client: this.#options.client, instanceId: this.instanceId, extra: this.#options.connectExtra },
+        this.binding,
+      );
+      const params = this.binding.prepareConnect ? await this.binding.prepareConnect(base, conn) : base;
+      const answer = await this.#requests.request("connect", params, { timeoutMs: connectTimeoutMs }, conn.send);
+      const hello = checkHello(answer);
+      if (this.#closedForGood || this.#conn !== conn) return;
+      this.#opened(conn, hello);
+    } catch (error) {
+      if (conn && this.#conn === conn) this.#conn = null;
+      void conn?.close(1000, "handshake failed");
+      this.#requests.detach("handshake failed");
+      if (!this.#closedForGood) this.#dialFailed(error as Error);
+    }
+  }
+
+  #opened(conn: Connection, hello: HelloOk): void {
+    const reconnected = this.#everOpened;
+    this.#everOpened = true;
+    this.#failures = 0;
+    this.#hello = hello;
+    this.#lastSeq = undefined;
+    conn.endHandshake();
+    this.presence.reset(hello.snapshot.presence, hello.snapshot.stateVersion.presence);
+    this.#requests.attach(conn.send);
+    this.#watchdog.start(this.#options.tickTimeoutMs, hello);
+    this.#setState({ state: "open", reconnected });
+    this.#waiter?.resolve(hello);
+    this.#waiter = null;
+    if (reconnected) {
+      this.emit("reconnect", hello);
+      Promise.resolve()
+        .then(() => this.#options.onReconnect?.(hello))
+        .catch((error: Error) => this.emit("error", error));
+    }
+  }
+
+  #dialFailed(error: Error): void {
+    const fatal = isFatalConnectError(error) || !(error instanceof TransportError || error instanceof GatewayError);
+    const reconnect = this.#options.reconnect;
+    const mayRetry = !fatal && reconnect !== false && (this.#everOpened || this.#retryInitial);
+    if (mayRetry && this.#failures < reconnect.maxAttempts) return this.#scheduleRetry(error.message, error);
+    if (fatal) return this.#stop(error, `fatal: ${error.message}`, true);
+    const gaveUp = mayRetry ? `gave up after ${this.#failures} attempts: ${error.message}` : error.message;
+    // Not fatal and not retried: closed, but connect() may be called again.
+    this.#stop(error, gaveUp, false, true);
+  }
+
+  #scheduleRetry(reason: string, error?: Error): void {
+    const reconnect = this.#options.reconnect;
+    if (reconnect === false) return;
+    const delayMs = backoffDelay(this.#failures, reconnect);
+    this.#failures++;
+    this.#setState({ state: "reconnecting", reason, error, attempt: this.#failures, delayMs });
+    this.#retryTimer = setTimeout(() => void this.#dial(), delayMs);
+  }
+
+  #socketClosed(conn: Connection, info: CloseInfo): void {
+    if (conn !== this.#conn) return;
+    this.#conn = null;
+    const reason = `connection closed (${info.code}${info.reason ? ` ${info.reason}` : ""})`;
+    this.#watchdog.stop();
+    this.presence.detach();
+    this.#requests.detach(reason);
+    // During the handshake the pending connect request rejects and #dial handles it.
+    if (this.#state !== "open") return;
+    if (this.#options.reconnect === false) return this.#stop(new TransportError("closed", reason), reason, false, true);
+    this.#scheduleRetry(reason);
+  }
+
+  #dropDeadConnection(silentMs: number): void {
+    const conn = this.#conn;
+    if (!conn) return;
+    void conn.close(4000, "no frame from the gateway");
+    this.#socketClosed(conn, { code: 4000, reason: `nothing received for ${silentMs} ms` });
+  }
+
+  /**
+   * Ends all activity. `forGood` (close(), fatal answer): no connect() any more. `reopenable`:
+   * a failed first connect, after which connect() may be tried again.
+   */
+  #stop(error: Error, reason: string, fatal: boolean, reopenable = false): void {
+    if (this.#state === "closed" && this.#closedForGood) return;
+    this.#closedForGood = !reopenable;
+    clearTimeout(this.#retryTimer);
+    this.#watchdog.stop();
+    this.presence.detach();
+    if (!reopenable) for (const beacon of this.#beacons) beacon.stop();
+    if (!reopenable) this.#beacons.clear();
+    const conn = this.#conn;
+    this.#conn = null;
+    void conn?.close(1000, reason.slice(0, 120));
+    this.#requests.shutdown(reason, !reopenable);
+    this.#waiter?.reject(error);
+    this.#waiter = null;
+    this.#failures = 0;
+    const failed = fatal || reopenable;
+    this.#setState({ state: "closed", reason, ...(failed ? { error } : {}) });
+  }
+
+  #handlersFor(current: () => Connection | undefined) {
+    return {
+      onFrame: (frame: InboundFrame) => this.#frame(frame),
+      onBadFrame: (error: Error) => this.emit("error", error),
+      onClose: (info: CloseInfo) => {
+        const conn = current();
+        if (conn) this.#socketClosed(conn, info);
+      },
+    };
+  }
+
+  #frame(frame: InboundFrame): void {
+    this.#watchdog.heard();
+    if (frame.kind !== "event") {
+      if (this.#requests.settle(frame)) return;
+      if (frame.kind === "error") {
+        const error = new GatewayError(frame.error);
+        // An error without id during the handshake (e.g. "handshake timeout") answers the connect.
+        if (!(frame.id === null && this.#state !== "open" && this.#requests.failSentTo("connect", error))) {
+          this.emit("error", error);
+        }
+      }
+      return;
+    }
+    if (this.#state !== "open") return; // early events wait in the connection for the handshake
+    if (frame.seq !== undefined) {
+      const last = this.#lastSeq;
+      if (last !== undefined && frame.seq > last + 1) this.presence.noteGap({ kind: "seq", from: last, to: frame.seq });
+      this.#lastSeq = frame.seq;
+    }
+    const payload = frame.payload as ClientEvents["presence"];
+    if (frame.event === "presence") {
+      if (!Array.isArray(payload?.presence)) {
+        this.emit("error", new TransportError("protocol", "presence event without a presence list: ignored"));
+        return;
+      }
+      this.presence.applyPush(payload, frame.stateVersion);
+      this.emit("presence", payload);
+    } else if (frame.event === "tick") {
+      this.emit("tick", frame.payload as ClientEvents["tick"]);
+    } else {
+      this.emit("event", { event: frame.event, payload: frame.payload });
+    }
+  }
+
+  #setState(change: StateChange): void {
+    this.#state = change.state;
+    this.emit("state", change);
+  }
+}

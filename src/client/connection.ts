@@ -1,0 +1,172 @@
+/** One WebSocket: opening it, encoding requests and decoding frames through the binding, closing it. */
+import type { ClientBinding, HandshakeContext } from "../transport/binding.js";
+import type { InboundFrame, RequestId } from "../transport/frames.js";
+import { TransportError } from "./errors.js";
+
+/** The part of the WHATWG WebSocket API the client uses; `ws` and browsers' WebSocket both fit. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  // Event parameters are `any` so both the DOM's and ws's own event types are accepted.
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: any) => void) | null;
+  onclose: ((event: any) => void) | null;
+  onerror: ((event: any) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+export interface CloseInfo {
+  code: number;
+  reason: string;
+}
+
+export interface ConnectionHandlers {
+  onFrame(frame: InboundFrame): void;
+  /** A frame the binding could not decode; the connection stays open. */
+  onBadFrame(error: Error): void;
+  onClose(info: CloseInfo): void;
+}
+
+const OPEN = 1;
+/** Events kept for `waitForEvent` until the handshake is over (e.g. OpenClaw's `connect.challenge`). */
+const MAX_EARLY_EVENTS = 32;
+
+export class Connection implements HandshakeContext {
+  readonly #socket: WebSocketLike;
+  readonly #binding: ClientBinding;
+  #handlers: ConnectionHandlers | null;
+  #earlyEvents: Array<{ event: string; payload: unknown }> | null = [];
+  readonly #waiters = new Set<{ event: string; resolve(payload: unknown): void }>();
+  #markClosed!: () => void;
+  readonly #closed = new Promise<void>((resolve) => (this.#markClosed = resolve));
+
+  private constructor(socket: WebSocketLike, binding: ClientBinding, handlers: ConnectionHandlers) {
+    this.#socket = socket;
+    this.#binding = binding;
+    this.#handlers = handlers;
+    socket.onmessage = (event: { data: unknown }) => this.#receive(event.data);
+    socket.onclose = (event: { code?: number; reason?: string }) => {
+      this.#markClosed();
+      const handlers = this.#handlers;
+      this.#handlers = null;
+      handlers?.onClose({ code: event.code ?? 1006, reason: event.reason ?? "" });
+    };
+    socket.onerror = () => {}; // a close event always follows
+  }
+
+  /** Opens a socket; rejects with TransportError when it does not open within `timeoutMs`. */
+  static open(
+    url: string,
+    Impl: WebSocketConstructor,
+    binding: ClientBinding,
+    handlers: ConnectionHandlers,
+    timeoutMs: number,
+  ): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const socket = new Impl(url);
+      let lastError = "";
+      const timer = setTimeout(() => {
+        fail(new TransportError("timeout", `cannot open ${url}: not open within ${timeoutMs} ms`));
+        safeClose(socket, 1000, "open timeout");
+      }, timeoutMs);
+      const fail = (error: TransportError) => {
+        clearTimeout(timer);
+        socket.onopen = socket.onclose = null;
+        socket.onerror = () => {}; // ws throws on an error event nobody listens to
+        reject(error);
+      };
+      socket.onerror = (event: { message?: string; error?: { code?: string } }) => {
+        lastError = event?.error?.code ?? event?.message ?? lastError;
+      };
+      socket.onclose = (event: { code?: number }) =>
+        fail(new TransportError("closed", `cannot open ${url}: ${lastError || `closed (${event?.code ?? 1006})`}`));
+      socket.onopen = () => {
+        clearTimeout(timer);
+        resolve(new Connection(socket, binding, handlers));
+      };
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.#socket.readyState === OPEN && this.#handlers !== null;
+  }
+
+  readonly send = (id: RequestId, method: string, params: unknown): void => {
+    if (!this.isOpen) throw new TransportError("closed", `${method}: the socket is not open`);
+    this.#socket.send(this.#binding.encodeRequest(id, method, params));
+  };
+
+  waitForEvent(event: string, timeoutMs: number): Promise<unknown> {
+    const index = this.#earlyEvents?.findIndex((e) => e.event === event) ?? -1;
+    if (index >= 0) return Promise.resolve(this.#earlyEvents!.splice(index, 1)[0].payload);
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        event,
+        resolve: (payload: unknown) => {
+          clearTimeout(timer);
+          this.#waiters.delete(waiter);
+          resolve(payload);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        reject(new TransportError("timeout", `no ${event} event within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /** The handshake is over: events are no longer kept for `waitForEvent`. */
+  endHandshake(): void {
+    this.#earlyEvents = null;
+  }
+
+  /**
+   * Closes the socket; the close handler is not called (the caller knows). Resolves when the
+   * socket has closed, or after `waitMs` if the peer does not answer the close.
+   */
+  close(code = 1000, reason = "", waitMs = 2000): Promise<void> {
+    this.#handlers = null;
+    safeClose(this.#socket, code, reason);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+    return Promise.race([this.#closed, late]).finally(() => clearTimeout(timer));
+  }
+
+  #receive(data: unknown): void {
+    const handlers = this.#handlers;
+    if (!handlers) return;
+    if (typeof data !== "string") {
+      handlers.onBadFrame(new TransportError("protocol", "binary frame ignored: the protocol uses text frames"));
+      return;
+    }
+    let frames: InboundFrame[];
+    try {
+      frames = this.#binding.decode(data);
+    } catch (error) {
+      handlers.onBadFrame(error as Error);
+      return;
+    }
+    for (const frame of frames) {
+      if (frame.kind === "event" && this.#earlyEvents) this.#keepEarly(frame.event, frame.payload);
+      if (this.#handlers) this.#handlers.onFrame(frame);
+    }
+  }
+
+  #keepEarly(event: string, payload: unknown): void {
+    for (const waiter of this.#waiters) {
+      if (waiter.event === event) return waiter.resolve(payload);
+    }
+    if (this.#earlyEvents!.length < MAX_EARLY_EVENTS) this.#earlyEvents!.push({ event, payload });
+  }
+}
+
+function safeClose(socket: WebSocketLike, code: number, reason: string): void {
+  try {
+    socket.close(code, reason);
+  } catch {
+    socket.close();
+  }
+}

@@ -1,0 +1,68 @@
+/** The two error types every client call rejects with: one from the gateway, one from the wire. */
+import type { ErrorName } from "../protocol/errors.js";
+import type { WireError } from "../transport/frames.js";
+
+/** The gateway answered with an error (SPEC §10): `name` is the table's name, `data` its details. */
+export class GatewayError extends Error {
+  override readonly name = "GatewayError";
+  /** SPEC §10 name (`UNAUTHORIZED`, `RATE_LIMITED`, ...), or the native code when it maps to none. */
+  readonly code: ErrorName | string;
+  /** The JSON-RPC numeric code, when the binding has one. */
+  readonly rpcCode: number | undefined;
+  readonly data: Record<string, unknown> | undefined;
+  /** The method the failed request called. */
+  readonly method: string | undefined;
+
+  constructor(error: WireError, method?: string) {
+    super(`${method ? `${method}: ` : ""}${error.name}: ${error.message}`);
+    this.code = error.name;
+    this.rpcCode = error.code;
+    this.data = error.data;
+    this.method = method;
+  }
+
+  /** RATE_LIMITED: when to retry, in ms (from `data.retryAfterMs`). */
+  get retryAfterMs(): number | undefined {
+    const value = this.data?.retryAfterMs;
+    return typeof value === "number" ? value : undefined;
+  }
+}
+
+export type TransportErrorKind =
+  /** The socket closed (or the client was closed) before an answer came. */
+  | "closed"
+  /** No answer within the request timeout. */
+  | "timeout"
+  /** The caller's AbortSignal fired; `cause` is the signal's reason. */
+  | "aborted"
+  /** The gateway sent something the client cannot use (e.g. a `connect` result that is not hello-ok). */
+  | "protocol";
+
+/** The request failed on the way, not at the gateway. */
+export class TransportError extends Error {
+  override readonly name = "TransportError";
+  constructor(
+    readonly kind: TransportErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Answers to `connect` that retrying cannot fix: the client stops reconnecting on them.
+ * (NOT_PAIRED is OpenClaw's native code for a device that is not paired.)
+ */
+export const FATAL_CONNECT_ERRORS: ReadonlySet<string> = new Set([
+  "UNAUTHORIZED",
+  "PROTOCOL_MISMATCH",
+  "INVALID_PARAMS",
+  "INVALID_REQUEST",
+  "FORBIDDEN",
+  "NOT_PAIRED",
+]);
+
+export function isFatalConnectError(error: unknown): error is GatewayError {
+  return error instanceof GatewayError && FATAL_CONNECT_ERRORS.has(error.code);
+}

@@ -1,0 +1,53 @@
+/** The `connect` request: params from the client options, and a sanity check of the answer. */
+import type { ConnectParams } from "../protocol/connect.js";
+import type { HelloOk } from "../protocol/hello.js";
+import type { ClientBinding } from "../transport/binding.js";
+import { TransportError } from "./errors.js";
+import type { PresenceClientOptions } from "./options.js";
+
+export type ConnectIdentity = Pick<
+  PresenceClientOptions,
+  "client" | "role" | "scopes" | "token" | "caps" | "locale" | "userAgent"
+> & {
+  instanceId: string;
+  /** Other top-level connect fields, sent as given (OpenClaw's `device`, `permissions`, ...). */
+  extra?: Record<string, unknown>;
+};
+
+/** The connect params for a binding; the same instanceId on every (re)connect (SPEC K1). */
+export function connectParams(identity: ConnectIdentity, binding: ClientBinding): ConnectParams {
+  const { client, instanceId, role, scopes, token, caps, locale, userAgent, extra } = identity;
+  const params: ConnectParams = {
+    ...extra,
+    minProtocol: binding.protocol.min,
+    maxProtocol: binding.protocol.max,
+    client: { ...client, instanceId },
+  };
+  if (role !== undefined) params.role = role;
+  if (scopes !== undefined) params.scopes = scopes;
+  if (token !== undefined) params.auth = { token };
+  if (caps !== undefined) params.caps = caps;
+  if (locale !== undefined) params.locale = locale;
+  if (userAgent !== undefined) params.userAgent = userAgent;
+  return params;
+}
+
+/**
+ * Checks the parts of hello-ok the client relies on (the client does not schema-validate inbound
+ * frames: that would ship the validators to browsers).
+ */
+export function checkHello(result: unknown): HelloOk {
+  const hello = result as Partial<HelloOk> | null;
+  const problem =
+    hello === null || typeof hello !== "object"
+      ? "not an object"
+      : hello.type !== "hello-ok"
+        ? `type is ${JSON.stringify(hello.type)}, not "hello-ok"`
+        : !Array.isArray(hello.snapshot?.presence)
+          ? "snapshot.presence is not a list"
+          : typeof hello.snapshot?.stateVersion?.presence !== "number"
+            ? "snapshot.stateVersion.presence is not a number"
+            : undefined;
+  if (problem) throw new TransportError("protocol", `connect: the answer is not a hello-ok: ${problem}`);
+  return hello as HelloOk;
+}

@@ -1,0 +1,20 @@
+// The client SDK (browser-safe: no Node built-ins). Re-exported by the package entry, src/index.ts.
+export { createPresenceClient } from "./client.js";
+export type { ClientEvents, ConnectionState, ConnectOptions, PresenceClient, StateChange } from "./types.js";
+export type { PresenceClientOptions, ReconnectOptions } from "./options.js";
+export { GatewayError, TransportError, FATAL_CONNECT_ERRORS, isFatalConnectError, type TransportErrorKind } from "./errors.js";
+export { PresenceMirror, type MirrorChange, type MirrorGap, type MirrorEvents, type MirrorSource } from "./mirror.js";
+export { backoffDelay, resolveBackoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
+export { startBeacons, type BeaconHandle, type BeaconOptions } from "./beacons.js";
+export { presenceStatus, presenceAge, ACTIVE_MS, IDLE_MS, type PresenceStatus } from "./status.js";
+export {
+  loadInstanceId,
+  memoryInstanceIdStore,
+  localStorageInstanceIdStore,
+  isUsableInstanceId,
+  type InstanceIdStore,
+  type StorageLike,
+} from "./identity.js";
+export { randomInstanceId } from "./options.js";
+export { registerBinding, resolveBinding } from "./bindings.js";
+export type { WebSocketConstructor, WebSocketLike } from "./connection.js";

@@ -1,0 +1,162 @@
+/**
+ * The live presence list: set from the hello snapshot, replaced by every `presence` push, and
+ * re-fetched with `system-presence` when a push was missed (a stateVersion or seq gap).
+ */
+import type { PresenceEvent } from "../protocol/events.js";
+import type { PresenceEntry } from "../protocol/presence.js";
+import { Emitter } from "./emitter.js";
+
+export type MirrorSource = "snapshot" | "push" | "resync";
+
+export interface MirrorChange {
+  source: MirrorSource;
+  /** The mirror's version after the change. */
+  version: number;
+  entries: readonly PresenceEntry[];
+}
+
+export interface MirrorGap {
+  /** `version`: stateVersion.presence jumped; `seq`: the binding's event sequence jumped. */
+  kind: "version" | "seq";
+  from: number;
+  to: number;
+}
+
+export interface MirrorEvents {
+  change: MirrorChange;
+  gap: MirrorGap;
+  /** A resync failed; the list stays marked `stale` until the next snapshot or resync. */
+  resyncError: Error;
+}
+
+export interface MirrorOptions {
+  /** Fetches the list (`system-presence`). */
+  fetch: () => Promise<PresenceEntry[]>;
+  /**
+   * Wait after a gap before resyncing, in ms, so a burst of pushes ends first and one fetch covers
+   * it. Default 100.
+   */
+  resyncDelayMs?: number;
+}
+
+export class PresenceMirror extends Emitter<MirrorEvents> {
+  #entries: readonly PresenceEntry[] = [];
+  #version = 0;
+  #stale = true;
+  #resyncs = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #inFlight: Promise<void> | null = null;
+  #again = false;
+  readonly #fetch: () => Promise<PresenceEntry[]>;
+  readonly #delayMs: number;
+
+  constructor(options: MirrorOptions) {
+    super();
+    this.#fetch = options.fetch;
+    this.#delayMs = options.resyncDelayMs ?? 100;
+  }
+
+  /** The current list, newest first as the gateway sent it. A new array on every change. */
+  get entries(): readonly PresenceEntry[] {
+    return this.#entries;
+  }
+
+  /**
+   * `stateVersion.presence` of the latest snapshot or push applied. It restarts with each gateway
+   * run: a reconnect to a restarted gateway takes the new (possibly lower) version.
+   */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** True before the first snapshot, and from a detected gap until the resync that follows it. */
+  get stale(): boolean {
+    return this.#stale;
+  }
+
+  /** How many resyncs completed (for diagnostics and tests). */
+  get resyncCount(): number {
+    return this.#resyncs;
+  }
+
+  /** The row of an instanceId (compared trimmed and case-insensitively, as SPEC K1 keys it). */
+  get(instanceId: string): PresenceEntry | undefined {
+    const key = instanceId.trim().toLowerCase();
+    return this.#entries.find((e) => e.instanceId?.trim().toLowerCase() === key);
+  }
+
+  /** A new connection's hello snapshot: the list and version start over from it. */
+  reset(entries: PresenceEntry[], version: number): void {
+    this.#cancelScheduled();
+    this.#entries = entries;
+    this.#version = version;
+    this.#stale = false;
+    this.emit("change", { source: "snapshot", version, entries });
+  }
+
+  /** A `presence` push. `frameVersion` is the binding's frame-level stateVersion, if any. */
+  applyPush(payload: PresenceEvent, frameVersion?: number): void {
+    const version = payload.stateVersion?.presence ?? frameVersion;
+    if (version !== undefined) {
+      if (version <= this.#version) return; // an old or repeated push
+      if (version > this.#version + 1) this.noteGap({ kind: "version", from: this.#version, to: version });
+      this.#version = version;
+    }
+    this.#entries = payload.presence;
+    this.emit("change", { source: "push", version: this.#version, entries: this.#entries });
+  }
+
+  /** Records a gap and schedules a resync (one at a time; a gap during one asks for another). */
+  noteGap(gap: MirrorGap): void {
+    this.#stale = true;
+    this.emit("gap", gap);
+    if (this.#inFlight) {
+      this.#again = true;
+      return;
+    }
+    this.#cancelScheduled();
+    this.#timer = setTimeout(() => void this.resync().catch(() => {}), this.#delayMs);
+  }
+
+  /** Fetches the list now and replaces the mirror with it. Concurrent calls share one fetch. */
+  resync(): Promise<void> {
+    this.#cancelScheduled();
+    if (this.#inFlight) return this.#inFlight;
+    const run = async () => {
+      try {
+        const entries = await this.#fetch();
+        this.#entries = entries;
+        this.#stale = this.#again;
+        this.#resyncs++;
+        this.emit("change", { source: "resync", version: this.#version, entries });
+      } catch (error) {
+        this.emit("resyncError", error as Error);
+        throw error;
+      } finally {
+        this.#inFlight = null;
+        if (this.#again) {
+          this.#again = false;
+          this.#timer = setTimeout(() => void this.resync().catch(() => {}), this.#delayMs);
+        }
+      }
+    };
+    return (this.#inFlight = run());
+  }
+
+  /** The connection is gone or the client closed: no resync is started until the next snapshot. */
+  detach(): void {
+    this.#cancelScheduled();
+    this.#again = false;
+  }
+
+  /** Drops all listeners (client closed). */
+  dispose(): void {
+    this.detach();
+    this.removeAllListeners();
+  }
+
+  #cancelScheduled(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

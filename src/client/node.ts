@@ -1,0 +1,2 @@
+// Node-only helpers: `import { ... } from "gateway-presence/node"`. Everything else is in the main entry.
+export { configDir, fileInstanceIdStore, loadNodeInstanceId, type FileInstanceIdStore, type FileStoreOptions } from "./identity-node.js";

@@ -1,0 +1,87 @@
+/** Options of createPresenceClient, and their defaults. */
+import type { ClientInfo } from "../protocol/connect.js";
+import type { HelloOk } from "../protocol/hello.js";
+import type { BindingName, ClientBinding } from "../transport/binding.js";
+import { resolveBackoff, type BackoffOptions, type ResolvedBackoff } from "./backoff.js";
+import type { WebSocketConstructor } from "./connection.js";
+
+export interface ReconnectOptions extends BackoffOptions {
+  /** Give up after this many failed attempts in a row. Default: never. */
+  maxAttempts?: number;
+}
+
+export interface PresenceClientOptions {
+  /** Gateway URL, e.g. `ws://127.0.0.1:18789`. */
+  url: string;
+  /** Who the client is (SPEC H2). Its `displayName` becomes the row's `host`. */
+  client: Omit<ClientInfo, "instanceId"> & { instanceId?: string };
+  /**
+   * The presence key (SPEC K1), sent on every (re)connect. Default: `client.instanceId`, else a
+   * random id made once per client object. Use `loadInstanceId()` to keep one across restarts.
+   */
+  instanceId?: string;
+  role?: "operator" | "node";
+  scopes?: string[];
+  /** Sent as `auth.token` (SPEC H5). */
+  token?: string;
+  caps?: string[];
+  locale?: string;
+  userAgent?: string;
+  /** Other top-level connect fields, sent as given. */
+  connectExtra?: Record<string, unknown>;
+  /** Wire binding: a ClientBinding, or the name of a registered one. Default `jsonrpc`. */
+  binding?: ClientBinding | BindingName;
+  /** Default timeout of every request, in ms. Default 10000. */
+  requestTimeoutMs?: number;
+  /** Time allowed to open the socket and to get hello-ok, in ms. Default: requestTimeoutMs. */
+  connectTimeoutMs?: number;
+  /** Reconnect with backoff (250 ms doubling to a 30 s cap, jittered) or `false` for none. */
+  reconnect?: ReconnectOptions | false;
+  /**
+   * Treat the connection as dead when nothing arrives for this long, in ms (only when the gateway
+   * announces `tick`). Default: 3 x policy.tickIntervalMs. `false` turns it off.
+   */
+  tickTimeoutMs?: number | false;
+  /** Wait after a detected gap before the mirror resyncs, in ms. Default 100. */
+  resyncDelayMs?: number;
+  /** WebSocket implementation. Default: `isomorphic-ws` (ws in Node, the global one in browsers). */
+  WebSocket?: WebSocketConstructor;
+  /** Called after every successful re-handshake (not the first connect), once the mirror is resynced. */
+  onReconnect?: (hello: HelloOk) => void | Promise<void>;
+}
+
+export interface ResolvedOptions extends Omit<PresenceClientOptions, "reconnect"> {
+  requestTimeoutMs: number;
+  connectTimeoutMs: number;
+  reconnect: (ResolvedBackoff & { maxAttempts: number }) | false;
+}
+
+export function resolveOptions(options: PresenceClientOptions): ResolvedOptions {
+  if (typeof options?.url !== "string" || !/^wss?:\/\//i.test(options.url)) {
+    throw new TypeError(`createPresenceClient: url must start with ws:// or wss://, got ${JSON.stringify(options?.url)}`);
+  }
+  if (!options.client || typeof options.client !== "object") {
+    throw new TypeError("createPresenceClient: client ({id, version, platform, mode, ...}) is required");
+  }
+  const requestTimeoutMs = positive("requestTimeoutMs", options.requestTimeoutMs ?? 10_000);
+  const connectTimeoutMs = positive("connectTimeoutMs", options.connectTimeoutMs ?? requestTimeoutMs);
+  const reconnect =
+    options.reconnect === false
+      ? false
+      : { ...resolveBackoff(options.reconnect), maxAttempts: options.reconnect?.maxAttempts ?? Infinity };
+  return { ...options, requestTimeoutMs, connectTimeoutMs, reconnect };
+}
+
+function positive(name: string, value: number): number {
+  if (!(value > 0)) throw new RangeError(`createPresenceClient: ${name} must be > 0, got ${value}`);
+  return value;
+}
+
+/** A random instanceId (UUID v4 where the platform has one). */
+export function randomInstanceId(): string {
+  const c = globalThis.crypto;
+  if (typeof c?.randomUUID === "function") return c.randomUUID();
+  const bytes = new Uint8Array(16);
+  c.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}

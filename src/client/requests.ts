@@ -1,0 +1,131 @@
+/**
+ * Pending requests: ids, timeouts, AbortSignal cancellation, and what happens to them when the
+ * socket goes away. Requests made while no socket is open wait (within their timeout) for the next one.
+ */
+import type { CallOptions } from "../generated/client.js";
+import type { InboundFrame, RequestId } from "../transport/frames.js";
+import { GatewayError, TransportError } from "./errors.js";
+
+/** Sends one encoded request on the current socket. */
+export type SendFn = (id: RequestId, method: string, params: unknown) => void;
+
+interface Pending {
+  method: string;
+  params: unknown;
+  sent: boolean;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  cleanup(): void;
+}
+
+export class RequestManager {
+  readonly #pending = new Map<RequestId, Pending>();
+  #nextId = 1;
+  #send: SendFn | null = null;
+  /** Set once the client is closed for good: new requests fail at once with it. */
+  #closedError: TransportError | null = null;
+
+  constructor(private readonly defaultTimeoutMs: number) {}
+
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  /**
+   * Starts a request. It goes out now on `via` (the handshake's own socket) or on the attached
+   * socket, or waits in the queue until one is attached.
+   */
+  request(method: string, params: unknown, options: CallOptions = {}, via?: SendFn): Promise<unknown> {
+    if (this.#closedError) return Promise.reject(this.#closedError);
+    const { signal } = options;
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    if (signal?.aborted) return Promise.reject(abortError(method, signal));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => this.#fail(id, abortError(method, signal!));
+      const timer = setTimeout(
+        () => this.#fail(id, new TransportError("timeout", `${method}: no answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const entry: Pending = {
+        method,
+        params,
+        sent: false,
+        resolve,
+        reject,
+        cleanup: () => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+        },
+      };
+      this.#pending.set(id, entry);
+      const send = via ?? this.#send;
+      if (send) this.#transmit(id, entry, send);
+    });
+  }
+
+  /** A socket is ready for requests: queued ones go out in order. */
+  attach(send: SendFn): void {
+    this.#send = send;
+    for (const [id, entry] of this.#pending) if (!entry.sent) this.#transmit(id, entry, send);
+  }
+
+  /** The socket is gone: requests already sent can get no answer and reject; queued ones keep waiting. */
+  detach(reason: string): void {
+    this.#send = null;
+    for (const [id, entry] of this.#pending) {
+      if (entry.sent) this.#fail(id, new TransportError("closed", `${entry.method}: ${reason}`));
+    }
+  }
+
+  /** Every request rejects; with `permanent` (client closed for good) later ones too. */
+  shutdown(reason: string, permanent = true): void {
+    this.#send = null;
+    if (permanent) this.#closedError = new TransportError("closed", reason);
+    for (const [id, entry] of this.#pending) this.#fail(id, new TransportError("closed", `${entry.method}: ${reason}`));
+  }
+
+  /** Settles the request a result or error frame answers. Returns false when no request has that id. */
+  settle(frame: Extract<InboundFrame, { kind: "result" | "error" }>): boolean {
+    if (frame.id === null) return false;
+    const entry = this.#pending.get(frame.id);
+    if (!entry) return false;
+    this.#pending.delete(frame.id);
+    entry.cleanup();
+    if (frame.kind === "result") entry.resolve(frame.result);
+    else entry.reject(new GatewayError(frame.error, entry.method));
+    return true;
+  }
+
+  /** Fails the one request still pending for `method` that was sent (used for errors with `id: null`). */
+  failSentTo(method: string, error: Error): boolean {
+    for (const [id, entry] of this.#pending) {
+      if (entry.sent && entry.method === method) return this.#fail(id, error);
+    }
+    return false;
+  }
+
+  #transmit(id: RequestId, entry: Pending, send: SendFn): void {
+    try {
+      send(id, entry.method, entry.params);
+      entry.sent = true;
+    } catch (error) {
+      // Params that cannot be encoded (a BigInt, a cycle) or a socket that refuses the frame.
+      this.#fail(id, error instanceof Error ? error : new TransportError("closed", `${entry.method}: could not send`, { cause: error }));
+    }
+  }
+
+  #fail(id: RequestId, error: Error): boolean {
+    const entry = this.#pending.get(id);
+    if (!entry) return false;
+    this.#pending.delete(id);
+    entry.cleanup();
+    entry.reject(error);
+    return true;
+  }
+}
+
+function abortError(method: string, signal: AbortSignal): TransportError {
+  return new TransportError("aborted", `${method}: aborted`, { cause: signal.reason });
+}
