@@ -25,6 +25,8 @@ export interface ScriptedGateway {
   list: PresenceEntry[];
   version: number;
   handlers: Record<string, Handler>;
+  /** Called for each new socket before anything is read (e.g. to send a challenge first). */
+  onConnection?: (socket: WebSocket) => void;
   push(list: PresenceEntry[], version: number): void;
   notify(method: string, params: unknown): void;
   close(): Promise<void>;
@@ -80,6 +82,7 @@ export async function startScriptedGateway(port = 0): Promise<ScriptedGateway> {
   wss.on("connection", (socket) => {
     gw.sockets.add(socket);
     socket.on("close", () => gw.sockets.delete(socket));
+    gw.onConnection?.(socket);
     socket.on("message", (data) => {
       const msg = JSON.parse(String(data));
       const req: ScriptedRequest = { id: msg.id, method: msg.method, params: msg.params, socket };

@@ -1,0 +1,44 @@
+// Choosing a wire binding by name or object, and the prepareConnect hook (e.g. OpenClaw's challenge).
+import { afterEach, describe, expect, it } from "vitest";
+import { createPresenceClient, jsonRpcBinding, registerBinding, resolveBinding, type ClientBinding } from "../../src/index.js";
+import { startScriptedGateway, type ScriptedGateway } from "./scripted-gateway.js";
+
+const info = { id: "test", version: "1.0.0", platform: "linux", mode: "ui" };
+
+describe("bindings", () => {
+  let gw: ScriptedGateway | undefined;
+  afterEach(async () => {
+    await gw?.close();
+  });
+
+  it("defaults to jsonrpc and names the registered ones when a name is unknown", () => {
+    expect(resolveBinding()).toBe(jsonRpcBinding);
+    expect(resolveBinding("jsonrpc")).toBe(jsonRpcBinding);
+    expect(() => resolveBinding("carrier-pigeon")).toThrow(/unknown binding "carrier-pigeon" \(registered: jsonrpc\)/);
+    expect(() => createPresenceClient({ url: "ws://127.0.0.1:1", client: info, binding: "openclaw" })).toThrow(/unknown binding "openclaw"/);
+  });
+
+  it("uses a registered binding by name, and its prepareConnect sees events before the handshake", async () => {
+    gw = await startScriptedGateway();
+    const server = gw;
+    // The server speaks first, like OpenClaw's connect.challenge.
+    server.onConnection = (socket) =>
+      socket.send(JSON.stringify({ jsonrpc: "2.0", method: "connect.challenge", params: { nonce: "n-42", ts: 1 } }));
+    const challenged: ClientBinding = {
+      ...jsonRpcBinding,
+      name: "openclaw",
+      protocol: { min: 3, max: 4 },
+      async prepareConnect(params, context) {
+        const challenge = (await context.waitForEvent("connect.challenge", 1000)) as { nonce: string };
+        return { ...params, device: { nonce: challenge.nonce } };
+      },
+    };
+    registerBinding(challenged);
+    const client = createPresenceClient({ url: server.url, client: info, binding: "openclaw" });
+    await client.connect();
+    const params = server.requests.find((r) => r.method === "connect")!.params;
+    expect(params).toMatchObject({ minProtocol: 3, maxProtocol: 4, device: { nonce: "n-42" } });
+    expect(client.binding).toBe(challenged);
+    await client.close();
+  });
+});
