@@ -1,15 +1,16 @@
 /**
  * The in-memory presence store (SPEC K1-K4, P1, P6, S1, S2).
  *
- * Rows live in a Map kept in ascending `ts` order: every write deletes and re-inserts its row with
- * ts = clock (clamped so it never goes backwards), so the oldest row is always the Map's first entry.
+ * Rows are kept in ascending `ts` order (OrderedRows): every write moves its row to the newest end
+ * with ts = clock (clamped so it never goes backwards), so the oldest row is always at the other end.
  * That makes cap eviction O(1) and expiry O(rows expired) (amortised O(1) per write); only list()
- * walks the rows. The self row is kept outside the Map, so it can be neither expired nor evicted.
+ * walks the rows. The self row is kept outside them, so it can be neither expired nor evicted.
  */
 import type { PresenceEntry } from "../protocol/presence.js";
 import { isEphemeralMode } from "./ephemeral.js";
 import { cleanFields, copyEntry, mergeEntry, PresenceInputError } from "./merge.js";
 import { resolveStoreOptions } from "./options.js";
+import { OrderedRows } from "./ordered-rows.js";
 import {
   SELF_KEY,
   type PresenceChange,
@@ -21,7 +22,7 @@ import {
 
 export function createMemoryPresenceStore(options: PresenceStoreOptions = {}): PresenceStore {
   const opts = resolveStoreOptions(options);
-  const rows = new Map<string, PresenceEntry>();
+  const rows = new OrderedRows();
   const listeners = new Set<(change: PresenceChange) => void>();
   const pending: PresenceChange[] = [];
   let self: PresenceEntry | undefined;
@@ -68,31 +69,24 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}): P
   function sweep(t: number): number {
     const cutoff = t - opts.ttlMs;
     let removed = 0;
-    for (const [key, row] of rows) {
-      if (row.ts >= cutoff) break;
-      rows.delete(key);
-      record("expire", key, row);
+    for (let oldest = rows.oldest(); oldest && oldest.row.ts < cutoff; oldest = rows.oldest()) {
+      rows.delete(oldest.key);
+      record("expire", oldest.key, oldest.row);
       removed++;
     }
     return removed;
   }
 
   function evictOldest(): void {
-    const first = rows.entries().next();
-    if (first.done) return;
-    const [key, row] = first.value;
-    rows.delete(key);
-    record("evict", key, row);
+    const oldest = rows.oldest();
+    if (!oldest) return;
+    rows.delete(oldest.key);
+    record("evict", oldest.key, oldest.row);
   }
 
   /** Room for rows other than self (S2: self counts towards maxEntries). */
   function capacity(): number {
     return opts.maxEntries - (self ? 1 : 0);
-  }
-
-  function write(key: string, row: PresenceEntry): void {
-    rows.delete(key);
-    rows.set(key, row);
   }
 
   /** Runs expiry, then `body`, then tells listeners about everything that changed. */
@@ -146,7 +140,7 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}): P
           while (rows.size >= capacity()) evictOldest();
         }
         const next = mergeEntry(stored, clean, t);
-        write(k, next);
+        rows.write(k, next);
         record("upsert", k, next);
         return copyEntry(next);
       });
@@ -158,7 +152,7 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}): P
         const stored = rows.get(k);
         if (!stored) return undefined;
         const next = mergeEntry(stored, { reason: "disconnect" }, t);
-        write(k, next);
+        rows.write(k, next);
         record("disconnect", k, next);
         return copyEntry(next);
       });
@@ -169,7 +163,7 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}): P
       const k = normaliseKey(key);
       run((t) => {
         const stored = rows.get(k);
-        if (stored) write(k, { ...stored, ts: t });
+        if (stored) rows.write(k, { ...stored, ts: t });
       });
     },
 
@@ -187,8 +181,7 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}): P
         const out: PresenceEntry[] = [];
         const own = freshSelf(t);
         if (own) out.push(own);
-        const others = [...rows.values()];
-        for (let i = others.length - 1; i >= 0; i--) out.push(copyEntry(others[i]));
+        for (const row of rows.newestFirst()) out.push(copyEntry(row));
         return out;
       });
     },
