@@ -22,4 +22,10 @@ export interface ClientBinding {
    * signs a device identity, sets the protocol range). The jsonrpc binding sends them unchanged.
    */
   prepareConnect?(params: ConnectParams, context: HandshakeContext): Promise<Record<string, unknown>>;
+  /**
+   * Extra HTTP headers for the WebSocket upgrade of a connection that will send these connect
+   * params (OpenClaw wants an `Origin` from webchat clients). Node only: browsers set Origin
+   * themselves and cannot set headers, so a browser client ignores this.
+   */
+  upgradeHeaders?(url: string, params: ConnectParams): Record<string, string> | undefined;
 }
