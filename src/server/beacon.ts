@@ -1,0 +1,36 @@
+/** `system-event` beacons (SPEC M2, K2, K3, P5, B2). */
+import type { SystemEventParams, SystemEventResult } from "../protocol/presence.js";
+import type { PresenceFields } from "../presence/types.js";
+import type { Connection } from "./connection.js";
+import type { GatewayContext } from "./context.js";
+import { GatewayError } from "./rpc-errors.js";
+
+/** Checked before the params: a flood is refused cheaply (SPEC B2). */
+export function takeBeaconToken(gw: GatewayContext, conn: Connection): void {
+  const taken = conn.bucket.take();
+  if (taken.ok) return;
+  gw.metrics.rateLimited++;
+  throw new GatewayError("RATE_LIMITED", `system-event: rate limited, retry in ${taken.retryAfterMs} ms`, {
+    retryAfterMs: taken.retryAfterMs,
+    method: "system-event",
+  });
+}
+
+export function createSystemEventHandler(gw: GatewayContext) {
+  return async function systemEvent(params: SystemEventParams, conn: Connection): Promise<SystemEventResult> {
+    // K2: the row of params.instanceId, else the sender's own row; never a row keyed by text or host.
+    const key = params.instanceId !== undefined ? gw.keyFor(params.instanceId, conn.id) : conn.key;
+    // An untracked sender without instanceId, or a beacon claiming an ephemeral mode (P3): nothing to record.
+    if (key === undefined || (params.mode !== undefined && gw.isEphemeral(params.mode))) return { ok: true };
+    await gw.store.upsert(key, beaconFields(params));
+    if (params.ip !== undefined) gw.reportedIps.mark(key);
+    return { ok: true };
+  };
+}
+
+/** Every beacon field that is a row field; `tags` are accepted but not stored. */
+function beaconFields(params: SystemEventParams): PresenceFields {
+  const { tags: _tags, ...fields } = params;
+  if (fields.instanceId !== undefined) fields.instanceId = fields.instanceId.trim();
+  return fields;
+}

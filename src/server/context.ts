@@ -1,0 +1,67 @@
+/** What the handlers share: options, store, clock, connections, and the fault-aware presence view. */
+import type { PresenceEntry } from "../protocol/presence.js";
+import { presenceKey, type PresenceStore } from "../presence/types.js";
+import { ConnectionRegistry, ReportedIps } from "./connection-registry.js";
+import type { GatewayClock } from "./gateway-clock.js";
+import type { ResolvedGatewayOptions } from "./options.js";
+
+export interface GatewayMetrics {
+  /** Presence events handed to sockets. */
+  presencePushes: number;
+  /** Presence events a slow client missed because its send buffer was over maxBufferedBytes (SPEC E2). */
+  droppedPushes: number;
+  /** `tick` events handed to sockets. */
+  ticks: number;
+  /** `system-event` calls refused by the rate limit (SPEC B2). */
+  rateLimited: number;
+  /** Connections refused or closed by the gateway (bad auth, protocol, timeout, oversize, dead peer). */
+  rejections: number;
+}
+
+export interface GatewayContext {
+  readonly options: ResolvedGatewayOptions;
+  readonly store: PresenceStore;
+  readonly clock: GatewayClock;
+  readonly registry: ConnectionRegistry;
+  readonly reportedIps: ReportedIps;
+  readonly metrics: GatewayMetrics;
+  /** `performance.now()` at start-up, for `uptimeMs`. */
+  readonly startedAt: number;
+  /** `hello-ok.features.methods`. */
+  readonly methods: string[];
+  log(line: string): void;
+  /** SPEC P3 (the `listCli` fault records every mode). */
+  isEphemeral(mode: string | undefined): boolean;
+  /** SPEC K1 (the `caseSensitiveKeys` fault keeps letter case apart). */
+  keyFor(instanceId: string | undefined, connId: string): string;
+  /** The list as clients see it (SPEC M1; the `evictSelf` fault drops self when over the cap). */
+  listPresence(): Promise<PresenceEntry[]>;
+}
+
+export function createContext(
+  fields: Omit<GatewayContext, "registry" | "reportedIps" | "metrics" | "isEphemeral" | "keyFor" | "listPresence">,
+): GatewayContext {
+  const { options, store } = fields;
+  const { faults } = options;
+  return {
+    ...fields,
+    registry: new ConnectionRegistry(),
+    reportedIps: new ReportedIps(),
+    metrics: { presencePushes: 0, droppedPushes: 0, ticks: 0, rateLimited: 0, rejections: 0 },
+    isEphemeral: (mode) => !faults.listCli && store.isEphemeral(mode),
+    keyFor(instanceId, connId) {
+      const trimmed = instanceId?.trim();
+      // The store lower-cases keys, so the fault marks upper-case letters to keep them apart.
+      if (faults.caseSensitiveKeys && trimmed) return trimmed.replace(/\p{Lu}/gu, (c) => `^${c}`);
+      return presenceKey(trimmed, connId);
+    },
+    async listPresence() {
+      const rows = await store.list();
+      if (faults.evictSelf && rows.length > options.maxEntries) {
+        const self = rows.findIndex((row) => row.reason === "self" && row.mode === "gateway");
+        if (self >= 0) rows.splice(self, 1);
+      }
+      return rows;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Deliberate protocol faults, for TESTS ONLY: the conformance harness proves it catches real
+ * deviations by running against a reference gateway with one of these switched on.
+ * NEVER use them in production: every flag makes the gateway break a MUST rule of the contract.
+ * Each flag is a small branch at the one place it matters.
+ */
+export interface GatewayFaults {
+  /** K1: instanceIds are compared case-sensitively (`ABC` and `abc` become two rows). */
+  caseSensitiveKeys?: boolean;
+  /** P3: ephemeral (`cli`) connections are recorded and announced like any other. */
+  listCli?: boolean;
+  /** P5: a loopback remote address is recorded as `ip`, overwriting a beacon-reported one. */
+  loopbackWipesIp?: boolean;
+  /** S2: the list may hold `maxEntries + 1` rows. */
+  overCap?: boolean;
+  /** P1/S2: when the list is over the cap, the self row is the one dropped. */
+  evictSelf?: boolean;
+  /** E1: no `presence` events are pushed. */
+  noPresenceEvents?: boolean;
+  /** §10: errors carry the wrong code (INVALID_PARAMS is answered as INTERNAL_ERROR). */
+  wrongErrorCodes?: boolean;
+}
+
+export type GatewayFaultName = keyof GatewayFaults;
+
+export const FAULT_NAMES: readonly GatewayFaultName[] = [
+  "caseSensitiveKeys",
+  "listCli",
+  "loopbackWipesIp",
+  "overCap",
+  "evictSelf",
+  "noPresenceEvents",
+  "wrongErrorCodes",
+];
+
+/** The faults that are switched on, for a warning line at start-up. */
+export function activeFaults(faults: GatewayFaults | undefined): GatewayFaultName[] {
+  if (!faults) return [];
+  return FAULT_NAMES.filter((name) => faults[name] === true);
+}

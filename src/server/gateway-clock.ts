@@ -1,0 +1,22 @@
+import type { Clock } from "../presence/types.js";
+
+/** The gateway's clock: real time plus the sum of `test.clock.advance` calls (SPEC S3). */
+export interface GatewayClock extends Clock {
+  /** Moves the clock forward by `ms`; returns the new time. */
+  advance(ms: number): number;
+  /** Sum of all advances so far. */
+  offset(): number;
+}
+
+export function createGatewayClock(realNow: () => number = Date.now): GatewayClock {
+  let offset = 0;
+  return {
+    now: () => realNow() + offset,
+    advance(ms: number): number {
+      if (!Number.isInteger(ms) || ms < 0) throw new RangeError(`clock advance must be an integer >= 0, got ${String(ms)}`);
+      offset += ms;
+      return realNow() + offset;
+    },
+    offset: () => offset,
+  };
+}

@@ -1,0 +1,110 @@
+/** `connect` (SPEC H1-H7, P2-P5): negotiation, auth, scopes, the connection's row, hello-ok. */
+import type { ConnectParams } from "../protocol/connect.js";
+import type { HelloOk } from "../protocol/hello.js";
+import { JSONRPC_PROTOCOL_VERSION } from "../protocol/methods.js";
+import type { PresenceFields } from "../presence/types.js";
+import { EVENT_NAMES } from "../generated/events.js";
+import { tokenMatches } from "./auth.js";
+import type { Connection } from "./connection.js";
+import type { GatewayContext } from "./context.js";
+import { connectionIp } from "./remote-address.js";
+import { GatewayError } from "./rpc-errors.js";
+import { grantedScopes, hasScope } from "./scopes.js";
+import { GATEWAY_VERSION } from "./self-row.js";
+
+export function createConnectHandler(gw: GatewayContext) {
+  return async function connect(params: ConnectParams, conn: Connection): Promise<HelloOk> {
+    negotiate(gw, params, conn);
+    authenticate(gw, params, conn);
+    const role = params.role ?? "operator";
+    conn.connected = true;
+    conn.role = role;
+    conn.scopes = grantedScopes(role, params.scopes);
+    conn.clientId = params.client.id;
+    conn.mode = params.client.mode;
+    clearTimeout(conn.handshakeTimer);
+    if (!gw.isEphemeral(params.client.mode)) {
+      const key = gw.keyFor(params.client.instanceId, conn.id);
+      gw.registry.track(conn, key);
+      await gw.store.upsert(key, connectionFields(gw, params, conn, key));
+    }
+    gw.log(
+      `connect conn=${conn.id} client=${params.client.id} mode=${params.client.mode} role=${role}` +
+        ` key=${conn.key ?? "-(ephemeral)"} address=${conn.address ?? "?"}`,
+    );
+    return helloOk(gw, conn);
+  };
+}
+
+function negotiate(gw: GatewayContext, params: ConnectParams, conn: Connection): void {
+  const v = JSONRPC_PROTOCOL_VERSION;
+  if (params.minProtocol <= v && v <= params.maxProtocol) return;
+  const message = `protocol mismatch: the gateway speaks ${v}..${v}, the client asked for ${params.minProtocol}..${params.maxProtocol}`;
+  reject(gw, conn, 1002, "PROTOCOL_MISMATCH", message);
+  throw new GatewayError("PROTOCOL_MISMATCH", message, { min: v, max: v });
+}
+
+function authenticate(gw: GatewayContext, params: ConnectParams, conn: Connection): void {
+  const expected = gw.options.token;
+  if (expected === undefined || tokenMatches(expected, params.auth?.token)) return;
+  const message = params.auth?.token === undefined ? "unauthorized: auth.token is required" : "unauthorized: wrong auth.token";
+  reject(gw, conn, 1008, "UNAUTHORIZED", message);
+  throw new GatewayError("UNAUTHORIZED", message);
+}
+
+function reject(gw: GatewayContext, conn: Connection, code: number, name: string, message: string): void {
+  conn.closeAfterReply = { code, reason: name.toLowerCase().replace(/_/g, " ") };
+  gw.metrics.rejections++;
+  gw.log(`reject conn=${conn.id} reason=${name} ${message}`);
+}
+
+/** SPEC P2, P4, P5: the fields a successful connect writes. */
+function connectionFields(gw: GatewayContext, params: ConnectParams, conn: Connection, key: string): PresenceFields {
+  const { client } = params;
+  const fields: PresenceFields = {
+    host: client.displayName ?? client.id,
+    version: client.version,
+    platform: client.platform,
+    mode: client.mode,
+    roles: [conn.role],
+    scopes: [...conn.scopes],
+    reason: conn.role === "node" ? "node-connected" : "connect",
+  };
+  if (client.deviceFamily !== undefined) fields.deviceFamily = client.deviceFamily;
+  if (client.modelIdentifier !== undefined) fields.modelIdentifier = client.modelIdentifier;
+  if (client.instanceId !== undefined) fields.instanceId = client.instanceId.trim();
+  const ip = ipFromConnection(gw, conn, key);
+  if (ip !== undefined) fields.ip = ip;
+  return fields;
+}
+
+/** SPEC P5: a loopback address is ignored, and a beacon-reported ip is never overwritten. */
+function ipFromConnection(gw: GatewayContext, conn: Connection, key: string): string | undefined {
+  if (gw.options.faults.loopbackWipesIp) return conn.address;
+  if (gw.reportedIps.has(key)) return undefined;
+  return connectionIp(conn.address);
+}
+
+async function helloOk(gw: GatewayContext, conn: Connection): Promise<HelloOk> {
+  const everything = await gw.listPresence();
+  const version = await gw.store.version();
+  // A connection that may not read presence sees only its own row.
+  const ownRow = conn.key === undefined ? undefined : await gw.store.get(conn.key);
+  const presence = hasScope(conn, "operator.read") ? everything : ownRow ? [ownRow] : [];
+  return {
+    type: "hello-ok",
+    protocol: JSONRPC_PROTOCOL_VERSION,
+    server: { version: GATEWAY_VERSION, connId: conn.id },
+    features: { methods: [...gw.methods], events: [...EVENT_NAMES] },
+    snapshot: {
+      presence,
+      stateVersion: { presence: version },
+      uptimeMs: Math.max(0, Math.round(performance.now() - gw.startedAt)),
+    },
+    policy: {
+      maxPayload: gw.options.maxPayload,
+      maxBufferedBytes: gw.options.maxBufferedBytes,
+      tickIntervalMs: gw.options.tickIntervalMs,
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * WebSocket ping/pong keep-alive: a pong refreshes the row's `ts` (SPEC P7; the period is at most
+ * TTL/4), and a peer that missed the previous ping is dropped.
+ */
+import type { Connection } from "./connection.js";
+import type { GatewayContext } from "./context.js";
+
+export function startKeepAlive(gw: GatewayContext): () => void {
+  const timer = setInterval(() => {
+    for (const conn of gw.registry.all) {
+      if (!conn.alive) {
+        gw.metrics.rejections++;
+        gw.log(`reject conn=${conn.id} reason=KEEPALIVE_TIMEOUT no pong within ${gw.options.keepAliveIntervalMs} ms`);
+        conn.ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      try {
+        conn.ws.ping();
+      } catch {
+        // The socket is closing; its close event does the bookkeeping.
+      }
+    }
+  }, gw.options.keepAliveIntervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+export function onPong(gw: GatewayContext, conn: Connection): void {
+  conn.alive = true;
+  const key = conn.key;
+  if (key !== undefined) {
+    gw.store.touch(key).catch((error: unknown) => gw.log(`error keep-alive touch failed: ${String(error)}`));
+  }
+}

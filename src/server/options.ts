@@ -1,0 +1,153 @@
+/** createGateway's options, their defaults and checks. */
+import type { PresenceStore, PresenceStoreOptions } from "../presence/types.js";
+import type { GatewayFaults } from "./faults.js";
+import { DEFAULT_RATE_LIMIT, type RateLimit } from "./rate-limiter.js";
+import { isLoopbackAddress } from "./remote-address.js";
+
+export type StoreFactory = (options: PresenceStoreOptions) => PresenceStore;
+
+export interface GatewayOptions {
+  /** Address to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** Port; 0 picks a free one. Default 18789. */
+  port?: number;
+  /** Shared secret clients send as `auth.token` (SPEC H5). */
+  token?: string;
+  /** Allow a non-loopback host without a token (SPEC H5). Default false. */
+  insecureNoAuth?: boolean;
+  /** Row lifetime (SPEC S1). Default 300000. */
+  ttlMs?: number;
+  /** Most rows, self included (SPEC S2). Default 200. */
+  maxEntries?: number;
+  /** Client modes never recorded (SPEC P3). Default `["cli"]`. */
+  ephemeralModes?: string[];
+  /** `tick` event period (SPEC E3). Default 15000. */
+  tickIntervalMs?: number;
+  /** Time allowed for `connect` (SPEC H1). Default 10000. */
+  handshakeTimeoutMs?: number;
+  /** Largest accepted frame in bytes (SPEC B3). Default 524288 (512 KiB). */
+  maxPayload?: number;
+  /** Send-buffer size past which a client misses pushes (SPEC E2). Default 1048576 (1 MiB). */
+  maxBufferedBytes?: number;
+  /** `system-event` token bucket per connection (SPEC B2). Default burst 50, 20 per second. */
+  rateLimit?: Partial<RateLimit>;
+  /** WebSocket ping period; a peer that misses a pong is dropped. Default min(30000, ttlMs / 4). */
+  keepAliveIntervalMs?: number;
+  /** Test mode: offers `test.clock.advance` (SPEC S3). Default false. */
+  testClock?: boolean;
+  /** Peers (addresses or CIDR subnets) whose `X-Forwarded-For` is believed (SPEC P5). Default none. */
+  trustedProxies?: string[];
+  /**
+   * A store to use instead of the in-memory one, or a factory given the gateway's clock, TTL, cap and
+   * ephemeral modes (needed for test mode's clock). The gateway closes it on close().
+   */
+  store?: PresenceStore | StoreFactory;
+  /** Receives one line per connect, disconnect and rejection. Default: no logging. */
+  logger?: (line: string) => void;
+  /** TEST ONLY, never in production: deliberate contract violations (see faults.ts). */
+  faults?: GatewayFaults;
+}
+
+export interface ResolvedGatewayOptions {
+  host: string;
+  port: number;
+  token: string | undefined;
+  ttlMs: number;
+  maxEntries: number;
+  ephemeralModes: string[];
+  tickIntervalMs: number;
+  handshakeTimeoutMs: number;
+  maxPayload: number;
+  maxBufferedBytes: number;
+  rateLimit: RateLimit;
+  keepAliveIntervalMs: number;
+  testClock: boolean;
+  trustedProxies: string[];
+  store: PresenceStore | StoreFactory | undefined;
+  logger: (line: string) => void;
+  faults: GatewayFaults;
+}
+
+export const GATEWAY_DEFAULTS = {
+  host: "127.0.0.1",
+  port: 18789,
+  ttlMs: 300_000,
+  maxEntries: 200,
+  ephemeralModes: ["cli"],
+  tickIntervalMs: 15_000,
+  handshakeTimeoutMs: 10_000,
+  maxPayload: 512 * 1024,
+  maxBufferedBytes: 1024 * 1024,
+} as const;
+
+export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGatewayOptions {
+  const host = options.host ?? GATEWAY_DEFAULTS.host;
+  if (typeof host !== "string" || !host.trim()) throw new TypeError("gateway: host must be a non-empty string");
+  const token = options.token;
+  if (token !== undefined && (typeof token !== "string" || token.length === 0)) {
+    throw new TypeError("gateway: token must be a non-empty string when given");
+  }
+  if (token === undefined && !isLoopbackAddress(host) && options.insecureNoAuth !== true) {
+    throw new Error(
+      `gateway: refusing to listen on non-loopback host ${host} without a token (SPEC H5); ` +
+        "give a token, or insecureNoAuth (--insecure-no-auth) to accept anyone",
+    );
+  }
+  const ttlMs = positiveInt("ttlMs", options.ttlMs, GATEWAY_DEFAULTS.ttlMs);
+  const rateLimit = { ...DEFAULT_RATE_LIMIT, ...options.rateLimit };
+  positiveNumber("rateLimit.burst", rateLimit.burst);
+  positiveNumber("rateLimit.perSecond", rateLimit.perSecond);
+  const ephemeralModes = options.ephemeralModes ?? [...GATEWAY_DEFAULTS.ephemeralModes];
+  if (!Array.isArray(ephemeralModes) || ephemeralModes.some((m) => typeof m !== "string" || !m.trim())) {
+    throw new TypeError("gateway: ephemeralModes must be an array of non-empty strings");
+  }
+  const trustedProxies = options.trustedProxies ?? [];
+  if (!Array.isArray(trustedProxies)) throw new TypeError("gateway: trustedProxies must be an array of addresses");
+  return {
+    host,
+    port: port(options.port),
+    token,
+    ttlMs,
+    maxEntries: positiveInt("maxEntries", options.maxEntries, GATEWAY_DEFAULTS.maxEntries),
+    ephemeralModes,
+    tickIntervalMs: positiveInt("tickIntervalMs", options.tickIntervalMs, GATEWAY_DEFAULTS.tickIntervalMs),
+    handshakeTimeoutMs: positiveInt("handshakeTimeoutMs", options.handshakeTimeoutMs, GATEWAY_DEFAULTS.handshakeTimeoutMs),
+    maxPayload: positiveInt("maxPayload", options.maxPayload, GATEWAY_DEFAULTS.maxPayload),
+    maxBufferedBytes: nonNegativeInt("maxBufferedBytes", options.maxBufferedBytes, GATEWAY_DEFAULTS.maxBufferedBytes),
+    rateLimit,
+    keepAliveIntervalMs: positiveInt(
+      "keepAliveIntervalMs",
+      options.keepAliveIntervalMs,
+      Math.max(10, Math.min(30_000, Math.floor(ttlMs / 4))),
+    ),
+    testClock: options.testClock === true,
+    trustedProxies,
+    store: options.store,
+    logger: options.logger ?? (() => {}),
+    faults: options.faults ?? {},
+  };
+}
+
+function port(value: number | undefined): number {
+  const p = value ?? GATEWAY_DEFAULTS.port;
+  if (!Number.isInteger(p) || p < 0 || p > 65535) throw new RangeError(`gateway: port must be an integer 0..65535, got ${String(value)}`);
+  return p;
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`gateway: ${name} must be an integer >= 1, got ${String(value)}`);
+  return v;
+}
+
+function nonNegativeInt(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < 0) throw new RangeError(`gateway: ${name} must be an integer >= 0, got ${String(value)}`);
+  return v;
+}
+
+function positiveNumber(name: string, value: number): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`gateway: ${name} must be a number > 0, got ${String(value)}`);
+  }
+}
