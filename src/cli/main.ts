@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { register as registerList } from "./commands/list.js";
+import { register as registerWatch } from "./commands/watch.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -10,5 +12,7 @@ const program = new Command()
   .version(version);
 
 // Each command lives in ./commands/<name>.ts and exports register(program).
+registerList(program);
+registerWatch(program);
 
 await program.parseAsync(process.argv);

@@ -15,6 +15,6 @@ export {
   type InstanceIdStore,
   type StorageLike,
 } from "./identity.js";
-export { randomInstanceId } from "./options.js";
+export { DEFAULT_GATEWAY_URL, randomInstanceId } from "./options.js";
 export { registerBinding, resolveBinding } from "./bindings.js";
 export type { WebSocketConstructor, WebSocketLike } from "./connection.js";

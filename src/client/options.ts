@@ -5,6 +5,9 @@ import type { BindingName, ClientBinding } from "../transport/binding.js";
 import { resolveBackoff, type BackoffOptions, type ResolvedBackoff } from "./backoff.js";
 import type { WebSocketConstructor } from "./connection.js";
 
+/** Where the embedded reference gateway listens by default (`gateway-presence serve`). */
+export const DEFAULT_GATEWAY_URL = "ws://127.0.0.1:18789";
+
 export interface ReconnectOptions extends BackoffOptions {
   /** Give up after this many failed attempts in a row. Default: never. */
   maxAttempts?: number;

@@ -1,0 +1,111 @@
+/** `gateway-presence list`: the Instances table (or JSON), newest first, from one system-presence call. */
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import {
+  createPresenceClient,
+  DEFAULT_GATEWAY_URL,
+  GatewayError,
+  presenceAge,
+  presenceStatus,
+  type PresenceClientOptions,
+  type PresenceEntry,
+} from "../../index.js";
+
+export interface ConnectionFlags {
+  url: string;
+  token?: string;
+}
+
+/**
+ * How the CLI identifies itself: mode "cli", which the gateway never records (SPEC P3), so looking
+ * at the list does not add a row to it. Read scope only.
+ */
+export function cliClientOptions(command: string, flags: ConnectionFlags): PresenceClientOptions {
+  const { version } = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  return {
+    url: flags.url,
+    token: flags.token ?? (process.env.GATEWAY_PRESENCE_TOKEN || undefined),
+    client: { id: "cli", displayName: `gateway-presence ${command}`, version, platform: process.platform, mode: "cli" },
+    scopes: ["operator.read"],
+  };
+}
+
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .option("--url <url>", "gateway WebSocket URL", DEFAULT_GATEWAY_URL)
+    .option("--token <token>", "gateway token (default: $GATEWAY_PRESENCE_TOKEN)");
+}
+
+/** The gateway's clock at the time of a listing: its self row is fresh in every listing (SPEC P1). */
+export function gatewayNow(entries: readonly PresenceEntry[], fallback = Date.now()): number {
+  return entries.find((e) => e.reason === "self" && e.mode === "gateway")?.ts ?? fallback;
+}
+
+export function newestFirst(entries: readonly PresenceEntry[]): PresenceEntry[] {
+  return [...entries].sort((a, b) => b.ts - a.ts);
+}
+
+/** "42s", "3m 5s", "2h 1m", "3d 4h". */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const [m, h, d] = [Math.floor(s / 60), Math.floor(s / 3600), Math.floor(s / 86400)];
+  if (s < 3600) return `${m}m ${s % 60}s`;
+  if (s < 86400) return `${h}h ${m % 60}m`;
+  return `${d}d ${h % 24}h`;
+}
+
+const COLUMNS = ["STATUS", "HOST", "IP", "MODE", "VERSION", "LAST INPUT", "REASON", "AGE"] as const;
+
+/** The Instances table as text, newest first; `now` is on the gateway's clock. */
+export function renderInstances(entries: readonly PresenceEntry[], now: number): string {
+  const rows = newestFirst(entries).map((e) => [
+    presenceStatus(e, now),
+    e.host ?? e.instanceId ?? "-",
+    e.ip ?? "-",
+    e.mode ?? "-",
+    e.version ?? "-",
+    e.lastInputSeconds === undefined ? "-" : formatDuration(e.lastInputSeconds * 1000),
+    e.reason ?? "-",
+    formatDuration(presenceAge(e, now)),
+  ]);
+  const all = [[...COLUMNS], ...rows].map((r) => r.map((cell) => cell.replace(/\s+/g, " ").slice(0, 40)));
+  const widths = COLUMNS.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  return all.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}
+
+/** The rows as JSON: each entry as the gateway sent it, plus its `status` and `ageMs`. */
+export function instancesJson(entries: readonly PresenceEntry[], now: number): Array<PresenceEntry & { status: string; ageMs: number }> {
+  return newestFirst(entries).map((e) => ({ ...e, status: presenceStatus(e, now), ageMs: presenceAge(e, now) }));
+}
+
+/** A one-line explanation of a failure, with a hint for the usual causes. */
+export function describeFailure(url: string, error: unknown): string {
+  if (error instanceof GatewayError) {
+    const hint = error.code === "UNAUTHORIZED" ? " (missing or wrong --token)" : error.code === "FORBIDDEN" ? " (the token lacks a scope)" : "";
+    return `gateway at ${url} refused: ${error.message}${hint}`;
+  }
+  return `cannot reach the gateway at ${url}: ${(error as Error).message}`;
+}
+
+export function register(program: Command): void {
+  addConnectionOptions(program.command("list").description("print the presence list (Instances table), newest first"))
+    .option("--json", "print JSON: the entries with status and ageMs")
+    .option("--timeout-ms <ms>", "give up after this long", (v) => Number.parseInt(v, 10), 10_000)
+    .action(async (flags: ConnectionFlags & { json?: boolean; timeoutMs: number }) => {
+      const client = createPresenceClient({ ...cliClientOptions("list", flags), requestTimeoutMs: flags.timeoutMs, reconnect: false });
+      try {
+        await client.connect();
+        const entries = await client.systemPresence();
+        const now = gatewayNow(entries);
+        process.stdout.write(
+          flags.json ? `${JSON.stringify(instancesJson(entries, now), null, 2)}\n` : `${renderInstances(entries, now)}\n`,
+        );
+      } catch (error) {
+        process.stderr.write(`gateway-presence list: ${describeFailure(flags.url, error)}\n`);
+        process.exitCode = 1;
+      } finally {
+        await client.close();
+      }
+    });
+}

@@ -1,0 +1,107 @@
+/**
+ * `gateway-presence watch`: the Instances table kept live from presence events, with the connection
+ * state; reconnects through gateway restarts; Ctrl-C exits cleanly. `--json` prints one JSON line per
+ * state change or list change instead (for scripts).
+ */
+import type { Command } from "commander";
+import { createPresenceClient, type MirrorChange, type PresenceClient, type StateChange } from "../../index.js";
+import {
+  addConnectionOptions,
+  cliClientOptions,
+  describeFailure,
+  formatDuration,
+  gatewayNow,
+  instancesJson,
+  renderInstances,
+  type ConnectionFlags,
+} from "./list.js";
+
+interface WatchFlags extends ConnectionFlags {
+  json?: boolean;
+  refreshMs: number;
+}
+
+export function register(program: Command): void {
+  addConnectionOptions(program.command("watch").description("keep the presence list on screen, live"))
+    .option("--json", "print one JSON line per state or list change")
+    .option("--refresh-ms <ms>", "redraw interval for ages on a terminal", (v) => Number.parseInt(v, 10), 5000)
+    .action((flags: WatchFlags) => watch(flags));
+}
+
+function stateLine(url: string, change: StateChange, client: PresenceClient): string {
+  switch (change.state) {
+    case "open":
+      return `● open  ${url}  ${client.presence.entries.length} instances  v${client.presence.version}`;
+    case "reconnecting":
+      return `○ reconnecting to ${url} in ${formatDuration(change.delayMs ?? 0)} (attempt ${change.attempt}): ${change.reason}`;
+    default:
+      return `○ ${change.state}  ${url}${change.reason ? `: ${change.reason}` : ""}`;
+  }
+}
+
+async function watch(flags: WatchFlags): Promise<void> {
+  const client = createPresenceClient(cliClientOptions("watch", flags));
+  const tty = !flags.json && process.stdout.isTTY === true;
+  let state: StateChange = { state: "idle" };
+  // ts are on the gateway's clock; the offset is measured from a listing after each connect (SPEC P1).
+  let clockOffsetMs = 0;
+  let pending: ReturnType<typeof setTimeout> | undefined;
+
+  const draw = () => {
+    pending = undefined;
+    const now = Date.now() + clockOffsetMs;
+    const header = `gateway-presence watch  ${new Date(now).toISOString()}\n${stateLine(flags.url, state, client)}\n`;
+    const table = renderInstances(client.presence.entries, now);
+    process.stdout.write(tty ? `\x1b[H\x1b[2J${header}\n${table}\n` : `${header}\n${table}\n\n`);
+  };
+  // Bursts of events give one redraw.
+  const redraw = () => (pending ??= setTimeout(draw, 50));
+  const emit = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+
+  client.on("state", (change) => {
+    state = change;
+    if (flags.json) emit({ type: "state", state: change.state, reason: change.reason, attempt: change.attempt, delayMs: change.delayMs });
+    else redraw();
+    if (change.state === "open") {
+      const asked = Date.now();
+      client.systemPresence().then(
+        (entries) => {
+          clockOffsetMs = gatewayNow(entries, asked) - Math.round((asked + Date.now()) / 2);
+        },
+        () => {},
+      );
+    }
+  });
+  client.presence.on("change", (change: MirrorChange) => {
+    if (!flags.json) return redraw();
+    const now = Date.now() + clockOffsetMs;
+    emit({ type: "presence", source: change.source, version: change.version, instances: instancesJson(change.entries, now) });
+  });
+  const ticker = tty ? setInterval(redraw, flags.refreshMs) : undefined;
+
+  let exiting = false;
+  const exit = async (code: number, message?: string) => {
+    if (exiting) return;
+    exiting = true;
+    clearInterval(ticker);
+    clearTimeout(pending);
+    await client.close();
+    if (message) process.stderr.write(`gateway-presence watch: ${message}\n`);
+    process.exitCode = code;
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  };
+  const onSignal = () => void exit(0);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  try {
+    await client.connect({ retry: true });
+  } catch (error) {
+    return exit(1, describeFailure(flags.url, error));
+  }
+  // A fatal answer on a later re-handshake (e.g. the token was changed) ends the watch.
+  client.on("state", (change) => {
+    if (change.state === "closed" && change.error) void exit(1, describeFailure(flags.url, change.error));
+  });
+}
