@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { register as registerList } from "./commands/list.js";
+import { register as registerRecord } from "./commands/record.js";
 import { register as registerWatch } from "./commands/watch.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -13,6 +14,7 @@ const program = new Command()
 
 // Each command lives in ./commands/<name>.ts and exports register(program).
 registerList(program);
+registerRecord(program);
 registerWatch(program);
 
 await program.parseAsync(process.argv);

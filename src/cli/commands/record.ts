@@ -1,0 +1,45 @@
+/**
+ * `gateway-presence record --listen 127.0.0.1:PORT --upstream ws://... --out FILE.jsonl`: a
+ * transparent recording proxy; point a client at the listen address. Runs until SIGINT/SIGTERM.
+ */
+import { createWriteStream } from "node:fs";
+import type { Command } from "commander";
+import { startRecordingProxy } from "../../record/proxy.js";
+
+/** `host:port`, `[v6]:port` or a bare port (host 127.0.0.1). */
+export function parseListen(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(value) ?? /^()()(\d+)$/.exec(value);
+  const port = Number(match?.[3]);
+  if (!match || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--listen: expected HOST:PORT (e.g. 127.0.0.1:18800), got ${JSON.stringify(value)}`);
+  }
+  return { host: match[1] || match[2] || "127.0.0.1", port };
+}
+
+export function register(program: Command): void {
+  program
+    .command("record")
+    .description("record a client's traffic with a gateway through a transparent WebSocket proxy (secrets redacted)")
+    .requiredOption("--listen <host:port>", "where the proxy listens (point the client here)")
+    .requiredOption("--upstream <url>", "the gateway's WebSocket URL")
+    .requiredOption("--out <file>", "JSON Lines recording to write")
+    .option("--keep-signatures", "keep device signatures (one-time, nonce-bound; for signature replay tests)")
+    .action(async (flags: { listen: string; upstream: string; out: string; keepSignatures?: boolean }) => {
+      const listen = parseListen(flags.listen);
+      const out = createWriteStream(flags.out, { flags: "w" });
+      const proxy = await startRecordingProxy({
+        ...listen,
+        upstream: flags.upstream,
+        write: (line) => out.write(line),
+        redact: { keepSignatures: flags.keepSignatures === true },
+      });
+      process.stderr.write(`recording ${proxy.url} -> ${flags.upstream} into ${flags.out} (Ctrl-C to stop)\n`);
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await proxy.close();
+      await new Promise<void>((resolve) => out.end(resolve));
+      process.stderr.write(`recorded ${proxy.connections} connection(s) into ${flags.out}\n`);
+    });
+}
