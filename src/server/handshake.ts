@@ -17,17 +17,18 @@ export function createConnectHandler(gw: GatewayContext) {
     negotiate(gw, params, conn);
     authenticate(gw, params, conn);
     const role = params.role ?? "operator";
-    conn.connected = true;
     conn.role = role;
     conn.scopes = grantedScopes(role, params.scopes);
+    if (!gw.isEphemeral(params.client.mode)) {
+      const key = gw.keyFor(params.client.instanceId, conn.id);
+      // Written before the connection counts as connected: a refused write leaves it unconnected.
+      await gw.store.upsert(key, connectionFields(gw, params, conn, key));
+      gw.registry.track(conn, key);
+    }
+    conn.connected = true;
     conn.clientId = params.client.id;
     conn.mode = params.client.mode;
     clearTimeout(conn.handshakeTimer);
-    if (!gw.isEphemeral(params.client.mode)) {
-      const key = gw.keyFor(params.client.instanceId, conn.id);
-      gw.registry.track(conn, key);
-      await gw.store.upsert(key, connectionFields(gw, params, conn, key));
-    }
     gw.log(
       `connect conn=${conn.id} client=${params.client.id} mode=${params.client.mode} role=${role}` +
         ` key=${conn.key ?? "-(ephemeral)"} address=${conn.address ?? "?"}`,

@@ -1,6 +1,7 @@
 /** Gateway errors with the SPEC §10 codes; every error's `data.code` carries the name. */
 import { createJSONRPCErrorResponse, JSONRPCErrorException, type JSONRPCErrorResponse, type JSONRPCID } from "json-rpc-2.0";
 import { ERROR_CODES, type ErrorData, type ErrorName } from "../protocol/errors.js";
+import { PresenceInputError } from "../presence/merge.js";
 import type { GatewayFaults } from "./faults.js";
 
 export type ErrorDetails = Omit<ErrorData, "code">;
@@ -19,9 +20,19 @@ export class GatewayError extends JSONRPCErrorException {
   }
 }
 
-/** The wire error for any thrown value: a GatewayError as it is, anything else INTERNAL_ERROR. */
+/**
+ * The wire error for any thrown value: a GatewayError as it is, fields the store refused as
+ * INVALID_PARAMS, anything else INTERNAL_ERROR.
+ */
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
+  if (error instanceof PresenceInputError) {
+    // "presence store: scopes[0] must be a non-empty string, ..." -> path /scopes/0
+    const detail = error.message.replace(/^presence store: /, "");
+    const field = /^(\w+)(?:\[(\d+)\])?/.exec(detail);
+    const path = field ? `/${field[1]}${field[2] === undefined ? "" : `/${field[2]}`}` : "";
+    return new GatewayError("INVALID_PARAMS", `invalid params: ${detail}`, { errors: [{ path, message: detail }] });
+  }
   return new GatewayError("INTERNAL_ERROR", "internal error");
 }
 

@@ -26,7 +26,7 @@ export function createRpcServer(gw: GatewayContext): JSONRPCServer<Connection> {
   const { faults } = gw.options;
   const server = new JSONRPCServer<Connection>({
     errorListener: (message, error) => {
-      if (!(error instanceof GatewayError)) gw.log(`error ${message} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (toGatewayError(error).errorName === "INTERNAL_ERROR") gw.log(`error ${message} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     },
   });
   server.mapErrorToJSONRPCErrorResponse = (id, error) => errorResponse(id, toGatewayError(error), faults);
