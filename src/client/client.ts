@@ -247,6 +247,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
       this.#lastSeq = frame.seq;
     }
     const payload = frame.payload as ClientEvents["presence"];
+    if (frame.event !== "presence" && frame.stateVersion !== undefined) this.presence.noteVersion(frame.stateVersion);
     if (frame.event === "presence") {
       if (!Array.isArray(payload?.presence)) {
         this.emit("error", new TransportError("protocol", "presence event without a presence list: ignored"));

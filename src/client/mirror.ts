@@ -47,6 +47,8 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #inFlight: Promise<void> | null = null;
   #again = false;
+  /** Highest stateVersion a gap announced (e.g. on another event's frame); reached by the next resync. */
+  #announced = 0;
   readonly #fetch: () => Promise<PresenceEntry[]>;
   readonly #delayMs: number;
 
@@ -85,9 +87,18 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
     return this.#entries.find((e) => e.instanceId?.trim().toLowerCase() === key);
   }
 
+  /**
+   * Another event's frame carried the presence stateVersion (OpenClaw does): a higher one than the
+   * mirror's means a presence push was missed.
+   */
+  noteVersion(version: number): void {
+    if (version > this.#version && version > this.#announced) this.noteGap({ kind: "version", from: this.#version, to: version });
+  }
+
   /** A new connection's hello snapshot: the list and version start over from it. */
   reset(entries: PresenceEntry[], version: number): void {
     this.#cancelScheduled();
+    this.#announced = 0;
     this.#entries = entries;
     this.#version = version;
     this.#stale = false;
@@ -108,6 +119,7 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
 
   /** Records a gap and schedules a resync (one at a time; a gap during one asks for another). */
   noteGap(gap: MirrorGap): void {
+    if (gap.kind === "version") this.#announced = Math.max(this.#announced, gap.to);
     this.#stale = true;
     this.emit("gap", gap);
     if (this.#inFlight) {
@@ -123,9 +135,12 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
     this.#cancelScheduled();
     if (this.#inFlight) return this.#inFlight;
     const run = async () => {
+      // The answer reflects at least every version announced before the request went out.
+      const reached = this.#announced;
       try {
         const entries = await this.#fetch();
         this.#entries = entries;
+        this.#version = Math.max(this.#version, reached);
         this.#stale = this.#again;
         this.#resyncs++;
         this.emit("change", { source: "resync", version: this.#version, entries });

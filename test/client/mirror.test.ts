@@ -1,6 +1,6 @@
 // The live mirror: snapshot, pushes, gap detection and resync, against a scripted JSON-RPC server.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createPresenceClient, type MirrorChange, type MirrorGap, type PresenceClient, type PresenceEntry } from "../../src/index.js";
+import { createPresenceClient, jsonRpcBinding, type ClientBinding, type MirrorChange, type MirrorGap, type PresenceClient, type PresenceEntry } from "../../src/index.js";
 import { startScriptedGateway, waitFor, type ScriptedGateway } from "./scripted-gateway.js";
 
 const info = { id: "test", version: "1.0.0", platform: "linux", mode: "ui" };
@@ -101,5 +101,33 @@ describe("client.presence mirror", () => {
     expect(errors[0].message).toMatch(/presence event without a presence list/);
     expect(client.presence.entries).toEqual(gw.list);
     expect(client.presence.version).toBe(7);
+  });
+
+  it("resyncs when another event's frame shows a higher presence stateVersion (a missed push, OpenClaw style)", async () => {
+    // A binding whose frames carry stateVersion, as OpenClaw's event frames do.
+    const framed: ClientBinding = {
+      ...jsonRpcBinding,
+      decode: (text) =>
+        jsonRpcBinding.decode(text).map((f) => {
+          const sv = (f.kind === "event" ? (f.payload as { sv?: number }) : undefined)?.sv;
+          return f.kind === "event" && sv !== undefined ? { ...f, stateVersion: sv } : f;
+        }),
+    };
+    const c = createPresenceClient({ url: gw.url, client: info, reconnect: false, resyncDelayMs: 10, binding: framed });
+    await c.connect();
+    const seen: MirrorGap[] = [];
+    c.presence.on("gap", (g) => seen.push(g));
+    gw.list = [row("self"), row("missed")];
+    gw.notify("health", { sv: 9 });
+    gw.notify("health", { sv: 9 });
+    await waitFor(() => c.presence.resyncCount === 1, "a resync");
+    expect(seen).toEqual([{ kind: "version", from: 7, to: 9 }]);
+    expect(c.presence.version).toBe(9);
+    expect(c.presence.get("missed")).toBeDefined();
+    gw.notify("health", { sv: 9 }); // nothing new: no further gap
+    gw.push([row("self")], 10);
+    await waitFor(() => c.presence.version === 10, "the next push");
+    expect(seen).toHaveLength(1);
+    await c.close();
   });
 });
