@@ -1,4 +1,7 @@
 // Client entry: `import { ... } from "gateway-presence"`.
+import { registerBinding } from "./client/bindings.js";
+import { openClawBinding } from "./transport/openclaw.js";
+
 export * from "./protocol/index.js";
 export * from "./validation/index.js";
 export { createPresenceMethods, type CallOptions, type PresenceMethods, type RequestFn } from "./generated/client.js";
@@ -14,3 +17,6 @@ export {
 } from "./generated/methods.js";
 export * from "./client/index.js";
 export * from "./transport/index.js";
+
+// `binding: "openclaw"` by name; src/client alone (the lean browser SDK) knows only jsonrpc.
+registerBinding(openClawBinding);

@@ -112,13 +112,11 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     let conn: Connection | undefined;
     try {
       const Impl = (this.#options.WebSocket ?? WebSocketImpl) as unknown as WebSocketConstructor;
-      conn = await Connection.open(url, Impl, this.binding, this.#handlersFor(() => conn), connectTimeoutMs);
+      const base = connectParams({ ...this.#options, instanceId: this.instanceId, extra: this.#options.connectExtra }, this.binding);
+      const headers = this.binding.upgradeHeaders?.(url, base);
+      conn = await Connection.open(url, Impl, this.binding, this.#handlersFor(() => conn), connectTimeoutMs, headers);
       if (this.#closedForGood) return void conn.close(1000, "client closed");
       this.#conn = conn;
-      const base = connectParams(
-        { ...this.#options, client: this.#options.client, instanceId: this.instanceId, extra: this.#options.connectExtra },
-        this.binding,
-      );
       const params = this.binding.prepareConnect ? await this.binding.prepareConnect(base, conn) : base;
       const answer = await this.#requests.request("connect", params, { timeoutMs: connectTimeoutMs }, conn.send);
       const hello = checkHello(answer);

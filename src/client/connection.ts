@@ -15,7 +15,15 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void;
 }
 
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+/** Options passed as the second argument, only when there are upgrade headers (ws's `ClientOptions` shape). */
+export interface WebSocketOptions {
+  headers?: Record<string, string>;
+}
+
+export type WebSocketConstructor = new (url: string, options?: WebSocketOptions) => WebSocketLike;
+
+/** Browsers cannot set upgrade headers (and would take the options for a subprotocol). */
+const canSetHeaders = typeof process !== "undefined" && typeof process.versions?.node === "string";
 
 export interface CloseInfo {
   code: number;
@@ -63,9 +71,11 @@ export class Connection implements HandshakeContext {
     binding: ClientBinding,
     handlers: ConnectionHandlers,
     timeoutMs: number,
+    headers?: Record<string, string>,
   ): Promise<Connection> {
     return new Promise((resolve, reject) => {
-      const socket = new Impl(url);
+      const withHeaders = canSetHeaders && headers !== undefined && Object.keys(headers).length > 0;
+      const socket = withHeaders ? new Impl(url, { headers }) : new Impl(url);
       let lastError = "";
       const timer = setTimeout(() => {
         fail(new TransportError("timeout", `cannot open ${url}: not open within ${timeoutMs} ms`));

@@ -1,6 +1,6 @@
 // Choosing a wire binding by name or object, and the prepareConnect hook (e.g. OpenClaw's challenge).
 import { afterEach, describe, expect, it } from "vitest";
-import { createPresenceClient, jsonRpcBinding, registerBinding, resolveBinding, type ClientBinding } from "../../src/index.js";
+import { createPresenceClient, jsonRpcBinding, openClawBinding, registerBinding, resolveBinding, type ClientBinding } from "../../src/index.js";
 import { startScriptedGateway, type ScriptedGateway } from "./scripted-gateway.js";
 
 const info = { id: "test", version: "1.0.0", platform: "linux", mode: "ui" };
@@ -11,11 +11,12 @@ describe("bindings", () => {
     await gw?.close();
   });
 
-  it("defaults to jsonrpc and names the registered ones when a name is unknown", () => {
+  it("defaults to jsonrpc, knows openclaw by name, and names the registered ones when a name is unknown", () => {
     expect(resolveBinding()).toBe(jsonRpcBinding);
     expect(resolveBinding("jsonrpc")).toBe(jsonRpcBinding);
-    expect(() => resolveBinding("carrier-pigeon")).toThrow(/unknown binding "carrier-pigeon" \(registered: jsonrpc\)/);
-    expect(() => createPresenceClient({ url: "ws://127.0.0.1:1", client: info, binding: "openclaw" })).toThrow(/unknown binding "openclaw"/);
+    expect(resolveBinding("openclaw")).toBe(openClawBinding);
+    expect(createPresenceClient({ url: "ws://127.0.0.1:1", client: info, binding: "openclaw" }).binding).toBe(openClawBinding);
+    expect(() => resolveBinding("carrier-pigeon")).toThrow(/unknown binding "carrier-pigeon" \(registered: jsonrpc, openclaw\)/);
   });
 
   it("uses a registered binding by name, and its prepareConnect sees events before the handshake", async () => {
@@ -39,6 +40,20 @@ describe("bindings", () => {
     const params = server.requests.find((r) => r.method === "connect")!.params;
     expect(params).toMatchObject({ minProtocol: 3, maxProtocol: 4, device: { nonce: "n-42" } });
     expect(client.binding).toBe(challenged);
+    await client.close();
+  });
+
+  it("sends the binding's upgrade headers (e.g. OpenClaw's Origin) when opening the socket in Node", async () => {
+    gw = await startScriptedGateway();
+    const seen: Array<string | undefined> = [];
+    gw.onConnection = (_socket, request) => seen.push(request.headers.origin, request.headers["x-client-mode"] as string);
+    const withOrigin: ClientBinding = {
+      ...jsonRpcBinding,
+      upgradeHeaders: (url, params) => ({ Origin: url.replace(/^ws/, "http"), "X-Client-Mode": params.client.mode }),
+    };
+    const client = createPresenceClient({ url: gw.url, client: { ...info, mode: "webchat" }, binding: withOrigin });
+    await client.connect();
+    expect(seen).toEqual([gw.url.replace(/^ws/, "http"), "webchat"]);
     await client.close();
   });
 });

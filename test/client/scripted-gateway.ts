@@ -3,6 +3,7 @@
  * to control exactly what the gateway says (a gap, a silent method, a fatal answer). Tests against
  * the reference gateway use createGateway instead.
  */
+import type { IncomingMessage } from "node:http";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { HelloOk, PresenceEntry } from "../../src/index.js";
 
@@ -26,7 +27,7 @@ export interface ScriptedGateway {
   version: number;
   handlers: Record<string, Handler>;
   /** Called for each new socket before anything is read (e.g. to send a challenge first). */
-  onConnection?: (socket: WebSocket) => void;
+  onConnection?: (socket: WebSocket, request: IncomingMessage) => void;
   push(list: PresenceEntry[], version: number): void;
   notify(method: string, params: unknown): void;
   close(): Promise<void>;
@@ -79,10 +80,10 @@ export async function startScriptedGateway(port = 0): Promise<ScriptedGateway> {
         wss.close(() => resolve());
       }),
   };
-  wss.on("connection", (socket) => {
+  wss.on("connection", (socket, request) => {
     gw.sockets.add(socket);
     socket.on("close", () => gw.sockets.delete(socket));
-    gw.onConnection?.(socket);
+    gw.onConnection?.(socket, request);
     socket.on("message", (data) => {
       const msg = JSON.parse(String(data));
       const req: ScriptedRequest = { id: msg.id, method: msg.method, params: msg.params, socket };
