@@ -75,7 +75,6 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   });
   const stopKeepAlive = startKeepAlive(gw);
   const tickTimer = setInterval(() => pusher.tick(), opts.tickIntervalMs);
-  tickTimer.unref();
 
   const http = createServer((_request, response) => {
     response.writeHead(426, { "content-type": "text/plain; charset=utf-8", upgrade: "websocket" });
@@ -134,8 +133,10 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       conn.ws.close(1001, "gateway shutting down");
     }
     const allClosed = Promise.all(open.map((conn) => socketClosed(conn.ws)));
-    const grace = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, CLOSE_GRACE_MS)));
     await Promise.race([allClosed, grace]);
+    clearTimeout(graceTimer);
     for (const conn of open) conn.ws.terminate();
     await allClosed;
     await Promise.all(open.map((conn) => conn.queue));

@@ -22,7 +22,6 @@ export function startKeepAlive(gw: GatewayContext): () => void {
       }
     }
   }, gw.options.keepAliveIntervalMs);
-  timer.unref();
   return () => clearInterval(timer);
 }
 
