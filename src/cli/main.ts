@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { register as registerList } from "./commands/list.js";
 import { register as registerRecord } from "./commands/record.js";
+import { register as registerServe } from "./commands/serve.js";
 import { register as registerWatch } from "./commands/watch.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -15,6 +16,7 @@ const program = new Command()
 // Each command lives in ./commands/<name>.ts and exports register(program).
 registerList(program);
 registerRecord(program);
+registerServe(program);
 registerWatch(program);
 
 await program.parseAsync(process.argv);

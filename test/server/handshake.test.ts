@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES, type HelloOk } from "../../src/protocol/index.js";
+import { resolveGatewayOptions } from "../../src/server/options.js";
 import { validate } from "../../src/validation/index.js";
 import {
   WireClient,
@@ -158,8 +159,11 @@ describe("H5: token", () => {
 
   it("refuses to start on a non-loopback host without a token unless told to", async () => {
     await expect(startGateway({ host: "0.0.0.0" })).rejects.toThrow(/non-loopback.*without a token/);
-    const gw = await startGateway({ host: "0.0.0.0", insecureNoAuth: true });
-    expect(gw.port).toBeGreaterThan(0);
+    await expect(startGateway({ host: "::" })).rejects.toThrow(/non-loopback.*without a token/);
+    // The accepting cases are checked without binding a non-loopback address.
+    expect(resolveGatewayOptions({ host: "0.0.0.0", insecureNoAuth: true }).host).toBe("0.0.0.0");
+    expect(resolveGatewayOptions({ host: "0.0.0.0", token: "t" }).token).toBe("t");
+    for (const host of ["127.0.0.1", "127.1.2.3", "::1", "localhost"]) expect(resolveGatewayOptions({ host }).host).toBe(host);
   });
 });
 

@@ -1,0 +1,70 @@
+// Each test-only fault must visibly break its rule (the conformance harness relies on that), and a
+// gateway without faults must not show the breakage (the rule tests above prove that side).
+import { describe, expect, it } from "vitest";
+import { ERROR_CODES } from "../../src/protocol/index.js";
+import { FAULT_NAMES } from "../../src/server/index.js";
+import { connectClient, errorOf, list, observer, peers, rowOf, startGateway } from "./helpers.js";
+
+describe("faults (test only)", () => {
+  it("caseSensitiveKeys: ABC and abc become two rows (breaks K1)", async () => {
+    const gw = await startGateway({ faults: { caseSensitiveKeys: true } });
+    await connectClient(gw, { instanceId: "ABC" });
+    await connectClient(gw, { instanceId: "abc" });
+    expect(peers(await list(await observer(gw)))).toHaveLength(2);
+  });
+
+  it("listCli: cli connections are listed (breaks P3)", async () => {
+    const gw = await startGateway({ faults: { listCli: true } });
+    const { client } = await connectClient(gw, { mode: "cli", instanceId: "cli-row" });
+    expect(rowOf(await list(client), "cli-row")?.mode).toBe("cli");
+  });
+
+  it("loopbackWipesIp: a loopback reconnect overwrites the beacon's ip (breaks P5)", async () => {
+    const gw = await startGateway({ faults: { loopbackWipesIp: true } });
+    const first = await connectClient(gw, { instanceId: "tunnel" });
+    await first.client.result("system-event", { ip: "192.168.1.5" });
+    await first.client.close();
+    const { client } = await connectClient(gw, { instanceId: "tunnel" });
+    expect(rowOf(await list(client), "tunnel")?.ip).toBe("127.0.0.1");
+  });
+
+  it("overCap: one row too many (breaks S2)", async () => {
+    const gw = await startGateway({ maxEntries: 3, faults: { overCap: true } });
+    const { client } = await connectClient(gw, { instanceId: "a" });
+    for (const instanceId of ["b", "c", "d"]) await client.result("system-event", { instanceId });
+    expect(await list(client)).toHaveLength(4);
+  });
+
+  it("evictSelf: when full, the self row is the one that goes (breaks P1, S2)", async () => {
+    const gw = await startGateway({ maxEntries: 3, faults: { evictSelf: true } });
+    const { client } = await connectClient(gw, { instanceId: "a" });
+    for (const instanceId of ["b", "c"]) await client.result("system-event", { instanceId });
+    const rows = await list(client);
+    expect(rows).toHaveLength(3);
+    expect(rows.some((row) => row.reason === "self")).toBe(false);
+  });
+
+  it("noPresenceEvents: nothing is pushed (breaks E1)", async () => {
+    const gw = await startGateway({ faults: { noPresenceEvents: true } });
+    const watcher = await observer(gw);
+    const { client } = await connectClient(gw, { instanceId: "silent" });
+    await client.result("system-event", { text: "x" });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(watcher.notifications("presence")).toEqual([]);
+  });
+
+  it("wrongErrorCodes: INVALID_PARAMS comes back as INTERNAL_ERROR (breaks §10)", async () => {
+    const gw = await startGateway({ faults: { wrongErrorCodes: true } });
+    const { client } = await connectClient(gw);
+    const error = errorOf(await client.call("system-event", { text: 1 }));
+    expect(error.code).toBe(ERROR_CODES.INTERNAL_ERROR);
+    expect(error.data?.code).toBe("INTERNAL_ERROR");
+  });
+
+  it("are announced in the log as test-only", async () => {
+    const lines: string[] = [];
+    await startGateway({ faults: { overCap: true, listCli: true }, logger: (line) => lines.push(line) });
+    expect(lines[0]).toMatch(/TEST-ONLY faults active.*overCap, listCli|TEST-ONLY faults active.*listCli, overCap/);
+    expect(FAULT_NAMES).toHaveLength(7);
+  });
+});
