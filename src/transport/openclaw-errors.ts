@@ -103,6 +103,7 @@ export function mapOpenClawError(error: OpenClawError): WireError {
   const native: Record<string, unknown> = { code: error.code, message: error.message };
   if (error.details !== undefined) native.details = error.details;
   if (error.retryable !== undefined) native.retryable = error.retryable;
+  if (error.retryAfterMs !== undefined) native.retryAfterMs = error.retryAfterMs;
   const data: Record<string, unknown> = { code: name, native };
   const details = (error.details ?? {}) as Record<string, unknown>;
   if (name === "FORBIDDEN") {

@@ -8,6 +8,7 @@
 import type { ConnectParams } from "../protocol/connect.js";
 import type { ClientBinding } from "./binding.js";
 import { signDeviceAuth, type DeviceAuthVersion, type DeviceIdentity } from "./device-identity.js";
+import { generateWebDeviceIdentity, webDeviceIdentity } from "./device-identity-web.js";
 import { FrameDecodeError, type InboundFrame, type RequestId } from "./frames.js";
 import { mapClientForOpenClaw, ORIGIN_REQUIRED_MODES, originForUrl } from "./openclaw-client-ids.js";
 import { mapOpenClawError, type OpenClawError } from "./openclaw-errors.js";
@@ -18,9 +19,14 @@ export const OPENCLAW_PROTOCOL = { min: 3, max: 4 } as const;
 export const DEFAULT_OPERATOR_SCOPES: readonly string[] = ["operator.read", "operator.write"];
 
 export interface OpenClawBindingOptions {
-  /** Signs `connect` (a `device` block); 2026.9.x grants most clients no scope without one. */
-  device?: DeviceIdentity | (() => Promise<DeviceIdentity>);
-  /** Device-auth payload version; `v2` (default) is accepted by both releases, `v3` by 2026.9.x only. */
+  /**
+   * Signs `connect` with this identity (a `device` block) on every gateway. `false`: never sign.
+   * Default (`"auto"`): sign with an in-memory identity (one per binding object) only when the
+   * challenge advertises `capabilities`, as 2026.9.x does: it grants most clients no scope without a
+   * device, while 2026.1.x keys presence rows by device id when one is sent.
+   */
+  device?: DeviceIdentity | (() => Promise<DeviceIdentity>) | "auto" | false;
+  /** Device-auth payload version; default v3 when the challenge advertises `capabilities`, else v2 (2026.1.x accepts only v2). */
   signatureVersion?: DeviceAuthVersion;
   /** Map client ids and modes onto OpenClaw's enums (default true). */
   mapClient?: boolean;
@@ -94,6 +100,11 @@ export function encodeOpenClawRequest(id: RequestId, method: string, params: unk
   return JSON.stringify(frame);
 }
 
+/** 2026.9.x's challenge lists `capabilities`; 2026.1.x's has only `nonce` and `ts`. */
+function advertisesCapabilities(challenge: unknown): boolean {
+  return Array.isArray((challenge as { capabilities?: unknown } | null | undefined)?.capabilities);
+}
+
 function challengeNonce(payload: unknown): string {
   const nonce = (payload as { nonce?: unknown } | null | undefined)?.nonce;
   if (typeof nonce !== "string" || nonce.trim() === "") throw new Error("connect.challenge carried no nonce");
@@ -103,11 +114,16 @@ function challengeNonce(payload: unknown): string {
 export function createOpenClawBinding(options: OpenClawBindingOptions = {}): ClientBinding {
   const mapClient = options.mapClient ?? true;
   const now = options.now ?? Date.now;
-  let identity: Promise<DeviceIdentity> | undefined;
-  const loadIdentity = () => {
-    const d = options.device;
-    if (!d) return undefined;
-    identity ??= typeof d === "function" ? d() : Promise.resolve(d);
+  let identity: Promise<DeviceIdentity | undefined> | undefined;
+  const loadIdentity = (challenge: unknown): Promise<DeviceIdentity | undefined> | undefined => {
+    const d = options.device ?? "auto";
+    if (d === false || (d === "auto" && !advertisesCapabilities(challenge))) return undefined;
+    identity ??=
+      d === "auto"
+        ? generateWebDeviceIdentity().then(webDeviceIdentity, () => undefined) // no Ed25519 in this WebCrypto: unsigned
+        : typeof d === "function"
+          ? d()
+          : Promise.resolve(d);
     return identity;
   };
 
@@ -122,7 +138,8 @@ export function createOpenClawBinding(options: OpenClawBindingOptions = {}): Cli
       return ORIGIN_REQUIRED_MODES.includes(mode) ? { Origin: options.origin ?? originForUrl(url) } : undefined;
     },
     async prepareConnect(params: ConnectParams, context) {
-      const nonce = challengeNonce(await context.waitForEvent("connect.challenge", options.challengeTimeoutMs ?? 5000));
+      const challenge = await context.waitForEvent("connect.challenge", options.challengeTimeoutMs ?? 5000);
+      const nonce = challengeNonce(challenge);
       const changes: string[] = [];
       const wire: Record<string, unknown> = { ...params };
       let client = params.client;
@@ -137,10 +154,11 @@ export function createOpenClawBinding(options: OpenClawBindingOptions = {}): Cli
         wire.scopes = [...DEFAULT_OPERATOR_SCOPES];
         changes.push(`scopes absent -> ${JSON.stringify(DEFAULT_OPERATOR_SCOPES)} (SPEC H7 default; OpenClaw's is none)`);
       }
-      const signer = loadIdentity();
+      const signer = await loadIdentity(challenge);
       if (signer) {
         const auth = params.auth as { token?: string; deviceToken?: string } | undefined;
-        wire.device = await signDeviceAuth(await signer, options.signatureVersion ?? "v2", {
+        const version = options.signatureVersion ?? (advertisesCapabilities(challenge) ? "v3" : "v2");
+        wire.device = await signDeviceAuth(signer, version, {
           clientId: client.id,
           clientMode: client.mode,
           role,
@@ -158,5 +176,5 @@ export function createOpenClawBinding(options: OpenClawBindingOptions = {}): Cli
   };
 }
 
-/** The binding without a device identity (enough for 2026.1.x and for cli/backend clients of 2026.9.x). */
+/** The binding with default options (device `"auto"`): what `binding: "openclaw"` means. */
 export const openClawBinding: ClientBinding = createOpenClawBinding();
