@@ -15,15 +15,20 @@ import { mapOpenClawError, type OpenClawError } from "./openclaw-errors.js";
 
 export const OPENCLAW_PROTOCOL = { min: 3, max: 4 } as const;
 
+/** In-memory "auto" device identities kept per binding object (oldest dropped first). */
+const MAX_EPHEMERAL_IDENTITIES = 64;
+
 /** SPEC H7's default operator scopes; OpenClaw's own default is none, so the binding sends them. */
 export const DEFAULT_OPERATOR_SCOPES: readonly string[] = ["operator.read", "operator.write"];
 
 export interface OpenClawBindingOptions {
   /**
    * Signs `connect` with this identity (a `device` block) on every gateway. `false`: never sign.
-   * Default (`"auto"`): sign with an in-memory identity (one per binding object) only when the
-   * challenge advertises `capabilities`, as 2026.9.x does: it grants most clients no scope without a
-   * device, while 2026.1.x keys presence rows by device id when one is sent.
+   * Default (`"auto"`): sign only when the challenge advertises `capabilities`, as 2026.9.x does (it
+   * grants most clients no scope without a device, while 2026.1.x keys presence rows by device id
+   * when one is sent), with in-memory identities: one per distinct signed client (id, mode,
+   * platform, family, instanceId, role, scopes), a fresh one for clients without instanceId.
+   * Apps that want one device across restarts pass a persisted identity.
    */
   device?: DeviceIdentity | (() => Promise<DeviceIdentity>) | "auto" | false;
   /** Device-auth payload version; default v3 when the challenge advertises `capabilities`, else v2 (2026.1.x accepts only v2). */
@@ -114,17 +119,25 @@ function challengeNonce(payload: unknown): string {
 export function createOpenClawBinding(options: OpenClawBindingOptions = {}): ClientBinding {
   const mapClient = options.mapClient ?? true;
   const now = options.now ?? Date.now;
-  let identity: Promise<DeviceIdentity | undefined> | undefined;
-  const loadIdentity = (challenge: unknown): Promise<DeviceIdentity | undefined> | undefined => {
+  let given: Promise<DeviceIdentity> | undefined;
+  /** "auto" identities by what they sign: 2026.9.x re-pairs a device whose platform, family or scopes change. */
+  const ephemeral = new Map<string, Promise<DeviceIdentity | undefined>>();
+  const loadIdentity = (challenge: unknown, params: ConnectParams, scopes: readonly string[]): Promise<DeviceIdentity | undefined> | undefined => {
     const d = options.device ?? "auto";
     if (d === false || (d === "auto" && !advertisesCapabilities(challenge))) return undefined;
-    identity ??=
-      d === "auto"
-        ? generateWebDeviceIdentity().then(webDeviceIdentity, () => undefined) // no Ed25519 in this WebCrypto: unsigned
-        : typeof d === "function"
-          ? d()
-          : Promise.resolve(d);
-    return identity;
+    if (d !== "auto") return (given ??= typeof d === "function" ? d() : Promise.resolve(d));
+    const c = params.client;
+    // Without an instanceId there is no stable client to reuse a device for: a fresh one each time.
+    const key = c.instanceId === undefined ? undefined : JSON.stringify([c.id, c.mode, c.platform, c.deviceFamily, c.instanceId, params.role, [...scopes].sort()]);
+    const cached = key === undefined ? undefined : ephemeral.get(key);
+    if (cached) return cached;
+    // No Ed25519 in this WebCrypto: connect unsigned.
+    const made = generateWebDeviceIdentity().then(webDeviceIdentity, () => undefined);
+    if (key !== undefined) {
+      if (ephemeral.size >= MAX_EPHEMERAL_IDENTITIES) ephemeral.delete(ephemeral.keys().next().value!);
+      ephemeral.set(key, made);
+    }
+    return made;
   };
 
   return {
@@ -154,7 +167,7 @@ export function createOpenClawBinding(options: OpenClawBindingOptions = {}): Cli
         wire.scopes = [...DEFAULT_OPERATOR_SCOPES];
         changes.push(`scopes absent -> ${JSON.stringify(DEFAULT_OPERATOR_SCOPES)} (SPEC H7 default; OpenClaw's is none)`);
       }
-      const signer = await loadIdentity(challenge);
+      const signer = await loadIdentity(challenge, { ...params, client }, (wire.scopes as string[] | undefined) ?? []);
       if (signer) {
         const auth = params.auth as { token?: string; deviceToken?: string } | undefined;
         const version = options.signatureVersion ?? (advertisesCapabilities(challenge) ? "v3" : "v2");

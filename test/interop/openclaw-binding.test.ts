@@ -97,6 +97,19 @@ describe("openclaw binding: connect preparation", () => {
     expect(verifies(params, "v2", "tok")).toBe(true);
   });
 
+  it("auto identities: one per signed client; another platform, scope set or a missing instanceId gets another", async () => {
+    const binding = createOpenClawBinding();
+    const context = { waitForEvent: async () => ({ nonce: "n", ts: 1, capabilities: [] }) };
+    const deviceOf = async (p: ConnectParams) => ((await binding.prepareConnect!(p, context)).device as { id: string }).id;
+    const first = await deviceOf(base);
+    expect(await deviceOf(base)).toBe(first);
+    expect(await deviceOf({ ...base, client: { ...base.client, platform: "macos" } })).not.toBe(first);
+    expect(await deviceOf({ ...base, scopes: ["operator.admin"] })).not.toBe(first);
+    const { instanceId: _omit, ...anonymous } = base.client;
+    const a = await deviceOf({ ...base, client: anonymous });
+    expect(await deviceOf({ ...base, client: anonymous })).not.toBe(a);
+  });
+
   it("device: false never signs; known ids and modes pass unchanged; explicit scopes are kept", async () => {
     const server = await challengeServer({ nonce: "n", ts: 1, capabilities: [] });
     const params: ConnectParams = { ...base, client: { ...base.client, id: "gateway-client", mode: "backend" }, scopes: ["operator.read"] };
