@@ -109,3 +109,13 @@ describe("options", () => {
     expect((await list((await connectClient(gw, { mode: "cli" })).client)).length).toBe(1);
   });
 });
+
+describe("log lines", () => {
+  it("cannot be forged with a newline in a client-supplied id", async () => {
+    const lines: string[] = [];
+    const gw = await startGateway({ logger: (line) => lines.push(line) });
+    await connectClient(gw, { id: "evil\nreject conn=x reason=FAKE", instanceId: "inst\r\nx" });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toMatch(/[\r\n]/);
+  });
+});
