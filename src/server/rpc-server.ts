@@ -1,9 +1,11 @@
 /**
- * JSON-RPC dispatch with json-rpc-2.0: every method checks its scope, then (system-event) the rate
- * limit, then validates its params against the generated schema (INVALID_PARAMS with paths, SPEC B1).
+ * JSON-RPC dispatch with json-rpc-2.0 over the generated PresenceHandlers interface: every method
+ * checks its scope, then (system-event) the rate limit, then validates its params against the
+ * generated schema (INVALID_PARAMS with paths, SPEC B1).
  */
 import { JSONRPCServer, type JSONRPCResponse } from "json-rpc-2.0";
-import { METHOD_SCHEMAS, PARAMS_OPTIONAL_METHODS, type MethodName, type MethodParams, type MethodResult } from "../generated/methods.js";
+import { METHOD_SCHEMAS, PARAMS_OPTIONAL_METHODS, type MethodName } from "../generated/methods.js";
+import type { PresenceHandlers } from "../generated/server.js";
 import { formatIssues, validate } from "../validation/index.js";
 import { createSystemEventHandler, takeBeaconToken } from "./beacon.js";
 import type { Connection } from "./connection.js";
@@ -12,8 +14,6 @@ import { createConnectHandler } from "./handshake.js";
 import { errorResponse, GatewayError, toGatewayError } from "./rpc-errors.js";
 import { requireScope } from "./scopes.js";
 import { createClockAdvanceHandler } from "./test-clock.js";
-
-type Handler<M extends MethodName> = (params: MethodParams<M>, conn: Connection) => Promise<MethodResult<M>>;
 
 /** The methods this gateway offers, in `hello-ok.features.methods` order. */
 export function offeredMethods(testClock: boolean): MethodName[] {
@@ -36,10 +36,26 @@ export function createRpcServer(gw: GatewayContext): JSONRPCServer<Connection> {
     return errorResponse(request.id, error, faults);
   };
 
-  function add<M extends MethodName>(name: M, guard: (conn: Connection) => void, handler: Handler<M>): void {
+  const handlers: PresenceHandlers<Connection> = {
+    connect: createConnectHandler(gw),
+    "system-event": createSystemEventHandler(gw),
+    "system-presence": () => gw.listPresence(),
+    "test.clock.advance": createClockAdvanceHandler(gw),
+  };
+  const guards: Record<MethodName, (conn: Connection) => void> = {
+    connect: () => {},
+    "system-event": (conn) => {
+      requireScope(conn, "operator.write", "system-event");
+      takeBeaconToken(gw, conn);
+    },
+    "system-presence": (conn) => requireScope(conn, "operator.read", "system-presence"),
+    "test.clock.advance": () => {},
+  };
+  for (const name of offeredMethods(gw.options.testClock)) {
+    const handler = handlers[name] as (params: unknown, conn: Connection) => unknown;
+    const optional = (PARAMS_OPTIONAL_METHODS as readonly string[]).includes(name);
     server.addMethod(name, async (params: unknown, conn: Connection) => {
-      guard(conn);
-      const optional = (PARAMS_OPTIONAL_METHODS as readonly string[]).includes(name);
+      guards[name](conn);
       const checked = validate(METHOD_SCHEMAS[name].params, params === undefined && optional ? {} : params);
       if (!checked.ok) {
         throw new GatewayError("INVALID_PARAMS", `invalid params for ${name}: ${formatIssues(checked.issues)}`, {
@@ -47,21 +63,8 @@ export function createRpcServer(gw: GatewayContext): JSONRPCServer<Connection> {
           method: name,
         });
       }
-      return handler(checked.value as MethodParams<M>, conn);
+      return handler(checked.value, conn);
     });
   }
-
-  const none = (): void => {};
-  add("connect", none, createConnectHandler(gw));
-  add(
-    "system-event",
-    (conn) => {
-      requireScope(conn, "operator.write", "system-event");
-      takeBeaconToken(gw, conn);
-    },
-    createSystemEventHandler(gw),
-  );
-  add("system-presence", (conn) => requireScope(conn, "operator.read", "system-presence"), () => gw.listPresence());
-  if (gw.options.testClock) add("test.clock.advance", none, createClockAdvanceHandler(gw));
   return server;
 }

@@ -125,6 +125,19 @@ describe("E3: tick", () => {
   });
 });
 
+describe("T1: UTF-8 JSON text frames", () => {
+  it("keeps non-ASCII text intact and refuses binary frames", async () => {
+    const gw = await startGateway();
+    const { client } = await connectClient(gw, { instanceId: "utf8", displayName: "Ærøskøbing 🚀" });
+    await client.result("system-event", { text: "Grüße, 世界 · ✓" });
+    expect(rowOf(await list(client), "utf8")).toMatchObject({ host: "Ærøskøbing 🚀", text: "Grüße, 世界 · ✓" });
+    client.sendRaw(Buffer.from(JSON.stringify({ jsonrpc: "2.0", id: 99, method: "system-presence" })), true);
+    const answer = (await client.next(isResponse)) as { id: null; error: { data: { code: string }; message: string } };
+    expect(answer.error.data.code).toBe("INVALID_REQUEST");
+    expect(answer.error.message).toMatch(/binary frames/);
+  });
+});
+
 describe("T3: batches after connect", () => {
   it("answers a batch with one response per request, in order; notifications get none", async () => {
     const gw = await startGateway();
