@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildOpenRpc } from "./openrpc.js";
+import { buildScenarioSchema } from "./scenario-schema.js";
 import { buildSchemas } from "./schemas.js";
 import { emitClientSurface, emitEvents, emitMethods, emitServerHandlers, emitValidatorIndex, type OpenRpcMethod } from "./typed-maps.js";
 import { buildStandaloneValidators } from "./validators.js";
@@ -18,6 +19,9 @@ function generate(): Map<string, string> {
   const files = new Map<string, string>();
   const schemas = buildSchemas(root);
   for (const [name, schema] of schemas) files.set(`schemas/${name}.schema.json`, `${JSON.stringify(schema, null, 2)}\n`);
+
+  // The fixture format of the conformance harness; not part of the wire contract (not in openrpc.json).
+  files.set("schemas/scenario.schema.json", `${JSON.stringify(buildScenarioSchema(root), null, 2)}\n`);
 
   const openrpc = buildOpenRpc(schemas, version) as { methods: OpenRpcMethod[] };
   files.set("schemas/openrpc.json", `${JSON.stringify(openrpc, null, 2)}\n`);
@@ -41,7 +45,7 @@ function generate(): Map<string, string> {
 function existingGenerated(): string[] {
   const list = (dir: string, match: (f: string) => boolean) =>
     existsSync(join(root, dir)) ? readdirSync(join(root, dir)).filter(match).map((f) => `${dir}/${f}`) : [];
-  return [...list("schemas", (f) => f.endsWith(".schema.json") && f !== "scenario.schema.json"), ...list("src/generated", () => true)];
+  return [...list("schemas", (f) => f.endsWith(".schema.json")), ...list("src/generated", () => true)];
 }
 
 const check = process.argv.includes("--check");

@@ -11,8 +11,9 @@ export function schemaId(name: string): string {
   return `${SCHEMA_ID_BASE}${name}.schema.json`;
 }
 
-export function buildSchemas(root: string): Map<string, JsonSchema> {
-  const program = TJS.getProgramFromFiles([resolve(root, "src/protocol/index.ts")], {
+/** A typescript-json-schema generator over the declarations reachable from one entry file. */
+export function createGenerator(root: string, entry: string): TJS.JsonSchemaGenerator {
+  const program = TJS.getProgramFromFiles([resolve(root, entry)], {
     strict: true,
     strictNullChecks: true,
     skipLibCheck: true,
@@ -25,7 +26,12 @@ export function buildSchemas(root: string): Map<string, JsonSchema> {
     strictNullChecks: true,
     ignoreErrors: false,
   });
-  if (!generator) throw new Error("typescript-json-schema could not read src/protocol");
+  if (!generator) throw new Error(`typescript-json-schema could not read ${entry}`);
+  return generator;
+}
+
+export function buildSchemas(root: string): Map<string, JsonSchema> {
+  const generator = createGenerator(root, "src/protocol/index.ts");
   const out = new Map<string, JsonSchema>();
   for (const name of SCHEMA_TYPES) {
     const body = generator.getSchemaForSymbol(name) as JsonSchema;

@@ -1,0 +1,79 @@
+/** Actors: their connect params, their connections and the handshake through the binding. */
+import type { ConnectParams } from "../protocol/connect.js";
+import { StepAbort, type ScenarioContext } from "./context.js";
+import type { Actor } from "./scenario.js";
+import { resolve } from "./vars.js";
+import { WireConnection, type Received } from "./wire.js";
+
+export const DEFAULT_CLIENT = { id: "conformance", version: "1.0.0", platform: "conformance", mode: "test" } as const;
+
+/** The connect params of an actor, variables resolved (once per scenario, so `${gen.uuid}` is stable). */
+export function buildConnectParams(ctx: ScenarioContext, actor: Actor): Record<string, unknown> {
+  const a = resolve(actor, ctx.vars);
+  const { binding, token } = ctx.config;
+  const params: Record<string, unknown> = {
+    minProtocol: a.protocol?.min ?? binding.protocol.min,
+    maxProtocol: a.protocol?.max ?? binding.protocol.max,
+    client: { ...DEFAULT_CLIENT, ...a.client },
+  };
+  if (a.role !== undefined) params.role = a.role;
+  if (a.scopes !== undefined) params.scopes = a.scopes;
+  const auth = a.auth ?? "default";
+  if (auth === "default") {
+    if (token !== undefined) params.auth = { token };
+  } else if (auth === "wrong") {
+    params.auth = { token: `${token ?? ""}-not-the-token` };
+  } else if (auth !== "none") {
+    params.auth = { token: auth.token };
+  }
+  return { ...params, ...a.extra };
+}
+
+/** Sets `${name.*}` from the actor's params: every client field, role, scopes. */
+export function declareActor(ctx: ScenarioContext, name: string, params: Record<string, unknown>): void {
+  const client = params.client as Record<string, unknown>;
+  ctx.vars[name] = { ...client, role: params.role ?? "operator", scopes: params.scopes, params };
+}
+
+export function actorParams(ctx: ScenarioContext, name: string): Record<string, unknown> {
+  ctx.actor(name);
+  return (ctx.vars[name] as { params: Record<string, unknown> }).params;
+}
+
+/** Opens a fresh connection for the actor (closing none: the previous one must be closed by a step). */
+export async function openActor(ctx: ScenarioContext, name: string, timeoutMs: number): Promise<WireConnection> {
+  const params = actorParams(ctx, name);
+  const { url, binding } = ctx.config;
+  const headers = binding.upgradeHeaders?.(url, params as unknown as ConnectParams);
+  try {
+    const conn = await WireConnection.open(url, name, binding, ctx.log, headers, timeoutMs);
+    ctx.track(name, conn);
+    return conn;
+  } catch (error) {
+    throw new StepAbort(`actor "${name}": ${(error as Error).message}`);
+  }
+}
+
+/** Sends `connect` (after the binding's preparation, e.g. OpenClaw's challenge) and waits for the answer. */
+export async function handshake(ctx: ScenarioContext, name: string, conn: WireConnection, timeoutMs: number): Promise<{ answer: Received; sent: Received["record"] }> {
+  let params = actorParams(ctx, name);
+  const { binding } = ctx.config;
+  if (binding.prepareConnect) {
+    try {
+      params = await binding.prepareConnect(params as unknown as ConnectParams, {
+        waitForEvent: async (event, ms) => {
+          const { frame } = await conn.waitFor((r) => r.frame.kind === "event" && r.frame.event === event, ms, `${event} event`);
+          return frame.kind === "event" ? frame.payload : undefined;
+        },
+      });
+    } catch (error) {
+      throw new StepAbort(`actor "${name}": the ${binding.name} binding could not prepare connect: ${(error as Error).message}`);
+    }
+  }
+  const { id, record } = conn.request("connect", params);
+  try {
+    return { answer: await conn.waitResponse(id, timeoutMs), sent: record };
+  } catch (error) {
+    throw new StepAbort(`actor "${name}": ${(error as Error).message}`, [record]);
+  }
+}

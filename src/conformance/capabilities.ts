@@ -1,0 +1,81 @@
+/** Which capabilities a run has, from the probe's hello-ok, the URL and the run options. */
+import type { Capability } from "./scenario.js";
+
+export const ALL_CAPABILITIES: readonly Capability[] = [
+  "testClock",
+  "token",
+  "nodeRole",
+  "scopes",
+  "systemEvent",
+  "presenceEvents",
+  "tick",
+  "jsonrpc",
+  "loopback",
+  "handshakeTimeout",
+  "slow",
+];
+
+/** Waits longer than this need `--slow`. */
+export const FAST_WAIT_LIMIT_MS = 5000;
+
+export interface CapabilityInput {
+  hello: unknown;
+  url: string;
+  bindingName: string;
+  token: string | undefined;
+  slow: boolean;
+  handshakeTimeoutMs: number;
+  overrides?: Partial<Record<Capability, boolean>>;
+}
+
+export interface Capabilities {
+  available: Set<Capability>;
+  /** Why each missing capability is missing. */
+  missing: Partial<Record<Capability, string>>;
+}
+
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+  } catch {
+    return false;
+  }
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host) || /^::ffff:127\./i.test(host);
+}
+
+export function detectCapabilities(input: CapabilityInput): Capabilities {
+  const hello = (input.hello ?? {}) as { features?: { methods?: unknown; events?: unknown }; policy?: { tickIntervalMs?: unknown } };
+  const methods = Array.isArray(hello.features?.methods) ? (hello.features.methods as unknown[]) : [];
+  const events = Array.isArray(hello.features?.events) ? (hello.features.events as unknown[]) : [];
+  const tick = hello.policy?.tickIntervalMs;
+  const why: Record<Capability, string | undefined> = {
+    testClock: methods.includes("test.clock.advance") ? undefined : "hello-ok.features.methods has no test.clock.advance (gateway not in test mode)",
+    token: input.token !== undefined ? undefined : "no token given (--token)",
+    nodeRole: undefined,
+    scopes: undefined,
+    systemEvent: methods.includes("system-event") ? undefined : "hello-ok.features.methods has no system-event",
+    presenceEvents: events.includes("presence") ? undefined : "hello-ok.features.events has no presence",
+    tick: !events.includes("tick")
+      ? "hello-ok.features.events has no tick"
+      : typeof tick === "number" && (tick <= FAST_WAIT_LIMIT_MS || input.slow)
+        ? undefined
+        : `policy.tickIntervalMs is ${JSON.stringify(tick)} (> ${FAST_WAIT_LIMIT_MS} ms): run with --slow`,
+    jsonrpc: input.bindingName === "jsonrpc" ? undefined : `binding is ${input.bindingName}, not jsonrpc`,
+    loopback: isLoopbackUrl(input.url) ? undefined : "the gateway is not reached over loopback",
+    handshakeTimeout:
+      input.handshakeTimeoutMs <= FAST_WAIT_LIMIT_MS || input.slow
+        ? undefined
+        : `the handshake timeout is ${input.handshakeTimeoutMs} ms: run with --slow (or pass the gateway's shorter handshake timeout)`,
+    slow: input.slow ? undefined : "not a slow run (--slow)",
+  };
+  const available = new Set<Capability>();
+  const missing: Partial<Record<Capability, string>> = {};
+  for (const cap of ALL_CAPABILITIES) {
+    const override = input.overrides?.[cap];
+    const reason = override === false ? "turned off by the run options" : override === true ? undefined : why[cap];
+    if (reason === undefined) available.add(cap);
+    else missing[cap] = reason;
+  }
+  return { available, missing };
+}

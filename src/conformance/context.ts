@@ -1,0 +1,143 @@
+/** The state of one running scenario: its connections, variables, wire log and checks. */
+import type { ClientBinding } from "../transport/binding.js";
+import { show, type Mismatch } from "./matchers.js";
+import type { CheckResult } from "./results.js";
+import type { Actor, Capability, Level, RuleId, Scenario } from "./scenario.js";
+import type { Step } from "./steps.js";
+import type { Vars } from "./vars.js";
+import { WaitError, WireConnection, WireLog, type WireRecord } from "./wire.js";
+
+/** What every scenario of a run shares. */
+export interface RunConfig {
+  url: string;
+  binding: ClientBinding;
+  token: string | undefined;
+  stepTimeoutMs: number;
+  capabilities: Set<Capability>;
+  /** Unique per run: instanceIds and hosts carry it so a scenario finds its own rows. */
+  runId: string;
+  handshakeTimeoutMs: number;
+}
+
+/** A step could not go on (no connection, no answer): the scenario stops here. */
+export class StepAbort extends Error {
+  constructor(
+    message: string,
+    readonly frames: WireRecord[] = [],
+  ) {
+    super(message);
+    this.name = "StepAbort";
+  }
+}
+
+export interface CheckOutcome {
+  mismatches: Mismatch[];
+  expected?: unknown;
+  actual?: unknown;
+  frames?: WireRecord[];
+  /** Sub-check id (`<step id>.<sub>`), when a step records several checks. */
+  sub?: string;
+  title?: string;
+}
+
+export class ScenarioContext {
+  readonly log = new WireLog();
+  readonly vars: Vars;
+  /** Open (or last) connection per actor. */
+  readonly connections = new Map<string, WireConnection>();
+  /** Every connection the scenario opened, for frame checks and clean-up. */
+  readonly all: WireConnection[] = [];
+  readonly checks: Omit<CheckResult, "status">[] = [];
+  /** Actors a step adds on its own (fill's extra connections). */
+  readonly helpers = new Map<string, Actor>();
+  aborted = false;
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly config: RunConfig,
+  ) {
+    this.vars = {
+      run: config.runId,
+      token: config.token ?? "",
+      scenario: scenario.id,
+      config: { handshakeTimeoutMs: config.handshakeTimeoutMs, url: config.url, binding: config.binding.name },
+    };
+  }
+
+  actor(name: string): Actor {
+    const actor = this.scenario.actors[name] ?? this.helpers.get(name);
+    if (!actor) throw new StepAbort(`unknown actor "${name}" (the scenario declares: ${Object.keys(this.scenario.actors).join(", ")})`);
+    return actor;
+  }
+
+  /** The actor's open connection; aborts the scenario when there is none. */
+  connection(name: string): WireConnection {
+    const conn = this.connections.get(name);
+    if (!conn || !conn.open) {
+      const why = conn?.closeInfo ? `was closed (${conn.closeInfo.code})` : "is not open (no connect/open step before)";
+      throw new StepAbort(`actor "${name}" ${why}`);
+    }
+    return conn;
+  }
+
+  track(name: string, conn: WireConnection): void {
+    this.connections.set(name, conn);
+    this.all.push(conn);
+  }
+
+  stepId(step: Step, index: number): string {
+    return step.id ?? `${index + 1}-${step.step}`;
+  }
+
+  record(step: Step, index: number, outcome: CheckOutcome): void {
+    const base = this.stepId(step, index);
+    const id = outcome.sub ? `${base}.${outcome.sub}` : base;
+    const failed = outcome.mismatches.length > 0;
+    this.checks.push({
+      id,
+      title: outcome.title ?? step.title ?? defaultTitle(step),
+      rules: step.rules ?? this.scenario.rules,
+      level: (step.level ?? this.scenario.level) as Level,
+      ...(failed ? { message: outcome.mismatches.map((m) => (m.path ? `${m.path}: ${m.message}` : m.message)).join("; ") } : {}),
+      ...(failed && outcome.expected !== undefined ? { expected: outcome.expected } : {}),
+      ...(failed && outcome.actual !== undefined ? { actual: outcome.actual } : {}),
+      ...(failed && outcome.frames?.length ? { frames: outcome.frames } : {}),
+    });
+  }
+
+  /** A check that failed because the step could not run (abort, timeout, bad variable). */
+  recordError(id: string, title: string, message: string, rules: RuleId[], level: Level, frames: WireRecord[] = []): void {
+    this.checks.push({ id, title, rules, level, message, ...(frames.length ? { frames } : {}) });
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.all.map((c) => c.close().catch(() => undefined)));
+  }
+
+  terminateAll(): void {
+    for (const c of this.all) c.terminate();
+  }
+}
+
+export function defaultTitle(step: Step): string {
+  const who = "actor" in step ? ` (${step.actor})` : "";
+  switch (step.step) {
+    case "connect":
+      return `connect${who} is answered as expected`;
+    case "send":
+      return `${step.method ?? (step.batch ? "batch" : "raw frame")}${who} is answered as expected`;
+    case "list":
+      return `system-presence${who} lists the expected rows`;
+    case "expectEvent":
+      return `${step.event} event arrives${who}`;
+    case "expectNoEvent":
+      return `no ${step.event} event${who}`;
+    default:
+      return `${step.step}${who}`;
+  }
+}
+
+export function waitMessage(error: unknown): string {
+  if (error instanceof WaitError || error instanceof StepAbort) return error.message;
+  return error instanceof Error ? `${error.name}: ${error.message}` : show(error);
+}

@@ -1,0 +1,109 @@
+/** Executors of the steps that wait for what the gateway pushes: events, unsolicited errors, closes. */
+import type { ScenarioContext } from "./context.js";
+import { checkError } from "./expect.js";
+import { capture, timeoutOf } from "./exec-requests.js";
+import { match, matches, type Mismatch } from "./matchers.js";
+import type { CountEventsStep, DrainEventsStep, ExpectCloseStep, ExpectErrorStep, ExpectEventStep, ExpectNoEventStep } from "./steps.js";
+import { resolve, resolveNumber } from "./vars.js";
+import { WaitError, type Received } from "./wire.js";
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function isEvent(r: Received, name: string): boolean {
+  return r.frame.kind === "event" && r.frame.event === name;
+}
+
+function payloadOf(r: Received): unknown {
+  return r.frame.kind === "event" ? r.frame.payload : undefined;
+}
+
+export async function execExpectEvent(ctx: ScenarioContext, step: ExpectEventStep, index: number): Promise<void> {
+  const conn = ctx.connection(step.actor);
+  const within = resolveNumber(step.withinMs, ctx.vars, "withinMs") + (step.graceMs ?? 0);
+  const expected = resolve(step.match, ctx.vars);
+  try {
+    const hit = await conn.waitFor((r) => isEvent(r, step.event) && (expected === undefined || matches(expected, payloadOf(r))), within, `${step.event} event`);
+    const mismatches = capture(ctx, step.capture, payloadOf(hit));
+    ctx.record(step, index, { mismatches, frames: [hit.record] });
+  } catch (error) {
+    if (!(error instanceof WaitError)) throw error;
+    // Report the closest candidate: the latest event of that name, and why it did not match.
+    const candidates = conn.received.filter((r) => isEvent(r, step.event) && !r.consumed);
+    const last = candidates.at(-1);
+    const why: Mismatch[] = last && expected !== undefined ? match(expected, payloadOf(last), "/payload") : [];
+    ctx.record(step, index, {
+      mismatches: [{ path: "", message: `${error.message}${candidates.length ? ` (${candidates.length} ${step.event} events did not match; the latest: ${why.map((m) => `${m.path} ${m.message}`).join("; ")})` : ""}` }],
+      expected: { event: step.event, match: expected, withinMs: within },
+      actual: last ? payloadOf(last) : "(no such event)",
+      frames: candidates.slice(-3).map((r) => r.record),
+    });
+  }
+}
+
+export async function execExpectNoEvent(ctx: ScenarioContext, step: ExpectNoEventStep, index: number): Promise<void> {
+  const conn = ctx.connection(step.actor);
+  const expected = resolve(step.match, ctx.vars);
+  await sleep(step.forMs);
+  const hits = conn.received.filter((r) => isEvent(r, step.event) && !r.consumed && (expected === undefined || matches(expected, payloadOf(r))));
+  ctx.record(step, index, {
+    mismatches: hits.length ? [{ path: "", message: `expected no ${step.event} event${expected === undefined ? "" : " matching"}, got ${hits.length}` }] : [],
+    expected: { noEvent: step.event, match: expected },
+    actual: hits.length ? payloadOf(hits[0]) : undefined,
+    frames: hits.slice(0, 3).map((r) => r.record),
+  });
+}
+
+/** Waits for quiet (no frame for quietMs, at most the step timeout), then consumes every event so far. */
+export async function execDrainEvents(ctx: ScenarioContext, step: DrainEventsStep): Promise<void> {
+  const conn = ctx.connection(step.actor);
+  const quiet = step.quietMs ?? 100;
+  const deadline = Date.now() + timeoutOf(ctx, step);
+  let seen = -1;
+  while (seen !== conn.received.length && Date.now() < deadline) {
+    seen = conn.received.length;
+    await sleep(quiet);
+  }
+  for (const r of conn.received) if (r.frame.kind === "event") r.consumed = true;
+}
+
+export async function execCountEvents(ctx: ScenarioContext, step: CountEventsStep, index: number): Promise<void> {
+  const conn = ctx.connection(step.actor);
+  await sleep(step.forMs);
+  const events = conn.received.filter((r) => isEvent(r, step.event) && !r.consumed);
+  for (const r of events) r.consumed = true;
+  const expected = resolve(step.count, ctx.vars);
+  ctx.record(step, index, {
+    mismatches: match(expected, events.length, "/count"),
+    expected: { count: expected },
+    actual: { count: events.length },
+    frames: events.slice(0, 3).map((r) => r.record),
+  });
+}
+
+export async function execExpectError(ctx: ScenarioContext, step: ExpectErrorStep, index: number): Promise<void> {
+  const conn = ctx.connections.get(step.actor) ?? ctx.connection(step.actor);
+  const within = resolveNumber(step.withinMs, ctx.vars, "withinMs") + (step.graceMs ?? 0);
+  const expected = resolve(step.error, ctx.vars);
+  try {
+    const hit = await conn.waitFor((r) => r.frame.kind === "error", within, "an error frame");
+    const mismatches = hit.frame.kind === "error" ? checkError(expected, hit.frame.error) : [];
+    mismatches.push(...capture(ctx, step.capture, hit.frame.kind === "error" ? { error: hit.frame.error } : undefined));
+    ctx.record(step, index, { mismatches, expected: { error: expected }, actual: hit.frame.kind === "error" ? { error: hit.frame.error } : undefined, frames: [hit.record] });
+  } catch (error) {
+    if (!(error instanceof WaitError)) throw error;
+    ctx.record(step, index, { mismatches: [{ path: "", message: error.message }], expected: { error: expected, withinMs: within } });
+  }
+}
+
+export async function execExpectClose(ctx: ScenarioContext, step: ExpectCloseStep, index: number): Promise<void> {
+  const conn = ctx.connections.get(step.actor);
+  if (!conn) return ctx.record(step, index, { mismatches: [{ path: "", message: `actor "${step.actor}" has no connection` }] });
+  const within = resolveNumber(step.withinMs, ctx.vars, "withinMs") + (step.graceMs ?? 0);
+  const info = await conn.waitClose(within);
+  const mismatches: Mismatch[] = !info
+    ? [{ path: "", message: `expected the gateway to close the connection within ${within} ms; it stayed open` }]
+    : step.code !== undefined && info.code !== step.code
+      ? [{ path: "/code", message: `expected close code ${step.code}, got ${info.code}` }]
+      : [];
+  ctx.record(step, index, { mismatches, expected: { close: step.code ?? "any" }, actual: info ? { close: info.code, reason: info.reason } : "(open)" });
+}

@@ -1,0 +1,146 @@
+/** Executors of the steps that open connections and send requests: open, connect, disconnect, send, flood. */
+import type { RequestId } from "../transport/frames.js";
+import { handshake, openActor } from "./actors.js";
+import { StepAbort, type ScenarioContext } from "./context.js";
+import { answerValue, checkAnswer, type Answer } from "./expect.js";
+import { match, show, type Mismatch } from "./matchers.js";
+import type { ConnectStep, DisconnectStep, Expectation, FloodStep, OpenStep, SendStep } from "./steps.js";
+import { pointer, resolve, VariableError } from "./vars.js";
+import type { Received, WireConnection, WireRecord } from "./wire.js";
+
+export function timeoutOf(ctx: ScenarioContext, step: { timeoutMs?: number }): number {
+  return step.timeoutMs ?? ctx.config.stepTimeoutMs;
+}
+
+/** Sets the step's `capture` variables from its value; a missing value is a mismatch. */
+export function capture(ctx: ScenarioContext, spec: Record<string, string> | undefined, value: unknown): Mismatch[] {
+  const out: Mismatch[] = [];
+  for (const [name, path] of Object.entries(spec ?? {})) {
+    try {
+      ctx.vars[name] = pointer(value, path);
+    } catch (error) {
+      if (!(error instanceof VariableError)) throw error;
+      out.push({ path, message: `cannot capture ${name}: ${error.message}` });
+    }
+  }
+  return out;
+}
+
+async function closeMismatch(conn: WireConnection, expected: number | undefined, timeoutMs: number): Promise<Mismatch[]> {
+  if (expected === undefined) return [];
+  const info = await conn.waitClose(timeoutMs);
+  if (!info) return [{ path: "/close", message: `expected the gateway to close with ${expected} within ${timeoutMs} ms; it stayed open` }];
+  return info.code === expected ? [] : [{ path: "/close", message: `expected close code ${expected}, got ${info.code}` }];
+}
+
+export async function execOpen(ctx: ScenarioContext, step: OpenStep): Promise<void> {
+  await openActor(ctx, step.actor, timeoutOf(ctx, step));
+}
+
+export async function execConnect(ctx: ScenarioContext, step: ConnectStep, index: number): Promise<void> {
+  const timeout = timeoutOf(ctx, step);
+  const existing = ctx.connections.get(step.actor);
+  const conn = existing?.open ? existing : await openActor(ctx, step.actor, timeout);
+  const { answer, sent } = await handshake(ctx, step.actor, conn, timeout);
+  const frame = answer.frame as Answer;
+  const expected: Expectation = resolve(step.expect, ctx.vars) ?? { result: { type: "hello-ok" } };
+  const mismatches = checkAnswer(expected, frame);
+  if (frame.kind === "result") {
+    const hello = frame.result as { server?: { connId?: unknown } } | undefined;
+    const actorVars = ctx.vars[step.actor] as Record<string, unknown>;
+    actorVars.hello = hello;
+    actorVars.connId = hello?.server?.connId;
+  }
+  mismatches.push(...capture(ctx, step.capture, answerValue(frame)));
+  mismatches.push(...(await closeMismatch(conn, step.close, timeout)));
+  ctx.record(step, index, { mismatches, expected: { ...expected, ...(step.close ? { close: step.close } : {}) }, actual: answerValue(frame), frames: [sent, answer.record] });
+}
+
+export async function execDisconnect(ctx: ScenarioContext, step: DisconnectStep): Promise<void> {
+  const conn = ctx.connections.get(step.actor);
+  if (!conn) throw new StepAbort(`actor "${step.actor}" has no connection to close`);
+  await conn.close();
+}
+
+/** The answer to a raw frame: by the id inside it when it has one, else the next answer with id null. */
+function rawAnswerId(raw: string): RequestId | null {
+  try {
+    const parsed = JSON.parse(raw) as { id?: unknown };
+    return typeof parsed?.id === "string" || typeof parsed?.id === "number" ? parsed.id : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function execSend(ctx: ScenarioContext, step: SendStep, index: number): Promise<void> {
+  const timeout = timeoutOf(ctx, step);
+  const conn = ctx.connection(step.actor);
+  const waits: { id: RequestId | null; sent: WireRecord }[] = [];
+  if (step.raw !== undefined) {
+    const raw = resolve(step.raw, ctx.vars);
+    waits.push({ id: rawAnswerId(raw), sent: conn.send(raw) });
+  } else if (step.batch) {
+    if (ctx.config.binding.name !== "jsonrpc") throw new StepAbort("a batch needs the jsonrpc binding");
+    const entries = step.batch.map((e) => ({ id: conn.newId(), method: e.method, params: resolve(e.params, ctx.vars) }));
+    for (const e of entries) conn.methods.set(e.id, e.method);
+    const sent = conn.send(`[${entries.map((e) => ctx.config.binding.encodeRequest(e.id, e.method, e.params)).join(",")}]`);
+    for (const e of entries) waits.push({ id: e.id, sent });
+  } else {
+    if (step.method === undefined) throw new StepAbort("a send step needs method, raw or batch");
+    const { id, record } = conn.request(step.method, resolve(step.params, ctx.vars));
+    waits.push({ id, sent: record });
+  }
+  if (step.noAnswer) {
+    const mismatches = await closeMismatch(conn, step.close, timeout);
+    ctx.record(step, index, { mismatches, expected: { close: step.close }, frames: waits.map((w) => w.sent) });
+    return;
+  }
+  const answers: Received[] = [];
+  for (const w of waits) {
+    const test = (r: Received) => r.frame.kind !== "event" && r.frame.id === w.id;
+    try {
+      answers.push(await conn.waitFor(test, timeout, `answer to ${w.id === null ? "the raw frame" : `request ${JSON.stringify(w.id)}`}`));
+    } catch (error) {
+      throw new StepAbort((error as Error).message, [w.sent]);
+    }
+  }
+  const expectations = Array.isArray(step.expect) ? step.expect : [step.expect];
+  const resolvedExpect = resolve(expectations, ctx.vars) as (Expectation | undefined)[];
+  const mismatches: Mismatch[] = [];
+  if (resolvedExpect.length !== answers.length) mismatches.push({ path: "", message: `the step lists ${resolvedExpect.length} expectations for ${answers.length} answers` });
+  answers.forEach((a, i) => mismatches.push(...checkAnswer(resolvedExpect[i], a.frame as Answer).map((m) => (answers.length > 1 ? { ...m, path: `/${i}${m.path}` } : m))));
+  const values = answers.map((a) => answerValue(a.frame as Answer));
+  mismatches.push(...capture(ctx, step.capture, values.length === 1 ? values[0] : values));
+  mismatches.push(...(await closeMismatch(conn, step.close, timeout)));
+  const frames = [...new Set([...waits.map((w) => w.sent), ...answers.map((a) => a.record)])];
+  ctx.record(step, index, { mismatches, expected: resolvedExpect.length === 1 ? (resolvedExpect[0] ?? { result: { $any: true } }) : resolvedExpect, actual: values.length === 1 ? values[0] : values, frames });
+}
+
+export async function execFlood(ctx: ScenarioContext, step: FloodStep, index: number): Promise<void> {
+  const timeout = timeoutOf(ctx, step);
+  const conn = ctx.connection(step.actor);
+  const ids: RequestId[] = [];
+  for (let i = 0; i < step.count; i++) ids.push(conn.request(step.method, resolve(step.params, { ...ctx.vars, i })).id);
+  const answers: Received[] = [];
+  try {
+    for (const id of ids) answers.push(await conn.waitResponse(id, timeout));
+  } catch (error) {
+    throw new StepAbort(`${(error as Error).message} (${answers.length} of ${step.count} answered)`);
+  }
+  const frames = answers.map((a) => a.frame as Answer);
+  const ok = frames.filter((f) => f.kind === "result").length;
+  const tally = { ok, errors: frames.length - ok };
+  const mismatches: Mismatch[] = [];
+  const some = resolve(step.some, ctx.vars);
+  let evidence = answers.slice(-2);
+  if (some !== undefined) {
+    const hit = answers.find((a) => checkAnswer(some, a.frame as Answer).length === 0);
+    if (hit) evidence = [hit];
+    else mismatches.push({ path: "", message: `none of ${step.count} answers matched ${show(some)} (${ok} results, ${tally.errors} errors)` });
+  }
+  if (step.okCount !== undefined) mismatches.push(...match(resolve(step.okCount, ctx.vars), ok, "/okCount"));
+  if (step.errorCount !== undefined) mismatches.push(...match(resolve(step.errorCount, ctx.vars), tally.errors, "/errorCount"));
+  mismatches.push(...capture(ctx, step.capture, tally));
+  ctx.record(step, index, { mismatches, expected: { some, okCount: step.okCount, errorCount: step.errorCount }, actual: tally, frames: evidence.map((a) => a.record) });
+}
+

@@ -1,0 +1,82 @@
+/** The assertions of a `list` step over the rows `system-presence` returned. */
+import { matchExact, matches, show, match, type Mismatch } from "./matchers.js";
+import type { ListStep } from "./steps.js";
+
+export type Row = Record<string, unknown>;
+
+export function isSelf(row: Row): boolean {
+  return row.reason === "self";
+}
+
+/** Identity of a row across listings: its instanceId (case-insensitive), the self row, else its fields. */
+export function rowKey(row: Row): string {
+  if (typeof row.instanceId === "string" && row.instanceId.trim()) return `id:${row.instanceId.trim().toLowerCase()}`;
+  if (isSelf(row)) return "self";
+  const { ts: _ts, reason: _reason, ...rest } = row;
+  return `row:${JSON.stringify(rest)}`;
+}
+
+function withoutTs(row: Row): Row {
+  const { ts: _ts, ...rest } = row;
+  return rest;
+}
+
+function checkEquals(expected: unknown[], rows: Row[]): Mismatch[] {
+  const unused = rows.map(withoutTs);
+  const missing: unknown[] = [];
+  for (const e of expected) {
+    const at = unused.findIndex((r) => matchExact(e, r).length === 0);
+    if (at === -1) missing.push(e);
+    else unused.splice(at, 1);
+  }
+  const out: Mismatch[] = [];
+  if (missing.length) out.push({ path: "/equals", message: `no exact row (ts ignored) for ${missing.map(show).join(", ")}` });
+  if (unused.length) out.push({ path: "/equals", message: `unexpected row(s) ${unused.map(show).join(", ")}` });
+  return out;
+}
+
+function checkSorted(rows: Row[]): Mismatch[] {
+  for (let i = 1; i < rows.length; i++) {
+    const a = rows[i - 1].ts;
+    const b = rows[i].ts;
+    if (typeof a !== "number" || typeof b !== "number" || a < b) {
+      return [{ path: `/${i}/ts`, message: `rows are not newest ts first: row ${i - 1} has ts ${show(a)}, row ${i} has ${show(b)}` }];
+    }
+  }
+  return [];
+}
+
+/** SPEC S2: a new key into a full list evicts the one row with the oldest ts, never self. */
+function checkEvictedOldest(before: Row[], rows: Row[]): Mismatch[] {
+  const now = new Set(rows.map(rowKey));
+  const removed = before.filter((r) => !now.has(rowKey(r)));
+  const candidates = before.filter((r) => !isSelf(r) && typeof r.ts === "number");
+  const oldest = Math.min(...candidates.map((r) => r.ts as number));
+  if (removed.length !== 1) {
+    return [{ path: "/evicted", message: `expected exactly one row evicted, ${removed.length} are gone: ${removed.slice(0, 5).map(show).join(", ")}` }];
+  }
+  const [gone] = removed;
+  if (isSelf(gone)) return [{ path: "/evicted", message: "the self row was evicted (SPEC P1, S2: never self)" }];
+  if (gone.ts !== oldest) return [{ path: "/evicted", message: `evicted a row with ts ${show(gone.ts)}, but the oldest had ts ${oldest}: ${show(gone)}` }];
+  return [];
+}
+
+export function checkListRows(step: ListStep, rows: Row[], before?: Row[]): Mismatch[] {
+  const out: Mismatch[] = [];
+  step.contains?.forEach((m, i) => {
+    if (!rows.some((r) => matches(m, r))) out.push({ path: `/contains/${i}`, message: `no row matches ${show(m)}` });
+  });
+  step.notContains?.forEach((m, i) => {
+    const hit = rows.find((r) => matches(m, r));
+    if (hit) out.push({ path: `/notContains/${i}`, message: `a row matches ${show(m)}: ${show(hit)}` });
+  });
+  const selected = step.where === undefined ? rows : rows.filter((r) => matches(step.where, r));
+  if (step.count !== undefined) {
+    const counted = match(step.count, selected.length, "/count");
+    out.push(...counted.map((m) => ({ ...m, message: `${m.message} (${step.where === undefined ? "all rows" : `rows matching ${show(step.where)}`})` })));
+  }
+  if (step.equals !== undefined) out.push(...checkEquals(step.equals, selected));
+  if (step.sorted) out.push(...checkSorted(rows));
+  if (before) out.push(...checkEvictedOldest(before, rows));
+  return out;
+}

@@ -1,0 +1,120 @@
+/** Runs one scenario on fresh connections, with a deadline, and turns what happened into checks. */
+import { buildConnectParams, declareActor } from "./actors.js";
+import { ScenarioContext, StepAbort, waitMessage, type RunConfig } from "./context.js";
+import { execCountEvents, execDrainEvents, execExpectClose, execExpectError, execExpectEvent, execExpectNoEvent, sleep } from "./exec-events.js";
+import { execAdvanceClock, execFill, execList } from "./exec-list.js";
+import { execConnect, execDisconnect, execFlood, execOpen, execSend } from "./exec-requests.js";
+import { frameChecks } from "./frame-checks.js";
+import type { CheckResult, ScenarioResult } from "./results.js";
+import type { Scenario } from "./scenario.js";
+import type { Step } from "./steps.js";
+import { VariableError } from "./vars.js";
+
+export const DEFAULT_SCENARIO_TIMEOUT_MS = 10_000;
+
+async function execStep(ctx: ScenarioContext, step: Step, index: number): Promise<void> {
+  switch (step.step) {
+    case "open":
+      return execOpen(ctx, step);
+    case "connect":
+      return execConnect(ctx, step, index);
+    case "disconnect":
+      return execDisconnect(ctx, step);
+    case "send":
+      return execSend(ctx, step, index);
+    case "flood":
+      return execFlood(ctx, step, index);
+    case "expectEvent":
+      return execExpectEvent(ctx, step, index);
+    case "expectNoEvent":
+      return execExpectNoEvent(ctx, step, index);
+    case "drainEvents":
+      return execDrainEvents(ctx, step);
+    case "countEvents":
+      return execCountEvents(ctx, step, index);
+    case "expectError":
+      return execExpectError(ctx, step, index);
+    case "expectClose":
+      return execExpectClose(ctx, step, index);
+    case "list":
+      return execList(ctx, step, index);
+    case "advanceClock":
+      return execAdvanceClock(ctx, step, index);
+    case "sleep":
+      return sleep(step.ms);
+    case "fill":
+      return execFill(ctx, step, index);
+  }
+}
+
+async function runSteps(ctx: ScenarioContext): Promise<void> {
+  const { scenario } = ctx;
+  for (const [name, actor] of Object.entries(scenario.actors)) declareActor(ctx, name, buildConnectParams(ctx, actor));
+  for (const [index, step] of scenario.steps.entries()) {
+    if (ctx.aborted) return;
+    try {
+      await execStep(ctx, step, index);
+    } catch (error) {
+      if (ctx.aborted) return;
+      if (!(error instanceof StepAbort || error instanceof VariableError || (error as Error).name === "WaitError")) throw error;
+      const rest = scenario.steps.length - index - 1;
+      const frames = error instanceof StepAbort ? error.frames : [];
+      ctx.recordError(ctx.stepId(step, index), `${step.title ?? step.step} could not run`, `${waitMessage(error)}${rest ? ` (${rest} later steps not run)` : ""}`, step.rules ?? scenario.rules, step.level ?? scenario.level, frames);
+      return;
+    }
+  }
+}
+
+export function skippedResult(scenario: Scenario, reason: string, source?: string): ScenarioResult {
+  return { id: scenario.id, title: scenario.title, rules: scenario.rules, level: scenario.level, status: "skipped", reason, durationMs: 0, checks: [], wire: [], wireOmitted: 0, ...(source ? { source } : {}) };
+}
+
+export async function runScenario(scenario: Scenario, config: RunConfig, options: { strict: boolean; timeoutMs: number; source?: string }): Promise<ScenarioResult> {
+  const missing = (scenario.requires ?? []).filter((c) => !config.capabilities.has(c));
+  if (missing.length) return skippedResult(scenario, `needs ${missing.join(", ")}`, options.source);
+
+  const started = Date.now();
+  const ctx = new ScenarioContext(scenario, config);
+  const deadline = scenario.timeoutMs ?? options.timeoutMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), deadline)));
+  let outcome: unknown;
+  try {
+    outcome = await Promise.race([runSteps(ctx), timedOut]);
+  } catch (error) {
+    ctx.recordError("runner", "the runner failed", `internal error: ${waitMessage(error)}`, scenario.rules, scenario.level);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (outcome === "timeout") {
+    ctx.aborted = true;
+    ctx.recordError("timeout", "the scenario finishes in time", `the scenario did not finish within ${deadline} ms`, scenario.rules, scenario.level);
+    ctx.terminateAll();
+  } else {
+    await ctx.closeAll();
+  }
+
+  const checks: CheckResult[] = [...ctx.checks, ...frameChecks(ctx.all, config.binding.name)].map((c) => ({
+    ...c,
+    status: c.message === undefined ? "passed" : c.level === "SHOULD" && !options.strict ? "warning" : "failed",
+  }));
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    rules: scenario.rules,
+    level: scenario.level,
+    status: scenarioStatus(checks),
+    durationMs: Date.now() - started,
+    checks,
+    wire: ctx.log.records,
+    wireOmitted: ctx.log.omitted,
+    ...(options.source ? { source: options.source } : {}),
+  };
+}
+
+/** Failed when a check failed outside the baseline; warning when only warnings remain. */
+export function scenarioStatus(checks: CheckResult[]): ScenarioResult["status"] {
+  if (checks.some((c) => c.status === "failed" && !c.baselined)) return "failed";
+  if (checks.some((c) => c.status === "warning" && !c.baselined)) return "warning";
+  return "passed";
+}

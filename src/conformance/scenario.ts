@@ -1,0 +1,112 @@
+/**
+ * The scenario model: what a fixture under fixtures/conformance/ declares. `npm run gen` turns
+ * these declarations into schemas/scenario.schema.json; the runner executes them over any binding.
+ *
+ * Values in expectations are matchers (see matchers.ts): a literal (objects match partially,
+ * arrays element by element) or an object of `$` operators: `$any`, `$absent`, `$regex`, `$range`,
+ * `$gt`/`$gte`/`$lt`/`$lte`, `$type`, `$contains`, `$notContains`, `$len`, `$exact`, `$eq`, `$not`.
+ * Strings anywhere may hold variables: `${run}`, `${token}`, `${a.instanceId}`, `${a.connId}`,
+ * `${a.hello.policy.maxPayload}`, `${config.handshakeTimeoutMs}`, captured names, `${gen.uuid}`, `${gen.str:129}`, with filters
+ * `${a.instanceId|upper}` / `|lower`. A string that is exactly one `${...}` keeps the value's type.
+ */
+
+import type { Step } from "./steps.js";
+
+export type * from "./steps.js";
+
+/** SPEC.md rule ids. */
+export type RuleId =
+  | "T1" | "T2" | "T3"
+  | "H1" | "H2" | "H3" | "H4" | "H5" | "H6" | "H7"
+  | "K1" | "K2" | "K3" | "K4"
+  | "P1" | "P2" | "P3" | "P4" | "P5" | "P6" | "P7"
+  | "S1" | "S2" | "S3"
+  | "M1" | "M2"
+  | "E1" | "E2" | "E3"
+  | "C1"
+  | "B1" | "B2" | "B3";
+
+export type Level = "MUST" | "SHOULD";
+
+/**
+ * What a scenario needs from the gateway or the run; detected from hello-ok (`features`,
+ * `policy`), the URL and the run options. A scenario whose needs are not met is skipped.
+ */
+export type Capability =
+  /** `test.clock.advance` is listed in hello-ok.features.methods (SPEC S3). */
+  | "testClock"
+  /** The run was given the gateway's token (SPEC H5). */
+  | "token"
+  /** Clients may connect with role "node" (OpenClaw needs pairing first). */
+  | "nodeRole"
+  /** Clients may ask for custom scopes (SPEC H7). */
+  | "scopes"
+  /** `system-event` is listed in features.methods. */
+  | "systemEvent"
+  /** `presence` is listed in features.events. */
+  | "presenceEvents"
+  /** `tick` is listed and its interval fits the run (<= 5 s), or the run is slow. */
+  | "tick"
+  /** The binding is jsonrpc: raw JSON-RPC frames, batches, numeric error codes. */
+  | "jsonrpc"
+  /** The runner reaches the gateway over loopback (127.0.0.0/8, ::1, localhost). */
+  | "loopback"
+  /** The gateway's handshake timeout (run option, default 10 s) fits the run (<= 5 s), or the run is slow. */
+  | "handshakeTimeout"
+  /** The run may take long (real-time waits): `--slow`. */
+  | "slow";
+
+/** How an actor authenticates: the run's token, none, a wrong one, or a literal token. */
+export type ActorAuth = "default" | "none" | "wrong" | { token: string };
+
+/**
+ * A client of the scenario: its connect params. Each actor runs on its own fresh connection.
+ * @additionalProperties false
+ */
+export interface Actor {
+  /**
+   * Merged over `{id:"conformance", version:"1.0.0", platform:"conformance", mode:"test"}`.
+   * Open on purpose, so bad-input scenarios can send unknown fields. `instanceId` may be `${gen.uuid}`.
+   */
+  client?: { [field: string]: unknown };
+  role?: string;
+  scopes?: string[];
+  /** Default: "default" (the run's token when one was given). */
+  auth?: ActorAuth;
+  /** Protocol range to offer; default: the binding's range. */
+  protocol?: { min: number; max: number };
+  /** More top-level connect params, merged last. */
+  extra?: { [field: string]: unknown };
+}
+
+/**
+ * One conformance scenario (one file under fixtures/conformance/).
+ * @additionalProperties false
+ */
+export interface Scenario {
+  $schema?: string;
+  /**
+   * Unique, stable: baselines refer to it.
+   * @pattern ^[a-z0-9][a-z0-9.-]*$
+   */
+  id: string;
+  /** @minLength 1 */
+  title: string;
+  description?: string;
+  /**
+   * The SPEC rules it checks.
+   * @minItems 1
+   */
+  rules: RuleId[];
+  level: Level;
+  requires?: Capability[];
+  /**
+   * Deadline for the whole scenario; default: the run's scenario timeout.
+   * @TJS-type integer
+   * @minimum 1
+   */
+  timeoutMs?: number;
+  actors: { [name: string]: Actor };
+  /** @minItems 1 */
+  steps: Step[];
+}

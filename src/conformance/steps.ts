@@ -1,0 +1,305 @@
+/** The step kinds of a scenario (see scenario.ts for matchers and variables). */
+import type { Level, RuleId } from "./scenario.js";
+
+/** An error matched by more than its name. @additionalProperties false */
+export interface ErrorMatch {
+  /** SPEC §10 name, e.g. INVALID_PARAMS (on jsonrpc the numeric code is checked too). */
+  name?: string;
+  /** Matcher for the message. */
+  message?: unknown;
+  /** Matcher for error.data. */
+  data?: unknown;
+}
+
+/** An error by its SPEC §10 name, or an ErrorMatch. */
+export type ErrorExpectation = string | ErrorMatch;
+
+/**
+ * What a request must be answered with: `{result: matcher}` (default: any result) or `{error}`.
+ * @additionalProperties false
+ */
+export interface Expectation {
+  result?: unknown;
+  error?: ErrorExpectation;
+}
+
+/** Fields every step may have. */
+export interface StepBase {
+  /** Stable check id for reports and baselines; default `<index>-<step>`. */
+  id?: string;
+  /** What the step checks, for reports. */
+  title?: string;
+  /** Overrides the scenario's level for this step's checks. */
+  level?: Level;
+  /** Overrides the scenario's rules for this step's checks. */
+  rules?: RuleId[];
+  /**
+   * How long to wait for answers; default: the run's step timeout.
+   * @TJS-type integer
+   * @minimum 1
+   */
+  timeoutMs?: number;
+  /** Variables to set from the step's value (JSON Pointer into hello-ok, result, error, event payload or rows). */
+  capture?: { [variable: string]: string };
+}
+
+/** @additionalProperties false */
+export interface OpenStep extends StepBase {
+  step: "open";
+  actor: string;
+}
+
+/** Opens a fresh connection (if needed) and sends `connect`; default expectation: hello-ok. @additionalProperties false */
+export interface ConnectStep extends StepBase {
+  step: "connect";
+  actor: string;
+  expect?: Expectation;
+  /** Expected close code after the answer (e.g. 1008, 1002). */
+  close?: number;
+}
+
+/** @additionalProperties false */
+export interface DisconnectStep extends StepBase {
+  step: "disconnect";
+  actor: string;
+}
+
+/** One request of a batch. @additionalProperties false */
+export interface BatchEntry {
+  method: string;
+  params?: unknown;
+}
+
+/**
+ * Sends one request (`method`, `params`), a raw text frame (`raw`) or a batch (`batch`, jsonrpc).
+ * @additionalProperties false
+ */
+export interface SendStep extends StepBase {
+  step: "send";
+  actor: string;
+  method?: string;
+  params?: unknown;
+  /** Sent as is: malformed JSON, a non-object frame, an oversized frame. */
+  raw?: string;
+  batch?: BatchEntry[];
+  /** For a batch: one expectation per entry, in order. */
+  expect?: Expectation | Expectation[];
+  /** Expected close code after the answer. */
+  close?: number;
+  /** Do not wait for an answer (only `close` is checked, if given). */
+  noAnswer?: boolean;
+}
+
+/**
+ * Sends `count` requests back to back and tallies the answers; `${i}` is the request index.
+ * @additionalProperties false
+ */
+export interface FloodStep extends StepBase {
+  step: "flood";
+  actor: string;
+  method: string;
+  params?: unknown;
+  /**
+   * @TJS-type integer
+   * @minimum 1
+   * @maximum 2000
+   */
+  count: number;
+  /** At least one answer must match this. */
+  some?: Expectation;
+  /** Matcher for the number of result answers. */
+  okCount?: unknown;
+  /** Matcher for the number of error answers. */
+  errorCount?: unknown;
+}
+
+/** Waits for an event not yet consumed by this actor that matches. @additionalProperties false */
+export interface ExpectEventStep extends StepBase {
+  step: "expectEvent";
+  actor: string;
+  event: string;
+  /** Matcher for the payload. */
+  match?: unknown;
+  /** A number, or a variable such as `${a.hello.policy.tickIntervalMs}`. */
+  withinMs: number | string;
+  /**
+   * Added to withinMs.
+   * @TJS-type integer
+   * @minimum 0
+   */
+  graceMs?: number;
+}
+
+/** No matching event arrives during `forMs` (events already received count too). @additionalProperties false */
+export interface ExpectNoEventStep extends StepBase {
+  step: "expectNoEvent";
+  actor: string;
+  event: string;
+  match?: unknown;
+  /**
+   * @TJS-type integer
+   * @minimum 0
+   */
+  forMs: number;
+}
+
+/** Waits until no event arrived for `quietMs`, then marks every event so far as consumed. @additionalProperties false */
+export interface DrainEventsStep extends StepBase {
+  step: "drainEvents";
+  actor: string;
+  /**
+   * @TJS-type integer
+   * @minimum 0
+   */
+  quietMs?: number;
+}
+
+/** Counts unconsumed events of a kind arriving within `forMs`. @additionalProperties false */
+export interface CountEventsStep extends StepBase {
+  step: "countEvents";
+  actor: string;
+  event: string;
+  /**
+   * @TJS-type integer
+   * @minimum 0
+   */
+  forMs: number;
+  /** Matcher for the count. */
+  count: unknown;
+}
+
+/**
+ * An error frame no earlier step consumed: an unsolicited one (id null, e.g. the handshake timeout)
+ * or the answer to a `noAnswer` send. Looks at frames received before the connection closed too.
+ * @additionalProperties false
+ */
+export interface ExpectErrorStep extends StepBase {
+  step: "expectError";
+  actor: string;
+  error: ErrorExpectation;
+  /** A number, or a variable such as `${config.handshakeTimeoutMs}`. */
+  withinMs: number | string;
+  /**
+   * Added to withinMs.
+   * @TJS-type integer
+   * @minimum 0
+   */
+  graceMs?: number;
+}
+
+/** @additionalProperties false */
+export interface ExpectCloseStep extends StepBase {
+  step: "expectClose";
+  actor: string;
+  /** Expected close code; any code when absent. */
+  code?: number;
+  /** A number, or a variable. */
+  withinMs: number | string;
+  /**
+   * Added to withinMs.
+   * @TJS-type integer
+   * @minimum 0
+   */
+  graceMs?: number;
+}
+
+/**
+ * Calls `system-presence` and checks the rows. `ts` is ignored by `equals`.
+ * @additionalProperties false
+ */
+export interface ListStep extends StepBase {
+  step: "list";
+  actor: string;
+  /** Each matcher must match at least one row. */
+  contains?: unknown[];
+  /** No row may match any of these. */
+  notContains?: unknown[];
+  /** Rows that `count` and `equals` look at (default: all). */
+  where?: unknown;
+  /** Matcher for the number of (`where`-filtered) rows. */
+  count?: unknown;
+  /** The (`where`-filtered) rows, in any order, each matched exactly (no extra fields), `ts` ignored. */
+  equals?: unknown[];
+  /** Rows are ordered newest `ts` first (SPEC M1). */
+  sorted?: boolean;
+  /**
+   * Poll until the rows match, up to this long (a gateway applies a close a moment after the client sees it).
+   * @TJS-type integer
+   * @minimum 0
+   * @maximum 10000
+   */
+  eventuallyMs?: number;
+  /** Name of a captured listing: exactly one row is gone since then, one with the oldest non-self `ts` (SPEC S2). */
+  evictedOldestSince?: string;
+}
+
+/** Calls `test.clock.advance`. @additionalProperties false */
+export interface AdvanceClockStep extends StepBase {
+  step: "advanceClock";
+  actor: string;
+  /**
+   * @TJS-type integer
+   * @minimum 0
+   */
+  ms: number;
+}
+
+/** @additionalProperties false */
+export interface SleepStep extends StepBase {
+  step: "sleep";
+  /**
+   * @TJS-type integer
+   * @minimum 0
+   * @maximum 60000
+   */
+  ms: number;
+}
+
+/**
+ * Adds rows with beacons carrying distinct instanceIds `<prefix>-<n>`, spread over extra connections
+ * (`<prefix>-conn-<n>`, each a row too) so no connection meets the rate limit. With `to`: until the
+ * list holds that many rows (checked); with `add`: that many new keys, whatever the cap does.
+ * @additionalProperties false
+ */
+export interface FillStep extends StepBase {
+  step: "fill";
+  actor: string;
+  /**
+   * @TJS-type integer
+   * @minimum 1
+   * @maximum 1000
+   */
+  to?: number;
+  /**
+   * @TJS-type integer
+   * @minimum 1
+   * @maximum 1000
+   */
+  add?: number;
+  prefix: string;
+  /**
+   * Beacons per connection (default 40, under the default burst of 50).
+   * @TJS-type integer
+   * @minimum 1
+   */
+  perConnection?: number;
+}
+
+export type Step =
+  | OpenStep
+  | ConnectStep
+  | DisconnectStep
+  | SendStep
+  | FloodStep
+  | ExpectEventStep
+  | ExpectNoEventStep
+  | DrainEventsStep
+  | CountEventsStep
+  | ExpectErrorStep
+  | ExpectCloseStep
+  | ListStep
+  | AdvanceClockStep
+  | SleepStep
+  | FillStep;
+
+export type StepKind = Step["step"];

@@ -1,0 +1,210 @@
+/**
+ * The runner's raw connections: frames are encoded and decoded through a ClientBinding, every frame
+ * is written to the scenario's wire log, and anything (even malformed text) can be sent.
+ */
+import WebSocket from "ws";
+import type { ClientBinding } from "../transport/binding.js";
+import type { InboundFrame, RequestId } from "../transport/frames.js";
+
+export interface WireRecord {
+  /** Position in the scenario's log. */
+  seq: number;
+  /** ms since the scenario started. */
+  t: number;
+  actor: string;
+  dir: "send" | "recv" | "meta";
+  text: string;
+  /** Full size, when `text` was cut for the log. */
+  bytes?: number;
+}
+
+/** The frames of one scenario, bounded so a flood does not fill memory or reports. */
+export class WireLog {
+  readonly records: WireRecord[] = [];
+  omitted = 0;
+  readonly #start = Date.now();
+  #seq = 0;
+
+  constructor(
+    readonly maxRecords = 500,
+    readonly maxText = 2000,
+  ) {}
+
+  add(actor: string, dir: WireRecord["dir"], text: string): WireRecord {
+    const record: WireRecord = { seq: this.#seq++, t: Date.now() - this.#start, actor, dir, text };
+    if (text.length > this.maxText) {
+      record.text = `${text.slice(0, this.maxText)}…`;
+      record.bytes = Buffer.byteLength(text);
+    }
+    if (this.records.length < this.maxRecords) this.records.push(record);
+    else this.omitted++;
+    return record;
+  }
+}
+
+export interface Received {
+  frame: InboundFrame;
+  record: WireRecord;
+  consumed: boolean;
+  at: number;
+}
+
+export interface CloseInfo {
+  code: number;
+  reason: string;
+}
+
+export class WaitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "WaitError";
+  }
+}
+
+interface Waiter {
+  test(r: Received): boolean;
+  resolve(r: Received): void;
+  reject(e: Error): void;
+}
+
+export class WireConnection {
+  readonly received: Received[] = [];
+  readonly decodeErrors: { message: string; record: WireRecord }[] = [];
+  /** Request id -> method, so results can be validated against the method's schema. */
+  readonly methods = new Map<RequestId, string>();
+  closeInfo: CloseInfo | undefined;
+  readonly #waiters = new Set<Waiter>();
+  readonly #closeWaiters = new Set<(info: CloseInfo) => void>();
+  #nextId = 1;
+
+  private constructor(
+    readonly actor: string,
+    readonly binding: ClientBinding,
+    readonly log: WireLog,
+    readonly socket: WebSocket,
+  ) {
+    socket.on("message", (data: WebSocket.RawData, isBinary: boolean) => this.#receive(data, isBinary));
+    socket.on("close", (code: number, reason: Buffer) => {
+      this.closeInfo = { code, reason: reason.toString() };
+      log.add(actor, "meta", `close ${code}${this.closeInfo.reason ? ` ${this.closeInfo.reason}` : ""}`);
+      for (const resolve of this.#closeWaiters) resolve(this.closeInfo);
+      for (const w of this.#waiters) w.reject(new WaitError(`connection closed (${code}) while waiting`));
+      this.#waiters.clear();
+    });
+    socket.on("error", () => {}); // a close event follows
+  }
+
+  static open(url: string, actor: string, binding: ClientBinding, log: WireLog, headers: Record<string, string> | undefined, timeoutMs: number): Promise<WireConnection> {
+    log.add(actor, "meta", `open ${url}`);
+    const socket = new WebSocket(url, { headers, handshakeTimeout: timeoutMs });
+    const connection = new WireConnection(actor, binding, log, socket);
+    return new Promise((resolve, reject) => {
+      socket.once("open", () => resolve(connection));
+      socket.once("error", (error: Error) => reject(new WaitError(`could not open ${url}: ${error.message}`)));
+      socket.once("close", (code: number) => reject(new WaitError(`closed (${code}) before it opened`)));
+    });
+  }
+
+  #receive(data: WebSocket.RawData, isBinary: boolean): void {
+    const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
+    const record = this.log.add(this.actor, "recv", isBinary ? `(binary) ${text}` : text);
+    if (isBinary) {
+      this.decodeErrors.push({ message: "binary frame (SPEC T1: text frames only)", record });
+      return;
+    }
+    let frames: InboundFrame[];
+    try {
+      frames = this.binding.decode(text);
+    } catch (error) {
+      this.decodeErrors.push({ message: (error as Error).message, record });
+      return;
+    }
+    for (const frame of frames) {
+      const received: Received = { frame, record, consumed: false, at: Date.now() };
+      this.received.push(received);
+      for (const w of this.#waiters) {
+        if (!w.test(received)) continue;
+        this.#waiters.delete(w);
+        w.resolve(received);
+        break;
+      }
+    }
+  }
+
+  get open(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  send(text: string): WireRecord {
+    const record = this.log.add(this.actor, "send", text);
+    this.socket.send(text);
+    return record;
+  }
+
+  newId(): string {
+    return `${this.actor}-${this.#nextId++}`;
+  }
+
+  request(method: string, params: unknown, id: RequestId = this.newId()): { id: RequestId; record: WireRecord } {
+    this.methods.set(id, method);
+    return { id, record: this.send(this.binding.encodeRequest(id, method, params)) };
+  }
+
+  /** The first not yet consumed frame passing `test`, waiting up to `timeoutMs`; marks it consumed. */
+  waitFor(test: (r: Received) => boolean, timeoutMs: number, what: string): Promise<Received> {
+    const existing = this.received.find((r) => !r.consumed && test(r));
+    if (existing) {
+      existing.consumed = true;
+      return Promise.resolve(existing);
+    }
+    if (this.closeInfo) return Promise.reject(new WaitError(`connection closed (${this.closeInfo.code}) before ${what}`));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        test: (r) => !r.consumed && test(r),
+        resolve: (r) => {
+          clearTimeout(timer);
+          r.consumed = true;
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(new WaitError(`${e.message} for ${what}`));
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        reject(new WaitError(`no ${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#waiters.add(waiter);
+    });
+  }
+
+  waitResponse(id: RequestId, timeoutMs: number): Promise<Received> {
+    return this.waitFor((r) => r.frame.kind !== "event" && r.frame.id === id, timeoutMs, `answer to request ${JSON.stringify(id)}`);
+  }
+
+  waitClose(timeoutMs: number): Promise<CloseInfo | undefined> {
+    if (this.closeInfo) return Promise.resolve(this.closeInfo);
+    return new Promise((resolve) => {
+      const done = (info: CloseInfo | undefined) => {
+        clearTimeout(timer);
+        this.#closeWaiters.delete(done);
+        resolve(info);
+      };
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      this.#closeWaiters.add(done);
+    });
+  }
+
+  /** Closes normally and waits (briefly) for the close handshake. */
+  async close(): Promise<void> {
+    if (this.closeInfo) return;
+    if (this.socket.readyState === WebSocket.CONNECTING || this.socket.readyState === WebSocket.OPEN) this.socket.close(1000);
+    if (!(await this.waitClose(1000))) this.socket.terminate();
+  }
+
+  /** Drops the connection at once (scenario timeout). */
+  terminate(): void {
+    this.socket.terminate();
+  }
+}
