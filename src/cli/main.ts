@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { register as registerFixture } from "./commands/fixture.js";
 import { register as registerList } from "./commands/list.js";
 import { register as registerRecord } from "./commands/record.js";
 import { register as registerServe } from "./commands/serve.js";
@@ -14,6 +15,7 @@ const program = new Command()
   .version(version);
 
 // Each command lives in ./commands/<name>.ts and exports register(program).
+registerFixture(program);
 registerList(program);
 registerRecord(program);
 registerServe(program);

@@ -1,0 +1,33 @@
+/**
+ * `gateway-presence fixture --from FILE.jsonl [--out fixtures/recorded/NAME.json]`: turns a
+ * recording (ours or ../shared/recordings') into a replayable conformance scenario, checked against
+ * schemas/scenario.schema.json before it is written.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename } from "node:path";
+import type { Command } from "commander";
+import { checkScenario } from "../../conformance/fixtures.js";
+import { recordingToScenario } from "../../record/fixture.js";
+import { parseRecording } from "../../record/recording.js";
+
+export function convertRecordingFile(from: string, name?: string): ReturnType<typeof recordingToScenario> {
+  const lines = parseRecording(readFileSync(from, "utf8"));
+  const scenario = recordingToScenario(lines, { name: name ?? basename(from).replace(/\.jsonl?$/, ""), source: basename(from) });
+  return checkScenario(scenario, from);
+}
+
+export function register(program: Command): void {
+  program
+    .command("fixture")
+    .description("turn a recording (gateway-presence record, or OpenClaw's recordings) into a replayable conformance scenario")
+    .requiredOption("--from <file>", "JSON Lines recording")
+    .option("--out <file>", "scenario file to write (default: standard output)")
+    .option("--name <name>", "scenario name (default: the recording's file name)")
+    .action((flags: { from: string; out?: string; name?: string }) => {
+      const text = `${JSON.stringify(convertRecordingFile(flags.from, flags.name), null, 2)}\n`;
+      if (flags.out) {
+        writeFileSync(flags.out, text);
+        process.stderr.write(`wrote ${flags.out}\n`);
+      } else process.stdout.write(text);
+    });
+}

@@ -1,0 +1,140 @@
+/**
+ * A recording -> a replayable conformance scenario (`gateway-presence fixture`). Each recorded
+ * connection becomes an actor; requests become steps whose expectations come from the recorded
+ * answers; presence pushes become expectEvent steps. Volatile values are normalised: instanceIds
+ * get the run's prefix (`${run}-`), timestamps, connIds, nonces and device blocks are left out or
+ * matched by type, so a fixture replays on any gateway and finds only its own rows.
+ */
+import type { Actor, RuleId, Scenario, Step } from "../conformance/scenario.js";
+import { toExchanges, type Exchange, type RequestExchange } from "./exchanges.js";
+import type { RecordingLine } from "./recording.js";
+import { redactValue } from "./redact.js";
+import { RowNormaliser } from "./rows.js";
+
+export interface FixtureOptions {
+  /** Scenario id (after `recorded-`) and title; default from the source name. */
+  name: string;
+  /** Where the recording came from, for the description. */
+  source?: string;
+  /** Wait for each expected push this long (default 5000 ms). */
+  eventWithinMs?: number;
+}
+
+const CONNECT_FIELDS = new Set(["minProtocol", "maxProtocol", "client", "role", "scopes", "auth", "device"]);
+
+export function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "recording";
+}
+
+function actorFrom(params: Record<string, unknown>, rows: RowNormaliser): Actor {
+  const client = { ...(params.client as Record<string, unknown>) };
+  if (typeof client.instanceId === "string") client.instanceId = rows.instanceId(client.instanceId);
+  const actor: Actor = { client };
+  if (typeof params.role === "string") actor.role = params.role;
+  if (Array.isArray(params.scopes)) actor.scopes = params.scopes as string[];
+  actor.auth = (params.auth as { token?: unknown } | undefined)?.token !== undefined ? "default" : "none";
+  const extra = Object.fromEntries(Object.entries(params).filter(([k]) => !CONNECT_FIELDS.has(k)));
+  if (Object.keys(extra).length > 0) actor.extra = redactValue(extra) as Record<string, unknown>;
+  return actor;
+}
+
+function errorExpectation(error: { name: string; data?: Record<string, unknown> }) {
+  const missingScope = error.data?.missingScope;
+  return typeof missingScope === "string" ? { name: error.name, data: { missingScope } } : error.name;
+}
+
+export function recordingToScenario(lines: readonly RecordingLine[], options: FixtureOptions): Scenario {
+  const { binding, exchanges } = toExchanges(lines);
+  const rows = new RowNormaliser();
+  for (const e of exchanges) if (e.kind === "request") rows.collect(e);
+  const within = options.eventWithinMs ?? 5000;
+  const actors: Record<string, Actor> = {};
+  const actorOf = new Map<string, string>();
+  /** Connections whose socket is open (connected and not yet closed). */
+  const open = new Set<string>();
+  const steps: Step[] = [];
+  const rules = new Set<RuleId>();
+  const requires = new Set<NonNullable<Scenario["requires"]>[number]>();
+  /** Per actor: the last recorded push not yet turned into a step. */
+  const pendingPush = new Map<string, unknown>();
+
+  const actorName = (conn: string): string => {
+    const name = actorOf.get(conn);
+    if (!name) throw new Error(`connection "${conn}" sends before its connect`);
+    return name;
+  };
+  const flushPushes = () => {
+    for (const [actor, payload] of pendingPush) {
+      steps.push({ step: "expectEvent", actor, event: "presence", match: rows.pushMatcher(payload), withinMs: within });
+      requires.add("presenceEvents");
+      rules.add("E1");
+    }
+    pendingPush.clear();
+  };
+  const requestStep = (e: RequestExchange, actor: string): Step => {
+    const expect = e.answer === undefined ? undefined : "error" in e.answer ? { error: errorExpectation(e.answer.error) } : { result: rows.resultMatcher(e.method, e.answer.result) };
+    const closing = e.closedWith !== undefined ? { close: e.closedWith } : {};
+    if (e.method === "system-presence" && e.answer && "result" in e.answer && Array.isArray(e.answer.result)) {
+      rules.add("M1");
+      return { step: "list", actor, ...rows.listExpectation(e.answer.result) };
+    }
+    if (e.method === null) return { step: "send", actor, raw: e.raw!, ...(expect ? { expect } : { noAnswer: true }), ...closing };
+    if (e.method === "system-event") {
+      rules.add("M2");
+      requires.add("systemEvent");
+    }
+    const params = e.params === undefined ? {} : { params: rows.params(e.params) };
+    return { step: "send", actor, method: e.method, ...params, ...(expect ? { expect } : { noAnswer: true }), ...closing };
+  };
+
+  for (const e of exchanges as Exchange[]) {
+    if (e.kind === "push") {
+      if (actorOf.has(e.conn)) pendingPush.set(actorName(e.conn), e.payload);
+      continue;
+    }
+    flushPushes();
+    if (e.kind === "close") {
+      if (!actorOf.has(e.conn)) continue;
+      open.delete(e.conn);
+      steps.push(e.by === "client" ? { step: "disconnect", actor: actorName(e.conn) } : { step: "expectClose", actor: actorName(e.conn), code: e.code, withinMs: within });
+      if (e.by === "client") rules.add("P6");
+      continue;
+    }
+    if (e.method === "connect" && !open.has(e.conn)) {
+      // A first connect, or a reconnect under a recorded connection name after its close.
+      const actor = actorFrom((e.params ?? {}) as Record<string, unknown>, rows);
+      const previous = actorOf.get(e.conn);
+      let name = previous;
+      if (!previous || JSON.stringify(actors[previous]) !== JSON.stringify(actor)) {
+        name = slug(e.conn);
+        for (let n = 2; name in actors; n++) name = `${slug(e.conn)}-${n}`;
+        actors[name] = actor;
+        actorOf.set(e.conn, name);
+      }
+      open.add(e.conn);
+      if (e.closedWith !== undefined) open.delete(e.conn);
+      const actorName = name!;
+      if (actor.auth === "default") requires.add("token");
+      rules.add("H4");
+      const expect = e.answer === undefined ? undefined : "error" in e.answer ? { error: errorExpectation(e.answer.error) } : { result: rows.helloMatcher(e.answer.result) };
+      steps.push({ step: "connect", actor: actorName, ...(expect ? { expect } : {}), ...(e.closedWith !== undefined ? { close: e.closedWith } : {}) });
+      continue;
+    }
+    if (e.closedWith !== undefined) open.delete(e.conn);
+    steps.push(requestStep(e, actorName(e.conn)));
+  }
+  flushPushes();
+  if (steps.length === 0) throw new Error("the recording holds no request to replay");
+  return {
+    id: `recorded-${slug(options.name)}`,
+    title: `Recorded: ${options.name}`,
+    description:
+      `Converted by \`gateway-presence fixture\` from ${options.source ?? options.name} (${binding} frames). ` +
+      "Expectations are the recorded gateway's answers; a gateway that behaves differently fails them, which is the point of replaying.",
+    rules: [...rules].sort(),
+    level: "SHOULD",
+    ...(requires.size > 0 ? { requires: [...requires].sort() } : {}),
+    actors,
+    steps,
+  };
+}

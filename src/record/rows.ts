@@ -1,0 +1,105 @@
+/**
+ * Normalising recorded presence rows and params for fixtures: the scenario's own instanceIds get
+ * the run prefix (`${run}-`), rows are reduced to the contract's fields (no `ts`), and rows that
+ * belong to nobody in the scenario (other clients, ids the gateway made up) are left out.
+ */
+import { redactValue } from "./redact.js";
+import type { RequestExchange } from "./exchanges.js";
+
+/** PresenceEntry fields a recorded row is compared on (SPEC §3 without `ts`). */
+const ROW_FIELDS = ["instanceId", "host", "ip", "version", "platform", "deviceFamily", "modelIdentifier", "mode", "lastInputSeconds", "reason", "roles", "scopes", "text"] as const;
+
+const RUN_PREFIX = "${run}-";
+/** Rows of this run: their instanceId starts with the run prefix (any letter case). */
+export const OWN_ROWS = { instanceId: { $regex: "^${run}-", $flags: "i" } };
+
+type Row = Record<string, unknown>;
+
+export class RowNormaliser {
+  readonly #ids = new Set<string>();
+  readonly #texts = new Set<string>();
+
+  /** Learns the instanceIds and beacon texts a request introduces. */
+  collect(e: RequestExchange): void {
+    const p = e.params as Record<string, any> | undefined;
+    if (!p || typeof p !== "object") return;
+    if (e.method === "connect" && typeof p.client?.instanceId === "string") this.#ids.add(p.client.instanceId.trim().toLowerCase());
+    if (e.method === "system-event") {
+      if (typeof p.instanceId === "string") this.#ids.add(p.instanceId.trim().toLowerCase());
+      if (typeof p.text === "string") this.#texts.add(p.text);
+    }
+  }
+
+  isOwn(instanceId: unknown): boolean {
+    return typeof instanceId === "string" && this.#ids.has(instanceId.trim().toLowerCase());
+  }
+
+  instanceId(original: string): string {
+    return this.isOwn(original) ? `${RUN_PREFIX}${original}` : original;
+  }
+
+  /** Request params with own instanceIds prefixed and secrets redacted. */
+  params(params: unknown): unknown {
+    const copy = redactValue(params);
+    if (copy && typeof copy === "object" && !Array.isArray(copy)) {
+      const p = copy as Row;
+      if (typeof p.instanceId === "string") p.instanceId = this.instanceId(p.instanceId);
+    }
+    return copy;
+  }
+
+  /** A matcher for one recorded row: self by its role, own rows by their contract fields; others: undefined. */
+  row(row: unknown): Row | undefined {
+    const r = row as Row | null;
+    if (r === null || typeof r !== "object") return undefined;
+    if (r.reason === "self") return { reason: "self", mode: r.mode };
+    if (!this.isOwn(r.instanceId)) return undefined;
+    const out: Row = {};
+    for (const field of ROW_FIELDS) {
+      const value = r[field];
+      if (value === undefined) continue;
+      if (field === "text" && !this.#texts.has(value as string)) continue; // gateway-made texts differ by gateway
+      out[field] = field === "instanceId" ? this.instanceId(value as string) : redactValue(value);
+    }
+    return out;
+  }
+
+  #rows(list: unknown[]): Row[] {
+    return list.map((r) => this.row(r)).filter((r): r is Row => r !== undefined);
+  }
+
+  #ownCount(list: unknown[]): number {
+    return list.filter((r) => this.isOwn((r as Row | null)?.instanceId)).length;
+  }
+
+  /** A `list` step's expectations from a recorded system-presence answer. */
+  listExpectation(result: unknown[]): { contains: Row[]; where: Row; count: number } {
+    return { contains: this.#rows(result), where: OWN_ROWS, count: this.#ownCount(result) };
+  }
+
+  /** A presence push: its list contains the recorded own rows (and self). */
+  pushMatcher(payload: unknown): Row {
+    const list = (payload as { presence?: unknown } | null)?.presence;
+    if (!Array.isArray(list)) return {};
+    const rows = this.#rows(list);
+    return { presence: rows.length > 0 ? { $contains: rows } : { $type: "array" } };
+  }
+
+  helloMatcher(result: unknown): Row {
+    const list = (result as { snapshot?: { presence?: unknown } } | null)?.snapshot?.presence;
+    if (!Array.isArray(list)) return { type: "hello-ok" };
+    const rows = this.#rows(list);
+    return { type: "hello-ok", snapshot: { presence: rows.length > 0 ? { $contains: rows } : list.length === 0 ? { $len: 0 } : { $type: "array" } } };
+  }
+
+  /** Any other answer: literal, except timestamps and generated ids, matched by type. */
+  resultMatcher(_method: string | null, result: unknown, key = ""): unknown {
+    if (Array.isArray(result)) return result.map((r) => this.resultMatcher(_method, r));
+    if (result !== null && typeof result === "object") {
+      return Object.fromEntries(Object.entries(result).map(([k, v]) => [k, this.resultMatcher(_method, v, k)]));
+    }
+    if (typeof result === "number" && /^(ts|now)$|Ms$|At$/.test(key)) return { $type: "number" };
+    if (typeof result === "string" && /^(id|connId|nonce)$/.test(key)) return { $type: "string" };
+    return redactValue(result);
+  }
+}

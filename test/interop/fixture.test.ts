@@ -1,0 +1,104 @@
+// Recording -> fixture: the committed fixtures are what the converter makes of their recordings,
+// they are valid scenarios, volatile values are normalised, and expectations are the recorded answers.
+import { readdirSync, readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { describe, expect, it } from "vitest";
+import { checkScenario } from "../../src/conformance/fixtures.js";
+import type { Scenario, Step } from "../../src/conformance/scenario.js";
+import { recordingToScenario } from "../../src/record/fixture.js";
+import { parseRecording, RecordingFormatError } from "../../src/record/recording.js";
+import { haveRecordings, RECORDINGS_ROOT, recordingFiles } from "./recordings.js";
+
+const FIXTURES = new URL("../../fixtures/recorded/", import.meta.url);
+const fixture = (name: string): Scenario => JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), "utf8"));
+
+interface Source {
+  name: string;
+  recording: URL;
+  source: string;
+  label: string;
+}
+
+/** Each committed fixture and the recording it was made from (as scripts/interop/convert-all.ts pairs them). */
+function sources(): Source[] {
+  const ours = readdirSync(FIXTURES)
+    .filter((f) => f.endsWith(".jsonl"))
+    .map((f) => ({ name: f.replace(/\.jsonl$/, ""), label: f.replace(/\.jsonl$/, ""), recording: new URL(f, FIXTURES), source: f }));
+  const shared = recordingFiles().map((file) => {
+    const [release, name] = file.replace(/\.jsonl$/, "").split("/");
+    return { name: `${release}-${name}`, label: `${release} ${name}`, recording: new URL(file, RECORDINGS_ROOT), source: `${release}/${name}.jsonl` };
+  });
+  return [...ours, ...shared];
+}
+
+function convert(s: Source): Scenario {
+  return recordingToScenario(parseRecording(readFileSync(s.recording, "utf8")), { name: s.label, source: s.source });
+}
+
+describe.skipIf(!haveRecordings)("committed fixtures", () => {
+  it.each(sources().map((s) => [s.name, s] as const))("%s is the converter's output and a valid scenario", (name, s) => {
+    const scenario = convert(s);
+    expect(fixture(name), "regenerate with scripts/interop/convert-all.ts").toEqual(scenario);
+    expect(() => checkScenario(scenario, `${name}.json`)).not.toThrow();
+  });
+});
+
+function stepsOf(name: string, kind: Step["step"]) {
+  return fixture(name).steps.filter((s) => s.step === kind) as any[];
+}
+
+describe.skipIf(!haveRecordings)("what the conversion keeps and what it normalises", () => {
+  it("own instanceIds get the run prefix, letter case kept; OpenClaw's two ABC-1/abc-1 rows stay a recorded fact", () => {
+    const s = fixture("openclaw-2026.9.6-c-instanceId-case");
+    expect(s.actors.upper!.client!.instanceId).toBe("${run}-ABC-1");
+    expect(s.actors.lower!.client!.instanceId).toBe("${run}-abc-1");
+    const listing = stepsOf("openclaw-2026.9.6-c-instanceId-case", "list")[0];
+    expect(listing.where).toEqual({ instanceId: { $regex: "^${run}-", $flags: "i" } });
+    expect(listing.count).toBe(2);
+  });
+
+  it("error answers become SPEC names, with the missing scope", () => {
+    const sends = stepsOf("openclaw-2026.9.6-f-system-event-beacons", "send");
+    const errors = sends.filter((s) => s.expect?.error).map((s) => s.expect.error);
+    expect(errors).toContainEqual({ name: "FORBIDDEN", data: { missingScope: "operator.admin" } });
+    expect(errors).toContain("INVALID_PARAMS");
+    const old = stepsOf("openclaw-2026.1.30-f-system-event-beacons", "send").filter((s) => s.expect?.error).map((s) => s.expect.error);
+    expect(old).toContainEqual({ name: "FORBIDDEN", data: { missingScope: "operator.admin" } });
+  });
+
+  it("no fixture carries a device block, nonce, connId, token or a literal timestamp", () => {
+    for (const file of readdirSync(FIXTURES).filter((f) => f.endsWith(".json"))) {
+      const text = readFileSync(new URL(file, FIXTURES), "utf8");
+      for (const needle of ['"device"', '"nonce"', '"signedAt"', '"connId": "', '"token": "', '"ts": 1']) expect(text, `${file} ${needle}`).not.toContain(needle);
+    }
+  });
+
+  it("cli connections are actors, but no expected row is a cli row (OpenClaw records none)", () => {
+    const s = fixture("openclaw-2026.1.30-d-cli-and-ephemeral-modes");
+    expect(Object.values(s.actors).some((a) => a.client?.mode === "cli")).toBe(true);
+    expect(JSON.stringify(s.steps)).not.toMatch(/"mode":"cli"/);
+  });
+
+  it("clients closing become disconnect steps, pushes expectEvent steps", () => {
+    const s = fixture("openclaw-2026.9.6-a-webchat-with-instanceId");
+    expect(s.steps.filter((x) => x.step === "disconnect").length).toBeGreaterThanOrEqual(2);
+    const push = s.steps.find((x) => x.step === "expectEvent") as any;
+    expect(push).toMatchObject({ event: "presence", match: { presence: { $contains: expect.any(Array) } } });
+  });
+});
+
+describe("recording format errors name the line", () => {
+  it.each([
+    ["{nope", /line 1: not JSON/],
+    ['{"dir":"send","frame":{}}', /line 1: missing "conn"/],
+    ['{"conn":"a","dir":"sideways"}', /line 1: "dir" must be send, recv, meta or note/],
+    ['\n{"conn":"a","dir":"recv"}', /line 2: a recv line needs "frame" or "text"/],
+  ])("%s", (text, message) => {
+    expect(() => parseRecording(text)).toThrow(RecordingFormatError);
+    expect(() => parseRecording(text)).toThrow(message);
+  });
+
+  it("a recording without requests or with unknown frames is refused", () => {
+    expect(() => recordingToScenario(parseRecording('{"conn":"a","dir":"meta","event":"open"}'), { name: basename("x") })).toThrow(/cannot tell the binding/);
+  });
+});

@@ -1,0 +1,74 @@
+// Record -> fixture -> replay, against the reference gateway: SDK traffic recorded through the proxy
+// becomes a scenario that passes on a fresh gateway and fails on one that breaks K1.
+import { afterEach, describe, expect, it } from "vitest";
+import { checkScenario } from "../../src/conformance/fixtures.js";
+import { runConformance } from "../../src/conformance/runner.js";
+import { createPresenceClient, type PresenceClient, type PresenceClientOptions } from "../../src/index.js";
+import { recordingToScenario } from "../../src/record/fixture.js";
+import { startRecordingProxy } from "../../src/record/proxy.js";
+import { parseRecording } from "../../src/record/recording.js";
+import { createGateway, type GatewayOptions } from "../../src/server/index.js";
+
+const TOKEN = "round-trip-token";
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function gateway(options: GatewayOptions = {}) {
+  const gw = await createGateway({ host: "127.0.0.1", port: 0, token: TOKEN, ...options });
+  cleanups.push(() => gw.close());
+  return gw;
+}
+
+async function recordSession(): Promise<string> {
+  const gw = await gateway();
+  const lines: string[] = [];
+  const proxy = await startRecordingProxy({ port: 0, upstream: gw.url, write: (l) => lines.push(l) });
+  cleanups.push(() => proxy.close());
+  const open = async (o: Partial<PresenceClientOptions>): Promise<PresenceClient> => {
+    const client = createPresenceClient({ url: proxy.url, token: TOKEN, reconnect: false, ...o } as PresenceClientOptions);
+    await client.connect();
+    return client;
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 150));
+  const observer = await open({ client: { id: "rt-observer", displayName: "Observer", version: "1", platform: "test", mode: "webchat" }, instanceId: "rt-observer" });
+  const app = await open({ client: { id: "rt-app", displayName: "App", version: "1", platform: "macos", mode: "ui" }, instanceId: "RT-App" });
+  await settle();
+  await observer.request("system-event", { instanceId: "rt-beacon", text: "beacon", host: "beacon-host", ip: "10.1.2.3" });
+  await observer.request("system-event", { text: "x", bogus: 1 } as never).catch(() => undefined);
+  await app.close();
+  await settle();
+  await observer.request("system-presence", {});
+  const again = await open({ client: { id: "rt-app", displayName: "App", version: "2", platform: "macos", mode: "ui" }, instanceId: "rt-app" });
+  await settle();
+  await observer.request("system-presence", {});
+  await again.close();
+  await settle();
+  await observer.close();
+  await settle();
+  return lines.join("");
+}
+
+describe("record -> fixture -> replay against the reference gateway", () => {
+  it("the recorded session replays cleanly on a fresh gateway, and catches a gateway that breaks K1", async () => {
+    const scenario = checkScenario(recordingToScenario(parseRecording(await recordSession()), { name: "round trip" }), "round-trip.json");
+    const steps = scenario.steps.map((s) => s.step);
+    expect(steps).toEqual(expect.arrayContaining(["connect", "send", "list", "disconnect", "expectEvent"]));
+    expect(JSON.stringify(scenario)).toContain("${run}-RT-App");
+
+    const fresh = await gateway();
+    const clean = await runConformance({ url: fresh.url, token: TOKEN, scenarios: [scenario], strict: true });
+    const failures = clean.scenarios.flatMap((s) => s.checks.filter((c) => c.status !== "passed").map((c) => `${c.id}: ${c.message}`));
+    expect(failures).toEqual([]);
+    expect(clean.scenarios[0]!.status).toBe("passed");
+    expect(clean.scenarios[0]!.checks.length).toBeGreaterThan(10);
+
+    const broken = await gateway({ faults: { caseSensitiveKeys: true } });
+    const caught = await runConformance({ url: broken.url, token: TOKEN, scenarios: [scenario], strict: true });
+    expect(caught.scenarios[0]!.status).toBe("failed");
+    // "RT-App" and "rt-app" become two rows: the listing after the reconnect counts one too many.
+    const failed = caught.scenarios[0]!.checks.filter((c) => c.status === "failed");
+    expect(failed.some((c) => c.id.endsWith("-list") && /\/count: expected 3, got 4/.test(c.message ?? ""))).toBe(true);
+  });
+});
