@@ -46,7 +46,9 @@ function upstreamUrl(base: string, requestUrl: string | undefined): string {
 }
 
 export async function startRecordingProxy(options: RecordingProxyOptions): Promise<RecordingProxy> {
-  new URL(options.upstream); // throws a clear "Invalid URL" early
+  if (!/^wss?:\/\/[^/]/i.test(options.upstream) || !URL.canParse(options.upstream)) {
+    throw new Error(`upstream: expected a ws:// or wss:// URL, got ${JSON.stringify(options.upstream)}`);
+  }
   const now = options.now ?? Date.now;
   const started = now();
   const sockets = new Set<WebSocket>();

@@ -24,7 +24,14 @@ export function register(program: Command): void {
     .option("--out <file>", "scenario file to write (default: standard output)")
     .option("--name <name>", "scenario name (default: the recording's file name)")
     .action((flags: { from: string; out?: string; name?: string }) => {
-      const text = `${JSON.stringify(convertRecordingFile(flags.from, flags.name), null, 2)}\n`;
+      let text: string;
+      try {
+        text = `${JSON.stringify(convertRecordingFile(flags.from, flags.name), null, 2)}\n`;
+      } catch (error) {
+        process.stderr.write(`gateway-presence fixture: ${flags.from}: ${(error as Error).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
       if (flags.out) {
         writeFileSync(flags.out, text);
         process.stderr.write(`wrote ${flags.out}\n`);

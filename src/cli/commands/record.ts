@@ -25,14 +25,21 @@ export function register(program: Command): void {
     .requiredOption("--out <file>", "JSON Lines recording to write")
     .option("--keep-signatures", "keep device signatures (one-time, nonce-bound; for signature replay tests)")
     .action(async (flags: { listen: string; upstream: string; out: string; keepSignatures?: boolean }) => {
-      const listen = parseListen(flags.listen);
+      let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
       const out = createWriteStream(flags.out, { flags: "w" });
-      const proxy = await startRecordingProxy({
-        ...listen,
-        upstream: flags.upstream,
-        write: (line) => out.write(line),
-        redact: { keepSignatures: flags.keepSignatures === true },
-      });
+      try {
+        proxy = await startRecordingProxy({
+          ...parseListen(flags.listen),
+          upstream: flags.upstream,
+          write: (line) => out.write(line),
+          redact: { keepSignatures: flags.keepSignatures === true },
+        });
+      } catch (error) {
+        process.stderr.write(`gateway-presence record: ${(error as Error).message}\n`);
+        process.exitCode = 1;
+        out.destroy();
+        return;
+      }
       process.stderr.write(`recording ${proxy.url} -> ${flags.upstream} into ${flags.out} (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);

@@ -1,0 +1,86 @@
+// `gateway-presence record` and `fixture` as processes: record a client's session with the
+// reference gateway until SIGINT, then turn the file into a valid scenario; bad input exits 1.
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { checkScenario } from "../../src/conformance/fixtures.js";
+import { parseRecording } from "../../src/record/recording.js";
+import { createGateway } from "../../src/server/index.js";
+
+const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+const cleanups: Array<() => Promise<unknown> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function cli(args: string[]) {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args]);
+  cleanups.push(() => void child.kill("SIGKILL"));
+  let err = "";
+  let out = "";
+  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, stderr: () => err, stdout: () => out };
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("record and fixture commands", () => {
+  it("records until SIGINT; the recording converts into a valid scenario", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "gp-record-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const gw = await createGateway({ host: "127.0.0.1", port: 0, token: "cli-secret-token" });
+    cleanups.push(() => gw.close());
+    const file = join(dir, "session.jsonl");
+    const rec = cli(["record", "--listen", "127.0.0.1:0", "--upstream", gw.url, "--out", file]);
+    const url = await waitFor("the proxy URL", () => /recording (ws:\/\/\S+)/.exec(rec.stderr())?.[1]);
+
+    const ws = new WebSocket(url);
+    const answers: any[] = [];
+    ws.on("message", (d) => answers.push(JSON.parse(String(d))));
+    await new Promise((r) => ws.once("open", r));
+    ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "connect", params: { minProtocol: 1, maxProtocol: 1, client: { id: "c", version: "1", platform: "p", mode: "ui", instanceId: "cli-rec" }, auth: { token: "cli-secret-token" } } }));
+    await waitFor("hello-ok", () => answers.find((a) => a.id === 1));
+    ws.send(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "system-presence" }));
+    await waitFor("the listing", () => answers.find((a) => a.id === 2));
+    ws.close(1000, "done");
+    await new Promise((r) => ws.once("close", r));
+
+    rec.child.kill("SIGINT");
+    expect(await rec.exited).toBe(0);
+    expect(rec.stderr()).toContain(`recorded 1 connection(s) into ${file}`);
+    const text = await readFile(file, "utf8");
+    expect(text).not.toContain("cli-secret-token");
+    expect(parseRecording(text).filter((l) => l.dir === "send")).toHaveLength(2);
+
+    const out = join(dir, "session.json");
+    const conv = cli(["fixture", "--from", file, "--out", out, "--name", "cli session"]);
+    expect(await conv.exited).toBe(0);
+    const scenario = checkScenario(JSON.parse(await readFile(out, "utf8")), out);
+    expect(scenario.id).toBe("recorded-cli-session");
+    expect(scenario.actors.c1!.client!.instanceId).toBe("${run}-cli-rec");
+  });
+
+  it.each([
+    [["fixture", "--from", "/no/such/file.jsonl"], /gateway-presence fixture: \/no\/such\/file.jsonl: ENOENT/],
+    [["record", "--listen", "nope", "--upstream", "ws://127.0.0.1:1", "--out", "/dev/null"], /--listen: expected HOST:PORT/],
+    [["record", "--listen", "127.0.0.1:0", "--upstream", "http://x", "--out", "/dev/null"], /upstream: expected a ws:\/\/ or wss:\/\/ URL/],
+  ])("%j exits 1 with a clear message", async (args, message) => {
+    const run = cli(args);
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toMatch(message);
+  });
+});
