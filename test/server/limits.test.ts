@@ -78,9 +78,13 @@ describe("S3: test.clock.advance", () => {
     await watcher.waitFor(
       (f) => (f as { method?: string }).method === "presence" && !JSON.stringify(f).includes("beacon-only"),
     );
-    // Far beyond one TTL: still only the open connection is kept alive.
+    // Far beyond one TTL, also an exact multiple of it: still only the open connection is kept alive.
     await watcher.result("test.clock.advance", { ms: 10 * 60_000 + 123 });
     expect(peers(await list(watcher)).map((row) => row.instanceId)).toEqual(["stays"]);
+    const last = await watcher.result<{ now: number }>("test.clock.advance", { ms: 40 * 60_000 });
+    const rows2 = await list(watcher);
+    expect(peers(rows2).map((row) => row.instanceId)).toEqual(["stays"]);
+    expect(rowOf(rows2, "stays")!.ts).toBeGreaterThanOrEqual(last.now - 30_000);
   });
 
   it("rejects bad params, and does not exist outside test mode", async () => {
