@@ -7,6 +7,11 @@ export type BindingName = "jsonrpc" | "openclaw";
 export interface HandshakeContext {
   /** Resolves with the payload of the next event of that name (e.g. OpenClaw's `connect.challenge`). */
   waitForEvent(event: string, timeoutMs: number): Promise<unknown>;
+  /**
+   * The payload of the latest event of that name already received on this connection, consumed or
+   * not (optional): a second `connect` on one connection reuses its challenge instead of waiting.
+   */
+  latestEvent?(event: string): unknown;
 }
 
 /** Encodes requests and decodes inbound text frames for one wire binding (SPEC T2). */
@@ -28,4 +33,9 @@ export interface ClientBinding {
    * themselves and cannot set headers, so a browser client ignores this.
    */
   upgradeHeaders?(url: string, params: ConnectParams): Record<string, string> | undefined;
+  /**
+   * Conformance capabilities (`nodeRole`, `systemEvent`, ...) that gateways of this binding are known
+   * to lack, each with the reason; a harness treats them as missing and skips their scenarios.
+   */
+  readonly knownLimits?: Readonly<Record<string, string>>;
 }

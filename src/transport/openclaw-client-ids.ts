@@ -53,21 +53,21 @@ const IDS = new Set<string>(OPENCLAW_CLIENT_IDS);
 const MODES = new Set<string>(OPENCLAW_CLIENT_MODES);
 
 /**
- * Maps an actor's client onto OpenClaw's enums. An unknown mode becomes `backend`; an unknown id
- * becomes the id for its mode. The actor's own id is kept as `displayName` (when it has none) so
- * its presence row keeps the `host` the contract expects (SPEC P2: host = displayName, else id).
+ * Maps an actor's client id onto OpenClaw's enum: an id that is not one of OpenClaw's becomes the id
+ * for its mode (`gateway-client` for a mode OpenClaw does not know). The actor's own id is kept as
+ * `displayName` (when it has none) so its row keeps the `host` the contract expects (SPEC P2:
+ * host = displayName, else id). Modes and blank ids are sent as they are: OpenClaw rejecting them is
+ * a finding (SPEC H2 accepts other modes and refuses blank strings), not something to paper over.
  */
 export function mapClientForOpenClaw(client: ClientInfo): ClientMapping {
   const changes: string[] = [];
-  const mode = client.mode.trim().toLowerCase();
-  const wireMode = MODES.has(mode) ? mode : "backend";
-  if (wireMode !== client.mode) changes.push(`client.mode ${JSON.stringify(client.mode)} -> ${JSON.stringify(wireMode)}`);
   const id = client.id.trim().toLowerCase();
-  const known = IDS.has(id);
-  const wireId = known ? id : CLIENT_ID_FOR_MODE[wireMode as keyof typeof CLIENT_ID_FOR_MODE];
-  if (wireId !== client.id) changes.push(`client.id ${JSON.stringify(client.id)} -> ${JSON.stringify(wireId)}`);
-  const mapped: ClientInfo = { ...client, id: wireId, mode: wireMode };
-  if (!known && client.displayName === undefined) {
+  if (id === "" || IDS.has(id)) return { client: { ...client }, changes };
+  const mode = client.mode.trim().toLowerCase();
+  const wireId = MODES.has(mode) ? CLIENT_ID_FOR_MODE[mode as keyof typeof CLIENT_ID_FOR_MODE] : "gateway-client";
+  changes.push(`client.id ${JSON.stringify(client.id)} -> ${JSON.stringify(wireId)}`);
+  const mapped: ClientInfo = { ...client, id: wireId };
+  if (client.displayName === undefined) {
     mapped.displayName = client.id;
     changes.push(`client.displayName set to ${JSON.stringify(client.id)} (keeps the row's host)`);
   }

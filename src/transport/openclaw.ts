@@ -15,6 +15,12 @@ import { mapOpenClawError, type OpenClawError } from "./openclaw-errors.js";
 
 export const OPENCLAW_PROTOCOL = { min: 3, max: 4 } as const;
 
+/** What OpenClaw gateways cannot do for a conformance run (the harness skips those scenarios). */
+export const OPENCLAW_KNOWN_LIMITS: Readonly<Record<string, string>> = {
+  nodeRole: 'OpenClaw admits role "node" only for a paired device, and pairing is approved by hand (openclaw devices approve)',
+  systemEvent: "OpenClaw's system-event needs a non-empty text and the operator.admin scope (SPEC M2: text is optional; H7: operator.write is enough)",
+};
+
 /** In-memory "auto" device identities kept per binding object (oldest dropped first). */
 const MAX_EPHEMERAL_IDENTITIES = 64;
 
@@ -145,13 +151,14 @@ export function createOpenClawBinding(options: OpenClawBindingOptions = {}): Cli
     protocol: { ...OPENCLAW_PROTOCOL },
     encodeRequest: encodeOpenClawRequest,
     decode: decodeOpenClawFrame,
+    knownLimits: OPENCLAW_KNOWN_LIMITS,
     upgradeHeaders(url, params) {
       if (options.origin === false) return undefined;
       const mode = mapClient ? mapClientForOpenClaw(params.client).client.mode : params.client.mode;
       return ORIGIN_REQUIRED_MODES.includes(mode) ? { Origin: options.origin ?? originForUrl(url) } : undefined;
     },
     async prepareConnect(params: ConnectParams, context) {
-      const challenge = await context.waitForEvent("connect.challenge", options.challengeTimeoutMs ?? 5000);
+      const challenge = context.latestEvent?.("connect.challenge") ?? (await context.waitForEvent("connect.challenge", options.challengeTimeoutMs ?? 5000));
       const nonce = challengeNonce(challenge);
       const changes: string[] = [];
       const wire: Record<string, unknown> = { ...params };

@@ -131,10 +131,23 @@ describe("openclaw binding: connect preparation", () => {
     expect((await c.received).origin).toBeUndefined();
   });
 
-  it("unknown modes become backend (OpenClaw rejects modes outside its enum)", async () => {
+  it("modes and blank ids go out as given (OpenClaw refusing them is a finding); an unknown mode's id is gateway-client", async () => {
     const server = await challengeServer({ nonce: "n", ts: 1 });
     await prepareOver(server.url, { device: false }, { ...base, client: { ...base.client, mode: "kiosk" } });
-    expect((await server.received).params.client).toMatchObject({ id: "gateway-client", mode: "backend", displayName: "actor-a" });
+    expect((await server.received).params.client).toMatchObject({ id: "gateway-client", mode: "kiosk", displayName: "actor-a" });
+    const blank = await challengeServer({ nonce: "n", ts: 1 });
+    await prepareOver(blank.url, { device: false }, { ...base, client: { ...base.client, id: "  " } });
+    expect((await blank.received).params.client.id).toBe("  ");
+  });
+
+  it("a second connect on one connection reuses the challenge already received (latestEvent)", async () => {
+    const binding = createOpenClawBinding({ challengeTimeoutMs: 50 });
+    const wire = await binding.prepareConnect!(base, {
+      waitForEvent: () => Promise.reject(new Error("consumed already")),
+      latestEvent: (event) => (event === "connect.challenge" ? { nonce: "first", ts: 1, capabilities: [] } : undefined),
+    });
+    expect((wire.device as { nonce: string }).nonce).toBe("first");
+    expect(binding.knownLimits).toMatchObject({ nodeRole: expect.stringContaining("paired"), systemEvent: expect.stringContaining("operator.admin") });
   });
 
   it("fails clearly without a challenge, or with one that has no nonce", async () => {
