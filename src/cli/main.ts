@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { register as registerConform } from "./commands/conform.js";
 import { register as registerFixture } from "./commands/fixture.js";
 import { register as registerList } from "./commands/list.js";
 import { register as registerRecord } from "./commands/record.js";
@@ -15,6 +16,7 @@ const program = new Command()
   .version(version);
 
 // Each command lives in ./commands/<name>.ts and exports register(program).
+registerConform(program);
 registerFixture(program);
 registerList(program);
 registerRecord(program);

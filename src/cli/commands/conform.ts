@@ -1,0 +1,144 @@
+/**
+ * `gateway-presence conform`: runs the conformance scenarios against a gateway (or, without --url,
+ * against the embedded reference gateway in test mode) and reports rule by rule.
+ * Exit 0 when no MUST fails after the baseline, 1 when one does, 2 when the run cannot start.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { ALL_CAPABILITIES } from "../../conformance/capabilities.js";
+import { failuresOf, formatBaseline, parseBaseline } from "../../conformance/baseline.js";
+import { loadScenarios } from "../../conformance/fixtures.js";
+import { formatReport, formatSummary, progressPrinter, REPORTERS, type ReporterName } from "../../conformance/reporters/index.js";
+import { runConformance } from "../../conformance/runner.js";
+import type { Capability } from "../../conformance/scenario.js";
+import { createGateway, type Gateway } from "../../server/index.js";
+
+interface ConformFlags {
+  url?: string;
+  binding: "jsonrpc" | "openclaw";
+  token?: string;
+  only?: string[];
+  skip?: string[];
+  strict?: boolean;
+  reporter: ReporterName;
+  out?: string;
+  expectedFailures?: string;
+  writeBaseline?: string;
+  fixtures: string[];
+  slow?: boolean;
+  timeout?: number;
+  handshakeTimeout?: number;
+  with?: string[];
+  without?: string[];
+  color: boolean;
+}
+
+/** Settings of the embedded gateway, short enough that every scenario runs within the 10 s budget. */
+const EMBEDDED = { handshakeTimeoutMs: 1000, tickIntervalMs: 1000 };
+
+const list = (value: string): string[] => value.split(",").map((s) => s.trim()).filter(Boolean);
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1) throw new InvalidArgumentError("must be a positive integer");
+  return n;
+}
+
+function capabilities(value: string): string[] {
+  const names = list(value);
+  const unknown = names.filter((n) => !ALL_CAPABILITIES.includes(n as Capability));
+  if (unknown.length) throw new InvalidArgumentError(`unknown capability ${unknown.join(", ")} (known: ${ALL_CAPABILITIES.join(", ")})`);
+  return names;
+}
+
+async function conform(flags: ConformFlags): Promise<number> {
+  const color = flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const scenarios = flags.fixtures.length ? loadScenarios(flags.fixtures) : loadScenarios();
+  const expectedFailures = flags.expectedFailures ? parseBaseline(readFileSync(flags.expectedFailures, "utf8")) : [];
+  const overrides: Partial<Record<Capability, boolean>> = {};
+  for (const c of flags.with ?? []) overrides[c as Capability] = true;
+  for (const c of flags.without ?? []) overrides[c as Capability] = false;
+
+  let gateway: Gateway | undefined;
+  let url = flags.url;
+  let token = flags.token ?? (process.env.GATEWAY_PRESENCE_TOKEN || undefined);
+  let handshakeTimeoutMs = flags.handshakeTimeout;
+  if (url === undefined) {
+    if (flags.binding !== "jsonrpc") throw new Error("the embedded reference gateway speaks jsonrpc only; pass --url for another binding");
+    token ??= randomBytes(12).toString("hex");
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, token, ...EMBEDDED });
+    url = gateway.url;
+    handshakeTimeoutMs = EMBEDDED.handshakeTimeoutMs;
+    process.stdout.write(`Embedded reference gateway (test mode) on ${url}\n`);
+  }
+
+  // The report goes to --out, or to stdout; progress and the summary go wherever the report does not.
+  const reportToStdout = flags.out === undefined && flags.reporter !== "pretty";
+  const human = reportToStdout ? process.stderr : process.stdout;
+  try {
+    const result = await runConformance({
+      url,
+      binding: flags.binding,
+      token,
+      only: flags.only,
+      skip: flags.skip,
+      strict: flags.strict === true,
+      expectedFailures,
+      scenarios,
+      slow: flags.slow === true,
+      timeoutMs: flags.timeout,
+      handshakeTimeoutMs,
+      capabilities: overrides,
+      onProgress: progressPrinter((text) => human.write(text), { color }),
+    });
+    human.write(formatSummary(result, { color }));
+    if (flags.reporter !== "pretty" || flags.out !== undefined) {
+      const report = formatReport(result, flags.reporter);
+      if (flags.out) {
+        writeFileSync(flags.out, report);
+        human.write(`${flags.reporter} report written to ${flags.out}\n`);
+      } else process.stdout.write(report);
+    }
+    if (flags.writeBaseline) {
+      const entries = failuresOf(result.scenarios);
+      writeFileSync(flags.writeBaseline, formatBaseline(entries));
+      human.write(`${entries.length} failing checks written to ${flags.writeBaseline}\n`);
+    }
+    return result.ok ? 0 : 1;
+  } finally {
+    await gateway?.close();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command("conform")
+    .description("Check a gateway against the presence contract (SPEC.md), rule by rule; without --url, checks the embedded reference gateway")
+    .option("--url <url>", "ws:// URL of the gateway under test (default: start the reference gateway in test mode)")
+    .addOption(new Option("--binding <name>", "wire binding").choices(["jsonrpc", "openclaw"]).default("jsonrpc"))
+    .option("--token <token>", "the gateway's token (default: $GATEWAY_PRESENCE_TOKEN)")
+    .option("--only <ids>", "scenario ids or rule ids (K1,...) to run, comma-separated", list)
+    .option("--skip <ids>", "scenario ids or rule ids to leave out, comma-separated", list)
+    .option("--strict", "SHOULD failures fail the run (default: warnings)")
+    .addOption(new Option("--reporter <name>", "report format").choices([...REPORTERS]).default("pretty"))
+    .option("--out <file>", "write the report to this file (progress and summary still go to stdout)")
+    .option("--expected-failures <file>", "baseline of known failures: `scenario` or `scenario:check` per line")
+    .option("--write-baseline <file>", "write this run's failing checks as a baseline file")
+    .option("--fixtures <path>", "scenario files or directories to run instead of the built-in ones (repeatable)", collect, [])
+    .option("--slow", "also run scenarios that wait long (a 10 s handshake timeout, slow ticks)")
+    .option("--timeout <ms>", "deadline per scenario (default 10000)", positive)
+    .option("--handshake-timeout <ms>", "the gateway's handshake timeout, if not the default 10000", positive)
+    .option("--with <capabilities>", "treat these capabilities as available, comma-separated", capabilities)
+    .option("--without <capabilities>", "treat these capabilities as missing (e.g. nodeRole), comma-separated", capabilities)
+    .option("--no-color", "plain output")
+    .action(async (flags: ConformFlags) => {
+      try {
+        process.exitCode = await conform(flags);
+      } catch (error) {
+        process.stderr.write(`gateway-presence conform: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exitCode = 2;
+      }
+    });
+}

@@ -1,0 +1,79 @@
+/**
+ * A self-contained HTML report (no external assets, no script): the summary by rule, then every
+ * scenario with its checks and its wire log. Everything that came from the gateway is escaped.
+ */
+import type { CheckResult, RunResult, ScenarioResult } from "../results.js";
+import { RULE_ORDER, RULES } from "../rules.js";
+import type { WireRecord } from "../wire.js";
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
+
+const e = escapeHtml;
+const json = (value: unknown) => e(JSON.stringify(value, null, 2) ?? "undefined");
+
+const STYLE = `
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
+h1{font-size:1.4em}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
+.passed{color:#1a7f37}.failed{color:#cf222e}.warning{color:#9a6700}.skipped{color:#6e7781}
+details{margin:.4em 0;border:1px solid #ddd;padding:.3em .6em}summary{cursor:pointer}
+pre{margin:0;white-space:pre-wrap;word-break:break-all;font-size:12px}
+.wire td{font-family:ui-monospace,monospace;font-size:12px}.send{background:#f0f6ff}.recv{background:#f6fff0}.meta{color:#6e7781}
+`;
+
+function wireTable(records: WireRecord[], omitted: number): string {
+  if (records.length === 0) return "<p>No frames.</p>";
+  const rows = records.map(
+    (r) => `<tr class="${e(r.dir)}"><td>${r.t}</td><td>${e(r.actor)}</td><td>${e(r.dir)}</td><td><pre>${e(r.text)}</pre>${r.bytes ? `<small>(${r.bytes} bytes, cut)</small>` : ""}</td></tr>`,
+  );
+  const more = omitted ? `<p>${omitted} more frames not kept.</p>` : "";
+  return `<table class="wire"><tr><th>ms</th><th>actor</th><th>dir</th><th>frame</th></tr>${rows.join("")}</table>${more}`;
+}
+
+function checkRow(c: CheckResult): string {
+  const evidence = [
+    c.message ? `<pre>${e(c.message)}</pre>` : "",
+    c.expected !== undefined ? `<details><summary>expected</summary><pre>${json(c.expected)}</pre></details>` : "",
+    c.actual !== undefined ? `<details><summary>actual</summary><pre>${json(c.actual)}</pre></details>` : "",
+    c.frames?.length ? `<details><summary>frames</summary>${wireTable(c.frames, 0)}</details>` : "",
+  ].join("");
+  const status = c.baselined ? `${c.status} (known)` : c.status;
+  return `<tr><td class="${e(c.status)}">${e(status)}</td><td>${e(c.id)}</td><td>${e(c.level)} ${e(c.rules.join(", "))}</td><td>${e(c.title)}${evidence}</td></tr>`;
+}
+
+function scenarioSection(s: ScenarioResult): string {
+  const open = s.status === "failed" ? " open" : "";
+  const head = `<summary><span class="${e(s.status)}">${e(s.status)}${s.baselined ? " (known failure)" : ""}</span> <b>${e(s.id)}</b> ${e(s.title)} <small>[${e(s.level)} ${e(s.rules.join(", "))}] ${s.durationMs} ms</small></summary>`;
+  if (s.status === "skipped") return `<details>${head}<p>Skipped: ${e(s.reason ?? "")}</p></details>`;
+  const checks = `<table><tr><th>status</th><th>check</th><th>rule</th><th>what</th></tr>${s.checks.map(checkRow).join("")}</table>`;
+  return `<details${open} id="${e(s.id)}">${head}${s.source ? `<p><small>${e(s.source)}</small></p>` : ""}${checks}<details><summary>wire log (${s.wire.length} frames)</summary>${wireTable(s.wire, s.wireOmitted)}</details></details>`;
+}
+
+export function formatHtml(result: RunResult): string {
+  const t = result.summary;
+  const ruleIds = Object.keys(result.byRule).sort((a, b) => (RULE_ORDER.get(a as never) ?? 99) - (RULE_ORDER.get(b as never) ?? 99));
+  const ruleRows = ruleIds.map((id) => {
+    const s = result.byRule[id as keyof typeof result.byRule]!;
+    const info = RULES.find((r) => r.id === id);
+    const cls = s.failed ? "failed" : s.warnings ? "warning" : "passed";
+    return `<tr class="${cls}"><td>${e(id)}</td><td>${e(info ? `${info.level} ${info.name}` : "")}</td><td>${s.passed}</td><td>${s.failed}</td><td>${s.warnings}</td><td>${s.skipped}</td><td>${s.knownFailures}</td></tr>`;
+  });
+  const stale = t.staleBaseline.map((s) => `<li class="failed">stale baseline entry: ${e(s)}</li>`).join("");
+  const missing = Object.entries(result.missingCapabilities).map(([c, why]) => `<li>${e(c)}: ${e(why ?? "")}</li>`).join("");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Conformance: ${e(result.url)}</title><style>${STYLE}</style></head>
+<body>
+<h1>Gateway presence conformance: <span class="${result.ok ? "passed" : "failed"}">${result.ok ? "PASS" : "FAIL"}</span></h1>
+<p>${e(result.url)} · binding ${e(result.binding)}${result.strict ? " · strict" : ""} · ${e(result.startedAt)} · ${(result.durationMs / 1000).toFixed(1)} s</p>
+${result.error ? `<p class="failed">Run error: ${e(result.error)}</p>` : ""}
+<p>${t.total} scenarios: ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped, ${t.knownFailures} known failures.</p>
+<ul>${stale}</ul>
+<p>Capabilities: ${e(result.capabilities.join(", "))}</p><ul>${missing}</ul>
+<h2>By rule</h2>
+<table><tr><th>rule</th><th></th><th>passed</th><th>failed</th><th>warnings</th><th>skipped</th><th>known</th></tr>${ruleRows.join("")}</table>
+<h2>Scenarios</h2>
+${result.scenarios.map(scenarioSection).join("\n")}
+</body></html>
+`;
+}

@@ -1,0 +1,47 @@
+/** The rules of SPEC.md, in its order, with their level and a short name for reports. */
+import type { Level, RuleId } from "./scenario.js";
+
+export interface RuleInfo {
+  id: RuleId;
+  /** C1 is for consumers (status indicator), not checked on the wire. */
+  level: Level | "consumer";
+  name: string;
+}
+
+export const RULES: readonly RuleInfo[] = [
+  { id: "T1", level: "MUST", name: "WebSocket, UTF-8 JSON text frames" },
+  { id: "T2", level: "MUST", name: "jsonrpc and openclaw bindings" },
+  { id: "T3", level: "SHOULD", name: "JSON-RPC batches after connect" },
+  { id: "H1", level: "MUST", name: "connect first; handshake timeout" },
+  { id: "H2", level: "MUST", name: "connect params" },
+  { id: "H3", level: "MUST", name: "protocol negotiation" },
+  { id: "H4", level: "MUST", name: "hello-ok" },
+  { id: "H5", level: "MUST", name: "token auth" },
+  { id: "H6", level: "MUST", name: "second connect rejected" },
+  { id: "H7", level: "SHOULD", name: "scopes and roles" },
+  { id: "K1", level: "MUST", name: "presence key (case-insensitive instanceId, else connection)" },
+  { id: "K2", level: "MUST", name: "beacons update the right row" },
+  { id: "K3", level: "MUST", name: "field-by-field merge" },
+  { id: "K4", level: "MUST", name: "latest writer's letter case" },
+  { id: "P1", level: "MUST", name: "self row" },
+  { id: "P2", level: "MUST", name: "connect upserts the row" },
+  { id: "P3", level: "MUST", name: "cli never recorded" },
+  { id: "P4", level: "MUST", name: "node role" },
+  { id: "P5", level: "MUST", name: "loopback ip ignored; reported ip wins" },
+  { id: "P6", level: "MUST", name: "disconnect keeps the row" },
+  { id: "P7", level: "SHOULD", name: "keep-alive refreshes ts" },
+  { id: "S1", level: "MUST", name: "TTL 5 minutes" },
+  { id: "S2", level: "MUST", name: "at most 200 rows" },
+  { id: "S3", level: "MUST", name: "configurable; test clock" },
+  { id: "M1", level: "MUST", name: "system-presence" },
+  { id: "M2", level: "MUST", name: "system-event" },
+  { id: "E1", level: "MUST", name: "presence events, growing stateVersion" },
+  { id: "E2", level: "SHOULD", name: "coalesced pushes; slow consumers" },
+  { id: "E3", level: "SHOULD", name: "tick event" },
+  { id: "C1", level: "consumer", name: "status indicator (consumers)" },
+  { id: "B1", level: "MUST", name: "bad input gets clear errors" },
+  { id: "B2", level: "MUST", name: "bounded list; rate limiting" },
+  { id: "B3", level: "MUST", name: "length caps; maxPayload" },
+];
+
+export const RULE_ORDER = new Map(RULES.map((r, i) => [r.id, i]));

@@ -1,0 +1,61 @@
+/**
+ * Run the conformance suite inside your own Vitest run, one test per scenario:
+ *
+ *   import { conformanceSuite } from "gateway-presence/conformance/vitest";
+ *   conformanceSuite({ url: () => myGateway.url, token: "t" });
+ *
+ * `url` may be a function, read when the suite starts (after your beforeAll started the gateway).
+ * A skipped scenario is a skipped test; a SHOULD failure passes with a warning unless `strict`.
+ */
+import { beforeAll, describe, it } from "vitest";
+import { loadScenarios, type LoadedScenario } from "./fixtures.js";
+import type { CheckResult } from "./results.js";
+import { prepareRun, selectScenarios, type ConformanceOptions, type PreparedRun } from "./runner.js";
+import type { Scenario } from "./scenario.js";
+
+export interface ConformanceSuiteOptions extends Omit<ConformanceOptions, "url" | "onProgress" | "expectedFailures"> {
+  url: string | (() => string | Promise<string>);
+  /** Name of the describe block. */
+  name?: string;
+  /** Scenario ids expected to fail: their tests are marked `fails` (they pass while the scenario fails). */
+  expectedFailures?: string[];
+}
+
+function describeFailure(checks: CheckResult[]): string {
+  return checks
+    .filter((c) => c.status === "failed")
+    .map((c) => {
+      const lines = [`${c.id} [${c.level} ${c.rules.join(",")}] ${c.title}: ${c.message ?? ""}`];
+      if (c.expected !== undefined) lines.push(`  expected: ${JSON.stringify(c.expected)}`);
+      if (c.actual !== undefined) lines.push(`  actual: ${JSON.stringify(c.actual).slice(0, 2000)}`);
+      for (const f of c.frames ?? []) lines.push(`  ${f.t} ms ${f.actor} ${f.dir}: ${f.text.slice(0, 500)}`);
+      return lines.join("\n");
+    })
+    .join("\n");
+}
+
+export function conformanceSuite(options: ConformanceSuiteOptions): void {
+  const loaded = (options.scenarios ?? loadScenarios()).map((s): LoadedScenario => ("scenario" in s ? s : { scenario: s as Scenario, source: "" }));
+  const selected = selectScenarios(loaded, options.only, options.skip);
+  const timeout = (options.timeoutMs ?? 10_000) + 5_000;
+  const known = new Set(options.expectedFailures ?? []);
+
+  describe(options.name ?? "gateway presence conformance", () => {
+    let prepared: PreparedRun;
+    beforeAll(async () => {
+      const url = typeof options.url === "function" ? await options.url() : options.url;
+      prepared = await prepareRun({ ...options, url });
+      if (prepared.error) throw new Error(prepared.error);
+    }, timeout);
+
+    for (const { scenario, source } of selected) {
+      const test = known.has(scenario.id) ? it.fails : it;
+      test(`${scenario.id} [${scenario.level} ${scenario.rules.join(",")}]: ${scenario.title}`, async (context) => {
+        const result = await prepared.run({ scenario, source });
+        if (result.status === "skipped") return context.skip(result.reason);
+        if (result.status === "failed") throw new Error(`${scenario.id} failed:\n${describeFailure(result.checks)}`);
+        for (const c of result.checks) if (c.status === "warning") console.warn(`conformance warning ${scenario.id} ${c.id}: ${c.message}`);
+      }, timeout);
+    }
+  });
+}

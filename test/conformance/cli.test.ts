@@ -1,0 +1,74 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { XMLParser } from "fast-xml-parser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunResult } from "../../src/conformance/results.js";
+import type { Gateway } from "../../src/server/index.js";
+import { referenceGateway, TOKEN } from "./gateways.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "conform-cli-"));
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["--import", "tsx", "src/cli/main.ts", "conform", "--no-color", ...args], { cwd: root, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe("gateway-presence conform", () => {
+  let faulty: Gateway;
+  beforeAll(async () => {
+    faulty = await referenceGateway("caseSensitiveKeys");
+  });
+  afterAll(async () => {
+    await faulty.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("without --url checks the embedded reference gateway, shows progress and writes JUnit", async () => {
+    const out = join(dir, "report.xml");
+    const { code, stdout } = await cli(["--only", "p1-self-row,h5-token", "--reporter", "junit", "--out", out]);
+    expect(stdout).toMatch(/Embedded reference gateway \(test mode\) on ws:\/\/127\.0\.0\.1:\d+/);
+    expect(stdout).toMatch(/\[1\/2\] ✓ h5-token/);
+    expect(stdout).toMatch(/PASS: no MUST rule fails/);
+    expect(code).toBe(0);
+    const xml = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(out, "utf8")) as { testsuites: Record<string, string> };
+    expect(xml.testsuites).toMatchObject({ "@_tests": "2", "@_failures": "0" });
+  });
+
+  it("exits 1 when a MUST fails, with the JSON report on stdout and progress on stderr", async () => {
+    const { code, stdout, stderr } = await cli(["--url", faulty.url, "--token", TOKEN, "--only", "k1-case-merge", "--reporter", "json"]);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as RunResult;
+    expect(report.ok).toBe(false);
+    expect(report.scenarios[0]).toMatchObject({ id: "k1-case-merge", status: "failed" });
+    expect(stderr).toMatch(/✗ k1-case-merge/);
+    expect(stderr).toMatch(/expected 1, got 2/);
+  });
+
+  it("exits 0 when the failure is in the baseline, and --write-baseline records failures", async () => {
+    const written = join(dir, "written.txt");
+    const first = await cli(["--url", faulty.url, "--token", TOKEN, "--only", "k1-case-merge", "--write-baseline", written]);
+    expect(first.code).toBe(1);
+    const baseline = readFileSync(written, "utf8");
+    expect(baseline).toMatch(/^k1-case-merge:\d+-list$/m);
+    const second = await cli(["--url", faulty.url, "--token", TOKEN, "--only", "k1-case-merge", "--expected-failures", written]);
+    expect(second.stdout).toMatch(/1 known failures/);
+    expect(second.code).toBe(0);
+    writeFileSync(join(dir, "stale.txt"), "k1-case-merge\np1-self-row\n");
+    const stale = await cli(["--url", faulty.url, "--token", TOKEN, "--only", "k1-case-merge,p1-self-row", "--expected-failures", join(dir, "stale.txt")]);
+    expect(stale.stdout).toMatch(/Stale baseline entry: p1-self-row \(now passes\)/);
+    expect(stale.code).toBe(1);
+  });
+
+  it("exits 2 on an --only entry that selects nothing", async () => {
+    const { code, stderr } = await cli(["--url", faulty.url, "--only", "no-such-scenario"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/"no-such-scenario" matches no scenario id or rule/);
+  });
+});

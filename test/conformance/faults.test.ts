@@ -1,0 +1,52 @@
+/**
+ * Proof that the harness catches real deviations: the reference gateway with one injected fault at
+ * a time fails the scenario of the rule it breaks; the clean gateway passes every scenario.
+ */
+import { describe, expect, it } from "vitest";
+import { runConformance } from "../../src/conformance/runner.js";
+import type { GatewayFaultName } from "../../src/server/index.js";
+import { referenceGateway, runOptions } from "./gateways.js";
+
+/** Each fault, the scenarios that must catch it, and a check in them that must fail. */
+const CAUGHT_BY: Record<GatewayFaultName, { scenarios: string[]; check: RegExp }> = {
+  caseSensitiveKeys: { scenarios: ["k1-case-merge"], check: /expected 1, got 2/ },
+  listCli: { scenarios: ["p3-cli-never-listed", "k2-untracked-beacon-ignored"], check: /a row matches/ },
+  loopbackWipesIp: { scenarios: ["p5-tunneled-reconnect-keeps-ip", "p5-loopback-ip-not-recorded"], check: /no row matches .*"ip"/ },
+  overCap: { scenarios: ["s2-cap-199-200-201", "s2-flood-distinct-instanceids"], check: /expected 200, got 201/ },
+  evictSelf: { scenarios: ["s2-cap-199-200-201", "s2-flood-distinct-instanceids"], check: /no row matches \{"reason":"self"\}/ },
+  noPresenceEvents: { scenarios: ["e1-events-on-change"], check: /no presence event within/ },
+  wrongErrorCodes: { scenarios: ["b1-wrong-types", "h2-client-unknown-field", "b3-length-caps"], check: /expected error INVALID_PARAMS, got INTERNAL_ERROR/ },
+};
+
+describe("injected faults are caught by the scenario of their rule", () => {
+  it.each(Object.entries(CAUGHT_BY))("%s", async (fault, { scenarios, check }) => {
+    const gateway = await referenceGateway(fault as GatewayFaultName);
+    try {
+      const result = await runConformance(runOptions(gateway, { only: scenarios }));
+      expect(result.ok).toBe(false);
+      for (const id of scenarios) {
+        const scenario = result.scenarios.find((s) => s.id === id)!;
+        expect(scenario.status, `${fault}: ${id}`).toBe("failed");
+        const messages = scenario.checks.filter((c) => c.status === "failed").map((c) => c.message ?? "");
+        expect(messages.some((m) => check.test(m)), `${fault}: ${id}: ${messages.join(" | ")}`).toBe(true);
+      }
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe("the clean reference gateway", () => {
+  it("passes every scenario, none skipped", async () => {
+    const gateway = await referenceGateway();
+    try {
+      const result = await runConformance(runOptions(gateway));
+      const notPassed = result.scenarios.filter((s) => s.status !== "passed").map((s) => `${s.id}: ${s.status} ${s.reason ?? s.checks.filter((c) => c.status !== "passed").map((c) => `${c.id} ${c.message}`).join("; ")}`);
+      expect(notPassed).toEqual([]);
+      expect(result.scenarios.length).toBeGreaterThanOrEqual(48);
+      expect(result.ok).toBe(true);
+    } finally {
+      await gateway.close();
+    }
+  });
+});

@@ -1,0 +1,55 @@
+/** Gateways the conformance tests run against: the reference one (optionally with a fault) and a deliberately wrong fake. */
+import { WebSocketServer, type WebSocket } from "ws";
+import { createGateway, type Gateway, type GatewayFaultName } from "../../src/server/index.js";
+import type { ConformanceOptions } from "../../src/conformance/runner.js";
+
+export const TOKEN = "conformance-test-token";
+/** Short enough that the handshake-timeout and tick scenarios run in a test. */
+export const FAST = { handshakeTimeoutMs: 1000, tickIntervalMs: 1000 };
+
+export async function referenceGateway(fault?: GatewayFaultName, extra: { testClock?: boolean; token?: string | null } = {}): Promise<Gateway> {
+  return createGateway({
+    host: "127.0.0.1",
+    port: 0,
+    testClock: extra.testClock ?? true,
+    token: extra.token === null ? undefined : (extra.token ?? TOKEN),
+    ...FAST,
+    ...(fault ? { faults: { [fault]: true } } : {}),
+  });
+}
+
+/** Run options that match referenceGateway(). */
+export function runOptions(gateway: { url: string }, more: Partial<ConformanceOptions> = {}): ConformanceOptions {
+  return { url: gateway.url, token: TOKEN, handshakeTimeoutMs: FAST.handshakeTimeoutMs, ...more };
+}
+
+/**
+ * A tiny JSON-RPC gateway that gets things wrong on purpose: its rows carry a field the contract
+ * does not have (as OpenClaw's do), and its METHOD_NOT_FOUND comes with the wrong numeric code.
+ */
+export async function wrongFakeGateway(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const rows = [{ reason: "self", mode: "gateway", host: "fake", version: "0", platform: "test", deviceFamily: "Test", ts: Date.now(), clientId: "not-in-the-contract" }];
+  server.on("connection", (ws: WebSocket) => {
+    ws.on("message", (data) => {
+      const req = JSON.parse(String(data)) as { id: number | string; method: string };
+      const answer = (body: object) => ws.send(JSON.stringify({ jsonrpc: "2.0", id: req.id, ...body }));
+      if (req.method === "connect") {
+        answer({
+          result: {
+            type: "hello-ok",
+            protocol: 1,
+            server: { version: "0", connId: "c1" },
+            features: { methods: ["system-presence"], events: ["presence"] },
+            snapshot: { presence: rows, stateVersion: { presence: 1 }, uptimeMs: 1 },
+            policy: { maxPayload: 1000, maxBufferedBytes: 1000, tickIntervalMs: 60000 },
+          },
+        });
+      } else if (req.method === "system-presence") answer({ result: rows.map((r) => ({ ...r, ts: Date.now() })) });
+      else answer({ error: { code: -32000, message: "no such method", data: { code: "METHOD_NOT_FOUND" } } });
+    });
+  });
+  const { port } = server.address() as { port: number };
+  return { url: `ws://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}

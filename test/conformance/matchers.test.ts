@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { checkListRows } from "../../src/conformance/list-checks.js";
+import { match, matches } from "../../src/conformance/matchers.js";
+import { parseBaseline } from "../../src/conformance/baseline.js";
+import { pointer, resolve, VariableError } from "../../src/conformance/vars.js";
+
+describe("matchers", () => {
+  it("matches literal objects partially and arrays element by element", () => {
+    expect(matches({ a: 1 }, { a: 1, b: 2 })).toBe(true);
+    expect(matches({ a: 1, c: 3 }, { a: 1, b: 2 })).toBe(false);
+    expect(matches([1, { x: "y" }], [1, { x: "y", z: 0 }])).toBe(true);
+    expect(matches([1], [1, 2])).toBe(false);
+    expect(match({ a: { b: 2 } }, { a: { b: 3 } })).toEqual([{ path: "/a/b", message: "expected 2, got 3" }]);
+  });
+
+  it("has any, absent, regex, ranges and types", () => {
+    expect(matches({ ip: { $absent: true } }, { host: "h" })).toBe(true);
+    expect(matches({ ip: { $absent: true } }, { ip: "1.2.3.4" })).toBe(false);
+    expect(matches({ ip: { $any: true } }, {})).toBe(false);
+    expect(matches({ $regex: "^case-x$", $flags: "i" }, "CASE-X")).toBe(true);
+    expect(matches({ $regex: "^a" }, 5)).toBe(false);
+    expect(matches({ $range: { min: 1, max: 5 } }, 5)).toBe(true);
+    expect(matches({ $range: { min: 1, max: 5 } }, 6)).toBe(false);
+    expect(matches({ $gt: 3, $lt: 5 }, 4)).toBe(true);
+    expect(matches({ $gt: 3 }, 3)).toBe(false);
+    expect(matches({ $type: "integer", $gte: 0 }, 1.5)).toBe(false);
+    expect(matches({ $type: "array" }, [])).toBe(true);
+  });
+
+  it("has contains, notContains, len, exact, eq, not and oneOf", () => {
+    const rows = [{ id: "a", n: 1 }, { id: "b" }];
+    expect(matches({ $contains: [{ id: "b" }] }, rows)).toBe(true);
+    expect(matches({ $contains: [{ id: "c" }] }, rows)).toBe(false);
+    expect(matches({ $notContains: [{ id: "c" }] }, rows)).toBe(true);
+    expect(matches({ $notContains: [{ id: "a" }] }, rows)).toBe(false);
+    expect(matches({ $notContains: [{ id: "a" }] }, undefined)).toBe(false);
+    expect(matches({ $len: { $lte: 2 } }, rows)).toBe(true);
+    expect(matches({ $exact: { ok: true } }, { ok: true })).toBe(true);
+    expect(matches({ $exact: { ok: true } }, { ok: true, extra: 1 })).toBe(false);
+    expect(matches({ $eq: { a: [1] } }, { a: [1] })).toBe(true);
+    expect(matches({ $not: "x" }, "y")).toBe(true);
+    expect(matches({ $oneOf: ["x", "y"] }, "z")).toBe(false);
+    expect(match({ $bogus: 1 }, 1)[0]?.message).toMatch(/unknown matcher \$bogus/);
+  });
+});
+
+describe("variables", () => {
+  const vars = { run: "ab12", a: { instanceId: "Mixed-Case", connId: "c-1", hello: { policy: { maxPayload: 10 } } }, now: 1000, rows: [1, 2, 3] };
+
+  it("interpolates, keeps the type of a whole-string variable, filters and offsets", () => {
+    expect(resolve("${run}-x", vars)).toBe("ab12-x");
+    expect(resolve("${a.hello.policy.maxPayload}", vars)).toBe(10);
+    expect(resolve({ k: ["${a.instanceId|upper}", "${a.instanceId|lower}"] }, vars)).toEqual({ k: ["MIXED-CASE", "mixed-case"] });
+    expect(resolve("${now - 400}", vars)).toBe(600);
+    expect(resolve("${now + 5}", vars)).toBe(1005);
+    expect(resolve("${rows.length}", vars)).toBe(3);
+    expect(resolve("${gen.str:5}", vars)).toBe("xxxxx");
+    expect(resolve("${gen.uuid}", vars)).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("names what is missing", () => {
+    expect(() => resolve("${b.connId}", vars)).toThrow(VariableError);
+    expect(() => resolve("${b.connId}", vars)).toThrow(/unknown variable \$\{b\.connId\}/);
+    expect(() => resolve("${a.nope}", vars)).toThrow(/no "nope"/);
+    expect(() => resolve("${a.instanceId|shout}", vars)).toThrow(/unknown filter "shout"/);
+    expect(() => resolve("${gen.nope}", vars)).toThrow(/unknown generator/);
+  });
+
+  it("reads JSON pointers", () => {
+    expect(pointer({ a: { "b/c": [5] } }, "/a/b~1c/0")).toBe(5);
+    expect(pointer(7, "")).toBe(7);
+    expect(() => pointer({}, "/missing")).toThrow(/nothing at \/missing/);
+  });
+});
+
+describe("list checks", () => {
+  const self = { reason: "self", ts: 100 };
+  const rows = [
+    { instanceId: "new", ts: 90 },
+    { instanceId: "Old", ts: 10 },
+    self,
+  ];
+
+  it("checks contains, where/count, equals (ts ignored) and order", () => {
+    expect(checkListRows({ step: "list", actor: "a", contains: [{ instanceId: "new" }], where: { ts: { $lt: 95 } }, count: 2 }, rows)).toEqual([]);
+    expect(checkListRows({ step: "list", actor: "a", equals: [{ instanceId: "new" }, { instanceId: "Old" }, { reason: "self" }] }, rows)).toEqual([]);
+    expect(checkListRows({ step: "list", actor: "a", equals: [{ instanceId: "new" }] }, rows)[0]?.message).toMatch(/unexpected row/);
+    expect(checkListRows({ step: "list", actor: "a", sorted: true }, rows)[0]?.message).toMatch(/not newest ts first/);
+    expect(checkListRows({ step: "list", actor: "a", sorted: true }, [self, rows[0], rows[1]])).toEqual([]);
+  });
+
+  it("checks that exactly the oldest non-self row was evicted", () => {
+    const before = [self, ...rows.slice(0, 2)];
+    const evict = (after: object[]) => checkListRows({ step: "list", actor: "a" }, after as never, before as never);
+    expect(evict([self, { instanceId: "new", ts: 90 }, { instanceId: "x", ts: 95 }])).toEqual([]);
+    expect(evict([self, { instanceId: "OLD", ts: 10 }, { instanceId: "x", ts: 95 }])[0]?.message).toMatch(/ts 90, but the oldest had ts 10/);
+    expect(evict([{ instanceId: "new", ts: 90 }, { instanceId: "old", ts: 10 }])[0]?.message).toMatch(/self row was evicted/);
+    expect(evict([self])[0]?.message).toMatch(/exactly one row evicted, 2 are gone/);
+  });
+});
+
+describe("baseline files", () => {
+  it("reads lines with comments, or JSON", () => {
+    expect(parseBaseline("# known\nk1-case-merge\n  p3-cli:4-list  # flaky upstream\n\n")).toEqual(["k1-case-merge", "p3-cli:4-list"]);
+    expect(parseBaseline('["a", "b:c"]')).toEqual(["a", "b:c"]);
+    expect(parseBaseline('{"expectedFailures": ["a"]}')).toEqual(["a"]);
+    expect(() => parseBaseline('{"x": 1}')).toThrow(/expected a JSON array/);
+  });
+});
