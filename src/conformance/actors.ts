@@ -61,6 +61,10 @@ export async function handshake(ctx: ScenarioContext, name: string, conn: WireCo
   if (binding.prepareConnect) {
     try {
       params = await binding.prepareConnect(params as unknown as ConnectParams, {
+        latestEvent: (event) => {
+          const found = [...conn.received].reverse().find((r) => r.frame.kind === "event" && r.frame.event === event);
+          return found?.frame.kind === "event" ? found.frame.payload : undefined;
+        },
         waitForEvent: async (event, ms) => {
           const { frame } = await conn.waitFor((r) => r.frame.kind === "event" && r.frame.event === event, ms, `${event} event`);
           return frame.kind === "event" ? frame.payload : undefined;

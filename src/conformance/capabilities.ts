@@ -26,6 +26,8 @@ export interface CapabilityInput {
   slow: boolean;
   handshakeTimeoutMs: number;
   overrides?: Partial<Record<Capability, boolean>>;
+  /** Capabilities gateways of the binding are known to lack (ClientBinding.knownLimits), with the reason. */
+  knownLimits?: Readonly<Record<string, string>>;
 }
 
 export interface Capabilities {
@@ -73,7 +75,8 @@ export function detectCapabilities(input: CapabilityInput): Capabilities {
   const missing: Partial<Record<Capability, string>> = {};
   for (const cap of ALL_CAPABILITIES) {
     const override = input.overrides?.[cap];
-    const reason = override === false ? "turned off by the run options" : override === true ? undefined : why[cap];
+    const limit = input.knownLimits?.[cap];
+    const reason = override === false ? "turned off by the run options" : override === true ? undefined : (why[cap] ?? (limit === undefined ? undefined : `${input.bindingName} binding: ${limit}`));
     if (reason === undefined) available.add(cap);
     else missing[cap] = reason;
   }

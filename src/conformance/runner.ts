@@ -97,6 +97,7 @@ export async function prepareRun(options: ConformanceOptions): Promise<PreparedR
     slow: options.slow ?? false,
     handshakeTimeoutMs,
     overrides: options.capabilities,
+    knownLimits: binding.knownLimits,
   });
   config.capabilities = capabilities.available;
   const timeoutMs = options.timeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadScenarios } from "../../src/conformance/fixtures.js";
 import { runConformance } from "../../src/conformance/runner.js";
+import { jsonRpcBinding } from "../../src/transport/jsonrpc.js";
 import type { ProgressEvent } from "../../src/conformance/results.js";
 import type { Scenario } from "../../src/conformance/scenario.js";
 import type { Gateway } from "../../src/server/index.js";
@@ -91,6 +92,20 @@ describe("capabilities", () => {
       expect(result.missingCapabilities.testClock).toMatch(/test\.clock\.advance/);
       expect(result.summary).toMatchObject({ skipped: 3, passed: 1 });
       expect(result.ok).toBe(true);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("treats a binding's known limits as missing capabilities", async () => {
+    const gateway = await referenceGateway();
+    try {
+      const binding = { ...jsonRpcBinding, knownLimits: { nodeRole: "node connections need pairing" } };
+      const result = await runConformance(runOptions(gateway, { binding, only: ["p4-node-role"] }));
+      expect(result.scenarios[0]).toMatchObject({ status: "skipped", reason: "needs nodeRole" });
+      expect(result.missingCapabilities.nodeRole).toBe("jsonrpc binding: node connections need pairing");
+      const forced = await runConformance(runOptions(gateway, { binding, only: ["p4-node-role"], capabilities: { nodeRole: true } }));
+      expect(forced.scenarios[0].status).toBe("passed");
     } finally {
       await gateway.close();
     }
