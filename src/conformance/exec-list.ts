@@ -5,7 +5,7 @@ import type { Answer } from "./expect.js";
 import { capture, timeoutOf } from "./exec-requests.js";
 import { sleep } from "./exec-events.js";
 import { checkListRows, type Row } from "./list-checks.js";
-import type { Mismatch } from "./matchers.js";
+import { matches, type Mismatch } from "./matchers.js";
 import type { AdvanceClockStep, FillStep, ListStep } from "./steps.js";
 import { resolve } from "./vars.js";
 import type { WireConnection, WireRecord } from "./wire.js";
@@ -43,7 +43,9 @@ export async function execList(ctx: ScenarioContext, step: ListStep, index: numb
     const { rows, frames } = await listRows(conn, timeout);
     const mismatches: Mismatch[] = checkListRows(expectations, rows, before);
     if (mismatches.length === 0 || Date.now() >= deadline) {
-      mismatches.push(...capture(ctx, step.capture, rows));
+      // With `where`, captures point into the selected rows (`/0/ts` of the one row a scenario watches).
+      const captured = expectations.where === undefined ? rows : rows.filter((r) => matches(expectations.where, r));
+      mismatches.push(...capture(ctx, step.capture, captured));
       ctx.record(step, index, { mismatches, expected: summarize(expectations), actual: rows, frames });
       return;
     }

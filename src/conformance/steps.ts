@@ -214,7 +214,7 @@ export interface ListStep extends StepBase {
   contains?: unknown[];
   /** No row may match any of these. */
   notContains?: unknown[];
-  /** Rows that `count` and `equals` look at (default: all). */
+  /** Rows that `count`, `equals` and `capture` look at (default: all). */
   where?: unknown;
   /** Matcher for the number of (`where`-filtered) rows. */
   count?: unknown;
