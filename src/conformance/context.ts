@@ -83,6 +83,8 @@ export class ScenarioContext {
   track(name: string, conn: WireConnection): void {
     this.connections.set(name, conn);
     this.all.push(conn);
+    // A step still running after the deadline must not leave a connection open behind it.
+    if (this.aborted) conn.terminate();
   }
 
   stepId(step: Step, index: number): string {

@@ -81,7 +81,7 @@ export interface RunResult {
 }
 
 export type ProgressEvent =
-  | { type: "start"; total: number; capabilities: Capability[]; missingCapabilities: Partial<Record<Capability, string>> }
+  | { type: "start"; total: number; capabilities: Capability[]; missingCapabilities: Partial<Record<Capability, string>>; error?: string }
   | { type: "scenario-start"; index: number; total: number; id: string; title: string }
   | { type: "scenario-end"; index: number; total: number; result: ScenarioResult }
   | { type: "end"; result: RunResult };

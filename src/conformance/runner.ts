@@ -131,7 +131,7 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   const prepared = await prepareRun(options);
   const emit = options.onProgress ?? (() => {});
   const available = [...prepared.capabilities.available];
-  emit({ type: "start", total: selected.length, capabilities: available, missingCapabilities: prepared.capabilities.missing });
+  emit({ type: "start", total: selected.length, capabilities: available, missingCapabilities: prepared.capabilities.missing, ...(prepared.error ? { error: prepared.error } : {}) });
 
   const results: ScenarioResult[] = [];
   for (const [index, loaded] of selected.entries()) {

@@ -71,4 +71,10 @@ describe("gateway-presence conform", () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/"no-such-scenario" matches no scenario id or rule/);
   });
+
+  it("exits 2 when the gateway refuses the probe (a wrong token)", async () => {
+    const { code, stdout } = await cli(["--url", faulty.url, "--token", "wrong", "--only", "p1-self-row"]);
+    expect(stdout).toMatch(/Cannot run the 1 scenarios: probe connect refused: UNAUTHORIZED/);
+    expect(code).toBe(2);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * `gateway-presence conform`: runs the conformance scenarios against a gateway (or, without --url,
  * against the embedded reference gateway in test mode) and reports rule by rule.
- * Exit 0 when no MUST fails after the baseline, 1 when one does, 2 when the run cannot start.
+ * Exit 0 when no MUST fails after the baseline, 1 when one does (or the baseline is stale), 2 when
+ * the run cannot start (bad option or fixture, gateway unreachable or refusing the probe).
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -106,7 +107,7 @@ async function conform(flags: ConformFlags): Promise<number> {
       writeFileSync(flags.writeBaseline, formatBaseline(entries));
       human.write(`${entries.length} failing checks written to ${flags.writeBaseline}\n`);
     }
-    return result.ok ? 0 : 1;
+    return result.error ? 2 : result.ok ? 0 : 1;
   } finally {
     await gateway?.close();
   }

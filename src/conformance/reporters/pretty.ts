@@ -33,7 +33,9 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
   const paint = painter(options.color ?? false);
   const maxFrames = options.maxFrames ?? 4;
   return (event) => {
-    if (event.type === "start") {
+    if (event.type === "start" && event.error) {
+      write(paint(31, `Cannot run the ${event.total} scenarios: ${event.error}\n`));
+    } else if (event.type === "start") {
       write(`Running ${event.total} scenarios. Capabilities: ${event.capabilities.join(", ") || "(none)"}\n`);
       for (const [cap, why] of Object.entries(event.missingCapabilities)) write(paint(90, `  without ${cap}: ${why}\n`));
     } else if (event.type === "scenario-end") {
