@@ -2,14 +2,14 @@
  * A recording -> a replayable conformance scenario (`gateway-presence fixture`). Each recorded
  * connection becomes an actor; requests become steps whose expectations come from the recorded
  * answers; presence pushes become expectEvent steps. Volatile values are normalised: instanceIds
- * get the run's prefix (`${run}-`), timestamps, connIds, nonces and device blocks are left out or
+ * get a prefix of the run and the fixture (`${run}-<tag>-`), timestamps, connIds, nonces and device blocks are left out or
  * matched by type, so a fixture replays on any gateway and finds only its own rows.
  */
 import type { Actor, RuleId, Scenario, Step } from "../conformance/scenario.js";
 import { toExchanges, type Exchange, type RequestExchange } from "./exchanges.js";
 import type { RecordingLine } from "./recording.js";
 import { redactValue } from "./redact.js";
-import { RowNormaliser } from "./rows.js";
+import { fixtureTag, RowNormaliser } from "./rows.js";
 
 export interface FixtureOptions {
   /** Scenario id (after `recorded-`) and title; default from the source name. */
@@ -45,7 +45,7 @@ function errorExpectation(error: { name: string; data?: Record<string, unknown> 
 
 export function recordingToScenario(lines: readonly RecordingLine[], options: FixtureOptions): Scenario {
   const { binding, exchanges } = toExchanges(lines);
-  const rows = new RowNormaliser();
+  const rows = new RowNormaliser(fixtureTag(options.name));
   for (const e of exchanges) if (e.kind === "request") rows.collect(e);
   const within = options.eventWithinMs ?? 5000;
   const actors: Record<string, Actor> = {};
@@ -79,10 +79,9 @@ export function recordingToScenario(lines: readonly RecordingLine[], options: Fi
       return { step: "list", actor, ...rows.listExpectation(e.answer.result) };
     }
     if (e.method === null) return { step: "send", actor, raw: e.raw!, ...(expect ? { expect } : { noAnswer: true }), ...closing };
-    if (e.method === "system-event") {
-      rules.add("M2");
-      requires.add("systemEvent");
-    }
+    // No `requires: systemEvent`: the recorded beacons carry what their gateway needed (OpenClaw:
+    // text and operator.admin), and a gateway that answers them differently is what a replay shows.
+    if (e.method === "system-event") rules.add("M2");
     const params = e.params === undefined ? {} : { params: rows.params(e.params) };
     return { step: "send", actor, method: e.method, ...params, ...(expect ? { expect } : { noAnswer: true }), ...closing };
   };

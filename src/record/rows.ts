@@ -1,6 +1,6 @@
 /**
  * Normalising recorded presence rows and params for fixtures: the scenario's own instanceIds get
- * the run prefix (`${run}-`), rows are reduced to the contract's fields (no `ts`), and rows that
+ * the prefix `${run}-<tag>-` (the run, and a tag of the fixture, since a run replays many), rows are reduced to the contract's fields (no `ts`), and rows that
  * belong to nobody in the scenario (other clients, ids the gateway made up) are left out.
  */
 import { redactValue } from "./redact.js";
@@ -9,15 +9,26 @@ import type { RequestExchange } from "./exchanges.js";
 /** PresenceEntry fields a recorded row is compared on (SPEC §3 without `ts`). */
 const ROW_FIELDS = ["instanceId", "host", "ip", "version", "platform", "deviceFamily", "modelIdentifier", "mode", "lastInputSeconds", "reason", "roles", "scopes", "text"] as const;
 
-const RUN_PREFIX = "${run}-";
-/** Rows of this run: their instanceId starts with the run prefix (any letter case). */
-export const OWN_ROWS = { instanceId: { $regex: "^${run}-", $flags: "i" } };
+/** A short stable tag of a fixture name (FNV-1a, 6 hex digits): keeps instanceIds short. */
+export function fixtureTag(name: string): string {
+  let h = 0x811c9dc5;
+  for (const ch of name) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0").slice(0, 6);
+}
 
 type Row = Record<string, unknown>;
 
 export class RowNormaliser {
   readonly #ids = new Set<string>();
   readonly #texts = new Set<string>();
+  readonly #prefix: string;
+  /** Rows of this fixture in this run: their instanceId starts with the prefix (any letter case). */
+  readonly ownRows: Row;
+
+  constructor(tag: string) {
+    this.#prefix = `\${run}-${tag}-`;
+    this.ownRows = { instanceId: { $regex: `^${this.#prefix}`, $flags: "i" } };
+  }
 
   /** Learns the instanceIds and beacon texts a request introduces. */
   collect(e: RequestExchange): void {
@@ -35,7 +46,7 @@ export class RowNormaliser {
   }
 
   instanceId(original: string): string {
-    return this.isOwn(original) ? `${RUN_PREFIX}${original}` : original;
+    return this.isOwn(original) ? `${this.#prefix}${original}` : original;
   }
 
   /** Request params with own instanceIds prefixed and secrets redacted. */
@@ -74,7 +85,7 @@ export class RowNormaliser {
 
   /** A `list` step's expectations from a recorded system-presence answer. */
   listExpectation(result: unknown[]): { contains: Row[]; where: Row; count: number } {
-    return { contains: this.#rows(result), where: OWN_ROWS, count: this.#ownCount(result) };
+    return { contains: this.#rows(result), where: this.ownRows, count: this.#ownCount(result) };
   }
 
   /** A presence push: its list contains the recorded own rows (and self). */

@@ -71,7 +71,7 @@ describe("record and fixture commands", () => {
     expect(await conv.exited).toBe(0);
     const scenario = checkScenario(JSON.parse(await readFile(out, "utf8")), out);
     expect(scenario.id).toBe("recorded-cli-session");
-    expect(scenario.actors.c1!.client!.instanceId).toBe("${run}-cli-rec");
+    expect(scenario.actors.c1!.client!.instanceId).toMatch(/^\$\{run\}-[0-9a-f]{6}-cli-rec$/);
   });
 
   it.each([

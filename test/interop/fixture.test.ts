@@ -7,6 +7,7 @@ import { checkScenario } from "../../src/conformance/fixtures.js";
 import type { Scenario, Step } from "../../src/conformance/scenario.js";
 import { recordingToScenario } from "../../src/record/fixture.js";
 import { parseRecording, RecordingFormatError } from "../../src/record/recording.js";
+import { fixtureTag } from "../../src/record/rows.js";
 import { haveRecordings, RECORDINGS_ROOT, recordingFiles } from "./recordings.js";
 
 const FIXTURES = new URL("../../fixtures/recorded/", import.meta.url);
@@ -48,12 +49,13 @@ function stepsOf(name: string, kind: Step["step"]) {
 }
 
 describe.skipIf(!haveRecordings)("what the conversion keeps and what it normalises", () => {
-  it("own instanceIds get the run prefix, letter case kept; OpenClaw's two ABC-1/abc-1 rows stay a recorded fact", () => {
+  it("own instanceIds get the run and fixture prefix, letter case kept; OpenClaw's two ABC-1/abc-1 rows stay a recorded fact", () => {
     const s = fixture("openclaw-2026.9.6-c-instanceId-case");
-    expect(s.actors.upper!.client!.instanceId).toBe("${run}-ABC-1");
-    expect(s.actors.lower!.client!.instanceId).toBe("${run}-abc-1");
+    const prefix = `\${run}-${fixtureTag("openclaw-2026.9.6 c-instanceId-case")}-`;
+    expect(s.actors.upper!.client!.instanceId).toBe(`${prefix}ABC-1`);
+    expect(s.actors.lower!.client!.instanceId).toBe(`${prefix}abc-1`);
     const listing = stepsOf("openclaw-2026.9.6-c-instanceId-case", "list")[0];
-    expect(listing.where).toEqual({ instanceId: { $regex: "^${run}-", $flags: "i" } });
+    expect(listing.where).toEqual({ instanceId: { $regex: `^${prefix}`, $flags: "i" } });
     expect(listing.count).toBe(2);
   });
 
