@@ -33,8 +33,10 @@ export function createGenerator(root: string, entry: string): TJS.JsonSchemaGene
 export function buildSchemas(root: string): Map<string, JsonSchema> {
   const generator = createGenerator(root, "src/protocol/index.ts");
   const out = new Map<string, JsonSchema>();
+  const nonEmptyString = generator.getSchemaForSymbol("NonEmptyString") as JsonSchema;
+  delete nonEmptyString.$schema;
   for (const name of SCHEMA_TYPES) {
-    const body = generator.getSchemaForSymbol(name) as JsonSchema;
+    const body = constrainStringItems(generator.getSchemaForSymbol(name) as JsonSchema, nonEmptyString);
     out.set(name, sortKeys({
       $schema: "http://json-schema.org/draft-07/schema#",
       $id: schemaId(name),
@@ -43,6 +45,25 @@ export function buildSchemas(root: string): Map<string, JsonSchema> {
     }) as JsonSchema);
   }
   return out;
+}
+
+/**
+ * typescript-json-schema drops the annotations of an alias used as an array item type
+ * (`roles?: NonEmptyString[]` comes out as `items: {type: "string"}`). Every string array of the
+ * contract holds non-empty, capped strings (SPEC B3), so plain string items get NonEmptyString's rules.
+ */
+function constrainStringItems(value: JsonSchema, nonEmptyString: JsonSchema): JsonSchema {
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (node === null || typeof node !== "object") return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(node)) {
+      const plainString = key === "items" && JSON.stringify(inner) === '{"type":"string"}';
+      out[key] = plainString ? { ...nonEmptyString } : visit(inner);
+    }
+    return out;
+  };
+  return visit(value) as JsonSchema;
 }
 
 /** Recursively sorts object keys (schema keywords first for readability) so output is deterministic. */

@@ -5,7 +5,7 @@ import type { MethodName, MethodParams, MethodResult } from "./methods.js";
 export interface CallOptions {
   /** Overrides the client's default request timeout, in ms. */
   timeoutMs?: number;
-  /** Cancels the call: the promise rejects with the signal's reason. */
+  /** Cancels the call: the promise rejects with a TransportError of kind "aborted" (the signal's reason as its cause). */
   signal?: AbortSignal;
 }
 

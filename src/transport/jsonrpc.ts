@@ -1,9 +1,13 @@
 /** The `jsonrpc` binding (SPEC T2): JSON-RPC 2.0 requests, responses and notifications. */
-import { isJSONRPCID, type JSONRPCResponse } from "json-rpc-2.0";
+import type { JSONRPCResponse } from "json-rpc-2.0";
 import { ERROR_CODES, type ErrorName } from "../protocol/errors.js";
 import { JSONRPC_PROTOCOL_VERSION } from "../protocol/methods.js";
 import type { ClientBinding } from "./binding.js";
 import { FrameDecodeError, type InboundFrame, type WireError } from "./frames.js";
+
+// Written out rather than imported: json-rpc-2.0 does not tree-shake, and the client bundle would
+// carry the whole library for this one check.
+const isRequestId = (id: unknown): id is string | number => typeof id === "string" || typeof id === "number";
 
 const NAME_BY_CODE = new Map<number, ErrorName>(Object.entries(ERROR_CODES).map(([name, code]) => [code, name as ErrorName]));
 
@@ -32,9 +36,9 @@ function decodeOne(message: unknown, text: string): InboundFrame {
       message: e.message,
       ...(e.data !== undefined && typeof e.data === "object" ? { data: e.data as Record<string, unknown> } : {}),
     };
-    return { kind: "error", id: isJSONRPCID(response.id) && response.id !== null ? response.id : null, error };
+    return { kind: "error", id: isRequestId(response.id) ? response.id : null, error };
   }
-  if ("result" in m && isJSONRPCID(m.id) && m.id !== null) return { kind: "result", id: m.id, result: m.result };
+  if ("result" in m && isRequestId(m.id)) return { kind: "result", id: m.id, result: m.result };
   throw new FrameDecodeError("neither a response nor a notification", text);
 }
 
