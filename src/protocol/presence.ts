@@ -1,10 +1,9 @@
 import type { NonEmptyString } from "./connect.js";
 
 /**
- * One row of the presence list (SPEC §3). Closed: unknown fields are rejected.
- * @additionalProperties false
+ * The descriptive fields shared by a presence row and a `system-event` beacon (SPEC §3, M2).
  */
-export interface PresenceEntry {
+export interface PresenceDescriptor {
   /**
    * @minLength 1
    * @maxLength 128
@@ -76,6 +75,13 @@ export interface PresenceEntry {
    * @pattern \S
    */
   text?: string;
+}
+
+/**
+ * One row of the presence list (SPEC §3). Closed: unknown fields are rejected.
+ * @additionalProperties false
+ */
+export interface PresenceEntry extends PresenceDescriptor {
   /**
    * Time of the latest write, in ms since the epoch, on the gateway's clock.
    * @TJS-type integer
@@ -109,76 +115,7 @@ export interface SystemPresenceParams {}
  * Params of `system-event` (SPEC M2, B3). Closed: unknown fields are invalid params.
  * @additionalProperties false
  */
-export interface SystemEventParams {
-  /**
-   * @minLength 1
-   * @maxLength 128
-   * @pattern \S
-   */
-  instanceId?: string;
-  /**
-   * @minLength 1
-   * @maxLength 1024
-   * @pattern \S
-   */
-  text?: string;
-  /**
-   * @minLength 1
-   * @maxLength 256
-   * @pattern \S
-   */
-  host?: string;
-  /**
-   * @minLength 1
-   * @maxLength 256
-   * @pattern \S
-   */
-  ip?: string;
-  /**
-   * @minLength 1
-   * @maxLength 256
-   * @pattern \S
-   */
-  version?: string;
-  /**
-   * @minLength 1
-   * @maxLength 256
-   * @pattern \S
-   */
-  platform?: string;
-  /**
-   * @minLength 1
-   * @maxLength 256
-   * @pattern \S
-   */
-  deviceFamily?: string;
-  /**
-   * @minLength 1
-   * @maxLength 256
-   * @pattern \S
-   */
-  modelIdentifier?: string;
-  /**
-   * @minLength 1
-   * @maxLength 256
-   * @pattern \S
-   */
-  mode?: string;
-  /**
-   * @TJS-type integer
-   * @minimum 0
-   */
-  lastInputSeconds?: number;
-  /**
-   * @minLength 1
-   * @maxLength 256
-   * @pattern \S
-   */
-  reason?: string;
-  /** @maxItems 32 */
-  roles?: NonEmptyString[];
-  /** @maxItems 32 */
-  scopes?: NonEmptyString[];
+export interface SystemEventParams extends PresenceDescriptor {
   /** @maxItems 32 */
   tags?: NonEmptyString[];
 }
