@@ -158,13 +158,20 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}): P
       });
     },
 
-    async touch(key: string): Promise<void> {
-      if (key === SELF_KEY) return;
-      const k = normaliseKey(key);
-      run((t) => {
-        const stored = rows.get(k);
-        if (stored) rows.write(k, { ...stored, ts: t });
-      });
+    async touch(keys: string | Iterable<string>): Promise<void> {
+      // Refresh before expiry runs: a live row must not expire because the clock jumped (S3, P7).
+      try {
+        const t = now();
+        for (const key of typeof keys === "string" ? [keys] : keys) {
+          if (key === SELF_KEY) continue;
+          const k = normaliseKey(key);
+          const stored = rows.get(k);
+          if (stored) rows.write(k, { ...stored, ts: t });
+        }
+        sweep(t);
+      } finally {
+        flush();
+      }
     },
 
     async get(key: string): Promise<PresenceEntry | undefined> {

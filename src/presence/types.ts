@@ -50,8 +50,11 @@ export interface PresenceStore {
   upsert(key: string, fields: PresenceFields): Promise<PresenceEntry>;
   /** Marks a row `reason: "disconnect"` (SPEC P6). Does nothing (returns undefined) if the row is gone. */
   markDisconnected(key: string): Promise<PresenceEntry | undefined>;
-  /** Keep-alive: refreshes `ts` of an existing row without another change (SPEC P7). */
-  touch(key: string): Promise<void>;
+  /**
+   * Keep-alive (SPEC P7): these rows are alive now. Their `ts` is refreshed (no change event) before
+   * expiry runs, so a live row never expires, even right after the clock jumped (SPEC S3).
+   */
+  touch(keys: string | Iterable<string>): Promise<void>;
   get(key: string): Promise<PresenceEntry | undefined>;
   /** All rows, newest `ts` first, self included and fresh; expired rows are removed first (SPEC M1, S1). */
   list(): Promise<PresenceEntry[]>;

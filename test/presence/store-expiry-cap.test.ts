@@ -39,7 +39,7 @@ describe("S1 TTL", () => {
     await store.close();
   });
 
-  it("touch() keeps a row alive without reporting a change; it never revives an expired row", async () => {
+  it("touch() keeps a row alive without reporting a change; it never revives a row already expired", async () => {
     const { store, clock, changes } = makeStore({ ttlMs: 1000 });
     await store.upsert("a", {});
     for (let i = 0; i < 5; i++) {
@@ -49,8 +49,20 @@ describe("S1 TTL", () => {
     expect(await store.get("a")).toMatchObject({ ts: clock.now() });
     expect(changes).toHaveLength(1);
     clock.advance(1001);
+    await store.expire();
     await store.touch("a");
     expect(await store.get("a")).toBeUndefined();
+  });
+
+  it("touch(keys) after a clock jump refreshes the live rows before expiry runs; the others expire (S3)", async () => {
+    const { store, clock, changes } = makeStore({ ttlMs: 1000 });
+    await store.upsert("live", {});
+    await store.upsert("gone", {});
+    clock.advance(50_000);
+    await store.touch(["LIVE"]);
+    expect(await store.get("live")).toMatchObject({ ts: clock.now() });
+    expect(await store.get("gone")).toBeUndefined();
+    expect(changes.map((c) => c.kind)).toEqual(["upsert", "upsert", "expire"]);
   });
 
   it("clamps a clock that goes backwards, so ts never decreases", async () => {
