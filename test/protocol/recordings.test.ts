@@ -52,7 +52,7 @@ function withoutExtras(value: unknown): unknown {
 }
 
 describe.skipIf(!existsSync(root))("recorded OpenClaw frames", () => {
-  const checks = presenceChecks();
+  const checks = existsSync(root) ? presenceChecks() : [];
 
   it("covers both releases and every kind of presence frame", () => {
     expect(new Set(checks.map((c) => c.file.split("/")[0])).size).toBe(2);
