@@ -1,0 +1,68 @@
+// The layering of src/ (README "Layout"): a lower layer never imports a higher one, client and server
+// never import each other, and browser-facing layers use no Node built-in outside their Node-only files.
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const src = fileURLToPath(new URL("../../src/", import.meta.url));
+
+const RANK: Record<string, number> = {
+  protocol: 0,
+  generated: 1,
+  validation: 2,
+  transport: 3,
+  presence: 4,
+  server: 5,
+  client: 5,
+  "(entry)": 5.5,
+  conformance: 6,
+  record: 7,
+  cli: 8,
+};
+const BROWSER_LAYERS = ["protocol", "generated", "validation", "transport", "client"];
+const NODE_ONLY_FILE = /(^|[-/])node\.ts$/;
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+  );
+}
+
+const layerOf = (file: string) => {
+  const first = relative(src, file).split("/")[0];
+  return first.endsWith(".ts") ? "(entry)" : first;
+};
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+["']([^"']+)["']/gm)].map((m) => m[1]);
+}
+
+const all = files(src);
+
+describe("layers", () => {
+  it("every folder of src/ has a rank", () => {
+    for (const file of all) expect(RANK[layerOf(file)], relative(src, file)).toBeDefined();
+  });
+
+  it("no file imports a higher layer, and client and server never import each other", () => {
+    const offences: string[] = [];
+    for (const file of all) {
+      const from = layerOf(file);
+      for (const spec of imports(file).filter((s) => s.startsWith("."))) {
+        const to = layerOf(resolve(dirname(file), spec));
+        const crossed = RANK[to] > RANK[from] || (from !== to && RANK[to] === RANK[from]);
+        if (crossed) offences.push(`${relative(src, file)} (${from}) imports ${spec} (${to})`);
+      }
+    }
+    expect(offences).toEqual([]);
+  });
+
+  it("browser-facing layers use Node built-ins only in their Node-only files", () => {
+    const offences = all
+      .filter((f) => BROWSER_LAYERS.includes(layerOf(f)) && !NODE_ONLY_FILE.test(relative(src, f)))
+      .flatMap((f) => imports(f).filter((s) => s.startsWith("node:")).map((s) => `${relative(src, f)} imports ${s}`));
+    expect(offences).toEqual([]);
+  });
+});
