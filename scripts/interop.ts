@@ -71,7 +71,7 @@ for (const version of versions) {
       process.stdout.write(`  ${name}:\n`);
       const raw = conform(url, token, join(dir, `${name}.json`), [...extra]);
       const clean = sanitizeRun(raw, OPENCLAW_KNOWN_LIMITS, [token]);
-      writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(clean, null, 2)}\n`);
+      writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(clean)}\n`); // one line: the reports are large
       writeFileSync(join(dir, `${name}.html`), htmlReport(clean));
       const notes = [
         `gateway: openclaw ${version} (${url}, fresh state), binding openclaw, ${realTime ? "real time (--slow)" : "no --slow"}`,

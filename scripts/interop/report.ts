@@ -5,6 +5,11 @@ import type { RunResult } from "../../src/conformance/results.js";
 import { formatHtml } from "../../src/conformance/reporters/index.js";
 import { redactText, redactValue } from "../../src/record/redact.js";
 
+/** Longest frame text and most frames per scenario log kept in a committed report. */
+const MAX_TEXT_CHARS = 2000;
+const MAX_WIRE_RECORDS = 100;
+const MAX_MESSAGE_CHARS = 1500;
+
 /** Events whose payloads stay in the report; others (health, sessions.changed, ...) are abbreviated. */
 const KEPT_EVENTS = new Set(["presence", "tick", "connect.challenge"]);
 const HELLO_KEYS = new Set(["type", "protocol", "server", "features", "snapshot", "policy", "auth"]);
@@ -26,20 +31,40 @@ export function compactFrameText(text: string): string {
   try {
     frame = JSON.parse(text);
   } catch {
-    return redactText(text);
+    // Already cut by the harness: keep the start.
+    const redacted = redactText(text);
+    return redacted.length <= MAX_TEXT_CHARS ? redacted : `${redacted.slice(0, MAX_TEXT_CHARS)}… (cut for the report)`;
   }
   if (frame?.type === "event" && !KEPT_EVENTS.has(frame.event)) frame = { ...frame, payload: "<omitted: not presence>" };
   if (frame?.type === "res" && frame.payload?.type === "hello-ok") frame = { ...frame, payload: compactHello(frame.payload) };
   if (frame?.result?.type === "hello-ok") frame = { ...frame, result: compactHello(frame.result) };
-  return JSON.stringify(redactValue(frame));
+  const compact = JSON.stringify(redactValue(frame));
+  return compact.length <= MAX_TEXT_CHARS ? compact : `${compact.slice(0, MAX_TEXT_CHARS)}… (cut for the report)`;
+}
+
+/** Largest expected/actual value kept as is in a committed report (the frames hold the full answer). */
+const MAX_VALUE_CHARS = 2000;
+
+function capValue(value: unknown): unknown {
+  const text = JSON.stringify(value) ?? "";
+  return text.length <= MAX_VALUE_CHARS ? value : `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length} characters, cut for the report)`;
 }
 
 /** Redacts and compacts a run in place-free fashion; `secrets` are literal values to blank anywhere. */
 export function sanitizeRun(run: RunResult, knownLimits: Readonly<Record<string, string>>, secrets: string[]): RunResult {
   const copy = structuredClone(run);
   for (const s of copy.scenarios) {
+    if (s.wire.length > MAX_WIRE_RECORDS) {
+      s.wireOmitted += s.wire.length - MAX_WIRE_RECORDS;
+      s.wire = s.wire.slice(0, MAX_WIRE_RECORDS);
+    }
     for (const w of s.wire) w.text = compactFrameText(w.text);
-    for (const c of s.checks) for (const f of c.frames ?? []) f.text = compactFrameText(f.text);
+    for (const c of s.checks) {
+      for (const f of c.frames ?? []) f.text = compactFrameText(f.text);
+      if (c.message && c.message.length > MAX_MESSAGE_CHARS) c.message = `${c.message.slice(0, MAX_MESSAGE_CHARS)}… (${c.message.length} characters, cut for the report)`;
+      if (c.expected !== undefined) c.expected = capValue(c.expected);
+      if (c.actual !== undefined) c.actual = capValue(c.actual);
+    }
     if (s.reason) s.reason = limitReason(s.reason, knownLimits);
   }
   let text = JSON.stringify(redactValue(copy));

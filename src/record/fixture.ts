@@ -26,14 +26,20 @@ export function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "recording";
 }
 
-function actorFrom(params: Record<string, unknown>, rows: RowNormaliser): Actor {
+/**
+ * An actor from its recorded connect. An OpenClaw connect recorded without a device block replays
+ * unsigned (`extra.device: null`, which the openclaw binding honours): 2026.9.x grants such clients
+ * fewer scopes, and that is part of what was recorded.
+ */
+function actorFrom(params: Record<string, unknown>, rows: RowNormaliser, binding: string): Actor {
   const client = { ...(params.client as Record<string, unknown>) };
   if (typeof client.instanceId === "string") client.instanceId = rows.instanceId(client.instanceId);
   const actor: Actor = { client };
   if (typeof params.role === "string") actor.role = params.role;
   if (Array.isArray(params.scopes)) actor.scopes = params.scopes as string[];
   actor.auth = (params.auth as { token?: unknown } | undefined)?.token !== undefined ? "default" : "none";
-  const extra = Object.fromEntries(Object.entries(params).filter(([k]) => !CONNECT_FIELDS.has(k)));
+  const extra: Record<string, unknown> = Object.fromEntries(Object.entries(params).filter(([k]) => !CONNECT_FIELDS.has(k)));
+  if (binding === "openclaw" && params.device === undefined) extra.device = null;
   if (Object.keys(extra).length > 0) actor.extra = redactValue(extra) as Record<string, unknown>;
   return actor;
 }
@@ -101,7 +107,7 @@ export function recordingToScenario(lines: readonly RecordingLine[], options: Fi
     }
     if (e.method === "connect" && !open.has(e.conn)) {
       // A first connect, or a reconnect under a recorded connection name after its close.
-      const actor = actorFrom((e.params ?? {}) as Record<string, unknown>, rows);
+      const actor = actorFrom((e.params ?? {}) as Record<string, unknown>, rows, binding);
       const previous = actorOf.get(e.conn);
       let name = previous;
       if (!previous || JSON.stringify(actors[previous]) !== JSON.stringify(actor)) {

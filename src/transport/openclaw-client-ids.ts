@@ -39,8 +39,13 @@ export const CLIENT_ID_FOR_MODE: Readonly<Record<(typeof OPENCLAW_CLIENT_MODES)[
   test: "test",
 };
 
-/** Modes whose connections OpenClaw treats as browsers: they must send an `Origin` header. */
+/** Modes and client ids OpenClaw treats as browsers: their connections must send an `Origin` header. */
 export const ORIGIN_REQUIRED_MODES: readonly string[] = ["webchat"];
+export const ORIGIN_REQUIRED_IDS: readonly string[] = ["webchat-ui", "openclaw-control-ui"];
+
+export function needsOrigin(client: Pick<ClientInfo, "id" | "mode">): boolean {
+  return ORIGIN_REQUIRED_MODES.includes(client.mode.trim().toLowerCase()) || ORIGIN_REQUIRED_IDS.includes(client.id.trim().toLowerCase());
+}
 
 export interface ClientMapping {
   /** The client as sent on the wire. */

@@ -10,7 +10,7 @@ import type { ClientBinding } from "./binding.js";
 import { signDeviceAuth, type DeviceAuthVersion, type DeviceIdentity } from "./device-identity.js";
 import { generateWebDeviceIdentity, webDeviceIdentity } from "./device-identity-web.js";
 import { FrameDecodeError, type InboundFrame, type RequestId } from "./frames.js";
-import { mapClientForOpenClaw, ORIGIN_REQUIRED_MODES, originForUrl } from "./openclaw-client-ids.js";
+import { mapClientForOpenClaw, needsOrigin, originForUrl } from "./openclaw-client-ids.js";
 import { mapOpenClawError, type OpenClawError } from "./openclaw-errors.js";
 
 export const OPENCLAW_PROTOCOL = { min: 3, max: 4 } as const;
@@ -41,7 +41,7 @@ export interface OpenClawBindingOptions {
   signatureVersion?: DeviceAuthVersion;
   /** Map client ids and modes onto OpenClaw's enums (default true). */
   mapClient?: boolean;
-  /** `Origin` sent for browser-like modes (webchat); default: the gateway URL's http(s) origin; false: none. */
+  /** `Origin` sent for browser-like clients (webchat mode, webchat/control UI ids); default: the gateway URL's http(s) origin; false: none. */
   origin?: string | false;
   /** How long to wait for `connect.challenge` (default 5000 ms). */
   challengeTimeoutMs?: number;
@@ -154,8 +154,8 @@ export function createOpenClawBinding(options: OpenClawBindingOptions = {}): Cli
     knownLimits: OPENCLAW_KNOWN_LIMITS,
     upgradeHeaders(url, params) {
       if (options.origin === false) return undefined;
-      const mode = mapClient ? mapClientForOpenClaw(params.client).client.mode : params.client.mode;
-      return ORIGIN_REQUIRED_MODES.includes(mode) ? { Origin: options.origin ?? originForUrl(url) } : undefined;
+      const client = mapClient ? mapClientForOpenClaw(params.client).client : params.client;
+      return needsOrigin(client) ? { Origin: options.origin ?? originForUrl(url) } : undefined;
     },
     async prepareConnect(params: ConnectParams, context) {
       const challenge = context.latestEvent?.("connect.challenge") ?? (await context.waitForEvent("connect.challenge", options.challengeTimeoutMs ?? 5000));
@@ -174,7 +174,10 @@ export function createOpenClawBinding(options: OpenClawBindingOptions = {}): Cli
         wire.scopes = [...DEFAULT_OPERATOR_SCOPES];
         changes.push(`scopes absent -> ${JSON.stringify(DEFAULT_OPERATOR_SCOPES)} (SPEC H7 default; OpenClaw's is none)`);
       }
-      const signer = await loadIdentity(challenge, { ...params, client }, (wire.scopes as string[] | undefined) ?? []);
+      // A caller's own `device` block goes out as given; `device: null` asks for an unsigned connect.
+      const own = "device" in params;
+      if (params.device === null) delete wire.device;
+      const signer = own ? undefined : await loadIdentity(challenge, { ...params, client }, (wire.scopes as string[] | undefined) ?? []);
       if (signer) {
         const auth = params.auth as { token?: string; deviceToken?: string } | undefined;
         const version = options.signatureVersion ?? (advertisesCapabilities(challenge) ? "v3" : "v2");

@@ -71,8 +71,14 @@ describe.skipIf(!haveRecordings)("what the conversion keeps and what it normalis
   it("no fixture carries a device block, nonce, connId, token or a literal timestamp", () => {
     for (const file of readdirSync(FIXTURES).filter((f) => f.endsWith(".json"))) {
       const text = readFileSync(new URL(file, FIXTURES), "utf8");
-      for (const needle of ['"device"', '"nonce"', '"signedAt"', '"connId": "', '"token": "', '"ts": 1']) expect(text, `${file} ${needle}`).not.toContain(needle);
+      for (const needle of ['"device": {', '"nonce"', '"signedAt"', '"publicKey"', '"connId": "', '"token": "', '"ts": 1']) expect(text, `${file} ${needle}`).not.toContain(needle);
     }
+  });
+
+  it("OpenClaw connects recorded without a device replay unsigned (device: null); signed ones let the binding sign", () => {
+    const s = fixture("openclaw-2026.9.6-a-webchat-with-instanceId");
+    expect(s.actors["webchat-nodevice"]!.extra).toEqual({ device: null });
+    expect(s.actors.webchat1!.extra).toBeUndefined();
   });
 
   it("cli connections are actors, but no expected row is a cli row (OpenClaw records none)", () => {

@@ -110,6 +110,24 @@ describe("openclaw binding: connect preparation", () => {
     expect(await deviceOf({ ...base, client: anonymous })).not.toBe(a);
   });
 
+  it("a caller's device block goes out as given; device: null connects unsigned even on 2026.9.x", async () => {
+    const binding = createOpenClawBinding();
+    const context = { waitForEvent: async () => ({ nonce: "n", ts: 1, capabilities: [] }) };
+    const unsigned = await binding.prepareConnect!({ ...base, device: null }, context);
+    expect("device" in unsigned).toBe(false);
+    const own = { id: "x", publicKey: "y", signature: "z", signedAt: 1, nonce: "n" };
+    expect((await binding.prepareConnect!({ ...base, device: own }, context)).device).toEqual(own);
+  });
+
+  it("webchat-ui and control-ui ids send an Origin whatever their mode", () => {
+    const binding = createOpenClawBinding();
+    const url = "ws://127.0.0.1:1234";
+    expect(binding.upgradeHeaders!(url, { ...base, client: { ...base.client, id: "webchat-ui", mode: "cli" } })).toEqual({ Origin: "http://127.0.0.1:1234" });
+    expect(binding.upgradeHeaders!(url, { ...base, client: { ...base.client, id: "openclaw-control-ui", mode: "ui" } })).toEqual({ Origin: "http://127.0.0.1:1234" });
+    expect(binding.upgradeHeaders!(url, { ...base, client: { ...base.client, id: "cli", mode: "cli" } })).toBeUndefined();
+    expect(binding.upgradeHeaders!("wss://gw.example/x", { ...base, client: { ...base.client, mode: "webchat" } })).toEqual({ Origin: "https://gw.example" });
+  });
+
   it("device: false never signs; known ids and modes pass unchanged; explicit scopes are kept", async () => {
     const server = await challengeServer({ nonce: "n", ts: 1, capabilities: [] });
     const params: ConnectParams = { ...base, client: { ...base.client, id: "gateway-client", mode: "backend" }, scopes: ["operator.read"] };
