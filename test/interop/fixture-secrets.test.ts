@@ -1,13 +1,22 @@
 // No fixture or committed recording holds a secret: not under a secret-named key, not inside text,
 // not a value any source recording ever carried under a secret key (e.g. the deviceToken that
 // ../shared/recordings logs inside a "note" line), not the peers' token.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { isSecretKey, REDACTED } from "../../src/record/redact.js";
 import { allRecordedLines, peerToken } from "./recordings.js";
 
 const ROOTS = ["../../fixtures/recorded/", "./handshakes/"].map((p) => new URL(p, import.meta.url));
+const REPORTS = new URL("../../reports/interop/", import.meta.url);
 const files = ROOTS.flatMap((root) => readdirSync(root).filter((f) => /\.jsonl?$/.test(f)).map((f) => new URL(f, root)));
+/** The committed interop reports (JSON and HTML), one folder per release. */
+const reports = existsSync(REPORTS)
+  ? readdirSync(REPORTS, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .flatMap((d) => readdirSync(new URL(`${d.name}/`, REPORTS)).filter((f) => /\.(json|html)$/.test(f)).map((f) => new URL(`${d.name}/${f}`, REPORTS)))
+  : [];
+
+const unescapeHtml = (text: string) => text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 
 /** Every string under a secret key in the source recordings, and secret-looking values inside their note texts. */
 function knownSecrets(): Set<string> {
@@ -53,6 +62,15 @@ describe("fixtures and recordings hold no secrets", () => {
     const values = file.pathname.endsWith(".jsonl") ? text.trim().split("\n").map((l) => JSON.parse(l)) : [JSON.parse(text)];
     expect(values.flatMap((v, i) => offences(v, `${file.pathname}#${i}`))).toEqual([]);
     for (const secret of knownSecrets()) expect(text.includes(secret), `contains a secret from the source recordings (${secret.slice(0, 4)}…)`).toBe(false);
+  });
+
+  it.each(reports.map((f) => [f.pathname.split("/").slice(-2).join("/"), f] as const))("report %s", (_name, file) => {
+    const text = readFileSync(file, "utf8");
+    const plain = file.pathname.endsWith(".html") ? unescapeHtml(text) : text;
+    if (file.pathname.endsWith(".json")) expect(offences(JSON.parse(text), file.pathname)).toEqual([]);
+    expect(plain).not.toMatch(/"(deviceToken|recoveryScope|token|signature)\\?"\s*:\s*\\?"(?!<REDACTED>)[^"\\]{8,}/);
+    expect(plain).not.toMatch(/\/__openclaw__\/cap\/(?!<REDACTED>)/);
+    for (const secret of knownSecrets()) expect(plain.includes(secret), `contains a secret (${secret.slice(0, 4)}…)`).toBe(false);
   });
 
   it("the check itself catches the shared recordings' note line with a live deviceToken", () => {
