@@ -4,18 +4,10 @@
  * Browsers use localStorageInstanceIdStore from the main entry instead.
  */
 import { randomBytes } from "node:crypto";
-import { link, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
+import { link, mkdir, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { configDir, readTextIfExists } from "../transport/config-files-node.js";
 import { isUsableInstanceId, loadInstanceId, type InstanceIdStore } from "./identity.js";
-
-/** The directory this package keeps its files in. */
-export function configDir(env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): string {
-  const xdg = env.XDG_CONFIG_HOME?.trim();
-  if (xdg) return join(xdg, "gateway-presence");
-  if (platform === "win32" && env.APPDATA) return join(env.APPDATA, "gateway-presence");
-  return join(homedir(), ".config", "gateway-presence");
-}
 
 export interface FileStoreOptions {
   /** One id per application name: two apps on one machine are two instances. Default "default". */
@@ -38,14 +30,7 @@ export function fileInstanceIdStore(options: FileStoreOptions = {}): FileInstanc
   const path = options.path ?? join(options.dir ?? configDir(), `${name}.instance-id`);
   const dir = join(path, "..");
 
-  const load = async (): Promise<string | undefined> => {
-    try {
-      return (await readFile(path, "utf8")).trim();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
-    }
-  };
+  const load = async (): Promise<string | undefined> => (await readTextIfExists(path))?.trim();
 
   // Saves unless a usable id is already there, so two processes starting at once agree on one id.
   const save = async (instanceId: string): Promise<void> => {

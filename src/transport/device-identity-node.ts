@@ -3,9 +3,9 @@
  * (mode 0600). Node only; browsers use device-identity-web.ts.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as edSign } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { configDir, readTextIfExists } from "./config-files-node.js";
 import {
   base64UrlEncode,
   checkStoredDeviceIdentity,
@@ -16,14 +16,8 @@ import {
   type StoredDeviceIdentity,
 } from "./device-identity.js";
 
-/** `$XDG_CONFIG_HOME` (or `%APPDATA%`, or `~/.config`) + `/gateway-presence`. */
-export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CONFIG_HOME || (process.platform === "win32" ? env.APPDATA : undefined) || join(homedir(), ".config");
-  return join(base, "gateway-presence");
-}
-
 export function defaultDeviceIdentityPath(env: NodeJS.ProcessEnv = process.env): string {
-  return join(defaultConfigDir(env), "device-identity.json");
+  return join(configDir(env), "device-identity.json");
 }
 
 export async function generateNodeDeviceIdentity(now: () => number = Date.now): Promise<StoredDeviceIdentity> {
@@ -57,13 +51,8 @@ export async function nodeDeviceIdentity(stored: StoredDeviceIdentity): Promise<
 export function fileDeviceIdentityStore(path: string = defaultDeviceIdentityPath()): DeviceIdentityStore {
   return {
     async load() {
-      let text: string;
-      try {
-        text = await readFile(path, "utf8");
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-        throw error;
-      }
+      const text = await readTextIfExists(path);
+      if (text === undefined) return undefined;
       try {
         return await checkStoredDeviceIdentity(JSON.parse(text));
       } catch (error) {
