@@ -21,6 +21,8 @@ import { RequestManager } from "./requests.js";
 import type { ClientEvents, ConnectionState, ConnectOptions, PresenceClient, StateChange } from "./types.js";
 import { Watchdog } from "./watchdog.js";
 
+const MAX_HELD_EVENTS = 64;
+
 export function createPresenceClient(options: PresenceClientOptions): PresenceClient {
   return new PresenceClientImpl(options);
 }
@@ -44,6 +46,8 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   #failures = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #lastSeq: number | undefined;
+  /** Events that arrived with or right after hello-ok, before the handshake settled. */
+  #heldEvents: InboundFrame[] = [];
   #waiter: { promise: Promise<HelloOk>; resolve(hello: HelloOk): void; reject(error: Error): void } | null = null;
 
   constructor(options: PresenceClientOptions) {
@@ -114,6 +118,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
       const Impl = (this.#options.WebSocket ?? WebSocketImpl) as unknown as WebSocketConstructor;
       const base = connectParams({ ...this.#options, instanceId: this.instanceId, extra: this.#options.connectExtra }, this.binding);
       const headers = this.binding.upgradeHeaders?.(url, base);
+      this.#heldEvents = [];
       conn = await Connection.open(url, Impl, this.binding, this.#handlersFor(() => conn), connectTimeoutMs, headers);
       if (this.#closedForGood) return void conn.close(1000, "client closed");
       this.#conn = conn;
@@ -138,11 +143,14 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     this.#lastSeq = undefined;
     conn.endHandshake();
     this.presence.reset(hello.snapshot.presence, hello.snapshot.stateVersion.presence);
+    const held = this.#heldEvents;
+    this.#heldEvents = [];
     this.#requests.attach(conn.send);
     this.#watchdog.start(this.#options.tickTimeoutMs, hello);
     this.#setState({ state: "open", reconnected });
     this.#waiter?.resolve(hello);
     this.#waiter = null;
+    for (const frame of held) this.#frame(frame);
     if (reconnected) {
       this.emit("reconnect", hello);
       Promise.resolve()
@@ -238,7 +246,12 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
       }
       return;
     }
-    if (this.#state !== "open") return; // early events wait in the connection for the handshake
+    if (this.#state !== "open") {
+      // A push can arrive in the same read as hello-ok, before the handshake's promise has settled:
+      // keep it for #opened, which applies it after the snapshot.
+      if (this.#heldEvents.length < MAX_HELD_EVENTS) this.#heldEvents.push(frame);
+      return;
+    }
     if (frame.seq !== undefined) {
       const last = this.#lastSeq;
       if (last !== undefined && frame.seq > last + 1) this.presence.noteGap({ kind: "seq", from: last, to: frame.seq });

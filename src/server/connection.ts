@@ -17,6 +17,8 @@ export interface Connection {
   connected: boolean;
   /** hello-ok was sent: events may follow. */
   receivesPushes: boolean;
+  /** `stateVersion.presence` of the hello-ok snapshot. */
+  snapshotVersion?: number;
   role: Role;
   scopes: readonly string[];
   clientId?: string;

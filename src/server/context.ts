@@ -18,6 +18,12 @@ export interface GatewayMetrics {
   rejections: number;
 }
 
+export interface PublishedPresence {
+  version: number;
+  /** The latest `presence` push, for a client whose hello-ok was on its way when it went out. */
+  lastFrame?: string;
+}
+
 export interface GatewayContext {
   readonly options: ResolvedGatewayOptions;
   readonly store: PresenceStore;
@@ -36,16 +42,22 @@ export interface GatewayContext {
   keyFor(instanceId: string | undefined, connId: string): string;
   /** The list as clients see it (SPEC M1; the `evictSelf` fault drops self when over the cap). */
   listPresence(): Promise<PresenceEntry[]>;
+  /**
+   * `stateVersion.presence` as clients see it (SPEC E1): one step per push, not per store change, so a
+   * client that sees a jump knows it missed a push (coalescing alone never makes one).
+   */
+  readonly published: PublishedPresence;
 }
 
 export function createContext(
-  fields: Omit<GatewayContext, "registry" | "reportedIps" | "metrics" | "isEphemeral" | "keyFor" | "listPresence">,
+  fields: Omit<GatewayContext, "registry" | "reportedIps" | "metrics" | "isEphemeral" | "keyFor" | "listPresence" | "published">,
 ): GatewayContext {
   const { options, store } = fields;
   const { faults } = options;
   return {
     ...fields,
     registry: new ConnectionRegistry(),
+    published: { version: 0 },
     reportedIps: new ReportedIps(),
     metrics: { presencePushes: 0, droppedPushes: 0, ticks: 0, rateLimited: 0, rejections: 0 },
     isEphemeral: (mode) => !faults.listCli && store.isEphemeral(mode),

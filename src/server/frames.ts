@@ -3,6 +3,7 @@
  * (SPEC H1, H6), then dispatch. Answers go out before any close the frame asked for.
  */
 import type { JSONRPCResponse, JSONRPCServer } from "json-rpc-2.0";
+import { startPushes } from "./push.js";
 import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import { checkEnvelope } from "./request-envelope.js";
@@ -54,7 +55,7 @@ export async function handleFrame(
     const response = await handleEntry(gw, rpc, conn, parsed, false);
     if (response) reply(response);
   }
-  if (conn.connected) conn.receivesPushes = true;
+  if (conn.connected) startPushes(gw, conn);
   if (conn.closeAfterReply) conn.ws.close(conn.closeAfterReply.code, conn.closeAfterReply.reason);
 }
 

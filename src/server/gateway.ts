@@ -26,6 +26,8 @@ export interface Gateway {
   readonly store: PresenceStore;
   /** The gateway's clock (real time plus `test.clock.advance` in test mode). */
   readonly clock: GatewayClock;
+  /** The latest `stateVersion.presence` pushed (SPEC E1): one step per push. */
+  stateVersion(): number;
   /** Counters: pushes sent and dropped, ticks, rate-limited calls, rejections. */
   metrics(): GatewayMetrics & { connections: number };
   /** Stops accepting, closes clients with 1001, clears every timer, closes the store. */
@@ -155,6 +157,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     port,
     store,
     clock,
+    stateVersion: () => gw.published.version,
     metrics: () => ({ ...gw.metrics, connections: gw.registry.all.size }),
     close: () => (closePromise ??= shutdown()),
   };

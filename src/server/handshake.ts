@@ -87,8 +87,10 @@ function ipFromConnection(gw: GatewayContext, conn: Connection, key: string): st
 }
 
 async function helloOk(gw: GatewayContext, conn: Connection): Promise<HelloOk> {
+  // Read before listing: the list is then at least as new as the version (a later push only adds).
+  const version = gw.published.version;
+  conn.snapshotVersion = version;
   const everything = await gw.listPresence();
-  const version = await gw.store.version();
   // A connection that may not read presence sees only its own row.
   const ownRow = conn.key === undefined ? undefined : await gw.store.get(conn.key);
   const presence = hasScope(conn, "operator.read") ? everything : ownRow ? [ownRow] : [];

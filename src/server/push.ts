@@ -9,13 +9,14 @@ import { hasScope } from "./scopes.js";
 
 export class Pusher {
   private immediate: ReturnType<typeof setImmediate> | undefined;
-  private lastVersion = -1;
+  private dirty = false;
   private stopped = false;
 
   constructor(private readonly gw: GatewayContext) {}
 
   /** A change happened: push once this event-loop turn is over. */
   presenceChanged(): void {
+    this.dirty = true;
     if (this.stopped || this.immediate !== undefined || this.gw.options.faults.noPresenceEvents) return;
     this.immediate = setImmediate(() => {
       this.immediate = undefined;
@@ -24,39 +25,54 @@ export class Pusher {
   }
 
   private async flush(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    // Listing may expire rows: a further change, pushed next turn.
     const presence = await this.gw.listPresence();
-    const version = await this.gw.store.version();
-    // Listing may expire rows (a further change, pushed next turn); a version already sent is skipped.
-    if (this.stopped || version <= this.lastVersion) return;
-    this.lastVersion = version;
+    if (this.stopped) return;
+    const version = ++this.gw.published.version;
     const frame = notification("presence", { presence, stateVersion: { presence: version } });
+    this.gw.published.lastFrame = frame;
     for (const conn of this.gw.registry.all) {
-      if (conn.receivesPushes && hasScope(conn, "operator.read") && this.offer(conn, frame)) this.gw.metrics.presencePushes++;
+      if (conn.receivesPushes && hasScope(conn, "operator.read") && offer(this.gw, conn, frame)) this.gw.metrics.presencePushes++;
     }
   }
 
   tick(): void {
     const frame = notification("tick", { ts: this.gw.clock.now() });
     for (const conn of this.gw.registry.all) {
-      if (conn.receivesPushes && this.offer(conn, frame)) this.gw.metrics.ticks++;
+      if (conn.receivesPushes && offer(this.gw, conn, frame)) this.gw.metrics.ticks++;
     }
-  }
-
-  /** Sends unless the client is not keeping up (SPEC E2). */
-  private offer(conn: Connection, frame: string): boolean {
-    if (conn.ws.readyState !== conn.ws.OPEN) return false;
-    if (conn.ws.bufferedAmount > this.gw.options.maxBufferedBytes) {
-      this.gw.metrics.droppedPushes++;
-      return false;
-    }
-    conn.ws.send(frame);
-    return true;
   }
 
   stop(): void {
     this.stopped = true;
     if (this.immediate !== undefined) clearImmediate(this.immediate);
     this.immediate = undefined;
+  }
+}
+
+/** Sends unless the client is not keeping up (SPEC E2). */
+function offer(gw: GatewayContext, conn: Connection, frame: string): boolean {
+  if (conn.ws.readyState !== conn.ws.OPEN) return false;
+  if (conn.ws.bufferedAmount > gw.options.maxBufferedBytes) {
+    gw.metrics.droppedPushes++;
+    return false;
+  }
+  conn.ws.send(frame);
+  return true;
+}
+
+/**
+ * hello-ok has been sent: pushes may follow. A push that went out while the hello-ok was on its way
+ * is sent now, so the client's first push is the next version after its snapshot.
+ */
+export function startPushes(gw: GatewayContext, conn: Connection): void {
+  if (conn.receivesPushes) return;
+  conn.receivesPushes = true;
+  const { version, lastFrame } = gw.published;
+  if (lastFrame && version > (conn.snapshotVersion ?? version) && hasScope(conn, "operator.read") && offer(gw, conn, lastFrame)) {
+    gw.metrics.presencePushes++;
   }
 }
 

@@ -40,7 +40,7 @@ describe("the mirror against the reference gateway", () => {
       ),
     );
     expect(results.filter((r) => r.status === "rejected")).toEqual([]);
-    const version = await gw.store.version();
+    const version = gw.stateVersion();
     await waitFor(() => all.every((c) => c.presence.version === version && !c.presence.stale), "every mirror at the final version", 10_000);
     for (const c of all) {
       const listed = await c.systemPresence();
@@ -59,6 +59,7 @@ describe("the mirror against the reference gateway", () => {
     const socket = LossySocket.all.at(-1)!;
     const gaps: MirrorGap[] = [];
     watcher.presence.on("gap", (g) => gaps.push(g));
+    await waitFor(() => watcher.presence.version === gw!.stateVersion(), "the watcher's own push");
     const startVersion = watcher.presence.version;
 
     // The push announcing client-1 is lost on the way (as when the gateway skips a slow client).

@@ -55,7 +55,7 @@ describe("client against the reference gateway: reconnect", () => {
     expect(rowsOf(listed, "Desk-7f3a")).toEqual([expect.objectContaining({ instanceId: "Desk-7f3a", host: "Desk", mode: "ui", ip: "10.1.2.3" })]);
     expect(listed).toHaveLength(2); // the new gateway's self row and ours
     expect(rowsOf(c.presence.entries, "Desk-7f3a")).toHaveLength(1);
-    expect(c.presence.version).toBe(await second.store.version());
+    expect(c.presence.version).toBe(second.stateVersion());
   });
 
   it("reconnects a dropped connection into the same row (K1), not a second one", async () => {

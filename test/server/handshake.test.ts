@@ -15,6 +15,7 @@ import {
   startGateway,
 } from "./helpers.js";
 
+
 describe("H1: connect comes first", () => {
   it("answers every other request before connect with NOT_CONNECTED and records nothing", async () => {
     const gw = await startGateway();
@@ -116,7 +117,7 @@ describe("H3: protocol negotiation", () => {
 describe("H4: hello-ok", () => {
   it("is valid against the schema and its snapshot already has the client's own row and self", async () => {
     const gw = await startGateway({ maxPayload: 4096, maxBufferedBytes: 8192, tickIntervalMs: 1234 });
-    const { hello } = await connectClient(gw, { instanceId: "me", displayName: "My Laptop" });
+    const { hello, client } = await connectClient(gw, { instanceId: "me", displayName: "My Laptop" });
     expect(validate("HelloOk", hello).ok).toBe(true);
     expect(hello.protocol).toBe(1);
     expect(hello.server.connId).toMatch(/\S/);
@@ -125,8 +126,12 @@ describe("H4: hello-ok", () => {
     expect(hello.policy).toEqual({ maxPayload: 4096, maxBufferedBytes: 8192, tickIntervalMs: 1234 });
     expect(rowOf(hello.snapshot.presence, "me")).toMatchObject({ host: "My Laptop", reason: "connect" });
     expect(hello.snapshot.presence.some((row) => row.reason === "self")).toBe(true);
-    expect(hello.snapshot.stateVersion.presence).toBeGreaterThan(0);
     expect(hello.snapshot.uptimeMs).toBeGreaterThanOrEqual(0);
+    // E1: the push announcing this client follows its snapshot with the next version (no gap).
+    await client.waitFor((f) => JSON.stringify(f).includes('"method":"presence"'));
+    const firstPush = client.notifications("presence")[0].params as { stateVersion: { presence: number } };
+    expect(firstPush.stateVersion.presence).toBe(hello.snapshot.stateVersion.presence + 1);
+    expect(gw.stateVersion()).toBe(firstPush.stateVersion.presence);
   });
 
   it("lists test.clock.advance only in test mode", async () => {

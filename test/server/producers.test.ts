@@ -65,7 +65,7 @@ describe("P3: cli connections are never recorded", () => {
   it("no row and no presence event, neither on connect nor on disconnect", async () => {
     const gw = await startGateway();
     const watcher = await observer(gw);
-    const start = (await gw.store.version());
+    const start = gw.stateVersion();
     const cli = await connectClient(gw, { mode: "cli", instanceId: "cli-1" });
     expect(rowOf(cli.hello.snapshot.presence, "cli-1")).toBeUndefined();
     await cli.client.result("system-presence");
