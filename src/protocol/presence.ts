@@ -56,6 +56,7 @@ export interface PresenceDescriptor {
    * Seconds since the user's last input, when known.
    * @TJS-type integer
    * @minimum 0
+   * @maximum 9007199254740991
    */
   lastInputSeconds?: number;
   /**

@@ -4,8 +4,10 @@
  */
 export interface TestClockAdvanceParams {
   /**
+   * How far to move the clock, in ms; at most ten years per call.
    * @TJS-type integer
    * @minimum 0
+   * @maximum 315360000000
    */
   ms: number;
 }

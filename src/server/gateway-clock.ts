@@ -14,6 +14,7 @@ export function createGatewayClock(realNow: () => number = Date.now): GatewayClo
     now: () => realNow() + offset,
     advance(ms: number): number {
       if (!Number.isInteger(ms) || ms < 0) throw new RangeError(`clock advance must be an integer >= 0, got ${String(ms)}`);
+      if (realNow() + offset + ms > Number.MAX_SAFE_INTEGER) throw new RangeError(`clock advance of ${ms} ms would pass the largest safe time`);
       offset += ms;
       return realNow() + offset;
     },

@@ -1,3 +1,4 @@
+import { createGatewayClock } from "../../src/server/gateway-clock.js";
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES, type PresenceEntry, type PresenceEvent } from "../../src/protocol/index.js";
 import { WireClient, connectClient, errorOf, isResponse, list, observer, peers, rowOf, startGateway } from "./helpers.js";
@@ -90,9 +91,14 @@ describe("S3: test.clock.advance", () => {
   it("rejects bad params, and does not exist outside test mode", async () => {
     const test = await startGateway({ testClock: true });
     const { client } = await connectClient(test);
-    for (const params of [{ ms: -1 }, { ms: 1.5 }, { ms: "10" }, {}, { ms: 1, extra: true }]) {
+    for (const params of [{ ms: -1 }, { ms: 1.5 }, { ms: "10" }, {}, { ms: 1, extra: true }, { ms: 1e308 }]) {
       expect(errorOf(await client.call("test.clock.advance", params)).data?.code).toBe("INVALID_PARAMS");
     }
+    // The clock itself refuses to pass the largest safe time, so the gateway keeps working.
+    const clock = createGatewayClock(() => Number.MAX_SAFE_INTEGER - 10);
+    expect(() => clock.advance(11)).toThrow(/largest safe time/);
+    expect(clock.offset()).toBe(0);
+    expect((await list(client)).some((row) => row.reason === "self")).toBe(true);
     const plain = await startGateway();
     const { client: other } = await connectClient(plain);
     expect(errorOf(await other.call("test.clock.advance", { ms: 1 }))).toMatchObject({
