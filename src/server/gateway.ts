@@ -99,7 +99,15 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       });
     });
     ws.on("pong", () => onPong(gw, conn));
-    ws.on("error", (error) => gw.log(`error conn=${conn.id} socket: ${error.message}`));
+    ws.on("error", (error: Error & { code?: string }) => {
+      if (error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+        // Past the headroom ws cuts the frame itself (close 1009, no answer): still a rejection.
+        gw.metrics.rejections++;
+        gw.log(`reject conn=${conn.id} reason=PAYLOAD_TOO_LARGE frame over ${opts.maxPayload * 2 + 1024} bytes, cut without an answer`);
+        return;
+      }
+      gw.log(`error conn=${conn.id} socket: ${error.message}`);
+    });
     ws.on("close", (code) => {
       clearTimeout(conn.handshakeTimer);
       conn.queue = conn.queue.then(() => closed(gw, conn, code)).catch((error: unknown) => {
@@ -107,11 +115,16 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       });
     });
   });
-  wss.on("error", (error) => gw.log(`error websocket server: ${error.message}`));
+  // ws re-emits the http server's errors; a listen error rejects createGateway instead (told once).
+  let listening = false;
+  wss.on("error", (error) => {
+    if (listening) gw.log(`error websocket server: ${error.message}`);
+  });
 
   let port: number;
   try {
     port = await listen(http, opts.port, opts.host);
+    listening = true;
   } catch (error) {
     clearInterval(tickTimer);
     stopKeepAlive();

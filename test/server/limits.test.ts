@@ -164,6 +164,7 @@ describe("B1: bad input never crashes the gateway nor changes the list", () => {
     huge.client.sendRaw("x".repeat(1024 * 1024));
     expect((await huge.client.closed).code).toBe(1009);
     expect((await connectClient(gw, { mode: "cli" })).hello.type).toBe("hello-ok");
+    expect(gw.metrics().rejections).toBe(2);
   });
 
   it("the default cap is 512 KiB", async () => {
