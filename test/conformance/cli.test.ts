@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { XMLParser } from "fast-xml-parser";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/conformance/results.js";
 import type { Gateway } from "../../src/server/index.js";
@@ -39,6 +39,20 @@ describe("gateway-presence conform", () => {
     expect(code).toBe(0);
     const xml = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(out, "utf8")) as { testsuites: Record<string, string> };
     expect(xml.testsuites).toMatchObject({ "@_tests": "2", "@_failures": "0" });
+  });
+
+  it("without --url and --out keeps stdout a pure JSON or JUnit report (the gateway line goes to stderr)", async () => {
+    const json = await cli(["--only", "p1-self-row", "--reporter", "json"]);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as RunResult;
+    expect(report.scenarios.map((s) => s.id)).toEqual(["p1-self-row"]);
+    expect(json.stderr).toMatch(/Embedded reference gateway \(test mode\) on ws:\/\/127\.0\.0\.1:\d+/);
+    const junit = await cli(["--only", "p1-self-row", "--reporter", "junit"]);
+    expect(junit.code).toBe(0);
+    expect(junit.stdout.trimStart()).toMatch(/^<\?xml /);
+    expect(XMLValidator.validate(junit.stdout)).toBe(true);
+    const xml = new XMLParser({ ignoreAttributes: false }).parse(junit.stdout) as { testsuites: Record<string, string> };
+    expect(xml.testsuites).toMatchObject({ "@_tests": "1", "@_failures": "0" });
   });
 
   it("exits 1 when a MUST fails, with the JSON report on stdout and progress on stderr", async () => {

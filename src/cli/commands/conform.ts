@@ -62,6 +62,9 @@ async function conform(flags: ConformFlags): Promise<number> {
   for (const c of flags.with ?? []) overrides[c as Capability] = true;
   for (const c of flags.without ?? []) overrides[c as Capability] = false;
 
+  // The report goes to --out, or to stdout; progress and the summary go wherever the report does not.
+  const reportToStdout = flags.out === undefined && flags.reporter !== "pretty";
+  const human = reportToStdout ? process.stderr : process.stdout;
   let gateway: Gateway | undefined;
   let url = flags.url;
   let token = flags.token ?? (process.env.GATEWAY_PRESENCE_TOKEN || undefined);
@@ -72,12 +75,9 @@ async function conform(flags: ConformFlags): Promise<number> {
     gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, token, ...EMBEDDED });
     url = gateway.url;
     handshakeTimeoutMs = EMBEDDED.handshakeTimeoutMs;
-    process.stdout.write(`Embedded reference gateway (test mode) on ${url}\n`);
+    human.write(`Embedded reference gateway (test mode) on ${url}\n`);
   }
 
-  // The report goes to --out, or to stdout; progress and the summary go wherever the report does not.
-  const reportToStdout = flags.out === undefined && flags.reporter !== "pretty";
-  const human = reportToStdout ? process.stderr : process.stdout;
   try {
     const result = await runConformance({
       url,
