@@ -102,18 +102,20 @@ describe("CLI list and watch", () => {
 
   it("watch --json follows changes, survives a gateway restart, and exits 0 on Ctrl-C", async () => {
     const first = await start();
-    const run = cli(["watch", "--url", first.url, "--json"]);
+    const run = cli(["watch", "--url", first.url, "--json", "--resync-ms", "1000"]);
     runs.push(run);
     const lines = () =>
       run
         .stdout()
         .split("\n")
         .filter((l) => l.trim())
-        .map((l) => JSON.parse(l) as { type: string; state?: string; instances?: PresenceEntry[] });
+        .map((l) => JSON.parse(l) as { type: string; state?: string; source?: string; instances?: PresenceEntry[] });
     const hasRow = (host: string) => (l: { instances?: PresenceEntry[] }) => l.instances?.some((e) => e.host === host) ?? false;
     await waitFor(() => lines().some((l) => l.type === "state" && l.state === "open"), "watch to connect", 15_000);
     await connectClient(first.url, "gamma");
     await waitFor(() => lines().some(hasRow("gamma")), "gamma in the watch output");
+    // Keep-alives refresh rows without a push: watch re-reads the list on its own.
+    await waitFor(() => lines().some((l) => l.source === "resync"), "a periodic re-read", 5_000);
 
     await Promise.all(clients.splice(0).map((c) => c.close()));
     await first.close();

@@ -1,6 +1,7 @@
 /** `gateway-presence list`: the Instances table (or JSON), newest first, from one system-presence call. */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { gatewayUrl, integer } from "../arguments.js";
 import {
   createPresenceClient,
   DEFAULT_GATEWAY_URL,
@@ -32,7 +33,7 @@ export function cliClientOptions(command: string, flags: ConnectionFlags): Prese
 
 export function addConnectionOptions(command: Command): Command {
   return command
-    .option("--url <url>", "gateway WebSocket URL", DEFAULT_GATEWAY_URL)
+    .option("--url <url>", "gateway WebSocket URL", gatewayUrl, DEFAULT_GATEWAY_URL)
     .option("--token <token>", "gateway token (default: $GATEWAY_PRESENCE_TOKEN)");
 }
 
@@ -91,10 +92,11 @@ export function describeFailure(url: string, error: unknown): string {
 export function register(program: Command): void {
   addConnectionOptions(program.command("list").description("print the presence list (Instances table), newest first"))
     .option("--json", "print JSON: the entries with status and ageMs")
-    .option("--timeout-ms <ms>", "give up after this long", (v) => Number.parseInt(v, 10), 10_000)
+    .option("--timeout-ms <ms>", "give up after this long", integer(1), 10_000)
     .action(async (flags: ConnectionFlags & { json?: boolean; timeoutMs: number }) => {
-      const client = createPresenceClient({ ...cliClientOptions("list", flags), requestTimeoutMs: flags.timeoutMs, reconnect: false });
+      let client: ReturnType<typeof createPresenceClient> | undefined;
       try {
+        client = createPresenceClient({ ...cliClientOptions("list", flags), requestTimeoutMs: flags.timeoutMs, reconnect: false });
         await client.connect();
         const entries = await client.systemPresence();
         const now = gatewayNow(entries);
@@ -105,7 +107,7 @@ export function register(program: Command): void {
         process.stderr.write(`gateway-presence list: ${describeFailure(flags.url, error)}\n`);
         process.exitCode = 1;
       } finally {
-        await client.close();
+        await client?.close();
       }
     });
 }

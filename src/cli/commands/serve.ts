@@ -1,5 +1,6 @@
 /** `gateway-presence serve`: runs the reference gateway until SIGINT or SIGTERM. */
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
+import { integer } from "../arguments.js";
 import { createGateway, GATEWAY_DEFAULTS, isLoopbackAddress, type GatewayOptions } from "../../server/index.js";
 
 interface ServeFlags {
@@ -11,16 +12,6 @@ interface ServeFlags {
   testClock?: boolean;
   insecureNoAuth?: boolean;
   trustedProxy: string[];
-}
-
-function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
-    }
-    return n;
-  };
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -4,6 +4,7 @@
  * state change or list change instead (for scripts).
  */
 import type { Command } from "commander";
+import { integer } from "../arguments.js";
 import { createPresenceClient, type MirrorChange, type PresenceClient, type StateChange } from "../../index.js";
 import {
   addConnectionOptions,
@@ -19,12 +20,14 @@ import {
 interface WatchFlags extends ConnectionFlags {
   json?: boolean;
   refreshMs: number;
+  resyncMs: number;
 }
 
 export function register(program: Command): void {
   addConnectionOptions(program.command("watch").description("keep the presence list on screen, live"))
     .option("--json", "print one JSON line per state or list change")
-    .option("--refresh-ms <ms>", "redraw interval for ages on a terminal", (v) => Number.parseInt(v, 10), 5000)
+    .option("--refresh-ms <ms>", "redraw interval for ages on a terminal", integer(100), 5000)
+    .option("--resync-ms <ms>", "re-read the whole list this often: keep-alives refresh rows without a push", integer(1000), 30_000)
     .action((flags: WatchFlags) => watch(flags));
 }
 
@@ -33,14 +36,23 @@ function stateLine(url: string, change: StateChange, client: PresenceClient): st
     case "open":
       return `● open  ${url}  ${client.presence.entries.length} instances  v${client.presence.version}`;
     case "reconnecting":
-      return `○ reconnecting to ${url} in ${formatDuration(change.delayMs ?? 0)} (attempt ${change.attempt}): ${change.reason}`;
+      return `○ reconnecting to ${url} in ${formatDelay(change.delayMs ?? 0)} (attempt ${change.attempt}): ${change.reason}`;
     default:
       return `○ ${change.state}  ${url}${change.reason ? `: ${change.reason}` : ""}`;
   }
 }
 
+const formatDelay = (ms: number) => (ms < 1000 ? `${Math.round(ms)}ms` : formatDuration(ms));
+
 async function watch(flags: WatchFlags): Promise<void> {
-  const client = createPresenceClient(cliClientOptions("watch", flags));
+  let client: PresenceClient;
+  try {
+    client = createPresenceClient(cliClientOptions("watch", flags));
+  } catch (error) {
+    process.stderr.write(`gateway-presence watch: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+    return;
+  }
   const tty = !flags.json && process.stdout.isTTY === true;
   let state: StateChange = { state: "idle" };
   // ts are on the gateway's clock; the offset is measured from a listing after each connect (SPEC P1).
@@ -78,12 +90,18 @@ async function watch(flags: WatchFlags): Promise<void> {
     emit({ type: "presence", source: change.source, version: change.version, instances: instancesJson(change.entries, now) });
   });
   const ticker = tty ? setInterval(redraw, flags.refreshMs) : undefined;
+  // A quiet client's row is kept fresh by keep-alives, which push nothing (SPEC P7): without a
+  // re-read its age would grow here until it showed Stale while it is connected.
+  const resyncer = setInterval(() => {
+    if (state.state === "open") client.presence.resync().catch(() => {});
+  }, flags.resyncMs);
 
   let exiting = false;
   const exit = async (code: number, message?: string) => {
     if (exiting) return;
     exiting = true;
     clearInterval(ticker);
+    clearInterval(resyncer);
     clearTimeout(pending);
     await client.close();
     if (message) process.stderr.write(`gateway-presence watch: ${message}\n`);
