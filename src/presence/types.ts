@@ -21,7 +21,7 @@ export interface PresenceChange {
   key: string;
   /** The row after the change (upsert, disconnect) or as it was when removed (expire, evict). */
   entry: PresenceEntry;
-  /** `stateVersion.presence` after the change. */
+  /** The store's change counter after the change. */
   version: number;
 }
 
@@ -60,7 +60,7 @@ export interface PresenceStore {
   list(): Promise<PresenceEntry[]>;
   /** Removes expired rows now, telling listeners; returns how many. */
   expire(): Promise<number>;
-  /** `stateVersion.presence`: grows by one with every change (SPEC E1). */
+  /** The change counter: grows by one with every change. (The gateway publishes its own `stateVersion.presence`, one step per push.) */
   version(): Promise<number>;
   size(): Promise<number>;
   /** Called for every change: upsert, disconnect, expiry, eviction. Returns an unsubscribe function. */
