@@ -3,7 +3,7 @@
 // in, then JSON + HTML, and a Markdown summary by rule.
 import type { RunResult } from "../../src/conformance/results.js";
 import { formatHtml } from "../../src/conformance/reporters/index.js";
-import { redactText, redactValue } from "../../src/record/redact.js";
+import { redactText, redactValue } from "../../src/conformance/redact.js";
 
 /** Longest frame text and most frames per scenario log kept in a committed report. */
 const MAX_TEXT_CHARS = 2000;

@@ -7,6 +7,7 @@ import { applyBaseline } from "./baseline.js";
 import { detectCapabilities, type Capabilities } from "./capabilities.js";
 import { ScenarioContext, type RunConfig } from "./context.js";
 import { loadScenarios, type LoadedScenario } from "./fixtures.js";
+import { redactValue } from "./redact.js";
 import type { ProgressEvent, RunResult, ScenarioResult } from "./results.js";
 import type { Capability, Scenario } from "./scenario.js";
 import { DEFAULT_SCENARIO_TIMEOUT_MS, runScenario, skippedResult } from "./scenario-runner.js";
@@ -57,6 +58,14 @@ function resolveRunBinding(binding: ConformanceOptions["binding"]): ClientBindin
   return binding;
 }
 
+/**
+ * Results leave the runner without secrets: `auth.token` (and other secret-named fields) in the frames,
+ * and the run's token wherever it appears, become <REDACTED>, so no reporter can print them.
+ */
+function redactResult<T>(value: T, token: string | undefined): T {
+  return redactValue(value, { literals: token ? [token] : [] }) as T;
+}
+
 const asLoaded = (s: Scenario | LoadedScenario): LoadedScenario => ("scenario" in s ? s : { scenario: s, source: "" });
 
 /** Connects once (as an unrecorded `cli` client) to learn the gateway's methods, events and policy. */
@@ -89,6 +98,7 @@ export async function prepareRun(options: ConformanceOptions): Promise<PreparedR
     handshakeTimeoutMs,
   };
   const probed = await probe(config);
+  if (probed.error) probed.error = redactResult(probed.error, options.token);
   const capabilities = detectCapabilities({
     hello: probed.hello,
     url: options.url,
@@ -108,7 +118,7 @@ export async function prepareRun(options: ConformanceOptions): Promise<PreparedR
     run: (s) => {
       const { scenario, source } = asLoaded(s);
       if (probed.error) return Promise.resolve(skippedResult(scenario, `not run: ${probed.error}`, source));
-      return runScenario(scenario, config, { strict: options.strict ?? false, timeoutMs, source: source || undefined });
+      return runScenario(scenario, config, { strict: options.strict ?? false, timeoutMs, source: source || undefined }).then((r) => redactResult(r, options.token));
     },
   };
 }

@@ -8,7 +8,7 @@
 import type { Actor, RuleId, Scenario, Step } from "../conformance/scenario.js";
 import { toExchanges, type Exchange, type RequestExchange } from "./exchanges.js";
 import type { RecordingLine } from "./recording.js";
-import { redactValue } from "./redact.js";
+import { redactValue } from "../conformance/redact.js";
 import { fixtureTag, RowNormaliser } from "./rows.js";
 
 export interface FixtureOptions {

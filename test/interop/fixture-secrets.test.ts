@@ -3,7 +3,7 @@
 // ../shared/recordings logs inside a "note" line), not the peers' token.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isSecretKey, REDACTED } from "../../src/record/redact.js";
+import { isSecretKey, REDACTED } from "../../src/conformance/redact.js";
 import { allRecordedLines, peerToken } from "./recordings.js";
 
 const ROOTS = ["../../fixtures/recorded/", "./handshakes/"].map((p) => new URL(p, import.meta.url));

@@ -1,6 +1,7 @@
 /**
- * Secrets never reach a recording or a fixture: values under secret-named keys, secrets inside
- * text (a logged JSON object, a capability URL) are replaced by REDACTED.
+ * Secrets never reach a recording, a fixture or a conformance report: values under secret-named keys,
+ * secrets inside text (a logged JSON object, a capability URL) and known secret strings (the gateway
+ * token a run was given) are replaced by REDACTED.
  */
 
 export const REDACTED = "<REDACTED>";
@@ -40,8 +41,13 @@ const ASSIGNMENT_IN_TEXT = new RegExp(`\\b((?:${KEY_ALTERNATION})\\s*[=:]\\s*)(?
 const CAPABILITY_PATH = /(\/__openclaw__\/cap\/)[A-Za-z0-9_-]+/g;
 const BEARER = /(\bBearer\s+)[A-Za-z0-9._~+/=-]+/g;
 
-export function redactText(text: string): string {
-  return text
+/** Known secrets shorter than this are not replaced inside text (a 2-letter token would mangle every report). */
+export const MIN_LITERAL_LENGTH = 6;
+
+export function redactText(text: string, literals: readonly string[] = []): string {
+  let out = text;
+  for (const secret of literals) if (secret.length >= MIN_LITERAL_LENGTH) out = out.split(secret).join(REDACTED);
+  return out
     .replace(JSON_IN_TEXT, (_m, head: string, value: string, tail: string) => (value === REDACTED ? `${head}${value}${tail}` : `${head}${REDACTED}${tail}`))
     .replace(ASSIGNMENT_IN_TEXT, (_m, head: string) => `${head}${REDACTED}`)
     .replace(CAPABILITY_PATH, `$1${REDACTED}`)
@@ -51,11 +57,13 @@ export function redactText(text: string): string {
 export interface RedactOptions {
   /** Keep device signatures (they are bound to a one-time nonce; for signature-replay tests only). */
   keepSignatures?: boolean;
+  /** Secret strings replaced wherever they occur (e.g. the gateway token). */
+  literals?: readonly string[];
 }
 
 /** A deep copy with every secret replaced. */
 export function redactValue(value: unknown, options: RedactOptions = {}): unknown {
-  if (typeof value === "string") return redactText(value);
+  if (typeof value === "string") return redactText(value, options.literals);
   if (Array.isArray(value)) return value.map((v) => redactValue(v, options));
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};

@@ -1,0 +1,65 @@
+// The gateway token given to a run never appears in any report: not in frames (auth.token), not in
+// expected/actual values, not in failure messages, whatever the reporter.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadScenarios } from "../../src/conformance/fixtures.js";
+import { REDACTED } from "../../src/conformance/redact.js";
+import { formatReport, formatSummary, progressPrinter, REPORTERS } from "../../src/conformance/reporters/index.js";
+import type { RunResult } from "../../src/conformance/results.js";
+import { runConformance } from "../../src/conformance/runner.js";
+import type { Scenario } from "../../src/conformance/scenario.js";
+import type { Gateway } from "../../src/server/index.js";
+import { FAST, referenceGateway } from "./gateways.js";
+
+const SECRET = "conformance-redaction-s3cret-4711";
+
+/** Fails on a connect (the wrong token, expected to pass) and on a list whose expected and actual values carry the token. */
+const leaky: Scenario = {
+  id: "leaky",
+  title: "a failing scenario whose frames, expected and actual values hold the token",
+  rules: ["H5"],
+  level: "MUST",
+  actors: {
+    a: { client: { instanceId: "${run}-leaky", displayName: "${token}" } },
+    wrong: { client: { instanceId: "${run}-leaky-wrong" }, auth: "wrong" },
+  },
+  steps: [
+    { step: "connect", actor: "a" },
+    { step: "list", actor: "a", contains: [{ displayName: "${token}", host: "${token}" }] },
+    { step: "connect", actor: "wrong" },
+  ],
+};
+
+describe("the run's token in reports", () => {
+  let gateway: Gateway;
+  let result: RunResult;
+  let progress = "";
+  beforeAll(async () => {
+    gateway = await referenceGateway(undefined, { token: SECRET });
+    const builtin = loadScenarios().filter(({ scenario }) => ["h5-token", "p2-connect-row"].includes(scenario.id));
+    result = await runConformance({
+      url: gateway.url,
+      token: SECRET,
+      handshakeTimeoutMs: FAST.handshakeTimeoutMs,
+      scenarios: [...builtin, leaky],
+      onProgress: progressPrinter((text) => (progress += text), { color: false }),
+    });
+  });
+  afterAll(() => gateway.close());
+
+  it("the run really sent the token and failed where it should", () => {
+    const byId = Object.fromEntries(result.scenarios.map((s) => [s.id, s]));
+    expect(byId["h5-token"].status).toBe("passed");
+    expect(byId["p2-connect-row"].status).toBe("passed");
+    expect(byId.leaky.status).toBe("failed");
+    expect(byId.leaky.checks.filter((c) => c.status === "failed").length).toBeGreaterThanOrEqual(2);
+    const connects = byId.leaky.wire.filter((r) => r.dir === "send" && r.text.includes('"connect"'));
+    expect(connects.length).toBe(2);
+    for (const frame of connects) expect(frame.text).toContain(`"token":"${REDACTED}"`);
+  });
+
+  it.each([...REPORTERS])("the %s report, the progress and the summary hold no trace of it", (reporter) => {
+    const text = formatReport(result, reporter) + progress + formatSummary(result, { color: false });
+    expect(text).toContain(REDACTED);
+    expect(text).not.toContain(SECRET);
+  });
+});
