@@ -26,11 +26,12 @@ export function runOptions(gateway: { url: string }, more: Partial<ConformanceOp
 /**
  * A tiny JSON-RPC gateway that gets things wrong on purpose: its rows carry a field the contract
  * does not have (as OpenClaw's do), and its METHOD_NOT_FOUND comes with the wrong numeric code.
+ * `self` adds fields to its self row (e.g. an `ip`).
  */
-export async function wrongFakeGateway(): Promise<{ url: string; close(): Promise<void> }> {
+export async function wrongFakeGateway(self: Record<string, unknown> = {}): Promise<{ url: string; close(): Promise<void> }> {
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-  const rows = [{ reason: "self", mode: "gateway", host: "fake", version: "0", platform: "test", deviceFamily: "Test", ts: Date.now(), clientId: "not-in-the-contract" }];
+  const rows = [{ reason: "self", mode: "gateway", host: "fake", version: "0", platform: "test", deviceFamily: "Test", ts: Date.now(), clientId: "not-in-the-contract", ...self }];
   server.on("connection", (ws: WebSocket) => {
     ws.on("message", (data) => {
       const req = JSON.parse(String(data)) as { id: number | string; method: string };

@@ -143,3 +143,22 @@ describe("against a gateway that gets the frames wrong", () => {
     }
   });
 });
+
+describe("P1: the self row's ip", () => {
+  it.each([
+    ["vm", "failed"],
+    ["127.0.0.1", "failed"],
+    ["10.0.0.7", "passed"],
+    [undefined, "passed"],
+  ])("ip %s: the list check has %s", async (ip, status) => {
+    const fake = await wrongFakeGateway(ip === undefined ? {} : { ip });
+    try {
+      const result = await runConformance({ url: fake.url, only: ["p1-self-row"] });
+      const list = result.scenarios[0].checks.find((c) => c.id === "2-list")!;
+      expect(list.status).toBe(status);
+      if (status === "failed") expect(JSON.stringify(list.actual)).toContain(`"ip":"${ip}"`);
+    } finally {
+      await fake.close();
+    }
+  });
+});
