@@ -84,11 +84,14 @@ export async function execExpectError(ctx: ScenarioContext, step: ExpectErrorSte
   const conn = ctx.connections.get(step.actor) ?? ctx.connection(step.actor);
   const within = resolveNumber(step.withinMs, ctx.vars, "withinMs") + (step.graceMs ?? 0);
   const expected = resolve(step.error, ctx.vars);
+  const expectedId = step.requestId === undefined ? undefined : resolve(step.requestId, ctx.vars);
   try {
     const hit = await conn.waitFor((r) => r.frame.kind === "error", within, "an error frame");
-    const mismatches = hit.frame.kind === "error" ? checkError(expected, hit.frame.error) : [];
-    mismatches.push(...capture(ctx, step.capture, hit.frame.kind === "error" ? { error: hit.frame.error } : undefined));
-    ctx.record(step, index, { mismatches, expected: { error: expected }, actual: hit.frame.kind === "error" ? { error: hit.frame.error } : undefined, frames: [hit.record] });
+    const frame = hit.frame.kind === "error" ? hit.frame : undefined;
+    const mismatches = frame ? checkError(expected, frame.error) : [];
+    if (frame && expectedId !== undefined) mismatches.push(...match(expectedId, frame.id, "/requestId"));
+    mismatches.push(...capture(ctx, step.capture, frame ? { error: frame.error } : undefined));
+    ctx.record(step, index, { mismatches, expected: { error: expected, ...(expectedId !== undefined ? { requestId: expectedId } : {}) }, actual: frame ? { requestId: frame.id, error: frame.error } : undefined, frames: [hit.record] });
   } catch (error) {
     if (!(error instanceof WaitError)) throw error;
     ctx.record(step, index, { mismatches: [{ path: "", message: error.message }], expected: { error: expected, withinMs: within } });

@@ -177,6 +177,8 @@ export interface ExpectErrorStep extends StepBase {
   step: "expectError";
   actor: string;
   error: ErrorExpectation;
+  /** Matcher for the error frame's request id; `null`: an error tied to no request (e.g. the handshake timeout). */
+  requestId?: unknown;
   /** A number, or a variable such as `${config.handshakeTimeoutMs}`. */
   withinMs: number | string;
   /**

@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { runConformance } from "../../src/conformance/runner.js";
 import type { GatewayFaultName } from "../../src/server/index.js";
-import { referenceGateway, runOptions } from "./gateways.js";
+import { createGateway } from "../../src/server/index.js";
+import { FAST, referenceGateway, runOptions, TOKEN } from "./gateways.js";
 
 /** Each fault, the scenarios that must catch it, and a check in them that must fail. */
 const CAUGHT_BY: Record<GatewayFaultName, { scenarios: string[]; check: RegExp }> = {
@@ -45,6 +46,22 @@ describe("the clean reference gateway", () => {
       expect(notPassed).toEqual([]);
       expect(result.scenarios.length).toBeGreaterThanOrEqual(48);
       expect(result.ok).toBe(true);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe("a gateway whose rate limit is far too generous", () => {
+  it("fails b2-rate-limit on the number of accepted beacons", async () => {
+    const gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, token: TOKEN, ...FAST, rateLimit: { burst: 400 } });
+    try {
+      const result = await runConformance(runOptions(gateway, { only: ["b2-rate-limit"] }));
+      const flood = result.scenarios[0].checks.find((c) => c.id === "2-flood")!;
+      expect(flood.status).toBe("failed");
+      expect(flood.message).toMatch(/\/okCount/);
+      expect(flood.actual).toMatchObject({ ok: expect.any(Number) as number });
+      expect((flood.actual as { ok: number }).ok).toBeGreaterThan(150);
     } finally {
       await gateway.close();
     }
