@@ -72,12 +72,18 @@ describe("record and fixture commands", () => {
     const scenario = checkScenario(JSON.parse(await readFile(out, "utf8")), out);
     expect(scenario.id).toBe("recorded-cli-session");
     expect(scenario.actors.c1!.client!.instanceId).toMatch(/^\$\{run\}-[0-9a-f]{6}-cli-rec$/);
+
+    const nowhere = join(dir, "no-such-dir", "session.json");
+    const unwritable = cli(["fixture", "--from", file, "--out", nowhere]);
+    expect(await unwritable.exited).toBe(1);
+    expect(unwritable.stderr()).toBe(`gateway-presence fixture: cannot write ${nowhere}: ENOENT: no such file or directory, open '${nowhere}'\n`);
   });
 
   it.each([
     [["fixture", "--from", "/no/such/file.jsonl"], /gateway-presence fixture: \/no\/such\/file.jsonl: ENOENT/],
     [["record", "--listen", "nope", "--upstream", "ws://127.0.0.1:1", "--out", "/dev/null"], /--listen: expected HOST:PORT/],
     [["record", "--listen", "127.0.0.1:0", "--upstream", "http://x", "--out", "/dev/null"], /upstream: expected a ws:\/\/ or wss:\/\/ URL/],
+    [["record", "--listen", "127.0.0.1:0", "--upstream", "ws://127.0.0.1:1", "--out", "/no/such/dir/x.jsonl"], /^gateway-presence record: cannot write \/no\/such\/dir\/x.jsonl: ENOENT[^\n]*\n$/],
   ])("%j exits 1 with a clear message", async (args, message) => {
     const run = cli(args);
     expect(await run.exited).toBe(1);

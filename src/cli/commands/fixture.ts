@@ -33,7 +33,13 @@ export function register(program: Command): void {
         return;
       }
       if (flags.out) {
-        writeFileSync(flags.out, text);
+        try {
+          writeFileSync(flags.out, text);
+        } catch (error) {
+          process.stderr.write(`gateway-presence fixture: cannot write ${flags.out}: ${(error as Error).message}\n`);
+          process.exitCode = 1;
+          return;
+        }
         process.stderr.write(`wrote ${flags.out}\n`);
       } else process.stdout.write(text);
     });

@@ -26,7 +26,24 @@ export function register(program: Command): void {
     .option("--keep-signatures", "keep device signatures (one-time, nonce-bound; for signature replay tests)")
     .action(async (flags: { listen: string; upstream: string; out: string; keepSignatures?: boolean }) => {
       let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
+      // Open the output before listening, so an unwritable path fails before any client connects.
       const out = createWriteStream(flags.out, { flags: "w" });
+      const opened = await new Promise<Error | undefined>((resolve) => {
+        out.once("open", () => resolve(undefined));
+        out.once("error", resolve);
+      });
+      if (opened) {
+        process.stderr.write(`gateway-presence record: cannot write ${flags.out}: ${opened.message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      let stop = () => {};
+      const stopped = new Promise<void>((resolve) => (stop = resolve));
+      out.on("error", (error) => {
+        process.stderr.write(`gateway-presence record: cannot write ${flags.out}: ${error.message}\n`);
+        process.exitCode = 1;
+        stop();
+      });
       try {
         proxy = await startRecordingProxy({
           ...parseListen(flags.listen),
@@ -41,12 +58,11 @@ export function register(program: Command): void {
         return;
       }
       process.stderr.write(`recording ${proxy.url} -> ${flags.upstream} into ${flags.out} (Ctrl-C to stop)\n`);
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      await stopped;
       await proxy.close();
-      await new Promise<void>((resolve) => out.end(resolve));
+      if (!out.destroyed) await new Promise<void>((resolve) => out.end(resolve));
       process.stderr.write(`recorded ${proxy.connections} connection(s) into ${flags.out}\n`);
     });
 }
