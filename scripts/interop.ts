@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { RunResult } from "../src/conformance/results.js";
 import { OPENCLAW_KNOWN_LIMITS } from "../src/transport/openclaw.js";
 import { CLIENT_ID_FOR_MODE } from "../src/transport/openclaw-client-ids.js";
+import { writeIndex } from "./interop/index-readme.js";
 import { htmlReport, markdownSummary, sanitizeRun } from "./interop/report.js";
 
 const args = process.argv.slice(2);
@@ -48,7 +49,6 @@ function conform(url: string, token: string, out: string, extra: string[]): RunR
   return JSON.parse(readFileSync(out, "utf8")) as RunResult;
 }
 
-const index: string[] = ["# OpenClaw interop reports", "", "Written by `npm run test:interop` (see docs/interop.md). Per release: `conformance.*` runs the built-in scenarios (OpenClaw's known limits skipped with reasons), `unrestricted.*` runs them without those skips, `recorded.*` replays fixtures/recorded (traffic recorded from both releases).", "", "| release | run | scenarios | passed | failed | skipped |", "| --- | --- | ---: | ---: | ---: | ---: |"];
 for (const version of versions) {
   process.stdout.write(`openclaw ${version}:\n`);
   run(peer, ["install", version]);
@@ -80,12 +80,10 @@ for (const version of versions) {
         "frames: secrets redacted; OpenClaw payloads unrelated to presence (health, hello-ok extras) abbreviated",
       ];
       writeFileSync(join(dir, `${name}.md`), markdownSummary(`openclaw ${version}: ${name}`, clean, notes));
-      const s = clean.summary;
-      index.push(`| ${version} | [${name}](${version}/${name}.md) ([html](${version}/${name}.html)) | ${s.total} | ${s.passed} | ${s.failed + s.warnings} | ${s.skipped} |`);
     }
   } finally {
     run(peer, ["stop", version]);
   }
 }
-writeFileSync(join(REPORTS, "README.md"), `${index.join("\n")}\n`);
+writeIndex(REPORTS); // from every release's JSON reports, including releases not run this time
 process.stdout.write(`reports written to ${REPORTS}/\n`);
