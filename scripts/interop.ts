@@ -5,6 +5,7 @@
 // completes; OpenClaw's rule failures are findings, not errors of this script.
 //
 //   npm run test:interop [-- --versions 2026.9.6,2026.1.30] [--real-time] [--peer PATH]
+// --real-time adds --slow (ticks, the 10 s handshake timeout); TTL scenarios still need a test clock.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
