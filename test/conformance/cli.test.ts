@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocketServer } from "ws";
 import type { RunResult } from "../../src/conformance/results.js";
 import type { Gateway } from "../../src/server/index.js";
 import { referenceGateway, TOKEN } from "./gateways.js";
@@ -89,6 +90,18 @@ describe("gateway-presence conform", () => {
   it("exits 2 when the gateway refuses the probe (a wrong token)", async () => {
     const { code, stdout } = await cli(["--url", faulty.url, "--token", "wrong", "--only", "p1-self-row"]);
     expect(stdout).toMatch(/Cannot run the 1 scenarios: probe connect refused: UNAUTHORIZED/);
+    expect(stdout.trimEnd().split("\n").pop()).toBe("FAIL: the gateway refused the probe connection, so no scenario ran (see the run error above)");
+    expect(code).toBe(2);
+  });
+
+  it("exits 2 when the gateway cannot be reached, and says so on the last line", async () => {
+    const closed = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise((resolve) => closed.once("listening", resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+    const { code, stdout } = await cli(["--url", `ws://127.0.0.1:${port}`, "--only", "p1-self-row"]);
+    expect(stdout).toMatch(/Run error: probe connect failed: .*ECONNREFUSED/);
+    expect(stdout.trimEnd().split("\n").pop()).toBe("FAIL: the gateway could not be reached, so no scenario ran (see the run error above)");
     expect(code).toBe(2);
   });
 });

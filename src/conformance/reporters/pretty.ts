@@ -65,6 +65,16 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   lines.push("", `Scenarios: ${t.total} — ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped, ${t.knownFailures} known failures (${(result.durationMs / 1000).toFixed(1)} s)`);
   if (result.error) lines.push(paint(31, `Run error: ${result.error}`));
   for (const entry of t.staleBaseline) lines.push(paint(31, `Stale baseline entry: ${entry} — remove it from the expected-failures file`));
-  lines.push(result.ok ? paint(32, "PASS: no MUST rule fails") : paint(31, "FAIL: see the failures above"));
+  lines.push(result.ok ? paint(32, "PASS: no MUST rule fails") : paint(31, `FAIL: ${failureReason(result)}`));
   return `${lines.join("\n")}\n`;
+}
+
+/** Why a run failed, for the last line: no scenario ran, a stale baseline, or failing checks. */
+function failureReason(result: RunResult): string {
+  if (result.error) {
+    const refused = /^probe connect refused/.test(result.error);
+    return `${refused ? "the gateway refused the probe connection" : "the gateway could not be reached"}, so no scenario ran (see the run error above)`;
+  }
+  if (result.summary.failed === 0 && result.summary.staleBaseline.length > 0) return "the expected-failures baseline is stale (see above)";
+  return "see the failures above";
 }
