@@ -1,5 +1,8 @@
 /** The step kinds of a scenario (see scenario.ts for matchers and variables). */
+import type { CountEventsStep, DrainEventsStep, ExpectEventStep, ExpectNoEventStep } from "./event-steps.js";
 import type { Level, RuleId } from "./scenario.js";
+
+export type { CountEventsStep, DrainEventsStep, ExpectEventStep, ExpectNoEventStep } from "./event-steps.js";
 
 /** An error matched by more than its name. @additionalProperties false */
 export interface ErrorMatch {
@@ -111,61 +114,6 @@ export interface FloodStep extends StepBase {
   okCount?: unknown;
   /** Matcher for the number of error answers. */
   errorCount?: unknown;
-}
-
-/** Waits for an event not yet consumed by this actor that matches. @additionalProperties false */
-export interface ExpectEventStep extends StepBase {
-  step: "expectEvent";
-  actor: string;
-  event: string;
-  /** Matcher for the payload. */
-  match?: unknown;
-  /** A number, or a variable such as `${a.hello.policy.tickIntervalMs}`. */
-  withinMs: number | string;
-  /**
-   * Added to withinMs.
-   * @TJS-type integer
-   * @minimum 0
-   */
-  graceMs?: number;
-}
-
-/** No matching event arrives during `forMs` (events already received count too). @additionalProperties false */
-export interface ExpectNoEventStep extends StepBase {
-  step: "expectNoEvent";
-  actor: string;
-  event: string;
-  match?: unknown;
-  /**
-   * @TJS-type integer
-   * @minimum 0
-   */
-  forMs: number;
-}
-
-/** Waits until no event arrived for `quietMs`, then marks every event so far as consumed. @additionalProperties false */
-export interface DrainEventsStep extends StepBase {
-  step: "drainEvents";
-  actor: string;
-  /**
-   * @TJS-type integer
-   * @minimum 0
-   */
-  quietMs?: number;
-}
-
-/** Counts unconsumed events of a kind arriving within `forMs`. @additionalProperties false */
-export interface CountEventsStep extends StepBase {
-  step: "countEvents";
-  actor: string;
-  event: string;
-  /**
-   * @TJS-type integer
-   * @minimum 0
-   */
-  forMs: number;
-  /** Matcher for the count. */
-  count: unknown;
 }
 
 /**
