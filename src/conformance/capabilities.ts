@@ -1,5 +1,6 @@
 /** Which capabilities a run has, from the probe's hello-ok, the URL and the run options. */
 import type { Capability } from "./scenario.js";
+import { isLoopbackAddress } from "../server/remote-address.js";
 
 export const ALL_CAPABILITIES: readonly Capability[] = [
   "testClock",
@@ -43,7 +44,7 @@ export function isLoopbackUrl(url: string): boolean {
   } catch {
     return false;
   }
-  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host) || /^::ffff:127\./i.test(host);
+  return isLoopbackAddress(host);
 }
 
 export function detectCapabilities(input: CapabilityInput): Capabilities {
