@@ -59,6 +59,12 @@ function reject(gw: GatewayContext, conn: Connection, code: number, name: string
   gw.log(`reject conn=${conn.id} reason=${name} ${message}`);
 }
 
+/** A connection that may not read presence sees only its own row. */
+async function ownRowOnly(gw: GatewayContext, conn: Connection) {
+  const row = conn.key === undefined ? undefined : await gw.store.get(conn.key);
+  return row ? [row] : [];
+}
+
 /** SPEC P2, P4, P5: the fields a successful connect writes. */
 function connectionFields(gw: GatewayContext, params: ConnectParams, conn: Connection, key: string): PresenceFields {
   const { client } = params;
@@ -90,10 +96,7 @@ async function helloOk(gw: GatewayContext, conn: Connection): Promise<HelloOk> {
   // Read before listing: the list is then at least as new as the version (a later push only adds).
   const version = gw.published.version;
   conn.snapshotVersion = version;
-  const everything = await gw.listPresence();
-  // A connection that may not read presence sees only its own row.
-  const ownRow = conn.key === undefined ? undefined : await gw.store.get(conn.key);
-  const presence = hasScope(conn, "operator.read") ? everything : ownRow ? [ownRow] : [];
+  const presence = hasScope(conn, "operator.read") ? await gw.listPresence() : await ownRowOnly(gw, conn);
   return {
     type: "hello-ok",
     protocol: JSONRPC_PROTOCOL_VERSION,
