@@ -9,7 +9,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RunResult } from "../src/conformance/results.js";
+import type { RunResult } from "../src/conformance/report/results.js";
 import { OPENCLAW_KNOWN_LIMITS } from "../src/transport/openclaw.js";
 import { CLIENT_ID_FOR_MODE } from "../src/transport/openclaw-client-ids.js";
 import { writeIndex } from "./interop/index-readme.js";

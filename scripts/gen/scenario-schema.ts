@@ -1,13 +1,13 @@
 /**
  * Emits schemas/scenario.schema.json (the fixture format of the conformance harness) from the
- * declarations in src/conformance/scenario.ts and steps.ts.
+ * declarations in src/conformance/scenario/ (scenario.ts and the step files it imports).
  */
 import { createGenerator, schemaId, sortKeys, type JsonSchema } from "./schemas.js";
 
 type Definitions = Record<string, JsonSchema>;
 
 export function buildScenarioSchema(root: string): JsonSchema {
-  const generator = createGenerator(root, "src/conformance/scenario.ts");
+  const generator = createGenerator(root, "src/conformance/scenario/scenario.ts");
   const body = generator.getSchemaForSymbol("Scenario") as JsonSchema & { definitions: Definitions };
   mergeAliasCopies(body);
   discriminateSteps(body.definitions);

@@ -2,7 +2,7 @@
 // ../shared/recordings/<release>/*.jsonl. `npx tsx scripts/interop/convert-all.ts` regenerates all.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Scenario } from "../../src/conformance/scenario.js";
+import type { Scenario } from "../../src/conformance/scenario/scenario.js";
 import { recordingToScenario } from "../../src/record/fixture.js";
 import { parseRecording } from "../../src/record/recording.js";
 

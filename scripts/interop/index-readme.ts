@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { RunResult } from "../../src/conformance/results.js";
+import type { RunResult } from "../../src/conformance/report/results.js";
 
 export const RUNS = ["conformance", "unrestricted", "recorded"] as const;
 

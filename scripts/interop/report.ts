@@ -1,9 +1,9 @@
 // Turns a conformance run against an OpenClaw peer into the committed reports: secrets redacted,
 // OpenClaw's bulky non-presence payloads abbreviated, reasons for the binding's known limits filled
 // in, then JSON + HTML, and a Markdown summary by rule.
-import type { RunResult } from "../../src/conformance/results.js";
-import { formatHtml } from "../../src/conformance/reporters/index.js";
-import { redactText, redactValue } from "../../src/conformance/redact.js";
+import type { RunResult } from "../../src/conformance/report/results.js";
+import { formatHtml } from "../../src/conformance/report/formats.js";
+import { redactText, redactValue } from "../../src/conformance/report/redact.js";
 
 /** Longest frame text and most frames per scenario log kept in a committed report. */
 const MAX_TEXT_CHARS = 2000;

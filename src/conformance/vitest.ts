@@ -8,10 +8,10 @@
  * A skipped scenario is a skipped test; a SHOULD failure passes with a warning unless `strict`.
  */
 import { beforeAll, describe, it } from "vitest";
-import { loadScenarios, type LoadedScenario } from "./fixtures.js";
-import type { CheckResult } from "./results.js";
-import { prepareRun, selectScenarios, type ConformanceOptions, type PreparedRun } from "./runner.js";
-import type { Scenario } from "./scenario.js";
+import { loadScenarios, type LoadedScenario } from "./scenario/fixtures.js";
+import type { CheckResult } from "./report/results.js";
+import { prepareRun, selectScenarios, type ConformanceOptions, type PreparedRun } from "./run/runner.js";
+import type { Scenario } from "./scenario/scenario.js";
 
 export interface ConformanceSuiteOptions extends Omit<ConformanceOptions, "url" | "onProgress" | "expectedFailures"> {
   url: string | (() => string | Promise<string>);

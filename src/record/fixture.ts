@@ -5,10 +5,10 @@
  * get a prefix of the run and the fixture (`${run}-<tag>-`), timestamps, connIds, nonces and device blocks are left out or
  * matched by type, so a fixture replays on any gateway and finds only its own rows.
  */
-import type { Actor, RuleId, Scenario, Step } from "../conformance/scenario.js";
+import type { Actor, RuleId, Scenario, Step } from "../conformance/scenario/scenario.js";
 import { toExchanges, type Exchange, type RequestExchange } from "./exchanges.js";
 import type { RecordingLine } from "./recording.js";
-import { redactValue } from "../conformance/redact.js";
+import { redactValue } from "../conformance/report/redact.js";
 import { fixtureTag, RowNormaliser } from "./rows.js";
 
 export interface FixtureOptions {

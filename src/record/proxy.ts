@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer, type RawData } from "ws";
 import { formatRecordingLine, type RecordingLine } from "./recording.js";
-import { redactValue, redactText, type RedactOptions } from "../conformance/redact.js";
+import { redactValue, redactText, type RedactOptions } from "../conformance/report/redact.js";
 
 export interface RecordingProxyOptions {
   host?: string;

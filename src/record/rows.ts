@@ -3,7 +3,7 @@
  * the prefix `${run}-<tag>-` (the run, and a tag of the fixture, since a run replays many), rows are reduced to the contract's fields (no `ts`), and rows that
  * belong to nobody in the scenario (other clients, ids the gateway made up) are left out.
  */
-import { redactValue } from "../conformance/redact.js";
+import { redactValue } from "../conformance/report/redact.js";
 import type { RequestExchange } from "./exchanges.js";
 
 /** PresenceEntry fields a recorded row is compared on (SPEC §3 without `ts`). */

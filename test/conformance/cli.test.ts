@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
-import type { RunResult } from "../../src/conformance/results.js";
+import type { RunResult } from "../../src/conformance/report/results.js";
 import type { Gateway } from "../../src/server/index.js";
 import { referenceGateway, TOKEN } from "./gateways.js";
 

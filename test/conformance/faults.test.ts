@@ -3,7 +3,7 @@
  * a time fails the scenario of the rule it breaks; the clean gateway passes every scenario.
  */
 import { describe, expect, it } from "vitest";
-import { runConformance } from "../../src/conformance/runner.js";
+import { runConformance } from "../../src/conformance/run/runner.js";
 import type { GatewayFaultName } from "../../src/server/index.js";
 import { createGateway } from "../../src/server/index.js";
 import { FAST, referenceGateway, runOptions, TOKEN } from "./gateways.js";

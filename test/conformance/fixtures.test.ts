@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Ajv from "ajv";
 import { afterAll, describe, expect, it } from "vitest";
-import { BUILTIN_FIXTURES_DIR, checkScenario, FixtureError, loadScenarios, SCENARIO_SCHEMA_PATH } from "../../src/conformance/fixtures.js";
-import { RULES } from "../../src/conformance/rules.js";
-import type { Scenario } from "../../src/conformance/scenario.js";
+import { BUILTIN_FIXTURES_DIR, checkScenario, FixtureError, loadScenarios, SCENARIO_SCHEMA_PATH } from "../../src/conformance/scenario/fixtures.js";
+import { RULES } from "../../src/conformance/scenario/rules.js";
+import type { Scenario } from "../../src/conformance/scenario/scenario.js";
 
 const files = readdirSync(BUILTIN_FIXTURES_DIR).filter((f) => f.endsWith(".json"));
 const scenarios = loadScenarios();

@@ -1,7 +1,7 @@
 /** Gateways the conformance tests run against: the reference one (optionally with a fault) and a deliberately wrong fake. */
 import { WebSocketServer, type WebSocket } from "ws";
 import { createGateway, type Gateway, type GatewayFaultName } from "../../src/server/index.js";
-import type { ConformanceOptions } from "../../src/conformance/runner.js";
+import type { ConformanceOptions } from "../../src/conformance/run/runner.js";
 
 export const TOKEN = "conformance-test-token";
 /** Short enough that the handshake-timeout and tick scenarios run in a test. */

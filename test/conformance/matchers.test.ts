@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { checkListRows } from "../../src/conformance/list-checks.js";
-import { match, matches } from "../../src/conformance/matchers.js";
-import { parseBaseline } from "../../src/conformance/baseline.js";
-import { pointer, resolve, VariableError } from "../../src/conformance/vars.js";
+import { checkListRows } from "../../src/conformance/checks/list-checks.js";
+import { match, matches } from "../../src/conformance/checks/matchers.js";
+import { parseBaseline } from "../../src/conformance/report/baseline.js";
+import { pointer, resolve, VariableError } from "../../src/conformance/scenario/vars.js";
 
 describe("matchers", () => {
   it("matches literal objects partially and arrays element by element", () => {

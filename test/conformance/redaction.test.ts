@@ -1,12 +1,12 @@
 // The gateway token given to a run never appears in any report: not in frames (auth.token), not in
 // expected/actual values, not in failure messages, whatever the reporter.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadScenarios } from "../../src/conformance/fixtures.js";
-import { REDACTED } from "../../src/conformance/redact.js";
-import { formatReport, formatSummary, progressPrinter, REPORTERS } from "../../src/conformance/reporters/index.js";
-import type { RunResult } from "../../src/conformance/results.js";
-import { runConformance } from "../../src/conformance/runner.js";
-import type { Scenario } from "../../src/conformance/scenario.js";
+import { loadScenarios } from "../../src/conformance/scenario/fixtures.js";
+import { REDACTED } from "../../src/conformance/report/redact.js";
+import { formatReport, formatSummary, progressPrinter, REPORTERS } from "../../src/conformance/report/formats.js";
+import type { RunResult } from "../../src/conformance/report/results.js";
+import { runConformance } from "../../src/conformance/run/runner.js";
+import type { Scenario } from "../../src/conformance/scenario/scenario.js";
 import type { Gateway } from "../../src/server/index.js";
 import { FAST, referenceGateway } from "./gateways.js";
 

@@ -1,10 +1,10 @@
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadScenarios } from "../../src/conformance/fixtures.js";
-import { formatHtml, formatJson, formatJUnit, formatSummary } from "../../src/conformance/reporters/index.js";
-import type { RunResult } from "../../src/conformance/results.js";
-import { runConformance } from "../../src/conformance/runner.js";
-import type { Scenario } from "../../src/conformance/scenario.js";
+import { loadScenarios } from "../../src/conformance/scenario/fixtures.js";
+import { formatHtml, formatJson, formatJUnit, formatSummary } from "../../src/conformance/report/formats.js";
+import type { RunResult } from "../../src/conformance/report/results.js";
+import { runConformance } from "../../src/conformance/run/runner.js";
+import type { Scenario } from "../../src/conformance/scenario/scenario.js";
 import type { Gateway } from "../../src/server/index.js";
 import { referenceGateway, runOptions } from "./gateways.js";
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadScenarios } from "../../src/conformance/fixtures.js";
-import { runConformance } from "../../src/conformance/runner.js";
+import { loadScenarios } from "../../src/conformance/scenario/fixtures.js";
+import { runConformance } from "../../src/conformance/run/runner.js";
 import { jsonRpcBinding } from "../../src/transport/jsonrpc.js";
-import type { ProgressEvent } from "../../src/conformance/results.js";
-import type { Scenario } from "../../src/conformance/scenario.js";
+import type { ProgressEvent } from "../../src/conformance/report/results.js";
+import type { Scenario } from "../../src/conformance/scenario/scenario.js";
 import type { Gateway } from "../../src/server/index.js";
 import { referenceGateway, runOptions, wrongFakeGateway } from "./gateways.js";
 

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { checkScenario } from "../../src/conformance/fixtures.js";
+import { checkScenario } from "../../src/conformance/scenario/fixtures.js";
 import { parseRecording } from "../../src/record/recording.js";
 import { createGateway } from "../../src/server/index.js";
 

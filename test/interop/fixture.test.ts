@@ -3,8 +3,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkScenario } from "../../src/conformance/fixtures.js";
-import type { Scenario, Step } from "../../src/conformance/scenario.js";
+import { checkScenario } from "../../src/conformance/scenario/fixtures.js";
+import type { Scenario, Step } from "../../src/conformance/scenario/scenario.js";
 import { recordingToScenario } from "../../src/record/fixture.js";
 import { parseRecording, RecordingFormatError } from "../../src/record/recording.js";
 import { fixtureTag } from "../../src/record/rows.js";

@@ -1,8 +1,8 @@
 // Record -> fixture -> replay, against the reference gateway: SDK traffic recorded through the proxy
 // becomes a scenario that passes on a fresh gateway and fails on one that breaks K1.
 import { afterEach, describe, expect, it } from "vitest";
-import { checkScenario } from "../../src/conformance/fixtures.js";
-import { runConformance } from "../../src/conformance/runner.js";
+import { checkScenario } from "../../src/conformance/scenario/fixtures.js";
+import { runConformance } from "../../src/conformance/run/runner.js";
 import { createPresenceClient, type PresenceClient, type PresenceClientOptions } from "../../src/index.js";
 import { recordingToScenario } from "../../src/record/fixture.js";
 import { startRecordingProxy } from "../../src/record/proxy.js";

@@ -7,12 +7,12 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { ALL_CAPABILITIES } from "../../conformance/capabilities.js";
-import { failuresOf, formatBaseline, parseBaseline } from "../../conformance/baseline.js";
-import { loadScenarios } from "../../conformance/fixtures.js";
-import { formatReport, formatSummary, progressPrinter, REPORTERS, type ReporterName } from "../../conformance/reporters/index.js";
-import { runConformance } from "../../conformance/runner.js";
-import type { Capability } from "../../conformance/scenario.js";
+import { ALL_CAPABILITIES } from "../../conformance/run/capabilities.js";
+import { failuresOf, formatBaseline, parseBaseline } from "../../conformance/report/baseline.js";
+import { loadScenarios } from "../../conformance/scenario/fixtures.js";
+import { formatReport, formatSummary, progressPrinter, REPORTERS, type ReporterName } from "../../conformance/report/formats.js";
+import { runConformance } from "../../conformance/run/runner.js";
+import type { Capability } from "../../conformance/scenario/scenario.js";
 import { createGateway, type Gateway } from "../../server/index.js";
 
 interface ConformFlags {

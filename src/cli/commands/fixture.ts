@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Command } from "commander";
-import { checkScenario } from "../../conformance/fixtures.js";
+import { checkScenario } from "../../conformance/scenario/fixtures.js";
 import { recordingToScenario } from "../../record/fixture.js";
 import { parseRecording } from "../../record/recording.js";
 

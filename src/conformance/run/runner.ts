@@ -1,17 +1,17 @@
 /** runConformance: probe the gateway, run the selected scenarios one after the other, apply the baseline. */
-import type { ClientBinding } from "../transport/binding.js";
-import { jsonRpcBinding } from "../transport/jsonrpc.js";
-import { openClawBinding } from "../transport/openclaw.js";
+import type { ClientBinding } from "../../transport/binding.js";
+import { jsonRpcBinding } from "../../transport/jsonrpc.js";
+import { openClawBinding } from "../../transport/openclaw.js";
 import { declareActor, buildConnectParams, handshake, openActor } from "./actors.js";
-import { applyBaseline } from "./baseline.js";
+import { applyBaseline } from "../report/baseline.js";
 import { detectCapabilities, type Capabilities } from "./capabilities.js";
 import { ScenarioContext, type RunConfig } from "./context.js";
-import { loadScenarios, type LoadedScenario } from "./fixtures.js";
-import { redactValue } from "./redact.js";
-import type { ProgressEvent, RunResult, ScenarioResult } from "./results.js";
-import type { Capability, Scenario } from "./scenario.js";
+import { loadScenarios, type LoadedScenario } from "../scenario/fixtures.js";
+import { redactValue } from "../report/redact.js";
+import type { ProgressEvent, RunResult, ScenarioResult } from "../report/results.js";
+import type { Capability, Scenario } from "../scenario/scenario.js";
 import { DEFAULT_SCENARIO_TIMEOUT_MS, runScenario, skippedResult } from "./scenario-runner.js";
-import { summarize } from "./summary.js";
+import { summarize } from "../report/summary.js";
 
 export interface ConformanceOptions {
   /** ws:// or wss:// URL of the gateway under test. */

@@ -3,20 +3,11 @@
  * is written to the scenario's wire log, and anything (even malformed text) can be sent.
  */
 import WebSocket from "ws";
-import type { ClientBinding } from "../transport/binding.js";
-import type { InboundFrame, RequestId } from "../transport/frames.js";
+import type { ClientBinding } from "../../transport/binding.js";
+import type { InboundFrame, RequestId } from "../../transport/frames.js";
+import type { WireRecord } from "../report/results.js";
 
-export interface WireRecord {
-  /** Position in the scenario's log. */
-  seq: number;
-  /** ms since the scenario started. */
-  t: number;
-  actor: string;
-  dir: "send" | "recv" | "meta";
-  text: string;
-  /** Full size, when `text` was cut for the log. */
-  bytes?: number;
-}
+export type { WireRecord } from "../report/results.js";
 
 /** The frames of one scenario, bounded so a flood does not fill memory or reports. */
 export class WireLog {

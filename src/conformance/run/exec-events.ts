@@ -1,10 +1,10 @@
 /** Executors of the steps that wait for what the gateway pushes: events, unsolicited errors, closes. */
 import type { ScenarioContext } from "./context.js";
-import { checkError } from "./expect.js";
+import { checkError } from "../checks/expect.js";
 import { capture, timeoutOf } from "./exec-requests.js";
-import { match, matches, type Mismatch } from "./matchers.js";
-import type { CountEventsStep, DrainEventsStep, ExpectCloseStep, ExpectErrorStep, ExpectEventStep, ExpectNoEventStep } from "./steps.js";
-import { resolve, resolveNumber } from "./vars.js";
+import { match, matches, type Mismatch } from "../checks/matchers.js";
+import type { CountEventsStep, DrainEventsStep, ExpectCloseStep, ExpectErrorStep, ExpectEventStep, ExpectNoEventStep } from "../scenario/steps.js";
+import { resolve, resolveNumber } from "../scenario/vars.js";
 import { WaitError, type Received } from "./wire.js";
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -4,7 +4,7 @@
  * or names nothing, is stale and does fail it, so the baseline shrinks as the gateway improves.
  */
 import type { ScenarioResult } from "./results.js";
-import { scenarioStatus } from "./scenario-runner.js";
+import { scenarioStatus } from "./summary.js";
 
 /** One entry per line (`#` starts a comment), or a JSON array of strings, or `{"expectedFailures": [...]}`. */
 export function parseBaseline(text: string): string[] {

@@ -1,6 +1,18 @@
 /** What a conformance run reports: per scenario, per check, and summed up by SPEC rule. */
-import type { Capability, Level, RuleId } from "./scenario.js";
-import type { WireRecord } from "./wire.js";
+import type { Capability, Level, RuleId } from "../scenario/scenario.js";
+
+/** One frame of a scenario's wire log, as reports show it. */
+export interface WireRecord {
+  /** Position in the scenario's log. */
+  seq: number;
+  /** ms since the scenario started. */
+  t: number;
+  actor: string;
+  dir: "send" | "recv" | "meta";
+  text: string;
+  /** Full size, when `text` was cut for the log. */
+  bytes?: number;
+}
 
 export type CheckStatus = "passed" | "failed" | "warning";
 export type ScenarioStatus = "passed" | "failed" | "warning" | "skipped";

@@ -1,6 +1,6 @@
 /** Counting scenario results, overall and by SPEC rule. */
-import type { RuleSummary, RunSummary, ScenarioResult } from "./results.js";
-import type { RuleId } from "./scenario.js";
+import type { CheckResult, RuleSummary, RunSummary, ScenarioResult } from "./results.js";
+import type { RuleId } from "../scenario/scenario.js";
 
 const empty = (): RuleSummary => ({ passed: 0, failed: 0, warnings: 0, skipped: 0, knownFailures: 0 });
 
@@ -38,4 +38,11 @@ export function summarize(results: ScenarioResult[], staleBaseline: string[]): {
     }
   }
   return { summary, byRule };
+}
+
+/** Failed when a check failed outside the baseline; warning when only warnings remain. */
+export function scenarioStatus(checks: CheckResult[]): ScenarioResult["status"] {
+  if (checks.some((c) => c.status === "failed" && !c.baselined)) return "failed";
+  if (checks.some((c) => c.status === "warning" && !c.baselined)) return "warning";
+  return "passed";
 }

@@ -1,8 +1,8 @@
 /** Actors: their connect params, their connections and the handshake through the binding. */
-import type { ConnectParams } from "../protocol/connect.js";
+import type { ConnectParams } from "../../protocol/connect.js";
 import { StepAbort, type ScenarioContext } from "./context.js";
-import type { Actor } from "./scenario.js";
-import { resolve } from "./vars.js";
+import type { Actor } from "../scenario/scenario.js";
+import { resolve } from "../scenario/vars.js";
 import { WireConnection, type Received } from "./wire.js";
 
 export const DEFAULT_CLIENT = { id: "conformance", version: "1.0.0", platform: "conformance", mode: "test" } as const;

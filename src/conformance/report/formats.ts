@@ -1,4 +1,4 @@
-import type { RunResult } from "../results.js";
+import type { RunResult } from "./results.js";
 import { formatHtml } from "./html.js";
 import { formatJUnit } from "./junit.js";
 import { formatSummary } from "./pretty.js";

@@ -3,7 +3,7 @@
  * <failure>, skipped scenarios and known failures <skipped>, warnings go to <system-out>. A stale
  * baseline entry or a run error is a failing testcase of its own.
  */
-import type { RunResult, ScenarioResult } from "../results.js";
+import type { RunResult, ScenarioResult } from "./results.js";
 
 export function escapeXml(text: string): string {
   // Characters XML 1.0 cannot carry at all are replaced; the rest is escaped.

@@ -1,8 +1,8 @@
 /** Checking an answer (result or error frame) against a step's Expectation. */
-import { ERROR_CODES, type ErrorName } from "../protocol/errors.js";
-import type { InboundFrame } from "../transport/frames.js";
+import { ERROR_CODES, type ErrorName } from "../../protocol/errors.js";
+import type { InboundFrame } from "../../transport/frames.js";
 import { match, show, type Mismatch } from "./matchers.js";
-import type { ErrorExpectation, Expectation } from "./steps.js";
+import type { ErrorExpectation, Expectation } from "../scenario/steps.js";
 
 export type Answer = Extract<InboundFrame, { kind: "result" } | { kind: "error" }>;
 

@@ -3,10 +3,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv, { type ValidateFunction } from "ajv";
-import { formatIssues, toIssues } from "../validation/index.js";
+import { formatIssues, toIssues } from "../../validation/index.js";
 import type { Scenario } from "./scenario.js";
 
-const packageRoot = fileURLToPath(new URL("../../", import.meta.url));
+const packageRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** The fixtures that ship with the package. */
 export const BUILTIN_FIXTURES_DIR = join(packageRoot, "fixtures", "conformance");

@@ -1,10 +1,10 @@
 /** The state of one running scenario: its connections, variables, wire log and checks. */
-import type { ClientBinding } from "../transport/binding.js";
-import { show, type Mismatch } from "./matchers.js";
-import type { CheckResult } from "./results.js";
-import type { Actor, Capability, Level, RuleId, Scenario } from "./scenario.js";
-import type { Step } from "./steps.js";
-import type { Vars } from "./vars.js";
+import type { ClientBinding } from "../../transport/binding.js";
+import { show, type Mismatch } from "../checks/matchers.js";
+import type { CheckResult } from "../report/results.js";
+import type { Actor, Capability, Level, RuleId, Scenario } from "../scenario/scenario.js";
+import type { Step } from "../scenario/steps.js";
+import type { Vars } from "../scenario/vars.js";
 import { WaitError, WireConnection, WireLog, type WireRecord } from "./wire.js";
 
 /** What every scenario of a run shares. */

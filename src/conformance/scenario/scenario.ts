@@ -10,23 +10,11 @@
  * `${a.instanceId|upper}` / `|lower`. A string that is exactly one `${...}` keeps the value's type.
  */
 
+import type { Level, RuleId } from "./rules.js";
 import type { Step } from "./steps.js";
 
+export type { Level, RuleId } from "./rules.js";
 export type * from "./steps.js";
-
-/** SPEC.md rule ids. */
-export type RuleId =
-  | "T1" | "T2" | "T3"
-  | "H1" | "H2" | "H3" | "H4" | "H5" | "H6" | "H7"
-  | "K1" | "K2" | "K3" | "K4"
-  | "P1" | "P2" | "P3" | "P4" | "P5" | "P6" | "P7"
-  | "S1" | "S2" | "S3"
-  | "M1" | "M2"
-  | "E1" | "E2" | "E3"
-  | "C1"
-  | "B1" | "B2" | "B3";
-
-export type Level = "MUST" | "SHOULD";
 
 /**
  * What a scenario needs from the gateway or the run; detected from hello-ok (`features`,

@@ -1,5 +1,5 @@
 /** The step kinds that wait for, count or rule out pushed events (see steps.ts for the rest). */
-import type { StepBase } from "./steps.js";
+import type { StepBase } from "./step-base.js";
 
 /** Waits for an event not yet consumed by this actor that matches. @additionalProperties false */
 export interface ExpectEventStep extends StepBase {

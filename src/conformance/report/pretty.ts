@@ -1,7 +1,6 @@
 /** The human reporter: a line per scenario while running, then a summary by rule and the failures. */
-import type { CheckResult, ProgressEvent, RunResult, ScenarioResult } from "../results.js";
-import { RULE_ORDER, RULES } from "../rules.js";
-import type { WireRecord } from "../wire.js";
+import type { CheckResult, ProgressEvent, RunResult, ScenarioResult, WireRecord } from "./results.js";
+import { RULE_ORDER, RULES } from "../scenario/rules.js";
 
 export interface PrettyOptions {
   color?: boolean;

@@ -1,6 +1,6 @@
 /** The assertions of a `list` step over the rows `system-presence` returned. */
 import { matchExact, matches, show, match, type Mismatch } from "./matchers.js";
-import type { ListStep } from "./steps.js";
+import type { ListStep } from "../scenario/steps.js";
 
 export type Row = Record<string, unknown>;
 

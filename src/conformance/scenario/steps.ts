@@ -1,50 +1,9 @@
-/** The step kinds of a scenario (see scenario.ts for matchers and variables). */
+/** The step kinds of a scenario (see scenario.ts for matchers and variables; event steps are in event-steps.ts). */
 import type { CountEventsStep, DrainEventsStep, ExpectEventStep, ExpectNoEventStep } from "./event-steps.js";
-import type { Level, RuleId } from "./scenario.js";
+import type { ErrorExpectation, Expectation, StepBase } from "./step-base.js";
 
 export type { CountEventsStep, DrainEventsStep, ExpectEventStep, ExpectNoEventStep } from "./event-steps.js";
-
-/** An error matched by more than its name. @additionalProperties false */
-export interface ErrorMatch {
-  /** SPEC §10 name, e.g. INVALID_PARAMS (on jsonrpc the numeric code is checked too). */
-  name?: string;
-  /** Matcher for the message. */
-  message?: unknown;
-  /** Matcher for error.data. */
-  data?: unknown;
-}
-
-/** An error by its SPEC §10 name, or an ErrorMatch. */
-export type ErrorExpectation = string | ErrorMatch;
-
-/**
- * What a request must be answered with: `{result: matcher}` (default: any result) or `{error}`.
- * @additionalProperties false
- */
-export interface Expectation {
-  result?: unknown;
-  error?: ErrorExpectation;
-}
-
-/** Fields every step may have. */
-export interface StepBase {
-  /** Stable check id for reports and baselines; default `<index>-<step>`. */
-  id?: string;
-  /** What the step checks, for reports. */
-  title?: string;
-  /** Overrides the scenario's level for this step's checks. */
-  level?: Level;
-  /** Overrides the scenario's rules for this step's checks. */
-  rules?: RuleId[];
-  /**
-   * How long to wait for answers; default: the run's step timeout.
-   * @TJS-type integer
-   * @minimum 1
-   */
-  timeoutMs?: number;
-  /** Variables to set from the step's value (JSON Pointer into hello-ok, result, error, event payload or rows). */
-  capture?: { [variable: string]: string };
-}
+export type { ErrorExpectation, ErrorMatch, Expectation, StepBase } from "./step-base.js";
 
 /** @additionalProperties false */
 export interface OpenStep extends StepBase {

@@ -2,9 +2,8 @@
  * A self-contained HTML report (no external assets, no script): the summary by rule, then every
  * scenario with its checks and its wire log. Everything that came from the gateway is escaped.
  */
-import type { CheckResult, RunResult, ScenarioResult } from "../results.js";
-import { RULE_ORDER, RULES } from "../rules.js";
-import type { WireRecord } from "../wire.js";
+import type { CheckResult, RunResult, ScenarioResult, WireRecord } from "./results.js";
+import { RULE_ORDER, RULES } from "../scenario/rules.js";
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");

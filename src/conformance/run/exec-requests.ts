@@ -1,11 +1,11 @@
 /** Executors of the steps that open connections and send requests: open, connect, disconnect, send, flood. */
-import type { RequestId } from "../transport/frames.js";
+import type { RequestId } from "../../transport/frames.js";
 import { handshake, openActor } from "./actors.js";
 import { StepAbort, type ScenarioContext } from "./context.js";
-import { answerValue, checkAnswer, type Answer } from "./expect.js";
-import { match, show, type Mismatch } from "./matchers.js";
-import type { ConnectStep, DisconnectStep, Expectation, FloodStep, OpenStep, SendStep } from "./steps.js";
-import { pointer, resolve, VariableError } from "./vars.js";
+import { answerValue, checkAnswer, type Answer } from "../checks/expect.js";
+import { match, show, type Mismatch } from "../checks/matchers.js";
+import type { ConnectStep, DisconnectStep, Expectation, FloodStep, OpenStep, SendStep } from "../scenario/steps.js";
+import { pointer, resolve, VariableError } from "../scenario/vars.js";
 import type { Received, WireConnection, WireRecord } from "./wire.js";
 
 export function timeoutOf(ctx: ScenarioContext, step: { timeoutMs?: number }): number {

@@ -1,13 +1,13 @@
 /** Executors of the steps about the list itself: list, advanceClock, fill. */
 import { buildConnectParams, declareActor, handshake, openActor } from "./actors.js";
 import { StepAbort, type ScenarioContext } from "./context.js";
-import type { Answer } from "./expect.js";
+import type { Answer } from "../checks/expect.js";
 import { capture, timeoutOf } from "./exec-requests.js";
 import { sleep } from "./exec-events.js";
-import { checkListRows, type Row } from "./list-checks.js";
-import { matches, type Mismatch } from "./matchers.js";
-import type { AdvanceClockStep, FillStep, ListStep } from "./steps.js";
-import { resolve } from "./vars.js";
+import { checkListRows, type Row } from "../checks/list-checks.js";
+import { matches, type Mismatch } from "../checks/matchers.js";
+import type { AdvanceClockStep, FillStep, ListStep } from "../scenario/steps.js";
+import { resolve } from "../scenario/vars.js";
 import type { WireConnection, WireRecord } from "./wire.js";
 
 const POLL_MS = 50;

@@ -4,15 +4,23 @@
  * frames the binding could not read and `frames:error-codes` for jsonrpc codes that disagree with
  * their SPEC §10 name.
  */
-import type { SchemaName } from "../generated/validate.js";
-import { ERROR_CODES, type ErrorName } from "../protocol/errors.js";
-import { EVENTS, METHODS } from "../protocol/methods.js";
-import { formatIssues, validate } from "../validation/index.js";
-import type { CheckResult } from "./results.js";
-import type { Level, RuleId } from "./scenario.js";
-import type { WireConnection, WireRecord } from "./wire.js";
+import type { SchemaName } from "../../generated/validate.js";
+import { ERROR_CODES, type ErrorName } from "../../protocol/errors.js";
+import { EVENTS, METHODS } from "../../protocol/methods.js";
+import { formatIssues, validate } from "../../validation/index.js";
+import type { CheckResult, WireRecord } from "../report/results.js";
+import type { InboundFrame, RequestId } from "../../transport/frames.js";
+import type { Level, RuleId } from "../scenario/scenario.js";
 
 type FrameCheck = Omit<CheckResult, "status">;
+
+/** What one connection received (the run's WireConnection has these). */
+export interface ReceivedFrames {
+  received: readonly { frame: InboundFrame; record: WireRecord }[];
+  decodeErrors: readonly { message: string; record: WireRecord }[];
+  /** Request id -> method, so results are validated against the method's schema. */
+  methods: ReadonlyMap<RequestId, string>;
+}
 
 const RULES: Partial<Record<SchemaName, { rules: RuleId[]; level: Level }>> = {
   HelloOk: { rules: ["H4"], level: "MUST" },
@@ -33,7 +41,7 @@ interface Tally {
   bad: { record: WireRecord; message: string }[];
 }
 
-export function frameChecks(connections: WireConnection[], bindingName: string): FrameCheck[] {
+export function frameChecks(connections: readonly ReceivedFrames[], bindingName: string): FrameCheck[] {
   const tallies = new Map<string, Tally>();
   const note = (key: string, record: WireRecord, problem: string | undefined) => {
     const t = tallies.get(key) ?? { count: 0, bad: [] };

@@ -4,11 +4,12 @@ import { ScenarioContext, StepAbort, waitMessage, type RunConfig } from "./conte
 import { execCountEvents, execDrainEvents, execExpectClose, execExpectError, execExpectEvent, execExpectNoEvent, sleep } from "./exec-events.js";
 import { execAdvanceClock, execFill, execList } from "./exec-list.js";
 import { execConnect, execDisconnect, execFlood, execOpen, execSend } from "./exec-requests.js";
-import { frameChecks } from "./frame-checks.js";
-import type { CheckResult, ScenarioResult } from "./results.js";
-import type { Scenario } from "./scenario.js";
-import type { Step } from "./steps.js";
-import { VariableError } from "./vars.js";
+import { frameChecks } from "../checks/frame-checks.js";
+import type { CheckResult, ScenarioResult } from "../report/results.js";
+import { scenarioStatus } from "../report/summary.js";
+import type { Scenario } from "../scenario/scenario.js";
+import type { Step } from "../scenario/steps.js";
+import { VariableError } from "../scenario/vars.js";
 
 export const DEFAULT_SCENARIO_TIMEOUT_MS = 10_000;
 
@@ -110,11 +111,4 @@ export async function runScenario(scenario: Scenario, config: RunConfig, options
     wireOmitted: ctx.log.omitted,
     ...(options.source ? { source: options.source } : {}),
   };
-}
-
-/** Failed when a check failed outside the baseline; warning when only warnings remain. */
-export function scenarioStatus(checks: CheckResult[]): ScenarioResult["status"] {
-  if (checks.some((c) => c.status === "failed" && !c.baselined)) return "failed";
-  if (checks.some((c) => c.status === "warning" && !c.baselined)) return "warning";
-  return "passed";
 }

@@ -1,5 +1,19 @@
 /** The rules of SPEC.md, in its order, with their level and a short name for reports. */
-import type { Level, RuleId } from "./scenario.js";
+
+/** SPEC.md rule ids. */
+export type RuleId =
+  | "T1" | "T2" | "T3"
+  | "H1" | "H2" | "H3" | "H4" | "H5" | "H6" | "H7"
+  | "K1" | "K2" | "K3" | "K4"
+  | "P1" | "P2" | "P3" | "P4" | "P5" | "P6" | "P7"
+  | "S1" | "S2" | "S3"
+  | "M1" | "M2"
+  | "E1" | "E2" | "E3"
+  | "C1"
+  | "B1" | "B2" | "B3";
+
+/** How binding a rule is (SPEC.md uses RFC 2119 words). */
+export type Level = "MUST" | "SHOULD";
 
 export interface RuleInfo {
   id: RuleId;
