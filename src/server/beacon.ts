@@ -19,7 +19,8 @@ export function takeBeaconToken(gw: GatewayContext, conn: Connection): void {
 export function createSystemEventHandler(gw: GatewayContext) {
   return async function systemEvent(params: SystemEventParams, conn: Connection): Promise<SystemEventResult> {
     // K2: the row of params.instanceId, else the sender's own row; never a row keyed by text or host.
-    const key = params.instanceId !== undefined ? gw.keyFor(params.instanceId, conn.id) : conn.key;
+    let key = params.instanceId !== undefined ? gw.keyFor(params.instanceId, conn.id) : conn.key;
+    if (gw.options.faults.beaconRowsByText && params.instanceId === undefined && params.text) key = `text:${params.text}`;
     // An untracked sender without instanceId, or a beacon claiming an ephemeral mode (P3): nothing to record.
     if (key === undefined || (params.mode !== undefined && gw.isEphemeral(params.mode))) return { ok: true };
     await gw.store.upsert(key, beaconFields(params));

@@ -2,6 +2,7 @@
 import type { PresenceEntry } from "../protocol/presence.js";
 import { presenceKey, type PresenceStore } from "../presence/types.js";
 import { ConnectionRegistry, ReportedIps } from "./connection-registry.js";
+import { FUTURE_TS_MS } from "./faults.js";
 import type { GatewayClock } from "./gateway-clock.js";
 import type { ResolvedGatewayOptions } from "./options.js";
 
@@ -54,6 +55,15 @@ export function createContext(
 ): GatewayContext {
   const { options, store } = fields;
   const { faults } = options;
+  let firstSelfTs: number | undefined;
+  /** The listing faults (P1, K3); without them the rows pass unchanged. */
+  const faultyListing = (rows: PresenceEntry[]): PresenceEntry[] => {
+    const isSelf = (row: PresenceEntry) => row.reason === "self" && row.mode === "gateway";
+    if (faults.noSelfRow) rows = rows.filter((row) => !isSelf(row));
+    if (faults.staleSelfRow) rows = rows.map((row) => (isSelf(row) ? { ...row, ts: (firstSelfTs ??= row.ts) } : row));
+    if (faults.futureTs) rows = rows.map((row) => (row.reason === "periodic" ? { ...row, ts: row.ts + FUTURE_TS_MS } : row));
+    return rows;
+  };
   return {
     ...fields,
     registry: new ConnectionRegistry(),
@@ -65,6 +75,7 @@ export function createContext(
       const trimmed = instanceId?.trim();
       // The store lower-cases keys, so the fault marks upper-case letters to keep them apart.
       if (faults.caseSensitiveKeys && trimmed) return trimmed.replace(/\p{Lu}/gu, (c) => `^${c}`);
+      if (faults.perConnectionRows) return `${presenceKey(trimmed, connId)}#${connId}`;
       return presenceKey(trimmed, connId);
     },
     async listPresence() {
@@ -73,7 +84,7 @@ export function createContext(
         const self = rows.findIndex((row) => row.reason === "self" && row.mode === "gateway");
         if (self >= 0) rows.splice(self, 1);
       }
-      return rows;
+      return faultyListing(rows);
     },
   };
 }

@@ -19,6 +19,18 @@ export interface GatewayFaults {
   noPresenceEvents?: boolean;
   /** §10: errors carry the wrong code (INVALID_PARAMS is answered as INTERNAL_ERROR). */
   wrongErrorCodes?: boolean;
+  /** K1: rows are kept per connection: a client that reconnects with the same instanceId gets a second row. */
+  perConnectionRows?: boolean;
+  /** K2: a beacon without instanceId writes a row keyed by its text (as OpenClaw does), not the sender's row. */
+  beaconRowsByText?: boolean;
+  /** P1: listings (and hello-ok) leave the self row out. */
+  noSelfRow?: boolean;
+  /** P1: the self row is listed with the `ts` of its first listing instead of a fresh one. */
+  staleSelfRow?: boolean;
+  /** S1: rows never expire. */
+  noExpiry?: boolean;
+  /** K3: rows a `periodic` beacon wrote last are listed with a `ts` 10 minutes ahead of the gateway's clock. */
+  futureTs?: boolean;
 }
 
 export type GatewayFaultName = keyof GatewayFaults;
@@ -31,7 +43,16 @@ export const FAULT_NAMES: readonly GatewayFaultName[] = [
   "evictSelf",
   "noPresenceEvents",
   "wrongErrorCodes",
+  "perConnectionRows",
+  "beaconRowsByText",
+  "noSelfRow",
+  "staleSelfRow",
+  "noExpiry",
+  "futureTs",
 ];
+
+/** How far ahead the `futureTs` fault lists rows. */
+export const FUTURE_TS_MS = 600_000;
 
 /** The faults that are switched on, for a warning line at start-up. */
 export function activeFaults(faults: GatewayFaults | undefined): GatewayFaultName[] {

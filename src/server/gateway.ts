@@ -49,7 +49,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     const { faults } = opts;
     return {
       clock,
-      ttlMs: opts.ttlMs,
+      ttlMs: faults.noExpiry ? Number.MAX_SAFE_INTEGER : opts.ttlMs,
       // The overCap and evictSelf faults need room for one row too many.
       maxEntries: faults.overCap || faults.evictSelf ? maxEntries + 1 : maxEntries,
       ephemeralModes: opts.ephemeralModes,

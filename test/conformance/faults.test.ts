@@ -8,8 +8,16 @@ import type { GatewayFaultName } from "../../src/server/index.js";
 import { createGateway } from "../../src/server/index.js";
 import { FAST, referenceGateway, runOptions, TOKEN } from "./gateways.js";
 
+/**
+ * Faults no scenario checks yet, and why. They exist for `gateway-presence doctor`, whose tests show
+ * each one produces its finding (test/doctor/).
+ */
+const NOT_CHECKED_BY_SCENARIOS = {
+  futureTs: "no scenario compares a row's ts with the gateway's clock (K3); the doctor reports it",
+} satisfies Partial<Record<GatewayFaultName, string>>;
+
 /** Each fault, the scenarios that must catch it, and a check in them that must fail. */
-const CAUGHT_BY: Record<GatewayFaultName, { scenarios: string[]; check: RegExp }> = {
+const CAUGHT_BY: Record<Exclude<GatewayFaultName, keyof typeof NOT_CHECKED_BY_SCENARIOS>, { scenarios: string[]; check: RegExp }> = {
   caseSensitiveKeys: { scenarios: ["k1-case-merge"], check: /expected 1, got 2/ },
   listCli: { scenarios: ["p3-cli-never-listed", "k2-untracked-beacon-ignored"], check: /a row matches/ },
   loopbackWipesIp: { scenarios: ["p5-tunneled-reconnect-keeps-ip", "p5-loopback-ip-not-recorded"], check: /no row matches .*"ip"/ },
@@ -17,6 +25,11 @@ const CAUGHT_BY: Record<GatewayFaultName, { scenarios: string[]; check: RegExp }
   evictSelf: { scenarios: ["s2-cap-199-200-201", "s2-flood-distinct-instanceids"], check: /no row matches \{"reason":"self"\}/ },
   noPresenceEvents: { scenarios: ["e1-events-on-change"], check: /no presence event within/ },
   wrongErrorCodes: { scenarios: ["b1-wrong-types", "h2-client-unknown-field", "b3-length-caps"], check: /expected error INVALID_PARAMS, got INTERNAL_ERROR/ },
+  perConnectionRows: { scenarios: ["k1-reconnect-same-instanceid"], check: /expected 1, got 2/ },
+  beaconRowsByText: { scenarios: ["k2-beacon-merges-into-connection-row", "k2-untracked-beacon-ignored"], check: /row matches \{"(host|text)"/ },
+  noSelfRow: { scenarios: ["p1-self-row", "m1-system-presence"], check: /no item matches \{"reason":"self"\}/ },
+  staleSelfRow: { scenarios: ["p1-self-row-survives-ttl"], check: /no row matches \{"reason":"self","ts"/ },
+  noExpiry: { scenarios: ["s1-ttl-expiry"], check: /a row matches \{"instanceId"/ },
 };
 
 describe("injected faults are caught by the scenario of their rule", () => {

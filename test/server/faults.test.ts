@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES } from "../../src/protocol/index.js";
 import { FAULT_NAMES } from "../../src/server/index.js";
-import { connectClient, errorOf, list, observer, peers, rowOf, startGateway } from "./helpers.js";
+import { connectClient, errorOf, eventually, list, observer, peers, rowOf, startGateway } from "./helpers.js";
 
 describe("faults (test only)", () => {
   it("caseSensitiveKeys: ABC and abc become two rows (breaks K1)", async () => {
@@ -61,10 +61,66 @@ describe("faults (test only)", () => {
     expect(error.data?.code).toBe("INTERNAL_ERROR");
   });
 
+  it("perConnectionRows: a reconnect with the same instanceId gets a second row (breaks K1)", async () => {
+    const gw = await startGateway({ faults: { perConnectionRows: true } });
+    const first = await connectClient(gw, { instanceId: "mac" });
+    await first.client.close();
+    const { client } = await connectClient(gw, { instanceId: "mac" });
+    const rows = await eventually(async () => {
+      const found = peers(await list(client));
+      expect(found.map((row) => row.reason).sort()).toEqual(["connect", "disconnect"]);
+      return found;
+    });
+    expect(rows.every((row) => row.instanceId === "mac")).toBe(true);
+  });
+
+  it("beaconRowsByText: a beacon without instanceId makes a row of its own, keyed by its text (breaks K2)", async () => {
+    const gw = await startGateway({ faults: { beaconRowsByText: true } });
+    const { client } = await connectClient(gw, { instanceId: "app" });
+    await client.result("system-event", { text: "Node: anna" });
+    const rows = peers(await list(client));
+    expect(rows).toHaveLength(2);
+    expect(rows.find((row) => row.instanceId === undefined)).toMatchObject({ text: "Node: anna" });
+    expect(rows.find((row) => row.instanceId === undefined)?.host).toBeUndefined();
+  });
+
+  it("noSelfRow: neither hello-ok nor the listing has the self row (breaks P1)", async () => {
+    const gw = await startGateway({ faults: { noSelfRow: true } });
+    const { client, hello } = await connectClient(gw, { instanceId: "a" });
+    expect(hello.snapshot.presence.some((row) => row.reason === "self")).toBe(false);
+    expect((await list(client)).map((row) => row.instanceId)).toEqual(["a"]);
+  });
+
+  it("staleSelfRow: the self row keeps the ts of its first listing (breaks P1)", async () => {
+    const gw = await startGateway({ testClock: true, faults: { staleSelfRow: true } });
+    const { client } = await connectClient(gw, { instanceId: "a" });
+    const first = (await list(client)).find((row) => row.reason === "self")!;
+    await client.result("test.clock.advance", { ms: 60_000 });
+    expect((await list(client)).find((row) => row.reason === "self")?.ts).toBe(first.ts);
+  });
+
+  it("noExpiry: a row past the TTL stays listed (breaks S1)", async () => {
+    const gw = await startGateway({ testClock: true, faults: { noExpiry: true } });
+    const gone = await connectClient(gw, { instanceId: "gone" });
+    await gone.client.close();
+    const { client } = await connectClient(gw, { instanceId: "watcher" });
+    await client.result("test.clock.advance", { ms: 400_000 });
+    expect(rowOf(await list(client), "gone")?.reason).toBe("disconnect");
+  });
+
+  it("futureTs: a row a periodic beacon wrote is listed 10 minutes ahead (breaks K3)", async () => {
+    const gw = await startGateway({ faults: { futureTs: true } });
+    const { client } = await connectClient(gw, { instanceId: "a" });
+    await client.result("system-event", { reason: "periodic" });
+    const rows = await list(client);
+    const self = rows.find((row) => row.reason === "self")!;
+    expect(rowOf(rows, "a")!.ts - self.ts).toBeGreaterThan(590_000);
+  });
+
   it("are announced in the log as test-only", async () => {
     const lines: string[] = [];
     await startGateway({ faults: { overCap: true, listCli: true }, logger: (line) => lines.push(line) });
     expect(lines[0]).toMatch(/TEST-ONLY faults active.*overCap, listCli|TEST-ONLY faults active.*listCli, overCap/);
-    expect(FAULT_NAMES).toHaveLength(7);
+    expect(FAULT_NAMES).toHaveLength(13);
   });
 });
