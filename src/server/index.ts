@@ -2,11 +2,12 @@
 export type { PresenceHandlers } from "../generated/server.js";
 export * from "../protocol/index.js";
 export * from "../validation/index.js";
-export { createGateway, type Gateway } from "./gateway.js";
-export { GATEWAY_DEFAULTS, type GatewayOptions, type StoreFactory } from "./options.js";
-export type { GatewayMetrics } from "./context.js";
+export { createGateway, type Gateway, type GatewayListener } from "./gateway.js";
+export { BINDING_NAMES, GATEWAY_DEFAULTS, type GatewayOptions, type ListenerOptions, type StoreFactory } from "./options.js";
+export type { GatewayMetrics } from "./core/context.js";
 export type { GatewayFaults, GatewayFaultName } from "./faults.js";
 export { FAULT_NAMES } from "./faults.js";
-export { DEFAULT_RATE_LIMIT, type RateLimit } from "./rate-limiter.js";
-export { GatewayError } from "./rpc-errors.js";
-export { isLoopbackAddress } from "./remote-address.js";
+export { DEFAULT_RATE_LIMIT, type RateLimit } from "./core/rate-limiter.js";
+export { GatewayError } from "./core/errors.js";
+export { isLoopbackAddress } from "./core/remote-address.js";
+export type { EventFrame, Push, ServerBinding, ServerBindingFactory } from "./core/binding.js";

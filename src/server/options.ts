@@ -1,16 +1,35 @@
 /** createGateway's options, their defaults and checks. */
 import type { PresenceStore, PresenceStoreOptions } from "../presence/types.js";
+import type { BindingName } from "../transport/binding.js";
+import { DEFAULT_RATE_LIMIT, type RateLimit } from "./core/rate-limiter.js";
+import { isLoopbackAddress } from "./core/remote-address.js";
 import type { GatewayFaults } from "./faults.js";
-import { DEFAULT_RATE_LIMIT, type RateLimit } from "./rate-limiter.js";
-import { isLoopbackAddress } from "./remote-address.js";
 
 export type StoreFactory = (options: PresenceStoreOptions) => PresenceStore;
 
+/** One address to listen on and the wire binding spoken there (SPEC T2). */
+export interface ListenerOptions {
+  /** Default `jsonrpc`. */
+  binding?: BindingName;
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** 0 picks a free one. Default 18789. */
+  port?: number;
+}
+
 export interface GatewayOptions {
-  /** Address to listen on. Default `127.0.0.1`. */
+  /** Address to listen on (the single listener's; see `listeners`). Default `127.0.0.1`. */
   host?: string;
   /** Port; 0 picks a free one. Default 18789. */
   port?: number;
+  /** Wire binding of the single listener (SPEC T2). Default `jsonrpc`. */
+  binding?: BindingName;
+  /**
+   * Several listeners over one store, e.g. jsonrpc on one port and openclaw on another; replaces
+   * `port` and `binding` (`host` is the default host of a listener without one). Every client sees
+   * every row, whichever binding it speaks.
+   */
+  listeners?: ListenerOptions[];
   /** Shared secret clients send as `auth.token` (SPEC H5). */
   token?: string;
   /** Allow a non-loopback host without a token (SPEC H5). Default false. */
@@ -48,7 +67,16 @@ export interface GatewayOptions {
   faults?: GatewayFaults;
 }
 
+export interface ResolvedListener {
+  binding: BindingName;
+  host: string;
+  port: number;
+}
+
 export interface ResolvedGatewayOptions {
+  /** At least one. */
+  listeners: ResolvedListener[];
+  /** The first listener's host and port. */
   host: string;
   port: number;
   token: string | undefined;
@@ -80,18 +108,21 @@ export const GATEWAY_DEFAULTS = {
   maxBufferedBytes: 1024 * 1024,
 } as const;
 
+export const BINDING_NAMES: readonly BindingName[] = ["jsonrpc", "openclaw"];
+
 export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGatewayOptions {
-  const host = options.host ?? GATEWAY_DEFAULTS.host;
-  if (typeof host !== "string" || !host.trim()) throw new TypeError("gateway: host must be a non-empty string");
   const token = options.token;
   if (token !== undefined && (typeof token !== "string" || token.length === 0)) {
     throw new TypeError("gateway: token must be a non-empty string when given");
   }
-  if (token === undefined && !isLoopbackAddress(host) && options.insecureNoAuth !== true) {
-    throw new Error(
-      `gateway: refusing to listen on non-loopback host ${host} without a token (SPEC H5); ` +
-        "give a token, or insecureNoAuth (--insecure-no-auth) to accept anyone",
-    );
+  const listeners = resolveListeners(options);
+  for (const { host } of listeners) {
+    if (token === undefined && !isLoopbackAddress(host) && options.insecureNoAuth !== true) {
+      throw new Error(
+        `gateway: refusing to listen on non-loopback host ${host} without a token (SPEC H5); ` +
+          "give a token, or insecureNoAuth (--insecure-no-auth) to accept anyone",
+      );
+    }
   }
   const ttlMs = positiveInt("ttlMs", options.ttlMs, GATEWAY_DEFAULTS.ttlMs);
   const rateLimit = { ...DEFAULT_RATE_LIMIT, ...options.rateLimit };
@@ -104,8 +135,9 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
   const trustedProxies = options.trustedProxies ?? [];
   if (!Array.isArray(trustedProxies)) throw new TypeError("gateway: trustedProxies must be an array of addresses");
   return {
-    host,
-    port: port(options.port),
+    listeners,
+    host: listeners[0]!.host,
+    port: listeners[0]!.port,
     token,
     ttlMs,
     maxEntries: positiveInt("maxEntries", options.maxEntries, GATEWAY_DEFAULTS.maxEntries),
@@ -128,9 +160,31 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
   };
 }
 
-function port(value: number | undefined): number {
+function resolveListeners(options: GatewayOptions): ResolvedListener[] {
+  if (options.listeners === undefined) return [listener({ binding: options.binding, host: options.host, port: options.port }, "")];
+  if (!Array.isArray(options.listeners) || options.listeners.length === 0) {
+    throw new TypeError("gateway: listeners must be a non-empty array of {binding, host, port}");
+  }
+  for (const name of ["port", "binding"] as const) {
+    if (options[name] !== undefined) throw new TypeError(`gateway: give either ${name} or listeners, not both`);
+  }
+  // `host` is the default host of listeners that name none.
+  return options.listeners.map((l, i) => listener({ host: options.host, ...l }, `listeners[${i}].`));
+}
+
+function listener(l: ListenerOptions, where: string): ResolvedListener {
+  const host = l.host ?? GATEWAY_DEFAULTS.host;
+  if (typeof host !== "string" || !host.trim()) throw new TypeError(`gateway: ${where}host must be a non-empty string`);
+  const binding = l.binding ?? "jsonrpc";
+  if (!BINDING_NAMES.includes(binding)) {
+    throw new TypeError(`gateway: ${where}binding must be one of ${BINDING_NAMES.join(", ")}, got ${JSON.stringify(binding)}`);
+  }
+  return { binding, host, port: port(l.port, where) };
+}
+
+function port(value: number | undefined, where = ""): number {
   const p = value ?? GATEWAY_DEFAULTS.port;
-  if (!Number.isInteger(p) || p < 0 || p > 65535) throw new RangeError(`gateway: port must be an integer 0..65535, got ${String(value)}`);
+  if (!Number.isInteger(p) || p < 0 || p > 65535) throw new RangeError(`gateway: ${where}port must be an integer 0..65535, got ${String(value)}`);
   return p;
 }
 

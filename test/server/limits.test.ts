@@ -1,4 +1,4 @@
-import { createGatewayClock } from "../../src/server/gateway-clock.js";
+import { createGatewayClock } from "../../src/server/core/gateway-clock.js";
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES, type PresenceEntry, type PresenceEvent } from "../../src/protocol/index.js";
 import { WireClient, connectClient, errorOf, isResponse, list, observer, peers, rowOf, startGateway } from "./helpers.js";

@@ -1,6 +1,6 @@
 /** Which capabilities a run has, from the probe's hello-ok, the URL and the run options. */
 import type { Capability } from "../scenario/scenario.js";
-import { isLoopbackAddress } from "../../server/remote-address.js";
+import { isLoopbackAddress } from "../../server/core/remote-address.js";
 
 export const ALL_CAPABILITIES: readonly Capability[] = [
   "testClock",

@@ -1,7 +1,7 @@
 /** `test.clock.advance` (SPEC S3): only on a gateway started with `testClock: true`. */
-import type { TestClockAdvanceParams, TestClockAdvanceResult } from "../protocol/test-clock.js";
+import type { TestClockAdvanceParams, TestClockAdvanceResult } from "../../protocol/test-clock.js";
 import type { GatewayContext } from "./context.js";
-import { GatewayError } from "./rpc-errors.js";
+import { GatewayError } from "./errors.js";
 
 export function createClockAdvanceHandler(gw: GatewayContext) {
   return async function advance(params: TestClockAdvanceParams): Promise<TestClockAdvanceResult> {

@@ -1,11 +1,11 @@
 /** The gateway's own row (SPEC P1), seeded before any client connects. */
 import { readFileSync } from "node:fs";
 import { hostname, networkInterfaces, release } from "node:os";
-import type { PresenceFields } from "../presence/types.js";
+import type { PresenceFields } from "../../presence/types.js";
 
-/** The package version, read from package.json (two levels up from src/server and dist/server). */
+/** The package version, read from package.json (three levels up from src/server/core and dist/server/core). */
 export const GATEWAY_VERSION: string = (
-  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+  JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
 
 /** The first non-internal IPv4 address of this machine, if any. */

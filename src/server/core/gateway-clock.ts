@@ -1,4 +1,4 @@
-import type { Clock } from "../presence/types.js";
+import type { Clock } from "../../presence/types.js";
 
 /** The gateway's clock: real time plus the sum of `test.clock.advance` calls (SPEC S3). */
 export interface GatewayClock extends Clock {

@@ -1,21 +1,21 @@
 /** `connect` (SPEC H1-H7, P2-P5): negotiation, auth, scopes, the connection's row, hello-ok. */
-import type { ConnectParams } from "../protocol/connect.js";
-import type { HelloOk } from "../protocol/hello.js";
-import { JSONRPC_PROTOCOL_VERSION } from "../protocol/methods.js";
-import type { PresenceFields } from "../presence/types.js";
-import { EVENT_NAMES } from "../generated/events.js";
+import type { ConnectParams } from "../../protocol/connect.js";
+import type { HelloOk } from "../../protocol/hello.js";
+import type { PresenceFields } from "../../presence/types.js";
+import { EVENT_NAMES } from "../../generated/events.js";
 import { tokenMatches } from "./auth.js";
 import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import { connectionIp } from "./remote-address.js";
-import { GatewayError } from "./rpc-errors.js";
+import { GatewayError } from "./errors.js";
 import { grantedScopes, hasScope } from "./scopes.js";
 import { GATEWAY_VERSION } from "./self-row.js";
 
 export function createConnectHandler(gw: GatewayContext) {
   return async function connect(params: ConnectParams, conn: Connection): Promise<HelloOk> {
-    negotiate(gw, params, conn);
+    conn.protocol = negotiate(gw, params, conn);
     authenticate(gw, params, conn);
+    await conn.binding.verifyConnect?.(conn, params);
     const role = params.role ?? "operator";
     conn.role = role;
     conn.scopes = grantedScopes(role, params.scopes);
@@ -33,16 +33,20 @@ export function createConnectHandler(gw: GatewayContext) {
       `connect conn=${conn.id} client=${params.client.id} mode=${params.client.mode} role=${role}` +
         ` key=${conn.key ?? "-(ephemeral)"} address=${conn.address ?? "?"}`,
     );
-    return helloOk(gw, conn);
+    const hello = await helloOk(gw, conn);
+    // Typed as SPEC H4's hello-ok; a binding may send its own shape of it.
+    return (conn.binding.helloOk?.(hello, conn, params) ?? hello) as HelloOk;
   };
 }
 
-function negotiate(gw: GatewayContext, params: ConnectParams, conn: Connection): void {
-  const v = JSONRPC_PROTOCOL_VERSION;
-  if (params.minProtocol <= v && v <= params.maxProtocol) return;
-  const message = `protocol mismatch: the gateway speaks ${v}..${v}, the client asked for ${params.minProtocol}..${params.maxProtocol}`;
+/** SPEC H3: the highest version both sides speak, else PROTOCOL_MISMATCH (then close 1002). */
+function negotiate(gw: GatewayContext, params: ConnectParams, conn: Connection): number {
+  const { min, max } = conn.binding.protocol;
+  const chosen = Math.min(max, params.maxProtocol);
+  if (chosen >= min && chosen >= params.minProtocol) return chosen;
+  const message = `protocol mismatch: the gateway speaks ${min}..${max}, the client asked for ${params.minProtocol}..${params.maxProtocol}`;
   reject(gw, conn, 1002, "PROTOCOL_MISMATCH", message);
-  throw new GatewayError("PROTOCOL_MISMATCH", message, { min: v, max: v });
+  throw new GatewayError("PROTOCOL_MISMATCH", message, { min, max });
 }
 
 function authenticate(gw: GatewayContext, params: ConnectParams, conn: Connection): void {
@@ -53,7 +57,8 @@ function authenticate(gw: GatewayContext, params: ConnectParams, conn: Connectio
   throw new GatewayError("UNAUTHORIZED", message);
 }
 
-function reject(gw: GatewayContext, conn: Connection, code: number, name: string, message: string): void {
+/** Counts and logs a refused connect, and has the connection closed after the answer. */
+export function reject(gw: GatewayContext, conn: Connection, code: number, name: string, message: string): void {
   conn.closeAfterReply = { code, reason: name.toLowerCase().replace(/_/g, " ") };
   gw.metrics.rejections++;
   gw.log(`reject conn=${conn.id} reason=${name} ${message}`);
@@ -99,7 +104,7 @@ async function helloOk(gw: GatewayContext, conn: Connection): Promise<HelloOk> {
   const presence = hasScope(conn, "operator.read") ? await gw.listPresence() : await ownRowOnly(gw, conn);
   return {
     type: "hello-ok",
-    protocol: JSONRPC_PROTOCOL_VERSION,
+    protocol: conn.protocol ?? conn.binding.protocol.max,
     server: { version: GATEWAY_VERSION, connId: conn.id },
     features: { methods: [...gw.methods], events: [...EVENT_NAMES] },
     snapshot: {

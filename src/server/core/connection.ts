@@ -1,6 +1,7 @@
 /** Per-connection state. */
 import { randomUUID } from "node:crypto";
 import type { WebSocket } from "ws";
+import type { ServerBinding } from "./binding.js";
 import { TokenBucket, type RateLimit } from "./rate-limiter.js";
 
 export type Role = "operator" | "node";
@@ -9,6 +10,8 @@ export interface Connection {
   /** The connection id (`hello-ok.server.connId`): the presence key when no instanceId is given (SPEC K1). */
   readonly id: string;
   readonly ws: WebSocket;
+  /** The wire binding of the listener this connection came in on (SPEC T2). */
+  readonly binding: ServerBinding;
   /** Client address after trusted proxies; may be loopback. */
   readonly address: string | undefined;
   /** `system-event` rate limit (SPEC B2). */
@@ -19,6 +22,10 @@ export interface Connection {
   receivesPushes: boolean;
   /** `stateVersion.presence` of the hello-ok snapshot. */
   snapshotVersion?: number;
+  /** The protocol version `connect` negotiated (SPEC H3). */
+  protocol?: number;
+  /** Pushes this connection was offered, sent or missed: the next push's `seq` is this plus one. */
+  eventSeq: number;
   role: Role;
   scopes: readonly string[];
   clientId?: string;
@@ -34,24 +41,19 @@ export interface Connection {
   handshakeTimer?: ReturnType<typeof setTimeout>;
 }
 
-export function createConnection(ws: WebSocket, address: string | undefined, rateLimit: RateLimit): Connection {
+export function createConnection(ws: WebSocket, binding: ServerBinding, address: string | undefined, rateLimit: RateLimit): Connection {
   return {
     id: randomUUID(),
     ws,
+    binding,
     address,
     bucket: new TokenBucket(rateLimit),
     connected: false,
     receivesPushes: false,
+    eventSeq: 0,
     role: "operator",
     scopes: [],
     alive: true,
     queue: Promise.resolve(),
   };
-}
-
-/** Sends a text frame if the socket is still open; returns whether it was handed to the socket. */
-export function sendText(conn: Connection, text: string): boolean {
-  if (conn.ws.readyState !== conn.ws.OPEN) return false;
-  conn.ws.send(text);
-  return true;
 }

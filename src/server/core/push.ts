@@ -1,11 +1,27 @@
 /**
- * Server pushes (SPEC E1-E3): `presence` after every change, coalesced to one push per event-loop
- * turn; a client whose send buffer is over maxBufferedBytes misses pushes (counted) and never
- * stalls the others; `tick` every tickIntervalMs.
+ * Server pushes (SPEC E1-E3), for every binding: `presence` after every change, coalesced to one
+ * push per event-loop turn; a client whose send buffer is over maxBufferedBytes misses pushes
+ * (counted, and its `seq` still advances so it can see the gap) and never stalls the others;
+ * `tick` every tickIntervalMs. Each push is encoded once per binding (see EventFrames).
  */
+import type { EventFrame, Push, ServerBinding } from "./binding.js";
 import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import { hasScope } from "./scopes.js";
+
+/** One push and its frames, encoded lazily, once per binding that has a recipient. */
+export class EventFrames {
+  private readonly frames = new Map<ServerBinding, EventFrame>();
+
+  constructor(readonly push: Push) {}
+
+  /** The text for this connection: its binding's encoding, with its next `seq`. */
+  textFor(conn: Connection): string {
+    let frame = this.frames.get(conn.binding);
+    if (frame === undefined) this.frames.set(conn.binding, (frame = conn.binding.encodeEvent(this.push)));
+    return frame(++conn.eventSeq);
+  }
+}
 
 export class Pusher {
   private immediate: ReturnType<typeof setImmediate> | undefined;
@@ -31,17 +47,17 @@ export class Pusher {
     const presence = await this.gw.listPresence();
     if (this.stopped) return;
     const version = ++this.gw.published.version;
-    const frame = notification("presence", { presence, stateVersion: { presence: version } });
-    this.gw.published.lastFrame = frame;
+    const frames = new EventFrames({ event: "presence", payload: { presence }, stateVersion: { presence: version } });
+    this.gw.published.last = frames;
     for (const conn of this.gw.registry.all) {
-      if (conn.receivesPushes && hasScope(conn, "operator.read") && offer(this.gw, conn, frame)) this.gw.metrics.presencePushes++;
+      if (conn.receivesPushes && hasScope(conn, "operator.read") && offer(this.gw, conn, frames)) this.gw.metrics.presencePushes++;
     }
   }
 
   tick(): void {
-    const frame = notification("tick", { ts: this.gw.clock.now() });
+    const frames = new EventFrames({ event: "tick", payload: { ts: this.gw.clock.now() } });
     for (const conn of this.gw.registry.all) {
-      if (conn.receivesPushes && offer(this.gw, conn, frame)) this.gw.metrics.ticks++;
+      if (conn.receivesPushes && offer(this.gw, conn, frames)) this.gw.metrics.ticks++;
     }
   }
 
@@ -52,14 +68,15 @@ export class Pusher {
   }
 }
 
-/** Sends unless the client is not keeping up (SPEC E2). */
-function offer(gw: GatewayContext, conn: Connection, frame: string): boolean {
+/** Sends unless the client is not keeping up (SPEC E2); a missed push still takes a `seq`. */
+function offer(gw: GatewayContext, conn: Connection, frames: EventFrames): boolean {
   if (conn.ws.readyState !== conn.ws.OPEN) return false;
   if (conn.ws.bufferedAmount > gw.options.maxBufferedBytes) {
+    conn.eventSeq++;
     gw.metrics.droppedPushes++;
     return false;
   }
-  conn.ws.send(frame);
+  conn.ws.send(frames.textFor(conn));
   return true;
 }
 
@@ -70,12 +87,8 @@ function offer(gw: GatewayContext, conn: Connection, frame: string): boolean {
 export function startPushes(gw: GatewayContext, conn: Connection): void {
   if (conn.receivesPushes) return;
   conn.receivesPushes = true;
-  const { version, lastFrame } = gw.published;
-  if (lastFrame && version > (conn.snapshotVersion ?? version) && hasScope(conn, "operator.read") && offer(gw, conn, lastFrame)) {
+  const { version, last } = gw.published;
+  if (last && version > (conn.snapshotVersion ?? version) && hasScope(conn, "operator.read") && offer(gw, conn, last)) {
     gw.metrics.presencePushes++;
   }
-}
-
-function notification(method: string, params: unknown): string {
-  return JSON.stringify({ jsonrpc: "2.0", method, params });
 }

@@ -1,9 +1,9 @@
 /** `system-event` beacons (SPEC M2, K2, K3, P5, B2). */
-import type { SystemEventParams, SystemEventResult } from "../protocol/presence.js";
-import type { PresenceFields } from "../presence/types.js";
+import type { SystemEventParams, SystemEventResult } from "../../protocol/presence.js";
+import type { PresenceFields } from "../../presence/types.js";
 import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
-import { GatewayError } from "./rpc-errors.js";
+import { GatewayError } from "./errors.js";
 
 /** Checked before the params: a flood is refused cheaply (SPEC B2). */
 export function takeBeaconToken(gw: GatewayContext, conn: Connection): void {

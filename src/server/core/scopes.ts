@@ -1,6 +1,6 @@
 /** Roles and scopes (SPEC H7). */
 import type { Connection, Role } from "./connection.js";
-import { GatewayError } from "./rpc-errors.js";
+import { GatewayError } from "./errors.js";
 
 export const DEFAULT_OPERATOR_SCOPES: readonly string[] = ["operator.read", "operator.write"];
 

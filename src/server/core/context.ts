@@ -1,10 +1,11 @@
 /** What the handlers share: options, store, clock, connections, and the fault-aware presence view. */
-import type { PresenceEntry } from "../protocol/presence.js";
-import { presenceKey, type PresenceStore } from "../presence/types.js";
+import type { PresenceEntry } from "../../protocol/presence.js";
+import { presenceKey, type PresenceStore } from "../../presence/types.js";
+import type { ResolvedGatewayOptions } from "../options.js";
 import { ConnectionRegistry, ReportedIps } from "./connection-registry.js";
 import { FUTURE_TS_MS } from "./faults.js";
 import type { GatewayClock } from "./gateway-clock.js";
-import type { ResolvedGatewayOptions } from "./options.js";
+import type { EventFrames } from "./push.js";
 
 export interface GatewayMetrics {
   /** Presence events handed to sockets. */
@@ -22,7 +23,7 @@ export interface GatewayMetrics {
 export interface PublishedPresence {
   version: number;
   /** The latest `presence` push, for a client whose hello-ok was on its way when it went out. */
-  lastFrame?: string;
+  last?: EventFrames;
 }
 
 export interface GatewayContext {

@@ -1,6 +1,6 @@
 /** Is a decoded value a JSON-RPC 2.0 request (SPEC B1)? Names what is wrong, with paths. */
 import { isJSONRPCID, type JSONRPCID, type JSONRPCRequest } from "json-rpc-2.0";
-import type { ValidationIssue } from "../protocol/errors.js";
+import type { ValidationIssue } from "../../protocol/errors.js";
 
 export type EnvelopeCheck = { ok: true; request: JSONRPCRequest } | { ok: false; id: JSONRPCID; issues: ValidationIssue[] };
 

@@ -1,0 +1,57 @@
+/**
+ * The seam between the binding-neutral core and a wire binding (SPEC T2). The core owns the rules
+ * (frame size cap, handshake gate, scopes, rate limit, params validation, the presence methods,
+ * pushes); a binding only turns its frames into method calls and the core's answers, errors and
+ * pushes into its frames. A new binding is one file in src/server/bindings/ implementing this.
+ */
+import type { ConnectParams } from "../../protocol/connect.js";
+import type { HelloOk } from "../../protocol/hello.js";
+import type { BindingName } from "../../transport/binding.js";
+import type { Connection } from "./connection.js";
+import type { GatewayContext } from "./context.js";
+import type { GatewayError } from "./errors.js";
+import type { MethodTable } from "./methods.js";
+
+/** A server push (SPEC E1, E3), binding-neutral. */
+export interface Push {
+  /** `presence` or `tick`. */
+  readonly event: string;
+  /** `presence`: `{presence}`; `tick`: `{ts}`. */
+  readonly payload: Readonly<Record<string, unknown>>;
+  /** `presence` pushes: `{presence: n}` (SPEC E1). jsonrpc puts it in the params, openclaw on the frame. */
+  readonly stateVersion?: { readonly presence: number };
+}
+
+/**
+ * A push encoded once for one binding: given the connection's event sequence number (1, 2, ... per
+ * connection, counting pushes it missed), the text frame to send. Bindings without `seq` return the
+ * same string every time, so the text can be written to every socket as it is.
+ */
+export type EventFrame = (seq: number) => string;
+
+export interface ServerBinding {
+  readonly name: BindingName;
+  /** Protocol versions this binding speaks (SPEC H3); `connect` negotiates the highest common one. */
+  readonly protocol: { readonly min: number; readonly max: number };
+  /** A socket opened, before any frame arrived (OpenClaw sends `connect.challenge`). */
+  opened?(conn: Connection): void;
+  /**
+   * One inbound message, already within maxPayload, a text frame and parsed JSON (the core answers
+   * the rest). Returns the text to answer with, if any; never throws for bad input (SPEC B1).
+   */
+  receive(conn: Connection, message: unknown): Promise<string | undefined>;
+  /** An error that answers no request (not JSON, oversized, handshake timeout); undefined: send nothing. */
+  encodeError(error: GatewayError): string | undefined;
+  /** Encodes a push once per version; see EventFrame. */
+  encodeEvent(push: Push): EventFrame;
+  /**
+   * `connect` checks of this binding, after protocol and token and before the row is written
+   * (OpenClaw: the signed device block). Throws a GatewayError to refuse.
+   */
+  verifyConnect?(conn: Connection, params: ConnectParams): Promise<void>;
+  /** The result of `connect` as this binding sends it (default: SPEC H4's hello-ok as it is). */
+  helloOk?(hello: HelloOk, conn: Connection, params: ConnectParams): unknown;
+}
+
+/** Builds a binding over the core: the gateway's shared state and its method table. */
+export type ServerBindingFactory = (gw: GatewayContext, methods: MethodTable) => ServerBinding;

@@ -1,0 +1,61 @@
+/**
+ * One inbound frame, for every binding: the size cap (SPEC B3), text frames only and JSON (T1, B1),
+ * then the connection's binding; answers go out before any close the frame asked for, and pushes
+ * may start once hello-ok is out.
+ */
+import type { Connection } from "./connection.js";
+import type { GatewayContext } from "./context.js";
+import { GatewayError, wireError } from "./errors.js";
+import { startPushes } from "./push.js";
+
+export async function handleFrame(gw: GatewayContext, conn: Connection, data: Buffer, isBinary: boolean): Promise<void> {
+  if (conn.ws.readyState !== conn.ws.OPEN) return;
+  const { maxPayload } = gw.options;
+  const fail = (error: GatewayError): void => sendError(gw, conn, error);
+
+  if (data.byteLength > maxPayload) {
+    const message = `frame of ${data.byteLength} bytes exceeds maxPayload (${maxPayload} bytes)`;
+    fail(new GatewayError("PAYLOAD_TOO_LARGE", message));
+    gw.metrics.rejections++;
+    gw.log(`reject conn=${conn.id} reason=PAYLOAD_TOO_LARGE ${message}`);
+    conn.ws.close(1009, "payload too large");
+    return;
+  }
+  if (isBinary) return fail(invalidRequest("binary frames are not accepted: send UTF-8 JSON text frames", ""));
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data.toString("utf8"));
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return fail(new GatewayError("PARSE_ERROR", `parse error: not JSON (${detail})`, { errors: [{ path: "", message: detail }] }));
+  }
+
+  const answer = await conn.binding.receive(conn, parsed);
+  if (answer !== undefined) send(gw, conn, answer);
+  if (conn.connected) startPushes(gw, conn);
+  if (conn.closeAfterReply) conn.ws.close(conn.closeAfterReply.code, conn.closeAfterReply.reason);
+}
+
+export function invalidRequest(message: string, path: string): GatewayError {
+  return new GatewayError("INVALID_REQUEST", `invalid request: ${message}`, { errors: [{ path, message }] });
+}
+
+/** Sends an error that answers no request, in the connection's binding (if it has a frame for it). */
+export function sendError(gw: GatewayContext, conn: Connection, error: GatewayError): void {
+  const text = conn.binding.encodeError(wireError(error, gw.options.faults));
+  if (text !== undefined) send(gw, conn, text);
+}
+
+/** A client that does not read its answers is dropped before its send buffer grows without bound. */
+export function send(gw: GatewayContext, conn: Connection, text: string): void {
+  if (conn.ws.readyState !== conn.ws.OPEN) return;
+  const limit = Math.max(16 * 1024 * 1024, 8 * gw.options.maxBufferedBytes);
+  if (conn.ws.bufferedAmount > limit) {
+    gw.metrics.rejections++;
+    gw.log(`reject conn=${conn.id} reason=SLOW_CONSUMER send buffer over ${limit} bytes`);
+    conn.ws.terminate();
+    return;
+  }
+  conn.ws.send(text);
+}

@@ -1,0 +1,141 @@
+/**
+ * One listener: an HTTP server that upgrades to WebSocket, and the connections it accepts, all
+ * speaking one wire binding. A gateway has one or more listeners over one core and one store, so
+ * every client sees every row whichever binding it speaks (SPEC T2).
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { WebSocket } from "ws";
+import { WebSocketServer } from "ws";
+import type { ServerBinding } from "./core/binding.js";
+import { createConnection, type Connection } from "./core/connection.js";
+import type { GatewayContext } from "./core/context.js";
+import { GatewayError } from "./core/errors.js";
+import { handleFrame, sendError } from "./core/inbound.js";
+import { onPong } from "./core/keep-alive.js";
+import { clientAddress, type TrustedProxies } from "./core/remote-address.js";
+
+export interface Listener {
+  readonly binding: ServerBinding;
+  readonly host: string;
+  readonly port: number;
+  /** `ws://host:port` (IPv6 hosts in brackets). */
+  readonly url: string;
+  /** Stops accepting new connections (open ones are the gateway's to close). */
+  stopAccepting(): void;
+  /** Releases the server once its connections are closed; resolves when it is. */
+  close(): Promise<void>;
+}
+
+export interface ListenerSpec {
+  binding: ServerBinding;
+  host: string;
+  port: number;
+}
+
+/** Starts listening; rejects (and leaves nothing open) when the address cannot be bound. */
+export async function startListener(gw: GatewayContext, spec: ListenerSpec, trusted: TrustedProxies, isClosing: () => boolean): Promise<Listener> {
+  const { binding, host } = spec;
+  const { maxPayload, rateLimit, handshakeTimeoutMs } = gw.options;
+  const http = createServer((_request, response) => {
+    response.writeHead(426, { "content-type": "text/plain; charset=utf-8", upgrade: "websocket" });
+    response.end("gateway-presence: connect with a WebSocket\n");
+  });
+  // ws would close an oversized frame with 1009 and no answer; with headroom, the gateway answers
+  // PAYLOAD_TOO_LARGE first (SPEC B3) and closes 1009 itself.
+  const cutAt = maxPayload * 2 + 1024;
+  const wss = new WebSocketServer({ server: http, maxPayload: cutAt, perMessageDeflate: false, clientTracking: false });
+
+  wss.on("connection", (ws: WebSocket, request: IncomingMessage) => {
+    if (isClosing()) return ws.close(1001, "gateway shutting down");
+    const conn = createConnection(ws, binding, clientAddress(request, trusted), rateLimit);
+    gw.registry.add(conn);
+    conn.handshakeTimer = setTimeout(() => handshakeTimeout(gw, conn), handshakeTimeoutMs);
+    ws.on("message", (data, isBinary) => {
+      conn.queue = conn.queue.then(() => handleFrame(gw, conn, asBuffer(data), isBinary)).catch((error: unknown) => {
+        gw.log(`error frame handling failed on conn=${conn.id}: ${String(error)}`);
+      });
+    });
+    ws.on("pong", () => onPong(gw, conn));
+    ws.on("error", (error: Error & { code?: string }) => {
+      if (error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+        // Past the headroom ws cuts the frame itself (close 1009, no answer): still a rejection.
+        gw.metrics.rejections++;
+        gw.log(`reject conn=${conn.id} reason=PAYLOAD_TOO_LARGE frame over ${cutAt} bytes, cut without an answer`);
+        return;
+      }
+      gw.log(`error conn=${conn.id} socket: ${error.message}`);
+    });
+    ws.on("close", (code) => {
+      clearTimeout(conn.handshakeTimer);
+      conn.queue = conn.queue.then(() => closed(gw, conn, code)).catch((error: unknown) => {
+        gw.log(`error disconnect bookkeeping failed on conn=${conn.id}: ${String(error)}`);
+      });
+    });
+    binding.opened?.(conn);
+  });
+  // ws re-emits the http server's errors; a listen error rejects instead (told once).
+  let listening = false;
+  wss.on("error", (error) => {
+    if (listening) gw.log(`error websocket server: ${error.message}`);
+  });
+
+  let port: number;
+  try {
+    port = await listen(http, spec.port, host);
+    listening = true;
+  } catch (error) {
+    wss.close();
+    throw error;
+  }
+  const hostInUrl = host.includes(":") ? `[${host}]` : host;
+  let httpClosed: Promise<void> | undefined;
+  const stopAccepting = () => {
+    httpClosed ??= new Promise<void>((resolve) => http.close(() => resolve()));
+  };
+  return {
+    binding,
+    host,
+    port,
+    url: `ws://${hostInUrl}:${port}`,
+    stopAccepting,
+    async close() {
+      stopAccepting();
+      wss.close();
+      http.closeAllConnections();
+      await httpClosed;
+    },
+  };
+}
+
+function handshakeTimeout(gw: GatewayContext, conn: Connection): void {
+  if (conn.connected || conn.ws.readyState !== conn.ws.OPEN) return;
+  sendError(gw, conn, new GatewayError("NOT_CONNECTED", "handshake timeout"));
+  gw.metrics.rejections++;
+  gw.log(`reject conn=${conn.id} reason=HANDSHAKE_TIMEOUT no connect within ${gw.options.handshakeTimeoutMs} ms`);
+  conn.ws.close(1008, "handshake timeout");
+}
+
+/** SPEC P6: the row is marked disconnected when the last connection with its key closes. */
+async function closed(gw: GatewayContext, conn: Connection, code: number): Promise<void> {
+  const lastForKey = gw.registry.remove(conn);
+  if (lastForKey !== undefined) await gw.store.markDisconnected(lastForKey);
+  if (conn.connected) gw.log(`disconnect conn=${conn.id} code=${code} key=${conn.key ?? "-(ephemeral)"}`);
+}
+
+function asBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      const address = server.address();
+      resolve(typeof address === "object" && address !== null ? address.port : port);
+    });
+  });
+}
