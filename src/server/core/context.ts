@@ -3,7 +3,7 @@ import type { PresenceEntry } from "../../protocol/presence.js";
 import { presenceKey, type PresenceStore } from "../../presence/types.js";
 import type { ResolvedGatewayOptions } from "../options.js";
 import { ConnectionRegistry, ReportedIps } from "./connection-registry.js";
-import { FUTURE_TS_MS } from "./faults.js";
+import { FUTURE_TS_MS } from "../faults.js";
 import type { GatewayClock } from "./gateway-clock.js";
 import type { EventFrames } from "./push.js";
 
