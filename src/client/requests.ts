@@ -41,6 +41,8 @@ export class RequestManager {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     if (signal?.aborted) return Promise.reject(abortError(method, signal));
     const id = this.#nextId++;
+    // Ids stay integers that survive JSON (transport/request-id.ts); 2^53 requests later they start again.
+    if (this.#nextId > Number.MAX_SAFE_INTEGER) this.#nextId = 1;
     return new Promise((resolve, reject) => {
       const onAbort = () => this.#fail(id, abortError(method, signal!));
       const timer = setTimeout(

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer, type RawData } from "ws";
-import { formatRecordingLine, type RecordingLine } from "./recording.js";
+import { formatRecordingLine, hasLossyNumber, type RecordingLine } from "./recording.js";
 import { redactValue, redactText, type RedactOptions } from "../conformance/report/redact.js";
 
 export interface RecordingProxyOptions {
@@ -64,11 +64,15 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     if (isBinary) return { dir, bytes: buffer.length, binary: true };
     const text = buffer.toString("utf8");
+    let parsed: unknown;
     try {
-      return { dir, bytes: buffer.length, frame: redactValue(JSON.parse(text), options.redact) };
+      parsed = JSON.parse(text);
     } catch {
       return { dir, bytes: buffer.length, text: redactText(text) };
     }
+    // Parsed, 1e400 would be recorded as null and 9007199254740993 as ...992: keep such a frame verbatim.
+    if (hasLossyNumber(parsed)) return { dir, bytes: buffer.length, text: redactText(text) };
+    return { dir, bytes: buffer.length, frame: redactValue(parsed, options.redact) };
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {

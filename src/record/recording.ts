@@ -2,8 +2,10 @@
  * The recording format (JSON Lines), shared with ../shared/recordings: one object per line with
  * `conn` (connection name), `dir` (send: client -> gateway, recv: gateway -> client, meta, note),
  * `ts` (ISO time), `ms` (epoch ms), `dt` (ms since the recording started), `t` (ms since the
- * connection opened; ours only) and `frame` (parsed JSON) or `text` (a frame that is not JSON).
+ * connection opened; ours only) and `frame` (parsed JSON) or `text` (a frame that is not JSON, or
+ * one holding a number JSON would not write back unchanged, see `hasLossyNumber`).
  */
+import { describeId, requestIdProblem } from "../transport/request-id.js";
 
 export type RecordingDirection = "send" | "recv" | "meta" | "note";
 
@@ -26,6 +28,17 @@ export interface RecordingLine {
   by?: "client" | "gateway";
   url?: string;
   [extra: string]: unknown;
+}
+
+/**
+ * A number `JSON.stringify` would not write back as it was read: Infinity (a numeral such as 1e400),
+ * an integer past 2^53 (rounded on parse), or -0 (written as 0). The recorder keeps a frame holding
+ * one as text, so the recording says what was on the wire.
+ */
+export function hasLossyNumber(value: unknown, depth = 0): boolean {
+  if (typeof value === "number") return !Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)) || Object.is(value, -0);
+  if (value === null || typeof value !== "object" || depth > 64) return false;
+  return (Array.isArray(value) ? value : Object.values(value)).some((v) => hasLossyNumber(v, depth + 1));
 }
 
 const DIRECTIONS = new Set<string>(["send", "recv", "meta", "note"]);
@@ -60,9 +73,22 @@ export function parseRecording(text: string): RecordingLine[] {
     if ((line.dir === "send" || line.dir === "recv") && line.frame === undefined && typeof line.text !== "string") {
       throw new RecordingFormatError(index + 1, `a ${line.dir} line needs "frame" or "text"`);
     }
+    const idProblem = frameIdProblem(line.frame);
+    if (idProblem !== undefined) throw new RecordingFormatError(index + 1, `${idProblem}; a frame whose id does not survive JSON must be recorded as "text"`);
     lines.push(line as RecordingLine);
   });
   return lines;
+}
+
+/** What is wrong with the id (or a batch entry's id) of a recorded frame, if anything. */
+function frameIdProblem(frame: unknown): string | undefined {
+  const entries = Array.isArray(frame) ? frame : [frame];
+  for (const [i, entry] of entries.entries()) {
+    if (entry === null || typeof entry !== "object" || !("id" in entry)) continue;
+    const problem = requestIdProblem((entry as { id: unknown }).id);
+    if (problem !== undefined) return `frame${Array.isArray(frame) ? `[${i}]` : ""} id ${describeId((entry as { id: unknown }).id)} ${problem}`;
+  }
+  return undefined;
 }
 
 export function formatRecordingLine(line: RecordingLine): string {

@@ -3,11 +3,8 @@ import type { JSONRPCResponse } from "json-rpc-2.0";
 import { ERROR_CODES, type ErrorName } from "../protocol/errors.js";
 import { JSONRPC_PROTOCOL_VERSION } from "../protocol/methods.js";
 import type { ClientBinding } from "./binding.js";
-import { FrameDecodeError, type InboundFrame, type WireError } from "./frames.js";
-
-// Written out rather than imported: json-rpc-2.0 does not tree-shake, and the client bundle would
-// carry the whole library for this one check.
-const isRequestId = (id: unknown): id is string | number => typeof id === "string" || typeof id === "number";
+import { FrameDecodeError, type InboundFrame, type RequestId, type WireError } from "./frames.js";
+import { assertRoundTripId, describeId, requestIdProblem } from "./request-id.js";
 
 const NAME_BY_CODE = new Map<number, ErrorName>(Object.entries(ERROR_CODES).map(([name, code]) => [code, name as ErrorName]));
 
@@ -28,6 +25,7 @@ function decodeOne(message: unknown, text: string): InboundFrame {
     return { kind: "event", event: m.method, payload: m.params };
   }
   const response = m as unknown as JSONRPCResponse;
+  const id = answerId(m, text);
   if (response.error !== undefined) {
     const e = response.error as { code: number; message: string; data?: unknown };
     const error: WireError = {
@@ -36,16 +34,28 @@ function decodeOne(message: unknown, text: string): InboundFrame {
       message: e.message,
       ...(e.data !== undefined && typeof e.data === "object" ? { data: e.data as Record<string, unknown> } : {}),
     };
-    return { kind: "error", id: isRequestId(response.id) ? response.id : null, error };
+    return { kind: "error", id, error };
   }
-  if ("result" in m && isRequestId(m.id)) return { kind: "result", id: m.id, result: m.result };
+  if ("result" in m && id !== null) return { kind: "result", id, result: m.result };
   throw new FrameDecodeError("neither a response nor a notification", text);
+}
+
+/**
+ * The id of an answer: null when absent or null, else a string or a number that survived the JSON
+ * round trip; any other id cannot be matched to a request and makes the frame undecodable.
+ */
+function answerId(m: Record<string, unknown>, text: string): RequestId | null {
+  if (m.id === undefined || m.id === null) return null;
+  const problem = requestIdProblem(m.id);
+  if (problem !== undefined) throw new FrameDecodeError(`answer id ${describeId(m.id)} ${problem}`, text);
+  return m.id as RequestId;
 }
 
 export const jsonRpcBinding: ClientBinding = {
   name: "jsonrpc",
   protocol: { min: JSONRPC_PROTOCOL_VERSION, max: JSONRPC_PROTOCOL_VERSION },
   encodeRequest(id, method, params) {
+    assertRoundTripId(id);
     return JSON.stringify(params === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params });
   },
   decode(text) {

@@ -10,6 +10,7 @@ import type { ClientBinding } from "./binding.js";
 import { signDeviceAuth, type DeviceAuthVersion, type DeviceIdentity } from "./device-identity.js";
 import { generateWebDeviceIdentity, webDeviceIdentity } from "./device-identity-web.js";
 import { FrameDecodeError, type InboundFrame, type RequestId } from "./frames.js";
+import { assertRoundTripId, describeId, requestIdProblem } from "./request-id.js";
 import { mapClientForOpenClaw, needsOrigin, originForUrl } from "./openclaw-client-ids.js";
 import { mapOpenClawError, type OpenClawError } from "./openclaw-errors.js";
 
@@ -55,7 +56,11 @@ export interface OpenClawBindingOptions {
 
 /** Request ids travel as strings; a canonical non-negative integer string comes back as a number. */
 function decodeId(id: unknown, text: string): RequestId {
-  if (typeof id === "number" && Number.isFinite(id)) return id;
+  if (typeof id === "number") {
+    const problem = requestIdProblem(id);
+    if (problem !== undefined) throw new FrameDecodeError(`res frame id ${describeId(id)} ${problem}`, text);
+    return id;
+  }
   if (typeof id !== "string") throw new FrameDecodeError("res frame without a string id", text);
   return /^(0|[1-9][0-9]{0,15})$/.test(id) && Number.isSafeInteger(Number(id)) ? Number(id) : id;
 }
@@ -109,6 +114,7 @@ export function decodeOpenClawFrame(text: string): InboundFrame[] {
 }
 
 export function encodeOpenClawRequest(id: RequestId, method: string, params: unknown): string {
+  assertRoundTripId(id);
   const frame: Record<string, unknown> = { type: "req", id: String(id), method };
   if (params !== undefined) frame.params = params;
   return JSON.stringify(frame);

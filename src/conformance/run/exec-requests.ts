@@ -1,5 +1,6 @@
 /** Executors of the steps that open connections and send requests: open, connect, disconnect, send, flood. */
 import type { RequestId } from "../../transport/frames.js";
+import { isRoundTripId } from "../../transport/request-id.js";
 import { handshake, openActor } from "./actors.js";
 import { StepAbort, type ScenarioContext } from "./context.js";
 import { answerValue, checkAnswer, type Answer } from "../checks/expect.js";
@@ -62,11 +63,14 @@ export async function execDisconnect(ctx: ScenarioContext, step: DisconnectStep)
   await conn.close();
 }
 
-/** The answer to a raw frame: by the id inside it when it has one, else the next answer with id null. */
+/**
+ * The answer to a raw frame: by the id inside it when it has one that survives JSON (a gateway must
+ * refuse any other with id null), else the next answer with id null.
+ */
 function rawAnswerId(raw: string): RequestId | null {
   try {
     const parsed = JSON.parse(raw) as { id?: unknown };
-    return typeof parsed?.id === "string" || typeof parsed?.id === "number" ? parsed.id : null;
+    return isRoundTripId(parsed?.id) ? parsed.id : null;
   } catch {
     return null;
   }
