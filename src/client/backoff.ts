@@ -8,15 +8,17 @@ export interface BackoffOptions {
   /** Growth per attempt. Default 2. */
   factor?: number;
   /**
-   * Share of each delay that is random, 0..1. Default 0.5: the delay is drawn from
+   * Share of each delay that is random, 0..1. Default 0.3: the delay is drawn from
    * [d * (1 - jitter), d], so clients that lost the same gateway do not all come back at once.
+   * (At 0.3 the first six retries take at least 11 s together, so a gateway that drops every
+   * connection sees at most six attempts in any 10 s; at 0.5 it could see seven.)
    */
   jitter?: number;
 }
 
 export type ResolvedBackoff = Required<BackoffOptions>;
 
-export const DEFAULT_BACKOFF: ResolvedBackoff = { initialDelayMs: 250, maxDelayMs: 30_000, factor: 2, jitter: 0.5 };
+export const DEFAULT_BACKOFF: ResolvedBackoff = { initialDelayMs: 250, maxDelayMs: 30_000, factor: 2, jitter: 0.3 };
 
 export function resolveBackoff(options: BackoffOptions = {}): ResolvedBackoff {
   const resolved = { ...DEFAULT_BACKOFF, ...definedOnly(options) };

@@ -43,8 +43,10 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   #closedForGood = false;
   #everOpened = false;
   #retryInitial = false;
+  /** Failed attempts in a row; a connection counts as a success only once it stayed up minUptimeMs. */
   #failures = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #uptimeTimer: ReturnType<typeof setTimeout> | undefined;
   #lastSeq: number | undefined;
   /** Events that arrived with or right after hello-ok, before the handshake settled. */
   #heldEvents: InboundFrame[] = [];
@@ -138,7 +140,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   #opened(conn: Connection, hello: HelloOk): void {
     const reconnected = this.#everOpened;
     this.#everOpened = true;
-    this.#failures = 0;
+    this.#startUptime();
     this.#hello = hello;
     this.#lastSeq = undefined;
     conn.endHandshake();
@@ -170,6 +172,20 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     this.#stop(error, gaveUp, false, true);
   }
 
+  /**
+   * The backoff restarts only after the connection has stayed up for minUptimeMs: a gateway that
+   * completes the handshake and then drops the socket must not get a reconnect every few hundred ms.
+   */
+  #startUptime(): void {
+    clearTimeout(this.#uptimeTimer);
+    const reconnect = this.#options.reconnect;
+    if (reconnect === false || reconnect.minUptimeMs === 0) {
+      this.#failures = 0;
+      return;
+    }
+    this.#uptimeTimer = setTimeout(() => (this.#failures = 0), reconnect.minUptimeMs);
+  }
+
   #scheduleRetry(reason: string, error?: Error): void {
     const reconnect = this.#options.reconnect;
     if (reconnect === false) return;
@@ -182,13 +198,19 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   #socketClosed(conn: Connection, info: CloseInfo): void {
     if (conn !== this.#conn) return;
     this.#conn = null;
+    clearTimeout(this.#uptimeTimer);
     const reason = `connection closed (${info.code}${info.reason ? ` ${info.reason}` : ""})`;
     this.#watchdog.stop();
     this.presence.detach();
     this.#requests.detach(reason);
     // During the handshake the pending connect request rejects and #dial handles it.
     if (this.#state !== "open") return;
-    if (this.#options.reconnect === false) return this.#stop(new TransportError("closed", reason), reason, false, true);
+    const reconnect = this.#options.reconnect;
+    if (reconnect === false) return this.#stop(new TransportError("closed", reason), reason, false, true);
+    // A connection that closed before minUptimeMs was a failed attempt (#failures was not reset).
+    if (this.#failures >= reconnect.maxAttempts) {
+      return this.#stop(new TransportError("closed", reason), `gave up after ${this.#failures} attempts: ${reason}`, false, true);
+    }
     this.#scheduleRetry(reason);
   }
 
@@ -207,6 +229,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     if (this.#state === "closed" && this.#closedForGood) return;
     this.#closedForGood = !reopenable;
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#uptimeTimer);
     this.#watchdog.stop();
     this.presence.detach();
     if (!reopenable) for (const beacon of this.#beacons) beacon.stop();

@@ -9,8 +9,17 @@ import type { WebSocketConstructor } from "./connection.js";
 export const DEFAULT_GATEWAY_URL = "ws://127.0.0.1:18789";
 
 export interface ReconnectOptions extends BackoffOptions {
-  /** Give up after this many failed attempts in a row. Default: never. */
+  /**
+   * Give up after this many failed attempts in a row (a connection that closed before
+   * `minUptimeMs` counts as failed). Default: never.
+   */
   maxAttempts?: number;
+  /**
+   * How long a connection must stay open (after hello-ok) before the backoff starts again from
+   * `initialDelayMs`, in ms. A gateway that accepts and then drops every connection sees the delays
+   * grow as if each connect had failed (reconnecting-websocket's `minUptime`). Default 5000.
+   */
+  minUptimeMs?: number;
 }
 
 export interface PresenceClientOptions {
@@ -56,8 +65,11 @@ export interface PresenceClientOptions {
 export interface ResolvedOptions extends Omit<PresenceClientOptions, "reconnect"> {
   requestTimeoutMs: number;
   connectTimeoutMs: number;
-  reconnect: (ResolvedBackoff & { maxAttempts: number }) | false;
+  reconnect: (ResolvedBackoff & { maxAttempts: number; minUptimeMs: number }) | false;
 }
+
+/** Default `reconnect.minUptimeMs`. */
+export const DEFAULT_MIN_UPTIME_MS = 5_000;
 
 export function resolveOptions(options: PresenceClientOptions): ResolvedOptions {
   if (typeof options?.url !== "string" || !/^wss?:\/\//i.test(options.url)) {
@@ -71,8 +83,17 @@ export function resolveOptions(options: PresenceClientOptions): ResolvedOptions 
   const reconnect =
     options.reconnect === false
       ? false
-      : { ...resolveBackoff(options.reconnect), maxAttempts: options.reconnect?.maxAttempts ?? Infinity };
+      : {
+          ...resolveBackoff(options.reconnect),
+          maxAttempts: options.reconnect?.maxAttempts ?? Infinity,
+          minUptimeMs: nonNegative("reconnect.minUptimeMs", options.reconnect?.minUptimeMs ?? DEFAULT_MIN_UPTIME_MS),
+        };
   return { ...options, requestTimeoutMs, connectTimeoutMs, reconnect };
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!(value >= 0) || value === Infinity) throw new RangeError(`createPresenceClient: ${name} must be a finite number >= 0, got ${value}`);
+  return value;
 }
 
 function positive(name: string, value: number): number {

@@ -9,17 +9,22 @@ describe("reconnect backoff", () => {
     expect(top(50)).toBe(30_000);
   });
 
-  it("jitters each delay down to half of it by default, never above it", () => {
+  it("jitters each delay down to 70 % of it by default, never above it", () => {
     for (let attempt = 0; attempt < 12; attempt++) {
       const ceiling = Math.min(30_000, 250 * 2 ** attempt);
-      expect(backoffDelay(attempt, DEFAULT_BACKOFF, () => 0.999999)).toBeGreaterThanOrEqual(Math.floor(ceiling / 2));
-      expect(backoffDelay(attempt, DEFAULT_BACKOFF, () => 0.5)).toBe(Math.round(ceiling * 0.75));
+      expect(backoffDelay(attempt, DEFAULT_BACKOFF, () => 0.999999)).toBeGreaterThanOrEqual(Math.floor(ceiling * 0.7));
+      expect(backoffDelay(attempt, DEFAULT_BACKOFF, () => 0.5)).toBe(Math.round(ceiling * 0.85));
     }
+  });
+
+  it("keeps the first six retries at 11 s or more together, so a flapping gateway sees at most six attempts in 10 s", () => {
+    const shortest = [0, 1, 2, 3, 4, 5].reduce((sum, attempt) => sum + backoffDelay(attempt, DEFAULT_BACKOFF, () => 0.999999), 0);
+    expect(shortest).toBeGreaterThan(10_000);
   });
 
   it("spreads many clients' delays over the jitter range", () => {
     const delays = Array.from({ length: 500 }, () => backoffDelay(3, DEFAULT_BACKOFF));
-    expect(Math.min(...delays)).toBeGreaterThanOrEqual(1000);
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(1400);
     expect(Math.max(...delays)).toBeLessThanOrEqual(2000);
     expect(new Set(delays).size).toBeGreaterThan(100);
   });
