@@ -1,9 +1,16 @@
-// Reads the shared OpenClaw recordings (../shared/recordings/<release>/*.jsonl) for the interop tests.
+// The OpenClaw recordings the interop tests read: the redacted copy of ../shared/recordings kept in the
+// repository (fixtures/openclaw-recordings/<release>/*.jsonl, made by scripts/interop/import-recordings.ts),
+// so they run in any clone. Only the peers' token still comes from ../shared, when it is there.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { peerTokenFrom } from "../../scripts/interop/import-recordings.js";
 
-export const RECORDINGS_ROOT = new URL("../../../shared/recordings/", import.meta.url);
+export const RECORDINGS_ROOT = new URL("../../fixtures/openclaw-recordings/", import.meta.url);
+/** The original recordings, beside the repository in the team's checkout; absent in other clones. */
+export const SHARED_RECORDINGS = new URL("../../../shared/recordings/", import.meta.url);
 export const PEER_SCRIPT = new URL("../../../shared/peers/openclaw-peer", import.meta.url);
-export const haveRecordings = existsSync(RECORDINGS_ROOT);
+export const haveSharedRecordings = existsSync(SHARED_RECORDINGS);
+/** Why a test that needs ../shared is skipped (shown in the test's title). */
+export const NO_SHARED = " (skipped: needs ../shared/peers beside the repository, as in the team's checkout)";
 
 export interface RecordedLine {
   file: string;
@@ -15,12 +22,13 @@ export interface RecordedLine {
 }
 
 export function recordingFiles(): string[] {
-  if (!haveRecordings) return [];
-  return readdirSync(RECORDINGS_ROOT).flatMap((release) =>
-    readdirSync(new URL(`${release}/`, RECORDINGS_ROOT))
-      .filter((name) => name.endsWith(".jsonl"))
-      .map((name) => `${release}/${name}`),
-  );
+  return readdirSync(RECORDINGS_ROOT, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) =>
+      readdirSync(new URL(`${d.name}/`, RECORDINGS_ROOT))
+        .filter((name) => name.endsWith(".jsonl"))
+        .map((name) => `${d.name}/${name}`),
+    );
 }
 
 export function readRecording(file: string): RecordedLine[] {
@@ -37,6 +45,5 @@ export function allRecordedLines(): RecordedLine[] {
 
 /** The peers' shared auth token (the recordings redact it; the device signatures were made over it). */
 export function peerToken(): string | undefined {
-  if (!existsSync(PEER_SCRIPT)) return undefined;
-  return /TOKEN=\$\{OPENCLAW_PEER_TOKEN:-([^}]+)\}/.exec(readFileSync(PEER_SCRIPT, "utf8"))?.[1];
+  return peerTokenFrom(PEER_SCRIPT.pathname);
 }
