@@ -7,6 +7,10 @@ import { register as registerList } from "./commands/list.js";
 import { register as registerRecord } from "./commands/record.js";
 import { register as registerServe } from "./commands/serve.js";
 import { register as registerWatch } from "./commands/watch.js";
+import { hideTokenFromProcessTitle } from "./token.js";
+
+// First of all: a --token on the command line leaves the process title (ps, /proc/<pid>/cmdline).
+hideTokenFromProcessTitle();
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 

@@ -14,11 +14,11 @@ import { formatReport, formatSummary, progressPrinter, REPORTERS, type ReporterN
 import { runConformance } from "../../conformance/run/runner.js";
 import type { Capability } from "../../conformance/scenario/scenario.js";
 import { createGateway, type Gateway } from "../../server/index.js";
+import { addTokenOptions, resolveToken, TOKEN_ENV, type TokenFlags } from "../token.js";
 
-interface ConformFlags {
+interface ConformFlags extends TokenFlags {
   url?: string;
   binding: "jsonrpc" | "openclaw";
-  token?: string;
   only?: string[];
   skip?: string[];
   strict?: boolean;
@@ -67,7 +67,7 @@ async function conform(flags: ConformFlags): Promise<number> {
   const human = reportToStdout ? process.stderr : process.stdout;
   let gateway: Gateway | undefined;
   let url = flags.url;
-  let token = flags.token ?? (process.env.GATEWAY_PRESENCE_TOKEN || undefined);
+  let token = resolveToken(flags, process.env, (warning) => human.write(`${warning}\n`));
   let handshakeTimeoutMs = flags.handshakeTimeout;
   if (url === undefined) {
     if (flags.binding !== "jsonrpc") throw new Error("the embedded reference gateway speaks jsonrpc only; pass --url for another binding");
@@ -114,12 +114,12 @@ async function conform(flags: ConformFlags): Promise<number> {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command("conform")
     .description("Check a gateway against the presence contract (SPEC.md), rule by rule; without --url, checks the embedded reference gateway")
     .option("--url <url>", "ws:// URL of the gateway under test (default: start the reference gateway in test mode)")
-    .addOption(new Option("--binding <name>", "wire binding").choices(["jsonrpc", "openclaw"]).default("jsonrpc"))
-    .option("--token <token>", "the gateway's token (default: $GATEWAY_PRESENCE_TOKEN)")
+    .addOption(new Option("--binding <name>", "wire binding").choices(["jsonrpc", "openclaw"]).default("jsonrpc"));
+  addTokenOptions(command, `the gateway's token (default: $${TOKEN_ENV})`)
     .option("--only <ids>", "scenario ids or rule ids (K1,...) to run, comma-separated", list)
     .option("--skip <ids>", "scenario ids or rule ids to leave out, comma-separated", list)
     .option("--strict", "SHOULD failures fail the run (default: warnings)")

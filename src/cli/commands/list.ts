@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { gatewayUrl, integer } from "../arguments.js";
+import { addTokenOptions, resolveToken, TOKEN_ENV, type TokenFlags } from "../token.js";
 import {
   createPresenceClient,
   DEFAULT_GATEWAY_URL,
@@ -12,9 +13,8 @@ import {
   type PresenceEntry,
 } from "../../index.js";
 
-export interface ConnectionFlags {
+export interface ConnectionFlags extends TokenFlags {
   url: string;
-  token?: string;
 }
 
 /**
@@ -25,16 +25,14 @@ export function cliClientOptions(command: string, flags: ConnectionFlags): Prese
   const { version } = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
   return {
     url: flags.url,
-    token: flags.token ?? (process.env.GATEWAY_PRESENCE_TOKEN || undefined),
+    token: resolveToken(flags, process.env, (warning) => process.stderr.write(`gateway-presence ${command}: ${warning}\n`)),
     client: { id: "cli", displayName: `gateway-presence ${command}`, version, platform: process.platform, mode: "cli" },
     scopes: ["operator.read"],
   };
 }
 
 export function addConnectionOptions(command: Command): Command {
-  return command
-    .option("--url <url>", "gateway WebSocket URL", gatewayUrl, DEFAULT_GATEWAY_URL)
-    .option("--token <token>", "gateway token (default: $GATEWAY_PRESENCE_TOKEN)");
+  return addTokenOptions(command.option("--url <url>", "gateway WebSocket URL", gatewayUrl, DEFAULT_GATEWAY_URL), `gateway token (default: $${TOKEN_ENV})`);
 }
 
 /** The gateway's clock at the time of a listing: its self row is fresh in every listing (SPEC P1). */
