@@ -21,3 +21,28 @@ export function gatewayUrl(value: string): string {
   if (url.protocol !== "ws:" && url.protocol !== "wss:") throw new InvalidArgumentError("must be a ws:// or wss:// URL");
   return value;
 }
+
+export const BINDINGS = ["jsonrpc", "openclaw"] as const;
+
+export function bindingName(value: string): (typeof BINDINGS)[number] {
+  const name = value.trim().toLowerCase();
+  if (!(BINDINGS as readonly string[]).includes(name)) throw new InvalidArgumentError(`must be one of ${BINDINGS.join(", ")}`);
+  return name as (typeof BINDINGS)[number];
+}
+
+export interface ListenSpec {
+  binding: (typeof BINDINGS)[number];
+  /** Absent: the --host value. */
+  host?: string;
+  port: number;
+}
+
+/** `BINDING=HOST:PORT`, `BINDING=[IPV6]:PORT` or `BINDING=PORT`, collected (repeatable `--listen`). */
+export function listenSpec(value: string, previous: ListenSpec[] = []): ListenSpec[] {
+  const match = /^([^=]+)=(?:(?:\[([^\]]+)\]|([^:[\]]+)):)?(\d+)$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError("must be BINDING=HOST:PORT (e.g. openclaw=127.0.0.1:18790), BINDING=[::1]:PORT or BINDING=PORT");
+  const binding = bindingName(match[1]!);
+  const port = integer(0, 65535)(match[4]!);
+  const host = match[2] ?? match[3];
+  return [...previous, { binding, port, ...(host !== undefined ? { host } : {}) }];
+}

@@ -84,9 +84,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const bindingFor = (name: BindingName): ServerBinding => {
     let binding = bindings.get(name);
     if (binding === undefined) {
-      const factory = SERVER_BINDINGS[name];
-      if (factory === undefined) throw new Error(`gateway: the ${name} binding is not available in this build`);
-      bindings.set(name, (binding = factory(gw, methods)));
+      bindings.set(name, (binding = SERVER_BINDINGS[name](gw, methods)));
     }
     return binding;
   };

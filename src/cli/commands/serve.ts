@@ -1,12 +1,14 @@
 /** `gateway-presence serve`: runs the reference gateway until SIGINT or SIGTERM. */
 import type { Command } from "commander";
-import { integer } from "../arguments.js";
+import { bindingName, integer, listenSpec, type ListenSpec } from "../arguments.js";
 import { addTokenOptions, resolveToken, TOKEN_ENV, type TokenFlags } from "../token.js";
 import { createGateway, GATEWAY_DEFAULTS, isLoopbackAddress, type GatewayOptions } from "../../server/index.js";
 
 interface ServeFlags extends TokenFlags {
   host: string;
   port: number;
+  binding?: "jsonrpc" | "openclaw";
+  listen: ListenSpec[];
   ttlMs?: number;
   maxEntries?: number;
   testClock?: boolean;
@@ -25,9 +27,16 @@ function line(text: string): void {
 export function register(program: Command): void {
   const command = program
     .command("serve")
-    .description("Run the reference gateway (JSON-RPC over WebSocket); stops cleanly on SIGINT/SIGTERM")
+    .description("Run the reference gateway (JSON-RPC or OpenClaw frames over WebSocket); stops cleanly on SIGINT/SIGTERM")
     .option("--host <host>", "address to listen on", GATEWAY_DEFAULTS.host)
-    .option("--port <port>", "port to listen on (0 = any free port)", integer(0, 65535), GATEWAY_DEFAULTS.port);
+    .option("--port <port>", "port to listen on (0 = any free port)", integer(0, 65535), GATEWAY_DEFAULTS.port)
+    .option("--binding <binding>", "wire binding of the listener: jsonrpc (default) or openclaw", bindingName)
+    .option(
+      "--listen <binding=host:port>",
+      "a listener, e.g. jsonrpc=127.0.0.1:18789 and openclaw=127.0.0.1:18790 (repeatable; one store for all; replaces --port and --binding)",
+      listenSpec,
+      [],
+    );
   addTokenOptions(command, `token clients must send as auth.token (default: $${TOKEN_ENV})`)
     .option("--ttl-ms <ms>", `row lifetime in ms (default ${GATEWAY_DEFAULTS.ttlMs})`, integer(1))
     .option("--max-entries <n>", `most rows, self included (default ${GATEWAY_DEFAULTS.maxEntries})`, integer(1))
@@ -36,7 +45,11 @@ export function register(program: Command): void {
     .option("--insecure-no-auth", "allow listening on a non-loopback address without a token")
     .action(async (flags: ServeFlags) => {
       let token: string | undefined;
+      const listeners = flags.listen.length > 0 ? flags.listen : undefined;
       try {
+        if (listeners && (flags.binding !== undefined || command.getOptionValueSource("port") === "cli")) {
+          throw new Error("--binding and --port describe the one listener; with --listen, each listener names its own binding and port");
+        }
         token = resolveToken(flags, process.env, (warning) => process.stderr.write(`gateway-presence serve: ${warning}\n`));
       } catch (error) {
         process.stderr.write(`gateway-presence serve: ${(error as Error).message}\n`);
@@ -45,7 +58,7 @@ export function register(program: Command): void {
       }
       const options: GatewayOptions = {
         host: flags.host,
-        port: flags.port,
+        ...(listeners ? { listeners } : { port: flags.port, binding: flags.binding }),
         token,
         ttlMs: flags.ttlMs,
         maxEntries: flags.maxEntries,
@@ -63,8 +76,11 @@ export function register(program: Command): void {
         return;
       }
       const gw = gateway;
-      line(`listening ${gw.url}${options.token ? " (token required)" : ""}${options.testClock ? " (test clock)" : ""}`);
-      if (options.token === undefined && !isLoopbackAddress(flags.host)) line("warning: no token on a non-loopback address (--insecure-no-auth)");
+      const notes = `${options.token ? " (token required)" : ""}${options.testClock ? " (test clock)" : ""}`;
+      for (const l of gw.listeners) line(`listening ${l.url} ${l.binding}${notes}`);
+      if (options.token === undefined && gw.listeners.some((l) => !isLoopbackAddress(l.host))) {
+        line("warning: no token on a non-loopback address (--insecure-no-auth)");
+      }
       const stop = (signal: string) => {
         line(`${signal}: stopping`);
         gw.close().then(

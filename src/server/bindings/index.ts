@@ -2,7 +2,9 @@
 import type { BindingName } from "../../transport/binding.js";
 import type { ServerBindingFactory } from "../core/binding.js";
 import { createJsonRpcBinding } from "./jsonrpc.js";
+import { createOpenClawBinding } from "./openclaw.js";
 
-export const SERVER_BINDINGS: Partial<Record<BindingName, ServerBindingFactory>> = {
+export const SERVER_BINDINGS: Record<BindingName, ServerBindingFactory> = {
   jsonrpc: createJsonRpcBinding,
+  openclaw: createOpenClawBinding,
 };
