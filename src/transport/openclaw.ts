@@ -87,6 +87,8 @@ export function decodeOpenClawFrame(text: string): InboundFrame[] {
   if (frame === null || typeof frame !== "object" || Array.isArray(frame)) throw new FrameDecodeError("not an OpenClaw frame object", text);
   const f = frame as Record<string, unknown>;
   if (f.type === "res") {
+    // An error that answers no request (handshake timeout, unparseable frame) has `id: null`, as in JSON-RPC.
+    if (f.id === null && f.ok === false && isOpenClawError(f.error)) return [{ kind: "error", id: null, error: mapOpenClawError(f.error) }];
     const id = decodeId(f.id, text);
     if (f.ok === true) return [{ kind: "result", id, result: f.payload }];
     if (f.ok === false && isOpenClawError(f.error)) return [{ kind: "error", id, error: mapOpenClawError(f.error) }];

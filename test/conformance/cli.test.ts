@@ -34,7 +34,7 @@ describe("gateway-presence conform", () => {
   it("without --url checks the embedded reference gateway, shows progress and writes JUnit", async () => {
     const out = join(dir, "report.xml");
     const { code, stdout } = await cli(["--only", "p1-self-row,h5-token", "--reporter", "junit", "--out", out]);
-    expect(stdout).toMatch(/Embedded reference gateway \(test mode\) on ws:\/\/127\.0\.0\.1:\d+/);
+    expect(stdout).toMatch(/Embedded reference gateway \(test mode, jsonrpc\) on ws:\/\/127\.0\.0\.1:\d+/);
     expect(stdout).toMatch(/\[1\/2\] ✓ h5-token/);
     expect(stdout).toMatch(/PASS: no MUST rule fails/);
     expect(code).toBe(0);
@@ -47,7 +47,7 @@ describe("gateway-presence conform", () => {
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout) as RunResult;
     expect(report.scenarios.map((s) => s.id)).toEqual(["p1-self-row"]);
-    expect(json.stderr).toMatch(/Embedded reference gateway \(test mode\) on ws:\/\/127\.0\.0\.1:\d+/);
+    expect(json.stderr).toMatch(/Embedded reference gateway \(test mode, jsonrpc\) on ws:\/\/127\.0\.0\.1:\d+/);
     const junit = await cli(["--only", "p1-self-row", "--reporter", "junit"]);
     expect(junit.code).toBe(0);
     expect(junit.stdout.trimStart()).toMatch(/^<\?xml /);

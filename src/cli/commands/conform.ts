@@ -70,12 +70,11 @@ async function conform(flags: ConformFlags): Promise<number> {
   let token = resolveToken(flags, process.env, (warning) => human.write(`${warning}\n`));
   let handshakeTimeoutMs = flags.handshakeTimeout;
   if (url === undefined) {
-    if (flags.binding !== "jsonrpc") throw new Error("the embedded reference gateway speaks jsonrpc only; pass --url for another binding");
     token ??= randomBytes(12).toString("hex");
-    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, token, ...EMBEDDED });
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, binding: flags.binding, testClock: true, token, ...EMBEDDED });
     url = gateway.url;
     handshakeTimeoutMs = EMBEDDED.handshakeTimeoutMs;
-    human.write(`Embedded reference gateway (test mode) on ${url}\n`);
+    human.write(`Embedded reference gateway (test mode, ${flags.binding}) on ${url}\n`);
   }
 
   try {

@@ -93,6 +93,8 @@ export function toOpenClawError(error: GatewayError): OpenClawError {
     }
     case "RATE_LIMITED":
       return { code, message: error.message, retryable: true, retryAfterMs: data.retryAfterMs ?? 0, details: { retryAfterMs: data.retryAfterMs ?? 0 } };
+    case "PAYLOAD_TOO_LARGE":
+      return { code, message: `payload too large: ${error.message}` };
     case "INTERNAL_ERROR":
       return { code, message: error.message, retryable: true };
     default:
