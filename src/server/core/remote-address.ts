@@ -1,10 +1,11 @@
 /**
  * The connection's remote address as a presence `ip` (SPEC P5). Loopback addresses (an SSH tunnel,
  * a port forward) are never recorded. `X-Forwarded-For` is believed only when the peer is a
- * configured trusted proxy.
+ * configured trusted proxy; the walk through it is proxy-addr's.
  */
 import type { IncomingMessage } from "node:http";
 import { BlockList, isIP } from "node:net";
+import proxyaddr from "proxy-addr";
 
 /** `::ffff:10.0.0.5` -> `10.0.0.5`; other addresses unchanged (trimmed). */
 export function normalizeAddress(address: string): string {
@@ -25,57 +26,60 @@ export function isLoopbackAddress(address: string): boolean {
   return LOOPBACK.check(a, family === 4 ? "ipv4" : "ipv6");
 }
 
-/** Trusted proxies: exact addresses or CIDR subnets (`10.0.0.0/8`, `fd00::/8`). */
+/**
+ * Trusted proxies, compiled by proxy-addr (Express's): addresses, CIDR subnets (`10.0.0.0/8`,
+ * `fd00::/8`), netmasks (`10.0.0.0/255.0.0.0`) and proxy-addr's names `loopback`, `linklocal`,
+ * `uniquelocal`. A prefix of 0 (trust every address) is refused.
+ */
 export class TrustedProxies {
-  private readonly list = new BlockList();
+  readonly trust: (address: string, hop: number) => boolean;
   readonly size: number;
 
   constructor(entries: readonly string[] = []) {
-    for (const entry of entries) {
-      const [address, bits] = entry.trim().split("/");
-      const family = isIP(normalizeAddress(address));
-      if (family === 0) throw new TypeError(`trustedProxies: ${JSON.stringify(entry)} is not an IP address or CIDR subnet`);
-      const type = family === 4 ? "ipv4" : "ipv6";
-      if (bits === undefined) {
-        this.list.addAddress(normalizeAddress(address), type);
-      } else {
-        const prefix = Number(bits);
-        if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) {
-          throw new TypeError(`trustedProxies: ${JSON.stringify(entry)} has a bad prefix length`);
+    const list = entries.map((entry) => {
+      const trimmed = entry.trim();
+      const [address, bits] = trimmed.split("/");
+      // Accept `::ffff:a.b.c.d` as a.b.c.d, as everywhere else here.
+      return bits === undefined ? normalizeAddress(address!) : `${normalizeAddress(address!)}/${bits}`;
+    });
+    try {
+      this.trust = list.length === 0 ? () => false : proxyaddr.compile(list);
+    } catch (error) {
+      const bad = entries.find((entry) => {
+        try {
+          proxyaddr.compile(entry.trim());
+          return false;
+        } catch {
+          return true;
         }
-        this.list.addSubnet(normalizeAddress(address), prefix, type);
-      }
+      });
+      throw new TypeError(`trustedProxies: ${JSON.stringify(bad)} is not an IP address, a CIDR subnet or loopback/linklocal/uniquelocal (${(error as Error).message})`);
     }
     this.size = entries.length;
   }
 
   has(address: string): boolean {
     const a = normalizeAddress(address);
-    const family = isIP(a);
-    if (family === 0) return false;
-    return this.list.check(a, family === 4 ? "ipv4" : "ipv6");
+    return isIP(a) !== 0 && this.trust(a, 0);
   }
 }
 
 /**
  * The client's address: the socket's peer, or, when that peer is a trusted proxy, the right-most
- * `X-Forwarded-For` entry that is not itself a trusted proxy.
+ * `X-Forwarded-For` entry that is not itself a trusted proxy (proxy-addr's walk). Hops that are not
+ * IP addresses (`unknown`, `host:port`) are left out first, so they are never taken for the client.
  */
 export function clientAddress(request: IncomingMessage, trusted: TrustedProxies): string | undefined {
   const peer = request.socket.remoteAddress;
   if (peer === undefined) return undefined;
-  let address = normalizeAddress(peer);
-  if (trusted.size === 0 || !trusted.has(address)) return address;
+  if (trusted.size === 0) return normalizeAddress(peer);
   const header = request.headers["x-forwarded-for"];
   const hops = (Array.isArray(header) ? header.join(",") : (header ?? ""))
     .split(",")
-    .map((hop) => normalizeAddress(hop))
-    .filter((hop) => isIP(hop) !== 0);
-  for (let i = hops.length - 1; i >= 0; i--) {
-    address = hops[i];
-    if (!trusted.has(address)) break;
-  }
-  return address;
+    .map((hop) => hop.trim())
+    .filter((hop) => isIP(normalizeAddress(hop)) !== 0);
+  const view = { headers: { "x-forwarded-for": hops.join(", ") }, socket: { remoteAddress: peer } };
+  return normalizeAddress(proxyaddr(view as unknown as IncomingMessage, trusted.trust));
 }
 
 /** The `ip` a connection contributes to its row: its address unless loopback (SPEC P5). */
