@@ -94,11 +94,13 @@ function matchOperators(ops: Record<string, unknown>, actual: unknown, path: str
         else if (!(typeOf(actual) === arg || (arg === "number" && typeof actual === "number"))) fail(`expected ${String(arg)}, got ${show(actual)}`);
         break;
       case "$contains":
-        if (!Array.isArray(actual)) fail(`expected an array, got ${show(actual)}`);
+        if (!Array.isArray(arg)) fail(`$contains needs an array of matchers, got ${show(arg)}`);
+        else if (!Array.isArray(actual)) fail(`expected an array, got ${show(actual)}`);
         else for (const item of arg as unknown[]) if (!actual.some((a) => matches(item, a))) fail(`no item matches ${show(item)} in ${show(actual)}`);
         break;
       case "$notContains":
-        if (!Array.isArray(actual)) fail(`expected an array, got ${show(actual)}`);
+        if (!Array.isArray(arg)) fail(`$notContains needs an array of matchers, got ${show(arg)}`);
+        else if (!Array.isArray(actual)) fail(`expected an array, got ${show(actual)}`);
         else for (const item of arg as unknown[]) {
           const hit = actual.find((a) => matches(item, a));
           if (hit !== undefined) fail(`expected no item matching ${show(item)}, found ${show(hit)}`);

@@ -64,15 +64,21 @@ export async function execDisconnect(ctx: ScenarioContext, step: DisconnectStep)
 }
 
 /**
- * The answer to a raw frame: by the id inside it when it has one that survives JSON (a gateway must
- * refuse any other with id null), else the next answer with id null.
+ * The answers a raw frame waits for: by the id inside it when it has one that survives JSON (a
+ * gateway must refuse any other with id null), else the next answer with id null; a raw batch waits
+ * for one answer per entry that has an id (notifications get none), in order.
  */
-function rawAnswerId(raw: string): RequestId | null {
+function rawAnswerIds(raw: string): (RequestId | null)[] {
+  const idOf = (entry: unknown): RequestId | null => {
+    const id = (entry as { id?: unknown } | null)?.id;
+    return isRoundTripId(id) ? id : null;
+  };
   try {
-    const parsed = JSON.parse(raw) as { id?: unknown };
-    return isRoundTripId(parsed?.id) ? parsed.id : null;
+    const parsed = JSON.parse(raw) as unknown;
+    if (!Array.isArray(parsed) || parsed.length === 0) return [idOf(parsed)];
+    return parsed.filter((e) => e === null || typeof e !== "object" || "id" in e).map(idOf);
   } catch {
-    return null;
+    return [null];
   }
 }
 
@@ -82,7 +88,8 @@ export async function execSend(ctx: ScenarioContext, step: SendStep, index: numb
   const waits: { id: RequestId | null; sent: WireRecord }[] = [];
   if (step.raw !== undefined) {
     const raw = resolve(step.raw, ctx.vars);
-    waits.push({ id: rawAnswerId(raw), sent: conn.send(raw) });
+    const sent = conn.send(raw);
+    for (const id of rawAnswerIds(raw)) waits.push({ id, sent });
   } else if (step.batch) {
     if (ctx.config.binding.name !== "jsonrpc") throw new StepAbort("a batch needs the jsonrpc binding");
     const entries = step.batch.map((e) => ({ id: conn.newId(), method: e.method, params: resolve(e.params, ctx.vars) }));

@@ -41,7 +41,11 @@ export interface SendStep extends StepBase {
   actor: string;
   method?: string;
   params?: unknown;
-  /** Sent as is: malformed JSON, a non-object frame, an oversized frame. */
+  /**
+   * Sent as is: malformed JSON, a non-object frame, an oversized frame. The answer is the one with
+   * the frame's id (id null when it has none, or one that does not survive JSON); a raw batch waits
+   * for one answer per entry that has an id, in order (`expect` then lists them).
+   */
   raw?: string;
   batch?: BatchEntry[];
   /** For a batch: one expectation per entry, in order. */

@@ -1,6 +1,11 @@
-/** Is a decoded value a JSON-RPC 2.0 request (SPEC B1)? Names what is wrong, with paths. */
-import { isJSONRPCID, type JSONRPCID, type JSONRPCRequest } from "json-rpc-2.0";
+/**
+ * Is a decoded value a JSON-RPC 2.0 request (SPEC B1)? Names what is wrong, with paths. An id must
+ * come back unchanged in the answer (src/transport/request-id.ts: no 1e400, no integer past 2^53,
+ * no -0), and ids must not repeat within a batch.
+ */
+import type { JSONRPCID, JSONRPCRequest } from "json-rpc-2.0";
 import type { ValidationIssue } from "../../protocol/errors.js";
+import { describeId, requestIdProblem } from "../../transport/request-id.js";
 
 export type EnvelopeCheck = { ok: true; request: JSONRPCRequest } | { ok: false; id: JSONRPCID; issues: ValidationIssue[] };
 
@@ -16,14 +21,48 @@ export function checkEnvelope(value: unknown): EnvelopeCheck {
     issues.push({ path: "/method", message: "must be a non-empty string", keyword: "type" });
   }
   const hasId = "id" in m;
-  if (hasId && !isJSONRPCID(m.id)) issues.push({ path: "/id", message: "must be a string, a number or null", keyword: "type" });
+  const idProblem = hasId ? requestIdProblem(m.id) : undefined;
+  if (idProblem !== undefined) {
+    const keyword = typeof m.id === "number" ? "format" : "type";
+    issues.push({ path: "/id", message: typeof m.id === "number" ? `${describeId(m.id)} ${idProblem}` : idProblem, keyword });
+  }
   for (const field of ["result", "error"]) {
     if (field in m) issues.push({ path: `/${field}`, message: "is not allowed in a request", keyword: "additionalProperties" });
   }
-  const id = hasId && isJSONRPCID(m.id) ? m.id : null;
+  // An id that would not come back unchanged is answered with null (the client cannot match it anyway).
+  const id = hasId && idProblem === undefined ? (m.id as JSONRPCID) : null;
   if (issues.length > 0) return { ok: false, id, issues };
   const request: JSONRPCRequest = { jsonrpc: "2.0", method: m.method as string };
   if (hasId) request.id = id;
   if ("params" in m) request.params = m.params;
   return { ok: true, request };
+}
+
+/**
+ * A batch whose ids repeat (SPEC T3 reading, docs/gateway.md): the answers could not be told apart,
+ * so no entry of it runs. Returns, per entry that has an id, what to answer; undefined when every
+ * id is unique. Ids are compared as JSON values: `9` and `"9"` differ, `9` and `9.0` do not.
+ */
+export function repeatedIds(envelopes: readonly EnvelopeCheck[]): Map<number, ValidationIssue> | undefined {
+  const seen = new Map<string, number[]>();
+  envelopes.forEach((e, index) => {
+    if (!e.ok || e.request.id === undefined) return;
+    const key = JSON.stringify(e.request.id);
+    seen.set(key, [...(seen.get(key) ?? []), index]);
+  });
+  const repeats = [...seen.entries()].filter(([, at]) => at.length > 1);
+  if (repeats.length === 0) return undefined;
+  const summary = repeats.map(([key, at]) => `id ${key} at entries ${at.join(", ")}`).join("; ");
+  const answers = new Map<number, ValidationIssue>();
+  for (const at of seen.values()) {
+    for (const index of at) {
+      const own = at.length > 1;
+      answers.set(index, {
+        path: own ? "/id" : "",
+        message: `ids must be unique within a batch (${summary}): no entry of this batch was run`,
+        keyword: own ? "uniqueItems" : "batch",
+      });
+    }
+  }
+  return answers;
 }

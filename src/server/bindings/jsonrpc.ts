@@ -3,7 +3,8 @@
  * with json-rpc-2.0 onto the core's method table, errors with SPEC §10's numeric codes, pushes as
  * notifications `{"jsonrpc":"2.0","method":"presence","params":{presence, stateVersion}}`.
  */
-import { createJSONRPCErrorResponse, JSONRPCServer, type JSONRPCErrorResponse, type JSONRPCID, type JSONRPCResponse } from "json-rpc-2.0";
+import { createJSONRPCErrorResponse, JSONRPCServer, type JSONRPCErrorResponse, type JSONRPCID, type JSONRPCRequest, type JSONRPCResponse } from "json-rpc-2.0";
+import type { ValidationIssue } from "../../protocol/errors.js";
 import { JSONRPC_PROTOCOL_VERSION } from "../../protocol/methods.js";
 import type { ServerBinding, ServerBindingFactory } from "../core/binding.js";
 import type { Connection } from "../core/connection.js";
@@ -11,7 +12,7 @@ import type { GatewayContext } from "../core/context.js";
 import { GatewayError, toGatewayError, wireError } from "../core/errors.js";
 import { invalidRequest } from "../core/inbound.js";
 import type { MethodTable } from "../core/methods.js";
-import { checkEnvelope } from "./jsonrpc-envelope.js";
+import { checkEnvelope, repeatedIds, type EnvelopeCheck } from "./jsonrpc-envelope.js";
 
 /** Most requests in one batch; a larger batch is answered with one INVALID_REQUEST. */
 export const MAX_BATCH = 100;
@@ -20,8 +21,7 @@ export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
   const rpc = createRpcServer(gw, methods);
   const respond = (id: JSONRPCID, error: GatewayError) => errorResponse(id, error, gw);
 
-  async function handleEntry(conn: Connection, entry: unknown, inBatch: boolean): Promise<JSONRPCResponse | null> {
-    const envelope = checkEnvelope(entry);
+  async function handleEntry(conn: Connection, envelope: EnvelopeCheck, inBatch: boolean): Promise<JSONRPCResponse | null> {
     if (!envelope.ok) {
       const message = `invalid request: ${envelope.issues.map((i) => `${i.path || "(root)"} ${i.message}`).join("; ")}`;
       return respond(envelope.id, new GatewayError("INVALID_REQUEST", message, { errors: envelope.issues }));
@@ -33,21 +33,28 @@ export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
     return rpc.receive(request, conn);
   }
 
+  /** An entry of a batch whose ids repeat: not run, answered INVALID_REQUEST (a notification: not at all). */
+  const refuseRepeated = (request: JSONRPCRequest, issue: ValidationIssue | undefined): JSONRPCResponse | null =>
+    request.id === undefined || issue === undefined ? null : respond(request.id, new GatewayError("INVALID_REQUEST", `invalid request: ${issue.message}`, { errors: [issue] }));
+
   const binding: ServerBinding = {
     name: "jsonrpc",
     protocol: { min: JSONRPC_PROTOCOL_VERSION, max: JSONRPC_PROTOCOL_VERSION },
     async receive(conn, message) {
       if (!Array.isArray(message)) {
-        const response = await handleEntry(conn, message, false);
+        const response = await handleEntry(conn, checkEnvelope(message), false);
         return response ? JSON.stringify(response) : undefined;
       }
       if (message.length === 0) return JSON.stringify(respond(null, invalidRequest("empty batch", "")));
       if (message.length > MAX_BATCH) {
         return JSON.stringify(respond(null, invalidRequest(`batch of ${message.length} requests; at most ${MAX_BATCH}`, "")));
       }
+      const envelopes = message.map(checkEnvelope);
+      const repeated = repeatedIds(envelopes);
       const responses: JSONRPCResponse[] = [];
-      for (const entry of message) {
-        const response = await handleEntry(conn, entry, true);
+      for (const [index, envelope] of envelopes.entries()) {
+        const response =
+          repeated && envelope.ok ? refuseRepeated(envelope.request, repeated.get(index)) : await handleEntry(conn, envelope, true);
         if (response) responses.push(response);
       }
       return responses.length > 0 ? JSON.stringify(responses) : undefined;
