@@ -1,18 +1,22 @@
 /**
- * The in-memory presence store (SPEC K1-K4, P1, P6, S1, S2).
+ * The in-memory presence store (SPEC K1-K4, P1, P5, P6, S1, S2).
  *
  * Rows are kept in ascending `ts` order (OrderedRows): every write moves its row to the newest end
  * with ts = clock (clamped so it never goes backwards), so the oldest row is always at the other end.
  * That makes cap eviction O(1) and expiry O(rows expired) (amortised O(1) per write); only list()
  * walks the rows. The self row is kept outside them, so it can be neither expired nor evicted.
+ * The Redis store (./redis/) keeps the same order with the same rules, and falls back to this store
+ * while Redis is out of reach (seeded with the last list it knew: MemoryStoreSeed).
  */
 import type { PresenceEntry } from "../protocol/presence.js";
+import { isAdjustableClock } from "./types.js";
 import { isEphemeralMode } from "./ephemeral.js";
-import { cleanFields, copyEntry, mergeEntry, PresenceInputError } from "./merge.js";
+import { cleanFields, copyEntry, mergeEntry, normaliseKey, PresenceInputError } from "./merge.js";
 import { resolveStoreOptions } from "./options.js";
 import { OrderedRows } from "./ordered-rows.js";
 import {
   SELF_KEY,
+  type OpenConnectionOptions,
   type PresenceChange,
   type PresenceChangeKind,
   type PresenceFields,
@@ -20,15 +24,37 @@ import {
   type PresenceStoreOptions,
 } from "./types.js";
 
-export function createMemoryPresenceStore(options: PresenceStoreOptions = {}): PresenceStore {
+/** State a memory store starts from (the Redis store's local fallback starts from its last known list). */
+export { normaliseKey };
+
+export interface MemoryStoreSeed {
+  /** Rows with their own `ts` (any order; written oldest first). */
+  rows?: Iterable<{ key: string; entry: PresenceEntry }>;
+  /** Open connections per key (P6, P7). */
+  counts?: Iterable<[string, number]>;
+  /** Keys whose `ip` a beacon reported (P5). */
+  reportedIps?: Iterable<string>;
+  /** The change counter starts here. */
+  version?: number;
+}
+
+export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, seed: MemoryStoreSeed = {}): PresenceStore {
   const opts = resolveStoreOptions(options);
   const rows = new OrderedRows();
   const listeners = new Set<(change: PresenceChange) => void>();
   const pending: PresenceChange[] = [];
+  /** Open connections per key (SPEC P6: the row is marked disconnected when the last one closes). */
+  const counts = new Map<string, number>(seed.counts ?? []);
+  /** Keys whose ip was reported by a beacon (SPEC P5, K3): a connection's address never overwrites it. */
+  const reportedIps = new Set<string>(seed.reportedIps ?? []);
   let self: PresenceEntry | undefined;
   let lastTs = 0;
-  let version = 0;
+  let version = seed.version ?? 0;
   let flushing = false;
+  for (const { key, entry } of [...(seed.rows ?? [])].sort((a, b) => a.entry.ts - b.entry.ts)) {
+    rows.write(normaliseKey(key), copyEntry(entry));
+    lastTs = Math.max(lastTs, entry.ts);
+  }
 
   /** The clock as an integer that never goes below an earlier reading (nor 0). */
   function now(): number {
@@ -65,23 +91,57 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}): P
     }
   }
 
-  /** Removes rows more than ttlMs old at time `t` (S1); they are at the front of the Map. */
+  /**
+   * Removes rows more than ttlMs old at time `t` (S1); they are at the front of the list. A row
+   * with an open connection is alive (P7): it moves to the newest end instead, with ts = t.
+   */
   function sweep(t: number): number {
     const cutoff = t - opts.ttlMs;
     let removed = 0;
     for (let oldest = rows.oldest(); oldest && oldest.row.ts < cutoff; oldest = rows.oldest()) {
-      rows.delete(oldest.key);
-      record("expire", oldest.key, oldest.row);
+      if ((counts.get(oldest.key) ?? 0) > 0) {
+        rows.write(oldest.key, { ...oldest.row, ts: t });
+        continue;
+      }
+      remove("expire", oldest.key, oldest.row);
       removed++;
     }
     return removed;
   }
 
+  function remove(kind: "expire" | "evict", key: string, row: PresenceEntry): void {
+    rows.delete(key);
+    reportedIps.delete(key);
+    record(kind, key, row);
+  }
+
   function evictOldest(): void {
     const oldest = rows.oldest();
-    if (!oldest) return;
-    rows.delete(oldest.key);
-    record("evict", oldest.key, oldest.row);
+    if (oldest) remove("evict", oldest.key, oldest.row);
+  }
+
+  /** The upsert of K3/S2 at time t; an `ip` in `clean` is a reported one (P5) unless `fromConnection`. */
+  function write(t: number, k: string, clean: PresenceFields, fromConnection = false): PresenceEntry {
+    const stored = rows.get(k);
+    if (!stored) {
+      // maxEntries 1 with a self row: there is no room for any other row; nothing is stored.
+      if (capacity() <= 0) return mergeEntry(undefined, clean, t);
+      while (rows.size >= capacity()) evictOldest();
+    }
+    const next = mergeEntry(stored, clean, t);
+    rows.write(k, next);
+    if (clean.ip !== undefined && !fromConnection) reportedIps.add(k);
+    record("upsert", k, next);
+    return copyEntry(next);
+  }
+
+  function disconnect(t: number, k: string): PresenceEntry | undefined {
+    const stored = rows.get(k);
+    if (!stored) return undefined;
+    const next = mergeEntry(stored, { reason: "disconnect" }, t);
+    rows.write(k, next);
+    record("disconnect", k, next);
+    return copyEntry(next);
   }
 
   /** Room for rows other than self (S2: self counts towards maxEntries). */
@@ -132,30 +192,40 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}): P
     async upsert(key: string, fields: PresenceFields): Promise<PresenceEntry> {
       const k = normaliseKey(key);
       const clean = cleanFields(fields);
+      return run((t) => write(t, k, clean));
+    },
+
+    async openConnection(key: string, fields: PresenceFields, options: OpenConnectionOptions = {}): Promise<PresenceEntry> {
+      const k = normaliseKey(key);
+      const clean = cleanFields(fields);
+      const ip = options.connectionIp;
+      if (ip !== undefined && (typeof ip !== "string" || !ip.trim())) throw new PresenceInputError(`connectionIp must be a non-empty string, got ${typeof ip}`);
       return run((t) => {
-        const stored = rows.get(k);
-        if (!stored) {
-          // maxEntries 1 with a self row: there is no room for any other row; nothing is stored.
-          if (capacity() <= 0) return mergeEntry(undefined, clean, t);
-          while (rows.size >= capacity()) evictOldest();
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+        // P5: the connection's address only where no beacon reported one (and it is not a reported ip itself).
+        if (ip === undefined || clean.ip !== undefined || reportedIps.has(k)) return write(t, k, clean);
+        return write(t, k, { ...clean, ip }, true);
+      });
+    },
+
+    async closeConnection(key: string): Promise<PresenceEntry | undefined> {
+      const k = normaliseKey(key);
+      return run((t) => {
+        const open = counts.get(k);
+        if (open === undefined) return undefined; // no connection of this store holds the key
+        const left = open - 1;
+        if (left > 0) {
+          counts.set(k, left);
+          return undefined;
         }
-        const next = mergeEntry(stored, clean, t);
-        rows.write(k, next);
-        record("upsert", k, next);
-        return copyEntry(next);
+        counts.delete(k);
+        return disconnect(t, k);
       });
     },
 
     async markDisconnected(key: string): Promise<PresenceEntry | undefined> {
       const k = normaliseKey(key);
-      return run((t) => {
-        const stored = rows.get(k);
-        if (!stored) return undefined;
-        const next = mergeEntry(stored, { reason: "disconnect" }, t);
-        rows.write(k, next);
-        record("disconnect", k, next);
-        return copyEntry(next);
-      });
+      return run((t) => disconnect(t, k));
     },
 
     async touch(keys: string | Iterable<string>): Promise<void> {
@@ -213,6 +283,17 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}): P
       return isEphemeralMode(mode, opts.ephemeralModes);
     },
 
+    async advanceClock(ms: number): Promise<number> {
+      const { clock } = opts;
+      if (!isAdjustableClock(clock)) throw new TypeError("presence store: this store's clock cannot be advanced (not an AdjustableClock)");
+      clock.advance(ms);
+      return clock.now();
+    },
+
+    status() {
+      return { backend: "memory" as const, shared: false, healthy: true, outages: 0, reconciles: 0 };
+    },
+
     onChange(listener: (change: PresenceChange) => void): () => void {
       if (typeof listener !== "function") throw new TypeError("presence store: onChange needs a function");
       listeners.add(listener);
@@ -226,12 +307,4 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}): P
       timer = undefined;
     },
   };
-}
-
-/** SPEC K1, defensively: keys are trimmed and lower-cased here too (presenceKey() already does it). */
-export function normaliseKey(key: string): string {
-  if (typeof key !== "string") throw new PresenceInputError(`key must be a string, got ${typeof key}`);
-  const k = key.trim().toLowerCase();
-  if (!k) throw new PresenceInputError("key must not be empty");
-  return k;
 }

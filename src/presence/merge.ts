@@ -126,3 +126,11 @@ function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
   return typeof value === "object" ? "an object" : String(value);
 }
+
+/** SPEC K1, defensively: keys are trimmed and lower-cased here too (presenceKey() already does it). */
+export function normaliseKey(key: string): string {
+  if (typeof key !== "string") throw new PresenceInputError(`key must be a string, got ${typeof key}`);
+  const k = key.trim().toLowerCase();
+  if (!k) throw new PresenceInputError("key must not be empty");
+  return k;
+}

@@ -1,7 +1,7 @@
 /**
- * The presence store contract (SPEC §4-§6). The in-memory store implements it; another backend
- * (Redis, later) can be plugged into the gateway by implementing the same interface. Methods are
- * async so such a backend fits; the in-memory one resolves at once.
+ * The presence store contract (SPEC §4-§6). Two backends implement it: the in-memory store (one
+ * gateway) and the Redis store (a cluster of gateways sharing one list, src/presence/redis/). Methods
+ * are async so a shared backend fits; the in-memory one resolves at once.
  */
 import type { PresenceEntry } from "../protocol/presence.js";
 
@@ -11,6 +11,25 @@ export type PresenceFields = Omit<PresenceEntry, "ts">;
 /** A millisecond clock; injected so tests (and `test.clock.advance`) drive time. */
 export interface Clock {
   now(): number;
+}
+
+/**
+ * A clock that test mode moves forward (SPEC S3): a base (real time, or a manual start) plus an
+ * offset that only grows. A shared store keeps the offset equal on every gateway of a cluster.
+ */
+export interface AdjustableClock extends Clock {
+  /** Adds `ms` (an integer >= 0) to the offset; returns the new time. Throws RangeError on a bad `ms`. */
+  advance(ms: number): number;
+  /** The sum of all advances so far. */
+  offset(): number;
+  /** Raises the offset to `offset` when that is larger (an advance made by another gateway). */
+  syncOffset(offset: number): void;
+}
+
+/** True for a clock that `advanceClock` can move. */
+export function isAdjustableClock(clock: Clock): clock is AdjustableClock {
+  const c = clock as Partial<AdjustableClock>;
+  return typeof c.advance === "function" && typeof c.offset === "function" && typeof c.syncOffset === "function";
 }
 
 export type PresenceChangeKind = "upsert" | "disconnect" | "expire" | "evict";
@@ -37,6 +56,36 @@ export interface PresenceStoreOptions {
   sweepIntervalMs?: number;
   /** Called when a change listener throws (the store carries on). Default: console.error. */
   onListenerError?: (error: unknown) => void;
+  /** Operational lines of a shared store (backend lost, back, reconciled). Default: none. */
+  log?: (line: string) => void;
+}
+
+export interface OpenConnectionOptions {
+  /**
+   * SPEC P5: the connection's own address (already known not to be loopback). It becomes the row's
+   * `ip` only while no beacon has reported one for this key; a beacon-reported `ip` is never overwritten.
+   */
+  connectionIp?: string;
+}
+
+/** What a store reports about its health (the gateway's metrics carry it). */
+export interface PresenceStoreStatus {
+  backend: "memory" | "redis";
+  /** The list is shared with other gateways (a cluster). */
+  shared: boolean;
+  /**
+   * False while a shared backend cannot be reached: the store then serves this gateway's local
+   * presence and writes it back when the backend returns.
+   */
+  healthy: boolean;
+  /** This gateway's id in the cluster (shared stores). */
+  gatewayId?: string;
+  /** How often the backend was lost since start. */
+  outages: number;
+  /** How often local presence was written back after an outage (or a backend that lost its data). */
+  reconciles: number;
+  /** When the current outage began (ms since the epoch, wall clock). */
+  degradedSince?: number;
 }
 
 export interface PresenceStore {
@@ -45,14 +94,26 @@ export interface PresenceStore {
   /**
    * Field-by-field upsert (SPEC K3): present fields overwrite, absent or undefined ones keep the
    * stored value, `roles`/`scopes` are unions, `ts` = clock. Inserting a new key when full evicts
-   * the oldest row (never self) (SPEC S2). Returns the row after the write.
+   * the oldest row (never self) (SPEC S2). An `ip` written here is a reported one (a beacon's, SPEC
+   * P5): it stays until another write reports another. Returns the row after the write.
    */
   upsert(key: string, fields: PresenceFields): Promise<PresenceEntry>;
+  /**
+   * A connection holding `key` opened on this gateway (SPEC P2, P6): the same upsert, and one more
+   * open connection counted for the key (across every gateway of a shared store).
+   */
+  openConnection(key: string, fields: PresenceFields, options?: OpenConnectionOptions): Promise<PresenceEntry>;
+  /**
+   * One connection holding `key` closed (SPEC P6). When it was the last open one on any gateway, the
+   * row is marked `reason: "disconnect"` and returned; otherwise (or when the row is gone) undefined.
+   */
+  closeConnection(key: string): Promise<PresenceEntry | undefined>;
   /** Marks a row `reason: "disconnect"` (SPEC P6). Does nothing (returns undefined) if the row is gone. */
   markDisconnected(key: string): Promise<PresenceEntry | undefined>;
   /**
    * Keep-alive (SPEC P7): these rows are alive now. Their `ts` is refreshed (no change event) before
-   * expiry runs, so a live row never expires, even right after the clock jumped (SPEC S3).
+   * expiry runs, so a live row never expires, even right after the clock jumped (SPEC S3). (Rows with
+   * an open connection counted by openConnection are kept alive by expiry itself as well.)
    */
   touch(keys: string | Iterable<string>): Promise<void>;
   get(key: string): Promise<PresenceEntry | undefined>;
@@ -67,7 +128,15 @@ export interface PresenceStore {
   onChange(listener: (change: PresenceChange) => void): () => void;
   /** SPEC P3: is `mode` one of this store's ephemeral modes (never recorded)? Trimmed, case-insensitive. */
   isEphemeral(mode: string | undefined): boolean;
-  /** Stops the sweep timer. */
+  /**
+   * Test mode (SPEC S3): moves the clock forward by `ms` (for every gateway of a shared store) and
+   * returns the new time. Needs an AdjustableClock (TypeError otherwise); a bad `ms` is a RangeError.
+   * Expiry is not run here: the caller first touches the rows still alive, as after any clock jump.
+   */
+  advanceClock(ms: number): Promise<number>;
+  /** Health of the backend (the gateway's metrics report it). */
+  status(): PresenceStoreStatus;
+  /** Stops the timers; a shared store also leaves the cluster (its self row goes). */
   close(): Promise<void>;
 }
 

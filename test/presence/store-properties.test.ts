@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SELF_KEY, type PresenceFields } from "../../src/presence/index.js";
-import { makeStore } from "./helpers.js";
+import { BACKENDS, type Backend } from "./helpers.js";
 
 const BASE_KEYS = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta"];
 const STRING_FIELDS = ["host", "ip", "version", "platform", "mode", "reason", "text"] as const;
@@ -67,8 +67,8 @@ interface Scenario {
   ops: Op[];
 }
 
-async function runScenario({ cfg, ops }: Scenario): Promise<void> {
-  const { store, clock, changes } = makeStore({ maxEntries: cfg.maxEntries, ttlMs: cfg.ttlMs });
+async function runScenario(backend: Backend, { cfg, ops }: Scenario): Promise<void> {
+  const { store, clock, changes } = await backend.make({ maxEntries: cfg.maxEntries, ttlMs: cfg.ttlMs });
   const model = new Map<string, ModelRow>();
   store.onChange((c) => {
     if (c.kind === "evict" || c.kind === "expire") model.delete(c.key);
@@ -133,26 +133,35 @@ async function runScenario({ cfg, ops }: Scenario): Promise<void> {
   }
 }
 
-describe("presence store properties", () => {
-  it("holds the cap, self, TTL, case-insensitive identity, no-wipe merge and version rules", async () => {
-    await fc.assert(fc.asyncProperty(scenarioArb, runScenario), { numRuns: 300 });
-  });
+/** Runs per backend: the Redis store does each step in Redis, so it gets fewer (still random) runs. */
+const RUNS = { memory: { scenarios: 300, floods: 100 }, redis: { scenarios: 40, floods: 15 } };
 
-  it("a flood of distinct keys never exceeds the cap and always keeps self", async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 20 }), fc.array(fc.string({ minLength: 1, maxLength: 8 }), { maxLength: 200 }), async (max, ids) => {
-        const { store } = makeStore({ maxEntries: max });
-        await store.setSelf({ host: "gw" });
-        for (const id of ids) {
-          if (!id.trim()) continue;
-          await store.upsert(id, { instanceId: id });
-          expect(await store.size()).toBeLessThanOrEqual(max);
-        }
-        const rows = await store.list();
-        expect(rows.length).toBeLessThanOrEqual(max);
-        expect(await store.get(SELF_KEY)).toMatchObject({ host: "gw" });
-      }),
-      { numRuns: 100 },
-    );
+for (const backend of BACKENDS) {
+  describe.skipIf(backend.skip !== undefined)(`${backend.name} store properties${backend.skip ? ` (skipped: ${backend.skip})` : ""}`, () => {
+    it("holds the cap, self, TTL, case-insensitive identity, no-wipe merge and version rules", async () => {
+      await fc.assert(
+        fc.asyncProperty(scenarioArb, (scenario) => runScenario(backend, scenario)),
+        { numRuns: RUNS[backend.name].scenarios },
+      );
+    });
+
+    it("a flood of distinct keys never exceeds the cap and always keeps self", async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: 20 }), fc.array(fc.string({ minLength: 1, maxLength: 8 }), { maxLength: 200 }), async (max, ids) => {
+          const { store } = await backend.make({ maxEntries: max });
+          await store.setSelf({ host: "gw" });
+          for (const id of ids) {
+            if (!id.trim()) continue;
+            await store.upsert(id, { instanceId: id });
+            expect(await store.size()).toBeLessThanOrEqual(max);
+          }
+          const rows = await store.list();
+          expect(rows.length).toBeLessThanOrEqual(max);
+          expect(await store.get(SELF_KEY)).toMatchObject({ host: "gw" });
+          await store.close();
+        }),
+        { numRuns: RUNS[backend.name].floods },
+      );
+    });
   });
-});
+}

@@ -3,6 +3,7 @@ import { afterEach } from "vitest";
 import WebSocket from "ws";
 import type { ConnectParams, HelloOk, PresenceEntry } from "../../src/protocol/index.js";
 import { createGateway, type Gateway, type GatewayOptions } from "../../src/server/index.js";
+import { eventually as waitFor } from "../support/eventually.js";
 
 export interface RpcError {
   code: number;
@@ -191,16 +192,8 @@ export function rowOf(rows: PresenceEntry[], instanceId: string): PresenceEntry 
 }
 
 /** Waits until `check` passes (the gateway reacts to a close asynchronously). */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+export function eventually<T>(check: () => Promise<T>, timeoutMs = WAIT_MS): Promise<T> {
+  return waitFor(check, timeoutMs);
 }
 
 export function errorOf(response: RpcResponse): RpcError {

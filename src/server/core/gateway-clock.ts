@@ -1,7 +1,10 @@
-import type { Clock } from "../../presence/types.js";
+import type { AdjustableClock } from "../../presence/types.js";
 
-/** The gateway's clock: real time plus the sum of `test.clock.advance` calls (SPEC S3). */
-export interface GatewayClock extends Clock {
+/**
+ * The gateway's clock: real time plus the sum of `test.clock.advance` calls (SPEC S3). A shared
+ * (Redis) store raises the offset with syncOffset when another gateway of the cluster advanced it.
+ */
+export interface GatewayClock extends AdjustableClock {
   /** Moves the clock forward by `ms`; returns the new time. */
   advance(ms: number): number;
   /** Sum of all advances so far. */
@@ -19,5 +22,8 @@ export function createGatewayClock(realNow: () => number = Date.now): GatewayClo
       return realNow() + offset;
     },
     offset: () => offset,
+    syncOffset(total: number): void {
+      if (Number.isSafeInteger(total) && total > offset && realNow() + total <= Number.MAX_SAFE_INTEGER) offset = total;
+    },
   };
 }

@@ -1,0 +1,216 @@
+/**
+ * Redis outages (issue 12 item 4). While Redis cannot be reached the store serves this gateway's
+ * presence from a local memory store, seeded with the last list it knew; the gateway keeps accepting
+ * connections and beacons. What is written meanwhile goes into a Journal. When Redis answers again
+ * (or when a tick finds that Redis lost its data or the others declared this gateway dead), one
+ * restore script writes it all back: the self row, the connections open here, the rows Redis lost
+ * and the updates of the outage. Then the store is healthy again and the local store is dropped.
+ */
+import type { PresenceEntry } from "../../protocol/presence.js";
+import { copyEntry, mergeEntry } from "../merge.js";
+import { createMemoryPresenceStore } from "../memory-store.js";
+import { isAdjustableClock, SELF_KEY, type PresenceChange, type PresenceFields, type PresenceStore } from "../types.js";
+import type { ScriptReply } from "./backend.js";
+import { entryPairs, toPairs } from "./codec.js";
+import { Journal, type JournalEntry } from "./journal.js";
+import type { ResolvedRedisOptions } from "./options.js";
+
+export interface OutageHooks {
+  deliver(changes: PresenceChange[]): void;
+  restore(payload: RestorePayload): Promise<ScriptReply>;
+  /** The restore went through: the store serves from Redis again. */
+  healthy(): void;
+  isReady(): boolean;
+}
+
+/** The argument of the restore script (see lua/restore.ts). */
+export interface RestorePayload {
+  v: string;
+  o: string;
+  self: string[];
+  rows: Array<{ k: string; n: number; base?: string[]; upd?: string[]; cip?: string; rip?: 1 }>;
+}
+
+/** Longest time between two attempts to reach Redis again during an outage. */
+const PROBE_MS = 1_000;
+/** Restore rounds per attempt: writes made while one round is on its way go in the next. */
+const MAX_ROUNDS = 5;
+
+export class Outage {
+  readonly journal = new Journal();
+  /** The highest change counter seen (from replies and the channel). */
+  version = 0;
+  /** The last known rows of the cluster (not self rows), for seeding the local store. */
+  private known = new Map<string, PresenceEntry>();
+  /** Keys whose ip a beacon reported (through this gateway or seen in a change). */
+  private readonly reported = new Set<string>();
+  /** Connections open on this gateway per key. */
+  private readonly counts = new Map<string, number>();
+  private self: PresenceFields | undefined;
+  private local: PresenceStore | undefined;
+  private localReady: Promise<PresenceStore> | undefined;
+  private probe: ReturnType<typeof setInterval> | undefined;
+  private reconciling: Promise<void> | undefined;
+  private outages = 0;
+  private reconciles = 0;
+  private since: number | undefined;
+
+  constructor(
+    private readonly opts: ResolvedRedisOptions,
+    private readonly hooks: OutageHooks,
+  ) {}
+
+  observe(change: PresenceChange): void {
+    this.version = Math.max(this.version, change.version);
+    if (change.key.startsWith(SELF_KEY)) return;
+    if (change.kind === "expire" || change.kind === "evict") {
+      this.known.delete(change.key);
+      this.reported.delete(change.key);
+    } else this.known.set(change.key, copyEntry(change.entry));
+  }
+
+  remember(rows: Array<{ key: string; entry: PresenceEntry }>): void {
+    this.known = new Map(rows.map(({ key, entry }) => [key, copyEntry(entry)]));
+  }
+
+  setSelf(fields: PresenceFields): void {
+    const { ts: _ts, ...merged } = mergeEntry(this.self as PresenceEntry | undefined, fields, 0);
+    this.self = merged;
+  }
+
+  hasSelf(): boolean {
+    return this.self !== undefined;
+  }
+
+  reportedIp(key: string): void {
+    this.reported.add(key);
+  }
+
+  counted(key: string, delta: number): void {
+    const n = (this.counts.get(key) ?? 0) + delta;
+    if (n > 0) this.counts.set(key, n);
+    else this.counts.delete(key);
+  }
+
+  /** Redis was lost: logged once, then served locally until a restore goes through. */
+  begin(reason: string): void {
+    this.outages++;
+    this.since = Date.now();
+    this.opts.log(
+      `warning presence store: Redis unreachable (${reason}); gateway ${this.opts.gatewayId} serves its own presence locally and writes it back when Redis returns`,
+    );
+    this.startProbe();
+  }
+
+  /** This gateway is missing from Redis while Redis is up (lost data, or declared dead): write it back. */
+  rejoin(): void {
+    this.since = Date.now();
+    this.opts.log(`warning presence store: gateway ${this.opts.gatewayId} is not registered in Redis (Redis lost its data, or this gateway missed its heartbeats); writing its presence back`);
+    this.startProbe();
+  }
+
+  /** The local store (created on first use in an outage, seeded with the last known list). */
+  fallback(): Promise<PresenceStore> {
+    this.localReady ??= (async () => {
+      const { clock, ttlMs, maxEntries, sweepIntervalMs, onListenerError } = this.opts;
+      const ephemeralModes = [...this.opts.ephemeralModes];
+      const local = createMemoryPresenceStore(
+        { clock, ttlMs, maxEntries, ephemeralModes, sweepIntervalMs, onListenerError },
+        { rows: [...this.known].map(([key, entry]) => ({ key, entry })), counts: this.counts, reportedIps: this.reported, version: this.version },
+      );
+      local.onChange((change) => this.hooks.deliver([change]));
+      if (this.self) await local.setSelf(this.self);
+      this.local = local;
+      return local;
+    })();
+    return this.localReady;
+  }
+
+  /** Tries to write everything back; on success the store is healthy again. Never throws. */
+  reconcile(): Promise<void> {
+    this.reconciling ??= this.writeBack().finally(() => (this.reconciling = undefined));
+    return this.reconciling;
+  }
+
+  private async writeBack(): Promise<void> {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const taken = this.journal.take();
+      let rows = 0;
+      try {
+        const payload = await this.payload(taken);
+        rows = payload.rows.length;
+        await this.hooks.restore(payload);
+      } catch {
+        this.journal.putBack(taken);
+        return; // still out of reach: the probe tries again
+      }
+      if (this.journal.size > 0) continue;
+      const ms = this.since === undefined ? 0 : Date.now() - this.since;
+      this.stopProbe();
+      this.since = undefined;
+      this.reconciles++;
+      const local = this.local;
+      this.local = undefined;
+      this.localReady = undefined;
+      this.hooks.healthy();
+      await local?.close();
+      this.opts.log(`presence store: Redis reachable again; gateway ${this.opts.gatewayId} wrote back ${rows} rows (${ms} ms without Redis)`);
+      return;
+    }
+  }
+
+  private async payload(taken: Map<string, JournalEntry>): Promise<RestorePayload> {
+    const local = this.local;
+    const clock = this.opts.clock;
+    const version = Math.max(this.version, local ? await local.version() : 0);
+    const keys = new Set([...this.counts.keys(), ...taken.keys()]);
+    const rows: RestorePayload["rows"] = [];
+    for (const k of keys) {
+      const base = local ? await local.get(k) : this.known.get(k);
+      const entry = taken.get(k);
+      rows.push({
+        k,
+        n: this.counts.get(k) ?? 0,
+        ...(base ? { base: entryPairs(base) } : {}),
+        ...(entry ? { upd: toPairs(entry.fields) } : {}),
+        ...(entry?.connectionIp !== undefined ? { cip: entry.connectionIp } : {}),
+        ...(entry?.reportedIp || this.reported.has(k) ? { rip: 1 as const } : {}),
+      });
+    }
+    return {
+      v: String(version),
+      o: String(isAdjustableClock(clock) ? clock.offset() : 0),
+      self: toPairs(this.self ?? {}),
+      rows,
+    };
+  }
+
+  /** A change that makes listeners read the list again (after changes that never arrived). */
+  resyncChange(version: number): PresenceChange {
+    this.version = Math.max(this.version, version);
+    const entry = { ...mergeEntry(undefined, { reason: "self", ...this.self }, this.opts.clock.now()) };
+    return { kind: "upsert", key: SELF_KEY, entry, version: this.version };
+  }
+
+  counters(): { outages: number; reconciles: number; degradedSince?: number } {
+    return { outages: this.outages, reconciles: this.reconciles, ...(this.since !== undefined ? { degradedSince: this.since } : {}) };
+  }
+
+  private startProbe(): void {
+    if (this.probe !== undefined) return;
+    this.probe = setInterval(() => {
+      if (this.hooks.isReady()) void this.reconcile();
+    }, Math.min(PROBE_MS, this.opts.heartbeatMs));
+    this.probe.unref?.();
+  }
+
+  private stopProbe(): void {
+    if (this.probe !== undefined) clearInterval(this.probe);
+    this.probe = undefined;
+  }
+
+  async close(): Promise<void> {
+    this.stopProbe();
+    await this.local?.close();
+  }
+}

@@ -1,0 +1,319 @@
+/**
+ * createRedisPresenceStore: one presence list shared by every gateway on the same Redis and prefix
+ * (issue 12, docs/cluster.md). Every rule of SPEC §4-§6 holds cluster-wide because each operation is
+ * one Lua script (./lua/), run atomically by Redis; changes reach the other gateways on a pub/sub
+ * channel and are reported to this store's listeners like local ones.
+ *
+ * While Redis is out of reach the store keeps serving from a local memory store (./outage.ts),
+ * seeded with the last list it knew, and writes this gateway's presence back when Redis returns.
+ */
+import type { PresenceEntry } from "../../protocol/presence.js";
+import { isEphemeralMode } from "../ephemeral.js";
+import { cleanFields, mergeEntry, normaliseKey, PresenceInputError } from "../merge.js";
+import {
+  isAdjustableClock,
+  SELF_KEY,
+  type OpenConnectionOptions,
+  type PresenceChange,
+  type PresenceFields,
+  type PresenceStore,
+  type PresenceStoreStatus,
+} from "../types.js";
+import { RedisBackend, type ScriptReply } from "./backend.js";
+import { fromFlat, parseChangeMessage, toPairs } from "./codec.js";
+import { Outage } from "./outage.js";
+import { resolveRedisOptions, type RedisPresenceStoreOptions } from "./options.js";
+
+export interface RedisPresenceStore extends PresenceStore {
+  /** This gateway's id in the cluster. */
+  readonly gatewayId: string;
+}
+
+export function createRedisPresenceStore(options: RedisPresenceStoreOptions): RedisPresenceStore {
+  const opts = resolveRedisOptions(options);
+  const { clock, gatewayId } = opts;
+  const listeners = new Set<(change: PresenceChange) => void>();
+  let state: "starting" | "healthy" | "degraded" | "closed" = "starting";
+  let gapSeen = false;
+
+  const outage: Outage = new Outage(opts, {
+    deliver,
+    restore: (payload) => backend.call("presenceRestore", clock.now(), [JSON.stringify(payload)]).then(deliverReply),
+    healthy: () => {
+      if (state === "degraded") state = "healthy";
+    },
+    isReady: () => backend.isReady(),
+  });
+
+  const backend = new RedisBackend(opts, {
+    lost: (reason) => lost(reason),
+    ready: () => {
+      if (state === "degraded") void outage.reconcile();
+    },
+    message: (json) => {
+      const message = parseChangeMessage(json, gatewayId);
+      if (!message || message.gatewayId === gatewayId) return;
+      if (message.clockOffset !== undefined && isAdjustableClock(clock)) clock.syncOffset(message.clockOffset);
+      deliver(message.changes);
+    },
+  });
+
+  const started = backend.ready(Math.max(opts.commandTimeoutMs, 1_000)).then((ready) => {
+    if (state !== "starting") return;
+    if (ready) state = "healthy";
+    else lost("not reachable at start");
+  });
+
+  function lost(reason: string): void {
+    if (state !== "healthy" && state !== "starting") return;
+    state = "degraded";
+    outage.begin(reason);
+  }
+
+  function deliver(changes: readonly PresenceChange[]): void {
+    for (const change of changes) {
+      outage.observe(change);
+      for (const listener of [...listeners]) {
+        try {
+          listener(change);
+        } catch (error) {
+          opts.onListenerError(error);
+        }
+      }
+    }
+  }
+
+  function deliverReply(reply: ScriptReply): ScriptReply {
+    const message = parseChangeMessage(reply.changesJson, gatewayId);
+    if (message) deliver(message.changes);
+    return reply;
+  }
+
+  /** Runs `remote` on Redis when it is healthy; otherwise (or when it fails) `local` on the fallback. */
+  async function run<T>(remote: () => Promise<T>, local: (fallback: PresenceStore) => Promise<T>): Promise<T> {
+    await started;
+    for (;;) {
+      if (state === "closed") throw new Error("redis presence store: closed");
+      if (state === "healthy") {
+        try {
+          return await remote();
+        } catch (error) {
+          lost(error instanceof Error ? error.message : String(error));
+        }
+      }
+      const fallback = await outage.fallback();
+      // Written back while the local store was being made: Redis again.
+      if (state !== "healthy") return local(fallback);
+    }
+  }
+
+  function script(name: Parameters<RedisBackend["call"]>[0], args: readonly (string | number)[] = []): Promise<ScriptReply> {
+    return backend.call(name, clock.now(), args).then(deliverReply);
+  }
+
+  async function read(op: string, key = ""): Promise<unknown> {
+    return (await script("presenceRead", [op, key])).result;
+  }
+
+  /** The row a write returns; when there was no room at all, the row it would have been (S2). */
+  function written(reply: ScriptReply, clean: PresenceFields): PresenceEntry {
+    return reply.result ? fromFlat(reply.result) : mergeEntry(undefined, clean, reply.now);
+  }
+
+  /** SPEC P6: "close" (one connection of this gateway closed) or "mark" (markDisconnected). */
+  function disconnect(mode: "close" | "mark", k: string): Promise<PresenceEntry | undefined> {
+    return run(
+      async () => fromFlatOrUndefined((await script("presenceClose", [mode, k])).result),
+      async (fallback) => {
+        const local = await (mode === "close" ? fallback.closeConnection(k) : fallback.markDisconnected(k));
+        if (local) outage.journal.add(k, { reason: "disconnect" });
+        return local;
+      },
+    );
+  }
+
+  let touchBatch: { keys: Set<string>; done: Promise<void> } | undefined;
+  function flushTouches(keys: Set<string>): Promise<void> {
+    return run(
+      async () => void (await script("presenceTouch", [...keys])),
+      (fallback) => fallback.touch(keys),
+    );
+  }
+
+  async function tick(): Promise<void> {
+    if (state !== "healthy") return;
+    try {
+      const reply = await script("presenceTick", [opts.deadAfterMs, opts.sweepIntervalMs > 0 ? "1" : "0"]);
+      const [registered, offset, version] = (reply.result as unknown[]).map(Number);
+      if (isAdjustableClock(clock)) clock.syncOffset(offset);
+      if (!registered && outage.hasSelf()) {
+        // Redis lost its data, or the others declared this gateway dead: write everything back.
+        state = "degraded";
+        outage.rejoin();
+        void outage.reconcile();
+        return;
+      }
+      // A change made elsewhere that never arrived on the channel (seen twice, so not one in flight).
+      const gap = version > outage.version;
+      if (gap && gapSeen) deliver([outage.resyncChange(version)]);
+      gapSeen = gap;
+    } catch (error) {
+      lost(error instanceof Error ? error.message : String(error));
+    }
+  }
+  const period = opts.sweepIntervalMs > 0 ? Math.min(opts.sweepIntervalMs, opts.heartbeatMs) : opts.heartbeatMs;
+  let ticking = false;
+  const timer = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    void tick().finally(() => (ticking = false));
+  }, period);
+  timer.unref?.();
+
+  return {
+    gatewayId,
+
+    async setSelf(fields) {
+      const clean = cleanFields(fields);
+      outage.setSelf(clean);
+      return run(
+        async () => fromFlat((await script("presenceSelf", toPairs(clean))).result),
+        (fallback) => fallback.setSelf(clean),
+      );
+    },
+
+    async upsert(key, fields) {
+      const k = normaliseKey(key);
+      const clean = cleanFields(fields);
+      if (clean.ip !== undefined) outage.reportedIp(k);
+      return run(
+        async () => written(await script("presenceWrite", ["upsert", k, clean.ip !== undefined ? "1" : "0", "", ...toPairs(clean)]), clean),
+        async (fallback) => {
+          outage.journal.add(k, clean);
+          return fallback.upsert(k, clean);
+        },
+      );
+    },
+
+    async openConnection(key, fields, options: OpenConnectionOptions = {}) {
+      const k = normaliseKey(key);
+      const clean = cleanFields(fields);
+      const ip = options.connectionIp;
+      if (ip !== undefined && (typeof ip !== "string" || !ip.trim())) throw new PresenceInputError("connectionIp must be a non-empty string");
+      const row = await run(
+        async () => {
+          const reply = await script("presenceWrite", ["open", k, clean.ip !== undefined ? "1" : "0", ip ?? "", ...toPairs(clean)]);
+          return written(reply, ip !== undefined && clean.ip === undefined ? { ...clean, ip } : clean);
+        },
+        async (fallback) => {
+          outage.journal.add(k, clean, ip);
+          return fallback.openConnection(k, clean, options);
+        },
+      );
+      outage.counted(k, +1);
+      return row;
+    },
+
+    async closeConnection(key) {
+      const k = normaliseKey(key);
+      const row = await disconnect("close", k);
+      outage.counted(k, -1);
+      return row;
+    },
+
+    async markDisconnected(key) {
+      return disconnect("mark", normaliseKey(key));
+    },
+
+    touch(keys) {
+      const list = (typeof keys === "string" ? [keys] : [...keys]).filter((key) => key !== SELF_KEY).map(normaliseKey);
+      // Keep-alives of many connections arrive together: one script per event-loop turn.
+      if (!touchBatch) {
+        const batch = { keys: new Set<string>(), done: Promise.resolve() };
+        batch.done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+          touchBatch = undefined;
+          return flushTouches(batch.keys);
+        });
+        touchBatch = batch;
+      }
+      for (const key of list) touchBatch.keys.add(key);
+      return touchBatch.done;
+    },
+
+    async get(key) {
+      if (key === SELF_KEY) return run(async () => fromFlatOrUndefined(await read("self")), (fallback) => fallback.get(SELF_KEY));
+      const k = normaliseKey(key);
+      return run(async () => fromFlatOrUndefined(await read("get", k)), (fallback) => fallback.get(k));
+    },
+
+    async list() {
+      return run(
+        async () => {
+          const [selves, rows] = (await read("list")) as [Array<[string, unknown]>, Array<[string, unknown]>];
+          const entries = rows.map(([key, flat]) => ({ key, entry: fromFlat(flat) }));
+          outage.remember(entries);
+          return [...selves.map(([, flat]) => fromFlat(flat)), ...entries.map((row) => ({ ...row.entry }))];
+        },
+        (fallback) => fallback.list(),
+      );
+    },
+
+    async expire() {
+      return run(async () => Number(await read("expire")), (fallback) => fallback.expire());
+    },
+
+    async version() {
+      return run(async () => Number(await read("version")), (fallback) => fallback.version());
+    },
+
+    async size() {
+      return run(async () => Number(await read("size")), (fallback) => fallback.size());
+    },
+
+    onChange(listener) {
+      if (typeof listener !== "function") throw new TypeError("presence store: onChange needs a function");
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+
+    isEphemeral(mode) {
+      return isEphemeralMode(mode, opts.ephemeralModes);
+    },
+
+    async advanceClock(ms) {
+      if (!isAdjustableClock(clock)) throw new TypeError("presence store: this store's clock cannot be advanced (not an AdjustableClock)");
+      clock.advance(ms); // checks ms (RangeError)
+      await run(
+        async () => {
+          const reply = await backend.call("presenceAdvance", clock.now(), [ms]);
+          clock.syncOffset(Number(reply.result));
+        },
+        async () => {
+          // Written back with the rest (restore raises the cluster's offset to this gateway's).
+        },
+      );
+      return clock.now();
+    },
+
+    status(): PresenceStoreStatus {
+      return { backend: "redis", shared: true, healthy: state === "healthy", gatewayId, ...outage.counters() };
+    },
+
+    async close() {
+      if (state === "closed") return;
+      clearInterval(timer);
+      await started;
+      await touchBatch?.done.catch(() => {});
+      if (state === "healthy") await script("presenceLeave").catch(() => {});
+      state = "closed";
+      await outage.close();
+      await backend.close();
+    },
+  };
+}
+
+function fromFlatOrUndefined(flat: unknown): PresenceEntry | undefined {
+  return flat ? fromFlat(flat) : undefined;
+}
