@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { register as registerConform } from "./commands/conform.js";
+import { register as registerDoctor } from "./commands/doctor.js";
 import { register as registerFixture } from "./commands/fixture.js";
 import { register as registerList } from "./commands/list.js";
 import { register as registerRecord } from "./commands/record.js";
@@ -21,6 +22,7 @@ const program = new Command()
 
 // Each command lives in ./commands/<name>.ts and exports register(program).
 registerConform(program);
+registerDoctor(program);
 registerFixture(program);
 registerList(program);
 registerRecord(program);

@@ -17,6 +17,7 @@ const RANK: Record<string, number> = {
   client: 5,
   "(entry)": 5.5,
   conformance: 6,
+  doctor: 6,
   record: 7,
   cli: 8,
 };
@@ -56,6 +57,14 @@ describe("layers", () => {
         if (crossed) offences.push(`${relative(src, file)} (${from}) imports ${spec} (${to})`);
       }
     }
+    expect(offences).toEqual([]);
+  });
+
+  it("the doctor reads gateways as a client does: it never imports the server", () => {
+    const offences = all
+      .filter((f) => layerOf(f) === "doctor")
+      .flatMap((f) => imports(f).filter((s) => s.startsWith(".") && layerOf(resolve(dirname(f), s)) === "server").map((s) => `${relative(src, f)} imports ${s}`));
+    expect(all.some((f) => layerOf(f) === "doctor")).toBe(true);
     expect(offences).toEqual([]);
   });
 

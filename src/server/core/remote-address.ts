@@ -4,27 +4,11 @@
  * configured trusted proxy; the walk through it is proxy-addr's.
  */
 import type { IncomingMessage } from "node:http";
-import { BlockList, isIP } from "node:net";
+import { isIP } from "node:net";
 import proxyaddr from "proxy-addr";
+import { isLoopbackAddress, normalizeAddress } from "../../presence/addresses.js";
 
-/** `::ffff:10.0.0.5` -> `10.0.0.5`; other addresses unchanged (trimmed). */
-export function normalizeAddress(address: string): string {
-  const trimmed = address.trim();
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(trimmed);
-  return mapped ? mapped[1] : trimmed;
-}
-
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
-LOOPBACK.addAddress("::1", "ipv6");
-
-/** `127.0.0.0/8`, `::1` and `::ffff:127.x.x.x` (SPEC P5), in any textual form. */
-export function isLoopbackAddress(address: string): boolean {
-  const a = normalizeAddress(address);
-  const family = isIP(a);
-  if (family === 0) return a.toLowerCase() === "localhost";
-  return LOOPBACK.check(a, family === 4 ? "ipv4" : "ipv6");
-}
+export { isLoopbackAddress, normalizeAddress } from "../../presence/addresses.js";
 
 /**
  * Trusted proxies, compiled by proxy-addr (Express's): addresses, CIDR subnets (`10.0.0.0/8`,

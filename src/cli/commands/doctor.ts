@@ -1,0 +1,65 @@
+/**
+ * `gateway-presence doctor`: the design note's troubleshooting tips as a command. Reads the list
+ * (and with --watch-ms the pushes) and reports findings, each with its SPEC rule, the rows that show
+ * it and advice. Exit 0 when no finding is above info, 1 when one is, 2 when the gateway cannot be
+ * read (or an option is bad).
+ */
+import { Option, type Command } from "commander";
+import { analyze, DoctorReadError, readGateway, renderReport } from "../../doctor/index.js";
+import { createNodeOpenClawBinding } from "../../client/node.js";
+import { integer } from "../arguments.js";
+import { addConnectionOptions, cliClientOptions, describeFailure, type ConnectionFlags } from "./list.js";
+
+interface DoctorFlags extends ConnectionFlags {
+  binding: "jsonrpc" | "openclaw";
+  watchMs: number;
+  json?: boolean;
+  ttlMs: number;
+  maxEntries: number;
+  timeoutMs: number;
+  color: boolean;
+}
+
+async function doctor(flags: DoctorFlags): Promise<number> {
+  const { client, token } = cliClientOptions("doctor", flags);
+  let observation;
+  try {
+    observation = await readGateway({
+      url: flags.url,
+      token,
+      // The openclaw binding signs with this machine's persisted device identity (2026.9.x grants no scope without one).
+      binding: flags.binding === "openclaw" ? createNodeOpenClawBinding() : "jsonrpc",
+      client,
+      watchMs: flags.watchMs,
+      timeoutMs: flags.timeoutMs,
+    });
+  } catch (error) {
+    const cause = error instanceof DoctorReadError ? error.cause : error;
+    process.stderr.write(`gateway-presence doctor: ${describeFailure(flags.url, cause)}\n`);
+    return 2;
+  }
+  const report = analyze(observation, { ttlMs: flags.ttlMs, maxEntries: flags.maxEntries });
+  const color = flags.color && !flags.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, { color }));
+  return report.worst === null || report.worst === "info" ? 0 : 1;
+}
+
+export function register(program: Command): void {
+  addConnectionOptions(
+    program
+      .command("doctor")
+      .description("explain what looks wrong in a gateway's presence list: duplicates, impossible rows, addresses, time (exit 0 ok, 1 findings, 2 unreadable)"),
+  )
+    .addOption(new Option("--binding <name>", "wire binding").choices(["jsonrpc", "openclaw"]).default("jsonrpc"))
+    .option("--watch-ms <ms>", "also watch presence pushes and ticks this long, then list again", integer(0, 3_600_000), 0)
+    .option("--json", "print the report as JSON (findings, summary, clock, the raw list)")
+    .option("--ttl-ms <ms>", "the gateway's row TTL (SPEC S1)", integer(1), 300_000)
+    .option("--max-entries <n>", "the gateway's row cap (SPEC S2)", integer(1), 200)
+    .option("--timeout-ms <ms>", "give up on the handshake or a listing after this long", integer(1), 10_000)
+    .option("--no-color", "plain output")
+    // A bad option exits 2 like an unreadable gateway (commander's own code, 1, means findings here).
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
+    .action(async (flags: DoctorFlags) => {
+      process.exitCode = await doctor(flags);
+    });
+}

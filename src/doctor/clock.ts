@@ -1,0 +1,86 @@
+/**
+ * The gateway's clock against this machine's. Every timestamp the gateway sends with "now" in it is
+ * a sample: the self row of a listing, of hello-ok or of a push (fresh in every listing, SPEC P1)
+ * and a `tick` (SPEC E3). A sample taken while the request was in flight says the offset lies in
+ * [ts - receivedAt, ts - sentAt]; the samples' intervals are intersected (as NTP does with its
+ * sources), so the estimate is as good as the fastest round trip.
+ */
+import type { PresenceEntry } from "../protocol/presence.js";
+import { formatMs, isSelfRow, plural } from "./rows.js";
+import type { ClockEstimate, Observation } from "./types.js";
+
+export interface ClockSample {
+  /** "list", "hello-ok", "push 2", "tick 1", "final list". */
+  label: string;
+  gatewayTs: number;
+  /** The local interval in which the gateway read its clock. */
+  localFrom: number;
+  localTo: number;
+  /** From a self row (not independent of it) or from a tick. */
+  kind: "self" | "tick";
+}
+
+/** Timestamps are whole milliseconds on both sides. */
+const ROUNDING_MS = 1;
+
+export function clockSamples(obs: Observation): ClockSample[] {
+  const samples: ClockSample[] = [];
+  // A push or a tick was sent at most one round trip before it arrived (the listing's is the measure).
+  const rtt = Math.max(0, obs.list.receivedAt - obs.list.sentAt);
+  const self = (label: string, entries: PresenceEntry[], localFrom: number, localTo: number) => {
+    const row = entries.find(isSelfRow);
+    if (row) samples.push({ label, gatewayTs: row.ts, localFrom, localTo, kind: "self" });
+  };
+  self("hello-ok", obs.hello.presence, obs.hello.sentAt, obs.hello.receivedAt);
+  self("list", obs.list.entries, obs.list.sentAt, obs.list.receivedAt);
+  obs.pushes.forEach((push, i) => self(`push ${i + 1}`, push.presence, push.receivedAt - rtt, push.receivedAt));
+  if (obs.final) self("final list", obs.final.entries, obs.final.sentAt, obs.final.receivedAt);
+  obs.ticks.forEach((tick, i) =>
+    samples.push({ label: `tick ${i + 1}`, gatewayTs: tick.ts, localFrom: tick.receivedAt - rtt, localTo: tick.receivedAt, kind: "tick" }),
+  );
+  return samples;
+}
+
+/** The offset interval [lo, hi] (gateway minus local) a sample allows. */
+export function offsetInterval(sample: ClockSample): [number, number] {
+  return [sample.gatewayTs - sample.localTo - ROUNDING_MS, sample.gatewayTs - sample.localFrom + ROUNDING_MS];
+}
+
+/**
+ * Intersects the samples' intervals. When they do not overlap (a clock jumped while watching), the
+ * narrowest sample alone is taken and the basis says so.
+ */
+export function estimateOffset(samples: readonly ClockSample[]): ClockEstimate & { lo?: number; hi?: number } {
+  if (samples.length === 0) return { offsetMs: null, uncertaintyMs: null, basis: "no self row and no tick" };
+  let lo = -Infinity;
+  let hi = Infinity;
+  for (const sample of samples) {
+    const [a, b] = offsetInterval(sample);
+    lo = Math.max(lo, a);
+    hi = Math.min(hi, b);
+  }
+  const basis = describeBasis(samples);
+  if (lo > hi) {
+    const narrowest = [...samples].sort((x, y) => width(x) - width(y))[0];
+    const [a, b] = offsetInterval(narrowest);
+    return {
+      offsetMs: Math.round((a + b) / 2),
+      uncertaintyMs: Math.ceil((b - a) / 2),
+      basis: `${narrowest.label} (the samples disagree by ${formatMs(lo - hi)}: a clock jumped while watching)`,
+      lo: a,
+      hi: b,
+    };
+  }
+  return { offsetMs: Math.round((lo + hi) / 2), uncertaintyMs: Math.ceil((hi - lo) / 2), basis, lo, hi };
+}
+
+const width = (sample: ClockSample) => sample.localTo - sample.localFrom;
+
+function describeBasis(samples: readonly ClockSample[]): string {
+  const self = samples.filter((s) => s.kind === "self").map((s) => s.label);
+  const ticks = samples.filter((s) => s.kind === "tick").length;
+  const parts = [];
+  if (self.length) parts.push(`the self row (${self.join(", ")})`);
+  if (ticks) parts.push(plural(ticks, "tick"));
+  return parts.join(" and ");
+}
