@@ -48,7 +48,7 @@ export function offsetInterval(sample: ClockSample): [number, number] {
 
 /**
  * Intersects the samples' intervals. When they do not overlap (a clock jumped while watching), the
- * narrowest sample alone is taken and the basis says so.
+ * latest sample alone is taken (the offset as it is now) and the basis says so.
  */
 export function estimateOffset(samples: readonly ClockSample[]): ClockEstimate & { lo?: number; hi?: number } {
   if (samples.length === 0) return { offsetMs: null, uncertaintyMs: null, basis: "no self row and no tick" };
@@ -61,20 +61,18 @@ export function estimateOffset(samples: readonly ClockSample[]): ClockEstimate &
   }
   const basis = describeBasis(samples);
   if (lo > hi) {
-    const narrowest = [...samples].sort((x, y) => width(x) - width(y))[0];
-    const [a, b] = offsetInterval(narrowest);
+    const latest = samples.reduce((x, y) => (y.localTo >= x.localTo ? y : x));
+    const [a, b] = offsetInterval(latest);
     return {
       offsetMs: Math.round((a + b) / 2),
       uncertaintyMs: Math.ceil((b - a) / 2),
-      basis: `${narrowest.label} (the samples disagree by ${formatMs(lo - hi)}: a clock jumped while watching)`,
+      basis: `${latest.label}, the latest sample (the samples disagree by ${formatMs(lo - hi)}: a clock jumped while watching)`,
       lo: a,
       hi: b,
     };
   }
   return { offsetMs: Math.round((lo + hi) / 2), uncertaintyMs: Math.ceil((hi - lo) / 2), basis, lo, hi };
 }
-
-const width = (sample: ClockSample) => sample.localTo - sample.localFrom;
 
 function describeBasis(samples: readonly ClockSample[]): string {
   const self = samples.filter((s) => s.kind === "self").map((s) => s.label);

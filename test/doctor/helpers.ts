@@ -23,6 +23,7 @@ export interface App {
   deviceFamily?: string;
   version?: string;
   role?: "operator" | "node";
+  token?: string;
 }
 
 /** A connected SDK client; `host` becomes its displayName (the row's host, SPEC P2). */
@@ -39,6 +40,7 @@ export async function app(gw: Gateway, a: App = {}): Promise<PresenceClient> {
       mode: a.mode ?? "ui",
     },
     ...(a.role ? { role: a.role } : {}),
+    ...(a.token ? { token: a.token } : {}),
     reconnect: false,
   });
   clients.push(client);

@@ -1,0 +1,85 @@
+// The pure parts of the doctor on hand-made observations: the clock estimate, the self-row
+// arbitration, option checks and the renderer's limits.
+import { describe, expect, it } from "vitest";
+import { analyze, estimateOffset, renderReport, type ClockSample, type Observation } from "../../src/doctor/index.js";
+import type { PresenceEntry } from "../../src/index.js";
+
+const T = 1_800_000_000_000;
+const self = (ts: number): PresenceEntry => ({ host: "gw", mode: "gateway", reason: "self", ts });
+
+function observation(entries: PresenceEntry[], more: Partial<Observation> = {}): Observation {
+  return {
+    url: "ws://127.0.0.1:1",
+    binding: "jsonrpc",
+    hello: { protocol: 1, serverVersion: "x", methods: ["system-presence"], presence: entries, sentAt: T - 20, receivedAt: T - 10 },
+    list: { entries, sentAt: T, receivedAt: T + 4 },
+    watchMs: 0,
+    pushes: [],
+    ticks: [],
+    ...more,
+  };
+}
+
+describe("clock offset", () => {
+  const sample = (label: string, gatewayTs: number, localFrom: number, localTo: number): ClockSample => ({ label, gatewayTs, localFrom, localTo, kind: "self" });
+
+  it("intersects the samples' intervals: the estimate is as tight as the best round trip", () => {
+    const estimate = estimateOffset([sample("a", T + 5_000, T - 50, T + 50), sample("b", T + 5_010, T + 8, T + 12)]);
+    expect(estimate.offsetMs).toBe(5_000);
+    expect(estimate.uncertaintyMs).toBeLessThanOrEqual(3);
+    expect(estimate.basis).toBe("the self row (a, b)");
+  });
+
+  it("samples that cannot all be true (a clock jumped): the latest one, and the basis says so", () => {
+    const estimate = estimateOffset([sample("before", T, T - 2, T + 2), sample("after", T + 60_000, T + 100, T + 110)]);
+    expect(estimate.offsetMs).toBe(59_895);
+    expect(estimate.basis).toMatch(/^after, the latest sample \(the samples disagree by 60 s: a clock jumped while watching\)$/);
+  });
+
+  it("no sample: unknown", () => {
+    expect(estimateOffset([])).toEqual({ offsetMs: null, uncertaintyMs: null, basis: "no self row and no tick" });
+  });
+});
+
+describe("the self row against the other rows", () => {
+  const row = (host: string, ts: number): PresenceEntry => ({ host, instanceId: host, platform: "p", version: "1", ts });
+
+  it("one row of three newer than self: that row is in the future (K3), self is fine", () => {
+    const report = analyze(observation([self(T), row("a", T - 1000), row("b", T - 500), row("c", T + 60_000)]));
+    expect(report.findings.map((f) => f.id)).toEqual(["ts-in-future"]);
+    expect(report.gatewayNow).toBe(T);
+  });
+
+  it("most rows newer than self: the self row is stale (P1), and its ts is not taken as the gateway's time", () => {
+    const report = analyze(observation([self(T - 60_000), row("a", T - 1000), row("b", T - 500), row("c", T + 100)]));
+    expect(report.findings.map((f) => f.id)).toEqual(["self-row-stale"]);
+    expect(report.gatewayNow).toBeNull();
+    expect(report.clock.offsetMs).toBeNull();
+  });
+
+  it("an empty list: the self row missing, nothing else", () => {
+    expect(analyze(observation([])).findings.map((f) => f.id)).toEqual(["self-row-missing"]);
+  });
+});
+
+describe("options and rendering", () => {
+  it("refuses nonsense thresholds", () => {
+    expect(() => analyze(observation([self(T)]), { ttlMs: 0 })).toThrow(/ttlMs must be a number >= 1/);
+    expect(() => analyze(observation([self(T)]), { toleranceMs: Number.NaN })).toThrow(/toleranceMs/);
+  });
+
+  it("a custom cap and TTL change what counts as too many and too old", () => {
+    const rows = [self(T), { host: "a", ts: T - 20_000 }, { host: "b", ts: T - 1000 }];
+    expect(analyze(observation(rows)).findings).toEqual([]);
+    expect(analyze(observation(rows), { maxEntries: 2, ttlMs: 10_000 }).findings.map((f) => f.id)).toEqual(["rows-past-ttl", "rows-over-cap"]);
+  });
+
+  it("colours only when asked, and shows at most maxRows evidence rows", () => {
+    const rows = [self(T), ...Array.from({ length: 14 }, (_, i) => ({ host: `h${i}`, mode: "cli", ts: T - i }))];
+    const report = analyze(observation(rows));
+    const plain = renderReport(report, { maxRows: 5 });
+    expect(plain).not.toMatch(/\x1b\[/);
+    expect(plain).toMatch(/^ {4}\.\.\. and 9 more rows \(--json has them all\)$/m);
+    expect(renderReport(report, { color: true })).toMatch(/\x1b\[31m✖ error\x1b\[0m/);
+  });
+});

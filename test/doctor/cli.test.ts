@@ -1,0 +1,114 @@
+// `gateway-presence doctor` run as a real process against the reference gateway: output forms
+// (terminal, colour only on a TTY, --json) and exit codes (0 no finding above info, 1 findings,
+// 2 unreadable gateway or bad option).
+import { spawn, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import type { DoctorReport } from "../../src/doctor/index.js";
+import { app, gateway } from "./helpers.js";
+
+const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+const ANSI = /\x1b\[/;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end without blocking this process (the gateway under test lives here). */
+function run(command: string, args: string[], env: Record<string, string>): Promise<Run> {
+  const child = spawn(command, args, { env: { ...process.env, NO_COLOR: "", ...env }, stdio: "pipe" });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+const doctorCli = (args: string[], env: Record<string, string> = {}) => run(process.execPath, ["--import", "tsx", MAIN, "doctor", ...args], env);
+
+describe("gateway-presence doctor (CLI)", () => {
+  it("a healthy gateway: exit 0, a plain report without colour when stdout is not a TTY, and no row added", async () => {
+    const gw = await gateway({ token: "s3cret-token" });
+    const a = await app(gw, { instanceId: "a", token: "s3cret-token" });
+    const run = await doctorCli(["--url", gw.url, "--token", "s3cret-token"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^gateway-presence doctor {2}ws:\/\/127\.0\.0\.1:\d+\n/);
+    expect(run.stdout).toMatch(/^2 rows: 2 Active, 0 Idle, 0 Stale$/m);
+    expect(run.stdout).toMatch(/^modes: gateway 1, ui 1$/m);
+    expect(run.stdout).toMatch(/^clock: the gateway is in step with this machine/m);
+    expect(run.stdout).toMatch(/No findings/);
+    expect(run.stdout).not.toMatch(ANSI);
+    expect(run.stdout).not.toContain("s3cret-token");
+    expect(await a.systemPresence()).toHaveLength(2);
+  });
+
+  it("--json with findings: exit 1, the report as JSON with the raw list; the token from the environment is used and never printed", async () => {
+    const gw = await gateway({ token: "env-token-123", faults: { caseSensitiveKeys: true } });
+    await app(gw, { instanceId: "Mac-A", token: "env-token-123" });
+    await app(gw, { instanceId: "mac-a", token: "env-token-123" });
+    const run = await doctorCli(["--url", gw.url, "--json"], { GATEWAY_PRESENCE_TOKEN: "env-token-123" });
+    expect(run.code).toBe(1);
+    expect(run.stdout).not.toContain("env-token-123");
+    const report = JSON.parse(run.stdout) as DoctorReport;
+    expect(report.findings.map((f) => [f.id, f.rule, f.severity])).toEqual([["duplicate-letter-case", "K1", "error"]]);
+    expect(report.worst).toBe("error");
+    expect(report.list).toHaveLength(3);
+    expect(report.gateway).toMatchObject({ binding: "jsonrpc", protocol: 1, testMode: true });
+  });
+
+  it("the terminal form of findings: severity, rule, title, advice and the evidence rows", async () => {
+    const gw = await gateway({ faults: { perConnectionRows: true } });
+    const first = await app(gw, { instanceId: "mac-1", host: "Anna's MacBook" });
+    await first.close();
+    await app(gw, { instanceId: "mac-1", host: "Anna's MacBook" });
+    const run = await doctorCli(["--url", gw.url, "--watch-ms", "200"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^✖ error {2}K1 {2}instanceId "mac-1" is listed as 2 rows: a disconnect row beside the live one$/m);
+    expect(run.stdout).toMatch(/^ {2}advice: Gateway: key rows by the instanceId/m);
+    expect(run.stdout).toMatch(/^ {4}STATUS +HOST +INSTANCEID +IP +MODE +VERSION +REASON +AGE +NOTE$/m);
+    expect(run.stdout).toMatch(/^ {4}Active +Anna's MacBook +mac-1 +- +ui +1\.4\.0 +disconnect +\S+.* reason disconnect$/m);
+    expect(run.stdout).toMatch(/^watched 200 ms: 0 presence pushes, 0 ticks$/m);
+    expect(run.stdout).toMatch(/^ {2}seen in: list, final list$/m);
+    expect(run.stdout).toMatch(/^1 finding: 1 error, 0 warnings, 0 info$/m);
+  });
+
+  it("only information: exit 0", async () => {
+    const gw = await gateway();
+    for (const [instanceId, host] of [["a", "alpha"], ["b", "beta"]]) await (await app(gw, { instanceId, host })).systemEvent({ ip: "203.0.113.7" });
+    const run = await doctorCli(["--url", gw.url]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^● info {2}P5 {2}ip 203\.0\.113\.7 is on 2 rows of different hosts$/m);
+  });
+
+  it("colour on a TTY (run under script(1)), none with NO_COLOR or --no-color", async () => {
+    if (spawnSync("script", ["--version"]).status !== 0) return expect.soft(true, "script(1) not installed: TTY colour not checked").toBe(true);
+    const gw = await gateway({ faults: { listCli: true } });
+    const tty = (extra: string, env: Record<string, string> = {}) =>
+      run("script", ["-qec", `${process.execPath} --import tsx ${MAIN} doctor --url ${gw.url} ${extra}`, "/dev/null"], env);
+    const coloured = await tty("");
+    expect(coloured.code).toBe(1);
+    expect(coloured.stdout).toMatch(/\x1b\[31m✖ error\x1b\[0m/);
+    expect((await tty("--no-color")).stdout).not.toMatch(ANSI);
+    expect((await tty("", { NO_COLOR: "1" })).stdout).not.toMatch(ANSI);
+    expect((await tty("--json")).stdout).not.toMatch(ANSI);
+  });
+
+  it("an unreadable gateway or a bad option: exit 2 with one line on stderr", async () => {
+    const gw = await gateway({ token: "right" });
+    const refused = await doctorCli(["--url", gw.url, "--token", "wrong"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^gateway-presence doctor: gateway at ws:\/\/127\.0\.0\.1:\d+ refused: .*UNAUTHORIZED.*\(missing or wrong --token\)\n$/);
+    expect(refused.stdout).toBe("");
+    const url = gw.url;
+    await gw.close();
+    const down = await doctorCli(["--url", url]);
+    expect(down.code).toBe(2);
+    expect(down.stderr).toMatch(/^gateway-presence doctor: cannot reach the gateway at ws:\/\/127\.0\.0\.1:\d+: /);
+    const bad = await doctorCli(["--url", url, "--watch-ms", "soon"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--watch-ms.*must be an integer/);
+  });
+});
