@@ -2,6 +2,9 @@
 // (terminal, colour only on a TTY, --json) and exit codes (0 no finding above info, 1 findings,
 // 2 unreadable gateway or bad option).
 import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { DoctorReport } from "../../src/doctor/index.js";
@@ -43,6 +46,16 @@ describe("gateway-presence doctor (CLI)", () => {
     expect(run.stdout).not.toMatch(ANSI);
     expect(run.stdout).not.toContain("s3cret-token");
     expect(await a.systemPresence()).toHaveLength(2);
+  });
+
+  it("--token-file: the token read from a file", async () => {
+    const gw = await gateway({ token: "file-token-456" });
+    const dir = mkdtempSync(join(tmpdir(), "doctor-"));
+    writeFileSync(join(dir, "token"), "file-token-456\n", { mode: 0o600 });
+    const run = await doctorCli(["--url", gw.url, "--token-file", join(dir, "token")]).finally(() => rmSync(dir, { recursive: true }));
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain("file-token-456");
   });
 
   it("--json with findings: exit 1, the report as JSON with the raw list; the token from the environment is used and never printed", async () => {
@@ -107,6 +120,9 @@ describe("gateway-presence doctor (CLI)", () => {
     const down = await doctorCli(["--url", url]);
     expect(down.code).toBe(2);
     expect(down.stderr).toMatch(/^gateway-presence doctor: cannot reach the gateway at ws:\/\/127\.0\.0\.1:\d+: /);
+    const both = await doctorCli(["--url", url, "--token", "a", "--token-file", "/nonexistent"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe("gateway-presence doctor: give --token or --token-file, not both\n");
     const bad = await doctorCli(["--url", url, "--watch-ms", "soon"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--watch-ms.*must be an integer/);

@@ -21,7 +21,15 @@ interface DoctorFlags extends ConnectionFlags {
 }
 
 async function doctor(flags: DoctorFlags): Promise<number> {
-  const { client, token } = cliClientOptions("doctor", flags);
+  let options;
+  try {
+    options = cliClientOptions("doctor", flags);
+  } catch (error) {
+    // --token with --token-file, an unreadable or empty token file (the message never holds the token).
+    process.stderr.write(`gateway-presence doctor: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const { client, token } = options;
   let observation;
   try {
     observation = await readGateway({
