@@ -1,46 +1,8 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { HelloOk } from "../../src/protocol/index.js";
 import { WireClient, connectParams, list } from "./helpers.js";
-
-const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
-const running = new Set<ChildProcessWithoutNullStreams>();
-
-afterEach(() => {
-  for (const child of running) child.kill("SIGKILL");
-  running.clear();
-});
-
-interface Serve {
-  child: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function serve(args: string[]): Serve {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "serve", ...args], {
-    env: { ...process.env, GATEWAY_PRESENCE_TOKEN: "" },
-  });
-  running.add(child);
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-async function urlOf(s: Serve): Promise<string> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const match = /listening (ws:\/\/\S+)/.exec(s.stdout());
-    if (match) return match[1];
-    if (Date.now() > deadline || s.child.exitCode !== null) throw new Error(`no URL; stdout=${s.stdout()} stderr=${s.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { listenersOf, serve, urlOf } from "./serve-process.js";
+import { OcClient, ocConnectParams } from "./openclaw/helpers.js";
 
 describe("gateway-presence serve", () => {
   it("prints its real URL on --port 0, logs connects and disconnects, and stops on SIGTERM", async () => {
@@ -83,5 +45,44 @@ describe("gateway-presence serve", () => {
     const s = serve(["--port", "http"]);
     expect(await s.exited).not.toBe(0);
     expect(s.stderr()).toMatch(/--port.*must be an integer from 0 to 65535/);
+  });
+
+  it("--listen runs both bindings over one store; --binding picks the one listener's binding", async () => {
+    const s = serve(["--listen", "jsonrpc=127.0.0.1:0", "--listen", "openclaw=0", "--handshake-timeout-ms", "500", "--tick-interval-ms", "100"]);
+    const [rpc, oc] = await listenersOf(s, 2);
+    expect(rpc).toMatchObject({ binding: "jsonrpc", url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/) });
+    expect(oc).toMatchObject({ binding: "openclaw" });
+    const a = await WireClient.open(rpc!.url);
+    await a.result("connect", connectParams({ instanceId: "rpc-side" }));
+    const b = await OcClient.open(oc!.url);
+    const hello = await b.payload<{ snapshot: { presence: Array<{ instanceId?: string }> }; policy: { tickIntervalMs: number } }>(
+      "connect",
+      ocConnectParams({ instanceId: "oc-side" }),
+    );
+    expect(hello.snapshot.presence.map((r) => r.instanceId)).toContain("rpc-side");
+    expect(hello.policy.tickIntervalMs).toBe(100);
+    const silent = await OcClient.open(oc!.url);
+    expect((await silent.closed).code).toBe(1008);
+    s.child.kill("SIGTERM");
+    expect(await s.exited).toBe(0);
+
+    const one = serve(["--port", "0", "--binding", "openclaw"]);
+    const [only] = await listenersOf(one);
+    expect(only!.binding).toBe("openclaw");
+    expect(await (await OcClient.open(only!.url)).nonce()).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("refuses bad --listen and --binding values, and --port or --binding beside --listen", async () => {
+    for (const [args, message] of [
+      [["--listen", "soap=127.0.0.1:1"], /--listen.*must be one of jsonrpc, openclaw/],
+      [["--listen", "openclaw"], /--listen.*must be BINDING=HOST:PORT/],
+      [["--listen", "openclaw=127.0.0.1:99999"], /--listen.*must be an integer from 0 to 65535/],
+      [["--binding", "grpc"], /--binding.*must be one of jsonrpc, openclaw/],
+      [["--listen", "openclaw=0", "--port", "0"], /with --listen, each listener names its own binding and port/],
+    ] as const) {
+      const s = serve([...args]);
+      expect(await s.exited, args.join(" ")).toBe(1);
+      expect(s.stderr(), args.join(" ")).toMatch(message);
+    }
   });
 });

@@ -11,6 +11,8 @@ interface ServeFlags extends TokenFlags {
   listen: ListenSpec[];
   ttlMs?: number;
   maxEntries?: number;
+  handshakeTimeoutMs?: number;
+  tickIntervalMs?: number;
   testClock?: boolean;
   insecureNoAuth?: boolean;
   trustedProxy: string[];
@@ -40,6 +42,8 @@ export function register(program: Command): void {
   addTokenOptions(command, `token clients must send as auth.token (default: $${TOKEN_ENV})`)
     .option("--ttl-ms <ms>", `row lifetime in ms (default ${GATEWAY_DEFAULTS.ttlMs})`, integer(1))
     .option("--max-entries <n>", `most rows, self included (default ${GATEWAY_DEFAULTS.maxEntries})`, integer(1))
+    .option("--handshake-timeout-ms <ms>", `time allowed for connect (default ${GATEWAY_DEFAULTS.handshakeTimeoutMs})`, integer(1))
+    .option("--tick-interval-ms <ms>", `tick event period (default ${GATEWAY_DEFAULTS.tickIntervalMs})`, integer(1))
     .option("--test-clock", "test mode: offer test.clock.advance (never in production)")
     .option("--trusted-proxy <address>", "believe X-Forwarded-For from this address or CIDR (repeatable)", collect, [])
     .option("--insecure-no-auth", "allow listening on a non-loopback address without a token")
@@ -62,6 +66,8 @@ export function register(program: Command): void {
         token,
         ttlMs: flags.ttlMs,
         maxEntries: flags.maxEntries,
+        handshakeTimeoutMs: flags.handshakeTimeoutMs,
+        tickIntervalMs: flags.tickIntervalMs,
         testClock: flags.testClock === true,
         insecureNoAuth: flags.insecureNoAuth === true,
         trustedProxies: flags.trustedProxy,

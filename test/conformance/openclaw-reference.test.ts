@@ -1,0 +1,31 @@
+// `conform --binding openclaw` against `serve --binding openclaw --test-clock` (a real child process on an
+// ephemeral loopback port): every scenario that does not need the jsonrpc binding passes.
+import { describe, expect, it } from "vitest";
+import { runConformance } from "../../src/conformance/run/runner.js";
+import { listenersOf, serve } from "../server/serve-process.js";
+
+const TOKEN = "openclaw-reference-token";
+
+describe("the reference gateway's openclaw binding under the conformance harness", () => {
+  it("passes every scenario that is not jsonrpc-only", async () => {
+    const s = serve(["--binding", "openclaw", "--port", "0", "--test-clock", "--token", TOKEN, "--handshake-timeout-ms", "1000", "--tick-interval-ms", "1000"]);
+    const [listener] = await listenersOf(s);
+    expect(listener!.binding).toBe("openclaw");
+    const result = await runConformance({
+      url: listener!.url,
+      binding: "openclaw",
+      token: TOKEN,
+      handshakeTimeoutMs: 1000,
+      // The binding's known limit describes OpenClaw's own gateways (text and operator.admin for
+      // system-event); the reference gateway takes SPEC M2/H7's beacons over OpenClaw frames.
+      capabilities: { systemEvent: true },
+    });
+    const notPassed = result.scenarios.filter((r) => r.status !== "passed");
+    const jsonrpcOnly = notPassed.filter((r) => r.status === "skipped" && /jsonrpc/.test(r.reason ?? ""));
+    expect(notPassed.filter((r) => !jsonrpcOnly.includes(r)).map((r) => `${r.id}: ${r.status} ${r.reason ?? ""}`)).toEqual([]);
+    expect(jsonrpcOnly.map((r) => r.id).sort()).toEqual(["b1-malformed-frames", "h1-batch-before-connect", "p2-connect-row", "t3-batch-after-connect"]);
+    expect(result.scenarios.filter((r) => r.status === "passed").length).toBeGreaterThanOrEqual(44);
+    s.child.kill("SIGTERM");
+    expect(await s.exited).toBe(0);
+  }, 60_000);
+});
