@@ -14,7 +14,8 @@ export class GatewayError extends Error {
   readonly method: string | undefined;
 
   constructor(error: WireError, method?: string) {
-    super(`${method ? `${method}: ` : ""}${error.name}: ${error.message}`);
+    const hint = beyondContractHint(error, method);
+    super(`${method ? `${method}: ` : ""}${error.name}: ${error.message}${hint ? ` (${hint})` : ""}`);
     this.code = error.name;
     this.rpcCode = error.code;
     this.data = error.data;
@@ -26,6 +27,25 @@ export class GatewayError extends Error {
     const value = this.data?.retryAfterMs;
     return typeof value === "number" ? value : undefined;
   }
+}
+
+/**
+ * What to pass when a gateway (OpenClaw) asks for more than the contract: `operator.admin` where SPEC
+ * H7 says operator.write/read suffice, a `text` that SPEC M2 makes optional.
+ */
+function beyondContractHint(error: WireError, method: string | undefined): string | undefined {
+  const what = method ?? "this call";
+  if (error.name === "FORBIDDEN" && error.data?.missingScope === "operator.admin") {
+    return (
+      `the gateway wants operator.admin for ${what}, more than SPEC H7 asks: connect with ` +
+      `scopes: ["operator.read", "operator.write", "operator.admin"] (OpenClaw 2026.9.x also wants a signed device; ` +
+      `binding "openclaw" signs by default)`
+    );
+  }
+  if (method === "system-event" && /^text required$|required property 'text'/.test(error.message)) {
+    return "the gateway wants a non-empty text in every system-event, which SPEC M2 makes optional: pass text (startBeacons({ text }))";
+  }
+  return undefined;
 }
 
 export type TransportErrorKind =
