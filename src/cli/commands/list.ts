@@ -1,7 +1,8 @@
 /** `gateway-presence list`: the Instances table (or JSON), newest first, from one system-presence call. */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { gatewayUrl, integer } from "../arguments.js";
+import { bindingName, gatewayUrl, integer } from "../arguments.js";
+import { createNodeOpenClawBinding, defaultDeviceIdentityPath } from "../../client/node.js";
 import { addTokenOptions, resolveToken, TOKEN_ENV, type TokenFlags } from "../token.js";
 import {
   createPresenceClient,
@@ -15,6 +16,9 @@ import {
 
 export interface ConnectionFlags extends TokenFlags {
   url: string;
+  binding?: "jsonrpc" | "openclaw";
+  /** The device identity file of the openclaw binding. */
+  identity?: string;
 }
 
 /**
@@ -28,11 +32,18 @@ export function cliClientOptions(command: string, flags: ConnectionFlags): Prese
     token: resolveToken(flags, process.env, (warning) => process.stderr.write(`gateway-presence ${command}: ${warning}\n`)),
     client: { id: "cli", displayName: `gateway-presence ${command}`, version, platform: process.platform, mode: "cli" },
     scopes: ["operator.read"],
+    // OpenClaw 2026.9.x grants a CLI read access only with a signed device: one kept in a file, so the
+    // gateway sees the same device on every run (and pairs it once).
+    ...(flags.binding === "openclaw" ? { binding: createNodeOpenClawBinding({ identityPath: flags.identity ?? defaultDeviceIdentityPath() }) } : {}),
   };
 }
 
 export function addConnectionOptions(command: Command): Command {
-  return addTokenOptions(command.option("--url <url>", "gateway WebSocket URL", gatewayUrl, DEFAULT_GATEWAY_URL), `gateway token (default: $${TOKEN_ENV})`);
+  command
+    .option("--url <url>", "gateway WebSocket URL", gatewayUrl, DEFAULT_GATEWAY_URL)
+    .option("--binding <binding>", "wire binding: jsonrpc (default) or openclaw (OpenClaw's native frames)", bindingName)
+    .option("--identity <file>", `openclaw binding: the device identity file, created on first use (default: ${defaultDeviceIdentityPath()})`);
+  return addTokenOptions(command, `gateway token (default: $${TOKEN_ENV})`);
 }
 
 /** The gateway's clock at the time of a listing: its self row is fresh in every listing (SPEC P1). */
