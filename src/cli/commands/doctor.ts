@@ -4,14 +4,12 @@
  * it and advice. Exit 0 when no finding is above info, 1 when one is, 2 when the gateway cannot be
  * read (or an option is bad).
  */
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import { analyze, DoctorReadError, readGateway, renderReport } from "../../doctor/index.js";
-import { createNodeOpenClawBinding } from "../../client/node.js";
 import { integer } from "../arguments.js";
 import { addConnectionOptions, cliClientOptions, describeFailure, type ConnectionFlags } from "./list.js";
 
 interface DoctorFlags extends ConnectionFlags {
-  binding: "jsonrpc" | "openclaw";
   watchMs: number;
   json?: boolean;
   ttlMs: number;
@@ -29,14 +27,14 @@ async function doctor(flags: DoctorFlags): Promise<number> {
     process.stderr.write(`gateway-presence doctor: ${(error as Error).message}\n`);
     return 2;
   }
-  const { client, token } = options;
+  const { client, token, binding } = options;
   let observation;
   try {
     observation = await readGateway({
       url: flags.url,
       token,
-      // The openclaw binding signs with this machine's persisted device identity (2026.9.x grants no scope without one).
-      binding: flags.binding === "openclaw" ? createNodeOpenClawBinding() : "jsonrpc",
+      // --binding openclaw signs with this machine's persisted device identity (2026.9.x grants no scope without one).
+      binding: binding ?? "jsonrpc",
       client,
       watchMs: flags.watchMs,
       timeoutMs: flags.timeoutMs,
@@ -58,7 +56,6 @@ export function register(program: Command): void {
       .command("doctor")
       .description("explain what looks wrong in a gateway's presence list: duplicates, impossible rows, addresses, time (exit 0 ok, 1 findings, 2 unreadable)"),
   )
-    .addOption(new Option("--binding <name>", "wire binding").choices(["jsonrpc", "openclaw"]).default("jsonrpc"))
     .option("--watch-ms <ms>", "also watch presence pushes and ticks this long, then list again", integer(0, 3_600_000), 0)
     .option("--json", "print the report as JSON (findings, summary, clock, the raw list)")
     .option("--ttl-ms <ms>", "the gateway's row TTL (SPEC S1)", integer(1), 300_000)
