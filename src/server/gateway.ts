@@ -1,6 +1,6 @@
 /** createGateway: the reference gateway, assembled: one core and store, one listener per binding. */
 import { createMemoryPresenceStore } from "../presence/memory-store.js";
-import type { PresenceStore, PresenceStoreOptions } from "../presence/types.js";
+import type { PresenceStore, PresenceStoreOptions, PresenceStoreStatus } from "../presence/types.js";
 import type { BindingName } from "../transport/binding.js";
 import { SERVER_BINDINGS } from "./bindings/index.js";
 import type { ServerBinding } from "./core/binding.js";
@@ -37,8 +37,11 @@ export interface Gateway {
   readonly clock: GatewayClock;
   /** The latest `stateVersion.presence` pushed (SPEC E1): one step per push. */
   stateVersion(): number;
-  /** Counters: pushes sent and dropped, ticks, rate-limited calls, rejections. */
-  metrics(): GatewayMetrics & { connections: number };
+  /**
+   * Counters: pushes sent and dropped, ticks, rate-limited calls, rejections; and the store's health
+   * (`store.healthy` is false while a cluster's Redis is out of reach and the gateway serves locally).
+   */
+  metrics(): GatewayMetrics & { connections: number; store: PresenceStoreStatus };
   /** Stops accepting, closes clients with 1001, clears every timer, closes the store. */
   close(): Promise<void>;
 }
@@ -63,9 +66,12 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       maxEntries: faults.overCap || faults.evictSelf ? maxEntries + 1 : maxEntries,
       ephemeralModes: opts.ephemeralModes,
       onListenerError: (error) => opts.logger(`error presence listener failed: ${String(error)}`),
+      log: (line) => opts.logger(line),
     };
   }
-  await store.setSelf(selfFields());
+  // In a cluster every gateway has a self row (SPEC P1); its instanceId tells them apart.
+  const { shared, gatewayId } = store.status();
+  await store.setSelf({ ...selfFields(), ...(shared && gatewayId ? { instanceId: gatewayId } : {}) });
 
   const gw = createContext({
     options: opts,
@@ -90,10 +96,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   };
 
   const pusher = new Pusher(gw);
-  const unsubscribe = store.onChange((change) => {
-    if (change.kind === "expire" || change.kind === "evict") gw.reportedIps.forget(change.key);
-    pusher.presenceChanged();
-  });
+  // Every change, local or (on a cluster) made by another gateway, goes through the same coalesced push.
+  const unsubscribe = store.onChange(() => pusher.presenceChanged());
   const stopKeepAlive = startKeepAlive(gw);
   const tickTimer = setInterval(() => pusher.tick(), opts.tickIntervalMs);
   let closing = false;
@@ -148,7 +152,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     store,
     clock,
     stateVersion: () => gw.published.version,
-    metrics: () => ({ ...gw.metrics, connections: gw.registry.all.size }),
+    metrics: () => ({ ...gw.metrics, connections: gw.registry.all.size, store: store.status() }),
     close: () => (closePromise ??= shutdown()),
   };
 }

@@ -115,10 +115,10 @@ function handshakeTimeout(gw: GatewayContext, conn: Connection): void {
   conn.ws.close(1008, "handshake timeout");
 }
 
-/** SPEC P6: the row is marked disconnected when the last connection with its key closes. */
+/** SPEC P6: the store marks the row disconnected when the last connection with its key (on any gateway) closes. */
 async function closed(gw: GatewayContext, conn: Connection, code: number): Promise<void> {
-  const lastForKey = gw.registry.remove(conn);
-  if (lastForKey !== undefined) await gw.store.markDisconnected(lastForKey);
+  gw.registry.remove(conn);
+  if (conn.key !== undefined) await gw.store.closeConnection(conn.key);
   if (conn.connected) gw.log(`disconnect conn=${conn.id} code=${code} key=${conn.key ?? "-(ephemeral)"}`);
 }
 

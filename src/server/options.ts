@@ -1,4 +1,5 @@
 /** createGateway's options, their defaults and checks. */
+import { createRedisPresenceStore, type RedisPresenceStoreOptions } from "../presence/redis/index.js";
 import type { PresenceStore, PresenceStoreOptions } from "../presence/types.js";
 import type { BindingName } from "../transport/binding.js";
 import { DEFAULT_RATE_LIMIT, type RateLimit } from "./core/rate-limiter.js";
@@ -6,6 +7,9 @@ import { isLoopbackAddress } from "./core/remote-address.js";
 import type { GatewayFaults } from "./faults.js";
 
 export type StoreFactory = (options: PresenceStoreOptions) => PresenceStore;
+
+/** Where the cluster's shared list lives (docs/cluster.md); the rest comes from the gateway's options. */
+export type RedisGatewayOptions = Omit<RedisPresenceStoreOptions, keyof PresenceStoreOptions>;
 
 /** One address to listen on and the wire binding spoken there (SPEC T2). */
 export interface ListenerOptions {
@@ -61,6 +65,11 @@ export interface GatewayOptions {
    * ephemeral modes (needed for test mode's clock). The gateway closes it on close().
    */
   store?: PresenceStore | StoreFactory;
+  /**
+   * Share one presence list with every gateway on this Redis and prefix (a cluster, docs/cluster.md):
+   * `{ url | client, prefix?, gatewayId?, deadAfterMs?, commandTimeoutMs? }`. Not together with `store`.
+   */
+  redis?: RedisGatewayOptions;
   /** Receives one line per connect, disconnect and rejection. Default: no logging. */
   logger?: (line: string) => void;
   /** TEST ONLY, never in production: deliberate contract violations (see faults.ts). */
@@ -132,6 +141,7 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
   if (!Array.isArray(ephemeralModes) || ephemeralModes.some((m) => typeof m !== "string" || !m.trim())) {
     throw new TypeError("gateway: ephemeralModes must be an array of non-empty strings");
   }
+  if (options.redis !== undefined && options.store !== undefined) throw new TypeError("gateway: give either store or redis, not both");
   const trustedProxies = options.trustedProxies ?? [];
   if (!Array.isArray(trustedProxies)) throw new TypeError("gateway: trustedProxies must be an array of addresses");
   return {
@@ -154,10 +164,15 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
     ),
     testClock: options.testClock === true,
     trustedProxies,
-    store: options.store,
+    store: options.redis === undefined ? options.store : redisStore(options.redis),
     logger: options.logger ?? (() => {}),
     faults: options.faults ?? {},
   };
+}
+
+function redisStore(redis: RedisGatewayOptions): StoreFactory {
+  if (redis === null || typeof redis !== "object") throw new TypeError("gateway: redis must be an object with url or client");
+  return (storeOptions) => createRedisPresenceStore({ ...redis, ...storeOptions });
 }
 
 function resolveListeners(options: GatewayOptions): ResolvedListener[] {

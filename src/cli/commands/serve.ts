@@ -3,6 +3,10 @@ import type { Command } from "commander";
 import { bindingName, integer, listenSpec, type ListenSpec } from "../arguments.js";
 import { addTokenOptions, resolveToken, TOKEN_ENV, type TokenFlags } from "../token.js";
 import { createGateway, GATEWAY_DEFAULTS, isLoopbackAddress, type GatewayOptions } from "../../server/index.js";
+import { DEFAULT_DEAD_AFTER_MS, DEFAULT_REDIS_PREFIX, redactRedisUrl } from "../../presence/redis/index.js";
+
+/** The Redis URL may hold a password: this variable keeps it off the command line (ps). */
+export const REDIS_URL_ENV = "GATEWAY_PRESENCE_REDIS_URL";
 
 interface ServeFlags extends TokenFlags {
   host: string;
@@ -16,6 +20,10 @@ interface ServeFlags extends TokenFlags {
   testClock?: boolean;
   insecureNoAuth?: boolean;
   trustedProxy: string[];
+  redis?: string;
+  gatewayId?: string;
+  redisPrefix?: string;
+  deadAfterMs?: number;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -47,14 +55,26 @@ export function register(program: Command): void {
     .option("--test-clock", "test mode: offer test.clock.advance (never in production)")
     .option("--trusted-proxy <address>", "believe X-Forwarded-For from this address or CIDR (repeatable)", collect, [])
     .option("--insecure-no-auth", "allow listening on a non-loopback address without a token")
+    .option("--redis <url>", `share one presence list with every gateway on this Redis: redis://[:password@]host:port[/db] (default: $${REDIS_URL_ENV}; docs/cluster.md)`)
+    .option("--gateway-id <id>", "this gateway's id in the cluster, unique per gateway (default: host name + random)")
+    .option("--redis-prefix <prefix>", `key prefix of the cluster's list in Redis (default ${DEFAULT_REDIS_PREFIX})`)
+    .option("--dead-after-ms <ms>", `a gateway of the cluster without a heartbeat this long is dead; the others clean its rows up (default ${DEFAULT_DEAD_AFTER_MS})`, integer(50))
     .action(async (flags: ServeFlags) => {
       let token: string | undefined;
+      let redisUrl: string | undefined;
       const listeners = flags.listen.length > 0 ? flags.listen : undefined;
       try {
         if (listeners && (flags.binding !== undefined || command.getOptionValueSource("port") === "cli")) {
           throw new Error("--binding and --port describe the one listener; with --listen, each listener names its own binding and port");
         }
         token = resolveToken(flags, process.env, (warning) => process.stderr.write(`gateway-presence serve: ${warning}\n`));
+        redisUrl = flags.redis ?? (process.env[REDIS_URL_ENV] || undefined);
+        if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new Error(`--redis must be a redis:// or rediss:// URL, got ${JSON.stringify(redactRedisUrl(redisUrl))}`);
+        if (redisUrl === undefined && (flags.gatewayId !== undefined || flags.redisPrefix !== undefined || flags.deadAfterMs !== undefined)) {
+          throw new Error("--gateway-id, --redis-prefix and --dead-after-ms need --redis");
+        }
+        // A password in --redis is visible in ps: the process title is replaced (as for --token).
+        if (flags.redis?.includes("@")) process.title = "gateway-presence serve";
       } catch (error) {
         process.stderr.write(`gateway-presence serve: ${(error as Error).message}\n`);
         process.exitCode = 1;
@@ -71,6 +91,7 @@ export function register(program: Command): void {
         testClock: flags.testClock === true,
         insecureNoAuth: flags.insecureNoAuth === true,
         trustedProxies: flags.trustedProxy,
+        ...(redisUrl !== undefined ? { redis: { url: redisUrl, gatewayId: flags.gatewayId, prefix: flags.redisPrefix, deadAfterMs: flags.deadAfterMs } } : {}),
         logger: line,
       };
       let gateway;
@@ -84,6 +105,10 @@ export function register(program: Command): void {
       const gw = gateway;
       const notes = `${options.token ? " (token required)" : ""}${options.testClock ? " (test clock)" : ""}`;
       for (const l of gw.listeners) line(`listening ${l.url} ${l.binding}${notes}`);
+      if (redisUrl !== undefined) {
+        const { gatewayId, healthy } = gw.store.status();
+        line(`cluster: gateway ${gatewayId} on ${redactRedisUrl(redisUrl)} prefix ${flags.redisPrefix ?? DEFAULT_REDIS_PREFIX}${healthy ? "" : " (Redis not reachable yet: serving locally)"}`);
+      }
       if (options.token === undefined && gw.listeners.some((l) => !isLoopbackAddress(l.host))) {
         line("warning: no token on a non-loopback address (--insecure-no-auth)");
       }

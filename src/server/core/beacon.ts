@@ -23,8 +23,8 @@ export function createSystemEventHandler(gw: GatewayContext) {
     if (gw.options.faults.beaconRowsByText && params.instanceId === undefined && params.text) key = `text:${params.text}`;
     // An untracked sender without instanceId, or a beacon claiming an ephemeral mode (P3): nothing to record.
     if (key === undefined || (params.mode !== undefined && gw.isEphemeral(params.mode))) return { ok: true };
+    // An ip here is a reported one: the store keeps it over connection addresses (SPEC P5).
     await gw.store.upsert(key, beaconFields(params));
-    if (params.ip !== undefined) gw.reportedIps.mark(key);
     return { ok: true };
   };
 }

@@ -1,4 +1,4 @@
-/** Open connections, and which of them share a presence key (SPEC P6). */
+/** Open connections of this gateway, and the presence keys they hold (for keep-alive, SPEC P7). */
 import type { Connection } from "./connection.js";
 
 export class ConnectionRegistry {
@@ -17,41 +17,18 @@ export class ConnectionRegistry {
     holders.add(conn);
   }
 
-  /** Forgets `conn`; returns its key when it was the last open connection with that key. */
-  remove(conn: Connection): string | undefined {
+  /** Forgets `conn` (the store counts connections per key for SPEC P6: closeConnection). */
+  remove(conn: Connection): void {
     this.all.delete(conn);
     const key = conn.key;
-    if (key === undefined) return undefined;
+    if (key === undefined) return;
     const holders = this.byKey.get(key);
-    if (!holders) return undefined;
-    holders.delete(conn);
-    if (holders.size > 0) return undefined;
-    this.byKey.delete(key);
-    return key;
+    holders?.delete(conn);
+    if (holders?.size === 0) this.byKey.delete(key);
   }
 
   /** Keys of rows that have at least one open connection. */
   openKeys(): string[] {
     return [...this.byKey.keys()];
-  }
-}
-
-/**
- * Keys whose `ip` came from a beacon (SPEC P5, K3): a connection-derived address never overwrites it.
- * Forgotten when the row expires or is evicted, so the set stays within the store's size.
- */
-export class ReportedIps {
-  private readonly keys = new Set<string>();
-
-  mark(key: string): void {
-    this.keys.add(key);
-  }
-
-  has(key: string): boolean {
-    return this.keys.has(key);
-  }
-
-  forget(key: string): void {
-    this.keys.delete(key);
   }
 }

@@ -2,7 +2,7 @@
 import type { PresenceEntry } from "../../protocol/presence.js";
 import { presenceKey, type PresenceStore } from "../../presence/types.js";
 import type { ResolvedGatewayOptions } from "../options.js";
-import { ConnectionRegistry, ReportedIps } from "./connection-registry.js";
+import { ConnectionRegistry } from "./connection-registry.js";
 import { FUTURE_TS_MS } from "../faults.js";
 import type { GatewayClock } from "./gateway-clock.js";
 import type { EventFrames } from "./push.js";
@@ -31,7 +31,6 @@ export interface GatewayContext {
   readonly store: PresenceStore;
   readonly clock: GatewayClock;
   readonly registry: ConnectionRegistry;
-  readonly reportedIps: ReportedIps;
   readonly metrics: GatewayMetrics;
   /** `performance.now()` at start-up, for `uptimeMs`. */
   readonly startedAt: number;
@@ -52,7 +51,7 @@ export interface GatewayContext {
 }
 
 export function createContext(
-  fields: Omit<GatewayContext, "registry" | "reportedIps" | "metrics" | "isEphemeral" | "keyFor" | "listPresence" | "published">,
+  fields: Omit<GatewayContext, "registry" | "metrics" | "isEphemeral" | "keyFor" | "listPresence" | "published">,
 ): GatewayContext {
   const { options, store } = fields;
   const { faults } = options;
@@ -69,7 +68,6 @@ export function createContext(
     ...fields,
     registry: new ConnectionRegistry(),
     published: { version: 0 },
-    reportedIps: new ReportedIps(),
     metrics: { presencePushes: 0, droppedPushes: 0, ticks: 0, rateLimited: 0, rejections: 0 },
     isEphemeral: (mode) => !faults.listCli && store.isEphemeral(mode),
     keyFor(instanceId, connId) {

@@ -1,7 +1,7 @@
 /** `connect` (SPEC H1-H7, P2-P5): negotiation, auth, scopes, the connection's row, hello-ok. */
 import type { ConnectParams } from "../../protocol/connect.js";
 import type { HelloOk } from "../../protocol/hello.js";
-import type { PresenceFields } from "../../presence/types.js";
+import type { OpenConnectionOptions, PresenceFields } from "../../presence/types.js";
 import { EVENT_NAMES } from "../../generated/events.js";
 import { tokenMatches } from "./auth.js";
 import type { Connection } from "./connection.js";
@@ -22,7 +22,8 @@ export function createConnectHandler(gw: GatewayContext) {
     if (!gw.isEphemeral(params.client.mode)) {
       const key = gw.keyFor(params.client.instanceId, conn.id);
       // Written before the connection counts as connected: a refused write leaves it unconnected.
-      await gw.store.upsert(key, connectionFields(gw, params, conn, key));
+      // The store counts the connection (SPEC P6, on every gateway of a cluster).
+      await gw.store.openConnection(key, connectionFields(gw, params, conn), ipFromConnection(gw, conn));
       gw.registry.track(conn, key);
     }
     conn.connected = true;
@@ -70,8 +71,8 @@ async function ownRowOnly(gw: GatewayContext, conn: Connection) {
   return row ? [row] : [];
 }
 
-/** SPEC P2, P4, P5: the fields a successful connect writes. */
-function connectionFields(gw: GatewayContext, params: ConnectParams, conn: Connection, key: string): PresenceFields {
+/** SPEC P2, P4: the fields a successful connect writes (the ip is the store's part of P5). */
+function connectionFields(gw: GatewayContext, params: ConnectParams, conn: Connection): PresenceFields {
   const { client } = params;
   const fields: PresenceFields = {
     host: client.displayName ?? client.id,
@@ -85,16 +86,15 @@ function connectionFields(gw: GatewayContext, params: ConnectParams, conn: Conne
   if (client.deviceFamily !== undefined) fields.deviceFamily = client.deviceFamily;
   if (client.modelIdentifier !== undefined) fields.modelIdentifier = client.modelIdentifier;
   if (client.instanceId !== undefined) fields.instanceId = client.instanceId.trim();
-  const ip = ipFromConnection(gw, conn, key);
-  if (ip !== undefined) fields.ip = ip;
+  // The fault writes the address as if a beacon reported it: it overwrites a reported ip.
+  if (gw.options.faults.loopbackWipesIp && conn.address !== undefined) fields.ip = conn.address;
   return fields;
 }
 
-/** SPEC P5: a loopback address is ignored, and a beacon-reported ip is never overwritten. */
-function ipFromConnection(gw: GatewayContext, conn: Connection, key: string): string | undefined {
-  if (gw.options.faults.loopbackWipesIp) return conn.address;
-  if (gw.reportedIps.has(key)) return undefined;
-  return connectionIp(conn.address);
+/** SPEC P5: a loopback address is ignored; the store keeps a beacon-reported ip over this one. */
+function ipFromConnection(gw: GatewayContext, conn: Connection): OpenConnectionOptions {
+  const ip = gw.options.faults.loopbackWipesIp ? undefined : connectionIp(conn.address);
+  return ip === undefined ? {} : { connectionIp: ip };
 }
 
 async function helloOk(gw: GatewayContext, conn: Connection): Promise<HelloOk> {
