@@ -36,7 +36,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store, two gateways${REDIS_M
     expect(b.changes.find((c) => c.key === "mac-1")?.version).toBe(a.changes.find((c) => c.key === "mac-1")?.version);
     // Each gateway sees its own self row as SELF_KEY, the other's as @Self:<id>.
     expect((await b.store.get(SELF_KEY))?.host).toBe("gateway-b");
-    expect(kinds(b.changes)).toContain("upsert @Self:gw-a");
+    await eventually(() => expect(kinds(b.changes)).toContain("upsert @Self:gw-a"));
   });
 
   it("merges concurrent writes of both gateways atomically (K3: no field or list item lost)", async () => {
