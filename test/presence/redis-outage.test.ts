@@ -108,6 +108,30 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store outages${REDIS_MISSING
     expect(await a.store.get(SELF_KEY)).toMatchObject({ host: "gateway-a" });
   });
 
+  it("comes back after the others declared it dead: its self row returns and its still-open rows are live again", async () => {
+    const server = await redisServer();
+    const prefix = freshPrefix();
+    const clock = manualClock(1_000_000);
+    const a = await makeRedisStore({ ...FAST, prefix, clock, gatewayId: "gw-a" });
+    await a.store.setSelf({ host: "gateway-a" });
+    const client = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    client.on("error", () => {});
+    const b = createRedisPresenceStore({ ...FAST, client, prefix, clock, gatewayId: "gw-b", sweepIntervalMs: 0 });
+    try {
+      await b.setSelf({ host: "gateway-b" });
+      await b.openConnection("still-open", { host: "still-open", reason: "node-connected" });
+      client.disconnect(); // cut off for longer than deadAfterMs: the others clean up after it
+      await eventually(async () => expect(await hosts(a.store.list())).toEqual(["gateway-a self", "still-open disconnect"]), 5_000);
+      await client.connect();
+      await eventually(async () => expect(await hosts(a.store.list())).toEqual(["gateway-a self", "gateway-b self", "still-open node-connected"]), 5_000);
+      expect(b.status()).toMatchObject({ healthy: true, reconciles: 1 });
+      expect(await b.closeConnection("still-open")).toMatchObject({ reason: "disconnect" });
+    } finally {
+      await b.close();
+      client.disconnect();
+    }
+  });
+
   it("starts without Redis, serves locally, and joins the cluster when Redis appears", async () => {
     const server = await redisServer();
     await server.stop();

@@ -3,6 +3,7 @@
  * `lastInputSeconds` and `ts` travel as decimal strings and `roles` / `scopes` as JSON arrays.
  */
 import type { PresenceEntry } from "../../protocol/presence.js";
+import { mergeEntry } from "../merge.js";
 import { SELF_KEY, type PresenceChange, type PresenceChangeKind, type PresenceFields } from "../types.js";
 
 const STRING_FIELDS = new Set(["instanceId", "host", "ip", "version", "platform", "deviceFamily", "modelIdentifier", "mode", "reason", "text"]);
@@ -34,6 +35,16 @@ export function fromFlat(flat: unknown): PresenceEntry {
   }
   if (typeof entry.ts !== "number") entry.ts = 0;
   return entry as unknown as PresenceEntry;
+}
+
+/** A row reply, or undefined for nil (no such row). */
+export function rowOrUndefined(flat: unknown): PresenceEntry | undefined {
+  return flat ? fromFlat(flat) : undefined;
+}
+
+/** The row a write script returns; when there was no room at all (nil), the row it would have been (S2). */
+export function writtenRow(reply: { result: unknown; now: number }, clean: PresenceFields): PresenceEntry {
+  return reply.result ? fromFlat(reply.result) : mergeEntry(undefined, clean, reply.now);
 }
 
 /** The fields of a row without `ts`, as pairs (for writing a row back). */

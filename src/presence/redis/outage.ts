@@ -28,7 +28,7 @@ export interface RestorePayload {
   v: string;
   o: string;
   self: string[];
-  rows: Array<{ k: string; n: number; base?: string[]; upd?: string[]; cip?: string; rip?: 1 }>;
+  rows: Array<{ k: string; n: number; lr?: string; base?: string[]; upd?: string[]; cip?: string; rip?: 1 }>;
 }
 
 /** Longest time between two attempts to reach Redis again during an outage. */
@@ -46,6 +46,8 @@ export class Outage {
   private readonly reported = new Set<string>();
   /** Connections open on this gateway per key. */
   private readonly counts = new Map<string, number>();
+  /** The reason the latest connect of each open key wrote (its row is live: SPEC P2, P4). */
+  private readonly liveReasons = new Map<string, string>();
   private self: PresenceFields | undefined;
   private local: PresenceStore | undefined;
   private localReady: Promise<PresenceStore> | undefined;
@@ -86,10 +88,13 @@ export class Outage {
     this.reported.add(key);
   }
 
-  counted(key: string, delta: number): void {
+  /** A connection holding `key` opened (+1, with the reason its connect wrote) or closed (-1) here. */
+  counted(key: string, delta: number, reason?: string): void {
     const n = (this.counts.get(key) ?? 0) + delta;
-    if (n > 0) this.counts.set(key, n);
-    else this.counts.delete(key);
+    if (reason !== undefined) this.liveReasons.set(key, reason);
+    if (n > 0) return void this.counts.set(key, n);
+    this.counts.delete(key);
+    this.liveReasons.delete(key);
   }
 
   /** Redis was lost: logged once, then served locally until a restore goes through. */
@@ -171,6 +176,7 @@ export class Outage {
       rows.push({
         k,
         n: this.counts.get(k) ?? 0,
+        ...(this.liveReasons.has(k) ? { lr: this.liveReasons.get(k) } : {}),
         ...(base ? { base: entryPairs(base) } : {}),
         ...(entry ? { upd: toPairs(entry.fields) } : {}),
         ...(entry?.connectionIp !== undefined ? { cip: entry.connectionIp } : {}),

@@ -9,7 +9,7 @@
  */
 import type { PresenceEntry } from "../../protocol/presence.js";
 import { isEphemeralMode } from "../ephemeral.js";
-import { cleanFields, mergeEntry, normaliseKey, PresenceInputError } from "../merge.js";
+import { cleanFields, normaliseKey, PresenceInputError } from "../merge.js";
 import {
   isAdjustableClock,
   SELF_KEY,
@@ -20,7 +20,8 @@ import {
   type PresenceStoreStatus,
 } from "../types.js";
 import { RedisBackend, type ScriptReply } from "./backend.js";
-import { fromFlat, parseChangeMessage, toPairs } from "./codec.js";
+import { fromFlat, parseChangeMessage, rowOrUndefined, toPairs, writtenRow } from "./codec.js";
+import { KeyBatch } from "./key-batch.js";
 import { Outage } from "./outage.js";
 import { resolveRedisOptions, type RedisPresenceStoreOptions } from "./options.js";
 
@@ -34,7 +35,7 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
   const { clock, gatewayId } = opts;
   const listeners = new Set<(change: PresenceChange) => void>();
   let state: "starting" | "healthy" | "degraded" | "closed" = "starting";
-  let gapSeen = false;
+  let unseenVersion: number | undefined;
 
   const outage: Outage = new Outage(opts, {
     deliver,
@@ -115,15 +116,10 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
     return (await script("presenceRead", [op, key])).result;
   }
 
-  /** The row a write returns; when there was no room at all, the row it would have been (S2). */
-  function written(reply: ScriptReply, clean: PresenceFields): PresenceEntry {
-    return reply.result ? fromFlat(reply.result) : mergeEntry(undefined, clean, reply.now);
-  }
-
   /** SPEC P6: "close" (one connection of this gateway closed) or "mark" (markDisconnected). */
   function disconnect(mode: "close" | "mark", k: string): Promise<PresenceEntry | undefined> {
     return run(
-      async () => fromFlatOrUndefined((await script("presenceClose", [mode, k])).result),
+      async () => rowOrUndefined((await script("presenceClose", [mode, k])).result),
       async (fallback) => {
         const local = await (mode === "close" ? fallback.closeConnection(k) : fallback.markDisconnected(k));
         if (local) outage.journal.add(k, { reason: "disconnect" });
@@ -132,13 +128,12 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
     );
   }
 
-  let touchBatch: { keys: Set<string>; done: Promise<void> } | undefined;
-  function flushTouches(keys: Set<string>): Promise<void> {
-    return run(
+  const touches = new KeyBatch((keys) =>
+    run(
       async () => void (await script("presenceTouch", [...keys])),
       (fallback) => fallback.touch(keys),
-    );
-  }
+    ),
+  );
 
   async function tick(): Promise<void> {
     if (state !== "healthy") return;
@@ -153,10 +148,9 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
         void outage.reconcile();
         return;
       }
-      // A change made elsewhere that never arrived on the channel (seen twice, so not one in flight).
-      const gap = version > outage.version;
-      if (gap && gapSeen) deliver([outage.resyncChange(version)]);
-      gapSeen = gap;
+      // A change made elsewhere a whole tick ago that never arrived on the channel (lost, not in flight).
+      if (unseenVersion !== undefined && unseenVersion > outage.version) deliver([outage.resyncChange(unseenVersion)]);
+      unseenVersion = version;
     } catch (error) {
       lost(error instanceof Error ? error.message : String(error));
     }
@@ -187,7 +181,7 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
       const clean = cleanFields(fields);
       if (clean.ip !== undefined) outage.reportedIp(k);
       return run(
-        async () => written(await script("presenceWrite", ["upsert", k, clean.ip !== undefined ? "1" : "0", "", ...toPairs(clean)]), clean),
+        async () => writtenRow(await script("presenceWrite", ["upsert", k, clean.ip !== undefined ? "1" : "0", "", ...toPairs(clean)]), clean),
         async (fallback) => {
           outage.journal.add(k, clean);
           return fallback.upsert(k, clean);
@@ -203,14 +197,14 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
       const row = await run(
         async () => {
           const reply = await script("presenceWrite", ["open", k, clean.ip !== undefined ? "1" : "0", ip ?? "", ...toPairs(clean)]);
-          return written(reply, ip !== undefined && clean.ip === undefined ? { ...clean, ip } : clean);
+          return writtenRow(reply, ip !== undefined && clean.ip === undefined ? { ...clean, ip } : clean);
         },
         async (fallback) => {
           outage.journal.add(k, clean, ip);
           return fallback.openConnection(k, clean, options);
         },
       );
-      outage.counted(k, +1);
+      outage.counted(k, +1, clean.reason);
       return row;
     },
 
@@ -226,24 +220,13 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
     },
 
     touch(keys) {
-      const list = (typeof keys === "string" ? [keys] : [...keys]).filter((key) => key !== SELF_KEY).map(normaliseKey);
-      // Keep-alives of many connections arrive together: one script per event-loop turn.
-      if (!touchBatch) {
-        const batch = { keys: new Set<string>(), done: Promise.resolve() };
-        batch.done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-          touchBatch = undefined;
-          return flushTouches(batch.keys);
-        });
-        touchBatch = batch;
-      }
-      for (const key of list) touchBatch.keys.add(key);
-      return touchBatch.done;
+      return touches.add((typeof keys === "string" ? [keys] : [...keys]).filter((key) => key !== SELF_KEY).map(normaliseKey));
     },
 
     async get(key) {
-      if (key === SELF_KEY) return run(async () => fromFlatOrUndefined(await read("self")), (fallback) => fallback.get(SELF_KEY));
+      if (key === SELF_KEY) return run(async () => rowOrUndefined(await read("self")), (fallback) => fallback.get(SELF_KEY));
       const k = normaliseKey(key);
-      return run(async () => fromFlatOrUndefined(await read("get", k)), (fallback) => fallback.get(k));
+      return run(async () => rowOrUndefined(await read("get", k)), (fallback) => fallback.get(k));
     },
 
     async list() {
@@ -305,15 +288,11 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
       if (state === "closed") return;
       clearInterval(timer);
       await started;
-      await touchBatch?.done.catch(() => {});
+      await touches.settled();
       if (state === "healthy") await script("presenceLeave").catch(() => {});
       state = "closed";
       await outage.close();
       await backend.close();
     },
   };
-}
-
-function fromFlatOrUndefined(flat: unknown): PresenceEntry | undefined {
-  return flat ? fromFlat(flat) : undefined;
 }

@@ -2,8 +2,9 @@
  * Reconcile after an outage, or after Redis lost its data, or after the others declared this gateway
  * dead (SPEC P1, P6, and issue 12's "nothing a client still holds open is lost"). ARGV[6] = JSON:
  *   { v: change counter known here, o: clock offset known here, self: self row pairs,
- *     rows: [{ k: key, n: connections open here, base: pairs of the full local row,
- *              upd: pairs written here during the outage, cip: a connection address, rip: 1 }] }
+ *     rows: [{ k: key, n: connections open here, lr: the reason their connect wrote,
+ *              base: pairs of the full local row, upd: pairs written here during the outage,
+ *              cip: a connection address, rip: 1 when a beacon reported the ip }] }
  * The counters never go back. This gateway re-registers with its self row; its open connections
  * replace what Redis counted for it. A row Redis lost is written back from `base`; every row gets the
  * updates made during the outage (K3, in order); a row open somewhere is never marked disconnected,
@@ -41,39 +42,34 @@ local function without_disconnect(list)
   return out
 end
 
+local function concat(...)
+  local out = {}
+  for _, list in ipairs({ ... }) do
+    for i = 1, #list do out[#out + 1] = list[i] end
+  end
+  return out
+end
+
 for _, r in ipairs(data.rows) do
   local open = open_count(r.k) > 0
   local upd = r.upd or {}
   if open then upd = without_disconnect(upd) end
   local reported = r.rip == 1
-  local add_ip = r.cip and not reported and redis.call('SISMEMBER', IPS, r.k) == 0
+  local add_ip = {}
+  if r.cip and not reported and redis.call('SISMEMBER', IPS, r.k) == 0 then add_ip = { 'ip', r.cip } end
+  -- A connection still open here keeps its row live (it may have been marked disconnected while
+  -- the others thought this gateway dead): the reason its connect wrote.
+  local live = {}
+  if r.n > 0 then live = { 'reason', r.lr or 'connect' } end
   if not exists(r.k) then
     if r.n > 0 or #upd > 0 then
-      local all = {}
-      for _, list in ipairs({ open and without_disconnect(r.base or {}) or (r.base or {}), upd }) do
-        for i = 1, #list do all[#all + 1] = list[i] end
-      end
-      if add_ip then
-        all[#all + 1] = 'ip'
-        all[#all + 1] = r.cip
-      end
-      write(now, r.k, all, reported)
+      local base = r.base or {}
+      if open then base = without_disconnect(base) end
+      write(now, r.k, concat(live, base, upd, add_ip), reported)
     end
   else
-    if r.n > 0 and redis.call('HGET', row_key(r.k), 'reason') == 'disconnect' then
-      -- declared dead while this connection stayed open: its row is live again
-      local reason = 'connect'
-      local base = r.base or {}
-      for i = 1, #base, 2 do
-        if base[i] == 'reason' and base[i + 1] ~= 'disconnect' then reason = base[i + 1] end
-      end
-      table.insert(upd, 1, reason)
-      table.insert(upd, 1, 'reason')
-    end
-    if add_ip then
-      upd[#upd + 1] = 'ip'
-      upd[#upd + 1] = r.cip
-    end
+    if r.n > 0 and redis.call('HGET', row_key(r.k), 'reason') == 'disconnect' then upd = concat(live, upd) end
+    upd = concat(upd, add_ip)
     if #upd > 0 then write(now, r.k, upd, reported) end
   end
 end
