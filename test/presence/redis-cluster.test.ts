@@ -128,6 +128,18 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store, two gateways${REDIS_M
     await b.close();
   });
 
+  it("logs once when two running gateways were given the same id", async () => {
+    const prefix = freshPrefix();
+    const lines: string[] = [];
+    const first = await makeRedisStore({ prefix, gatewayId: "twin", deadAfterMs: 250, log: (line) => lines.push(line) });
+    await first.store.setSelf({ host: "one" });
+    const second = await makeRedisStore({ prefix, gatewayId: "twin", deadAfterMs: 250 });
+    await second.store.setSelf({ host: "two" });
+    await eventually(() => expect(lines.filter((line) => line.includes("another running gateway uses the id twin"))).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(lines.filter((line) => line.includes("another running gateway"))).toHaveLength(1);
+  });
+
   it("gives a clear error for bad options", () => {
     expect(() => createRedisPresenceStore({} as never)).toThrow(/exactly one of url and client/);
     expect(() => createRedisPresenceStore({ url: "http://x" })).toThrow(/url must start with redis:\/\//);

@@ -36,6 +36,8 @@ export interface ResolvedRedisOptions extends ResolvedStoreOptions {
   heartbeatMs: number;
   commandTimeoutMs: number;
   log: (line: string) => void;
+  /** Random per store: tells two processes that were given the same gatewayId apart. */
+  token: string;
 }
 
 export const DEFAULT_REDIS_PREFIX = "gateway-presence";
@@ -80,6 +82,7 @@ export function resolveRedisOptions(options: RedisPresenceStoreOptions): Resolve
     heartbeatMs: Math.max(10, Math.floor(deadAfterMs / 5)),
     commandTimeoutMs,
     log,
+    token: randomBytes(8).toString("hex"),
   };
 }
 

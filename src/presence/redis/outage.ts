@@ -27,6 +27,7 @@ export interface OutageHooks {
 export interface RestorePayload {
   v: string;
   o: string;
+  t: string;
   self: string[];
   rows: Array<{ k: string; n: number; lr?: string; base?: string[]; upd?: string[]; cip?: string; rip?: 1 }>;
 }
@@ -186,6 +187,7 @@ export class Outage {
     return {
       v: String(version),
       o: String(isAdjustableClock(clock) ? clock.offset() : 0),
+      t: this.opts.token,
       self: toPairs(this.self ?? {}),
       rows,
     };

@@ -36,6 +36,7 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
   const listeners = new Set<(change: PresenceChange) => void>();
   let state: "starting" | "healthy" | "degraded" | "closed" = "starting";
   let unseenVersion: number | undefined;
+  let idTaken = false;
 
   const outage: Outage = new Outage(opts, {
     deliver,
@@ -138,8 +139,10 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
   async function tick(): Promise<void> {
     if (state !== "healthy") return;
     try {
-      const reply = await script("presenceTick", [opts.deadAfterMs, opts.sweepIntervalMs > 0 ? "1" : "0"]);
-      const [registered, offset, version] = (reply.result as unknown[]).map(Number);
+      const reply = await script("presenceTick", [opts.deadAfterMs, opts.sweepIntervalMs > 0 ? "1" : "0", opts.token]);
+      const [registered, offset, version, taken] = (reply.result as unknown[]).map(Number);
+      if (taken && !idTaken) opts.log(`error presence store: another running gateway uses the id ${gatewayId}: give each gateway its own --gateway-id`);
+      idTaken = taken === 1;
       if (isAdjustableClock(clock)) clock.syncOffset(offset);
       if (!registered && outage.hasSelf()) {
         // Redis lost its data, or the others declared this gateway dead: write everything back.
@@ -171,7 +174,7 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
       const clean = cleanFields(fields);
       outage.setSelf(clean);
       return run(
-        async () => fromFlat((await script("presenceSelf", toPairs(clean))).result),
+        async () => fromFlat((await script("presenceSelf", [opts.token, ...toPairs(clean)])).result),
         (fallback) => fallback.setSelf(clean),
       );
     },

@@ -194,11 +194,13 @@ local function self_row(id, now)
 end
 
 -- Joins the cluster (or refreshes the heartbeat); a gateway that is new takes a place under the cap.
-local function register(real)
+-- token: this process' random id, so two processes given the same gateway id can be told apart.
+local function register(real, token)
   if redis.call('ZSCORE', GATEWAYS, GW) == false then
     while redis.call('ZCARD', ORDER) > 0 and redis.call('ZCARD', ORDER) + gateways() >= MAX do evict_oldest() end
   end
   redis.call('ZADD', GATEWAYS, real, GW)
+  redis.call('HSET', P .. ':owners', GW, token)
 end
 
 -- A gateway leaves (closed, or dead: no heartbeat): its self row goes and its open connections
@@ -208,6 +210,7 @@ local function leave(id, now)
   local had_self = redis.call('EXISTS', self_key(id)) == 1
   redis.call('DEL', self_key(id))
   redis.call('ZREM', GATEWAYS, id)
+  redis.call('HDEL', P .. ':owners', id)
   if had_self then record('expire', '@Self:' .. id, flat) end
   local held = redis.call('HGETALL', held_key(id))
   redis.call('DEL', held_key(id))

@@ -1,7 +1,7 @@
 /**
  * Reconcile after an outage, or after Redis lost its data, or after the others declared this gateway
  * dead (SPEC P1, P6, and issue 12's "nothing a client still holds open is lost"). ARGV[6] = JSON:
- *   { v: change counter known here, o: clock offset known here, self: self row pairs,
+ *   { v: change counter known here, o: clock offset known here, t: this process' token, self: self row pairs,
  *     rows: [{ k: key, n: connections open here, lr: the reason their connect wrote,
  *              base: pairs of the full local row, upd: pairs written here during the outage,
  *              cip: a connection address, rip: 1 when a beacon reported the ip }] }
@@ -16,7 +16,7 @@ for field, known in pairs({ version = data.v, clock = data.o }) do
   if tonumber(known) > tonumber(redis.call('HGET', META, field) or '0') then redis.call('HSET', META, field, known) end
 end
 local now = clock()
-register(real_ms())
+register(real_ms(), data.t)
 merge(self_key(GW), data.self)
 if redis.call('HEXISTS', self_key(GW), 'reason') == 0 then redis.call('HSET', self_key(GW), 'reason', 'self') end
 record('upsert', '@Self:' .. GW, self_row(GW, now))
