@@ -21,7 +21,8 @@ export interface BrowserBundle {
 
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
-function nodeBuiltinGuard(found: string[]): Plugin {
+/** An esbuild plugin that records (in `found`) every Node built-in a bundle imports, and keeps it external. */
+export function nodeBuiltinGuard(found: string[]): Plugin {
   return {
     name: "node-builtin-guard",
     setup(b) {

@@ -5,6 +5,8 @@ import type { BindingName } from "../transport/binding.js";
 import { DEFAULT_RATE_LIMIT, type RateLimit } from "./core/rate-limiter.js";
 import { isLoopbackAddress } from "./core/remote-address.js";
 import type { GatewayFaults } from "./faults.js";
+import { normalizeOrigin } from "./http/origin-check.js";
+import { DEFAULT_WEB_ROOT } from "./http/page-assets.js";
 
 export type StoreFactory = (options: PresenceStoreOptions) => PresenceStore;
 
@@ -61,6 +63,13 @@ export interface GatewayOptions {
   /** Peers (addresses or CIDR subnets) whose `X-Forwarded-For` is believed (SPEC P5). Default none. */
   trustedProxies?: string[];
   /**
+   * Browser origins (`https://presence.example.com`) whose pages may open a WebSocket, besides the
+   * gateway's own origin; any other `Origin` is refused with 403 before the handshake. Default none.
+   */
+  allowOrigins?: string[];
+  /** Folder of the built Instances page served on `/`. Default: the package's `dist/web/`; `false`: no page (HTTP answers 426). */
+  webRoot?: string | false;
+  /**
    * A store to use instead of the in-memory one, or a factory given the gateway's clock, TTL, cap and
    * ephemeral modes (needed for test mode's clock). The gateway closes it on close().
    */
@@ -100,6 +109,8 @@ export interface ResolvedGatewayOptions {
   keepAliveIntervalMs: number;
   testClock: boolean;
   trustedProxies: string[];
+  allowOrigins: string[];
+  webRoot: string | false;
   store: PresenceStore | StoreFactory | undefined;
   logger: (line: string) => void;
   faults: GatewayFaults;
@@ -144,6 +155,18 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
   if (options.redis !== undefined && options.store !== undefined) throw new TypeError("gateway: give either store or redis, not both");
   const trustedProxies = options.trustedProxies ?? [];
   if (!Array.isArray(trustedProxies)) throw new TypeError("gateway: trustedProxies must be an array of addresses");
+  if (options.allowOrigins !== undefined && !Array.isArray(options.allowOrigins)) {
+    throw new TypeError("gateway: allowOrigins must be an array of origins");
+  }
+  const allowOrigins = (options.allowOrigins ?? []).map((origin) => {
+    try {
+      return normalizeOrigin(origin);
+    } catch (error) {
+      throw new TypeError(`gateway: allowOrigins: ${(error as Error).message}`);
+    }
+  });
+  const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
+  if (webRoot !== false && (typeof webRoot !== "string" || webRoot === "")) throw new TypeError("gateway: webRoot must be a folder path or false");
   return {
     listeners,
     host: listeners[0]!.host,
@@ -164,6 +187,8 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
     ),
     testClock: options.testClock === true,
     trustedProxies,
+    allowOrigins,
+    webRoot,
     store: options.redis === undefined ? options.store : redisStore(options.redis),
     logger: options.logger ?? (() => {}),
     faults: options.faults ?? {},

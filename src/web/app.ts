@@ -1,0 +1,93 @@
+/**
+ * The Instances view: follows one presence client (its mirror, ticks and state) and renders the
+ * table, counts, banner and spoken changes, once a second and on every change.
+ */
+import type { MirrorChange } from "../client/mirror.js";
+import type { PresenceClient, StateChange } from "../client/types.js";
+import type { PresenceEntry } from "../protocol/presence.js";
+import { GatewayTime } from "./gateway-time.js";
+import { countByStatus, displayRows, matchesFilters, modesOf, type DisplayRow } from "./rows.js";
+import { Announcer, describeChanges } from "./view/announcer.js";
+import { ConnectionBanner } from "./view/banner.js";
+import { byId, setText } from "./view/dom.js";
+import { FilterControls } from "./view/filters.js";
+import { Summary } from "./view/summary.js";
+import { InstancesTable } from "./view/table.js";
+
+export interface AppOptions {
+  url: string;
+  binding: string;
+  maxEntries: number | undefined;
+  /** The banner's Retry button. */
+  onRetry: () => void;
+}
+
+export class InstancesApp {
+  readonly time = new GatewayTime();
+  readonly banner: ConnectionBanner;
+  readonly #table = new InstancesTable(byId<HTMLTableSectionElement>("rows"));
+  readonly #summary = new Summary();
+  readonly #announcer = new Announcer(byId("live"));
+  readonly #filters = new FilterControls(() => this.render(false));
+  readonly #region = byId("table-region");
+  readonly #info = byId("gateway-info");
+  #entries: readonly PresenceEntry[] = [];
+  #previous: DisplayRow[] = [];
+  #detach: Array<() => void> = [];
+
+  constructor(private readonly options: AppOptions) {
+    this.banner = new ConnectionBanner(options.url, options.onRetry);
+    setInterval(() => {
+      this.banner.tick();
+      this.render(true);
+    }, 1000);
+  }
+
+  /** Follows this client (and stops following the previous one). */
+  follow(client: PresenceClient): void {
+    for (const off of this.#detach) off();
+    this.#detach = [
+      client.presence.on("change", (change) => this.#listChanged(change)),
+      client.on("tick", ({ ts }) => {
+        this.time.sample(ts);
+        this.render(true);
+      }),
+      client.on("state", (change) => this.#stateChanged(client, change)),
+    ];
+  }
+
+  /** Renders everything; `announce`: say what changed since the last rendering. */
+  render(announce: boolean): void {
+    const rows = displayRows(this.#entries, this.time.now());
+    if (announce) this.#announcer.say(describeChanges(this.#previous, rows));
+    this.#previous = rows;
+    this.#filters.setModes(modesOf(rows));
+    const filters = this.#filters.value;
+    const shown = rows.filter((row) => matchesFilters(row, filters));
+    this.#table.render(shown);
+    this.#summary.render(countByStatus(rows), rows.length, shown.length, this.options.maxEntries);
+  }
+
+  #listChanged(change: MirrorChange): void {
+    if (change.source === "snapshot") this.time.reset();
+    this.time.sampleList(change.entries);
+    this.#entries = change.entries;
+    if (change.source === "snapshot") {
+      // A (re)connect: the whole list is new to the view; one sentence instead of one per row.
+      this.render(false);
+      this.#announcer.say([`Connected: ${change.entries.length} instances`]);
+    } else {
+      this.render(true);
+    }
+  }
+
+  #stateChanged(client: PresenceClient, change: StateChange): void {
+    this.banner.update(change);
+    const live = change.state === "open";
+    this.#region.dataset.live = String(live);
+    setText(byId("table-note"), live ? "" : "(last known list, not live)");
+    if (live && client.hello) {
+      setText(this.#info, `gateway ${client.hello.server.version} · ${this.options.binding} · ${this.options.url}`);
+    }
+  }
+}

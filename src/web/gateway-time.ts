@@ -1,0 +1,45 @@
+/**
+ * The gateway's clock as seen from the page. Rows carry `ts` on the gateway's clock (SPEC §3), which
+ * may differ from the browser's (another machine, or a gateway in test mode whose clock was moved
+ * forward): ages and SPEC C1 statuses are computed on the gateway's clock.
+ *
+ * Every timestamp the gateway sends was read from its clock before it was received, so
+ * `gatewayTs - localNow` at receipt is a lower bound of the offset; the estimate is the highest such
+ * bound since the last hello-ok (a new connection, maybe to a restarted gateway, starts over).
+ * Samples: `tick` events (SPEC E3), and the newest `ts` of each list (the self row's `ts` is fresh in
+ * every listing, SPEC P1).
+ */
+export class GatewayTime {
+  #offset: number | undefined;
+
+  constructor(private readonly localNow: () => number = Date.now) {}
+
+  /** A new connection: forget what the previous one taught. */
+  reset(): void {
+    this.#offset = undefined;
+  }
+
+  /** A timestamp (ms since epoch, gateway clock) just received. */
+  sample(gatewayTs: number): void {
+    if (!Number.isFinite(gatewayTs)) return;
+    const offset = gatewayTs - this.localNow();
+    if (this.#offset === undefined || offset > this.#offset) this.#offset = offset;
+  }
+
+  /** The newest `ts` of a list (a lower bound of the gateway's time when it was sent). */
+  sampleList(entries: ReadonlyArray<{ ts: number }>): void {
+    let newest = -Infinity;
+    for (const entry of entries) newest = Math.max(newest, entry.ts);
+    if (entries.length > 0) this.sample(newest);
+  }
+
+  /** The estimated offset in ms (gateway minus local); 0 until a sample came. */
+  get offsetMs(): number {
+    return this.#offset ?? 0;
+  }
+
+  /** The gateway's time now, estimated. */
+  now(): number {
+    return this.localNow() + this.offsetMs;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The table's model, apart from the DOM: presence entries -> display rows on the gateway's clock
+ * (SPEC C1 status, ages), newest first, with the filters of the page. Pure functions.
+ */
+import { presenceAge, presenceStatus, type PresenceStatus } from "../client/status.js";
+import type { PresenceEntry } from "../protocol/presence.js";
+import { formatDuration, formatInstant } from "./format.js";
+
+export const STATUSES: readonly PresenceStatus[] = ["Active", "Idle", "Stale"];
+
+export interface DisplayRow {
+  /** Stable across updates: the instanceId (as SPEC K1 keys rows), else `self`, else the row's fields. */
+  key: string;
+  status: PresenceStatus;
+  host: string;
+  ip: string;
+  mode: string;
+  version: string;
+  platform: string;
+  lastInput: string;
+  reason: string;
+  roles: string;
+  age: string;
+  /** Titles (tooltips) for cells whose text is shortened. */
+  titles: { host: string; platform: string; lastInput: string; age: string };
+}
+
+export interface Filters {
+  /** A mode, or "" for all. */
+  mode: string;
+  /** A status, or "" for all. */
+  status: PresenceStatus | "";
+  /** Part of the host name, any letter case; "" for all. */
+  host: string;
+}
+
+export const NO_FILTERS: Filters = { mode: "", status: "", host: "" };
+
+const isSelf = (e: PresenceEntry) => e.reason === "self" && e.mode === "gateway";
+
+/** Display rows, newest `ts` first (SPEC M1 order, kept when the list is re-sorted here). */
+export function displayRows(entries: readonly PresenceEntry[], gatewayNow: number): DisplayRow[] {
+  const seen = new Map<string, number>();
+  const sorted = [...entries].sort((a, b) => b.ts - a.ts);
+  return sorted.map((entry) => {
+    const ageMs = presenceAge(entry, gatewayNow);
+    const base = isSelf(entry)
+      ? "self"
+      : entry.instanceId !== undefined
+        ? `id:${entry.instanceId.trim().toLowerCase()}`
+        : `row:${[entry.host, entry.mode, entry.ip, entry.platform].join("|")}`;
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    const idleMs = entry.lastInputSeconds === undefined ? undefined : entry.lastInputSeconds * 1000 + ageMs;
+    return {
+      key: n === 0 ? base : `${base}#${n}`,
+      status: presenceStatus(entry, gatewayNow),
+      host: entry.host ?? "",
+      ip: entry.ip ?? "",
+      mode: entry.mode ?? "",
+      version: entry.version ?? "",
+      platform: entry.platform ?? "",
+      lastInput: idleMs === undefined ? "" : `${formatDuration(idleMs)} ago`,
+      reason: entry.reason ?? "",
+      roles: (entry.roles ?? []).join(", "),
+      age: formatDuration(ageMs),
+      titles: {
+        host: entry.instanceId ? `instanceId ${entry.instanceId}` : "",
+        platform: [entry.deviceFamily, entry.modelIdentifier].filter(Boolean).join(" · "),
+        lastInput: entry.lastInputSeconds === undefined ? "" : `reported as ${entry.lastInputSeconds} s idle at the row's last update`,
+        age: `last update ${formatInstant(entry.ts)} (gateway clock)`,
+      },
+    };
+  });
+}
+
+export function matchesFilters(row: DisplayRow, filters: Filters): boolean {
+  if (filters.mode !== "" && row.mode !== filters.mode) return false;
+  if (filters.status !== "" && row.status !== filters.status) return false;
+  const needle = filters.host.trim().toLowerCase();
+  return needle === "" || row.host.toLowerCase().includes(needle);
+}
+
+export function countByStatus(rows: readonly DisplayRow[]): Record<PresenceStatus, number> {
+  const counts: Record<PresenceStatus, number> = { Active: 0, Idle: 0, Stale: 0 };
+  for (const row of rows) counts[row.status]++;
+  return counts;
+}
+
+/** The modes present, sorted, for the mode filter. */
+export function modesOf(rows: readonly DisplayRow[]): string[] {
+  return [...new Set(rows.map((r) => r.mode).filter((m) => m !== ""))].sort();
+}
