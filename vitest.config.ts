@@ -1,9 +1,32 @@
 import { defineConfig } from "vitest/config";
 
+// Two projects: `unit` (everything in Node, files in parallel) and `browser` (the Instances page in a
+// real Chromium, one file at a time: each runs a browser and gateways, on a shared 2-core machine).
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "src/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/**/*.test.ts", "src/**/*.test.ts"],
+          exclude: ["test/browser/**", "**/node_modules/**"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          // Builds the page into dist/web first: the tests load exactly what `npm start` serves.
+          globalSetup: ["test/browser/build-page.ts"],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

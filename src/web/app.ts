@@ -14,6 +14,14 @@ import { FilterControls } from "./view/filters.js";
 import { Summary } from "./view/summary.js";
 import { InstancesTable } from "./view/table.js";
 
+/**
+ * Keep-alives refresh the rows of open connections without a push (SPEC P7), so the list is re-read
+ * this often (as `gateway-presence watch` does) for their ages to stay true.
+ */
+const RESYNC_MS = 30_000;
+/** A tick this far ahead of the estimate means the gateway's clock jumped (test.clock.advance), which refreshed live rows silently. */
+const CLOCK_JUMP_MS = 5_000;
+
 export interface AppOptions {
   url: string;
   binding: string;
@@ -34,6 +42,7 @@ export class InstancesApp {
   #entries: readonly PresenceEntry[] = [];
   #previous: DisplayRow[] = [];
   #detach: Array<() => void> = [];
+  #client: PresenceClient | undefined;
 
   constructor(private readonly options: AppOptions) {
     this.banner = new ConnectionBanner(options.url, options.onRetry);
@@ -41,15 +50,17 @@ export class InstancesApp {
       this.banner.tick();
       this.render(true);
     }, 1000);
+    setInterval(() => this.#resync(), RESYNC_MS);
   }
 
   /** Follows this client (and stops following the previous one). */
   follow(client: PresenceClient): void {
     for (const off of this.#detach) off();
+    this.#client = client;
     this.#detach = [
       client.presence.on("change", (change) => this.#listChanged(change)),
       client.on("tick", ({ ts }) => {
-        this.time.sample(ts);
+        if (this.time.sample(ts) > CLOCK_JUMP_MS) this.#resync();
         this.render(true);
       }),
       client.on("state", (change) => this.#stateChanged(client, change)),
@@ -66,6 +77,10 @@ export class InstancesApp {
     const shown = rows.filter((row) => matchesFilters(row, filters));
     this.#table.render(shown);
     this.#summary.render(countByStatus(rows), rows.length, shown.length, this.options.maxEntries);
+  }
+
+  #resync(): void {
+    if (this.#client?.state === "open") this.#client.presence.resync().catch(() => {});
   }
 
   #listChanged(change: MirrorChange): void {

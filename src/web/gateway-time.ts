@@ -19,11 +19,17 @@ export class GatewayTime {
     this.#offset = undefined;
   }
 
-  /** A timestamp (ms since epoch, gateway clock) just received. */
-  sample(gatewayTs: number): void {
-    if (!Number.isFinite(gatewayTs)) return;
+  /**
+   * A timestamp (ms since epoch, gateway clock) just received. Returns how far the estimate moved
+   * forward in ms (0 when it did not): a jump means the gateway's clock was moved (test mode).
+   */
+  sample(gatewayTs: number): number {
+    if (!Number.isFinite(gatewayTs)) return 0;
     const offset = gatewayTs - this.localNow();
-    if (this.#offset === undefined || offset > this.#offset) this.#offset = offset;
+    if (this.#offset !== undefined && offset <= this.#offset) return 0;
+    const moved = this.#offset === undefined ? 0 : offset - this.#offset;
+    this.#offset = offset;
+    return moved;
   }
 
   /** The newest `ts` of a list (a lower bound of the gateway's time when it was sent). */

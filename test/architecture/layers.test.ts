@@ -1,9 +1,12 @@
 // The layering of src/ (README "Layout"): a lower layer never imports a higher one, client and server
 // never import each other, and browser-facing layers use no Node built-in outside their Node-only files.
+// src/web (the Instances page, a browser app on the client SDK) sits above client; nothing imports it,
+// and the server reaches it only as built files (dist/web).
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_WEB_ROOT } from "../../src/server/http/page-assets.js";
 
 const src = fileURLToPath(new URL("../../src/", import.meta.url));
 
@@ -16,12 +19,13 @@ const RANK: Record<string, number> = {
   server: 5,
   client: 5,
   "(entry)": 5.5,
+  web: 5.7,
   conformance: 6,
   doctor: 6,
   record: 7,
   cli: 8,
 };
-const BROWSER_LAYERS = ["protocol", "generated", "validation", "transport", "client"];
+const BROWSER_LAYERS = ["protocol", "generated", "validation", "transport", "client", "web"];
 const NODE_ONLY_FILE = /(^|[-/])node\.ts$/;
 
 function files(dir: string): string[] {
@@ -66,6 +70,25 @@ describe("layers", () => {
       .flatMap((f) => imports(f).filter((s) => s.startsWith(".") && layerOf(resolve(dirname(f), s)) === "server").map((s) => `${relative(src, f)} imports ${s}`));
     expect(all.some((f) => layerOf(f) === "doctor")).toBe(true);
     expect(offences).toEqual([]);
+  });
+
+  it("nothing imports src/web (the page), and the page uses no Node-only file of the layers below", () => {
+    const offences: string[] = [];
+    for (const file of all) {
+      const from = layerOf(file);
+      for (const spec of imports(file).filter((s) => s.startsWith("."))) {
+        const target = resolve(dirname(file), spec);
+        if (from !== "web" && layerOf(target) === "web") offences.push(`${relative(src, file)} imports ${spec} (web)`);
+        if (from === "web" && NODE_ONLY_FILE.test(relative(src, target).replace(/\.js$/, ".ts"))) {
+          offences.push(`${relative(src, file)} imports Node-only ${spec}`);
+        }
+      }
+    }
+    expect(offences).toEqual([]);
+  });
+
+  it("the server serves the page only as built files: its default web root is dist/web, never src/web", () => {
+    expect(DEFAULT_WEB_ROOT).toBe(join(src, "..", "dist", "web") + sep);
   });
 
   it("browser-facing layers use Node built-ins only in their Node-only files", () => {

@@ -24,6 +24,7 @@ interface ServeFlags extends TokenFlags {
   gatewayId?: string;
   redisPrefix?: string;
   deadAfterMs?: number;
+  allowOrigin: string[];
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -37,7 +38,7 @@ function line(text: string): void {
 export function register(program: Command): void {
   const command = program
     .command("serve")
-    .description("Run the reference gateway (JSON-RPC or OpenClaw frames over WebSocket); stops cleanly on SIGINT/SIGTERM")
+    .description("Run the reference gateway (JSON-RPC or OpenClaw frames over WebSocket) and its Instances page; stops cleanly on SIGINT/SIGTERM")
     .option("--host <host>", "address to listen on", GATEWAY_DEFAULTS.host)
     .option("--port <port>", "port to listen on (0 = any free port)", integer(0, 65535), GATEWAY_DEFAULTS.port)
     .option("--binding <binding>", "wire binding of the listener: jsonrpc (default) or openclaw", bindingName)
@@ -54,6 +55,7 @@ export function register(program: Command): void {
     .option("--tick-interval-ms <ms>", `tick event period (default ${GATEWAY_DEFAULTS.tickIntervalMs})`, integer(1))
     .option("--test-clock", "test mode: offer test.clock.advance (never in production)")
     .option("--trusted-proxy <address>", "believe X-Forwarded-For from this address or CIDR (repeatable)", collect, [])
+    .option("--allow-origin <origin>", "accept WebSocket upgrades from pages of this origin, besides the gateway's own (repeatable)", collect, [])
     .option("--insecure-no-auth", "allow listening on a non-loopback address without a token")
     .option("--redis <url>", `share one presence list with every gateway on this Redis: redis://[:password@]host:port[/db] (default: $${REDIS_URL_ENV}; docs/cluster.md)`)
     .option("--gateway-id <id>", "this gateway's id in the cluster, unique per gateway (default: host name + random)")
@@ -92,6 +94,7 @@ export function register(program: Command): void {
         insecureNoAuth: flags.insecureNoAuth === true,
         trustedProxies: flags.trustedProxy,
         ...(redisUrl !== undefined ? { redis: { url: redisUrl, gatewayId: flags.gatewayId, prefix: flags.redisPrefix, deadAfterMs: flags.deadAfterMs } } : {}),
+        allowOrigins: flags.allowOrigin,
         logger: line,
       };
       let gateway;
@@ -109,6 +112,7 @@ export function register(program: Command): void {
         const { gatewayId, healthy } = gw.store.status();
         line(`cluster: gateway ${gatewayId} on ${redactRedisUrl(redisUrl)} prefix ${flags.redisPrefix ?? DEFAULT_REDIS_PREFIX}${healthy ? "" : " (Redis not reachable yet: serving locally)"}`);
       }
+      line(`page ${gw.url.replace(/^ws/, "http")}/ (the Instances page, served by every listener)`);
       if (options.token === undefined && gw.listeners.some((l) => !isLoopbackAddress(l.host))) {
         line("warning: no token on a non-loopback address (--insecure-no-auth)");
       }

@@ -1,0 +1,131 @@
+/**
+ * Real parts for the browser tests: Debian's Chromium driven by playwright-core (nothing downloads a
+ * browser), real gateways on ephemeral loopback ports in test-clock mode, and real SDK clients in Node.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterEach, expect } from "vitest";
+import { createPresenceClient, type PresenceClient } from "../../src/client/index.js";
+import { createGateway, type Gateway, type GatewayOptions } from "../../src/server/index.js";
+
+/** Chromium's path, or why there is none (the tests then skip, saying so). */
+export const CHROMIUM: { path?: string; reason?: string } = findChromium();
+
+function findChromium(): { path?: string; reason?: string } {
+  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(Boolean) as string[];
+  for (const path of candidates) if (existsSync(path)) return { path };
+  try {
+    const found = execFileSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).trim();
+    if (found) return { path: found };
+  } catch {
+    // not on PATH
+  }
+  return { reason: "no Chromium found (set CHROMIUM_PATH, or apt-get install chromium; npm test's pretest does when it can)" };
+}
+
+/** A title suffix that says why a describe block was skipped. */
+export const skipNote = CHROMIUM.path ? "" : ` (skipped: ${CHROMIUM.reason})`;
+
+/** Flags that keep Chromium off the network (no update, sync, field trials) and working as root. */
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Headless Chromium; playwright gives each launch a fresh, temporary user-data-dir. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM.path, headless: true, args: ARGS });
+}
+
+const gateways = new Set<Gateway>();
+const clients = new Set<PresenceClient>();
+const contexts = new Set<BrowserContext>();
+
+afterEach(async () => {
+  await Promise.all([...contexts].map((c) => c.close()));
+  contexts.clear();
+  await Promise.all([...clients].map((c) => c.close()));
+  clients.clear();
+  await Promise.all([...gateways].map((g) => g.close()));
+  gateways.clear();
+});
+
+/**
+ * A gateway on 127.0.0.1 in test-clock mode, closed after the test. A 200 ms tick lets the page see
+ * the clock move soon after `test.clock.advance`; a 10-minute TTL keeps rows long enough to turn Stale.
+ */
+export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
+  const gw = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, tickIntervalMs: 200, ttlMs: 600_000, ...options });
+  gateways.add(gw);
+  return gw;
+}
+
+/** Closes a gateway now (and forgets it). */
+export async function stopGateway(gw: Gateway): Promise<void> {
+  gateways.delete(gw);
+  await gw.close();
+}
+
+export const pageUrl = (gw: Gateway) => `${gw.url.replace(/^ws/, "http")}/`;
+
+export interface NodeClientOptions {
+  host: string;
+  mode?: string;
+  instanceId?: string;
+  role?: "operator" | "node";
+  platform?: string;
+  version?: string;
+  token?: string;
+}
+
+/** A real SDK client in Node (connected), closed after the test. */
+export async function nodeClient(gw: Gateway, o: NodeClientOptions): Promise<PresenceClient> {
+  const client = createPresenceClient({
+    url: gw.url,
+    client: { id: "browser-test", displayName: o.host, version: o.version ?? "1.4.0", platform: o.platform ?? "linux 6.8", mode: o.mode ?? "ui" },
+    instanceId: o.instanceId ?? o.host.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
+    role: o.role,
+    token: o.token,
+    reconnect: { initialDelayMs: 100, maxDelayMs: 500 },
+  });
+  clients.add(client);
+  await client.connect();
+  return client;
+}
+
+/** A fresh browser context (its own storage) with a page; page errors fail the test. */
+export async function openPage(browser: Browser, url: string, options: { colorScheme?: "light" | "dark" } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 640 }, colorScheme: options.colorScheme ?? "light" });
+  contexts.add(context);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  (page as Page & { errors: string[] }).errors = errors;
+  await page.goto(url);
+  return page;
+}
+
+export function pageErrors(page: Page): string[] {
+  return (page as Page & { errors?: string[] }).errors ?? [];
+}
+
+/** The table row whose host cell is `host`. */
+export function row(page: Page, host: string) {
+  return page.locator("#rows tr").filter({ has: page.getByRole("rowheader", { name: host, exact: true }) });
+}
+
+/** The text of one column of a row (`status`, `ip`, `lastInput`, `reason`, `age`, ...). */
+export function cell(page: Page, host: string, column: string) {
+  return row(page, host).locator(`.col-${column}`);
+}
+
+/** Waits until the page's connection is open (banner hidden, table live). */
+export async function waitLive(page: Page): Promise<void> {
+  await expect.poll(() => page.locator("#table-region").getAttribute("data-live"), { timeout: 15_000 }).toBe("true");
+}

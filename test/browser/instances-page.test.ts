@@ -1,0 +1,138 @@
+// The Instances page in a real Chromium against a real gateway (test-clock mode, ephemeral loopback
+// port), with real SDK clients in Node making the rows: the view follows the list live.
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, cell, launchChromium, nodeClient, openPage, pageErrors, pageUrl, row, skipNote, startGateway, stopGateway, waitLive } from "./harness.js";
+
+describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("shows rows as clients connect, newest first, with counts, rows / cap, and ages that tick", async () => {
+    const gw = await startGateway({ maxEntries: 50 });
+    const page = await openPage(browser, pageUrl(gw));
+    await waitLive(page);
+    // The gateway's own row and the page's own row (the SDK in the page is a presence client too).
+    await expect.poll(() => cell(page, "Instances page", "reason").textContent()).toMatch(/^(connect|launch)$/);
+    await expect.poll(() => cell(page, "Instances page", "mode").textContent()).toBe("webchat");
+    await expect.poll(() => page.locator("#rows tr").count()).toBe(2);
+
+    await nodeClient(gw, { host: "build-agent-3", mode: "backend" });
+    await expect.poll(() => cell(page, "build-agent-3", "reason").textContent()).toBe("connect");
+    await nodeClient(gw, { host: "Anna's MacBook Pro", mode: "ui", platform: "darwin 24.1", version: "2.0.1" });
+    await expect.poll(() => row(page, "Anna's MacBook Pro").count()).toBe(1);
+    await nodeClient(gw, { host: "iPhone 15", mode: "node", role: "node", platform: "ios 18.2" });
+    await expect.poll(() => cell(page, "iPhone 15", "roles").textContent()).toBe("node");
+    expect(await cell(page, "iPhone 15", "reason").textContent()).toBe("node-connected");
+    expect(await cell(page, "Anna's MacBook Pro", "version").textContent()).toBe("2.0.1");
+    expect(await cell(page, "Anna's MacBook Pro", "platform").textContent()).toBe("darwin 24.1");
+    expect(await cell(page, "Anna's MacBook Pro", "status").textContent()).toBe("Active");
+
+    // Newest first: the order of the rows is the order of their ts, as the gateway lists them.
+    const hosts = await page.locator("#rows th").allTextContents();
+    const listed = (await gw.store.list()).map((r) => r.host);
+    expect(hosts).toEqual(listed);
+    expect(hosts.indexOf("iPhone 15")).toBeLessThan(hosts.indexOf("build-agent-3"));
+
+    await expect.poll(() => page.locator("#count-active").textContent()).toBe("5");
+    expect(await page.locator("#count-idle").textContent()).toBe("0");
+    expect(await page.locator("#count-rows").textContent()).toBe("5 / 50 rows");
+
+    // Ages tick on their own (no push needed).
+    const age = cell(page, "build-agent-3", "age");
+    const before = await age.textContent();
+    await expect.poll(() => age.textContent(), { timeout: 5_000 }).not.toBe(before);
+    expect(pageErrors(page)).toEqual([]);
+  });
+
+  it("shows a beacon's last input, and the page's own beacons report the visitor's input", async () => {
+    const gw = await startGateway();
+    const page = await openPage(browser, pageUrl(gw));
+    await waitLive(page);
+    const anna = await nodeClient(gw, { host: "Anna's MacBook Pro" });
+    await expect.poll(() => row(page, "Anna's MacBook Pro").count()).toBe(1);
+    expect(await cell(page, "Anna's MacBook Pro", "lastInput").textContent()).toBe("");
+
+    await anna.systemEvent({ instanceId: anna.instanceId, lastInputSeconds: 42, ip: "192.168.1.23", reason: "periodic" });
+    await expect.poll(() => cell(page, "Anna's MacBook Pro", "lastInput").textContent()).toMatch(/^4[2-5] s ago$/);
+    expect(await cell(page, "Anna's MacBook Pro", "ip").textContent()).toBe("192.168.1.23");
+    expect(await cell(page, "Anna's MacBook Pro", "reason").textContent()).toBe("periodic");
+
+    await anna.systemEvent({ instanceId: anna.instanceId, lastInputSeconds: 3600 });
+    await expect.poll(() => cell(page, "Anna's MacBook Pro", "lastInput").textContent()).toMatch(/^1 h( 0 min)? ago$|^1 h ago$/);
+
+    // The page's own launch beacon (sent by the SDK's startBeacons) carries lastInputSeconds.
+    await expect.poll(() => cell(page, "Instances page", "lastInput").textContent()).toMatch(/^\d+ s ago$/);
+    const own = (await gw.store.list()).find((r) => r.host === "Instances page");
+    expect(own?.lastInputSeconds).toBeTypeOf("number");
+  });
+
+  it("turns a row Idle, then Stale, as test.clock.advance moves the gateway's clock", async () => {
+    const gw = await startGateway();
+    const page = await openPage(browser, pageUrl(gw));
+    await waitLive(page);
+    const ops = await nodeClient(gw, { host: "ops-console" });
+    // A row no open connection keeps alive (a beacon for another instanceId, SPEC K2).
+    await ops.systemEvent({ instanceId: "kiosk-7", host: "kiosk-7", mode: "ui", reason: "periodic" });
+    await expect.poll(() => cell(page, "kiosk-7", "status").textContent()).toBe("Active");
+
+    await ops.testClockAdvance({ ms: 150_000 });
+    await expect.poll(() => cell(page, "kiosk-7", "status").textContent()).toBe("Idle");
+    expect(await cell(page, "kiosk-7", "age").textContent()).toMatch(/^2 min (3\d|29) s$/);
+    // Rows of open connections count as kept alive (SPEC S3, P7): still Active.
+    expect(await cell(page, "ops-console", "status").textContent()).toBe("Active");
+    expect(await page.locator("#count-idle").textContent()).toBe("1");
+
+    await ops.testClockAdvance({ ms: 200_000 });
+    await expect.poll(() => cell(page, "kiosk-7", "status").textContent()).toBe("Stale");
+    expect(await row(page, "kiosk-7").getAttribute("data-status")).toBe("Stale");
+    expect(await page.locator("#count-stale").textContent()).toBe("1");
+
+    // The status filter (a native select) shows only Stale rows.
+    await page.locator("#filter-status").selectOption("Stale");
+    await expect.poll(() => page.locator("#rows th").allTextContents()).toEqual(["kiosk-7"]);
+    expect(await page.locator("#count-shown").textContent()).toMatch(/^showing 1 of \d+$/);
+  });
+
+  it("shows `disconnect` when a client leaves, and says so in the aria-live region", async () => {
+    const gw = await startGateway();
+    const page = await openPage(browser, pageUrl(gw));
+    await waitLive(page);
+    const laptop = await nodeClient(gw, { host: "field-laptop" });
+    await expect.poll(() => cell(page, "field-laptop", "reason").textContent()).toBe("connect");
+    await laptop.close();
+    await expect.poll(() => cell(page, "field-laptop", "reason").textContent()).toBe("disconnect");
+    await expect.poll(() => page.locator("#live").textContent(), { timeout: 5_000 }).toContain("field-laptop disconnected");
+  });
+
+  it("shows a banner while the gateway restarts, then recovers on the same port (reconnect, resync, beacons)", async () => {
+    const first = await startGateway();
+    const page = await openPage(browser, pageUrl(first));
+    await waitLive(page);
+    await nodeClient(first, { host: "build-agent-3", mode: "backend" });
+    await expect.poll(() => row(page, "build-agent-3").count()).toBe(1);
+    const banner = page.locator("#banner");
+    expect(await banner.isHidden()).toBe(true);
+
+    await stopGateway(first);
+    await expect.poll(() => banner.getAttribute("data-kind")).toMatch(/^(reconnecting|unreachable)$/);
+    expect(await banner.isVisible()).toBe(true);
+    expect(await page.locator("#table-region").getAttribute("data-live")).toBe("false");
+    await expect.poll(() => banner.getAttribute("data-kind"), { timeout: 10_000 }).toBe("unreachable");
+    expect(await page.locator("#banner-text").textContent()).toMatch(/unreachable\. (Reconnecting in \d+ s|Trying again now)/);
+
+    const second = await startGateway({ port: first.port });
+    await waitLive(page);
+    expect(await banner.isHidden()).toBe(true);
+    // The Node client came back too (its own reconnect), and the page's mirror follows the new gateway.
+    await expect.poll(() => row(page, "build-agent-3").count(), { timeout: 10_000 }).toBe(1);
+    // The page re-sent its beacon after reconnecting: its row on the new gateway has lastInputSeconds.
+    await expect.poll(async () => (await second.store.list()).find((r) => r.host === "Instances page")?.lastInputSeconds, { timeout: 10_000 }).toBeTypeOf("number");
+    expect(pageErrors(page)).toEqual([]);
+  });
+});
