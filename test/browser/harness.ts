@@ -39,8 +39,8 @@ const ARGS = [
 ];
 
 /** Headless Chromium; playwright gives each launch a fresh, temporary user-data-dir. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM.path, headless: true, args: ARGS });
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM.path, headless: true, args: [...ARGS, ...extraArgs] });
 }
 
 const gateways = new Set<Gateway>();

@@ -124,7 +124,7 @@ describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
     expect(await banner.isVisible()).toBe(true);
     expect(await page.locator("#table-region").getAttribute("data-live")).toBe("false");
     await expect.poll(() => banner.getAttribute("data-kind"), { timeout: 10_000 }).toBe("unreachable");
-    expect(await page.locator("#banner-text").textContent()).toMatch(/unreachable\. (Reconnecting in \d+ s|Trying again now)/);
+    expect(await page.locator("#banner-text").textContent()).toMatch(/^Cannot reach the gateway at ws:\/\/127\.0\.0\.1:\d+ \(.*\)\. (Reconnecting in \d+ s|Trying again now)/);
 
     const second = await startGateway({ port: first.port });
     await waitLive(page);

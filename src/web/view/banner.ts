@@ -32,7 +32,11 @@ export class ConnectionBanner {
         return this.#show(this.kind ?? "reconnecting", `${this.#headline} Trying again now (attempt ${(change.attempt ?? 0) + 1}).`);
       case "reconnecting": {
         const unreachable = /cannot open|not open within/.test(change.reason ?? "");
-        this.#headline = unreachable ? `The gateway at ${this.url} is unreachable.` : `Lost the connection to the gateway (${change.reason ?? "closed"}).`;
+        // A browser is not told why an upgrade failed: a gateway that is down and one that refuses
+        // this page's Origin (403) look the same from here.
+        this.#headline = unreachable
+          ? `Cannot reach the gateway at ${this.url} (it is down, or refusing this page's origin).`
+          : `Lost the connection to the gateway (${change.reason ?? "closed"}).`;
         this.#attempt = change.attempt ?? 1;
         this.#retryAt = Date.now() + (change.delayMs ?? 0);
         return this.#show(unreachable ? "unreachable" : "reconnecting", this.#countdown());
