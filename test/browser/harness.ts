@@ -85,7 +85,7 @@ export interface NodeClientOptions {
 }
 
 /** A real SDK client in Node (connected), closed after the test. */
-export async function nodeClient(gw: Gateway, o: NodeClientOptions): Promise<PresenceClient> {
+export async function nodeClient(gw: Pick<Gateway, "url">, o: NodeClientOptions): Promise<PresenceClient> {
   const client = createPresenceClient({
     url: gw.url,
     client: { id: "browser-test", displayName: o.host, version: o.version ?? "1.4.0", platform: o.platform ?? "linux 6.8", mode: o.mode ?? "ui" },
