@@ -13,6 +13,7 @@ import { Pusher } from "./core/push.js";
 import { TrustedProxies } from "./core/remote-address.js";
 import { selfFields } from "./core/self-row.js";
 import { activeFaults } from "./faults.js";
+import { createGatewayHttp } from "./http/gateway-http.js";
 import { startListener, type Listener } from "./listener.js";
 import { resolveGatewayOptions, type GatewayOptions } from "./options.js";
 
@@ -104,8 +105,11 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
 
   const listeners: Listener[] = [];
   try {
+    // Every listener serves the Instances page and checks the Origin of upgrades (src/server/http).
+    const pageHttp = await createGatewayHttp(gw, () => listeners.map((l) => ({ binding: l.binding.name, port: l.port })));
     for (const spec of opts.listeners) {
-      listeners.push(await startListener(gw, { ...spec, binding: bindingFor(spec.binding) }, trusted, () => closing));
+      const http = pageHttp.forListener(spec.binding);
+      listeners.push(await startListener(gw, { ...spec, binding: bindingFor(spec.binding), http }, trusted, () => closing));
     }
   } catch (error) {
     clearInterval(tickTimer);

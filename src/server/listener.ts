@@ -13,6 +13,7 @@ import { GatewayError } from "./core/errors.js";
 import { handleFrame, sendError } from "./core/inbound.js";
 import { onPong } from "./core/keep-alive.js";
 import { clientAddress, type TrustedProxies } from "./core/remote-address.js";
+import type { ListenerHttp } from "./http/http-front.js";
 
 export interface Listener {
   readonly binding: ServerBinding;
@@ -30,20 +31,25 @@ export interface ListenerSpec {
   binding: ServerBinding;
   host: string;
   port: number;
+  /** Plain HTTP (the Instances page) and the Origin check of upgrades (src/server/http); without: 426, no check. */
+  http?: ListenerHttp;
 }
 
 /** Starts listening; rejects (and leaves nothing open) when the address cannot be bound. */
 export async function startListener(gw: GatewayContext, spec: ListenerSpec, trusted: TrustedProxies, isClosing: () => boolean): Promise<Listener> {
   const { binding, host } = spec;
   const { maxPayload, rateLimit, handshakeTimeoutMs } = gw.options;
-  const http = createServer((_request, response) => {
-    response.writeHead(426, { "content-type": "text/plain; charset=utf-8", upgrade: "websocket" });
-    response.end("gateway-presence: connect with a WebSocket\n");
-  });
+  const http = createServer(
+    spec.http?.handleRequest ??
+      ((_request, response) => {
+        response.writeHead(426, { "content-type": "text/plain; charset=utf-8", upgrade: "websocket" });
+        response.end("gateway-presence: connect with a WebSocket\n");
+      }),
+  );
   // ws would close an oversized frame with 1009 and no answer; with headroom, the gateway answers
   // PAYLOAD_TOO_LARGE first (SPEC B3) and closes 1009 itself.
   const cutAt = maxPayload * 2 + 1024;
-  const wss = new WebSocketServer({ server: http, maxPayload: cutAt, perMessageDeflate: false, clientTracking: false });
+  const wss = new WebSocketServer({ server: http, verifyClient: spec.http?.verifyClient, maxPayload: cutAt, perMessageDeflate: false, clientTracking: false });
 
   wss.on("connection", (ws: WebSocket, request: IncomingMessage) => {
     if (isClosing()) return ws.close(1001, "gateway shutting down");

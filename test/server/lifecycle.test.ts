@@ -101,8 +101,8 @@ describe("options", () => {
     expect(lines.join("\n")).not.toContain("t\"");
   });
 
-  it("answers plain HTTP with 426", async () => {
-    const gw = await startGateway();
+  it("answers plain HTTP with 426 when told to serve no page (webRoot: false; the page: test/server/http-page.test.ts)", async () => {
+    const gw = await startGateway({ webRoot: false });
     const response = await fetch(gw.url.replace("ws:", "http:"));
     expect(response.status).toBe(426);
     await response.text();

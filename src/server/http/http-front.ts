@@ -33,6 +33,12 @@ export interface UpgradeInfo {
 }
 export type VerifyCallback = (ok: boolean, code?: number, message?: string, headers?: Record<string, string>) => void;
 
+/** What a listener does besides WebSocket frames: answer plain HTTP, and vet upgrades (ws's verifyClient). */
+export interface ListenerHttp {
+  handleRequest(request: IncomingMessage, response: ServerResponse): void;
+  verifyClient(info: UpgradeInfo, done: VerifyCallback): void;
+}
+
 const PAGE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
@@ -48,7 +54,7 @@ const PAGE_CSP = [
 const COMMON_HEADERS = { "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" };
 const TEXT = "text/plain; charset=utf-8";
 
-export function createHttpFront(options: HttpFrontOptions) {
+export function createHttpFront(options: HttpFrontOptions): ListenerHttp {
   function handleRequest(request: IncomingMessage, response: ServerResponse): void {
     const { assets } = options;
     if (assets === false) {

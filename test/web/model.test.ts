@@ -1,0 +1,134 @@
+// The page's logic apart from the DOM (src/web): display rows on the gateway's clock, filters,
+// counts, the gateway-clock estimate, the choice of listener, durations, spoken changes.
+import { describe, expect, it } from "vitest";
+import type { PresenceEntry } from "../../src/protocol/index.js";
+import { checkPageConfig, chooseTarget } from "../../src/web/config.js";
+import { formatDuration } from "../../src/web/format.js";
+import { GatewayTime } from "../../src/web/gateway-time.js";
+import { countByStatus, displayRows, matchesFilters, modesOf, NO_FILTERS } from "../../src/web/rows.js";
+import { describeChanges } from "../../src/web/view/announcer.js";
+
+const NOW = 1_800_000_000_000;
+const entries: PresenceEntry[] = [
+  { host: "gw", mode: "gateway", reason: "self", ts: NOW },
+  { instanceId: "Kiosk-7", host: "kiosk-7", mode: "ui", reason: "periodic", lastInputSeconds: 30, ts: NOW - 150_000 },
+  { instanceId: "anna", host: "Anna's MacBook", mode: "ui", reason: "connect", roles: ["operator"], ts: NOW - 1_000 },
+  { host: "old", mode: "backend", reason: "disconnect", ts: NOW - 301_000 },
+  { host: "old", mode: "backend", reason: "disconnect", ts: NOW - 302_000 },
+];
+
+describe("display rows", () => {
+  it("are newest first with SPEC C1 statuses and ages on the given (gateway) clock", () => {
+    const rows = displayRows(entries, NOW);
+    expect(rows.map((r) => [r.host, r.status, r.age])).toEqual([
+      ["gw", "Active", "0 s"],
+      ["Anna's MacBook", "Active", "1 s"],
+      ["kiosk-7", "Idle", "2 min 30 s"],
+      ["old", "Stale", "5 min 1 s"],
+      ["old", "Stale", "5 min 2 s"],
+    ]);
+    // Boundaries: 120 s is Active, 300 s Idle (SPEC C1's <=).
+    expect(displayRows([{ ts: NOW - 120_000 }, { ts: NOW - 300_000 }], NOW).map((r) => r.status)).toEqual(["Active", "Idle"]);
+    // A row from the future (clock skew) has age 0.
+    expect(displayRows([{ ts: NOW + 5_000 }], NOW)[0].age).toBe("0 s");
+  });
+
+  it("have stable keys: self, the instanceId as SPEC K1 keys it, else the fields (duplicates numbered)", () => {
+    expect(displayRows(entries, NOW).map((r) => r.key)).toEqual(["self", "id:anna", "id:kiosk-7", "row:old|backend||", "row:old|backend||#1"]);
+  });
+
+  it("show last input as the idle time now: reported seconds plus the row's age", () => {
+    const kiosk = displayRows(entries, NOW).find((r) => r.host === "kiosk-7")!;
+    expect(kiosk.lastInput).toBe("3 min ago");
+    expect(kiosk.titles.lastInput).toBe("reported as 30 s idle at the row's last update");
+    expect(displayRows(entries, NOW).find((r) => r.host === "gw")!.lastInput).toBe("");
+  });
+
+  it("filter by mode, status and host (any letter case), and count by status", () => {
+    const rows = displayRows(entries, NOW);
+    const hosts = (f: Partial<typeof NO_FILTERS>) => rows.filter((r) => matchesFilters(r, { ...NO_FILTERS, ...f })).map((r) => r.host);
+    expect(hosts({ mode: "ui" })).toEqual(["Anna's MacBook", "kiosk-7"]);
+    expect(hosts({ status: "Stale" })).toEqual(["old", "old"]);
+    expect(hosts({ host: "  MACBOOK " })).toEqual(["Anna's MacBook"]);
+    expect(hosts({ mode: "ui", status: "Idle" })).toEqual(["kiosk-7"]);
+    expect(countByStatus(rows)).toEqual({ Active: 2, Idle: 1, Stale: 2 });
+    expect(modesOf(rows)).toEqual(["backend", "gateway", "ui"]);
+  });
+});
+
+describe("spoken changes", () => {
+  it("name rows that appear, disconnect, change status or leave", () => {
+    const before = displayRows(entries, NOW);
+    const later: PresenceEntry[] = [
+      { ...entries[0], ts: NOW + 200_000 },
+      { ...entries[2], reason: "disconnect", ts: NOW + 200_000 },
+      entries[1],
+      { instanceId: "new", host: "new-box", reason: "connect", ts: NOW + 200_000 },
+    ];
+    expect(describeChanges(before, displayRows(later, NOW + 200_000))).toEqual([
+      "Anna's MacBook disconnected",
+      "new-box appeared (connect)",
+      "kiosk-7 is now Stale",
+      "old left the list",
+      "old left the list",
+    ]);
+  });
+});
+
+describe("the gateway's clock", () => {
+  it("is the local clock plus the highest lower bound seen since the last reset", () => {
+    let local = 1_000;
+    const time = new GatewayTime(() => local);
+    expect(time.now()).toBe(1_000); // no sample yet: the local clock
+    expect(time.sample(5_000)).toBe(0); // the first sample sets the offset (+4000)
+    expect(time.now()).toBe(5_000);
+    local = 2_000;
+    expect(time.sample(5_500)).toBe(0); // a late sample (latency) does not lower it
+    expect(time.now()).toBe(6_000);
+    expect(time.sample(156_000)).toBe(150_000); // test.clock.advance: a jump forward, told
+    expect(time.now()).toBe(156_000);
+    time.sampleList([{ ts: 10 }, { ts: 156_500 }]);
+    expect(time.offsetMs).toBe(154_500);
+    time.reset(); // a new connection (maybe a restarted gateway) starts over
+    time.sampleList([{ ts: 3_000 }]);
+    expect(time.now()).toBe(3_000);
+    expect(time.sample(Number.NaN)).toBe(0);
+  });
+});
+
+describe("where the page connects", () => {
+  const config = checkPageConfig({ binding: "jsonrpc", listeners: [{ binding: "jsonrpc", port: 18789 }, { binding: "openclaw", port: 18790 }], maxEntries: 200 });
+  const at = (search = "", protocol = "http:") => ({ protocol, host: "gw.example:8443", hostname: "gw.example", search });
+
+  it("its own origin for the listener that served it (works behind a proxy), another port for another binding", () => {
+    expect(chooseTarget(config, at())).toEqual({ binding: "jsonrpc", url: "ws://gw.example:8443", maxEntries: 200 });
+    expect(chooseTarget(config, at("", "https:")).url).toBe("wss://gw.example:8443");
+    expect(chooseTarget(config, at("?binding=openclaw"))).toEqual({ binding: "openclaw", url: "ws://gw.example:18790", maxEntries: 200 });
+    expect(() => chooseTarget({ ...config, listeners: [config.listeners[0]] }, at("?binding=openclaw"))).toThrow(
+      "this gateway has no openclaw listener (it offers jsonrpc)",
+    );
+  });
+
+  it("checks /config.json, naming what is wrong", () => {
+    expect(() => checkPageConfig(null)).toThrow("/config.json: not an object");
+    expect(() => checkPageConfig({ binding: "jsonrpc", listeners: [{ binding: "jsonrpc" }], maxEntries: 1 })).toThrow("listeners");
+    expect(() => checkPageConfig({ binding: "jsonrpc", listeners: [], maxEntries: "200" })).toThrow("maxEntries");
+  });
+});
+
+describe("durations", () => {
+  it("read short and truncate", () => {
+    expect([0, 999, 42_000, 60_000, 185_000, 3_600_000, 3_660_000, 86_400_000, 93_600_000, -5].map(formatDuration)).toEqual([
+      "0 s",
+      "0 s",
+      "42 s",
+      "1 min",
+      "3 min 5 s",
+      "1 h",
+      "1 h 1 min",
+      "1 d",
+      "1 d 2 h",
+      "0 s",
+    ]);
+  });
+});
