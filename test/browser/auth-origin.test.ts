@@ -3,9 +3,9 @@
 // the gateway (also not through a DNS-rebinding name), unless the gateway allows their origin.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, launchChromium, nodeClient, openPage, pageUrl, row, skipNote, startGateway, waitLive } from "./harness.js";
+import { CHROMIUM, useChromium, nodeClient, openPage, pageUrl, row, skipNote, startGateway, waitLive } from "./harness.js";
 
 const TOKEN = "s3cret-token-4711";
 /** Chromium resolves this name to loopback: a DNS-rebinding attacker's name for the gateway. */
@@ -24,18 +24,12 @@ function recordTraffic(page: Page) {
 }
 
 describe.skipIf(!CHROMIUM.path)(`token and Origin${skipNote}`, () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchChromium([`--host-resolver-rules=MAP ${REBOUND_HOST} 127.0.0.1`]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useChromium([`--host-resolver-rules=MAP ${REBOUND_HOST} 127.0.0.1`]);
 
   it("asks for the token, says clearly when it is wrong, keeps it in sessionStorage and sends it only in connect", async () => {
     const gw = await startGateway({ token: TOKEN });
     await nodeClient(gw, { host: "build-agent-3", token: TOKEN });
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const page = await context.newPage();
     const traffic = recordTraffic(page);
     try {
@@ -108,7 +102,7 @@ describe.skipIf(!CHROMIUM.path)(`token and Origin${skipNote}`, () => {
     });
 
     async function tryFrom(origin: string, wsUrl: string): Promise<string> {
-      const page = await openPage(browser, `${origin}/?ws=${encodeURIComponent(wsUrl)}`);
+      const page = await openPage(browser(), `${origin}/?ws=${encodeURIComponent(wsUrl)}`);
       return page.evaluate(() => (window as unknown as { result: Promise<string> }).result);
     }
 
@@ -130,7 +124,7 @@ describe.skipIf(!CHROMIUM.path)(`token and Origin${skipNote}`, () => {
       const gw = await startGateway({ logger: (line) => logs.push(line) });
       const rebound = `http://${REBOUND_HOST}:${gw.port}`;
       expect(await tryFrom(foreignOrigin.replace(/^http:\/\/127\.0\.0\.1/, `http://${REBOUND_HOST}`), `ws://${REBOUND_HOST}:${gw.port}`)).toBe("closed 1006");
-      const page = await openPage(browser, `${rebound}/`);
+      const page = await openPage(browser(), `${rebound}/`);
       await expect.poll(() => page.locator("#banner").getAttribute("data-kind"), { timeout: 10_000 }).toBe("unreachable");
       expect(await page.locator("#banner-text").textContent()).toContain("refusing this page's origin");
       expect(logs.some((l) => l.includes(`reject origin="${rebound}" reason=ORIGIN_NOT_ALLOWED`))).toBe(true);
@@ -139,7 +133,7 @@ describe.skipIf(!CHROMIUM.path)(`token and Origin${skipNote}`, () => {
     it("the gateway's own origin under each of its names is accepted (127.0.0.1, localhost)", async () => {
       const gw = await startGateway();
       for (const name of ["127.0.0.1", "localhost"]) {
-        const page = await openPage(browser, `http://${name}:${gw.port}/`);
+        const page = await openPage(browser(), `http://${name}:${gw.port}/`);
         await waitLive(page);
       }
     });

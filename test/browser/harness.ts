@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { afterEach, expect } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { createPresenceClient, type PresenceClient } from "../../src/client/index.js";
 import { createGateway, type Gateway, type GatewayOptions } from "../../src/server/index.js";
 
@@ -41,6 +41,21 @@ const ARGS = [
 /** Headless Chromium; playwright gives each launch a fresh, temporary user-data-dir. */
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM.path, headless: true, args: [...ARGS, ...extraArgs] });
+}
+
+/** One Chromium for the enclosing describe block (launched before its tests, closed after): `browser()` returns it. */
+export function useChromium(extraArgs: string[] = []): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium(extraArgs);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error("Chromium is not running (useChromium outside a describe block?)");
+    return browser;
+  };
 }
 
 const gateways = new Set<Gateway>();

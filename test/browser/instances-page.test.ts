@@ -1,21 +1,14 @@
 // The Instances page in a real Chromium against a real gateway (test-clock mode, ephemeral loopback
 // port), with real SDK clients in Node making the rows: the view follows the list live.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, cell, launchChromium, nodeClient, openPage, pageErrors, pageUrl, row, skipNote, startGateway, stopGateway, waitLive } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { CHROMIUM, useChromium, cell, nodeClient, openPage, pageErrors, pageUrl, row, skipNote, startGateway, stopGateway, waitLive } from "./harness.js";
 
 describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useChromium();
 
   it("shows rows as clients connect, newest first, with counts, rows / cap, and ages that tick", async () => {
     const gw = await startGateway({ maxEntries: 50 });
-    const page = await openPage(browser, pageUrl(gw));
+    const page = await openPage(browser(), pageUrl(gw));
     await waitLive(page);
     // The gateway's own row and the page's own row (the SDK in the page is a presence client too).
     await expect.poll(() => cell(page, "Instances page", "reason").textContent()).toMatch(/^(connect|launch)$/);
@@ -52,7 +45,7 @@ describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
 
   it("shows a beacon's last input, and the page's own beacons report the visitor's input", async () => {
     const gw = await startGateway();
-    const page = await openPage(browser, pageUrl(gw));
+    const page = await openPage(browser(), pageUrl(gw));
     await waitLive(page);
     const anna = await nodeClient(gw, { host: "Anna's MacBook Pro" });
     await expect.poll(() => row(page, "Anna's MacBook Pro").count()).toBe(1);
@@ -74,7 +67,7 @@ describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
 
   it("turns a row Idle, then Stale, as test.clock.advance moves the gateway's clock", async () => {
     const gw = await startGateway();
-    const page = await openPage(browser, pageUrl(gw));
+    const page = await openPage(browser(), pageUrl(gw));
     await waitLive(page);
     const ops = await nodeClient(gw, { host: "ops-console" });
     // A row no open connection keeps alive (a beacon for another instanceId, SPEC K2).
@@ -101,7 +94,7 @@ describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
 
   it("shows `disconnect` when a client leaves, and says so in the aria-live region", async () => {
     const gw = await startGateway();
-    const page = await openPage(browser, pageUrl(gw));
+    const page = await openPage(browser(), pageUrl(gw));
     await waitLive(page);
     const laptop = await nodeClient(gw, { host: "field-laptop" });
     await expect.poll(() => cell(page, "field-laptop", "reason").textContent()).toBe("connect");
@@ -112,7 +105,7 @@ describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
 
   it("shows a banner while the gateway restarts, then recovers on the same port (reconnect, resync, beacons)", async () => {
     const first = await startGateway();
-    const page = await openPage(browser, pageUrl(first));
+    const page = await openPage(browser(), pageUrl(first));
     await waitLive(page);
     await nodeClient(first, { host: "build-agent-3", mode: "backend" });
     await expect.poll(() => row(page, "build-agent-3").count()).toBe(1);

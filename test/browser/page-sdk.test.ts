@@ -6,11 +6,10 @@ import { createHash, createPublicKey, verify } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { WEB_OUT_DIR } from "../../scripts/web/build.js";
 import { buildDeviceAuthPayload, base64UrlDecode, type DeviceAuthBlock } from "../../src/transport/device-identity.js";
-import { CHROMIUM, cell, launchChromium, nodeClient, openPage, pageUrl, row, skipNote, startGateway, waitLive } from "./harness.js";
+import { CHROMIUM, useChromium, cell, nodeClient, openPage, pageUrl, row, skipNote, startGateway, waitLive } from "./harness.js";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
@@ -23,19 +22,13 @@ interface Signed {
 }
 
 describe.skipIf(!CHROMIUM.path)(`the SDK in the page${skipNote}`, () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useChromium();
 
   it("openclaw binding: an Ed25519 device identity made with WebCrypto signs the challenge; Node verifies it", async () => {
     const gw = await startGateway();
     const chunk = (await readdir(join(WEB_OUT_DIR, "assets"))).find((f) => /^openclaw-[A-Z0-9]+\.js$/.test(f));
     expect(chunk, "the build makes a lazily loaded openclaw chunk").toBeDefined();
-    const page = await openPage(browser, pageUrl(gw));
+    const page = await openPage(browser(), pageUrl(gw));
     const signInPage = async () => {
       // A string, so the test runner does not rewrite this import(): the page loads its own chunk.
       await page.evaluate(`import(${JSON.stringify(`/assets/${chunk}`)}).then((m) => { window.openclawChunk = m; })`);
@@ -119,7 +112,7 @@ describe.skipIf(!CHROMIUM.path)(`the SDK in the page${skipNote}`, () => {
       await expect.poll(() => /page (http:\/\/\S+\/)/.exec(out)?.[1], { timeout: 20_000 }).toBeDefined();
       const url = /page (http:\/\/\S+\/)/.exec(out)![1];
       const wsUrl = /listening (ws:\/\/\S+)/.exec(out)![1];
-      const page = await openPage(browser, url);
+      const page = await openPage(browser(), url);
       await waitLive(page);
       await expect.poll(() => cell(page, "Instances page", "mode").textContent()).toBe("webchat");
       expect(out).not.toContain("not built");
@@ -131,7 +124,7 @@ describe.skipIf(!CHROMIUM.path)(`the SDK in the page${skipNote}`, () => {
 
   it("keeps the page's own row across a reload (a stable instanceId in localStorage, SPEC K1)", async () => {
     const gw = await startGateway();
-    const page = await openPage(browser, pageUrl(gw));
+    const page = await openPage(browser(), pageUrl(gw));
     await waitLive(page);
     await page.reload();
     await waitLive(page);

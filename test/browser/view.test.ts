@@ -4,10 +4,10 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { Gateway } from "../../src/server/index.js";
-import { CHROMIUM, cell, launchChromium, nodeClient, openPage, pageUrl, row, skipNote, startGateway, waitLive } from "./harness.js";
+import { CHROMIUM, useChromium, cell, nodeClient, openPage, pageUrl, row, skipNote, startGateway, waitLive } from "./harness.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
@@ -46,18 +46,12 @@ async function axe(page: Page): Promise<{ violations: string[]; passes: string[]
 const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
 
 describe.skipIf(!CHROMIUM.path)(`the page's view${skipNote}`, () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useChromium();
 
   it("filters by mode, status and host with the keyboard alone", async () => {
     const gw = await startGateway();
     await realisticList(gw);
-    const page = await openPage(browser, pageUrl(gw));
+    const page = await openPage(browser(), pageUrl(gw));
     await waitLive(page);
     await expect.poll(() => row(page, "iPhone 15").count()).toBe(1);
     const hosts = () => page.locator("#rows th").allTextContents();
@@ -103,7 +97,7 @@ describe.skipIf(!CHROMIUM.path)(`the page's view${skipNote}`, () => {
     await realisticList(gw);
     for (const colorScheme of ["light", "dark"] as const) {
       // Each theme in its own browser context: a page row each (8 rows, then 9).
-      const page = await openPage(browser, pageUrl(gw), { colorScheme });
+      const page = await openPage(browser(), pageUrl(gw), { colorScheme });
       await waitLive(page);
       await expect.poll(() => row(page, "iPhone 15").count()).toBe(1);
       expect(await page.getByRole("table").count()).toBe(1);
@@ -120,7 +114,7 @@ describe.skipIf(!CHROMIUM.path)(`the page's view${skipNote}`, () => {
 
   it("switches themes with its toggle, and remembers the choice", async () => {
     const gw = await startGateway();
-    const page = await openPage(browser, pageUrl(gw));
+    const page = await openPage(browser(), pageUrl(gw));
     await waitLive(page);
     const toggle = page.getByRole("button", { name: /^Theme:/ });
     expect(await toggle.textContent()).toBe("Theme: Auto");
@@ -138,7 +132,7 @@ describe.skipIf(!CHROMIUM.path)(`the page's view${skipNote}`, () => {
   it("takes the README's screenshot of a realistic list (docs/img/instances.png)", async () => {
     const gw = await startGateway();
     await realisticList(gw);
-    const page = await openPage(browser, pageUrl(gw));
+    const page = await openPage(browser(), pageUrl(gw));
     await waitLive(page);
     await expect.poll(() => cell(page, "old-laptop", "status").textContent()).toBe("Stale");
     await expect.poll(() => cell(page, "kiosk-7", "status").textContent()).toBe("Idle");
