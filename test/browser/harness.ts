@@ -76,7 +76,8 @@ afterEach(async () => {
  * the clock move soon after `test.clock.advance`; a 10-minute TTL keeps rows long enough to turn Stale.
  */
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
-  const gw = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, tickIntervalMs: 200, ttlMs: 600_000, ...options });
+  const port = options.listeners === undefined ? { port: 0 } : {};
+  const gw = await createGateway({ host: "127.0.0.1", ...port, testClock: true, tickIntervalMs: 200, ttlMs: 600_000, ...options });
   gateways.add(gw);
   return gw;
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { WEB_OUT_DIR } from "../../scripts/web/build.js";
 import { buildDeviceAuthPayload, base64UrlDecode, type DeviceAuthBlock } from "../../src/transport/device-identity.js";
-import { CHROMIUM, useChromium, cell, nodeClient, openPage, pageUrl, row, skipNote, startGateway, waitLive } from "./harness.js";
+import { CHROMIUM, useChromium, cell, nodeClient, openPage, pageErrors, pageUrl, row, skipNote, startGateway, waitLive } from "./harness.js";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
@@ -89,6 +89,30 @@ describe.skipIf(!CHROMIUM.path)(`the SDK in the page${skipNote}`, () => {
     const second = await signInPage();
     expect(second.deviceId).toBe(first.deviceId);
     expect(second.wire.device.signature).not.toBe("");
+  });
+
+  it("openclaw binding: the page connects to the gateway's openclaw listener, and the gateway verifies its WebCrypto signature; every listener serves the page", async () => {
+    const lines: string[] = [];
+    const gw = await startGateway({ listeners: [{ binding: "jsonrpc", port: 0 }, { binding: "openclaw", port: 0 }], logger: (line) => lines.push(line) });
+    const [jsonrpc, openclaw] = gw.listeners;
+    await nodeClient(gw, { host: "jsonrpc-client" });
+    // Served by the jsonrpc listener, the page opens the openclaw listener's port (its own origin too).
+    const page = await openPage(browser(), `${pageUrl(gw)}?binding=openclaw`);
+    await waitLive(page);
+    expect(await page.locator("#gateway-info").textContent()).toContain(`openclaw · ws://127.0.0.1:${openclaw.port}`);
+    await expect.poll(() => row(page, "jsonrpc-client").count()).toBe(1); // one store behind both bindings
+    await expect.poll(() => cell(page, "Instances page", "mode").textContent()).toBe("webchat");
+    const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("gateway-presence.device-identity") ?? "null") as { deviceId: string } | null);
+    expect(stored?.deviceId).toMatch(/^[0-9a-f]{64}$/);
+    expect(lines.some((l) => new RegExp(`^device conn=\\S+ id=${stored!.deviceId} signature=v3 approved$`).test(l))).toBe(true);
+    expect(lines.some((l) => /^connect conn=\S+ client=webchat-ui mode=webchat/.test(l))).toBe(true);
+    expect(pageErrors(page)).toEqual([]);
+
+    // The openclaw listener serves the page too; by default the page speaks jsonrpc, to the jsonrpc listener.
+    const other = await openPage(browser(), `http://127.0.0.1:${openclaw.port}/`);
+    await waitLive(other);
+    expect(await other.locator("#gateway-info").textContent()).toContain(`jsonrpc · ws://127.0.0.1:${jsonrpc.port}`);
+    await expect.poll(() => row(other, "jsonrpc-client").count()).toBe(1);
   });
 
   describe("gateway-presence serve (npm start)", () => {
