@@ -62,7 +62,7 @@ describe("the token never leaves the process", () => {
     const file = tokenFile(token);
     const serve = cli(["serve", "--port", "0", "--token-file", file]);
     const url = await urlOf(serve);
-    expect(serve.out()).toMatch(/listening ws:\/\/127\.0\.0\.1:\d+ \(token required\)/);
+    expect(serve.out()).toMatch(/listening ws:\/\/127\.0\.0\.1:\d+ jsonrpc \(token required\)/);
     expect(cmdline(serve.child.pid!)).toContain("--token-file");
 
     // Right and wrong tokens, a token inside a malformed frame, a token in the wrong place.
