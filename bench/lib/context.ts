@@ -1,0 +1,27 @@
+/** What every benchmark scenario is given: the bundled scripts, the load processes, the limits. */
+import type { LoadPool } from "./load-pool.js";
+import { startServer, type BenchServer, type ServerKind } from "./servers.js";
+
+export interface BenchContext {
+  serverScript: string;
+  pool: LoadPool;
+  /** Options for createGateway in every gateway run (limits raised for load). */
+  gatewayOptions: Record<string, unknown>;
+  /** Idle RSS of every server started, by kind. */
+  idleRss: Record<ServerKind, number[]>;
+  /** Scale factor for --quick runs (1 = the figures). */
+  scale: number;
+}
+
+/** Starts a fresh server for one run, records its idle RSS, and always stops it. */
+export async function withServer<T>(ctx: BenchContext, kind: ServerKind, body: (server: BenchServer) => Promise<T>): Promise<T> {
+  const server = await startServer(ctx.serverScript, kind, kind === "gateway" ? ctx.gatewayOptions : {});
+  ctx.idleRss[kind].push(server.idleRss);
+  try {
+    return await body(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+export const KINDS: ServerKind[] = ["gateway", "echo"];

@@ -1,0 +1,96 @@
+/** Prints the bench's figures, the gateway/echo ratios and the issue's targets. */
+import type { BenchResults, Pair } from "../gateway.js";
+import type { FanoutFigures } from "./fanout.js";
+import { fmt, mb, median } from "./stats.js";
+import type { RateFigures } from "./throughput.js";
+
+export interface TargetCheck {
+  name: string;
+  value: number;
+  /** "ratio" values are gateway/echo; others are absolute. */
+  unit: string;
+  limit: number;
+  atLeast: boolean;
+  met: boolean;
+}
+
+const med = (runs: RateFigures[], pick: (r: RateFigures) => number) => median(runs.map(pick));
+
+/** The issue's targets, computed from the results (also used by the plot). */
+export function targets(r: BenchResults): TargetCheck[] {
+  const ratio = (pair: Pair<RateFigures[]>, pick: (f: RateFigures) => number) => med(pair.gateway, pick) / med(pair.echo, pick);
+  const check = (name: string, value: number, unit: string, limit: number, atLeast: boolean): TargetCheck => ({
+    name,
+    value,
+    unit,
+    limit,
+    atLeast,
+    met: Number.isFinite(value) && (atLeast ? value >= limit : value <= limit),
+  });
+  const tenths = r.connect.gateway.perTenth;
+  const linearity = tenths.length >= 3 ? tenths[tenths.length - 1] / tenths[1] : Number.NaN;
+  return [
+    check("beacons/s, 5 in flight", ratio(r.beacons5, (f) => f.perSecond), "x echo", 0.9, true),
+    check("beacons/s, 8 in flight", ratio(r.beacons8, (f) => f.perSecond), "x echo", 0.9, true),
+    check("system-presence calls/s", ratio(r.calls, (f) => f.perSecond), "x echo", 0.85, true),
+    check("handshakes/s", ratio(r.handshakes, (f) => f.perSecond), "x echo", 0.85, true),
+    check("CPU per beacon, 5 in flight", ratio(r.beacons5, (f) => f.cpuUs), "x echo", 1.2, false),
+    check("CPU per beacon, 8 in flight", ratio(r.beacons8, (f) => f.cpuUs), "x echo", 1.2, false),
+    check("idle RSS", median(r.idleRss.gateway) / median(r.idleRss.echo), "x echo", 1.15, false),
+    check(`${r.connect.gateway.target} watchers connect`, r.connect.gateway.connected < r.connect.gateway.target ? Number.POSITIVE_INFINITY : r.connect.gateway.seconds, "s", 20, false),
+    check("connect cost: last tenth / second tenth", linearity, "", 2, false),
+    check("fan-out to 1,000 watchers, p99", r.fanout1000.gateway.p99, "ms", 50, false),
+    check(`RSS with ${r.connect.gateway.connected} connections`, r.connect.gateway.rss / 1048576, "MB", 300, false),
+  ];
+}
+
+function rateLine(name: string, pair: Pair<RateFigures[]>, unit: string): void {
+  const g = (pick: (f: RateFigures) => number) => med(pair.gateway, pick);
+  const e = (pick: (f: RateFigures) => number) => med(pair.echo, pick);
+  const errors = pair.gateway.reduce((n, f) => n + f.errors, 0);
+  const firstError = pair.gateway.find((f) => f.firstError)?.firstError;
+  console.log(
+    `${name.padEnd(28)} gateway ${fmt(g((f) => f.perSecond)).padStart(7)} ${unit}  echo ${fmt(e((f) => f.perSecond)).padStart(7)}` +
+      `  ratio ${fmt(g((f) => f.perSecond) / e((f) => f.perSecond), 2)}   p50 ${fmt(g((f) => f.p50), 2)}/${fmt(e((f) => f.p50), 2)} ms` +
+      `  p99 ${fmt(g((f) => f.p99), 2)}/${fmt(e((f) => f.p99), 2)} ms  CPU ${fmt(g((f) => f.cpuUs), 1)}/${fmt(e((f) => f.cpuUs), 1)} us` +
+      `${pair.gateway[0]?.answerBytes ? `  answer ${pair.gateway[0].answerBytes}/${pair.echo[0]?.answerBytes} B` : ""}` +
+      `${errors ? `  ${errors} ERRORS (${firstError})` : ""}`,
+  );
+}
+
+function fanoutLine(name: string, f: FanoutFigures): void {
+  console.log(
+    `${name.padEnd(34)} p50 ${fmt(f.p50, 1).padStart(6)} ms  p99 ${fmt(f.p99, 1).padStart(6)} ms  ${f.watchers} watchers x ${f.probes} probes,` +
+      ` ${f.missed} missed, ${fmt(f.pushBytes)} B per push${f.errors ? `, ${f.errors} ERRORS (${f.firstError})` : ""}`,
+  );
+}
+
+/** Prints everything; returns how many targets were missed. */
+export function report(r: BenchResults): number {
+  console.log("\n== figures (medians; gateway/echo where both)");
+  rateLine("beacons, 5 in flight", r.beacons5, "/s");
+  rateLine("beacons, 8 in flight", r.beacons8, "/s");
+  rateLine("system-presence calls", r.calls, "/s");
+  rateLine("handshakes", r.handshakes, "/s");
+  fanoutLine("fan-out to 50, gateway", r.fanout50.gateway);
+  fanoutLine("fan-out to 50, echo broadcast", r.fanout50.echo);
+  fanoutLine("fan-out to 1,000, gateway", r.fanout1000.gateway);
+  fanoutLine("fan-out to 1,000, echo broadcast", r.fanout1000.echo);
+  fanoutLine("fan-out to 50, gateway, delta", r.deltaFanout50);
+  fanoutLine("fan-out to 1,000, gateway, delta", r.deltaFanout1000);
+  for (const kind of ["gateway", "echo"] as const) {
+    const c = r.connect[kind];
+    console.log(
+      `connect ${c.target} (${kind.padEnd(7)}) ${c.connected} in ${fmt(c.seconds, 1)} s, RSS ${mb(c.rss)}; per tenth: ${c.perTenth.map((s) => fmt(s, 2)).join(" ")} s` +
+        `${c.errors ? `, ${c.errors} ERRORS (${c.firstError})` : ""}`,
+    );
+  }
+  console.log(`idle RSS: gateway ${mb(median(r.idleRss.gateway))}, echo ${mb(median(r.idleRss.echo))}`);
+  console.log("\n== targets");
+  let missed = 0;
+  for (const t of targets(r)) {
+    if (!t.met) missed++;
+    console.log(`${t.met ? "ok    " : "MISSED"} ${t.name.padEnd(40)} ${fmt(t.value, 2).padStart(8)} ${t.unit.padEnd(6)} (${t.atLeast ? ">=" : "<="} ${t.limit})`);
+  }
+  return missed;
+}
