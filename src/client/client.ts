@@ -77,6 +77,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     this.#requests.request(method, params, options) as ReturnType<RequestFn>;
   readonly systemEvent = this.#methods.systemEvent;
   readonly systemPresence = this.#methods.systemPresence;
+  readonly presenceResync = this.#methods.presenceResync;
   readonly testClockAdvance = this.#methods.testClockAdvance;
 
   connect(options: ConnectOptions = {}): Promise<HelloOk> {

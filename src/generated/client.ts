@@ -24,6 +24,8 @@ export interface PresenceMethods {
   systemEvent(params?: MethodParams<"system-event">, options?: CallOptions): Promise<MethodResult<"system-event">>;
   /** The presence list, newest ts first, self included. */
   systemPresence(params?: MethodParams<"system-presence">, options?: CallOptions): Promise<MethodResult<"system-presence">>;
+  /** Sends the whole list again, now, in this connection's push format: a presence.delta reset (with the presence.delta cap) or a presence event; deltas then continue from its version. */
+  presenceResync(params?: MethodParams<"presence.resync">, options?: CallOptions): Promise<MethodResult<"presence.resync">>;
   /** Test mode only: moves the gateway clock forward; expiry runs as if that time had passed. */
   testClockAdvance(params: MethodParams<"test.clock.advance">, options?: CallOptions): Promise<MethodResult<"test.clock.advance">>;
 }
@@ -33,6 +35,7 @@ export function createPresenceMethods(request: RequestFn): PresenceMethods {
     connect: (params, options) => request("connect", params, options),
     systemEvent: (params, options) => request("system-event", params, options),
     systemPresence: (params, options) => request("system-presence", params, options),
+    presenceResync: (params, options) => request("presence.resync", params, options),
     testClockAdvance: (params, options) => request("test.clock.advance", params, options),
   };
 }

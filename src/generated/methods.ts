@@ -2,6 +2,8 @@
 import type {
   ConnectParams,
   HelloOk,
+  PresenceResyncParams,
+  PresenceResyncResult,
   SystemEventParams,
   SystemEventResult,
   SystemPresenceParams,
@@ -15,6 +17,7 @@ export interface MethodMap {
   "connect": { params: ConnectParams; result: HelloOk };
   "system-event": { params: SystemEventParams; result: SystemEventResult };
   "system-presence": { params: SystemPresenceParams; result: SystemPresenceResult };
+  "presence.resync": { params: PresenceResyncParams; result: PresenceResyncResult };
   "test.clock.advance": { params: TestClockAdvanceParams; result: TestClockAdvanceResult };
 }
 
@@ -22,19 +25,20 @@ export type MethodName = keyof MethodMap;
 export type MethodParams<M extends MethodName> = MethodMap[M]["params"];
 export type MethodResult<M extends MethodName> = MethodMap[M]["result"];
 
-export const METHOD_NAMES = ["connect", "system-event", "system-presence", "test.clock.advance"] as const satisfies readonly MethodName[];
+export const METHOD_NAMES = ["connect", "system-event", "system-presence", "presence.resync", "test.clock.advance"] as const satisfies readonly MethodName[];
 
 /** Methods that exist only on a gateway started in test mode (SPEC S3). */
 export const TEST_ONLY_METHODS = ["test.clock.advance"] as const satisfies readonly MethodName[];
 
 /** Methods whose params may be omitted. */
-export const PARAMS_OPTIONAL_METHODS = ["system-event", "system-presence"] as const satisfies readonly MethodName[];
+export const PARAMS_OPTIONAL_METHODS = ["system-event", "system-presence", "presence.resync"] as const satisfies readonly MethodName[];
 
 /** The schema names of each method's params and result, for run-time validation. */
 export const METHOD_SCHEMAS = {
   "connect": { params: "ConnectParams", result: "HelloOk" },
   "system-event": { params: "SystemEventParams", result: "SystemEventResult" },
   "system-presence": { params: "SystemPresenceParams", result: "SystemPresenceResult" },
+  "presence.resync": { params: "PresenceResyncParams", result: "PresenceResyncResult" },
   "test.clock.advance": { params: "TestClockAdvanceParams", result: "TestClockAdvanceResult" },
 } as const;
 
@@ -43,5 +47,6 @@ export const METHOD_RULES: Record<MethodName, readonly string[]> = {
   "connect": ["H1", "H2", "H3", "H4", "H5", "H6", "P2", "P3", "P4", "P5"],
   "system-event": ["M2", "K2", "K3", "B2", "B3"],
   "system-presence": ["M1"],
+  "presence.resync": ["D7"],
   "test.clock.advance": ["S3"],
 };

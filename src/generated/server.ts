@@ -6,5 +6,6 @@ export interface PresenceHandlers<Context> {
   "connect"(params: MethodParams<"connect">, context: Context): MethodResult<"connect"> | Promise<MethodResult<"connect">>;
   "system-event"(params: MethodParams<"system-event">, context: Context): MethodResult<"system-event"> | Promise<MethodResult<"system-event">>;
   "system-presence"(params: MethodParams<"system-presence">, context: Context): MethodResult<"system-presence"> | Promise<MethodResult<"system-presence">>;
+  "presence.resync"(params: MethodParams<"presence.resync">, context: Context): MethodResult<"presence.resync"> | Promise<MethodResult<"presence.resync">>;
   "test.clock.advance"(params: MethodParams<"test.clock.advance">, context: Context): MethodResult<"test.clock.advance"> | Promise<MethodResult<"test.clock.advance">>;
 }

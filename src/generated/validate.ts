@@ -11,6 +11,10 @@ import type {
   SystemPresenceParams,
   SystemPresenceResult,
   PresenceEvent,
+  PresenceDeltaEvent,
+  KeyedPresenceEntry,
+  PresenceResyncParams,
+  PresenceResyncResult,
   TickEvent,
   TestClockAdvanceParams,
   TestClockAdvanceResult,
@@ -34,6 +38,10 @@ export interface SchemaTypes {
   SystemPresenceParams: SystemPresenceParams;
   SystemPresenceResult: SystemPresenceResult;
   PresenceEvent: PresenceEvent;
+  PresenceDeltaEvent: PresenceDeltaEvent;
+  KeyedPresenceEntry: KeyedPresenceEntry;
+  PresenceResyncParams: PresenceResyncParams;
+  PresenceResyncResult: PresenceResyncResult;
   TickEvent: TickEvent;
   TestClockAdvanceParams: TestClockAdvanceParams;
   TestClockAdvanceResult: TestClockAdvanceResult;
@@ -52,6 +60,10 @@ export const VALIDATORS: Record<SchemaName, CompiledValidator> = {
   SystemPresenceParams: (standalone as Record<string, CompiledValidator>).SystemPresenceParams,
   SystemPresenceResult: (standalone as Record<string, CompiledValidator>).SystemPresenceResult,
   PresenceEvent: (standalone as Record<string, CompiledValidator>).PresenceEvent,
+  PresenceDeltaEvent: (standalone as Record<string, CompiledValidator>).PresenceDeltaEvent,
+  KeyedPresenceEntry: (standalone as Record<string, CompiledValidator>).KeyedPresenceEntry,
+  PresenceResyncParams: (standalone as Record<string, CompiledValidator>).PresenceResyncParams,
+  PresenceResyncResult: (standalone as Record<string, CompiledValidator>).PresenceResyncResult,
   TickEvent: (standalone as Record<string, CompiledValidator>).TickEvent,
   TestClockAdvanceParams: (standalone as Record<string, CompiledValidator>).TestClockAdvanceParams,
   TestClockAdvanceResult: (standalone as Record<string, CompiledValidator>).TestClockAdvanceResult,

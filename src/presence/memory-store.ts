@@ -16,6 +16,7 @@ import { resolveStoreOptions } from "./options.js";
 import { OrderedRows } from "./ordered-rows.js";
 import {
   SELF_KEY,
+  type KeyedPresenceEntry,
   type OpenConnectionOptions,
   type PresenceChange,
   type PresenceChangeKind,
@@ -259,6 +260,16 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, se
         const own = freshSelf(t);
         if (own) out.push(own);
         for (const row of rows.newestFirst()) out.push(copyEntry(row));
+        return out;
+      });
+    },
+
+    async listKeyed(): Promise<KeyedPresenceEntry[]> {
+      return run((t) => {
+        const out: KeyedPresenceEntry[] = [];
+        const own = freshSelf(t);
+        if (own) out.push({ key: SELF_KEY, entry: own });
+        for (const { key, row } of rows.newestFirstKeyed()) out.push({ key, entry: copyEntry(row) });
         return out;
       });
     },

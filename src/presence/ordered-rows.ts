@@ -65,6 +65,13 @@ export class OrderedRows {
     return out;
   }
 
+  /** Rows and their keys, newest first. */
+  newestFirstKeyed(): Array<{ key: string; row: PresenceEntry }> {
+    const out: Array<{ key: string; row: PresenceEntry }> = [];
+    for (let node = this.newestNode; node; node = node.older) out.push({ key: node.key, row: node.row });
+    return out;
+  }
+
   private unlink(node: Node): void {
     if (node.older) node.older.newer = node.newer;
     else this.oldestNode = node.newer;

@@ -44,6 +44,12 @@ export interface PresenceChange {
   version: number;
 }
 
+/** A row and its presence key (SPEC K1). */
+export interface KeyedPresenceEntry {
+  key: string;
+  entry: PresenceEntry;
+}
+
 export interface PresenceStoreOptions {
   clock?: Clock;
   /** Rows older than this are removed, self excepted (SPEC S1). Default 300000. */
@@ -119,6 +125,11 @@ export interface PresenceStore {
   get(key: string): Promise<PresenceEntry | undefined>;
   /** All rows, newest `ts` first, self included and fresh; expired rows are removed first (SPEC M1, S1). */
   list(): Promise<PresenceEntry[]>;
+  /**
+   * list() with each row's key (the self row's is SELF_KEY): what the gateway's snapshot cache and
+   * the delta stream (`presence.delta`) are built from.
+   */
+  listKeyed(): Promise<KeyedPresenceEntry[]>;
   /** Removes expired rows now, telling listeners; returns how many. */
   expire(): Promise<number>;
   /** The change counter: grows by one with every change. (The gateway publishes its own `stateVersion.presence`, one step per push.) */

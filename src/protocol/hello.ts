@@ -1,3 +1,4 @@
+import type { PresenceKey } from "./delta.js";
 import type { PresenceEntry, StateVersion } from "./presence.js";
 
 /** Result of `connect` (SPEC H4). */
@@ -28,6 +29,12 @@ export interface HelloServer {
 export interface HelloFeatures {
   methods: string[];
   events: string[];
+  /**
+   * Capabilities in effect on this connection: those asked for in `connect.caps` that the gateway
+   * supports (`presence.delta`, docs/delta.md D1). Absent when none.
+   * @maxItems 32
+   */
+  caps?: string[];
 }
 
 export interface HelloSnapshot {
@@ -36,6 +43,11 @@ export interface HelloSnapshot {
    * @maxItems 200
    */
   presence: PresenceEntry[];
+  /**
+   * With the `presence.delta` cap (docs/delta.md D2): the key of each row of `presence`, in the same order.
+   * @maxItems 200
+   */
+  presenceKeys?: PresenceKey[];
   stateVersion: StateVersion;
   /**
    * @TJS-type integer

@@ -60,6 +60,17 @@ export const METHODS: MethodSpec[] = [
     errors: ["NOT_CONNECTED", "FORBIDDEN", ...COMMON_ERRORS],
   },
   {
+    name: "presence.resync",
+    clientName: "presenceResync",
+    summary:
+      "Sends the whole list again, now, in this connection's push format: a presence.delta reset (with the presence.delta cap) or a presence event; deltas then continue from its version.",
+    rules: ["D7"],
+    params: "PresenceResyncParams",
+    paramsOptional: true,
+    result: "PresenceResyncResult",
+    errors: ["NOT_CONNECTED", "FORBIDDEN", ...COMMON_ERRORS],
+  },
+  {
     name: "test.clock.advance",
     clientName: "testClockAdvance",
     summary: "Test mode only: moves the gateway clock forward; expiry runs as if that time had passed.",
@@ -78,6 +89,12 @@ export const EVENTS: EventSpec[] = [
     rules: ["E1", "E2"],
     payload: "PresenceEvent",
   },
+  {
+    name: "presence.delta",
+    summary: "Instead of presence, to connections that asked for the presence.delta cap: the rows changed and removed since baseVersion.",
+    rules: ["E1", "E2", "D3", "D4", "D5", "D6"],
+    payload: "PresenceDeltaEvent",
+  },
   { name: "tick", summary: "Sent every tickIntervalMs.", rules: ["E3"], payload: "TickEvent" },
 ];
 
@@ -92,6 +109,10 @@ export const SCHEMA_TYPES = [
   "SystemPresenceParams",
   "SystemPresenceResult",
   "PresenceEvent",
+  "PresenceDeltaEvent",
+  "KeyedPresenceEntry",
+  "PresenceResyncParams",
+  "PresenceResyncResult",
   "TickEvent",
   "TestClockAdvanceParams",
   "TestClockAdvanceResult",

@@ -39,7 +39,8 @@ export interface Gateway {
   /** The latest `stateVersion.presence` pushed (SPEC E1): one step per push. */
   stateVersion(): number;
   /**
-   * Counters: pushes sent and dropped, ticks, rate-limited calls, rejections; and the store's health
+   * Counters: pushes sent and dropped, push rounds and bytes, snapshots and frames encoded, ticks,
+   * rate-limited calls, rejections; and the store's health
    * (`store.healthy` is false while a cluster's Redis is out of reach and the gateway serves locally).
    */
   metrics(): GatewayMetrics & { connections: number; store: PresenceStoreStatus };
@@ -97,7 +98,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   };
 
   const pusher = new Pusher(gw);
-  // Every change, local or (on a cluster) made by another gateway, goes through the same coalesced push.
+  // Every change, local or (on a cluster) made by another gateway, goes through the same coalesced
+  // push: presenceChanged() invalidates the snapshot cache and schedules one round (issue 11).
   const unsubscribe = store.onChange(() => pusher.presenceChanged());
   const stopKeepAlive = startKeepAlive(gw);
   const tickTimer = setInterval(() => pusher.tick(), opts.tickIntervalMs);

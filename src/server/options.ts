@@ -54,6 +54,17 @@ export interface GatewayOptions {
   maxPayload?: number;
   /** Send-buffer size past which a client misses pushes (SPEC E2). Default 1048576 (1 MiB). */
   maxBufferedBytes?: number;
+  /**
+   * Reader closed (1008 "slow consumer") after its send buffer stayed over maxBufferedBytes this
+   * long, in ms (issue 14: stalled watchers). Default 10000.
+   */
+  slowConsumerTimeoutMs?: number;
+  /**
+   * Ceiling on presence push bytes per second, all readers together (issue 11): rounds are spaced so
+   * that over any T seconds at most this x (1 + T) bytes plus one round go out; under load a round
+   * coalesces every change since the last. Default 67108864 (64 MiB/s).
+   */
+  pushBytesPerSecond?: number;
   /** `system-event` token bucket per connection (SPEC B2). Default burst 50, 20 per second. */
   rateLimit?: Partial<RateLimit>;
   /** WebSocket ping period; a peer that misses a pong is dropped. Default min(30000, ttlMs / 4). */
@@ -105,6 +116,8 @@ export interface ResolvedGatewayOptions {
   handshakeTimeoutMs: number;
   maxPayload: number;
   maxBufferedBytes: number;
+  slowConsumerTimeoutMs: number;
+  pushBytesPerSecond: number;
   rateLimit: RateLimit;
   keepAliveIntervalMs: number;
   testClock: boolean;
@@ -126,6 +139,8 @@ export const GATEWAY_DEFAULTS = {
   handshakeTimeoutMs: 10_000,
   maxPayload: 512 * 1024,
   maxBufferedBytes: 1024 * 1024,
+  slowConsumerTimeoutMs: 10_000,
+  pushBytesPerSecond: 64 * 1024 * 1024,
 } as const;
 
 export const BINDING_NAMES: readonly BindingName[] = ["jsonrpc", "openclaw"];
@@ -179,6 +194,8 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
     handshakeTimeoutMs: positiveInt("handshakeTimeoutMs", options.handshakeTimeoutMs, GATEWAY_DEFAULTS.handshakeTimeoutMs),
     maxPayload: positiveInt("maxPayload", options.maxPayload, GATEWAY_DEFAULTS.maxPayload),
     maxBufferedBytes: nonNegativeInt("maxBufferedBytes", options.maxBufferedBytes, GATEWAY_DEFAULTS.maxBufferedBytes),
+    slowConsumerTimeoutMs: positiveInt("slowConsumerTimeoutMs", options.slowConsumerTimeoutMs, GATEWAY_DEFAULTS.slowConsumerTimeoutMs),
+    pushBytesPerSecond: positiveInt("pushBytesPerSecond", options.pushBytesPerSecond, GATEWAY_DEFAULTS.pushBytesPerSecond),
     rateLimit,
     keepAliveIntervalMs: positiveInt(
       "keepAliveIntervalMs",

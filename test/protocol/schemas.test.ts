@@ -48,11 +48,11 @@ describe("schemas/openrpc.json", () => {
     expect(validateDoc(broken)).toBe(false);
   });
 
-  it("describes the three methods, the test clock, and the presence and tick notifications", () => {
+  it("describes the four methods, the test clock, and the presence, presence.delta and tick notifications", () => {
     const calls = doc.methods.filter((m) => !m["x-notification"]).map((m) => m.name);
     const notifications = doc.methods.filter((m) => m["x-notification"]);
-    expect(calls).toEqual(["connect", "system-event", "system-presence", "test.clock.advance"]);
-    expect(notifications.map((m) => m.name)).toEqual(["presence", "tick"]);
+    expect(calls).toEqual(["connect", "system-event", "system-presence", "presence.resync", "test.clock.advance"]);
+    expect(notifications.map((m) => m.name)).toEqual(["presence", "presence.delta", "tick"]);
     for (const n of notifications) expect(n.result).toBeUndefined();
   });
 

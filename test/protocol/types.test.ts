@@ -10,7 +10,10 @@ import type {
   ConnectParams,
   HelloOk,
   PresenceEntry,
+  PresenceDeltaEvent,
   PresenceEvent,
+  PresenceResyncParams,
+  PresenceResyncResult,
   SystemEventParams,
   SystemEventResult,
   SystemPresenceParams,
@@ -25,15 +28,16 @@ describe("generated maps match the declarations", () => {
     expectTypeOf<MethodMap["connect"]>().toEqualTypeOf<{ params: ConnectParams; result: HelloOk }>();
     expectTypeOf<MethodMap["system-event"]>().toEqualTypeOf<{ params: SystemEventParams; result: SystemEventResult }>();
     expectTypeOf<MethodMap["system-presence"]>().toEqualTypeOf<{ params: SystemPresenceParams; result: SystemPresenceResult }>();
+    expectTypeOf<MethodMap["presence.resync"]>().toEqualTypeOf<{ params: PresenceResyncParams; result: PresenceResyncResult }>();
     expectTypeOf<MethodMap["test.clock.advance"]>().toEqualTypeOf<{ params: TestClockAdvanceParams; result: TestClockAdvanceResult }>();
     expectTypeOf<keyof MethodMap>().toEqualTypeOf<(typeof METHOD_NAMES)[number]>();
     expect(Object.keys(METHOD_SCHEMAS)).toEqual([...METHOD_NAMES]);
   });
 
   it("event map", () => {
-    expectTypeOf<EventMap>().toEqualTypeOf<{ presence: PresenceEvent; tick: TickEvent }>();
+    expectTypeOf<EventMap>().toEqualTypeOf<{ presence: PresenceEvent; "presence.delta": PresenceDeltaEvent; tick: TickEvent }>();
     expectTypeOf<keyof EventMap>().toEqualTypeOf<(typeof EVENT_NAMES)[number]>();
-    expect([...EVENT_NAMES]).toEqual(["presence", "tick"]);
+    expect([...EVENT_NAMES]).toEqual(["presence", "presence.delta", "tick"]);
   });
 
   it("client surface", () => {

@@ -121,8 +121,10 @@ describe("H4: hello-ok", () => {
     expect(validate("HelloOk", hello).ok).toBe(true);
     expect(hello.protocol).toBe(1);
     expect(hello.server.connId).toMatch(/\S/);
-    expect(hello.features.methods).toEqual(["connect", "system-event", "system-presence"]);
-    expect(hello.features.events).toEqual(["presence", "tick"]);
+    expect(hello.features.methods).toEqual(["connect", "system-event", "system-presence", "presence.resync"]);
+    expect(hello.features.events).toEqual(["presence", "presence.delta", "tick"]);
+    expect(hello.features.caps).toBeUndefined();
+    expect(hello.snapshot.presenceKeys).toBeUndefined();
     expect(hello.policy).toEqual({ maxPayload: 4096, maxBufferedBytes: 8192, tickIntervalMs: 1234 });
     expect(rowOf(hello.snapshot.presence, "me")).toMatchObject({ host: "My Laptop", reason: "connect" });
     expect(hello.snapshot.presence.some((row) => row.reason === "self")).toBe(true);

@@ -1,7 +1,8 @@
 /**
  * The `jsonrpc` server binding (SPEC T2, default): JSON-RPC 2.0 requests and batches (T3) dispatched
  * with json-rpc-2.0 onto the core's method table, errors with SPEC §10's numeric codes, pushes as
- * notifications `{"jsonrpc":"2.0","method":"presence","params":{presence, stateVersion}}`.
+ * notifications `{"jsonrpc":"2.0","method":"presence","params":{presence, stateVersion}}` (or
+ * `presence.delta`). Cached list text (RawJson) is spliced into answers and pushes as it is.
  */
 import { createJSONRPCErrorResponse, JSONRPCServer, type JSONRPCErrorResponse, type JSONRPCID, type JSONRPCRequest, type JSONRPCResponse } from "json-rpc-2.0";
 import type { ValidationIssue } from "../../protocol/errors.js";
@@ -10,7 +11,9 @@ import type { ServerBinding, ServerBindingFactory } from "../core/binding.js";
 import type { Connection } from "../core/connection.js";
 import type { GatewayContext } from "../core/context.js";
 import { GatewayError, toGatewayError, wireError } from "../core/errors.js";
+import { sharedFrame } from "../core/event-frames.js";
 import { invalidRequest } from "../core/inbound.js";
+import { stringifyWithRaw } from "../core/raw-json.js";
 import type { MethodTable } from "../core/methods.js";
 import { checkEnvelope, repeatedIds, type EnvelopeCheck } from "./jsonrpc-envelope.js";
 
@@ -43,7 +46,7 @@ export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
     async receive(conn, message) {
       if (!Array.isArray(message)) {
         const response = await handleEntry(conn, checkEnvelope(message), false);
-        return response ? JSON.stringify(response) : undefined;
+        return response ? stringifyWithRaw(response) : undefined;
       }
       if (message.length === 0) return JSON.stringify(respond(null, invalidRequest("empty batch", "")));
       if (message.length > MAX_BATCH) {
@@ -57,13 +60,13 @@ export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
           repeated && envelope.ok ? refuseRepeated(envelope.request, repeated.get(index)) : await handleEntry(conn, envelope, true);
         if (response) responses.push(response);
       }
-      return responses.length > 0 ? JSON.stringify(responses) : undefined;
+      return responses.length > 0 ? stringifyWithRaw(responses) : undefined;
     },
     encodeError: (error) => JSON.stringify(createJSONRPCErrorResponse(null, error.code, error.message, error.data)),
+    // No seq: one Buffer per push, written to every socket as it is (issue 11).
     encodeEvent(push) {
       const params = push.stateVersion === undefined ? push.payload : { ...push.payload, stateVersion: push.stateVersion };
-      const text = JSON.stringify({ jsonrpc: "2.0", method: push.event, params });
-      return () => text;
+      return sharedFrame(stringifyWithRaw({ jsonrpc: "2.0", method: push.event, params }));
     },
   };
   return binding;

@@ -14,20 +14,27 @@ import type { MethodTable } from "./methods.js";
 
 /** A server push (SPEC E1, E3), binding-neutral. */
 export interface Push {
-  /** `presence` or `tick`. */
+  /** `presence`, `presence.delta` or `tick`. */
   readonly event: string;
-  /** `presence`: `{presence}`; `tick`: `{ts}`. */
+  /**
+   * `presence`: `{presence}`; `presence.delta`: `{baseVersion?, reset?, changed, removed}`; `tick`:
+   * `{ts}`. Lists are RawJson (the cached text): encode with stringifyWithRaw (raw-json.ts).
+   */
   readonly payload: Readonly<Record<string, unknown>>;
-  /** `presence` pushes: `{presence: n}` (SPEC E1). jsonrpc puts it in the params, openclaw on the frame. */
+  /** Presence pushes: `{presence: n}` (SPEC E1). jsonrpc puts it in the params, openclaw on the frame. */
   readonly stateVersion?: { readonly presence: number };
 }
 
 /**
- * A push encoded once for one binding: given the connection's event sequence number (1, 2, ... per
- * connection, counting pushes it missed), the text frame to send. Bindings without `seq` return the
- * same string every time, so the text can be written to every socket as it is.
+ * A push encoded once for one binding (issue 11): built once per version, then written to each
+ * socket as it is. `shared`: the same bytes for every connection (use sharedFrame). `sequenced`: a
+ * binding with a per-connection `seq` (OpenClaw) gives a tiny per-connection head and one shared
+ * body; the core sends them as one message in two fragments (RFC 6455 §5.4), so the body is never
+ * copied per connection (use sequencedFrame).
  */
-export type EventFrame = (seq: number) => string;
+export type EventFrame =
+  | { readonly kind: "shared"; readonly data: Buffer }
+  | { readonly kind: "sequenced"; head(seq: number): Buffer; readonly body: Buffer };
 
 export interface ServerBinding {
   readonly name: BindingName;
@@ -42,7 +49,7 @@ export interface ServerBinding {
   receive(conn: Connection, message: unknown): Promise<string | undefined>;
   /** An error that answers no request (not JSON, oversized, handshake timeout); undefined: send nothing. */
   encodeError(error: GatewayError): string | undefined;
-  /** Encodes a push once per version; see EventFrame. */
+  /** Encodes a push once per version (the core calls it once per push); see EventFrame. */
   encodeEvent(push: Push): EventFrame;
   /**
    * `connect` checks of this binding, after protocol and token and before the row is written

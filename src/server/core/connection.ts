@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { WebSocket } from "ws";
 import type { ServerBinding } from "./binding.js";
+import type { DeltaBase } from "./delta.js";
 import { TokenBucket, type RateLimit } from "./rate-limiter.js";
 
 export type Role = "operator" | "node";
@@ -24,6 +25,13 @@ export interface Connection {
   snapshotVersion?: number;
   /** The protocol version `connect` negotiated (SPEC H3). */
   protocol?: number;
+  /**
+   * Granted the `presence.delta` cap (docs/delta.md): the snapshot this connection holds and its
+   * version; pushes to it are deltas from there. Undefined: it gets whole lists.
+   */
+  deltaBase?: DeltaBase;
+  /** Since when (performance.now()) its send buffer has been over maxBufferedBytes (slow-consumers.ts). */
+  overBufferSince?: number;
   /** Pushes this connection was offered, sent or missed: the next push's `seq` is this plus one. */
   eventSeq: number;
   role: Role;

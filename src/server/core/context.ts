@@ -1,11 +1,12 @@
 /** What the handlers share: options, store, clock, connections, and the fault-aware presence view. */
 import type { PresenceEntry } from "../../protocol/presence.js";
-import { presenceKey, type PresenceStore } from "../../presence/types.js";
+import { presenceKey, SELF_KEY, type KeyedPresenceEntry, type PresenceStore } from "../../presence/types.js";
 import type { ResolvedGatewayOptions } from "../options.js";
 import { ConnectionRegistry } from "./connection-registry.js";
 import { FUTURE_TS_MS } from "../faults.js";
 import type { GatewayClock } from "./gateway-clock.js";
-import type { EventFrames } from "./push.js";
+import type { EventFrames } from "./event-frames.js";
+import { SnapshotCache, type Snapshot } from "./snapshot.js";
 
 export interface GatewayMetrics {
   /** Presence events handed to sockets. */
@@ -16,14 +17,26 @@ export interface GatewayMetrics {
   ticks: number;
   /** `system-event` calls refused by the rate limit (SPEC B2). */
   rateLimited: number;
-  /** Connections refused or closed by the gateway (bad auth, protocol, timeout, oversize, dead peer). */
+  /** Connections refused or closed by the gateway (bad auth, protocol, timeout, oversize, dead peer, slow consumer). */
   rejections: number;
+  /** Push rounds (one per `stateVersion.presence`). */
+  pushRounds: number;
+  /** Bytes of presence pushes handed to sockets (what pushBytesPerSecond bounds). */
+  pushBytes: number;
+  /** Snapshots of the list serialized (one per list version read, whatever the number of readers). */
+  snapshots: number;
+  /** Push frames encoded (one per round, binding and format, whatever the number of readers). */
+  framesEncoded: number;
+  /** Readers closed for staying over maxBufferedBytes for slowConsumerTimeoutMs. */
+  slowConsumers: number;
 }
 
 export interface PublishedPresence {
   version: number;
   /** The latest `presence` push, for a client whose hello-ok was on its way when it went out. */
   last?: EventFrames;
+  /** The list that round sent. */
+  snapshot?: Snapshot;
 }
 
 export interface GatewayContext {
@@ -41,8 +54,10 @@ export interface GatewayContext {
   isEphemeral(mode: string | undefined): boolean;
   /** SPEC K1 (the `caseSensitiveKeys` fault keeps letter case apart). */
   keyFor(instanceId: string | undefined, connId: string): string;
-  /** The list as clients see it (SPEC M1; the `evictSelf` fault drops self when over the cap). */
-  listPresence(): Promise<PresenceEntry[]>;
+  /** The list as clients see it, with keys (SPEC M1; the `evictSelf` fault drops self when over the cap). */
+  listKeyed(): Promise<KeyedPresenceEntry[]>;
+  /** The list serialized once per version (pushes, system-presence, hello-ok: issue 11). */
+  readonly snapshots: SnapshotCache;
   /**
    * `stateVersion.presence` as clients see it (SPEC E1): one step per push, not per store change, so a
    * client that sees a jump knows it missed a push (coalescing alone never makes one).
@@ -51,24 +66,54 @@ export interface GatewayContext {
 }
 
 export function createContext(
-  fields: Omit<GatewayContext, "registry" | "metrics" | "isEphemeral" | "keyFor" | "listPresence" | "published">,
+  fields: Omit<GatewayContext, "registry" | "metrics" | "isEphemeral" | "keyFor" | "listKeyed" | "published" | "snapshots">,
 ): GatewayContext {
   const { options, store } = fields;
   const { faults } = options;
   let firstSelfTs: number | undefined;
   /** The listing faults (P1, K3); without them the rows pass unchanged. */
-  const faultyListing = (rows: PresenceEntry[]): PresenceEntry[] => {
-    const isSelf = (row: PresenceEntry) => row.reason === "self" && row.mode === "gateway";
+  const faultyListing = (rows: KeyedPresenceEntry[]): KeyedPresenceEntry[] => {
+    const isSelf = (row: KeyedPresenceEntry) => row.key === SELF_KEY;
     if (faults.noSelfRow) rows = rows.filter((row) => !isSelf(row));
-    if (faults.staleSelfRow) rows = rows.map((row) => (isSelf(row) ? { ...row, ts: (firstSelfTs ??= row.ts) } : row));
-    if (faults.futureTs) rows = rows.map((row) => (row.reason === "periodic" ? { ...row, ts: row.ts + FUTURE_TS_MS } : row));
+    if (faults.staleSelfRow) rows = rows.map((row) => (isSelf(row) ? { ...row, entry: staleSelf(row.entry) } : row));
+    if (faults.futureTs) rows = rows.map((row) => (row.entry.reason === "periodic" ? { ...row, entry: { ...row.entry, ts: row.entry.ts + FUTURE_TS_MS } } : row));
     return rows;
   };
+  const staleSelf = (row: PresenceEntry): PresenceEntry => ({ ...row, ts: (firstSelfTs ??= row.ts) });
+  const metrics: GatewayMetrics = {
+    presencePushes: 0,
+    droppedPushes: 0,
+    ticks: 0,
+    rateLimited: 0,
+    rejections: 0,
+    pushRounds: 0,
+    pushBytes: 0,
+    snapshots: 0,
+    framesEncoded: 0,
+    slowConsumers: 0,
+  };
+  async function listKeyed(): Promise<KeyedPresenceEntry[]> {
+    const rows = await store.listKeyed();
+    if (faults.evictSelf && rows.length > options.maxEntries) {
+      const self = rows.findIndex((row) => row.key === SELF_KEY);
+      if (self >= 0) rows.splice(self, 1);
+    }
+    return faultyListing(rows);
+  }
+  const snapshots = new SnapshotCache({
+    listKeyed,
+    expire: () => store.expire(),
+    now: () => fields.clock.now(),
+    restampSelf: (row) => (faults.staleSelfRow ? staleSelf(row) : row),
+    built: () => void metrics.snapshots++,
+  });
   return {
     ...fields,
     registry: new ConnectionRegistry(),
     published: { version: 0 },
-    metrics: { presencePushes: 0, droppedPushes: 0, ticks: 0, rateLimited: 0, rejections: 0 },
+    metrics,
+    snapshots,
+    listKeyed,
     isEphemeral: (mode) => !faults.listCli && store.isEphemeral(mode),
     keyFor(instanceId, connId) {
       const trimmed = instanceId?.trim();
@@ -76,14 +121,6 @@ export function createContext(
       if (faults.caseSensitiveKeys && trimmed) return trimmed.replace(/\p{Lu}/gu, (c) => `^${c}`);
       if (faults.perConnectionRows) return `${presenceKey(trimmed, connId)}#${connId}`;
       return presenceKey(trimmed, connId);
-    },
-    async listPresence() {
-      const rows = await store.list();
-      if (faults.evictSelf && rows.length > options.maxEntries) {
-        const self = rows.findIndex((row) => row.reason === "self" && row.mode === "gateway");
-        if (self >= 0) rows.splice(self, 1);
-      }
-      return faultyListing(rows);
     },
   };
 }

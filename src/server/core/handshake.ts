@@ -1,6 +1,8 @@
 /** `connect` (SPEC H1-H7, P2-P5): negotiation, auth, scopes, the connection's row, hello-ok. */
 import type { ConnectParams } from "../../protocol/connect.js";
+import { PRESENCE_DELTA_CAP } from "../../protocol/delta.js";
 import type { HelloOk } from "../../protocol/hello.js";
+import type { PresenceEntry } from "../../protocol/presence.js";
 import type { OpenConnectionOptions, PresenceFields } from "../../presence/types.js";
 import { EVENT_NAMES } from "../../generated/events.js";
 import { tokenMatches } from "./auth.js";
@@ -34,7 +36,7 @@ export function createConnectHandler(gw: GatewayContext) {
       `connect conn=${conn.id} client=${params.client.id} mode=${params.client.mode} role=${role}` +
         ` key=${conn.key ?? "-(ephemeral)"} address=${conn.address ?? "?"}`,
     );
-    const hello = await helloOk(gw, conn);
+    const hello = await helloOk(gw, conn, params);
     // Typed as SPEC H4's hello-ok; a binding may send its own shape of it.
     return (conn.binding.helloOk?.(hello, conn, params) ?? hello) as HelloOk;
   };
@@ -97,18 +99,34 @@ function ipFromConnection(gw: GatewayContext, conn: Connection): OpenConnectionO
   return ip === undefined ? {} : { connectionIp: ip };
 }
 
-async function helloOk(gw: GatewayContext, conn: Connection): Promise<HelloOk> {
+/**
+ * SPEC H4. A reader's list is the cached snapshot's text (issue 11); with the `presence.delta` cap
+ * (docs/delta.md D1, D2) its keys come too, and that snapshot is what the first delta starts from.
+ */
+async function helloOk(gw: GatewayContext, conn: Connection, params: ConnectParams): Promise<HelloOk> {
   // Read before listing: the list is then at least as new as the version (a later push only adds).
   const version = gw.published.version;
   conn.snapshotVersion = version;
-  const presence = hasScope(conn, "operator.read") ? await gw.listPresence() : await ownRowOnly(gw, conn);
+  const reader = hasScope(conn, "operator.read");
+  const caps = reader && params.caps?.includes(PRESENCE_DELTA_CAP) ? [PRESENCE_DELTA_CAP] : [];
+  let presence: PresenceEntry[];
+  let presenceKeys: string[] | undefined;
+  if (reader) {
+    const snapshot = await gw.snapshots.get();
+    presence = snapshot.raw() as unknown as PresenceEntry[];
+    if (caps.length > 0) {
+      presenceKeys = snapshot.keys();
+      conn.deltaBase = { snapshot, version };
+    }
+  } else presence = await ownRowOnly(gw, conn);
   return {
     type: "hello-ok",
     protocol: conn.protocol ?? conn.binding.protocol.max,
     server: { version: GATEWAY_VERSION, connId: conn.id },
-    features: { methods: [...gw.methods], events: [...EVENT_NAMES] },
+    features: { methods: [...gw.methods], events: [...EVENT_NAMES], ...(caps.length > 0 ? { caps } : {}) },
     snapshot: {
       presence,
+      ...(presenceKeys ? { presenceKeys } : {}),
       stateVersion: { presence: version },
       uptimeMs: Math.max(0, Math.round(performance.now() - gw.startedAt)),
     },

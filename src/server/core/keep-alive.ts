@@ -1,9 +1,11 @@
 /**
  * WebSocket ping/pong keep-alive: a pong refreshes the row's `ts` (SPEC P7; the period is at most
- * TTL/4), and a peer that missed the previous ping is dropped.
+ * TTL/4), and a peer that missed the previous ping is dropped. Each round also closes a reader that
+ * has stayed over maxBufferedBytes too long while no push came (slow-consumers.ts).
  */
 import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
+import { overBuffer } from "./slow-consumers.js";
 
 export function startKeepAlive(gw: GatewayContext): () => void {
   const timer = setInterval(() => {
@@ -14,6 +16,7 @@ export function startKeepAlive(gw: GatewayContext): () => void {
         conn.ws.terminate();
         continue;
       }
+      if (overBuffer(gw, conn) && conn.ws.readyState !== conn.ws.OPEN) continue;
       conn.alive = false;
       try {
         conn.ws.ping();
@@ -29,6 +32,10 @@ export function onPong(gw: GatewayContext, conn: Connection): void {
   conn.alive = true;
   const key = conn.key;
   if (key !== undefined) {
-    gw.store.touch(key).catch((error: unknown) => gw.log(`error keep-alive touch failed: ${String(error)}`));
+    gw.store
+      .touch(key)
+      // The row's ts moved without a change event: the cached snapshot is out of date (not pushed).
+      .then(() => gw.snapshots.invalidate())
+      .catch((error: unknown) => gw.log(`error keep-alive touch failed: ${String(error)}`));
   }
 }

@@ -13,10 +13,12 @@ import { GatewayError } from "./errors.js";
 import { createConnectHandler } from "./handshake.js";
 import { requireScope } from "./scopes.js";
 import { createClockAdvanceHandler } from "./test-clock.js";
+import { resync } from "./push.js";
+import type { PresenceEntry } from "../../protocol/presence.js";
 
 /** The methods this gateway offers, in `hello-ok.features.methods` order. */
 export function offeredMethods(testClock: boolean): MethodName[] {
-  const methods: MethodName[] = ["connect", "system-event", "system-presence"];
+  const methods: MethodName[] = ["connect", "system-event", "system-presence", "presence.resync"];
   if (testClock) methods.push("test.clock.advance");
   return methods;
 }
@@ -38,7 +40,9 @@ export function createMethodTable(gw: GatewayContext): MethodTable {
   const handlers: PresenceHandlers<Connection> = {
     connect: createConnectHandler(gw),
     "system-event": createSystemEventHandler(gw),
-    "system-presence": () => gw.listPresence(),
+    // The cached text (issue 11), spliced into the answer by the binding (raw-json.ts).
+    "system-presence": async () => (await gw.snapshots.get()).raw() as unknown as PresenceEntry[],
+    "presence.resync": (_params, conn) => resync(gw, conn),
     "test.clock.advance": createClockAdvanceHandler(gw),
   };
   const guards: Record<MethodName, (conn: Connection) => void> = {
@@ -48,6 +52,7 @@ export function createMethodTable(gw: GatewayContext): MethodTable {
       takeBeaconToken(gw, conn);
     },
     "system-presence": (conn) => requireScope(conn, "operator.read", "system-presence"),
+    "presence.resync": (conn) => requireScope(conn, "operator.read", "presence.resync"),
     "test.clock.advance": () => {},
   };
   const names = offeredMethods(gw.options.testClock);

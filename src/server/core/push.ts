@@ -1,94 +1,175 @@
 /**
- * Server pushes (SPEC E1-E3), for every binding: `presence` after every change, coalesced to one
- * push per event-loop turn; a client whose send buffer is over maxBufferedBytes misses pushes
- * (counted, and its `seq` still advances so it can see the gap) and never stalls the others;
- * `tick` every tickIntervalMs. Each push is encoded once per binding (see EventFrames).
+ * Server pushes (SPEC E1-E3, issue 11), for every binding.
+ *
+ * - `presenceChanged()` is the one entry point for "the list changed" (the store's listener calls
+ *   it; a cluster store's remote changes can too): it drops the cached snapshot and schedules a
+ *   push round.
+ * - A round runs at the end of the event-loop turn, or later when the push budget (PushBudget,
+ *   `pushBytesPerSecond`) is spent: every change in between is coalesced into the round. One
+ *   round = one version (`stateVersion.presence` + 1), one snapshot serialized once, one frame per
+ *   binding and format written to every reader as it is.
+ * - Readers get `presence` (the whole list) or, with the `presence.delta` cap, a `presence.delta`
+ *   from the snapshot they hold (docs/delta.md); a delta reader that missed a round is sent the
+ *   difference from what it has, so a drop never leaves it behind.
+ * - A reader whose send buffer is over maxBufferedBytes misses rounds (counted; its `seq` still
+ *   advances) and never stalls the others (SPEC E2); one that stays over it for
+ *   slowConsumerTimeoutMs is closed with 1008 "slow consumer" (see slow-consumers.ts).
  */
-import type { EventFrame, Push, ServerBinding } from "./binding.js";
+import type { PresenceResyncResult } from "../../protocol/delta.js";
 import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
+import { deltaPush, resetPush, type DeltaBase } from "./delta.js";
+import { EventFrames } from "./event-frames.js";
+import { PushBudget } from "./push-budget.js";
 import { hasScope } from "./scopes.js";
-
-/** One push and its frames, encoded lazily, once per binding that has a recipient. */
-export class EventFrames {
-  private readonly frames = new Map<ServerBinding, EventFrame>();
-
-  constructor(readonly push: Push) {}
-
-  /** The text for this connection: its binding's encoding, with its next `seq`. */
-  textFor(conn: Connection): string {
-    let frame = this.frames.get(conn.binding);
-    if (frame === undefined) this.frames.set(conn.binding, (frame = conn.binding.encodeEvent(this.push)));
-    return frame(++conn.eventSeq);
-  }
-}
+import { overBuffer } from "./slow-consumers.js";
+import type { Snapshot } from "./snapshot.js";
 
 export class Pusher {
-  private immediate: ReturnType<typeof setImmediate> | undefined;
+  private timer: { kind: "immediate"; handle: ReturnType<typeof setImmediate> } | { kind: "timeout"; handle: ReturnType<typeof setTimeout> } | undefined;
   private dirty = false;
+  private flushing = false;
   private stopped = false;
+  private readonly budget: PushBudget;
 
-  constructor(private readonly gw: GatewayContext) {}
+  constructor(private readonly gw: GatewayContext) {
+    this.budget = new PushBudget(gw.options.pushBytesPerSecond);
+  }
 
-  /** A change happened: push once this event-loop turn is over. */
+  /** The list changed (or may have): a push round follows, coalesced with any other change. */
   presenceChanged(): void {
+    this.gw.snapshots.invalidate();
     this.dirty = true;
-    if (this.stopped || this.immediate !== undefined || this.gw.options.faults.noPresenceEvents) return;
-    this.immediate = setImmediate(() => {
-      this.immediate = undefined;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.flushing || this.timer !== undefined || this.gw.options.faults.noPresenceEvents) return;
+    const run = () => {
+      this.timer = undefined;
       this.flush().catch((error: unknown) => this.gw.log(`error presence push failed: ${String(error)}`));
-    });
+    };
+    const wait = this.budget.waitMs();
+    this.timer = wait > 0 ? { kind: "timeout", handle: setTimeout(run, wait) } : { kind: "immediate", handle: setImmediate(run) };
   }
 
   private async flush(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
-    // Listing may expire rows: a further change, pushed next turn.
-    const presence = await this.gw.listPresence();
-    if (this.stopped) return;
-    const version = ++this.gw.published.version;
-    const frames = new EventFrames({ event: "presence", payload: { presence }, stateVersion: { presence: version } });
-    this.gw.published.last = frames;
-    for (const conn of this.gw.registry.all) {
-      if (conn.receivesPushes && hasScope(conn, "operator.read") && offer(this.gw, conn, frames)) this.gw.metrics.presencePushes++;
+    this.flushing = true;
+    try {
+      // Building may expire rows: a further change, pushed in the next round.
+      const snapshot = await this.gw.snapshots.fresh();
+      if (!this.stopped) this.budget.spend(this.publish(snapshot));
+    } finally {
+      this.flushing = false;
+      if (this.dirty) this.schedule();
     }
   }
+
+  /** One round: the next version to every reader. Returns the bytes written. */
+  private publish(snapshot: Snapshot): number {
+    const { gw } = this;
+    const version = gw.published.version + 1;
+    const full = new EventFrames({ event: "presence", payload: { presence: snapshot.raw() }, stateVersion: { presence: version } }, this.encoded);
+    const deltas = new DeltaFrames(snapshot, version, this.encoded);
+    let bytes = 0;
+    for (const conn of gw.registry.all) {
+      if (!conn.receivesPushes || !hasScope(conn, "operator.read")) continue;
+      bytes += conn.deltaBase ? offerDelta(gw, conn, deltas) : offer(gw, conn, full);
+    }
+    gw.published.version = version;
+    gw.published.last = full;
+    gw.published.snapshot = snapshot;
+    gw.metrics.pushRounds++;
+    gw.metrics.pushBytes += bytes;
+    return bytes;
+  }
+
+  private readonly encoded = () => void this.gw.metrics.framesEncoded++;
 
   tick(): void {
     const frames = new EventFrames({ event: "tick", payload: { ts: this.gw.clock.now() } });
     for (const conn of this.gw.registry.all) {
-      if (conn.receivesPushes && offer(this.gw, conn, frames)) this.gw.metrics.ticks++;
+      if (conn.receivesPushes && offer(this.gw, conn, frames) > 0) this.gw.metrics.ticks++;
     }
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.immediate !== undefined) clearImmediate(this.immediate);
-    this.immediate = undefined;
+    if (this.timer?.kind === "immediate") clearImmediate(this.timer.handle);
+    else if (this.timer?.kind === "timeout") clearTimeout(this.timer.handle);
+    this.timer = undefined;
   }
 }
 
-/** Sends unless the client is not keeping up (SPEC E2); a missed push still takes a `seq`. */
-function offer(gw: GatewayContext, conn: Connection, frames: EventFrames): boolean {
-  if (conn.ws.readyState !== conn.ws.OPEN) return false;
-  if (conn.ws.bufferedAmount > gw.options.maxBufferedBytes) {
+/** Delta frames of one round, one per base snapshot the delta readers hold (usually just one). */
+class DeltaFrames {
+  private readonly byBase = new Map<Snapshot, { version: number; frames: EventFrames }>();
+
+  constructor(
+    readonly next: Snapshot,
+    readonly version: number,
+    private readonly encoded: () => void,
+  ) {}
+
+  from(base: DeltaBase): EventFrames {
+    const known = this.byBase.get(base.snapshot);
+    if (known?.version === base.version) return known.frames;
+    const frames = new EventFrames(deltaPush(base, this.next, this.version), this.encoded);
+    this.byBase.set(base.snapshot, { version: base.version, frames });
+    return frames;
+  }
+}
+
+function offerDelta(gw: GatewayContext, conn: Connection, deltas: DeltaFrames): number {
+  const bytes = offer(gw, conn, deltas.from(conn.deltaBase!));
+  if (bytes > 0) conn.deltaBase = { snapshot: deltas.next, version: deltas.version };
+  return bytes;
+}
+
+/** Sends unless the client is not keeping up (SPEC E2); a missed push still takes a `seq`. Returns bytes sent. */
+function offer(gw: GatewayContext, conn: Connection, frames: EventFrames): number {
+  if (conn.ws.readyState !== conn.ws.OPEN) return 0;
+  if (overBuffer(gw, conn)) {
     conn.eventSeq++;
     gw.metrics.droppedPushes++;
-    return false;
+    return 0;
   }
-  conn.ws.send(frames.textFor(conn));
-  return true;
+  const bytes = frames.sendTo(conn);
+  if (frames.push.event !== "tick") gw.metrics.presencePushes++;
+  return bytes;
 }
 
 /**
- * hello-ok has been sent: pushes may follow. A push that went out while the hello-ok was on its way
- * is sent now, so the client's first push is the next version after its snapshot.
+ * hello-ok has been sent: pushes may follow. A round that went out while the hello-ok was on its
+ * way is sent now, so the client's first push is the next version after its snapshot.
  */
 export function startPushes(gw: GatewayContext, conn: Connection): void {
   if (conn.receivesPushes) return;
   conn.receivesPushes = true;
-  const { version, last } = gw.published;
-  if (last && version > (conn.snapshotVersion ?? version) && hasScope(conn, "operator.read") && offer(gw, conn, last)) {
-    gw.metrics.presencePushes++;
+  if (!hasScope(conn, "operator.read")) return;
+  const { version, last, snapshot } = gw.published;
+  if (conn.deltaBase) {
+    if (snapshot && version > conn.deltaBase.version) offerDelta(gw, conn, new DeltaFrames(snapshot, version, () => gw.metrics.framesEncoded++));
+  } else if (last && version > (conn.snapshotVersion ?? version)) offer(gw, conn, last);
+}
+
+/**
+ * `presence.resync` (docs/delta.md D7): the whole list of the latest round, sent now whatever the
+ * send buffer (it was asked for, like an answer): a `presence.delta` reset to a delta reader (its
+ * deltas then continue from it), a `presence` event to the others.
+ */
+export async function resync(gw: GatewayContext, conn: Connection): Promise<PresenceResyncResult> {
+  const version = gw.published.version;
+  const snapshot = gw.published.snapshot ?? (await gw.snapshots.get());
+  if (conn.ws.readyState === conn.ws.OPEN) {
+    if (conn.deltaBase) {
+      new EventFrames(resetPush(snapshot, version)).sendTo(conn);
+      conn.deltaBase = { snapshot, version };
+    } else {
+      new EventFrames({ event: "presence", payload: { presence: snapshot.raw() }, stateVersion: { presence: version } }).sendTo(conn);
+    }
   }
+  return { ok: true, stateVersion: { presence: version } };
 }

@@ -19,6 +19,7 @@ export function createClockAdvanceHandler(gw: GatewayContext) {
       });
     }
     await gw.store.touch(gw.registry.openKeys());
+    gw.snapshots.invalidate();
     return { now: gw.clock.now() };
   };
 }

@@ -1,0 +1,152 @@
+/**
+ * The presence list as clients get it, serialized once per list version (issue 11): pushes,
+ * `system-presence` and hello-ok all use the same cached text until the list changes. The gateway
+ * invalidates the cache on every store change, keep-alive refresh and clock advance (and a cluster
+ * store's remote changes, through Pusher.presenceChanged); expiry still runs on every read.
+ *
+ * The self row is the exception: SPEC P1 wants its `ts` fresh in every listing, so it is kept apart
+ * from the other rows' text and re-stamped (one small row) when a cached snapshot is read later.
+ */
+import type { PresenceEntry } from "../../protocol/presence.js";
+import { SELF_KEY, type KeyedPresenceEntry } from "../../presence/types.js";
+import { RawJson } from "./raw-json.js";
+
+export interface SnapshotRow {
+  readonly key: string;
+  readonly entry: PresenceEntry;
+  /** JSON.stringify(entry), made once. */
+  readonly json: string;
+}
+
+/** The rows other than self, and their joined text (made on first use, shared by restamped copies). */
+class OtherRows {
+  private text: string | undefined;
+  constructor(readonly rows: readonly SnapshotRow[]) {}
+  get json(): string {
+    return (this.text ??= this.rows.map((row) => row.json).join(","));
+  }
+}
+
+/** One version of the list: rows in listing order (newest `ts` first, self first when present). */
+export class Snapshot {
+  private listText: string | undefined;
+  private keyed: Map<string, string> | undefined;
+
+  private constructor(
+    private readonly self: SnapshotRow | undefined,
+    private readonly others: OtherRows,
+  ) {}
+
+  static of(rows: readonly KeyedPresenceEntry[]): Snapshot {
+    const serialized = rows.map(({ key, entry }) => ({ key, entry, json: JSON.stringify(entry) }));
+    const self = serialized[0]?.key === SELF_KEY ? serialized[0] : undefined;
+    return new Snapshot(self, new OtherRows(self ? serialized.slice(1) : serialized));
+  }
+
+  static readonly EMPTY = Snapshot.of([]);
+
+  get rows(): readonly SnapshotRow[] {
+    return this.self ? [this.self, ...this.others.rows] : this.others.rows;
+  }
+
+  get size(): number {
+    return this.others.rows.length + (this.self ? 1 : 0);
+  }
+
+  /** The list as JSON text. */
+  get json(): string {
+    if (this.listText === undefined) {
+      const rest = this.others.rows.length > 0 ? this.others.json : "";
+      this.listText = this.self ? (rest ? `[${this.self.json},${rest}]` : `[${this.self.json}]`) : `[${rest}]`;
+    }
+    return this.listText;
+  }
+
+  /** The list, to embed in an answer or a push without serializing it again. */
+  raw(): RawJson {
+    return new RawJson(this.json);
+  }
+
+  entries(): PresenceEntry[] {
+    return this.rows.map((row) => row.entry);
+  }
+
+  keys(): string[] {
+    return this.rows.map((row) => row.key);
+  }
+
+  /** key -> row text, for diffs (docs/delta.md). */
+  byKey(): Map<string, string> {
+    if (this.keyed === undefined) this.keyed = new Map(this.rows.map((row) => [row.key, row.json]));
+    return this.keyed;
+  }
+
+  /**
+   * This snapshot with the self row's `ts` moved to `ts` (SPEC P1), sharing every other row's text;
+   * `restamp` may rewrite the row (the staleSelfRow fault). Itself when there is no self row or its
+   * `ts` is already there.
+   */
+  withSelfAt(ts: number, restamp: (row: PresenceEntry) => PresenceEntry = (row) => row): Snapshot {
+    if (!this.self || this.self.entry.ts >= ts) return this;
+    const entry = restamp({ ...this.self.entry, ts });
+    if (entry.ts === this.self.entry.ts) return this;
+    return new Snapshot({ key: this.self.key, entry, json: JSON.stringify(entry) }, this.others);
+  }
+}
+
+export interface SnapshotSource {
+  /** The keyed list as clients see it (faults applied); runs expiry first. */
+  listKeyed(): Promise<KeyedPresenceEntry[]>;
+  /** Runs expiry now (a change invalidates the cache through the store's listener). */
+  expire(): Promise<unknown>;
+  now(): number;
+  /** Rewrites a re-stamped self row the way the listing would (faults); identity otherwise. */
+  restampSelf(row: PresenceEntry): PresenceEntry;
+  /** Called once per snapshot built, with its row count (metrics). */
+  built(rows: number): void;
+}
+
+/** The latest snapshot, built on demand and dropped on every change. */
+export class SnapshotCache {
+  private current: Snapshot | undefined;
+  private generation = 0;
+  private building: { generation: number; promise: Promise<Snapshot> } | undefined;
+
+  constructor(private readonly source: SnapshotSource) {}
+
+  /** The list changed (or may have): the next read builds a new snapshot. */
+  invalidate(): void {
+    this.generation++;
+    this.current = undefined;
+  }
+
+  /** The current list, self row fresh; built at most once per change however many readers ask. */
+  async get(): Promise<Snapshot> {
+    if (this.current !== undefined) {
+      await this.source.expire();
+      if (this.current !== undefined) return this.current.withSelfAt(this.source.now(), this.source.restampSelf);
+    }
+    return this.build();
+  }
+
+  /** A snapshot built now (what a push sends): the cached one when nothing changed since it was built. */
+  async fresh(): Promise<Snapshot> {
+    return this.current ?? this.build();
+  }
+
+  private build(): Promise<Snapshot> {
+    const generation = this.generation;
+    if (this.building?.generation === generation) return this.building.promise;
+    const promise = this.source.listKeyed().then((rows) => {
+      const snapshot = Snapshot.of(rows);
+      this.source.built(rows.length);
+      // Kept only if nothing changed since the read began (listing may itself expire rows: then the
+      // next read builds again).
+      if (this.generation === generation) this.current = snapshot;
+      if (this.building?.promise === promise) this.building = undefined;
+      return snapshot;
+    });
+    this.building = { generation, promise };
+    return promise;
+  }
+}
