@@ -16,12 +16,20 @@ import { Emitter } from "./emitter.js";
 import { GatewayError, isFatalConnectError, TransportError } from "./errors.js";
 import { checkHello, connectParams } from "./handshake.js";
 import { PresenceMirror } from "./mirror.js";
+import { isDelta, keyedSnapshot } from "./delta.js";
+import { PRESENCE_DELTA_CAP } from "../protocol/delta.js";
 import { randomInstanceId, resolveOptions, type PresenceClientOptions, type ResolvedOptions } from "./options.js";
 import { RequestManager } from "./requests.js";
 import type { ClientEvents, ConnectionState, ConnectOptions, PresenceClient, StateChange } from "./types.js";
 import { Watchdog } from "./watchdog.js";
 
 const MAX_HELD_EVENTS = 64;
+
+/** `caps` plus `presence.delta` when asked for (docs/delta.md D1). */
+function withDeltaCap(caps: string[] | undefined, delta: boolean): string[] | undefined {
+  if (!delta || caps?.includes(PRESENCE_DELTA_CAP)) return caps;
+  return [...(caps ?? []), PRESENCE_DELTA_CAP];
+}
 
 export function createPresenceClient(options: PresenceClientOptions): PresenceClient {
   return new PresenceClientImpl(options);
@@ -60,6 +68,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     this.#requests = new RequestManager(this.#options.requestTimeoutMs);
     this.presence = new PresenceMirror({
       fetch: () => this.#methods.systemPresence({}) as Promise<PresenceEntry[]>,
+      requestReset: () => this.#methods.presenceResync({}),
       resyncDelayMs: options.resyncDelayMs,
     });
     this.#watchdog = new Watchdog((silentMs) => this.#dropDeadConnection(silentMs));
@@ -119,7 +128,8 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     let conn: Connection | undefined;
     try {
       const Impl = (this.#options.WebSocket ?? WebSocketImpl) as unknown as WebSocketConstructor;
-      const base = connectParams({ ...this.#options, instanceId: this.instanceId, extra: this.#options.connectExtra }, this.binding);
+      const caps = withDeltaCap(this.#options.caps, this.#options.presenceDelta !== false);
+      const base = connectParams({ ...this.#options, caps, instanceId: this.instanceId, extra: this.#options.connectExtra }, this.binding);
       const headers = this.binding.upgradeHeaders?.(url, base);
       this.#heldEvents = [];
       conn = await Connection.open(url, Impl, this.binding, this.#handlersFor(() => conn), connectTimeoutMs, headers);
@@ -145,7 +155,9 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     this.#hello = hello;
     this.#lastSeq = undefined;
     conn.endHandshake();
-    this.presence.reset(hello.snapshot.presence, hello.snapshot.stateVersion.presence);
+    const granted = hello.features.caps?.includes(PRESENCE_DELTA_CAP) && this.#options.presenceDelta !== false;
+    const keyed = granted ? keyedSnapshot(hello.snapshot.presence, hello.snapshot.presenceKeys) : undefined;
+    this.presence.reset(hello.snapshot.presence, hello.snapshot.stateVersion.presence, keyed);
     const held = this.#heldEvents;
     this.#heldEvents = [];
     this.#requests.attach(conn.send);
@@ -276,14 +288,26 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
       if (this.#heldEvents.length < MAX_HELD_EVENTS) this.#heldEvents.push(frame);
       return;
     }
+    // In delta mode each delta names the version it applies to: seq and frame versions are not needed.
+    const deltaMode = this.presence.deltaMode;
     if (frame.seq !== undefined) {
       const last = this.#lastSeq;
-      if (last !== undefined && frame.seq > last + 1) this.presence.noteGap({ kind: "seq", from: last, to: frame.seq });
+      if (!deltaMode && last !== undefined && frame.seq > last + 1) this.presence.noteGap({ kind: "seq", from: last, to: frame.seq });
       this.#lastSeq = frame.seq;
     }
     const payload = frame.payload as ClientEvents["presence"];
-    if (frame.event !== "presence" && frame.stateVersion !== undefined) this.presence.noteVersion(frame.stateVersion);
-    if (frame.event === "presence") {
+    if (!deltaMode && frame.event !== "presence" && frame.stateVersion !== undefined) this.presence.noteVersion(frame.stateVersion);
+    if (frame.event === "presence.delta") {
+      if (!isDelta(frame.payload)) {
+        this.emit("error", new TransportError("protocol", "presence.delta event without stateVersion, changed and removed: ignored"));
+        return;
+      }
+      const before = this.presence.version;
+      this.presence.applyDelta(frame.payload);
+      this.emit("presence.delta", frame.payload);
+      if (this.presence.version !== before) this.emit("presence", { presence: [...this.presence.entries], stateVersion: { presence: this.presence.version } });
+    } else if (frame.event === "presence") {
+      if (deltaMode) return; // a gateway that granted deltas sends no whole lists
       if (!Array.isArray(payload?.presence)) {
         this.emit("error", new TransportError("protocol", "presence event without a presence list: ignored"));
         return;

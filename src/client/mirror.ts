@@ -1,12 +1,18 @@
 /**
  * The live presence list: set from the hello snapshot, replaced by every `presence` push, and
  * re-fetched with `system-presence` when a push was missed (a stateVersion or seq gap).
+ *
+ * In delta mode (the gateway granted `presence.delta`, docs/delta.md) the mirror keeps the rows
+ * with their keys and applies each `presence.delta` whose baseVersion is its version; a delta for
+ * another version is a gap (D6): it asks for `presence.resync` and applies nothing until the reset.
  */
+import type { KeyedPresenceEntry, PresenceDeltaEvent } from "../protocol/delta.js";
 import type { PresenceEvent } from "../protocol/events.js";
 import type { PresenceEntry } from "../protocol/presence.js";
+import { applyDelta } from "./delta.js";
 import { Emitter } from "./emitter.js";
 
-export type MirrorSource = "snapshot" | "push" | "resync";
+export type MirrorSource = "snapshot" | "push" | "delta" | "resync";
 
 export interface MirrorChange {
   source: MirrorSource;
@@ -16,8 +22,11 @@ export interface MirrorChange {
 }
 
 export interface MirrorGap {
-  /** `version`: stateVersion.presence jumped; `seq`: the binding's event sequence jumped. */
-  kind: "version" | "seq";
+  /**
+   * `version`: stateVersion.presence jumped; `seq`: the binding's event sequence jumped; `delta`: a
+   * delta's baseVersion was not the mirror's version.
+   */
+  kind: "version" | "seq" | "delta";
   from: number;
   to: number;
 }
@@ -32,6 +41,8 @@ export interface MirrorEvents {
 export interface MirrorOptions {
   /** Fetches the list (`system-presence`). */
   fetch: () => Promise<PresenceEntry[]>;
+  /** Asks the gateway for a `presence.delta` reset (`presence.resync`), in delta mode. */
+  requestReset?: () => Promise<unknown>;
   /**
    * Wait after a gap before resyncing, in ms, so a burst of pushes ends first and one fetch covers
    * it. Default 100.
@@ -49,13 +60,24 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
   #again = false;
   /** Highest stateVersion a gap announced (e.g. on another event's frame); reached by the next resync. */
   #announced = 0;
+  /** Delta mode: the rows with their keys (entries is derived from them). */
+  #keyed: KeyedPresenceEntry[] | undefined;
+  /** Delta mode, after a gap: deltas are ignored until the reset asked for arrives. */
+  #awaitingReset = false;
   readonly #fetch: () => Promise<PresenceEntry[]>;
+  readonly #requestReset: (() => Promise<unknown>) | undefined;
   readonly #delayMs: number;
 
   constructor(options: MirrorOptions) {
     super();
     this.#fetch = options.fetch;
+    this.#requestReset = options.requestReset;
     this.#delayMs = options.resyncDelayMs ?? 100;
+  }
+
+  /** True while the mirror is fed by `presence.delta` events (the gateway granted the cap). */
+  get deltaMode(): boolean {
+    return this.#keyed !== undefined;
   }
 
   /** The current list, newest first as the gateway sent it. A new array on every change. */
@@ -95,14 +117,41 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
     if (version > this.#version && version > this.#announced) this.noteGap({ kind: "version", from: this.#version, to: version });
   }
 
-  /** A new connection's hello snapshot: the list and version start over from it. */
-  reset(entries: PresenceEntry[], version: number): void {
+  /**
+   * A new connection's hello snapshot: the list and version start over from it. With `keyed` rows
+   * (hello-ok's presenceKeys, the `presence.delta` cap granted) the mirror is in delta mode.
+   */
+  reset(entries: PresenceEntry[], version: number, keyed?: KeyedPresenceEntry[]): void {
     this.#cancelScheduled();
     this.#announced = 0;
+    this.#keyed = keyed;
+    this.#awaitingReset = false;
     this.#entries = entries;
     this.#version = version;
     this.#stale = false;
     this.emit("change", { source: "snapshot", version, entries });
+  }
+
+  /** A `presence.delta` event (delta mode; ignored otherwise). */
+  applyDelta(delta: PresenceDeltaEvent): void {
+    if (this.#keyed === undefined) return;
+    const version = delta.stateVersion.presence;
+    if (!delta.reset) {
+      if (this.#awaitingReset || version <= this.#version) return; // waiting for the reset, or an old delta
+      if (delta.baseVersion !== this.#version) {
+        this.noteGap({ kind: "delta", from: this.#version, to: version });
+        return;
+      }
+    }
+    this.#keyed = applyDelta(this.#keyed, delta);
+    this.#entries = this.#keyed.map((row) => row.entry);
+    this.#version = version;
+    if (delta.reset) {
+      this.#awaitingReset = false;
+      this.#stale = false;
+      this.#resyncs++;
+    }
+    this.emit("change", { source: delta.reset ? "resync" : "delta", version, entries: this.#entries });
   }
 
   /** A `presence` push. `frameVersion` is the binding's frame-level stateVersion, if any. */
@@ -130,10 +179,14 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
     this.#timer = setTimeout(() => void this.resync().catch(() => {}), this.#delayMs);
   }
 
-  /** Fetches the list now and replaces the mirror with it. Concurrent calls share one fetch. */
+  /**
+   * Fetches the list now and replaces the mirror with it. Concurrent calls share one fetch. In delta
+   * mode it asks for a reset instead, which arrives as a `presence.delta` event.
+   */
   resync(): Promise<void> {
     this.#cancelScheduled();
     if (this.#inFlight) return this.#inFlight;
+    if (this.#keyed !== undefined && this.#requestReset) return (this.#inFlight = this.#askReset(this.#requestReset));
     const run = async () => {
       // The answer reflects at least every version announced before the request went out.
       const reached = this.#announced;
@@ -156,6 +209,19 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
       }
     };
     return (this.#inFlight = run());
+  }
+
+  async #askReset(requestReset: () => Promise<unknown>): Promise<void> {
+    this.#awaitingReset = true;
+    this.#again = false;
+    try {
+      await requestReset();
+    } catch (error) {
+      this.emit("resyncError", error as Error);
+      throw error;
+    } finally {
+      this.#inFlight = null;
+    }
   }
 
   /** The connection is gone or the client closed: no resync is started until the next snapshot. */

@@ -37,6 +37,11 @@ export interface PresenceClientOptions {
   /** Sent as `auth.token` (SPEC H5). */
   token?: string;
   caps?: string[];
+  /**
+   * Ask for the `presence.delta` stream (docs/delta.md): `presence.delta` is added to `caps`, and the
+   * mirror applies deltas when the gateway grants it (full lists otherwise). Default true.
+   */
+  presenceDelta?: boolean;
   locale?: string;
   userAgent?: string;
   /** Other top-level connect fields, sent as given. */

@@ -26,7 +26,10 @@ export interface StateChange {
 
 export interface ClientEvents {
   state: StateChange;
+  /** The whole list after every push: a `presence` event, or (delta mode) the mirror after a `presence.delta`. */
   presence: EventMap["presence"];
+  /** Each `presence.delta` as received (delta mode, docs/delta.md). */
+  "presence.delta": EventMap["presence.delta"];
   tick: EventMap["tick"];
   /** Every other event the gateway pushes (OpenClaw sends many). */
   event: { event: string; payload: unknown };

@@ -2,6 +2,9 @@
  * A recording as a list of exchanges, whatever its binding: requests with their answers, presence
  * pushes and closes, per connection, in recorded order. The fixture converter works on these.
  */
+import { applyDelta, isDelta, keyedSnapshot } from "../client/delta.js";
+import type { KeyedPresenceEntry } from "../protocol/delta.js";
+import type { PresenceEntry } from "../protocol/presence.js";
 import type { BindingName, ClientBinding } from "../transport/binding.js";
 import { FrameDecodeError, type InboundFrame, type WireError } from "../transport/frames.js";
 import { jsonRpcBinding } from "../transport/jsonrpc.js";
@@ -64,7 +67,27 @@ function decodeReceived(binding: ClientBinding, line: RecordingLine): InboundFra
   }
 }
 
-/** Pairs requests with answers (by id, per connection); ignores notes and events other than presence. */
+/** Per connection with the `presence.delta` cap: its keyed list, from hello-ok and each delta. */
+class DeltaLists {
+  readonly #lists = new Map<string, KeyedPresenceEntry[]>();
+
+  start(conn: string, hello: unknown): void {
+    const snapshot = (hello as { snapshot?: { presence?: unknown; presenceKeys?: unknown } } | null)?.snapshot;
+    const keyed = Array.isArray(snapshot?.presence) ? keyedSnapshot(snapshot.presence, snapshot.presenceKeys) : undefined;
+    if (keyed) this.#lists.set(conn, keyed);
+  }
+
+  /** The list after `payload`, or undefined when the connection has no delta stream or it does not apply. */
+  apply(conn: string, payload: unknown): PresenceEntry[] | undefined {
+    const rows = this.#lists.get(conn);
+    if (!rows || !isDelta(payload)) return undefined;
+    const next = applyDelta(rows, payload);
+    this.#lists.set(conn, next);
+    return next.map((row) => row.entry);
+  }
+}
+
+/** Pairs requests with answers (by id, per connection); ignores notes and events other than presence (a delta stream counts). */
 export function toExchanges(lines: readonly RecordingLine[]): { binding: BindingName; exchanges: Exchange[] } {
   const bindingName = detectBinding(lines);
   const binding = bindingName === "openclaw" ? openClawBinding : jsonRpcBinding;
@@ -72,6 +95,7 @@ export function toExchanges(lines: readonly RecordingLine[]): { binding: Binding
   const byId = new Map<string, RequestExchange>();
   /** Per connection: the last request, for answers without id and for closes that follow it. */
   const last = new Map<string, RequestExchange>();
+  const deltas = new DeltaLists();
   for (const line of lines) {
     if (line.dir === "send") {
       const request = line.frame === undefined ? undefined : sentRequest(line.frame, bindingName);
@@ -85,10 +109,14 @@ export function toExchanges(lines: readonly RecordingLine[]): { binding: Binding
       for (const frame of decodeReceived(binding, line)) {
         if (frame.kind === "event") {
           if (frame.event === "presence") exchanges.push({ kind: "push", conn: line.conn, event: frame.event, payload: frame.payload });
+          // A delta stream becomes the whole lists it built, so a fixture expects lists either way.
+          const list = frame.event === "presence.delta" ? deltas.apply(line.conn, frame.payload) : undefined;
+          if (list) exchanges.push({ kind: "push", conn: line.conn, event: "presence", payload: { presence: list } });
           continue;
         }
         const target = frame.id === null ? last.get(line.conn) : byId.get(`${line.conn}|${String(frame.id)}`);
         if (target && !target.answer) target.answer = frame.kind === "result" ? { result: frame.result } : { error: frame.error };
+        if (target?.method === "connect" && frame.kind === "result") deltas.start(line.conn, frame.result);
       }
     } else if (line.dir === "meta" && line.event === "close") {
       const code = typeof line.code === "number" ? line.code : 1005;

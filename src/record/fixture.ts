@@ -6,6 +6,7 @@
  * matched by type, so a fixture replays on any gateway and finds only its own rows.
  */
 import type { Actor, RuleId, Scenario, Step } from "../conformance/scenario/scenario.js";
+import { PRESENCE_DELTA_CAP } from "../protocol/delta.js";
 import { toExchanges, type Exchange, type RequestExchange } from "./exchanges.js";
 import type { RecordingLine } from "./recording.js";
 import { redactValue } from "../conformance/report/redact.js";
@@ -39,6 +40,12 @@ function actorFrom(params: Record<string, unknown>, rows: RowNormaliser, binding
   if (Array.isArray(params.scopes)) actor.scopes = params.scopes as string[];
   actor.auth = (params.auth as { token?: unknown } | undefined)?.token !== undefined ? "default" : "none";
   const extra: Record<string, unknown> = Object.fromEntries(Object.entries(params).filter(([k]) => !CONNECT_FIELDS.has(k)));
+  // A recorded delta stream is replayed as whole lists (exchanges.ts builds them), so the replay asks for none.
+  if (Array.isArray(extra.caps)) {
+    const caps = extra.caps.filter((cap) => cap !== PRESENCE_DELTA_CAP);
+    if (caps.length > 0) extra.caps = caps;
+    else delete extra.caps;
+  }
   if (binding === "openclaw" && params.device === undefined) extra.device = null;
   if (Object.keys(extra).length > 0) actor.extra = redactValue(extra) as Record<string, unknown>;
   return actor;

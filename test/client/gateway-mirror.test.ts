@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createPresenceClient, type MirrorGap, type PresenceClient, type PresenceEntry } from "../../src/index.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
-import { isPresencePush, LossySocket } from "./lossy-socket.js";
+import { isDeltaPush, isPresencePush, LossySocket } from "./lossy-socket.js";
 import { waitFor } from "./scripted-gateway.js";
 
 /** The self row's ts is fresh in every listing (SPEC P1), so it is left out of comparisons. */
@@ -54,7 +54,7 @@ describe("the mirror against the reference gateway", () => {
 
   it("resyncs with system-presence after a missed push (a stateVersion gap)", async () => {
     gw = await createGateway({ port: 0 });
-    const watcher = client(0, { WebSocket: LossySocket, resyncDelayMs: 10 });
+    const watcher = client(0, { WebSocket: LossySocket, resyncDelayMs: 10, presenceDelta: false });
     await watcher.connect();
     const socket = LossySocket.all.at(-1)!;
     const gaps: MirrorGap[] = [];
@@ -75,5 +75,35 @@ describe("the mirror against the reference gateway", () => {
     expect(gaps).toEqual([{ kind: "version", from: startVersion, to: startVersion + 2 }]);
     expect(watcher.presence.get("client-1")).toMatchObject({ lastInputSeconds: 5 });
     expect(comparable(watcher.presence.entries)).toEqual(comparable(await watcher.systemPresence()));
+  });
+
+  it("uses the presence.delta stream when the gateway grants it, and resyncs with presence.resync after a missed delta", async () => {
+    gw = await createGateway({ port: 0 });
+    const watcher = client(0, { WebSocket: LossySocket, resyncDelayMs: 10 });
+    const hello = await watcher.connect();
+    expect(hello.features.caps).toEqual(["presence.delta"]);
+    expect(watcher.presence.deltaMode).toBe(true);
+    const socket = LossySocket.all.at(-1)!;
+    const gaps: MirrorGap[] = [];
+    watcher.presence.on("gap", (g) => gaps.push(g));
+    await waitFor(() => watcher.presence.version === gw!.stateVersion(), "the watcher's own push");
+    const startVersion = watcher.presence.version;
+
+    // The delta announcing client-1 is lost on the way: the next one does not apply to the mirror.
+    socket.drop = isDeltaPush;
+    const other = client(1, { presenceDelta: false });
+    await other.connect();
+    await waitFor(() => socket.dropped.length === 1, "the dropped delta");
+    socket.drop = () => false;
+
+    await other.systemEvent({ instanceId: "client-1", reason: "periodic", lastInputSeconds: 7 });
+    await waitFor(() => watcher.presence.resyncCount === 1 && !watcher.presence.stale, "the reset");
+    expect(gaps).toEqual([{ kind: "delta", from: startVersion, to: startVersion + 2 }]);
+    expect(watcher.presence.get("client-1")).toMatchObject({ lastInputSeconds: 7 });
+    await waitFor(() => watcher.presence.version === gw!.stateVersion(), "the latest version");
+    expect(comparable(watcher.presence.entries)).toEqual(comparable(await watcher.systemPresence()));
+    // A full-list client and a delta client see the same list.
+    await waitFor(() => other.presence.version === gw!.stateVersion(), "the full-list client at the latest version");
+    expect(comparable(watcher.presence.entries)).toEqual(comparable(other.presence.entries));
   });
 });

@@ -55,3 +55,4 @@ export class LossySocket implements WebSocketLike {
 }
 
 export const isPresencePush = (text: string) => text.includes('"method":"presence"');
+export const isDeltaPush = (text: string) => text.includes('"method":"presence.delta"');

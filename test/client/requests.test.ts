@@ -37,6 +37,7 @@ describe("client requests", () => {
       role: "operator",
       scopes: ["operator.read"],
       auth: { token: "s3cret" },
+      caps: ["presence.delta"],
     });
     expect(await c.connect()).toBe(hello); // already open: the same hello
     await c.close();
