@@ -116,7 +116,7 @@ async function helloOk(gw: GatewayContext, conn: Connection, params: ConnectPara
     presence = snapshot.raw() as unknown as PresenceEntry[];
     if (caps.length > 0) {
       presenceKeys = snapshot.keys();
-      conn.deltaBase = { snapshot, version };
+      conn.deltaBase = { snapshot: snapshot.origin, version };
     }
   } else presence = await ownRowOnly(gw, conn);
   return {

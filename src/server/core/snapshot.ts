@@ -35,7 +35,17 @@ export class Snapshot {
   private constructor(
     private readonly self: SnapshotRow | undefined,
     private readonly others: OtherRows,
-  ) {}
+    origin?: Snapshot,
+  ) {
+    this.origin = origin ?? this;
+  }
+
+  /**
+   * The snapshot as built (before any self re-stamp): what deltas are computed from, so every
+   * reader that got this version shares one delta frame. Only the self row's `ts` can differ, and
+   * the next round's self row is newer than both.
+   */
+  readonly origin: Snapshot;
 
   static of(rows: readonly KeyedPresenceEntry[]): Snapshot {
     const serialized = rows.map(({ key, entry }) => ({ key, entry, json: JSON.stringify(entry) }));
@@ -90,7 +100,7 @@ export class Snapshot {
     if (!this.self || this.self.entry.ts >= ts) return this;
     const entry = restamp({ ...this.self.entry, ts });
     if (entry.ts === this.self.entry.ts) return this;
-    return new Snapshot({ key: this.self.key, entry, json: JSON.stringify(entry) }, this.others);
+    return new Snapshot({ key: this.self.key, entry, json: JSON.stringify(entry) }, this.others, this.origin);
   }
 }
 
