@@ -1,11 +1,9 @@
 /**
  * WebSocket ping/pong keep-alive: a pong refreshes the row's `ts` (SPEC P7; the period is at most
- * TTL/4), and a peer that missed the previous ping is dropped. Each round also closes a reader that
- * has stayed over maxBufferedBytes too long while no push came (slow-consumers.ts).
+ * TTL/4), and a peer that missed the previous ping is dropped.
  */
 import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
-import { overBuffer } from "./slow-consumers.js";
 
 export function startKeepAlive(gw: GatewayContext): () => void {
   const timer = setInterval(() => {
@@ -16,7 +14,6 @@ export function startKeepAlive(gw: GatewayContext): () => void {
         conn.ws.terminate();
         continue;
       }
-      if (overBuffer(gw, conn) && conn.ws.readyState !== conn.ws.OPEN) continue;
       conn.alive = false;
       try {
         conn.ws.ping();
