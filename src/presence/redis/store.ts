@@ -13,6 +13,7 @@ import { cleanFields, normaliseKey, PresenceInputError } from "../merge.js";
 import {
   isAdjustableClock,
   SELF_KEY,
+  type KeyedPresenceEntry,
   type OpenConnectionOptions,
   type PresenceChange,
   type PresenceFields,
@@ -167,6 +168,21 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
   }, period);
   timer.unref?.();
 
+  /** Self rows first (this gateway's keyed SELF_KEY, the others' SELF_KEY:id), then the rows newest first. */
+  async function listKeyed(): Promise<KeyedPresenceEntry[]> {
+    return run(
+      async () => {
+        const [selves, rows] = (await read("list")) as [Array<[string, unknown]>, Array<[string, unknown]>];
+        const entries = rows.map(([key, flat]) => ({ key, entry: fromFlat(flat) }));
+        outage.remember(entries);
+        // The gateway's snapshot cache re-stamps every row whose key starts with SELF_KEY (SPEC P1).
+        const own = selves.map(([id, flat]) => ({ key: id === gatewayId ? SELF_KEY : `${SELF_KEY}:${id}`, entry: fromFlat(flat) }));
+        return [...own, ...entries.map((row) => ({ key: row.key, entry: { ...row.entry } }))];
+      },
+      (fallback) => fallback.listKeyed(),
+    );
+  }
+
   return {
     gatewayId,
 
@@ -233,16 +249,10 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
     },
 
     async list() {
-      return run(
-        async () => {
-          const [selves, rows] = (await read("list")) as [Array<[string, unknown]>, Array<[string, unknown]>];
-          const entries = rows.map(([key, flat]) => ({ key, entry: fromFlat(flat) }));
-          outage.remember(entries);
-          return [...selves.map(([, flat]) => fromFlat(flat)), ...entries.map((row) => ({ ...row.entry }))];
-        },
-        (fallback) => fallback.list(),
-      );
+      return (await listKeyed()).map((row) => row.entry);
     },
+
+    listKeyed,
 
     async expire() {
       return run(async () => Number(await read("expire")), (fallback) => fallback.expire());

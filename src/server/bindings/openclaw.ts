@@ -25,7 +25,9 @@ import type { ServerBinding, ServerBindingFactory } from "../core/binding.js";
 import type { Connection } from "../core/connection.js";
 import { GatewayError, toGatewayError, wireError } from "../core/errors.js";
 import { reject } from "../core/handshake.js";
+import { sequencedFrame } from "../core/event-frames.js";
 import { send } from "../core/inbound.js";
+import { stringifyWithRaw } from "../core/raw-json.js";
 import { verifyDevice } from "./openclaw-device.js";
 import { OpenClawNativeError, toOpenClawError } from "./openclaw-errors.js";
 
@@ -93,7 +95,7 @@ export const createOpenClawBinding: ServerBindingFactory = (gw, methods) => {
       try {
         const params = method === "connect" ? withoutOpenClawExtras(request.params) : request.params;
         const payload = await methods.call(conn, method, params);
-        return JSON.stringify({ type: "res", id, ok: true, payload });
+        return stringifyWithRaw({ type: "res", id, ok: true, payload });
       } catch (error) {
         const known = toGatewayError(error);
         if (known.errorName === "INTERNAL_ERROR") gw.log(`error ${method} failed on conn=${conn.id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -101,10 +103,12 @@ export const createOpenClawBinding: ServerBindingFactory = (gw, methods) => {
       }
     },
     encodeError: (error) => res(null, error),
+    // The per-connection seq goes in a tiny head; the body (payload and stateVersion) is encoded once
+    // per push and shared by every socket (issue 11: sent as one message in two fragments).
     encodeEvent(push) {
-      const head = `{"type":"event","event":${JSON.stringify(push.event)},"payload":${JSON.stringify(push.payload)},"seq":`;
-      const tail = push.stateVersion === undefined ? "}" : `,"stateVersion":${JSON.stringify(stateVersionOf(push.stateVersion.presence))}}`;
-      return (seq) => head + seq + tail;
+      const version = push.stateVersion === undefined ? "" : `,"stateVersion":${JSON.stringify(stateVersionOf(push.stateVersion.presence))}`;
+      const body = `"event":${JSON.stringify(push.event)},"payload":${stringifyWithRaw(push.payload)}${version}}`;
+      return sequencedFrame((seq) => `{"type":"event","seq":${seq},`, body);
     },
     async verifyConnect(conn, params) {
       try {

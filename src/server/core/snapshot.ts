@@ -4,8 +4,9 @@
  * invalidates the cache on every store change, keep-alive refresh and clock advance (and a cluster
  * store's remote changes, through Pusher.presenceChanged); expiry still runs on every read.
  *
- * The self row is the exception: SPEC P1 wants its `ts` fresh in every listing, so it is kept apart
- * from the other rows' text and re-stamped (one small row) when a cached snapshot is read later.
+ * The self rows are the exception: SPEC P1 wants their `ts` fresh in every listing, so they (the
+ * leading rows keyed SELF_KEY, or SELF_KEY:id for the other gateways of a cluster) are kept apart
+ * from the other rows' text and re-stamped when a cached snapshot is read later.
  */
 import type { PresenceEntry } from "../../protocol/presence.js";
 import { SELF_KEY, type KeyedPresenceEntry } from "../../presence/types.js";
@@ -27,13 +28,13 @@ class OtherRows {
   }
 }
 
-/** One version of the list: rows in listing order (newest `ts` first, self first when present). */
+/** One version of the list: rows in listing order (self rows first, then newest `ts` first). */
 export class Snapshot {
   private listText: string | undefined;
   private keyed: Map<string, string> | undefined;
 
   private constructor(
-    private readonly self: SnapshotRow | undefined,
+    private readonly selves: readonly SnapshotRow[],
     private readonly others: OtherRows,
     origin?: Snapshot,
   ) {
@@ -49,25 +50,27 @@ export class Snapshot {
 
   static of(rows: readonly KeyedPresenceEntry[]): Snapshot {
     const serialized = rows.map(({ key, entry }) => ({ key, entry, json: JSON.stringify(entry) }));
-    const self = serialized[0]?.key === SELF_KEY ? serialized[0] : undefined;
-    return new Snapshot(self, new OtherRows(self ? serialized.slice(1) : serialized));
+    let selves = 0;
+    while (selves < serialized.length && serialized[selves].key.startsWith(SELF_KEY)) selves++;
+    return new Snapshot(serialized.slice(0, selves), new OtherRows(serialized.slice(selves)));
   }
 
   static readonly EMPTY = Snapshot.of([]);
 
   get rows(): readonly SnapshotRow[] {
-    return this.self ? [this.self, ...this.others.rows] : this.others.rows;
+    return this.selves.length > 0 ? [...this.selves, ...this.others.rows] : this.others.rows;
   }
 
   get size(): number {
-    return this.others.rows.length + (this.self ? 1 : 0);
+    return this.others.rows.length + this.selves.length;
   }
 
   /** The list as JSON text. */
   get json(): string {
     if (this.listText === undefined) {
-      const rest = this.others.rows.length > 0 ? this.others.json : "";
-      this.listText = this.self ? (rest ? `[${this.self.json},${rest}]` : `[${this.self.json}]`) : `[${rest}]`;
+      const parts = this.selves.map((row) => row.json);
+      if (this.others.rows.length > 0) parts.push(this.others.json);
+      this.listText = `[${parts.join(",")}]`;
     }
     return this.listText;
   }
@@ -92,15 +95,17 @@ export class Snapshot {
   }
 
   /**
-   * This snapshot with the self row's `ts` moved to `ts` (SPEC P1), sharing every other row's text;
-   * `restamp` may rewrite the row (the staleSelfRow fault). Itself when there is no self row or its
-   * `ts` is already there.
+   * This snapshot with the self rows' `ts` moved to `ts` (SPEC P1), sharing every other row's text;
+   * `restamp` may rewrite a row (the staleSelfRow fault). Itself when no self row is older.
    */
   withSelfAt(ts: number, restamp: (row: PresenceEntry) => PresenceEntry = (row) => row): Snapshot {
-    if (!this.self || this.self.entry.ts >= ts) return this;
-    const entry = restamp({ ...this.self.entry, ts });
-    if (entry.ts === this.self.entry.ts) return this;
-    return new Snapshot({ key: this.self.key, entry, json: JSON.stringify(entry) }, this.others, this.origin);
+    if (!this.selves.some((row) => row.entry.ts < ts)) return this;
+    const selves = this.selves.map((row) => {
+      if (row.entry.ts >= ts) return row;
+      const entry = restamp({ ...row.entry, ts });
+      return entry.ts === row.entry.ts ? row : { key: row.key, entry, json: JSON.stringify(entry) };
+    });
+    return selves.every((row, i) => row === this.selves[i]) ? this : new Snapshot(selves, this.others, this.origin);
   }
 }
 
