@@ -98,8 +98,8 @@ export function decodeOpenClawFrame(text: string): InboundFrame[] {
     if (typeof f.event !== "string") throw new FrameDecodeError("event frame without an event name", text);
     const stateVersion = presenceVersion(f.stateVersion);
     let payload = f.payload;
-    // The SDK expects SPEC E1's {presence, stateVersion}; OpenClaw puts stateVersion on the frame.
-    if (f.event === "presence" && stateVersion !== undefined && payload !== null && typeof payload === "object" && !("stateVersion" in payload)) {
+    // The SDK expects SPEC E1's {presence, stateVersion} (and a delta's); OpenClaw puts stateVersion on the frame.
+    if ((f.event === "presence" || f.event === "presence.delta") && stateVersion !== undefined && payload !== null && typeof payload === "object" && !("stateVersion" in payload)) {
       payload = { ...payload, stateVersion: { presence: stateVersion } };
     }
     return [

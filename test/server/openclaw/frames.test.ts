@@ -25,7 +25,7 @@ describe("openclaw binding: handshake", () => {
     expect(v4).toMatchObject({
       type: "hello-ok",
       server: { version: expect.any(String), connId: expect.any(String) },
-      features: { methods: ["connect", "system-event", "system-presence"], events: ["presence", "tick"] },
+      features: { methods: ["connect", "system-event", "system-presence", "presence.resync"], events: ["presence", "presence.delta", "tick"] },
       snapshot: { stateVersion: { presence: expect.any(Number), health: 0 }, health: { ok: true }, authMode: "token", uptimeMs: expect.any(Number) },
       auth: { method: "token", role: "operator", scopes: ["operator.read", "operator.write"] },
       policy: { maxPayload: 524288, tickIntervalMs: 15000 },
