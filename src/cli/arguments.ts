@@ -46,3 +46,15 @@ export function listenSpec(value: string, previous: ListenSpec[] = []): ListenSp
   const host = match[2] ?? match[3];
   return [...previous, { binding, port, ...(host !== undefined ? { host } : {}) }];
 }
+
+/** A JSON object given on the command line (e.g. `--limits '{"connectionsPerAddress":64}'`). */
+export function jsonObject<T = Record<string, unknown>>(value: string): T {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`must be a JSON object (${(error as Error).message})`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new InvalidArgumentError("must be a JSON object");
+  return parsed as T;
+}

@@ -14,6 +14,7 @@ import { handleFrame, sendError } from "./core/inbound.js";
 import { onPong } from "./core/keep-alive.js";
 import { clientAddress, type TrustedProxies } from "./core/remote-address.js";
 import type { ListenerHttp } from "./http/http-front.js";
+import { refuseConnection } from "./limits/refuse.js";
 
 export interface Listener {
   readonly binding: ServerBinding;
@@ -54,6 +55,8 @@ export async function startListener(gw: GatewayContext, spec: ListenerSpec, trus
   wss.on("connection", (ws: WebSocket, request: IncomingMessage) => {
     if (isClosing()) return ws.close(1001, "gateway shutting down");
     const conn = createConnection(ws, binding, clientAddress(request, trusted), rateLimit);
+    const refusal = gw.limits.admit(conn, conn.address);
+    if (refusal) return refuseConnection(gw, conn, refusal);
     gw.registry.add(conn);
     conn.handshakeTimer = setTimeout(() => handshakeTimeout(gw, conn), handshakeTimeoutMs);
     ws.on("message", (data, isBinary) => {
@@ -73,6 +76,7 @@ export async function startListener(gw: GatewayContext, spec: ListenerSpec, trus
     });
     ws.on("close", (code) => {
       clearTimeout(conn.handshakeTimer);
+      gw.limits.release(conn);
       conn.queue = conn.queue.then(() => closed(gw, conn, code)).catch((error: unknown) => {
         gw.log(`error disconnect bookkeeping failed on conn=${conn.id}: ${String(error)}`);
       });

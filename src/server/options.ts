@@ -7,6 +7,7 @@ import { isLoopbackAddress } from "./core/remote-address.js";
 import type { GatewayFaults } from "./faults.js";
 import { normalizeOrigin } from "./http/origin-check.js";
 import { DEFAULT_WEB_ROOT } from "./http/page-assets.js";
+import { resolveLimits, type GatewayLimits, type GatewayLimitsOptions } from "./limits/options.js";
 
 export type StoreFactory = (options: PresenceStoreOptions) => PresenceStore;
 
@@ -81,6 +82,11 @@ export interface GatewayOptions {
   /** Folder of the built Instances page served on `/`. Default: the package's `dist/web/`; `false`: no page (HTTP answers 426). */
   webRoot?: string | false;
   /**
+   * Per-address limits: open connections, unfinished handshakes, new connections per second, and
+   * failed `connect`s (delayed, then locked out). Defaults in `DEFAULT_LIMITS`; see docs/security.md.
+   */
+  limits?: GatewayLimitsOptions;
+  /**
    * A store to use instead of the in-memory one, or a factory given the gateway's clock, TTL, cap and
    * ephemeral modes (needed for test mode's clock). The gateway closes it on close().
    */
@@ -124,6 +130,7 @@ export interface ResolvedGatewayOptions {
   trustedProxies: string[];
   allowOrigins: string[];
   webRoot: string | false;
+  limits: GatewayLimits;
   store: PresenceStore | StoreFactory | undefined;
   logger: (line: string) => void;
   faults: GatewayFaults;
@@ -206,6 +213,7 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
     trustedProxies,
     allowOrigins,
     webRoot,
+    limits: resolveLimits(options.limits),
     store: options.redis === undefined ? options.store : redisStore(options.redis),
     logger: options.logger ?? (() => {}),
     faults: options.faults ?? {},

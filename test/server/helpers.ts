@@ -4,6 +4,7 @@ import WebSocket from "ws";
 import type { ConnectParams, HelloOk, PresenceEntry } from "../../src/protocol/index.js";
 import { createGateway, type Gateway, type GatewayOptions } from "../../src/server/index.js";
 import { eventually as waitFor } from "../support/eventually.js";
+import { connectParams as baseConnectParams, type ConnectOptions } from "../../scripts/hardening/raw-client.js";
 
 export interface RpcError {
   code: number;
@@ -132,34 +133,11 @@ export function isNotification(frame: unknown): frame is Notification {
   return typeof frame === "object" && frame !== null && "method" in frame && !("id" in frame);
 }
 
-export interface ClientOptions {
-  instanceId?: string;
-  mode?: string;
-  displayName?: string;
-  role?: "operator" | "node";
-  scopes?: string[];
-  token?: string;
-  id?: string;
-  extra?: Record<string, unknown>;
-}
+export type ClientOptions = ConnectOptions;
 
+/** `connect` params (SPEC H2) of a test client: id `test-client`, mode `ui` unless given. */
 export function connectParams(o: ClientOptions = {}): ConnectParams {
-  return {
-    minProtocol: 1,
-    maxProtocol: 1,
-    client: {
-      id: o.id ?? "test-client",
-      version: "1.0.0",
-      platform: "linux",
-      mode: o.mode ?? "ui",
-      ...(o.displayName ? { displayName: o.displayName } : {}),
-      ...(o.instanceId !== undefined ? { instanceId: o.instanceId } : {}),
-    },
-    ...(o.role ? { role: o.role } : {}),
-    ...(o.scopes ? { scopes: o.scopes } : {}),
-    ...(o.token !== undefined ? { auth: { token: o.token } } : {}),
-    ...o.extra,
-  };
+  return baseConnectParams({ id: "test-client", mode: "ui", ...o }) as ConnectParams;
 }
 
 /** Opens a client and completes `connect`. */

@@ -1,8 +1,8 @@
 /** `gateway-presence serve`: runs the reference gateway until SIGINT or SIGTERM. */
 import type { Command } from "commander";
-import { bindingName, integer, listenSpec, type ListenSpec } from "../arguments.js";
+import { bindingName, integer, jsonObject, listenSpec, type ListenSpec } from "../arguments.js";
 import { addTokenOptions, resolveToken, TOKEN_ENV, type TokenFlags } from "../token.js";
-import { createGateway, GATEWAY_DEFAULTS, isLoopbackAddress, type GatewayOptions } from "../../server/index.js";
+import { createGateway, GATEWAY_DEFAULTS, isLoopbackAddress, type GatewayLimitsOptions, type GatewayOptions } from "../../server/index.js";
 import { DEFAULT_DEAD_AFTER_MS, DEFAULT_REDIS_PREFIX, redactRedisUrl } from "../../presence/redis/index.js";
 
 /** The Redis URL may hold a password: this variable keeps it off the command line (ps). */
@@ -25,6 +25,7 @@ interface ServeFlags extends TokenFlags {
   redisPrefix?: string;
   deadAfterMs?: number;
   allowOrigin: string[];
+  limits?: GatewayLimitsOptions;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -61,6 +62,7 @@ export function register(program: Command): void {
     .option("--gateway-id <id>", "this gateway's id in the cluster, unique per gateway (default: host name + random)")
     .option("--redis-prefix <prefix>", `key prefix of the cluster's list in Redis (default ${DEFAULT_REDIS_PREFIX})`)
     .option("--dead-after-ms <ms>", `a gateway of the cluster without a heartbeat this long is dead; the others clean its rows up (default ${DEFAULT_DEAD_AFTER_MS})`, integer(50))
+    .option("--limits <json>", 'per-address limits, e.g. \'{"connectionsPerAddress":1024,"authFailures":{"lockoutMs":60000}}\' (docs/security.md)', jsonObject)
     .action(async (flags: ServeFlags) => {
       let token: string | undefined;
       let redisUrl: string | undefined;
@@ -95,6 +97,7 @@ export function register(program: Command): void {
         trustedProxies: flags.trustedProxy,
         ...(redisUrl !== undefined ? { redis: { url: redisUrl, gatewayId: flags.gatewayId, prefix: flags.redisPrefix, deadAfterMs: flags.deadAfterMs } } : {}),
         allowOrigins: flags.allowOrigin,
+        ...(flags.limits ? { limits: flags.limits } : {}),
         logger: line,
       };
       let gateway;

@@ -1,6 +1,7 @@
 /** What the handlers share: options, store, clock, connections, and the fault-aware presence view. */
 import type { PresenceEntry } from "../../protocol/presence.js";
 import { presenceKey, SELF_KEY, type KeyedPresenceEntry, type PresenceStore } from "../../presence/types.js";
+import { AddressLimits } from "../limits/address-limits.js";
 import type { ResolvedGatewayOptions } from "../options.js";
 import { ConnectionRegistry } from "./connection-registry.js";
 import { FUTURE_TS_MS } from "../faults.js";
@@ -29,6 +30,8 @@ export interface GatewayMetrics {
   framesEncoded: number;
   /** Readers closed for staying over maxBufferedBytes for slowConsumerTimeoutMs. */
   slowConsumers: number;
+  /** Of those: connections and connects refused by a per-address limit (limits/, docs/security.md). */
+  limitRefusals: number;
 }
 
 export interface PublishedPresence {
@@ -45,6 +48,8 @@ export interface GatewayContext {
   readonly clock: GatewayClock;
   readonly registry: ConnectionRegistry;
   readonly metrics: GatewayMetrics;
+  /** Per-address connection and authentication limits. */
+  readonly limits: AddressLimits;
   /** `performance.now()` at start-up, for `uptimeMs`. */
   readonly startedAt: number;
   /** `hello-ok.features.methods`. */
@@ -66,7 +71,7 @@ export interface GatewayContext {
 }
 
 export function createContext(
-  fields: Omit<GatewayContext, "registry" | "metrics" | "isEphemeral" | "keyFor" | "listKeyed" | "published" | "snapshots">,
+  fields: Omit<GatewayContext, "registry" | "metrics" | "limits" | "isEphemeral" | "keyFor" | "listKeyed" | "published" | "snapshots">,
 ): GatewayContext {
   const { options, store } = fields;
   const { faults } = options;
@@ -86,6 +91,7 @@ export function createContext(
     ticks: 0,
     rateLimited: 0,
     rejections: 0,
+    limitRefusals: 0,
     pushRounds: 0,
     pushBytes: 0,
     snapshots: 0,
@@ -114,6 +120,7 @@ export function createContext(
     metrics,
     snapshots,
     listKeyed,
+    limits: new AddressLimits(options.limits),
     isEphemeral: (mode) => !faults.listCli && store.isEphemeral(mode),
     keyFor(instanceId, connId) {
       const trimmed = instanceId?.trim();

@@ -12,11 +12,12 @@ import { connectionIp } from "./remote-address.js";
 import { GatewayError } from "./errors.js";
 import { grantedScopes, hasScope } from "./scopes.js";
 import { GATEWAY_VERSION } from "./self-row.js";
+import { holdUnlessClosed, logRejection } from "../limits/refuse.js";
 
 export function createConnectHandler(gw: GatewayContext) {
   return async function connect(params: ConnectParams, conn: Connection): Promise<HelloOk> {
     conn.protocol = negotiate(gw, params, conn);
-    authenticate(gw, params, conn);
+    await authenticate(gw, params, conn);
     await conn.binding.verifyConnect?.(conn, params);
     const role = params.role ?? "operator";
     conn.role = role;
@@ -29,6 +30,7 @@ export function createConnectHandler(gw: GatewayContext) {
       gw.registry.track(conn, key);
     }
     conn.connected = true;
+    gw.limits.handshaken(conn);
     conn.clientId = params.client.id;
     conn.mode = params.client.mode;
     clearTimeout(conn.handshakeTimer);
@@ -52,11 +54,27 @@ function negotiate(gw: GatewayContext, params: ConnectParams, conn: Connection):
   throw new GatewayError("PROTOCOL_MISMATCH", message, { min, max });
 }
 
-function authenticate(gw: GatewayContext, params: ConnectParams, conn: Connection): void {
+/**
+ * SPEC H5, under the per-address auth limits (docs/security.md): a locked-out address gets
+ * RATE_LIMITED whatever its token; a wrong or missing token is answered after a delay that doubles
+ * with each failure from that address, and enough failures lock it out.
+ */
+async function authenticate(gw: GatewayContext, params: ConnectParams, conn: Connection): Promise<void> {
   const expected = gw.options.token;
-  if (expected === undefined || tokenMatches(expected, params.auth?.token)) return;
+  if (expected === undefined) return;
+  const lockedMs = gw.limits.lockedFor(conn.address);
+  if (lockedMs !== undefined) {
+    const message = `too many failed connects from ${conn.address ?? "this address"}: retry in ${lockedMs} ms`;
+    gw.metrics.limitRefusals++;
+    reject(gw, conn, 1008, "AUTH_RATE_LIMITED", message);
+    throw new GatewayError("RATE_LIMITED", message, { retryAfterMs: lockedMs, method: "connect" });
+  }
+  if (tokenMatches(expected, params.auth?.token)) return gw.limits.authSucceeded(conn.address);
+  const { delayMs, locked } = gw.limits.authFailed(conn.address);
   const message = params.auth?.token === undefined ? "unauthorized: auth.token is required" : "unauthorized: wrong auth.token";
-  reject(gw, conn, 1008, "UNAUTHORIZED", message);
+  const lockout = locked ? `; ${conn.address ?? "the address"} locked out for ${gw.options.limits.authFailures.lockoutMs} ms` : "";
+  reject(gw, conn, 1008, "UNAUTHORIZED", `${message} (answered after ${delayMs} ms${lockout})`);
+  await holdUnlessClosed(conn, delayMs);
   throw new GatewayError("UNAUTHORIZED", message);
 }
 
@@ -64,7 +82,7 @@ function authenticate(gw: GatewayContext, params: ConnectParams, conn: Connectio
 export function reject(gw: GatewayContext, conn: Connection, code: number, name: string, message: string): void {
   conn.closeAfterReply = { code, reason: name.toLowerCase().replace(/_/g, " ") };
   gw.metrics.rejections++;
-  gw.log(`reject conn=${conn.id} reason=${name} ${message}`);
+  logRejection(gw, conn, name, message);
 }
 
 /** A connection that may not read presence sees only its own row. */

@@ -1,0 +1,41 @@
+/**
+ * A reference gateway in a child process, driven over IPC by gateway-process.ts, so fuzz, flood and
+ * soak runs measure the gateway's own memory (RSS, heap after a full GC) and nothing of their clients.
+ * Started with --expose-gc. Messages: start {options} -> started {url, listeners}; memory -> memory
+ * {...}; close -> closed (then the process exits).
+ */
+import { createGateway, type Gateway, type GatewayOptions } from "../../src/server/index.js";
+
+type Request = { type: "start"; options: GatewayOptions } | { type: "memory" } | { type: "close" };
+
+const gc = (globalThis as { gc?: () => void }).gc;
+let gateway: Gateway | undefined;
+let logLines = 0;
+const lastLines: string[] = [];
+
+function reply(message: unknown): void {
+  process.send?.(message);
+}
+
+process.on("message", async (request: Request) => {
+  if (request.type === "start") {
+    gateway = await createGateway({
+      ...request.options,
+      logger: (line) => {
+        logLines++;
+        lastLines.push(line);
+        if (lastLines.length > 20) lastLines.shift();
+      },
+    });
+    reply({ type: "started", url: gateway.url, listeners: gateway.listeners });
+  } else if (request.type === "memory") {
+    gc?.();
+    gc?.();
+    const m = process.memoryUsage();
+    reply({ type: "memory", rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, gcExposed: gc !== undefined, metrics: gateway?.metrics(), logLines, lastLines: [...lastLines] });
+  } else if (request.type === "close") {
+    await gateway?.close();
+    reply({ type: "closed" });
+    process.disconnect?.();
+  }
+});

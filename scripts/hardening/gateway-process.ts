@@ -1,0 +1,74 @@
+/** Starts gateway-child.ts and talks to it: its URL, its memory after GC, closing it. */
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { GatewayListener, GatewayMetrics, GatewayOptions } from "../../src/server/index.js";
+
+export interface GatewayMemory {
+  /** Resident set size, bytes. */
+  rss: number;
+  /** V8 heap in use after two full GCs, bytes. */
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  gcExposed: boolean;
+  metrics: GatewayMetrics & { connections: number };
+  logLines: number;
+  lastLines: string[];
+}
+
+export interface GatewayProcess {
+  readonly url: string;
+  readonly listeners: readonly GatewayListener[];
+  readonly pid: number;
+  memory(): Promise<GatewayMemory>;
+  /** Closes the gateway and waits for the process to exit (killed after 10 s). */
+  close(): Promise<void>;
+}
+
+const CHILD = fileURLToPath(new URL("./gateway-child.ts", import.meta.url));
+
+/** Options must be plain data (they cross the IPC channel); the child sets its own logger. */
+export async function startGatewayProcess(options: Omit<GatewayOptions, "logger" | "store">): Promise<GatewayProcess> {
+  const child: ChildProcess = fork(CHILD, [], { execArgv: ["--expose-gc", "--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const next = <T>(type: string, timeoutMs = 30_000): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`gateway child: no ${type} within ${timeoutMs} ms`)), timeoutMs);
+      const onMessage = (message: { type: string }) => {
+        if (message.type !== type) return;
+        clearTimeout(timer);
+        child.off("message", onMessage);
+        resolve(message as T);
+      };
+      child.on("message", onMessage);
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`gateway child exited (${code}) before ${type}`));
+      });
+    });
+  const started = next<{ url: string; listeners: GatewayListener[] }>("started");
+  child.send({ type: "start", options });
+  const { url, listeners } = await started;
+  return {
+    url,
+    listeners,
+    pid: child.pid!,
+    async memory() {
+      const answer = next<GatewayMemory>("memory");
+      child.send({ type: "memory" });
+      return answer;
+    },
+    async close() {
+      if (child.exitCode === null && child.connected) {
+        const closed = next("closed").catch(() => undefined);
+        child.send({ type: "close" });
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
+      }
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+export const MB = 1024 * 1024;
+export const mb = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`;
