@@ -39,7 +39,7 @@ const log: string[] = [];
 const gw = await createGateway({ token, logger: (l) => log.push(l), listeners: [{ binding: "jsonrpc", port: 0 }, { binding: "openclaw", port: 0 }] });
 const [rpc, oc] = gw.listeners;
 const hide = (text: string) => text.split(token).join("<token>").replace(/127\.0\.0\.1:\d+/g, (m) => (m.endsWith(`:${rpc!.port}`) ? "127.0.0.1:<jsonrpc-port>" : m.endsWith(`:${oc!.port}`) ? "127.0.0.1:<openclaw-port>" : m));
-out(`reference gateway: ${rpc!.url} (jsonrpc) and ${oc!.url} (openclaw), one store, token required`);
+out(hide(`reference gateway: ${rpc!.url} (jsonrpc) and ${oc!.url} (openclaw), one store, token required`));
 
 const sdk = createPresenceClient({
   url: rpc!.url,
@@ -49,7 +49,7 @@ const sdk = createPresenceClient({
 });
 await sdk.connect();
 await sdk.systemEvent({ instanceId: "sdk-desk-1", ip: "192.168.1.40", lastInputSeconds: 12, text: "typing in the SDK desk", reason: "periodic" });
-out(`SDK client connected over JSON-RPC to ${rpc!.url} as instanceId sdk-desk-1 (a beacon sent: ip 192.168.1.40, lastInputSeconds 12)`);
+out(hide(`SDK client connected over JSON-RPC to ${rpc!.url}`) + ` as instanceId sdk-desk-1 (a beacon sent: ip 192.168.1.40, lastInputSeconds 12)`);
 
 let failures = 0;
 for (const install of installs) {
