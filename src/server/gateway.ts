@@ -9,7 +9,7 @@ import { createContext, type GatewayMetrics } from "./core/context.js";
 import { createGatewayClock, type GatewayClock } from "./core/gateway-clock.js";
 import { startKeepAlive } from "./core/keep-alive.js";
 import { createMethodTable, offeredMethods } from "./core/methods.js";
-import { Pusher } from "./core/push.js";
+import { Pusher } from "./core/fanout/push.js";
 import { TrustedProxies } from "./core/remote-address.js";
 import { selfFields } from "./core/self-row.js";
 import { activeFaults } from "./faults.js";

@@ -11,9 +11,9 @@ import type { ServerBinding, ServerBindingFactory } from "../core/binding.js";
 import type { Connection } from "../core/connection.js";
 import type { GatewayContext } from "../core/context.js";
 import { GatewayError, toGatewayError, wireError } from "../core/errors.js";
-import { sharedFrame } from "../core/event-frames.js";
+import { sharedFrame } from "../core/fanout/event-frames.js";
 import { invalidRequest } from "../core/inbound.js";
-import { stringifyWithRaw } from "../core/raw-json.js";
+import { stringifyWithRaw } from "../core/fanout/raw-json.js";
 import type { MethodTable } from "../core/methods.js";
 import { checkEnvelope, repeatedIds, type EnvelopeCheck } from "./jsonrpc-envelope.js";
 

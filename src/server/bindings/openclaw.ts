@@ -25,9 +25,9 @@ import type { ServerBinding, ServerBindingFactory } from "../core/binding.js";
 import type { Connection } from "../core/connection.js";
 import { GatewayError, toGatewayError, wireError } from "../core/errors.js";
 import { reject } from "../core/handshake.js";
-import { sequencedFrame } from "../core/event-frames.js";
+import { sequencedFrame } from "../core/fanout/event-frames.js";
 import { send } from "../core/inbound.js";
-import { stringifyWithRaw } from "../core/raw-json.js";
+import { stringifyWithRaw } from "../core/fanout/raw-json.js";
 import { verifyDevice } from "./openclaw-device.js";
 import { OpenClawNativeError, toOpenClawError } from "./openclaw-errors.js";
 

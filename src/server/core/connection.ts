@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { WebSocket } from "ws";
 import type { ServerBinding } from "./binding.js";
-import type { DeltaBase } from "./delta.js";
+import type { DeltaBase } from "./fanout/delta.js";
 import { TokenBucket, type RateLimit } from "./rate-limiter.js";
 
 export type Role = "operator" | "node";

@@ -6,8 +6,8 @@ import type { ResolvedGatewayOptions } from "../options.js";
 import { ConnectionRegistry } from "./connection-registry.js";
 import { FUTURE_TS_MS } from "../faults.js";
 import type { GatewayClock } from "./gateway-clock.js";
-import type { EventFrames } from "./event-frames.js";
-import { SnapshotCache, type Snapshot } from "./snapshot.js";
+import type { EventFrames } from "./fanout/event-frames.js";
+import { SnapshotCache, type Snapshot } from "./fanout/snapshot.js";
 
 export interface GatewayMetrics {
   /** Presence events handed to sockets. */

@@ -6,7 +6,7 @@
 import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import { GatewayError, wireError } from "./errors.js";
-import { startPushes } from "./push.js";
+import { startPushes } from "./fanout/push.js";
 
 export async function handleFrame(gw: GatewayContext, conn: Connection, data: Buffer, isBinary: boolean): Promise<void> {
   if (conn.ws.readyState !== conn.ws.OPEN) return;

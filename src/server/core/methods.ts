@@ -13,7 +13,7 @@ import { GatewayError } from "./errors.js";
 import { createConnectHandler } from "./handshake.js";
 import { requireScope } from "./scopes.js";
 import { createClockAdvanceHandler } from "./test-clock.js";
-import { resync } from "./push.js";
+import { resync } from "./fanout/push.js";
 import type { PresenceEntry } from "../../protocol/presence.js";
 
 /** The methods this gateway offers, in `hello-ok.features.methods` order. */

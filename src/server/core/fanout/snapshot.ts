@@ -8,8 +8,8 @@
  * leading rows keyed SELF_KEY, or SELF_KEY:id for the other gateways of a cluster) are kept apart
  * from the other rows' text and re-stamped when a cached snapshot is read later.
  */
-import type { PresenceEntry } from "../../protocol/presence.js";
-import { SELF_KEY, type KeyedPresenceEntry } from "../../presence/types.js";
+import type { PresenceEntry } from "../../../protocol/presence.js";
+import { SELF_KEY, type KeyedPresenceEntry } from "../../../presence/types.js";
 import { RawJson } from "./raw-json.js";
 
 export interface SnapshotRow {

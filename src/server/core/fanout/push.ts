@@ -15,13 +15,13 @@
  *   advances) and never stalls the others (SPEC E2); one that stays over it for
  *   slowConsumerTimeoutMs is closed with 1008 "slow consumer" (see slow-consumers.ts).
  */
-import type { PresenceResyncResult } from "../../protocol/delta.js";
-import type { Connection } from "./connection.js";
-import type { GatewayContext } from "./context.js";
+import type { PresenceResyncResult } from "../../../protocol/delta.js";
+import type { Connection } from "../connection.js";
+import type { GatewayContext } from "../context.js";
 import { deltaPush, resetPush, type DeltaBase } from "./delta.js";
 import { EventFrames } from "./event-frames.js";
 import { PushBudget } from "./push-budget.js";
-import { hasScope } from "./scopes.js";
+import { hasScope } from "../scopes.js";
 import { overBuffer } from "./slow-consumers.js";
 import type { Snapshot } from "./snapshot.js";
 

@@ -3,8 +3,8 @@
  * same bytes go to every socket (ws frames a Buffer without copying it). A binding with a
  * per-connection `seq` only builds a small head per connection.
  */
-import type { EventFrame, Push, ServerBinding } from "./binding.js";
-import type { Connection } from "./connection.js";
+import type { EventFrame, Push, ServerBinding } from "../binding.js";
+import type { Connection } from "../connection.js";
 
 /** A frame whose bytes are the same for every connection (jsonrpc). */
 export function sharedFrame(text: string): EventFrame {

@@ -4,7 +4,7 @@
  * refreshes, the self row's fresh `ts`), in `removed` when it is gone. Comparing the texts the
  * snapshots already hold costs O(rows) per push, whatever the number of watchers.
  */
-import type { Push } from "./binding.js";
+import type { Push } from "../binding.js";
 import { RawJson } from "./raw-json.js";
 import type { Snapshot, SnapshotRow } from "./snapshot.js";
 

@@ -6,8 +6,8 @@
  * later if it does not read the close frame either), so a reader that stopped reading cannot hold
  * memory for ever.
  */
-import type { Connection } from "./connection.js";
-import type { GatewayContext } from "./context.js";
+import type { Connection } from "../connection.js";
+import type { GatewayContext } from "../context.js";
 
 /** WebSocket close code and reason for a reader closed for not keeping up. */
 export const SLOW_CONSUMER_CLOSE = { code: 1008, reason: "slow consumer" } as const;
