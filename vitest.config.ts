@@ -23,6 +23,8 @@ export default defineConfig({
           // Builds the page into dist/web first: the tests load exactly what `npm start` serves.
           globalSetup: ["test/browser/build-page.ts"],
           fileParallelism: false,
+          // A page reacts within milliseconds; on a loaded shared machine, allow seconds before failing.
+          expect: { poll: { timeout: 10_000, interval: 50 } },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -49,15 +49,25 @@ function upgrade(url: string, origin?: string): Promise<string> {
 
 let webRoot: string;
 let scratch: string;
+let built: Awaited<ReturnType<typeof buildWebPage>>;
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "gp-web-"));
-  webRoot = (await buildWebPage(join(scratch, "web"))).outDir;
+  built = await buildWebPage(join(scratch, "web"));
+  webRoot = built.outDir;
 });
 afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
 describe("the Instances page over HTTP", () => {
+  it("is small: the first load (HTML, CSS, the script with the SDK) and the openclaw chunk stay under 30 KB min+gzip", () => {
+    const gzip = (files: typeof built.page) => files.reduce((n, f) => n + f.gzipBytes, 0);
+    expect(built.page.map((f) => f.path.replace(/-[A-Z0-9]{8}\./, "-H."))).toEqual(expect.arrayContaining(["index.html", "assets/instances-H.css", "assets/instances-H.js"]));
+    expect(built.lazy.map((f) => f.path)).toEqual([expect.stringMatching(/^assets\/openclaw-[A-Z0-9]+\.js$/)]);
+    expect(gzip(built.page)).toBeLessThan(30 * 1024);
+    expect(gzip([...built.page, ...built.lazy])).toBeLessThan(30 * 1024);
+  });
+
   it("serves index.html with no-cache, a CSP and framing denied, and hashed assets cached for good", async () => {
     const gw = await startGateway({ webRoot });
     const page = await get(gw.port, "/");
