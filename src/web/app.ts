@@ -43,6 +43,7 @@ export class InstancesApp {
   #previous: DisplayRow[] = [];
   #detach: Array<() => void> = [];
   #client: PresenceClient | undefined;
+  #resyncedForJump = false;
 
   constructor(private readonly options: AppOptions) {
     this.banner = new ConnectionBanner(options.url, options.onRetry);
@@ -59,10 +60,7 @@ export class InstancesApp {
     this.#client = client;
     this.#detach = [
       client.presence.on("change", (change) => this.#listChanged(change)),
-      client.on("tick", ({ ts }) => {
-        if (this.time.sample(ts) > CLOCK_JUMP_MS) this.#resync();
-        this.render(true);
-      }),
+      client.on("tick", ({ ts }) => this.#tick(ts)),
       client.on("state", (change) => this.#stateChanged(client, change)),
     ];
   }
@@ -77,6 +75,23 @@ export class InstancesApp {
     const shown = rows.filter((row) => matchesFilters(row, filters));
     this.#table.render(shown);
     this.#summary.render(countByStatus(rows), rows.length, shown.length, this.options.maxEntries);
+  }
+
+  /**
+   * A tick moves the clock estimate. When it jumped (test.clock.advance), the gateway refreshed the
+   * rows of open connections without a push: the page re-reads the list and takes the new time from
+   * it (its self row is fresh), so rows and clock change together and no live row flickers Idle. Only
+   * when that list did not carry the new time (no self row) is the tick's time taken as it is.
+   */
+  #tick(ts: number): void {
+    if (this.time.jumpOf(ts) > CLOCK_JUMP_MS && !this.#resyncedForJump && this.#client?.state === "open") {
+      this.#resyncedForJump = true;
+      this.#resync();
+      return;
+    }
+    this.#resyncedForJump = false;
+    this.time.sample(ts);
+    this.render(true);
   }
 
   #resync(): void {

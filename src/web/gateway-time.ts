@@ -19,17 +19,20 @@ export class GatewayTime {
     this.#offset = undefined;
   }
 
-  /**
-   * A timestamp (ms since epoch, gateway clock) just received. Returns how far the estimate moved
-   * forward in ms (0 when it did not): a jump means the gateway's clock was moved (test mode).
-   */
-  sample(gatewayTs: number): number {
-    if (!Number.isFinite(gatewayTs)) return 0;
+  /** A timestamp (ms since epoch, gateway clock) just received. */
+  sample(gatewayTs: number): void {
+    if (!Number.isFinite(gatewayTs)) return;
     const offset = gatewayTs - this.localNow();
-    if (this.#offset !== undefined && offset <= this.#offset) return 0;
-    const moved = this.#offset === undefined ? 0 : offset - this.#offset;
-    this.#offset = offset;
-    return moved;
+    if (this.#offset === undefined || offset > this.#offset) this.#offset = offset;
+  }
+
+  /**
+   * How far (ms) this timestamp would move the estimate forward, without taking it; 0 when it would
+   * not (or when there is no estimate yet). A jump means the gateway's clock was moved (test mode).
+   */
+  jumpOf(gatewayTs: number): number {
+    if (this.#offset === undefined || !Number.isFinite(gatewayTs)) return 0;
+    return Math.max(0, gatewayTs - this.localNow() - this.#offset);
   }
 
   /** The newest `ts` of a list (a lower bound of the gateway's time when it was sent). */

@@ -74,11 +74,23 @@ describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
     await ops.systemEvent({ instanceId: "kiosk-7", host: "kiosk-7", mode: "ui", reason: "periodic" });
     await expect.poll(() => cell(page, "kiosk-7", "status").textContent()).toBe("Active");
 
+    // Record every status the page gives the live row from now on (every DOM change): it must never flicker Idle.
+    await page.evaluate(() => {
+      const seen = new Set<string>();
+      (window as unknown as { opsStatuses: Set<string> }).opsStatuses = seen;
+      const note = () => {
+        const row = Array.from(document.querySelectorAll<HTMLElement>("#rows tr")).find((tr) => tr.querySelector("th")?.textContent === "ops-console");
+        if (row) seen.add(row.dataset.status ?? "");
+      };
+      note();
+      new MutationObserver(note).observe(document.getElementById("rows")!, { subtree: true, attributes: true, childList: true, characterData: true });
+    });
     await ops.testClockAdvance({ ms: 150_000 });
     await expect.poll(() => cell(page, "kiosk-7", "status").textContent()).toBe("Idle");
     expect(await cell(page, "kiosk-7", "age").textContent()).toMatch(/^2 min (3\d|29) s$/);
-    // Rows of open connections count as kept alive (SPEC S3, P7): still Active.
+    // Rows of open connections count as kept alive (SPEC S3, P7): still Active, and never shown otherwise.
     expect(await cell(page, "ops-console", "status").textContent()).toBe("Active");
+    expect(await page.evaluate(() => [...(window as unknown as { opsStatuses: Set<string> }).opsStatuses])).toEqual(["Active"]);
     expect(await page.locator("#count-idle").textContent()).toBe("1");
 
     await ops.testClockAdvance({ ms: 200_000 });

@@ -80,19 +80,24 @@ describe("the gateway's clock", () => {
     let local = 1_000;
     const time = new GatewayTime(() => local);
     expect(time.now()).toBe(1_000); // no sample yet: the local clock
-    expect(time.sample(5_000)).toBe(0); // the first sample sets the offset (+4000)
+    expect(time.jumpOf(9_000)).toBe(0); // nothing to jump from
+    time.sample(5_000); // the first sample sets the offset (+4000)
     expect(time.now()).toBe(5_000);
     local = 2_000;
-    expect(time.sample(5_500)).toBe(0); // a late sample (latency) does not lower it
+    time.sample(5_500); // a late sample (latency) does not lower it
     expect(time.now()).toBe(6_000);
-    expect(time.sample(156_000)).toBe(150_000); // test.clock.advance: a jump forward, told
+    expect(time.jumpOf(156_000)).toBe(150_000); // test.clock.advance: a jump forward, seen before it is taken
+    expect(time.now()).toBe(6_000);
+    time.sample(156_000);
     expect(time.now()).toBe(156_000);
+    expect(time.jumpOf(100)).toBe(0);
     time.sampleList([{ ts: 10 }, { ts: 156_500 }]);
     expect(time.offsetMs).toBe(154_500);
     time.reset(); // a new connection (maybe a restarted gateway) starts over
     time.sampleList([{ ts: 3_000 }]);
     expect(time.now()).toBe(3_000);
-    expect(time.sample(Number.NaN)).toBe(0);
+    time.sample(Number.NaN);
+    expect(time.now()).toBe(3_000);
   });
 });
 
