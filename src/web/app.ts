@@ -43,7 +43,8 @@ export class InstancesApp {
   #previous: DisplayRow[] = [];
   #detach: Array<() => void> = [];
   #client: PresenceClient | undefined;
-  #resyncedForJump = false;
+  /** The re-read of the list after a clock jump: not asked, on its way, or done. */
+  #jumpResync: "idle" | "pending" | "done" = "idle";
 
   constructor(private readonly options: AppOptions) {
     this.banner = new ConnectionBanner(options.url, options.onRetry);
@@ -80,16 +81,23 @@ export class InstancesApp {
   /**
    * A tick moves the clock estimate. When it jumped (test.clock.advance), the gateway refreshed the
    * rows of open connections without a push: the page re-reads the list and takes the new time from
-   * it (its self row is fresh), so rows and clock change together and no live row flickers Idle. Only
-   * when that list did not carry the new time (no self row) is the tick's time taken as it is.
+   * it (its self row is fresh), so rows and clock change together and no live row flickers Idle.
+   * Jumping ticks are held while that list is on its way; only when it did not carry the new time
+   * (no self row) is a tick's time taken as it is.
    */
   #tick(ts: number): void {
-    if (this.time.jumpOf(ts) > CLOCK_JUMP_MS && !this.#resyncedForJump && this.#client?.state === "open") {
-      this.#resyncedForJump = true;
-      this.#resync();
+    const jumped = this.time.jumpOf(ts) > CLOCK_JUMP_MS && this.#client?.state === "open";
+    if (jumped && this.#jumpResync !== "done") {
+      if (this.#jumpResync === "idle") {
+        this.#jumpResync = "pending";
+        const done = () => {
+          this.#jumpResync = "done";
+        };
+        this.#client!.presence.resync().then(done, done);
+      }
       return;
     }
-    this.#resyncedForJump = false;
+    this.#jumpResync = "idle";
     this.time.sample(ts);
     this.render(true);
   }

@@ -56,5 +56,10 @@ export function createPageClient(options: PageClientOptions): PresenceClient {
       mode: "webchat",
     },
     userAgent: nav.userAgent.slice(0, 256),
+    // Whole lists, not the delta stream: keep-alives refresh rows without a push, and only
+    // `system-presence` (what the mirror's resync calls without deltas) lists them fresh, while a
+    // delta reader's resync (`presence.resync`) gets the latest pushed round again. The page re-reads
+    // the list for exactly those refreshes (src/web/app.ts), so it takes whole lists (<= 200 rows).
+    presenceDelta: false,
   });
 }

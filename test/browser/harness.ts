@@ -4,6 +4,8 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { createPresenceClient, type PresenceClient } from "../../src/client/index.js";
@@ -72,12 +74,13 @@ afterEach(async () => {
 });
 
 /**
- * A gateway on 127.0.0.1 in test-clock mode, closed after the test. A 200 ms tick lets the page see
- * the clock move soon after `test.clock.advance`; a 10-minute TTL keeps rows long enough to turn Stale.
+ * A gateway on 127.0.0.1 in test-clock mode, closed after the test. A 1 s tick lets the page see the
+ * clock move soon after `test.clock.advance` (and its watchdog allows 3 s of silence, enough on a
+ * loaded machine); a 10-minute TTL keeps rows long enough to turn Stale.
  */
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
   const port = options.listeners === undefined ? { port: 0 } : {};
-  const gw = await createGateway({ host: "127.0.0.1", ...port, testClock: true, tickIntervalMs: 200, ttlMs: 600_000, ...options });
+  const gw = await createGateway({ host: "127.0.0.1", ...port, testClock: true, tickIntervalMs: 1_000, ttlMs: 600_000, ...options });
   gateways.add(gw);
   return gw;
 }
@@ -144,4 +147,21 @@ export function cell(page: Page, host: string, column: string) {
 /** Waits until the page's connection is open (banner hidden, table live). */
 export async function waitLive(page: Page): Promise<void> {
   await expect.poll(() => page.locator("#table-region").getAttribute("data-live"), { timeout: 15_000 }).toBe("true");
+}
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/** axe-core's WCAG 2.1 A/AA and best-practice violations on the page as it is, and the ids of the rules that passed. */
+export async function axe(page: Page): Promise<{ violations: string[]; passes: string[] }> {
+  // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') stays on.
+  await page.evaluate(await readFile(AXE, "utf8"));
+  return page.evaluate(async () => {
+    type Rule = { id: string; nodes: Array<{ target: string[] }> };
+    const engine = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: Rule[]; passes: Rule[] }> } }).axe;
+    const result = await engine.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
+    return {
+      violations: result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+      passes: result.passes.map((p) => p.id),
+    };
+  });
 }

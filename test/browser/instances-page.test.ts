@@ -1,7 +1,7 @@
 // The Instances page in a real Chromium against a real gateway (test-clock mode, ephemeral loopback
 // port), with real SDK clients in Node making the rows: the view follows the list live.
 import { describe, expect, it } from "vitest";
-import { CHROMIUM, useChromium, cell, nodeClient, openPage, pageErrors, pageUrl, row, skipNote, startGateway, stopGateway, waitLive } from "./harness.js";
+import { axe, CHROMIUM, useChromium, cell, nodeClient, openPage, pageErrors, pageUrl, row, skipNote, startGateway, stopGateway, waitLive } from "./harness.js";
 
 describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
   const browser = useChromium();
@@ -129,6 +129,8 @@ describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
     expect(await banner.isVisible()).toBe(true);
     expect(await page.locator("#table-region").getAttribute("data-live")).toBe("false");
     await expect.poll(() => banner.getAttribute("data-kind"), { timeout: 10_000 }).toBe("unreachable");
+    // The banner and the muted last-known list stay readable (AA contrast) while not live.
+    expect((await axe(page)).violations).toEqual([]);
     expect(await page.locator("#banner-text").textContent()).toMatch(/^Cannot reach the gateway at ws:\/\/127\.0\.0\.1:\d+ \(.*\)\. (Reconnecting in \d+ s|Trying again now)/);
 
     const second = await startGateway({ port: first.port });

@@ -1,16 +1,14 @@
 // How the page reads and is used: filters by keyboard only, a real table, axe-core finding no WCAG A/AA
 // violation in either theme, the theme toggle; and the README's screenshot, taken from a realistic list.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { Gateway } from "../../src/server/index.js";
-import { CHROMIUM, useChromium, cell, nodeClient, openPage, pageUrl, row, skipNote, startGateway, waitLive } from "./harness.js";
+import { axe, CHROMIUM, useChromium, cell, nodeClient, openPage, pageUrl, row, skipNote, startGateway, waitLive } from "./harness.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 /** `GP_UPDATE_SCREENSHOTS=1 npm test` (or `npm run screenshots`) refreshes the README's image; otherwise it goes to .tmp/. */
 const SCREENSHOT_DIR = process.env.GP_UPDATE_SCREENSHOTS === "1" ? join(ROOT, "docs/img") : join(ROOT, ".tmp/screenshots");
 
@@ -26,21 +24,6 @@ async function realisticList(gw: Gateway): Promise<void> {
   await anna.systemEvent({ instanceId: anna.instanceId, ip: "192.168.1.23", lastInputSeconds: 12, reason: "periodic" });
   await nodeClient(gw, { host: "build-agent-3", mode: "backend", platform: "linux 6.8", version: "2.0.1" });
   await nodeClient(gw, { host: "iPhone 15", mode: "node", role: "node", platform: "ios 18.2", version: "2.0.1" });
-}
-
-/** axe-core's violations, and the ids of the rules that ran and passed. */
-async function axe(page: Page): Promise<{ violations: string[]; passes: string[] }> {
-  // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') stays on.
-  await page.evaluate(await readFile(AXE, "utf8"));
-  return page.evaluate(async () => {
-    type Rule = { id: string; nodes: Array<{ target: string[] }> };
-    const engine = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: Rule[]; passes: Rule[] }> } }).axe;
-    const result = await engine.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
-    return {
-      violations: result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-      passes: result.passes.map((p) => p.id),
-    };
-  });
 }
 
 const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
