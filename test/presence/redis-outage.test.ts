@@ -76,6 +76,21 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store outages${REDIS_MISSING
     expect(await b.store.closeConnection("open-on-b")).toMatchObject({ reason: "disconnect" });
   });
 
+  it("keeps the cap through an outage: a flood of distinct keys writes back at most maxEntries rows (B2, S2)", async () => {
+    const server = await redisServer();
+    const store = (await makeRedisStore({ ...FAST, maxEntries: 5 })).store;
+    await store.setSelf({ host: "gw" });
+    await store.openConnection("open", { host: "open" });
+    await server.stop();
+    for (let i = 0; i < 300; i++) await store.upsert(`flood-${i}`, { host: `flood-${i}` });
+    expect((await store.list()).length).toBeLessThanOrEqual(5);
+    await server.start();
+    await eventually(() => expect(store.status().healthy).toBe(true), 10_000);
+    const rows = await store.list();
+    expect(rows.length).toBe(5);
+    expect(rows.map((row) => row.host)).toEqual(["gw", "flood-299", "flood-298", "flood-297", "flood-296"]);
+  });
+
   it("does not block on a Redis that stops answering: each call falls back within the command timeout", async () => {
     const server = await redisServer();
     const { a } = await twoGateways();

@@ -32,6 +32,11 @@ export class Journal {
     });
   }
 
+  /** The row went (expired or evicted): its updates are not written back. */
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+
   /** Takes every entry out (to send them); putBack() returns them if the sending failed. */
   take(): Map<string, JournalEntry> {
     const taken = this.entries;

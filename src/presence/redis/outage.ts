@@ -67,8 +67,11 @@ export class Outage {
     this.version = Math.max(this.version, change.version);
     if (change.key.startsWith(SELF_KEY)) return;
     if (change.kind === "expire" || change.kind === "evict") {
+      // Gone here (also from the local store in an outage): not written back, so the journal stays
+      // within the cap however many distinct keys a flood writes (SPEC B2).
       this.known.delete(change.key);
       this.reported.delete(change.key);
+      this.journal.forget(change.key);
     } else this.known.set(change.key, copyEntry(change.entry));
   }
 

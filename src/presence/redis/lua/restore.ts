@@ -62,7 +62,9 @@ for _, r in ipairs(data.rows) do
   local live = {}
   if r.n > 0 then live = { 'reason', r.lr or 'connect' } end
   if not exists(r.k) then
-    if r.n > 0 or #upd > 0 then
+    -- Lost by Redis: written back from the local copy. Without one the row went here too (evicted
+    -- or expired while open): it stays gone, as it would on one gateway.
+    if r.base or #upd > 0 then
       local base = r.base or {}
       if open then base = without_disconnect(base) end
       write(now, r.k, concat(live, base, upd, add_ip), reported)
