@@ -50,6 +50,7 @@ export class RedisBackend {
         connectTimeout: Math.max(opts.commandTimeoutMs, 1_000),
         retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
         connectionName: `gateway-presence:${opts.gatewayId}`,
+        enableAutoPipelining: true,
       });
     for (const [name, lua] of Object.entries(SCRIPTS)) this.client.defineCommand(name, { numberOfKeys: 1, lua });
     this.subscriber = this.client.duplicate({
