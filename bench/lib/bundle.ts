@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-// Two levels below the repository, as src/server is: the gateway reads ../../package.json for its version.
+// Git-ignored, inside the repository: the gateway finds its package.json by walking up.
 export const BUNDLE_DIR = fileURLToPath(new URL("../../.tmp/bench/", import.meta.url));
 
 /** Builds server-child and load-child; returns their paths. */
