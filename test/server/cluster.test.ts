@@ -92,6 +92,11 @@ describe.skipIf(REDIS_MISSING !== undefined)(`two gateways on one Redis${REDIS_M
       await onA.result("system-event", { instanceId: "closed", text: "x" });
       const { now } = await onA.result<{ now: number }>("test.clock.advance", { ms: 120_000 });
       await eventually(() => expect(b.clock.now()).toBeGreaterThanOrEqual(now));
+      // B pushes after the advance: its readers see the closed row gone and the open rows fresh.
+      await onB.waitFor(() => {
+        const rows = lastPush(onB);
+        return rowOf(rows, "closed") === undefined && rows.length > 0 && peers(rows).every((row) => row.ts >= now);
+      });
       await eventually(async () => expect(ids(await list(onB))).toEqual(["on-a connect", "on-b connect"]));
       expect(ids(await list(onA))).toEqual(["on-a connect", "on-b connect"]);
     }));

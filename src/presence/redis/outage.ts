@@ -196,7 +196,11 @@ export class Outage {
     };
   }
 
-  /** A change that makes listeners read the list again (after changes that never arrived). */
+  /**
+   * A change that makes listeners read the list again: an upsert of this gateway's self row (fresh
+   * in every listing anyway) at the latest version, after changes that never arrived or after another
+   * gateway moved the test clock (live rows refreshed without change events).
+   */
   resyncChange(version: number): PresenceChange {
     this.version = Math.max(this.version, version);
     const entry = { ...mergeEntry(undefined, { reason: "self", ...this.self }, this.opts.clock.now()) };

@@ -56,7 +56,12 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
     message: (json) => {
       const message = parseChangeMessage(json, gatewayId);
       if (!message || message.gatewayId === gatewayId) return;
-      if (message.clockOffset !== undefined && isAdjustableClock(clock)) clock.syncOffset(message.clockOffset);
+      if (message.clockOffset !== undefined && isAdjustableClock(clock)) {
+        clock.syncOffset(message.clockOffset);
+        // Another gateway moved the clock: ages changed and live rows were refreshed without a
+        // change event, so listeners read the list again (as the advancing gateway does).
+        deliver([outage.resyncChange(outage.version)]);
+      }
       deliver(message.changes);
     },
   });
