@@ -2,13 +2,13 @@
 // (terminal, colour only on a TTY, --json) and exit codes (0 no finding above info, 1 findings,
 // 2 unreadable gateway or bad option).
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { DoctorReport } from "../../src/doctor/index.js";
-import { app, gateway } from "./helpers.js";
+import { app, gateway, urlOf } from "./helpers.js";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const ANSI = /\x1b\[/;
@@ -46,6 +46,24 @@ describe("gateway-presence doctor (CLI)", () => {
     expect(run.stdout).not.toMatch(ANSI);
     expect(run.stdout).not.toContain("s3cret-token");
     expect(await a.systemPresence()).toHaveLength(2);
+  });
+
+  it("--binding openclaw: signs with the device identity kept in the config directory", async () => {
+    const gw = await gateway({ token: "oc-token", faults: { caseSensitiveKeys: true } });
+    await app(gw, { instanceId: "Mac-A", token: "oc-token" });
+    await app(gw, { instanceId: "mac-a", token: "oc-token" });
+    const config = mkdtempSync(join(tmpdir(), "doctor-config-"));
+    try {
+      const run = await doctorCli(["--url", urlOf(gw, "openclaw"), "--binding", "openclaw", "--token", "oc-token", "--json"], { XDG_CONFIG_HOME: config });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(1);
+      const report = JSON.parse(run.stdout) as DoctorReport;
+      expect(report.gateway).toMatchObject({ binding: "openclaw", protocol: 4 });
+      expect(report.findings.map((f) => f.id)).toEqual(["duplicate-letter-case"]);
+      expect(existsSync(join(config, "gateway-presence", "device-identity.json"))).toBe(true);
+    } finally {
+      rmSync(config, { recursive: true });
+    }
   });
 
   it("--token-file: the token read from a file", async () => {

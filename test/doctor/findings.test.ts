@@ -4,233 +4,236 @@
 import { describe, expect, it } from "vitest";
 import type { PresenceClient } from "../../src/index.js";
 import { connectClient } from "../server/helpers.js";
-import { advance, app, beaconRows, doctor, gateway, ids } from "./helpers.js";
+import { advance, app, BINDINGS, beaconRows, doctor, gateway, ids } from "./helpers.js";
 
-describe("doctor: a healthy gateway", () => {
-  it("200 rows (apps of every mode, beacon rows, Active and Idle) and a change while watching: no finding", async () => {
-    const gw = await gateway();
-    const modes = ["ui", "webchat", "node", "backend"];
-    const apps: PresenceClient[] = [];
-    for (let i = 0; i < 20; i++) {
-      apps.push(await app(gw, { instanceId: `app-${i}`, host: `desk-${i}`, mode: modes[i % 4], role: i % 4 === 2 ? "node" : "operator" }));
-    }
-    const writer = await app(gw, { instanceId: "writer", host: "writer", mode: "cli" });
-    await beaconRows(writer, 0, 100);
-    const advanced = await advance(writer, 150_000); // the beacon rows above are now Idle
-    await beaconRows(writer, 100, 79);
-    await apps[0].systemEvent({ ip: "192.168.1.20", lastInputSeconds: 3 });
-    await apps[1].close(); // a disconnect row is a healthy row too
-    const skew = advanced - Date.now();
+describe.each(BINDINGS)("doctor over %s", (binding) => {
+  describe("doctor: a healthy gateway", () => {
+    it("200 rows (apps of every mode, beacon rows, Active and Idle) and a change while watching: no finding", async () => {
+      const gw = await gateway();
+      const modes = ["ui", "webchat", "node", "backend"];
+      const apps: PresenceClient[] = [];
+      for (let i = 0; i < 20; i++) {
+        apps.push(await app(gw, { instanceId: `app-${i}`, host: `desk-${i}`, mode: modes[i % 4], role: i % 4 === 2 ? "node" : "operator" }));
+      }
+      const writer = await app(gw, { instanceId: "writer", host: "writer", mode: "cli" });
+      await beaconRows(writer, 0, 100);
+      const advanced = await advance(writer, 150_000); // the beacon rows above are now Idle
+      await beaconRows(writer, 100, 79);
+      await apps[0].systemEvent({ ip: "192.168.1.20", lastInputSeconds: 3 });
+      await apps[1].close(); // a disconnect row is a healthy row too
+      const skew = advanced - Date.now();
 
-    const report = await doctor(gw, { watchMs: 400, now: () => Date.now() + skew, during: () => apps[3].systemEvent({ lastInputSeconds: 1 }).then(() => {}) });
-    expect(report.findings).toEqual([]);
-    expect(report.worst).toBeNull();
-    expect(report.summary.rows).toBe(200);
-    expect(report.list).toHaveLength(200);
-    expect(report.summary.status).toEqual({ Active: 100, Idle: 100, Stale: 0 });
-    expect(report.summary.mode).toEqual({ gateway: 1, ui: 5, webchat: 5, node: 5 + 60, backend: 5 + 119 });
-    expect(report.watch.pushes).toBeGreaterThanOrEqual(1);
-    expect(Math.abs(report.clock.offsetMs!)).toBeLessThan(1000);
-  });
-});
-
-describe("doctor: probable duplicates (K1)", () => {
-  it("a client that reconnects without an instanceId: expected duplicates, with the rows that lack one", async () => {
-    const gw = await gateway();
-    for (let i = 0; i < 2; i++) {
-      const { client } = await connectClient(gw, { displayName: "Anna's MacBook", id: "mac-app" });
-      await client.close();
-    }
-    await connectClient(gw, { displayName: "Anna's MacBook", id: "mac-app" });
-    const report = await doctor(gw);
-    expect(ids(report)).toEqual(["duplicate-without-instance-id"]);
-    const [finding] = report.findings;
-    expect(finding).toMatchObject({ rule: "K1", severity: "warning", title: expect.stringMatching(/"Anna's MacBook" is listed 3 times; 3 rows without an instanceId/) });
-    expect(finding.evidence.map((e) => [e.row.reason, e.note])).toEqual([
-      ["connect", "no instanceId"],
-      ["disconnect", "no instanceId"],
-      ["disconnect", "no instanceId"],
-    ]);
-    expect(finding.advice).toMatch(/stable client\.instanceId/);
+      const report = await doctor(gw, { binding, watchMs: 400, now: () => Date.now() + skew, during: () => apps[3].systemEvent({ lastInputSeconds: 1 }).then(() => {}) });
+      expect(report.gateway).toMatchObject({ binding, protocol: binding === "openclaw" ? 4 : 1 });
+      expect(report.findings).toEqual([]);
+      expect(report.worst).toBeNull();
+      expect(report.summary.rows).toBe(200);
+      expect(report.list).toHaveLength(200);
+      expect(report.summary.status).toEqual({ Active: 100, Idle: 100, Stale: 0 });
+      expect(report.summary.mode).toEqual({ gateway: 1, ui: 5, webchat: 5, node: 5 + 60, backend: 5 + 119 });
+      expect(report.watch.pushes).toBeGreaterThanOrEqual(1);
+      expect(Math.abs(report.clock.offsetMs!)).toBeLessThan(1000);
+    });
   });
 
-  it("one machine under two instanceIds (a new one per launch): a warning naming both", async () => {
-    const gw = await gateway();
-    await app(gw, { instanceId: "launch-1" });
-    await app(gw, { instanceId: "launch-2" });
-    await app(gw, { instanceId: "other", host: "Bob's PC", platform: "windows 11", deviceFamily: "PC" });
-    const report = await doctor(gw);
-    expect(ids(report)).toEqual(["duplicate-other-instance-id"]);
-    expect(report.findings[0]).toMatchObject({ severity: "warning", title: expect.stringMatching(/listed 2 times under 2 different instanceIds/) });
-    expect(report.findings[0].evidence.map((e) => e.row.instanceId).sort()).toEqual(["launch-1", "launch-2"]);
+  describe("doctor: probable duplicates (K1)", () => {
+    it("a client that reconnects without an instanceId: expected duplicates, with the rows that lack one", async () => {
+      const gw = await gateway();
+      for (let i = 0; i < 2; i++) {
+        const { client } = await connectClient(gw, { displayName: "Anna's MacBook", id: "mac-app" });
+        await client.close();
+      }
+      await connectClient(gw, { displayName: "Anna's MacBook", id: "mac-app" });
+      const report = await doctor(gw, { binding });
+      expect(ids(report)).toEqual(["duplicate-without-instance-id"]);
+      const [finding] = report.findings;
+      expect(finding).toMatchObject({ rule: "K1", severity: "warning", title: expect.stringMatching(/"Anna's MacBook" is listed 3 times; 3 rows without an instanceId/) });
+      expect(finding.evidence.map((e) => [e.row.reason, e.note])).toEqual([
+        ["connect", "no instanceId"],
+        ["disconnect", "no instanceId"],
+        ["disconnect", "no instanceId"],
+      ]);
+      expect(finding.advice).toMatch(/stable client\.instanceId/);
+    });
+
+    it("one machine under two instanceIds (a new one per launch): a warning naming both", async () => {
+      const gw = await gateway();
+      await app(gw, { instanceId: "launch-1" });
+      await app(gw, { instanceId: "launch-2" });
+      await app(gw, { instanceId: "other", host: "Bob's PC", platform: "windows 11", deviceFamily: "PC" });
+      const report = await doctor(gw, { binding });
+      expect(ids(report)).toEqual(["duplicate-other-instance-id"]);
+      expect(report.findings[0]).toMatchObject({ severity: "warning", title: expect.stringMatching(/listed 2 times under 2 different instanceIds/) });
+      expect(report.findings[0].evidence.map((e) => e.row.instanceId).sort()).toEqual(["launch-1", "launch-2"]);
+    });
+
+    it("instanceIds that differ only in letter case on a case-sensitive gateway: an error", async () => {
+      const gw = await gateway({ faults: { caseSensitiveKeys: true } });
+      await app(gw, { instanceId: "Mac-A" });
+      await app(gw, { instanceId: "mac-a" });
+      const report = await doctor(gw, { binding });
+      expect(ids(report)).toEqual(["duplicate-letter-case"]);
+      expect(report.findings[0]).toMatchObject({ rule: "K1", severity: "error" });
+      expect(report.findings[0].evidence.map((e) => e.row.instanceId).sort()).toEqual(["Mac-A", "mac-a"]);
+    });
+
+    it("one client's connect and disconnect rows side by side (rows kept per connection): an error", async () => {
+      const gw = await gateway({ faults: { perConnectionRows: true } });
+      const first = await app(gw, { instanceId: "mac-1" });
+      await first.close();
+      await app(gw, { instanceId: "mac-1" });
+      const report = await doctor(gw, { binding });
+      expect(ids(report)).toEqual(["duplicate-per-connection"]);
+      expect(report.findings[0].title).toMatch(/"mac-1" is listed as 2 rows: a disconnect row beside the live one/);
+      expect(report.findings[0].evidence.map((e) => e.note).sort()).toEqual(["reason connect", "reason disconnect"]);
+    });
   });
 
-  it("instanceIds that differ only in letter case on a case-sensitive gateway: an error", async () => {
-    const gw = await gateway({ faults: { caseSensitiveKeys: true } });
-    await app(gw, { instanceId: "Mac-A" });
-    await app(gw, { instanceId: "mac-a" });
-    const report = await doctor(gw);
-    expect(ids(report)).toEqual(["duplicate-letter-case"]);
-    expect(report.findings[0]).toMatchObject({ rule: "K1", severity: "error" });
-    expect(report.findings[0].evidence.map((e) => e.row.instanceId).sort()).toEqual(["Mac-A", "mac-a"]);
+  describe("doctor: rows no client could have made", () => {
+    it("a beacon without instanceId filed under its text: a row with neither host nor instanceId (K2)", async () => {
+      const gw = await gateway({ faults: { beaconRowsByText: true } });
+      const mac = await app(gw, { instanceId: "mac" });
+      await mac.systemEvent({ text: "Node: anna · mode ui", lastInputSeconds: 4 });
+      const report = await doctor(gw, { binding });
+      expect(ids(report)).toEqual(["row-without-host-or-instance-id"]);
+      expect(report.findings[0]).toMatchObject({ rule: "K2", severity: "error" });
+      expect(report.findings[0].evidence).toEqual([{ row: expect.objectContaining({ text: "Node: anna · mode ui" }), note: 'text "Node: anna · mode ui"' }]);
+    });
+
+    it("a cli client's row (P3), the doctor's own connection among them", async () => {
+      const gw = await gateway({ faults: { listCli: true } });
+      await app(gw, { instanceId: "script", host: "deploy script", mode: "cli" });
+      const report = await doctor(gw, { binding });
+      expect(ids(report)).toEqual(["cli-row"]);
+      expect(report.findings[0]).toMatchObject({ rule: "P3", severity: "error" });
+      expect(report.findings[0].evidence.map((e) => e.row.host).sort()).toEqual(["deploy script", "gateway-presence doctor"]);
+    });
   });
 
-  it("one client's connect and disconnect rows side by side (rows kept per connection): an error", async () => {
-    const gw = await gateway({ faults: { perConnectionRows: true } });
-    const first = await app(gw, { instanceId: "mac-1" });
-    await first.close();
-    await app(gw, { instanceId: "mac-1" });
-    const report = await doctor(gw);
-    expect(ids(report)).toEqual(["duplicate-per-connection"]);
-    expect(report.findings[0].title).toMatch(/"mac-1" is listed as 2 rows: a disconnect row beside the live one/);
-    expect(report.findings[0].evidence.map((e) => e.note).sort()).toEqual(["reason connect", "reason disconnect"]);
-  });
-});
+  describe("doctor: addresses (P5)", () => {
+    it("a loopback address recorded as ip (a tunnel): an error", async () => {
+      const gw = await gateway({ faults: { loopbackWipesIp: true } });
+      await app(gw, { instanceId: "tunnelled" });
+      const report = await doctor(gw, { binding });
+      expect(ids(report)).toEqual(["loopback-ip"]);
+      expect(report.findings[0].evidence.map((e) => e.row.ip)).toEqual(["127.0.0.1"]);
+    });
 
-describe("doctor: rows no client could have made", () => {
-  it("a beacon without instanceId filed under its text: a row with neither host nor instanceId (K2)", async () => {
-    const gw = await gateway({ faults: { beaconRowsByText: true } });
-    const mac = await app(gw, { instanceId: "mac" });
-    await mac.systemEvent({ text: "Node: anna · mode ui", lastInputSeconds: 4 });
-    const report = await doctor(gw);
-    expect(ids(report)).toEqual(["row-without-host-or-instance-id"]);
-    expect(report.findings[0]).toMatchObject({ rule: "K2", severity: "error" });
-    expect(report.findings[0].evidence).toEqual([{ row: expect.objectContaining({ text: "Node: anna · mode ui" }), note: 'text "Node: anna · mode ui"' }]);
-  });
+    it("an ip that is the host name: a warning", async () => {
+      const gw = await gateway();
+      const mac = await app(gw, { instanceId: "mac", host: "annas-mac.local" });
+      await mac.systemEvent({ ip: "annas-mac.local" });
+      const report = await doctor(gw, { binding });
+      expect(ids(report)).toEqual(["ip-not-an-address"]);
+      expect(report.findings[0]).toMatchObject({ rule: "P5", severity: "warning", detail: expect.stringMatching(/holds the host name/) });
+    });
 
-  it("a cli client's row (P3), the doctor's own connection among them", async () => {
-    const gw = await gateway({ faults: { listCli: true } });
-    await app(gw, { instanceId: "script", host: "deploy script", mode: "cli" });
-    const report = await doctor(gw);
-    expect(ids(report)).toEqual(["cli-row"]);
-    expect(report.findings[0]).toMatchObject({ rule: "P3", severity: "error" });
-    expect(report.findings[0].evidence.map((e) => e.row.host).sort()).toEqual(["deploy script", "gateway-presence doctor"]);
-  });
-});
-
-describe("doctor: addresses (P5)", () => {
-  it("a loopback address recorded as ip (a tunnel): an error", async () => {
-    const gw = await gateway({ faults: { loopbackWipesIp: true } });
-    await app(gw, { instanceId: "tunnelled" });
-    const report = await doctor(gw);
-    expect(ids(report)).toEqual(["loopback-ip"]);
-    expect(report.findings[0].evidence.map((e) => e.row.ip)).toEqual(["127.0.0.1"]);
+    it("one ip on rows of different hosts: information (NAT or a proxy)", async () => {
+      const gw = await gateway();
+      for (const [instanceId, host] of [["a", "alpha"], ["b", "beta"]]) {
+        const c = await app(gw, { instanceId, host });
+        await c.systemEvent({ ip: "203.0.113.7" });
+      }
+      const report = await doctor(gw, { binding });
+      expect(ids(report)).toEqual(["ip-shared-by-hosts"]);
+      expect(report.findings[0]).toMatchObject({ severity: "info", title: "ip 203.0.113.7 is on 2 rows of different hosts" });
+      expect(report.worst).toBe("info");
+    });
   });
 
-  it("an ip that is the host name: a warning", async () => {
-    const gw = await gateway();
-    const mac = await app(gw, { instanceId: "mac", host: "annas-mac.local" });
-    await mac.systemEvent({ ip: "annas-mac.local" });
-    const report = await doctor(gw);
-    expect(ids(report)).toEqual(["ip-not-an-address"]);
-    expect(report.findings[0]).toMatchObject({ rule: "P5", severity: "warning", detail: expect.stringMatching(/holds the host name/) });
+  describe("doctor: time and size", () => {
+    it("no self row (P1)", async () => {
+      const gw = await gateway({ faults: { noSelfRow: true } });
+      await app(gw, { instanceId: "a" });
+      const report = await doctor(gw, { binding });
+      expect(ids(report)).toEqual(["self-row-missing"]);
+      expect(report.clock.offsetMs).toBeNull();
+    });
+
+    it("a self row older than the rows written after it (P1)", async () => {
+      const gw = await gateway({ faults: { staleSelfRow: true } });
+      const first = await app(gw, { instanceId: "a" });
+      await advance(first, 60_000);
+      await app(gw, { instanceId: "b", host: "Bob's PC" });
+      const report = await doctor(gw, { binding });
+      expect(ids(report)).toEqual(["self-row-stale"]);
+      expect(report.findings[0].detail).toMatch(/2 rows are newer than the self row, by up to 1 min/);
+    });
+
+    it("a self row behind the gateway's own ticks, with no other row to compare (P1)", async () => {
+      const gw = await gateway({ faults: { staleSelfRow: true }, tickIntervalMs: 100 });
+      const writer = await app(gw, { instanceId: "w", mode: "cli" });
+      const advanced = await advance(writer, 60_000);
+      const skew = advanced - Date.now();
+      const report = await doctor(gw, { binding, watchMs: 350, now: () => Date.now() + skew });
+      expect(report.watch.ticks).toBeGreaterThanOrEqual(2);
+      expect(ids(report)).toEqual(["self-row-stale"]);
+      expect(report.findings[0].detail).toMatch(/behind the gateway's clock as its ticks tell it/);
+      expect(Math.abs(report.clock.offsetMs!)).toBeLessThan(1000);
+    });
+
+    it("a row stamped 10 minutes ahead of the gateway's clock (K3)", async () => {
+      const gw = await gateway({ faults: { futureTs: true } });
+      await app(gw, { instanceId: "a", host: "alpha" });
+      await app(gw, { instanceId: "b", host: "beta" });
+      const c = await app(gw, { instanceId: "c", host: "gamma" });
+      await c.systemEvent({ reason: "periodic", lastInputSeconds: 2 });
+      const report = await doctor(gw, { binding });
+      expect(ids(report)).toEqual(["ts-in-future"]);
+      expect(report.findings[0].evidence).toEqual([{ row: expect.objectContaining({ host: "gamma" }), note: expect.stringMatching(/^(9 min 5\d s|10 min( \d s)?) ahead of the gateway's clock$/) }]);
+    });
+
+    it("a row older than the TTL still listed (S1)", async () => {
+      const gw = await gateway({ faults: { noExpiry: true } });
+      const gone = await app(gw, { instanceId: "gone", host: "gone" });
+      await gone.close();
+      const stays = await app(gw, { instanceId: "stays", host: "stays" });
+      const advanced = await advance(stays, 400_000);
+      const skew = advanced - Date.now();
+      const report = await doctor(gw, { binding, now: () => Date.now() + skew });
+      expect(ids(report)).toEqual(["rows-past-ttl"]);
+      expect(report.findings[0].evidence).toEqual([{ row: expect.objectContaining({ host: "gone", reason: "disconnect" }), note: expect.stringMatching(/^age 6 min 4\d s$/) }]);
+      expect(report.summary.status).toEqual({ Active: 2, Idle: 0, Stale: 1 });
+    });
+
+    it("201 rows on a gateway whose cap is 200 (S2)", async () => {
+      const gw = await gateway({ faults: { overCap: true } });
+      const writer = await app(gw, { instanceId: "writer", mode: "cli" });
+      await beaconRows(writer, 0, 200);
+      const report = await doctor(gw, { binding });
+      expect(report.summary.rows).toBe(201);
+      expect(ids(report)).toEqual(["rows-over-cap"]);
+      expect(report.findings[0].evidence.map((e) => e.row.instanceId)).toEqual(["device-0"]);
+    });
+
+    it("a gateway clock 10 minutes ahead of this machine's (C1)", async () => {
+      const gw = await gateway();
+      const a = await app(gw, { instanceId: "a" });
+      await advance(a, 600_000);
+      const report = await doctor(gw, { binding });
+      expect(ids(report)).toEqual(["clock-offset"]);
+      expect(report.findings[0]).toMatchObject({ rule: "C1", severity: "warning", title: "the gateway's clock is 10 min ahead of this machine's" });
+      expect(report.findings[0].detail).toMatch(/test mode/);
+      expect(report.clock.offsetMs! - 600_000).toBeLessThan(1000);
+    });
   });
 
-  it("one ip on rows of different hosts: information (NAT or a proxy)", async () => {
-    const gw = await gateway();
-    for (const [instanceId, host] of [["a", "alpha"], ["b", "beta"]]) {
-      const c = await app(gw, { instanceId, host });
-      await c.systemEvent({ ip: "203.0.113.7" });
-    }
-    const report = await doctor(gw);
-    expect(ids(report)).toEqual(["ip-shared-by-hosts"]);
-    expect(report.findings[0]).toMatchObject({ severity: "info", title: "ip 203.0.113.7 is on 2 rows of different hosts" });
-    expect(report.worst).toBe("info");
-  });
-});
+  describe("doctor: pushes (E1)", () => {
+    it("a change during the watch that no push announced", async () => {
+      const gw = await gateway({ faults: { noPresenceEvents: true } });
+      await app(gw, { instanceId: "a", host: "alpha" });
+      const report = await doctor(gw, { binding, watchMs: 500, during: async () => void (await app(gw, { instanceId: "late", host: "late" })) });
+      expect(ids(report)).toEqual(["change-not-pushed"]);
+      expect(report.findings[0].title).toMatch(/no presence event was pushed/);
+      expect(report.findings[0].evidence).toEqual([{ row: expect.objectContaining({ host: "late" }), note: "listed, but no push said so (new or changed)" }]);
+    });
 
-describe("doctor: time and size", () => {
-  it("no self row (P1)", async () => {
-    const gw = await gateway({ faults: { noSelfRow: true } });
-    await app(gw, { instanceId: "a" });
-    const report = await doctor(gw);
-    expect(ids(report)).toEqual(["self-row-missing"]);
-    expect(report.clock.offsetMs).toBeNull();
-  });
-
-  it("a self row older than the rows written after it (P1)", async () => {
-    const gw = await gateway({ faults: { staleSelfRow: true } });
-    const first = await app(gw, { instanceId: "a" });
-    await advance(first, 60_000);
-    await app(gw, { instanceId: "b", host: "Bob's PC" });
-    const report = await doctor(gw);
-    expect(ids(report)).toEqual(["self-row-stale"]);
-    expect(report.findings[0].detail).toMatch(/2 rows are newer than the self row, by up to 1 min/);
-  });
-
-  it("a self row behind the gateway's own ticks, with no other row to compare (P1)", async () => {
-    const gw = await gateway({ faults: { staleSelfRow: true }, tickIntervalMs: 100 });
-    const writer = await app(gw, { instanceId: "w", mode: "cli" });
-    const advanced = await advance(writer, 60_000);
-    const skew = advanced - Date.now();
-    const report = await doctor(gw, { watchMs: 350, now: () => Date.now() + skew });
-    expect(report.watch.ticks).toBeGreaterThanOrEqual(2);
-    expect(ids(report)).toEqual(["self-row-stale"]);
-    expect(report.findings[0].detail).toMatch(/behind the gateway's clock as its ticks tell it/);
-    expect(Math.abs(report.clock.offsetMs!)).toBeLessThan(1000);
-  });
-
-  it("a row stamped 10 minutes ahead of the gateway's clock (K3)", async () => {
-    const gw = await gateway({ faults: { futureTs: true } });
-    await app(gw, { instanceId: "a", host: "alpha" });
-    await app(gw, { instanceId: "b", host: "beta" });
-    const c = await app(gw, { instanceId: "c", host: "gamma" });
-    await c.systemEvent({ reason: "periodic", lastInputSeconds: 2 });
-    const report = await doctor(gw);
-    expect(ids(report)).toEqual(["ts-in-future"]);
-    expect(report.findings[0].evidence).toEqual([{ row: expect.objectContaining({ host: "gamma" }), note: expect.stringMatching(/^(9 min 5\d s|10 min( \d s)?) ahead of the gateway's clock$/) }]);
-  });
-
-  it("a row older than the TTL still listed (S1)", async () => {
-    const gw = await gateway({ faults: { noExpiry: true } });
-    const gone = await app(gw, { instanceId: "gone", host: "gone" });
-    await gone.close();
-    const stays = await app(gw, { instanceId: "stays", host: "stays" });
-    const advanced = await advance(stays, 400_000);
-    const skew = advanced - Date.now();
-    const report = await doctor(gw, { now: () => Date.now() + skew });
-    expect(ids(report)).toEqual(["rows-past-ttl"]);
-    expect(report.findings[0].evidence).toEqual([{ row: expect.objectContaining({ host: "gone", reason: "disconnect" }), note: expect.stringMatching(/^age 6 min 4\d s$/) }]);
-    expect(report.summary.status).toEqual({ Active: 2, Idle: 0, Stale: 1 });
-  });
-
-  it("201 rows on a gateway whose cap is 200 (S2)", async () => {
-    const gw = await gateway({ faults: { overCap: true } });
-    const writer = await app(gw, { instanceId: "writer", mode: "cli" });
-    await beaconRows(writer, 0, 200);
-    const report = await doctor(gw);
-    expect(report.summary.rows).toBe(201);
-    expect(ids(report)).toEqual(["rows-over-cap"]);
-    expect(report.findings[0].evidence.map((e) => e.row.instanceId)).toEqual(["device-0"]);
-  });
-
-  it("a gateway clock 10 minutes ahead of this machine's (C1)", async () => {
-    const gw = await gateway();
-    const a = await app(gw, { instanceId: "a" });
-    await advance(a, 600_000);
-    const report = await doctor(gw);
-    expect(ids(report)).toEqual(["clock-offset"]);
-    expect(report.findings[0]).toMatchObject({ rule: "C1", severity: "warning", title: "the gateway's clock is 10 min ahead of this machine's" });
-    expect(report.findings[0].detail).toMatch(/test mode/);
-    expect(report.clock.offsetMs! - 600_000).toBeLessThan(1000);
-  });
-});
-
-describe("doctor: pushes (E1)", () => {
-  it("a change during the watch that no push announced", async () => {
-    const gw = await gateway({ faults: { noPresenceEvents: true } });
-    await app(gw, { instanceId: "a", host: "alpha" });
-    const report = await doctor(gw, { watchMs: 500, during: async () => void (await app(gw, { instanceId: "late", host: "late" })) });
-    expect(ids(report)).toEqual(["change-not-pushed"]);
-    expect(report.findings[0].title).toMatch(/no presence event was pushed/);
-    expect(report.findings[0].evidence).toEqual([{ row: expect.objectContaining({ host: "late" }), note: "listed, but no push said so (new or changed)" }]);
-  });
-
-  it("the same change, pushed: no finding", async () => {
-    const gw = await gateway();
-    await app(gw, { instanceId: "a", host: "alpha" });
-    const report = await doctor(gw, { watchMs: 500, during: async () => void (await app(gw, { instanceId: "late", host: "late" })) });
-    expect(report.watch.pushes).toBeGreaterThanOrEqual(1);
-    expect(report.findings).toEqual([]);
+    it("the same change, pushed: no finding", async () => {
+      const gw = await gateway();
+      await app(gw, { instanceId: "a", host: "alpha" });
+      const report = await doctor(gw, { binding, watchMs: 500, during: async () => void (await app(gw, { instanceId: "late", host: "late" })) });
+      expect(report.watch.pushes).toBeGreaterThanOrEqual(1);
+      expect(report.findings).toEqual([]);
+    });
   });
 });

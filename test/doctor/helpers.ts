@@ -1,18 +1,48 @@
 /** The doctor against real reference gateways on 127.0.0.1:0, with clients made by the SDK. */
-import { afterEach } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach } from "vitest";
+import { createNodeOpenClawBinding } from "../../src/client/node.js";
 import { analyze, readGateway, type DoctorReport, type ReadOptions } from "../../src/doctor/index.js";
 import { createPresenceClient, type PresenceClient } from "../../src/index.js";
-import type { Gateway, GatewayOptions } from "../../src/server/index.js";
-import { startGateway } from "../server/helpers.js";
+import { createGateway, type Gateway, type GatewayOptions } from "../../src/server/index.js";
+import type { BindingName } from "../../src/transport/binding.js";
+
+export const BINDINGS: readonly BindingName[] = ["jsonrpc", "openclaw"];
+
+/** Where the doctor's openclaw device identity lives in these tests (as the CLI keeps one in the config dir). */
+const identityDir = mkdtempSync(join(tmpdir(), "doctor-identity-"));
+afterAll(() => rmSync(identityDir, { recursive: true, force: true }));
 
 const clients: PresenceClient[] = [];
+const gateways: Gateway[] = [];
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
+  await Promise.all(gateways.splice(0).map((gw) => gw.close()));
 });
 
-/** A gateway in test mode (test.clock.advance) with a rate limit high enough to fill the list quickly. */
-export function gateway(options: GatewayOptions = {}): Promise<Gateway> {
-  return startGateway({ testClock: true, rateLimit: { burst: 1000, perSecond: 1000 }, ...options });
+/**
+ * A gateway in test mode (test.clock.advance) with a rate limit high enough to fill the list
+ * quickly, listening with both bindings over one store: jsonrpc first (gw.url, for the apps), then openclaw.
+ */
+export async function gateway(options: GatewayOptions = {}): Promise<Gateway> {
+  const gw = await createGateway({
+    host: "127.0.0.1",
+    testClock: true,
+    rateLimit: { burst: 1000, perSecond: 1000 },
+    listeners: [
+      { binding: "jsonrpc", port: 0 },
+      { binding: "openclaw", port: 0 },
+    ],
+    ...options,
+  });
+  gateways.push(gw);
+  return gw;
+}
+
+export function urlOf(gw: Gateway, binding: BindingName): string {
+  return gw.listeners.find((l) => l.binding === binding)!.url;
 }
 
 export interface App {
@@ -53,10 +83,20 @@ export async function advance(client: PresenceClient, ms: number): Promise<numbe
   return (await client.testClockAdvance({ ms })).now;
 }
 
-/** Reads the gateway as `gateway-presence doctor` does and analyses it. */
-export async function doctor(gw: Gateway, options: Partial<ReadOptions> & { during?: () => Promise<void> } = {}): Promise<DoctorReport> {
-  const { during, ...read } = options;
-  const reading = readGateway({ url: gw.url, ...read });
+/**
+ * Reads the gateway as `gateway-presence doctor --binding B` does (openclaw: a persisted signed
+ * device identity) and analyses it.
+ */
+export async function doctor(
+  gw: Gateway,
+  options: Omit<Partial<ReadOptions>, "binding"> & { binding?: BindingName; during?: () => Promise<void> } = {},
+): Promise<DoctorReport> {
+  const { during, binding = "jsonrpc", ...read } = options;
+  const reading = readGateway({
+    url: urlOf(gw, binding),
+    binding: binding === "openclaw" ? createNodeOpenClawBinding({ identityPath: join(identityDir, "device-identity.json") }) : "jsonrpc",
+    ...read,
+  });
   if (during) {
     // Give the doctor time to list before the change it should see being pushed (or not).
     await new Promise((resolve) => setTimeout(resolve, 100));
