@@ -1,9 +1,12 @@
 /**
  * The gateway's clock against this machine's. Every timestamp the gateway sends with "now" in it is
  * a sample: the self row of a listing, of hello-ok or of a push (fresh in every listing, SPEC P1)
- * and a `tick` (SPEC E3). A sample taken while the request was in flight says the offset lies in
+ * and a `tick` (SPEC E3). A sample taken while a request was in flight says the offset lies in
  * [ts - receivedAt, ts - sentAt]; the samples' intervals are intersected (as NTP does with its
- * sources), so the estimate is as good as the fastest round trip.
+ * sources), so the estimate is as good as the fastest round trip. A push or a tick says less: the
+ * gateway read its clock before the frame arrived, but maybe long before (OpenClaw 2026.9.6 sends
+ * pushes whose self row is some 20 ms old), so it only bounds the offset from below, unless nothing
+ * else bounds it from above: then it is taken as sent promptly (within one round trip).
  */
 import type { PresenceEntry } from "../protocol/presence.js";
 import { formatMs, isSelfRow, plural } from "./rows.js";
@@ -18,6 +21,8 @@ export interface ClockSample {
   localTo: number;
   /** From a self row (not independent of it) or from a tick. */
   kind: "self" | "tick";
+  /** A push or a tick: the clock was read before `localTo`, not necessarily after `localFrom`. */
+  unsolicited?: boolean;
 }
 
 /** Timestamps are whole milliseconds on both sides. */
@@ -25,25 +30,26 @@ const ROUNDING_MS = 1;
 
 export function clockSamples(obs: Observation): ClockSample[] {
   const samples: ClockSample[] = [];
-  // A push or a tick was sent at most one round trip before it arrived (the listing's is the measure).
+  // "Promptly" for a push or a tick: within one round trip before it arrived (the listing's is the measure).
   const rtt = Math.max(0, obs.list.receivedAt - obs.list.sentAt);
-  const self = (label: string, entries: PresenceEntry[], localFrom: number, localTo: number) => {
+  const self = (label: string, entries: PresenceEntry[], localFrom: number, localTo: number, unsolicited = false) => {
     const row = entries.find(isSelfRow);
-    if (row) samples.push({ label, gatewayTs: row.ts, localFrom, localTo, kind: "self" });
+    if (row) samples.push({ label, gatewayTs: row.ts, localFrom, localTo, kind: "self", ...(unsolicited ? { unsolicited } : {}) });
   };
   self("hello-ok", obs.hello.presence, obs.hello.sentAt, obs.hello.receivedAt);
   self("list", obs.list.entries, obs.list.sentAt, obs.list.receivedAt);
-  obs.pushes.forEach((push, i) => self(`push ${i + 1}`, push.presence, push.receivedAt - rtt, push.receivedAt));
+  obs.pushes.forEach((push, i) => self(`push ${i + 1}`, push.presence, push.receivedAt - rtt, push.receivedAt, true));
   if (obs.final) self("final list", obs.final.entries, obs.final.sentAt, obs.final.receivedAt);
   obs.ticks.forEach((tick, i) =>
-    samples.push({ label: `tick ${i + 1}`, gatewayTs: tick.ts, localFrom: tick.receivedAt - rtt, localTo: tick.receivedAt, kind: "tick" }),
+    samples.push({ label: `tick ${i + 1}`, gatewayTs: tick.ts, localFrom: tick.receivedAt - rtt, localTo: tick.receivedAt, kind: "tick", unsolicited: true }),
   );
   return samples;
 }
 
-/** The offset interval [lo, hi] (gateway minus local) a sample allows. */
-export function offsetInterval(sample: ClockSample): [number, number] {
-  return [sample.gatewayTs - sample.localTo - ROUNDING_MS, sample.gatewayTs - sample.localFrom + ROUNDING_MS];
+/** The offset interval [lo, hi] (gateway minus local) a sample allows; `prompt`: as if a push or tick was sent at once. */
+export function offsetInterval(sample: ClockSample, prompt = false): [number, number] {
+  const hi = sample.unsolicited && !prompt ? Infinity : sample.gatewayTs - sample.localFrom + ROUNDING_MS;
+  return [sample.gatewayTs - sample.localTo - ROUNDING_MS, hi];
 }
 
 /**
@@ -59,10 +65,12 @@ export function estimateOffset(samples: readonly ClockSample[]): ClockEstimate &
     lo = Math.max(lo, a);
     hi = Math.min(hi, b);
   }
+  // Only pushes and ticks: bounded from above by taking them as sent promptly.
+  if (hi === Infinity) hi = Math.max(lo + 2 * ROUNDING_MS, Math.min(...samples.map((s) => offsetInterval(s, true)[1])));
   const basis = describeBasis(samples);
   if (lo > hi) {
     const latest = samples.reduce((x, y) => (y.localTo >= x.localTo ? y : x));
-    const [a, b] = offsetInterval(latest);
+    const [a, b] = offsetInterval(latest, true);
     return {
       offsetMs: Math.round((a + b) / 2),
       uncertaintyMs: Math.ceil((b - a) / 2),

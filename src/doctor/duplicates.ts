@@ -30,7 +30,7 @@ function sameInstanceId(rows: PresenceEntry[]): Draft[] {
         title: `instanceId ${[...spellings].map((s) => JSON.stringify(s)).join(" / ")} is listed as ${group.length} rows that differ only in letter case`,
         detail:
           "The presence key is the trimmed, lower-cased instanceId, so these rows should be one. " +
-          "This gateway compares instanceIds case-sensitively.",
+          "This gateway keeps them apart: it compares instanceIds case-sensitively, or keys the rows by something else (a device id).",
         advice:
           "Gateway: lower-case the trimmed instanceId before using it as the key (SPEC K1, K4). " +
           "Client, meanwhile: send the instanceId in one spelling, in the handshake and in every beacon.",
@@ -50,9 +50,9 @@ function sameInstanceId(rows: PresenceEntry[]): Draft[] {
         title: `instanceId ${JSON.stringify(repeated[0])} is listed as ${same.length} rows${connectAndDisconnect ? ": a disconnect row beside the live one" : ""}`,
         detail:
           (connectAndDisconnect
-            ? "One client's old connection (reason disconnect) and its new one are side by side: "
-            : "One instanceId has several rows: ") +
-          "the gateway keeps rows per connection instead of per instanceId. A reconnect with the same instanceId must merge into the old row.",
+            ? "One client's old connection (reason disconnect) and its new one are side by side: the gateway keeps rows per connection. "
+            : "One instanceId has several rows: the gateway keys some of them by something other than the instanceId (the connection, a device id). ") +
+          "A reconnect or a beacon with the same instanceId must update the old row.",
         advice:
           "Gateway: key rows by the instanceId when the client sends one, and the connection id only when it does not (SPEC K1). " +
           "Nothing to change on the client: it already sends a stable instanceId.",

@@ -36,6 +36,16 @@ describe("clock offset", () => {
     expect(estimate.basis).toMatch(/^after, the latest sample \(the samples disagree by 60 s: a clock jumped while watching\)$/);
   });
 
+  it("a push or tick only bounds the offset from below (its clock may have been read long before it was sent)", () => {
+    const list = sample("list", T + 5_000, T - 1, T + 1);
+    const latePush: ClockSample = { ...sample("push 1", T + 5_000 - 20, T + 95, T + 100), unsolicited: true };
+    const estimate = estimateOffset([list, latePush]);
+    expect(estimate.basis).toBe("the self row (list, push 1)");
+    expect(estimate.offsetMs).toBe(5_000);
+    const ticksOnly = estimateOffset([{ label: "tick 1", gatewayTs: T + 7_000, localFrom: T - 4, localTo: T, kind: "tick", unsolicited: true }]);
+    expect(ticksOnly).toMatchObject({ offsetMs: 7_002, uncertaintyMs: 3, basis: "1 tick" });
+  });
+
   it("no sample: unknown", () => {
     expect(estimateOffset([])).toEqual({ offsetMs: null, uncertaintyMs: null, basis: "no self row and no tick" });
   });
