@@ -61,6 +61,8 @@ export async function readGateway(options: ReadOptions): Promise<Observation> {
     binding: options.binding,
     client: options.client ?? { id: "cli", displayName: "gateway-presence doctor", version: "doctor", platform: "node", mode: "cli" },
     scopes: ["operator.read"],
+    // Whole-list `presence` pushes (SPEC E1) as the gateway sends them, not the SDK's mirror fed by deltas.
+    presenceDelta: false,
     reconnect: false,
     requestTimeoutMs: options.timeoutMs ?? 10_000,
     ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
