@@ -128,6 +128,21 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store, two gateways${REDIS_M
     await b.close();
   });
 
+  it("a gateway restarted under the same id closes the connections of its previous life (P6)", async () => {
+    const server = await redisServer();
+    const prefix = freshPrefix();
+    const client = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    client.on("error", () => {});
+    const before = createRedisPresenceStore({ client, prefix, gatewayId: "same", sweepIntervalMs: 0 });
+    await before.setSelf({ host: "gw" });
+    await before.openConnection("was-open", { host: "was-open", reason: "connect" });
+    client.disconnect(); // crashed: no close, no leave
+    await before.close();
+    const after = await makeRedisStore({ prefix, gatewayId: "same" });
+    await after.store.setSelf({ host: "gw" });
+    expect(await after.store.get("was-open")).toMatchObject({ reason: "disconnect" });
+  });
+
   it("logs once when two running gateways were given the same id", async () => {
     const prefix = freshPrefix();
     const lines: string[] = [];

@@ -1,11 +1,20 @@
 /**
- * setSelf (SPEC P1): ARGV[6] = this process' token, ARGV[7..] = field pairs. Joins the cluster (a heartbeat, and a place under the
- * cap: a full list evicts its oldest row), merges the fields into this gateway's self row (reason
- * defaults to "self"). Result: the self row with ts = now.
+ * setSelf (SPEC P1): ARGV[6] = this process' token, ARGV[7..] = field pairs. Joins the cluster (a
+ * heartbeat, and a place under the cap: a full list evicts its oldest row), merges the fields into
+ * this gateway's self row (reason defaults to "self"). A process that restarted under the same id
+ * first closes the connections its previous life counted. Result: the self row with ts = now.
  */
 export const SELF_LUA = String.raw`
 local now = clock()
 sweep(now)
+local owner = redis.call('HGET', P .. ':owners', GW)
+if owner and owner ~= ARGV[6] then
+  -- A new process under this id (a restart with the same --gateway-id): the connections the
+  -- previous one counted are gone (P6).
+  local held = redis.call('HGETALL', held_key(GW))
+  redis.call('DEL', held_key(GW))
+  for i = 1, #held, 2 do release(now, held[i], tonumber(held[i + 1])) end
+end
 register(real_ms(), ARGV[6])
 local fields = {}
 for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
