@@ -24,6 +24,12 @@ function pushes(client: WireClient): PresenceEvent[] {
   return client.notifications("presence").map((n) => n.params as PresenceEvent);
 }
 
+async function health(gw: { port: number }): Promise<{ status: string; store: { backend: string; healthy: boolean } }> {
+  const response = await fetch(`http://127.0.0.1:${gw.port}/healthz`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as { status: string; store: { backend: string; healthy: boolean } };
+}
+
 const lastPush = (client: WireClient) => pushes(client).at(-1)?.presence ?? [];
 const ids = (rows: PresenceEntry[]) => peers(rows).map((row) => `${row.instanceId} ${row.reason}`).sort();
 
@@ -109,6 +115,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(`two gateways on one Redis${REDIS_M
       await connectClient(a, { instanceId: "before-a" });
       await connectClient(b, { instanceId: "before-b" });
       await list(watcherB);
+      expect(await health(a)).toEqual({ status: "ok", store: { backend: "redis", shared: true, healthy: true } });
       await redis.stop();
 
       const started = Date.now();
@@ -118,9 +125,11 @@ describe.skipIf(REDIS_MISSING !== undefined)(`two gateways on one Redis${REDIS_M
       await during.result("system-event", { text: "beacon in the outage" });
       await eventually(() => expect(a.metrics().store.healthy).toBe(false));
       expect(lines.filter((line) => line.includes("gw-a") && line.includes("unreachable"))).toHaveLength(1);
+      expect(await health(a)).toMatchObject({ status: "degraded", store: { healthy: false } });
 
       await redis.start(); // empty: Redis lost everything
       await eventually(() => expect(a.metrics().store.healthy && b.metrics().store.healthy).toBe(true), 10_000);
+      expect((await health(b)).status).toBe("ok");
       const expected = ["before-a connect", "before-b connect", "during-a connect"];
       await eventually(async () => expect(ids(await list(watcherB))).toEqual(expected), 5_000);
       expect(ids(await list(during))).toEqual(expected);

@@ -1,5 +1,5 @@
 // The gateway's HTTP side, from Node: the built page with content types and cache headers, only the
-// built files, /config.json per listener, and the Origin check of WebSocket upgrades.
+// built files, /config.json per listener, /healthz, and the Origin check of WebSocket upgrades.
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
@@ -166,6 +166,19 @@ describe("the Instances page over HTTP", () => {
       }
       // A page served by one listener may connect to another: both are the gateway's own origin.
       expect(await upgrade(a.url, `http://127.0.0.1:${b.port}`)).toBe("open");
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("answers /healthz on every listener, also without the page (the store's health; docs/cluster.md)", async () => {
+    const gw = await createGateway({ webRoot: false, listeners: [{ port: 0 }] });
+    try {
+      const answer = await get(gw.port, "/healthz");
+      expect(answer.status).toBe(200);
+      expect(answer.headers["cache-control"]).toBe("no-store");
+      expect(JSON.parse(answer.body.toString())).toEqual({ status: "ok", store: { backend: "memory", shared: false, healthy: true } });
+      expect((await get(gw.port, "/healthz", { method: "POST" })).status).toBe(426);
     } finally {
       await gw.close();
     }

@@ -1,12 +1,12 @@
 /**
  * The HTTP side of a gateway's listeners, assembled from its options: the built page (read once,
- * served by every listener), each listener's `/config.json`, and the Origin check with its log line
- * and rejection count.
+ * served by every listener), each listener's `/config.json`, `/healthz` (the store's health), and the
+ * Origin check with its log line and rejection count.
  */
 import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import type { GatewayContext } from "../core/context.js";
-import { createHttpFront, type ListenerHttp, type PageConfig } from "./http-front.js";
+import { createHttpFront, type Health, type ListenerHttp, type PageConfig } from "./http-front.js";
 import { createOriginPolicy } from "./origin-check.js";
 import { loadPageAssets } from "./page-assets.js";
 
@@ -26,8 +26,12 @@ export async function createGatewayHttp(gw: GatewayContext, listeners: () => Pag
     const shown = JSON.stringify(origin.slice(0, 200));
     gw.log(`reject origin=${shown} reason=ORIGIN_NOT_ALLOWED ${reason} address=${request.socket.remoteAddress ?? "?"}`);
   };
+  const health = (): Health => {
+    const { backend, shared, healthy } = gw.store.status();
+    return { status: healthy ? "ok" : "degraded", store: { backend, shared, healthy } };
+  };
   return {
     forListener: (binding) =>
-      createHttpFront({ assets, checkOrigin, onOriginRefused, config: () => ({ binding, listeners: listeners(), maxEntries }) }),
+      createHttpFront({ assets, checkOrigin, onOriginRefused, health, config: () => ({ binding, listeners: listeners(), maxEntries }) }),
   };
 }

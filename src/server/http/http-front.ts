@@ -1,6 +1,7 @@
 /**
  * What a gateway listener answers besides WebSocket frames: plain HTTP (the built Instances page, its
- * `/config.json`) and the check of every upgrade's `Origin` before the handshake (origin-check.ts).
+ * `/config.json`, `/healthz`) and the check of every upgrade's `Origin` before the handshake
+ * (origin-check.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { OriginVerdict } from "./origin-check.js";
@@ -17,7 +18,18 @@ export interface PageConfig {
   maxEntries: number;
 }
 
+/**
+ * `GET /healthz`: 200 while the gateway serves, for load balancers and monitoring. `status` is
+ * `degraded` while a cluster's shared store (Redis) is out of reach and the gateway serves its own
+ * presence locally (docs/cluster.md); the gateway still answers every client then.
+ */
+export interface Health {
+  status: "ok" | "degraded";
+  store: { backend: string; shared: boolean; healthy: boolean };
+}
+
 export interface HttpFrontOptions {
+  health: () => Health;
   /** The built page; `undefined` when it was not built; `false` when the gateway serves no page. */
   assets: PageAssets | undefined | false;
   config: () => PageConfig;
@@ -57,6 +69,7 @@ const TEXT = "text/plain; charset=utf-8";
 export function createHttpFront(options: HttpFrontOptions): ListenerHttp {
   function handleRequest(request: IncomingMessage, response: ServerResponse): void {
     const { assets } = options;
+    if ((request.method === "GET" || request.method === "HEAD") && pathOf(request.url) === "/healthz") return json(request, response, options.health());
     if (assets === false) {
       response.writeHead(426, { ...COMMON_HEADERS, "content-type": TEXT, upgrade: "websocket" });
       response.end("gateway-presence: connect with a WebSocket\n");
@@ -66,12 +79,7 @@ export function createHttpFront(options: HttpFrontOptions): ListenerHttp {
       return plain(response, 405, "method not allowed: the gateway serves GET and HEAD\n", { allow: "GET, HEAD" });
     }
     const path = pathOf(request.url);
-    if (path === "/config.json") {
-      const body = Buffer.from(JSON.stringify(options.config()));
-      response.writeHead(200, { ...COMMON_HEADERS, "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": body.length });
-      response.end(request.method === "HEAD" ? undefined : body);
-      return;
-    }
+    if (path === "/config.json") return json(request, response, options.config());
     if (assets === undefined) {
       if (path === "/" || path === "/index.html") {
         return plain(response, 503, "gateway-presence: the Instances page is not built in this installation (run `npm run build`)\n");
@@ -134,6 +142,12 @@ function pathOf(url: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function json(request: IncomingMessage, response: ServerResponse, value: unknown): void {
+  const body = Buffer.from(JSON.stringify(value));
+  response.writeHead(200, { ...COMMON_HEADERS, "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": body.length });
+  response.end(request.method === "HEAD" ? undefined : body);
 }
 
 function plain(response: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
