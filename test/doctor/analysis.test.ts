@@ -1,7 +1,7 @@
 // The pure parts of the doctor on hand-made observations: the clock estimate, the self-row
 // arbitration, option checks and the renderer's limits.
 import { describe, expect, it } from "vitest";
-import { analyze, estimateOffset, renderReport, type ClockSample, type Observation } from "../../src/doctor/index.js";
+import { analyze, displayUrl, estimateOffset, renderReport, type ClockSample, type Observation } from "../../src/doctor/index.js";
 import type { PresenceEntry } from "../../src/index.js";
 
 const T = 1_800_000_000_000;
@@ -73,6 +73,11 @@ describe("the self row against the other rows", () => {
 });
 
 describe("options and rendering", () => {
+  it("the report's URL carries no credentials", () => {
+    expect(displayUrl("ws://admin:hunter2@gw.example:18789/presence")).toBe("ws://gw.example:18789/presence");
+    expect(displayUrl("ws://127.0.0.1:18789")).toBe("ws://127.0.0.1:18789");
+  });
+
   it("refuses nonsense thresholds", () => {
     expect(() => analyze(observation([self(T)]), { ttlMs: 0 })).toThrow(/ttlMs must be a number >= 1/);
     expect(() => analyze(observation([self(T)]), { toleranceMs: Number.NaN })).toThrow(/toleranceMs/);
