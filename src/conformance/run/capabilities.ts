@@ -9,6 +9,7 @@ export const ALL_CAPABILITIES: readonly Capability[] = [
   "scopes",
   "systemEvent",
   "presenceEvents",
+  "presenceDelta",
   "tick",
   "jsonrpc",
   "loopback",
@@ -48,7 +49,8 @@ export function isLoopbackUrl(url: string): boolean {
 }
 
 export function detectCapabilities(input: CapabilityInput): Capabilities {
-  const hello = (input.hello ?? {}) as { features?: { methods?: unknown; events?: unknown }; policy?: { tickIntervalMs?: unknown } };
+  const hello = (input.hello ?? {}) as { features?: { methods?: unknown; events?: unknown; caps?: unknown }; policy?: { tickIntervalMs?: unknown } };
+  const caps = Array.isArray(hello.features?.caps) ? (hello.features.caps as unknown[]) : [];
   const methods = Array.isArray(hello.features?.methods) ? (hello.features.methods as unknown[]) : [];
   const events = Array.isArray(hello.features?.events) ? (hello.features.events as unknown[]) : [];
   const tick = hello.policy?.tickIntervalMs;
@@ -59,6 +61,7 @@ export function detectCapabilities(input: CapabilityInput): Capabilities {
     scopes: undefined,
     systemEvent: methods.includes("system-event") ? undefined : "hello-ok.features.methods has no system-event",
     presenceEvents: events.includes("presence") ? undefined : "hello-ok.features.events has no presence",
+    presenceDelta: caps.includes("presence.delta") ? undefined : "hello-ok.features.caps has no presence.delta (the delta stream is not offered)",
     tick: !events.includes("tick")
       ? "hello-ok.features.events has no tick"
       : typeof tick === "number" && (tick <= FAST_WAIT_LIMIT_MS || input.slow)

@@ -70,7 +70,7 @@ const asLoaded = (s: Scenario | LoadedScenario): LoadedScenario => ("scenario" i
 
 /** Connects once (as an unrecorded `cli` client) to learn the gateway's methods, events and policy. */
 async function probe(config: RunConfig): Promise<{ hello?: unknown; error?: string }> {
-  const scenario: Scenario = { id: "probe", title: "probe", rules: ["H4"], level: "MUST", actors: { probe: { client: { id: "conformance-probe", mode: "cli" } } }, steps: [{ step: "connect", actor: "probe" }] };
+  const scenario: Scenario = { id: "probe", title: "probe", rules: ["H4"], level: "MUST", actors: { probe: { client: { id: "conformance-probe", mode: "cli" }, extra: { caps: ["presence.delta"] } } }, steps: [{ step: "connect", actor: "probe" }] };
   const ctx = new ScenarioContext(scenario, config);
   try {
     declareActor(ctx, "probe", buildConnectParams(ctx, scenario.actors.probe));

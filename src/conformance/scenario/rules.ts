@@ -10,7 +10,8 @@ export type RuleId =
   | "M1" | "M2"
   | "E1" | "E2" | "E3"
   | "C1"
-  | "B1" | "B2" | "B3";
+  | "B1" | "B2" | "B3"
+  | "D1" | "D2" | "D3" | "D4" | "D5" | "D6" | "D7";
 
 /** How binding a rule is (SPEC.md uses RFC 2119 words). */
 export type Level = "MUST" | "SHOULD";
@@ -56,6 +57,14 @@ export const RULES: readonly RuleInfo[] = [
   { id: "B1", level: "MUST", name: "bad input gets clear errors" },
   { id: "B2", level: "MUST", name: "bounded list; rate limiting" },
   { id: "B3", level: "MUST", name: "length caps; maxPayload" },
+  // The opt-in delta stream (docs/delta.md): binding on gateways that grant `presence.delta`.
+  { id: "D1", level: "MUST", name: "presence.delta is opt-in (caps)" },
+  { id: "D2", level: "MUST", name: "keyed hello-ok snapshot" },
+  { id: "D3", level: "MUST", name: "presence.delta events with versions" },
+  { id: "D4", level: "MUST", name: "changed and removed rows" },
+  { id: "D5", level: "MUST", name: "applying a delta; reset" },
+  { id: "D6", level: "MUST", name: "a gap is never applied" },
+  { id: "D7", level: "MUST", name: "presence.resync" },
 ];
 
 export const RULE_ORDER = new Map(RULES.map((r, i) => [r.id, i]));

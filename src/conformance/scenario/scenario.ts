@@ -33,6 +33,8 @@ export type Capability =
   | "systemEvent"
   /** `presence` is listed in features.events. */
   | "presenceEvents"
+  /** The probe asked for `presence.delta` and hello-ok.features.caps grants it (docs/delta.md D1). */
+  | "presenceDelta"
   /** `tick` is listed and its interval fits the run (<= 5 s), or the run is slow. */
   | "tick"
   /** The binding is jsonrpc: raw JSON-RPC frames, batches, numeric error codes. */
