@@ -66,6 +66,11 @@ export interface GatewayOptions {
    * coalesces every change since the last. Default 67108864 (64 MiB/s).
    */
   pushBytesPerSecond?: number;
+  /**
+   * Under load, push rounds are at least this far apart, in ms (a change after a quieter spell is
+   * pushed at the end of its event-loop turn); every change in between is coalesced. Default 50.
+   */
+  pushIntervalMs?: number;
   /** `system-event` token bucket per connection (SPEC B2). Default burst 50, 20 per second. */
   rateLimit?: Partial<RateLimit>;
   /** WebSocket ping period; a peer that misses a pong is dropped. Default min(30000, ttlMs / 4). */
@@ -124,6 +129,7 @@ export interface ResolvedGatewayOptions {
   maxBufferedBytes: number;
   slowConsumerTimeoutMs: number;
   pushBytesPerSecond: number;
+  pushIntervalMs: number;
   rateLimit: RateLimit;
   keepAliveIntervalMs: number;
   testClock: boolean;
@@ -148,6 +154,7 @@ export const GATEWAY_DEFAULTS = {
   maxBufferedBytes: 1024 * 1024,
   slowConsumerTimeoutMs: 10_000,
   pushBytesPerSecond: 64 * 1024 * 1024,
+  pushIntervalMs: 50,
 } as const;
 
 export const BINDING_NAMES: readonly BindingName[] = ["jsonrpc", "openclaw"];
@@ -203,6 +210,7 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
     maxBufferedBytes: nonNegativeInt("maxBufferedBytes", options.maxBufferedBytes, GATEWAY_DEFAULTS.maxBufferedBytes),
     slowConsumerTimeoutMs: positiveInt("slowConsumerTimeoutMs", options.slowConsumerTimeoutMs, GATEWAY_DEFAULTS.slowConsumerTimeoutMs),
     pushBytesPerSecond: positiveInt("pushBytesPerSecond", options.pushBytesPerSecond, GATEWAY_DEFAULTS.pushBytesPerSecond),
+    pushIntervalMs: nonNegativeInt("pushIntervalMs", options.pushIntervalMs, GATEWAY_DEFAULTS.pushIntervalMs),
     rateLimit,
     keepAliveIntervalMs: positiveInt(
       "keepAliveIntervalMs",

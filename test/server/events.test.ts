@@ -86,7 +86,8 @@ describe("E2: coalescing and slow clients", () => {
   });
 
   it("a client that does not read misses pushes (counted) while the others get every one", async () => {
-    const gw = await startGateway({ maxBufferedBytes: 64 * 1024, rateLimit: { burst: 100_000, perSecond: 100_000 } });
+    // pushIntervalMs 0: a round per beacon, so the slow client's buffer fills fast.
+    const gw = await startGateway({ maxBufferedBytes: 64 * 1024, pushIntervalMs: 0, rateLimit: { burst: 100_000, perSecond: 100_000 } });
     const slow = await observer(gw);
     const fast = await observer(gw);
     const { client: writer } = await connectClient(gw, { instanceId: "writer" });

@@ -128,6 +128,7 @@ describe("presence.delta (docs/delta.md)", () => {
     expect(first.params.stateVersion.presence).toBe(first.params.baseVersion! + 1);
     // Expiry: only "a" and the watcher's own row are old; the clock moves past the TTL.
     await client.result("system-event", { instanceId: "b", text: "b1" });
+    await client.waitFor((f) => JSON.stringify(f).includes('"b1"') && (f as { method?: string }).method === "presence.delta");
     await client.result("test.clock.advance", { ms: 61_000 });
     const expired = (await client.waitFor((f) => ((f as { params?: PresenceDeltaEvent }).params?.removed ?? []).length > 0)) as { params: PresenceDeltaEvent };
     expect(expired.params.removed.sort()).toEqual(["a", "b"]);

@@ -4,8 +4,10 @@
  * - `presenceChanged()` is the one entry point for "the list changed" (the store's listener calls
  *   it; a cluster store's remote changes can too): it drops the cached snapshot and schedules a
  *   push round.
- * - A round runs at the end of the event-loop turn, or later when the push budget (PushBudget,
- *   `pushBytesPerSecond`) is spent: every change in between is coalesced into the round. One
+ * - A round runs at the end of the event-loop turn of the change; under load later: at least
+ *   `pushIntervalMs` after the previous round, and when the push budget (PushBudget,
+ *   `pushBytesPerSecond`) is spent, when it has refilled. Every change in between is coalesced into
+ *   the round, so a quiet gateway pushes at once and a busy one pushes less often. One
  *   round = one version (`stateVersion.presence` + 1), one snapshot serialized once, one frame per
  *   binding and format written to every reader as it is.
  * - Readers get `presence` (the whole list) or, with the `presence.delta` cap, a `presence.delta`
@@ -31,6 +33,8 @@ export class Pusher {
   private flushing = false;
   private stopped = false;
   private readonly budget: PushBudget;
+  /** performance.now() when the last round started. */
+  private lastRound = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly gw: GatewayContext) {
     this.budget = new PushBudget(gw.options.pushBytesPerSecond);
@@ -49,7 +53,7 @@ export class Pusher {
       this.timer = undefined;
       this.flush().catch((error: unknown) => this.gw.log(`error presence push failed: ${String(error)}`));
     };
-    const wait = this.budget.waitMs();
+    const wait = Math.max(this.budget.waitMs(), this.lastRound + this.gw.options.pushIntervalMs - performance.now());
     this.timer = wait > 0 ? { kind: "timeout", handle: setTimeout(run, wait) } : { kind: "immediate", handle: setImmediate(run) };
   }
 
@@ -57,6 +61,7 @@ export class Pusher {
     if (!this.dirty) return;
     this.dirty = false;
     this.flushing = true;
+    this.lastRound = performance.now();
     try {
       // Building may expire rows: a further change, pushed in the next round.
       const snapshot = await this.gw.snapshots.fresh();
@@ -156,13 +161,14 @@ export function startPushes(gw: GatewayContext, conn: Connection): void {
 }
 
 /**
- * `presence.resync` (docs/delta.md D7): the whole list of the latest round, sent now whatever the
- * send buffer (it was asked for, like an answer): a `presence.delta` reset to a delta reader (its
- * deltas then continue from it), a `presence` event to the others.
+ * `presence.resync` (docs/delta.md D7): the whole list, now, sent whatever the send buffer (it was
+ * asked for, like an answer): a `presence.delta` reset to a delta reader (its deltas then continue
+ * from it), a `presence` event to the others. Like hello-ok's snapshot it is the current list,
+ * labelled with the latest round's version (it may already hold changes a pending round will push).
  */
 export async function resync(gw: GatewayContext, conn: Connection): Promise<PresenceResyncResult> {
   const version = gw.published.version;
-  const snapshot = gw.published.snapshot ?? (await gw.snapshots.get());
+  const snapshot = await gw.snapshots.get();
   if (conn.ws.readyState === conn.ws.OPEN) {
     if (conn.deltaBase) {
       new EventFrames(resetPush(snapshot, version)).sendTo(conn);
