@@ -17,10 +17,8 @@
 import { cpus, totalmem } from "node:os";
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { bundleChildren } from "./lib/bundle.js";
-import { KINDS, type BenchContext } from "./lib/context.js";
+import { KINDS, startBench } from "./lib/context.js";
 import { connectMany, fanout, type ConnectFigures, type FanoutFigures } from "./lib/fanout.js";
-import { LoadPool } from "./lib/load-pool.js";
 import { report } from "./lib/report.js";
 import type { ServerKind } from "./lib/servers.js";
 import { beacons, calls, handshakes, type RateFigures } from "./lib/throughput.js";
@@ -71,15 +69,8 @@ async function alternating(run: (kind: ServerKind) => Promise<RateFigures>): Pro
 }
 
 async function main(): Promise<void> {
-  const scripts = await bundleChildren();
-  const pool = await LoadPool.start(scripts.load, procs);
-  const ctx: BenchContext = {
-    serverScript: scripts.server,
-    pool,
-    gatewayOptions: { rateLimit: { burst: 1e9, perSecond: 1e9 } },
-    idleRss: { gateway: [], echo: [] },
-    scale: quick ? 0.1 : 1,
-  };
+  const ctx = await startBench(procs, { scale: quick ? 0.1 : 1 });
+  const { pool } = ctx;
   const date = new Date().toISOString();
   const machine = { cpu: cpus()[0]?.model ?? "?", cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverage: loadavg() };
   console.log(`bench:gateway ${date}: ${machine.cores} x ${machine.cpu}, ${machine.memoryGb} GB, node ${machine.node}, load ${machine.loadAverage.map((l) => l.toFixed(2)).join(" ")}`);

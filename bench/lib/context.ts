@@ -1,5 +1,6 @@
 /** What every benchmark scenario is given: the bundled scripts, the load processes, the limits. */
-import type { LoadPool } from "./load-pool.js";
+import { bundleChildren } from "./bundle.js";
+import { LoadPool } from "./load-pool.js";
 import { startServer, type BenchServer, type ServerKind } from "./servers.js";
 
 export interface BenchContext {
@@ -25,3 +26,15 @@ export async function withServer<T>(ctx: BenchContext, kind: ServerKind, body: (
 }
 
 export const KINDS: ServerKind[] = ["gateway", "echo"];
+
+/** Bundles the children and starts `procs` load processes; stop the pool when done. */
+export async function startBench(procs: number, options: { scale?: number; gatewayOptions?: Record<string, unknown> } = {}): Promise<BenchContext> {
+  const scripts = await bundleChildren();
+  return {
+    serverScript: scripts.server,
+    pool: await LoadPool.start(scripts.load, procs),
+    gatewayOptions: options.gatewayOptions ?? { rateLimit: { burst: 1e9, perSecond: 1e9 } },
+    idleRss: { gateway: [], echo: [] },
+    scale: options.scale ?? 1,
+  };
+}

@@ -16,6 +16,7 @@ export type LoadTask =
   | { type: "calls"; url: string; clients: number; perClient: number; durationMs: number }
   | { type: "handshakes"; url: string; first: number; count: number; concurrency: number; durationMs: number }
   | { type: "watch"; url: string; count: number; caps?: string[] }
+  | { type: "stall"; url: string; count: number }
   | { type: "connect-many"; url: string; first: number; count: number; concurrency: number; durationMs: number };
 
 export interface LoadResult {
@@ -180,6 +181,35 @@ function createTask(task: LoadTask): Running {
         },
         finish: () => stop?.(),
         close: closeSockets,
+      };
+    }
+    case "stall": {
+      // Watchers that stop reading right after hello-ok; run() reports how they were closed.
+      const closes: number[] = [];
+      let stop: (() => void) | undefined;
+      return {
+        async prepare() {
+          await pool(task.count, 50, performance.now() + 60_000, async () => {
+            try {
+              const ws = await openAndHandshake(task.url, { mode: "cli" });
+              ws.on("close", (code) => closes.push(code));
+              ws.pause();
+              sockets.push(ws);
+            } catch (error) {
+              noteError(error);
+            }
+          });
+        },
+        async run() {
+          const startMs = monoMs();
+          await new Promise<void>((resolve) => (stop = resolve));
+          // Read again: a socket the gateway closed finds the close frame after its data.
+          for (const ws of sockets) ws.resume();
+          await new Promise((resolve) => setTimeout(resolve, 2_000));
+          return { count: sockets.length, ...takeErrors(), startMs, endMs: monoMs(), samples: closes };
+        },
+        finish: () => stop?.(),
+        close: () => closeAll(sockets.splice(0), 1_000),
       };
     }
     case "connect-many":

@@ -3,10 +3,10 @@ import { closeAll, openAndHandshake } from "./sockets.js";
 import { beaconFrame, classify } from "./wire.js";
 
 /** Writes `rows` rows (`instanceId` = `${prefix}${i}`) so the list has rows + 1 (self) entries. */
-export async function prefill(url: string, rows: number, prefix = "row-"): Promise<void> {
+export async function prefill(url: string, rows: number, prefix = "row-", pad = ""): Promise<void> {
   const ws = await openAndHandshake(url, { mode: "cli" });
   try {
-    for (let i = 0; i < rows; i++) await call(ws, beaconFrame(i + 1, { instanceId: `${prefix}${i}`, text: `prefilled row ${i}` }), i + 1);
+    for (let i = 0; i < rows; i++) await call(ws, beaconFrame(i + 1, { instanceId: `${prefix}${i}`, text: `${pad}prefilled row ${i}` }), i + 1);
   } finally {
     await closeAll([ws]);
   }
