@@ -17,7 +17,7 @@ const guard = setTimeout(() => {
 }, 180_000);
 guard.unref();
 
-const ctx = await startBench(3, { gatewayOptions: { rateLimit: { burst: 1e9, perSecond: 1e9 } } });
+const ctx = await startBench(3);
 try {
   console.log(`bench:stalled ${new Date().toISOString()}, node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   const f = await stalledWatchers(ctx);
