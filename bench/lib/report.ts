@@ -28,7 +28,8 @@ export function targets(r: BenchResults): TargetCheck[] {
     met: Number.isFinite(value) && (atLeast ? value >= limit : value <= limit),
   });
   const tenths = r.connect.gateway.perTenth;
-  const linearity = tenths.length >= 3 ? tenths[tenths.length - 1] / tenths[1] : Number.NaN;
+  // Only meaningful when every connection was made (an aborted run has fewer tenths).
+  const linearity = tenths.length === 10 ? tenths[9] / tenths[1] : Number.NaN;
   return [
     check("beacons/s, 5 in flight", ratio(r.beacons5, (f) => f.perSecond), "x echo", 0.9, true),
     check("beacons/s, 8 in flight", ratio(r.beacons8, (f) => f.perSecond), "x echo", 0.9, true),
