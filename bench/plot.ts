@@ -32,7 +32,7 @@ const addCurve = (series: string, points: Array<[number, number]>) => {
 };
 addCurve("gateway", results.connect.gateway.curve);
 addCurve("echo", results.connect.echo.curve);
-if (before) addCurve("gateway before (quadratic)", before.connect.gateway.curve);
+if (before) addCurve("gateway before issue 11", before.connect.gateway.curve);
 
 const ratios = targets(results)
   .filter((t) => t.unit === "x echo")
@@ -42,6 +42,8 @@ const spec: TopLevelSpec = {
   $schema: "https://vega.github.io/schema/vega-lite/v6.json",
   title: { text: `gateway-presence vs a plain ws echo, ${results.date.slice(0, 10)}`, subtitle: `${results.machine.cores} x ${results.machine.cpu}, node ${results.machine.node}` },
   config: { font: "sans-serif" },
+  // The two charts colour different things (series, target met or not).
+  resolve: { scale: { color: "independent" }, legend: { color: "independent" } },
   hconcat: [
     {
       title: `Connecting ${results.connect.gateway.target} watchers (each its own row)`,
@@ -52,7 +54,7 @@ const spec: TopLevelSpec = {
       encoding: {
         x: { field: "connections", type: "quantitative", title: "connections open" },
         y: { field: "seconds", type: "quantitative", title: "seconds since the first connect" },
-        color: { field: "series", type: "nominal", title: null, legend: { orient: "top-left" } },
+        color: { field: "series", type: "nominal", title: null, legend: { orient: "top-left", labelLimit: 250 } },
       },
     },
     {
@@ -64,7 +66,7 @@ const spec: TopLevelSpec = {
         {
           mark: { type: "bar" },
           encoding: {
-            y: { field: "metric", type: "nominal", title: null, sort: null },
+            y: { field: "metric", type: "nominal", title: null, sort: null, axis: { labelLimit: 220 } },
             x: { field: "ratio", type: "quantitative", title: "ratio to echo", scale: { domain: [0, 3] } },
             color: { field: "met", type: "nominal", title: null, scale: { domain: ["target met", "target missed"], range: ["#4c956c", "#d1495b"] }, legend: { orient: "bottom" } },
           },
