@@ -16,7 +16,7 @@ import { Emitter } from "./emitter.js";
 import { GatewayError, isFatalConnectError, TransportError } from "./errors.js";
 import { checkHello, connectParams } from "./handshake.js";
 import { PresenceMirror } from "./mirror.js";
-import { isDelta, keyedSnapshot } from "./delta.js";
+import { isDelta, keyedSnapshot, withDeltaCap } from "./delta.js";
 import { PRESENCE_DELTA_CAP } from "../protocol/delta.js";
 import { randomInstanceId, resolveOptions, type PresenceClientOptions, type ResolvedOptions } from "./options.js";
 import { RequestManager } from "./requests.js";
@@ -24,12 +24,6 @@ import type { ClientEvents, ConnectionState, ConnectOptions, PresenceClient, Sta
 import { Watchdog } from "./watchdog.js";
 
 const MAX_HELD_EVENTS = 64;
-
-/** `caps` plus `presence.delta` when asked for (docs/delta.md D1). */
-function withDeltaCap(caps: string[] | undefined, delta: boolean): string[] | undefined {
-  if (!delta || caps?.includes(PRESENCE_DELTA_CAP)) return caps;
-  return [...(caps ?? []), PRESENCE_DELTA_CAP];
-}
 
 export function createPresenceClient(options: PresenceClientOptions): PresenceClient {
   return new PresenceClientImpl(options);

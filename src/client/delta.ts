@@ -4,7 +4,13 @@
  * changed ones first, in the order sent, then the others in their previous order; SPEC M1 orders
  * by `ts` only).
  */
-import type { KeyedPresenceEntry, PresenceDeltaEvent } from "../protocol/delta.js";
+import { PRESENCE_DELTA_CAP, type KeyedPresenceEntry, type PresenceDeltaEvent } from "../protocol/delta.js";
+
+/** `caps` plus `presence.delta` when asked for (D1). */
+export function withDeltaCap(caps: string[] | undefined, delta: boolean): string[] | undefined {
+  if (!delta || caps?.includes(PRESENCE_DELTA_CAP)) return caps;
+  return [...(caps ?? []), PRESENCE_DELTA_CAP];
+}
 
 export function applyDelta(rows: readonly KeyedPresenceEntry[], delta: Pick<PresenceDeltaEvent, "changed" | "removed" | "reset">): KeyedPresenceEntry[] {
   if (delta.reset) return sortByTs([...delta.changed]);
