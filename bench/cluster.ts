@@ -84,9 +84,14 @@ async function stopGateway(gw: Gateway): Promise<void> {
 
 const PUSH_PREFIX = Buffer.from('{"jsonrpc":"2.0","method":');
 
+/** Longest wait for one answer: a call that gets none (socket closed, gateway stuck) counts as failed. */
+const CALL_TIMEOUT_MS = 10_000;
+
 class Client {
   private nextId = 1;
-  private readonly pending = new Map<number, () => void>();
+  private readonly pending = new Map<number, (ok: boolean) => void>();
+  /** Why the gateway closed this client (e.g. 1008 slow consumer), if it did. */
+  closedWith: string | undefined;
   /** Called with every push frame (raw). */
   onPush: (data: Buffer) => void = () => {};
   /** Push frames received, and their bytes. */
@@ -100,10 +105,14 @@ class Client {
         this.pushBytes += data.length;
         return this.onPush(data);
       }
-      const { id } = JSON.parse(data.toString()) as { id?: number };
-      if (typeof id === "number") this.pending.get(id)?.();
-      if (typeof id === "number") this.pending.delete(id);
+      const { id, error } = JSON.parse(data.toString()) as { id?: number; error?: unknown };
+      if (typeof id === "number") this.pending.get(id)?.(error === undefined);
     });
+    ws.on("close", (code, reason) => {
+      this.closedWith = `${code} ${reason.toString()}`;
+      for (const settle of this.pending.values()) settle(false);
+    });
+    ws.on("error", () => {});
   }
 
   static async connect(url: string, client: Record<string, unknown>): Promise<Client> {
@@ -113,13 +122,25 @@ class Client {
       ws.once("error", reject);
     });
     const c = new Client(ws);
-    await c.call("connect", { minProtocol: 1, maxProtocol: 1, client: { id: "bench", version: "1.0.0", platform: process.platform, ...client } });
+    if (!(await c.call("connect", { minProtocol: 1, maxProtocol: 1, client: { id: "bench", version: "1.0.0", platform: process.platform, ...client } }))) {
+      throw new Error(`connect to ${url} failed (${c.closedWith ?? "refused or no answer"})`);
+    }
     return c;
   }
 
-  call(method: string, params: unknown): Promise<void> {
+  /** Resolves true on a result, false on an error answer, a closed socket or no answer in time. */
+  call(method: string, params: unknown): Promise<boolean> {
     const id = this.nextId++;
-    const answered = new Promise<void>((resolve) => this.pending.set(id, resolve));
+    if (this.closedWith !== undefined) return Promise.resolve(false);
+    const answered = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => settle(false), CALL_TIMEOUT_MS);
+      const settle = (ok: boolean) => {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        resolve(ok);
+      };
+      this.pending.set(id, settle);
+    });
     this.ws.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
     return answered;
   }
@@ -141,6 +162,8 @@ interface Setup {
   answers: number[];
   delays: number[];
   beacons: number;
+  /** Beacons not answered with a result (error, closed writer, timeout). */
+  failures: number;
   /** Pushes the writers received during the throughput rounds, and their bytes. */
   pushes: number;
   pushBytes: number;
@@ -152,7 +175,7 @@ async function setup(name: string, gatewayOptions: Record<string, unknown>[]): P
     Array.from({ length: WRITERS }, (_, i) => Client.connect(gateways[i % gateways.length]!.url, { mode: "backend", instanceId: `${name}-writer-${i}` })),
   );
   const watcher = await Client.connect(gateways.at(-1)!.url, { mode: "cli" });
-  return { name, gateways, writers, watcher, rates: [], answers: [], delays: [], beacons: 0, pushes: 0, pushBytes: 0 };
+  return { name, gateways, writers, watcher, rates: [], answers: [], delays: [], beacons: 0, failures: 0, pushes: 0, pushBytes: 0 };
 }
 
 /** Every writer sends beacons, WINDOW in flight, until the round's time or count is spent. */
@@ -169,7 +192,10 @@ async function throughputRound(s: Setup): Promise<void> {
         while (performance.now() < until && sent < ROUND_BEACONS) {
           sent++;
           const t0 = performance.now();
-          await writer.call("system-event", { text: `beacon ${w}/${sent}`, lastInputSeconds: sent % 600 });
+          if (!(await writer.call("system-event", { text: `beacon ${w}/${sent}`, lastInputSeconds: sent % 600 }))) {
+            s.failures++;
+            return; // this lane stops (a closed writer stays closed)
+          }
           if (answered % 10 === 0) s.answers.push(performance.now() - t0);
           answered++;
         }
@@ -185,8 +211,8 @@ async function throughputRound(s: Setup): Promise<void> {
 
 /** One beacon at a time on the first gateway; the time until the watcher on the last one has it. */
 async function delayRound(s: Setup, samples: number): Promise<void> {
-  const writer = s.writers[0]!;
-  for (let i = 0; i < samples && timeLeft() > 0; i++) {
+  const writer = s.writers.find((w) => w.closedWith === undefined);
+  for (let i = 0; i < samples && timeLeft() > 0 && writer && s.watcher.closedWith === undefined; i++) {
     const text = `probe-${s.name}-${s.delays.length}`;
     const marker = Buffer.from(`"text":"${text}"`);
     const seen = new Promise<number>((resolve) => {
@@ -195,8 +221,10 @@ async function delayRound(s: Setup, samples: number): Promise<void> {
       };
     });
     const t0 = performance.now();
-    await writer.call("system-event", { text });
-    const delivered = await Promise.race([seen, new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), 5_000))]);
+    if (!(await writer.call("system-event", { text }))) break;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const delivered = await Promise.race([seen, new Promise<number>((resolve) => (timer = setTimeout(() => resolve(Number.NaN), 2_000)))]);
+    clearTimeout(timer);
     s.delays.push(delivered - t0);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -277,8 +305,12 @@ async function main(): Promise<void> {
       const r = percentile(shared.delays, p);
       row(`push delay p${p} (ms)`, m.toFixed(2), r.toFixed(2), (r / m).toFixed(2));
     }
+    for (const s of setups) {
+      const closed = [...s.writers, s.watcher].filter((c) => c.closedWith !== undefined);
+      if (s.failures || closed.length) console.log(`${s.name}: ${s.failures} beacons failed; clients closed by the gateway: ${closed.map((c) => c.closedWith).join(", ") || "none"}`);
+    }
     const lost = (s: Setup) => s.delays.filter((d) => Number.isNaN(d)).length;
-    if (lost(memory) + lost(shared) > 0) console.log(`pushes not seen within 5 s: memory ${lost(memory)}, redis ${lost(shared)}`);
+    if (lost(memory) + lost(shared) > 0) console.log(`pushes not seen within 2 s: memory ${lost(memory)}, redis ${lost(shared)}`);
     const per = (n: number) => (n / Math.max(1, shared.beacons)).toFixed(2);
     console.log(
       `Redis round trips per beacon (2 gateways): ${per(trips)} (EVALSHA/EVAL ${fmt(trips)} for ${fmt(shared.beacons)} beacons: ` +
