@@ -41,7 +41,9 @@ const children = new Set<Gateway>();
 async function serveChild(optionsJson: string): Promise<void> {
   const { createGateway } = await import("../src/server/index.js");
   const options = JSON.parse(optionsJson) as Record<string, unknown>;
-  const gw = await createGateway({ host: "127.0.0.1", port: 0, rateLimit: { burst: 1e9, perSecond: 1e9 }, ...options });
+  // All load comes from one address: the per-connection rate limit and the per-address limits are raised.
+  const limits = { pendingHandshakesPerAddress: 1_024, handshakeRate: { burst: 1_024, perSecond: 1_024 } };
+  const gw = await createGateway({ host: "127.0.0.1", port: 0, rateLimit: { burst: 1e9, perSecond: 1e9 }, limits, ...options });
   process.stdout.write(`URL ${gw.url}\n`);
   const stop = () => void gw.close().then(() => process.exit(0));
   process.once("SIGTERM", stop);
