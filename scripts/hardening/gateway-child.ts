@@ -12,6 +12,8 @@ const gc = (globalThis as { gc?: () => void }).gc;
 let gateway: Gateway | undefined;
 let logLines = 0;
 const lastLines: string[] = [];
+/** Lines the gateway logs as `error ...` (a failed handler, a failed frame): a fuzz or soak run wants none. */
+const errorLines: string[] = [];
 
 function reply(message: unknown): void {
   process.send?.(message);
@@ -23,6 +25,7 @@ process.on("message", async (request: Request) => {
       ...request.options,
       logger: (line) => {
         logLines++;
+        if (line.startsWith("error") && errorLines.length < 50) errorLines.push(line);
         lastLines.push(line);
         if (lastLines.length > 20) lastLines.shift();
       },
@@ -32,7 +35,7 @@ process.on("message", async (request: Request) => {
     gc?.();
     gc?.();
     const m = process.memoryUsage();
-    reply({ type: "memory", rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, gcExposed: gc !== undefined, metrics: gateway?.metrics(), logLines, lastLines: [...lastLines] });
+    reply({ type: "memory", rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, gcExposed: gc !== undefined, metrics: gateway?.metrics(), logLines, lastLines: [...lastLines], errorLines: [...errorLines] });
   } else if (request.type === "close") {
     await gateway?.close();
     reply({ type: "closed" });

@@ -14,6 +14,8 @@ export interface GatewayMemory {
   metrics: GatewayMetrics & { connections: number };
   logLines: number;
   lastLines: string[];
+  /** The gateway's `error ...` log lines (the first 50). */
+  errorLines: string[];
 }
 
 export interface GatewayProcess {
@@ -33,18 +35,23 @@ export async function startGatewayProcess(options: Omit<GatewayOptions, "logger"
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const next = <T>(type: string, timeoutMs = 30_000): Promise<T> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`gateway child: no ${type} within ${timeoutMs} ms`)), timeoutMs);
-      const onMessage = (message: { type: string }) => {
-        if (message.type !== type) return;
+      const done = () => {
         clearTimeout(timer);
         child.off("message", onMessage);
+        child.off("exit", onExit);
+      };
+      const timer = setTimeout(() => (done(), reject(new Error(`gateway child: no ${type} within ${timeoutMs} ms`))), timeoutMs);
+      const onMessage = (message: { type: string }) => {
+        if (message.type !== type) return;
+        done();
         resolve(message as T);
       };
-      child.on("message", onMessage);
-      child.once("exit", (code) => {
-        clearTimeout(timer);
+      const onExit = (code: number | null) => {
+        done();
         reject(new Error(`gateway child exited (${code}) before ${type}`));
-      });
+      };
+      child.on("message", onMessage);
+      child.on("exit", onExit);
     });
   const started = next<{ url: string; listeners: GatewayListener[] }>("started");
   child.send({ type: "start", options });

@@ -14,7 +14,7 @@ import { handleFrame, sendError } from "./core/inbound.js";
 import { onPong } from "./core/keep-alive.js";
 import { clientAddress, type TrustedProxies } from "./core/remote-address.js";
 import type { ListenerHttp } from "./http/http-front.js";
-import { refuseConnection } from "./limits/refuse.js";
+import { logRejection, refuseConnection } from "./limits/refuse.js";
 
 export interface Listener {
   readonly binding: ServerBinding;
@@ -69,7 +69,14 @@ export async function startListener(gw: GatewayContext, spec: ListenerSpec, trus
       if (error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
         // Past the headroom ws cuts the frame itself (close 1009, no answer): still a rejection.
         gw.metrics.rejections++;
-        gw.log(`reject conn=${conn.id} reason=PAYLOAD_TOO_LARGE frame over ${cutAt} bytes, cut without an answer`);
+        logRejection(gw, conn, "PAYLOAD_TOO_LARGE", `frame over ${cutAt} bytes, cut without an answer`);
+        return;
+      }
+      if (error.code?.startsWith("WS_ERR_")) {
+        // The client broke the WebSocket protocol (invalid UTF-8 in a text frame, a bad opcode, ...):
+        // ws closes it (1007, 1002); bad input, not a gateway error.
+        gw.metrics.rejections++;
+        logRejection(gw, conn, "BAD_FRAME", error.message);
         return;
       }
       gw.log(`error conn=${conn.id} socket: ${error.message}`);
