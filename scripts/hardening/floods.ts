@@ -5,10 +5,10 @@
  * (127.0.0.2, 127.0.0.3, ...: the whole 127/8 is local on Linux), so per-address limits can be seen
  * hitting one address and sparing the others. Every loop is bounded in count and time.
  */
-import { fileURLToPath } from "node:url";
 import type { PresenceEntry } from "../../src/protocol/index.js";
 import type { GatewayLimitsOptions } from "../../src/server/limits/options.js";
 import { validate } from "../../src/validation/index.js";
+import { runIfMain } from "./cli.js";
 import { mb, startGatewayProcess, type GatewayMemory } from "./gateway-process.js";
 import { connectParams, pool, RawClient, type Answer } from "./raw-client.js";
 
@@ -277,9 +277,4 @@ async function main(): Promise<void> {
   console.log(`  gateway after: RSS ${mb(auth.after.rss)}, heap after GC ${mb(auth.after.heapUsed)}, ${auth.after.logLines} log lines`);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

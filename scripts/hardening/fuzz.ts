@@ -6,11 +6,11 @@
  * row, memory (RSS, heap after GC) stays bounded, and the gateway logged no `error`. A 2,000-frame run
  * is part of `npm test` (test/server/fuzz.test.ts). Prints a summary; exit 1 when an invariant broke.
  */
-import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import { ERROR_CODES, type ErrorName, type PresenceEntry } from "../../src/protocol/index.js";
 import { validate } from "../../src/validation/index.js";
 import { FrameFactory, type FuzzBinding, type FuzzFrame } from "./fuzz-frames.js";
+import { numberArg, runIfMain, verdict } from "./cli.js";
 import { mb, startGatewayProcess, type GatewayMemory } from "./gateway-process.js";
 import { connectParams, RawClient } from "./raw-client.js";
 
@@ -335,15 +335,9 @@ export function failuresOf(report: FuzzReport, maxEntries: number, first: Gatewa
   return out;
 }
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i > 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
 
 async function main(): Promise<void> {
-  const options: FuzzOptions = { frames: arg("frames", 100_000), connections: arg("connections", 64), batch: arg("batch", 5_000), seed: arg("seed", Date.now() % 1_000_000), log: (line) => console.log(line) };
+  const options: FuzzOptions = { frames: numberArg("frames", 100_000), connections: numberArg("connections", 64), batch: numberArg("batch", 5_000), seed: numberArg("seed", Date.now() % 1_000_000), log: (line) => console.log(line) };
   console.log(`fuzz: ${options.frames} frames, ${options.connections} sockets at once, checks every ${options.batch} frames, seed ${options.seed}`);
   const r = await runFuzz(options);
   console.log(`\n${r.framesSent} frames in ${r.seconds.toFixed(1)} s over ${r.connectionsOpened} connections (${r.refusedAtOpen} refused at open by the per-address limits)`);
@@ -354,13 +348,7 @@ async function main(): Promise<void> {
   const first = r.batches[0]!;
   const last = r.batches.at(-1)!;
   console.log(`gateway RSS ${mb(first.rss)} after batch 1, peak ${mb(Math.max(...r.batches.map((b) => b.rss)))}, last ${mb(last.rss)}; heap after GC ${mb(first.heapUsed)} -> ${mb(last.heapUsed)}`);
-  console.log(r.failures.length === 0 ? "PASS: 0 crashes, 0 internal errors, 0 invalid rows or answers, no trace of a refused frame" : `FAIL:\n  ${r.failures.join("\n  ")}`);
-  process.exitCode = r.failures.length === 0 ? 0 : 1;
+  verdict(r.failures, "0 crashes, 0 internal errors, 0 invalid rows or answers, no trace of a refused frame");
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

@@ -1,0 +1,280 @@
+/**
+ * `npm run soak [-- --minutes 10 --clients 1000 --seed N]`: clients connect, beacon, disconnect
+ * (cleanly or by dropping the socket) and reconnect at random, with and without instanceIds, against a
+ * gateway in its own process; a model follows every write the gateway acknowledged. At the end the
+ * gateway's list must equal the model (rows, reasons and fields; expiry after the TTL included, rows
+ * within a few seconds of their expiry counted apart), and the gateway's heap after a full GC, sampled
+ * every 30 s, must be flat once the population is steady. The cap is set above the population (the
+ * model is then exact); fuzz and floods check the cap.
+ */
+import type { PresenceEntry } from "../../src/protocol/index.js";
+import { validate } from "../../src/validation/index.js";
+import { numberArg, runIfMain, verdict } from "./cli.js";
+import { mb, startGatewayProcess, type GatewayMemory } from "./gateway-process.js";
+import { connectParams, RawClient } from "./raw-client.js";
+
+export interface SoakOptions {
+  seconds: number;
+  clients: number;
+  seed: number;
+  /** Row lifetime of the gateway; default 300000 (SPEC S1). */
+  ttlMs?: number;
+  /** Memory sample period, ms. Default 30000. */
+  sampleMs?: number;
+  log?: (line: string) => void;
+}
+
+/** What the model expects of one row: the fields written last, and when. */
+interface ModelRow {
+  fields: Record<string, unknown>;
+  open: boolean;
+  /** ms (Date.now) of the last acknowledged write. */
+  lastWrite: number;
+}
+
+export interface SoakReport {
+  options: SoakOptions;
+  connects: number;
+  beacons: number;
+  cleanCloses: number;
+  drops: number;
+  refusedOrFailed: number;
+  /** Why connects or beacons failed (error name, or "closed"), counted. */
+  failReasons: Record<string, number>;
+  modelRows: number;
+  listRows: number;
+  /** Rows within a few seconds (at most TTL/5) of their expiry when listed: present or not, both are right. */
+  atTheEdge: number;
+  /** Longest time between a client closing and the gateway marking its row `disconnect` (its ts), ms. */
+  maxDisconnectLagMs: number;
+  missing: string[];
+  extra: string[];
+  mismatched: string[];
+  invalidRows: number;
+  samples: Array<{ atS: number; rss: number; heapUsed: number; connections: number }>;
+  /** Median heap after GC over the middle and the last third of the run, bytes. */
+  heapMedian: { middle: number; last: number };
+  heapSlopeMbPerMin: number;
+  gatewayErrors: string[];
+  seconds: number;
+  failures: string[];
+}
+
+const ADDRESSES = Array.from({ length: 16 }, (_, i) => `127.0.0.${i + 1}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same run of choices. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Least-squares slope of heap after GC over time, MB per minute. */
+function slope(points: Array<{ atS: number; heapUsed: number }>): number {
+  if (points.length < 2) return 0;
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.atS, 0) / n;
+  const my = points.reduce((s, p) => s + p.heapUsed, 0) / n;
+  const num = points.reduce((s, p) => s + (p.atS - mx) * (p.heapUsed - my), 0);
+  const den = points.reduce((s, p) => s + (p.atS - mx) ** 2, 0);
+  return den === 0 ? 0 : (num / den) * 60 / (1024 * 1024);
+}
+
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const ttlMs = options.ttlMs ?? 300_000;
+  const report: SoakReport = {
+    options, connects: 0, beacons: 0, cleanCloses: 0, drops: 0, refusedOrFailed: 0, failReasons: {}, modelRows: 0, listRows: 0, atTheEdge: 0,
+    maxDisconnectLagMs: 0, missing: [], extra: [], mismatched: [], invalidRows: 0, samples: [], heapMedian: { middle: 0, last: 0 }, heapSlopeMbPerMin: 0,
+    gatewayErrors: [], seconds: 0, failures: [],
+  };
+  const random = mulberry32(options.seed);
+  const scale = Math.min(1, options.seconds / 600); // a short soak keeps the same shape, faster
+  const started = Date.now();
+  const deadline = started + options.seconds * 1000;
+  const gw = await startGatewayProcess({ host: "127.0.0.1", port: 0, ttlMs, maxEntries: 10_000, webRoot: false });
+  const model = new Map<string, ModelRow>();
+  const failed = (reason: string) => {
+    report.refusedOrFailed++;
+    report.failReasons[reason] = (report.failReasons[reason] ?? 0) + 1;
+  };
+  const write = (key: string, fields: Record<string, unknown>, open: boolean, at = Date.now()) => {
+    const row = model.get(key) ?? { fields: {}, open, lastWrite: 0 };
+    row.fields = { ...row.fields, ...fields };
+    row.open = open;
+    row.lastWrite = at;
+    model.set(key, row);
+  };
+
+  async function client(i: number): Promise<void> {
+    const instanceId = i % 10 < 7 ? `soak-${i}` : undefined;
+    const localAddress = ADDRESSES[i % ADDRESSES.length]!;
+    await sleep(random() * 5_000 * scale);
+    for (let session = 0; Date.now() < deadline; session++) {
+      const displayName = instanceId ? `soak ${i}` : `soak ${i} #${session}`;
+      let socket: RawClient;
+      try {
+        socket = await RawClient.open(gw.url, { localAddress });
+      } catch (error) {
+        failed(`open: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        await sleep(1_000);
+        continue;
+      }
+      const hello = await socket.call("connect", connectParams({ instanceId, displayName, mode: "ui", id: "soak", extra: { caps: ["presence.delta"] } }));
+      const early = socket.unmatched.shift();
+      if (!hello.result) {
+        failed(`connect: ${String(early?.error?.data?.code ?? hello.error?.data?.code ?? hello.error?.message)}`);
+        socket.terminate();
+        await sleep(Number(early?.error?.data?.retryAfterMs ?? hello.error?.data?.retryAfterMs ?? 1_000));
+        continue;
+      }
+      report.connects++;
+      const key = instanceId ?? `conn:${(hello.result as { server: { connId: string } }).server.connId}`;
+      write(key, { host: displayName, version: "1.0.0", platform: "linux", mode: "ui", reason: "connect", ...(instanceId ? { instanceId } : {}) }, true);
+      const sessionEnd = Math.min(deadline, Date.now() + (5_000 + random() * 85_000) * scale);
+      while (Date.now() < sessionEnd && socket.isOpen) {
+        await sleep(Math.min(sessionEnd - Date.now(), (5_000 + random() * 25_000) * scale));
+        if (Date.now() >= sessionEnd || !socket.isOpen) break;
+        const beacon = { ...(instanceId ? { instanceId } : {}), reason: "periodic", lastInputSeconds: Math.floor(random() * 600), text: `beat ${session}` };
+        const answer = await socket.call("system-event", beacon);
+        if (answer.result) {
+          report.beacons++;
+          const { instanceId: _id, ...fields } = beacon;
+          write(key, fields, true);
+        } else failed(`beacon: ${String(answer.error?.data?.code ?? answer.error?.message)}`);
+      }
+      if (Date.now() >= deadline) return void socket.ws.removeAllListeners("message"); // stays connected to the end
+      const closing = Date.now();
+      if (random() < 0.3) {
+        socket.terminate();
+        report.drops++;
+      } else {
+        await socket.close();
+        report.cleanCloses++;
+      }
+      // The gateway marks the row (SPEC P6) between the close and a moment later.
+      await sleep(300);
+      write(key, { reason: "disconnect" }, false, closing);
+      await sleep((1_000 + random() * 29_000) * scale);
+    }
+  }
+
+  const sampler = (async () => {
+    const every = options.sampleMs ?? 30_000;
+    while (Date.now() < deadline) {
+      await sleep(Math.min(every, Math.max(0, deadline - Date.now())));
+      const m: GatewayMemory = await gw.memory();
+      const sample = { atS: Math.round((Date.now() - started) / 1000), rss: m.rss, heapUsed: m.heapUsed, connections: m.metrics.connections };
+      report.samples.push(sample);
+      options.log?.(`${sample.atS} s: ${sample.connections} connections, RSS ${mb(m.rss)}, heap after GC ${mb(m.heapUsed)}, ${report.connects} connects, ${report.beacons} beacons`);
+    }
+  })();
+
+  try {
+    await Promise.all([...Array.from({ length: options.clients }, (_, i) => client(i)), sampler]);
+    await sleep(1_000);
+    const reader = await RawClient.open(gw.url, { localAddress: "127.0.0.200" });
+    await reader.call("connect", connectParams({ mode: "cli", id: "soak-reader" }));
+    const rows = ((await reader.call("system-presence")).result ?? []) as PresenceEntry[];
+    reader.terminate();
+    const memory = await gw.memory();
+    report.gatewayErrors = memory.errorLines;
+    compare(report, model, rows, ttlMs);
+    // Flat: the heap's trend over the second half of the run (the population is steady by then).
+    report.heapSlopeMbPerMin = slope(report.samples.filter((s) => s.atS >= options.seconds / 2));
+    const median = (from: number, to: number) => {
+      const xs = report.samples.filter((s) => s.atS >= from && s.atS < to).map((s) => s.heapUsed).sort((a, b) => a - b);
+      return xs.length === 0 ? 0 : xs[Math.floor(xs.length / 2)]!;
+    };
+    const third = options.seconds / 3;
+    report.heapMedian = { middle: median(third, 2 * third), last: median(2 * third, Infinity) };
+    report.seconds = (Date.now() - started) / 1000;
+    report.failures = failuresOf(report);
+    return report;
+  } finally {
+    await gw.close();
+  }
+}
+
+/** The list against the model: every expected row present with its fields, nothing else. */
+export function compare(report: SoakReport, model: Map<string, ModelRow>, rows: PresenceEntry[], ttlMs: number): void {
+  // Model times are the client's (after the gateway's answer, or at the close): within a second of the gateway's.
+  const EDGE_MS = Math.min(3_000, Math.max(500, ttlMs / 5));
+  const self = rows.find((row) => row.reason === "self" && row.mode === "gateway");
+  const now = self?.ts ?? Date.now();
+  const peers = rows.filter((row) => row !== self);
+  report.listRows = peers.length;
+  report.invalidRows = rows.filter((row) => !validate("PresenceEntry", row).ok).length;
+  // A keyless row is found by its host, which names the client and its session.
+  const byKey = new Map(peers.map((row) => [row.instanceId !== undefined ? row.instanceId : `host:${row.host}`, row]));
+  const seen = new Set<string>();
+  for (const [key, expected] of model) {
+    const lookup = key.startsWith("conn:") ? `host:${String(expected.fields.host)}` : key;
+    const row = byKey.get(lookup);
+    // A closed row is marked when the gateway handles the close, which under load comes later than
+    // the client's close: its ts says when (it cannot precede the close; a minute later would be a bug).
+    if (row && !expected.open && row.reason === "disconnect" && row.ts >= expected.lastWrite - 50 && row.ts - expected.lastWrite < 60_000) {
+      report.maxDisconnectLagMs = Math.max(report.maxDisconnectLagMs, row.ts - expected.lastWrite);
+      expected.lastWrite = Math.max(expected.lastWrite, row.ts);
+    }
+    const age = now - expected.lastWrite;
+    const alive = expected.open || age < ttlMs - EDGE_MS;
+    const edge = !expected.open && Math.abs(age - ttlMs) <= EDGE_MS;
+    if (edge) {
+      report.atTheEdge++;
+      if (row) seen.add(lookup);
+      continue;
+    }
+    if (!alive) {
+      if (row) {
+        seen.add(lookup);
+        report.extra.push(`${lookup} (expired ${Math.round(age - ttlMs)} ms ago)`);
+      }
+      continue;
+    }
+    report.modelRows++;
+    if (!row) {
+      report.missing.push(`${lookup} (${expected.open ? "open" : `closed ${Math.round(age)} ms ago`})`);
+      continue;
+    }
+    seen.add(lookup);
+    for (const [field, value] of Object.entries(expected.fields)) {
+      if ((row as unknown as Record<string, unknown>)[field] !== value) report.mismatched.push(`${lookup}.${field}: expected ${JSON.stringify(value)}, got ${JSON.stringify((row as unknown as Record<string, unknown>)[field])}`);
+    }
+  }
+  for (const lookup of byKey.keys()) if (!seen.has(lookup)) report.extra.push(`${lookup} (not in the model)`);
+}
+
+function failuresOf(report: SoakReport): string[] {
+  const out: string[] = [];
+  if (report.missing.length > 0) out.push(`${report.missing.length} rows missing, e.g. ${report.missing.slice(0, 3).join("; ")}`);
+  if (report.extra.length > 0) out.push(`${report.extra.length} rows that should not be there, e.g. ${report.extra.slice(0, 3).join("; ")}`);
+  if (report.mismatched.length > 0) out.push(`${report.mismatched.length} fields differ, e.g. ${report.mismatched.slice(0, 3).join("; ")}`);
+  if (report.invalidRows > 0) out.push(`${report.invalidRows} rows fail PresenceEntry`);
+  if (report.gatewayErrors.length > 0) out.push(`the gateway logged errors: ${report.gatewayErrors.slice(0, 3).join(" | ")}`);
+  // A leak shows as a climbing baseline: the median of the last third against the middle third (single
+  // samples spike while a push round to every reader is in flight).
+  const { middle, last } = report.heapMedian;
+  if (middle > 0 && last - middle > Math.max(5 * 1024 * 1024, 0.2 * middle)) out.push(`heap after GC climbs: median ${mb(middle)} in the middle third, ${mb(last)} in the last`);
+  return out;
+}
+
+
+async function main(): Promise<void> {
+  const options: SoakOptions = { seconds: Math.round(numberArg("minutes", 10) * 60), clients: numberArg("clients", 1_000), seed: numberArg("seed", Date.now() % 1_000_000), log: (line) => console.log(line) };
+  console.log(`soak: ${options.clients} clients for ${options.seconds} s, seed ${options.seed}`);
+  const r = await runSoak(options);
+  console.log(`\n${r.connects} connects, ${r.beacons} beacons, ${r.cleanCloses} clean closes, ${r.drops} dropped sockets, ${r.refusedOrFailed} refused or failed (${Object.entries(r.failReasons).map(([k, n]) => `${k} ${n}`).join(", ")}), in ${r.seconds.toFixed(0)} s`);
+  console.log(`disconnects marked up to ${r.maxDisconnectLagMs} ms after the client closed`);
+  console.log(`list: ${r.listRows} rows; model: ${r.modelRows} rows (+${r.atTheEdge} at the expiry edge); missing ${r.missing.length}, extra ${r.extra.length}, fields differing ${r.mismatched.length}, invalid ${r.invalidRows}`);
+  console.log(`heap after GC: ${r.samples.map((s) => `${s.atS}s ${mb(s.heapUsed)}`).join(", ")}`);
+  console.log(`RSS: ${r.samples.map((s) => mb(s.rss)).join(", ")}; heap median ${mb(r.heapMedian.middle)} (middle third) -> ${mb(r.heapMedian.last)} (last third), trend over the second half ${r.heapSlopeMbPerMin.toFixed(3)} MB/min`);
+  verdict(r.failures, "the list equals the model, the heap is flat, no gateway error");
+}
+
+runIfMain(import.meta.url, main);
