@@ -7,9 +7,10 @@
  * is part of `npm test` (test/server/fuzz.test.ts). Prints a summary; exit 1 when an invariant broke.
  */
 import WebSocket from "ws";
-import { ERROR_CODES, type ErrorName, type PresenceEntry } from "../../src/protocol/index.js";
+import type { PresenceEntry } from "../../src/protocol/index.js";
 import { validate } from "../../src/validation/index.js";
 import { FrameFactory, type FuzzBinding, type FuzzFrame } from "./fuzz-frames.js";
+import { FuzzSocket, type SocketTally } from "./fuzz-socket.js";
 import { numberArg, runIfMain, verdict } from "./cli.js";
 import { mb, startGatewayProcess, type GatewayMemory } from "./gateway-process.js";
 import { connectParams, RawClient } from "./raw-client.js";
@@ -36,7 +37,7 @@ export interface BatchCheck {
   heapUsed: number;
 }
 
-export interface FuzzReport {
+export interface FuzzReport extends SocketTally {
   options: FuzzOptions;
   framesSent: number;
   byKind: Record<string, number>;
@@ -59,113 +60,8 @@ export interface FuzzReport {
 
 const ADDRESSES = Array.from({ length: 16 }, (_, i) => `127.0.0.${i + 1}`);
 
-/** One socket's answers: matched to the frames by id, checked against the contract's error shapes. */
-class FuzzSocket {
-  readonly pending = new Map<string, FuzzFrame>();
-  readonly closed: Promise<number>;
-  #sentinel: { key: string; resolve(): void } | undefined;
-  #earlyRefusal = false;
-
-  private constructor(
-    readonly ws: WebSocket,
-    readonly binding: FuzzBinding,
-    readonly report: FuzzReport,
-    readonly refused: Set<string>,
-  ) {
-    ws.on("message", (data) => this.#receive(String(data)));
-    ws.on("error", () => {});
-    this.closed = new Promise((resolve) =>
-      ws.once("close", (code) => {
-        report.closeCodes[code] = (report.closeCodes[code] ?? 0) + 1;
-        this.#sentinel?.resolve();
-        resolve(code);
-      }),
-    );
-  }
-
-  static async open(url: string, binding: FuzzBinding, localAddress: string, report: FuzzReport, refused: Set<string>): Promise<FuzzSocket> {
-    const ws = new WebSocket(url, { localAddress, perMessageDeflate: false, handshakeTimeout: 10_000 });
-    const socket = new FuzzSocket(ws, binding, report, refused);
-    await new Promise<void>((resolve, reject) => {
-      ws.once("open", () => resolve());
-      ws.once("error", reject);
-    });
-    report.connectionsOpened++;
-    return socket;
-  }
-
-  get open(): boolean {
-    return this.ws.readyState === WebSocket.OPEN;
-  }
-
-  /** Refused at open by a per-address limit (RATE_LIMITED with no id, then close 1013). */
-  get refusedAtOpen(): boolean {
-    return this.#earlyRefusal;
-  }
-
-  send(frame: FuzzFrame): void {
-    if (!this.open) return;
-    this.report.byKind[frame.kind] = (this.report.byKind[frame.kind] ?? 0) + 1;
-    this.report.framesSent++;
-    if (frame.id !== undefined) this.pending.set(key(frame.id), frame);
-    this.ws.send(frame.text, { binary: frame.binary === true });
-  }
-
-  /** Sends `frame` and resolves once its answer (or the close) arrived, or after `timeoutMs` (false). */
-  async settle(frame: FuzzFrame, timeoutMs: number): Promise<boolean> {
-    if (!this.open) return true;
-    const done = new Promise<void>((resolve) => (this.#sentinel = { key: key(frame.id!), resolve }));
-    this.send(frame);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const ok = await Promise.race([done.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
-    clearTimeout(timer);
-    this.#sentinel = undefined;
-    return ok;
-  }
-
-  #receive(text: string): void {
-    let message: unknown;
-    try {
-      message = JSON.parse(text);
-    } catch {
-      return void this.report.invalidAnswers.push(`not JSON: ${text.slice(0, 120)}`);
-    }
-    for (const m of (Array.isArray(message) ? message : [message]) as Array<Record<string, any>>) this.#answer(m, text);
-  }
-
-  #answer(m: Record<string, any>, text: string): void {
-    const isEvent = this.binding === "openclaw" ? m.type === "event" : typeof m.method === "string" && !("id" in m);
-    if (isEvent) return;
-    const error = this.binding === "openclaw" ? (m.ok === false ? m.error : undefined) : m.error;
-    const name = error === undefined ? "result" : this.#errorName(error, text);
-    this.report.answers[name] = (this.report.answers[name] ?? 0) + 1;
-    if (name === "INTERNAL_ERROR") this.report.internalErrors.push(text.slice(0, 300));
-    if (m.id === null && name === "RATE_LIMITED" && this.report.connectionsOpened > 0 && this.pending.size === 0) this.#earlyRefusal = true;
-    const frame = m.id === null || m.id === undefined ? undefined : this.pending.get(key(m.id));
-    if (frame) {
-      this.pending.delete(key(m.id));
-      if (frame.writes !== undefined && name !== "result") this.refused.add(frame.writes);
-    }
-    if (this.#sentinel && m.id !== null && m.id !== undefined && key(m.id) === this.#sentinel.key) this.#sentinel.resolve();
-  }
-
-  /** The SPEC §10 name of an error answer; a malformed one is recorded. */
-  #errorName(error: Record<string, any>, text: string): string {
-    if (this.binding === "openclaw") {
-      if (typeof error?.code !== "string" || typeof error?.message !== "string") this.report.invalidAnswers.push(text.slice(0, 300));
-      return String(error?.code);
-    }
-    const data = error?.data as { code?: string } | undefined;
-    const checked = validate("ErrorData", data);
-    if (!checked.ok || ERROR_CODES[data!.code as ErrorName] !== error.code) this.report.invalidAnswers.push(text.slice(0, 300));
-    return String(data?.code);
-  }
-}
-
-const key = (id: string | number) => `${typeof id}:${id}`;
-
 /** A reader on `url` that lists the presence (one per binding, for the checks between batches). */
-async function probe(url: string, binding: FuzzBinding, factory: FrameFactory): Promise<{ rows: PresenceEntry[]; ms: number }> {
+async function probe(url: string, binding: FuzzBinding): Promise<{ rows: PresenceEntry[]; ms: number }> {
   const started = performance.now();
   if (binding === "jsonrpc") {
     const client = await RawClient.open(url, { localAddress: "127.0.0.250" });
@@ -200,7 +96,6 @@ async function probe(url: string, binding: FuzzBinding, factory: FrameFactory): 
     if (!hello.ok) throw new Error(`openclaw probe connect refused: ${JSON.stringify(hello.error)}`);
     const listed = await ask("p2", "system-presence", {});
     if (!listed.ok) throw new Error(`openclaw probe system-presence failed: ${JSON.stringify(listed.error)}`);
-    void factory;
     return { rows: listed.payload as PresenceEntry[], ms: performance.now() - started };
   } finally {
     ws.terminate();
@@ -287,8 +182,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       }
       await Promise.all(work);
       sent += size;
-      const jsonrpc = await probe(urls.jsonrpc, "jsonrpc", factories.jsonrpc);
-      const openclaw = await probe(urls.openclaw, "openclaw", factories.openclaw);
+      const jsonrpc = await probe(urls.jsonrpc, "jsonrpc");
+      const openclaw = await probe(urls.openclaw, "openclaw");
       const memory = await gw.memory();
       first ??= memory;
       const check: BatchCheck = {
