@@ -10,7 +10,7 @@ import type { ServerBinding } from "./core/binding.js";
 import { createConnection, type Connection } from "./core/connection.js";
 import type { GatewayContext } from "./core/context.js";
 import { GatewayError } from "./core/errors.js";
-import { handleFrame, sendError } from "./core/inbound.js";
+import { coalesceWrites, handleFrame, sendError } from "./core/inbound.js";
 import { onPong } from "./core/keep-alive.js";
 import { clientAddress, type TrustedProxies } from "./core/remote-address.js";
 import type { ListenerHttp } from "./http/http-front.js";
@@ -59,7 +59,9 @@ export async function startListener(gw: GatewayContext, spec: ListenerSpec, trus
     if (refusal) return refuseConnection(gw, conn, refusal);
     gw.registry.add(conn);
     conn.handshakeTimer = setTimeout(() => handshakeTimeout(gw, conn), handshakeTimeoutMs);
+    conn.socket = request.socket;
     ws.on("message", (data, isBinary) => {
+      coalesceWrites(conn);
       conn.queue = conn.queue.then(() => handleFrame(gw, conn, asBuffer(data), isBinary)).catch((error: unknown) => {
         gw.log(`error frame handling failed on conn=${conn.id}: ${String(error)}`);
       });

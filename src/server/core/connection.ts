@@ -1,5 +1,6 @@
 /** Per-connection state. */
 import { randomUUID } from "node:crypto";
+import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import type { ServerBinding } from "./binding.js";
 import type { DeltaBase } from "./fanout/delta.js";
@@ -47,6 +48,10 @@ export interface Connection {
   /** Frames are handled one after another, in order; the close bookkeeping runs last. */
   queue: Promise<void>;
   handshakeTimer?: ReturnType<typeof setTimeout>;
+  /** The TCP socket under `ws` (the upgrade request's), corked while a turn's answers are written. */
+  socket?: Duplex;
+  /** Corked until the end of this event-loop turn (inbound.ts coalesceWrites). */
+  corked?: boolean;
 }
 
 export function createConnection(ws: WebSocket, binding: ServerBinding, address: string | undefined, rateLimit: RateLimit): Connection {

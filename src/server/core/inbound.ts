@@ -37,6 +37,23 @@ export async function handleFrame(gw: GatewayContext, conn: Connection, data: Bu
   if (conn.closeAfterReply) conn.ws.close(conn.closeAfterReply.code, conn.closeAfterReply.reason);
 }
 
+/**
+ * Answers written during one event-loop turn leave the process in one write (issue 11): a client
+ * with several requests in flight gets their answers in one syscall, not one each. The socket is
+ * corked when a frame arrives and uncorked once the turn's callbacks and microtasks have run; an
+ * answer that takes longer (a remote store) is written at once.
+ */
+export function coalesceWrites(conn: Connection): void {
+  const socket = conn.socket;
+  if (socket === undefined || conn.corked || socket.destroyed) return;
+  conn.corked = true;
+  socket.cork();
+  setImmediate(() => {
+    conn.corked = false;
+    socket.uncork();
+  });
+}
+
 export function invalidRequest(message: string, path: string): GatewayError {
   return new GatewayError("INVALID_REQUEST", `invalid request: ${message}`, { errors: [{ path, message }] });
 }
