@@ -55,14 +55,8 @@ export class Snapshot {
     return new Snapshot(serialized.slice(0, selves), new OtherRows(serialized.slice(selves)));
   }
 
-  static readonly EMPTY = Snapshot.of([]);
-
   get rows(): readonly SnapshotRow[] {
     return this.selves.length > 0 ? [...this.selves, ...this.others.rows] : this.others.rows;
-  }
-
-  get size(): number {
-    return this.others.rows.length + this.selves.length;
   }
 
   /** The list as JSON text. */
@@ -78,10 +72,6 @@ export class Snapshot {
   /** The list, to embed in an answer or a push without serializing it again. */
   raw(): RawJson {
     return new RawJson(this.json);
-  }
-
-  entries(): PresenceEntry[] {
-    return this.rows.map((row) => row.entry);
   }
 
   keys(): string[] {
