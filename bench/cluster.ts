@@ -6,7 +6,7 @@
  *     each) while every gateway pushes the coalesced list to its readers;
  *   - push delay: a beacon sent to the first gateway until a watcher on the last one (the other
  *     gateway of the cluster; the same gateway in memory) receives the push that holds it, one at a
- *     time on a quiet system;
+ *     time on a quiet system (QUIET_MS apart, more than the push interval);
  *   - Redis round trips per beacon, from INFO commandstats (EVALSHA/EVAL calls: the beacon's own
  *     write script, the list reads of the pushes on both gateways, heartbeats), with the list reads
  *     counted apart (ZREVRANGE runs only in the list script).
@@ -24,7 +24,9 @@ const WINDOW = 4;
 const ROUND_MS = 1_500;
 const ROUND_BEACONS = 40_000;
 const ROUNDS = 3;
-const DELAY_SAMPLES = 60;
+const DELAY_SAMPLES = 40;
+/** Pause between push-delay samples. */
+const QUIET_MS = 120;
 const DEADLINE_MS = 150_000;
 const started = Date.now();
 const timeLeft = () => DEADLINE_MS - (Date.now() - started);
@@ -228,7 +230,8 @@ async function delayRound(s: Setup, samples: number): Promise<void> {
     const delivered = await Promise.race([seen, new Promise<number>((resolve) => (timer = setTimeout(() => resolve(Number.NaN), 2_000)))]);
     clearTimeout(timer);
     s.delays.push(delivered - t0);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Quiet in between: longer than the gateway's push interval (50 ms), so each push goes out at once.
+    await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
   }
   s.watcher.onPush = () => {};
 }
