@@ -10,6 +10,7 @@
  */
 import type { PresenceEntry } from "../protocol/presence.js";
 import { isAdjustableClock } from "./types.js";
+import { ChangeFeed } from "./change-feed.js";
 import { isEphemeralMode } from "./ephemeral.js";
 import { cleanFields, copyEntry, mergeEntry, normaliseKey, PresenceInputError } from "./merge.js";
 import { resolveStoreOptions } from "./options.js";
@@ -25,9 +26,9 @@ import {
   type PresenceStoreOptions,
 } from "./types.js";
 
-/** State a memory store starts from (the Redis store's local fallback starts from its last known list). */
 export { normaliseKey };
 
+/** State a memory store starts from (the Redis store's local fallback starts from its last known list). */
 export interface MemoryStoreSeed {
   /** Rows with their own `ts` (any order; written oldest first). */
   rows?: Iterable<{ key: string; entry: PresenceEntry }>;
@@ -42,8 +43,7 @@ export interface MemoryStoreSeed {
 export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, seed: MemoryStoreSeed = {}): PresenceStore {
   const opts = resolveStoreOptions(options);
   const rows = new OrderedRows();
-  const listeners = new Set<(change: PresenceChange) => void>();
-  const pending: PresenceChange[] = [];
+  const feed = new ChangeFeed(opts.onListenerError);
   /** Open connections per key (SPEC P6: the row is marked disconnected when the last one closes). */
   const counts = new Map<string, number>(seed.counts ?? []);
   /** Keys whose ip was reported by a beacon (SPEC P5, K3): a connection's address never overwrites it. */
@@ -51,7 +51,6 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, se
   let self: PresenceEntry | undefined;
   let lastTs = 0;
   let version = seed.version ?? 0;
-  let flushing = false;
   for (const { key, entry } of [...(seed.rows ?? [])].sort((a, b) => a.entry.ts - b.entry.ts)) {
     rows.write(normaliseKey(key), copyEntry(entry));
     lastTs = Math.max(lastTs, entry.ts);
@@ -69,28 +68,10 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, se
 
   function record(kind: PresenceChangeKind, key: string, entry: PresenceEntry): void {
     version += 1;
-    pending.push({ kind, key, entry: copyEntry(entry), version });
+    feed.queue({ kind, key, entry: copyEntry(entry), version });
   }
 
-  /** Delivers queued changes in version order, also when a listener writes to the store. */
-  function flush(): void {
-    if (flushing) return;
-    flushing = true;
-    try {
-      for (let i = 0; i < pending.length; i++) {
-        for (const listener of [...listeners]) {
-          try {
-            listener(pending[i]);
-          } catch (error) {
-            opts.onListenerError(error);
-          }
-        }
-      }
-    } finally {
-      pending.length = 0;
-      flushing = false;
-    }
-  }
+  const flush = () => feed.flush();
 
   /**
    * Removes rows more than ttlMs old at time `t` (S1); they are at the front of the list. A row
@@ -306,11 +287,7 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, se
     },
 
     onChange(listener: (change: PresenceChange) => void): () => void {
-      if (typeof listener !== "function") throw new TypeError("presence store: onChange needs a function");
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
+      return feed.subscribe(listener);
     },
 
     async close(): Promise<void> {

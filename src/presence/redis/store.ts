@@ -8,6 +8,7 @@
  * seeded with the last list it knew, and writes this gateway's presence back when Redis returns.
  */
 import type { PresenceEntry } from "../../protocol/presence.js";
+import { ChangeFeed } from "../change-feed.js";
 import { isEphemeralMode } from "../ephemeral.js";
 import { cleanFields, normaliseKey, PresenceInputError } from "../merge.js";
 import {
@@ -24,6 +25,7 @@ import { RedisBackend, type ScriptReply } from "./backend.js";
 import { fromFlat, parseChangeMessage, rowOrUndefined, toPairs, writtenRow } from "./codec.js";
 import { KeyBatch } from "./key-batch.js";
 import { Outage } from "./outage.js";
+import { startTicker } from "./ticker.js";
 import { resolveRedisOptions, type RedisPresenceStoreOptions } from "./options.js";
 
 export interface RedisPresenceStore extends PresenceStore {
@@ -34,10 +36,8 @@ export interface RedisPresenceStore extends PresenceStore {
 export function createRedisPresenceStore(options: RedisPresenceStoreOptions): RedisPresenceStore {
   const opts = resolveRedisOptions(options);
   const { clock, gatewayId } = opts;
-  const listeners = new Set<(change: PresenceChange) => void>();
+  const feed = new ChangeFeed(opts.onListenerError);
   let state: "starting" | "healthy" | "degraded" | "closed" = "starting";
-  let unseenVersion: number | undefined;
-  let idTaken = false;
 
   const outage: Outage = new Outage(opts, {
     deliver,
@@ -81,14 +81,9 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
   function deliver(changes: readonly PresenceChange[]): void {
     for (const change of changes) {
       outage.observe(change);
-      for (const listener of [...listeners]) {
-        try {
-          listener(change);
-        } catch (error) {
-          opts.onListenerError(error);
-        }
-      }
+      feed.queue(change);
     }
+    feed.flush();
   }
 
   function deliverReply(reply: ScriptReply): ScriptReply {
@@ -142,36 +137,18 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
     ),
   );
 
-  async function tick(): Promise<void> {
-    if (state !== "healthy") return;
-    try {
-      const reply = await script("presenceTick", [opts.deadAfterMs, opts.sweepIntervalMs > 0 ? "1" : "0", opts.token]);
-      const [registered, offset, version, taken] = (reply.result as unknown[]).map(Number);
-      if (taken && !idTaken) opts.log(`error presence store: another running gateway uses the id ${gatewayId}: give each gateway its own --gateway-id`);
-      idTaken = taken === 1;
-      if (isAdjustableClock(clock)) clock.syncOffset(offset);
-      if (!registered && outage.hasSelf()) {
-        // Redis lost its data, or the others declared this gateway dead: write everything back.
-        state = "degraded";
-        outage.rejoin();
-        void outage.reconcile();
-        return;
-      }
-      // A change made elsewhere a whole tick ago that never arrived on the channel (lost, not in flight).
-      if (unseenVersion !== undefined && unseenVersion > outage.version) deliver([outage.resyncChange(unseenVersion)]);
-      unseenVersion = version;
-    } catch (error) {
-      lost(error instanceof Error ? error.message : String(error));
-    }
-  }
-  const period = opts.sweepIntervalMs > 0 ? Math.min(opts.sweepIntervalMs, opts.heartbeatMs) : opts.heartbeatMs;
-  let ticking = false;
-  const timer = setInterval(() => {
-    if (ticking) return;
-    ticking = true;
-    void tick().finally(() => (ticking = false));
-  }, period);
-  timer.unref?.();
+  const stopTicker = startTicker(opts, outage, {
+    healthy: () => state === "healthy",
+    tick: (args) => script("presenceTick", args),
+    deliver,
+    rejoin: () => {
+      // Redis lost its data, or the others declared this gateway dead: write everything back.
+      state = "degraded";
+      outage.rejoin();
+      void outage.reconcile();
+    },
+    lost: (error) => lost(error instanceof Error ? error.message : String(error)),
+  });
 
   /** Self rows first (this gateway's keyed SELF_KEY, the others' SELF_KEY:id), then the rows newest first. */
   async function listKeyed(): Promise<KeyedPresenceEntry[]> {
@@ -272,11 +249,7 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
     },
 
     onChange(listener) {
-      if (typeof listener !== "function") throw new TypeError("presence store: onChange needs a function");
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
+      return feed.subscribe(listener);
     },
 
     isEphemeral(mode) {
@@ -304,7 +277,7 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
 
     async close() {
       if (state === "closed") return;
-      clearInterval(timer);
+      stopTicker();
       await started;
       await touches.settled();
       if (state === "healthy") await script("presenceLeave").catch(() => {});

@@ -1,0 +1,48 @@
+/**
+ * The listeners of a store's changes (SPEC E1) and the order they hear them in: queued changes are
+ * delivered in order, also when a listener writes to the store meanwhile (its changes follow), and a
+ * throwing listener goes to `onListenerError` without stopping the others.
+ */
+import type { PresenceChange } from "./types.js";
+
+export class ChangeFeed {
+  private readonly listeners = new Set<(change: PresenceChange) => void>();
+  private readonly pending: PresenceChange[] = [];
+  private flushing = false;
+
+  constructor(private readonly onListenerError: (error: unknown) => void) {}
+
+  /** A store's onChange(): adds a listener; returns the function that removes it. */
+  subscribe(listener: (change: PresenceChange) => void): () => void {
+    if (typeof listener !== "function") throw new TypeError("presence store: onChange needs a function");
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Queues a change for the next flush(). */
+  queue(change: PresenceChange): void {
+    this.pending.push(change);
+  }
+
+  /** Delivers every queued change in order. */
+  flush(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      for (let i = 0; i < this.pending.length; i++) {
+        for (const listener of [...this.listeners]) {
+          try {
+            listener(this.pending[i]!);
+          } catch (error) {
+            this.onListenerError(error);
+          }
+        }
+      }
+    } finally {
+      this.pending.length = 0;
+      this.flushing = false;
+    }
+  }
+}

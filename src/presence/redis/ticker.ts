@@ -1,0 +1,53 @@
+/**
+ * Every gateway's periodic tick (lua/tick.ts): its heartbeat, the clean-up of gateways without one,
+ * expiry, the cluster's test clock offset, and two checks: is this gateway still registered (Redis
+ * may have lost its data, or the others declared it dead), and did a change message get lost.
+ */
+import { isAdjustableClock, type PresenceChange } from "../types.js";
+import type { ScriptReply } from "./backend.js";
+import type { ResolvedRedisOptions } from "./options.js";
+import type { Outage } from "./outage.js";
+
+export interface TickerHooks {
+  /** Ticks only run while the store serves from Redis. */
+  healthy(): boolean;
+  tick(args: readonly (string | number)[]): Promise<ScriptReply>;
+  deliver(changes: PresenceChange[]): void;
+  /** This gateway is not registered in Redis: write everything back. */
+  rejoin(): void;
+  lost(error: unknown): void;
+}
+
+/** Starts ticking every min(sweepIntervalMs, deadAfterMs / 5); returns the function that stops it. */
+export function startTicker(opts: ResolvedRedisOptions, outage: Outage, hooks: TickerHooks): () => void {
+  const { clock, gatewayId } = opts;
+  let unseenVersion: number | undefined;
+  let idTaken = false;
+  let ticking = false;
+
+  async function tick(): Promise<void> {
+    if (!hooks.healthy()) return;
+    try {
+      const reply = await hooks.tick([opts.deadAfterMs, opts.sweepIntervalMs > 0 ? "1" : "0", opts.token]);
+      const [registered, offset, version, taken] = (reply.result as unknown[]).map(Number);
+      if (taken && !idTaken) opts.log(`error presence store: another running gateway uses the id ${gatewayId}: give each gateway its own --gateway-id`);
+      idTaken = taken === 1;
+      if (isAdjustableClock(clock)) clock.syncOffset(offset!);
+      if (!registered && outage.hasSelf()) return hooks.rejoin();
+      // A change made elsewhere a whole tick ago that never arrived on the channel (lost, not in flight).
+      if (unseenVersion !== undefined && unseenVersion > outage.version) hooks.deliver([outage.resyncChange(unseenVersion)]);
+      unseenVersion = version;
+    } catch (error) {
+      hooks.lost(error);
+    }
+  }
+
+  const period = opts.sweepIntervalMs > 0 ? Math.min(opts.sweepIntervalMs, opts.heartbeatMs) : opts.heartbeatMs;
+  const timer = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    void tick().finally(() => (ticking = false));
+  }, period);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
