@@ -12,6 +12,12 @@ export interface HandshakeContext {
    * not (optional): a second `connect` on one connection reuses its challenge instead of waiting.
    */
   latestEvent?(event: string): unknown;
+  /**
+   * Told about each change the binding makes so the gateway accepts the connect (a client id mapped
+   * onto the gateway's enum, default scopes sent explicitly, a device signature), with the reason
+   * (optional; the conformance harness lists these per actor).
+   */
+  adapted?(change: string, reason: string): void;
 }
 
 /** Encodes requests and decodes inbound text frames for one wire binding (SPEC T2). */
@@ -33,9 +39,4 @@ export interface ClientBinding {
    * themselves and cannot set headers, so a browser client ignores this.
    */
   upgradeHeaders?(url: string, params: ConnectParams): Record<string, string> | undefined;
-  /**
-   * Conformance capabilities (`nodeRole`, `systemEvent`, ...) that gateways of this binding are known
-   * to lack, each with the reason; a harness treats them as missing and skips their scenarios.
-   */
-  readonly knownLimits?: Readonly<Record<string, string>>;
 }

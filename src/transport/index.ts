@@ -7,7 +7,6 @@ export {
   decodeOpenClawFrame,
   DEFAULT_OPERATOR_SCOPES,
   encodeOpenClawRequest,
-  OPENCLAW_KNOWN_LIMITS,
   OPENCLAW_PROTOCOL,
   openClawBinding,
   type OpenClawBindingOptions,

@@ -16,15 +16,6 @@ import { mapOpenClawError, type OpenClawError } from "./openclaw-errors.js";
 
 export const OPENCLAW_PROTOCOL = { min: 3, max: 4 } as const;
 
-/**
- * What OpenClaw gateways cannot do for a conformance run (the harness skips those scenarios). Role
- * `node` is not among them: on loopback with the token both releases admit it (2026.9.6 pairs the
- * signed device on the spot), so its scenarios run and report what OpenClaw does.
- */
-export const OPENCLAW_KNOWN_LIMITS: Readonly<Record<string, string>> = {
-  systemEvent: "OpenClaw's system-event needs a non-empty text and the operator.admin scope (SPEC M2: text is optional; H7: operator.write is enough)",
-};
-
 /** In-memory "auto" device identities kept per binding object (oldest dropped first). */
 const MAX_EPHEMERAL_IDENTITIES = 64;
 
@@ -162,7 +153,6 @@ export function createOpenClawBinding(options: OpenClawBindingOptions = {}): Cli
     protocol: { ...OPENCLAW_PROTOCOL },
     encodeRequest: encodeOpenClawRequest,
     decode: decodeOpenClawFrame,
-    knownLimits: OPENCLAW_KNOWN_LIMITS,
     upgradeHeaders(url, params) {
       if (options.origin === false) return undefined;
       const client = mapClient ? mapClientForOpenClaw(params.client).client : params.client;
@@ -178,12 +168,14 @@ export function createOpenClawBinding(options: OpenClawBindingOptions = {}): Cli
         const mapped = mapClientForOpenClaw(client);
         client = mapped.client;
         changes.push(...mapped.changes);
+        for (const change of mapped.changes) context.adapted?.(change, "OpenClaw accepts only the client ids of its own list");
       }
       wire.client = client;
       const role = params.role ?? "operator";
       if (params.scopes === undefined && role === "operator") {
         wire.scopes = [...DEFAULT_OPERATOR_SCOPES];
         changes.push(`scopes absent -> ${JSON.stringify(DEFAULT_OPERATOR_SCOPES)} (SPEC H7 default; OpenClaw's is none)`);
+        context.adapted?.(`scopes ${JSON.stringify(DEFAULT_OPERATOR_SCOPES)} sent explicitly`, "SPEC H7's default; OpenClaw's default is no scope");
       }
       // A caller's own `device` block goes out as given; `device: null` asks for an unsigned connect.
       const own = "device" in params;
@@ -203,6 +195,9 @@ export function createOpenClawBinding(options: OpenClawBindingOptions = {}): Cli
           platform: client.platform,
           deviceFamily: client.deviceFamily,
         });
+        if (options.device === undefined || options.device === "auto") {
+          context.adapted?.(`signed with an in-memory device identity (${version})`, "the challenge lists capabilities (OpenClaw 2026.9.x), and such gateways grant an unsigned client no scope");
+        }
       }
       options.onClientMapped?.(changes);
       return wire;

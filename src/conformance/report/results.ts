@@ -51,6 +51,56 @@ export interface ScenarioResult {
   baselined?: boolean;
   /** Where the scenario came from (fixture file). */
   source?: string;
+  /** What the harness changed so the gateway could take part (a scope, a text, a signature), per actor. */
+  adaptations?: Adaptation[];
+}
+
+/**
+ * A change the harness (or the binding) made to what a scenario sends, because the gateway needs more
+ * than SPEC asks (OpenClaw: `operator.admin` and a `text` for system-event, a signed device on 2026.9.x).
+ */
+export interface Adaptation {
+  actor: string;
+  /** The step whose request was changed; absent when the actor's connect was. */
+  step?: string;
+  /** What changed, e.g. `text "…" added`, `scopes + operator.admin`, `signed with a device identity (v3)`. */
+  change: string;
+  /** Why: what the gateway needs, and how the harness knows. */
+  reason: string;
+}
+
+/** SPEC §11: W1 (a frame breaks its schema, MUST) or W2 (fields beyond the contract, SHOULD). */
+export type WireRule = "W1" | "W2";
+
+/**
+ * One kind of wire-format finding, reported once for the whole run however many frames and scenarios
+ * show it (SPEC §11). It never changes a scenario's verdict.
+ */
+export interface WireFinding {
+  /** Stable id: `<rule>:<keyword>:<path>`. */
+  id: string;
+  rule: WireRule;
+  level: Level;
+  /** `failed` for W1 (and W2 when strict), `warning` for W2. */
+  status: Exclude<CheckStatus, "passed">;
+  /** The message schema (`PresenceEvent`, `SystemPresenceResult`, `HelloOk`, ...), `decode` or `error-codes`. */
+  schemas: string[];
+  /** JSON path pattern with array indices as `*` (OpenClaw's extra `clientId` in rows: `/presence/*` + `/clientId`); rows are named in the presence event's form. */
+  path: string;
+  /** Every concrete path pattern it was seen at (in a system-presence result a row's field is `/*` + `/clientId`). */
+  paths: string[];
+  /** The JSON Schema keyword (`additionalProperties`, `maxLength`, ...), when a schema found it. */
+  keyword?: string;
+  message: string;
+  /** How many received frames show it. */
+  frames: number;
+  /**
+   * The scenarios it appeared in. A finding inside a row is attributed to the scenario that planted the
+   * row (the one that sent its instanceId), not to every later scenario that saw it in a listing.
+   */
+  scenarios: string[];
+  /** One frame that shows it, and the scenario it was received in. */
+  evidence: WireRecord & { scenario: string };
 }
 
 export interface RuleSummary {
@@ -62,6 +112,7 @@ export interface RuleSummary {
 }
 
 export interface RunSummary {
+  /** Scenarios run or skipped (the probe not included). */
   total: number;
   passed: number;
   /** Failures that are not in the baseline. */
@@ -72,6 +123,26 @@ export interface RunSummary {
   knownFailures: number;
   /** Baseline entries that no longer fail (or name nothing): they fail the run. */
   staleBaseline: string[];
+  /** Failed checks of the probe (a method that works but is not advertised, SPEC H4/S3). */
+  probeFailures: number;
+  /** Wire-format finding kinds that fail the run (W1; W2 too when strict). */
+  wireFailures: number;
+  /** Wire-format finding kinds reported as warnings (W2). */
+  wireWarnings: number;
+}
+
+/** What the probe learned before the scenarios ran. */
+export interface ProbeReport {
+  /** Connect attempts until the gateway answered (more than 1 when it was still starting). */
+  attempts: number;
+  /** How long the probe waited for the gateway to be ready, in ms. */
+  waitedMs: number;
+  /** `hello-ok.server.version`. */
+  serverVersion?: string;
+  /** What the gateway needs beyond SPEC, as learned by probing (each with the answer that showed it). */
+  needs: string[];
+  /** Advertised versus working methods (SPEC H4, S3): a scenario-like result, counted by rule. */
+  result?: ScenarioResult;
 }
 
 export interface RunResult {
@@ -85,15 +156,31 @@ export interface RunResult {
   missingCapabilities: Partial<Record<Capability, string>>;
   /** Set when the run could not start (e.g. the probe connection failed). */
   error?: string;
+  /** `default`: the scenarios one after the other; `real-time`: the long-waiting ones, concurrently, without a test clock. */
+  mode: "default" | "real-time";
+  /** The TTL real-time scenarios waited for, in ms (`--ttl`, the gateway's `policy.presenceTtlMs`, else SPEC S1's 5 minutes). */
+  ttlMs: number;
+  probe: ProbeReport;
   scenarios: ScenarioResult[];
+  /** SPEC §11 findings, once per kind; they never change a scenario's verdict. */
+  wireFindings: WireFinding[];
   summary: RunSummary;
+  /** Behaviour rules count scenarios (and the probe); W1/W2 count finding kinds. */
   byRule: Partial<Record<RuleId, RuleSummary>>;
-  /** True when no MUST check failed (after the baseline), the baseline is not stale and the run started. */
+  /** No behaviour MUST check failed (after the baseline), the baseline is not stale, and the run started. */
+  behaviourOk: boolean;
+  /** No W1 finding (and, when strict, no W2 finding). */
+  wireFormatOk: boolean;
+  /** behaviourOk and wireFormatOk. */
   ok: boolean;
 }
 
 export type ProgressEvent =
-  | { type: "start"; total: number; capabilities: Capability[]; missingCapabilities: Partial<Record<Capability, string>>; error?: string }
+  /** The probe is waiting for a gateway that refuses connections or says it is starting. */
+  | { type: "waiting-ready"; attempt: number; waitedMs: number; limitMs: number; reason: string; retryInMs: number }
+  | { type: "start"; total: number; capabilities: Capability[]; missingCapabilities: Partial<Record<Capability, string>>; error?: string; probe: ProbeReport; mode: RunResult["mode"]; notSelected?: string }
+  /** Real-time scenarios waiting (sent every few seconds while any waits): each id with the ms left. */
+  | { type: "waiting"; waits: { id: string; leftMs: number }[] }
   | { type: "scenario-start"; index: number; total: number; id: string; title: string }
   | { type: "scenario-end"; index: number; total: number; result: ScenarioResult }
   | { type: "end"; result: RunResult };

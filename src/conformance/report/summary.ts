@@ -1,6 +1,6 @@
-/** Counting scenario results, overall and by SPEC rule. */
-import type { CheckResult, RuleSummary, RunSummary, ScenarioResult } from "./results.js";
+/** Counting results, overall and by SPEC rule, behaviour and wire format apart. */
 import type { RuleId } from "../scenario/scenario.js";
+import type { CheckResult, RuleSummary, RunSummary, ScenarioResult, WireFinding } from "./results.js";
 
 const empty = (): RuleSummary => ({ passed: 0, failed: 0, warnings: 0, skipped: 0, knownFailures: 0 });
 
@@ -12,15 +12,30 @@ function bump(target: RuleSummary, result: ScenarioResult): void {
   else target.skipped++;
 }
 
+function bumpCheck(target: RuleSummary, check: CheckResult): void {
+  if (check.baselined) target.knownFailures++;
+  else if (check.status === "failed") target.failed++;
+  else if (check.status === "warning") target.warnings++;
+  else target.passed++;
+}
+
+export interface SummaryExtras {
+  /** The probe's advertising checks (SPEC H4, S3): counted by rule check by check. */
+  probe?: ScenarioResult;
+  /** SPEC §11 findings: the W1 and W2 rows count finding kinds. */
+  wireFindings?: WireFinding[];
+}
+
 /**
- * By rule, each scenario counts once for each rule it cites, and for the rules of any of its
- * checks that did not pass (a frame check can fail H4 inside a K1 scenario).
+ * By rule, each scenario counts once for each rule it cites, and for the rules of any of its checks
+ * that did not pass (a step can cite a rule of its own). Wire format is counted apart (W1, W2): a frame
+ * that breaks a schema is never a behaviour failure of the scenario that received it.
  */
-export function summarize(results: ScenarioResult[], staleBaseline: string[]): { summary: RunSummary; byRule: Partial<Record<RuleId, RuleSummary>> } {
-  const summary: RunSummary = { total: results.length, passed: 0, failed: 0, warnings: 0, skipped: 0, knownFailures: 0, staleBaseline };
+export function summarize(results: ScenarioResult[], staleBaseline: string[], extras: SummaryExtras = {}): { summary: RunSummary; byRule: Partial<Record<RuleId, RuleSummary>> } {
+  const summary: RunSummary = { total: results.length, passed: 0, failed: 0, warnings: 0, skipped: 0, knownFailures: 0, staleBaseline, probeFailures: 0, wireFailures: 0, wireWarnings: 0 };
   const byRule: Partial<Record<RuleId, RuleSummary>> = {};
   for (const result of results) {
-    const totals = { passed: 0, failed: 0, warnings: 0, skipped: 0, knownFailures: 0 };
+    const totals = empty();
     bump(totals, result);
     summary.passed += totals.passed;
     summary.failed += totals.failed;
@@ -29,13 +44,24 @@ export function summarize(results: ScenarioResult[], staleBaseline: string[]): {
     summary.knownFailures += totals.knownFailures;
     for (const rule of new Set(result.rules)) bump((byRule[rule] ??= empty()), result);
     const extra = new Set(result.checks.filter((c) => c.status !== "passed").flatMap((c) => c.rules).filter((r) => !result.rules.includes(r)));
-    for (const rule of extra) {
-      const check = result.checks.find((c) => c.status !== "passed" && c.rules.includes(rule))!;
-      const target = (byRule[rule] ??= empty());
-      if (check.baselined) target.knownFailures++;
-      else if (check.status === "failed") target.failed++;
-      else target.warnings++;
+    for (const rule of extra) bumpCheck((byRule[rule] ??= empty()), result.checks.find((c) => c.status !== "passed" && c.rules.includes(rule))!);
+  }
+  for (const check of extras.probe?.checks ?? []) {
+    for (const rule of check.rules) bumpCheck((byRule[rule] ??= empty()), check);
+    if (check.status === "failed" && !check.baselined) summary.probeFailures++;
+  }
+  if (extras.wireFindings) {
+    for (const rule of ["W1", "W2"] as const) {
+      const target = (byRule[rule] = empty());
+      const findings = extras.wireFindings.filter((f) => f.rule === rule);
+      if (findings.length === 0) target.passed = 1;
+      for (const f of findings) {
+        if (f.status === "failed") target.failed++;
+        else target.warnings++;
+      }
     }
+    summary.wireFailures = extras.wireFindings.filter((f) => f.status === "failed").length;
+    summary.wireWarnings = extras.wireFindings.filter((f) => f.status === "warning").length;
   }
   return { summary, byRule };
 }

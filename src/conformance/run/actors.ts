@@ -3,6 +3,7 @@ import type { ConnectParams } from "../../protocol/connect.js";
 import { StepAbort, type ScenarioContext } from "./context.js";
 import type { Actor } from "../scenario/scenario.js";
 import { resolve } from "../scenario/vars.js";
+import { adaptConnectParams } from "./adapt.js";
 import { WireConnection, type Received } from "./wire.js";
 
 export const DEFAULT_CLIENT = { id: "conformance", version: "1.0.0", platform: "conformance", mode: "test" } as const;
@@ -27,6 +28,16 @@ export function buildConnectParams(ctx: ScenarioContext, actor: Actor): Record<s
     params.auth = { token: auth.token };
   }
   return { ...params, ...a.extra };
+}
+
+/**
+ * Declares an actor for the scenario: its params, adapted to what the gateway needs for the methods it
+ * will call (each change recorded), then `${name.*}`.
+ */
+export function prepareActor(ctx: ScenarioContext, name: string, actor: Actor, methods: Iterable<string>): void {
+  const adapted = adaptConnectParams(buildConnectParams(ctx, actor), actor, methods, ctx.config.needs);
+  for (const { change, reason } of adapted.changes) ctx.adapted(name, undefined, change, reason);
+  declareActor(ctx, name, adapted.value);
 }
 
 /** Sets `${name.*}` from the actor's params: every client field, role, scopes. */
@@ -69,6 +80,7 @@ export async function handshake(ctx: ScenarioContext, name: string, conn: WireCo
           const { frame } = await conn.waitFor((r) => r.frame.kind === "event" && r.frame.event === event, ms, `${event} event`);
           return frame.kind === "event" ? frame.payload : undefined;
         },
+        adapted: (change, reason) => ctx.adapted(name, undefined, `${binding.name} binding: ${change}`, reason),
       });
     } catch (error) {
       throw new StepAbort(`actor "${name}": the ${binding.name} binding could not prepare connect: ${(error as Error).message}`);

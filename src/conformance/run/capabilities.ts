@@ -1,5 +1,6 @@
-/** Which capabilities a run has, from the probe's hello-ok, the URL and the run options. */
+/** Which capabilities a run has, from what the probe saw (hello-ok, and methods tried), the URL and the run options. */
 import type { Capability } from "../scenario/scenario.js";
+import type { MethodState } from "./probe.js";
 import { isLoopbackAddress } from "../../server/core/remote-address.js";
 
 export const ALL_CAPABILITIES: readonly Capability[] = [
@@ -15,6 +16,7 @@ export const ALL_CAPABILITIES: readonly Capability[] = [
   "loopback",
   "handshakeTimeout",
   "slow",
+  "realTime",
 ];
 
 /** Waits longer than this need `--slow`. */
@@ -28,8 +30,10 @@ export interface CapabilityInput {
   slow: boolean;
   handshakeTimeoutMs: number;
   overrides?: Partial<Record<Capability, boolean>>;
-  /** Capabilities gateways of the binding are known to lack (ClientBinding.knownLimits), with the reason. */
-  knownLimits?: Readonly<Record<string, string>>;
+  /** A real-time run (`--real-time`). */
+  realTime?: boolean;
+  /** What the probe's calls showed (a method that answers counts even when hello-ok does not list it). */
+  methods?: Partial<Record<"system-event" | "test.clock.advance", MethodState>>;
 }
 
 export interface Capabilities {
@@ -54,12 +58,19 @@ export function detectCapabilities(input: CapabilityInput): Capabilities {
   const methods = Array.isArray(hello.features?.methods) ? (hello.features.methods as unknown[]) : [];
   const events = Array.isArray(hello.features?.events) ? (hello.features.events as unknown[]) : [];
   const tick = hello.policy?.tickIntervalMs;
+  /** Tried by the probe: works (listed or not), missing (listed or not), or as listed when it could not tell. */
+  const offers = (method: "system-event" | "test.clock.advance"): string | undefined => {
+    const state = input.methods?.[method];
+    if (state === "works") return undefined;
+    if (state === "missing") return `${method} answers METHOD_NOT_FOUND${methods.includes(method) ? " (although hello-ok lists it)" : ""}`;
+    return methods.includes(method) ? undefined : `hello-ok.features.methods has no ${method}${method === "test.clock.advance" ? " (gateway not in test mode)" : ""}`;
+  };
   const why: Record<Capability, string | undefined> = {
-    testClock: methods.includes("test.clock.advance") ? undefined : "hello-ok.features.methods has no test.clock.advance (gateway not in test mode)",
+    testClock: offers("test.clock.advance"),
     token: input.token !== undefined ? undefined : "no token given (--token)",
     nodeRole: undefined,
     scopes: undefined,
-    systemEvent: methods.includes("system-event") ? undefined : "hello-ok.features.methods has no system-event",
+    systemEvent: offers("system-event"),
     presenceEvents: events.includes("presence") ? undefined : "hello-ok.features.events has no presence",
     presenceDelta: caps.includes("presence.delta") ? undefined : "hello-ok.features.caps has no presence.delta (the delta stream is not offered)",
     tick: !events.includes("tick")
@@ -74,13 +85,13 @@ export function detectCapabilities(input: CapabilityInput): Capabilities {
         ? undefined
         : `the handshake timeout is ${input.handshakeTimeoutMs} ms: run with --slow (or pass the gateway's shorter handshake timeout)`,
     slow: input.slow ? undefined : "not a slow run (--slow)",
+    realTime: input.realTime ? undefined : "not a real-time run (--real-time)",
   };
   const available = new Set<Capability>();
   const missing: Partial<Record<Capability, string>> = {};
   for (const cap of ALL_CAPABILITIES) {
     const override = input.overrides?.[cap];
-    const limit = input.knownLimits?.[cap];
-    const reason = override === false ? "turned off by the run options" : override === true ? undefined : (why[cap] ?? (limit === undefined ? undefined : `${input.bindingName} binding: ${limit}`));
+    const reason = override === false ? "turned off by the run options" : override === true ? undefined : why[cap];
     if (reason === undefined) available.add(cap);
     else missing[cap] = reason;
   }

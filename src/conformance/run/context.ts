@@ -1,10 +1,11 @@
 /** The state of one running scenario: its connections, variables, wire log and checks. */
 import type { ClientBinding } from "../../transport/binding.js";
 import { show, type Mismatch } from "../checks/matchers.js";
-import type { CheckResult } from "../report/results.js";
+import type { Adaptation, CheckResult } from "../report/results.js";
 import type { Actor, Capability, Level, RuleId, Scenario } from "../scenario/scenario.js";
 import type { Step } from "../scenario/steps.js";
 import type { Vars } from "../scenario/vars.js";
+import type { GatewayNeeds } from "./adapt.js";
 import { WaitError, WireConnection, WireLog, type WireRecord } from "./wire.js";
 
 /** What every scenario of a run shares. */
@@ -17,6 +18,12 @@ export interface RunConfig {
   /** Unique per run: instanceIds and hosts carry it so a scenario finds its own rows. */
   runId: string;
   handshakeTimeoutMs: number;
+  /** What the gateway needs beyond SPEC (learned by the probe); steps are adapted to it. */
+  needs: GatewayNeeds;
+  /** The TTL real-time scenarios wait for (`${config.ttlMs}`). */
+  ttlMs: number;
+  /** Told when a `wait` step starts, with the wall-clock time it ends (for progress). */
+  onWait?: (scenario: string, untilMs: number) => void;
 }
 
 /** A step could not go on (no connection, no answer): the scenario stops here. */
@@ -50,7 +57,11 @@ export class ScenarioContext {
   readonly checks: Omit<CheckResult, "status">[] = [];
   /** Actors a step adds on its own (fill's extra connections). */
   readonly helpers = new Map<string, Actor>();
+  /** What the harness and the binding changed so the gateway could take part, per actor. */
+  readonly adaptations: Adaptation[] = [];
   aborted = false;
+  /** Called with the ms a `wait` step adds to the scenario's deadline. */
+  extendDeadline: (ms: number) => void = () => {};
 
   constructor(
     readonly scenario: Scenario,
@@ -60,8 +71,20 @@ export class ScenarioContext {
       run: config.runId,
       token: config.token ?? "",
       scenario: scenario.id,
-      config: { handshakeTimeoutMs: config.handshakeTimeoutMs, url: config.url, binding: config.binding.name },
+      config: { handshakeTimeoutMs: config.handshakeTimeoutMs, url: config.url, binding: config.binding.name, ttlMs: config.ttlMs, halfTtlMs: Math.floor(config.ttlMs / 2) },
+      // Read when a step's values are resolved.
+      wall: {
+        get now() {
+          return Date.now();
+        },
+      },
     };
+  }
+
+  /** Records an adaptation once (a helper reconnecting, or a flood, does not repeat it). */
+  adapted(actor: string, step: string | undefined, change: string, reason: string): void {
+    if (this.adaptations.some((a) => a.actor === actor && a.step === step && a.change === change)) return;
+    this.adaptations.push({ actor, ...(step !== undefined ? { step } : {}), change, reason });
   }
 
   actor(name: string): Actor {
@@ -134,6 +157,8 @@ export function defaultTitle(step: Step): string {
       return `${step.event} event arrives${who}`;
     case "expectNoEvent":
       return `no ${step.event} event${who}`;
+    case "wait":
+      return `wait ${step.ms} ms`;
     default:
       return `${step.step}${who}`;
   }

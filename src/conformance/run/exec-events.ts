@@ -3,11 +3,19 @@ import type { ScenarioContext } from "./context.js";
 import { checkError } from "../checks/expect.js";
 import { capture, timeoutOf } from "./exec-requests.js";
 import { match, matches, type Mismatch } from "../checks/matchers.js";
-import type { CountEventsStep, DrainEventsStep, ExpectCloseStep, ExpectErrorStep, ExpectEventStep, ExpectNoEventStep } from "../scenario/steps.js";
+import type { CountEventsStep, DrainEventsStep, ExpectCloseStep, ExpectErrorStep, ExpectEventStep, ExpectNoEventStep, WaitStep } from "../scenario/steps.js";
 import { resolve, resolveNumber } from "../scenario/vars.js";
 import { WaitError, type Received } from "./wire.js";
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A wall-clock wait (real-time TTL scenarios): it extends the scenario's deadline and is shown as progress. */
+export async function execWait(ctx: ScenarioContext, step: WaitStep): Promise<void> {
+  const ms = Math.max(0, resolveNumber(step.ms, ctx.vars, "ms"));
+  ctx.extendDeadline(ms);
+  ctx.config.onWait?.(ctx.scenario.id, Date.now() + ms);
+  await sleep(ms);
+}
 
 function isEvent(r: Received, name: string): boolean {
   return r.frame.kind === "event" && r.frame.event === name;

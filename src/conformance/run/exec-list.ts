@@ -1,5 +1,5 @@
 /** Executors of the steps about the list itself: list, advanceClock, fill. */
-import { buildConnectParams, declareActor, handshake, openActor } from "./actors.js";
+import { handshake, openActor, prepareActor } from "./actors.js";
 import { StepAbort, type ScenarioContext } from "./context.js";
 import type { Answer } from "../checks/expect.js";
 import { capture, timeoutOf } from "./exec-requests.js";
@@ -95,9 +95,9 @@ export async function execFill(ctx: ScenarioContext, step: FillStep, index: numb
   for (let n = 0, k = 0; need > 0; ) {
     if (budget === 0) {
       const name = `${prefix}-conn-${k++}`;
-      const params = buildConnectParams(ctx, { client: { instanceId: name, displayName: name } });
-      ctx.helpers.set(name, { client: { instanceId: name, displayName: name } });
-      declareActor(ctx, name, params);
+      const actor = { client: { instanceId: name, displayName: name } };
+      ctx.helpers.set(name, actor);
+      prepareActor(ctx, name, actor, ["system-event"]);
       helper = await openActor(ctx, name, timeout);
       const { answer } = await handshake(ctx, name, helper, timeout);
       if (answer.frame.kind !== "result") throw new StepAbort(`fill: helper connection ${name} was refused`, [answer.record]);

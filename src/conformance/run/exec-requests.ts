@@ -1,6 +1,7 @@
 /** Executors of the steps that open connections and send requests: open, connect, disconnect, send, flood. */
 import type { RequestId } from "../../transport/frames.js";
 import { isRoundTripId } from "../../transport/request-id.js";
+import { adaptRequestParams, beaconText } from "./adapt.js";
 import { handshake, openActor } from "./actors.js";
 import { StepAbort, type ScenarioContext } from "./context.js";
 import { answerValue, checkAnswer, type Answer } from "../checks/expect.js";
@@ -32,6 +33,14 @@ async function closeMismatch(conn: WireConnection, expected: number | undefined,
   const info = await conn.waitClose(timeoutMs);
   if (!info) return [{ path: "/close", message: `expected the gateway to close with ${expected} within ${timeoutMs} ms; it stayed open` }];
   return info.code === expected ? [] : [{ path: "/close", message: `expected close code ${expected}, got ${info.code}` }];
+}
+
+/** A request's params, adapted to what the gateway needs unless the step says `adapt: false` (recorded). */
+function requestParams(ctx: ScenarioContext, step: SendStep | FloodStep, index: number, method: string, params: unknown): unknown {
+  if (step.adapt === false) return params;
+  const adapted = adaptRequestParams(method, params, ctx.config.needs, beaconText(ctx.scenario, ctx.config.runId));
+  for (const { change, reason } of adapted.changes) ctx.adapted(step.actor, ctx.stepId(step, index), change, reason);
+  return adapted.value;
 }
 
 export async function execOpen(ctx: ScenarioContext, step: OpenStep): Promise<void> {
@@ -92,13 +101,13 @@ export async function execSend(ctx: ScenarioContext, step: SendStep, index: numb
     for (const id of rawAnswerIds(raw)) waits.push({ id, sent });
   } else if (step.batch) {
     if (ctx.config.binding.name !== "jsonrpc") throw new StepAbort("a batch needs the jsonrpc binding");
-    const entries = step.batch.map((e) => ({ id: conn.newId(), method: e.method, params: resolve(e.params, ctx.vars) }));
+    const entries = step.batch.map((e) => ({ id: conn.newId(), method: e.method, params: requestParams(ctx, step, index, e.method, resolve(e.params, ctx.vars)) }));
     for (const e of entries) conn.methods.set(e.id, e.method);
     const sent = conn.send(`[${entries.map((e) => ctx.config.binding.encodeRequest(e.id, e.method, e.params)).join(",")}]`);
     for (const e of entries) waits.push({ id: e.id, sent });
   } else {
     if (step.method === undefined) throw new StepAbort("a send step needs method, raw or batch");
-    const { id, record } = conn.request(step.method, resolve(step.params, ctx.vars));
+    const { id, record } = conn.request(step.method, requestParams(ctx, step, index, step.method, resolve(step.params, ctx.vars)));
     waits.push({ id, sent: record });
   }
   if (step.noAnswer) {
@@ -131,7 +140,7 @@ export async function execFlood(ctx: ScenarioContext, step: FloodStep, index: nu
   const timeout = timeoutOf(ctx, step);
   const conn = ctx.connection(step.actor);
   const ids: RequestId[] = [];
-  for (let i = 0; i < step.count; i++) ids.push(conn.request(step.method, resolve(step.params, { ...ctx.vars, i })).id);
+  for (let i = 0; i < step.count; i++) ids.push(conn.request(step.method, requestParams(ctx, step, index, step.method, resolve(step.params, { ...ctx.vars, i }))).id);
   const answers: Received[] = [];
   try {
     for (const id of ids) answers.push(await conn.waitResponse(id, timeout));

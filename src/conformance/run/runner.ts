@@ -1,17 +1,27 @@
-/** runConformance: probe the gateway, run the selected scenarios one after the other, apply the baseline. */
+/**
+ * runConformance: probe the gateway (waiting until it is ready, learning what it needs), run the
+ * selected scenarios (one after the other; in a real-time run the long-waiting ones concurrently),
+ * collect the wire-format findings once per kind, apply the baseline.
+ */
 import type { ClientBinding } from "../../transport/binding.js";
 import { jsonRpcBinding } from "../../transport/jsonrpc.js";
 import { openClawBinding } from "../../transport/openclaw.js";
-import { declareActor, buildConnectParams, handshake, openActor } from "./actors.js";
+import { WireFindings } from "../checks/wire-format.js";
 import { applyBaseline } from "../report/baseline.js";
-import { detectCapabilities, type Capabilities } from "./capabilities.js";
-import { ScenarioContext, type RunConfig } from "./context.js";
-import { loadScenarios, type LoadedScenario } from "../scenario/fixtures.js";
 import { redactValue } from "../report/redact.js";
 import type { ProgressEvent, RunResult, ScenarioResult } from "../report/results.js";
-import type { Capability, Scenario } from "../scenario/scenario.js";
-import { DEFAULT_SCENARIO_TIMEOUT_MS, runScenario, skippedResult } from "./scenario-runner.js";
 import { summarize } from "../report/summary.js";
+import { loadScenarios, type LoadedScenario } from "../scenario/fixtures.js";
+import type { Capability, Scenario } from "../scenario/scenario.js";
+import { NO_NEEDS } from "./adapt.js";
+import { detectCapabilities, type Capabilities } from "./capabilities.js";
+import type { RunConfig } from "./context.js";
+import { DEFAULT_WAIT_READY_MS, probeGateway, type ProbeOutcome } from "./probe.js";
+import { belongsToRealTimeRun, runConcurrently, WaitProgress, WAIT_PROGRESS_MS } from "./real-time.js";
+import { DEFAULT_SCENARIO_TIMEOUT_MS, runScenario, skippedResult } from "./scenario-runner.js";
+
+/** SPEC S1: rows older than 5 minutes are removed. */
+export const SPEC_TTL_MS = 5 * 60_000;
 
 export interface ConformanceOptions {
   /** ws:// or wss:// URL of the gateway under test. */
@@ -24,11 +34,11 @@ export interface ConformanceOptions {
   only?: string[];
   /** Scenario ids or rule ids to leave out. */
   skip?: string[];
-  /** Deadline per scenario (default 10000 ms; a fixture's own timeoutMs wins). */
+  /** Deadline per scenario (default 10000 ms; a fixture's own timeoutMs wins; `wait` steps extend it). */
   timeoutMs?: number;
   /** Wait per answer (default 3000 ms). */
   stepTimeoutMs?: number;
-  /** SHOULD failures fail the run instead of being warnings. */
+  /** SHOULD failures (and W2 findings) fail the run instead of being warnings. */
   strict?: boolean;
   /** Baseline entries: `scenario` or `scenario:check`. */
   expectedFailures?: Iterable<string>;
@@ -39,16 +49,30 @@ export interface ConformanceOptions {
   capabilities?: Partial<Record<Capability, boolean>>;
   /** Allow long waits (handshake timeout, slow ticks). */
   slow?: boolean;
+  /**
+   * A real-time run: only the scenarios that wait on the wall clock (TTL without a test clock, slow
+   * ticks, the handshake timeout), concurrently. Implies `slow`. Takes about the TTL plus a minute.
+   */
+  realTime?: boolean;
+  /** The TTL real-time scenarios wait for; default the gateway's `hello-ok.policy.presenceTtlMs`, else SPEC's 5 minutes. */
+  ttlMs?: number;
   /** The gateway's handshake timeout, when known (default 10000, SPEC H1). */
   handshakeTimeoutMs?: number;
+  /** How long the probe waits for a gateway that refuses connections or says it is starting (default 30000 ms). */
+  waitReadyMs?: number;
+  /** How often a real-time run reports its waits (default 15000 ms). */
+  progressIntervalMs?: number;
 }
 
 export interface PreparedRun {
   config: RunConfig;
   capabilities: Capabilities;
+  probe: ProbeOutcome;
   /** Set when the probe could not connect. */
   error?: string;
   run(scenario: Scenario | LoadedScenario): Promise<ScenarioResult>;
+  /** The wire-format findings of everything run so far. */
+  wireFindings: WireFindings;
 }
 
 function resolveRunBinding(binding: ConformanceOptions["binding"]): ClientBinding {
@@ -68,24 +92,13 @@ function redactResult<T>(value: T, token: string | undefined): T {
 
 const asLoaded = (s: Scenario | LoadedScenario): LoadedScenario => ("scenario" in s ? s : { scenario: s, source: "" });
 
-/** Connects once (as an unrecorded `cli` client) to learn the gateway's methods, events and policy. */
-async function probe(config: RunConfig): Promise<{ hello?: unknown; error?: string }> {
-  const scenario: Scenario = { id: "probe", title: "probe", rules: ["H4"], level: "MUST", actors: { probe: { client: { id: "conformance-probe", mode: "cli" }, extra: { caps: ["presence.delta"] } } }, steps: [{ step: "connect", actor: "probe" }] };
-  const ctx = new ScenarioContext(scenario, config);
-  try {
-    declareActor(ctx, "probe", buildConnectParams(ctx, scenario.actors.probe));
-    const conn = await openActor(ctx, "probe", config.stepTimeoutMs);
-    const { answer } = await handshake(ctx, "probe", conn, config.stepTimeoutMs);
-    if (answer.frame.kind === "error") return { error: `probe connect refused: ${answer.frame.error.name}: ${answer.frame.error.message}` };
-    return { hello: answer.frame.kind === "result" ? answer.frame.result : undefined };
-  } catch (error) {
-    return { error: `probe connect failed: ${(error as Error).message}` };
-  } finally {
-    await ctx.closeAll();
-  }
+/** `hello-ok.policy.presenceTtlMs`, when a gateway says (the contract does not ask it to). */
+function advertisedTtl(hello: unknown): number | undefined {
+  const ttl = (hello as { policy?: { presenceTtlMs?: unknown } } | undefined)?.policy?.presenceTtlMs;
+  return typeof ttl === "number" && Number.isSafeInteger(ttl) && ttl > 0 ? ttl : undefined;
 }
 
-export async function prepareRun(options: ConformanceOptions): Promise<PreparedRun> {
+export async function prepareRun(options: ConformanceOptions, waits?: WaitProgress): Promise<PreparedRun> {
   const binding = resolveRunBinding(options.binding);
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
   const config: RunConfig = {
@@ -96,29 +109,40 @@ export async function prepareRun(options: ConformanceOptions): Promise<PreparedR
     capabilities: new Set(),
     runId: globalThis.crypto.randomUUID().slice(0, 8),
     handshakeTimeoutMs,
+    needs: NO_NEEDS,
+    ttlMs: options.ttlMs ?? SPEC_TTL_MS,
+    ...(waits ? { onWait: waits.waiting } : {}),
   };
-  const probed = await probe(config);
-  if (probed.error) probed.error = redactResult(probed.error, options.token);
+  const wireFindings = new WireFindings(options.strict ?? false);
+  const probe = await probeGateway(config, { waitReadyMs: options.waitReadyMs ?? DEFAULT_WAIT_READY_MS, onProgress: options.onProgress, wireFindings });
+  if (probe.error) probe.error = redactResult(probe.error, options.token);
+  if (probe.report.result) probe.report.result = redactResult(probe.report.result, options.token);
+  config.needs = probe.needs;
+  config.ttlMs = options.ttlMs ?? advertisedTtl(probe.hello) ?? SPEC_TTL_MS;
+  const realTime = options.realTime ?? false;
   const capabilities = detectCapabilities({
-    hello: probed.hello,
+    hello: probe.hello,
     url: options.url,
     bindingName: binding.name,
     token: options.token,
-    slow: options.slow ?? false,
+    slow: (options.slow ?? false) || realTime,
+    realTime,
     handshakeTimeoutMs,
     overrides: options.capabilities,
-    knownLimits: binding.knownLimits,
+    methods: probe.methods,
   });
   config.capabilities = capabilities.available;
   const timeoutMs = options.timeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS;
   return {
     config,
     capabilities,
-    ...(probed.error ? { error: probed.error } : {}),
+    probe,
+    wireFindings,
+    ...(probe.error ? { error: probe.error } : {}),
     run: (s) => {
       const { scenario, source } = asLoaded(s);
-      if (probed.error) return Promise.resolve(skippedResult(scenario, `not run: ${probed.error}`, source));
-      return runScenario(scenario, config, { strict: options.strict ?? false, timeoutMs, source: source || undefined }).then((r) => redactResult(r, options.token));
+      if (probe.error) return Promise.resolve(skippedResult(scenario, `not run: ${probe.error}`, source));
+      return runScenario(scenario, config, { strict: options.strict ?? false, timeoutMs, source: source || undefined, wireFindings }).then((r) => redactResult(r, options.token));
     },
   };
 }
@@ -134,38 +158,74 @@ export function selectScenarios(all: LoadedScenario[], only?: string[], skip?: s
   return all.filter(({ scenario }) => (!only?.length || only.some((e) => hits(e, scenario))) && !skip?.some((e) => hits(e, scenario)));
 }
 
+/**
+ * A default run leaves out the real-time scenarios (they wait minutes, and are not "skipped": they
+ * belong to the other run); a real-time run takes only the scenarios that wait on the wall clock.
+ */
+export function scenariosForMode(selected: LoadedScenario[], realTime: boolean): { run: LoadedScenario[]; notSelected?: string } {
+  if (realTime) {
+    const run = selected.filter(({ scenario }) => belongsToRealTimeRun(scenario));
+    const left = selected.length - run.length;
+    return { run, ...(left ? { notSelected: `${left} scenarios that need no long wait are left to the default run` } : {}) };
+  }
+  const run = selected.filter(({ scenario }) => !scenario.requires?.includes("realTime"));
+  const left = selected.length - run.length;
+  return { run, ...(left ? { notSelected: `${left} real-time scenarios are left to a --real-time run` } : {}) };
+}
+
 export async function runConformance(options: ConformanceOptions): Promise<RunResult> {
   const started = Date.now();
   const all = (options.scenarios ?? loadScenarios()).map(asLoaded);
-  const selected = selectScenarios(all, options.only, options.skip);
-  const prepared = await prepareRun(options);
+  const realTime = options.realTime ?? false;
+  const { run: selected, notSelected } = scenariosForMode(selectScenarios(all, options.only, options.skip), realTime);
   const emit = options.onProgress ?? (() => {});
-  const available = [...prepared.capabilities.available];
-  emit({ type: "start", total: selected.length, capabilities: available, missingCapabilities: prepared.capabilities.missing, ...(prepared.error ? { error: prepared.error } : {}) });
-
-  const results: ScenarioResult[] = [];
-  for (const [index, loaded] of selected.entries()) {
-    emit({ type: "scenario-start", index, total: selected.length, id: loaded.scenario.id, title: loaded.scenario.title });
-    const result = await prepared.run(loaded);
-    results.push(result);
-    emit({ type: "scenario-end", index, total: selected.length, result });
+  const waits = realTime ? new WaitProgress(emit, options.progressIntervalMs ?? WAIT_PROGRESS_MS) : undefined;
+  let results: ScenarioResult[];
+  let prepared: PreparedRun;
+  try {
+    prepared = await prepareRun(options, waits);
+    const available = [...prepared.capabilities.available];
+    emit({ type: "start", total: selected.length, capabilities: available, missingCapabilities: prepared.capabilities.missing, ...(prepared.error ? { error: prepared.error } : {}), probe: prepared.probe.report, mode: realTime ? "real-time" : "default", ...(notSelected ? { notSelected } : {}) });
+    if (realTime && !prepared.error) {
+      results = await runConcurrently(selected, prepared.run, emit);
+    } else {
+      results = [];
+      for (const [index, loaded] of selected.entries()) {
+        emit({ type: "scenario-start", index, total: selected.length, id: loaded.scenario.id, title: loaded.scenario.title });
+        const result = await prepared.run(loaded);
+        results.push(result);
+        emit({ type: "scenario-end", index, total: selected.length, result });
+      }
+    }
+  } finally {
+    waits?.stop();
   }
 
-  const stale = applyBaseline(results, options.expectedFailures ?? [], new Set(all.map((s) => s.scenario.id)));
-  const { summary, byRule } = summarize(results, stale);
+  const probeResult = prepared.probe.report.result;
+  const stale = applyBaseline(probeResult ? [probeResult, ...results] : results, options.expectedFailures ?? [], new Set([...all.map((s) => s.scenario.id), "probe"]));
+  const wireFindings = prepared.error ? [] : redactResult(prepared.wireFindings.findings(), options.token);
+  const { summary, byRule } = summarize(results, stale, { probe: probeResult, wireFindings });
+  const behaviourOk = !prepared.error && summary.failed === 0 && summary.probeFailures === 0 && stale.length === 0;
+  const wireFormatOk = summary.wireFailures === 0;
   const result: RunResult = {
     url: options.url,
     binding: prepared.config.binding.name,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     strict: options.strict ?? false,
-    capabilities: available,
+    capabilities: [...prepared.capabilities.available],
     missingCapabilities: prepared.capabilities.missing,
     ...(prepared.error ? { error: prepared.error } : {}),
+    mode: realTime ? "real-time" : "default",
+    ttlMs: prepared.config.ttlMs,
+    probe: prepared.probe.report,
     scenarios: results,
+    wireFindings,
     summary,
     byRule,
-    ok: !prepared.error && summary.failed === 0 && stale.length === 0,
+    behaviourOk,
+    wireFormatOk,
+    ok: behaviourOk && wireFormatOk,
   };
   emit({ type: "end", result });
   return result;

@@ -1,15 +1,16 @@
 /** Runs one scenario on fresh connections, with a deadline, and turns what happened into checks. */
-import { buildConnectParams, declareActor } from "./actors.js";
-import { ScenarioContext, StepAbort, waitMessage, type RunConfig } from "./context.js";
-import { execCountEvents, execDrainEvents, execExpectClose, execExpectError, execExpectEvent, execExpectNoEvent, sleep } from "./exec-events.js";
-import { execAdvanceClock, execFill, execList } from "./exec-list.js";
-import { execConnect, execDisconnect, execFlood, execOpen, execSend } from "./exec-requests.js";
-import { frameChecks } from "../checks/frame-checks.js";
+import type { WireFindings } from "../checks/wire-format.js";
 import type { CheckResult, ScenarioResult } from "../report/results.js";
 import { scenarioStatus } from "../report/summary.js";
 import type { Scenario } from "../scenario/scenario.js";
 import type { Step } from "../scenario/steps.js";
 import { VariableError } from "../scenario/vars.js";
+import { methodsSentBy } from "./adapt.js";
+import { prepareActor } from "./actors.js";
+import { ScenarioContext, StepAbort, waitMessage, type RunConfig } from "./context.js";
+import { execCountEvents, execDrainEvents, execExpectClose, execExpectError, execExpectEvent, execExpectNoEvent, execWait, sleep } from "./exec-events.js";
+import { execAdvanceClock, execFill, execList } from "./exec-list.js";
+import { execConnect, execDisconnect, execFlood, execOpen, execSend } from "./exec-requests.js";
 
 export const DEFAULT_SCENARIO_TIMEOUT_MS = 10_000;
 
@@ -43,6 +44,8 @@ async function execStep(ctx: ScenarioContext, step: Step, index: number): Promis
       return execAdvanceClock(ctx, step, index);
     case "sleep":
       return sleep(step.ms);
+    case "wait":
+      return execWait(ctx, step);
     case "fill":
       return execFill(ctx, step, index);
   }
@@ -50,7 +53,7 @@ async function execStep(ctx: ScenarioContext, step: Step, index: number): Promis
 
 async function runSteps(ctx: ScenarioContext): Promise<void> {
   const { scenario } = ctx;
-  for (const [name, actor] of Object.entries(scenario.actors)) declareActor(ctx, name, buildConnectParams(ctx, actor));
+  for (const [name, actor] of Object.entries(scenario.actors)) prepareActor(ctx, name, actor, methodsSentBy(scenario.steps, name));
   for (const [index, step] of scenario.steps.entries()) {
     if (ctx.aborted) return;
     try {
@@ -70,32 +73,62 @@ export function skippedResult(scenario: Scenario, reason: string, source?: strin
   return { id: scenario.id, title: scenario.title, rules: scenario.rules, level: scenario.level, status: "skipped", reason, durationMs: 0, checks: [], wire: [], wireOmitted: 0, ...(source ? { source } : {}) };
 }
 
-export async function runScenario(scenario: Scenario, config: RunConfig, options: { strict: boolean; timeoutMs: number; source?: string }): Promise<ScenarioResult> {
+export interface ScenarioRunOptions {
+  strict: boolean;
+  timeoutMs: number;
+  source?: string;
+  /** Where the frames' wire-format findings go (SPEC §11); they do not change the scenario's verdict. */
+  wireFindings?: WireFindings;
+}
+
+/** The scenario's deadline; `wait` steps push it back by the time they wait. */
+function deadline(ms: number): { expired: Promise<"timeout">; extend(by: number): void; clear(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let fire: (value: "timeout") => void = () => {};
+  let end = Date.now() + ms;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fire("timeout"), Math.max(0, end - Date.now()));
+  };
+  const expired = new Promise<"timeout">((resolve) => (fire = resolve));
+  arm();
+  return {
+    expired,
+    extend(by) {
+      end += by;
+      arm();
+    },
+    clear: () => clearTimeout(timer),
+  };
+}
+
+export async function runScenario(scenario: Scenario, config: RunConfig, options: ScenarioRunOptions): Promise<ScenarioResult> {
   const missing = (scenario.requires ?? []).filter((c) => !config.capabilities.has(c));
   if (missing.length) return skippedResult(scenario, `needs ${missing.join(", ")}`, options.source);
 
   const started = Date.now();
   const ctx = new ScenarioContext(scenario, config);
-  const deadline = scenario.timeoutMs ?? options.timeoutMs;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), deadline)));
+  const limitMs = scenario.timeoutMs ?? options.timeoutMs;
+  const timer = deadline(limitMs);
+  ctx.extendDeadline = (ms) => timer.extend(ms);
   let outcome: unknown;
   try {
-    outcome = await Promise.race([runSteps(ctx), timedOut]);
+    outcome = await Promise.race([runSteps(ctx), timer.expired]);
   } catch (error) {
     ctx.recordError("runner", "the runner failed", `internal error: ${waitMessage(error)}`, scenario.rules, scenario.level);
   } finally {
-    clearTimeout(timer);
+    timer.clear();
   }
   if (outcome === "timeout") {
     ctx.aborted = true;
-    ctx.recordError("timeout", "the scenario finishes in time", `the scenario did not finish within ${deadline} ms`, scenario.rules, scenario.level);
+    ctx.recordError("timeout", "the scenario finishes in time", `the scenario did not finish within ${limitMs} ms (waits not counted)`, scenario.rules, scenario.level);
     ctx.terminateAll();
   } else {
     await ctx.closeAll();
   }
+  options.wireFindings?.collect(scenario.id, ctx.all, ctx.log.records, config.binding.name);
 
-  const checks: CheckResult[] = [...ctx.checks, ...frameChecks(ctx.all, config.binding.name)].map((c) => ({
+  const checks: CheckResult[] = ctx.checks.map((c) => ({
     ...c,
     status: c.message === undefined ? "passed" : c.level === "SHOULD" && !options.strict ? "warning" : "failed",
   }));
@@ -110,5 +143,6 @@ export async function runScenario(scenario: Scenario, config: RunConfig, options
     wire: ctx.log.records,
     wireOmitted: ctx.log.omitted,
     ...(options.source ? { source: options.source } : {}),
+    ...(ctx.adaptations.length ? { adaptations: ctx.adaptations } : {}),
   };
 }

@@ -11,7 +11,8 @@ export type RuleId =
   | "E1" | "E2" | "E3"
   | "C1"
   | "B1" | "B2" | "B3"
-  | "D1" | "D2" | "D3" | "D4" | "D5" | "D6" | "D7";
+  | "D1" | "D2" | "D3" | "D4" | "D5" | "D6" | "D7"
+  | "W1" | "W2";
 
 /** How binding a rule is (SPEC.md uses RFC 2119 words). */
 export type Level = "MUST" | "SHOULD";
@@ -65,6 +66,8 @@ export const RULES: readonly RuleInfo[] = [
   { id: "D5", level: "MUST", name: "applying a delta; reset" },
   { id: "D6", level: "MUST", name: "a gap is never applied" },
   { id: "D7", level: "MUST", name: "presence.resync" },
+  { id: "W1", level: "MUST", name: "frames validate against their schemas" },
+  { id: "W2", level: "SHOULD", name: "no fields beyond the contract" },
 ];
 
 export const RULE_ORDER = new Map(RULES.map((r, i) => [r.id, i]));

@@ -44,7 +44,12 @@ export type Capability =
   /** The gateway's handshake timeout (run option, default 10 s) fits the run (<= 5 s), or the run is slow. */
   | "handshakeTimeout"
   /** The run may take long (real-time waits): `--slow`. */
-  | "slow";
+  | "slow"
+  /**
+   * A real-time run (`--real-time`): the scenario waits for the TTL on the wall clock instead of a test
+   * clock. Such scenarios run only in real-time runs, concurrently, and are not part of a default run.
+   */
+  | "realTime";
 
 /** How an actor authenticates: the run's token, none, a wrong one, or a literal token. */
 export type ActorAuth = "default" | "none" | "wrong" | { token: string };
@@ -67,6 +72,12 @@ export interface Actor {
   protocol?: { min: number; max: number };
   /** More top-level connect params, merged last. */
   extra?: { [field: string]: unknown };
+  /**
+   * `false`: send the connect exactly as written, even when the gateway needs more (e.g. OpenClaw's
+   * `operator.admin` for system-event), because the scopes are what the scenario checks (SPEC H7).
+   * The binding still encodes it (client ids, signature). Default: adapted, and the report says how.
+   */
+  adapt?: boolean;
 }
 
 /**

@@ -54,6 +54,11 @@ export interface SendStep extends StepBase {
   close?: number;
   /** Do not wait for an answer (only `close` is checked, if given). */
   noAnswer?: boolean;
+  /**
+   * `false`: send the params exactly as written even when the gateway needs more (e.g. a `text` on
+   * beacons), because what is missing is what the step checks (a text-less beacon under SPEC M2).
+   */
+  adapt?: boolean;
 }
 
 /**
@@ -77,6 +82,8 @@ export interface FloodStep extends StepBase {
   okCount?: unknown;
   /** Matcher for the number of error answers. */
   errorCount?: unknown;
+  /** `false`: send the params exactly as written (see SendStep.adapt). */
+  adapt?: boolean;
 }
 
 /**
@@ -169,6 +176,18 @@ export interface SleepStep extends StepBase {
 }
 
 /**
+ * Waits on the wall clock, e.g. for the TTL in a real-time run (`"ms": "${config.ttlMs + 5000}"`). Unlike
+ * `sleep` it has no upper bound, its time does not count against the scenario's deadline, and the run
+ * shows progress while it waits.
+ * @additionalProperties false
+ */
+export interface WaitStep extends StepBase {
+  step: "wait";
+  /** A number of ms, or a variable expression such as `${config.ttlMs + 5000}`. */
+  ms: number | string;
+}
+
+/**
  * Adds rows with beacons carrying distinct instanceIds `<prefix>-<n>`, spread over extra connections
  * (`<prefix>-conn-<n>`, each a row too) so no connection meets the rate limit. With `to`: until the
  * list holds that many rows (checked); with `add`: that many new keys, whatever the cap does.
@@ -213,6 +232,7 @@ export type Step =
   | ListStep
   | AdvanceClockStep
   | SleepStep
+  | WaitStep
   | FillStep;
 
 export type StepKind = Step["step"];

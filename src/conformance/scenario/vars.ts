@@ -1,7 +1,9 @@
 /**
  * `${...}` variables in scenario values: run values (`run`, `token`), actors (`a.instanceId`,
  * `a.connId`, `a.hello...`), captured values, generators (`gen.uuid`, `gen.str:N`) and filters
- * (`|upper`, `|lower`), and integer offsets (`${now - 1000}`). A string that is exactly one variable keeps the value's type.
+ * (`|upper`, `|lower`), integer offsets (`${now - 1000}`) and number-variable offsets written with spaces
+ * (`${wall.now - config.halfTtlMs}`); `${wall.now}` is the harness's clock (ms) when the step runs. A string that
+ * is exactly one variable keeps the value's type.
  */
 
 export type Vars = Record<string, unknown>;
@@ -41,16 +43,19 @@ export function lookup(path: string, vars: Vars): unknown {
   return value;
 }
 
-const ARITHMETIC = /^(.+?)\s*([+-])\s*(\d+)$/;
+/** `${now - 1000}`, `${t0 + 60000}`, `${wall.now - config.halfTtlMs}`: a number plus or minus an integer or a number variable. */
+const ARITHMETIC = /^(.+?)\s+([+-])\s+(\d+|[A-Za-z_$][\w.$]*)$|^(.+?)([+-])(\d+)$/;
 
 function evaluate(expr: string, vars: Vars): unknown {
   const [path, ...filters] = expr.split("|").map((s) => s.trim());
   const sum = ARITHMETIC.exec(path);
   if (sum && !path.startsWith("gen.")) {
-    // `${now - 1000}`: a number variable plus or minus an integer.
-    const base = lookup(sum[1], vars);
-    if (typeof base !== "number") throw new VariableError(`\${${expr}}: ${sum[1]} is not a number`);
-    return sum[2] === "+" ? base + Number(sum[3]) : base - Number(sum[3]);
+    const [left, op, right] = sum[1] !== undefined ? [sum[1], sum[2]!, sum[3]!] : [sum[4]!, sum[5]!, sum[6]!];
+    const base = lookup(left, vars);
+    if (typeof base !== "number") throw new VariableError(`\${${expr}}: ${left} is not a number`);
+    const offset = /^\d+$/.test(right) ? Number(right) : lookup(right, vars);
+    if (typeof offset !== "number") throw new VariableError(`\${${expr}}: ${right} is not a number`);
+    return op === "+" ? base + offset : base - offset;
   }
   let value = path.startsWith("gen.") ? generate(path) : lookup(path, vars);
   for (const filter of filters) {

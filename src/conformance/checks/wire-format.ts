@@ -1,0 +1,192 @@
+/**
+ * SPEC §11: every frame a scenario received is checked against the contract's schemas, and what
+ * is wrong is collected for the whole run, once per kind (rule, keyword, message, path pattern),
+ * with the number of frames and the scenarios it appeared in. W1 (MUST): a frame breaks its schema
+ * (types, required fields, length caps), cannot be decoded, or a jsonrpc error code disagrees with
+ * its §10 name. W2 (SHOULD): fields beyond the contract (`additionalProperties`). Findings never
+ * change a scenario's verdict.
+ */
+import type { SchemaName } from "../../generated/validate.js";
+import { ERROR_CODES, type ErrorName } from "../../protocol/errors.js";
+import { EVENTS, METHODS } from "../../protocol/methods.js";
+import type { InboundFrame, RequestId } from "../../transport/frames.js";
+import { validate } from "../../validation/index.js";
+import type { WireFinding, WireRecord, WireRule } from "../report/results.js";
+import { rowKey, type Row } from "./list-checks.js";
+
+/** What one connection received and sent (the run's WireConnection has these). */
+export interface ReceivedFrames {
+  received: readonly { frame: InboundFrame; record: WireRecord }[];
+  decodeErrors: readonly { message: string; record: WireRecord }[];
+  /** Request id -> method, so results are validated against the method's schema. */
+  methods: ReadonlyMap<RequestId, string>;
+}
+
+const RESULT_SCHEMA = new Map(METHODS.map((m) => [m.name, m.result as SchemaName]));
+const EVENT_SCHEMA = new Map(EVENTS.map((e) => [e.name, e.payload as SchemaName]));
+
+/** Where rows sit in each message: a finding below one of these is a finding about a row. */
+const ROW_CONTAINERS: Partial<Record<SchemaName, RegExp>> = {
+  PresenceEvent: /^\/presence\/(\d+)(\/.*)?$/,
+  SystemPresenceResult: /^\/(\d+)(\/.*)?$/,
+  HelloOk: /^\/snapshot\/presence\/(\d+)(\/.*)?$/,
+};
+
+interface Problem {
+  schema: string;
+  path: string;
+  keyword?: string;
+  message: string;
+  /** The row the problem is in, when it is in one. */
+  row?: Row;
+}
+
+interface Kind {
+  finding: Omit<WireFinding, "status" | "scenarios" | "paths"> & { scenarios: Set<string>; paths: Set<string>; schemas: string[] };
+}
+
+/** Array indices become `*`: `/presence/3/user/id` -> `/presence/` + `*` + `/user/id`. */
+export function pathPattern(path: string): string {
+  return path.replace(/\/\d+(?=\/|$)/g, "/*");
+}
+
+function problemsOf(schema: SchemaName, value: unknown): Problem[] {
+  const result = validate(schema, value);
+  if (result.ok) return [];
+  const container = ROW_CONTAINERS[schema];
+  return result.issues.map((issue) => {
+    const inRow = container?.exec(issue.path);
+    const row = inRow ? rowAt(schema, value, Number(inRow[1])) : undefined;
+    // Rows are named the way the presence event carries them, wherever the row was seen.
+    const path = inRow ? `/presence/${inRow[1]}${inRow[2] ?? ""}` : issue.path;
+    return { schema, path, keyword: issue.keyword, message: issue.message, ...(row ? { row } : {}) };
+  });
+}
+
+function rowAt(schema: SchemaName, value: unknown, index: number): Row | undefined {
+  const rows = schema === "PresenceEvent" ? (value as { presence?: unknown })?.presence : schema === "HelloOk" ? (value as { snapshot?: { presence?: unknown } })?.snapshot?.presence : value;
+  const row = Array.isArray(rows) ? rows[index] : undefined;
+  return row !== null && typeof row === "object" && !Array.isArray(row) ? (row as Row) : undefined;
+}
+
+/** The instanceIds a scenario sent (connect's client.instanceId, a beacon's instanceId): the rows it planted. */
+function plantedIds(sent: readonly WireRecord[]): string[] {
+  const ids: string[] = [];
+  for (const record of sent) {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(record.text);
+    } catch {
+      continue;
+    }
+    for (const message of Array.isArray(frame) ? frame : [frame]) {
+      const params = (message as { params?: { instanceId?: unknown; client?: { instanceId?: unknown } } } | null)?.params;
+      for (const id of [params?.instanceId, params?.client?.instanceId]) if (typeof id === "string" && id.trim()) ids.push(id.trim().toLowerCase());
+    }
+  }
+  return ids;
+}
+
+/** Collects the findings of a run, scenario by scenario (scenarios may run concurrently). */
+export class WireFindings {
+  readonly #kinds = new Map<string, Kind>();
+  /** Row instanceId (lower case) -> the scenario that sent it first. */
+  readonly #plantedBy = new Map<string, string>();
+  /** Finding kind + row key -> the scenario a row-borne finding was first attributed to. */
+  readonly #origin = new Map<string, string>();
+
+  constructor(private readonly strict: boolean) {}
+
+  /** Checks every frame one scenario received; `sent` is its wire log (for who planted which row). */
+  collect(scenario: string, connections: readonly ReceivedFrames[], sent: readonly WireRecord[], bindingName: string): void {
+    for (const id of plantedIds(sent.filter((r) => r.dir === "send"))) if (!this.#plantedBy.has(id)) this.#plantedBy.set(id, scenario);
+    for (const conn of connections) {
+      for (const { message, record } of conn.decodeErrors) this.#note(scenario, record, [{ schema: "decode", path: "", message: `not a frame of the ${bindingName} binding: ${message}` }]);
+      for (const { frame, record } of conn.received) this.#note(scenario, record, this.#problems(frame, conn, bindingName));
+    }
+  }
+
+  #problems(frame: InboundFrame, conn: ReceivedFrames, bindingName: string): Problem[] {
+    if (frame.kind === "result") {
+      const method = conn.methods.get(frame.id);
+      const schema = method === undefined ? undefined : RESULT_SCHEMA.get(method);
+      return schema ? problemsOf(schema, frame.result) : [];
+    }
+    if (frame.kind === "event") {
+      const schema = EVENT_SCHEMA.get(frame.event);
+      return schema ? problemsOf(schema, frame.payload) : [];
+    }
+    if (bindingName !== "jsonrpc") return [];
+    const problems = problemsOf("ErrorData", frame.error.data).map((p) => ({ ...p, path: `/error/data${p.path}` }));
+    const expected = ERROR_CODES[frame.error.name as ErrorName];
+    if (expected !== undefined && expected !== frame.error.code) {
+      problems.push({ schema: "error-codes", path: "/error/code", message: `${frame.error.name} must have code ${expected} (SPEC §10), got ${frame.error.code}` });
+    }
+    return problems;
+  }
+
+  #note(scenario: string, record: WireRecord, problems: Problem[]): void {
+    const counted = new Set<string>();
+    for (const problem of problems) {
+      const rule: WireRule = problem.keyword === "additionalProperties" ? "W2" : "W1";
+      const path = pathPattern(problem.path);
+      const id = `${rule}:${problem.keyword ?? problem.schema}:${path}`;
+      let kind = this.#kinds.get(id);
+      if (!kind) {
+        kind = {
+          finding: {
+            id,
+            rule,
+            level: rule === "W1" ? "MUST" : "SHOULD",
+            schemas: [],
+            path,
+            paths: new Set(),
+            ...(problem.keyword ? { keyword: problem.keyword } : {}),
+            message: problem.message,
+            frames: 0,
+            scenarios: new Set(),
+            evidence: { ...record, scenario },
+          },
+        };
+        this.#kinds.set(id, kind);
+      }
+      const f = kind.finding;
+      if (!f.schemas.includes(problem.schema)) f.schemas.push(problem.schema);
+      f.paths.add(pathPattern(problem.row ? `${concretePrefix(problem.schema)}${problem.path.replace(/^\/presence/, "")}` : problem.path));
+      if (!counted.has(id)) {
+        counted.add(id);
+        f.frames++;
+      }
+      f.scenarios.add(this.#attribute(id, scenario, problem.row));
+    }
+  }
+
+  /** The scenario that planted the row (sent its instanceId), else the first one that saw it with this finding. */
+  #attribute(id: string, scenario: string, row: Row | undefined): string {
+    if (!row) return scenario;
+    const instanceId = typeof row.instanceId === "string" ? row.instanceId.trim().toLowerCase() : undefined;
+    const planted = instanceId === undefined ? undefined : this.#plantedBy.get(instanceId);
+    if (planted) return planted;
+    const key = `${id}\u0000${rowKey(row)}`;
+    const first = this.#origin.get(key);
+    if (first) return first;
+    this.#origin.set(key, scenario);
+    return scenario;
+  }
+
+  findings(): WireFinding[] {
+    return [...this.#kinds.values()]
+      .map(({ finding: f }) => ({
+        ...f,
+        status: f.rule === "W1" || this.strict ? ("failed" as const) : ("warning" as const),
+        paths: [...f.paths],
+        scenarios: [...f.scenarios],
+      }))
+      .sort((a, b) => a.rule.localeCompare(b.rule) || b.frames - a.frames || a.id.localeCompare(b.id));
+  }
+}
+
+/** Where a schema keeps its rows, as a path prefix (`/snapshot/presence` in hello-ok). */
+function concretePrefix(schema: string): string {
+  return schema === "HelloOk" ? "/snapshot/presence" : schema === "SystemPresenceResult" ? "" : "/presence";
+}

@@ -1,0 +1,251 @@
+/**
+ * The probe, before any scenario: waits until the gateway is ready (it refuses TCP, or answers a
+ * retryable error such as OpenClaw's `UNAVAILABLE "gateway starting"`), then learns what it can do by
+ * trying, not only by reading hello-ok: which methods answer (a working method it does not advertise
+ * breaks SPEC H4 / S3), and what it needs beyond SPEC for `system-event` (a scope, a text), which the
+ * scenarios are then adapted to. It connects as an unrecorded `cli` client and sends only a text-less,
+ * instanceId-less beacon, which a SPEC gateway acknowledges without a change (K2) and which can
+ * create no row keyed by a text.
+ */
+import type { WireFindings } from "../checks/wire-format.js";
+import type { WireError } from "../../transport/frames.js";
+import type { CheckResult, ProbeReport, ProgressEvent, ScenarioResult } from "../report/results.js";
+import type { Scenario } from "../scenario/scenario.js";
+import { NO_NEEDS, SPEC_OPERATOR_SCOPES, type GatewayNeeds } from "./adapt.js";
+import { buildConnectParams, declareActor, handshake, openActor } from "./actors.js";
+import { ScenarioContext, type RunConfig } from "./context.js";
+import { sleep } from "./exec-events.js";
+import type { Received, WireConnection } from "./wire.js";
+
+export const DEFAULT_WAIT_READY_MS = 30_000;
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 2000;
+const RETRY_DEFAULT_MS = 500;
+/** Scope rounds: each FORBIDDEN naming a scope the probe lacks adds it and tries again. */
+const MAX_SCOPE_ROUNDS = 3;
+
+export interface ProbeOptions {
+  /** How long to wait for a gateway that is not ready yet (0: do not wait). */
+  waitReadyMs: number;
+  onProgress?: (event: ProgressEvent) => void;
+  /** The probe's frames are checked too (SPEC §11), as the scenario `probe`. */
+  wireFindings?: WireFindings;
+}
+
+/** What each probed method did: answered, is unknown to the gateway, or could not be told (refused by scope). */
+export type MethodState = "works" | "missing" | "unknown";
+
+export interface ProbeOutcome {
+  hello?: unknown;
+  error?: string;
+  needs: GatewayNeeds;
+  methods: Record<ProbedMethod, MethodState>;
+  report: ProbeReport;
+}
+
+type ProbedMethod = "system-presence" | "system-event" | "test.clock.advance";
+
+const PROBE_SCENARIO: Scenario = {
+  id: "probe",
+  title: "the probe: what hello-ok advertises is what the gateway does (SPEC H4, S3)",
+  rules: ["H4", "S3"],
+  level: "MUST",
+  // Asking for the opt-in delta stream tells whether the gateway offers it (capability presenceDelta).
+  actors: { probe: { client: { id: "conformance-probe", mode: "cli" }, extra: { caps: ["presence.delta"] } } },
+  steps: [{ step: "connect", actor: "probe" }],
+};
+
+/** Connection errors worth waiting out: nothing listens yet, or the server is restarting. */
+const RETRYABLE_OPEN = /ECONNREFUSED|ECONNRESET|socket hang up|closed \((1006|1013)\) before it opened|Unexpected server response: (502|503|504)/;
+
+/** OpenClaw's `retryable` / `UNAVAILABLE`, or any error carrying `retryAfterMs`: the gateway says "try again". */
+export function retryAfter(error: WireError): number | undefined {
+  const data = error.data ?? {};
+  const native = (data.native ?? {}) as Record<string, unknown>;
+  const after = [data.retryAfterMs, native.retryAfterMs].find((v): v is number => typeof v === "number" && Number.isFinite(v));
+  const retryable = native.retryable === true || data.retryable === true || native.code === "UNAVAILABLE" || after !== undefined;
+  if (!retryable) return undefined;
+  return Math.min(Math.max(Math.floor(after ?? RETRY_DEFAULT_MS), RETRY_MIN_MS), RETRY_MAX_MS);
+}
+
+function describe(error: WireError): string {
+  return `${error.name}: ${error.message}`;
+}
+
+class Probe {
+  readonly ctx: ScenarioContext;
+  readonly checks: Omit<CheckResult, "status">[] = [];
+  attempts = 0;
+  waitedMs = 0;
+  scopes: string[] | undefined;
+
+  constructor(
+    readonly config: RunConfig,
+    readonly options: ProbeOptions,
+  ) {
+    this.ctx = new ScenarioContext(PROBE_SCENARIO, config);
+  }
+
+  /** Connects, waiting out a gateway that is not ready; returns hello-ok or why not. */
+  async connect(): Promise<{ conn?: WireConnection; hello?: unknown; error?: string }> {
+    const started = Date.now();
+    for (;;) {
+      this.attempts++;
+      const params = buildConnectParams(this.ctx, PROBE_SCENARIO.actors.probe);
+      declareActor(this.ctx, "probe", this.scopes ? { ...params, scopes: this.scopes } : params);
+      let retryIn: number | undefined;
+      let reason: string;
+      let conn: WireConnection | undefined;
+      try {
+        conn = await openActor(this.ctx, "probe", this.config.stepTimeoutMs);
+        const { answer } = await handshake(this.ctx, "probe", conn, this.config.stepTimeoutMs);
+        if (answer.frame.kind === "result") return { conn, hello: answer.frame.result };
+        if (answer.frame.kind !== "error") return { error: "probe connect answered with an event" };
+        reason = describe(answer.frame.error);
+        retryIn = retryAfter(answer.frame.error);
+        if (retryIn === undefined) return { error: `probe connect refused: ${reason}` };
+      } catch (error) {
+        reason = (error as Error).message;
+        const closed = conn?.closeInfo?.code === 1013;
+        if (!closed && !RETRYABLE_OPEN.test(reason)) return { error: `probe connect failed: ${reason}` };
+        retryIn = RETRY_DEFAULT_MS;
+      }
+      await conn?.close();
+      const waited = Date.now() - started;
+      if (waited + retryIn > this.options.waitReadyMs) {
+        const waitedText = this.attempts > 1 ? ` (still not ready after ${(waited / 1000).toFixed(1)} s and ${this.attempts} attempts; --wait-ready ${this.options.waitReadyMs} ms)` : "";
+        return { error: `probe connect ${RETRYABLE_OPEN.test(reason) ? "failed" : "refused"}: ${reason}${waitedText}` };
+      }
+      this.options.onProgress?.({ type: "waiting-ready", attempt: this.attempts, waitedMs: waited, limitMs: this.options.waitReadyMs, reason, retryInMs: retryIn });
+      await sleep(retryIn);
+      this.waitedMs = Date.now() - started;
+    }
+  }
+
+  async call(conn: WireConnection, method: string, params: unknown): Promise<Received["frame"] | undefined> {
+    const { id } = conn.request(method, params);
+    try {
+      return (await conn.waitResponse(id, this.config.stepTimeoutMs)).frame;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function stateOf(frame: Received["frame"] | undefined): MethodState {
+  if (frame?.kind === "result") return "works";
+  if (frame?.kind !== "error") return "unknown";
+  if (frame.error.name === "METHOD_NOT_FOUND") return "missing";
+  // OpenClaw answers unknown methods to non-admins with FORBIDDEN: existence cannot be told then.
+  return frame.error.name === "FORBIDDEN" || frame.error.name === "UNAUTHORIZED" ? "unknown" : "works";
+}
+
+/** The gateway wants a `text` on beacons: INVALID_PARAMS naming /text as required (OpenClaw: "text required"). */
+function wantsText(error: WireError): boolean {
+  const issues = Array.isArray(error.data?.errors) ? (error.data.errors as { path?: unknown; keyword?: unknown }[]) : [];
+  if (issues.some((i) => i.path === "/text" && (i.keyword === "required" || i.keyword === "minLength"))) return true;
+  return /\btext\b[^.;]*\brequired\b|\brequired\b[^.;]*\btext\b/i.test(error.message);
+}
+
+/** Learns what system-event needs: each FORBIDDEN naming a scope the probe lacks adds it (reconnecting), then a text. */
+async function learnBeaconNeeds(probe: Probe, conn: WireConnection): Promise<{ conn: WireConnection; needs: GatewayNeeds; state: MethodState }> {
+  const needs: GatewayNeeds = { scopes: {}, beaconText: false, evidence: [] };
+  for (let round = 0; ; round++) {
+    const frame = await probe.call(conn, "system-event", {});
+    const state = stateOf(frame);
+    if (frame?.kind !== "error") return { conn, needs, state };
+    const { error } = frame;
+    const missing = typeof error.data?.missingScope === "string" ? error.data.missingScope : undefined;
+    const held = probe.scopes ?? [...SPEC_OPERATOR_SCOPES];
+    if (error.name === "FORBIDDEN" && missing && !held.includes(missing) && round < MAX_SCOPE_ROUNDS) {
+      (needs.scopes["system-event"] ??= []).push(missing);
+      needs.evidence.push(`system-event {} as ${held.join(", ")}: ${describe(error)}`);
+      probe.scopes = [...held, missing];
+      await conn.close();
+      const again = await probe.connect();
+      if (!again.conn) return { conn, needs, state: "unknown" };
+      conn = again.conn;
+      continue;
+    }
+    if (wantsText(error)) {
+      needs.beaconText = true;
+      needs.evidence.push(`system-event {} (text-less): ${describe(error)}`);
+      return { conn, needs, state: "works" };
+    }
+    return { conn, needs, state };
+  }
+}
+
+const RULE_OF: Record<ProbedMethod, CheckResult["rules"]> = { "system-presence": ["H4", "M1"], "system-event": ["H4", "M2"], "test.clock.advance": ["S3"] };
+
+/** Advertised and working must agree; a method that is neither (a test clock outside test mode) is fine. */
+function advertisingCheck(method: ProbedMethod, advertised: boolean, state: MethodState): Omit<CheckResult, "status"> | undefined {
+  if (state === "unknown" || (!advertised && state === "missing")) return undefined;
+  const base = { id: `advertises-${method}`, rules: RULE_OF[method], level: "MUST" as const };
+  if (advertised && state === "works") return { ...base, title: `${method} is advertised in hello-ok.features.methods and answers` };
+  if (advertised) return { ...base, title: `${method} is advertised and answers`, message: `hello-ok.features.methods lists ${method}, but the gateway answers METHOD_NOT_FOUND` };
+  return {
+    ...base,
+    title: `${method} answers, so hello-ok.features.methods must list it`,
+    message: `${method} works but hello-ok.features.methods does not list it${method === "test.clock.advance" ? " (SPEC S3: a gateway in test mode lists it)" : " (SPEC H4)"}`,
+  };
+}
+
+export async function probeGateway(config: RunConfig, options: ProbeOptions): Promise<ProbeOutcome> {
+  const probe = new Probe(config, options);
+  const methods: Record<ProbedMethod, MethodState> = { "system-presence": "unknown", "system-event": "unknown", "test.clock.advance": "unknown" };
+  const started = Date.now();
+  let outcome: Omit<ProbeOutcome, "report"> = { needs: NO_NEEDS, methods };
+  try {
+    const first = await probe.connect();
+    if (!first.conn) {
+      outcome = { ...outcome, error: first.error };
+    } else {
+      const advertised = (hello: unknown) => {
+        const listed = (hello as { features?: { methods?: unknown } } | undefined)?.features?.methods;
+        return new Set(Array.isArray(listed) ? listed : []);
+      };
+      const listed = advertised(first.hello);
+      const learned = await learnBeaconNeeds(probe, first.conn);
+      methods["system-event"] = learned.state;
+      methods["system-presence"] = stateOf(await probe.call(learned.conn, "system-presence", {}));
+      methods["test.clock.advance"] = stateOf(await probe.call(learned.conn, "test.clock.advance", { ms: 0 }));
+      for (const method of Object.keys(methods) as ProbedMethod[]) {
+        const check = advertisingCheck(method, listed.has(method), methods[method]);
+        if (check) probe.checks.push(check);
+      }
+      outcome = { hello: first.hello, needs: learned.needs, methods };
+    }
+  } finally {
+    await probe.ctx.closeAll();
+    options.wireFindings?.collect(PROBE_SCENARIO.id, probe.ctx.all, probe.ctx.log.records, config.binding.name);
+  }
+  const result: ScenarioResult = {
+    id: PROBE_SCENARIO.id,
+    title: PROBE_SCENARIO.title,
+    rules: PROBE_SCENARIO.rules,
+    level: PROBE_SCENARIO.level,
+    status: "passed",
+    durationMs: Date.now() - started,
+    checks: probe.checks.map((c) => ({ ...c, status: c.message === undefined ? "passed" : "failed" })),
+    wire: probe.ctx.log.records,
+    wireOmitted: probe.ctx.log.omitted,
+    ...(probe.ctx.adaptations.length ? { adaptations: probe.ctx.adaptations } : {}),
+  };
+  result.status = result.checks.some((c) => c.status === "failed") ? "failed" : "passed";
+  const serverVersion = (outcome.hello as { server?: { version?: unknown } } | undefined)?.server?.version;
+  const needs = [
+    ...Object.entries(outcome.needs.scopes).map(([method, scopes]) => `${method} needs ${scopes.join(", ")}`),
+    ...(outcome.needs.beaconText ? ["system-event needs a non-empty text"] : []),
+  ].map((need, i) => `${need} (${outcome.needs.evidence[i] ?? "probe"})`);
+  return {
+    ...outcome,
+    report: {
+      attempts: probe.attempts,
+      waitedMs: probe.waitedMs,
+      ...(typeof serverVersion === "string" ? { serverVersion } : {}),
+      needs,
+      ...(outcome.hello !== undefined ? { result } : {}),
+    },
+  };
+}
