@@ -6,6 +6,7 @@ import { register as registerDoctor } from "./commands/doctor.js";
 import { register as registerFixture } from "./commands/fixture.js";
 import { register as registerList } from "./commands/list.js";
 import { register as registerRecord } from "./commands/record.js";
+import { register as registerReport } from "./commands/report.js";
 import { register as registerServe } from "./commands/serve.js";
 import { register as registerWatch } from "./commands/watch.js";
 import { hideTokenFromProcessTitle } from "./token.js";
@@ -26,6 +27,7 @@ registerDoctor(program);
 registerFixture(program);
 registerList(program);
 registerRecord(program);
+registerReport(program);
 registerServe(program);
 registerWatch(program);
 

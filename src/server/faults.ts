@@ -31,6 +31,25 @@ export interface GatewayFaults {
   noExpiry?: boolean;
   /** K3: rows a `periodic` beacon wrote last are listed with a `ts` 10 minutes ahead of the gateway's clock. */
   futureTs?: boolean;
+  /** §11 W2: every row carries fields beyond the contract (OpenClaw 2026.9.x's `clientId`, `onlineSince`, ...). */
+  extraRowFields?: boolean;
+  /**
+   * For the first STARTING_FAULT_MS after start-up, `connect` is answered INTERNAL_ERROR "gateway starting;
+   * retry shortly" with `data.retryAfterMs`, then close 1013 (as OpenClaw's UNAVAILABLE while it starts).
+   */
+  startsSlowly?: boolean;
+  /** S3: `test.clock.advance` works but hello-ok.features.methods does not list it. */
+  hiddenTestClock?: boolean;
+  /** M2: a `system-event` without a non-empty `text` is refused with INVALID_PARAMS (as OpenClaw's "text required"). */
+  beaconTextRequired?: boolean;
+}
+
+/** How long a `startsSlowly` gateway says it is starting. */
+export const STARTING_FAULT_MS = 3000;
+
+/** The `extraRowFields` fault: the fields OpenClaw 2026.9.x adds to every row, on a copy. */
+export function withExtraRowFields<T extends { ts: number }>(row: T): T {
+  return { ...row, clientId: "extra-client-id", onlineSince: row.ts, user: { id: "gateway-owner" } };
 }
 
 export type GatewayFaultName = keyof GatewayFaults;
@@ -49,6 +68,10 @@ export const FAULT_NAMES: readonly GatewayFaultName[] = [
   "staleSelfRow",
   "noExpiry",
   "futureTs",
+  "extraRowFields",
+  "startsSlowly",
+  "hiddenTestClock",
+  "beaconTextRequired",
 ];
 
 /** How far ahead the `futureTs` fault lists rows. */

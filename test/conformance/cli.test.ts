@@ -39,7 +39,8 @@ describe("gateway-presence conform", () => {
     expect(stdout).toMatch(/PASS: no MUST rule fails/);
     expect(code).toBe(0);
     const xml = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(out, "utf8")) as { testsuites: Record<string, string> };
-    expect(xml.testsuites).toMatchObject({ "@_tests": "2", "@_failures": "0" });
+    // The probe (advertised methods answer) is a testcase of its own.
+    expect(xml.testsuites).toMatchObject({ "@_tests": "3", "@_failures": "0" });
   });
 
   it("without --url and --out keeps stdout a pure JSON or JUnit report (the gateway line goes to stderr)", async () => {
@@ -53,7 +54,7 @@ describe("gateway-presence conform", () => {
     expect(junit.stdout.trimStart()).toMatch(/^<\?xml /);
     expect(XMLValidator.validate(junit.stdout)).toBe(true);
     const xml = new XMLParser({ ignoreAttributes: false }).parse(junit.stdout) as { testsuites: Record<string, string> };
-    expect(xml.testsuites).toMatchObject({ "@_tests": "1", "@_failures": "0" });
+    expect(xml.testsuites).toMatchObject({ "@_tests": "2", "@_failures": "0" });
   });
 
   it("exits 1 when a MUST fails, with the JSON report on stdout and progress on stderr", async () => {
@@ -81,6 +82,19 @@ describe("gateway-presence conform", () => {
     expect(stale.code).toBe(1);
   });
 
+  it("exits 3 when only the wire format fails (a W2 finding with --strict), and says so", async () => {
+    const extra = await referenceGateway("extraRowFields");
+    try {
+      const { code, stdout } = await cli(["--url", extra.url, "--token", TOKEN, "--only", "p1-self-row", "--strict"]);
+      expect(stdout).toMatch(/\[1\/1\] ✓ p1-self-row/);
+      expect(stdout).toMatch(/^ {2}W2 FAIL \/presence\/\*\/clientId is not allowed \(unknown property\) \[additionalProperties\]/m);
+      expect(stdout.trimEnd().split("\n").pop()).toBe("FAIL: wire format: 3 finding kinds (see above)");
+      expect(code).toBe(3);
+    } finally {
+      await extra.close();
+    }
+  });
+
   it("exits 2 on an --only entry that selects nothing", async () => {
     const { code, stderr } = await cli(["--url", faulty.url, "--only", "no-such-scenario"]);
     expect(code).toBe(2);
@@ -99,8 +113,9 @@ describe("gateway-presence conform", () => {
     await new Promise((resolve) => closed.once("listening", resolve));
     const { port } = closed.address() as { port: number };
     await new Promise((resolve) => closed.close(resolve));
-    const { code, stdout } = await cli(["--url", `ws://127.0.0.1:${port}`, "--only", "p1-self-row"]);
-    expect(stdout).toMatch(/Run error: probe connect failed: .*ECONNREFUSED/);
+    const { code, stdout } = await cli(["--url", `ws://127.0.0.1:${port}`, "--only", "p1-self-row", "--wait-ready", "1200"]);
+    expect(stdout).toMatch(/^Waiting for the gateway to be ready \(.*ECONNREFUSED.*\): attempt 1, 0\.\d s of 1\.2 s/m);
+    expect(stdout).toMatch(/Run error: probe connect failed: .*ECONNREFUSED.*still not ready after/);
     expect(stdout.trimEnd().split("\n").pop()).toBe("FAIL: the gateway could not be reached, so no scenario ran (see the run error above)");
     expect(code).toBe(2);
   });

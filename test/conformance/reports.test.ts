@@ -50,9 +50,9 @@ describe("reports of a run with a failure, a warning, a skip and a pass", () => 
   });
   afterAll(() => gateway.close());
 
-  it("JUnit XML parses, with one testcase per scenario and the right counts", () => {
+  it("JUnit XML parses, with one testcase per scenario (and the probe) and the right counts", () => {
     const { suites, cases } = parseJUnit(formatJUnit(result));
-    expect(suites).toMatchObject({ "@_tests": "4", "@_failures": "1", "@_skipped": "1" });
+    expect(suites).toMatchObject({ "@_tests": "5", "@_failures": "1", "@_skipped": "1" });
     const byId = Object.fromEntries(cases.map((c) => [c["@_name"].split(":")[0], c]));
     expect(byId["k1-case-merge"]["@_classname"]).toBe("conformance.K1");
     expect(byId["k1-case-merge"].failure?.["@_message"]).toMatch(/expected 1, got 2/);

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadScenarios } from "../../src/conformance/scenario/fixtures.js";
 import { runConformance } from "../../src/conformance/run/runner.js";
-import { jsonRpcBinding } from "../../src/transport/jsonrpc.js";
 import type { ProgressEvent } from "../../src/conformance/report/results.js";
 import type { Scenario } from "../../src/conformance/scenario/scenario.js";
 import type { Gateway } from "../../src/server/index.js";
@@ -72,10 +71,11 @@ describe("runConformance against the reference gateway", () => {
     expect(result.scenarios[0].wire.some((f) => f.text.includes('"connect"'))).toBe(true);
   });
 
-  it("validates every received frame as checks of their own", async () => {
+  it("checks every received frame for the wire format (SPEC §11), apart from the scenario's own checks", async () => {
     const result = await runConformance(runOptions(gateway, { only: ["p1-self-row"] }));
-    const ids = result.scenarios[0].checks.map((c) => c.id);
-    expect(ids).toEqual(expect.arrayContaining(["frames:HelloOk", "frames:SystemPresenceResult"]));
+    expect(result.scenarios[0].checks.map((c) => c.id)).toEqual(["1-connect", "2-list"]);
+    expect(result.wireFindings).toEqual([]);
+    expect(result.byRule).toMatchObject({ W1: { passed: 1, failed: 0 }, W2: { passed: 1, warnings: 0 } });
   });
 });
 
@@ -97,15 +97,12 @@ describe("capabilities", () => {
     }
   });
 
-  it("treats a binding's known limits as missing capabilities", async () => {
+  it("turns a capability off on request (the scenarios that need it are skipped, with that reason)", async () => {
     const gateway = await referenceGateway();
     try {
-      const binding = { ...jsonRpcBinding, knownLimits: { nodeRole: "node connections need pairing" } };
-      const result = await runConformance(runOptions(gateway, { binding, only: ["p4-node-role"] }));
+      const result = await runConformance(runOptions(gateway, { only: ["p4-node-role"], capabilities: { nodeRole: false } }));
       expect(result.scenarios[0]).toMatchObject({ status: "skipped", reason: "needs nodeRole" });
-      expect(result.missingCapabilities.nodeRole).toBe("jsonrpc binding: node connections need pairing");
-      const forced = await runConformance(runOptions(gateway, { binding, only: ["p4-node-role"], capabilities: { nodeRole: true } }));
-      expect(forced.scenarios[0].status).toBe("passed");
+      expect(result.missingCapabilities.nodeRole).toBe("turned off by the run options");
     } finally {
       await gateway.close();
     }
@@ -125,19 +122,20 @@ describe("capabilities", () => {
 });
 
 describe("against a gateway that gets the frames wrong", () => {
-  it("fails the frame schema check and the error-code check, with the frames as evidence", async () => {
+  it("reports a W2 finding for the extra row field and a W1 finding for the wrong error code, once each, with the frames as evidence", async () => {
     const fake = await wrongFakeGateway();
     try {
-      const result = await runConformance({ url: fake.url, only: ["p1-self-row", "b1-unknown-method"] });
-      const self = result.scenarios.find((s) => s.id === "p1-self-row")!;
-      const hello = self.checks.find((c) => c.id === "frames:HelloOk")!;
-      expect(hello).toMatchObject({ status: "failed", level: "MUST", rules: ["H4"] });
-      expect(hello.message).toMatch(/\/snapshot\/presence\/0\/clientId is not allowed/);
-      expect(hello.frames?.[0].text).toContain("not-in-the-contract");
+      const result = await runConformance({ url: fake.url, only: ["p1-self-row", "b1-unknown-method"], waitReadyMs: 0 });
+      expect(result.scenarios.find((s) => s.id === "p1-self-row")!.status).toBe("passed");
+      const extra = result.wireFindings.find((f) => f.rule === "W2")!;
+      expect(extra).toMatchObject({ path: "/presence/*/clientId", keyword: "additionalProperties", status: "warning", message: "is not allowed (unknown property)" });
+      expect(extra.evidence.text).toContain("not-in-the-contract");
+      const code = result.wireFindings.find((f) => f.rule === "W1")!;
+      expect(code).toMatchObject({ path: "/error/code", status: "failed", schemas: ["error-codes"], message: "METHOD_NOT_FOUND must have code -32601 (SPEC §10), got -32000" });
+      expect(code.scenarios).toContain("b1-unknown-method");
       const unknown = result.scenarios.find((s) => s.id === "b1-unknown-method")!;
       expect(unknown.checks.find((c) => c.id === "2-send")?.message).toMatch(/expected code -32601 for METHOD_NOT_FOUND, got -32000/);
-      expect(unknown.checks.find((c) => c.id === "frames:error-codes")?.status).toBe("failed");
-      expect(result.ok).toBe(false);
+      expect(result).toMatchObject({ behaviourOk: false, wireFormatOk: false, ok: false });
     } finally {
       await fake.close();
     }

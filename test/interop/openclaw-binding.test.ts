@@ -165,7 +165,21 @@ describe("openclaw binding: connect preparation", () => {
       latestEvent: (event) => (event === "connect.challenge" ? { nonce: "first", ts: 1, capabilities: [] } : undefined),
     });
     expect((wire.device as { nonce: string }).nonce).toBe("first");
-    expect(binding.knownLimits).toEqual({ systemEvent: expect.stringContaining("operator.admin") });
+  });
+
+  it("tells the handshake context what it changed, and why (the harness lists it per actor)", async () => {
+    const binding = createOpenClawBinding();
+    const told: string[] = [];
+    await binding.prepareConnect!(base, {
+      waitForEvent: () => Promise.resolve({ nonce: "n", ts: 1, capabilities: [] }),
+      adapted: (change, reason) => told.push(`${change} | ${reason}`),
+    });
+    expect(told).toEqual([
+      expect.stringMatching(/^client\.id "actor-a" -> "test" \| OpenClaw accepts only/),
+      expect.stringMatching(/^client\.displayName set to "actor-a"/),
+      expect.stringMatching(/^scopes \["operator\.read","operator\.write"\] sent explicitly \| SPEC H7's default/),
+      expect.stringMatching(/^signed with an in-memory device identity \(v3\) \| the challenge lists capabilities/),
+    ]);
   });
 
   it("fails clearly without a challenge, or with one that has no nonce", async () => {

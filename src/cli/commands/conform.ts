@@ -1,8 +1,10 @@
 /**
  * `gateway-presence conform`: runs the conformance scenarios against a gateway (or, without --url,
  * against the embedded reference gateway in test mode) and reports rule by rule.
- * Exit 0 when no MUST fails after the baseline, 1 when one does (or the baseline is stale), 2 when
- * the run cannot start (bad option or fixture, gateway unreachable or refusing the probe).
+ * Exit 0 when no MUST fails after the baseline, 1 when a behaviour rule does (or the baseline is
+ * stale, or the probe finds an advertised/working mismatch), 3 when only the wire format fails (a W1
+ * finding, or W2 with --strict), 2 when the run cannot start (bad option or fixture, gateway
+ * unreachable, refusing the probe, or still not ready after --wait-ready).
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -33,10 +35,15 @@ interface ConformFlags extends TokenFlags {
   with?: string[];
   without?: string[];
   color: boolean;
+  realTime?: boolean;
+  ttl?: number;
+  waitReady: number;
 }
 
 /** Settings of the embedded gateway, short enough that every scenario runs within the 10 s budget. */
 const EMBEDDED = { handshakeTimeoutMs: 1000, tickIntervalMs: 1000 };
+/** The embedded gateway's TTL in a real-time run: the run then takes about 15 s, not 6 minutes. */
+const EMBEDDED_REAL_TIME_TTL_MS = 10_000;
 
 const list = (value: string): string[] => value.split(",").map((s) => s.trim()).filter(Boolean);
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -44,6 +51,12 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 function positive(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n < 1) throw new InvalidArgumentError("must be a positive integer");
+  return n;
+}
+
+function nonNegative(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError("must be a whole number of ms (0 or more)");
   return n;
 }
 
@@ -69,12 +82,14 @@ async function conform(flags: ConformFlags): Promise<number> {
   let url = flags.url;
   let token = resolveToken(flags, process.env, (warning) => human.write(`${warning}\n`));
   let handshakeTimeoutMs = flags.handshakeTimeout;
+  let ttlMs = flags.ttl;
   if (url === undefined) {
     token ??= randomBytes(12).toString("hex");
-    gateway = await createGateway({ host: "127.0.0.1", port: 0, binding: flags.binding, testClock: true, token, ...EMBEDDED });
+    ttlMs ??= flags.realTime ? EMBEDDED_REAL_TIME_TTL_MS : undefined;
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, binding: flags.binding, testClock: true, token, ...EMBEDDED, ...(ttlMs ? { ttlMs } : {}) });
     url = gateway.url;
     handshakeTimeoutMs = EMBEDDED.handshakeTimeoutMs;
-    human.write(`Embedded reference gateway (test mode, ${flags.binding}) on ${url}\n`);
+    human.write(`Embedded reference gateway (test mode, ${flags.binding}${ttlMs ? `, TTL ${ttlMs} ms` : ""}) on ${url}\n`);
   }
 
   try {
@@ -91,6 +106,9 @@ async function conform(flags: ConformFlags): Promise<number> {
       timeoutMs: flags.timeout,
       handshakeTimeoutMs,
       capabilities: overrides,
+      realTime: flags.realTime === true,
+      ttlMs,
+      waitReadyMs: flags.waitReady,
       onProgress: progressPrinter((text) => human.write(text), { color }),
     });
     human.write(formatSummary(result, { color }));
@@ -106,7 +124,7 @@ async function conform(flags: ConformFlags): Promise<number> {
       writeFileSync(flags.writeBaseline, formatBaseline(entries));
       human.write(`${entries.length} failing checks written to ${flags.writeBaseline}\n`);
     }
-    return result.error ? 2 : result.ok ? 0 : 1;
+    return result.error ? 2 : !result.behaviourOk ? 1 : !result.wireFormatOk ? 3 : 0;
   } finally {
     await gateway?.close();
   }
@@ -128,6 +146,9 @@ export function register(program: Command): void {
     .option("--write-baseline <file>", "write this run's failing checks as a baseline file")
     .option("--fixtures <path>", "scenario files or directories to run instead of the built-in ones (repeatable)", collect, [])
     .option("--slow", "also run scenarios that wait long (a 10 s handshake timeout, slow ticks)")
+    .option("--real-time", "run the scenarios that wait on the wall clock instead (TTL without a test clock, slow ticks, the handshake timeout), concurrently: about the TTL plus a minute")
+    .option("--ttl <ms>", "the gateway's presence TTL for --real-time (default: hello-ok.policy.presenceTtlMs if sent, else SPEC's 300000)", positive)
+    .option("--wait-ready <ms>", "wait this long for a gateway that refuses connections or says it is starting", nonNegative, 30000)
     .option("--timeout <ms>", "deadline per scenario (default 10000)", positive)
     .option("--handshake-timeout <ms>", "the gateway's handshake timeout, if not the default 10000", positive)
     .option("--with <capabilities>", "treat these capabilities as available, comma-separated", capabilities)

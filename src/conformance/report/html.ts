@@ -2,7 +2,7 @@
  * A self-contained HTML report (no external assets, no script): the summary by rule, then every
  * scenario with its checks and its wire log. Everything that came from the gateway is escaped.
  */
-import type { CheckResult, RunResult, ScenarioResult, WireRecord } from "./results.js";
+import type { Adaptation, CheckResult, RunResult, ScenarioResult, WireFinding, WireRecord } from "./results.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
 
 export function escapeHtml(text: string): string {
@@ -41,12 +41,28 @@ function checkRow(c: CheckResult): string {
   return `<tr><td class="${e(c.status)}">${e(status)}</td><td>${e(c.id)}</td><td>${e(c.level)} ${e(c.rules.join(", "))}</td><td>${e(c.title)}${evidence}</td></tr>`;
 }
 
+function adaptationTable(adaptations: Adaptation[] | undefined): string {
+  if (!adaptations?.length) return "";
+  const rows = adaptations.map((a) => `<tr><td>${e(a.actor)}</td><td>${e(a.step ?? "connect")}</td><td>${e(a.change)}</td><td>${e(a.reason)}</td></tr>`);
+  return `<details open><summary>adapted (${adaptations.length}): sent more than SPEC asks, because the gateway needs it</summary><table><tr><th>actor</th><th>step</th><th>change</th><th>why</th></tr>${rows.join("")}</table></details>`;
+}
+
+function findingRow(f: WireFinding): string {
+  const also = f.paths.filter((p) => p !== f.path);
+  return `<tr id="${e(f.id)}"><td class="${e(f.status)}">${e(f.rule)} ${e(f.status)}</td><td><code>${e(f.path || "(root)")}</code>${also.length ? `<br><small>also ${e(also.join(", "))}</small>` : ""}</td><td>${e(f.message)}${f.keyword ? ` <small>[${e(f.keyword)}]</small>` : ""}<br><small>${e(f.schemas.join(", "))}</small></td><td>${f.frames}</td><td>${f.scenarios.map((id) => `<a href="#${e(id)}">${e(id)}</a>`).join(", ")}</td><td><details><summary>${e(f.evidence.scenario)}</summary>${wireTable([f.evidence], 0)}</details></td></tr>`;
+}
+
+function wireFindingsSection(findings: WireFinding[]): string {
+  if (findings.length === 0) return "<h2>Wire format (SPEC §11)</h2><p class=\"passed\">No finding: every frame validates against its schema and carries no field beyond the contract.</p>";
+  return `<h2>Wire format (SPEC §11)</h2><p>Each kind once; a finding never changes a scenario's verdict.</p><table><tr><th>rule</th><th>path</th><th>what</th><th>frames</th><th>scenarios</th><th>evidence</th></tr>${findings.map(findingRow).join("")}</table>`;
+}
+
 function scenarioSection(s: ScenarioResult): string {
   const open = s.status === "failed" ? " open" : "";
   const head = `<summary><span class="${e(s.status)}">${e(s.status)}${s.baselined ? " (known failure)" : ""}</span> <b>${e(s.id)}</b> ${e(s.title)} <small>[${e(s.level)} ${e(s.rules.join(", "))}] ${s.durationMs} ms</small></summary>`;
   if (s.status === "skipped") return `<details>${head}<p>Skipped: ${e(s.reason ?? "")}</p></details>`;
   const checks = `<table><tr><th>status</th><th>check</th><th>rule</th><th>what</th></tr>${s.checks.map(checkRow).join("")}</table>`;
-  return `<details${open} id="${e(s.id)}">${head}${s.source ? `<p><small>${e(s.source)}</small></p>` : ""}${checks}<details><summary>wire log (${s.wire.length} frames)</summary>${wireTable(s.wire, s.wireOmitted)}</details></details>`;
+  return `<details${open} id="${e(s.id)}">${head}${s.source ? `<p><small>${e(s.source)}</small></p>` : ""}${adaptationTable(s.adaptations)}${checks}<details><summary>wire log (${s.wire.length} frames)</summary>${wireTable(s.wire, s.wireOmitted)}</details></details>`;
 }
 
 export function formatHtml(result: RunResult): string {
@@ -56,7 +72,7 @@ export function formatHtml(result: RunResult): string {
     const s = result.byRule[id as keyof typeof result.byRule]!;
     const info = RULES.find((r) => r.id === id);
     const cls = s.failed ? "failed" : s.warnings ? "warning" : "passed";
-    return `<tr class="${cls}"><td>${e(id)}</td><td>${e(info ? `${info.level} ${info.name}` : "")}</td><td>${s.passed}</td><td>${s.failed}</td><td>${s.warnings}</td><td>${s.skipped}</td><td>${s.knownFailures}</td></tr>`;
+    return `<tr class="${cls}" id="rule-${e(id)}"><td>${e(id)}</td><td>${e(info ? `${info.level} ${info.name}` : "")}</td><td>${s.passed}</td><td>${s.failed}</td><td>${s.warnings}</td><td>${s.skipped}</td><td>${s.knownFailures}</td></tr>`;
   });
   const stale = t.staleBaseline.map((s) => `<li class="failed">stale baseline entry: ${e(s)}</li>`).join("");
   const missing = Object.entries(result.missingCapabilities).map(([c, why]) => `<li>${e(c)}: ${e(why ?? "")}</li>`).join("");
@@ -64,15 +80,18 @@ export function formatHtml(result: RunResult): string {
 <html lang="en"><head><meta charset="utf-8"><title>Conformance: ${e(result.url)}</title><style>${STYLE}</style></head>
 <body>
 <h1>Gateway presence conformance: <span class="${result.ok ? "passed" : "failed"}">${result.ok ? "PASS" : "FAIL"}</span></h1>
-<p>${e(result.url)} · binding ${e(result.binding)}${result.strict ? " · strict" : ""} · ${e(result.startedAt)} · ${(result.durationMs / 1000).toFixed(1)} s</p>
+<p>${e(result.url)} · binding ${e(result.binding)}${result.probe.serverVersion ? ` · server ${e(result.probe.serverVersion)}` : ""}${result.strict ? " · strict" : ""}${result.mode === "real-time" ? ` · real time, TTL ${(result.ttlMs / 1000).toFixed(0)} s` : ""} · ${e(result.startedAt)} · ${(result.durationMs / 1000).toFixed(1)} s</p>
 ${result.error ? `<p class="failed">Run error: ${e(result.error)}</p>` : ""}
-<p>${t.total} scenarios: ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped, ${t.knownFailures} known failures.</p>
+<p>${t.total} scenarios: ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped, ${t.knownFailures} known failures. Wire format: ${t.wireFailures} failing, ${t.wireWarnings} warning finding kinds.</p>
+${result.probe.attempts > 1 ? `<p>The gateway was ready after ${(result.probe.waitedMs / 1000).toFixed(1)} s (${result.probe.attempts} attempts).</p>` : ""}
+${result.probe.needs.length ? `<p>The gateway needs more than SPEC asks (learned by the probe; steps adapted, see each scenario):</p><ul>${result.probe.needs.map((n) => `<li>${e(n)}</li>`).join("")}</ul>` : ""}
 <ul>${stale}</ul>
 <p>Capabilities: ${e(result.capabilities.join(", "))}</p><ul>${missing}</ul>
 <h2>By rule</h2>
 <table><tr><th>rule</th><th></th><th>passed</th><th>failed</th><th>warnings</th><th>skipped</th><th>known</th></tr>${ruleRows.join("")}</table>
+${wireFindingsSection(result.wireFindings)}
 <h2>Scenarios</h2>
-${result.scenarios.map(scenarioSection).join("\n")}
+${[...(result.probe.result ? [result.probe.result] : []), ...result.scenarios].map(scenarioSection).join("\n")}
 </body></html>
 `;
 }

@@ -3,7 +3,7 @@
  * <failure>, skipped scenarios and known failures <skipped>, warnings go to <system-out>. A stale
  * baseline entry or a run error is a failing testcase of its own.
  */
-import type { RunResult, ScenarioResult } from "./results.js";
+import type { RunResult, ScenarioResult, WireFinding } from "./results.js";
 
 export function escapeXml(text: string): string {
   // Characters XML 1.0 cannot carry at all are replaced; the rest is escaped.
@@ -46,10 +46,19 @@ function testcase(s: ScenarioResult): string {
   return body.length ? `${open}\n${body.join("\n")}\n    </testcase>` : `${open}</testcase>`;
 }
 
+/** A wire-format finding kind: a failing testcase (W1, or W2 when strict) or one with the warning in system-out. */
+function findingCase(f: WireFinding): string {
+  const open = `    <testcase classname="conformance.${f.rule}" name="${escapeXml(`${f.path || "(root)"} ${f.message}`)}" time="0">`;
+  const text = `${f.frames} frames, in ${f.scenarios.join(", ")}\n  e.g. ${f.evidence.scenario} ${f.evidence.actor} ${f.evidence.dir}: ${f.evidence.text}`;
+  if (f.status === "failed") return `${open}\n      <failure message="${escapeXml(`${f.rule}: ${f.path} ${f.message}`)}" type="${f.level}">${escapeXml(text)}</failure>\n    </testcase>`;
+  return `${open}\n      <system-out>${escapeXml(`WARNING (${f.rule}, SHOULD):\n${text}`)}</system-out>\n    </testcase>`;
+}
+
 export function formatJUnit(result: RunResult): string {
-  const cases = result.scenarios.map(testcase);
-  let failures = result.scenarios.filter((s) => s.status === "failed").length;
-  const skipped = result.scenarios.filter((s) => s.status === "skipped" || (s.status !== "failed" && s.baselined)).length;
+  const scenarios = result.probe.result ? [result.probe.result, ...result.scenarios] : result.scenarios;
+  const cases = [...scenarios.map(testcase), ...result.wireFindings.map(findingCase)];
+  let failures = scenarios.filter((s) => s.status === "failed").length + result.wireFindings.filter((f) => f.status === "failed").length;
+  const skipped = scenarios.filter((s) => s.status === "skipped" || (s.status !== "failed" && s.baselined)).length;
   for (const entry of result.summary.staleBaseline) {
     failures++;
     cases.push(`    <testcase classname="conformance.baseline" name="${escapeXml(`stale baseline entry ${entry}`)}" time="0"><failure message="${escapeXml(`remove ${entry} from the expected-failures file`)}" type="baseline"/></testcase>`);

@@ -1,5 +1,8 @@
-/** The human reporter: a line per scenario while running, then a summary by rule and the failures. */
-import type { CheckResult, ProgressEvent, RunResult, ScenarioResult, WireRecord } from "./results.js";
+/**
+ * The human reporter: what the probe found, a line per scenario while running (with what was adapted),
+ * real-time waits, then a summary by rule, the wire-format findings once per kind, and the verdict.
+ */
+import type { Adaptation, CheckResult, ProgressEvent, RunResult, ScenarioResult, WireFinding, WireRecord } from "./results.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
 
 export interface PrettyOptions {
@@ -13,10 +16,13 @@ const painter = (color: boolean): Paint => (code, text) => (color ? `\u001b[${co
 
 const MARK: Record<ScenarioResult["status"], [string, number]> = { passed: ["✓", 32], failed: ["✗", 31], warning: ["!", 33], skipped: ["-", 90] };
 
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const clock = (ms: number) => `${Math.floor(ms / 60_000)}:${String(Math.floor((ms % 60_000) / 1000)).padStart(2, "0")}`;
+
 function frameLine(f: WireRecord): string {
   const arrow = f.dir === "send" ? "→" : f.dir === "recv" ? "←" : "·";
-  const text = f.text.length > 300 ? `${f.text.slice(0, 300)}…` : f.text;
-  return `${String(f.t).padStart(6)} ms ${f.actor} ${arrow} ${text}${f.bytes ? ` (${f.bytes} bytes)` : ""}`;
+  return `${String(f.t).padStart(6)} ms ${f.actor} ${arrow} ${cut(f.text, 300)}${f.bytes ? ` (${f.bytes} bytes)` : ""}`;
 }
 
 function checkLines(check: CheckResult, maxFrames: number): string[] {
@@ -27,53 +33,97 @@ function checkLines(check: CheckResult, maxFrames: number): string[] {
   return lines;
 }
 
+/** `app: scopes [...] + operator.admin; app (2-send): text "…" added`. */
+export function adaptationLine(adaptations: Adaptation[]): string {
+  return adaptations.map((a) => `${a.actor}${a.step ? ` (${a.step})` : ""}: ${a.change}`).join("; ");
+}
+
 /** An onProgress handler that writes a line per scenario (and the failing checks right under it). */
 export function progressPrinter(write: (text: string) => void, options: PrettyOptions = {}): (event: ProgressEvent) => void {
   const paint = painter(options.color ?? false);
   const maxFrames = options.maxFrames ?? 4;
+  let nextReadyReport = 0;
   return (event) => {
-    if (event.type === "start" && event.error) {
+    if (event.type === "waiting-ready") {
+      // The first wait, then about every 5 s.
+      if (event.waitedMs < nextReadyReport) return;
+      nextReadyReport = event.waitedMs + 5000;
+      write(paint(90, `Waiting for the gateway to be ready (${event.reason}): attempt ${event.attempt}, ${seconds(event.waitedMs)} of ${seconds(event.limitMs)}, next in ${event.retryInMs} ms\n`));
+    } else if (event.type === "start" && event.error) {
       write(paint(31, `Cannot run the ${event.total} scenarios: ${event.error}\n`));
     } else if (event.type === "start") {
-      write(`Running ${event.total} scenarios. Capabilities: ${event.capabilities.join(", ") || "(none)"}\n`);
+      const p = event.probe;
+      if (p.attempts > 1) write(`Gateway ready after ${seconds(p.waitedMs)} (${p.attempts} attempts).\n`);
+      for (const need of p.needs) write(paint(90, `  the gateway needs more than SPEC: ${need}; steps are adapted and the adaptations listed\n`));
+      for (const c of p.result?.checks ?? []) if (c.status !== "passed") write(`${paint(31, checkLines(c, maxFrames).join("\n"))}\n`);
+      const mode = event.mode === "real-time" ? "real-time scenarios, concurrently" : "scenarios";
+      write(`Running ${event.total} ${mode}. Capabilities: ${event.capabilities.join(", ") || "(none)"}\n`);
+      if (event.notSelected) write(paint(90, `  (${event.notSelected})\n`));
       for (const [cap, why] of Object.entries(event.missingCapabilities)) write(paint(90, `  without ${cap}: ${why}\n`));
+    } else if (event.type === "waiting") {
+      write(paint(90, `  waiting in real time: ${event.waits.map((w) => `${w.id} ${clock(w.leftMs)}`).join(", ")} left\n`));
     } else if (event.type === "scenario-end") {
       const r = event.result;
       const [mark, code] = MARK[r.status];
       const counter = `[${String(event.index + 1).padStart(String(event.total).length)}/${event.total}]`;
       const detail = r.status === "skipped" ? ` (${r.reason})` : ` ${r.durationMs} ms${r.baselined ? " (known failure)" : ""}`;
       write(`${counter} ${paint(code, mark)} ${r.id}${paint(90, detail)}\n`);
+      if (r.adaptations?.length) write(paint(90, `      adapted: ${cut(adaptationLine(r.adaptations), 400)}\n`));
       for (const c of r.checks) if (c.status !== "passed" && !c.baselined) write(`${paint(c.status === "failed" ? 31 : 33, checkLines(c, maxFrames).join("\n"))}\n`);
     }
   };
 }
 
-/** The closing summary: a table by rule, totals, stale baseline entries and the verdict. */
+/** One wire-format finding in two lines: what, where, how often; one evidence frame. */
+export function findingLines(f: WireFinding): string[] {
+  const where = f.scenarios.length > 4 ? `${f.scenarios.slice(0, 4).join(", ")} and ${f.scenarios.length - 4} more` : f.scenarios.join(", ");
+  const at = f.paths.length > 1 ? ` (also ${f.paths.filter((p) => p !== f.path).join(", ")})` : "";
+  return [
+    `  ${f.rule} ${f.status === "failed" ? "FAIL" : "warn"} ${f.path || "(root)"} ${f.message}${f.keyword ? ` [${f.keyword}]` : ""}${at}: ${f.frames} frame${f.frames === 1 ? "" : "s"}, in ${where}`,
+    `       e.g. ${f.evidence.scenario} ${frameLine(f.evidence).trim()}`,
+  ];
+}
+
+/** The closing summary: a table by rule, wire-format findings, totals, stale baseline entries and the verdict. */
 export function formatSummary(result: RunResult, options: PrettyOptions = {}): string {
   const paint = painter(options.color ?? false);
-  const lines: string[] = ["", `Conformance of ${result.url} (binding ${result.binding}${result.strict ? ", strict" : ""}), by rule:`];
+  const mode = result.mode === "real-time" ? `, real time, TTL ${seconds(result.ttlMs)}` : "";
+  const lines: string[] = ["", `Conformance of ${result.url} (binding ${result.binding}${result.strict ? ", strict" : ""}${mode}), by rule:`];
   lines.push(`  ${"rule".padEnd(5)} ${"passed".padStart(6)} ${"failed".padStart(6)} ${"warn".padStart(5)} ${"skip".padStart(5)} ${"known".padStart(5)}  name`);
   const ids = Object.keys(result.byRule).sort((a, b) => (RULE_ORDER.get(a as never) ?? 99) - (RULE_ORDER.get(b as never) ?? 99));
   for (const id of ids) {
     const s = result.byRule[id as keyof typeof result.byRule]!;
     const name = RULES.find((r) => r.id === id);
-    const row = `  ${id.padEnd(5)} ${String(s.passed).padStart(6)} ${String(s.failed).padStart(6)} ${String(s.warnings).padStart(5)} ${String(s.skipped).padStart(5)} ${String(s.knownFailures).padStart(5)}  ${name ? `${name.level} ${name.name}` : ""}`;
+    const unit = id === "W1" || id === "W2" ? " (finding kinds)" : "";
+    const row = `  ${id.padEnd(5)} ${String(s.passed).padStart(6)} ${String(s.failed).padStart(6)} ${String(s.warnings).padStart(5)} ${String(s.skipped).padStart(5)} ${String(s.knownFailures).padStart(5)}  ${name ? `${name.level} ${name.name}${unit}` : ""}`;
     lines.push(s.failed ? paint(31, row) : s.warnings ? paint(33, row) : row);
   }
+  if (result.wireFindings.length) {
+    lines.push("", "Wire format (SPEC §11), once per kind; it does not change any scenario's verdict:");
+    for (const f of result.wireFindings) lines.push(...findingLines(f).map((l) => (f.status === "failed" ? paint(31, l) : paint(33, l))));
+  }
   const t = result.summary;
-  lines.push("", `Scenarios: ${t.total} — ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped, ${t.knownFailures} known failures (${(result.durationMs / 1000).toFixed(1)} s)`);
+  const adapted = result.scenarios.filter((s) => s.adaptations?.length).length;
+  lines.push("", `Scenarios: ${t.total} — ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped, ${t.knownFailures} known failures (${seconds(result.durationMs)})`);
+  if (adapted) lines.push(`Adapted: ${adapted} scenarios sent more than SPEC asks, because the gateway needs it (listed per scenario and actor)`);
+  lines.push(`Wire format: ${t.wireFailures} failing finding kind${t.wireFailures === 1 ? "" : "s"} (W1${result.strict ? ", W2" : ""}), ${t.wireWarnings} warning${t.wireWarnings === 1 ? "" : "s"} (W2)`);
   if (result.error) lines.push(paint(31, `Run error: ${result.error}`));
   for (const entry of t.staleBaseline) lines.push(paint(31, `Stale baseline entry: ${entry} — remove it from the expected-failures file`));
-  lines.push(result.ok ? paint(32, "PASS: no MUST rule fails") : paint(31, `FAIL: ${failureReason(result)}`));
+  lines.push(result.ok ? paint(32, `PASS: no MUST rule fails${t.wireWarnings ? " (wire-format warnings above)" : ""}`) : paint(31, `FAIL: ${failureReason(result)}`));
   return `${lines.join("\n")}\n`;
 }
 
-/** Why a run failed, for the last line: no scenario ran, a stale baseline, or failing checks. */
+/** Why a run failed, for the last line: no scenario ran, behaviour, wire format, or a stale baseline. */
 function failureReason(result: RunResult): string {
   if (result.error) {
     const refused = /^probe connect refused/.test(result.error);
     return `${refused ? "the gateway refused the probe connection" : "the gateway could not be reached"}, so no scenario ran (see the run error above)`;
   }
-  if (result.summary.failed === 0 && result.summary.staleBaseline.length > 0) return "the expected-failures baseline is stale (see above)";
-  return "see the failures above";
+  const t = result.summary;
+  const parts: string[] = [];
+  if (t.failed) parts.push(`behaviour: ${t.failed} scenario${t.failed === 1 ? "" : "s"} failed`);
+  if (t.probeFailures) parts.push(`the probe: ${t.probeFailures} advertised/working mismatch${t.probeFailures === 1 ? "" : "es"}`);
+  if (t.wireFailures) parts.push(`wire format: ${t.wireFailures} finding kind${t.wireFailures === 1 ? "" : "s"}`);
+  if (t.staleBaseline.length) parts.push("the expected-failures baseline is stale");
+  return `${parts.join("; ")} (see above)`;
 }

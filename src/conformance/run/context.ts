@@ -71,7 +71,14 @@ export class ScenarioContext {
       run: config.runId,
       token: config.token ?? "",
       scenario: scenario.id,
-      config: { handshakeTimeoutMs: config.handshakeTimeoutMs, url: config.url, binding: config.binding.name, ttlMs: config.ttlMs, halfTtlMs: Math.floor(config.ttlMs / 2) },
+      config: {
+        handshakeTimeoutMs: config.handshakeTimeoutMs,
+        url: config.url,
+        binding: config.binding.name,
+        ttlMs: config.ttlMs,
+        halfTtlMs: Math.floor(config.ttlMs / 2),
+        marginMs: realTimeMargin(config.ttlMs),
+      },
       // Read when a step's values are resolved.
       wall: {
         get now() {
@@ -142,6 +149,11 @@ export class ScenarioContext {
   terminateAll(): void {
     for (const c of this.all) c.terminate();
   }
+}
+
+/** The slack of real-time scenarios (`${config.marginMs}`): TTL/20, at least 1 s, at most 15 s. */
+export function realTimeMargin(ttlMs: number): number {
+  return Math.min(15_000, Math.max(1000, Math.round(ttlMs / 20)));
 }
 
 export function defaultTitle(step: Step): string {

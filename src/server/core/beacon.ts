@@ -18,6 +18,9 @@ export function takeBeaconToken(gw: GatewayContext, conn: Connection): void {
 
 export function createSystemEventHandler(gw: GatewayContext) {
   return async function systemEvent(params: SystemEventParams, conn: Connection): Promise<SystemEventResult> {
+    if (gw.options.faults.beaconTextRequired && !params.text?.trim()) {
+      throw new GatewayError("INVALID_PARAMS", "text required", { errors: [{ path: "/text", message: "is required", keyword: "required" }], method: "system-event" });
+    }
     // K2: the row of params.instanceId, else the sender's own row; never a row keyed by text or host.
     let key = params.instanceId !== undefined ? gw.keyFor(params.instanceId, conn.id) : conn.key;
     if (gw.options.faults.beaconRowsByText && params.instanceId === undefined && params.text) key = `text:${params.text}`;

@@ -8,6 +8,7 @@ import { EVENT_NAMES } from "../../generated/events.js";
 import { tokenMatches } from "./auth.js";
 import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
+import { STARTING_FAULT_MS } from "../faults.js";
 import { connectionIp } from "./remote-address.js";
 import { GatewayError } from "./errors.js";
 import { grantedScopes, hasScope } from "./scopes.js";
@@ -16,6 +17,10 @@ import { holdUnlessClosed, logRejection } from "../limits/refuse.js";
 
 export function createConnectHandler(gw: GatewayContext) {
   return async function connect(params: ConnectParams, conn: Connection): Promise<HelloOk> {
+    if (gw.options.faults.startsSlowly && performance.now() - gw.startedAt < STARTING_FAULT_MS) {
+      reject(gw, conn, 1013, "INTERNAL_ERROR", "gateway starting");
+      throw new GatewayError("INTERNAL_ERROR", "gateway starting; retry shortly", { retryAfterMs: 500 });
+    }
     conn.protocol = negotiate(gw, params, conn);
     await authenticate(gw, params, conn);
     await conn.binding.verifyConnect?.(conn, params);
@@ -141,7 +146,7 @@ async function helloOk(gw: GatewayContext, conn: Connection, params: ConnectPara
     type: "hello-ok",
     protocol: conn.protocol ?? conn.binding.protocol.max,
     server: { version: GATEWAY_VERSION, connId: conn.id },
-    features: { methods: [...gw.methods], events: [...EVENT_NAMES], ...(caps.length > 0 ? { caps } : {}) },
+    features: { methods: gw.methods.filter((m) => !(gw.options.faults.hiddenTestClock && m === "test.clock.advance")), events: [...EVENT_NAMES], ...(caps.length > 0 ? { caps } : {}) },
     snapshot: {
       presence,
       ...(presenceKeys ? { presenceKeys } : {}),

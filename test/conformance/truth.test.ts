@@ -1,0 +1,178 @@
+/**
+ * The harness tells the truth about gateways that differ from the reference in ways that are not a
+ * scenario's behaviour (issue 9): extra row fields are one wire-format finding (W2), not red scenarios;
+ * a gateway that is still starting is waited for; a hidden test clock is caught; a gateway that needs
+ * a text on beacons gets one (reported per actor), except where the missing text is the point.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { ProgressEvent } from "../../src/conformance/report/results.js";
+import { runConformance } from "../../src/conformance/run/runner.js";
+import type { Scenario } from "../../src/conformance/scenario/scenario.js";
+import { createGateway, type Gateway } from "../../src/server/index.js";
+import { FAST, referenceGateway, runOptions, TOKEN } from "./gateways.js";
+
+let gateway: Gateway | undefined;
+afterEach(async () => {
+  await gateway?.close();
+  gateway = undefined;
+});
+
+/** Two scenarios: one plants a row, the other only looks (a cli client has no row). */
+const planter: Scenario = {
+  id: "planter",
+  title: "plants a row",
+  rules: ["P2"],
+  level: "MUST",
+  actors: { a: { client: { instanceId: "${run}-planted" } } },
+  steps: [
+    { step: "connect", actor: "a" },
+    { step: "list", actor: "a", contains: [{ instanceId: "${run}-planted" }] },
+  ],
+};
+const watcher: Scenario = {
+  id: "watcher",
+  title: "only looks",
+  rules: ["M1"],
+  level: "MUST",
+  actors: { w: { client: { mode: "cli" } } },
+  steps: [
+    { step: "connect", actor: "w" },
+    { step: "list", actor: "w", contains: [{ instanceId: "${run}-planted" }] },
+  ],
+};
+
+describe("extra row fields (OpenClaw 2026.9.x's clientId, onlineSince, user)", () => {
+  it("are one W2 finding per field, not failed scenarios; behaviour stays green", async () => {
+    gateway = await referenceGateway("extraRowFields");
+    const result = await runConformance(runOptions(gateway, { only: ["p3-cli-never-listed", "h5-token", "t1-json-text-frames", "k1-case-merge"] }));
+    expect(result.scenarios.map((s) => `${s.id}: ${s.status}`)).toEqual(["h5-token: passed", "k1-case-merge: passed", "p3-cli-never-listed: passed", "t1-json-text-frames: passed"]);
+    const paths = result.wireFindings.map((f) => `${f.rule} ${f.path} ${f.keyword}`);
+    expect(paths).toEqual(expect.arrayContaining(["W2 /presence/*/clientId additionalProperties", "W2 /presence/*/onlineSince additionalProperties", "W2 /presence/*/user additionalProperties"]));
+    expect(result.wireFindings.every((f) => f.rule === "W2" && f.status === "warning")).toBe(true);
+    const clientId = result.wireFindings.find((f) => f.path === "/presence/*/clientId")!;
+    // Once, however many frames carried it: hello-ok snapshots, listings and pushes alike.
+    expect(result.wireFindings.filter((f) => f.path === "/presence/*/clientId")).toHaveLength(1);
+    expect(clientId.frames).toBeGreaterThan(10);
+    expect(clientId.schemas).toEqual(expect.arrayContaining(["HelloOk", "SystemPresenceResult", "PresenceEvent"]));
+    expect(clientId.paths).toEqual(expect.arrayContaining(["/snapshot/presence/*/clientId", "/*/clientId", "/presence/*/clientId"]));
+    expect(clientId.evidence.text).toContain('"clientId":"extra-client-id"');
+    expect(result.byRule.W2).toMatchObject({ warnings: 3, failed: 0 });
+    expect(result.byRule.W1).toMatchObject({ passed: 1, failed: 0 });
+    expect(result.byRule.P3).toMatchObject({ passed: 1, failed: 0 });
+    expect(result).toMatchObject({ behaviourOk: true, wireFormatOk: true, ok: true });
+    expect(result.summary).toMatchObject({ wireWarnings: 3, wireFailures: 0 });
+
+    const strict = await runConformance(runOptions(gateway, { only: ["p1-self-row"], strict: true }));
+    expect(strict.scenarios[0]!.status).toBe("passed");
+    expect(strict).toMatchObject({ behaviourOk: true, wireFormatOk: false, ok: false });
+    expect(strict.wireFindings.every((f) => f.status === "failed")).toBe(true);
+  });
+
+  it("a row's finding is attributed to the scenario that planted it, not to every scenario that listed it", async () => {
+    gateway = await referenceGateway("extraRowFields");
+    const result = await runConformance(runOptions(gateway, { scenarios: [planter, watcher] }));
+    expect(result.scenarios.map((s) => s.status)).toEqual(["passed", "passed"]);
+    const clientId = result.wireFindings.find((f) => f.path === "/presence/*/clientId")!;
+    // The self row was first seen by the probe; the planted row belongs to `planter`; `watcher` planted nothing.
+    expect(clientId.scenarios.sort()).toEqual(["planter", "probe"]);
+  });
+});
+
+describe("a gateway that is still starting (retryable error, retryAfterMs, close 1013)", () => {
+  it("is waited for, with progress, and then checked", async () => {
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, token: TOKEN, ...FAST, faults: { startsSlowly: true } });
+    const events: ProgressEvent[] = [];
+    const started = Date.now();
+    const result = await runConformance(runOptions(gateway, { only: ["p1-self-row"], onProgress: (e) => events.push(e) }));
+    expect(result.error).toBeUndefined();
+    expect(result.scenarios[0]!.status).toBe("passed");
+    expect(result.probe.attempts).toBeGreaterThan(2);
+    expect(result.probe.waitedMs).toBeGreaterThan(2000);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const waits = events.filter((e) => e.type === "waiting-ready");
+    expect(waits[0]).toMatchObject({ type: "waiting-ready", reason: expect.stringContaining("gateway starting; retry shortly"), retryInMs: 500 });
+    expect(result.ok).toBe(true);
+  });
+
+  it("fails to start the run (no scenario) when it is not ready within --wait-ready", async () => {
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, token: TOKEN, ...FAST, faults: { startsSlowly: true } });
+    const result = await runConformance(runOptions(gateway, { only: ["p1-self-row"], waitReadyMs: 700 }));
+    expect(result.error).toMatch(/probe connect refused: INTERNAL_ERROR: gateway starting; retry shortly \(still not ready after .* attempts; --wait-ready 700 ms\)/);
+    expect(result.scenarios[0]!.status).toBe("skipped");
+    expect(result.ok).toBe(false);
+  });
+
+  it("waits for a port that refuses TCP until something listens", async () => {
+    const placeholder = await referenceGateway();
+    const url = placeholder.url;
+    const port = Number(new URL(url).port);
+    await placeholder.close();
+    const later = setTimeout(() => {
+      void createGateway({ host: "127.0.0.1", port, testClock: true, token: TOKEN, ...FAST }).then((g) => (gateway = g));
+    }, 1200);
+    try {
+      const result = await runConformance({ url, token: TOKEN, handshakeTimeoutMs: FAST.handshakeTimeoutMs, only: ["p1-self-row"] });
+      expect(result.error).toBeUndefined();
+      expect(result.probe.attempts).toBeGreaterThan(1);
+      expect(result.scenarios[0]!.status).toBe("passed");
+    } finally {
+      clearTimeout(later);
+    }
+  });
+});
+
+describe("a gateway whose test.clock.advance works but is not advertised (SPEC S3)", () => {
+  it("is caught by the probe, and its clock is still used", async () => {
+    gateway = await referenceGateway("hiddenTestClock");
+    const result = await runConformance(runOptions(gateway, { only: ["s3-clock-advance", "p1-self-row-survives-ttl"] }));
+    const probe = result.probe.result!;
+    const check = probe.checks.find((c) => c.id === "advertises-test.clock.advance")!;
+    expect(check).toMatchObject({ status: "failed", rules: ["S3"], message: expect.stringMatching(/test\.clock\.advance works but hello-ok\.features\.methods does not list it/) });
+    expect(result.capabilities).toContain("testClock");
+    // The clock works, so the scenarios that need one run; s3-clock-advance also sees it unlisted.
+    expect(result.scenarios.map((s) => `${s.id}: ${s.status}`)).toEqual(["p1-self-row-survives-ttl: passed", "s3-clock-advance: failed"]);
+    expect(result.scenarios[1]!.checks.find((c) => c.status === "failed")?.message).toMatch(/features\/methods: no item matches "test\.clock\.advance"/);
+    expect(result.byRule.S3?.failed).toBe(2);
+    expect(result.summary.probeFailures).toBe(1);
+    expect(result).toMatchObject({ behaviourOk: false, ok: false });
+  });
+
+  it("an advertised clock that answers passes the probe", async () => {
+    gateway = await referenceGateway();
+    const result = await runConformance(runOptions(gateway, { only: ["p1-self-row"] }));
+    expect(result.probe.result!.checks.map((c) => `${c.id}: ${c.status}`)).toEqual([
+      "advertises-system-presence: passed",
+      "advertises-system-event: passed",
+      "advertises-test.clock.advance: passed",
+    ]);
+  });
+});
+
+describe("a gateway that needs a text on beacons (as OpenClaw does)", () => {
+  it("gets one where the step sends none (listed per actor and step), but not where the missing text is the point", async () => {
+    gateway = await referenceGateway("beaconTextRequired");
+    const result = await runConformance(runOptions(gateway, { only: ["p5-tunneled-reconnect-keeps-ip", "m2-system-event"] }));
+    expect(result.probe.needs).toEqual([expect.stringMatching(/^system-event needs a non-empty text \(system-event \{\} \(text-less\): INVALID_PARAMS: text required\)$/)]);
+    const p5 = result.scenarios.find((s) => s.id === "p5-tunneled-reconnect-keeps-ip")!;
+    expect(p5.status).toBe("passed");
+    expect(p5.adaptations).toEqual([
+      { actor: "app", step: "2-send", change: expect.stringMatching(/^text "conformance beacon \w+ p5-tunneled-reconnect-keeps-ip" added$/), reason: expect.stringMatching(/refuses a system-event without text .*SPEC M2 makes text optional/) },
+      { actor: "app", step: "7-send", change: expect.stringMatching(/^text ".*" added$/), reason: expect.any(String) },
+    ]);
+    const m2 = result.scenarios.find((s) => s.id === "m2-system-event")!;
+    expect(m2.status).toBe("failed");
+    expect(m2.adaptations).toBeUndefined();
+    const textless = m2.checks.find((c) => c.id === "4-send")!;
+    expect(textless).toMatchObject({ status: "failed", message: expect.stringMatching(/expected a result, got error INVALID_PARAMS .*text required/) });
+    expect(textless.frames?.[0]?.text).not.toContain('"text"');
+    expect(result.byRule.M2?.failed).toBe(1);
+  });
+
+  it("a SPEC gateway needs nothing: no adaptation anywhere", async () => {
+    gateway = await referenceGateway();
+    const result = await runConformance(runOptions(gateway, { only: ["p5-tunneled-reconnect-keeps-ip", "m2-system-event", "b2-rate-limit"] }));
+    expect(result.probe.needs).toEqual([]);
+    expect(result.scenarios.flatMap((s) => s.adaptations ?? [])).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
+});
