@@ -1,7 +1,7 @@
-// Turns a conformance run against an OpenClaw peer into the committed reports: secrets redacted,
-// OpenClaw's bulky non-presence payloads abbreviated, reasons for the binding's known limits filled
-// in, then JSON + HTML, and a Markdown summary by rule.
-import type { RunResult } from "../../src/conformance/report/results.js";
+// Turns a conformance run against a gateway (an OpenClaw peer, or the reference gateway) into the
+// committed reports: secrets redacted, OpenClaw's bulky non-presence payloads abbreviated, then JSON +
+// HTML, and a Markdown summary by rule.
+import type { RunResult, ScenarioResult } from "../../src/conformance/report/results.js";
 import { formatHtml } from "../../src/conformance/report/formats.js";
 import { redactText, redactValue } from "../../src/conformance/report/redact.js";
 
@@ -50,60 +50,63 @@ function capValue(value: unknown): unknown {
   return text.length <= MAX_VALUE_CHARS ? value : `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length} characters, cut for the report)`;
 }
 
-/** Redacts and compacts a run in place-free fashion; `secrets` are literal values to blank anywhere. */
-export function sanitizeRun(run: RunResult, knownLimits: Readonly<Record<string, string>>, secrets: string[]): RunResult {
-  const copy = structuredClone(run);
-  for (const s of copy.scenarios) {
-    if (s.wire.length > MAX_WIRE_RECORDS) {
-      s.wireOmitted += s.wire.length - MAX_WIRE_RECORDS;
-      s.wire = s.wire.slice(0, MAX_WIRE_RECORDS);
-    }
-    for (const w of s.wire) w.text = compactFrameText(w.text);
-    for (const c of s.checks) {
-      for (const f of c.frames ?? []) f.text = compactFrameText(f.text);
-      if (c.message && c.message.length > MAX_MESSAGE_CHARS) c.message = `${c.message.slice(0, MAX_MESSAGE_CHARS)}… (${c.message.length} characters, cut for the report)`;
-      if (c.expected !== undefined) c.expected = capValue(c.expected);
-      if (c.actual !== undefined) c.actual = capValue(c.actual);
-    }
-    if (s.reason) s.reason = limitReason(s.reason, knownLimits);
+function compactScenario(s: ScenarioResult): void {
+  if (s.wire.length > MAX_WIRE_RECORDS) {
+    s.wireOmitted += s.wire.length - MAX_WIRE_RECORDS;
+    s.wire = s.wire.slice(0, MAX_WIRE_RECORDS);
   }
+  for (const w of s.wire) w.text = compactFrameText(w.text);
+  for (const c of s.checks) {
+    for (const f of c.frames ?? []) f.text = compactFrameText(f.text);
+    if (c.message && c.message.length > MAX_MESSAGE_CHARS) c.message = `${c.message.slice(0, MAX_MESSAGE_CHARS)}… (${c.message.length} characters, cut for the report)`;
+    if (c.expected !== undefined) c.expected = capValue(c.expected);
+    if (c.actual !== undefined) c.actual = capValue(c.actual);
+  }
+}
+
+/** A redacted, compacted copy of a run; `secrets` are literal values to blank anywhere. */
+export function sanitizeRun(run: RunResult, secrets: string[]): RunResult {
+  const copy = structuredClone(run);
+  for (const s of copy.scenarios) compactScenario(s);
+  if (copy.probe?.result) compactScenario(copy.probe.result);
+  for (const f of copy.wireFindings ?? []) f.evidence.text = compactFrameText(f.evidence.text);
   let text = JSON.stringify(redactValue(copy));
   for (const secret of secrets) if (secret) text = text.split(secret).join("<REDACTED>");
   return JSON.parse(text) as RunResult;
-}
-
-/** "needs nodeRole" -> "needs nodeRole: OpenClaw admits ..." */
-function limitReason(reason: string, knownLimits: Readonly<Record<string, string>>): string {
-  const cap = /needs (\w+)/.exec(reason)?.[1];
-  return cap && knownLimits[cap] && !reason.includes(knownLimits[cap]) ? `${reason}: ${knownLimits[cap]}` : reason;
 }
 
 export function htmlReport(run: RunResult): string {
   return formatHtml(run);
 }
 
-/** A short Markdown summary: failing rules with one example message each, skips with reasons. */
+const oneLine = (text: string, max: number) => text.replace(/\s+/g, " ").slice(0, max);
+
+/** A short Markdown summary: the probe, behaviour failures (first three per scenario), wire findings once, adaptations, skips. */
 export function markdownSummary(title: string, run: RunResult, notes: string[]): string {
   const lines = [`# ${title}`, "", ...notes.map((n) => `- ${n}`), ""];
   const s = run.summary;
-  lines.push(`Scenarios: ${s.total} (${s.passed} passed, ${s.failed} failed, ${s.warnings} with warnings, ${s.skipped} skipped), ${Math.round(run.durationMs / 100) / 10} s.`, "");
+  lines.push(`Scenarios: ${s.total} (${s.passed} passed, ${s.failed} failed, ${s.warnings} with warnings, ${s.skipped} skipped), ${Math.round(run.durationMs / 100) / 10} s. Wire format: ${s.wireFailures} failing, ${s.wireWarnings} warning finding kinds.`, "");
+  if (run.probe.attempts > 1) lines.push(`The gateway was ready after ${(run.probe.waitedMs / 1000).toFixed(1)} s (${run.probe.attempts} connect attempts).`, "");
+  if (run.probe.needs.length) lines.push("What the gateway needs beyond SPEC (learned by the probe; steps adapted, listed below):", "", ...run.probe.needs.map((n) => `- ${n}`), "");
   lines.push("| rule | passed | failed | warnings | skipped |", "| --- | ---: | ---: | ---: | ---: |");
   for (const [rule, r] of Object.entries(run.byRule)) lines.push(`| ${rule} | ${r!.passed} | ${r!.failed} | ${r!.warnings} | ${r!.skipped} |`);
-  // Frame checks (`frames:*`) compare every frame with the contract's closed schemas; OpenClaw's extra
-  // row fields fail them everywhere, so they are listed apart from what the gateway did.
-  const schemaOnly: string[] = [];
-  lines.push("", "## Behaviour failures (checks other than the frame schemas; first three per scenario)", "");
-  for (const sc of run.scenarios) {
+  lines.push("", "## Behaviour failures and warnings (first three checks per scenario)", "");
+  for (const sc of [...(run.probe.result ? [run.probe.result] : []), ...run.scenarios]) {
     const failed = sc.checks.filter((c) => c.status !== "passed");
-    const behaviour = failed.filter((c) => !c.id.startsWith("frames:"));
-    if (failed.length > 0 && behaviour.length === 0) schemaOnly.push(sc.id);
-    if (behaviour.length === 0) continue;
-    lines.push(`- \`${sc.id}\` (${sc.rules.join(", ")}):`);
-    for (const c of behaviour.slice(0, 3)) lines.push(`  - \`${c.id}\`: ${(c.message ?? "").replace(/\s+/g, " ").slice(0, 280)}`);
+    if (failed.length === 0) continue;
+    lines.push(`- \`${sc.id}\` (${sc.rules.join(", ")}, ${sc.status}):`);
+    for (const c of failed.slice(0, 3)) lines.push(`  - \`${c.id}\`: ${oneLine(c.message ?? "", 280)}`);
   }
-  const schemaMessages = new Set(run.scenarios.flatMap((sc) => sc.checks.filter((c) => c.id.startsWith("frames:") && c.status !== "passed").map((c) => (c.message ?? "").replace(/^\d+ of \d+ frames invalid: /, "").split("; ")[0]!.replace(/\/\d+\//g, "/N/"))));
-  lines.push("", `## Frame schema failures only: ${schemaOnly.length} scenario(s)`, "", schemaOnly.map((id) => `\`${id}\``).join(", ") || "none", "");
-  lines.push("First violation per failing frame check, row index as N:", "", ...[...schemaMessages].slice(0, 12).map((m) => `- ${m}`));
+  lines.push("", "## Wire format (SPEC §11), once per kind", "");
+  if (run.wireFindings.length === 0) lines.push("No finding.");
+  for (const f of run.wireFindings) lines.push(`- ${f.rule} ${f.status}: \`${f.path}\` ${f.message}${f.keyword ? ` [${f.keyword}]` : ""}: ${f.frames} frames, in ${f.scenarios.length} scenarios (${f.scenarios.slice(0, 6).join(", ")}${f.scenarios.length > 6 ? ", …" : ""})`);
+  const adapted = run.scenarios.filter((sc) => sc.adaptations?.length);
+  lines.push("", `## Adapted (${adapted.length} scenarios)`, "", "Changes the harness or the binding made so the gateway could take part, per scenario and actor (binding changes such as client-id mapping and signing are listed once per actor):", "");
+  for (const sc of adapted) {
+    const own = sc.adaptations!.filter((a) => !a.change.startsWith(`${run.binding} binding:`));
+    const binding = sc.adaptations!.length - own.length;
+    lines.push(`- \`${sc.id}\`: ${own.map((a) => `${a.actor}${a.step ? ` (${a.step})` : ""}: ${a.change}`).join("; ") || "(binding only)"}${binding ? ` (+${binding} binding changes)` : ""}`);
+  }
   lines.push("", "## Skipped", "");
   for (const sc of run.scenarios.filter((x) => x.status === "skipped")) lines.push(`- \`${sc.id}\`: ${sc.reason ?? ""}`);
   if (Object.keys(run.missingCapabilities).length) {

@@ -158,6 +158,8 @@ export class WireFindings {
         f.frames++;
       }
       f.scenarios.add(this.#attribute(id, scenario, problem.row));
+      // The shortest frame that shows it makes the best evidence (a 600 KB listing does not).
+      if ((record.bytes ?? record.text.length) < (f.evidence.bytes ?? f.evidence.text.length)) f.evidence = { ...record, scenario };
     }
   }
 

@@ -33,9 +33,15 @@ function checkLines(check: CheckResult, maxFrames: number): string[] {
   return lines;
 }
 
-/** `app: scopes [...] + operator.admin; app (2-send): text "…" added`. */
+/**
+ * `app: scopes [...] + operator.admin; app (2-send): text "…" added (+6 binding changes)`: what the
+ * harness changed in full; what the binding changes on every connect (ids, signing) only counted.
+ */
 export function adaptationLine(adaptations: Adaptation[]): string {
-  return adaptations.map((a) => `${a.actor}${a.step ? ` (${a.step})` : ""}: ${a.change}`).join("; ");
+  const own = adaptations.filter((a) => !/^\w+ binding: /.test(a.change));
+  const binding = adaptations.length - own.length;
+  const text = own.map((a) => `${a.actor}${a.step ? ` (${a.step})` : ""}: ${a.change}`).join("; ");
+  return `${text || "by the binding only"}${binding && text ? ` (+${binding} binding changes)` : binding ? ` (${binding} changes)` : ""}`;
 }
 
 /** An onProgress handler that writes a line per scenario (and the failing checks right under it). */

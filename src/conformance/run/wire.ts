@@ -9,9 +9,14 @@ import type { WireRecord } from "../report/results.js";
 
 export type { WireRecord } from "../report/results.js";
 
-/** The frames of one scenario, bounded so a flood does not fill memory or reports. */
+/**
+ * The frames of one scenario, bounded so a flood does not fill memory or reports: the first
+ * `maxRecords - tailRecords` records and the last `tailRecords` are kept (a flood's end, and the close
+ * that followed it, stay visible); `omitted` counts the ones in between.
+ */
 export class WireLog {
-  readonly records: WireRecord[] = [];
+  readonly #head: WireRecord[] = [];
+  readonly #tail: WireRecord[] = [];
   omitted = 0;
   readonly #start = Date.now();
   #seq = 0;
@@ -19,7 +24,13 @@ export class WireLog {
   constructor(
     readonly maxRecords = 500,
     readonly maxText = 2000,
+    readonly tailRecords = 100,
   ) {}
+
+  /** The kept records, in order. */
+  get records(): WireRecord[] {
+    return [...this.#head, ...this.#tail];
+  }
 
   add(actor: string, dir: WireRecord["dir"], text: string): WireRecord {
     const record: WireRecord = { seq: this.#seq++, t: Date.now() - this.#start, actor, dir, text };
@@ -27,8 +38,14 @@ export class WireLog {
       record.text = `${text.slice(0, this.maxText)}…`;
       record.bytes = Buffer.byteLength(text);
     }
-    if (this.records.length < this.maxRecords) this.records.push(record);
-    else this.omitted++;
+    if (this.#head.length < this.maxRecords - this.tailRecords) this.#head.push(record);
+    else {
+      this.#tail.push(record);
+      if (this.#tail.length > this.tailRecords) {
+        this.#tail.shift();
+        this.omitted++;
+      }
+    }
     return record;
   }
 }
@@ -79,7 +96,7 @@ export class WireConnection {
       this.closeInfo = { code, reason: reason.toString() };
       log.add(actor, "meta", `close ${code}${this.closeInfo.reason ? ` ${this.closeInfo.reason}` : ""}`);
       for (const resolve of this.#closeWaiters) resolve(this.closeInfo);
-      for (const w of this.#waiters) w.reject(new WaitError(`connection closed (${code}) while waiting`));
+      for (const w of this.#waiters) w.reject(new WaitError(`connection closed (${code}${this.closeInfo.reason ? ` ${this.closeInfo.reason}` : ""}) while waiting`));
       this.#waiters.clear();
     });
     socket.on("error", () => {}); // a close event follows
@@ -148,7 +165,7 @@ export class WireConnection {
       existing.consumed = true;
       return Promise.resolve(existing);
     }
-    if (this.closeInfo) return Promise.reject(new WaitError(`connection closed (${this.closeInfo.code}) before ${what}`));
+    if (this.closeInfo) return Promise.reject(new WaitError(`connection closed (${this.closeInfo.code}${this.closeInfo.reason ? ` ${this.closeInfo.reason}` : ""}) before ${what}`));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         test: (r) => !r.consumed && test(r),
