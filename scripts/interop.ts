@@ -36,6 +36,13 @@ const releases = versions.filter((v) => v !== "reference");
 if (releases.length && !existsSync(peer)) fail(`no openclaw-peer at ${peer} (pass --peer PATH)`);
 if (releases.length && process.getuid?.() !== 0) fail("needs root: openclaw-peer uses a network namespace (ip netns)");
 
+/**
+ * Each release's handshake timeout (SPEC H1 says "default 10 s"): 2026.1.x DEFAULT_HANDSHAKE_TIMEOUT_MS
+ * is 10000, 2026.9.x DEFAULT_PREAUTH_HANDSHAKE_TIMEOUT_MS is 15000 (read from their dist). The harness is
+ * told, so h1-handshake-timeout checks the mechanism (error, then close 1008) at the gateway's own timeout.
+ */
+const HANDSHAKE_TIMEOUT_MS: Record<string, number> = { "2026.1.30": 10_000, "2026.9.6": 15_000 };
+
 const run = (cmd: string, cmdArgs: string[]) => execFileSync(cmd, cmdArgs, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
 
 /** One conform run; exit 0 (pass), 1 (behaviour fails) and 3 (wire format fails) all complete. */
@@ -84,9 +91,10 @@ for (const version of versions) {
     ];
     for (const [name, extra] of runs) {
       process.stdout.write(`  ${name}:\n`);
-      const raw = conform([peer, "exec", "--"], ["--binding", "openclaw", "--url", url, "--token", token, ...extra], join(dir, `${name}.json`));
+      const handshake = HANDSHAKE_TIMEOUT_MS[version] ? ["--handshake-timeout", String(HANDSHAKE_TIMEOUT_MS[version])] : [];
+      const raw = conform([peer, "exec", "--"], ["--binding", "openclaw", "--url", url, "--token", token, ...handshake, ...extra], join(dir, `${name}.json`));
       write(dir, name, `openclaw ${version}: ${name}`, raw, [token], [
-        `gateway: openclaw ${version} (${url}, started fresh before the first run), binding openclaw${name === "real-time" ? ", real time (TTL 5 minutes, SPEC S1)" : ""}`,
+        `gateway: openclaw ${version} (${url}, started fresh before the first run), binding openclaw${name === "real-time" ? ", real time (TTL 5 minutes, SPEC S1)" : ""}${handshake.length ? `, handshake timeout ${handshake[1]} ms (the release's own)` : ""}`,
         `client ids sent: an actor id outside OpenClaw's enum becomes the id for its mode (${Object.entries(CLIENT_ID_FOR_MODE).map(([m, id]) => `${m}->${id}`).join(", ")}; unknown modes -> gateway-client), the actor's id kept as displayName; webchat clients send an Origin header`,
         "device identity: signed automatically (in-memory Ed25519, v3) when the challenge advertises capabilities (2026.9.x); 2026.1.x connects unsigned",
         "frames: secrets redacted; OpenClaw payloads unrelated to presence (health, hello-ok extras) abbreviated",

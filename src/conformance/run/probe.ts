@@ -86,11 +86,11 @@ class Probe {
     this.ctx = new ScenarioContext(PROBE_SCENARIO, config);
   }
 
-  /** Connects, waiting out a gateway that is not ready; returns hello-ok or why not. */
-  async connect(): Promise<{ conn?: WireConnection; hello?: unknown; error?: string }> {
+  /** Connects, waiting out a gateway that is not ready; returns hello-ok or why not. `ready`: counted as readiness attempts. */
+  async connect(ready = true): Promise<{ conn?: WireConnection; hello?: unknown; error?: string }> {
     const started = Date.now();
-    for (;;) {
-      this.attempts++;
+    for (let attempt = 1; ; attempt++) {
+      if (ready) this.attempts = attempt;
       const params = buildConnectParams(this.ctx, PROBE_SCENARIO.actors.probe);
       declareActor(this.ctx, "probe", this.scopes ? { ...params, scopes: this.scopes } : params);
       let retryIn: number | undefined;
@@ -113,12 +113,12 @@ class Probe {
       await conn?.close();
       const waited = Date.now() - started;
       if (waited + retryIn > this.options.waitReadyMs) {
-        const waitedText = this.attempts > 1 ? ` (still not ready after ${(waited / 1000).toFixed(1)} s and ${this.attempts} attempts; --wait-ready ${this.options.waitReadyMs} ms)` : "";
+        const waitedText = attempt > 1 ? ` (still not ready after ${(waited / 1000).toFixed(1)} s and ${attempt} attempts; --wait-ready ${this.options.waitReadyMs} ms)` : "";
         return { error: `probe connect ${RETRYABLE_OPEN.test(reason) ? "failed" : "refused"}: ${reason}${waitedText}` };
       }
-      this.options.onProgress?.({ type: "waiting-ready", attempt: this.attempts, waitedMs: waited, limitMs: this.options.waitReadyMs, reason, retryInMs: retryIn });
+      this.options.onProgress?.({ type: "waiting-ready", attempt, waitedMs: waited, limitMs: this.options.waitReadyMs, reason, retryInMs: retryIn });
       await sleep(retryIn);
-      this.waitedMs = Date.now() - started;
+      if (ready) this.waitedMs = Date.now() - started;
     }
   }
 
@@ -162,7 +162,7 @@ async function learnBeaconNeeds(probe: Probe, conn: WireConnection): Promise<{ c
       needs.evidence.push(`system-event {} as ${held.join(", ")}: ${describe(error)}`);
       probe.scopes = [...held, missing];
       await conn.close();
-      const again = await probe.connect();
+      const again = await probe.connect(false);
       if (!again.conn) return { conn, needs, state: "unknown" };
       conn = again.conn;
       continue;

@@ -15,7 +15,7 @@ export function belongsToRealTimeRun(scenario: Scenario): boolean {
 }
 
 /** How often a `waiting` event is sent while scenarios wait (ms). */
-export const WAIT_PROGRESS_MS = 15_000;
+export const WAIT_PROGRESS_MS = 30_000;
 
 /** Tracks the `wait` steps under way and reports them every `intervalMs` until stopped. */
 export class WaitProgress {

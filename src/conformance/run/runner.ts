@@ -60,7 +60,7 @@ export interface ConformanceOptions {
   handshakeTimeoutMs?: number;
   /** How long the probe waits for a gateway that refuses connections or says it is starting (default 30000 ms). */
   waitReadyMs?: number;
-  /** How often a real-time run reports its waits (default 15000 ms). */
+  /** How often a real-time run reports its waits (default 30000 ms). */
   progressIntervalMs?: number;
 }
 
