@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES } from "../../src/protocol/index.js";
 import { FAULT_NAMES } from "../../src/server/index.js";
-import { connectClient, errorOf, eventually, list, observer, peers, rowOf, startGateway } from "./helpers.js";
+import { connectClient, connectParams, errorOf, eventually, list, observer, peers, rowOf, startGateway, WireClient } from "./helpers.js";
 
 describe("faults (test only)", () => {
   it("caseSensitiveKeys: ABC and abc become two rows (breaks K1)", async () => {
@@ -117,10 +117,42 @@ describe("faults (test only)", () => {
     expect(rowOf(rows, "a")!.ts - self.ts).toBeGreaterThan(590_000);
   });
 
+  it("extraRowFields: every row carries fields beyond the contract (breaks W2)", async () => {
+    const gw = await startGateway({ faults: { extraRowFields: true } });
+    const { client, hello } = await connectClient(gw, { instanceId: "a" });
+    expect(hello.snapshot.presence.every((row) => "clientId" in row)).toBe(true);
+    expect(rowOf(await list(client), "a")).toMatchObject({ clientId: "extra-client-id", onlineSince: expect.any(Number), user: { id: "gateway-owner" } });
+  });
+
+  it("startsSlowly: connect answers a retryable INTERNAL_ERROR and closes 1013 for the first 3 s (then works)", async () => {
+    const gw = await startGateway({ faults: { startsSlowly: true } });
+    const early = await WireClient.open(gw.url);
+    const error = errorOf(await early.call("connect", connectParams({ instanceId: "a" })));
+    expect(error).toMatchObject({ code: ERROR_CODES.INTERNAL_ERROR, message: "gateway starting; retry shortly", data: { code: "INTERNAL_ERROR", retryAfterMs: 500 } });
+    expect((await early.closed).code).toBe(1013);
+    await new Promise((resolve) => setTimeout(resolve, 3100));
+    const { hello } = await connectClient(gw, { instanceId: "a" });
+    expect(hello.type).toBe("hello-ok");
+  });
+
+  it("hiddenTestClock: test.clock.advance works but hello-ok does not list it (breaks S3)", async () => {
+    const gw = await startGateway({ testClock: true, faults: { hiddenTestClock: true } });
+    const { client, hello } = await connectClient(gw, { instanceId: "a" });
+    expect(hello.features.methods).not.toContain("test.clock.advance");
+    expect(await client.result("test.clock.advance", { ms: 0 })).toMatchObject({ now: expect.any(Number) });
+  });
+
+  it("beaconTextRequired: a beacon without text is INVALID_PARAMS \"text required\" (breaks M2)", async () => {
+    const gw = await startGateway({ faults: { beaconTextRequired: true } });
+    const { client } = await connectClient(gw, { instanceId: "a" });
+    expect(errorOf(await client.call("system-event", { instanceId: "a" }))).toMatchObject({ message: "text required", data: { code: "INVALID_PARAMS", errors: [{ path: "/text", keyword: "required" }] } });
+    expect(await client.result("system-event", { instanceId: "a", text: "hi" })).toEqual({ ok: true });
+  });
+
   it("are announced in the log as test-only", async () => {
     const lines: string[] = [];
     await startGateway({ faults: { overCap: true, listCli: true }, logger: (line) => lines.push(line) });
     expect(lines[0]).toMatch(/TEST-ONLY faults active.*overCap, listCli|TEST-ONLY faults active.*listCli, overCap/);
-    expect(FAULT_NAMES).toHaveLength(13);
+    expect(FAULT_NAMES).toHaveLength(17);
   });
 });
