@@ -32,10 +32,17 @@ function gateways(reportsDir: string): string[] {
 
 const read = (file: string) => JSON.parse(readFileSync(file, "utf8")) as RunResult;
 
-/** The compare matrix of every gateway's default and real-time reports, linked relative to reportsDir. */
+/** The compare matrix of every gateway's default and real-time reports (one column each), linked relative to reportsDir. */
 function matrixOf(reportsDir: string) {
-  const sources = gateways(reportsDir).flatMap((g) => MATRIX_RUNS.map((run) => `${g}/${run}.json`).filter((f) => existsSync(join(reportsDir, f))));
-  const matrix = buildMatrix(sources.map((source) => ({ source, report: read(join(reportsDir, source)) })));
+  const columns = gateways(reportsDir)
+    .map((g) => ({
+      label: g === "reference" ? "reference gateway" : `openclaw ${g}`,
+      reports: MATRIX_RUNS.map((run) => `${g}/${run}.json`)
+        .filter((f) => existsSync(join(reportsDir, f)))
+        .map((source) => ({ source, report: read(join(reportsDir, source)) })),
+    }))
+    .filter((c) => c.reports.length > 0);
+  const matrix = buildMatrix(columns);
   const reportHtml = (column: number, index: number) => {
     const html = matrix.columns[column]?.sources[index]?.replace(/\.json$/, ".html");
     return html && existsSync(join(reportsDir, html)) ? html : undefined;

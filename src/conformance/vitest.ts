@@ -6,14 +6,18 @@
  *
  * `url` may be a function, read when the suite starts (after your beforeAll started the gateway).
  * A skipped scenario is a skipped test; a SHOULD failure passes with a warning unless `strict`.
+ * The probe's checks (advertised methods answer, SPEC H4/S3) come first, and the wire-format findings
+ * of everything that ran (SPEC §11: W1 fails, W2 warns unless `strict`) are one test at the end.
+ * Real-time scenarios are left out (they wait minutes each): run `gateway-presence conform --real-time`.
  */
 import { beforeAll, describe, it } from "vitest";
 import { loadScenarios, type LoadedScenario } from "./scenario/fixtures.js";
 import type { CheckResult } from "./report/results.js";
-import { prepareRun, selectScenarios, type ConformanceOptions, type PreparedRun } from "./run/runner.js";
+import { findingLines } from "./report/pretty.js";
+import { prepareRun, scenariosForMode, selectScenarios, type ConformanceOptions, type PreparedRun } from "./run/runner.js";
 import type { Scenario } from "./scenario/scenario.js";
 
-export interface ConformanceSuiteOptions extends Omit<ConformanceOptions, "url" | "onProgress" | "expectedFailures"> {
+export interface ConformanceSuiteOptions extends Omit<ConformanceOptions, "url" | "onProgress" | "expectedFailures" | "realTime"> {
   url: string | (() => string | Promise<string>);
   /** Name of the describe block. */
   name?: string;
@@ -36,7 +40,7 @@ function describeFailure(checks: CheckResult[]): string {
 
 export function conformanceSuite(options: ConformanceSuiteOptions): void {
   const loaded = (options.scenarios ?? loadScenarios()).map((s): LoadedScenario => ("scenario" in s ? s : { scenario: s as Scenario, source: "" }));
-  const selected = selectScenarios(loaded, options.only, options.skip);
+  const selected = scenariosForMode(selectScenarios(loaded, options.only, options.skip), false).run;
   const timeout = (options.timeoutMs ?? 10_000) + 5_000;
   const known = new Set(options.expectedFailures ?? []);
 
@@ -48,6 +52,11 @@ export function conformanceSuite(options: ConformanceSuiteOptions): void {
       if (prepared.error) throw new Error(prepared.error);
     }, timeout);
 
+    it("the probe: what hello-ok advertises is what the gateway does [MUST H4,S3]", () => {
+      const failed = prepared.probe.report.result?.checks.filter((c) => c.status === "failed") ?? [];
+      if (failed.length) throw new Error(`probe failed:\n${describeFailure(failed)}`);
+    });
+
     for (const { scenario, source } of selected) {
       const test = known.has(scenario.id) ? it.fails : it;
       test(`${scenario.id} [${scenario.level} ${scenario.rules.join(",")}]: ${scenario.title}`, async (context) => {
@@ -57,5 +66,12 @@ export function conformanceSuite(options: ConformanceSuiteOptions): void {
         for (const c of result.checks) if (c.status === "warning") console.warn(`conformance warning ${scenario.id} ${c.id}: ${c.message}`);
       }, timeout);
     }
+
+    it("wire format: every frame validates against its schema, no fields beyond the contract [MUST W1, SHOULD W2]", () => {
+      const findings = prepared.wireFindings.findings();
+      for (const f of findings.filter((x) => x.status === "warning")) console.warn(`conformance warning ${findingLines(f).join("\n")}`);
+      const failing = findings.filter((x) => x.status === "failed");
+      if (failing.length) throw new Error(`wire format (SPEC §11):\n${failing.flatMap(findingLines).join("\n")}`);
+    });
   });
 }

@@ -24,7 +24,7 @@ describe("the interop index", () => {
     report("2026.10.2", "conformance", "openclaw", "2026.10.2", { K2: { passed: 3 }, W2: { warnings: 2 } }, { total: 48, passed: 30, failed: 7, warnings: 0, skipped: 11 }, 2);
     report("reference", "conformance", "jsonrpc", "0.1.0", { K2: { passed: 3 }, S1: { passed: 2 }, W2: { passed: 1 } }, { total: 48, passed: 48, failed: 0, warnings: 0, skipped: 0 });
     const text = indexMarkdown(dir);
-    expect(text).toContain("| rule | level | jsonrpc 0.1.0 | openclaw 2026.10.2 | openclaw dev |");
+    expect(text).toContain("| rule | level | reference gateway | openclaw 2026.10.2 | openclaw 2026.1.30 |");
     expect(text).toContain("| K2 beacons update the right row | MUST | pass | pass | FAIL |");
     // S1: skipped by the default run, failed by the real-time run of the same gateway: one cell, FAIL.
     expect(text).toContain("| S1 TTL 5 minutes | MUST | pass | — | FAIL |");

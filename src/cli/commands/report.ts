@@ -1,8 +1,9 @@
 /**
- * `gateway-presence report compare A.json B.json ... [--out matrix.html|matrix.md] [--format html|markdown]`:
- * one matrix of SPEC rules × gateways from `conform --reporter json` reports (reports of one gateway,
- * e.g. a default and a real-time run, become one column). Cells link to their evidence, and to each
- * gateway's HTML report when one lies next to its JSON report (same name, `.html`).
+ * `gateway-presence report compare A.json [LABEL=]B.json+B-real-time.json ... [--out matrix.html|matrix.md]`:
+ * one matrix of SPEC rules × gateways from `conform --reporter json` reports, a column per argument
+ * (`+` joins the reports of one gateway, e.g. a default and a real-time run; `LABEL=` names the
+ * column). Cells link to their evidence, and to each gateway's HTML report when one lies next to its
+ * JSON report (same name, `.html`).
  * Exit 0 when written, 2 on an unreadable report or a bad option.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -31,10 +32,20 @@ function readReport(file: string): RunResult {
   return r as RunResult;
 }
 
+/** `LABEL=a.json+b.json` -> a column; the label is optional. */
+export function parseColumn(arg: string): { label?: string; files: string[] } {
+  const eq = arg.indexOf("=");
+  const label = eq > 0 && !arg.slice(0, eq).includes("/") && !arg.slice(0, eq).endsWith(".json") ? arg.slice(0, eq) : undefined;
+  const files = (label === undefined ? arg : arg.slice(eq + 1)).split("+").filter(Boolean);
+  if (files.length === 0) throw new Error(`${JSON.stringify(arg)}: no report file`);
+  return { ...(label ? { label } : {}), files };
+}
+
 /** The text of the matrix, and where its links point (relative to `outDir`). */
-export function compareReports(files: string[], format: "html" | "markdown", outDir: string): string {
-  const reports = files.map((source) => ({ source, report: readReport(source) }));
-  const matrix = buildMatrix(reports);
+export function compareReports(columnArgs: string[], format: "html" | "markdown", outDir: string): string {
+  const matrix = buildMatrix(
+    columnArgs.map(parseColumn).map(({ label, files }) => ({ ...(label ? { label } : {}), reports: files.map((source) => ({ source, report: readReport(source) })) })),
+  );
   const reportHtml = (column: number, index: number): string | undefined => {
     const source = matrix.columns[column]?.sources[index];
     if (!source) return undefined;
@@ -49,7 +60,7 @@ export function register(program: Command): void {
   report
     .command("compare")
     .description("one matrix of SPEC rules × gateways from several JSON reports, each cell linked to its evidence")
-    .argument("<reports...>", "JSON reports (gateway-presence conform --reporter json --out FILE)")
+    .argument("<columns...>", "a column per argument: REPORT.json, or [LABEL=]A.json+B.json for several reports of one gateway (gateway-presence conform --reporter json --out FILE)")
     .option("--out <file>", "write the matrix here (default: standard output)")
     .addOption(new Option("--format <format>", "html or markdown (default: from --out's extension, else markdown)").choices(["html", "markdown"]))
     .action((files: string[], flags: CompareFlags) => {
@@ -73,6 +84,6 @@ export function register(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      process.stderr.write(`${format} matrix of ${files.length} reports written to ${flags.out}\n`);
+      process.stderr.write(`${format} matrix of ${files.length} gateways written to ${flags.out}\n`);
     });
 }

@@ -1,8 +1,8 @@
 /**
  * One matrix for many gateways (as Autobahn's index does for WebSocket implementations): SPEC rules
  * down, gateways across, each cell passed / failed / warning / skipped with the evidence behind it.
- * Reports of the same gateway (same server version and binding, e.g. a default and a real-time run)
- * become one column; a cell is the worst of what its reports say.
+ * A column can hold several reports of one gateway (a default and a real-time run); its cell is the
+ * worst of what they say.
  */
 import { RULES } from "../scenario/rules.js";
 import type { RuleId } from "../scenario/scenario.js";
@@ -88,18 +88,27 @@ function cellFor(rule: RuleId, reports: RunResult[]): MatrixCell {
   return cell;
 }
 
-/** Builds the matrix; `reports` pairs each report with the path it was read from. */
-export function buildMatrix(reports: { source: string; report: RunResult }[]): Matrix {
-  const columns: MatrixColumn[] = [];
-  for (const { source, report } of reports) {
-    const label = columnLabel(report);
-    let column = columns.find((c) => c.label === label);
-    if (!column) {
-      column = { label, url: report.url, binding: report.binding, ...(report.probe?.serverVersion ? { serverVersion: report.probe.serverVersion } : {}), sources: [], reports: [] };
-      columns.push(column);
-    }
-    column.sources.push(source);
-    column.reports.push(report);
+/** One column: an optional label, and the reports of one gateway with the paths they were read from. */
+export interface ColumnInput {
+  label?: string;
+  reports: { source: string; report: RunResult }[];
+}
+
+/** Builds the matrix; a column without a label is named after its first report (and, if that is not unique, its path). */
+export function buildMatrix(inputs: ColumnInput[]): Matrix {
+  const columns: MatrixColumn[] = inputs.map(({ label, reports }) => {
+    const first = reports[0]!.report;
+    return {
+      label: label ?? columnLabel(first),
+      url: first.url,
+      binding: first.binding,
+      ...(first.probe?.serverVersion ? { serverVersion: first.probe.serverVersion } : {}),
+      sources: reports.map((r) => r.source),
+      reports: reports.map((r) => r.report),
+    };
+  });
+  for (const [i, column] of columns.entries()) {
+    if (inputs[i]!.label === undefined && columns.filter((c) => c.label === column.label).length > 1) column.label = `${column.label} (${column.sources[0]})`;
   }
   const rows = RULES.filter((r) => r.level !== "consumer").map((r) => ({ id: r.id, level: r.level, name: r.name, cells: columns.map((c) => cellFor(r.id, c.reports)) }));
   return { columns, rows };
