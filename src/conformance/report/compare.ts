@@ -107,8 +107,9 @@ export function buildMatrix(inputs: ColumnInput[]): Matrix {
       reports: reports.map((r) => r.report),
     };
   });
+  const taken = columns.map((c) => c.label);
   for (const [i, column] of columns.entries()) {
-    if (inputs[i]!.label === undefined && columns.filter((c) => c.label === column.label).length > 1) column.label = `${column.label} (${column.sources[0]})`;
+    if (inputs[i]!.label === undefined && taken.filter((l) => l === column.label).length > 1) column.label = `${column.label} (${column.sources[0]})`;
   }
   const rows = RULES.filter((r) => r.level !== "consumer").map((r) => ({ id: r.id, level: r.level, name: r.name, cells: columns.map((c) => cellFor(r.id, c.reports)) }));
   return { columns, rows };
