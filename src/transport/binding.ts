@@ -1,4 +1,5 @@
 import type { ConnectParams } from "../protocol/connect.js";
+import type { ErrorName } from "../protocol/errors.js";
 import type { InboundFrame, RequestId } from "./frames.js";
 
 export type BindingName = "jsonrpc" | "openclaw";
@@ -39,4 +40,10 @@ export interface ClientBinding {
    * themselves and cannot set headers, so a browser client ignores this.
    */
   upgradeHeaders?(url: string, params: ConnectParams): Record<string, string> | undefined;
+  /**
+   * SPEC §10 names this binding has no code of its own for, and the name a gateway of the binding
+   * answers instead (SPEC B1: "or the binding's equivalent"); OpenClaw answers a frame that is not JSON
+   * with INVALID_REQUEST, having no PARSE_ERROR.
+   */
+  readonly errorEquivalents?: Readonly<Partial<Record<ErrorName, ErrorName>>>;
 }

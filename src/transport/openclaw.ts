@@ -16,6 +16,9 @@ import { mapOpenClawError, type OpenClawError } from "./openclaw-errors.js";
 
 export const OPENCLAW_PROTOCOL = { min: 3, max: 4 } as const;
 
+/** OpenClaw's codes have no PARSE_ERROR: a frame that is not JSON is an INVALID_REQUEST. */
+export const OPENCLAW_ERROR_EQUIVALENTS = { PARSE_ERROR: "INVALID_REQUEST" } as const;
+
 /** In-memory "auto" device identities kept per binding object (oldest dropped first). */
 const MAX_EPHEMERAL_IDENTITIES = 64;
 
@@ -153,6 +156,7 @@ export function createOpenClawBinding(options: OpenClawBindingOptions = {}): Cli
     protocol: { ...OPENCLAW_PROTOCOL },
     encodeRequest: encodeOpenClawRequest,
     decode: decodeOpenClawFrame,
+    errorEquivalents: OPENCLAW_ERROR_EQUIVALENTS,
     upgradeHeaders(url, params) {
       if (options.origin === false) return undefined;
       const client = mapClient ? mapClientForOpenClaw(params.client).client : params.client;

@@ -17,10 +17,9 @@ describe("the reference gateway's openclaw binding under the conformance harness
       binding: "openclaw",
       token: TOKEN,
       handshakeTimeoutMs: 1000,
-      // The binding's known limit describes OpenClaw's own gateways (text and operator.admin for
-      // system-event); the reference gateway takes SPEC M2/H7's beacons over OpenClaw frames.
-      capabilities: { systemEvent: true },
     });
+    // The reference gateway takes SPEC M2/H7's beacons over OpenClaw frames: nothing to adapt.
+    expect(result.probe.needs).toEqual([]);
     const notPassed = result.scenarios.filter((r) => r.status !== "passed");
     const jsonrpcOnly = notPassed.filter((r) => r.status === "skipped" && /jsonrpc/.test(r.reason ?? ""));
     expect(notPassed.filter((r) => !jsonrpcOnly.includes(r)).map((r) => `${r.id}: ${r.status} ${r.reason ?? ""}`)).toEqual([]);

@@ -15,15 +15,21 @@ function describeError(error: Extract<InboundFrame, { kind: "error" }>["error"])
   return `${error.name}${error.code !== undefined ? ` (${error.code})` : ""}: ${error.message}`;
 }
 
-export function checkError(expected: ErrorExpectation, error: Extract<InboundFrame, { kind: "error" }>["error"]): Mismatch[] {
+/** A binding's stand-ins for SPEC §10 names it has no code for (ClientBinding.errorEquivalents). */
+export type ErrorEquivalents = Readonly<Partial<Record<ErrorName, ErrorName>>>;
+
+export function checkError(expected: ErrorExpectation, error: Extract<InboundFrame, { kind: "error" }>["error"], equivalents: ErrorEquivalents = {}): Mismatch[] {
   const spec = typeof expected === "string" ? { name: expected } : expected;
   const out: Mismatch[] = [];
   if (spec.name !== undefined) {
-    if (error.name !== spec.name) out.push({ path: "/error/name", message: `expected error ${spec.name}, got ${describeError(error)}` });
-    const code = ERROR_CODES[spec.name as ErrorName];
+    const equivalent = equivalents[spec.name as ErrorName];
+    const named = error.name === spec.name || (equivalent !== undefined && error.name === equivalent);
+    if (!named) out.push({ path: "/error/name", message: `expected error ${spec.name}${equivalent ? ` (or the binding's ${equivalent})` : ""}, got ${describeError(error)}` });
+    const answered = named && error.name !== spec.name ? equivalent! : (spec.name as ErrorName);
+    const code = ERROR_CODES[answered];
     // jsonrpc errors carry both the name (data.code) and the number; SPEC §10 ties them together.
     if (code !== undefined && error.code !== undefined && error.code !== code) {
-      out.push({ path: "/error/code", message: `expected code ${code} for ${spec.name}, got ${error.code}` });
+      out.push({ path: "/error/code", message: `expected code ${code} for ${answered}, got ${error.code}` });
     }
   }
   if (spec.message !== undefined) out.push(...match(spec.message, error.message, "/error/message"));
@@ -32,10 +38,10 @@ export function checkError(expected: ErrorExpectation, error: Extract<InboundFra
 }
 
 /** Mismatches between an answer and the expectation (default: any result). */
-export function checkAnswer(expected: Expectation | undefined, answer: Answer): Mismatch[] {
+export function checkAnswer(expected: Expectation | undefined, answer: Answer, equivalents: ErrorEquivalents = {}): Mismatch[] {
   if (expected?.error !== undefined) {
     if (answer.kind === "result") return [{ path: "", message: `expected error ${show(expected.error)}, got a result: ${show(answer.result)}` }];
-    return checkError(expected.error, answer.error);
+    return checkError(expected.error, answer.error, equivalents);
   }
   if (answer.kind === "error") return [{ path: "", message: `expected a result, got error ${describeError(answer.error)}` }];
   return expected?.result === undefined ? [] : match(expected.result, answer.result, "/result");

@@ -96,7 +96,7 @@ export async function execExpectError(ctx: ScenarioContext, step: ExpectErrorSte
   try {
     const hit = await conn.waitFor((r) => r.frame.kind === "error", within, "an error frame");
     const frame = hit.frame.kind === "error" ? hit.frame : undefined;
-    const mismatches = frame ? checkError(expected, frame.error) : [];
+    const mismatches = frame ? checkError(expected, frame.error, ctx.config.binding.errorEquivalents) : [];
     if (frame && expectedId !== undefined) mismatches.push(...match(expectedId, frame.id, "/requestId"));
     mismatches.push(...capture(ctx, step.capture, frame ? { error: frame.error } : undefined));
     ctx.record(step, index, { mismatches, expected: { error: expected, ...(expectedId !== undefined ? { requestId: expectedId } : {}) }, actual: frame ? { requestId: frame.id, error: frame.error } : undefined, frames: [hit.record] });

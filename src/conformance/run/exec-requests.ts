@@ -54,7 +54,7 @@ export async function execConnect(ctx: ScenarioContext, step: ConnectStep, index
   const { answer, sent } = await handshake(ctx, step.actor, conn, timeout);
   const frame = answer.frame as Answer;
   const expected: Expectation = resolve(step.expect, ctx.vars) ?? { result: { type: "hello-ok" } };
-  const mismatches = checkAnswer(expected, frame);
+  const mismatches = checkAnswer(expected, frame, ctx.config.binding.errorEquivalents);
   if (frame.kind === "result") {
     const hello = frame.result as { server?: { connId?: unknown } } | undefined;
     const actorVars = ctx.vars[step.actor] as Record<string, unknown>;
@@ -128,7 +128,7 @@ export async function execSend(ctx: ScenarioContext, step: SendStep, index: numb
   const resolvedExpect = resolve(expectations, ctx.vars) as (Expectation | undefined)[];
   const mismatches: Mismatch[] = [];
   if (resolvedExpect.length !== answers.length) mismatches.push({ path: "", message: `the step lists ${resolvedExpect.length} expectations for ${answers.length} answers` });
-  answers.forEach((a, i) => mismatches.push(...checkAnswer(resolvedExpect[i], a.frame as Answer).map((m) => (answers.length > 1 ? { ...m, path: `/${i}${m.path}` } : m))));
+  answers.forEach((a, i) => mismatches.push(...checkAnswer(resolvedExpect[i], a.frame as Answer, ctx.config.binding.errorEquivalents).map((m) => (answers.length > 1 ? { ...m, path: `/${i}${m.path}` } : m))));
   const values = answers.map((a) => answerValue(a.frame as Answer));
   mismatches.push(...capture(ctx, step.capture, values.length === 1 ? values[0] : values));
   mismatches.push(...(await closeMismatch(conn, step.close, timeout)));
@@ -154,7 +154,7 @@ export async function execFlood(ctx: ScenarioContext, step: FloodStep, index: nu
   const some = resolve(step.some, ctx.vars);
   let evidence = answers.slice(-2);
   if (some !== undefined) {
-    const hit = answers.find((a) => checkAnswer(some, a.frame as Answer).length === 0);
+    const hit = answers.find((a) => checkAnswer(some, a.frame as Answer, ctx.config.binding.errorEquivalents).length === 0);
     if (hit) evidence = [hit];
     else mismatches.push({ path: "", message: `none of ${step.count} answers matched ${show(some)} (${ok} results, ${tally.errors} errors)` });
   }

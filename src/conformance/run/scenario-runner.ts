@@ -56,6 +56,7 @@ async function runSteps(ctx: ScenarioContext): Promise<void> {
   for (const [name, actor] of Object.entries(scenario.actors)) prepareActor(ctx, name, actor, methodsSentBy(scenario.steps, name));
   for (const [index, step] of scenario.steps.entries()) {
     if (ctx.aborted) return;
+    if (step.binding !== undefined && step.binding !== ctx.config.binding.name) continue;
     try {
       await execStep(ctx, step, index);
     } catch (error) {

@@ -34,6 +34,11 @@ export interface StepBase {
   /** Overrides the scenario's rules for this step's checks. */
   rules?: RuleId[];
   /**
+   * Run this step only over this binding (a frame written in one binding's syntax); over the other it is
+   * left out, with no check. Lets one scenario check a rule over both bindings.
+   */
+  binding?: "jsonrpc" | "openclaw";
+  /**
    * How long to wait for answers; default: the run's step timeout.
    * @TJS-type integer
    * @minimum 1
