@@ -1,7 +1,8 @@
 /**
- * JUnit XML for CI: one testcase per scenario (classname `conformance.<first rule>`). Failures are
- * <failure>, skipped scenarios and known failures <skipped>, warnings go to <system-out>. A stale
- * baseline entry or a run error is a failing testcase of its own.
+ * JUnit XML for CI: one testcase per scenario (classname `conformance.<first rule>`), the probe first.
+ * Failures are <failure>, skipped scenarios and known failures <skipped>, warnings go to <system-out>.
+ * Each wire-format finding kind is a testcase of class `conformance.W1` / `conformance.W2` (a failure,
+ * or its warning in <system-out>). A stale baseline entry or a run error is a failing testcase of its own.
  */
 import type { RunResult, ScenarioResult, WireFinding } from "./results.js";
 
