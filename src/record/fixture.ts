@@ -30,7 +30,8 @@ export function slug(text: string): string {
 /**
  * An actor from its recorded connect. An OpenClaw connect recorded without a device block replays
  * unsigned (`extra.device: null`, which the openclaw binding honours): 2026.9.x grants such clients
- * fewer scopes, and that is part of what was recorded.
+ * fewer scopes, and that is part of what was recorded. A replay sends what was recorded, so the
+ * harness does not adapt it to what a gateway needs (`adapt: false`; the binding still encodes it).
  */
 function actorFrom(params: Record<string, unknown>, rows: RowNormaliser, binding: string): Actor {
   const client = { ...(params.client as Record<string, unknown>) };
@@ -48,6 +49,7 @@ function actorFrom(params: Record<string, unknown>, rows: RowNormaliser, binding
   }
   if (binding === "openclaw" && params.device === undefined) extra.device = null;
   if (Object.keys(extra).length > 0) actor.extra = redactValue(extra) as Record<string, unknown>;
+  actor.adapt = false;
   return actor;
 }
 
@@ -96,7 +98,8 @@ export function recordingToScenario(lines: readonly RecordingLine[], options: Fi
     // text and operator.admin), and a gateway that answers them differently is what a replay shows.
     if (e.method === "system-event") rules.add("M2");
     const params = e.params === undefined ? {} : { params: rows.params(e.params) };
-    return { step: "send", actor, method: e.method, ...params, ...(expect ? { expect } : { noAnswer: true }), ...closing };
+    const asRecorded = e.method === "system-event" ? { adapt: false } : {};
+    return { step: "send", actor, method: e.method, ...params, ...(expect ? { expect } : { noAnswer: true }), ...closing, ...asRecorded };
   };
 
   for (const e of exchanges as Exchange[]) {

@@ -97,6 +97,14 @@ describe("list checks", () => {
     expect(evict([{ instanceId: "new", ts: 90 }, { instanceId: "old", ts: 10 }])[0]?.message).toMatch(/self row was evicted/);
     expect(evict([self])[0]?.message).toMatch(/exactly one row evicted, 2 are gone/);
   });
+
+  it("sees one of two rows with the same fields go (rows without instanceId are told apart by count)", () => {
+    const bare = (ts: number) => ({ reason: "disconnect", text: "Node: unknown", ts });
+    const before = [self, bare(5), bare(7), { instanceId: "x", ts: 95 }];
+    const after = [self, bare(7), { instanceId: "x", ts: 95 }, { instanceId: "new", ts: 99 }];
+    expect(checkListRows({ step: "list", actor: "a" }, after as never, before as never)).toEqual([]);
+    expect(checkListRows({ step: "list", actor: "a" }, before as never, before as never)[0]?.message).toMatch(/exactly one row evicted, 0 are gone/);
+  });
 });
 
 describe("baseline files", () => {

@@ -46,10 +46,39 @@ function checkSorted(rows: Row[]): Mismatch[] {
   return [];
 }
 
-/** SPEC S2: a new key into a full list evicts the one row with the oldest ts, never self. */
+/**
+ * The rows of `before` missing from `after`. Rows that share a rowKey (no instanceId, same fields) are
+ * matched by count, and within a key by `ts`, so which of two alike rows went is still seen.
+ */
+function goneRows(before: Row[], after: Row[]): Row[] {
+  const groups = new Map<string, { before: Row[]; after: Row[] }>();
+  const group = (row: Row) => groups.get(rowKey(row)) ?? groups.set(rowKey(row), { before: [], after: [] }).get(rowKey(row))!;
+  for (const r of before) group(r).before.push(r);
+  for (const r of after) group(r).after.push(r);
+  const gone: Row[] = [];
+  for (const g of groups.values()) {
+    const missing = g.before.length - g.after.length;
+    if (missing <= 0) continue;
+    const kept = g.after.map((r) => r.ts);
+    const unmatched = g.before.filter((r) => {
+      const at = kept.indexOf(r.ts);
+      if (at === -1) return true;
+      kept.splice(at, 1);
+      return false;
+    });
+    const byAge = (rows: Row[]) => [...rows].sort((a, b) => Number(a.ts) - Number(b.ts));
+    gone.push(...[...byAge(unmatched), ...byAge(g.before)].filter((r, i, all) => all.indexOf(r) === i).slice(0, missing));
+  }
+  return gone;
+}
+
+/**
+ * SPEC S2: a new key into a full list evicts the one row with the oldest ts, never self. Rows are told
+ * apart by rowKey; rows that share one (two rows without instanceId and with the same fields) are
+ * counted, so one of them going is seen.
+ */
 function checkEvictedOldest(before: Row[], rows: Row[]): Mismatch[] {
-  const now = new Set(rows.map(rowKey));
-  const removed = before.filter((r) => !now.has(rowKey(r)));
+  const removed = goneRows(before, rows);
   const candidates = before.filter((r) => !isSelf(r) && typeof r.ts === "number");
   const oldest = Math.min(...candidates.map((r) => r.ts as number));
   if (removed.length !== 1) {
