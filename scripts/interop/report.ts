@@ -4,6 +4,7 @@
 import type { RunResult, ScenarioResult } from "../../src/conformance/report/results.js";
 import { formatHtml } from "../../src/conformance/report/formats.js";
 import { redactText, redactValue } from "../../src/conformance/report/redact.js";
+import { RULE_ORDER } from "../../src/conformance/scenario/rules.js";
 
 /** Longest frame text and most frames per scenario log kept in a committed report. */
 const MAX_TEXT_CHARS = 2000;
@@ -45,12 +46,31 @@ export function compactFrameText(text: string): string {
 /** Largest expected/actual value kept as is in a committed report (the frames hold the full answer). */
 const MAX_VALUE_CHARS = 2000;
 
-function capValue(value: unknown): unknown {
+/** The run-tagged names a scenario sent (`<run>-p5-tunnel`): its own rows carry them. */
+function scenarioTags(s: ScenarioResult): string[] {
+  const tags = new Set<string>();
+  for (const w of s.wire) if (w.dir === "send") for (const m of w.text.matchAll(/\b[0-9a-f]{8}-[a-z0-9][a-z0-9-]*/gi)) tags.add(m[0].toLowerCase());
+  return [...tags];
+}
+
+/**
+ * A value kept whole when small. A long listing keeps the self row and the scenario's own rows (those
+ * carrying a name it sent), so the rows a check is about stay in the committed report; the rest is counted.
+ */
+function capValue(value: unknown, tags: string[]): unknown {
   const text = JSON.stringify(value) ?? "";
-  return text.length <= MAX_VALUE_CHARS ? value : `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length} characters, cut for the report)`;
+  if (text.length <= MAX_VALUE_CHARS) return value;
+  if (Array.isArray(value) && value.every((r) => r !== null && typeof r === "object")) {
+    const own = (row: Record<string, unknown>) => row.reason === "self" || tags.some((t) => JSON.stringify(row).toLowerCase().includes(t));
+    const kept = (value as Record<string, unknown>[]).filter(own).map((row) => (JSON.stringify(row).length > MAX_VALUE_CHARS ? capValue(row, []) : row));
+    const left = value.length - kept.length;
+    return left ? [...kept, `<${left} rows of other scenarios omitted>`] : kept;
+  }
+  return `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length} characters, cut for the report)`;
 }
 
 function compactScenario(s: ScenarioResult): void {
+  const tags = scenarioTags(s);
   if (s.wire.length > MAX_WIRE_RECORDS) {
     s.wireOmitted += s.wire.length - MAX_WIRE_RECORDS;
     s.wire = s.wire.slice(0, MAX_WIRE_RECORDS);
@@ -59,8 +79,8 @@ function compactScenario(s: ScenarioResult): void {
   for (const c of s.checks) {
     for (const f of c.frames ?? []) f.text = compactFrameText(f.text);
     if (c.message && c.message.length > MAX_MESSAGE_CHARS) c.message = `${c.message.slice(0, MAX_MESSAGE_CHARS)}… (${c.message.length} characters, cut for the report)`;
-    if (c.expected !== undefined) c.expected = capValue(c.expected);
-    if (c.actual !== undefined) c.actual = capValue(c.actual);
+    if (c.expected !== undefined) c.expected = capValue(c.expected, tags);
+    if (c.actual !== undefined) c.actual = capValue(c.actual, tags);
   }
 }
 
@@ -89,7 +109,8 @@ export function markdownSummary(title: string, run: RunResult, notes: string[]):
   if (run.probe.attempts > 1) lines.push(`The gateway was ready after ${(run.probe.waitedMs / 1000).toFixed(1)} s (${run.probe.attempts} connect attempts).`, "");
   if (run.probe.needs.length) lines.push("What the gateway needs beyond SPEC (learned by the probe; steps adapted, listed below):", "", ...run.probe.needs.map((n) => `- ${n}`), "");
   lines.push("| rule | passed | failed | warnings | skipped |", "| --- | ---: | ---: | ---: | ---: |");
-  for (const [rule, r] of Object.entries(run.byRule)) lines.push(`| ${rule} | ${r!.passed} | ${r!.failed} | ${r!.warnings} | ${r!.skipped} |`);
+  const byOrder = Object.entries(run.byRule).sort(([a], [b]) => (RULE_ORDER.get(a as never) ?? 99) - (RULE_ORDER.get(b as never) ?? 99));
+  for (const [rule, r] of byOrder) lines.push(`| ${rule} | ${r!.passed} | ${r!.failed} | ${r!.warnings} | ${r!.skipped} |`);
   lines.push("", "## Behaviour failures and warnings (first three checks per scenario)", "");
   for (const sc of [...(run.probe.result ? [run.probe.result] : []), ...run.scenarios]) {
     const failed = sc.checks.filter((c) => c.status !== "passed");
