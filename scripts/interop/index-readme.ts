@@ -53,7 +53,7 @@ function matrixOf(reportsDir: string) {
 export function indexMarkdown(reportsDir: string): string {
   const lines = ["# Conformance reports: the reference gateway and real OpenClaw releases", "", INTRO, ""];
   const { matrix, links } = matrixOf(reportsDir);
-  const runs = ["## Runs", "", "| gateway | run | scenarios | passed | failed | warnings | skipped | wire W1 | wire W2 |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"];
+  const runs = ["## Runs", "", "| gateway | run | scenarios | passed | failed | warnings | skipped | n/a | wire W1 | wire W2 |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"];
   for (const gateway of gateways(reportsDir)) {
     for (const name of RUNS) {
       const file = join(reportsDir, gateway, `${name}.json`);
@@ -62,7 +62,7 @@ export function indexMarkdown(reportsDir: string): string {
       const w1 = (r.wireFindings ?? []).filter((f) => f.rule === "W1").length;
       const w2 = (r.wireFindings ?? []).filter((f) => f.rule === "W2").length;
       const s = r.summary;
-      runs.push(`| ${gateway} | [${name}](${gateway}/${name}.md) ([html](${gateway}/${name}.html)) | ${s.total} | ${s.passed} | ${s.failed} | ${s.warnings} | ${s.skipped} | ${w1} | ${w2} |`);
+      runs.push(`| ${gateway} | [${name}](${gateway}/${name}.md) ([html](${gateway}/${name}.html)) | ${s.total} | ${s.passed} | ${s.failed} | ${s.warnings} | ${s.skipped} | ${s.notApplicable ?? 0} | ${w1} | ${w2} |`);
     }
   }
   lines.push("## Rules × gateways", "", matrixMarkdown(matrix, links).replace("\n## Evidence\n", "\n### Evidence\n"), ...runs);

@@ -105,7 +105,8 @@ const oneLine = (text: string, max: number) => text.replace(/\s+/g, " ").slice(0
 export function markdownSummary(title: string, run: RunResult, notes: string[]): string {
   const lines = [`# ${title}`, "", ...notes.map((n) => `- ${n}`), ""];
   const s = run.summary;
-  lines.push(`Scenarios: ${s.total} (${s.passed} passed, ${s.failed} failed, ${s.warnings} with warnings, ${s.skipped} skipped), ${Math.round(run.durationMs / 100) / 10} s. Wire format: ${s.wireFailures} failing, ${s.wireWarnings} warning finding kinds.`, "");
+  const na = s.notApplicable ? `, ${s.notApplicable} not applicable` : "";
+  lines.push(`Scenarios: ${s.total} (${s.passed} passed, ${s.failed} failed, ${s.warnings} with warnings, ${s.skipped} skipped${na}), ${Math.round(run.durationMs / 100) / 10} s. Wire format: ${s.wireFailures} failing, ${s.wireWarnings} warning finding kinds.`, "");
   if (run.probe.attempts > 1) lines.push(`The gateway was ready after ${(run.probe.waitedMs / 1000).toFixed(1)} s (${run.probe.attempts} connect attempts).`, "");
   if (run.probe.needs.length) lines.push("What the gateway needs beyond SPEC (learned by the probe; steps adapted, listed below):", "", ...run.probe.needs.map((n) => `- ${n}`), "");
   lines.push("| rule | passed | failed | warnings | skipped |", "| --- | ---: | ---: | ---: | ---: |");
@@ -129,7 +130,12 @@ export function markdownSummary(title: string, run: RunResult, notes: string[]):
     lines.push(`- \`${sc.id}\`: ${own.map((a) => `${a.actor}${a.step ? ` (${a.step})` : ""}: ${a.change}`).join("; ") || "(binding only)"}${binding ? ` (+${binding} binding changes)` : ""}`);
   }
   lines.push("", "## Skipped", "");
-  for (const sc of run.scenarios.filter((x) => x.status === "skipped")) lines.push(`- \`${sc.id}\`: ${sc.reason ?? ""}`);
+  for (const sc of run.scenarios.filter((x) => x.status === "skipped" && !x.notApplicable)) lines.push(`- \`${sc.id}\`: ${sc.reason ?? ""}`);
+  const notApplicable = run.scenarios.filter((x) => x.notApplicable);
+  if (notApplicable.length) {
+    lines.push("", "## Not applicable (opt-in extensions the gateway does not offer)", "");
+    for (const sc of notApplicable) lines.push(`- \`${sc.id}\` (${sc.rules.join(", ")}): ${sc.reason ?? ""}`);
+  }
   if (Object.keys(run.missingCapabilities).length) {
     lines.push("", "## Missing capabilities", "");
     for (const [cap, why] of Object.entries(run.missingCapabilities)) lines.push(`- ${cap}: ${why}`);

@@ -108,6 +108,19 @@ describe("capabilities", () => {
     }
   });
 
+  it("counts the scenarios of an opt-in extension the gateway does not offer as not applicable, not skipped", async () => {
+    const gateway = await referenceGateway();
+    try {
+      const result = await runConformance(runOptions(gateway, { only: ["d1-delta-opt-in", "p1-self-row"], capabilities: { presenceDelta: false } }));
+      expect(result.scenarios.find((s) => s.id === "d1-delta-opt-in")).toMatchObject({ status: "skipped", notApplicable: true, reason: expect.stringMatching(/^not applicable: .*presenceDelta/) });
+      expect(result.summary).toMatchObject({ total: 2, passed: 1, skipped: 0, notApplicable: 1 });
+      expect(result.byRule.D1).toBeUndefined();
+      expect(result.ok).toBe(true);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it("fails the run (and runs nothing) when the probe cannot connect", async () => {
     const gateway = await referenceGateway();
     try {

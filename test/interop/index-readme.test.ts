@@ -31,11 +31,11 @@ describe("the interop index", () => {
     expect(text).toMatch(/\| W2 no fields beyond the contract \| SHOULD \| pass \| \[warn\]\(#ev-2-W2\) \| — \|/);
     const runs = text.split("\n").filter((l) => /^\| (reference|2026)/.test(l));
     expect(runs).toEqual([
-      "| reference | [conformance](reference/conformance.md) ([html](reference/conformance.html)) | 48 | 48 | 0 | 0 | 0 | 0 | 0 |",
-      "| 2026.10.2 | [conformance](2026.10.2/conformance.md) ([html](2026.10.2/conformance.html)) | 48 | 30 | 7 | 0 | 11 | 0 | 2 |",
-      "| 2026.1.30 | [conformance](2026.1.30/conformance.md) ([html](2026.1.30/conformance.html)) | 48 | 14 | 7 | 1 | 11 | 0 | 0 |",
-      "| 2026.1.30 | [real-time](2026.1.30/real-time.md) ([html](2026.1.30/real-time.html)) | 6 | 5 | 1 | 0 | 0 | 0 | 0 |",
-      "| 2026.1.30 | [recorded](2026.1.30/recorded.md) ([html](2026.1.30/recorded.html)) | 14 | 0 | 13 | 1 | 0 | 0 | 0 |",
+      "| reference | [conformance](reference/conformance.md) ([html](reference/conformance.html)) | 48 | 48 | 0 | 0 | 0 | 0 | 0 | 0 |",
+      "| 2026.10.2 | [conformance](2026.10.2/conformance.md) ([html](2026.10.2/conformance.html)) | 48 | 30 | 7 | 0 | 11 | 0 | 0 | 2 |",
+      "| 2026.1.30 | [conformance](2026.1.30/conformance.md) ([html](2026.1.30/conformance.html)) | 48 | 14 | 7 | 1 | 11 | 0 | 0 | 0 |",
+      "| 2026.1.30 | [real-time](2026.1.30/real-time.md) ([html](2026.1.30/real-time.html)) | 6 | 5 | 1 | 0 | 0 | 0 | 0 | 0 |",
+      "| 2026.1.30 | [recorded](2026.1.30/recorded.md) ([html](2026.1.30/recorded.html)) | 14 | 0 | 13 | 1 | 0 | 0 | 0 | 0 |",
     ]);
   });
 

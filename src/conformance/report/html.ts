@@ -60,7 +60,7 @@ function wireFindingsSection(findings: WireFinding[]): string {
 function scenarioSection(s: ScenarioResult): string {
   const open = s.status === "failed" ? " open" : "";
   const head = `<summary><span class="${e(s.status)}">${e(s.status)}${s.baselined ? " (known failure)" : ""}</span> <b>${e(s.id)}</b> ${e(s.title)} <small>[${e(s.level)} ${e(s.rules.join(", "))}] ${s.durationMs} ms</small></summary>`;
-  if (s.status === "skipped") return `<details>${head}<p>Skipped: ${e(s.reason ?? "")}</p></details>`;
+  if (s.status === "skipped") return `<details>${head}<p>${s.notApplicable ? "Not applicable" : "Skipped"}: ${e(s.reason ?? "")}</p></details>`;
   const checks = `<table><tr><th>status</th><th>check</th><th>rule</th><th>what</th></tr>${s.checks.map(checkRow).join("")}</table>`;
   return `<details${open} id="${e(s.id)}">${head}${s.source ? `<p><small>${e(s.source)}</small></p>` : ""}${adaptationTable(s.adaptations)}${checks}<details><summary>wire log (${s.wire.length} frames)</summary>${wireTable(s.wire, s.wireOmitted)}</details></details>`;
 }
@@ -82,7 +82,7 @@ export function formatHtml(result: RunResult): string {
 <h1>Gateway presence conformance: <span class="${result.ok ? "passed" : "failed"}">${result.ok ? "PASS" : "FAIL"}</span></h1>
 <p>${e(result.url)} · binding ${e(result.binding)}${result.probe.serverVersion ? ` · server ${e(result.probe.serverVersion)}` : ""}${result.strict ? " · strict" : ""}${result.mode === "real-time" ? ` · real time, TTL ${(result.ttlMs / 1000).toFixed(0)} s` : ""} · ${e(result.startedAt)} · ${(result.durationMs / 1000).toFixed(1)} s</p>
 ${result.error ? `<p class="failed">Run error: ${e(result.error)}</p>` : ""}
-<p>${t.total} scenarios: ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped, ${t.knownFailures} known failures. Wire format: ${t.wireFailures} failing, ${t.wireWarnings} warning finding kinds.</p>
+<p>${t.total} scenarios: ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped${t.notApplicable ? `, ${t.notApplicable} not applicable (opt-in extensions not offered)` : ""}, ${t.knownFailures} known failures. Wire format: ${t.wireFailures} failing, ${t.wireWarnings} warning finding kinds.</p>
 ${result.probe.attempts > 1 ? `<p>The gateway was ready after ${(result.probe.waitedMs / 1000).toFixed(1)} s (${result.probe.attempts} attempts).</p>` : ""}
 ${result.probe.needs.length ? `<p>The gateway needs more than SPEC asks (learned by the probe; steps adapted, see each scenario):</p><ul>${result.probe.needs.map((n) => `<li>${e(n)}</li>`).join("")}</ul>` : ""}
 <ul>${stale}</ul>

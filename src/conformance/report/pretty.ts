@@ -110,7 +110,8 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   }
   const t = result.summary;
   const adapted = result.scenarios.filter((s) => s.adaptations?.length).length;
-  lines.push("", `Scenarios: ${t.total} — ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped, ${t.knownFailures} known failures (${seconds(result.durationMs)})`);
+  const na = t.notApplicable ? `, ${t.notApplicable} not applicable (opt-in extensions the gateway does not offer)` : "";
+  lines.push("", `Scenarios: ${t.total} — ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped${na}, ${t.knownFailures} known failures (${seconds(result.durationMs)})`);
   if (adapted) lines.push(`Adapted: ${adapted} scenarios sent more than SPEC asks, because the gateway needs it (listed per scenario and actor)`);
   lines.push(`Wire format: ${t.wireFailures} failing finding kind${t.wireFailures === 1 ? "" : "s"} (W1${result.strict ? ", W2" : ""}), ${t.wireWarnings} warning${t.wireWarnings === 1 ? "" : "s"} (W2)`);
   if (result.error) lines.push(paint(31, `Run error: ${result.error}`));

@@ -53,6 +53,11 @@ export interface ScenarioResult {
   source?: string;
   /** What the harness changed so the gateway could take part (a scope, a text, a signature), per actor. */
   adaptations?: Adaptation[];
+  /**
+   * Skipped because it checks an opt-in extension the gateway does not offer (the delta stream): the
+   * rules it cites do not apply. Counted apart from skips, and not by rule.
+   */
+  notApplicable?: true;
 }
 
 /**
@@ -118,7 +123,10 @@ export interface RunSummary {
   /** Failures that are not in the baseline. */
   failed: number;
   warnings: number;
+  /** Scenarios that could not check a rule that applies (a test clock, a long wait, another binding). */
   skipped: number;
+  /** Scenarios of an opt-in extension the gateway does not offer (ScenarioResult.notApplicable). */
+  notApplicable: number;
   /** Failures listed in the baseline. */
   knownFailures: number;
   /** Baseline entries that no longer fail (or name nothing): they fail the run. */

@@ -32,9 +32,14 @@ export interface SummaryExtras {
  * that breaks a schema is never a behaviour failure of the scenario that received it.
  */
 export function summarize(results: ScenarioResult[], staleBaseline: string[], extras: SummaryExtras = {}): { summary: RunSummary; byRule: Partial<Record<RuleId, RuleSummary>> } {
-  const summary: RunSummary = { total: results.length, passed: 0, failed: 0, warnings: 0, skipped: 0, knownFailures: 0, staleBaseline, probeFailures: 0, wireFailures: 0, wireWarnings: 0 };
+  const summary: RunSummary = { total: results.length, passed: 0, failed: 0, warnings: 0, skipped: 0, notApplicable: 0, knownFailures: 0, staleBaseline, probeFailures: 0, wireFailures: 0, wireWarnings: 0 };
   const byRule: Partial<Record<RuleId, RuleSummary>> = {};
   for (const result of results) {
+    // An opt-in extension the gateway does not offer: its rules do not apply.
+    if (result.notApplicable) {
+      summary.notApplicable++;
+      continue;
+    }
     const totals = empty();
     bump(totals, result);
     summary.passed += totals.passed;

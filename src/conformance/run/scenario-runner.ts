@@ -2,7 +2,7 @@
 import type { WireFindings } from "../checks/wire-format.js";
 import type { CheckResult, ScenarioResult } from "../report/results.js";
 import { scenarioStatus } from "../report/summary.js";
-import type { Scenario } from "../scenario/scenario.js";
+import type { Capability, Scenario } from "../scenario/scenario.js";
 import type { Step } from "../scenario/steps.js";
 import { VariableError } from "../scenario/vars.js";
 import { methodsSentBy } from "./adapt.js";
@@ -70,9 +70,12 @@ async function runSteps(ctx: ScenarioContext): Promise<void> {
   }
 }
 
-export function skippedResult(scenario: Scenario, reason: string, source?: string): ScenarioResult {
-  return { id: scenario.id, title: scenario.title, rules: scenario.rules, level: scenario.level, status: "skipped", reason, durationMs: 0, checks: [], wire: [], wireOmitted: 0, ...(source ? { source } : {}) };
+export function skippedResult(scenario: Scenario, reason: string, source?: string, notApplicable = false): ScenarioResult {
+  return { id: scenario.id, title: scenario.title, rules: scenario.rules, level: scenario.level, status: "skipped", reason, durationMs: 0, checks: [], wire: [], wireOmitted: 0, ...(source ? { source } : {}), ...(notApplicable ? { notApplicable: true as const } : {}) };
 }
+
+/** Capabilities that are opt-in extensions: a gateway that does not offer one is not asked to (its scenarios are not applicable). */
+export const OPT_IN_EXTENSIONS: readonly Capability[] = ["presenceDelta"];
 
 export interface ScenarioRunOptions {
   strict: boolean;
@@ -105,6 +108,8 @@ function deadline(ms: number): { expired: Promise<"timeout">; extend(by: number)
 
 export async function runScenario(scenario: Scenario, config: RunConfig, options: ScenarioRunOptions): Promise<ScenarioResult> {
   const missing = (scenario.requires ?? []).filter((c) => !config.capabilities.has(c));
+  const extension = missing.find((c) => OPT_IN_EXTENSIONS.includes(c));
+  if (extension) return skippedResult(scenario, `not applicable: the gateway does not offer the opt-in ${extension} extension`, options.source, true);
   if (missing.length) return skippedResult(scenario, `needs ${missing.join(", ")}`, options.source);
 
   const started = Date.now();
