@@ -54,7 +54,7 @@ describe("a real-time run", () => {
     gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, token: TOKEN, ...FAST });
     const events: ProgressEvent[] = [];
     const result = await runConformance(runOptions(gateway, { only: ["S1"], onProgress: (e) => events.push(e) }));
-    expect(result.scenarios.map((s) => s.id).sort()).toEqual(["p1-self-row-survives-ttl", "s1-ttl-expiry"]);
+    expect(result.scenarios.map((s) => s.id).sort()).toEqual(["d4-delta-expiry", "p1-self-row-survives-ttl", "s1-ttl-expiry"]);
     expect(result.summary.skipped).toBe(0);
     expect(events.find((e) => e.type === "start")).toMatchObject({ mode: "default", notSelected: "3 real-time scenarios are left to a --real-time run" });
   });
