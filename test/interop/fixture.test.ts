@@ -95,6 +95,40 @@ describe("what the conversion keeps and what it normalises", () => {
   });
 });
 
+describe("late pushes", () => {
+  it("a push that still shows a client connected after the recording closed it is not expected (a coalescing gateway never sends it)", () => {
+    let dt = 0;
+    const line = (conn: string, dir: string, body: object) => JSON.stringify({ ts: "2026-11-24T00:00:00.000Z", ms: 1795485184763 + dt, dt: dt++, t: dt, conn, dir, ...body });
+    const connect = (conn: string, instanceId: string) => [
+      line(conn, "meta", { event: "open", url: "ws://127.0.0.1:18789/" }),
+      line(conn, "send", { frame: { jsonrpc: "2.0", id: `${conn}-1`, method: "connect", params: { minProtocol: 1, maxProtocol: 1, client: { id: "app", version: "1", platform: "linux", mode: "ui", instanceId } } } }),
+      line(conn, "recv", { frame: { jsonrpc: "2.0", id: `${conn}-1`, result: { type: "hello-ok", protocol: 1, server: { version: "1", connId: conn }, features: { methods: [], events: [] }, snapshot: { presence: [], stateVersion: { presence: 0 }, uptimeMs: 0 }, policy: { maxPayload: 1, maxBufferedBytes: 1, tickIntervalMs: 1 } } } }),
+    ];
+    const push = (conn: string, rows: object[]) => line(conn, "recv", { frame: { jsonrpc: "2.0", method: "presence", params: { presence: rows, stateVersion: { presence: dt } } } });
+    const close = (conn: string) => line(conn, "meta", { event: "close", code: 1000, reason: "client closed", by: "client" });
+    const recording = [
+      ...connect("watch", "w"),
+      ...connect("a", "a"),
+      ...connect("b", "b"),
+      close("a"),
+      close("b"),
+      // Sent for a's close, received after b's: b still shows "connect".
+      push("watch", [{ instanceId: "a", reason: "disconnect", ts: 1 }, { instanceId: "b", reason: "connect", ts: 1 }]),
+      push("watch", [{ instanceId: "a", reason: "disconnect", ts: 1 }, { instanceId: "b", reason: "disconnect", ts: 2 }]),
+      line("watch", "send", { frame: { jsonrpc: "2.0", id: "watch-2", method: "system-presence" } }),
+      line("watch", "recv", { frame: { jsonrpc: "2.0", id: "watch-2", result: [] } }),
+    ].join("\n");
+    const scenario = recordingToScenario(parseRecording(recording), { name: "late", source: "late.jsonl" });
+    const pushes = scenario.steps.filter((x) => x.step === "expectEvent") as Extract<Step, { step: "expectEvent" }>[];
+    // Consecutive pushes collapse into the last one anyway; a stale last one is dropped.
+    expect(pushes).toHaveLength(1);
+    expect(JSON.stringify(pushes[0]!.match)).toContain('"reason":"disconnect"');
+    expect(JSON.stringify(pushes[0]!.match)).not.toMatch(/"instanceId":"[^"]*-b","reason":"connect"/);
+    const stale = recordingToScenario(parseRecording(recording.split("\n").filter((_, i) => i !== 12).join("\n")), { name: "late", source: "late.jsonl" });
+    expect(stale.steps.filter((x) => x.step === "expectEvent")).toHaveLength(0);
+  });
+});
+
 describe("recording format errors name the line", () => {
   it.each([
     ["{nope", /line 1: not JSON/],
