@@ -38,7 +38,7 @@ describe("recorded OpenClaw fixtures on the reference gateway's openclaw binding
         // allows it), and the recorded expectation of the in-between state would fail by timing.
         const gw = await createGateway({ port: 0, binding: "openclaw", testClock: true, token: TOKEN, pushIntervalMs: 0 });
         gateways.push(gw);
-        return runConformance({ url: gw.url, binding: "openclaw", token: TOKEN, scenarios: [fixture], capabilities: { systemEvent: true } });
+        return runConformance({ url: gw.url, binding: "openclaw", token: TOKEN, scenarios: [fixture] });
       }),
     );
     const firstFailures = new Map<string, string>();
