@@ -40,7 +40,9 @@ function describeFailure(checks: CheckResult[]): string {
 
 export function conformanceSuite(options: ConformanceSuiteOptions): void {
   const loaded = (options.scenarios ?? loadScenarios()).map((s): LoadedScenario => ("scenario" in s ? s : { scenario: s as Scenario, source: "" }));
-  const selected = scenariosForMode(selectScenarios(loaded, options.only, options.skip), false).run;
+  // Several `urls` (a cluster) also run the cross-gateway scenarios.
+  const cluster = (options.urls?.length ?? 0) > 1 || options.capabilities?.cluster === true;
+  const selected = scenariosForMode(selectScenarios(loaded, options.only, options.skip), false, cluster).run;
   const timeout = (options.timeoutMs ?? 10_000) + 5_000;
   const known = new Set(options.expectedFailures ?? []);
 

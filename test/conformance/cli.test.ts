@@ -57,6 +57,19 @@ describe("gateway-presence conform", () => {
     expect(xml.testsuites).toMatchObject({ "@_tests": "2", "@_failures": "0" });
   });
 
+  it("takes --url more than once: a run against the gateways of a cluster (these two share no list: x4 fails)", async () => {
+    const other = await referenceGateway();
+    try {
+      const { code, stdout } = await cli(["--url", faulty.url, "--url", other.url, "--token", TOKEN, "--only", "x4-disconnect-on-a-while-open-on-b", "--reporter", "json"]);
+      expect(code).toBe(1);
+      const report = JSON.parse(stdout) as RunResult;
+      expect(report.urls).toEqual([faulty.url, other.url]);
+      expect(report.scenarios.map((s) => [s.id, s.status])).toEqual([["x4-disconnect-on-a-while-open-on-b", "failed"]]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("exits 1 when a MUST fails, with the JSON report on stdout and progress on stderr", async () => {
     const { code, stdout, stderr } = await cli(["--url", faulty.url, "--token", TOKEN, "--only", "k1-case-merge", "--reporter", "json"]);
     expect(code).toBe(1);

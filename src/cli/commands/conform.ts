@@ -19,7 +19,8 @@ import { createGateway, type Gateway } from "../../server/index.js";
 import { addTokenOptions, resolveToken, TOKEN_ENV, type TokenFlags } from "../token.js";
 
 interface ConformFlags extends TokenFlags {
-  url?: string;
+  /** One gateway, or the gateways of one cluster. */
+  url: string[];
   binding: "jsonrpc" | "openclaw";
   only?: string[];
   skip?: string[];
@@ -79,7 +80,8 @@ async function conform(flags: ConformFlags): Promise<number> {
   const reportToStdout = flags.out === undefined && flags.reporter !== "pretty";
   const human = reportToStdout ? process.stderr : process.stdout;
   let gateway: Gateway | undefined;
-  let url = flags.url;
+  let url = flags.url[0];
+  const urls = flags.url.length > 1 ? flags.url : undefined;
   let token = resolveToken(flags, process.env, (warning) => human.write(`${warning}\n`));
   let handshakeTimeoutMs = flags.handshakeTimeout;
   let ttlMs = flags.ttl;
@@ -95,6 +97,7 @@ async function conform(flags: ConformFlags): Promise<number> {
   try {
     const result = await runConformance({
       url,
+      urls,
       binding: flags.binding,
       token,
       only: flags.only,
@@ -134,7 +137,12 @@ export function register(program: Command): void {
   const command = program
     .command("conform")
     .description("Check a gateway against the presence contract (SPEC.md), rule by rule; without --url, checks the embedded reference gateway")
-    .option("--url <url>", "ws:// URL of the gateway under test (default: start the reference gateway in test mode)")
+    .option(
+      "--url <url>",
+      "ws:// URL of the gateway under test (default: start the reference gateway in test mode); repeat it for the gateways of one cluster: actors are spread over them and the cross-gateway scenarios run",
+      collect,
+      [],
+    )
     .addOption(new Option("--binding <name>", "wire binding").choices(["jsonrpc", "openclaw"]).default("jsonrpc"));
   addTokenOptions(command, `the gateway's token (default: $${TOKEN_ENV})`)
     .option("--only <ids>", "scenario ids or rule ids (K1,...) to run, comma-separated", list)

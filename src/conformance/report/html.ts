@@ -80,7 +80,7 @@ export function formatHtml(result: RunResult): string {
 <html lang="en"><head><meta charset="utf-8"><title>Conformance: ${e(result.url)}</title><style>${STYLE}</style></head>
 <body>
 <h1>Gateway presence conformance: <span class="${result.ok ? "passed" : "failed"}">${result.ok ? "PASS" : "FAIL"}</span></h1>
-<p>${e(result.url)} · binding ${e(result.binding)}${result.probe.serverVersion ? ` · server ${e(result.probe.serverVersion)}` : ""}${result.strict ? " · strict" : ""}${result.mode === "real-time" ? ` · real time, TTL ${(result.ttlMs / 1000).toFixed(0)} s` : ""} · ${e(result.startedAt)} · ${(result.durationMs / 1000).toFixed(1)} s</p>
+<p>${e(result.urls ? result.urls.join(" + ") : result.url)} · binding ${e(result.binding)}${result.probe.serverVersion ? ` · server ${e(result.probe.serverVersion)}` : ""}${result.strict ? " · strict" : ""}${result.mode === "real-time" ? ` · real time, TTL ${(result.ttlMs / 1000).toFixed(0)} s` : ""} · ${e(result.startedAt)} · ${(result.durationMs / 1000).toFixed(1)} s</p>
 ${result.error ? `<p class="failed">Run error: ${e(result.error)}</p>` : ""}
 <p>${t.total} scenarios: ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped${t.notApplicable ? `, ${t.notApplicable} not applicable (opt-in extensions not offered)` : ""}, ${t.knownFailures} known failures. Wire format: ${t.wireFailures} failing, ${t.wireWarnings} warning finding kinds.</p>
 ${result.probe.attempts > 1 ? `<p>The gateway was ready after ${(result.probe.waitedMs / 1000).toFixed(1)} s (${result.probe.attempts} attempts).</p>` : ""}

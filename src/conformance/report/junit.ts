@@ -76,6 +76,7 @@ export function formatJUnit(result: RunResult): string {
     `  <testsuite name="${escapeXml(`conformance ${result.url} (${result.binding})`)}" ${attrs} timestamp="${escapeXml(result.startedAt)}">`,
     `    <properties>`,
     `      <property name="url" value="${escapeXml(result.url)}"/>`,
+    ...(result.urls ?? []).map((url) => `      <property name="gateway" value="${escapeXml(url)}"/>`),
     `      <property name="binding" value="${escapeXml(result.binding)}"/>`,
     `      <property name="strict" value="${result.strict}"/>`,
     `      <property name="capabilities" value="${escapeXml(result.capabilities.join(","))}"/>`,

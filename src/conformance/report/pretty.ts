@@ -94,7 +94,8 @@ export function findingLines(f: WireFinding): string[] {
 export function formatSummary(result: RunResult, options: PrettyOptions = {}): string {
   const paint = painter(options.color ?? false);
   const mode = result.mode === "real-time" ? `, real time, TTL ${seconds(result.ttlMs)}` : "";
-  const lines: string[] = ["", `Conformance of ${result.url} (binding ${result.binding}${result.strict ? ", strict" : ""}${mode}), by rule:`];
+  const target = result.urls ? `the cluster ${result.urls.join(" + ")}` : result.url;
+  const lines: string[] = ["", `Conformance of ${target} (binding ${result.binding}${result.strict ? ", strict" : ""}${mode}), by rule:`];
   lines.push(`  ${"rule".padEnd(5)} ${"passed".padStart(6)} ${"failed".padStart(6)} ${"warn".padStart(5)} ${"skip".padStart(5)} ${"known".padStart(5)}  name`);
   const ids = Object.keys(result.byRule).sort((a, b) => (RULE_ORDER.get(a as never) ?? 99) - (RULE_ORDER.get(b as never) ?? 99));
   for (const id of ids) {

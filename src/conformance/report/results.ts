@@ -155,6 +155,8 @@ export interface ProbeReport {
 
 export interface RunResult {
   url: string;
+  /** Every gateway of the run, when it was a cluster of several (`url` is the first). */
+  urls?: string[];
   binding: string;
   startedAt: string;
   durationMs: number;

@@ -51,10 +51,14 @@ export function actorParams(ctx: ScenarioContext, name: string): Record<string, 
   return (ctx.vars[name] as { params: Record<string, unknown> }).params;
 }
 
-/** Opens a fresh connection for the actor (closing none: the previous one must be closed by a step). */
-export async function openActor(ctx: ScenarioContext, name: string, timeoutMs: number): Promise<WireConnection> {
+/**
+ * Opens a fresh connection for the actor (closing none: the previous one must be closed by a step), on
+ * its gateway or on `gateway` (a position in the run's URLs).
+ */
+export async function openActor(ctx: ScenarioContext, name: string, timeoutMs: number, gateway?: number): Promise<WireConnection> {
   const params = actorParams(ctx, name);
-  const { url, binding } = ctx.config;
+  const { binding } = ctx.config;
+  const url = ctx.gatewayUrl(name, gateway);
   const headers = binding.upgradeHeaders?.(url, params as unknown as ConnectParams);
   try {
     const conn = await WireConnection.open(url, name, binding, ctx.log, headers, timeoutMs);

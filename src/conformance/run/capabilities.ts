@@ -17,6 +17,7 @@ export const ALL_CAPABILITIES: readonly Capability[] = [
   "handshakeTimeout",
   "slow",
   "realTime",
+  "cluster",
 ];
 
 /** Waits longer than this need `--slow`. */
@@ -25,6 +26,8 @@ export const FAST_WAIT_LIMIT_MS = 5000;
 export interface CapabilityInput {
   hello: unknown;
   url: string;
+  /** Every gateway of the run, when several (a cluster); default just `url`. */
+  urls?: string[];
   bindingName: string;
   token: string | undefined;
   slow: boolean;
@@ -79,13 +82,15 @@ export function detectCapabilities(input: CapabilityInput): Capabilities {
         ? undefined
         : `policy.tickIntervalMs is ${JSON.stringify(tick)} (> ${FAST_WAIT_LIMIT_MS} ms): run with --slow`,
     jsonrpc: input.bindingName === "jsonrpc" ? undefined : `binding is ${input.bindingName}, not jsonrpc`,
-    loopback: isLoopbackUrl(input.url) ? undefined : "the gateway is not reached over loopback",
+    loopback: (input.urls ?? [input.url]).every(isLoopbackUrl) ? undefined : "the gateway is not reached over loopback",
     handshakeTimeout:
       input.handshakeTimeoutMs <= FAST_WAIT_LIMIT_MS || input.slow
         ? undefined
         : `the handshake timeout is ${input.handshakeTimeoutMs} ms: run with --slow (or pass the gateway's shorter handshake timeout)`,
     slow: input.slow ? undefined : "not a slow run (--slow)",
     realTime: input.realTime ? undefined : "not a real-time run (--real-time)",
+    cluster:
+      (input.urls?.length ?? 1) >= 2 ? undefined : "one gateway: the cross-gateway scenarios need two gateways of one cluster (--url A --url B)",
   };
   const available = new Set<Capability>();
   const missing: Partial<Record<Capability, string>> = {};

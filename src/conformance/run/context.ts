@@ -10,7 +10,10 @@ import { WaitError, WireConnection, WireLog, type WireRecord } from "./wire.js";
 
 /** What every scenario of a run shares. */
 export interface RunConfig {
+  /** The first gateway's URL (`urls[0]`). */
   url: string;
+  /** Every gateway of the run (`conform --url A --url B`): one, or several of one cluster. */
+  urls: string[];
   binding: ClientBinding;
   token: string | undefined;
   stepTimeoutMs: number;
@@ -74,6 +77,7 @@ export class ScenarioContext {
       config: {
         handshakeTimeoutMs: config.handshakeTimeoutMs,
         url: config.url,
+        gateways: config.urls.length,
         binding: config.binding.name,
         ttlMs: config.ttlMs,
         halfTtlMs: Math.floor(config.ttlMs / 2),
@@ -98,6 +102,21 @@ export class ScenarioContext {
     const actor = this.scenario.actors[name] ?? this.helpers.get(name);
     if (!actor) throw new StepAbort(`unknown actor "${name}" (the scenario declares: ${Object.keys(this.scenario.actors).join(", ")})`);
     return actor;
+  }
+
+  /**
+   * The URL an actor's connection opens on: `gateway` (a step's) or the actor's own `gateway`, else
+   * the actors spread over the run's gateways in declaration order (helpers after them).
+   */
+  gatewayUrl(name: string, gateway?: number): string {
+    const { urls } = this.config;
+    const chosen = gateway ?? this.actor(name).gateway;
+    if (chosen !== undefined) {
+      if (!Number.isInteger(chosen) || chosen < 0) throw new StepAbort(`gateway ${String(chosen)} of actor "${name}" is not a position in the run's URLs`);
+      return urls[chosen % urls.length]!;
+    }
+    const order = [...Object.keys(this.scenario.actors), ...this.helpers.keys()].indexOf(name);
+    return urls[Math.max(0, order) % urls.length]!;
   }
 
   /** The actor's open connection; aborts the scenario when there is none. */

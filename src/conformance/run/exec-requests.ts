@@ -44,13 +44,13 @@ function requestParams(ctx: ScenarioContext, step: SendStep | FloodStep, index: 
 }
 
 export async function execOpen(ctx: ScenarioContext, step: OpenStep): Promise<void> {
-  await openActor(ctx, step.actor, timeoutOf(ctx, step));
+  await openActor(ctx, step.actor, timeoutOf(ctx, step), step.gateway);
 }
 
 export async function execConnect(ctx: ScenarioContext, step: ConnectStep, index: number): Promise<void> {
   const timeout = timeoutOf(ctx, step);
   const existing = ctx.connections.get(step.actor);
-  const conn = existing?.open ? existing : await openActor(ctx, step.actor, timeout);
+  const conn = existing?.open ? existing : await openActor(ctx, step.actor, timeout, step.gateway);
   const { answer, sent } = await handshake(ctx, step.actor, conn, timeout);
   const frame = answer.frame as Answer;
   const expected: Expectation = resolve(step.expect, ctx.vars) ?? { result: { type: "hello-ok" } };

@@ -24,8 +24,13 @@ import { DEFAULT_SCENARIO_TIMEOUT_MS, runScenario, skippedResult } from "./scena
 export const SPEC_TTL_MS = 5 * 60_000;
 
 export interface ConformanceOptions {
-  /** ws:// or wss:// URL of the gateway under test. */
+  /** ws:// or wss:// URL of the gateway under test (of a cluster: the first of `urls`). */
   url: string;
+  /**
+   * Several gateways of one cluster (sharing one presence list): `url` and the others. Actors are
+   * spread over them, and the cross-gateway scenarios (capability `cluster`) run. Default `[url]`.
+   */
+  urls?: string[];
   /** Default `jsonrpc`. */
   binding?: ClientBinding | "jsonrpc" | "openclaw";
   /** The gateway's token, sent by every actor (enables the `token` scenarios). */
@@ -101,8 +106,10 @@ function advertisedTtl(hello: unknown): number | undefined {
 export async function prepareRun(options: ConformanceOptions, waits?: WaitProgress): Promise<PreparedRun> {
   const binding = resolveRunBinding(options.binding);
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
+  const urls = options.urls?.length ? [...new Set([options.url, ...options.urls])] : [options.url];
   const config: RunConfig = {
     url: options.url,
+    urls,
     binding,
     token: options.token,
     stepTimeoutMs: options.stepTimeoutMs ?? 3000,
@@ -115,6 +122,12 @@ export async function prepareRun(options: ConformanceOptions, waits?: WaitProgre
   };
   const wireFindings = new WireFindings(options.strict ?? false);
   const probe = await probeGateway(config, { waitReadyMs: options.waitReadyMs ?? DEFAULT_WAIT_READY_MS, onProgress: options.onProgress, wireFindings });
+  // The other gateways of a cluster must be up too; what they can do is taken from the first.
+  for (const url of urls.slice(1)) {
+    if (probe.error) break;
+    const other = await probeGateway({ ...config, url, urls: [url] }, { waitReadyMs: options.waitReadyMs ?? DEFAULT_WAIT_READY_MS, onProgress: options.onProgress });
+    if (other.error) probe.error = `gateway ${url}: ${other.error}`;
+  }
   if (probe.error) probe.error = redactResult(probe.error, options.token);
   if (probe.report.result) probe.report.result = redactResult(probe.report.result, options.token);
   config.needs = probe.needs;
@@ -123,6 +136,7 @@ export async function prepareRun(options: ConformanceOptions, waits?: WaitProgre
   const capabilities = detectCapabilities({
     hello: probe.hello,
     url: options.url,
+    urls,
     bindingName: binding.name,
     token: options.token,
     slow: (options.slow ?? false) || realTime,
@@ -161,23 +175,33 @@ export function selectScenarios(all: LoadedScenario[], only?: string[], skip?: s
 /**
  * A default run leaves out the real-time scenarios (they wait minutes, and are not "skipped": they
  * belong to the other run); a real-time run takes only the scenarios that wait on the wall clock.
+ * A run against one gateway leaves out the cross-gateway scenarios the same way (they belong to a
+ * run against a cluster, `--url A --url B`); `cluster` says the run has two or more gateways.
  */
-export function scenariosForMode(selected: LoadedScenario[], realTime: boolean): { run: LoadedScenario[]; notSelected?: string } {
+export function scenariosForMode(selected: LoadedScenario[], realTime: boolean, cluster = false): { run: LoadedScenario[]; notSelected?: string } {
+  const notes: string[] = [];
+  let run = selected;
   if (realTime) {
-    const run = selected.filter(({ scenario }) => belongsToRealTimeRun(scenario));
-    const left = selected.length - run.length;
-    return { run, ...(left ? { notSelected: `${left} scenarios that need no long wait are left to the default run` } : {}) };
+    run = run.filter(({ scenario }) => belongsToRealTimeRun(scenario));
+    if (run.length < selected.length) notes.push(`${selected.length - run.length} scenarios that need no long wait are left to the default run`);
+  } else {
+    run = run.filter(({ scenario }) => !scenario.requires?.includes("realTime"));
+    if (run.length < selected.length) notes.push(`${selected.length - run.length} real-time scenarios are left to a --real-time run`);
   }
-  const run = selected.filter(({ scenario }) => !scenario.requires?.includes("realTime"));
-  const left = selected.length - run.length;
-  return { run, ...(left ? { notSelected: `${left} real-time scenarios are left to a --real-time run` } : {}) };
+  if (!cluster) {
+    const before = run.length;
+    run = run.filter(({ scenario }) => !scenario.requires?.includes("cluster"));
+    if (run.length < before) notes.push(`${before - run.length} cross-gateway scenarios are left to a run against a cluster (--url A --url B)`);
+  }
+  return { run, ...(notes.length ? { notSelected: notes.join("; ") } : {}) };
 }
 
 export async function runConformance(options: ConformanceOptions): Promise<RunResult> {
   const started = Date.now();
   const all = (options.scenarios ?? loadScenarios()).map(asLoaded);
   const realTime = options.realTime ?? false;
-  const { run: selected, notSelected } = scenariosForMode(selectScenarios(all, options.only, options.skip), realTime);
+  const cluster = (options.urls !== undefined && new Set([options.url, ...options.urls]).size > 1) || options.capabilities?.cluster === true;
+  const { run: selected, notSelected } = scenariosForMode(selectScenarios(all, options.only, options.skip), realTime, cluster);
   const emit = options.onProgress ?? (() => {});
   const waits = realTime ? new WaitProgress(emit, options.progressIntervalMs ?? WAIT_PROGRESS_MS) : undefined;
   let results: ScenarioResult[];
@@ -209,6 +233,7 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   const wireFormatOk = summary.wireFailures === 0;
   const result: RunResult = {
     url: options.url,
+    ...(prepared.config.urls.length > 1 ? { urls: prepared.config.urls } : {}),
     binding: prepared.config.binding.name,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,

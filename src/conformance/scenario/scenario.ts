@@ -49,7 +49,12 @@ export type Capability =
    * A real-time run (`--real-time`): the scenario waits for the TTL on the wall clock instead of a test
    * clock. Such scenarios run only in real-time runs, concurrently, and are not part of a default run.
    */
-  | "realTime";
+  | "realTime"
+  /**
+   * The run was given two or more gateways of one cluster (`conform --url A --url B`, sharing one
+   * presence list, e.g. on Redis): the cross-gateway scenarios run.
+   */
+  | "cluster";
 
 /** How an actor authenticates: the run's token, none, a wrong one, or a literal token. */
 export type ActorAuth = "default" | "none" | "wrong" | { token: string };
@@ -72,6 +77,15 @@ export interface Actor {
   protocol?: { min: number; max: number };
   /** More top-level connect params, merged last. */
   extra?: { [field: string]: unknown };
+  /**
+   * Which of the run's gateways this actor connects to: its position in the run's URLs (`--url A
+   * --url B`: 0 is A). Default: the actors are spread over the gateways in the order they are
+   * declared (the first on the first gateway, the second on the second, ...). With one gateway every
+   * actor uses it.
+   * @TJS-type integer
+   * @minimum 0
+   */
+  gateway?: number;
   /**
    * `false`: send the connect exactly as written, even when the gateway needs more (e.g. OpenClaw's
    * `operator.admin` for system-event), because the scopes are what the scenario checks (SPEC H7).

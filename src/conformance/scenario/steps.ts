@@ -9,12 +9,26 @@ export type { ErrorExpectation, ErrorMatch, Expectation, StepBase } from "./step
 export interface OpenStep extends StepBase {
   step: "open";
   actor: string;
+  /**
+   * The gateway to open this connection on (position in the run's URLs; default the actor's): an actor
+   * that reconnects to another gateway of a cluster.
+   * @TJS-type integer
+   * @minimum 0
+   */
+  gateway?: number;
 }
 
 /** Opens a fresh connection (if needed) and sends `connect`; default expectation: hello-ok. @additionalProperties false */
 export interface ConnectStep extends StepBase {
   step: "connect";
   actor: string;
+  /**
+   * The gateway a fresh connection opens on (position in the run's URLs; default the actor's): an
+   * actor that reconnects to another gateway of a cluster.
+   * @TJS-type integer
+   * @minimum 0
+   */
+  gateway?: number;
   expect?: Expectation;
   /** Expected close code after the answer (e.g. 1008, 1002). */
   close?: number;
