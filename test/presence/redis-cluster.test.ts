@@ -155,6 +155,19 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store, two gateways${REDIS_M
     expect(lines.filter((line) => line.includes("another running gateway"))).toHaveLength(1);
   });
 
+  it("hears nothing at start-up about changes made before it (they are in its first list, not lost)", async () => {
+    const prefix = freshPrefix();
+    const a = await makeRedisStore({ prefix, gatewayId: "gw-a" });
+    for (let i = 0; i < 5; i++) await a.store.upsert(`before-${i}`, {});
+    const b = await makeRedisStore({ prefix, gatewayId: "gw-b", deadAfterMs: 250 }); // a tick every 50 ms
+    expect(await b.store.size()).toBe(5);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(b.changes).toEqual([]);
+    // A change now is heard once.
+    await a.store.upsert("after", {});
+    await eventually(() => expect(kinds(b.changes)).toEqual(["upsert after"]));
+  });
+
   it("gives a clear error for bad options", () => {
     expect(() => createRedisPresenceStore({} as never)).toThrow(/exactly one of url and client/);
     expect(() => createRedisPresenceStore({ url: "http://x" })).toThrow(/url must start with redis:\/\//);

@@ -35,7 +35,9 @@ export function startTicker(opts: ResolvedRedisOptions, outage: Outage, hooks: T
       if (isAdjustableClock(clock)) clock.syncOffset(offset!);
       if (!registered && outage.hasSelf()) return hooks.rejoin();
       // A change made elsewhere a whole tick ago that never arrived on the channel (lost, not in flight).
-      if (unseenVersion !== undefined && unseenVersion > outage.version) hooks.deliver([outage.resyncChange(unseenVersion)]);
+      // Changes made before this store's first tick are not missed ones: they are in its first list.
+      if (unseenVersion === undefined) outage.version = Math.max(outage.version, version!);
+      else if (unseenVersion > outage.version) hooks.deliver([outage.resyncChange(unseenVersion)]);
       unseenVersion = version;
     } catch (error) {
       hooks.lost(error);
