@@ -16,10 +16,13 @@ export interface TokenFlags {
   tokenFile?: string;
 }
 
-/** Adds `--token` and `--token-file` to a command. */
+/**
+ * Adds `--token` and `--token-file` to a command. `what` names the token without an article
+ * ("gateway token"): the help reads "read the gateway token from this file".
+ */
 export function addTokenOptions(command: Command, what = "gateway token"): Command {
   return command
-    .option("--token <token>", `${what} (visible in ps: prefer --token-file or $${TOKEN_ENV})`)
+    .option("--token <token>", `${what} (default: $${TOKEN_ENV}; visible in ps: prefer --token-file or $${TOKEN_ENV})`)
     .option("--token-file <file>", `read the ${what} from this file (surrounding whitespace ignored)`);
 }
 

@@ -16,7 +16,7 @@ import { formatReport, formatSummary, progressPrinter, REPORTERS, type ReporterN
 import { runConformance } from "../../conformance/run/runner.js";
 import type { Capability } from "../../conformance/scenario/scenario.js";
 import { createGateway, type Gateway } from "../../server/index.js";
-import { addTokenOptions, resolveToken, TOKEN_ENV, type TokenFlags } from "../token.js";
+import { addTokenOptions, resolveToken, type TokenFlags } from "../token.js";
 
 interface ConformFlags extends TokenFlags {
   /** One gateway, or the gateways of one cluster. */
@@ -144,7 +144,7 @@ export function register(program: Command): void {
       [],
     )
     .addOption(new Option("--binding <name>", "wire binding").choices(["jsonrpc", "openclaw"]).default("jsonrpc"));
-  addTokenOptions(command, `the gateway's token (default: $${TOKEN_ENV})`)
+  addTokenOptions(command, "gateway token")
     .option("--only <ids>", "scenario ids or rule ids (K1,...) to run, comma-separated", list)
     .option("--skip <ids>", "scenario ids or rule ids to leave out, comma-separated", list)
     .option("--strict", "SHOULD failures fail the run (default: warnings)")

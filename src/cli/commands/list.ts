@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { bindingName, gatewayUrl, integer } from "../arguments.js";
 import { createNodeOpenClawBinding, defaultDeviceIdentityPath } from "../../client/node.js";
-import { addTokenOptions, resolveToken, TOKEN_ENV, type TokenFlags } from "../token.js";
+import { addTokenOptions, resolveToken, type TokenFlags } from "../token.js";
 import {
   createPresenceClient,
   DEFAULT_GATEWAY_URL,
@@ -43,7 +43,7 @@ export function addConnectionOptions(command: Command): Command {
     .option("--url <url>", "gateway WebSocket URL", gatewayUrl, DEFAULT_GATEWAY_URL)
     .option("--binding <binding>", "wire binding: jsonrpc (default) or openclaw (OpenClaw's native frames)", bindingName)
     .option("--identity <file>", `openclaw binding: the device identity file, created on first use (default: ${defaultDeviceIdentityPath()})`);
-  return addTokenOptions(command, `gateway token (default: $${TOKEN_ENV})`);
+  return addTokenOptions(command, "gateway token");
 }
 
 /** The gateway's clock at the time of a listing: its self row is fresh in every listing (SPEC P1). */

@@ -1,7 +1,7 @@
 /** `gateway-presence serve`: runs the reference gateway until SIGINT or SIGTERM. */
 import type { Command } from "commander";
 import { bindingName, integer, jsonObject, listenSpec, type ListenSpec } from "../arguments.js";
-import { addTokenOptions, resolveToken, TOKEN_ENV, type TokenFlags } from "../token.js";
+import { addTokenOptions, resolveToken, type TokenFlags } from "../token.js";
 import { createGateway, GATEWAY_DEFAULTS, isLoopbackAddress, type GatewayLimitsOptions, type GatewayOptions } from "../../server/index.js";
 import { DEFAULT_DEAD_AFTER_MS, DEFAULT_REDIS_PREFIX, redactRedisUrl } from "../../presence/redis/index.js";
 
@@ -49,7 +49,7 @@ export function register(program: Command): void {
       listenSpec,
       [],
     );
-  addTokenOptions(command, `token clients must send as auth.token (default: $${TOKEN_ENV})`)
+  addTokenOptions(command, "token clients must send as auth.token")
     .option("--ttl-ms <ms>", `row lifetime in ms (default ${GATEWAY_DEFAULTS.ttlMs})`, integer(1))
     .option("--max-entries <n>", `most rows, self included (default ${GATEWAY_DEFAULTS.maxEntries})`, integer(1))
     .option("--handshake-timeout-ms <ms>", `time allowed for connect (default ${GATEWAY_DEFAULTS.handshakeTimeoutMs})`, integer(1))
