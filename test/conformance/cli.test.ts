@@ -108,6 +108,13 @@ describe("gateway-presence conform", () => {
     }
   });
 
+  it("exits 2 on --ttl without --real-time (the embedded gateway would get a TTL the test-clock scenarios do not expect)", async () => {
+    const { code, stdout, stderr } = await cli(["--ttl", "4000", "--only", "s1-ttl-expiry"]);
+    expect(stderr).toMatch(/--ttl is for --real-time runs/);
+    expect(stdout).toBe("");
+    expect(code).toBe(2);
+  });
+
   it("exits 2 on an --only entry that selects nothing", async () => {
     const { code, stderr } = await cli(["--url", faulty.url, "--only", "no-such-scenario"]);
     expect(code).toBe(2);
