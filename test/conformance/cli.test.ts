@@ -123,8 +123,13 @@ describe("gateway-presence conform", () => {
 
   it("exits 2 when the gateway refuses the probe (a wrong token)", async () => {
     const { code, stdout } = await cli(["--url", faulty.url, "--token", "wrong", "--only", "p1-self-row"]);
-    expect(stdout).toMatch(/Cannot run the 1 scenarios: probe connect refused: UNAUTHORIZED/);
+    expect(stdout).toMatch(/Cannot run the 1 scenario: probe connect refused: UNAUTHORIZED/);
+    // Said once: no "not run" line per scenario, no table of rules that were all skipped.
+    expect(stdout).not.toMatch(/\[1\/1\]/);
+    expect(stdout).toMatch(/\): nothing was checked\.$/m);
     expect(stdout.trimEnd().split("\n").pop()).toBe("FAIL: the gateway refused the probe connection, so no scenario ran (see the run error above)");
+    // No frame was checked, so the wire-format rules did not pass either.
+    expect(stdout).not.toMatch(/^ {2}W[12] /m);
     expect(code).toBe(2);
   });
 

@@ -49,6 +49,8 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
   const paint = painter(options.color ?? false);
   const maxFrames = options.maxFrames ?? 4;
   let nextReadyReport = 0;
+  // When the run cannot start, every scenario is "not run" for the same reason: said once, not per scenario.
+  let notRun = false;
   return (event) => {
     if (event.type === "waiting-ready") {
       // The first wait, then about every 5 s.
@@ -56,7 +58,8 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
       nextReadyReport = event.waitedMs + 5000;
       write(paint(90, `Waiting for the gateway to be ready (${event.reason}): attempt ${event.attempt}, ${seconds(event.waitedMs)} of ${seconds(event.limitMs)}, next in ${event.retryInMs} ms\n`));
     } else if (event.type === "start" && event.error) {
-      write(paint(31, `Cannot run the ${event.total} scenarios: ${event.error}\n`));
+      notRun = true;
+      write(paint(31, `Cannot run the ${event.total} scenario${event.total === 1 ? "" : "s"}: ${event.error}\n`));
     } else if (event.type === "start") {
       const p = event.probe;
       if (p.attempts > 1) write(`Gateway ready after ${seconds(p.waitedMs)} (${p.attempts} attempts).\n`);
@@ -68,7 +71,7 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
       for (const [cap, why] of Object.entries(event.missingCapabilities)) write(paint(90, `  without ${cap}: ${why}\n`));
     } else if (event.type === "waiting") {
       write(paint(90, `  waiting in real time: ${event.waits.map((w) => `${w.id} ${clock(w.leftMs)}`).join(", ")} left\n`));
-    } else if (event.type === "scenario-end") {
+    } else if (event.type === "scenario-end" && !notRun) {
       const r = event.result;
       const [mark, code] = MARK[r.status];
       const counter = `[${String(event.index + 1).padStart(String(event.total).length)}/${event.total}]`;
@@ -97,7 +100,9 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   const target = result.urls ? `the cluster ${result.urls.join(" + ")}` : result.url;
   const lines: string[] = ["", `Conformance of ${target} (binding ${result.binding}${result.strict ? ", strict" : ""}${mode}), by rule:`];
   lines.push(`  ${"rule".padEnd(5)} ${"passed".padStart(6)} ${"failed".padStart(6)} ${"warn".padStart(5)} ${"skip".padStart(5)} ${"known".padStart(5)}  name`);
-  const ids = Object.keys(result.byRule).sort((a, b) => (RULE_ORDER.get(a as never) ?? 99) - (RULE_ORDER.get(b as never) ?? 99));
+  // A run that could not start checked nothing: no table of rules that were all skipped.
+  if (result.error) lines.splice(1, 2, `Conformance of ${result.url} (binding ${result.binding}${mode}): nothing was checked.`);
+  const ids = result.error ? [] : Object.keys(result.byRule).sort((a, b) => (RULE_ORDER.get(a as never) ?? 99) - (RULE_ORDER.get(b as never) ?? 99));
   for (const id of ids) {
     const s = result.byRule[id as keyof typeof result.byRule]!;
     const name = RULES.find((r) => r.id === id);
@@ -113,8 +118,8 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   const adapted = result.scenarios.filter((s) => s.adaptations?.length).length;
   const na = t.notApplicable ? `, ${t.notApplicable} not applicable (opt-in extensions the gateway does not offer)` : "";
   lines.push("", `Scenarios: ${t.total} — ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped${na}, ${t.knownFailures} known failures (${seconds(result.durationMs)})`);
-  if (adapted) lines.push(`Adapted: ${adapted} scenarios sent more than SPEC asks, because the gateway needs it (listed per scenario and actor)`);
-  lines.push(`Wire format: ${t.wireFailures} failing finding kind${t.wireFailures === 1 ? "" : "s"} (W1${result.strict ? ", W2" : ""}), ${t.wireWarnings} warning${t.wireWarnings === 1 ? "" : "s"} (W2)`);
+  if (adapted) lines.push(`Adapted: ${adapted} scenario${adapted === 1 ? "" : "s"} sent more than SPEC asks, because the gateway needs it (listed per scenario and actor)`);
+  if (!result.error) lines.push(`Wire format: ${t.wireFailures} failing finding kind${t.wireFailures === 1 ? "" : "s"} (W1${result.strict ? ", W2" : ""}), ${t.wireWarnings} warning${t.wireWarnings === 1 ? "" : "s"} (W2)`);
   if (result.error) lines.push(paint(31, `Run error: ${result.error}`));
   for (const entry of t.staleBaseline) lines.push(paint(31, `Stale baseline entry: ${entry} — remove it from the expected-failures file`));
   lines.push(result.ok ? paint(32, `PASS: no MUST rule fails${t.wireWarnings ? " (wire-format warnings above)" : ""}`) : paint(31, `FAIL: ${failureReason(result)}`));

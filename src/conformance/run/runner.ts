@@ -228,7 +228,8 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   const probeResult = prepared.probe.report.result;
   const stale = applyBaseline(probeResult ? [probeResult, ...results] : results, options.expectedFailures ?? [], new Set([...all.map((s) => s.scenario.id), "probe"]));
   const wireFindings = prepared.error ? [] : redactResult(prepared.wireFindings.findings(), options.token);
-  const { summary, byRule } = summarize(results, stale, { probe: probeResult, wireFindings });
+  // No frame was checked when the run could not start: W1/W2 are then not counted (not a pass).
+  const { summary, byRule } = summarize(results, stale, { probe: probeResult, ...(prepared.error ? {} : { wireFindings }) });
   const behaviourOk = !prepared.error && summary.failed === 0 && summary.probeFailures === 0 && stale.length === 0;
   const wireFormatOk = summary.wireFailures === 0;
   const result: RunResult = {
