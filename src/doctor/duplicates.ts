@@ -40,8 +40,10 @@ function sameInstanceId(rows: PresenceEntry[]): Draft[] {
     const repeated = [...spellings].filter((s) => group.filter((row) => row.instanceId!.trim() === s).length > 1);
     if (repeated.length > 0) {
       const same = group.filter((row) => repeated.includes(row.instanceId!.trim()));
-      const reasons = same.map((row) => row.reason ?? "(none)");
-      const connectAndDisconnect = reasons.includes("disconnect") && reasons.some((r) => r !== "disconnect");
+      // "Beside the live one" needs a row of a connection that is still open: a beacon-only row
+      // (no reason) beside two disconnect rows is not one (OpenClaw 2026.9.6 after a reconnect test).
+      const reasons = same.map((row) => row.reason);
+      const connectAndDisconnect = reasons.includes("disconnect") && reasons.some((r) => r !== undefined && r !== "disconnect");
       drafts.push({
         id: "duplicate-per-connection",
         rule: "K1",

@@ -72,6 +72,21 @@ describe("the self row against the other rows", () => {
   });
 });
 
+describe("one instanceId on several rows (K1)", () => {
+  const row = (reason: string | undefined, more: Partial<PresenceEntry> = {}): PresenceEntry => ({ instanceId: "app-1", host: "app", ...(reason ? { reason } : {}), ts: T - 1000, ...more });
+
+  it("a disconnect row beside a live connection's row: rows kept per connection", () => {
+    const [finding] = analyze(observation([self(T), row("disconnect"), row("connect")])).findings;
+    expect(finding).toMatchObject({ id: "duplicate-per-connection", title: 'instanceId "app-1" is listed as 2 rows: a disconnect row beside the live one' });
+  });
+
+  it("two disconnect rows and a beacon-only row (no reason): no live one to speak of", () => {
+    const [finding] = analyze(observation([self(T), row("disconnect"), row(undefined, { host: undefined, ip: "198.51.100.9" }), row("disconnect")])).findings;
+    expect(finding).toMatchObject({ id: "duplicate-per-connection", title: 'instanceId "app-1" is listed as 3 rows' });
+    expect(finding.detail).toMatch(/^One instanceId has several rows: the gateway keys some of them by something other than the instanceId/);
+  });
+});
+
 describe("options and rendering", () => {
   it("the report's URL carries no credentials", () => {
     expect(displayUrl("ws://admin:hunter2@gw.example:18789/presence")).toBe("ws://gw.example:18789/presence");
