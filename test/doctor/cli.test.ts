@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { describeFailure } from "../../src/cli/commands/list.js";
 import type { DoctorReport } from "../../src/doctor/index.js";
 import { app, gateway, urlOf } from "./helpers.js";
 
@@ -144,5 +145,16 @@ describe("gateway-presence doctor (CLI)", () => {
     const bad = await doctorCli(["--url", url, "--watch-ms", "soon"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--watch-ms.*must be an integer/);
+  });
+
+  it("a gateway that speaks the other wire binding: exit 2, and the line says which flag to try", async () => {
+    const gw = await gateway();
+    const run = await doctorCli(["--url", urlOf(gw, "openclaw"), "--timeout-ms", "1000"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^gateway-presence doctor: cannot reach the gateway at .*: connect: no answer within 1000 ms \(if the gateway speaks OpenClaw's frames, .*add --binding openclaw\)\n$/);
+    // OpenClaw itself closes a JSON-RPC connect with 1008; the other way round no challenge comes.
+    expect(describeFailure("ws://h", new Error("connect: connection closed (1008 invalid request frame)"))).toMatch(/add --binding openclaw\)$/);
+    expect(describeFailure("ws://h", new Error("no connect.challenge event within 5000 ms"), "openclaw")).toMatch(/leave out --binding openclaw\)$/);
+    expect(describeFailure("ws://h", new Error("cannot open ws://h: ECONNREFUSED"))).toBe("cannot reach the gateway at ws://h: cannot open ws://h: ECONNREFUSED");
   });
 });

@@ -90,12 +90,24 @@ export function instancesJson(entries: readonly PresenceEntry[], now: number): A
 }
 
 /** A one-line explanation of a failure, with a hint for the usual causes. */
-export function describeFailure(url: string, error: unknown): string {
+export function describeFailure(url: string, error: unknown, binding: ConnectionFlags["binding"] = "jsonrpc"): string {
   if (error instanceof GatewayError) {
     const hint = error.code === "UNAUTHORIZED" ? " (missing or wrong --token)" : error.code === "FORBIDDEN" ? " (the token lacks a scope)" : "";
     return `gateway at ${url} refused: ${error.message}${hint}`;
   }
-  return `cannot reach the gateway at ${url}: ${(error as Error).message}`;
+  const message = (error as Error).message;
+  return `cannot reach the gateway at ${url}: ${message}${bindingHint(message, binding)}`;
+}
+
+/**
+ * A gateway that speaks the other wire binding opens the socket and then does not answer the
+ * handshake: OpenClaw closes 1008 "invalid request frame" on a JSON-RPC connect (a reference
+ * gateway's openclaw listener answers in its own frames, which JSON-RPC cannot read), and a JSON-RPC
+ * gateway sends no connect.challenge. Said as a guess: a slow gateway looks the same.
+ */
+function bindingHint(message: string, binding: ConnectionFlags["binding"]): string {
+  if (binding === "openclaw") return /connect\.challenge/.test(message) ? " (no OpenClaw connect.challenge came: if the gateway speaks JSON-RPC, leave out --binding openclaw)" : "";
+  return /no answer within|invalid request frame/.test(message) ? " (if the gateway speaks OpenClaw's frames, e.g. an OpenClaw gateway or a listener started with --binding openclaw, add --binding openclaw)" : "";
 }
 
 export function register(program: Command): void {
@@ -113,7 +125,7 @@ export function register(program: Command): void {
           flags.json ? `${JSON.stringify(instancesJson(entries, now), null, 2)}\n` : `${renderInstances(entries, now)}\n`,
         );
       } catch (error) {
-        process.stderr.write(`gateway-presence list: ${describeFailure(flags.url, error)}\n`);
+        process.stderr.write(`gateway-presence list: ${describeFailure(flags.url, error, flags.binding)}\n`);
         process.exitCode = 1;
       } finally {
         await client?.close();

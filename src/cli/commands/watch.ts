@@ -116,10 +116,10 @@ async function watch(flags: WatchFlags): Promise<void> {
   try {
     await client.connect({ retry: true });
   } catch (error) {
-    return exit(1, describeFailure(flags.url, error));
+    return exit(1, describeFailure(flags.url, error, flags.binding));
   }
   // A fatal answer on a later re-handshake (e.g. the token was changed) ends the watch.
   client.on("state", (change) => {
-    if (change.state === "closed" && change.error) void exit(1, describeFailure(flags.url, change.error));
+    if (change.state === "closed" && change.error) void exit(1, describeFailure(flags.url, change.error, flags.binding));
   });
 }
