@@ -9,7 +9,7 @@
  */
 import type { WireFindings } from "../checks/wire-format.js";
 import type { WireError } from "../../transport/frames.js";
-import type { CheckResult, ProbeReport, ProgressEvent, ScenarioResult } from "../report/results.js";
+import type { CheckResult, ProbeReport, ProgressEvent, ScenarioResult, WireRecord } from "../report/results.js";
 import type { Scenario } from "../scenario/scenario.js";
 import { NO_NEEDS, SPEC_OPERATOR_SCOPES, type GatewayNeeds } from "./adapt.js";
 import { buildConnectParams, declareActor, handshake, openActor } from "./actors.js";
@@ -68,6 +68,29 @@ export function retryAfter(error: WireError): number | undefined {
   return Math.min(Math.max(Math.floor(after ?? RETRY_DEFAULT_MS), RETRY_MIN_MS), RETRY_MAX_MS);
 }
 
+/**
+ * A gateway of the other wire binding opens the socket but never completes the handshake: say which
+ * binding its frames are in (OpenClaw sends connect.challenge first; a JSON-RPC gateway none).
+ */
+function bindingHint(binding: string, records: readonly WireRecord[]): string {
+  const received = records.filter((r) => r.dir === "recv").map((r) => parsed(r.text));
+  if (binding !== "openclaw" && received.some((f) => typeof f?.type === "string" && f.jsonrpc === undefined)) {
+    return " (the gateway answers in OpenClaw's frames: run with --binding openclaw)";
+  }
+  if (binding === "openclaw" && received.some((f) => f?.jsonrpc === "2.0")) return " (the gateway answers in JSON-RPC: leave out --binding openclaw)";
+  if (binding === "openclaw" && received.length === 0) return " (no connect.challenge came: if the gateway speaks JSON-RPC, leave out --binding openclaw)";
+  return "";
+}
+
+function parsed(text: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function describe(error: WireError): string {
   return `${error.name}: ${error.message}`;
 }
@@ -107,7 +130,7 @@ class Probe {
       } catch (error) {
         reason = (error as Error).message;
         const closed = conn?.closeInfo?.code === 1013;
-        if (!closed && !RETRYABLE_OPEN.test(reason)) return { error: `probe connect failed: ${reason}` };
+        if (!closed && !RETRYABLE_OPEN.test(reason)) return { error: `probe connect failed: ${reason}${bindingHint(this.config.binding.name, this.ctx.log.records)}` };
         retryIn = RETRY_DEFAULT_MS;
       }
       await conn?.close();
