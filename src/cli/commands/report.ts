@@ -84,6 +84,6 @@ export function register(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      process.stderr.write(`${format} matrix of ${files.length} gateways written to ${flags.out}\n`);
+      process.stderr.write(`${format} matrix of ${files.length} gateway${files.length === 1 ? "" : "s"} written to ${flags.out}\n`);
     });
 }
