@@ -110,5 +110,8 @@ describe("gateway-presence report compare", () => {
     const bad = await cli([join(dir, "not-a-report.json")]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/not-a-report\.json: not a conformance report/);
+    const usage = await cli([]);
+    expect(usage.stderr).toMatch(/missing required argument 'columns'/);
+    expect(usage.code).toBe(2);
   });
 });

@@ -16,6 +16,7 @@ import { formatReport, formatSummary, progressPrinter, REPORTERS, type ReporterN
 import { runConformance } from "../../conformance/run/runner.js";
 import type { Capability } from "../../conformance/scenario/scenario.js";
 import { createGateway, type Gateway } from "../../server/index.js";
+import { gatewayUrl } from "../arguments.js";
 import { addTokenOptions, resolveToken, type TokenFlags } from "../token.js";
 
 interface ConformFlags extends TokenFlags {
@@ -68,13 +69,21 @@ function capabilities(value: string): string[] {
   return names;
 }
 
+function readOption(option: string, file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(`cannot read ${option} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
 async function conform(flags: ConformFlags): Promise<number> {
   // The default run's TTL scenarios advance a test clock past SPEC's 5 minutes: a --ttl there would
   // either be ignored (--url) or give the embedded gateway a TTL its scenarios do not expect.
   if (flags.ttl !== undefined && !flags.realTime) throw new Error("--ttl is for --real-time runs (a default run checks SPEC's 5-minute TTL with the test clock)");
   const color = flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const scenarios = flags.fixtures.length ? loadScenarios(flags.fixtures) : loadScenarios();
-  const expectedFailures = flags.expectedFailures ? parseBaseline(readFileSync(flags.expectedFailures, "utf8")) : [];
+  const expectedFailures = flags.expectedFailures ? parseBaseline(readOption("--expected-failures", flags.expectedFailures)) : [];
   const overrides: Partial<Record<Capability, boolean>> = {};
   for (const c of flags.with ?? []) overrides[c as Capability] = true;
   for (const c of flags.without ?? []) overrides[c as Capability] = false;
@@ -143,7 +152,7 @@ export function register(program: Command): void {
     .option(
       "--url <url>",
       "ws:// URL of the gateway under test (default: start the reference gateway in test mode); repeat it for the gateways of one cluster: actors are spread over them and the cross-gateway scenarios run",
-      collect,
+      (value: string, previous: string[]) => collect(gatewayUrl(value), previous),
       [],
     )
     .addOption(new Option("--binding <name>", "wire binding").choices(["jsonrpc", "openclaw"]).default("jsonrpc"));
@@ -165,6 +174,8 @@ export function register(program: Command): void {
     .option("--with <capabilities>", "treat these capabilities as available, comma-separated", capabilities)
     .option("--without <capabilities>", "treat these capabilities as missing (e.g. nodeRole), comma-separated", capabilities)
     .option("--no-color", "plain output")
+    // A bad option exits 2 ("the run cannot start"), not commander's 1, which means a behaviour failure here.
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
     .action(async (flags: ConformFlags) => {
       try {
         process.exitCode = await conform(flags);
