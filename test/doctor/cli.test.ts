@@ -157,4 +157,11 @@ describe("gateway-presence doctor (CLI)", () => {
     expect(describeFailure("ws://h", new Error("no connect.challenge event within 5000 ms"), "openclaw")).toMatch(/leave out --binding openclaw\)$/);
     expect(describeFailure("ws://h", new Error("cannot open ws://h: ECONNREFUSED"))).toBe("cannot reach the gateway at ws://h: cannot open ws://h: ECONNREFUSED");
   });
+
+  it("a gateway that is still starting (OpenClaw's retryable UNAVAILABLE, the reference gateway's startsSlowly fault): exit 2, and it says to retry", async () => {
+    const gw = await gateway({ faults: { startsSlowly: true } });
+    const run = await doctorCli(["--url", gw.url]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/refused: connect: INTERNAL_ERROR: gateway starting; retry shortly \(the gateway asks to retry: it is starting or busy; try again in a moment\)\n$/);
+  });
 });

@@ -92,7 +92,14 @@ export function instancesJson(entries: readonly PresenceEntry[], now: number): A
 /** A one-line explanation of a failure, with a hint for the usual causes. */
 export function describeFailure(url: string, error: unknown, binding: ConnectionFlags["binding"] = "jsonrpc"): string {
   if (error instanceof GatewayError) {
-    const hint = error.code === "UNAUTHORIZED" ? " (missing or wrong --token)" : error.code === "FORBIDDEN" ? " (the token lacks a scope)" : "";
+    // OpenClaw answers UNAVAILABLE "gateway starting" (retryable) for a few seconds after it starts.
+    const native = error.data?.native as { code?: unknown; retryable?: unknown } | undefined;
+    const retry = native?.retryable === true || native?.code === "UNAVAILABLE" || error.retryAfterMs !== undefined;
+    const hint =
+      error.code === "UNAUTHORIZED" ? " (missing or wrong --token)"
+      : error.code === "FORBIDDEN" ? " (the token lacks a scope)"
+      : retry ? " (the gateway asks to retry: it is starting or busy; try again in a moment)"
+      : "";
     return `gateway at ${url} refused: ${error.message}${hint}`;
   }
   const message = (error as Error).message;
