@@ -164,6 +164,28 @@ describe("H5: token", () => {
     expect(lines.filter((line) => line.includes("reason=UNAUTHORIZED"))).toHaveLength(3);
   });
 
+  it("answers a missing token at once and does not count it as a failed guess; wrong tokens lock the address out", async () => {
+    const lines: string[] = [];
+    const gw = await startGateway({ token: "s3cret", limits: { authFailures: { maxFailures: 3, delayMs: 1, maxDelayMs: 1 } }, logger: (line) => lines.push(line) });
+    const attempt = async (token: string | undefined) => {
+      const client = await WireClient.open(gw.url);
+      const params = connectParams({ mode: "cli" });
+      const response = await client.call("connect", token === undefined ? params : { ...params, auth: { token } });
+      client.terminate();
+      return response.error?.data?.code ?? "hello-ok";
+    };
+    // Tokenless connects (a page or a CLI that has not been given the token yet) are never a lockout.
+    for (let i = 0; i < 5; i++) expect(await attempt(undefined)).toBe("UNAUTHORIZED");
+    expect(await attempt("s3cret")).toBe("hello-ok");
+    const missing = lines.filter((line) => line.includes("auth.token is required"));
+    expect(missing).toHaveLength(5);
+    for (const line of missing) expect(line).not.toMatch(/answered after|locked out/);
+    // Three wrong tokens (maxFailures 3) do lock it out, the right token included.
+    for (let i = 0; i < 3; i++) expect(await attempt("wrong")).toBe("UNAUTHORIZED");
+    expect(await attempt("s3cret")).toBe("RATE_LIMITED");
+    expect(await attempt(undefined)).toBe("RATE_LIMITED");
+  });
+
   it("refuses to start on a non-loopback host without a token unless told to", async () => {
     await expect(startGateway({ host: "0.0.0.0" })).rejects.toThrow(/non-loopback.*without a token/);
     await expect(startGateway({ host: "::" })).rejects.toThrow(/non-loopback.*without a token/);

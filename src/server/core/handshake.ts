@@ -61,8 +61,10 @@ function negotiate(gw: GatewayContext, params: ConnectParams, conn: Connection):
 
 /**
  * SPEC H5, under the per-address auth limits (docs/security.md): a locked-out address gets
- * RATE_LIMITED whatever its token; a wrong or missing token is answered after a delay that doubles
- * with each failure from that address, and enough failures lock it out.
+ * RATE_LIMITED whatever its token; a wrong token is answered after a delay that doubles with each
+ * failure from that address, and enough failures lock it out. A missing token guesses nothing: it is
+ * answered at once and not counted (as OpenClaw's `token_missing`), so a client that first tries
+ * without one (the Instances page asks for the token only then) never locks its address out.
  */
 async function authenticate(gw: GatewayContext, params: ConnectParams, conn: Connection): Promise<void> {
   const expected = gw.options.token;
@@ -74,9 +76,15 @@ async function authenticate(gw: GatewayContext, params: ConnectParams, conn: Con
     reject(gw, conn, 1008, "AUTH_RATE_LIMITED", message);
     throw new GatewayError("RATE_LIMITED", message, { retryAfterMs: lockedMs, method: "connect" });
   }
-  if (tokenMatches(expected, params.auth?.token)) return gw.limits.authSucceeded(conn.address);
+  const token = params.auth?.token;
+  if (token === undefined) {
+    const message = "unauthorized: auth.token is required";
+    reject(gw, conn, 1008, "UNAUTHORIZED", message);
+    throw new GatewayError("UNAUTHORIZED", message);
+  }
+  if (tokenMatches(expected, token)) return gw.limits.authSucceeded(conn.address);
   const { delayMs, locked } = gw.limits.authFailed(conn.address);
-  const message = params.auth?.token === undefined ? "unauthorized: auth.token is required" : "unauthorized: wrong auth.token";
+  const message = "unauthorized: wrong auth.token";
   const lockout = locked ? `; ${conn.address ?? "the address"} locked out for ${gw.options.limits.authFailures.lockoutMs} ms` : "";
   reject(gw, conn, 1008, "UNAUTHORIZED", `${message} (answered after ${delayMs} ms${lockout})`);
   await holdUnlessClosed(conn, delayMs);

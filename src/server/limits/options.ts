@@ -1,7 +1,8 @@
 /**
  * Per-address limits of the gateway: how many sockets one client address may hold, how many of them
- * may still be in their handshake, how fast it may open new ones, and how failed `connect`s (wrong or
- * missing token) are slowed down and then locked out, as OpenClaw's AUTH_RATE_LIMITED does. The
+ * may still be in their handshake, how fast it may open new ones, and how failed `connect`s (a wrong
+ * token; a missing one guesses nothing and is not counted) are slowed down and then locked out, as
+ * OpenClaw's AUTH_RATE_LIMITED does. The
  * address is the client's after trusted proxies (SPEC P5); loopback counts like any other address
  * (behind an SSH tunnel every client is 127.0.0.1: configure the limits for that, see docs/security.md).
  */
