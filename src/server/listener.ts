@@ -130,7 +130,7 @@ function handshakeTimeout(gw: GatewayContext, conn: Connection): void {
   if (conn.connected || conn.ws.readyState !== conn.ws.OPEN) return;
   sendError(gw, conn, new GatewayError("NOT_CONNECTED", "handshake timeout"));
   gw.metrics.rejections++;
-  gw.log(`reject conn=${conn.id} reason=HANDSHAKE_TIMEOUT no connect within ${gw.options.handshakeTimeoutMs} ms`);
+  logRejection(gw, conn, "HANDSHAKE_TIMEOUT", `no connect within ${gw.options.handshakeTimeoutMs} ms`);
   conn.ws.close(1008, "handshake timeout");
 }
 

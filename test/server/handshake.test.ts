@@ -62,6 +62,15 @@ describe("H1: connect comes first", () => {
     expect(lines.some((line) => line.startsWith("reject") && line.includes("HANDSHAKE_TIMEOUT"))).toBe(true);
   });
 
+  it("logs at most 10 handshake timeouts a minute per address, and counts them all", async () => {
+    const lines: string[] = [];
+    const gw = await startGateway({ handshakeTimeoutMs: 100, logger: (line) => lines.push(line) });
+    const clients = await Promise.all(Array.from({ length: 15 }, () => WireClient.open(gw.url)));
+    await Promise.all(clients.map((client) => client.closed));
+    expect(gw.metrics().rejections).toBe(15);
+    expect(lines.filter((l) => l.includes("reason=HANDSHAKE_TIMEOUT"))).toHaveLength(10);
+  });
+
   it("does not time out a connection that connected in time", async () => {
     const gw = await startGateway({ handshakeTimeoutMs: 150 });
     const { client } = await connectClient(gw);

@@ -214,6 +214,15 @@ describe("the Origin check of WebSocket upgrades", () => {
     expect(gw.metrics().connections).toBe(0);
   });
 
+  it("logs at most 10 refused origins a minute per address (a flood of foreign pages cannot fill the log), and counts them all", async () => {
+    const lines: string[] = [];
+    const gw = await startGateway({ webRoot: false, logger: (line) => lines.push(line) });
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => upgrade(gw.url, `http://evil-${i}.example`)));
+    expect(answers).toEqual(Array.from({ length: 30 }, () => "403"));
+    expect(gw.metrics().rejections).toBe(30);
+    expect(lines.filter((l) => l.includes("reason=ORIGIN_NOT_ALLOWED"))).toHaveLength(10);
+  });
+
   it("accepts the origins in allowOrigins, normalized (letter case, default port)", async () => {
     const gw = await startGateway({ webRoot: false, allowOrigins: ["HTTPS://Presence.Example.com:443/", "http://10.1.2.3:8080"] });
     expect(await upgrade(gw.url, "https://presence.example.com")).toBe("open");

@@ -6,6 +6,8 @@
 import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import type { GatewayContext } from "../core/context.js";
+import { normalizeAddress } from "../core/remote-address.js";
+import { logThrottled } from "../limits/refuse.js";
 import { createHttpFront, type Health, type ListenerHttp, type PageConfig } from "./http-front.js";
 import { createOriginPolicy } from "./origin-check.js";
 import { loadPageAssets } from "./page-assets.js";
@@ -24,7 +26,8 @@ export async function createGatewayHttp(gw: GatewayContext, listeners: () => Pag
   const onOriginRefused = (origin: string, reason: string, request: IncomingMessage) => {
     gw.metrics.rejections++;
     const shown = JSON.stringify(origin.slice(0, 200));
-    gw.log(`reject origin=${shown} reason=ORIGIN_NOT_ALLOWED ${reason} address=${request.socket.remoteAddress ?? "?"}`);
+    const address = request.socket.remoteAddress === undefined ? undefined : normalizeAddress(request.socket.remoteAddress);
+    logThrottled(gw, "ORIGIN_NOT_ALLOWED", address, `reject origin=${shown} reason=ORIGIN_NOT_ALLOWED ${reason} address=${address ?? "?"}`);
   };
   const health = (): Health => {
     const { backend, shared, healthy } = gw.store.status();

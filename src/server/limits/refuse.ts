@@ -10,10 +10,19 @@ export const TRY_AGAIN_LATER = 1013;
 
 /** Logs a rejection line unless the same reason from the same address has filled its share of the log. */
 export function logRejection(gw: GatewayContext, conn: Connection, reason: string, message: string): void {
-  const { log, suppressed } = gw.limits.logs.allow(`${reason} ${conn.address ?? "unknown"}`);
+  logThrottled(gw, reason, conn.address, `reject conn=${conn.id} reason=${reason} ${message}`);
+}
+
+/**
+ * Logs `line` unless `reason` from `address` has filled its share of the log (docs/security.md, "The
+ * log under a flood"); the next line logged says how many were left out. For refusals that have no
+ * connection yet (a foreign Origin) as for those that have.
+ */
+export function logThrottled(gw: GatewayContext, reason: string, address: string | undefined, line: string): void {
+  const { log, suppressed } = gw.limits.logs.allow(`${reason} ${address ?? "unknown"}`);
   if (!log) return;
   const note = suppressed > 0 ? ` (${suppressed} more like it from this address not logged)` : "";
-  gw.log(`reject conn=${conn.id} reason=${reason} ${message}${note}`);
+  gw.log(`${line}${note}`);
 }
 
 /**
