@@ -8,7 +8,7 @@
 import type { PresenceEntry } from "../../src/protocol/index.js";
 import type { GatewayLimitsOptions } from "../../src/server/limits/options.js";
 import { validate } from "../../src/validation/index.js";
-import { runIfMain } from "./cli.js";
+import { numberOptions, runIfMain, verdict } from "./cli.js";
 import { mb, startGatewayProcess, type GatewayMemory } from "./gateway-process.js";
 import { connectParams, pool, RawClient, type Answer } from "./raw-client.js";
 
@@ -257,7 +257,23 @@ export async function authFlood(o: { attempts?: number; concurrency?: number; li
 
 // ---- npm run floods ---------------------------------------------------------------------------------
 
+/** What must hold after the three floods whatever the machine's speed (the test asserts more); empty = pass. */
+export function floodFailures(b: BeaconFloodFigures, h: HandshakeFloodFigures, a: AuthFloodFigures): string[] {
+  const out: string[] = [];
+  const want = (ok: boolean, what: string) => {
+    if (!ok) out.push(what);
+  };
+  want(b.accepted === b.distinctIds && b.rateLimited > 0, `beacons: ${b.accepted} of ${b.distinctIds} accepted, ${b.rateLimited} RATE_LIMITED`);
+  want(b.listLength <= 200 && b.selfRow && b.invalidRows === 0, `beacons: list ${b.listLength} rows, self ${b.selfRow ? "kept" : "missing"}, ${b.invalidRows} invalid`);
+  want(h.silent.refused > 0 && h.cycles.refused > 0 && h.held.refused > 0, "handshakes: a per-address limit was never met");
+  want(h.other.refused === 0, `handshakes: the other address was refused ${h.other.refused} times`);
+  want(a.lockedOut + a.refusedAtOpen > 0 && a.rightTokenFromFlooder === "RATE_LIMITED", "auth: the flooding address was not locked out");
+  want(a.other.right === "hello-ok" && a.other.wrong === "UNAUTHORIZED", `auth: the other address got ${a.other.right} / ${a.other.wrong}`);
+  return out;
+}
+
 async function main(): Promise<void> {
+  numberOptions("floods", {}); // no options: --help, and a clear error for any other
   const beacons = await beaconFlood();
   console.log(`beacons: ${beacons.distinctIds} distinct instanceIds from ${beacons.connections} connections in ${beacons.seconds.toFixed(1)} s`);
   console.log(`  accepted ${beacons.accepted}, RATE_LIMITED answers ${beacons.rateLimited} (retryAfterMs ${beacons.retryAfterMs.min}..${beacons.retryAfterMs.max})`);
@@ -275,6 +291,7 @@ async function main(): Promise<void> {
   console.log(`  the right token from 127.0.0.2 during the lockout: ${auth.rightTokenFromFlooder}`);
   console.log(`  127.0.0.3: right token ${auth.other.right} in ${auth.other.rightMs} ms; wrong token ${auth.other.wrong} in ${auth.other.wrongMs} ms`);
   console.log(`  gateway after: RSS ${mb(auth.after.rss)}, heap after GC ${mb(auth.after.heapUsed)}, ${auth.after.logLines} log lines`);
+  verdict(floodFailures(beacons, hs, auth), "the list held, each flood met its limit, other addresses were not touched");
 }
 
 runIfMain(import.meta.url, main);

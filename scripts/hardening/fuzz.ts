@@ -11,7 +11,7 @@ import type { PresenceEntry } from "../../src/protocol/index.js";
 import { validate } from "../../src/validation/index.js";
 import { FrameFactory, type FuzzBinding, type FuzzFrame } from "./fuzz-frames.js";
 import { FuzzSocket, type SocketTally } from "./fuzz-socket.js";
-import { numberArg, runIfMain, verdict } from "./cli.js";
+import { numberOptions, runIfMain, verdict } from "./cli.js";
 import { mb, startGatewayProcess, type GatewayMemory } from "./gateway-process.js";
 import { connectParams, RawClient } from "./raw-client.js";
 
@@ -232,7 +232,13 @@ export function failuresOf(report: FuzzReport, maxEntries: number, first: Gatewa
 
 
 async function main(): Promise<void> {
-  const options: FuzzOptions = { frames: numberArg("frames", 100_000), connections: numberArg("connections", 64), batch: numberArg("batch", 5_000), seed: numberArg("seed", Date.now() % 1_000_000), log: (line) => console.log(line) };
+  const args = numberOptions("fuzz", {
+    frames: { fallback: 100_000, describe: "frames to send, over both bindings" },
+    connections: { fallback: 64, describe: "sockets open at once" },
+    batch: { fallback: 5_000, describe: "frames between two checks of the gateway" },
+    seed: { fallback: Date.now() % 1_000_000, describe: "fast-check seed (a failure prints it)", shown: "a new one per run" },
+  });
+  const options: FuzzOptions = { ...args, log: (line) => console.log(line) };
   console.log(`fuzz: ${options.frames} frames, ${options.connections} sockets at once, checks every ${options.batch} frames, seed ${options.seed}`);
   const r = await runFuzz(options);
   console.log(`\n${r.framesSent} frames in ${r.seconds.toFixed(1)} s over ${r.connectionsOpened} connections (${r.refusedAtOpen} refused at open by the per-address limits)`);

@@ -9,7 +9,7 @@
  */
 import type { PresenceEntry } from "../../src/protocol/index.js";
 import { validate } from "../../src/validation/index.js";
-import { numberArg, runIfMain, verdict } from "./cli.js";
+import { numberOptions, runIfMain, verdict } from "./cli.js";
 import { mb, startGatewayProcess, type GatewayMemory } from "./gateway-process.js";
 import { connectParams, RawClient } from "./raw-client.js";
 
@@ -266,7 +266,12 @@ function failuresOf(report: SoakReport): string[] {
 
 
 async function main(): Promise<void> {
-  const options: SoakOptions = { seconds: Math.round(numberArg("minutes", 10) * 60), clients: numberArg("clients", 1_000), seed: numberArg("seed", Date.now() % 1_000_000), log: (line) => console.log(line) };
+  const args = numberOptions("soak", {
+    minutes: { fallback: 10, describe: "how long the clients churn (fractions allowed)" },
+    clients: { fallback: 1_000, describe: "clients churning at once" },
+    seed: { fallback: Date.now() % 1_000_000, describe: "seed of the clients' random choices", shown: "a new one per run" },
+  });
+  const options: SoakOptions = { seconds: Math.round(args.minutes * 60), clients: args.clients, seed: args.seed, log: (line) => console.log(line) };
   console.log(`soak: ${options.clients} clients for ${options.seconds} s, seed ${options.seed}`);
   const r = await runSoak(options);
   console.log(`\n${r.connects} connects, ${r.beacons} beacons, ${r.cleanCloses} clean closes, ${r.drops} dropped sockets, ${r.refusedOrFailed} refused or failed (${Object.entries(r.failReasons).map(([k, n]) => `${k} ${n}`).join(", ")}), in ${r.seconds.toFixed(0)} s`);

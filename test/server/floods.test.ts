@@ -2,7 +2,7 @@
 // figures with the default limits, docs/security.md keeps a run): distinct instanceIds, handshakes
 // from one address, wrong tokens from one address. Source addresses are 127.0.0.x.
 import { describe, expect, it } from "vitest";
-import { authFlood, beaconFlood, handshakeFlood } from "../../scripts/hardening/floods.js";
+import { authFlood, beaconFlood, floodFailures, handshakeFlood } from "../../scripts/hardening/floods.js";
 
 const MB = 1024 * 1024;
 
@@ -60,5 +60,16 @@ describe("floods", () => {
     expect(f.other.wrongMs).toBeLessThan(2_500);
     // The log is not flooded: at most 10 lines per reason and address per minute, plus the summaries.
     expect(f.after.logLines).toBeLessThan(60);
+  });
+
+  it("npm run floods fails (exit 1) when a flood breaks what must hold, and passes when it holds", () => {
+    type Args = Parameters<typeof floodFailures>;
+    const beacons = { distinctIds: 100, accepted: 100, rateLimited: 5, listLength: 200, selfRow: true, invalidRows: 0 } as Args[0];
+    const hs = { silent: { refused: 1 }, cycles: { refused: 1 }, held: { refused: 1 }, other: { refused: 0 } } as Args[1];
+    const auth = { lockedOut: 3, refusedAtOpen: 0, rightTokenFromFlooder: "RATE_LIMITED", other: { right: "hello-ok", wrong: "UNAUTHORIZED" } } as Args[2];
+    expect(floodFailures(beacons, hs, auth)).toEqual([]);
+    expect(floodFailures({ ...beacons, selfRow: false }, hs, auth)).toEqual(["beacons: list 200 rows, self missing, 0 invalid"]);
+    expect(floodFailures(beacons, { ...hs, other: { ...hs.other, refused: 2 } }, auth)).toEqual(["handshakes: the other address was refused 2 times"]);
+    expect(floodFailures(beacons, hs, { ...auth, rightTokenFromFlooder: "hello-ok" })).toEqual(["auth: the flooding address was not locked out"]);
   });
 });

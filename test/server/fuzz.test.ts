@@ -2,6 +2,7 @@
 // a live gateway process on both bindings; `npm run fuzz` is the 100,000-frame run (docs/security.md).
 // Each run uses a new seed, printed on failure so the frames can be replayed (`npm run fuzz -- --seed N`).
 import { describe, expect, it } from "vitest";
+import { numberOptions, UsageError } from "../../scripts/hardening/cli.js";
 import { failuresOf, runFuzz } from "../../scripts/hardening/fuzz.js";
 
 describe("fuzz", () => {
@@ -31,5 +32,26 @@ describe("fuzz", () => {
     expect(failuresOf(clean, 200, memory)).toEqual([]);
     const broken = { ...clean, internalErrors: ["x"], batches: [{ ...batch, listLength: 201, invalidRows: 1, traces: ["fz1-0000003"], heapUsed: 40e6 }] } as typeof clean;
     expect(failuresOf(broken, 200, memory).join("\n")).toMatch(/INTERNAL_ERROR[\s\S]*201 rows[\s\S]*fail PresenceEntry[\s\S]*fz1-0000003[\s\S]*heap after GC grew/);
+  });
+});
+
+describe("the command line of npm run fuzz / soak / floods", () => {
+  const spec = { minutes: { fallback: 10, describe: "d" }, seed: { fallback: 7, describe: "d" } };
+
+  it("takes --name N and --name=N, and the fallback without the option", () => {
+    expect(numberOptions("soak", spec, ["--minutes", "1"])).toEqual({ minutes: 1, seed: 7 });
+    expect(numberOptions("soak", spec, ["--minutes=0.5", "--seed=3"])).toEqual({ minutes: 0.5, seed: 3 });
+    expect(numberOptions("soak", spec, [])).toEqual({ minutes: 10, seed: 7 });
+  });
+
+  it("refuses, with the usage, an unknown option (a typo must not start the default run), a stray argument and a value that is not a positive number", () => {
+    expect(() => numberOptions("soak", spec, ["--minute", "1"])).toThrow(UsageError);
+    expect(() => numberOptions("soak", spec, ["--minute", "1"])).toThrow(/Unknown option '--minute'[^]*usage: npm run soak -- \[--minutes N\] \[--seed N\]/);
+    expect(() => numberOptions("soak", spec, ["1"])).toThrow(UsageError);
+    for (const bad of ["abc", "0", "-1", "", "Infinity"]) {
+      expect(() => numberOptions("soak", spec, [`--minutes=${bad}`]), bad).toThrow(/--minutes must be a positive number/);
+    }
+    expect(() => numberOptions("soak", spec, ["--minutes"])).toThrow(UsageError);
+    expect(() => numberOptions("floods", {}, ["--frames", "5"])).toThrow(/Unknown option '--frames'/);
   });
 });
