@@ -196,7 +196,10 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   #scheduleRetry(reason: string, error?: Error): void {
     const reconnect = this.#options.reconnect;
     if (reconnect === false) return;
-    const delayMs = backoffDelay(this.#failures, reconnect);
+    // A RATE_LIMITED connect (an address locked out after failed tokens) says when to come back.
+    const retryAfterMs = error instanceof GatewayError ? (error.retryAfterMs ?? 0) : 0;
+    const waitAsked = Number.isFinite(retryAfterMs) ? Math.min(retryAfterMs, reconnect.maxDelayMs) : 0;
+    const delayMs = Math.max(backoffDelay(this.#failures, reconnect), waitAsked);
     this.#failures++;
     this.#setState({ state: "reconnecting", reason, error, attempt: this.#failures, delayMs });
     this.#retryTimer = setTimeout(() => void this.#dial(), delayMs);

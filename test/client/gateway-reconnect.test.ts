@@ -32,6 +32,32 @@ describe("client against the reference gateway: reconnect", () => {
     await Promise.all(gateways.splice(0).map((g) => g.close()));
   });
 
+  it("waits the retryAfterMs of a RATE_LIMITED connect (a locked-out address), up to maxDelayMs, instead of hammering the gateway", async () => {
+    const gw = await start({ token: "s3cret", limits: { authFailures: { maxFailures: 1, lockoutMs: 1_500, delayMs: 1, maxDelayMs: 1 } } });
+    const intruder = client(gw.url, { token: "wrong", reconnect: false });
+    await expect(intruder.connect()).rejects.toMatchObject({ code: "UNAUTHORIZED" }); // 127.0.0.1 is locked out now
+    const c = client(gw.url, { token: "s3cret", reconnect: { initialDelayMs: 10, maxDelayMs: 5_000 } });
+    const states: StateChange[] = [];
+    c.on("state", (s) => states.push(s));
+    await c.connect({ retry: true });
+    const retries = states.filter((s) => s.state === "reconnecting");
+    expect(retries[0]).toMatchObject({ error: { code: "RATE_LIMITED" } });
+    expect(retries[0]!.delayMs).toBeGreaterThan(1_000); // the lockout's retryAfterMs, not the 10 ms backoff
+    expect(retries.length).toBeLessThanOrEqual(2);
+  });
+
+  it("waits no longer than maxDelayMs even when retryAfterMs is longer (a 5-minute lockout)", async () => {
+    const gw = await start({ token: "s3cret", limits: { authFailures: { maxFailures: 1, delayMs: 1, maxDelayMs: 1 } } });
+    await expect(client(gw.url, { token: "wrong", reconnect: false }).connect()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    const c = client(gw.url, { token: "s3cret", reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
+    const retry = new Promise<StateChange>((resolve) => c.on("state", (s) => s.state === "reconnecting" && resolve(s)));
+    c.connect({ retry: true }).catch(() => {});
+    const first = await retry;
+    expect(first).toMatchObject({ error: { code: "RATE_LIMITED" } });
+    expect((first.error as { retryAfterMs?: number }).retryAfterMs).toBeGreaterThan(200_000);
+    expect(first.delayMs).toBeLessThanOrEqual(50);
+  });
+
   it("survives a gateway restart on the same port: same instanceId, same row, no duplicate", async () => {
     const first = await start();
     const reconnects: HelloOk[] = [];
