@@ -44,6 +44,8 @@ describe("TrustedProxies", () => {
   it("refuses what is not an address, a bad prefix, and trusting everyone (/0), naming the entry", () => {
     expect(() => new TrustedProxies(["127.0.0.1", "not-an-ip"])).toThrow(/trustedProxies: "not-an-ip" is not an IP address/);
     expect(() => new TrustedProxies(["10.0.0.0/33"])).toThrow(/"10\.0\.0\.0\/33".*invalid range/);
-    expect(() => new TrustedProxies(["0.0.0.0/0"])).toThrow(/"0\.0\.0\.0\/0"/);
+    for (const everyone of ["0.0.0.0/0", "::/0", "10.0.0.0/0", "0.0.0.0/0.0.0.0"]) {
+      expect(() => new TrustedProxies([everyone])).toThrow(`trustedProxies: ${JSON.stringify(everyone)} would trust every address (a prefix of 0)`);
+    }
   });
 });

@@ -23,6 +23,9 @@ export class TrustedProxies {
     const list = entries.map((entry) => {
       const trimmed = entry.trim();
       const [address, bits] = trimmed.split("/");
+      if (bits !== undefined && /^(0+|0+\.0+\.0+\.0+)$/.test(bits.trim())) {
+        throw new TypeError(`trustedProxies: ${JSON.stringify(entry)} would trust every address (a prefix of 0), so any client could claim any ip; give the proxies' own addresses or subnets`);
+      }
       // Accept `::ffff:a.b.c.d` as a.b.c.d, as everywhere else here.
       return bits === undefined ? normalizeAddress(address!) : `${normalizeAddress(address!)}/${bits}`;
     });
