@@ -37,22 +37,30 @@ const OPENCLAW_ONLY_CLIENT_FIELDS = ["buildId", "timeZone"];
 /** `{presence, health}`: OpenClaw's StateVersion needs `health`; this gateway has none to count. */
 const stateVersionOf = (presence: number) => ({ presence, health: 0 });
 
-type RequestCheck = { ok: true; id: string; method: string; params: unknown } | { ok: false; id: string | null; message: string };
+/** What is wrong with a frame, at a JSON path (`""` = the frame itself). */
+type Problem = { path: string; message: string };
+type RequestCheck = { ok: true; id: string; method: string; params: unknown } | { ok: false; id: string | null; message: string; problems: Problem[] };
 
 /** OpenClaw's RequestFrame: `{type:"req", id: non-empty string, method: non-empty string, params?}`, closed. */
 function checkRequest(message: unknown): RequestCheck {
+  const refused = (id: string | null, problems: Problem[]): RequestCheck => ({
+    ok: false,
+    id,
+    problems,
+    message: `invalid request frame: ${problems.map((p) => `at ${p.path || "root"}: ${p.message}`).join("; ")}`,
+  });
   if (message === null || typeof message !== "object" || Array.isArray(message)) {
     const what = message === null ? "null" : Array.isArray(message) ? "an array" : typeof message;
-    return { ok: false, id: null, message: `invalid request frame: at root: must be a req frame object, got ${what}` };
+    return refused(null, [{ path: "", message: `must be a req frame object, got ${what}` }]);
   }
   const f = message as Record<string, unknown>;
   const id = typeof f.id === "string" && f.id !== "" ? f.id : null;
-  const problems: string[] = [];
-  if (f.type !== "req") problems.push(`at /type: must be "req"`);
-  if (id === null) problems.push("at /id: must be a non-empty string");
-  if (typeof f.method !== "string" || f.method === "") problems.push("at /method: must be a non-empty string");
-  for (const key of Object.keys(f)) if (!["type", "id", "method", "params", "traceparent"].includes(key)) problems.push(`at root: unexpected property '${key}'`);
-  if (problems.length > 0 || id === null) return { ok: false, id, message: `invalid request frame: ${problems.join("; ")}` };
+  const problems: Problem[] = [];
+  if (f.type !== "req") problems.push({ path: "/type", message: `must be "req"` });
+  if (id === null) problems.push({ path: "/id", message: "must be a non-empty string" });
+  if (typeof f.method !== "string" || f.method === "") problems.push({ path: "/method", message: "must be a non-empty string" });
+  for (const key of Object.keys(f)) if (!["type", "id", "method", "params", "traceparent"].includes(key)) problems.push({ path: "", message: `unexpected property '${key}'` });
+  if (problems.length > 0 || id === null) return refused(id, problems);
   return { ok: true, id, method: f.method as string, params: f.params };
 }
 
@@ -84,7 +92,7 @@ export const createOpenClawBinding: ServerBindingFactory = (gw, methods) => {
     async receive(conn, message) {
       const request = checkRequest(message);
       if (!request.ok) {
-        const error = new GatewayError("INVALID_REQUEST", request.message, { errors: [{ path: "", message: request.message }] });
+        const error = new GatewayError("INVALID_REQUEST", request.message, { errors: request.problems });
         return res(request.id, error);
       }
       const { id, method } = request;

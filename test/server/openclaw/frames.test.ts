@@ -137,6 +137,14 @@ describe("openclaw binding: methods and errors", () => {
       const res = (await client.waitFor((f) => client.frames.indexOf(f) >= from && f.type === "res")) as unknown as OcRes;
       expect(res, String(frame)).toMatchObject({ id, ok: false, error: { code: "INVALID_REQUEST", message } });
     }
+    // details.errors names each problem at its JSON path, as the jsonrpc binding's data.errors does.
+    const from = client.frames.length;
+    client.sendRaw('{"type":"event","id":1e400,"method":"connect","extra":1}');
+    const res = (await client.waitFor((f) => client.frames.indexOf(f) >= from && f.type === "res")) as unknown as OcRes;
+    expect(res.error).toMatchObject({
+      message: `invalid request frame: at /type: must be "req"; at /id: must be a non-empty string; at root: unexpected property 'extra'`,
+      details: { errors: [{ path: "/type", message: 'must be "req"' }, { path: "/id", message: "must be a non-empty string" }, { path: "", message: "unexpected property 'extra'" }] },
+    });
     expect(await client.payload("system-presence")).toHaveLength(before.length);
     expect(gw.metrics().connections).toBe(1);
   });
