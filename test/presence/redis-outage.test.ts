@@ -148,6 +148,22 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store outages${REDIS_MISSING
     }
   });
 
+  it("says why when Redis refuses its credentials at start (WRONGPASS), without the password", async () => {
+    const server = await redisServer();
+    const lines: string[] = [];
+    const url = server.url.replace("redis://", "redis://nobody:hunter2-pw@");
+    const store = createRedisPresenceStore({ url, prefix: freshPrefix(), gatewayId: "wrong-pw", ...FAST, sweepIntervalMs: 0, log: (l) => lines.push(l) });
+    try {
+      await store.setSelf({ host: "gw" });
+      expect(store.status().healthy).toBe(false);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/unreachable \(not reachable at start: WRONGPASS /);
+      expect(lines.join("\n")).not.toContain("hunter2");
+    } finally {
+      await store.close();
+    }
+  });
+
   it("starts without Redis, serves locally, and joins the cluster when Redis appears", async () => {
     const server = await redisServer();
     await server.stop();
@@ -161,7 +177,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store outages${REDIS_MISSING
       expect((await store.list()).map((row) => row.host)).toEqual(["late-gateway", "early"]);
       await server.start();
       await eventually(() => expect(store.status().healthy).toBe(true), 10_000);
-      expect(lines.some((line) => /unreachable \(not reachable at start\)/.test(line))).toBe(true);
+      expect(lines.some((line) => /unreachable \(not reachable at start: connect ECONNREFUSED 127\.0\.0\.1:\d+\)/.test(line))).toBe(true);
       const other = await makeRedisStore({ prefix, gatewayId: "other" });
       expect((await other.store.list()).map((row) => row.host)).toEqual(["late-gateway", "early"]);
     } finally {

@@ -51,13 +51,17 @@ describe.skipIf(REDIS_MISSING !== undefined)(`serve --redis${REDIS_MISSING ? ` (
 
   it("keeps a password in --redis out of its output, and refuses a URL that is not redis://", async () => {
     const s = serve(["--port", "0", "--redis", `redis://:hunter2-secret@127.0.0.1:${redis!.port}`, "--gateway-id", "pw"]);
-    const bad = serve(["--port", "0", "--redis", "http://127.0.0.1:1"]);
+    const bad = serve(["--port", "0", "--redis", "http://u:hunter2-http@127.0.0.1:1"]);
+    const unparsable = serve(["--port", "0", "--redis", "redis://:hunter2-port@127.0.0.1:notaport"]);
     const orphan = serve(["--port", "0", "--gateway-id", "x"]);
     await urlOf(s);
     expect(s.stdout()).toContain("redis://***@127.0.0.1");
     expect(s.stdout() + s.stderr()).not.toContain("hunter2");
     expect(await bad.exited).toBe(1);
-    expect(bad.stderr()).toMatch(/--redis must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(bad.stderr()).toMatch(/--redis must be a redis:\/\/ or rediss:\/\/ URL, got "http:\/\/\*\*\*@127\.0\.0\.1:1"/);
+    expect(await unparsable.exited).toBe(1);
+    expect(unparsable.stderr()).toMatch(/url is not a valid URL .*"redis:\/\/\*\*\*@127\.0\.0\.1:notaport"/);
+    expect(bad.stderr() + bad.stdout() + unparsable.stderr() + unparsable.stdout()).not.toContain("hunter2");
     expect(await orphan.exited).toBe(1);
     expect(orphan.stderr()).toMatch(/need --redis/);
   });

@@ -6,7 +6,7 @@
 import { createRequire } from "node:module";
 import type { Redis as RedisClient } from "ioredis";
 import { SCRIPTS, type ScriptName } from "./lua/index.js";
-import type { ResolvedRedisOptions } from "./options.js";
+import { redisUrlSecrets, type ResolvedRedisOptions } from "./options.js";
 
 /** What every script returns: the changes it made (JSON, "" for none), the cluster time it used, its result. */
 /**
@@ -42,6 +42,7 @@ export class RedisBackend {
   private readonly ownsClient: boolean;
   private readonly metaKey: string;
   private closed = false;
+  #lastError: string | undefined;
   /** Settles when the first SUBSCRIBE went through (or failed). */
   private readonly subscribed: Promise<unknown>;
 
@@ -81,8 +82,12 @@ export class RedisBackend {
       if (!this.closed) events.ready();
     });
     // ioredis reports every failed reconnect as an "error" event: an unhandled one would crash the
-    // process. The store logs outages itself (once), so these are dropped here.
-    this.client.on("error", () => {});
+    // process. The store logs outages itself (once); the latest error is kept for that line, so a
+    // refused password (WRONGPASS, NOAUTH) is named instead of a bare "not reachable".
+    const secrets = redisUrlSecrets(opts.url);
+    this.client.on("error", (error: Error) => {
+      this.#lastError = secrets.reduce((text, secret) => text.split(secret).join("***"), String(error?.message ?? error));
+    });
     this.subscriber.on("error", () => {});
     this.subscriber.on("message", (_channel: string, message: string) => events.message(message));
     this.subscribed = this.subscriber.subscribe(`${opts.prefix}:changes`).catch(() => {
@@ -117,6 +122,11 @@ export class RedisBackend {
       const timer = setTimeout(() => done(false), ms);
       this.client.on("ready", onReady);
     });
+  }
+
+  /** What ioredis last reported as an error (secrets of the URL masked), if anything. */
+  lastError(): string | undefined {
+    return this.#lastError;
   }
 
   isReady(): boolean {

@@ -53,6 +53,9 @@ export function resolveRedisOptions(options: RedisPresenceStoreOptions): Resolve
   if (url !== undefined && (typeof url !== "string" || !/^rediss?:\/\//.test(url))) {
     throw new TypeError("redis presence store: url must start with redis:// or rediss://");
   }
+  if (url !== undefined && !isParsableUrl(url)) {
+    throw new TypeError(`redis presence store: url is not a valid URL (host, port 1-65535, a password with reserved characters percent-encoded): ${JSON.stringify(redactRedisUrl(url))}`);
+  }
   if (client !== undefined && (client === null || typeof client !== "object" || typeof client.duplicate !== "function")) {
     throw new TypeError("redis presence store: client must be an ioredis client");
   }
@@ -86,12 +89,36 @@ export function resolveRedisOptions(options: RedisPresenceStoreOptions): Resolve
   };
 }
 
+function isParsableUrl(url: string): boolean {
+  try {
+    new URL(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function defaultGatewayId(): string {
   const host = hostname().replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 40) || "gateway";
   return `${host}-${randomBytes(4).toString("hex")}`;
 }
 
-/** A Redis URL fit for a log line: the password (and user) replaced by `***`. */
+/**
+ * A Redis URL (or what was given as one) fit for a log line or an error: everything before the last
+ * `@` (user and password) replaced by `***`, whatever the scheme, so a mistyped `--redis` cannot show
+ * its password either.
+ */
 export function redactRedisUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/)[^@/]*@/, "$1***@");
+  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^]*@/, (_, scheme: string | undefined) => `${scheme ?? ""}***@`);
+}
+
+/** The user name and password of a Redis URL, to keep them out of error messages passed on. */
+export function redisUrlSecrets(url: string | undefined): string[] {
+  if (url === undefined) return [];
+  try {
+    const parsed = new URL(url);
+    return [parsed.password, parsed.username, decodeURIComponent(parsed.password), decodeURIComponent(parsed.username)].filter((s) => s.length > 0);
+  } catch {
+    return [];
+  }
 }

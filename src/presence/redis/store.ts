@@ -69,7 +69,7 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
   const started = backend.ready(Math.max(opts.commandTimeoutMs, 1_000)).then((ready) => {
     if (state !== "starting") return;
     if (ready) state = "healthy";
-    else lost("not reachable at start");
+    else lost(`not reachable at start${backend.lastError() ? `: ${backend.lastError()}` : ""}`);
   });
 
   function lost(reason: string): void {
