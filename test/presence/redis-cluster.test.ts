@@ -104,7 +104,8 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store, two gateways${REDIS_M
     const server = await redisServer();
     const prefix = freshPrefix();
     const clock = manualClock(1_000_000);
-    const a = await makeRedisStore({ prefix, gatewayId: "gw-a", deadAfterMs: 300, clock });
+    const lines: string[] = [];
+    const a = await makeRedisStore({ prefix, gatewayId: "gw-a", deadAfterMs: 300, clock, log: (line) => lines.push(line) });
     await a.store.setSelf({ host: "gateway-a", mode: "gateway" });
     // gw-b runs on a client we can cut, like a gateway that died (no close, no more heartbeats).
     const client = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
@@ -125,6 +126,10 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store, two gateways${REDIS_M
     });
     expect(kinds(a.changes)).toEqual(expect.arrayContaining(["expire @Self:gw-b", "disconnect only-on-b"]));
     expect(kinds(a.changes)).not.toContain("disconnect on-both");
+    // The survivor says so, once: an operator sees why the rows turned disconnect.
+    expect(lines.filter((line) => line.includes("gw-b"))).toEqual([
+      "warning presence store: gateway gw-b sent no heartbeat for 300 ms: gateway gw-a removed its self row and closed its connections (2 rows; a row no other gateway holds open is now a disconnect row)",
+    ]);
     await b.close();
   });
 

@@ -29,8 +29,10 @@ export function startTicker(opts: ResolvedRedisOptions, outage: Outage, hooks: T
     if (!hooks.healthy()) return;
     try {
       const reply = await hooks.tick([opts.deadAfterMs, opts.sweepIntervalMs > 0 ? "1" : "0", opts.token]);
-      const [registered, offset, version, taken] = (reply.result as unknown[]).map(Number);
+      const result = reply.result as unknown[];
+      const [registered, offset, version, taken] = result.slice(0, 4).map(Number);
       if (taken && !idTaken) opts.log(`error presence store: another running gateway uses the id ${gatewayId}: give each gateway its own --gateway-id`);
+      logRemoved(result[4]);
       idTaken = taken === 1;
       if (isAdjustableClock(clock)) clock.syncOffset(offset!);
       if (!registered && outage.hasSelf()) return hooks.rejoin();
@@ -41,6 +43,18 @@ export function startTicker(opts: ResolvedRedisOptions, outage: Outage, hooks: T
       unseenVersion = version;
     } catch (error) {
       hooks.lost(error);
+    }
+  }
+
+  /** One line per dead gateway, written by the one survivor whose tick removed it (the script runs once). */
+  function logRemoved(removed: unknown): void {
+    if (!Array.isArray(removed)) return;
+    for (let i = 0; i + 1 < removed.length; i += 2) {
+      const keys = Number(removed[i + 1]);
+      opts.log(
+        `warning presence store: gateway ${String(removed[i])} sent no heartbeat for ${opts.deadAfterMs} ms: gateway ${gatewayId} removed its self row` +
+          ` and closed its connections (${keys} row${keys === 1 ? "" : "s"}; a row no other gateway holds open is now a disconnect row)`,
+      );
     }
   }
 

@@ -215,6 +215,7 @@ local function leave(id, now)
   local held = redis.call('HGETALL', held_key(id))
   redis.call('DEL', held_key(id))
   for i = 1, #held, 2 do release(now, held[i], tonumber(held[i + 1])) end
+  return #held / 2
 end
 
 local function finish(now, result)

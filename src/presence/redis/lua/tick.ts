@@ -5,7 +5,7 @@
  * or whose Redis lost its data, must re-register with restore), removes gateways whose heartbeat is
  * older than deadAfterMs (their self rows go, their connections close: P6), then runs expiry (S1).
  * Result: {registered 0|1, the test clock offset, the change counter, 1 when another process
- * registered this gateway id since}.
+ * registered this gateway id since, {id, keys with connections it held, ...} of the gateways this tick removed}.
  */
 export const TICK_LUA = String.raw`
 local now = clock()
@@ -13,12 +13,17 @@ local real = real_ms()
 local registered = redis.call('ZSCORE', GATEWAYS, GW) ~= false
 if registered then redis.call('ZADD', GATEWAYS, real, GW) end
 local dead = redis.call('ZRANGEBYSCORE', GATEWAYS, '-inf', '(' .. int(real - tonumber(ARGV[6])))
+local removed = {}
 for _, id in ipairs(dead) do
-  if id ~= GW then leave(id, now) end
+  if id ~= GW then
+    local keys = leave(id, now)
+    removed[#removed + 1] = id
+    removed[#removed + 1] = keys
+  end
 end
 if ARGV[7] == '1' then sweep(now) end
 local offset = redis.call('HGET', META, 'clock') or '0'
 local owner = redis.call('HGET', P .. ':owners', GW)
 local taken = registered and owner ~= false and owner ~= ARGV[8]
-return finish(now, { registered and 1 or 0, offset, redis.call('HGET', META, 'version') or '0', taken and 1 or 0 })
+return finish(now, { registered and 1 or 0, offset, redis.call('HGET', META, 'version') or '0', taken and 1 or 0, removed })
 `;
