@@ -13,7 +13,7 @@ import { startBeacons, type BeaconHandle, type BeaconOptions } from "./beacons.j
 import { resolveBinding } from "./bindings.js";
 import { Connection, type CloseInfo, type WebSocketConstructor } from "./connection.js";
 import { Emitter } from "./emitter.js";
-import { GatewayError, isFatalConnectError, TransportError } from "./errors.js";
+import { GatewayError, isFatalConnectError, isWrongBindingError, TransportError, wrongBindingError } from "./errors.js";
 import { checkHello, connectParams } from "./handshake.js";
 import { PresenceMirror } from "./mirror.js";
 import { isDelta, keyedSnapshot, withDeltaCap } from "./delta.js";
@@ -52,6 +52,8 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   #lastSeq: number | undefined;
   /** Events that arrived with or right after hello-ok, before the handshake settled. */
   #heldEvents: InboundFrame[] = [];
+  /** Another binding's frame that came before this attempt's connect was sent. */
+  #wrongBinding: TransportError | undefined;
   #waiter: { promise: Promise<HelloOk>; resolve(hello: HelloOk): void; reject(error: Error): void } | null = null;
 
   constructor(options: PresenceClientOptions) {
@@ -126,10 +128,12 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
       const base = connectParams({ ...this.#options, caps, instanceId: this.instanceId, extra: this.#options.connectExtra }, this.binding);
       const headers = this.binding.upgradeHeaders?.(url, base);
       this.#heldEvents = [];
+      this.#wrongBinding = undefined;
       conn = await Connection.open(url, Impl, this.binding, this.#handlersFor(() => conn), connectTimeoutMs, headers);
       if (this.#closedForGood) return void conn.close(1000, "client closed");
       this.#conn = conn;
       const params = this.binding.prepareConnect ? await this.binding.prepareConnect(base, conn) : base;
+      if (this.#wrongBinding) throw this.#wrongBinding;
       const answer = await this.#requests.request("connect", params, { timeoutMs: connectTimeoutMs }, conn.send);
       const hello = checkHello(answer);
       if (this.#closedForGood || this.#conn !== conn) return;
@@ -169,7 +173,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   }
 
   #dialFailed(error: Error): void {
-    const fatal = isFatalConnectError(error) || !(error instanceof TransportError || error instanceof GatewayError);
+    const fatal = isFatalConnectError(error) || isWrongBindingError(error) || !(error instanceof TransportError || error instanceof GatewayError);
     const reconnect = this.#options.reconnect;
     const mayRetry = !fatal && reconnect !== false && (this.#everOpened || this.#retryInitial);
     if (mayRetry && this.#failures < reconnect.maxAttempts) return this.#scheduleRetry(error.message, error);
@@ -258,7 +262,13 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   #handlersFor(current: () => Connection | undefined) {
     return {
       onFrame: (frame: InboundFrame) => this.#frame(frame),
-      onBadFrame: (error: Error) => this.emit("error", error),
+      onBadFrame: (error: Error) => {
+        // Another binding's frame in the handshake (it may come before connect is sent): connect fails
+        // now, naming the binding, not at its timeout.
+        const wrong = this.#state === "open" ? undefined : wrongBindingError(error);
+        if (wrong && !this.#requests.failSentTo("connect", wrong)) this.#wrongBinding ??= wrong;
+        this.emit("error", error);
+      },
       onClose: (info: CloseInfo) => {
         const conn = current();
         if (conn) this.#socketClosed(conn, info);

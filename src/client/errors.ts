@@ -1,6 +1,6 @@
 /** The two error types every client call rejects with: one from the gateway, one from the wire. */
 import type { ErrorName } from "../protocol/errors.js";
-import type { WireError } from "../transport/frames.js";
+import { FrameDecodeError, type WireError } from "../transport/frames.js";
 
 /** The gateway answered with an error (SPEC §10): `name` is the table's name, `data` its details. */
 export class GatewayError extends Error {
@@ -85,4 +85,18 @@ export const FATAL_CONNECT_ERRORS: ReadonlySet<string> = new Set([
 
 export function isFatalConnectError(error: unknown): error is GatewayError {
   return error instanceof GatewayError && FATAL_CONNECT_ERRORS.has(error.code);
+}
+
+/**
+ * A frame of another wire binding (OpenClaw's `connect.challenge` to a JSON-RPC client) as the error
+ * that fails `connect`: kind "protocol", the decode error as its cause. Undefined for any other error.
+ */
+export function wrongBindingError(error: Error): TransportError | undefined {
+  if (!(error instanceof FrameDecodeError) || error.otherBinding === undefined) return undefined;
+  return new TransportError("protocol", `connect: ${error.message}`, { cause: error });
+}
+
+/** The gateway answered in another wire binding's frames: retrying cannot fix it either. */
+export function isWrongBindingError(error: unknown): boolean {
+  return error instanceof TransportError && error.cause instanceof FrameDecodeError && error.cause.otherBinding !== undefined;
 }

@@ -21,11 +21,16 @@ export type InboundFrame =
   | { kind: "error"; id: RequestId | null; error: WireError }
   | { kind: "event"; event: string; payload: unknown; seq?: number; stateVersion?: number };
 
-/** A frame the binding could not make sense of; the text is kept for reports. */
+/**
+ * A frame the binding could not make sense of; the text is kept for reports. `otherBinding` names the
+ * wire binding the frame belongs to when it is plainly another binding's (a JSON-RPC client that gets
+ * OpenClaw's `connect.challenge`): the client then stops at once instead of waiting for a timeout.
+ */
 export class FrameDecodeError extends Error {
   constructor(
     message: string,
     readonly text: string,
+    readonly otherBinding?: "jsonrpc" | "openclaw",
   ) {
     super(message);
     this.name = "FrameDecodeError";

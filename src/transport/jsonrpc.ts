@@ -20,6 +20,10 @@ function decodeOne(message: unknown, text: string): InboundFrame {
     throw new FrameDecodeError("not a JSON-RPC object", text);
   }
   const m = message as Record<string, unknown>;
+  if (m.jsonrpc === undefined && (m.type === "event" || m.type === "res") && !("method" in m)) {
+    const what = typeof m.event === "string" ? `an OpenClaw "${m.event}" event` : `an OpenClaw "${m.type}" frame`;
+    throw new FrameDecodeError(`${what}: this gateway speaks OpenClaw's native frames; connect with binding "openclaw" (CLI: --binding openclaw)`, text, "openclaw");
+  }
   if (m.jsonrpc !== "2.0") throw new FrameDecodeError('missing "jsonrpc": "2.0"', text);
   if (typeof m.method === "string" && m.id === undefined) {
     return { kind: "event", event: m.method, payload: m.params };

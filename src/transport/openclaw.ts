@@ -80,6 +80,9 @@ export function decodeOpenClawFrame(text: string): InboundFrame[] {
   }
   if (frame === null || typeof frame !== "object" || Array.isArray(frame)) throw new FrameDecodeError("not an OpenClaw frame object", text);
   const f = frame as Record<string, unknown>;
+  if (f.jsonrpc === "2.0" && f.type === undefined) {
+    throw new FrameDecodeError('a JSON-RPC 2.0 frame: this gateway speaks JSON-RPC; connect with binding "jsonrpc" (CLI: --binding jsonrpc)', text, "jsonrpc");
+  }
   if (f.type === "res") {
     // An error that answers no request (handshake timeout, unparseable frame) has `id: null`, as in JSON-RPC.
     if (f.id === null && f.ok === false && isOpenClawError(f.error)) return [{ kind: "error", id: null, error: mapOpenClawError(f.error) }];

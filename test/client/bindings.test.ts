@@ -1,9 +1,18 @@
 // Choosing a wire binding by name or object, and the prepareConnect hook (e.g. OpenClaw's challenge).
 import { afterEach, describe, expect, it } from "vitest";
-import { createPresenceClient, jsonRpcBinding, openClawBinding, registerBinding, resolveBinding, type ClientBinding } from "../../src/index.js";
+import { createPresenceClient, FrameDecodeError, jsonRpcBinding, openClawBinding, registerBinding, resolveBinding, type ClientBinding } from "../../src/index.js";
 import { startScriptedGateway, type ScriptedGateway } from "./scripted-gateway.js";
 
 const info = { id: "test", version: "1.0.0", platform: "linux", mode: "ui" };
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
 
 describe("bindings", () => {
   let gw: ScriptedGateway | undefined;
@@ -17,6 +26,21 @@ describe("bindings", () => {
     expect(resolveBinding("openclaw")).toBe(openClawBinding);
     expect(createPresenceClient({ url: "ws://127.0.0.1:1", client: info, binding: "openclaw" }).binding).toBe(openClawBinding);
     expect(() => resolveBinding("carrier-pigeon")).toThrow(/unknown binding "carrier-pigeon" \(registered: jsonrpc, openclaw\)/);
+  });
+
+  it("each binding recognises the other's frames and names the binding to use (FrameDecodeError.otherBinding)", () => {
+    const challenge = JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: "n", ts: 1 } });
+    const refused = JSON.stringify({ type: "res", id: null, ok: false, error: { code: "INVALID_REQUEST", message: "invalid request frame" } });
+    for (const [text, what] of [[challenge, 'an OpenClaw "connect.challenge" event'], [refused, 'an OpenClaw "res" frame']] as const) {
+      const error = catchError(() => jsonRpcBinding.decode(text));
+      expect(error).toBeInstanceOf(FrameDecodeError);
+      expect(error).toMatchObject({ otherBinding: "openclaw", message: `${what}: this gateway speaks OpenClaw's native frames; connect with binding "openclaw" (CLI: --binding openclaw)` });
+    }
+    const answer = JSON.stringify({ jsonrpc: "2.0", id: 1, error: { code: -32600, message: "invalid request" } });
+    expect(catchError(() => openClawBinding.decode(answer))).toMatchObject({ otherBinding: "jsonrpc", message: expect.stringContaining('connect with binding "jsonrpc"') });
+    // Frames that are merely broken name no other binding.
+    expect(catchError(() => jsonRpcBinding.decode('{"id":1}'))).toMatchObject({ otherBinding: undefined });
+    expect(catchError(() => openClawBinding.decode('{"type":"nope"}'))).toMatchObject({ otherBinding: undefined });
   });
 
   it("uses a registered binding by name, and its prepareConnect sees events before the handshake", async () => {

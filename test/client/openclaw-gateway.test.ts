@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { createOpenClawBinding, createPresenceClient, type HelloOk, type PresenceClient, type PresenceEntry } from "../../src/index.js";
+import { createOpenClawBinding, createPresenceClient, TransportError, type HelloOk, type PresenceClient, type PresenceEntry } from "../../src/index.js";
 import { createNodeOpenClawBinding } from "../../src/client/node.js";
 import { createGateway, type Gateway, type GatewayOptions } from "../../src/server/index.js";
 import { waitFor } from "./scripted-gateway.js";
@@ -103,5 +103,24 @@ describe("SDK binding openclaw against the reference gateway", () => {
     await waitFor(() => oc.presence.get("rpc-app")?.text === "over json-rpc", "the jsonrpc beacon in the openclaw mirror");
     await waitFor(() => rpc.presence.get("oc-app")?.text === "over openclaw frames", "the openclaw beacon in the jsonrpc mirror");
     expect(oc.presence.version).toBe(rpc.presence.version);
+  });
+
+  it("a jsonrpc client at the openclaw listener stops at once, naming the binding to use (not at its timeout, no retries)", async () => {
+    const gw = await start();
+    const wrong = client(gw.url, { binding: "jsonrpc", requestTimeoutMs: 8_000 });
+    const states: string[] = [];
+    wrong.on("state", (s) => states.push(s.state));
+    const started = Date.now();
+    const failure = await wrong.connect({ retry: true }).catch((error: unknown) => error);
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(failure).toBeInstanceOf(TransportError);
+    expect((failure as TransportError).kind).toBe("protocol");
+    expect((failure as Error).message).toBe(
+      'connect: an OpenClaw "connect.challenge" event: this gateway speaks OpenClaw\'s native frames; connect with binding "openclaw" (CLI: --binding openclaw)',
+    );
+    expect(states).toEqual(["connecting", "closed"]);
+    expect(wrong.state).toBe("closed");
+    // Nothing was recorded for the refused frame's client.
+    expect((await gw.store.list()).map((row) => row.reason)).toEqual(["self"]);
   });
 });

@@ -151,7 +151,8 @@ describe("gateway-presence doctor (CLI)", () => {
     const gw = await gateway();
     const run = await doctorCli(["--url", urlOf(gw, "openclaw"), "--timeout-ms", "1000"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^gateway-presence doctor: cannot reach the gateway at .*: connect: no answer within 1000 ms \(if the gateway speaks OpenClaw's frames, .*add --binding openclaw\)\n$/);
+    // The client recognises OpenClaw's connect.challenge at once: no wait for the timeout, no guess.
+    expect(run.stderr).toMatch(/^gateway-presence doctor: cannot use the gateway at .*: connect: an OpenClaw "connect.challenge" event: this gateway speaks OpenClaw's native frames; connect with binding "openclaw" \(CLI: --binding openclaw\)\n$/);
     // OpenClaw itself closes a JSON-RPC connect with 1008; the other way round no challenge comes.
     expect(describeFailure("ws://h", new Error("connect: connection closed (1008 invalid request frame)"))).toMatch(/add --binding openclaw\)$/);
     expect(describeFailure("ws://h", new Error("no connect.challenge event within 5000 ms"), "openclaw")).toMatch(/leave out --binding openclaw\)$/);

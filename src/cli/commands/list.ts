@@ -9,6 +9,7 @@ import {
   DEFAULT_GATEWAY_URL,
   GatewayError,
   presenceAge,
+  TransportError,
   presenceStatus,
   type PresenceClientOptions,
   type PresenceEntry,
@@ -103,6 +104,8 @@ export function describeFailure(url: string, error: unknown, binding: Connection
     return `gateway at ${url} refused: ${error.message}${hint}`;
   }
   const message = (error as Error).message;
+  // The client recognised another binding's frames: it names the binding itself.
+  if (error instanceof TransportError && error.kind === "protocol") return `cannot use the gateway at ${url}: ${message}`;
   return `cannot reach the gateway at ${url}: ${message}${bindingHint(message, binding)}`;
 }
 
