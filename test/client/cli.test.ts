@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPresenceClient, type PresenceClient, type PresenceEntry } from "../../src/index.js";
+import { renderInstances } from "../../src/cli/commands/list.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { waitFor } from "./scripted-gateway.js";
 
@@ -81,6 +82,14 @@ describe("CLI list and watch", () => {
     expect(lines[1]).toMatch(/^Active\s+\S+\s+.*gateway\s+.*self\s+0s$/);
     expect(lines[2]).toMatch(/^Active\s+beta\s+-\s+ui\s+2\.1\.0\s+3m 20s\s+connect\s+\d+s$/);
     expect(lines[3]).toMatch(/^Active\s+alpha\s+-\s+ui\s+2\.1\.0\s+-\s+connect\s+\d+s$/);
+  });
+
+  it("tells the self rows of a cluster's gateways apart by their gateway id (instanceId)", () => {
+    const self = (instanceId: string): PresenceEntry => ({ instanceId, host: "vm", mode: "gateway", reason: "self", ts: 1_000 });
+    const lines = renderInstances([self("gw-a"), self("gw-b"), { host: "desk", mode: "ui", reason: "connect", ts: 900 }], 1_000).split("\n");
+    expect(lines.slice(1).map((line) => line.split(/\s{2,}/)[1])).toEqual(["vm (gw-a)", "vm (gw-b)", "desk"]);
+    // One gateway's self row has no instanceId: just its host.
+    expect(renderInstances([{ host: "vm", mode: "gateway", reason: "self", ts: 1_000 }], 1_000).split("\n")[1]).toMatch(/^Active\s+vm\s+-\s+gateway/);
   });
 
   it("list fails with exit code 1 and says why (wrong token, nobody listening)", async () => {

@@ -72,7 +72,8 @@ const COLUMNS = ["STATUS", "HOST", "IP", "MODE", "VERSION", "LAST INPUT", "REASO
 export function renderInstances(entries: readonly PresenceEntry[], now: number): string {
   const rows = newestFirst(entries).map((e) => [
     presenceStatus(e, now),
-    e.host ?? e.instanceId ?? "-",
+    // A cluster lists one self row per gateway, told apart by the gateway id in instanceId (docs/cluster.md).
+    e.reason === "self" && e.instanceId !== undefined ? `${e.host ?? "-"} (${e.instanceId})` : (e.host ?? e.instanceId ?? "-"),
     e.ip ?? "-",
     e.mode ?? "-",
     e.version ?? "-",
