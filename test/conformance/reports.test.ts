@@ -92,6 +92,19 @@ describe("reports of a run with a failure, a warning, a skip and a pass", () => 
     expect(text).toMatch(/FAIL/);
   });
 
+  it("tells the binding's own translation (client ids, scopes, signing) apart from what the gateway needed", () => {
+    const [a, b, c] = result.scenarios.filter((scenario) => scenario.status !== "skipped");
+    const translated = [{ actor: "a", change: 'openclaw binding: client.id "conformance" -> "test"', reason: "OpenClaw's client ids" }];
+    const needed = [{ actor: "a", step: "2-send", change: "scopes + operator.admin", reason: "the gateway answered FORBIDDEN" }, ...translated];
+    const adapted: RunResult = { ...result, binding: "openclaw", scenarios: [{ ...a!, adaptations: translated }, { ...b!, adaptations: translated }, { ...c!, adaptations: needed }] };
+    const text = formatSummary(adapted);
+    expect(text).toMatch(/^Adapted: 1 scenario sent more than SPEC asks, because the gateway needs it/m);
+    expect(text).toMatch(/^Translated by the openclaw binding only: 2 scenarios \(client ids, default scopes sent explicitly, device signing; nothing the gateway asked for\)$/m);
+    const html = formatHtml(adapted);
+    expect(html.match(/adapted \(1\): the binding's own translation on every connect/g)).toHaveLength(2);
+    expect(html).toContain("adapted (2): sent more than SPEC asks, because the gateway needs it");
+  });
+
   it("a baseline turns the failure into a known one, reported as skipped in JUnit", async () => {
     const known = await runConformance(runOptions(gateway, { scenarios: builtin, expectedFailures: ["k1-case-merge"], capabilities: { nodeRole: false } }));
     expect(known.ok).toBe(true);

@@ -2,7 +2,7 @@
  * A self-contained HTML report (no external assets, no script): the summary by rule, then every
  * scenario with its checks and its wire log. Everything that came from the gateway is escaped.
  */
-import type { Adaptation, CheckResult, RunResult, ScenarioResult, WireFinding, WireRecord } from "./results.js";
+import { isBindingAdaptation, type Adaptation, type CheckResult, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
 
 export function escapeHtml(text: string): string {
@@ -44,7 +44,8 @@ function checkRow(c: CheckResult): string {
 function adaptationTable(adaptations: Adaptation[] | undefined): string {
   if (!adaptations?.length) return "";
   const rows = adaptations.map((a) => `<tr><td>${e(a.actor)}</td><td>${e(a.step ?? "connect")}</td><td>${e(a.change)}</td><td>${e(a.reason)}</td></tr>`);
-  return `<details open><summary>adapted (${adaptations.length}): sent more than SPEC asks, because the gateway needs it</summary><table><tr><th>actor</th><th>step</th><th>change</th><th>why</th></tr>${rows.join("")}</table></details>`;
+  const why = adaptations.every(isBindingAdaptation) ? "the binding's own translation on every connect" : "sent more than SPEC asks, because the gateway needs it";
+  return `<details open><summary>adapted (${adaptations.length}): ${why}</summary><table><tr><th>actor</th><th>step</th><th>change</th><th>why</th></tr>${rows.join("")}</table></details>`;
 }
 
 function findingRow(f: WireFinding): string {

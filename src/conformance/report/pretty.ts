@@ -2,7 +2,7 @@
  * The human reporter: what the probe found, a line per scenario while running (with what was adapted),
  * real-time waits, then a summary by rule, the wire-format findings once per kind, and the verdict.
  */
-import type { Adaptation, CheckResult, ProgressEvent, RunResult, ScenarioResult, WireFinding, WireRecord } from "./results.js";
+import { isBindingAdaptation, type Adaptation, type CheckResult, type ProgressEvent, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
 
 export interface PrettyOptions {
@@ -38,7 +38,7 @@ function checkLines(check: CheckResult, maxFrames: number): string[] {
  * harness changed in full; what the binding changes on every connect (ids, signing) only counted.
  */
 export function adaptationLine(adaptations: Adaptation[]): string {
-  const own = adaptations.filter((a) => !/^\w+ binding: /.test(a.change));
+  const own = adaptations.filter((a) => !isBindingAdaptation(a));
   const binding = adaptations.length - own.length;
   const text = own.map((a) => `${a.actor}${a.step ? ` (${a.step})` : ""}: ${a.change}`).join("; ");
   return `${text || "by the binding only"}${binding && text ? ` (+${binding} binding changes)` : binding ? ` (${binding} changes)` : ""}`;
@@ -115,10 +115,15 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
     for (const f of result.wireFindings) lines.push(...findingLines(f).map((l) => (f.status === "failed" ? paint(31, l) : paint(33, l))));
   }
   const t = result.summary;
-  const adapted = result.scenarios.filter((s) => s.adaptations?.length).length;
+  const adapted = result.scenarios.filter((s) => s.adaptations?.some((a) => !isBindingAdaptation(a))).length;
+  const bindingOnly = result.scenarios.filter((s) => s.adaptations?.length && s.adaptations.every(isBindingAdaptation)).length;
   const na = t.notApplicable ? `, ${t.notApplicable} not applicable (opt-in extensions the gateway does not offer)` : "";
   lines.push("", `Scenarios: ${t.total} — ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped${na}, ${t.knownFailures} known failures (${seconds(result.durationMs)})`);
   if (adapted) lines.push(`Adapted: ${adapted} scenario${adapted === 1 ? "" : "s"} sent more than SPEC asks, because the gateway needs it (listed per scenario and actor)`);
+  if (bindingOnly) {
+    const scenarios = `${bindingOnly} scenario${bindingOnly === 1 ? "" : "s"}`;
+    lines.push(`Translated by the ${result.binding} binding only: ${scenarios} (client ids, default scopes sent explicitly, device signing; nothing the gateway asked for)`);
+  }
   if (!result.error) lines.push(`Wire format: ${t.wireFailures} failing finding kind${t.wireFailures === 1 ? "" : "s"} (W1${result.strict ? ", W2" : ""}), ${t.wireWarnings} warning${t.wireWarnings === 1 ? "" : "s"} (W2)`);
   if (result.error) lines.push(paint(31, `Run error: ${result.error}`));
   for (const entry of t.staleBaseline) lines.push(paint(31, `Stale baseline entry: ${entry} — remove it from the expected-failures file`));

@@ -74,6 +74,14 @@ export interface Adaptation {
   reason: string;
 }
 
+/**
+ * A change the wire binding makes on every connect (`openclaw binding: client.id ... -> ...`, default
+ * scopes sent explicitly, a device signature): its own translation, whatever the gateway needs.
+ */
+export function isBindingAdaptation(adaptation: Adaptation): boolean {
+  return /^\w+ binding: /.test(adaptation.change);
+}
+
 /** SPEC §11: W1 (a frame breaks its schema, MUST) or W2 (fields beyond the contract, SHOULD). */
 export type WireRule = "W1" | "W2";
 
