@@ -21,8 +21,17 @@ export interface BenchServer {
 
 const START_TIMEOUT_MS = 20_000;
 
+/**
+ * Extra node options for the server processes, for profiling (docs/performance.md), e.g.
+ * `BENCH_GATEWAY_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=.tmp/prof"`; BENCH_ECHO_NODE_OPTIONS likewise.
+ */
+function nodeOptions(kind: ServerKind): string[] {
+  const value = process.env[kind === "gateway" ? "BENCH_GATEWAY_NODE_OPTIONS" : "BENCH_ECHO_NODE_OPTIONS"];
+  return value ? value.split(/\s+/).filter(Boolean) : [];
+}
+
 export async function startServer(script: string, kind: ServerKind, gatewayOptions: Record<string, unknown> = {}): Promise<BenchServer> {
-  const child = fork(script, [kind, JSON.stringify(gatewayOptions)], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(script, [kind, JSON.stringify(gatewayOptions)], { execArgv: nodeOptions(kind), stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${kind} server did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
     child.on("message", function onUrl(message: { op: string; url?: string }) {

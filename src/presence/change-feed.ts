@@ -7,6 +7,8 @@ import type { PresenceChange } from "./types.js";
 
 export class ChangeFeed {
   private readonly listeners = new Set<(change: PresenceChange) => void>();
+  /** The listeners as an array, made again only when they change (a change is told to those registered when its delivery starts). */
+  private current: Array<(change: PresenceChange) => void> | undefined;
   private readonly pending: PresenceChange[] = [];
   private flushing = false;
 
@@ -16,8 +18,10 @@ export class ChangeFeed {
   subscribe(listener: (change: PresenceChange) => void): () => void {
     if (typeof listener !== "function") throw new TypeError("presence store: onChange needs a function");
     this.listeners.add(listener);
+    this.current = undefined;
     return () => {
       this.listeners.delete(listener);
+      this.current = undefined;
     };
   }
 
@@ -32,7 +36,7 @@ export class ChangeFeed {
     this.flushing = true;
     try {
       for (let i = 0; i < this.pending.length; i++) {
-        for (const listener of [...this.listeners]) {
+        for (const listener of (this.current ??= [...this.listeners])) {
           try {
             listener(this.pending[i]!);
           } catch (error) {

@@ -10,11 +10,11 @@
  */
 import type { PresenceEntry } from "../protocol/presence.js";
 import { isAdjustableClock } from "./types.js";
-import { ChangeFeed } from "./change-feed.js";
 import { isEphemeralMode } from "./ephemeral.js";
 import { cleanFields, copyEntry, mergeEntry, normaliseKey, PresenceInputError } from "./merge.js";
 import { resolveStoreOptions } from "./options.js";
 import { OrderedRows } from "./ordered-rows.js";
+import { ChangeFeed } from "./change-feed.js";
 import {
   SELF_KEY,
   type KeyedPresenceEntry,
@@ -26,9 +26,9 @@ import {
   type PresenceStoreOptions,
 } from "./types.js";
 
+/** State a memory store starts from (the Redis store's local fallback starts from its last known list). */
 export { normaliseKey };
 
-/** State a memory store starts from (the Redis store's local fallback starts from its last known list). */
 export interface MemoryStoreSeed {
   /** Rows with their own `ts` (any order; written oldest first). */
   rows?: Iterable<{ key: string; entry: PresenceEntry }>;
@@ -43,14 +43,19 @@ export interface MemoryStoreSeed {
 export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, seed: MemoryStoreSeed = {}): PresenceStore {
   const opts = resolveStoreOptions(options);
   const rows = new OrderedRows();
-  const feed = new ChangeFeed(opts.onListenerError);
   /** Open connections per key (SPEC P6: the row is marked disconnected when the last one closes). */
   const counts = new Map<string, number>(seed.counts ?? []);
   /** Keys whose ip was reported by a beacon (SPEC P5, K3): a connection's address never overwrites it. */
   const reportedIps = new Set<string>(seed.reportedIps ?? []);
   let self: PresenceEntry | undefined;
   let lastTs = 0;
+  const feed = new ChangeFeed(opts.onListenerError);
   let version = seed.version ?? 0;
+  function record(kind: PresenceChangeKind, key: string, entry: PresenceEntry): void {
+    version += 1;
+    feed.queue({ kind, key, entry: copyEntry(entry), version });
+  }
+  const flush = () => feed.flush();
   for (const { key, entry } of [...(seed.rows ?? [])].sort((a, b) => a.entry.ts - b.entry.ts)) {
     rows.write(normaliseKey(key), copyEntry(entry));
     lastTs = Math.max(lastTs, entry.ts);
@@ -65,13 +70,6 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, se
     lastTs = Math.max(lastTs, Math.floor(raw));
     return lastTs;
   }
-
-  function record(kind: PresenceChangeKind, key: string, entry: PresenceEntry): void {
-    version += 1;
-    feed.queue({ kind, key, entry: copyEntry(entry), version });
-  }
-
-  const flush = () => feed.flush();
 
   /**
    * Removes rows more than ttlMs old at time `t` (S1); they are at the front of the list. A row
@@ -114,7 +112,7 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, se
     rows.write(k, next);
     if (clean.ip !== undefined && !fromConnection) reportedIps.add(k);
     record("upsert", k, next);
-    return copyEntry(next);
+    return next;
   }
 
   function disconnect(t: number, k: string): PresenceEntry | undefined {
@@ -123,7 +121,7 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, se
     const next = mergeEntry(stored, { reason: "disconnect" }, t);
     rows.write(k, next);
     record("disconnect", k, next);
-    return copyEntry(next);
+    return next;
   }
 
   /** Room for rows other than self (S2: self counts towards maxEntries). */
@@ -158,7 +156,70 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, se
     (timer as { unref?: () => void }).unref?.();
   }
 
+  /** The stored row after the write (the store's own object: callers outside copy it). */
+  function upsert(key: string, fields: PresenceFields): PresenceEntry {
+    const k = normaliseKey(key);
+    const clean = cleanFields(fields);
+    return run((t) => write(t, k, clean));
+  }
+
+  function openConnection(key: string, fields: PresenceFields, options: OpenConnectionOptions = {}): PresenceEntry {
+    const k = normaliseKey(key);
+    const clean = cleanFields(fields);
+    const ip = options.connectionIp;
+    if (ip !== undefined && (typeof ip !== "string" || !ip.trim())) throw new PresenceInputError(`connectionIp must be a non-empty string, got ${typeof ip}`);
+    return run((t) => {
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+      // P5: the connection's address only where no beacon reported one (and it is not a reported ip itself).
+      if (ip === undefined || clean.ip !== undefined || reportedIps.has(k)) return write(t, k, clean);
+      return write(t, k, { ...clean, ip }, true);
+    });
+  }
+
+  function closeConnection(key: string): PresenceEntry | undefined {
+    const k = normaliseKey(key);
+    return run((t) => {
+      const open = counts.get(k);
+      if (open === undefined) return undefined; // no connection of this store holds the key
+      const left = open - 1;
+      if (left > 0) {
+        counts.set(k, left);
+        return undefined;
+      }
+      counts.delete(k);
+      return disconnect(t, k);
+    });
+  }
+
+  function get(key: string): PresenceEntry | undefined {
+    if (key === SELF_KEY) return run(freshSelf);
+    const k = normaliseKey(key);
+    return run(() => rows.get(k));
+  }
+
+  function listKeyed(): KeyedPresenceEntry[] {
+    return run((t) => {
+      const out: KeyedPresenceEntry[] = [];
+      const own = freshSelf(t);
+      if (own) out.push({ key: SELF_KEY, entry: own });
+      for (const { key, row } of rows.newestFirstKeyed()) out.push({ key, entry: row });
+      return out;
+    });
+  }
+
+  function expire(): number {
+    try {
+      return sweep(now());
+    } finally {
+      flush();
+    }
+  }
+
+  const copyOrUndefined = (row: PresenceEntry | undefined) => (row ? copyEntry(row) : undefined);
+
   return {
+    sync: { upsert, openConnection, closeConnection, get, listKeyed, expire },
+
     async setSelf(fields: PresenceFields): Promise<PresenceEntry> {
       const clean = cleanFields(fields);
       return run((t) => {
@@ -172,42 +233,20 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, se
     },
 
     async upsert(key: string, fields: PresenceFields): Promise<PresenceEntry> {
-      const k = normaliseKey(key);
-      const clean = cleanFields(fields);
-      return run((t) => write(t, k, clean));
+      return copyEntry(upsert(key, fields));
     },
 
     async openConnection(key: string, fields: PresenceFields, options: OpenConnectionOptions = {}): Promise<PresenceEntry> {
-      const k = normaliseKey(key);
-      const clean = cleanFields(fields);
-      const ip = options.connectionIp;
-      if (ip !== undefined && (typeof ip !== "string" || !ip.trim())) throw new PresenceInputError(`connectionIp must be a non-empty string, got ${typeof ip}`);
-      return run((t) => {
-        counts.set(k, (counts.get(k) ?? 0) + 1);
-        // P5: the connection's address only where no beacon reported one (and it is not a reported ip itself).
-        if (ip === undefined || clean.ip !== undefined || reportedIps.has(k)) return write(t, k, clean);
-        return write(t, k, { ...clean, ip }, true);
-      });
+      return copyEntry(openConnection(key, fields, options));
     },
 
     async closeConnection(key: string): Promise<PresenceEntry | undefined> {
-      const k = normaliseKey(key);
-      return run((t) => {
-        const open = counts.get(k);
-        if (open === undefined) return undefined; // no connection of this store holds the key
-        const left = open - 1;
-        if (left > 0) {
-          counts.set(k, left);
-          return undefined;
-        }
-        counts.delete(k);
-        return disconnect(t, k);
-      });
+      return copyOrUndefined(closeConnection(key));
     },
 
     async markDisconnected(key: string): Promise<PresenceEntry | undefined> {
       const k = normaliseKey(key);
-      return run((t) => disconnect(t, k));
+      return copyOrUndefined(run((t) => disconnect(t, k)));
     },
 
     async touch(keys: string | Iterable<string>): Promise<void> {
@@ -227,12 +266,7 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, se
     },
 
     async get(key: string): Promise<PresenceEntry | undefined> {
-      if (key === SELF_KEY) return run(freshSelf);
-      const k = normaliseKey(key);
-      return run(() => {
-        const row = rows.get(k);
-        return row ? copyEntry(row) : undefined;
-      });
+      return copyOrUndefined(get(key));
     },
 
     async list(): Promise<PresenceEntry[]> {
@@ -246,21 +280,11 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, se
     },
 
     async listKeyed(): Promise<KeyedPresenceEntry[]> {
-      return run((t) => {
-        const out: KeyedPresenceEntry[] = [];
-        const own = freshSelf(t);
-        if (own) out.push({ key: SELF_KEY, entry: own });
-        for (const { key, row } of rows.newestFirstKeyed()) out.push({ key, entry: copyEntry(row) });
-        return out;
-      });
+      return listKeyed().map(({ key, entry }) => ({ key, entry: key === SELF_KEY ? entry : copyEntry(entry) }));
     },
 
     async expire(): Promise<number> {
-      try {
-        return sweep(now());
-      } finally {
-        flush();
-      }
+      return expire();
     },
 
     async version(): Promise<number> {

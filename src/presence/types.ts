@@ -94,7 +94,33 @@ export interface PresenceStoreStatus {
   degradedSince?: number;
 }
 
+/**
+ * The operations a gateway request needs, synchronous (issue 11): offered by a store whose list lives
+ * in this process (the in-memory store), so the gateway answers a beacon, a `system-presence` call or
+ * a `connect` in the turn it arrived, without a promise per request. A store on a shared backend
+ * (Redis) has none: the gateway then uses the async methods, which do the same.
+ *
+ * Rows returned are the store's own, not copies (the store never changes a row it returned; it
+ * replaces it): read them, never change them.
+ */
+export interface PresenceStoreSync {
+  /** PresenceStore.upsert. */
+  upsert(key: string, fields: PresenceFields): void;
+  /** PresenceStore.openConnection. */
+  openConnection(key: string, fields: PresenceFields, options?: OpenConnectionOptions): void;
+  /** PresenceStore.closeConnection. */
+  closeConnection(key: string): void;
+  /** PresenceStore.get (read-only row). */
+  get(key: string): PresenceEntry | undefined;
+  /** PresenceStore.listKeyed (read-only rows). */
+  listKeyed(): KeyedPresenceEntry[];
+  /** PresenceStore.expire. */
+  expire(): number;
+}
+
 export interface PresenceStore {
+  /** The same operations, synchronous, when the store can do them without waiting (the in-memory store). */
+  readonly sync?: PresenceStoreSync;
   /** Seeds or refreshes the gateway's own row (SPEC P1): never expired, never evicted. */
   setSelf(fields: PresenceFields): Promise<PresenceEntry>;
   /**

@@ -12,6 +12,7 @@ import type { GatewayContext } from "./core/context.js";
 import { GatewayError } from "./core/errors.js";
 import { coalesceWrites, handleFrame, sendError } from "./core/inbound.js";
 import { onPong } from "./core/keep-alive.js";
+import { isPromise, type MaybePromise } from "./core/maybe-promise.js";
 import { clientAddress, type TrustedProxies } from "./core/remote-address.js";
 import type { ListenerHttp } from "./http/http-front.js";
 import { logRejection, refuseConnection } from "./limits/refuse.js";
@@ -62,9 +63,7 @@ export async function startListener(gw: GatewayContext, spec: ListenerSpec, trus
     conn.socket = request.socket;
     ws.on("message", (data, isBinary) => {
       coalesceWrites(conn);
-      conn.queue = conn.queue.then(() => handleFrame(gw, conn, asBuffer(data), isBinary)).catch((error: unknown) => {
-        gw.log(`error frame handling failed on conn=${conn.id}: ${String(error)}`);
-      });
+      inOrder(gw, conn, "frame handling", () => handleFrame(gw, conn, asBuffer(data), isBinary));
     });
     ws.on("pong", () => onPong(gw, conn));
     ws.on("error", (error: Error & { code?: string }) => {
@@ -86,9 +85,7 @@ export async function startListener(gw: GatewayContext, spec: ListenerSpec, trus
     ws.on("close", (code) => {
       clearTimeout(conn.handshakeTimer);
       gw.limits.release(conn);
-      conn.queue = conn.queue.then(() => closed(gw, conn, code)).catch((error: unknown) => {
-        gw.log(`error disconnect bookkeeping failed on conn=${conn.id}: ${String(error)}`);
-      });
+      inOrder(gw, conn, "disconnect bookkeeping", () => closed(gw, conn, code));
     });
     binding.opened?.(conn);
   });
@@ -135,10 +132,36 @@ function handshakeTimeout(gw: GatewayContext, conn: Connection): void {
 }
 
 /** SPEC P6: the store marks the row disconnected when the last connection with its key (on any gateway) closes. */
-async function closed(gw: GatewayContext, conn: Connection, code: number): Promise<void> {
+function closed(gw: GatewayContext, conn: Connection, code: number): MaybePromise<void> {
   gw.registry.remove(conn);
-  if (conn.key !== undefined) await gw.store.closeConnection(conn.key);
-  if (conn.connected) gw.log(`disconnect conn=${conn.id} code=${code} key=${conn.key ?? "-(ephemeral)"}`);
+  const logged = () => {
+    if (conn.connected) gw.log(`disconnect conn=${conn.id} code=${code} key=${conn.key ?? "-(ephemeral)"}`);
+  };
+  if (conn.key === undefined) return logged();
+  const { sync } = gw.store;
+  if (sync) return (sync.closeConnection(conn.key), logged());
+  return gw.store.closeConnection(conn.key).then(logged);
+}
+
+/**
+ * Runs a connection's work (a frame, then the close bookkeeping) in arrival order: at once when
+ * nothing of it is pending (no promise per frame on an idle connection), else after what is.
+ */
+function inOrder(gw: GatewayContext, conn: Connection, what: string, work: () => MaybePromise<void>): void {
+  const failed = (error: unknown) => gw.log(`error ${what} failed on conn=${conn.id}: ${String(error)}`);
+  let result: MaybePromise<void>;
+  if (conn.queue === undefined) {
+    try {
+      result = work();
+    } catch (error) {
+      return failed(error);
+    }
+    if (!isPromise(result)) return;
+  } else result = conn.queue.then(work);
+  const queued: Promise<void> = result.catch(failed).then(() => {
+    if (conn.queue === queued) conn.queue = undefined;
+  });
+  conn.queue = queued;
 }
 
 function asBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {

@@ -1,10 +1,16 @@
 /**
  * The `jsonrpc` server binding (SPEC T2, default): JSON-RPC 2.0 requests and batches (T3) dispatched
- * with json-rpc-2.0 onto the core's method table, errors with SPEC §10's numeric codes, pushes as
- * notifications `{"jsonrpc":"2.0","method":"presence","params":{presence, stateVersion}}` (or
- * `presence.delta`). Cached list text (RawJson) is spliced into answers and pushes as it is.
+ * onto the core's method table, errors with SPEC §10's numeric codes, pushes as notifications
+ * `{"jsonrpc":"2.0","method":"presence","params":{presence, stateVersion}}` (or `presence.delta`).
+ * Cached list text (RawJson) is spliced into answers and pushes as it is.
+ *
+ * Dispatch is a direct lookup in the method table, not json-rpc-2.0's JSONRPCServer (issue 11): its
+ * promise chain per request (method wrapper, middleware, error mapping, response mapping) was a good
+ * part of a beacon's cost, and a request the core answers at once is answered here in the same turn.
+ * The wire shapes are json-rpc-2.0's (its types and response constructors); the SDK's client still
+ * uses its JSONRPCClient.
  */
-import { createJSONRPCErrorResponse, JSONRPCServer, type JSONRPCErrorResponse, type JSONRPCID, type JSONRPCRequest, type JSONRPCResponse } from "json-rpc-2.0";
+import { createJSONRPCErrorResponse, type JSONRPCErrorResponse, type JSONRPCID, type JSONRPCRequest } from "json-rpc-2.0";
 import type { ValidationIssue } from "../../protocol/errors.js";
 import { JSONRPC_PROTOCOL_VERSION } from "../../protocol/methods.js";
 import type { ServerBinding, ServerBindingFactory } from "../core/binding.js";
@@ -13,18 +19,25 @@ import type { GatewayContext } from "../core/context.js";
 import { GatewayError, toGatewayError, wireError } from "../core/errors.js";
 import { sharedFrame } from "../core/fanout/event-frames.js";
 import { invalidRequest } from "../core/inbound.js";
-import { stringifyWithRaw } from "../core/fanout/raw-json.js";
+import { RawJson, stringifyWithRaw } from "../core/fanout/raw-json.js";
+import { isPromise, type MaybePromise } from "../core/maybe-promise.js";
 import type { MethodTable } from "../core/methods.js";
 import { checkEnvelope, repeatedIds, type EnvelopeCheck } from "./jsonrpc-envelope.js";
 
 /** Most requests in one batch; a larger batch is answered with one INVALID_REQUEST. */
 export const MAX_BATCH = 100;
 
-export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
-  const rpc = createRpcServer(gw, methods);
-  const respond = (id: JSONRPCID, error: GatewayError) => errorResponse(id, error, gw);
+/**
+ * One answer as JSON text, or null for none (a notification). Answers are kept as text so a
+ * batch joins them without serializing them again.
+ */
+type Answer = string | null;
 
-  async function handleEntry(conn: Connection, envelope: EnvelopeCheck, inBatch: boolean): Promise<JSONRPCResponse | null> {
+export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
+  const respond = (id: JSONRPCID, error: GatewayError): string => JSON.stringify(errorResponse(id, error, gw));
+  const call = createDispatch(gw, methods, respond);
+
+  function handleEntry(conn: Connection, envelope: EnvelopeCheck, inBatch: boolean): MaybePromise<Answer> {
     if (!envelope.ok) {
       const message = `invalid request: ${envelope.issues.map((i) => `${i.path || "(root)"} ${i.message}`).join("; ")}`;
       return respond(envelope.id, new GatewayError("INVALID_REQUEST", message, { errors: envelope.issues }));
@@ -33,34 +46,36 @@ export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
     const gate = methods.gate(conn, request.method, inBatch);
     if (gate) return request.id === undefined ? null : respond(request.id, gate);
     if (conn.closeAfterReply) return null;
-    return rpc.receive(request, conn);
+    return call(conn, request);
   }
 
   /** An entry of a batch whose ids repeat: not run, answered INVALID_REQUEST (a notification: not at all). */
-  const refuseRepeated = (request: JSONRPCRequest, issue: ValidationIssue | undefined): JSONRPCResponse | null =>
+  const refuseRepeated = (request: JSONRPCRequest, issue: ValidationIssue | undefined): Answer =>
     request.id === undefined || issue === undefined ? null : respond(request.id, new GatewayError("INVALID_REQUEST", `invalid request: ${issue.message}`, { errors: [issue] }));
+
+  /** Batch entries run one after another, in order (each may wait on the store). */
+  async function batch(conn: Connection, message: unknown[]): Promise<string | undefined> {
+    const envelopes = message.map(checkEnvelope);
+    const repeated = repeatedIds(envelopes);
+    const answers: string[] = [];
+    for (const [index, envelope] of envelopes.entries()) {
+      const answer = repeated && envelope.ok ? refuseRepeated(envelope.request, repeated.get(index)) : await handleEntry(conn, envelope, true);
+      if (answer !== null) answers.push(answer);
+    }
+    return answers.length > 0 ? `[${answers.join(",")}]` : undefined;
+  }
 
   const binding: ServerBinding = {
     name: "jsonrpc",
     protocol: { min: JSONRPC_PROTOCOL_VERSION, max: JSONRPC_PROTOCOL_VERSION },
-    async receive(conn, message) {
+    receive(conn, message) {
       if (!Array.isArray(message)) {
-        const response = await handleEntry(conn, checkEnvelope(message), false);
-        return response ? stringifyWithRaw(response) : undefined;
+        const answer = handleEntry(conn, checkEnvelope(message), false);
+        return isPromise(answer) ? answer.then(orUndefined) : orUndefined(answer);
       }
-      if (message.length === 0) return JSON.stringify(respond(null, invalidRequest("empty batch", "")));
-      if (message.length > MAX_BATCH) {
-        return JSON.stringify(respond(null, invalidRequest(`batch of ${message.length} requests; at most ${MAX_BATCH}`, "")));
-      }
-      const envelopes = message.map(checkEnvelope);
-      const repeated = repeatedIds(envelopes);
-      const responses: JSONRPCResponse[] = [];
-      for (const [index, envelope] of envelopes.entries()) {
-        const response =
-          repeated && envelope.ok ? refuseRepeated(envelope.request, repeated.get(index)) : await handleEntry(conn, envelope, true);
-        if (response) responses.push(response);
-      }
-      return responses.length > 0 ? stringifyWithRaw(responses) : undefined;
+      if (message.length === 0) return respond(null, invalidRequest("empty batch", ""));
+      if (message.length > MAX_BATCH) return respond(null, invalidRequest(`batch of ${message.length} requests; at most ${MAX_BATCH}`, ""));
+      return batch(conn, message);
     },
     encodeError: (error) => JSON.stringify(createJSONRPCErrorResponse(null, error.code, error.message, error.data)),
     // No seq: one Buffer per push, written to every socket as it is (issue 11).
@@ -72,21 +87,50 @@ export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
   return binding;
 };
 
-/** json-rpc-2.0 dispatch onto the core's methods (the handshake gate ran before). */
-function createRpcServer(gw: GatewayContext, methods: MethodTable): JSONRPCServer<Connection> {
-  const server = new JSONRPCServer<Connection>({
-    errorListener: (message, error) => {
-      if (toGatewayError(error).errorName === "INTERNAL_ERROR") gw.log(`error ${message} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    },
-  });
-  server.mapErrorToJSONRPCErrorResponse = (id, error) => errorResponse(id, toGatewayError(error), gw);
-  server.handleMethodNotFound = async (request): Promise<JSONRPCResponse | null> => {
-    if (request.id === undefined) return null;
-    const error = new GatewayError("METHOD_NOT_FOUND", `unknown method ${JSON.stringify(request.method)}`, { method: request.method });
-    return errorResponse(request.id, error, gw);
+const orUndefined = (answer: Answer): string | undefined => answer ?? undefined;
+
+/**
+ * Calls a method of the table for a request that passed the envelope check and the handshake gate:
+ * METHOD_NOT_FOUND for one the gateway does not offer; the result, or the error the call threw,
+ * as the answer. A notification (no id) runs the same and is answered with nothing (JSON-RPC 2.0 §4.1).
+ */
+function createDispatch(gw: GatewayContext, methods: MethodTable, respond: (id: JSONRPCID, error: GatewayError) => string) {
+  const failed = (conn: Connection, request: JSONRPCRequest, error: unknown): Answer => {
+    const known = toGatewayError(error);
+    if (known.errorName === "INTERNAL_ERROR") {
+      gw.log(`error ${request.method} failed on conn=${conn.id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+    return request.id === undefined ? null : respond(request.id, known);
   };
-  for (const name of methods.names) server.addMethod(name, (params: unknown, conn: Connection) => methods.call(conn, name, params));
-  return server;
+  const succeeded = (request: JSONRPCRequest, result: unknown): Answer => (request.id === undefined ? null : successText(request.id, result));
+
+  return function call(conn: Connection, request: JSONRPCRequest): MaybePromise<Answer> {
+    const { method } = request;
+    if (!methods.offers(method)) {
+      return request.id === undefined ? null : respond(request.id, new GatewayError("METHOD_NOT_FOUND", `unknown method ${JSON.stringify(method)}`, { method }));
+    }
+    let result: unknown;
+    try {
+      result = methods.call(conn, method, request.params);
+    } catch (error) {
+      return failed(conn, request, error);
+    }
+    if (!isPromise(result)) return succeeded(request, result);
+    return result.then(
+      (value) => succeeded(request, value),
+      (error: unknown) => failed(conn, request, error),
+    );
+  };
+}
+
+/**
+ * `{"jsonrpc":"2.0","id":..,"result":..}` as json-rpc-2.0's createJSONRPCSuccessResponse shapes it
+ * (a missing result is null); a cached list (RawJson) is spliced in as it is.
+ */
+function successText(id: JSONRPCID, result: unknown): string {
+  const head = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`;
+  if (result instanceof RawJson) return `${head}${result.text}}`;
+  return `${head}${stringifyWithRaw(result ?? null)}}`;
 }
 
 /** The JSON-RPC error response (SPEC §10 code, `data.code` the name), faults applied. */

@@ -4,6 +4,7 @@ import type { PresenceFields } from "../../presence/types.js";
 import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import { GatewayError } from "./errors.js";
+import type { MaybePromise } from "./maybe-promise.js";
 
 /** Checked before the params: a flood is refused cheaply (SPEC B2). */
 export function takeBeaconToken(gw: GatewayContext, conn: Connection): void {
@@ -16,8 +17,11 @@ export function takeBeaconToken(gw: GatewayContext, conn: Connection): void {
   });
 }
 
+const OK: SystemEventResult = Object.freeze({ ok: true });
+
 export function createSystemEventHandler(gw: GatewayContext) {
-  return async function systemEvent(params: SystemEventParams, conn: Connection): Promise<SystemEventResult> {
+  const { store } = gw;
+  return function systemEvent(params: SystemEventParams, conn: Connection): MaybePromise<SystemEventResult> {
     if (gw.options.faults.beaconTextRequired && !params.text?.trim()) {
       throw new GatewayError("INVALID_PARAMS", "text required", { errors: [{ path: "/text", message: "is required", keyword: "required" }], method: "system-event" });
     }
@@ -25,10 +29,13 @@ export function createSystemEventHandler(gw: GatewayContext) {
     let key = params.instanceId !== undefined ? gw.keyFor(params.instanceId, conn.id) : conn.key;
     if (gw.options.faults.beaconRowsByText && params.instanceId === undefined && params.text) key = `text:${params.text}`;
     // An untracked sender without instanceId, or a beacon claiming an ephemeral mode (P3): nothing to record.
-    if (key === undefined || (params.mode !== undefined && gw.isEphemeral(params.mode))) return { ok: true };
+    if (key === undefined || (params.mode !== undefined && gw.isEphemeral(params.mode))) return OK;
     // An ip here is a reported one: the store keeps it over connection addresses (SPEC P5).
-    await gw.store.upsert(key, beaconFields(params));
-    return { ok: true };
+    if (store.sync) {
+      store.sync.upsert(key, beaconFields(params));
+      return OK;
+    }
+    return store.upsert(key, beaconFields(params)).then(() => OK);
   };
 }
 

@@ -10,6 +10,7 @@ import type { BindingName } from "../../transport/binding.js";
 import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import type { GatewayError } from "./errors.js";
+import type { MaybePromise } from "./maybe-promise.js";
 import type { MethodTable } from "./methods.js";
 
 /** A server push (SPEC E1, E3), binding-neutral. */
@@ -44,9 +45,10 @@ export interface ServerBinding {
   opened?(conn: Connection): void;
   /**
    * One inbound message, already within maxPayload, a text frame and parsed JSON (the core answers
-   * the rest). Returns the text to answer with, if any; never throws for bad input (SPEC B1).
+   * the rest). Returns the text to answer with, if any (at once when it can: see maybe-promise.ts);
+   * never throws for bad input (SPEC B1).
    */
-  receive(conn: Connection, message: unknown): Promise<string | undefined>;
+  receive(conn: Connection, message: unknown): MaybePromise<string | undefined>;
   /** An error that answers no request (not JSON, oversized, handshake timeout); undefined: send nothing. */
   encodeError(error: GatewayError): string | undefined;
   /** Encodes a push once per version (the core calls it once per push); see EventFrame. */

@@ -45,8 +45,11 @@ export interface Connection {
   alive: boolean;
   /** Set by a handler whose answer must be followed by closing the connection. */
   closeAfterReply?: { code: number; reason: string };
-  /** Frames are handled one after another, in order; the close bookkeeping runs last. */
-  queue: Promise<void>;
+  /**
+   * Frames are handled one after another, in order; the close bookkeeping runs last. The work still
+   * pending (a frame waiting on a remote store), or undefined when there is none (listener.ts inOrder).
+   */
+  queue?: Promise<void>;
   handshakeTimer?: ReturnType<typeof setTimeout>;
   /** The TCP socket under `ws` (the upgrade request's), corked while a turn's answers are written. */
   socket?: Duplex;
@@ -67,6 +70,5 @@ export function createConnection(ws: WebSocket, binding: ServerBinding, address:
     role: "operator",
     scopes: [],
     alive: true,
-    queue: Promise.resolve(),
   };
 }

@@ -8,6 +8,7 @@ import { FUTURE_TS_MS, withExtraRowFields } from "../faults.js";
 import type { GatewayClock } from "./gateway-clock.js";
 import type { EventFrames } from "./fanout/event-frames.js";
 import { SnapshotCache, type Snapshot } from "./fanout/snapshot.js";
+import type { MaybePromise } from "./maybe-promise.js";
 
 export interface GatewayMetrics {
   /** Presence events handed to sockets. */
@@ -59,8 +60,11 @@ export interface GatewayContext {
   isEphemeral(mode: string | undefined): boolean;
   /** SPEC K1 (the `caseSensitiveKeys` fault keeps letter case apart). */
   keyFor(instanceId: string | undefined, connId: string): string;
-  /** The list as clients see it, with keys (SPEC M1; the `evictSelf` fault drops self when over the cap). */
-  listKeyed(): Promise<KeyedPresenceEntry[]>;
+  /**
+   * The list as clients see it, with keys (SPEC M1; the `evictSelf` fault drops self when over the
+   * cap). At once with a store that lists synchronously (its own rows: read-only).
+   */
+  listKeyed(): MaybePromise<KeyedPresenceEntry[]>;
   /** The list serialized once per version (pushes, system-presence, hello-ok: issue 11). */
   readonly snapshots: SnapshotCache;
   /**
@@ -99,17 +103,18 @@ export function createContext(
     framesEncoded: 0,
     slowConsumers: 0,
   };
-  async function listKeyed(): Promise<KeyedPresenceEntry[]> {
-    const rows = await store.listKeyed();
+  const listed = (rows: KeyedPresenceEntry[]): KeyedPresenceEntry[] => {
     if (faults.evictSelf && rows.length > options.maxEntries) {
       const self = rows.findIndex((row) => row.key === SELF_KEY);
       if (self >= 0) rows.splice(self, 1);
     }
     return faultyListing(rows);
-  }
+  };
+  const { sync } = store;
+  const listKeyed = (): MaybePromise<KeyedPresenceEntry[]> => (sync ? listed(sync.listKeyed()) : store.listKeyed().then(listed));
   const snapshots = new SnapshotCache({
     listKeyed,
-    expire: () => store.expire(),
+    expire: () => (sync ? sync.expire() : store.expire()),
     now: () => fields.clock.now(),
     restampSelf: (row) => (faults.staleSelfRow ? staleSelf(row) : row),
     built: () => void metrics.snapshots++,

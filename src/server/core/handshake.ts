@@ -14,39 +14,50 @@ import { GatewayError } from "./errors.js";
 import { grantedScopes, hasScope } from "./scopes.js";
 import { GATEWAY_VERSION } from "./self-row.js";
 import { holdUnlessClosed, logRejection } from "../limits/refuse.js";
+import { andThen, type MaybePromise } from "./maybe-promise.js";
 
 export function createConnectHandler(gw: GatewayContext) {
-  return async function connect(params: ConnectParams, conn: Connection): Promise<HelloOk> {
+  return function connect(params: ConnectParams, conn: Connection): MaybePromise<HelloOk> {
     if (gw.options.faults.startsSlowly && performance.now() - gw.startedAt < STARTING_FAULT_MS) {
       reject(gw, conn, 1013, "INTERNAL_ERROR", "gateway starting");
       throw new GatewayError("INTERNAL_ERROR", "gateway starting; retry shortly", { retryAfterMs: 500 });
     }
     conn.protocol = negotiate(gw, params, conn);
-    await authenticate(gw, params, conn);
-    await conn.binding.verifyConnect?.(conn, params);
-    const role = params.role ?? "operator";
-    conn.role = role;
-    conn.scopes = grantedScopes(role, params.scopes);
-    if (!gw.isEphemeral(params.client.mode)) {
-      const key = gw.keyFor(params.client.instanceId, conn.id);
-      // Written before the connection counts as connected: a refused write leaves it unconnected.
-      // The store counts the connection (SPEC P6, on every gateway of a cluster).
-      await gw.store.openConnection(key, connectionFields(gw, params, conn), ipFromConnection(gw, conn));
-      gw.registry.track(conn, key);
-    }
-    conn.connected = true;
-    gw.limits.handshaken(conn);
-    conn.clientId = params.client.id;
-    conn.mode = params.client.mode;
-    clearTimeout(conn.handshakeTimer);
-    gw.log(
-      `connect conn=${conn.id} client=${params.client.id} mode=${params.client.mode} role=${role}` +
-        ` key=${conn.key ?? "-(ephemeral)"} address=${conn.address ?? "?"}`,
-    );
-    const hello = await helloOk(gw, conn, params);
-    // Typed as SPEC H4's hello-ok; a binding may send its own shape of it.
-    return (conn.binding.helloOk?.(hello, conn, params) ?? hello) as HelloOk;
+    return andThen(authenticate(gw, params, conn), () =>
+      andThen(conn.binding.verifyConnect?.(conn, params), () => andThen(openRow(gw, params, conn), () => accepted(gw, params, conn))));
   };
+}
+
+/** The connection's row (not for an ephemeral mode, SPEC P3), written before the connection counts as connected. */
+function openRow(gw: GatewayContext, params: ConnectParams, conn: Connection): MaybePromise<void> {
+  const role = params.role ?? "operator";
+  conn.role = role;
+  conn.scopes = grantedScopes(role, params.scopes);
+  if (gw.isEphemeral(params.client.mode)) return;
+  const key = gw.keyFor(params.client.instanceId, conn.id);
+  // A refused write leaves the connection unconnected. The store counts the connection (SPEC P6, on
+  // every gateway of a cluster).
+  const fields = connectionFields(gw, params, conn);
+  const { sync } = gw.store;
+  if (sync) {
+    sync.openConnection(key, fields, ipFromConnection(gw, conn));
+    return gw.registry.track(conn, key);
+  }
+  return gw.store.openConnection(key, fields, ipFromConnection(gw, conn)).then(() => gw.registry.track(conn, key));
+}
+
+function accepted(gw: GatewayContext, params: ConnectParams, conn: Connection): MaybePromise<HelloOk> {
+  conn.connected = true;
+  gw.limits.handshaken(conn);
+  conn.clientId = params.client.id;
+  conn.mode = params.client.mode;
+  clearTimeout(conn.handshakeTimer);
+  gw.log(
+    `connect conn=${conn.id} client=${params.client.id} mode=${params.client.mode} role=${conn.role}` +
+      ` key=${conn.key ?? "-(ephemeral)"} address=${conn.address ?? "?"}`,
+  );
+  // Typed as SPEC H4's hello-ok; a binding may send its own shape of it.
+  return andThen(helloOk(gw, conn, params), (hello) => (conn.binding.helloOk?.(hello, conn, params) ?? hello) as HelloOk);
 }
 
 /** SPEC H3: the highest version both sides speak, else PROTOCOL_MISMATCH (then close 1002). */
@@ -66,7 +77,7 @@ function negotiate(gw: GatewayContext, params: ConnectParams, conn: Connection):
  * answered at once and not counted (as OpenClaw's `token_missing`), so a client that first tries
  * without one (the Instances page asks for the token only then) never locks its address out.
  */
-async function authenticate(gw: GatewayContext, params: ConnectParams, conn: Connection): Promise<void> {
+function authenticate(gw: GatewayContext, params: ConnectParams, conn: Connection): MaybePromise<void> {
   const expected = gw.options.token;
   if (expected === undefined) return;
   const lockedMs = gw.limits.lockedFor(conn.address);
@@ -87,8 +98,9 @@ async function authenticate(gw: GatewayContext, params: ConnectParams, conn: Con
   const message = "unauthorized: wrong auth.token";
   const lockout = locked ? `; ${conn.address ?? "the address"} locked out for ${gw.options.limits.authFailures.lockoutMs} ms` : "";
   reject(gw, conn, 1008, "UNAUTHORIZED", `${message} (answered after ${delayMs} ms${lockout})`);
-  await holdUnlessClosed(conn, delayMs);
-  throw new GatewayError("UNAUTHORIZED", message);
+  return holdUnlessClosed(conn, delayMs).then(() => {
+    throw new GatewayError("UNAUTHORIZED", message);
+  });
 }
 
 /** Counts and logs a refused connect, and has the connection closed after the answer. */
@@ -99,9 +111,10 @@ export function reject(gw: GatewayContext, conn: Connection, code: number, name:
 }
 
 /** A connection that may not read presence sees only its own row. */
-async function ownRowOnly(gw: GatewayContext, conn: Connection) {
-  const row = conn.key === undefined ? undefined : await gw.store.get(conn.key);
-  return row ? [row] : [];
+function ownRowOnly(gw: GatewayContext, conn: Connection): MaybePromise<PresenceEntry[]> {
+  const rowList = (row: PresenceEntry | undefined) => (row ? [row] : []);
+  if (conn.key === undefined) return [];
+  return gw.store.sync ? rowList(gw.store.sync.get(conn.key)) : gw.store.get(conn.key).then(rowList);
 }
 
 /** SPEC P2, P4: the fields a successful connect writes (the ip is the store's part of P5). */
@@ -134,22 +147,22 @@ function ipFromConnection(gw: GatewayContext, conn: Connection): OpenConnectionO
  * SPEC H4. A reader's list is the cached snapshot's text (issue 11); with the `presence.delta` cap
  * (docs/delta.md D1, D2) its keys come too, and that snapshot is what the first delta starts from.
  */
-async function helloOk(gw: GatewayContext, conn: Connection, params: ConnectParams): Promise<HelloOk> {
+function helloOk(gw: GatewayContext, conn: Connection, params: ConnectParams): MaybePromise<HelloOk> {
   // Read before listing: the list is then at least as new as the version (a later push only adds).
   const version = gw.published.version;
   conn.snapshotVersion = version;
   const reader = hasScope(conn, "operator.read");
   const caps = reader && params.caps?.includes(PRESENCE_DELTA_CAP) ? [PRESENCE_DELTA_CAP] : [];
-  let presence: PresenceEntry[];
-  let presenceKeys: string[] | undefined;
-  if (reader) {
-    const snapshot = await gw.snapshots.get();
-    presence = snapshot.raw() as unknown as PresenceEntry[];
-    if (caps.length > 0) {
-      presenceKeys = snapshot.keys();
-      conn.deltaBase = { snapshot: snapshot.origin, version };
-    }
-  } else presence = await ownRowOnly(gw, conn);
+  if (!reader) return andThen(ownRowOnly(gw, conn), (presence) => hello(gw, conn, version, caps, presence));
+  return andThen(gw.snapshots.get(), (snapshot) => {
+    const presence = snapshot.raw() as unknown as PresenceEntry[];
+    if (caps.length === 0) return hello(gw, conn, version, caps, presence);
+    conn.deltaBase = { snapshot: snapshot.origin, version };
+    return hello(gw, conn, version, caps, presence, snapshot.keys());
+  });
+}
+
+function hello(gw: GatewayContext, conn: Connection, version: number, caps: string[], presence: PresenceEntry[], presenceKeys?: string[]): HelloOk {
   return {
     type: "hello-ok",
     protocol: conn.protocol ?? conn.binding.protocol.max,

@@ -7,8 +7,9 @@ import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import { GatewayError, wireError } from "./errors.js";
 import { startPushes } from "./fanout/push.js";
+import { isPromise, type MaybePromise } from "./maybe-promise.js";
 
-export async function handleFrame(gw: GatewayContext, conn: Connection, data: Buffer, isBinary: boolean): Promise<void> {
+export function handleFrame(gw: GatewayContext, conn: Connection, data: Buffer, isBinary: boolean): MaybePromise<void> {
   if (conn.ws.readyState !== conn.ws.OPEN) return;
   const { maxPayload } = gw.options;
   const fail = (error: GatewayError): void => sendError(gw, conn, error);
@@ -31,7 +32,12 @@ export async function handleFrame(gw: GatewayContext, conn: Connection, data: Bu
     return fail(new GatewayError("PARSE_ERROR", `parse error: not JSON (${detail})`, { errors: [{ path: "", message: detail }] }));
   }
 
-  const answer = await conn.binding.receive(conn, parsed);
+  const answer = conn.binding.receive(conn, parsed);
+  return isPromise(answer) ? answer.then((text) => answered(gw, conn, text)) : answered(gw, conn, answer);
+}
+
+/** The answer goes out before any close the frame asked for; pushes may start once hello-ok is out. */
+function answered(gw: GatewayContext, conn: Connection, answer: string | undefined): void {
   if (answer !== undefined) send(gw, conn, answer);
   if (conn.connected) startPushes(gw, conn);
   if (conn.closeAfterReply) conn.ws.close(conn.closeAfterReply.code, conn.closeAfterReply.reason);

@@ -14,6 +14,7 @@ import { createConnectHandler } from "./handshake.js";
 import { requireScope } from "./scopes.js";
 import { createClockAdvanceHandler } from "./test-clock.js";
 import { resync } from "./fanout/push.js";
+import { andThen, type MaybePromise } from "./maybe-promise.js";
 import type { PresenceEntry } from "../../protocol/presence.js";
 
 /** The methods this gateway offers, in `hello-ok.features.methods` order. */
@@ -32,8 +33,11 @@ export interface MethodTable {
    * entry counts as not alone, SPEC H1), ALREADY_CONNECTED for a second `connect` (H6).
    */
   gate(conn: Connection, method: string, inBatch: boolean): GatewayError | undefined;
-  /** Runs an offered method (after the gate): scope, rate limit, params, handler. Throws GatewayError. */
-  call(conn: Connection, method: MethodName, params: unknown): Promise<unknown>;
+  /**
+   * Runs an offered method (after the gate): scope, rate limit, params, handler. Throws (or rejects
+   * with) a GatewayError. The result comes at once when the handler did not have to wait.
+   */
+  call(conn: Connection, method: MethodName, params: unknown): MaybePromise<unknown>;
 }
 
 export function createMethodTable(gw: GatewayContext): MethodTable {
@@ -41,7 +45,7 @@ export function createMethodTable(gw: GatewayContext): MethodTable {
     connect: createConnectHandler(gw),
     "system-event": createSystemEventHandler(gw),
     // The cached text (issue 11), spliced into the answer by the binding (raw-json.ts).
-    "system-presence": async () => (await gw.snapshots.get()).raw() as unknown as PresenceEntry[],
+    "system-presence": () => andThen(gw.snapshots.get(), (snapshot) => snapshot.raw() as unknown as PresenceEntry[]),
     "presence.resync": (_params, conn) => resync(gw, conn),
     "test.clock.advance": createClockAdvanceHandler(gw),
   };
@@ -57,14 +61,14 @@ export function createMethodTable(gw: GatewayContext): MethodTable {
   };
   const names = offeredMethods(gw.options.testClock);
   const offered = new Set<string>(names);
+  const paramsOptional = new Set<string>(PARAMS_OPTIONAL_METHODS);
   return {
     names,
     offers: (method): method is MethodName => offered.has(method),
     gate: handshakeGate,
-    async call(conn, name, params) {
+    call(conn, name, params) {
       guards[name](conn);
-      const optional = (PARAMS_OPTIONAL_METHODS as readonly string[]).includes(name);
-      const checked = validate(METHOD_SCHEMAS[name].params, params === undefined && optional ? {} : params);
+      const checked = validate(METHOD_SCHEMAS[name].params, params === undefined && paramsOptional.has(name) ? {} : params);
       if (!checked.ok) {
         throw new GatewayError("INVALID_PARAMS", `invalid params for ${name}: ${formatIssues(checked.issues)}`, {
           errors: checked.issues,

@@ -26,6 +26,7 @@ import { PushBudget } from "./push-budget.js";
 import { hasScope } from "../scopes.js";
 import { overBuffer } from "./slow-consumers.js";
 import type { Snapshot } from "./snapshot.js";
+import { andThen, isPromise, type MaybePromise } from "../maybe-promise.js";
 
 export class Pusher {
   private timer: { kind: "immediate"; handle: ReturnType<typeof setImmediate> } | { kind: "timeout"; handle: ReturnType<typeof setTimeout> } | undefined;
@@ -51,24 +52,44 @@ export class Pusher {
     if (this.stopped || this.flushing || this.timer !== undefined || this.gw.options.faults.noPresenceEvents) return;
     const run = () => {
       this.timer = undefined;
-      this.flush().catch((error: unknown) => this.gw.log(`error presence push failed: ${String(error)}`));
+      const failed = (error: unknown) => this.gw.log(`error presence push failed: ${String(error)}`);
+      try {
+        const flushed = this.flush();
+        if (isPromise(flushed)) flushed.catch(failed);
+      } catch (error) {
+        failed(error);
+      }
     };
     const wait = Math.max(this.budget.waitMs(), this.lastRound + this.gw.options.pushIntervalMs - performance.now());
     this.timer = wait > 0 ? { kind: "timeout", handle: setTimeout(run, wait) } : { kind: "immediate", handle: setImmediate(run) };
   }
 
-  private async flush(): Promise<void> {
+  /** A round, at once when the snapshot can be built at once (the in-memory store). */
+  private flush(): MaybePromise<void> {
     if (!this.dirty) return;
     this.dirty = false;
     this.flushing = true;
     this.lastRound = performance.now();
-    try {
-      // Building may expire rows: a further change, pushed in the next round.
-      const snapshot = await this.gw.snapshots.fresh();
-      if (!this.stopped) this.budget.spend(this.publish(snapshot));
-    } finally {
+    const done = () => {
       this.flushing = false;
       if (this.dirty) this.schedule();
+    };
+    // Building may expire rows: a further change, pushed in the next round.
+    const publish = (snapshot: Snapshot) => {
+      if (!this.stopped) this.budget.spend(this.publish(snapshot));
+    };
+    let snapshot: MaybePromise<Snapshot>;
+    try {
+      snapshot = this.gw.snapshots.fresh();
+    } catch (error) {
+      done();
+      throw error;
+    }
+    if (isPromise(snapshot)) return snapshot.then(publish).finally(done);
+    try {
+      publish(snapshot);
+    } finally {
+      done();
     }
   }
 
@@ -166,16 +187,17 @@ export function startPushes(gw: GatewayContext, conn: Connection): void {
  * from it), a `presence` event to the others. Like hello-ok's snapshot it is the current list,
  * labelled with the latest round's version (it may already hold changes a pending round will push).
  */
-export async function resync(gw: GatewayContext, conn: Connection): Promise<PresenceResyncResult> {
+export function resync(gw: GatewayContext, conn: Connection): MaybePromise<PresenceResyncResult> {
   const version = gw.published.version;
-  const snapshot = await gw.snapshots.get();
-  if (conn.ws.readyState === conn.ws.OPEN) {
-    if (conn.deltaBase) {
-      new EventFrames(resetPush(snapshot, version)).sendTo(conn);
-      conn.deltaBase = { snapshot, version };
-    } else {
-      new EventFrames({ event: "presence", payload: { presence: snapshot.raw() }, stateVersion: { presence: version } }).sendTo(conn);
+  return andThen(gw.snapshots.get(), (snapshot) => {
+    if (conn.ws.readyState === conn.ws.OPEN) {
+      if (conn.deltaBase) {
+        new EventFrames(resetPush(snapshot, version)).sendTo(conn);
+        conn.deltaBase = { snapshot, version };
+      } else {
+        new EventFrames({ event: "presence", payload: { presence: snapshot.raw() }, stateVersion: { presence: version } }).sendTo(conn);
+      }
     }
-  }
-  return { ok: true, stateVersion: { presence: version } };
+    return { ok: true, stateVersion: { presence: version } };
+  });
 }

@@ -10,6 +10,7 @@
  */
 import type { PresenceEntry } from "../../../protocol/presence.js";
 import { SELF_KEY, type KeyedPresenceEntry } from "../../../presence/types.js";
+import { andThen, isPromise, type MaybePromise } from "../maybe-promise.js";
 import { RawJson } from "./raw-json.js";
 
 export interface SnapshotRow {
@@ -48,8 +49,9 @@ export class Snapshot {
    */
   readonly origin: Snapshot;
 
-  static of(rows: readonly KeyedPresenceEntry[]): Snapshot {
-    const serialized = rows.map(({ key, entry }) => ({ key, entry, json: JSON.stringify(entry) }));
+  /** `json` serializes a row (default JSON.stringify; the cache reuses the text of rows it has seen). */
+  static of(rows: readonly KeyedPresenceEntry[], json: (entry: PresenceEntry) => string = (entry) => JSON.stringify(entry)): Snapshot {
+    const serialized = rows.map(({ key, entry }) => ({ key, entry, json: json(entry) }));
     let selves = 0;
     while (selves < serialized.length && serialized[selves].key.startsWith(SELF_KEY)) selves++;
     return new Snapshot(serialized.slice(0, selves), new OtherRows(serialized.slice(selves)));
@@ -101,9 +103,9 @@ export class Snapshot {
 
 export interface SnapshotSource {
   /** The keyed list as clients see it (faults applied); runs expiry first. */
-  listKeyed(): Promise<KeyedPresenceEntry[]>;
+  listKeyed(): MaybePromise<KeyedPresenceEntry[]>;
   /** Runs expiry now (a change invalidates the cache through the store's listener). */
-  expire(): Promise<unknown>;
+  expire(): MaybePromise<unknown>;
   now(): number;
   /** Rewrites a re-stamped self row the way the listing would (faults); identity otherwise. */
   restampSelf(row: PresenceEntry): PresenceEntry;
@@ -111,11 +113,22 @@ export interface SnapshotSource {
   built(rows: number): void;
 }
 
-/** The latest snapshot, built on demand and dropped on every change. */
+/**
+ * The latest snapshot, built on demand and dropped on every change. Reads are synchronous when the
+ * source is (the in-memory store). A new version serializes only the rows that changed: a store
+ * replaces a row object on every write and lists its own objects, so the text of a row object seen
+ * before is reused (a store that lists copies, like Redis, serializes every row).
+ */
 export class SnapshotCache {
   private current: Snapshot | undefined;
   private generation = 0;
   private building: { generation: number; promise: Promise<Snapshot> } | undefined;
+  private readonly rowText = new WeakMap<PresenceEntry, string>();
+  private readonly serialize = (entry: PresenceEntry): string => {
+    let text = this.rowText.get(entry);
+    if (text === undefined) this.rowText.set(entry, (text = JSON.stringify(entry)));
+    return text;
+  };
 
   constructor(private readonly source: SnapshotSource) {}
 
@@ -126,32 +139,35 @@ export class SnapshotCache {
   }
 
   /** The current list, self row fresh; built at most once per change however many readers ask. */
-  async get(): Promise<Snapshot> {
-    if (this.current !== undefined) {
-      await this.source.expire();
-      if (this.current !== undefined) return this.current.withSelfAt(this.source.now(), this.source.restampSelf);
-    }
-    return this.build();
+  get(): MaybePromise<Snapshot> {
+    if (this.current === undefined) return this.build();
+    return andThen(this.source.expire(), () => (this.current !== undefined ? this.current.withSelfAt(this.source.now(), this.source.restampSelf) : this.build()));
   }
 
   /** A snapshot built now (what a push sends): the cached one when nothing changed since it was built. */
-  async fresh(): Promise<Snapshot> {
+  fresh(): MaybePromise<Snapshot> {
     return this.current ?? this.build();
   }
 
-  private build(): Promise<Snapshot> {
+  private build(): MaybePromise<Snapshot> {
     const generation = this.generation;
     if (this.building?.generation === generation) return this.building.promise;
-    const promise = this.source.listKeyed().then((rows) => {
-      const snapshot = Snapshot.of(rows);
-      this.source.built(rows.length);
-      // Kept only if nothing changed since the read began (listing may itself expire rows: then the
-      // next read builds again).
-      if (this.generation === generation) this.current = snapshot;
+    const rows = this.source.listKeyed();
+    if (!isPromise(rows)) return this.keep(rows, generation);
+    const promise = rows.then((listed) => {
       if (this.building?.promise === promise) this.building = undefined;
-      return snapshot;
+      return this.keep(listed, generation);
     });
     this.building = { generation, promise };
     return promise;
+  }
+
+  private keep(rows: readonly KeyedPresenceEntry[], generation: number): Snapshot {
+    const snapshot = Snapshot.of(rows, this.serialize);
+    this.source.built(rows.length);
+    // Kept only if nothing changed since the read began (listing may itself expire rows: then the
+    // next read builds again).
+    if (this.generation === generation) this.current = snapshot;
+    return snapshot;
   }
 }
