@@ -224,8 +224,7 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, se
       const clean = cleanFields(fields);
       return run((t) => {
         if (!self) while (rows.size > 0 && rows.size >= opts.maxEntries) evictOldest();
-        const next = mergeEntry(self, clean, t);
-        if (next.reason === undefined) next.reason = "self";
+        const next = mergeEntry(self, clean.reason !== undefined || self?.reason !== undefined ? clean : { ...clean, reason: "self" }, t);
         self = next;
         record("upsert", SELF_KEY, next);
         return copyEntry(next);

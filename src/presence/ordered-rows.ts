@@ -44,10 +44,9 @@ export class OrderedRows {
     this.newestNode = node;
   }
 
-  /** The row with the oldest ts, or undefined when empty. */
-  oldest(): { key: string; row: PresenceEntry } | undefined {
-    const node = this.oldestNode;
-    return node ? { key: node.key, row: node.row } : undefined;
+  /** The row with the oldest ts, or undefined when empty (a live view: read it before the next write). */
+  oldest(): { readonly key: string; readonly row: PresenceEntry } | undefined {
+    return this.oldestNode;
   }
 
   delete(key: string): boolean {

@@ -10,6 +10,22 @@ import { describeId, requestIdProblem } from "../../transport/request-id.js";
 export type EnvelopeCheck = { ok: true; request: JSONRPCRequest } | { ok: false; id: JSONRPCID; issues: ValidationIssue[] };
 
 export function checkEnvelope(value: unknown): EnvelopeCheck {
+  // The common case first, without building anything: a well-formed request is used as it is (its
+  // other members, if any, are never read).
+  const r = value as Record<string, unknown> | null;
+  if (
+    r !== null &&
+    typeof r === "object" &&
+    r.jsonrpc === "2.0" &&
+    typeof r.method === "string" &&
+    r.method.length > 0 &&
+    !Array.isArray(r) &&
+    !("result" in r) &&
+    !("error" in r) &&
+    (!("id" in r) || requestIdProblem(r.id) === undefined)
+  ) {
+    return { ok: true, request: r as unknown as JSONRPCRequest };
+  }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     const what = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
     return { ok: false, id: null, issues: [{ path: "", message: `must be a JSON-RPC request object, got ${what}`, keyword: "type" }] };

@@ -128,7 +128,7 @@ function createDispatch(gw: GatewayContext, methods: MethodTable, respond: (id: 
  * (a missing result is null); a cached list (RawJson) is spliced in as it is.
  */
 function successText(id: JSONRPCID, result: unknown): string {
-  const head = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`;
+  const head = `{"jsonrpc":"2.0","id":${typeof id === "number" ? id : JSON.stringify(id)},"result":`;
   if (result instanceof RawJson) return `${head}${result.text}}`;
   return `${head}${stringifyWithRaw(result ?? null)}}`;
 }

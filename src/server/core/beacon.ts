@@ -1,10 +1,10 @@
 /** `system-event` beacons (SPEC M2, K2, K3, P5, B2). */
 import type { SystemEventParams, SystemEventResult } from "../../protocol/presence.js";
-import type { PresenceFields } from "../../presence/types.js";
 import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import { GatewayError } from "./errors.js";
 import type { MaybePromise } from "./maybe-promise.js";
+import { RawJson } from "./fanout/raw-json.js";
 
 /** Checked before the params: a flood is refused cheaply (SPEC B2). */
 export function takeBeaconToken(gw: GatewayContext, conn: Connection): void {
@@ -17,7 +17,8 @@ export function takeBeaconToken(gw: GatewayContext, conn: Connection): void {
   });
 }
 
-const OK: SystemEventResult = Object.freeze({ ok: true });
+/** `{"ok":true}`, serialized once (raw-json.ts): the answer to every beacon. */
+const OK = new RawJson(JSON.stringify({ ok: true } satisfies SystemEventResult)) as unknown as SystemEventResult;
 
 export function createSystemEventHandler(gw: GatewayContext) {
   const { store } = gw;
@@ -30,18 +31,12 @@ export function createSystemEventHandler(gw: GatewayContext) {
     if (gw.options.faults.beaconRowsByText && params.instanceId === undefined && params.text) key = `text:${params.text}`;
     // An untracked sender without instanceId, or a beacon claiming an ephemeral mode (P3): nothing to record.
     if (key === undefined || (params.mode !== undefined && gw.isEphemeral(params.mode))) return OK;
-    // An ip here is a reported one: the store keeps it over connection addresses (SPEC P5).
+    // An ip here is a reported one: the store keeps it over connection addresses (SPEC P5). The
+    // store keeps only row fields (cleanFields): `tags` are accepted but not stored.
     if (store.sync) {
-      store.sync.upsert(key, beaconFields(params));
+      store.sync.upsert(key, params);
       return OK;
     }
-    return store.upsert(key, beaconFields(params)).then(() => OK);
+    return store.upsert(key, params).then(() => OK);
   };
-}
-
-/** Every beacon field that is a row field; `tags` are accepted but not stored. */
-function beaconFields(params: SystemEventParams): PresenceFields {
-  const { tags: _tags, ...fields } = params;
-  if (fields.instanceId !== undefined) fields.instanceId = fields.instanceId.trim();
-  return fields;
 }

@@ -12,24 +12,23 @@ import { isPromise, type MaybePromise } from "./maybe-promise.js";
 export function handleFrame(gw: GatewayContext, conn: Connection, data: Buffer, isBinary: boolean): MaybePromise<void> {
   if (conn.ws.readyState !== conn.ws.OPEN) return;
   const { maxPayload } = gw.options;
-  const fail = (error: GatewayError): void => sendError(gw, conn, error);
 
   if (data.byteLength > maxPayload) {
     const message = `frame of ${data.byteLength} bytes exceeds maxPayload (${maxPayload} bytes)`;
-    fail(new GatewayError("PAYLOAD_TOO_LARGE", message));
+    sendError(gw, conn, new GatewayError("PAYLOAD_TOO_LARGE", message));
     gw.metrics.rejections++;
     gw.log(`reject conn=${conn.id} reason=PAYLOAD_TOO_LARGE ${message}`);
     conn.ws.close(1009, "payload too large");
     return;
   }
-  if (isBinary) return fail(invalidRequest("binary frames are not accepted: send UTF-8 JSON text frames", ""));
+  if (isBinary) return sendError(gw, conn, invalidRequest("binary frames are not accepted: send UTF-8 JSON text frames", ""));
 
   let parsed: unknown;
   try {
     parsed = JSON.parse(data.toString("utf8"));
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    return fail(new GatewayError("PARSE_ERROR", `parse error: not JSON (${detail})`, { errors: [{ path: "", message: detail }] }));
+    return sendError(gw, conn, new GatewayError("PARSE_ERROR", `parse error: not JSON (${detail})`, { errors: [{ path: "", message: detail }] }));
   }
 
   const answer = conn.binding.receive(conn, parsed);

@@ -10,6 +10,8 @@ export const DEFAULT_RATE_LIMIT: RateLimit = { burst: 50, perSecond: 20 };
 
 export type TakeResult = { ok: true } | { ok: false; retryAfterMs: number };
 
+const TAKEN: TakeResult = Object.freeze({ ok: true });
+
 export class TokenBucket {
   private tokens: number;
   private last: number;
@@ -29,7 +31,7 @@ export class TokenBucket {
     this.last = now;
     if (this.tokens >= 1) {
       this.tokens -= 1;
-      return { ok: true };
+      return TAKEN;
     }
     return { ok: false, retryAfterMs: Math.max(1, Math.ceil(((1 - this.tokens) / this.limit.perSecond) * 1000)) };
   }

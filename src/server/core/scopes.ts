@@ -20,7 +20,9 @@ export function grantedScopes(role: Role, requested: readonly string[] | undefin
 
 export function hasScope(conn: Pick<Connection, "role" | "scopes">, needed: RequiredScope): boolean {
   if (conn.role === "node") return false;
-  return conn.scopes.some((scope) => SUFFICIENT[needed].includes(scope));
+  const sufficient = SUFFICIENT[needed];
+  for (const scope of conn.scopes) if (sufficient.includes(scope)) return true;
+  return false;
 }
 
 /** FORBIDDEN with `data.missingScope` unless the connection may do this (SPEC H7). */
