@@ -22,7 +22,23 @@ export function buildStandaloneValidators(schemas: Map<string, JsonSchema>): str
     exportsMap[name] = schema.$id as string;
   }
   const code = standaloneCode.default(ajv, exportsMap);
-  return hoistRuntimeRequires(code);
+  return guardLengthCounts(hoistRuntimeRequires(code));
+}
+
+/**
+ * ajv checks `minLength` / `maxLength` in code points, with a helper that walks the whole string,
+ * twice per string (issue 11: a third of validating a beacon). A string of n UTF-16 units has
+ * between ceil(n / 2) and n code points, so `.length` alone settles almost every check: more than
+ * N code points needs more than N units, fewer than N code points needs fewer than 2N units. Each
+ * call is guarded with that test and only runs when it cannot decide: the verdict is the same for
+ * every string (test/validation/length-guard.test.ts).
+ */
+function guardLengthCounts(code: string): string {
+  const local = /import (\w+)_module from "ajv\/dist\/runtime\/ucs2length\.js";/.exec(code)?.[1];
+  if (local === undefined) return code;
+  return code
+    .replace(new RegExp(`\\b${local}\\((\\w+)\\) > (\\d+)`, "g"), (_m, v: string, n: string) => `(${v}.length > ${n} && ${local}(${v}) > ${n})`)
+    .replace(new RegExp(`\\b${local}\\((\\w+)\\) < (\\d+)`, "g"), (_m, v: string, n: string) => `(${v}.length < ${2 * Number(n)} && ${local}(${v}) < ${n})`);
 }
 
 /**
