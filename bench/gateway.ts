@@ -5,6 +5,7 @@
  *   beacons/s           50 clients x 400 system-event beacons, 5 and 8 in flight per client
  *   system-presence/s   2,000 calls on a 50-row list, one sequential caller per load process
  *   handshakes/s        200 handshakes, 20 at a time, each its own instanceId
+ *                       (both also against a byte-matched echo: answers as large as the gateway's)
  *   fan-out p50/p99     a change to 50 and to 1,000 watchers (and with the delta stream)
  *   10,000 watchers     time to connect them (each its own instanceId) and RSS with them open
  *   idle RSS, CPU per beacon
@@ -52,6 +53,12 @@ export interface BenchResults {
   beacons8: Pair<RateFigures[]>;
   calls: Pair<RateFigures[]>;
   handshakes: Pair<RateFigures[]>;
+  /**
+   * The echo answering with frames as large as the gateway's answers (the 50-row list; hello-ok
+   * with its snapshot), so both sides write the same bytes: what the targets are checked against.
+   */
+  callsMatched: RateFigures[];
+  handshakesMatched: RateFigures[];
   fanout50: Pair<FanoutFigures>;
   fanout1000: Pair<FanoutFigures>;
   deltaFanout50: FanoutFigures;
@@ -64,6 +71,22 @@ async function alternating(run: (kind: ServerKind) => Promise<RateFigures>): Pro
   const out: Pair<RateFigures[]> = { gateway: [], echo: [] };
   for (let r = 0; r < rounds; r++) {
     for (const kind of r % 2 ? [...KINDS].reverse() : KINDS) out[kind].push(await run(kind));
+  }
+  return out;
+}
+
+/**
+ * `alternating`, plus a byte-matched echo each round: it answers with frames of the gateway's mean
+ * answer size, as measured in the first gateway run (the gateway runs first in round 0).
+ */
+async function alternatingMatched(run: (kind: ServerKind, padTo?: number) => Promise<RateFigures>): Promise<Pair<RateFigures[]> & { matched: RateFigures[] }> {
+  const out = { gateway: [] as RateFigures[], echo: [] as RateFigures[], matched: [] as RateFigures[] };
+  const order = ["gateway", "echo", "matched"] as const;
+  for (let r = 0; r < rounds; r++) {
+    for (const kind of r % 2 ? [...order].reverse() : order) {
+      if (kind === "matched") out.matched.push(await run("echo", Math.round(out.gateway[0]?.answerBytes ?? 0) || undefined));
+      else out[kind].push(await run(kind));
+    }
   }
   return out;
 }
@@ -81,10 +104,10 @@ async function main(): Promise<void> {
     const beacons5 = await alternating((kind) => beacons(ctx, kind, 5));
     step("beacons, 8 in flight");
     const beacons8 = await alternating((kind) => beacons(ctx, kind, 8));
-    step("system-presence calls");
-    const callFigures = await alternating((kind) => calls(ctx, kind));
-    step("handshakes");
-    const handshakeFigures = await alternating((kind) => handshakes(ctx, kind));
+    step("system-presence calls (and a byte-matched echo)");
+    const callFigures = await alternatingMatched((kind, padTo) => calls(ctx, kind, padTo));
+    step("handshakes (and a byte-matched echo)");
+    const handshakeFigures = await alternatingMatched((kind, padTo) => handshakes(ctx, kind, padTo));
     step("fan-out to 50 and 1,000 watchers");
     const fanout50g = await fanout(ctx, "gateway", 50);
     const fanout50e = await fanout(ctx, "echo", 50, { padTo: fanout50g.pushBytes });
@@ -103,8 +126,10 @@ async function main(): Promise<void> {
       quick,
       beacons5,
       beacons8,
-      calls: callFigures,
-      handshakes: handshakeFigures,
+      calls: { gateway: callFigures.gateway, echo: callFigures.echo },
+      handshakes: { gateway: handshakeFigures.gateway, echo: handshakeFigures.echo },
+      callsMatched: callFigures.matched,
+      handshakesMatched: handshakeFigures.matched,
       fanout50: { gateway: fanout50g, echo: fanout50e },
       fanout1000: { gateway: fanout1000g, echo: fanout1000e },
       deltaFanout50,

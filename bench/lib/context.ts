@@ -14,9 +14,12 @@ export interface BenchContext {
   scale: number;
 }
 
-/** Starts a fresh server for one run, records its idle RSS, and always stops it. */
-export async function withServer<T>(ctx: BenchContext, kind: ServerKind, body: (server: BenchServer) => Promise<T>): Promise<T> {
-  const server = await startServer(ctx.serverScript, kind, kind === "gateway" ? ctx.gatewayOptions : {});
+/**
+ * Starts a fresh server for one run, records its idle RSS, and always stops it. `padTo`: an echo
+ * that answers every request with a frame of that many bytes (byte-matched to the gateway's answer).
+ */
+export async function withServer<T>(ctx: BenchContext, kind: ServerKind, body: (server: BenchServer) => Promise<T>, padTo?: number): Promise<T> {
+  const server = await startServer(ctx.serverScript, kind, kind === "gateway" ? ctx.gatewayOptions : padTo ? { padTo } : {});
   ctx.idleRss[kind].push(server.idleRss);
   try {
     return await body(server);

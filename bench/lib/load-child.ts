@@ -8,7 +8,7 @@
  */
 import type WebSocket from "ws";
 import { monoMs } from "./stats.js";
-import { closeAll, openAndHandshake, pool } from "./sockets.js";
+import { closeAll, openAndHandshake, openWithAnswer, pool } from "./sockets.js";
 import { beaconFrame, classify, probesIn, requestFrame } from "./wire.js";
 
 export type LoadTask =
@@ -28,7 +28,7 @@ export interface LoadResult {
   endMs: number;
   /** Round-trip latencies, fan-out delays, or (connect-many) completion times, in ms. */
   samples: number[];
-  /** Frames and bytes received that were pushes (watch), or the size of the last answer (calls). */
+  /** Frames and bytes received that were pushes (watch), or the mean size of an answer (calls, handshakes). */
   pushes?: number;
   bytes?: number;
 }
@@ -55,6 +55,7 @@ function takeErrors(): { errors: number; firstError?: string } {
 /** Sends `total` requests with `window` in flight on one socket; records each round trip. */
 function driveRequests(ws: WebSocket, total: number, window: number, frame: (id: number) => string, deadline: number, samples: number[]) {
   return new Promise<{ answered: number; bytes: number }>((resolve) => {
+    // bytes: the mean size of an answer
     const sentAt = new Map<number, number>();
     let sent = 0;
     let answered = 0;
@@ -63,7 +64,7 @@ function driveRequests(ws: WebSocket, total: number, window: number, frame: (id:
     function finish() {
       clearTimeout(guard);
       ws.off("message", onMessage);
-      resolve({ answered, bytes });
+      resolve({ answered, bytes: answered > 0 ? bytes / answered : 0 });
     }
     function sendOne() {
       const id = ++sent;
@@ -78,7 +79,7 @@ function driveRequests(ws: WebSocket, total: number, window: number, frame: (id:
       sentAt.delete(c.id);
       if (c.error) noteError(new Error(data.toString("utf8").slice(0, 300)));
       samples.push(performance.now() - started);
-      bytes = data.length;
+      bytes += data.length;
       answered++;
       if (sent < total) sendOne();
       else if (answered === total) finish();
@@ -120,7 +121,7 @@ function createTask(task: LoadTask): Running {
           const deadline = performance.now() + task.durationMs;
           const startMs = monoMs();
           const done = await Promise.all(sockets.map((ws) => driveRequests(ws, task.perClient, 1, (id) => requestFrame(id, "system-presence"), deadline, samples)));
-          const bytes = Math.max(...done.map((d) => d.bytes));
+          const bytes = done.reduce((n, d) => n + d.bytes * d.answered, 0) / Math.max(1, done.reduce((n, d) => n + d.answered, 0));
           return { count: done.reduce((n, d) => n + d.answered, 0), ...takeErrors(), startMs, endMs: monoMs(), samples, bytes };
         },
         close: closeSockets,
@@ -131,17 +132,20 @@ function createTask(task: LoadTask): Running {
         async run() {
           const samples: number[] = [];
           const startMs = monoMs();
+          let bytes = 0;
           const count = await pool(task.count, task.concurrency, performance.now() + task.durationMs, async (i) => {
             const started = performance.now();
             try {
-              const ws = await openAndHandshake(task.url, { instanceId: `hs-${task.first + i}`, mode: "ui" });
+              const { ws, answerBytes } = await openWithAnswer(task.url, { instanceId: `hs-${task.first + i}`, mode: "ui" });
               samples.push(performance.now() - started);
+              bytes += answerBytes;
               await closeAll([ws]);
             } catch (error) {
               noteError(error);
             }
           });
-          return { count: samples.length, ...takeErrors(), startMs, endMs: monoMs(), samples: count >= 0 ? samples : [] };
+          const meanBytes = samples.length > 0 ? bytes / samples.length : 0;
+          return { count: samples.length, ...takeErrors(), startMs, endMs: monoMs(), samples: count >= 0 ? samples : [], bytes: meanBytes };
         },
         close: closeSockets,
       };

@@ -20,15 +20,16 @@ async function serveGateway(options: Record<string, unknown>): Promise<Serving> 
   return { url: gw.url, metrics: () => gw.metrics(), close: () => gw.close() };
 }
 
-async function serveEcho(): Promise<Serving> {
+async function serveEcho(options: { padTo?: number }): Promise<Serving> {
   const { WebSocketServer } = await import("ws");
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
   const prefix = Buffer.from(BROADCAST_PREFIX);
+  const answer = options.padTo ? padded(options.padTo) : (data: Buffer) => data;
   wss.on("connection", (ws: WebSocket) => {
     ws.on("message", (data: Buffer, isBinary) => {
       if (data.length >= prefix.length && data.compare(prefix, 0, prefix.length, 0, prefix.length) === 0) {
         for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(data, { binary: isBinary });
-      } else ws.send(data, { binary: isBinary });
+      } else ws.send(answer(data), { binary: isBinary });
     });
   });
   await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
@@ -43,8 +44,21 @@ async function serveEcho(): Promise<Serving> {
   };
 }
 
+/** `{...request,"pad":"xxx"}` of `size` bytes (the request as it is when it is that long already). */
+function padded(size: number): (data: Buffer) => Buffer {
+  const head = Buffer.from(',"pad":"');
+  const fill = Buffer.alloc(size, "x");
+  const tail = Buffer.from('"}');
+  return (data) => {
+    const room = size - (data.length - 1) - head.length - tail.length;
+    if (room < 0 || data[data.length - 1] !== 0x7d) return data;
+    return Buffer.concat([data.subarray(0, data.length - 1), head, fill.subarray(0, room), tail], size);
+  };
+}
+
 const [kind, optionsJson] = process.argv.slice(2);
-const serving = kind === "gateway" ? await serveGateway(JSON.parse(optionsJson ?? "{}") as Record<string, unknown>) : await serveEcho();
+const options = JSON.parse(optionsJson ?? "{}") as Record<string, unknown>;
+const serving = kind === "gateway" ? await serveGateway(options) : await serveEcho(options as { padTo?: number });
 process.send!({ op: "url", url: serving.url });
 process.on("message", (message: { op: string }) => {
   if (message.op === "stats") {

@@ -30,8 +30,9 @@ function nodeOptions(kind: ServerKind): string[] {
   return value ? value.split(/\s+/).filter(Boolean) : [];
 }
 
-export async function startServer(script: string, kind: ServerKind, gatewayOptions: Record<string, unknown> = {}): Promise<BenchServer> {
-  const child = fork(script, [kind, JSON.stringify(gatewayOptions)], { execArgv: nodeOptions(kind), stdio: ["ignore", "inherit", "inherit", "ipc"] });
+/** `options`: createGateway's (gateway), or `{padTo}` for a byte-matched echo (server-child.ts). */
+export async function startServer(script: string, kind: ServerKind, options: Record<string, unknown> = {}): Promise<BenchServer> {
+  const child = fork(script, [kind, JSON.stringify(options)], { execArgv: nodeOptions(kind), stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${kind} server did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
     child.on("message", function onUrl(message: { op: string; url?: string }) {

@@ -22,14 +22,16 @@ export function open(url: string, timeoutMs = 30_000): Promise<WebSocket> {
 
 /**
  * The gateway's `connect` (resolves on hello-ok), or for the echo server one round trip of the same
- * frame, so both pay for one request after the WebSocket upgrade.
+ * frame, so both pay for one request after the WebSocket upgrade. Resolves with the answer's size.
  */
-export function handshake(ws: WebSocket, options: ConnectOptions, timeoutMs = 30_000): Promise<void> {
+export function handshake(ws: WebSocket, options: ConnectOptions, timeoutMs = 30_000): Promise<number> {
   return new Promise((resolve, reject) => {
+    let answerBytes = 0;
     const timer = setTimeout(() => finish(new Error("handshake timed out")), timeoutMs);
     const onMessage = (data: Buffer) => {
       const frame = classify(data);
       if (frame.kind !== "response" || frame.id !== 0) return;
+      answerBytes = data.length;
       finish(frame.error ? new Error(`connect refused: ${data.toString("utf8").slice(0, 300)}`) : undefined);
     };
     const onClose = () => finish(new Error("closed during the handshake"));
@@ -38,7 +40,7 @@ export function handshake(ws: WebSocket, options: ConnectOptions, timeoutMs = 30
       ws.off("message", onMessage);
       ws.off("close", onClose);
       if (error) reject(error);
-      else resolve();
+      else resolve(answerBytes);
     }
     ws.on("message", onMessage);
     ws.once("close", onClose);
@@ -47,14 +49,18 @@ export function handshake(ws: WebSocket, options: ConnectOptions, timeoutMs = 30
 }
 
 export async function openAndHandshake(url: string, options: ConnectOptions): Promise<WebSocket> {
+  return (await openWithAnswer(url, options)).ws;
+}
+
+/** openAndHandshake, and the size of the answer to `connect` (hello-ok, or the echo's frame). */
+export async function openWithAnswer(url: string, options: ConnectOptions): Promise<{ ws: WebSocket; answerBytes: number }> {
   const ws = await open(url);
   try {
-    await handshake(ws, options);
+    return { ws, answerBytes: await handshake(ws, options) };
   } catch (error) {
     ws.terminate();
     throw error;
   }
-  return ws;
 }
 
 export function closeAll(sockets: Iterable<WebSocket>, timeoutMs = 5_000): Promise<void> {

@@ -19,8 +19,10 @@ export interface RateFigures {
   p99: number;
   /** Server CPU time (user + system) per request, in microseconds. */
   cpuUs: number;
-  /** Size of an answer in bytes (calls). */
+  /** Mean size of an answer in bytes (calls, handshakes). */
   answerBytes?: number;
+  /** The echo answered with frames of this many bytes (byte-matched to the gateway's answers). */
+  paddedTo?: number;
 }
 
 const RUN_LIMIT_MS = 60_000;
@@ -36,12 +38,15 @@ function figures(ctx: BenchContext, round: Awaited<ReturnType<BenchContext["pool
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     cpuUs: (cpuMs * 1000) / Math.max(1, m.count),
-    answerBytes: Math.max(0, ...round.results.map((r) => r.bytes ?? 0)),
+    answerBytes: round.results.reduce((n, r) => n + (r.bytes ?? 0) * r.count, 0) / Math.max(1, m.count),
   };
 }
 
-/** Runs `tasks` on a fresh server, measuring the server's CPU time over the run only. */
-async function measured(ctx: BenchContext, kind: ServerKind, setup: (url: string) => Promise<void>, tasks: (url: string) => LoadTask[]): Promise<RateFigures> {
+/**
+ * Runs `tasks` on a fresh server, measuring the server's CPU time over the run only. `padTo`: the
+ * echo answers with frames of that size (a byte-matched echo).
+ */
+async function measured(ctx: BenchContext, kind: ServerKind, setup: (url: string) => Promise<void>, tasks: (url: string) => LoadTask[], padTo?: number): Promise<RateFigures> {
   return withServer(ctx, kind, async (server) => {
     if (kind === "gateway") await setup(server.url);
     let cpuBefore = 0;
@@ -50,8 +55,8 @@ async function measured(ctx: BenchContext, kind: ServerKind, setup: (url: string
       beforeRun: async () => void (cpuBefore = (await server.stats()).cpuMs),
       afterRun: async () => void (cpuAfter = (await server.stats()).cpuMs),
     });
-    return figures(ctx, round, cpuAfter - cpuBefore);
-  });
+    return { ...figures(ctx, round, cpuAfter - cpuBefore), ...(padTo ? { paddedTo: padTo } : {}) };
+  }, padTo);
 }
 
 export function beacons(ctx: BenchContext, kind: ServerKind, window: number): Promise<RateFigures> {
@@ -71,15 +76,19 @@ export function beacons(ctx: BenchContext, kind: ServerKind, window: number): Pr
 }
 
 /** 2,000 `system-presence` calls, one client per load process, each sequential. */
-export function calls(ctx: BenchContext, kind: ServerKind): Promise<RateFigures> {
+export function calls(ctx: BenchContext, kind: ServerKind, padTo?: number): Promise<RateFigures> {
   const total = Math.max(100, Math.round(2000 * ctx.scale));
-  return measured(ctx, kind, (url) => prefill(url, 49), (url) =>
-    shares(total, ctx.pool.size).map((perClient) => ({ type: "calls", url, clients: 1, perClient, durationMs: RUN_LIMIT_MS })),
+  return measured(
+    ctx,
+    kind,
+    (url) => prefill(url, 49),
+    (url) => shares(total, ctx.pool.size).map((perClient) => ({ type: "calls", url, clients: 1, perClient, durationMs: RUN_LIMIT_MS })),
+    padTo,
   );
 }
 
 /** 200 handshakes, 20 at a time across the load processes, each its own instanceId; each socket closes after hello-ok. */
-export function handshakes(ctx: BenchContext, kind: ServerKind): Promise<RateFigures> {
+export function handshakes(ctx: BenchContext, kind: ServerKind, padTo?: number): Promise<RateFigures> {
   const total = Math.max(20, Math.round(200 * ctx.scale));
   const concurrency = shares(20, ctx.pool.size);
   return measured(ctx, kind, async () => {}, (url) => {
@@ -89,5 +98,5 @@ export function handshakes(ctx: BenchContext, kind: ServerKind): Promise<RateFig
       first += count;
       return task;
     });
-  });
+  }, padTo);
 }
