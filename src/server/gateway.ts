@@ -82,7 +82,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     startedAt: performance.now(),
     methods: offeredMethods(opts.testClock),
     // Client-supplied ids land in log lines: control characters (a forged newline) are flattened.
-    log: (line) => opts.logger(line.replace(/[\u0000-\u001f\u007f]+/g, " ")),
+    // Without a logger, nothing to clean.
+    log: options.logger === undefined ? () => {} : (line) => opts.logger(line.replace(/[\u0000-\u001f\u007f]+/g, " ")),
   });
   const faults = activeFaults(opts.faults);
   if (faults.length > 0) gw.log(`warning TEST-ONLY faults active (never use in production): ${faults.join(", ")}`);

@@ -19,7 +19,7 @@ import type { GatewayContext } from "../core/context.js";
 import { GatewayError, toGatewayError, wireError } from "../core/errors.js";
 import { sharedFrame } from "../core/fanout/event-frames.js";
 import { invalidRequest } from "../core/inbound.js";
-import { RawJson, stringifyWithRaw } from "../core/fanout/raw-json.js";
+import { concatChunks, encodeWithRaw, RawJson, type JsonChunk } from "../core/fanout/raw-json.js";
 import { isPromise, type MaybePromise } from "../core/maybe-promise.js";
 import type { MethodTable } from "../core/methods.js";
 import { checkEnvelope, repeatedIds, type EnvelopeCheck } from "./jsonrpc-envelope.js";
@@ -28,10 +28,10 @@ import { checkEnvelope, repeatedIds, type EnvelopeCheck } from "./jsonrpc-envelo
 export const MAX_BATCH = 100;
 
 /**
- * One answer as JSON text, or null for none (a notification). Answers are kept as text so a
- * batch joins them without serializing them again.
+ * One answer as JSON (text, or UTF-8 bytes when it carries the cached list), or null for none (a
+ * notification). Answers stay serialized so a batch joins them without serializing them again.
  */
-type Answer = string | null;
+type Answer = string | Buffer | null;
 
 export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
   const respond = (id: JSONRPCID, error: GatewayError): string => JSON.stringify(errorResponse(id, error, gw));
@@ -54,15 +54,17 @@ export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
     request.id === undefined || issue === undefined ? null : respond(request.id, new GatewayError("INVALID_REQUEST", `invalid request: ${issue.message}`, { errors: [issue] }));
 
   /** Batch entries run one after another, in order (each may wait on the store). */
-  async function batch(conn: Connection, message: unknown[]): Promise<string | undefined> {
+  async function batch(conn: Connection, message: unknown[]): Promise<string | Buffer | undefined> {
     const envelopes = message.map(checkEnvelope);
     const repeated = repeatedIds(envelopes);
-    const answers: string[] = [];
+    const answers: JsonChunk[] = [];
     for (const [index, envelope] of envelopes.entries()) {
       const answer = repeated && envelope.ok ? refuseRepeated(envelope.request, repeated.get(index)) : await handleEntry(conn, envelope, true);
-      if (answer !== null) answers.push(answer);
+      if (answer !== null) answers.push(answers.length === 0 ? "[" : ",", answer);
     }
-    return answers.length > 0 ? `[${answers.join(",")}]` : undefined;
+    if (answers.length === 0) return undefined;
+    answers.push("]");
+    return answers.every((a) => typeof a === "string") ? answers.join("") : concatChunks(answers);
   }
 
   const binding: ServerBinding = {
@@ -81,13 +83,13 @@ export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
     // No seq: one Buffer per push, written to every socket as it is (issue 11).
     encodeEvent(push) {
       const params = push.stateVersion === undefined ? push.payload : { ...push.payload, stateVersion: push.stateVersion };
-      return sharedFrame(stringifyWithRaw({ jsonrpc: "2.0", method: push.event, params }));
+      return sharedFrame(encodeWithRaw({ jsonrpc: "2.0", method: push.event, params }));
     },
   };
   return binding;
 };
 
-const orUndefined = (answer: Answer): string | undefined => answer ?? undefined;
+const orUndefined = (answer: Answer): string | Buffer | undefined => answer ?? undefined;
 
 /**
  * Calls a method of the table for a request that passed the envelope check and the handshake gate:
@@ -127,10 +129,9 @@ function createDispatch(gw: GatewayContext, methods: MethodTable, respond: (id: 
  * `{"jsonrpc":"2.0","id":..,"result":..}` as json-rpc-2.0's createJSONRPCSuccessResponse shapes it
  * (a missing result is null); a cached list (RawJson) is spliced in as it is.
  */
-function successText(id: JSONRPCID, result: unknown): string {
-  const head = `{"jsonrpc":"2.0","id":${typeof id === "number" ? id : JSON.stringify(id)},"result":`;
-  if (result instanceof RawJson) return `${head}${result.text}}`;
-  return `${head}${stringifyWithRaw(result ?? null)}}`;
+function successText(id: JSONRPCID, result: unknown): string | Buffer {
+  if (result instanceof RawJson && result.length < 256) return `{"jsonrpc":"2.0","id":${typeof id === "number" ? id : JSON.stringify(id)},"result":${result.text}}`;
+  return encodeWithRaw({ jsonrpc: "2.0", id, result: result ?? null });
 }
 
 /** The JSON-RPC error response (SPEC §10 code, `data.code` the name), faults applied. */

@@ -27,7 +27,7 @@ import { GatewayError, toGatewayError, wireError } from "../core/errors.js";
 import { reject } from "../core/handshake.js";
 import { sequencedFrame } from "../core/fanout/event-frames.js";
 import { send } from "../core/inbound.js";
-import { stringifyWithRaw } from "../core/fanout/raw-json.js";
+import { concatChunks, encodeWithRaw, type JsonChunk } from "../core/fanout/raw-json.js";
 import { verifyDevice } from "./openclaw-device.js";
 import { OpenClawNativeError, toOpenClawError } from "./openclaw-errors.js";
 
@@ -103,7 +103,7 @@ export const createOpenClawBinding: ServerBindingFactory = (gw, methods) => {
       try {
         const params = method === "connect" ? withoutOpenClawExtras(request.params) : request.params;
         const payload = await methods.call(conn, method, params);
-        return stringifyWithRaw({ type: "res", id, ok: true, payload });
+        return encodeWithRaw({ type: "res", id, ok: true, payload });
       } catch (error) {
         const known = toGatewayError(error);
         if (known.errorName === "INTERNAL_ERROR") gw.log(`error ${method} failed on conn=${conn.id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -115,8 +115,9 @@ export const createOpenClawBinding: ServerBindingFactory = (gw, methods) => {
     // per push and shared by every socket (issue 11: sent as one message in two fragments).
     encodeEvent(push) {
       const version = push.stateVersion === undefined ? "" : `,"stateVersion":${JSON.stringify(stateVersionOf(push.stateVersion.presence))}`;
-      const body = `"event":${JSON.stringify(push.event)},"payload":${stringifyWithRaw(push.payload)}${version}}`;
-      return sequencedFrame((seq) => `{"type":"event","seq":${seq},`, body);
+      const payload = encodeWithRaw(push.payload);
+      const body: JsonChunk[] = [`"event":${JSON.stringify(push.event)},"payload":`, payload, `${version}}`];
+      return sequencedFrame((seq) => `{"type":"event","seq":${seq},`, typeof payload === "string" ? body.join("") : concatChunks(body));
     },
     async verifyConnect(conn, params) {
       try {

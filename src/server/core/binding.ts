@@ -19,7 +19,7 @@ export interface Push {
   readonly event: string;
   /**
    * `presence`: `{presence}`; `presence.delta`: `{baseVersion?, reset?, changed, removed}`; `tick`:
-   * `{ts}`. Lists are RawJson (the cached text): encode with stringifyWithRaw (raw-json.ts).
+   * `{ts}`. Lists are RawJson (the cached JSON): encode with encodeWithRaw (raw-json.ts).
    */
   readonly payload: Readonly<Record<string, unknown>>;
   /** Presence pushes: `{presence: n}` (SPEC E1). jsonrpc puts it in the params, openclaw on the frame. */
@@ -45,10 +45,11 @@ export interface ServerBinding {
   opened?(conn: Connection): void;
   /**
    * One inbound message, already within maxPayload, a text frame and parsed JSON (the core answers
-   * the rest). Returns the text to answer with, if any (at once when it can: see maybe-promise.ts);
+   * the rest). Returns the answer, if any, as JSON text or UTF-8 bytes (at once when it can: see
+   * maybe-promise.ts);
    * never throws for bad input (SPEC B1).
    */
-  receive(conn: Connection, message: unknown): MaybePromise<string | undefined>;
+  receive(conn: Connection, message: unknown): MaybePromise<string | Buffer | undefined>;
   /** An error that answers no request (not JSON, oversized, handshake timeout); undefined: send nothing. */
   encodeError(error: GatewayError): string | undefined;
   /** Encodes a push once per version (the core calls it once per push); see EventFrame. */

@@ -36,7 +36,7 @@ export function handleFrame(gw: GatewayContext, conn: Connection, data: Buffer, 
 }
 
 /** The answer goes out before any close the frame asked for; pushes may start once hello-ok is out. */
-function answered(gw: GatewayContext, conn: Connection, answer: string | undefined): void {
+function answered(gw: GatewayContext, conn: Connection, answer: string | Buffer | undefined): void {
   if (answer !== undefined) send(gw, conn, answer);
   if (conn.connected) startPushes(gw, conn);
   if (conn.closeAfterReply) conn.ws.close(conn.closeAfterReply.code, conn.closeAfterReply.reason);
@@ -69,8 +69,11 @@ export function sendError(gw: GatewayContext, conn: Connection, error: GatewayEr
   if (text !== undefined) send(gw, conn, text);
 }
 
-/** A client that does not read its answers is dropped before its send buffer grows without bound. */
-export function send(gw: GatewayContext, conn: Connection, text: string): void {
+/**
+ * Sends one answer (JSON text, or its UTF-8 bytes: a text frame either way). A client that does not
+ * read its answers is dropped before its send buffer grows without bound.
+ */
+export function send(gw: GatewayContext, conn: Connection, json: string | Buffer): void {
   if (conn.ws.readyState !== conn.ws.OPEN) return;
   const limit = Math.max(16 * 1024 * 1024, 8 * gw.options.maxBufferedBytes);
   if (conn.ws.bufferedAmount > limit) {
@@ -79,5 +82,7 @@ export function send(gw: GatewayContext, conn: Connection, text: string): void {
     conn.ws.terminate();
     return;
   }
-  conn.ws.send(text);
+  conn.ws.send(json, TEXT_FRAME);
 }
+
+const TEXT_FRAME = { binary: false } as const;

@@ -7,16 +7,16 @@ import type { EventFrame, Push, ServerBinding } from "../binding.js";
 import type { Connection } from "../connection.js";
 
 /** A frame whose bytes are the same for every connection (jsonrpc). */
-export function sharedFrame(text: string): EventFrame {
-  return { kind: "shared", data: Buffer.from(text, "utf8") };
+export function sharedFrame(json: string | Buffer): EventFrame {
+  return { kind: "shared", data: typeof json === "string" ? Buffer.from(json, "utf8") : json };
 }
 
 /**
  * A frame with a per-connection `seq`: `head(seq) + body` must be the whole JSON text, e.g.
  * head `{"type":"event","seq":7,` and body `"event":"presence","payload":{...}}`.
  */
-export function sequencedFrame(head: (seq: number) => string, body: string): EventFrame {
-  return { kind: "sequenced", head: (seq) => Buffer.from(head(seq), "utf8"), body: Buffer.from(body, "utf8") };
+export function sequencedFrame(head: (seq: number) => string, body: string | Buffer): EventFrame {
+  return { kind: "sequenced", head: (seq) => Buffer.from(head(seq), "utf8"), body: typeof body === "string" ? Buffer.from(body, "utf8") : body };
 }
 
 /** One push and its frames, encoded lazily, once per binding that has a recipient. */

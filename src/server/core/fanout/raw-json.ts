@@ -1,7 +1,12 @@
 /**
- * JSON text that is already serialized (the cached presence list, issue 11), embedded in an answer
- * or a push without parsing and serializing it again. `stringifyWithRaw` splices the text in; a
- * plain JSON.stringify still gives the right output (toJSON parses it), only slower.
+ * JSON that is already serialized (the cached presence list, issue 11), embedded in an answer or a
+ * push without parsing and serializing it again, as chunks of text (the snapshot's row texts,
+ * joined once per list version).
+ *
+ * `encodeWithRaw` splices each RawJson inside a value into that value's JSON: a large result is
+ * written straight into one UTF-8 buffer (the list's text is copied once, into the bytes that go on
+ * the wire), a small one is text. `stringifyWithRaw` always returns text. A plain JSON.stringify
+ * still gives the right output (toJSON parses the text), only slower.
  */
 import { randomBytes } from "node:crypto";
 
@@ -9,27 +14,77 @@ import { randomBytes } from "node:crypto";
 const MARK = `\u0000raw-${randomBytes(12).toString("hex")}-`;
 const MARKER = new RegExp(`"${JSON.stringify(MARK).slice(1, -1).replace(/\\/g, "\\\\")}(\\d+)"`, "g");
 
-let collecting: string[] | undefined;
+let collecting: RawJson[] | undefined;
+
+export type JsonChunk = string | Buffer;
+
+/** Below this many characters of spliced JSON an answer stays text; above, it is assembled as bytes. */
+const BYTES_FROM = 2048;
 
 export class RawJson {
-  /** `text` must be valid JSON (the caller serialized it). */
-  constructor(readonly text: string) {}
+  readonly chunks: readonly JsonChunk[];
+  /** Characters (text) or bytes (buffers) in the chunks. */
+  readonly length: number;
+  private joined: string | undefined;
+
+  /** The chunks, concatenated, must be valid JSON (the caller serialized it). */
+  constructor(...chunks: JsonChunk[]) {
+    this.chunks = chunks;
+    this.length = chunks.reduce((n, chunk) => n + chunk.length, 0);
+  }
+
+  get text(): string {
+    return (this.joined ??= this.chunks.map((chunk) => (typeof chunk === "string" ? chunk : chunk.toString("utf8"))).join(""));
+  }
 
   toJSON(): unknown {
     if (collecting === undefined) return JSON.parse(this.text);
-    collecting.push(this.text);
+    collecting.push(this);
     return `${MARK}${collecting.length - 1}`;
   }
 }
 
-/** JSON.stringify, with every RawJson inside `value` written as its text. */
+/** JSON.stringify, with every RawJson inside `value` written as its JSON. */
 export function stringifyWithRaw(value: unknown): string {
   if (value instanceof RawJson) return value.text;
+  const { text, raws } = stringifyMarked(value);
+  return raws.length === 0 ? text : text.replace(MARKER, (_, i: string) => raws[Number(i)].text);
+}
+
+/**
+ * The JSON of `value` with every RawJson inside it spliced in: text when small, else bytes (one
+ * buffer, written in one pass).
+ */
+export function encodeWithRaw(value: unknown): string | Buffer {
+  if (value instanceof RawJson) return value.length < BYTES_FROM ? value.text : concatChunks(value.chunks);
+  const { text, raws } = stringifyMarked(value);
+  if (raws.length === 0) return text;
+  if (raws.reduce((n, raw) => n + raw.length, 0) < BYTES_FROM) return text.replace(MARKER, (_, i: string) => raws[Number(i)].text);
+  const chunks: JsonChunk[] = [];
+  let from = 0;
+  for (const match of text.matchAll(MARKER)) {
+    chunks.push(text.slice(from, match.index), ...raws[Number(match[1])].chunks);
+    from = match.index + match[0].length;
+  }
+  chunks.push(text.slice(from));
+  return concatChunks(chunks);
+}
+
+/** One buffer holding the chunks one after another (text encoded as UTF-8, bytes copied). */
+export function concatChunks(chunks: readonly JsonChunk[]): Buffer {
+  let size = 0;
+  for (const chunk of chunks) size += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const chunk of chunks) at += typeof chunk === "string" ? out.write(chunk, at) : chunk.copy(out, at);
+  return out;
+}
+
+function stringifyMarked(value: unknown): { text: string; raws: RawJson[] } {
   const outer = collecting;
-  const raws: string[] = (collecting = []);
+  const raws: RawJson[] = (collecting = []);
   try {
-    const text = JSON.stringify(value);
-    return raws.length === 0 ? text : text.replace(MARKER, (_, i: string) => raws[Number(i)]);
+    return { text: JSON.stringify(value), raws };
   } finally {
     collecting = outer;
   }

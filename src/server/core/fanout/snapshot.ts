@@ -31,7 +31,7 @@ class OtherRows {
 
 /** One version of the list: rows in listing order (self rows first, then newest `ts` first). */
 export class Snapshot {
-  private listText: string | undefined;
+  private list: RawJson | undefined;
   private keyed: Map<string, string> | undefined;
 
   private constructor(
@@ -63,17 +63,17 @@ export class Snapshot {
 
   /** The list as JSON text. */
   get json(): string {
-    if (this.listText === undefined) {
-      const parts = this.selves.map((row) => row.json);
-      if (this.others.rows.length > 0) parts.push(this.others.json);
-      this.listText = `[${parts.join(",")}]`;
-    }
-    return this.listText;
+    return this.raw().text;
   }
 
-  /** The list, to embed in an answer or a push without serializing it again. */
+  /** The list, to embed in an answer or a push without serializing it again (raw-json.ts). */
   raw(): RawJson {
-    return new RawJson(this.json);
+    if (this.list === undefined) {
+      const selves = this.selves.map((row) => row.json).join(",");
+      if (this.others.rows.length === 0) this.list = new RawJson(`[${selves}]`);
+      else this.list = new RawJson(selves ? `[${selves},` : "[", this.others.json, "]");
+    }
+    return this.list;
   }
 
   keys(): string[] {
