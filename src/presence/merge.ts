@@ -9,8 +9,6 @@ import type { PresenceFields } from "./types.js";
 /** Most items kept in `roles` / `scopes` (SPEC B3). */
 export const MAX_LIST_ITEMS = 32;
 
-const NO_FIELDS: PresenceFields = Object.freeze({});
-
 /** Bad fields handed to the store: names the field and what was wrong. Nothing is written. */
 export class PresenceInputError extends TypeError {
   constructor(message: string) {
@@ -132,7 +130,10 @@ export function unionList(stored: readonly string[], incoming: readonly string[]
 
 /** A deep-enough copy of a row, so callers cannot change the store's state. */
 export function copyEntry(entry: PresenceEntry): PresenceEntry {
-  return mergeEntry(entry, NO_FIELDS, entry.ts);
+  const copy: PresenceEntry = { ...entry };
+  if (entry.roles) copy.roles = [...entry.roles];
+  if (entry.scopes) copy.scopes = [...entry.scopes];
+  return copy;
 }
 
 /** The items without repeats, first-seen order (lists are short: a scan beats a Set below a few dozen). */

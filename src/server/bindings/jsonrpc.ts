@@ -130,8 +130,9 @@ function createDispatch(gw: GatewayContext, methods: MethodTable, respond: (id: 
  * (a missing result is null); a cached list (RawJson) is spliced in as it is.
  */
 function successText(id: JSONRPCID, result: unknown): string | Buffer {
-  if (result instanceof RawJson && result.length < 256) return `{"jsonrpc":"2.0","id":${typeof id === "number" ? id : JSON.stringify(id)},"result":${result.text}}`;
-  return encodeWithRaw({ jsonrpc: "2.0", id, result: result ?? null });
+  if (!(result instanceof RawJson)) return encodeWithRaw({ jsonrpc: "2.0", id, result: result ?? null });
+  const head = `{"jsonrpc":"2.0","id":${typeof id === "number" ? id : JSON.stringify(id)},"result":`;
+  return result.length < 256 ? `${head}${result.text}}` : concatChunks([head, ...result.chunks, "}"]);
 }
 
 /** The JSON-RPC error response (SPEC §10 code, `data.code` the name), faults applied. */

@@ -51,9 +51,9 @@ export interface Connection {
    */
   queue?: Promise<void>;
   handshakeTimer?: ReturnType<typeof setTimeout>;
-  /** The TCP socket under `ws` (the upgrade request's), corked while a turn's answers are written. */
+  /** The TCP socket under `ws` (the upgrade request's), corked while the answers to one read are written. */
   socket?: Duplex;
-  /** Corked until the end of this event-loop turn (inbound.ts coalesceWrites). */
+  /** Corked until the current read's callback returns (inbound.ts coalesceWrites). */
   corked?: boolean;
 }
 

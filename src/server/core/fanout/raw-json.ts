@@ -1,12 +1,12 @@
 /**
  * JSON that is already serialized (the cached presence list, issue 11), embedded in an answer or a
- * push without parsing and serializing it again, as chunks of text (the snapshot's row texts,
- * joined once per list version).
+ * push without parsing and serializing it again. It is held as chunks of text and UTF-8 bytes (a
+ * snapshot's rows are encoded once per list version).
  *
  * `encodeWithRaw` splices each RawJson inside a value into that value's JSON: a large result is
- * written straight into one UTF-8 buffer (the list's text is copied once, into the bytes that go on
- * the wire), a small one is text. `stringifyWithRaw` always returns text. A plain JSON.stringify
- * still gives the right output (toJSON parses the text), only slower.
+ * assembled in one buffer (the list's bytes copied in as they are, never encoded again), a small
+ * one is text. `stringifyWithRaw` always returns text. A plain JSON.stringify still gives the right
+ * output (toJSON parses the text), only slower.
  */
 import { randomBytes } from "node:crypto";
 
