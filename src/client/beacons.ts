@@ -1,6 +1,7 @@
 /**
- * Presence beacons (`system-event`): `launch` when started, `connect` after each (re)connect,
- * `periodic` on an interval, all carrying the client's instanceId so they update its own row (SPEC K2).
+ * Presence beacons (`system-event`): `launch` when started (or, when started before the connection
+ * is open, when it opens), `connect` after each later (re)connect, `periodic` on an interval, all
+ * carrying the client's instanceId so they update its own row (SPEC K2).
  */
 import type { SystemEventParams } from "../protocol/presence.js";
 import type { Listener } from "./emitter.js";
@@ -58,9 +59,14 @@ export function startBeacons(host: BeaconHost, options: BeaconOptions = {}): Bea
     });
   };
 
-  fire("launch");
+  // Started before the connection is open (the usual order: startBeacons, then connect): the launch
+  // beacon waits for the open, and that open sends no `connect` beacon as well (one beacon, not two).
+  let launched = host.state === "open";
+  if (launched) fire("launch");
   const offState = host.on("state", ({ state }) => {
-    if (state === "open") fire("connect");
+    if (state !== "open") return;
+    fire(launched ? "connect" : "launch");
+    launched = true;
   });
   const timer = setInterval(() => {
     // A periodic beacon while disconnected would only queue; the connect beacon covers the gap.

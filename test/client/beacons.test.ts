@@ -1,4 +1,4 @@
-// startBeacons: launch, connect after each (re)connect, periodic, stop with the client.
+// startBeacons: launch (at once, or at the first open), connect after each later reconnect, periodic, stop with the client.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createPresenceClient, type PresenceClient } from "../../src/index.js";
 import { startScriptedGateway, waitFor, type ScriptedGateway } from "./scripted-gateway.js";
@@ -36,6 +36,19 @@ describe("beacons", () => {
     const connectBeacon = gw.requests.findIndex((r) => r.method === "system-event" && r.params.reason === "connect");
     expect(secondHandshake).toBeGreaterThan(0);
     expect(connectBeacon).toBeGreaterThan(secondHandshake);
+  });
+
+  it("started before connect: one beacon (launch) when the connection opens, not launch and connect", async () => {
+    client.startBeacons({ intervalMs: 60_000 });
+    await sleep(50);
+    expect(beacons()).toEqual([]); // nothing queued while not connected
+    await client.connect();
+    await waitFor(() => beacons().length === 1, "the launch beacon");
+    await sleep(100);
+    expect(beacons().map((b) => b.reason)).toEqual(["launch"]);
+    for (const s of gw.sockets) s.terminate();
+    await waitFor(() => beacons().length === 2, "the connect beacon after the reconnect");
+    expect(beacons().map((b) => b.reason)).toEqual(["launch", "connect"]);
   });
 
   it("stops when the client closes, and when stopped by hand", async () => {
