@@ -1,7 +1,8 @@
 /**
  * The connection banner: shown while connecting, while reconnecting after a lost connection, when
- * the gateway cannot be reached (with the wait before the next attempt, counting down), and when it
- * refused the connection for good (with a Retry button). Hidden while the connection is open.
+ * the gateway cannot be reached or a connect (never opened) failed (with the wait before the next
+ * attempt, counting down), and when it refused the connection for good (with a Retry button).
+ * Hidden while the connection is open.
  */
 import type { StateChange } from "../../client/types.js";
 import { byId, setText } from "./dom.js";
@@ -15,6 +16,8 @@ export class ConnectionBanner {
   #headline = "";
   #retryAt: number | undefined;
   #attempt = 0;
+  /** The client's state before this change: a connection is "lost" only when it was open. */
+  #state: StateChange["state"] | undefined;
 
   constructor(private readonly url: string, onRetry: () => void) {
     this.#retry.addEventListener("click", onRetry);
@@ -22,6 +25,8 @@ export class ConnectionBanner {
 
   /** Follows the client's state changes. */
   update(change: StateChange): void {
+    const previous = this.#state;
+    this.#state = change.state;
     this.#retryAt = undefined;
     switch (change.state) {
       case "open":
@@ -31,15 +36,21 @@ export class ConnectionBanner {
         if (this.#headline === "") return this.#show("connecting", `Connecting to ${this.url}…`);
         return this.#show(this.kind ?? "reconnecting", `${this.#headline} Trying again now (attempt ${(change.attempt ?? 0) + 1}).`);
       case "reconnecting": {
-        const unreachable = /cannot open|not open within/.test(change.reason ?? "");
+        const reason = change.reason ?? "closed";
+        const noSocket = /cannot open|not open within/.test(reason);
+        // "Lost" only for a connection that was open: a first connect (or a retry) that never got
+        // through the handshake did not lose anything.
+        const lost = !noSocket && previous === "open";
         // A browser is not told why an upgrade failed: a gateway that is down and one that refuses
         // this page's Origin (403) look the same from here.
-        this.#headline = unreachable
+        this.#headline = noSocket
           ? `Cannot reach the gateway at ${this.url} (it is down, or refusing this page's origin).`
-          : `Lost the connection to the gateway (${change.reason ?? "closed"}).`;
+          : lost
+            ? `Lost the connection to the gateway at ${this.url} (${reason}).`
+            : `Cannot connect to the gateway at ${this.url} (${reason}).`;
         this.#attempt = change.attempt ?? 1;
         this.#retryAt = Date.now() + (change.delayMs ?? 0);
-        return this.#show(unreachable ? "unreachable" : "reconnecting", this.#countdown());
+        return this.#show(lost ? "reconnecting" : "unreachable", this.#countdown());
       }
       case "closed":
         if (change.error === undefined) return this.hide();
