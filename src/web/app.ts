@@ -75,7 +75,8 @@ export class InstancesApp {
     const filters = this.#filters.value;
     const shown = rows.filter((row) => matchesFilters(row, filters));
     this.#table.render(shown);
-    this.#summary.render(countByStatus(rows), rows.length, shown.length, this.options.maxEntries);
+    const disconnected = rows.filter((row) => row.reason === "disconnect").length;
+    this.#summary.render(countByStatus(rows), rows.length, shown.length, this.options.maxEntries, disconnected);
   }
 
   /**
@@ -113,7 +114,7 @@ export class InstancesApp {
     if (change.source === "snapshot") {
       // A (re)connect: the whole list is new to the view; one sentence instead of one per row.
       this.render(false);
-      this.#announcer.say([`Connected: ${change.entries.length} instances`]);
+      this.#announcer.say([`Connected to the gateway: ${change.entries.length} instances listed`]);
     } else {
       this.render(true);
     }

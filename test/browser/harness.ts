@@ -126,12 +126,24 @@ export async function openPage(browser: Browser, url: string, options: { colorSc
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
   (page as Page & { errors: string[] }).errors = errors;
+  const sent: string[] = [];
+  page.on("websocket", (socket) => socket.on("framesent", ({ payload }) => sent.push(String(payload))));
+  (page as Page & { sent: string[] }).sent = sent;
   await page.goto(url);
   return page;
 }
 
 export function pageErrors(page: Page): string[] {
   return (page as Page & { errors?: string[] }).errors ?? [];
+}
+
+/** The `system-event` params the page sent so far, as seen on its WebSockets (the DevTools protocol). */
+export function pageBeacons(page: Page): Array<{ reason?: string; instanceId?: string }> {
+  const sent = (page as Page & { sent?: string[] }).sent ?? [];
+  return sent
+    .map((text) => JSON.parse(text) as { method?: string; params?: { reason?: string; instanceId?: string } })
+    .filter((frame) => frame.method === "system-event")
+    .map((frame) => frame.params ?? {});
 }
 
 /** The table row whose host cell is `host`. */

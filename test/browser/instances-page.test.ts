@@ -1,7 +1,7 @@
 // The Instances page in a real Chromium against a real gateway (test-clock mode, ephemeral loopback
 // port), with real SDK clients in Node making the rows: the view follows the list live.
 import { describe, expect, it } from "vitest";
-import { axe, CHROMIUM, useChromium, cell, nodeClient, openPage, pageErrors, pageUrl, row, skipNote, startGateway, stopGateway, waitLive } from "./harness.js";
+import { axe, CHROMIUM, useChromium, cell, nodeClient, openPage, pageBeacons, pageErrors, pageUrl, row, skipNote, startGateway, stopGateway, waitLive } from "./harness.js";
 
 describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
   const browser = useChromium();
@@ -11,7 +11,7 @@ describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
     const page = await openPage(browser(), pageUrl(gw));
     await waitLive(page);
     // The gateway's own row and the page's own row (the SDK in the page is a presence client too).
-    await expect.poll(() => cell(page, "Instances page", "reason").textContent()).toMatch(/^(connect|launch)$/);
+    await expect.poll(() => cell(page, "Instances page", "reason").textContent()).toBe("launch");
     await expect.poll(() => cell(page, "Instances page", "mode").textContent()).toBe("webchat");
     await expect.poll(() => page.locator("#rows tr").count()).toBe(2);
 
@@ -63,6 +63,9 @@ describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
     await expect.poll(() => cell(page, "Instances page", "lastInput").textContent()).toMatch(/^\d+ s ago$/);
     const own = (await gw.store.list()).find((r) => r.host === "Instances page");
     expect(own?.lastInputSeconds).toBeTypeOf("number");
+    // One beacon at start: `launch` when the connection opens (not `launch` and `connect` together).
+    expect(own?.reason).toBe("launch");
+    expect(pageBeacons(page).map((b) => b.reason)).toEqual(["launch"]);
   });
 
   it("turns a row Idle, then Stale, as test.clock.advance moves the gateway's clock", async () => {
@@ -115,6 +118,20 @@ describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
     await expect.poll(() => page.locator("#live").textContent(), { timeout: 5_000 }).toContain("field-laptop disconnected");
   });
 
+  it("says it cannot connect, naming the URL (not that it lost the connection), when the first connect never opens", async () => {
+    // A gateway that answers `connect` "gateway starting; retry shortly" for its first 3 s (a test-only fault).
+    const gw = await startGateway({ faults: { startsSlowly: true } });
+    const page = await openPage(browser(), pageUrl(gw));
+    const banner = page.locator("#banner");
+    await expect.poll(() => banner.getAttribute("data-kind")).toBe("unreachable");
+    const text = await page.locator("#banner-text").textContent();
+    expect(text).toMatch(/^Cannot connect to the gateway at ws:\/\/127\.0\.0\.1:\d+ \(.*gateway starting; retry shortly\)\. (Reconnecting in \d+ s|Trying again now)/);
+    expect(text).not.toContain("Lost");
+    await waitLive(page);
+    expect(await banner.isHidden()).toBe(true);
+    expect(pageErrors(page)).toEqual([]);
+  });
+
   it("shows a banner while the gateway restarts, then recovers on the same port (reconnect, resync, beacons)", async () => {
     const first = await startGateway();
     const page = await openPage(browser(), pageUrl(first));
@@ -126,6 +143,9 @@ describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
 
     await stopGateway(first);
     await expect.poll(() => banner.getAttribute("data-kind")).toMatch(/^(reconnecting|unreachable)$/);
+    if ((await banner.getAttribute("data-kind")) === "reconnecting") {
+      expect(await page.locator("#banner-text").textContent()).toMatch(/^Lost the connection to the gateway at ws:\/\/127\.0\.0\.1:\d+ \(/);
+    }
     expect(await banner.isVisible()).toBe(true);
     expect(await page.locator("#table-region").getAttribute("data-live")).toBe("false");
     await expect.poll(() => banner.getAttribute("data-kind"), { timeout: 10_000 }).toBe("unreachable");

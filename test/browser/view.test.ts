@@ -86,6 +86,9 @@ describe.skipIf(!CHROMIUM.path)(`the page's view${skipNote}`, () => {
       expect(await page.getByRole("table").count()).toBe(1);
       expect(await page.getByRole("columnheader").allTextContents()).toEqual(["Status", "Host", "IP", "Mode", "Version", "Platform", "Last input", "Reason", "Roles", "Age"]);
       expect(await page.getByRole("rowheader").count()).toBe(colorScheme === "light" ? 8 : 9);
+      // The caption counts what it lists: disconnected rows stay until they expire (SPEC P6), so it does not say "connected".
+      const listed = colorScheme === "light" ? 8 : 9;
+      await expect.poll(() => page.locator("caption").textContent()).toBe(`Instances, newest first · ${listed} listed, 1 disconnected `);
       expect(await page.locator("[aria-live]").count()).toBeGreaterThanOrEqual(1);
       const report = await axe(page);
       expect(report.violations).toEqual([]);
