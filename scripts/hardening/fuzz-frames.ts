@@ -20,6 +20,8 @@ export interface FuzzFrame {
   id?: string | number;
   /** The instanceId a beacon or connect in this frame would write, if it is accepted. */
   writes?: string;
+  /** The gateway must refuse it whatever else it holds (an id it cannot answer): its write is a trace. */
+  refused?: boolean;
 }
 
 const SCHEMAS = {
@@ -33,8 +35,12 @@ const PARAMS = {
   "system-presence": arbitraryFor(SCHEMAS["system-presence"]) as fc.Arbitrary<Record<string, any>>,
 };
 
-/** Numerals JSON cannot carry exactly, written into the text as they are. */
-const LOSSY_NUMERALS = ["1e400", "-1e400", "9007199254740993", "-0", "1e-400", "123456789012345678901234567890", "1.7976931348623157e309", "0.1e-99999"];
+/**
+ * Numerals JSON cannot carry exactly, written into the text as they are. As a request id each is
+ * refused: Infinity, an unsafe integer, -0, or a numeral JSON.parse changes (1e-400 -> 0,
+ * 1.00000000000000001 -> 1; src/transport/id-numeral.ts).
+ */
+const LOSSY_NUMERALS = ["1e400", "-1e400", "9007199254740993", "-0", "1e-400", "123456789012345678901234567890", "1.7976931348623157e309", "0.1e-99999", "1.00000000000000001"];
 const JUNK = ["", " ", "null", "true", "42", '"text"', "{}", "[]", "[1,2,3]", "{not json", '{"jsonrpc":"2.0"', "\u0000", "{\"a\":}", "[[[]]", "\ufeff{}", "{\"jsonrpc\":\"2.0\",\"method\":\"connect\"}"];
 const WRONG_VALUES: unknown[] = [null, 0, -1, 1.5, "", " ", true, [], {}, [1, "a"], { nested: { deeper: [null] } }, "x".repeat(300)];
 const MUTATIONS = ["truncate", "deep-nesting", "lossy-number", "wrong-type", "duplicate-key", "prototype-keys", "unknown-field", "drop-field", "lossy-id", "oversize"] as const;
@@ -172,7 +178,8 @@ export class FrameFactory {
       case "lossy-number":
         return { ...frame, text: replaceValue(text, plan.r[1]!, LOSSY_NUMERALS[at(plan.r[2]!, LOSSY_NUMERALS.length)]!) };
       case "lossy-id":
-        return { ...frame, id: undefined, text: text.replace(/"id":("[^"]*"|-?\d+)/, `"id":${LOSSY_NUMERALS[at(plan.r[2]!, LOSSY_NUMERALS.length)]}`) };
+        // No answer can carry this id (it is answered with null), and nothing the frame asks may run.
+        return { ...frame, id: undefined, refused: true, text: text.replace(/"id":("[^"]*"|-?\d+)/, `"id":${LOSSY_NUMERALS[at(plan.r[2]!, LOSSY_NUMERALS.length)]}`) };
       case "wrong-type":
         return { ...frame, text: replaceValue(text, plan.r[1]!, JSON.stringify(plan.wrong)) };
       case "duplicate-key": {

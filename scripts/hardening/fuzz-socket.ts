@@ -64,6 +64,7 @@ export class FuzzSocket {
     this.report.byKind[frame.kind] = (this.report.byKind[frame.kind] ?? 0) + 1;
     this.report.framesSent++;
     if (frame.id !== undefined) this.pending.set(key(frame.id), frame);
+    if (frame.refused === true && frame.writes !== undefined) this.refused.add(frame.writes);
     this.ws.send(frame.text, { binary: frame.binary === true });
   }
 

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer, type RawData } from "ws";
-import { formatRecordingLine, hasLossyNumber, type RecordingLine } from "./recording.js";
+import { formatRecordingLine, hasLossyIdNumeral, hasLossyNumber, type RecordingLine } from "./recording.js";
 import { redactValue, redactText, type RedactOptions } from "../conformance/report/redact.js";
 
 export interface RecordingProxyOptions {
@@ -70,8 +70,9 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     } catch {
       return { dir, bytes: buffer.length, text: redactText(text) };
     }
-    // Parsed, 1e400 would be recorded as null and 9007199254740993 as ...992: keep such a frame verbatim.
-    if (hasLossyNumber(parsed)) return { dir, bytes: buffer.length, text: redactText(text) };
+    // Parsed, 1e400 would be recorded as null, 9007199254740993 as ...992 and an id 1e-400 as 0:
+    // keep such a frame verbatim.
+    if (hasLossyNumber(parsed) || hasLossyIdNumeral(parsed, text)) return { dir, bytes: buffer.length, text: redactText(text) };
     return { dir, bytes: buffer.length, frame: redactValue(parsed, options.redact) };
   };
 

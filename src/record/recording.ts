@@ -5,6 +5,7 @@
  * connection opened; ours only) and `frame` (parsed JSON) or `text` (a frame that is not JSON, or
  * one holding a number JSON would not write back unchanged, see `hasLossyNumber`).
  */
+import { idNumeralProblem, idNumerals } from "../transport/id-numeral.js";
 import { describeId, requestIdProblem } from "../transport/request-id.js";
 
 export type RecordingDirection = "send" | "recv" | "meta" | "note";
@@ -39,6 +40,18 @@ export function hasLossyNumber(value: unknown, depth = 0): boolean {
   if (typeof value === "number") return !Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)) || Object.is(value, -0);
   if (value === null || typeof value !== "object" || depth > 64) return false;
   return (Array.isArray(value) ? value : Object.values(value)).some((v) => hasLossyNumber(v, depth + 1));
+}
+
+/**
+ * A numeric request id written with a numeral JSON.parse changes (`1e-400` -> 0,
+ * `1.00000000000000001` -> 1; transport/id-numeral.ts): parsed, the recording would not show it.
+ */
+export function hasLossyIdNumeral(frame: unknown, text: string): boolean {
+  const entries: unknown[] = Array.isArray(frame) ? frame : [frame];
+  const idOf = (entry: unknown): unknown => (entry as { id?: unknown } | null)?.id;
+  if (!entries.some((entry) => typeof idOf(entry) === "number")) return false;
+  const numerals = idNumerals(text);
+  return entries.some((entry, i) => typeof idOf(entry) === "number" && idNumeralProblem(idOf(entry) as number, numerals[i]) !== undefined);
 }
 
 const DIRECTIONS = new Set<string>(["send", "recv", "meta", "note"]);

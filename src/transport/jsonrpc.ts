@@ -4,6 +4,7 @@ import { ERROR_CODES, type ErrorName } from "../protocol/errors.js";
 import { JSONRPC_PROTOCOL_VERSION } from "../protocol/methods.js";
 import type { ClientBinding } from "./binding.js";
 import { FrameDecodeError, type InboundFrame, type RequestId, type WireError } from "./frames.js";
+import { idNumeralProblem, idNumerals } from "./id-numeral.js";
 import { assertRoundTripId, describeId, requestIdProblem } from "./request-id.js";
 
 const NAME_BY_CODE = new Map<number, ErrorName>(Object.entries(ERROR_CODES).map(([name, code]) => [code, name as ErrorName]));
@@ -15,7 +16,7 @@ export function jsonRpcErrorName(code: number, data: unknown): ErrorName | strin
   return NAME_BY_CODE.get(code) ?? String(code);
 }
 
-function decodeOne(message: unknown, text: string): InboundFrame {
+function decodeOne(message: unknown, text: string, idNumeral: string | undefined): InboundFrame {
   if (message === null || typeof message !== "object" || Array.isArray(message)) {
     throw new FrameDecodeError("not a JSON-RPC object", text);
   }
@@ -29,7 +30,7 @@ function decodeOne(message: unknown, text: string): InboundFrame {
     return { kind: "event", event: m.method, payload: m.params };
   }
   const response = m as unknown as JSONRPCResponse;
-  const id = answerId(m, text);
+  const id = answerId(m, text, idNumeral);
   if (response.error !== undefined) {
     const e = response.error as { code: number; message: string; data?: unknown };
     const error: WireError = {
@@ -46,14 +47,17 @@ function decodeOne(message: unknown, text: string): InboundFrame {
 
 /**
  * The id of an answer: null when absent or null, else a string or a number that survived the JSON
- * round trip; any other id cannot be matched to a request and makes the frame undecodable.
+ * round trip (and whose numeral denotes exactly that number); any other id cannot be matched to a
+ * request and makes the frame undecodable.
  */
-function answerId(m: Record<string, unknown>, text: string): RequestId | null {
+function answerId(m: Record<string, unknown>, text: string, idNumeral: string | undefined): RequestId | null {
   if (m.id === undefined || m.id === null) return null;
-  const problem = requestIdProblem(m.id);
+  const problem = requestIdProblem(m.id) ?? (typeof m.id === "number" ? idNumeralProblem(m.id, idNumeral) : undefined);
   if (problem !== undefined) throw new FrameDecodeError(`answer id ${describeId(m.id)} ${problem}`, text);
   return m.id as RequestId;
 }
+
+const hasNumericId = (m: unknown): boolean => typeof (m as { id?: unknown } | null)?.id === "number";
 
 export const jsonRpcBinding: ClientBinding = {
   name: "jsonrpc",
@@ -69,6 +73,7 @@ export const jsonRpcBinding: ClientBinding = {
     } catch {
       throw new FrameDecodeError("not JSON", text);
     }
-    return Array.isArray(parsed) ? parsed.map((m) => decodeOne(m, text)) : [decodeOne(parsed, text)];
+    const numerals = (Array.isArray(parsed) ? parsed : [parsed]).some(hasNumericId) ? idNumerals(text) : [];
+    return Array.isArray(parsed) ? parsed.map((m, i) => decodeOne(m, text, numerals[i])) : [decodeOne(parsed, text, numerals[0])];
   },
 };

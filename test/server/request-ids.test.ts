@@ -1,5 +1,6 @@
 // The gateway refuses a request id that would not come back unchanged (1e400 -> Infinity -> null,
-// 9007199254740993 -> ...992, -0 -> 0) with -32600 and the path /id, and a batch whose ids repeat
+// 9007199254740993 -> ...992, -0 -> 0), or whose numeral JSON.parse changes (1e-400 -> 0,
+// 1.00000000000000001 -> 1), with -32600 and the path /id, and a batch whose ids repeat
 // runs none of its entries (docs/gateway.md, "Batches").
 import { describe, expect, it } from "vitest";
 import { validate } from "../../src/validation/index.js";
@@ -34,6 +35,32 @@ describe("request ids that do not survive a JSON round trip", () => {
     const beacon = await rawAnswer(client, `{"jsonrpc":"2.0","id":${id},"method":"system-event","params":{"instanceId":"never-${id}","text":"x"}}`);
     expect(beacon.answer.error.code).toBe(-32600);
     expect(rowOf(await list(client), `never-${id}`)).toBeUndefined();
+  });
+
+  it.each([
+    ["1e-400", "0"],
+    ["1.00000000000000001", "1"],
+    ["0.1e-99999", "0"],
+  ])("id %s (JSON reads %s, an answer the client could not match): INVALID_REQUEST, id null, /id names the numeral; in a batch too", async (numeral, read) => {
+    const gw = await startGateway();
+    const { client } = await connectClient(gw);
+    const { answer } = await rawAnswer(client, `{"jsonrpc":"2.0","id":${numeral},"method":"system-event","params":{"instanceId":"never-numeral","text":"x"}}`);
+    expect(answer).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32600, data: { code: "INVALID_REQUEST" } } });
+    expect(answer.error.data.errors).toEqual([{ path: "/id", message: expect.stringContaining(`is written ${numeral}, which JSON reads as ${read}`), keyword: "format" }]);
+    expect(validate("ErrorData", answer.error.data).ok).toBe(true);
+    expect(rowOf(await list(client), "never-numeral")).toBeUndefined();
+    // A nested "id" written exactly does not hide it; the batch's other entry runs.
+    const batch = await rawAnswer(client, `[{"jsonrpc":"2.0","id":2,"method":"system-presence"},{"jsonrpc":"2.0","method":"system-presence","params":{"id":1},"id":${numeral}}]`);
+    expect(batch.answer).toMatchObject([{ id: 2, result: expect.any(Array) }, { id: null, error: { code: -32600, data: { errors: [{ path: "/id" }] } } }]);
+  });
+
+  it("an id written differently but exactly (1.50, 15e-1, 1.0) is kept and answered with the number it denotes", async () => {
+    const gw = await startGateway();
+    const { client } = await connectClient(gw);
+    for (const [numeral, written] of [["1.50", "1.5"], ["15e-1", "1.5"], ["1.0", "1"], ["7", "7"]]) {
+      const { text } = await rawAnswer(client, `{"jsonrpc":"2.0","id":${numeral},"method":"system-presence"}`);
+      expect(text.startsWith(`{"jsonrpc":"2.0","id":${written},"result":[`), text.slice(0, 80)).toBe(true);
+    }
   });
 
   it("the largest safe integers, strings and fractions are echoed exactly", async () => {

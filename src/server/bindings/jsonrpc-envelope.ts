@@ -1,15 +1,21 @@
 /**
  * Is a decoded value a JSON-RPC 2.0 request (SPEC B1)? Names what is wrong, with paths. An id must
  * come back unchanged in the answer (src/transport/request-id.ts: no 1e400, no integer past 2^53,
- * no -0), and ids must not repeat within a batch.
+ * no -0; src/transport/id-numeral.ts: no numeral JSON.parse changes, such as 1e-400 or
+ * 1.00000000000000001), and ids must not repeat within a batch.
  */
 import type { JSONRPCID, JSONRPCRequest } from "json-rpc-2.0";
 import type { ValidationIssue } from "../../protocol/errors.js";
+import { idNumeralProblem } from "../../transport/id-numeral.js";
 import { describeId, requestIdProblem } from "../../transport/request-id.js";
 
 export type EnvelopeCheck = { ok: true; request: JSONRPCRequest } | { ok: false; id: JSONRPCID; issues: ValidationIssue[] };
 
-export function checkEnvelope(value: unknown): EnvelopeCheck {
+/**
+ * `idNumeral`: how a numeric id was written in the frame's text (idNumerals), when the caller has
+ * the text; the id is refused when the numeral does not denote exactly the parsed number.
+ */
+export function checkEnvelope(value: unknown, idNumeral?: string): EnvelopeCheck {
   // The common case first, without building anything: a well-formed request is used as it is (its
   // other members, if any, are never read).
   const r = value as Record<string, unknown> | null;
@@ -22,7 +28,8 @@ export function checkEnvelope(value: unknown): EnvelopeCheck {
     !Array.isArray(r) &&
     !("result" in r) &&
     !("error" in r) &&
-    (!("id" in r) || requestIdProblem(r.id) === undefined)
+    (!("id" in r) || requestIdProblem(r.id) === undefined) &&
+    (idNumeral === undefined || idNumeralProblem(r.id as number, idNumeral) === undefined)
   ) {
     return { ok: true, request: r as unknown as JSONRPCRequest };
   }
@@ -37,7 +44,7 @@ export function checkEnvelope(value: unknown): EnvelopeCheck {
     issues.push({ path: "/method", message: "must be a non-empty string", keyword: "type" });
   }
   const hasId = "id" in m;
-  const idProblem = hasId ? requestIdProblem(m.id) : undefined;
+  const idProblem = hasId ? (requestIdProblem(m.id) ?? (typeof m.id === "number" ? idNumeralProblem(m.id, idNumeral) : undefined)) : undefined;
   if (idProblem !== undefined) {
     const keyword = typeof m.id === "number" ? "format" : "type";
     issues.push({ path: "/id", message: typeof m.id === "number" ? `${describeId(m.id)} ${idProblem}` : idProblem, keyword });

@@ -22,6 +22,7 @@ import { invalidRequest } from "../core/inbound.js";
 import { concatChunks, encodeWithRaw, RawJson, type JsonChunk } from "../core/fanout/raw-json.js";
 import { isPromise, type MaybePromise } from "../core/maybe-promise.js";
 import type { MethodTable } from "../core/methods.js";
+import { idNumerals } from "../../transport/id-numeral.js";
 import { checkEnvelope, repeatedIds, type EnvelopeCheck } from "./jsonrpc-envelope.js";
 
 /** Most requests in one batch; a larger batch is answered with one INVALID_REQUEST. */
@@ -54,8 +55,9 @@ export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
     request.id === undefined || issue === undefined ? null : respond(request.id, new GatewayError("INVALID_REQUEST", `invalid request: ${issue.message}`, { errors: [issue] }));
 
   /** Batch entries run one after another, in order (each may wait on the store). */
-  async function batch(conn: Connection, message: unknown[]): Promise<string | Buffer | undefined> {
-    const envelopes = message.map(checkEnvelope);
+  async function batch(conn: Connection, message: unknown[], text: string | undefined): Promise<string | Buffer | undefined> {
+    const numerals = text !== undefined && message.some(hasNumericId) ? idNumerals(text) : undefined;
+    const envelopes = message.map((entry, index) => checkEnvelope(entry, numerals?.[index]));
     const repeated = repeatedIds(envelopes);
     const answers: JsonChunk[] = [];
     for (const [index, envelope] of envelopes.entries()) {
@@ -70,14 +72,15 @@ export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
   const binding: ServerBinding = {
     name: "jsonrpc",
     protocol: { min: JSONRPC_PROTOCOL_VERSION, max: JSONRPC_PROTOCOL_VERSION },
-    receive(conn, message) {
+    receive(conn, message, text) {
       if (!Array.isArray(message)) {
-        const answer = handleEntry(conn, checkEnvelope(message), false);
+        const numeral = text !== undefined && hasNumericId(message) ? idNumerals(text)[0] : undefined;
+        const answer = handleEntry(conn, checkEnvelope(message, numeral), false);
         return isPromise(answer) ? answer.then(orUndefined) : orUndefined(answer);
       }
       if (message.length === 0) return respond(null, invalidRequest("empty batch", ""));
       if (message.length > MAX_BATCH) return respond(null, invalidRequest(`batch of ${message.length} requests; at most ${MAX_BATCH}`, ""));
-      return batch(conn, message);
+      return batch(conn, message, text);
     },
     encodeError: (error) => JSON.stringify(createJSONRPCErrorResponse(null, error.code, error.message, error.data)),
     // No seq: one Buffer per push, written to every socket as it is (issue 11).
@@ -88,6 +91,9 @@ export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
   };
   return binding;
 };
+
+/** Only numeric ids need their numeral read back from the text (transport/id-numeral.ts). */
+const hasNumericId = (entry: unknown): boolean => typeof (entry as { id?: unknown } | null)?.id === "number";
 
 const orUndefined = (answer: Answer): string | Buffer | undefined => answer ?? undefined;
 

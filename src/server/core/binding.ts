@@ -47,9 +47,10 @@ export interface ServerBinding {
    * One inbound message, already within maxPayload, a text frame and parsed JSON (the core answers
    * the rest). Returns the answer, if any, as JSON text or UTF-8 bytes (at once when it can: see
    * maybe-promise.ts);
-   * never throws for bad input (SPEC B1).
+   * never throws for bad input (SPEC B1). `text` is the frame as received, for what JSON.parse
+   * loses (the numeral of a numeric request id: transport/id-numeral.ts).
    */
-  receive(conn: Connection, message: unknown): MaybePromise<string | Buffer | undefined>;
+  receive(conn: Connection, message: unknown, text?: string): MaybePromise<string | Buffer | undefined>;
   /** An error that answers no request (not JSON, oversized, handshake timeout); undefined: send nothing. */
   encodeError(error: GatewayError): string | undefined;
   /** Encodes a push once per version (the core calls it once per push); see EventFrame. */

@@ -24,15 +24,16 @@ export function handleFrame(gw: GatewayContext, conn: Connection, data: Buffer, 
   }
   if (isBinary) return sendError(gw, conn, invalidRequest("binary frames are not accepted: send UTF-8 JSON text frames", ""));
 
+  const text = data.toString("utf8");
   let parsed: unknown;
   try {
-    parsed = JSON.parse(data.toString("utf8"));
+    parsed = JSON.parse(text);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     return sendError(gw, conn, new GatewayError("PARSE_ERROR", `parse error: not JSON (${detail})`, { errors: [{ path: "", message: detail }] }));
   }
 
-  const answer = conn.binding.receive(conn, parsed);
+  const answer = conn.binding.receive(conn, parsed, text);
   return isPromise(answer) ? answer.then((text) => answered(gw, conn, text)) : answered(gw, conn, answer);
 }
 
