@@ -1,13 +1,60 @@
 // Issue 11: one change costs one serialization and one frame per binding and format, whatever the
 // number of watchers; push rounds stay under pushBytesPerSecond during a burst and still end on the
 // latest version. Real gateway, real sockets; nothing here is timed.
-import { describe, expect, it } from "vitest";
-import type { PresenceDeltaEvent, PresenceEvent } from "../../src/protocol/index.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { KeyedPresenceEntry } from "../../src/presence/types.js";
+import type { PresenceDeltaEvent, PresenceEntry, PresenceEvent } from "../../src/protocol/index.js";
+import { RawJson } from "../../src/server/core/fanout/raw-json.js";
+import { createMemoryPresenceStore, type PresenceStore, type StoreFactory } from "../../src/server/index.js";
 import { connectClient, eventually, observer, startGateway, type WireClient } from "./helpers.js";
 
 async function quiet(ms = 100): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * The in-memory store, but every row other than self counts its serializations: a listed row is the
+ * same object until it changes (as the in-memory store's), with a non-enumerable toJSON that counts.
+ * Whoever turns a row into JSON (the snapshot cache, or code that should not) goes through it.
+ */
+function countingStore(): { factory: StoreFactory; serialized: () => number } {
+  let serialized = 0;
+  const counted = new WeakMap<PresenceEntry, PresenceEntry>();
+  const wrap = (rows: KeyedPresenceEntry[]): KeyedPresenceEntry[] =>
+    rows.map(({ key, entry }) => {
+      if (key.startsWith("@Self")) return { key, entry };
+      let row = counted.get(entry);
+      if (row === undefined) {
+        row = { ...entry };
+        Object.defineProperty(row, "toJSON", { enumerable: false, value: () => (serialized++, { ...entry }) });
+        counted.set(entry, row);
+      }
+      return { key, entry: row };
+    });
+  const factory: StoreFactory = (options) => {
+    const inner = createMemoryPresenceStore(options);
+    const sync = inner.sync && { ...inner.sync, listKeyed: () => wrap(inner.sync!.listKeyed()) };
+    return new Proxy(inner, {
+      get(target, name) {
+        if (name === "sync") return sync;
+        if (name === "listKeyed") return async () => wrap(await target.listKeyed());
+        const value = Reflect.get(target, name) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    }) as PresenceStore;
+  };
+  return { factory, serialized: () => serialized };
+}
+
+/** Counts RawJson's fallback: the cached list parsed back into objects (to be serialized again). */
+function reparsedLists(): () => number {
+  const spy = vi.spyOn(RawJson.prototype, "toJSON");
+  return () => spy.mock.results.filter((r) => r.type === "return" && typeof r.value !== "string").length;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 function lastPush(client: WireClient): PresenceEvent | undefined {
   return client.notifications("presence").at(-1)?.params as PresenceEvent | undefined;
@@ -62,6 +109,35 @@ describe("one change, one serialization", () => {
     const after = await watcher.result<Array<{ instanceId?: string }>>("system-presence");
     expect(after.some((row) => row.instanceId === "x")).toBe(true);
     expect(gw.metrics().snapshots - before).toBe(1); // the push's, reused by the listing
+  });
+
+  it("serializes each row once: pushes, system-presence answers and hello-oks copy the cached text", async () => {
+    const rows = countingStore();
+    const reparsed = reparsedLists();
+    const gw = await startGateway({ store: rows.factory });
+    const { client: writer } = await connectClient(gw, { mode: "cli", scopes: ["operator.write"] });
+    for (const id of ["a", "b", "c"]) await writer.result("system-event", { instanceId: id, text: id });
+    const watchers = await Promise.all(Array.from({ length: 10 }, () => observer(gw)));
+    await eventually(async () => expect(JSON.stringify(lastPush(watchers[0])?.presence)).toContain('"text":"c"'));
+    // Each of the three rows was turned into JSON once, however many pushes and hello-oks carried it.
+    expect(rows.serialized()).toBe(3);
+    // Listings and hello-oks (whole and keyed for deltas) of an unchanged list serialize nothing.
+    const listed = await Promise.all(watchers.map((w) => w.result<PresenceEntry[]>("system-presence")));
+    for (const list of listed) expect(list.map((row) => row.instanceId).slice(1)).toEqual(["c", "b", "a"]);
+    const { hello } = await connectClient(gw, { mode: "cli", extra: { caps: ["presence.delta"] } });
+    expect(hello.snapshot.presenceKeys).toEqual(["@Self", "c", "b", "a"]);
+    await observer(gw);
+    expect(rows.serialized()).toBe(3);
+    // One change: only the changed row is serialized, once, for every reader and every answer after it.
+    await writer.result("system-event", { instanceId: "b", text: "b2" });
+    await eventually(async () => {
+      for (const w of watchers) expect(JSON.stringify(lastPush(w)?.presence)).toContain('"text":"b2"');
+    });
+    await Promise.all(watchers.map((w) => w.result("system-presence")));
+    await observer(gw);
+    expect(rows.serialized()).toBe(4);
+    // Never parsed back and serialized again on the way out.
+    expect(reparsed()).toBe(0);
   });
 
   it("keeps the self row's ts fresh in every cached listing (SPEC P1)", async () => {
