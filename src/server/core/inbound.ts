@@ -9,6 +9,7 @@ import type { GatewayContext } from "./context.js";
 import { GatewayError, wireError } from "./errors.js";
 import { startPushes } from "./fanout/push.js";
 import { isPromise, type MaybePromise } from "./maybe-promise.js";
+import { logRejection } from "../limits/refuse.js";
 
 export function handleFrame(gw: GatewayContext, conn: Connection, data: Buffer, isBinary: boolean): MaybePromise<void> {
   if (conn.ws.readyState !== conn.ws.OPEN) return;
@@ -83,7 +84,7 @@ export function send(gw: GatewayContext, conn: Connection, json: string | Buffer
   const limit = Math.max(16 * 1024 * 1024, 8 * gw.options.maxBufferedBytes);
   if (conn.ws.bufferedAmount > limit) {
     gw.metrics.rejections++;
-    gw.log(`reject conn=${conn.id} reason=SLOW_CONSUMER send buffer over ${limit} bytes`);
+    logRejection(gw, conn, "SLOW_CONSUMER", `send buffer over ${limit} bytes address=${conn.address ?? "?"}`);
     conn.ws.terminate();
     return;
   }

@@ -8,6 +8,7 @@
  */
 import type { Connection } from "../connection.js";
 import type { GatewayContext } from "../context.js";
+import { logRejection } from "../../limits/refuse.js";
 
 /** WebSocket close code and reason for a reader closed for not keeping up. */
 export const SLOW_CONSUMER_CLOSE = { code: 1008, reason: "slow consumer" } as const;
@@ -45,9 +46,14 @@ function stillOver(gw: GatewayContext, conn: Connection): void {
   }
   gw.metrics.slowConsumers++;
   gw.metrics.rejections++;
-  gw.log(
-    `reject conn=${conn.id} reason=SLOW_CONSUMER send buffer over maxBufferedBytes (${gw.options.maxBufferedBytes} bytes)` +
-      ` for ${Math.round(performance.now() - since)} ms (${buffered} bytes buffered)`,
+  // Through the per-address log throttle like every refusal: 100 stalled readers behind one
+  // address (a proxy, a test rig) are 10 lines a minute, not 100; metrics count each one.
+  logRejection(
+    gw,
+    conn,
+    "SLOW_CONSUMER",
+    `send buffer over maxBufferedBytes (${gw.options.maxBufferedBytes} bytes) for ${Math.round(performance.now() - since)} ms` +
+      ` (${buffered} bytes buffered) address=${conn.address ?? "?"}`,
   );
   conn.ws.close(SLOW_CONSUMER_CLOSE.code, SLOW_CONSUMER_CLOSE.reason);
   const cut = setTimeout(() => conn.ws.terminate(), CUT_AFTER_MS);
