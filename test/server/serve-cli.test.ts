@@ -72,6 +72,29 @@ describe("gateway-presence serve", () => {
     expect(await (await OcClient.open(only!.url)).nonce()).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("--push-interval-ms and --push-bytes-per-second space push rounds (the list still has the change)", async () => {
+    // A change right after a round waits for the next one: pushIntervalMs, or until the byte budget
+    // (1 byte/s here) has refilled. Either way far longer than this test waits; system-presence has it.
+    for (const args of [["--push-interval-ms", "60000"], ["--push-interval-ms", "0", "--push-bytes-per-second", "1"]]) {
+      const s = serve(["--port", "0", ...args]);
+      const url = await urlOf(s);
+      const watcher = await WireClient.open(url);
+      await watcher.result("connect", connectParams({ instanceId: "watcher" }));
+      await watcher.waitFor((f) => (f as { method?: string }).method === "presence"); // its own connect's round
+      const other = await WireClient.open(url);
+      await other.result("connect", connectParams({ instanceId: "later" }));
+      expect((await list(watcher)).map((row) => row.instanceId), args.join(" ")).toContain("later");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const pushed = watcher.notifications("presence").map((p) => JSON.stringify(p.params));
+      expect(pushed.filter((p) => p.includes('"later"')), args.join(" ")).toEqual([]);
+      s.child.kill("SIGTERM");
+      expect(await s.exited).toBe(0);
+    }
+    const bad = serve(["--port", "0", "--push-bytes-per-second", "0"]);
+    expect(await bad.exited).not.toBe(0);
+    expect(bad.stderr()).toMatch(/--push-bytes-per-second.*must be an integer from 1/);
+  });
+
   it("refuses bad --listen and --binding values, and --port or --binding beside --listen", async () => {
     for (const [args, message] of [
       [["--listen", "soap=127.0.0.1:1"], /--listen.*must be one of jsonrpc, openclaw/],

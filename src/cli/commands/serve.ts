@@ -17,6 +17,8 @@ interface ServeFlags extends TokenFlags {
   maxEntries?: number;
   handshakeTimeoutMs?: number;
   tickIntervalMs?: number;
+  pushIntervalMs?: number;
+  pushBytesPerSecond?: number;
   testClock?: boolean;
   insecureNoAuth?: boolean;
   trustedProxy: string[];
@@ -54,6 +56,12 @@ export function register(program: Command): void {
     .option("--max-entries <n>", `most rows, self included (default ${GATEWAY_DEFAULTS.maxEntries})`, integer(1))
     .option("--handshake-timeout-ms <ms>", `time allowed for connect (default ${GATEWAY_DEFAULTS.handshakeTimeoutMs})`, integer(1))
     .option("--tick-interval-ms <ms>", `tick event period (default ${GATEWAY_DEFAULTS.tickIntervalMs})`, integer(1))
+    .option("--push-interval-ms <ms>", `under load, push rounds are at least this far apart; 0: only the byte ceiling spaces them (default ${GATEWAY_DEFAULTS.pushIntervalMs})`, integer(0))
+    .option(
+      "--push-bytes-per-second <n>",
+      `ceiling on presence push bytes per second, all readers together (default ${GATEWAY_DEFAULTS.pushBytesPerSecond}; docs/gateway.md#pushes-fan-out-at-scale)`,
+      integer(1),
+    )
     .option("--test-clock", "test mode: offer test.clock.advance (never in production)")
     .option("--trusted-proxy <address>", "believe X-Forwarded-For from this address or CIDR (repeatable)", collect, [])
     .option("--allow-origin <origin>", "accept WebSocket upgrades from pages of this origin, besides the gateway's own (repeatable)", collect, [])
@@ -92,6 +100,8 @@ export function register(program: Command): void {
         maxEntries: flags.maxEntries,
         handshakeTimeoutMs: flags.handshakeTimeoutMs,
         tickIntervalMs: flags.tickIntervalMs,
+        pushIntervalMs: flags.pushIntervalMs,
+        pushBytesPerSecond: flags.pushBytesPerSecond,
         testClock: flags.testClock === true,
         insecureNoAuth: flags.insecureNoAuth === true,
         trustedProxies: flags.trustedProxy,
