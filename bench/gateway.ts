@@ -11,28 +11,50 @@
  *   idle RSS, CPU per beacon
  *
  * Every server runs in its own process, fresh for each run; figures are medians over --rounds
- * alternating rounds. Options: --procs N (load processes, default 3), --rounds N (default 3),
- * --quick (a tenth of the load, for a smoke run), --json FILE (write the figures, for docs and
- * `npm run bench:plot`). Bounded: each run stops after its time limit, the whole bench after 15 min.
+ * alternating rounds. Options: see USAGE (`npm run bench:gateway -- --help`). Bounded: each run
+ * stops after its time limit, the whole bench after 15 min.
  */
 import { cpus, totalmem } from "node:os";
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
+import { parseArgs } from "node:util";
 import { KINDS, startBench } from "./lib/context.js";
 import { connectMany, fanout, type ConnectFigures, type FanoutFigures } from "./lib/fanout.js";
 import { report } from "./lib/report.js";
 import type { ServerKind } from "./lib/servers.js";
 import { beacons, calls, handshakes, type RateFigures } from "./lib/throughput.js";
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
-const procs = Number(option("--procs", "3"));
-const rounds = Number(option("--rounds", "3"));
-const quick = args.includes("--quick");
-const jsonOut = option("--json", "");
+const USAGE = `usage: npm run bench:gateway -- [--procs N] [--rounds N] [--quick] [--json FILE] [--check]
+  --procs N     load processes (default 3)
+  --rounds N    alternating gateway/echo rounds per figure; medians are printed (default 3)
+  --quick       a tenth of the load (1,000 watchers instead of 10,000), for a smoke run
+  --json FILE   also write the figures to FILE (docs/performance/bench.json; npm run bench:plot draws them)
+  --check       exit 1 when a target is missed`;
+
+/** The options; a mistyped one is refused (exit 2) rather than starting a 15-minute run without it. */
+function options(): { procs: number; rounds: number; quick: boolean; jsonOut: string; check: boolean } {
+  try {
+    const { values } = parseArgs({
+      options: { procs: { type: "string" }, rounds: { type: "string" }, quick: { type: "boolean" }, json: { type: "string" }, check: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    const count = (name: "procs" | "rounds") => {
+      const n = Number(values[name] ?? "3");
+      if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(values[name])}`);
+      return n;
+    };
+    return { procs: count("procs"), rounds: count("rounds"), quick: values.quick === true, jsonOut: values.json ?? "", check: values.check === true };
+  } catch (error) {
+    console.error(`bench:gateway: ${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const { procs, rounds, quick, jsonOut, check } = options();
 const WATCHERS = quick ? 1000 : 10_000;
 
 const guard = setTimeout(() => {
@@ -142,7 +164,7 @@ async function main(): Promise<void> {
       writeFileSync(jsonOut, `${JSON.stringify(results, null, 2)}\n`);
       console.log(`figures written to ${jsonOut}`);
     }
-    if (missed > 0 && args.includes("--check")) process.exitCode = 1;
+    if (missed > 0 && check) process.exitCode = 1;
   } finally {
     await pool.stop();
   }
