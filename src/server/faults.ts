@@ -42,6 +42,10 @@ export interface GatewayFaults {
   hiddenTestClock?: boolean;
   /** M2: a `system-event` without a non-empty `text` is refused with INVALID_PARAMS (as OpenClaw's "text required"). */
   beaconTextRequired?: boolean;
+  /** D4 (docs/delta.md): a row that became `reason: "disconnect"` is sent in `removed`, not in `changed`. */
+  deltaDisconnectRemoves?: boolean;
+  /** D3 (docs/delta.md): every `presence.delta` names the version before the one the connection holds as its baseVersion. */
+  deltaStaleBase?: boolean;
 }
 
 /** How long a `startsSlowly` gateway says it is starting. */
@@ -72,6 +76,8 @@ export const FAULT_NAMES: readonly GatewayFaultName[] = [
   "startsSlowly",
   "hiddenTestClock",
   "beaconTextRequired",
+  "deltaDisconnectRemoves",
+  "deltaStaleBase",
 ];
 
 /** How far ahead the `futureTs` fault lists rows. */

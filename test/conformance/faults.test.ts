@@ -33,6 +33,8 @@ const CAUGHT_BY: Record<Exclude<GatewayFaultName, keyof typeof NOT_CHECKED_BY_SC
   noSelfRow: { scenarios: ["p1-self-row", "m1-system-presence"], check: /no item matches \{"reason":"self"\}/ },
   staleSelfRow: { scenarios: ["p1-self-row-survives-ttl"], check: /no row matches \{"reason":"self","ts"/ },
   noExpiry: { scenarios: ["s1-ttl-expiry"], check: /a row matches \{"instanceId"/ },
+  deltaDisconnectRemoves: { scenarios: ["d3-delta-disconnect"], check: /\/payload\/removed expected no item matching/ },
+  deltaStaleBase: { scenarios: ["d7-delta-gap-resync", "d6-delta-reconnect"], check: /baseVersion/ },
 };
 
 describe("injected faults are caught by the scenario of their rule", () => {

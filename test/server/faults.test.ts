@@ -149,10 +149,31 @@ describe("faults (test only)", () => {
     expect(await client.result("system-event", { instanceId: "a", text: "hi" })).toEqual({ ok: true });
   });
 
+  it("deltaDisconnectRemoves: a disconnect reaches delta readers as a removal (breaks D4)", async () => {
+    const gw = await startGateway({ faults: { deltaDisconnectRemoves: true } });
+    const { client: watcher } = await connectClient(gw, { mode: "cli", extra: { caps: ["presence.delta"] } });
+    const { client: app } = await connectClient(gw, { instanceId: "leaving" });
+    await watcher.waitFor((f) => JSON.stringify(f).includes('"key":"leaving"'));
+    await app.close();
+    const removal = (await watcher.waitFor((f) => JSON.stringify((f as { params?: { removed?: string[] } }).params?.removed ?? []).includes("leaving"))) as {
+      params: { changed: Array<{ key: string }> };
+    };
+    expect(removal.params.changed.map((row) => row.key)).not.toContain("leaving");
+    expect(rowOf(await list(watcher), "leaving")?.reason).toBe("disconnect"); // the row is still listed
+  });
+
+  it("deltaStaleBase: a delta names a baseVersion below the version the reader holds (breaks D3)", async () => {
+    const gw = await startGateway({ faults: { deltaStaleBase: true } });
+    const { client: watcher, hello } = await connectClient(gw, { mode: "cli", extra: { caps: ["presence.delta"] } });
+    await connectClient(gw, { instanceId: "new-row" });
+    const delta = (await watcher.waitFor((f) => (f as { method?: string }).method === "presence.delta")) as { params: { baseVersion: number } };
+    expect(delta.params.baseVersion).toBe(hello.snapshot.stateVersion.presence - 1);
+  });
+
   it("are announced in the log as test-only", async () => {
     const lines: string[] = [];
     await startGateway({ faults: { overCap: true, listCli: true }, logger: (line) => lines.push(line) });
     expect(lines[0]).toMatch(/TEST-ONLY faults active.*overCap, listCli|TEST-ONLY faults active.*listCli, overCap/);
-    expect(FAULT_NAMES).toHaveLength(17);
+    expect(FAULT_NAMES).toHaveLength(19);
   });
 });

@@ -4,6 +4,7 @@
  * refreshes, the self row's fresh `ts`), in `removed` when it is gone. Comparing the texts the
  * snapshots already hold costs O(rows) per push, whatever the number of watchers.
  */
+import type { GatewayFaults } from "../../faults.js";
 import type { Push } from "../binding.js";
 import { RawJson } from "./raw-json.js";
 import type { Snapshot, SnapshotRow } from "./snapshot.js";
@@ -16,15 +17,21 @@ export interface DeltaBase {
 
 const keyedJson = (row: SnapshotRow) => `{"key":${JSON.stringify(row.key)},"entry":${row.json}}`;
 
-/** From `base` to `next` (at `version`). */
-export function deltaPush(base: DeltaBase, next: Snapshot, version: number): Push {
+/** From `base` to `next` (at `version`). `faults`: the delta faults (tests only). */
+export function deltaPush(base: DeltaBase, next: Snapshot, version: number, faults: GatewayFaults = {}): Push {
   const before = base.snapshot.byKey();
   const after = next.byKey();
-  const changed = next.rows.filter((row) => before.get(row.key) !== row.json).map(keyedJson);
+  let rows = next.rows.filter((row) => before.get(row.key) !== row.json);
   const removed = [...before.keys()].filter((key) => !after.has(key));
+  if (faults.deltaDisconnectRemoves) {
+    const gone = rows.filter((row) => row.entry.reason === "disconnect");
+    rows = rows.filter((row) => !gone.includes(row));
+    removed.push(...gone.map((row) => row.key));
+  }
+  const changed = rows.map(keyedJson);
   return {
     event: "presence.delta",
-    payload: { baseVersion: base.version, changed: new RawJson(`[${changed.join(",")}]`), removed },
+    payload: { baseVersion: faults.deltaStaleBase ? base.version - 1 : base.version, changed: new RawJson(`[${changed.join(",")}]`), removed },
     stateVersion: { presence: version },
   };
 }

@@ -18,6 +18,7 @@
  *   slowConsumerTimeoutMs is closed with 1008 "slow consumer" (see slow-consumers.ts).
  */
 import type { PresenceResyncResult } from "../../../protocol/delta.js";
+import type { GatewayFaults } from "../../faults.js";
 import type { Connection } from "../connection.js";
 import type { GatewayContext } from "../context.js";
 import { deltaPush, resetPush, type DeltaBase } from "./delta.js";
@@ -98,7 +99,7 @@ export class Pusher {
     const { gw } = this;
     const version = gw.published.version + 1;
     const full = new EventFrames({ event: "presence", payload: { presence: snapshot.raw() }, stateVersion: { presence: version } }, this.encoded);
-    const deltas = new DeltaFrames(snapshot, version, this.encoded);
+    const deltas = new DeltaFrames(snapshot, version, this.encoded, gw.options.faults);
     let bytes = 0;
     for (const conn of gw.registry.all) {
       if (!conn.receivesPushes || !hasScope(conn, "operator.read")) continue;
@@ -137,12 +138,13 @@ class DeltaFrames {
     readonly next: Snapshot,
     readonly version: number,
     private readonly encoded: () => void,
+    private readonly faults: GatewayFaults,
   ) {}
 
   from(base: DeltaBase): EventFrames {
     const known = this.byBase.get(base.snapshot);
     if (known?.version === base.version) return known.frames;
-    const frames = new EventFrames(deltaPush(base, this.next, this.version), this.encoded);
+    const frames = new EventFrames(deltaPush(base, this.next, this.version, this.faults), this.encoded);
     this.byBase.set(base.snapshot, { version: base.version, frames });
     return frames;
   }
@@ -177,7 +179,7 @@ export function startPushes(gw: GatewayContext, conn: Connection): void {
   if (!hasScope(conn, "operator.read")) return;
   const { version, last, snapshot } = gw.published;
   if (conn.deltaBase) {
-    if (snapshot && version > conn.deltaBase.version) offerDelta(gw, conn, new DeltaFrames(snapshot, version, () => gw.metrics.framesEncoded++));
+    if (snapshot && version > conn.deltaBase.version) offerDelta(gw, conn, new DeltaFrames(snapshot, version, () => gw.metrics.framesEncoded++, gw.options.faults));
   } else if (last && version > (conn.snapshotVersion ?? version)) offer(gw, conn, last);
 }
 
