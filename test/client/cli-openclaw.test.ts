@@ -26,6 +26,14 @@ function cli(args: string[]): { child: ChildProcess; stdout: () => string; stder
   return { child, stdout: () => out, stderr: () => err, exit: new Promise((resolve) => child.on("exit", (code) => resolve(code))) };
 }
 
+/** `watch --json` output: one object per line. */
+function jsonLines(stdout: string): Array<{ type: string; state?: string; reason?: string; hint?: string; instances?: PresenceEntry[] }> {
+  return stdout
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
+}
+
 describe("CLI list and watch over the openclaw binding", () => {
   let gw: Gateway;
   let sdk: PresenceClient;
@@ -69,15 +77,25 @@ describe("CLI list and watch over the openclaw binding", () => {
     const [, ocUrl] = gw.listeners.map((l) => l.url);
     const run = cli(["watch", "--binding", "openclaw", "--url", ocUrl!, "--json"]);
     children.push(run.child);
-    const lines = () =>
-      run
-        .stdout()
-        .split("\n")
-        .filter((l) => l.trim())
-        .map((l) => JSON.parse(l) as { type: string; state?: string; instances?: PresenceEntry[] });
+    const lines = () => jsonLines(run.stdout());
     await waitFor(() => lines().some((l) => l.type === "state" && l.state === "open"), "watch to connect", 15_000);
     await sdk.systemEvent({ instanceId: "rpc-desk", text: "typing", lastInputSeconds: 3 });
     await waitFor(() => lines().some((l) => l.instances?.some((e) => e.instanceId === "rpc-desk" && e.text === "typing") ?? false), "the beacon in watch's output");
+    run.child.kill("SIGINT");
+    expect(await run.exit).toBe(0);
+  });
+
+  it("watch --binding openclaw against a JSON-RPC listener says, while it retries, to leave out --binding openclaw", async () => {
+    const [rpcUrl] = gw.listeners.map((l) => l.url);
+    const run = cli(["watch", "--binding", "openclaw", "--url", rpcUrl!, "--json"]);
+    children.push(run.child);
+    const lines = () => jsonLines(run.stdout());
+    // No connect.challenge comes (5 s): the reconnecting line carries the hint; watch goes on retrying.
+    await waitFor(() => lines().some((l) => l.state === "reconnecting"), "a failed attempt", 15_000);
+    expect(lines().find((l) => l.state === "reconnecting")).toMatchObject({
+      reason: "no connect.challenge event within 5000 ms",
+      hint: "no OpenClaw connect.challenge came: if the gateway speaks JSON-RPC, leave out --binding openclaw",
+    });
     run.child.kill("SIGINT");
     expect(await run.exit).toBe(0);
   });

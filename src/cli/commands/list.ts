@@ -116,7 +116,7 @@ export function describeFailure(url: string, error: unknown, binding: Connection
  * gateway's openclaw listener answers in its own frames, which JSON-RPC cannot read), and a JSON-RPC
  * gateway sends no connect.challenge. Said as a guess: a slow gateway looks the same.
  */
-function bindingHint(message: string, binding: ConnectionFlags["binding"]): string {
+export function bindingHint(message: string, binding: ConnectionFlags["binding"]): string {
   if (binding === "openclaw") return /connect\.challenge/.test(message) ? " (no OpenClaw connect.challenge came: if the gateway speaks JSON-RPC, leave out --binding openclaw)" : "";
   return /no answer within|invalid request frame/.test(message) ? " (if the gateway speaks OpenClaw's frames, e.g. an OpenClaw gateway or a listener started with --binding openclaw, add --binding openclaw)" : "";
 }

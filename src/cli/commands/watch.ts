@@ -8,6 +8,7 @@ import { integer } from "../arguments.js";
 import { createPresenceClient, type MirrorChange, type PresenceClient, type StateChange } from "../../index.js";
 import {
   addConnectionOptions,
+  bindingHint,
   cliClientOptions,
   describeFailure,
   formatDuration,
@@ -31,12 +32,31 @@ export function register(program: Command): void {
     .action((flags: WatchFlags) => watch(flags));
 }
 
-function stateLine(url: string, change: StateChange, client: PresenceClient): string {
+/**
+ * Why an attempt failed, with the --binding hint when the gateway may speak the other binding: watch
+ * keeps retrying (a gateway may be starting), so the hint must show while it does, not only at exit.
+ */
+function hintFor(change: StateChange, binding: WatchFlags["binding"]): string {
+  return change.state === "reconnecting" && change.reason !== undefined ? bindingHint(change.reason, binding).trim().replace(/^\((.*)\)$/s, "$1") : "";
+}
+
+/**
+ * The state line; `failed` is the last failed attempt since the connection was last open, kept on
+ * screen (with its hint) while the next attempt connects, so a wrong --binding is not just "connecting".
+ */
+function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClient, failed: StateChange | undefined): string {
+  const url = flags.url;
+  const why = (f: StateChange) => {
+    const hint = hintFor(f, flags.binding);
+    return `${f.reason}${hint ? `\n  ${hint}` : ""}`;
+  };
   switch (change.state) {
     case "open":
       return `● open  ${url}  ${client.presence.entries.length} instances  v${client.presence.version}`;
     case "reconnecting":
-      return `○ reconnecting to ${url} in ${formatDelay(change.delayMs ?? 0)} (attempt ${change.attempt}): ${change.reason}`;
+      return `○ reconnecting to ${url} in ${formatDelay(change.delayMs ?? 0)} (attempt ${change.attempt}): ${why(change)}`;
+    case "connecting":
+      return failed ? `○ connecting  ${url} (attempt ${(change.attempt ?? 0) + 1})\n  the last attempt failed: ${why(failed)}` : `○ connecting  ${url}`;
     default:
       return `○ ${change.state}  ${url}${change.reason ? `: ${change.reason}` : ""}`;
   }
@@ -55,6 +75,7 @@ async function watch(flags: WatchFlags): Promise<void> {
   }
   const tty = !flags.json && process.stdout.isTTY === true;
   let state: StateChange = { state: "idle" };
+  let failed: StateChange | undefined;
   // ts are on the gateway's clock; the offset is measured from a listing after each connect (SPEC P1).
   let clockOffsetMs = 0;
   let pending: ReturnType<typeof setTimeout> | undefined;
@@ -62,7 +83,7 @@ async function watch(flags: WatchFlags): Promise<void> {
   const draw = () => {
     pending = undefined;
     const now = Date.now() + clockOffsetMs;
-    const header = `gateway-presence watch  ${new Date(now).toISOString()}\n${stateLine(flags.url, state, client)}\n`;
+    const header = `gateway-presence watch  ${new Date(now).toISOString()}\n${stateLine(flags, state, client, failed)}\n`;
     const table = renderInstances(client.presence.entries, now);
     process.stdout.write(tty ? `\x1b[H\x1b[2J${header}\n${table}\n` : `${header}\n${table}\n\n`);
   };
@@ -72,7 +93,10 @@ async function watch(flags: WatchFlags): Promise<void> {
 
   client.on("state", (change) => {
     state = change;
-    if (flags.json) emit({ type: "state", state: change.state, reason: change.reason, attempt: change.attempt, delayMs: change.delayMs });
+    if (change.state === "reconnecting") failed = change;
+    else if (change.state === "open") failed = undefined;
+    const hint = hintFor(change, flags.binding);
+    if (flags.json) emit({ type: "state", state: change.state, reason: change.reason, attempt: change.attempt, delayMs: change.delayMs, ...(hint ? { hint } : {}) });
     else redraw();
     if (change.state === "open") {
       const asked = Date.now();
