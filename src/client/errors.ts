@@ -1,8 +1,12 @@
 /** The two error types every client call rejects with: one from the gateway, one from the wire. */
 import type { ErrorName } from "../protocol/errors.js";
-import { FrameDecodeError, type WireError } from "../transport/frames.js";
+import { errorCodeText, FrameDecodeError, type WireError } from "../transport/frames.js";
 
-/** The gateway answered with an error (SPEC §10): `name` is the table's name, `data` its details. */
+/**
+ * The gateway answered with an error (SPEC §10): `code` is the table's name, `data` its details. The
+ * message shows the gateway's own code when its binding's differs (`connect: UNAVAILABLE (INTERNAL_ERROR
+ * in SPEC §10): gateway starting; retry shortly`, `data.native` keeps the native error).
+ */
 export class GatewayError extends Error {
   override readonly name = "GatewayError";
   /** SPEC §10 name (`UNAUTHORIZED`, `RATE_LIMITED`, ...), or the native code when it maps to none. */
@@ -15,7 +19,7 @@ export class GatewayError extends Error {
 
   constructor(error: WireError, method?: string) {
     const hint = beyondContractHint(error, method);
-    super(`${method ? `${method}: ` : ""}${error.name}: ${error.message}${hint ? ` (${hint})` : ""}`);
+    super(`${method ? `${method}: ` : ""}${errorCodeText(error)}: ${error.message}${hint ? ` (${hint})` : ""}`);
     this.code = error.name;
     this.rpcCode = error.code;
     this.data = error.data;

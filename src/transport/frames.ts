@@ -16,6 +16,16 @@ export interface WireError {
   data?: Record<string, unknown>;
 }
 
+/**
+ * The error's code as a person should read it: the gateway's own code, and the SPEC §10 name it maps
+ * to when that differs (OpenClaw's `UNAVAILABLE` -> `UNAVAILABLE (INTERNAL_ERROR in SPEC §10)`), so a
+ * message never shows a code the gateway did not send. The native code is in `data.native.code`.
+ */
+export function errorCodeText(error: WireError): string {
+  const native = (error.data?.native as { code?: unknown } | undefined)?.code;
+  return typeof native === "string" && native !== "" && native !== error.name ? `${native} (${error.name} in SPEC §10)` : error.name;
+}
+
 export type InboundFrame =
   | { kind: "result"; id: RequestId; result: unknown }
   | { kind: "error"; id: RequestId | null; error: WireError }

@@ -29,6 +29,14 @@ describe("errors beyond the contract", () => {
     expect(error.message).toMatch(/pass text \(startBeacons\(\{ text \}\)\)/);
   });
 
+  it("the message shows the gateway's own code, and the SPEC §10 name beside it when they differ", () => {
+    const unavailable = new GatewayError(mapOpenClawError({ code: "UNAVAILABLE", message: "gateway starting", retryable: true }), "connect");
+    expect(unavailable.code).toBe("INTERNAL_ERROR");
+    expect(unavailable.message).toBe("connect: UNAVAILABLE (INTERNAL_ERROR in SPEC §10): gateway starting");
+    const same = new GatewayError(mapOpenClawError({ code: "FORBIDDEN", message: "missing scope: operator.write" }), "system-event");
+    expect(same.message).toBe("system-event: FORBIDDEN: missing scope: operator.write");
+  });
+
   it("a contract error gets no hint", () => {
     const error = new GatewayError({ name: "FORBIDDEN", message: "missing scope: operator.write", data: { code: "FORBIDDEN", missingScope: "operator.write" } }, "system-event");
     expect(error.message).toBe("system-event: FORBIDDEN: missing scope: operator.write");

@@ -100,6 +100,18 @@ describe("CLI list and watch over the openclaw binding", () => {
     expect(await run.exit).toBe(0);
   });
 
+  it("shows the gateway's own error code (UNAVAILABLE), not only the SPEC name it maps to", async () => {
+    const starting = await createGateway({ token: TOKEN, faults: { startsSlowly: true }, listeners: [{ binding: "openclaw", port: 0 }] });
+    try {
+      const r = cli(["list", "--binding", "openclaw", "--url", starting.url]);
+      children.push(r.child);
+      expect(await r.exit).toBe(1);
+      expect(r.stderr()).toMatch(/refused: connect: UNAVAILABLE \(INTERNAL_ERROR in SPEC §10\): gateway starting; retry shortly \(the gateway asks to retry/);
+    } finally {
+      await starting.close();
+    }
+  });
+
   it("refuses an unknown --binding with one line", async () => {
     const r = cli(["list", "--binding", "carrier-pigeon"]);
     expect(await r.exit).toBe(1);

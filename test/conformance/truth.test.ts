@@ -102,6 +102,12 @@ describe("a gateway that is still starting (retryable error, retryAfterMs, close
     expect(result.ok).toBe(false);
   });
 
+  it("names the gateway's own error code when its binding's differs from SPEC's name (openclaw UNAVAILABLE)", async () => {
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, binding: "openclaw", testClock: true, token: TOKEN, ...FAST, faults: { startsSlowly: true } });
+    const result = await runConformance(runOptions(gateway, { binding: "openclaw", only: ["p1-self-row"], waitReadyMs: 300 }));
+    expect(result.error).toMatch(/probe connect refused: UNAVAILABLE \(INTERNAL_ERROR in SPEC §10\): gateway starting; retry shortly/);
+  });
+
   it("waits for a port that refuses TCP until something listens", async () => {
     const placeholder = await referenceGateway();
     const url = placeholder.url;

@@ -8,7 +8,7 @@
  * create no row keyed by a text.
  */
 import type { WireFindings } from "../checks/wire-format.js";
-import type { WireError } from "../../transport/frames.js";
+import { errorCodeText, type WireError } from "../../transport/frames.js";
 import type { CheckResult, ProbeReport, ProgressEvent, ScenarioResult, WireRecord } from "../report/results.js";
 import type { Scenario } from "../scenario/scenario.js";
 import { NO_NEEDS, SPEC_OPERATOR_SCOPES, type GatewayNeeds } from "./adapt.js";
@@ -92,7 +92,7 @@ function parsed(text: string): Record<string, unknown> | undefined {
 }
 
 function describe(error: WireError): string {
-  return `${error.name}: ${error.message}`;
+  return `${errorCodeText(error)}: ${error.message}`;
 }
 
 class Probe {
