@@ -127,6 +127,20 @@ describe("gateway-presence conform", () => {
     expect(baseline.code).toBe(2);
   });
 
+  it("exits 2 at once, before any scenario runs, when --out or --write-baseline cannot be written", async () => {
+    const missing = await cli(["--url", faulty.url, "--out", join(dir, "no-such-dir", "report.json"), "--reporter", "json"]);
+    expect(missing.stderr).toMatch(/^gateway-presence conform: cannot write --out .*no-such-dir\/report\.json: no directory .*no-such-dir$/m);
+    expect(missing.stdout).toBe(""); // no progress: the run did not start
+    expect(missing.code).toBe(2);
+    const directory = await cli(["--url", faulty.url, "--out", dir]);
+    expect(directory.stderr).toMatch(/cannot write --out .*: it is a directory$/m);
+    expect(directory.code).toBe(2);
+    const baseline = await cli(["--url", faulty.url, "--write-baseline", join(dir, "nope", "baseline.txt")]);
+    expect(baseline.stderr).toMatch(/cannot write --write-baseline .*nope\/baseline\.txt: no directory/);
+    expect(baseline.stdout).toBe("");
+    expect(baseline.code).toBe(2);
+  });
+
   it("exits 2 on an --only entry that selects nothing", async () => {
     const { code, stderr } = await cli(["--url", faulty.url, "--only", "no-such-scenario"]);
     expect(code).toBe(2);

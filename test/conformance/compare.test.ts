@@ -102,7 +102,7 @@ describe("gateway-presence report compare", () => {
     expect(html).toContain('href="caseSensitive.html#k1-case-merge"');
   });
 
-  it("prints Markdown by default, and exits 2 on a file that is not a report", async () => {
+  it("prints Markdown by default, and exits 2 on a file that is not a report or an --out it cannot write", async () => {
     const md = await cli([join(dir, "clean.json")]);
     expect(md.code).toBe(0);
     expect(md.stdout).toMatch(/^\| rule \| level \| jsonrpc 0\.1\.0 \|/);
@@ -110,6 +110,9 @@ describe("gateway-presence report compare", () => {
     const bad = await cli([join(dir, "not-a-report.json")]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/not-a-report\.json: not a conformance report/);
+    const unwritable = await cli([join(dir, "clean.json"), "--out", join(dir, "no-such-dir", "matrix.html")]);
+    expect(unwritable.stderr).toMatch(/^gateway-presence report compare: cannot write --out .*no-such-dir\/matrix\.html: no directory /);
+    expect(unwritable.code).toBe(2);
     const usage = await cli([]);
     expect(usage.stderr).toMatch(/missing required argument 'columns'/);
     expect(usage.code).toBe(2);

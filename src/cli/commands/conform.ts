@@ -17,6 +17,7 @@ import { runConformance } from "../../conformance/run/runner.js";
 import type { Capability } from "../../conformance/scenario/scenario.js";
 import { createGateway, type Gateway } from "../../server/index.js";
 import { gatewayUrl } from "../arguments.js";
+import { checkWritable } from "../output-file.js";
 import { addTokenOptions, resolveToken, type TokenFlags } from "../token.js";
 
 interface ConformFlags extends TokenFlags {
@@ -81,6 +82,9 @@ async function conform(flags: ConformFlags): Promise<number> {
   // The default run's TTL scenarios advance a test clock past SPEC's 5 minutes: a --ttl there would
   // either be ignored (--url) or give the embedded gateway a TTL its scenarios do not expect.
   if (flags.ttl !== undefined && !flags.realTime) throw new Error("--ttl is for --real-time runs (a default run checks SPEC's 5-minute TTL with the test clock)");
+  // Before the run (minutes long), not after it: where the report and the baseline go.
+  if (flags.out !== undefined) checkWritable("--out", flags.out);
+  if (flags.writeBaseline !== undefined) checkWritable("--write-baseline", flags.writeBaseline);
   const color = flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const scenarios = flags.fixtures.length ? loadScenarios(flags.fixtures) : loadScenarios();
   const expectedFailures = flags.expectedFailures ? parseBaseline(readOption("--expected-failures", flags.expectedFailures)) : [];

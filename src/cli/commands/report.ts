@@ -12,6 +12,7 @@ import { Option, type Command } from "commander";
 import { buildMatrix } from "../../conformance/report/compare.js";
 import { matrixHtml, matrixMarkdown } from "../../conformance/report/compare-format.js";
 import type { RunResult } from "../../conformance/report/results.js";
+import { checkWritable } from "../output-file.js";
 
 interface CompareFlags {
   out?: string;
@@ -69,6 +70,7 @@ export function register(program: Command): void {
       const format = flags.format ?? (flags.out && /\.html?$/i.test(flags.out) ? "html" : "markdown");
       let text: string;
       try {
+        if (flags.out) checkWritable("--out", flags.out);
         text = compareReports(files, format, resolve(flags.out ? dirname(flags.out) : "."));
       } catch (error) {
         process.stderr.write(`gateway-presence report compare: ${(error as Error).message}\n`);
