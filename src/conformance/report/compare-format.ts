@@ -58,8 +58,11 @@ export function matrixMarkdown(matrix: Matrix, links: MatrixLinks = {}): string 
   return `${lines.join("\n")}\n`;
 }
 
+// No sideways scroll of the page on a laptop-width window: long unbroken text (a frame, an instanceId)
+// wraps anywhere, and a matrix of many gateways scrolls inside its own box.
 const STYLE = `
-body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;overflow-wrap:anywhere}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}
+.scroll{overflow-x:auto;max-width:100%}th{overflow-wrap:normal}
 td.c{text-align:center;font-weight:600}.passed{background:#dafbe1}.failed{background:#ffebe9}.warning{background:#fff8c5}.skipped{background:#f6f8fa;color:#6e7781}.absent{color:#999}
 a{color:inherit}pre{white-space:pre-wrap;word-break:break-all;font-size:12px;margin:.2em 0 .6em}section{margin:1em 0}
 `;
@@ -91,7 +94,7 @@ export function matrixHtml(matrix: Matrix, links: MatrixLinks = {}): string {
 <html lang="en"><head><meta charset="utf-8"><title>Conformance matrix</title><style>${STYLE}</style></head>
 <body>
 <h1>Gateway presence conformance: ${matrix.columns.length} gateways × ${matrix.rows.length} rules</h1>
-<table>${head}${rows.join("")}</table>
+<div class="scroll" role="region" aria-label="matrix" tabindex="0"><table>${head}${rows.join("")}</table></div>
 <p>pass: every scenario citing the rule passed · FAIL: a MUST check failed · warn: a SHOULD check failed · skip: every scenario citing it was skipped · —: nothing checked it (not cited, or an opt-in extension not offered). W1/W2 count wire-format finding kinds (SPEC §11).</p>
 <h2>Reports</h2><ul>${sources}</ul>
 <h2>Evidence</h2>
