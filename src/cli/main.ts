@@ -14,6 +14,15 @@ import { hideTokenFromProcessTitle } from "./token.js";
 // First of all: a --token on the command line leaves the process title (ps, /proc/<pid>/cmdline).
 hideTokenFromProcessTitle();
 
+// `gateway-presence watch | head`: the reader of our output went away. Stop quietly, as a program
+// killed by SIGPIPE does, rather than with an unhandled EPIPE and its stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(0);
+  });
+}
+
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
 const program = new Command()
