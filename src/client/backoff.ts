@@ -1,4 +1,8 @@
-/** Reconnect delays: exponential growth with jitter, capped. */
+/**
+ * Reconnecting with backoff: the delays (exponential growth with jitter, capped), and the reconnect
+ * loop's bookkeeping (ReconnectLoop: failed attempts in a row, the retry and uptime timers).
+ */
+import { GatewayError } from "./errors.js";
 
 export interface BackoffOptions {
   /** Delay before the first retry, in ms. Default 250. */
@@ -18,6 +22,9 @@ export interface BackoffOptions {
 
 export type ResolvedBackoff = Required<BackoffOptions>;
 
+/** The resolved `reconnect` option: backoff, attempts and minimum uptime, or false for no reconnecting. */
+export type ResolvedReconnect = (ResolvedBackoff & { maxAttempts: number; minUptimeMs: number }) | false;
+
 export const DEFAULT_BACKOFF: ResolvedBackoff = { initialDelayMs: 250, maxDelayMs: 30_000, factor: 2, jitter: 0.3 };
 
 export function resolveBackoff(options: BackoffOptions = {}): ResolvedBackoff {
@@ -35,6 +42,78 @@ export function resolveBackoff(options: BackoffOptions = {}): ResolvedBackoff {
 export function backoffDelay(attempt: number, options: ResolvedBackoff, random: () => number = Math.random): number {
   const ceiling = Math.min(options.maxDelayMs, options.initialDelayMs * options.factor ** Math.max(0, attempt));
   return Math.round(ceiling * (1 - options.jitter * random()));
+}
+
+/**
+ * The reconnect loop's bookkeeping: failed attempts in a row, the backoff timer, and the uptime timer
+ * that decides when a connection counts as a success. The client says what happened (opened, closed,
+ * failed); this says whether and when to try again. `reconnect` is the resolved option (false: off).
+ */
+export class ReconnectLoop {
+  /** Failed attempts in a row; a connection counts as a success only once it stayed up minUptimeMs. */
+  #failures = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #uptimeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly reconnect: ResolvedReconnect) {}
+
+  get failures(): number {
+    return this.#failures;
+  }
+
+  /** Reconnecting is on and the attempts are not used up (`reconnect.maxAttempts`). */
+  get mayRetry(): boolean {
+    return this.reconnect !== false && this.#failures < this.reconnect.maxAttempts;
+  }
+
+  /** Reconnecting is on at all (`reconnect` is not false). */
+  get enabled(): boolean {
+    return this.reconnect !== false;
+  }
+
+  /**
+   * A connection completed its handshake. The backoff restarts only after it has stayed up for
+   * minUptimeMs: a gateway that completes the handshake and then drops the socket must not get a
+   * reconnect every few hundred ms.
+   */
+  opened(): void {
+    clearTimeout(this.#uptimeTimer);
+    const reconnect = this.reconnect;
+    if (reconnect === false || reconnect.minUptimeMs === 0) {
+      this.#failures = 0;
+      return;
+    }
+    this.#uptimeTimer = setTimeout(() => (this.#failures = 0), reconnect.minUptimeMs);
+  }
+
+  /** The socket closed: a connection that closed before minUptimeMs was a failed attempt. */
+  closed(): void {
+    clearTimeout(this.#uptimeTimer);
+  }
+
+  /**
+   * Counts a failed attempt and runs `dial` after the backoff, or after the wait a RATE_LIMITED answer
+   * asked for (`retryAfterMs`, up to maxDelayMs), whichever is longer. Returns the attempt number and
+   * the delay, or undefined when reconnecting is off.
+   */
+  schedule(dial: () => void, error?: Error): { attempt: number; delayMs: number } | undefined {
+    const reconnect = this.reconnect;
+    if (reconnect === false) return undefined;
+    // A RATE_LIMITED connect (an address locked out after failed tokens) says when to come back.
+    const retryAfterMs = error instanceof GatewayError ? (error.retryAfterMs ?? 0) : 0;
+    const waitAsked = Number.isFinite(retryAfterMs) ? Math.min(retryAfterMs, reconnect.maxDelayMs) : 0;
+    const delayMs = Math.max(backoffDelay(this.#failures, reconnect), waitAsked);
+    this.#failures++;
+    this.#retryTimer = setTimeout(dial, delayMs);
+    return { attempt: this.#failures, delayMs };
+  }
+
+  /** No more attempts: timers cleared, the count starts over. */
+  stop(): void {
+    clearTimeout(this.#retryTimer);
+    clearTimeout(this.#uptimeTimer);
+    this.#failures = 0;
+  }
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -8,7 +8,6 @@ import type { HelloOk } from "../protocol/hello.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import type { ClientBinding } from "../transport/binding.js";
 import type { InboundFrame } from "../transport/frames.js";
-import { backoffDelay } from "./backoff.js";
 import { startBeacons, type BeaconHandle, type BeaconOptions } from "./beacons.js";
 import { resolveBinding } from "./bindings.js";
 import { Connection, type CloseInfo, type WebSocketConstructor } from "./connection.js";
@@ -16,14 +15,13 @@ import { Emitter } from "./emitter.js";
 import { GatewayError, isFatalConnectError, isWrongBindingError, TransportError, wrongBindingError } from "./errors.js";
 import { checkHello, connectParams } from "./handshake.js";
 import { PresenceMirror } from "./mirror.js";
-import { isDelta, keyedSnapshot, withDeltaCap } from "./delta.js";
-import { PRESENCE_DELTA_CAP } from "../protocol/delta.js";
+import { withDeltaCap } from "./delta.js";
+import { MirrorFeed } from "./mirror-feed.js";
 import { randomInstanceId, resolveOptions, type PresenceClientOptions, type ResolvedOptions } from "./options.js";
+import { ReconnectLoop } from "./backoff.js";
 import { RequestManager } from "./requests.js";
 import type { ClientEvents, ConnectionState, ConnectOptions, PresenceClient, StateChange } from "./types.js";
 import { Watchdog } from "./watchdog.js";
-
-const MAX_HELD_EVENTS = 64;
 
 export function createPresenceClient(options: PresenceClientOptions): PresenceClient {
   return new PresenceClientImpl(options);
@@ -45,13 +43,8 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   #closedForGood = false;
   #everOpened = false;
   #retryInitial = false;
-  /** Failed attempts in a row; a connection counts as a success only once it stayed up minUptimeMs. */
-  #failures = 0;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #uptimeTimer: ReturnType<typeof setTimeout> | undefined;
-  #lastSeq: number | undefined;
-  /** Events that arrived with or right after hello-ok, before the handshake settled. */
-  #heldEvents: InboundFrame[] = [];
+  readonly #loop: ReconnectLoop;
+  readonly #feed: MirrorFeed;
   /** Another binding's frame that came before this attempt's connect was sent. */
   #wrongBinding: TransportError | undefined;
   #waiter: { promise: Promise<HelloOk>; resolve(hello: HelloOk): void; reject(error: Error): void } | null = null;
@@ -68,6 +61,8 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
       resyncDelayMs: options.resyncDelayMs,
     });
     this.#watchdog = new Watchdog((silentMs) => this.#dropDeadConnection(silentMs));
+    this.#loop = new ReconnectLoop(this.#options.reconnect);
+    this.#feed = new MirrorFeed(this.presence, (event, payload) => this.emit(event, payload), this.#options.presenceDelta !== false);
   }
 
   get state(): ConnectionState {
@@ -119,7 +114,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   }
 
   async #dial(): Promise<void> {
-    this.#setState({ state: "connecting", attempt: this.#failures });
+    this.#setState({ state: "connecting", attempt: this.#loop.failures });
     const { url, connectTimeoutMs } = this.#options;
     let conn: Connection | undefined;
     try {
@@ -127,7 +122,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
       const caps = withDeltaCap(this.#options.caps, this.#options.presenceDelta !== false);
       const base = connectParams({ ...this.#options, caps, instanceId: this.instanceId, extra: this.#options.connectExtra }, this.binding);
       const headers = this.binding.upgradeHeaders?.(url, base);
-      this.#heldEvents = [];
+      this.#feed.dialing();
       this.#wrongBinding = undefined;
       conn = await Connection.open(url, Impl, this.binding, this.#handlersFor(() => conn), connectTimeoutMs, headers);
       if (this.#closedForGood) return void conn.close(1000, "client closed");
@@ -149,15 +144,10 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   #opened(conn: Connection, hello: HelloOk): void {
     const reconnected = this.#everOpened;
     this.#everOpened = true;
-    this.#startUptime();
+    this.#loop.opened();
     this.#hello = hello;
-    this.#lastSeq = undefined;
     conn.endHandshake();
-    const granted = hello.features.caps?.includes(PRESENCE_DELTA_CAP) && this.#options.presenceDelta !== false;
-    const keyed = granted ? keyedSnapshot(hello.snapshot.presence, hello.snapshot.presenceKeys) : undefined;
-    this.presence.reset(hello.snapshot.presence, hello.snapshot.stateVersion.presence, keyed);
-    const held = this.#heldEvents;
-    this.#heldEvents = [];
+    const held = this.#feed.opened(hello);
     this.#requests.attach(conn.send);
     this.#watchdog.start(this.#options.tickTimeoutMs, hello);
     this.#setState({ state: "open", reconnected });
@@ -174,56 +164,33 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
 
   #dialFailed(error: Error): void {
     const fatal = isFatalConnectError(error) || isWrongBindingError(error) || !(error instanceof TransportError || error instanceof GatewayError);
-    const reconnect = this.#options.reconnect;
-    const mayRetry = !fatal && reconnect !== false && (this.#everOpened || this.#retryInitial);
-    if (mayRetry && this.#failures < reconnect.maxAttempts) return this.#scheduleRetry(error.message, error);
+    const mayRetry = !fatal && this.#loop.enabled && (this.#everOpened || this.#retryInitial);
+    if (mayRetry && this.#loop.mayRetry) return this.#scheduleRetry(error.message, error);
     if (fatal) return this.#stop(error, `fatal: ${error.message}`, true);
-    const gaveUp = mayRetry ? `gave up after ${this.#failures} attempts: ${error.message}` : error.message;
+    const gaveUp = mayRetry ? `gave up after ${this.#loop.failures} attempts: ${error.message}` : error.message;
     // Not fatal and not retried: closed, but connect() may be called again.
     this.#stop(error, gaveUp, false, true);
   }
 
-  /**
-   * The backoff restarts only after the connection has stayed up for minUptimeMs: a gateway that
-   * completes the handshake and then drops the socket must not get a reconnect every few hundred ms.
-   */
-  #startUptime(): void {
-    clearTimeout(this.#uptimeTimer);
-    const reconnect = this.#options.reconnect;
-    if (reconnect === false || reconnect.minUptimeMs === 0) {
-      this.#failures = 0;
-      return;
-    }
-    this.#uptimeTimer = setTimeout(() => (this.#failures = 0), reconnect.minUptimeMs);
-  }
-
   #scheduleRetry(reason: string, error?: Error): void {
-    const reconnect = this.#options.reconnect;
-    if (reconnect === false) return;
-    // A RATE_LIMITED connect (an address locked out after failed tokens) says when to come back.
-    const retryAfterMs = error instanceof GatewayError ? (error.retryAfterMs ?? 0) : 0;
-    const waitAsked = Number.isFinite(retryAfterMs) ? Math.min(retryAfterMs, reconnect.maxDelayMs) : 0;
-    const delayMs = Math.max(backoffDelay(this.#failures, reconnect), waitAsked);
-    this.#failures++;
-    this.#setState({ state: "reconnecting", reason, error, attempt: this.#failures, delayMs });
-    this.#retryTimer = setTimeout(() => void this.#dial(), delayMs);
+    const next = this.#loop.schedule(() => void this.#dial(), error);
+    if (next) this.#setState({ state: "reconnecting", reason, error, ...next });
   }
 
   #socketClosed(conn: Connection, info: CloseInfo): void {
     if (conn !== this.#conn) return;
     this.#conn = null;
-    clearTimeout(this.#uptimeTimer);
+    this.#loop.closed();
     const reason = `connection closed (${info.code}${info.reason ? ` ${info.reason}` : ""})`;
     this.#watchdog.stop();
     this.presence.detach();
     this.#requests.detach(reason);
     // During the handshake the pending connect request rejects and #dial handles it.
     if (this.#state !== "open") return;
-    const reconnect = this.#options.reconnect;
-    if (reconnect === false) return this.#stop(new TransportError("closed", reason), reason, false, true);
-    // A connection that closed before minUptimeMs was a failed attempt (#failures was not reset).
-    if (this.#failures >= reconnect.maxAttempts) {
-      return this.#stop(new TransportError("closed", reason), `gave up after ${this.#failures} attempts: ${reason}`, false, true);
+    if (!this.#loop.enabled) return this.#stop(new TransportError("closed", reason), reason, false, true);
+    // A connection that closed before minUptimeMs was a failed attempt (the count was not reset).
+    if (!this.#loop.mayRetry) {
+      return this.#stop(new TransportError("closed", reason), `gave up after ${this.#loop.failures} attempts: ${reason}`, false, true);
     }
     this.#scheduleRetry(reason);
   }
@@ -242,8 +209,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   #stop(error: Error, reason: string, fatal: boolean, reopenable = false): void {
     if (this.#state === "closed" && this.#closedForGood) return;
     this.#closedForGood = !reopenable;
-    clearTimeout(this.#retryTimer);
-    clearTimeout(this.#uptimeTimer);
+    this.#loop.stop();
     this.#watchdog.stop();
     this.presence.detach();
     if (!reopenable) for (const beacon of this.#beacons) beacon.stop();
@@ -254,7 +220,6 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     this.#requests.shutdown(reason, !reopenable);
     this.#waiter?.reject(error);
     this.#waiter = null;
-    this.#failures = 0;
     const failed = fatal || reopenable;
     this.#setState({ state: "closed", reason, ...(failed ? { error } : {}) });
   }
@@ -289,43 +254,8 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
       }
       return;
     }
-    if (this.#state !== "open") {
-      // A push can arrive in the same read as hello-ok, before the handshake's promise has settled:
-      // keep it for #opened, which applies it after the snapshot.
-      if (this.#heldEvents.length < MAX_HELD_EVENTS) this.#heldEvents.push(frame);
-      return;
-    }
-    // In delta mode each delta names the version it applies to: seq and frame versions are not needed.
-    const deltaMode = this.presence.deltaMode;
-    if (frame.seq !== undefined) {
-      const last = this.#lastSeq;
-      if (!deltaMode && last !== undefined && frame.seq > last + 1) this.presence.noteGap({ kind: "seq", from: last, to: frame.seq });
-      this.#lastSeq = frame.seq;
-    }
-    const payload = frame.payload as ClientEvents["presence"];
-    if (!deltaMode && frame.event !== "presence" && frame.stateVersion !== undefined) this.presence.noteVersion(frame.stateVersion);
-    if (frame.event === "presence.delta") {
-      if (!isDelta(frame.payload)) {
-        this.emit("error", new TransportError("protocol", "presence.delta event without stateVersion, changed and removed: ignored"));
-        return;
-      }
-      const before = this.presence.version;
-      this.presence.applyDelta(frame.payload);
-      this.emit("presence.delta", frame.payload);
-      if (this.presence.version !== before) this.emit("presence", { presence: [...this.presence.entries], stateVersion: { presence: this.presence.version } });
-    } else if (frame.event === "presence") {
-      if (deltaMode) return; // a gateway that granted deltas sends no whole lists
-      if (!Array.isArray(payload?.presence)) {
-        this.emit("error", new TransportError("protocol", "presence event without a presence list: ignored"));
-        return;
-      }
-      this.presence.applyPush(payload, frame.stateVersion);
-      this.emit("presence", payload);
-    } else if (frame.event === "tick") {
-      this.emit("tick", frame.payload as ClientEvents["tick"]);
-    } else {
-      this.emit("event", { event: frame.event, payload: frame.payload });
-    }
+    if (this.#state !== "open") this.#feed.hold(frame);
+    else this.#feed.route(frame);
   }
 
   #setState(change: StateChange): void {

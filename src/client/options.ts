@@ -2,7 +2,7 @@
 import type { ClientInfo } from "../protocol/connect.js";
 import type { HelloOk } from "../protocol/hello.js";
 import type { BindingName, ClientBinding } from "../transport/binding.js";
-import { resolveBackoff, type BackoffOptions, type ResolvedBackoff } from "./backoff.js";
+import { resolveBackoff, type BackoffOptions, type ResolvedReconnect } from "./backoff.js";
 import type { WebSocketConstructor } from "./connection.js";
 
 /** Where the embedded reference gateway listens by default (`gateway-presence serve`). */
@@ -70,7 +70,7 @@ export interface PresenceClientOptions {
 export interface ResolvedOptions extends Omit<PresenceClientOptions, "reconnect"> {
   requestTimeoutMs: number;
   connectTimeoutMs: number;
-  reconnect: (ResolvedBackoff & { maxAttempts: number; minUptimeMs: number }) | false;
+  reconnect: ResolvedReconnect;
 }
 
 /** Default `reconnect.minUptimeMs`. */
