@@ -6,11 +6,23 @@
  * within a few seconds of their expiry counted apart), and the gateway's heap after a full GC, sampled
  * every 30 s, must be flat once the population is steady. The cap is set above the population (the
  * model is then exact); fuzz and floods check the cap.
+ *
+ * Source addresses: the clients are spread over 127.0.0.1-200 (1,000 clients: 5 per address), so the
+ * gateway runs with its default per-address limits, as a deployment reached from many addresses does.
+ * From 16 addresses (~62 clients each) the soak's own start, all connecting within 5 s, went past the
+ * default of 32 unfinished handshakes per address and was refused (RATE_LIMITED) ~40 times; raising
+ * the limits instead would have soaked a gateway configured unlike anyone's.
+ *
+ * Heap: sampled after a full GC at regular intervals (up to 60 a run, every 1 to 30 s) and
+ * judged over the steady part of the run (its second half: by then rows expire as fast as they are
+ * made, since the TTL of a short run is scaled with it): the median of the last third of those
+ * samples against the median of the first third (single samples spike while a push round is in
+ * flight), with the least-squares slope printed beside.
  */
 import type { PresenceEntry } from "../../src/protocol/index.js";
 import { validate } from "../../src/validation/index.js";
 import { numberOptions, runIfMain, verdict } from "./cli.js";
-import { mb, startGatewayProcess, type GatewayMemory } from "./gateway-process.js";
+import { MB, mb, startGatewayProcess, type GatewayMemory } from "./gateway-process.js";
 import { connectParams, RawClient } from "./raw-client.js";
 
 export interface SoakOptions {
@@ -19,7 +31,7 @@ export interface SoakOptions {
   seed: number;
   /** Row lifetime of the gateway; default 300000 (SPEC S1). */
   ttlMs?: number;
-  /** Memory sample period, ms. Default 30000. */
+  /** Memory sample period, ms. Default: the run's length / 60, within 1000..30000 (a sample waits for its GC). */
   sampleMs?: number;
   log?: (line: string) => void;
 }
@@ -34,6 +46,8 @@ interface ModelRow {
 
 export interface SoakReport {
   options: SoakOptions;
+  /** The gateway's row lifetime in this run, ms. */
+  ttlMs: number;
   connects: number;
   beacons: number;
   cleanCloses: number;
@@ -52,15 +66,20 @@ export interface SoakReport {
   mismatched: string[];
   invalidRows: number;
   samples: Array<{ atS: number; rss: number; heapUsed: number; connections: number }>;
-  /** Median heap after GC over the middle and the last third of the run, bytes. */
-  heapMedian: { middle: number; last: number };
-  heapSlopeMbPerMin: number;
+  /** The heap after GC over the steady part of the run (its second half); see heapTrend. */
+  heap: HeapTrend;
   gatewayErrors: string[];
   seconds: number;
   failures: string[];
 }
 
-const ADDRESSES = Array.from({ length: 16 }, (_, i) => `127.0.0.${i + 1}`);
+/** 127.0.0.1-200: 5 clients per address at 1,000 clients, well within the default per-address limits. */
+const ADDRESSES = Array.from({ length: 200 }, (_, i) => `127.0.0.${i + 1}`);
+/** The final reader, apart from the clients. */
+const READER_ADDRESS = "127.0.0.250";
+
+/** The source address of client `i`. */
+export const clientAddress = (i: number): string => ADDRESSES[i % ADDRESSES.length]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same run of choices. */
@@ -75,22 +94,62 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** Least-squares slope of heap after GC over time, MB per minute. */
-function slope(points: Array<{ atS: number; heapUsed: number }>): number {
-  if (points.length < 2) return 0;
+/** How the heap after GC moved over the steady part of a run. */
+export interface HeapTrend {
+  /** Samples judged (those in the steady window), and where the window starts, s. */
+  samples: number;
+  fromS: number;
+  /** Median of the first and of the last third of those samples, bytes. */
+  firstThird: number;
+  lastThird: number;
+  /** Least-squares slope over the window, MB per minute. */
+  slopeMbPerMin: number;
+  /** Why the trend could not be judged (too few samples), if so. */
+  unjudged?: string;
+}
+
+/** Fewest samples per third for a verdict (their medians are compared). */
+const MIN_PER_THIRD = 2;
+
+/** The heap trend over samples taken from `fromS` on (see HeapTrend). */
+export function heapTrend(all: ReadonlyArray<{ atS: number; heapUsed: number }>, fromS: number): HeapTrend {
+  const points = all.filter((p) => p.atS >= fromS);
   const n = points.length;
-  const mx = points.reduce((s, p) => s + p.atS, 0) / n;
-  const my = points.reduce((s, p) => s + p.heapUsed, 0) / n;
-  const num = points.reduce((s, p) => s + (p.atS - mx) * (p.heapUsed - my), 0);
-  const den = points.reduce((s, p) => s + (p.atS - mx) ** 2, 0);
-  return den === 0 ? 0 : (num / den) * 60 / (1024 * 1024);
+  const third = Math.floor(n / 3);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const trend: HeapTrend = {
+    samples: n,
+    fromS,
+    firstThird: median(points.slice(0, third).map((p) => p.heapUsed)),
+    lastThird: median(points.slice(n - third).map((p) => p.heapUsed)),
+    slopeMbPerMin: 0,
+  };
+  if (n >= 2) {
+    const mx = points.reduce((s, p) => s + p.atS, 0) / n;
+    const my = points.reduce((s, p) => s + p.heapUsed, 0) / n;
+    const num = points.reduce((s, p) => s + (p.atS - mx) * (p.heapUsed - my), 0);
+    const den = points.reduce((s, p) => s + (p.atS - mx) ** 2, 0);
+    trend.slopeMbPerMin = den === 0 ? 0 : ((num / den) * 60) / MB;
+  }
+  if (third < MIN_PER_THIRD) trend.unjudged = `${n} samples from ${fromS} s on; at least ${3 * MIN_PER_THIRD} are needed (a longer run, or a shorter sampleMs)`;
+  return trend;
+}
+
+/** Is the heap climbing? The last third's median against the first's: more than 5 MB and 20 % up. */
+export function heapClimbs(trend: HeapTrend): string | undefined {
+  if (trend.unjudged !== undefined) return `heap trend not judged: ${trend.unjudged}`;
+  const { firstThird, lastThird } = trend;
+  if (lastThird - firstThird <= Math.max(5 * MB, 0.2 * firstThird)) return undefined;
+  return `heap after GC climbs: median ${mb(firstThird)} in the first third of the steady part, ${mb(lastThird)} in the last (${trend.slopeMbPerMin.toFixed(2)} MB/min)`;
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
-  const ttlMs = options.ttlMs ?? 300_000;
+  // A short run keeps a 10-minute run's shape: its TTL is scaled like its sessions (1 minute: 30 s),
+  // so rows expire, and the population is steady, in its second half too.
+  const ttlMs = options.ttlMs ?? Math.round(300_000 * Math.min(1, options.seconds / 600));
   const report: SoakReport = {
-    options, connects: 0, beacons: 0, cleanCloses: 0, drops: 0, refusedOrFailed: 0, failReasons: {}, modelRows: 0, listRows: 0, atTheEdge: 0,
-    maxDisconnectLagMs: 0, missing: [], extra: [], mismatched: [], invalidRows: 0, samples: [], heapMedian: { middle: 0, last: 0 }, heapSlopeMbPerMin: 0,
+    options, ttlMs, connects: 0, beacons: 0, cleanCloses: 0, drops: 0, refusedOrFailed: 0, failReasons: {}, modelRows: 0, listRows: 0, atTheEdge: 0,
+    maxDisconnectLagMs: 0, missing: [], extra: [], mismatched: [], invalidRows: 0, samples: [], heap: heapTrend([], 0),
     gatewayErrors: [], seconds: 0, failures: [],
   };
   const random = mulberry32(options.seed);
@@ -113,7 +172,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
   async function client(i: number): Promise<void> {
     const instanceId = i % 10 < 7 ? `soak-${i}` : undefined;
-    const localAddress = ADDRESSES[i % ADDRESSES.length]!;
+    const localAddress = clientAddress(i);
     await sleep(random() * 5_000 * scale);
     for (let session = 0; Date.now() < deadline; session++) {
       const displayName = instanceId ? `soak ${i}` : `soak ${i} #${session}`;
@@ -165,9 +224,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   }
 
   const sampler = (async () => {
-    const every = options.sampleMs ?? 30_000;
-    while (Date.now() < deadline) {
-      await sleep(Math.min(every, Math.max(0, deadline - Date.now())));
+    const every = options.sampleMs ?? Math.min(30_000, Math.max(1_000, (options.seconds * 1000) / 60));
+    // On a fixed cadence from the start; a sample that took longer (the GC of a busy gateway) skips ticks.
+    for (let next = started + every; next <= deadline; next += every * Math.max(1, Math.ceil((Date.now() - next) / every))) {
+      await sleep(Math.max(0, next - Date.now()));
       const m: GatewayMemory = await gw.memory();
       const sample = { atS: Math.round((Date.now() - started) / 1000), rss: m.rss, heapUsed: m.heapUsed, connections: m.metrics.connections };
       report.samples.push(sample);
@@ -178,7 +238,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   try {
     await Promise.all([...Array.from({ length: options.clients }, (_, i) => client(i)), sampler]);
     await sleep(1_000);
-    const reader = await RawClient.open(gw.url, { localAddress: "127.0.0.200" });
+    const reader = await RawClient.open(gw.url, { localAddress: READER_ADDRESS });
     await reader.call("connect", connectParams({ mode: "cli", id: "soak-reader" }));
     const rows = ((await reader.call("system-presence")).result ?? []) as PresenceEntry[];
     reader.terminate();
@@ -186,13 +246,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     report.gatewayErrors = memory.errorLines;
     compare(report, model, rows, ttlMs);
     // Flat: the heap's trend over the second half of the run (the population is steady by then).
-    report.heapSlopeMbPerMin = slope(report.samples.filter((s) => s.atS >= options.seconds / 2));
-    const median = (from: number, to: number) => {
-      const xs = report.samples.filter((s) => s.atS >= from && s.atS < to).map((s) => s.heapUsed).sort((a, b) => a - b);
-      return xs.length === 0 ? 0 : xs[Math.floor(xs.length / 2)]!;
-    };
-    const third = options.seconds / 3;
-    report.heapMedian = { middle: median(third, 2 * third), last: median(2 * third, Infinity) };
+    report.heap = heapTrend(report.samples, options.seconds / 2);
     report.seconds = (Date.now() - started) / 1000;
     report.failures = failuresOf(report);
     return report;
@@ -257,10 +311,13 @@ function failuresOf(report: SoakReport): string[] {
   if (report.mismatched.length > 0) out.push(`${report.mismatched.length} fields differ, e.g. ${report.mismatched.slice(0, 3).join("; ")}`);
   if (report.invalidRows > 0) out.push(`${report.invalidRows} rows fail PresenceEntry`);
   if (report.gatewayErrors.length > 0) out.push(`the gateway logged errors: ${report.gatewayErrors.slice(0, 3).join(" | ")}`);
-  // A leak shows as a climbing baseline: the median of the last third against the middle third (single
-  // samples spike while a push round to every reader is in flight).
-  const { middle, last } = report.heapMedian;
-  if (middle > 0 && last - middle > Math.max(5 * 1024 * 1024, 0.2 * middle)) out.push(`heap after GC climbs: median ${mb(middle)} in the middle third, ${mb(last)} in the last`);
+  // The run is meant to churn within the default limits (clients spread over 200 addresses): a
+  // connect refused by a per-address limit means the soak fought the limits instead.
+  const limited = Object.entries(report.failReasons).filter(([reason]) => reason.startsWith("connect: RATE_LIMITED"));
+  if (limited.length > 0) out.push(`connects refused by a per-address limit: ${limited.map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  // A leak shows as a climbing baseline (single samples spike while a push round is in flight).
+  const climbs = heapClimbs(report.heap);
+  if (climbs !== undefined) out.push(climbs);
   return out;
 }
 
@@ -272,13 +329,18 @@ async function main(): Promise<void> {
     seed: { fallback: Date.now() % 1_000_000, describe: "seed of the clients' random choices", shown: "a new one per run" },
   });
   const options: SoakOptions = { seconds: Math.round(args.minutes * 60), clients: args.clients, seed: args.seed, log: (line) => console.log(line) };
-  console.log(`soak: ${options.clients} clients for ${options.seconds} s, seed ${options.seed}`);
+  console.log(`soak: ${options.clients} clients from ${Math.min(options.clients, ADDRESSES.length)} addresses for ${options.seconds} s, seed ${options.seed}`);
   const r = await runSoak(options);
-  console.log(`\n${r.connects} connects, ${r.beacons} beacons, ${r.cleanCloses} clean closes, ${r.drops} dropped sockets, ${r.refusedOrFailed} refused or failed (${Object.entries(r.failReasons).map(([k, n]) => `${k} ${n}`).join(", ")}), in ${r.seconds.toFixed(0)} s`);
+  console.log(`\nTTL ${r.ttlMs / 1000} s; ${r.samples.length} heap samples`);
+  console.log(`${r.connects} connects, ${r.beacons} beacons, ${r.cleanCloses} clean closes, ${r.drops} dropped sockets, ${r.refusedOrFailed} refused or failed${r.refusedOrFailed > 0 ? ` (${Object.entries(r.failReasons).map(([k, n]) => `${k} ${n}`).join(", ")})` : ""}, in ${r.seconds.toFixed(0)} s`);
   console.log(`disconnects marked up to ${r.maxDisconnectLagMs} ms after the client closed`);
   console.log(`list: ${r.listRows} rows; model: ${r.modelRows} rows (+${r.atTheEdge} at the expiry edge); missing ${r.missing.length}, extra ${r.extra.length}, fields differing ${r.mismatched.length}, invalid ${r.invalidRows}`);
   console.log(`heap after GC: ${r.samples.map((s) => `${s.atS}s ${mb(s.heapUsed)}`).join(", ")}`);
-  console.log(`RSS: ${r.samples.map((s) => mb(s.rss)).join(", ")}; heap median ${mb(r.heapMedian.middle)} (middle third) -> ${mb(r.heapMedian.last)} (last third), trend over the second half ${r.heapSlopeMbPerMin.toFixed(3)} MB/min`);
+  console.log(`RSS: ${r.samples.map((s) => mb(s.rss)).join(", ")}`);
+  const h = r.heap;
+  console.log(
+    `heap over the steady part (from ${h.fromS} s, ${h.samples} samples): median ${mb(h.firstThird)} (first third) -> ${mb(h.lastThird)} (last third), least-squares slope ${h.slopeMbPerMin.toFixed(3)} MB/min`,
+  );
   verdict(r.failures, "the list equals the model, the heap is flat, no gateway error");
 }
 
