@@ -102,6 +102,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   // Every change, local or (on a cluster) made by another gateway, goes through the same coalesced
   // push: presenceChanged() invalidates the snapshot cache and schedules one round (issue 11).
   const unsubscribe = store.onChange(() => pusher.presenceChanged());
+  gw.presenceChanged = () => pusher.presenceChanged();
   const stopKeepAlive = startKeepAlive(gw);
   const tickTimer = setInterval(() => pusher.tick(), opts.tickIntervalMs);
   let closing = false;

@@ -149,6 +149,40 @@ describe("one change, one serialization", () => {
     expect(first.reason).toBe("self");
     expect(second.ts - first.ts).toBeGreaterThanOrEqual(60_000);
   });
+
+  it("test.clock.advance pushes at once: whole-list and delta watchers see the refreshed ts without waiting for a change or tick", async () => {
+    const gw = await startGateway({ testClock: true, tickIntervalMs: 60_000 });
+    const whole = await observer(gw);
+    const { client: delta } = await connectClient(gw, { instanceId: "delta-watcher", mode: "ui", extra: { caps: ["presence.delta"] } });
+    const { client: app } = await connectClient(gw, { instanceId: "app", mode: "ui" });
+    await eventually(async () => expect(lastPush(whole)?.presence.some((r) => r.instanceId === "app")).toBe(true));
+    await quiet();
+    const pushesBefore = whole.notifications("presence").length;
+    const deltasBefore = delta.notifications("presence.delta").length;
+
+    const { now } = await app.result<{ now: number }>("test.clock.advance", { ms: 120_000 });
+    // The whole list: a new round whose open rows carry the new time.
+    const pushed = await eventually(async () => {
+      expect(whole.notifications("presence").length).toBeGreaterThan(pushesBefore);
+      const row = lastPush(whole)!.presence.find((r) => r.instanceId === "app");
+      expect(row!.ts).toBeGreaterThanOrEqual(now);
+      return lastPush(whole)!;
+    }, 2_000);
+    expect(pushed.presence[0]).toMatchObject({ reason: "self" });
+    expect(pushed.presence[0]!.ts).toBeGreaterThanOrEqual(now);
+    // The delta reader: the refreshed rows as changed.
+    await eventually(async () => {
+      const deltas = delta.notifications("presence.delta").slice(deltasBefore).map((n) => n.params as PresenceDeltaEvent);
+      const changed = deltas.flatMap((d) => d.changed).filter((r) => r.key === "app");
+      expect(changed.at(-1)?.entry.ts).toBeGreaterThanOrEqual(now);
+    }, 2_000);
+    // An advance of 0 (the conformance probe's) moves nothing and pushes nothing.
+    await quiet();
+    const settled = whole.notifications("presence").length;
+    await app.result("test.clock.advance", { ms: 0 });
+    await quiet(200);
+    expect(whole.notifications("presence").length).toBe(settled);
+  });
 });
 
 describe("bounded push rate", () => {

@@ -72,10 +72,16 @@ export interface GatewayContext {
    * client that sees a jump knows it missed a push (coalescing alone never makes one).
    */
   readonly published: PublishedPresence;
+  /**
+   * The list changed in a way the store does not report as a change (a test clock advance, SPEC S3:
+   * open rows refreshed, every row a step older): drops the cached snapshot and schedules a push
+   * round. The gateway points it at its Pusher (fanout/push.ts presenceChanged) once that exists.
+   */
+  presenceChanged: () => void;
 }
 
 export function createContext(
-  fields: Omit<GatewayContext, "registry" | "metrics" | "limits" | "isEphemeral" | "keyFor" | "listKeyed" | "published" | "snapshots">,
+  fields: Omit<GatewayContext, "registry" | "metrics" | "limits" | "isEphemeral" | "keyFor" | "listKeyed" | "published" | "snapshots" | "presenceChanged">,
 ): GatewayContext {
   const { options, store } = fields;
   const { faults } = options;
@@ -126,6 +132,7 @@ export function createContext(
     metrics,
     snapshots,
     listKeyed,
+    presenceChanged: () => snapshots.invalidate(),
     limits: new AddressLimits(options.limits),
     isEphemeral: (mode) => !faults.listCli && store.isEphemeral(mode),
     keyFor(instanceId, connId) {

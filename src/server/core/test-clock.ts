@@ -19,7 +19,13 @@ export function createClockAdvanceHandler(gw: GatewayContext) {
       });
     }
     await gw.store.touch(gw.registry.openKeys());
-    gw.snapshots.invalidate();
+    // Every reader's list just changed (open rows carry the new time, the others are older, some
+    // expire when the round builds its snapshot), though the store reported no change: a push
+    // round now, so watchers (the Instances page, whole-list and delta readers) do not wait for
+    // the next change or tick. An advance of 0 (the conformance probe's) moves nothing: its
+    // refresh is a keep-alive's, which is not pushed either (P7).
+    if (params.ms > 0) gw.presenceChanged();
+    else gw.snapshots.invalidate();
     return { now: gw.clock.now() };
   };
 }
