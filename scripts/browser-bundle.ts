@@ -1,6 +1,6 @@
 /**
  * Bundles client code for browsers with esbuild and reports any Node built-in it pulls in.
- * Used by `npm run size` and by test/client/browser-bundle.test.ts.
+ * Used by `npm run size` and by test/client/app/browser-bundle.test.ts.
  */
 import { builtinModules } from "node:module";
 import { fileURLToPath } from "node:url";

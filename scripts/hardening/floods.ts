@@ -1,6 +1,6 @@
 /**
  * Floods against a reference gateway in its own process (gateway-process.ts), each returning its
- * figures: `npm run floods` prints them (docs/security.md keeps a run), test/server/floods.test.ts
+ * figures: `npm run floods` prints them (docs/security.md keeps a run), test/server/hardening/floods.test.ts
  * runs the same code and asserts on the figures. Clients bind their own loopback source address
  * (127.0.0.2, 127.0.0.3, ...: the whole 127/8 is local on Linux), so per-address limits can be seen
  * hitting one address and sparing the others. Every loop is bounded in count and time.

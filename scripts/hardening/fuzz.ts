@@ -4,7 +4,7 @@
  * on both bindings it speaks, jsonrpc and openclaw. After every batch: the gateway still answers on
  * each binding, the list is within the cap, every row validates, no refused beacon or connect left a
  * row, memory (RSS, heap after GC) stays bounded, and the gateway logged no `error`. A 2,000-frame run
- * is part of `npm test` (test/server/fuzz.test.ts). Prints a summary; exit 1 when an invariant broke.
+ * is part of `npm test` (test/server/hardening/fuzz.test.ts). Prints a summary; exit 1 when an invariant broke.
  */
 import WebSocket from "ws";
 import type { PresenceEntry } from "../../src/protocol/index.js";

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { runConformance } from "../../src/conformance/run/runner.js";
 import { loadScenarios } from "../../src/conformance/scenario/fixtures.js";
-import { listenersOf, serve } from "../server/serve-process.js";
+import { listenersOf, serve } from "../server/serve/serve-process.js";
 
 const TOKEN = "openclaw-reference-token";
 

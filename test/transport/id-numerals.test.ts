@@ -1,7 +1,7 @@
 // Numeric request ids whose numeral JSON.parse changes (1e-400 -> 0, 1.00000000000000001 -> 1): the
 // numeral is read back from the frame's text and refused unless it denotes exactly the parsed
 // number (src/transport/id-numeral.ts). Unit and property tests; the gateway's answers are tested
-// in test/server/request-ids.test.ts.
+// in test/server/bindings/request-ids.test.ts.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FrameDecodeError, jsonRpcBinding, openClawBinding } from "../../src/index.js";

@@ -1,0 +1,145 @@
+// `gateway-presence list` and `watch`, run as real processes against the reference gateway.
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { createPresenceClient, type PresenceClient, type PresenceEntry } from "../../src/index.js";
+import { renderInstances } from "../../src/cli/commands/list.js";
+import { createGateway, type Gateway } from "../../src/server/index.js";
+import { waitFor } from "../client/scripted-gateway.js";
+
+const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], { env: { ...process.env, ...env }, stdio: "pipe" });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (err += d));
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+const withoutSelfTs = (list: readonly PresenceEntry[]) => list.map((e) => (e.reason === "self" ? { ...e, ts: 0 } : e));
+
+describe("CLI list and watch", () => {
+  const gateways: Gateway[] = [];
+  const clients: PresenceClient[] = [];
+  const runs: Run[] = [];
+  const start = async (options: Parameters<typeof createGateway>[0] = {}) => {
+    const gw = await createGateway({ port: 0, ...options });
+    gateways.push(gw);
+    return gw;
+  };
+  const connectClient = async (url: string, name: string, token?: string) => {
+    const c = createPresenceClient({ url, token, client: { id: "test", displayName: name, version: "2.1.0", platform: "linux", mode: "ui" }, instanceId: name });
+    clients.push(c);
+    await c.connect();
+    return c;
+  };
+  afterEach(async () => {
+    for (const run of runs.splice(0)) run.child.kill("SIGKILL");
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await Promise.all(gateways.splice(0).map((g) => g.close()));
+  });
+
+  it("list --json prints what system-presence returns, newest first, with status and ageMs, and adds no row", async () => {
+    const gw = await start({ token: "t0k" });
+    const a = await connectClient(gw.url, "alpha", "t0k");
+    const b = await connectClient(gw.url, "beta", "t0k");
+    await b.systemEvent({ instanceId: "beta", ip: "192.168.1.20", lastInputSeconds: 75, reason: "periodic" });
+    const run = cli(["list", "--url", gw.url, "--json"], { GATEWAY_PRESENCE_TOKEN: "t0k" });
+    runs.push(run);
+    expect(await run.exit).toBe(0);
+    const printed = JSON.parse(run.stdout()) as Array<PresenceEntry & { status: string; ageMs: number }>;
+    const listed = await a.systemPresence();
+    expect(withoutSelfTs(printed.map(({ status, ageMs, ...entry }) => entry))).toEqual(withoutSelfTs(listed));
+    expect(printed.map((e) => e.host)).toEqual([listed[0].host, "beta", "alpha"]);
+    expect(printed.every((e) => e.status === "Active" && e.ageMs >= 0 && e.ageMs < 60_000)).toBe(true);
+    expect(printed.find((e) => e.host === "beta")).toMatchObject({ ip: "192.168.1.20", lastInputSeconds: 75, mode: "ui", version: "2.1.0" });
+    // mode "cli" is never recorded (SPEC P3): not while listing, not after it left.
+    expect(printed.some((e) => e.mode === "cli")).toBe(false);
+    expect(await a.systemPresence()).toHaveLength(3);
+  });
+
+  it("list prints the Instances table newest first", async () => {
+    const gw = await start();
+    await connectClient(gw.url, "alpha");
+    const b = await connectClient(gw.url, "beta");
+    await b.systemEvent({ instanceId: "beta", lastInputSeconds: 200 });
+    const run = cli(["list", "--url", gw.url]);
+    runs.push(run);
+    expect(await run.exit).toBe(0);
+    const lines = run.stdout().trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^STATUS\s+HOST\s+IP\s+MODE\s+VERSION\s+LAST INPUT\s+REASON\s+AGE$/);
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toMatch(/^Active\s+\S+\s+.*gateway\s+.*self\s+0s$/);
+    expect(lines[2]).toMatch(/^Active\s+beta\s+-\s+ui\s+2\.1\.0\s+3m 20s\s+connect\s+\d+s$/);
+    expect(lines[3]).toMatch(/^Active\s+alpha\s+-\s+ui\s+2\.1\.0\s+-\s+connect\s+\d+s$/);
+  });
+
+  it("tells the self rows of a cluster's gateways apart by their gateway id (instanceId)", () => {
+    const self = (instanceId: string): PresenceEntry => ({ instanceId, host: "vm", mode: "gateway", reason: "self", ts: 1_000 });
+    const lines = renderInstances([self("gw-a"), self("gw-b"), { host: "desk", mode: "ui", reason: "connect", ts: 900 }], 1_000).split("\n");
+    expect(lines.slice(1).map((line) => line.split(/\s{2,}/)[1])).toEqual(["vm (gw-a)", "vm (gw-b)", "desk"]);
+    // One gateway's self row has no instanceId: just its host.
+    expect(renderInstances([{ host: "vm", mode: "gateway", reason: "self", ts: 1_000 }], 1_000).split("\n")[1]).toMatch(/^Active\s+vm\s+-\s+gateway/);
+  });
+
+  it("list fails with exit code 1 and says why (wrong token, nobody listening)", async () => {
+    const gw = await start({ token: "right" });
+    const denied = cli(["list", "--url", gw.url, "--token", "wrong"]);
+    runs.push(denied);
+    expect(await denied.exit).toBe(1);
+    expect(denied.stderr()).toMatch(/refused: connect: UNAUTHORIZED: .*\(missing or wrong --token\)/);
+    expect(denied.stdout()).toBe("");
+
+    const port = gw.port;
+    await gw.close();
+    gateways.length = 0;
+    const down = cli(["list", "--url", `ws://127.0.0.1:${port}`]);
+    runs.push(down);
+    expect(await down.exit).toBe(1);
+    expect(down.stderr()).toMatch(/cannot reach the gateway at ws:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+  });
+
+  it("watch --json follows changes, survives a gateway restart, and exits 0 on Ctrl-C", async () => {
+    const first = await start();
+    const run = cli(["watch", "--url", first.url, "--json", "--resync-ms", "1000"]);
+    runs.push(run);
+    const lines = () =>
+      run
+        .stdout()
+        .split("\n")
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as { type: string; state?: string; source?: string; instances?: PresenceEntry[] });
+    const hasRow = (host: string) => (l: { instances?: PresenceEntry[] }) => l.instances?.some((e) => e.host === host) ?? false;
+    await waitFor(() => lines().some((l) => l.type === "state" && l.state === "open"), "watch to connect", 15_000);
+    await connectClient(first.url, "gamma");
+    await waitFor(() => lines().some(hasRow("gamma")), "gamma in the watch output");
+    // Keep-alives refresh rows without a push: watch re-reads the list on its own.
+    await waitFor(() => lines().some((l) => l.source === "resync"), "a periodic re-read", 5_000);
+
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await first.close();
+    gateways.length = 0;
+    const second = await start({ port: first.port });
+    await connectClient(second.url, "delta");
+    await waitFor(() => lines().some(hasRow("delta")), "delta after the restart", 15_000);
+    const states = lines().filter((l) => l.type === "state").map((l) => l.state);
+    expect(states.slice(0, 2)).toEqual(["connecting", "open"]);
+    expect(states).toContain("reconnecting");
+    expect(states.at(-1)).toBe("open");
+
+    run.child.kill("SIGINT");
+    expect(await run.exit).toBe(0);
+    expect(lines().at(-1)).toMatchObject({ type: "state", state: "closed" });
+    expect(run.stderr()).toBe("");
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * `serve --redis` (issue 12 item 5): two gateway processes on one real redis-server; one is killed
+ * (SIGKILL: no close, no goodbye) and the survivor cleans up its rows within --dead-after-ms.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PresenceEntry } from "../../../src/protocol/index.js";
+import { eventually } from "../../support/eventually.js";
+import { REDIS_MISSING, startRedis, type RedisServer } from "../../support/redis-server.js";
+import { WireClient, connectParams, list, rowOf } from "../helpers.js";
+import { serve, urlOf } from "../serve/serve-process.js";
+
+let redis: RedisServer | undefined;
+beforeAll(async () => {
+  if (!REDIS_MISSING) redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+async function client(url: string, instanceId: string): Promise<WireClient> {
+  const c = await WireClient.open(url);
+  await c.result("connect", connectParams({ instanceId }));
+  return c;
+}
+
+const selfIds = (rows: PresenceEntry[]) => rows.filter((row) => row.reason === "self").map((row) => row.instanceId);
+
+describe.skipIf(REDIS_MISSING !== undefined)(`serve --redis${REDIS_MISSING ? ` (skipped: ${REDIS_MISSING})` : ""}`, () => {
+  it("two processes share one list; a killed gateway's self row goes and its clients' rows become disconnect rows", async () => {
+    const common = ["--port", "0", "--redis", redis!.url, "--redis-prefix", `serve-${process.pid}`, "--dead-after-ms", "500"];
+    const a = serve([...common, "--gateway-id", "gw-a"]);
+    const b = serve([...common, "--gateway-id", "gw-b"]);
+    const [urlA, urlB] = await Promise.all([urlOf(a), urlOf(b)]);
+    expect(a.stdout()).toMatch(new RegExp(`cluster: gateway gw-a on redis://127\\.0\\.0\\.1:${redis!.port} prefix serve-`));
+    const watcher = await client(urlA, "watcher");
+    await client(urlB, "on-b");
+    expect(selfIds(await list(watcher)).sort()).toEqual(["gw-a", "gw-b"]);
+    expect(rowOf(await list(watcher), "on-b")?.reason).toBe("connect");
+
+    b.child.kill("SIGKILL");
+    const killed = Date.now();
+    await eventually(async () => {
+      const rows = await list(watcher);
+      expect(selfIds(rows)).toEqual(["gw-a"]);
+      expect(rowOf(rows, "on-b")?.reason).toBe("disconnect");
+    }, 5_000);
+    // Dead after 500 ms without a heartbeat, found by a tick of the survivor (every 100 ms here).
+    expect(Date.now() - killed).toBeLessThan(3_000);
+    await watcher.waitFor((f) => JSON.stringify(f).includes('"disconnect"'));
+  });
+
+  it("keeps a password in --redis out of its output, and refuses a URL that is not redis://", async () => {
+    const s = serve(["--port", "0", "--redis", `redis://:hunter2-secret@127.0.0.1:${redis!.port}`, "--gateway-id", "pw"]);
+    const bad = serve(["--port", "0", "--redis", "http://u:hunter2-http@127.0.0.1:1"]);
+    const unparsable = serve(["--port", "0", "--redis", "redis://:hunter2-port@127.0.0.1:notaport"]);
+    const orphan = serve(["--port", "0", "--gateway-id", "x"]);
+    await urlOf(s);
+    expect(s.stdout()).toContain("redis://***@127.0.0.1");
+    expect(s.stdout() + s.stderr()).not.toContain("hunter2");
+    expect(await bad.exited).toBe(1);
+    expect(bad.stderr()).toMatch(/--redis must be a redis:\/\/ or rediss:\/\/ URL, got "http:\/\/\*\*\*@127\.0\.0\.1:1"/);
+    expect(await unparsable.exited).toBe(1);
+    expect(unparsable.stderr()).toMatch(/url is not a valid URL .*"redis:\/\/\*\*\*@127\.0\.0\.1:notaport"/);
+    expect(bad.stderr() + bad.stdout() + unparsable.stderr() + unparsable.stdout()).not.toContain("hunter2");
+    expect(await orphan.exited).toBe(1);
+    expect(orphan.stderr()).toMatch(/need --redis/);
+  });
+});

@@ -1,0 +1,102 @@
+// The per-address limits on their own, with a hand-driven clock: counting, delays, lockout and its
+// end, the bounded table, the option checks. (test/server/hardening/floods.test.ts runs them in a real gateway.)
+import { describe, expect, it } from "vitest";
+import { AddressLimits } from "../../../src/server/limits/address-limits.js";
+import { LogThrottle } from "../../../src/server/limits/log-throttle.js";
+import { DEFAULT_LIMITS, resolveLimits } from "../../../src/server/limits/options.js";
+
+function limitsAt(overrides: Parameters<typeof resolveLimits>[0] = {}) {
+  const clock = { t: 0 };
+  return { clock, limits: new AddressLimits(resolveLimits(overrides), () => clock.t) };
+}
+
+describe("AddressLimits", () => {
+  it("counts open and pending sockets per address and frees them on close", () => {
+    const { limits } = limitsAt({ connectionsPerAddress: 3, pendingHandshakesPerAddress: 2 });
+    const [a, b, c, d] = [{}, {}, {}, {}];
+    expect(limits.admit(a, "10.0.0.1")).toBeUndefined();
+    expect(limits.admit(b, "10.0.0.1")).toBeUndefined();
+    expect(limits.admit(c, "10.0.0.1")).toMatchObject({ reason: "HANDSHAKE_LIMIT" });
+    expect(limits.admit(c, "10.0.0.2")).toBeUndefined(); // another address is not affected
+    limits.handshaken(a);
+    limits.handshaken(a); // twice changes nothing
+    expect(limits.admit(c, "10.0.0.1")).toBeUndefined();
+    limits.handshaken(b);
+    limits.handshaken(c);
+    expect(limits.admit(d, "10.0.0.1")).toMatchObject({ reason: "CONNECTION_LIMIT", retryAfterMs: 1000 });
+    limits.release(a);
+    limits.release(a);
+    expect(limits.admit(d, "10.0.0.1")).toBeUndefined();
+  });
+
+  it("limits the rate of new connections per address with a token bucket", () => {
+    const { clock, limits } = limitsAt({ handshakeRate: { burst: 2, perSecond: 10 } });
+    for (let i = 0; i < 2; i++) {
+      const conn = {};
+      expect(limits.admit(conn, "10.0.0.1")).toBeUndefined();
+      limits.release(conn);
+    }
+    expect(limits.admit({}, "10.0.0.1")).toMatchObject({ reason: "HANDSHAKE_RATE", retryAfterMs: 100 });
+    clock.t += 100;
+    expect(limits.admit({}, "10.0.0.1")).toBeUndefined();
+  });
+
+  it("delays failed connects 250 ms doubling to 5 s, locks out at the 10th, forgets after the lockout", () => {
+    const { clock, limits } = limitsAt();
+    const delays: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      expect(limits.lockedFor("10.0.0.1")).toBeUndefined();
+      const { delayMs, locked } = limits.authFailed("10.0.0.1");
+      delays.push(delayMs);
+      expect(locked).toBe(i === 9);
+      clock.t += 1000;
+    }
+    expect(delays).toEqual([250, 500, 1000, 2000, 4000, 5000, 5000, 5000, 5000, 5000]);
+    expect(limits.lockedFor("10.0.0.1")).toBe(300_000 - 1000);
+    expect(limits.lockedFor("10.0.0.2")).toBeUndefined();
+    clock.t += 300_000;
+    expect(limits.lockedFor("10.0.0.1")).toBeUndefined();
+    expect(limits.authFailed("10.0.0.1").delayMs).toBe(250); // a fresh start
+  });
+
+  it("counts failures within the window only, and a success forgives them", () => {
+    const { clock, limits } = limitsAt({ authFailures: { maxFailures: 3, windowMs: 1000 } });
+    limits.authFailed("a");
+    limits.authFailed("a");
+    clock.t += 1500;
+    expect(limits.authFailed("a")).toEqual({ delayMs: 250, locked: false });
+    limits.authFailed("a");
+    limits.authSucceeded("a");
+    expect(limits.authFailed("a")).toEqual({ delayMs: 250, locked: false });
+  });
+
+  it("tracks at most maxTrackedAddresses, forgetting idle ones first, never one with open sockets", () => {
+    const { limits } = limitsAt({ maxTrackedAddresses: 3 });
+    const held = {};
+    limits.admit(held, "busy");
+    for (let i = 0; i < 100; i++) limits.authFailed(`idle-${i}`);
+    expect(limits.size).toBe(3);
+    limits.release(held); // still tracked: its ticket is found
+    expect(limits.admit({}, "busy")).toBeUndefined();
+  });
+
+  it("resolveLimits fills defaults and names a bad value", () => {
+    expect(resolveLimits()).toEqual(DEFAULT_LIMITS);
+    expect(resolveLimits({ authFailures: { lockoutMs: 5 } }).authFailures).toEqual({ ...DEFAULT_LIMITS.authFailures, lockoutMs: 5 });
+    expect(() => resolveLimits({ connectionsPerAddress: 0 })).toThrow(/limits\.connectionsPerAddress must be an integer >= 1, got 0/);
+    expect(() => resolveLimits({ handshakeRate: { perSecond: -1 } })).toThrow(/limits\.handshakeRate\.perSecond/);
+    expect(() => resolveLimits({ authFailures: { delayMs: 500, maxDelayMs: 100 } })).toThrow(/limits\.authFailures\.maxDelayMs must be an integer >= 500/);
+  });
+});
+
+describe("LogThrottle", () => {
+  it("lets 10 lines per key and window through, then says how many it held back", () => {
+    const clock = { t: 0 };
+    const throttle = new LogThrottle(10, 60_000, 100, () => clock.t);
+    const verdicts = Array.from({ length: 15 }, () => throttle.allow("UNAUTHORIZED 10.0.0.1"));
+    expect(verdicts.filter((v) => v.log)).toHaveLength(10);
+    expect(throttle.allow("UNAUTHORIZED 10.0.0.2").log).toBe(true);
+    clock.t += 60_000;
+    expect(throttle.allow("UNAUTHORIZED 10.0.0.1")).toEqual({ log: true, suppressed: 5 });
+  });
+});

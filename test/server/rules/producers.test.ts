@@ -1,0 +1,175 @@
+import { readFileSync } from "node:fs";
+import { hostname, networkInterfaces } from "node:os";
+import { describe, expect, it } from "vitest";
+import type { PresenceEvent } from "../../../src/protocol/index.js";
+import { connectClient, eventually, list, observer, peers, rowOf, startGateway, type Notification } from "../helpers.js";
+
+const packageVersion = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+function presenceEvents(frames: Notification[]): PresenceEvent[] {
+  return frames.map((frame) => frame.params as PresenceEvent);
+}
+
+describe("P1: the gateway's own row", () => {
+  it("is seeded before any client connects, with host, ip, version, platform, deviceFamily", async () => {
+    const gw = await startGateway();
+    const rows = await gw.store.list();
+    expect(rows).toHaveLength(1);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a?.family === "IPv4" && !a.internal)?.address;
+    expect(rows[0]).toMatchObject({ reason: "self", mode: "gateway", host: hostname(), version: packageVersion });
+    expect(rows[0].ip).toBe(external);
+    expect(rows[0].platform).toMatch(new RegExp(`^${process.platform}`));
+    expect(rows[0].deviceFamily).toBeTruthy();
+  });
+
+  it("has a fresh ts in every listing, also after the clock moved on", async () => {
+    const gw = await startGateway({ testClock: true });
+    const watcher = await observer(gw);
+    const { now } = await watcher.result<{ now: number }>("test.clock.advance", { ms: 3_600_000 });
+    const self = (await list(watcher)).find((row) => row.reason === "self")!;
+    expect(self.ts).toBeGreaterThanOrEqual(now);
+  });
+});
+
+describe("P2: a connect writes the connection's row", () => {
+  it("host from displayName (else client.id), version, platform, device, mode, instanceId, roles, scopes", async () => {
+    const gw = await startGateway();
+    const { client } = await connectClient(gw, {
+      instanceId: "p2",
+      displayName: "Peer Mac",
+      scopes: ["operator.read"],
+      extra: { client: { id: "mac", version: "2026.9.6", platform: "macos 15.1", mode: "ui", displayName: "Peer Mac", deviceFamily: "Mac", modelIdentifier: "Mac14,2", instanceId: "p2" } },
+    });
+    const row = rowOf(await list(client), "p2");
+    expect(row).toMatchObject({
+      instanceId: "p2",
+      host: "Peer Mac",
+      version: "2026.9.6",
+      platform: "macos 15.1",
+      deviceFamily: "Mac",
+      modelIdentifier: "Mac14,2",
+      mode: "ui",
+      roles: ["operator"],
+      scopes: ["operator.read"],
+      reason: "connect",
+    });
+    expect(row?.ip).toBeUndefined(); // loopback (P5)
+    const { client: plain } = await connectClient(gw, { instanceId: "p2b", id: "webchat-ui" });
+    expect(rowOf(await list(plain), "p2b")?.host).toBe("webchat-ui");
+  });
+});
+
+describe("P3: cli connections are never recorded", () => {
+  it("no row and no presence event, neither on connect nor on disconnect", async () => {
+    const gw = await startGateway();
+    const watcher = await observer(gw);
+    const start = gw.stateVersion();
+    const cli = await connectClient(gw, { mode: "cli", instanceId: "cli-1" });
+    expect(rowOf(cli.hello.snapshot.presence, "cli-1")).toBeUndefined();
+    await cli.client.result("system-presence");
+    await cli.client.close();
+    // A tracked client afterwards: its push is the only change since the start.
+    await connectClient(gw, { instanceId: "marker" });
+    await watcher.waitFor((f) => JSON.stringify(f).includes("marker"));
+    const events = presenceEvents(watcher.notifications("presence"));
+    expect(events.every((e) => !e.presence.some((row) => row.mode === "cli" || row.instanceId === "cli-1"))).toBe(true);
+    expect(events.at(-1)?.stateVersion.presence).toBe(start + 1);
+    expect(rowOf(await list(watcher), "cli-1")).toBeUndefined();
+  });
+
+  it("the ephemeral modes are configurable", async () => {
+    const gw = await startGateway({ ephemeralModes: ["probe", "cli"] });
+    const { client } = await connectClient(gw, { mode: "probe", instanceId: "probe-1" });
+    await connectClient(gw, { mode: "backend", instanceId: "backend-1" });
+    const rows = await list(client);
+    expect(rowOf(rows, "probe-1")).toBeUndefined();
+    expect(rowOf(rows, "backend-1")).toBeDefined();
+  });
+});
+
+describe("P4: node connections", () => {
+  it("are recorded with node in roles and reason node-connected", async () => {
+    const gw = await startGateway();
+    await connectClient(gw, { role: "node", mode: "node", instanceId: "node-1" });
+    const row = rowOf(await list(await observer(gw)), "node-1");
+    expect(row?.roles).toContain("node");
+    expect(row?.reason).toBe("node-connected");
+  });
+});
+
+describe("P5: remote address as ip", () => {
+  it("a loopback address is not recorded; X-Forwarded-For is ignored from an untrusted peer", async () => {
+    const gw = await startGateway();
+    await connectClient(gw, { instanceId: "lo" }, { headers: { "x-forwarded-for": "203.0.113.7" } });
+    expect(rowOf(await list(await observer(gw)), "lo")?.ip).toBeUndefined();
+  });
+
+  it("X-Forwarded-For from a trusted proxy gives the ip; a forwarded loopback (also ::ffff:127.x) is ignored", async () => {
+    const gw = await startGateway({ trustedProxies: ["127.0.0.1"] });
+    await connectClient(gw, { instanceId: "far" }, { headers: { "x-forwarded-for": "198.51.100.9, 203.0.113.7" } });
+    await connectClient(gw, { instanceId: "mapped" }, { headers: { "x-forwarded-for": "::ffff:127.0.0.2" } });
+    await connectClient(gw, { instanceId: "v6" }, { headers: { "x-forwarded-for": "::1" } });
+    const rows = await list(await observer(gw));
+    expect(rowOf(rows, "far")?.ip).toBe("203.0.113.7");
+    expect(rowOf(rows, "mapped")?.ip).toBeUndefined();
+    expect(rowOf(rows, "v6")?.ip).toBeUndefined();
+  });
+
+  it("a loopback reconnect keeps a beacon-reported ip, and so does one from a real address", async () => {
+    const gw = await startGateway({ trustedProxies: ["127.0.0.1"] });
+    const watcher = await observer(gw);
+    const first = await connectClient(gw, { instanceId: "tunnelled" });
+    await first.client.result("system-event", { ip: "192.168.1.44", text: "beacon" });
+    await first.client.close();
+    await connectClient(gw, { instanceId: "tunnelled" });
+    expect(rowOf(await list(watcher), "tunnelled")?.ip).toBe("192.168.1.44");
+    await connectClient(gw, { instanceId: "TUNNELLED" }, { headers: { "x-forwarded-for": "203.0.113.99" } });
+    expect(rowOf(await list(watcher), "tunnelled")?.ip).toBe("192.168.1.44");
+  });
+});
+
+describe("P6: disconnect", () => {
+  it("marks the row only when the last connection with its key closes", async () => {
+    const gw = await startGateway();
+    const watcher = await observer(gw);
+    const a = await connectClient(gw, { instanceId: "twice" });
+    const b = await connectClient(gw, { instanceId: "Twice" });
+    await a.client.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(rowOf(await list(watcher), "twice")?.reason).toBe("connect");
+    await b.client.close();
+    await eventually(async () => expect(rowOf(await list(watcher), "twice")?.reason).toBe("disconnect"));
+  });
+
+  it("never brings back a row that was evicted", async () => {
+    const gw = await startGateway({ maxEntries: 3 });
+    const watcher = await observer(gw);
+    const gone = await connectClient(gw, { instanceId: "gone" });
+    await connectClient(gw, { instanceId: "b" });
+    await connectClient(gw, { instanceId: "c" }); // evicts "gone", the oldest
+    expect(rowOf(await list(watcher), "gone")).toBeUndefined();
+    await gone.client.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const rows = await list(watcher);
+    expect(rowOf(rows, "gone")).toBeUndefined();
+    expect(rows).toHaveLength(3);
+  });
+});
+
+describe("P7: keep-alive", () => {
+  it("keeps an open connection's row fresh past the TTL and drops a peer that stops answering pings", async () => {
+    const gw = await startGateway({ ttlMs: 1_000, keepAliveIntervalMs: 100 });
+    const watcher = await observer(gw);
+    await connectClient(gw, { instanceId: "alive" });
+    const mute = await connectClient(gw, { instanceId: "mute" }, { autoPong: false });
+    expect((await mute.client.closed).code).toBe(1006); // terminated by the gateway
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const rows = await list(watcher);
+    expect(rowOf(rows, "alive")?.reason).toBe("connect");
+    expect(Date.now() - rowOf(rows, "alive")!.ts).toBeLessThan(1_000);
+    expect(rowOf(rows, "mute")).toBeUndefined(); // disconnected, then expired
+    expect(gw.metrics().rejections).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import type { HelloOk } from "../../../src/protocol/index.js";
+import { WireClient, connectParams, list } from "../helpers.js";
+import { listenersOf, serve, urlOf } from "./serve-process.js";
+import { OcClient, ocConnectParams } from "../bindings/openclaw/helpers.js";
+
+describe("gateway-presence serve", () => {
+  it("prints its real URL on --port 0, logs connects and disconnects, and stops on SIGTERM", async () => {
+    const s = serve(["--port", "0", "--ttl-ms", "60000", "--max-entries", "10", "--test-clock"]);
+    const url = await urlOf(s);
+    expect(url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    expect(url).not.toMatch(/:0$/);
+    const client = await WireClient.open(url);
+    const hello = await client.result<HelloOk>("connect", connectParams({ instanceId: "via-cli" }));
+    expect(hello.features.methods).toContain("test.clock.advance");
+    expect((await list(client)).some((row) => row.instanceId === "via-cli")).toBe(true);
+    s.child.kill("SIGTERM");
+    expect((await client.closed).code).toBe(1001);
+    expect(await s.exited).toBe(0);
+    const out = s.stdout();
+    expect(out).toMatch(/connect conn=\S+ client=test-client mode=ui/);
+    expect(out).toMatch(/disconnect conn=\S+ code=1001 key=via-cli/);
+    expect(out).toMatch(/SIGTERM: stopping/);
+  });
+
+  it("logs a rejection with its reason and stops on SIGINT", async () => {
+    const s = serve(["--port", "0", "--token", "sekrit"]);
+    const client = await WireClient.open(await urlOf(s));
+    await client.call("connect", connectParams({ token: "nope" }));
+    expect((await client.closed).code).toBe(1008);
+    s.child.kill("SIGINT");
+    expect(await s.exited).toBe(0);
+    expect(s.stdout()).toMatch(/reject conn=\S+ reason=UNAUTHORIZED/);
+    expect(s.stdout()).not.toContain("sekrit");
+  });
+
+  it("refuses a non-loopback host without a token", async () => {
+    const s = serve(["--host", "0.0.0.0", "--port", "0"]);
+    expect(await s.exited).toBe(1);
+    expect(s.stderr()).toMatch(/refusing to listen on non-loopback host 0\.0\.0\.0 without a token.*--insecure-no-auth/);
+    expect(s.stdout()).not.toMatch(/listening/);
+  });
+
+  it("rejects a bad port", async () => {
+    const s = serve(["--port", "http"]);
+    expect(await s.exited).not.toBe(0);
+    expect(s.stderr()).toMatch(/--port.*must be an integer from 0 to 65535/);
+  });
+
+  it("--listen runs both bindings over one store; --binding picks the one listener's binding", async () => {
+    const s = serve(["--listen", "jsonrpc=127.0.0.1:0", "--listen", "openclaw=0", "--handshake-timeout-ms", "500", "--tick-interval-ms", "100"]);
+    const [rpc, oc] = await listenersOf(s, 2);
+    expect(rpc).toMatchObject({ binding: "jsonrpc", url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/) });
+    expect(oc).toMatchObject({ binding: "openclaw" });
+    const a = await WireClient.open(rpc!.url);
+    await a.result("connect", connectParams({ instanceId: "rpc-side" }));
+    const b = await OcClient.open(oc!.url);
+    const hello = await b.payload<{ snapshot: { presence: Array<{ instanceId?: string }> }; policy: { tickIntervalMs: number } }>(
+      "connect",
+      ocConnectParams({ instanceId: "oc-side" }),
+    );
+    expect(hello.snapshot.presence.map((r) => r.instanceId)).toContain("rpc-side");
+    expect(hello.policy.tickIntervalMs).toBe(100);
+    const silent = await OcClient.open(oc!.url);
+    expect((await silent.closed).code).toBe(1008);
+    s.child.kill("SIGTERM");
+    expect(await s.exited).toBe(0);
+
+    const one = serve(["--port", "0", "--binding", "openclaw"]);
+    const [only] = await listenersOf(one);
+    expect(only!.binding).toBe("openclaw");
+    expect(await (await OcClient.open(only!.url)).nonce()).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("--push-interval-ms and --push-bytes-per-second space push rounds (the list still has the change)", async () => {
+    // A change right after a round waits for the next one: pushIntervalMs, or until the byte budget
+    // (1 byte/s here) has refilled. Either way far longer than this test waits; system-presence has it.
+    for (const args of [["--push-interval-ms", "60000"], ["--push-interval-ms", "0", "--push-bytes-per-second", "1"]]) {
+      const s = serve(["--port", "0", ...args]);
+      const url = await urlOf(s);
+      const watcher = await WireClient.open(url);
+      await watcher.result("connect", connectParams({ instanceId: "watcher" }));
+      await watcher.waitFor((f) => (f as { method?: string }).method === "presence"); // its own connect's round
+      const other = await WireClient.open(url);
+      await other.result("connect", connectParams({ instanceId: "later" }));
+      expect((await list(watcher)).map((row) => row.instanceId), args.join(" ")).toContain("later");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const pushed = watcher.notifications("presence").map((p) => JSON.stringify(p.params));
+      expect(pushed.filter((p) => p.includes('"later"')), args.join(" ")).toEqual([]);
+      s.child.kill("SIGTERM");
+      expect(await s.exited).toBe(0);
+    }
+    const bad = serve(["--port", "0", "--push-bytes-per-second", "0"]);
+    expect(await bad.exited).not.toBe(0);
+    expect(bad.stderr()).toMatch(/--push-bytes-per-second.*must be an integer from 1/);
+  });
+
+  it("refuses bad --listen and --binding values, and --port or --binding beside --listen", async () => {
+    for (const [args, message] of [
+      [["--listen", "soap=127.0.0.1:1"], /--listen.*must be one of jsonrpc, openclaw/],
+      [["--listen", "openclaw"], /--listen.*must be BINDING=HOST:PORT/],
+      [["--listen", "openclaw=127.0.0.1:99999"], /--listen.*must be an integer from 0 to 65535/],
+      [["--binding", "grpc"], /--binding.*must be one of jsonrpc, openclaw/],
+      [["--listen", "openclaw=0", "--port", "0"], /with --listen, each listener names its own binding and port/],
+    ] as const) {
+      const s = serve([...args]);
+      expect(await s.exited, args.join(" ")).toBe(1);
+      expect(s.stderr(), args.join(" ")).toMatch(message);
+    }
+  });
+});
