@@ -17,6 +17,12 @@ export interface ReadOptions {
   token?: string;
   /** Watch pushes and ticks this long after the listing, then list again (ms). Default 0: no watch. */
   watchMs?: number;
+  /**
+   * With watchMs > 0: called once the handshake and the first listing are done, before the watch;
+   * the watch's `watchMs` runs from when what it returns settles. A change made here is one the
+   * gateway must push to the doctor (SPEC E1), e.g. to see the doctor catch a gateway that does not.
+   */
+  onWatch?: () => void | Promise<void>;
   /** Deadline of the handshake and of each listing (ms). Default 10000. */
   timeoutMs?: number;
   /** This machine's clock (ms since epoch). Default Date.now. */
@@ -98,6 +104,7 @@ export async function readGateway(options: ReadOptions): Promise<Observation> {
       ticks,
     };
     if (watchMs > 0) {
+      await options.onWatch?.();
       const closed = await watch(client, watchMs);
       if (closed) observation.watchError = closed;
       else {

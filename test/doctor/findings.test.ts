@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import type { PresenceClient } from "../../src/index.js";
 import { connectClient } from "../server/helpers.js";
-import { advance, app, BINDINGS, beaconRows, doctor, gateway, ids } from "./helpers.js";
+import { readGateway } from "../../src/doctor/index.js";
+import { advance, app, BINDINGS, beaconRows, doctor, doctorBinding, gateway, ids, urlOf } from "./helpers.js";
 
 describe.each(BINDINGS)("doctor over %s", (binding) => {
   describe("doctor: a healthy gateway", () => {
@@ -226,6 +227,20 @@ describe.each(BINDINGS)("doctor over %s", (binding) => {
       expect(ids(report)).toEqual(["change-not-pushed"]);
       expect(report.findings[0].title).toMatch(/no presence event was pushed/);
       expect(report.findings[0].evidence).toEqual([{ row: expect.objectContaining({ host: "late" }), note: "listed, but no push said so (new or changed)" }]);
+    });
+
+    it("readGateway's onWatch runs once the first listing is in hand: its change is not in the listing and comes as a push", async () => {
+      const gw = await gateway();
+      await app(gw, { instanceId: "a", host: "alpha" });
+      const obs = await readGateway({
+        url: urlOf(gw, binding),
+        binding: doctorBinding(binding),
+        watchMs: 300,
+        onWatch: async () => void (await app(gw, { instanceId: "late", host: "late" })),
+      });
+      expect(obs.list.entries.map((r) => r.host)).not.toContain("late");
+      expect(obs.pushes.some((p) => p.presence.some((r) => r.host === "late"))).toBe(true);
+      expect(obs.final!.entries.map((r) => r.host)).toContain("late");
     });
 
     it("the same change, pushed: no finding", async () => {

@@ -89,20 +89,24 @@ export async function advance(client: PresenceClient, ms: number): Promise<numbe
  */
 export async function doctor(
   gw: Gateway,
-  options: Omit<Partial<ReadOptions>, "binding"> & { binding?: BindingName; during?: () => Promise<void> } = {},
+  options: Omit<Partial<ReadOptions>, "binding" | "onWatch"> & { binding?: BindingName; during?: () => Promise<void> } = {},
 ): Promise<DoctorReport> {
   const { during, binding = "jsonrpc", ...read } = options;
-  const reading = readGateway({
-    url: urlOf(gw, binding),
-    binding: binding === "openclaw" ? createNodeOpenClawBinding({ identityPath: join(identityDir, "device-identity.json") }) : "jsonrpc",
-    ...read,
-  });
-  if (during) {
-    // Give the doctor time to list before the change it should see being pushed (or not).
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await during();
-  }
-  return analyze(await reading);
+  return analyze(
+    await readGateway({
+      url: urlOf(gw, binding),
+      binding: doctorBinding(binding),
+      // The change is made once the doctor has its first listing (so it must come as a push), and
+      // the watch runs from when it is done, however slow the machine.
+      ...(during ? { onWatch: during } : {}),
+      ...read,
+    }),
+  );
+}
+
+/** The doctor's binding as the CLI makes it (openclaw: a persisted signed device identity). */
+export function doctorBinding(binding: BindingName) {
+  return binding === "openclaw" ? createNodeOpenClawBinding({ identityPath: join(identityDir, "device-identity.json") }) : binding;
 }
 
 export const ids = (report: DoctorReport) => report.findings.map((f) => f.id);
