@@ -35,6 +35,16 @@ process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
 
+/** Runs `run` with a fresh redis-server, stopped afterwards whatever happens. */
+export async function withRedis(run: (redis: RedisServer) => Promise<void>): Promise<void> {
+  const redis = await startRedis();
+  try {
+    await run(redis);
+  } finally {
+    await redis.stop();
+  }
+}
+
 export async function startRedis(): Promise<RedisServer> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { PresenceEntry, PresenceEvent } from "../../../src/protocol/index.js";
 import { eventually } from "../../support/eventually.js";
-import { REDIS_MISSING, startRedis, type RedisServer } from "../../support/redis-server.js";
+import { REDIS_MISSING, withRedis, type RedisServer } from "../../support/redis-server.js";
 import { WireClient, connectClient, list, observer, peers, rowOf, startGateway } from "../helpers.js";
 
 let prefixes = 0;
@@ -32,15 +32,6 @@ async function health(gw: { port: number }): Promise<{ status: string; store: { 
 
 const lastPush = (client: WireClient) => pushes(client).at(-1)?.presence ?? [];
 const ids = (rows: PresenceEntry[]) => peers(rows).map((row) => `${row.instanceId} ${row.reason}`).sort();
-
-async function withRedis(run: (redis: RedisServer) => Promise<void>): Promise<void> {
-  const redis = await startRedis();
-  try {
-    await run(redis);
-  } finally {
-    await redis.stop();
-  }
-}
 
 describe.skipIf(REDIS_MISSING !== undefined)(`two gateways on one Redis${REDIS_MISSING ? ` (skipped: ${REDIS_MISSING})` : ""}`, () => {
   it("connect on A, watch on B: B lists the row and pushes it; both self rows are listed, each with its gateway id", () =>

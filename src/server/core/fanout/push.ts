@@ -188,10 +188,18 @@ export function startPushes(gw: GatewayContext, conn: Connection): void {
  * asked for, like an answer): a `presence.delta` reset to a delta reader (its deltas then continue
  * from it), a `presence` event to the others. Like hello-ok's snapshot it is the current list,
  * labelled with the latest round's version (it may already hold changes a pending round will push).
+ *
+ * The version is read once the list is in hand: with an asynchronous store (Redis) a round may go
+ * out while the list is read, and the client then already has that round's version, maybe with rows
+ * newer than this read. The answer is then that round's own list at its version (what its push
+ * said; a change since is a pending round), so the client's version never goes down (SPEC E1) and
+ * its list never goes back.
  */
 export function resync(gw: GatewayContext, conn: Connection): MaybePromise<PresenceResyncResult> {
-  const version = gw.published.version;
-  return andThen(gw.snapshots.get(), (snapshot) => {
+  const asked = gw.published.version;
+  return andThen(gw.snapshots.get(), (read) => {
+    const { version, snapshot: pushed } = gw.published;
+    const snapshot = version !== asked && pushed ? pushed : read;
     if (conn.ws.readyState === conn.ws.OPEN) {
       if (conn.deltaBase) {
         new EventFrames(resetPush(snapshot, version)).sendTo(conn);
