@@ -45,6 +45,15 @@ describe("the built-in scenarios", () => {
     expect(wireRules.filter((id) => !covered.has(id))).toEqual([]);
   });
 
+  it("cite no consumer rule (C1, D6 bind clients: a gateway is never reported as passing one)", () => {
+    const consumer = new Set(RULES.filter((r) => r.level === "consumer").map((r) => r.id));
+    expect([...consumer].sort()).toEqual(["C1", "D6"]);
+    const citing = scenarios.flatMap(({ scenario }) =>
+      [...scenario.rules, ...scenario.steps.flatMap((step) => step.rules ?? [])].filter((id) => consumer.has(id)).map((id) => `${scenario.id}: ${id}`),
+    );
+    expect(citing).toEqual([]);
+  });
+
   it("include the scenarios the design names", () => {
     const ids = scenarios.map(({ scenario }) => scenario.id);
     for (const id of [
