@@ -154,11 +154,16 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
     this.emit("change", { source: delta.reset ? "resync" : "delta", version, entries: this.#entries });
   }
 
-  /** A `presence` push. `frameVersion` is the binding's frame-level stateVersion, if any. */
+  /**
+   * A `presence` push. `frameVersion` is the binding's frame-level stateVersion, if any. One at the
+   * mirror's own version replaces the list and keeps the version: it is the answer to
+   * `presence.resync` (docs/delta.md D7), the current list labelled with the latest round's
+   * version, and on one socket it is never older than what came before it. Only a lower version is old.
+   */
   applyPush(payload: PresenceEvent, frameVersion?: number): void {
     const version = payload.stateVersion?.presence ?? frameVersion;
     if (version !== undefined) {
-      if (version <= this.#version) return; // an old or repeated push
+      if (version < this.#version) return; // an old push
       if (version > this.#version + 1) this.noteGap({ kind: "version", from: this.#version, to: version });
       this.#version = version;
     }

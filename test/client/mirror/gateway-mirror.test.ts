@@ -84,6 +84,30 @@ describe("the mirror against the reference gateway", () => {
     expect(comparable(watcher.presence.entries)).toEqual(comparable(await watcher.systemPresence()));
   });
 
+  it("a whole-list client takes the presence event answering its own presence.resync, at the version it already has (D7)", async () => {
+    // Rounds 10 s apart: the first change (client-1's connect) is pushed at once, the later ones wait
+    // for the next round, so the resync's list holds changes no push has announced yet, labelled with
+    // the version the watcher already has (its hello-ok's).
+    gw = await createGateway({ port: 0, pushIntervalMs: 10_000 });
+    const other = client(1);
+    await other.connect();
+    await waitFor(() => gw!.stateVersion() > 0, "the first round");
+    const watcher = client(0, { presenceDelta: false });
+    await watcher.connect();
+    const version = watcher.presence.version;
+    expect(version).toBe(gw.stateVersion());
+    await other.systemEvent({ instanceId: "client-1", reason: "periodic", lastInputSeconds: 9 });
+    const answers: number[] = [];
+    watcher.on("presence", (p) => answers.push(p.stateVersion?.presence ?? -1));
+    const answer = await watcher.presenceResync({});
+    // The event came before the answer (one socket, in order): same version, newer list.
+    expect(answer.stateVersion.presence).toBe(version);
+    expect(answers).toEqual([version]);
+    expect(watcher.presence.version).toBe(version);
+    expect(watcher.presence.get("client-1")).toMatchObject({ lastInputSeconds: 9 });
+    expect(gw.stateVersion()).toBe(version); // no round has gone out meanwhile
+  });
+
   it("uses the presence.delta stream when the gateway grants it, and resyncs with presence.resync after a missed delta", async () => {
     gw = await createGateway({ port: 0 });
     const watcher = client(0, { WebSocket: LossySocket, resyncDelayMs: 10 });

@@ -45,13 +45,16 @@ describe("client.presence mirror", () => {
     expect(gw.requests.filter((r) => r.method === "system-presence")).toHaveLength(0);
   });
 
-  it("ignores a push older than or equal to what it has", async () => {
+  it("ignores a push older than what it has; one at its own version (a presence.resync answer, D7) replaces the list", async () => {
     gw.notify("presence", { presence: [row("old")], stateVersion: { presence: 6 } });
-    gw.notify("presence", { presence: [row("same")], stateVersion: { presence: 7 } });
+    gw.notify("presence", { presence: [row("self"), row("same")], stateVersion: { presence: 7 } });
+    await waitFor(() => client.presence.entries.some((e) => e.host === "same"), "the list at version 7");
+    expect(client.presence.version).toBe(7);
     gw.push([row("self"), row("new")], 8);
     await waitFor(() => client.presence.version === 8, "version 8");
     expect(client.presence.entries.map((e) => e.host)).toEqual(["self", "new"]);
-    expect(changes.map((c) => c.source)).toEqual(["snapshot", "push"]);
+    expect(changes.map((c) => c.source)).toEqual(["snapshot", "push", "push"]);
+    expect(gaps).toEqual([]);
   });
 
   it("detects a stateVersion gap (missed pushes) and resyncs with system-presence", async () => {
