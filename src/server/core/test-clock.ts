@@ -7,9 +7,10 @@ export function createClockAdvanceHandler(gw: GatewayContext) {
   return async function advance(params: TestClockAdvanceParams): Promise<TestClockAdvanceResult> {
     // Rows of open connections count as kept alive (P7): they are refreshed at the new time before
     // expiry runs, while every other row older than the TTL is removed (and observers told).
+    let now: number;
     try {
       // The store moves the clock: on a cluster, every gateway's (SPEC S3: one test clock).
-      await gw.store.advanceClock(params.ms);
+      now = await gw.store.advanceClock(params.ms);
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
       const message = (error as Error).message;
@@ -26,6 +27,8 @@ export function createClockAdvanceHandler(gw: GatewayContext) {
     // refresh is a keep-alive's, which is not pushed either (P7).
     if (params.ms > 0) gw.presenceChanged();
     else gw.snapshots.invalidate();
-    return { now: gw.clock.now() };
+    // The clock right after the move: the open rows were refreshed at or after it (the test clock
+    // runs on from there), so a reader can compare their ts with this value.
+    return { now };
   };
 }
