@@ -10,32 +10,43 @@
  *   10,000 watchers     time to connect them (each its own instanceId) and RSS with them open
  *   idle RSS, CPU per beacon
  *
- * Every server runs in its own process, fresh for each run; figures are medians over --rounds
- * alternating rounds. Options: see USAGE (`npm run bench:gateway -- --help`). Bounded: each run
- * stops after its time limit, the whole bench after 15 min.
+ * Every server runs in its own process, fresh for each run; the throughput figures are taken after
+ * --warmup N unmeasured passes of the same load on it (default 3; the first pass's cold figures are
+ * printed beside); figures are medians over --rounds alternating rounds. Options: see USAGE
+ * (`npm run bench:gateway -- --help`). Bounded: each run stops after its time limit, the whole bench
+ * after 15 min.
  */
 import { cpus, totalmem } from "node:os";
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { KINDS, startBench } from "./lib/context.js";
+import { DEFAULT_WARMUP, KINDS, startBench } from "./lib/context.js";
 import { connectMany, fanout, type ConnectFigures, type FanoutFigures } from "./lib/fanout.js";
 import { report } from "./lib/report.js";
 import type { ServerKind } from "./lib/servers.js";
 import { beacons, calls, handshakes, type RateFigures } from "./lib/throughput.js";
 
-const USAGE = `usage: npm run bench:gateway -- [--procs N] [--rounds N] [--quick] [--json FILE] [--check]
+const USAGE = `usage: npm run bench:gateway -- [--procs N] [--rounds N] [--warmup N] [--quick] [--json FILE] [--check]
   --procs N     load processes (default 3)
   --rounds N    alternating gateway/echo rounds per figure; medians are printed (default 3)
+  --warmup N    unmeasured passes of the same load before each measured throughput pass (default ${DEFAULT_WARMUP}; 0: measure a cold process)
   --quick       a tenth of the load (1,000 watchers instead of 10,000), for a smoke run
   --json FILE   also write the figures to FILE (docs/performance/bench.json; npm run bench:plot draws them)
   --check       exit 1 when a target is missed`;
 
 /** The options; a mistyped one is refused (exit 2) rather than starting a 15-minute run without it. */
-function options(): { procs: number; rounds: number; quick: boolean; jsonOut: string; check: boolean } {
+function options(): { procs: number; rounds: number; warmup: number; quick: boolean; jsonOut: string; check: boolean } {
   try {
     const { values } = parseArgs({
-      options: { procs: { type: "string" }, rounds: { type: "string" }, quick: { type: "boolean" }, json: { type: "string" }, check: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: {
+        procs: { type: "string" },
+        rounds: { type: "string" },
+        warmup: { type: "string" },
+        quick: { type: "boolean" },
+        json: { type: "string" },
+        check: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
       strict: true,
       allowPositionals: false,
     });
@@ -43,18 +54,26 @@ function options(): { procs: number; rounds: number; quick: boolean; jsonOut: st
       console.log(USAGE);
       process.exit(0);
     }
-    const count = (name: "procs" | "rounds") => {
-      const n = Number(values[name] ?? "3");
-      if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(values[name])}`);
+    const count = (name: "procs" | "rounds" | "warmup", fallback: number, min: number) => {
+      const n = Number(values[name] ?? String(fallback));
+      const what = min === 1 ? "a positive integer" : "an integer >= 0";
+      if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be ${what}, got ${JSON.stringify(values[name])}`);
       return n;
     };
-    return { procs: count("procs"), rounds: count("rounds"), quick: values.quick === true, jsonOut: values.json ?? "", check: values.check === true };
+    return {
+      procs: count("procs", 3, 1),
+      rounds: count("rounds", 3, 1),
+      warmup: count("warmup", DEFAULT_WARMUP, 0),
+      quick: values.quick === true,
+      jsonOut: values.json ?? "",
+      check: values.check === true,
+    };
   } catch (error) {
     console.error(`bench:gateway: ${(error as Error).message}\n${USAGE}`);
     process.exit(2);
   }
 }
-const { procs, rounds, quick, jsonOut, check } = options();
+const { procs, rounds, warmup, quick, jsonOut, check } = options();
 const WATCHERS = quick ? 1000 : 10_000;
 
 const guard = setTimeout(() => {
@@ -70,6 +89,8 @@ export interface BenchResults {
   machine: { cpu: string; cores: number; memoryGb: number; node: string; loadAverage: number[] };
   procs: number;
   rounds: number;
+  /** Unmeasured passes before each measured throughput pass. */
+  warmup?: number;
   quick: boolean;
   beacons5: Pair<RateFigures[]>;
   beacons8: Pair<RateFigures[]>;
@@ -114,12 +135,12 @@ async function alternatingMatched(run: (kind: ServerKind, padTo?: number) => Pro
 }
 
 async function main(): Promise<void> {
-  const ctx = await startBench(procs, { scale: quick ? 0.1 : 1 });
+  const ctx = await startBench(procs, { scale: quick ? 0.1 : 1, warmup });
   const { pool } = ctx;
   const date = new Date().toISOString();
   const machine = { cpu: cpus()[0]?.model ?? "?", cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverage: loadavg() };
   console.log(`bench:gateway ${date}: ${machine.cores} x ${machine.cpu}, ${machine.memoryGb} GB, node ${machine.node}, load ${machine.loadAverage.map((l) => l.toFixed(2)).join(" ")}`);
-  console.log(`${procs} load processes, ${rounds} rounds${quick ? ", QUICK (a tenth of the load)" : ""}`);
+  console.log(`${procs} load processes, ${rounds} rounds, ${warmup} warm-up passes before each measured throughput pass${quick ? ", QUICK (a tenth of the load)" : ""}`);
   try {
     const step = (name: string) => console.log(`.. ${name}`);
     step("beacons, 5 in flight");
@@ -145,6 +166,7 @@ async function main(): Promise<void> {
       machine,
       procs,
       rounds,
+      warmup,
       quick,
       beacons5,
       beacons8,

@@ -12,6 +12,11 @@ export interface BenchContext {
   idleRss: Record<ServerKind, number[]>;
   /** Scale factor for --quick runs (1 = the issue's figures). */
   scale: number;
+  /**
+   * Unmeasured passes of the same load before each measured throughput pass (load-pool.ts
+   * RoundHooks.warmup); 0 measures the first requests of a fresh process.
+   */
+  warmup: number;
 }
 
 /**
@@ -40,7 +45,10 @@ export const BENCH_GATEWAY_OPTIONS = {
 };
 
 /** Bundles the children and starts `procs` load processes; stop the pool when done. */
-export async function startBench(procs: number, options: { scale?: number; gatewayOptions?: Record<string, unknown> } = {}): Promise<BenchContext> {
+/** Warm-up passes before each measured throughput pass (`--warmup N`). */
+export const DEFAULT_WARMUP = 3;
+
+export async function startBench(procs: number, options: { scale?: number; warmup?: number; gatewayOptions?: Record<string, unknown> } = {}): Promise<BenchContext> {
   const scripts = await bundleChildren();
   return {
     serverScript: scripts.server,
@@ -48,5 +56,6 @@ export async function startBench(procs: number, options: { scale?: number; gatew
     gatewayOptions: options.gatewayOptions ?? BENCH_GATEWAY_OPTIONS,
     idleRss: { gateway: [], echo: [] },
     scale: options.scale ?? 1,
+    warmup: options.warmup ?? DEFAULT_WARMUP,
   };
 }

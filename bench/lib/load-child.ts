@@ -35,7 +35,11 @@ export interface LoadResult {
 
 interface Running {
   prepare(): Promise<void>;
-  run(): Promise<LoadResult>;
+  /**
+   * `warmup`: the unmeasured pass before the measured one (load-pool.ts RoundHooks.warmup); it must
+   * leave the server as it found it, so the measured pass meets the state a cold run would.
+   */
+  run(warmup?: boolean): Promise<LoadResult>;
   finish?(): void;
   close(): Promise<void>;
 }
@@ -129,14 +133,17 @@ function createTask(task: LoadTask): Running {
     case "handshakes":
       return {
         async prepare() {},
-        async run() {
+        async run(warmup) {
           const samples: number[] = [];
           const startMs = monoMs();
           let bytes = 0;
+          // The warm-up pass connects in an ephemeral mode (SPEC P3: no row written), so the measured
+          // pass still starts from the self row alone and each of its handshakes adds a row.
+          const options = (i: number) => (warmup ? { instanceId: `hs-warmup-${task.first + i}`, mode: "cli" } : { instanceId: `hs-${task.first + i}`, mode: "ui" });
           const count = await pool(task.count, task.concurrency, performance.now() + task.durationMs, async (i) => {
             const started = performance.now();
             try {
-              const { ws, answerBytes } = await openWithAnswer(task.url, { instanceId: `hs-${task.first + i}`, mode: "ui" });
+              const { ws, answerBytes } = await openWithAnswer(task.url, options(i));
               samples.push(performance.now() - started);
               bytes += answerBytes;
               await closeAll([ws]);
@@ -239,7 +246,7 @@ function createTask(task: LoadTask): Running {
 }
 
 let current: Running | undefined;
-process.on("message", (message: { op: string; task?: LoadTask }) => {
+process.on("message", (message: { op: string; task?: LoadTask; warmup?: boolean }) => {
   const reply = (body: object) => process.send!(body);
   const fail = (error: unknown) => reply({ op: "error", message: error instanceof Error ? error.message : String(error) });
   switch (message.op) {
@@ -248,7 +255,7 @@ process.on("message", (message: { op: string; task?: LoadTask }) => {
       current.prepare().then(() => reply({ op: "ready", ...takeErrors() }), fail);
       break;
     case "run":
-      current!.run().then((result) => reply({ op: "done", result }), fail);
+      current!.run(message.warmup).then((result) => reply({ op: "done", result }), fail);
       break;
     case "finish":
       current?.finish?.();

@@ -50,12 +50,24 @@ class LoadProcess {
 
 export interface Round {
   results: LoadResult[];
+  /** The first warm-up pass's results (RoundHooks.warmup: a cold process), else undefined. */
+  warmup?: LoadResult[];
   /** Errors met while preparing (opening and handshaking), summed. */
   prepareErrors: number;
   firstError?: string;
 }
 
 export interface RoundHooks {
+  /**
+   * Run the tasks this many times first, unmeasured, on the same sockets (a task's warm-up passes
+   * leave the server's state as they found it): the measured pass then meets a server whose code V8
+   * has compiled, as in a long-running process, instead of timing the JIT of a process started a
+   * moment ago (the gateway has far more code of its own to compile than the echo).
+   */
+  warmup?: number;
+  /** Before the first warm-up pass, and after it (e.g. read the server's CPU time for the cold figures). */
+  beforeWarmup?: () => Promise<void>;
+  afterColdPass?: () => Promise<void>;
   /** After every process prepared, before the load starts (e.g. read the server's CPU time). */
   beforeRun?: () => Promise<void>;
   /** While the tasks run; watch tasks stop when it returns. */
@@ -93,6 +105,15 @@ export class LoadPool {
   async round(tasks: LoadTask[], hooks: RoundHooks = {}): Promise<Round> {
     const used = this.processes.slice(0, tasks.length);
     const ready = await Promise.all(used.map((p, i) => p.call({ op: "prepare", task: tasks[i] }, "ready")));
+    let warmup: LoadResult[] | undefined;
+    for (let pass = 0; pass < (hooks.warmup ?? 0); pass++) {
+      if (pass === 0) await hooks.beforeWarmup?.();
+      const results = (await Promise.all(used.map((p) => p.call({ op: "run", warmup: true }, "done")))).map((r) => r.result!);
+      if (pass === 0) {
+        warmup = results;
+        await hooks.afterColdPass?.();
+      }
+    }
     await hooks.beforeRun?.();
     const running = used.map((p) => p.call({ op: "run" }, "done"));
     if (hooks.during) {
@@ -104,7 +125,7 @@ export class LoadPool {
     await Promise.all(used.map((p) => p.call({ op: "close" }, "closed")));
     const prepareErrors = ready.reduce((n, r) => n + (r.errors ?? 0), 0);
     const firstError = ready.find((r) => r.firstError)?.firstError ?? results.find((r) => r.firstError)?.firstError;
-    return { results, prepareErrors, firstError };
+    return { results, warmup, prepareErrors, firstError };
   }
 
   stop(): Promise<void> {

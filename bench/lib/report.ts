@@ -34,19 +34,28 @@ export function targets(r: BenchResults): TargetCheck[] {
   const tenths = r.connect.gateway.perTenth;
   // Only meaningful when every connection was made (an aborted run has fewer tenths).
   const linearity = tenths.length === 10 ? tenths[9] / tenths[1] : Number.NaN;
+  // The first warm-up pass's ratio (a fresh process, before V8 compiled its code), beside the measured one.
+  const coldPair = (pair: Pair<RateFigures[]>, echo?: RateFigures[]): Pair<RateFigures[]> | undefined =>
+    pair.gateway[0]?.cold && pair.echo[0]?.cold ? { gateway: pair.gateway, echo: echo?.length ? echo : pair.echo } : undefined;
+  const cold = (pair: Pair<RateFigures[]> | undefined, pick: (c: NonNullable<RateFigures["cold"]>) => number): string | undefined =>
+    pair && `cold (first warm-up pass): ${fmt(ratio(pair, (f) => (f.cold ? pick(f.cold) : Number.NaN)), 2)}`;
+  const notes = (...parts: Array<string | undefined>) => parts.filter(Boolean).join("; ") || undefined;
   return [
-    check("beacons/s, 5 in flight", ratio(r.beacons5, (f) => f.perSecond), "x echo", 0.9, true),
-    check("beacons/s, 8 in flight", ratio(r.beacons8, (f) => f.perSecond), "x echo", 0.9, true),
+    { ...check("beacons/s, 5 in flight", ratio(r.beacons5, (f) => f.perSecond), "x echo", 0.9, true), note: cold(coldPair(r.beacons5), (c) => c.perSecond) },
+    { ...check("beacons/s, 8 in flight", ratio(r.beacons8, (f) => f.perSecond), "x echo", 0.9, true), note: cold(coldPair(r.beacons8), (c) => c.perSecond) },
     {
       ...check("system-presence calls/s (byte-matched echo)", matched(r.calls, r.callsMatched), "x echo", 0.85, true),
-      note: `raw ratio to the plain echo (53-byte answers): ${fmt(ratio(r.calls, (f) => f.perSecond), 2)}`,
+      note: notes(`raw ratio to the plain echo (53-byte answers): ${fmt(ratio(r.calls, (f) => f.perSecond), 2)}`, cold(coldPair(r.calls, r.callsMatched), (c) => c.perSecond)),
     },
     {
       ...check("handshakes/s (byte-matched echo)", matched(r.handshakes, r.handshakesMatched), "x echo", 0.85, true),
-      note: `raw ratio to the plain echo (echoed connect frame): ${fmt(ratio(r.handshakes, (f) => f.perSecond), 2)}`,
+      note: notes(
+        `raw ratio to the plain echo (echoed connect frame): ${fmt(ratio(r.handshakes, (f) => f.perSecond), 2)}`,
+        cold(coldPair(r.handshakes, r.handshakesMatched), (c) => c.perSecond),
+      ),
     },
-    check("CPU per beacon, 5 in flight", ratio(r.beacons5, (f) => f.cpuUs), "x echo", 1.2, false),
-    check("CPU per beacon, 8 in flight", ratio(r.beacons8, (f) => f.cpuUs), "x echo", 1.2, false),
+    { ...check("CPU per beacon, 5 in flight", ratio(r.beacons5, (f) => f.cpuUs), "x echo", 1.2, false), note: cold(coldPair(r.beacons5), (c) => c.cpuUs) },
+    { ...check("CPU per beacon, 8 in flight", ratio(r.beacons8, (f) => f.cpuUs), "x echo", 1.2, false), note: cold(coldPair(r.beacons8), (c) => c.cpuUs) },
     check("idle RSS", median(r.idleRss.gateway) / median(r.idleRss.echo), "x echo", 1.15, false),
     check(`${r.connect.gateway.target} watchers connect`, r.connect.gateway.connected < r.connect.gateway.target ? Number.POSITIVE_INFINITY : r.connect.gateway.seconds, "s", 20, false),
     check("connect cost: last tenth / second tenth", linearity, "", 2, false),
@@ -64,6 +73,7 @@ function matchedLine(name: string, gateway: RateFigures[], matched: RateFigures[
     `${name.padEnd(28)} byte-matched echo ${fmt(e).padStart(7)} /s (answers of ${fmt(matched[0].paddedTo ?? 0)} B)  ratio ${fmt(g / e, 2)}` +
       `   p50 ${fmt(med(matched, (f) => f.p50), 2)} ms  p99 ${fmt(med(matched, (f) => f.p99), 2)} ms  CPU ${fmt(med(matched, (f) => f.cpuUs), 1)} us`,
   );
+  coldLine(gateway, matched, "/s", "matched echo");
 }
 
 function rateLine(name: string, pair: Pair<RateFigures[]>, unit: string): void {
@@ -77,6 +87,18 @@ function rateLine(name: string, pair: Pair<RateFigures[]>, unit: string): void {
       `  p99 ${fmt(g((f) => f.p99), 2)}/${fmt(e((f) => f.p99), 2)} ms  CPU ${fmt(g((f) => f.cpuUs), 1)}/${fmt(e((f) => f.cpuUs), 1)} us` +
       `${pair.gateway[0]?.answerBytes ? `  answer ${fmt(med(pair.gateway, (f) => f.answerBytes ?? 0))}/${fmt(med(pair.echo, (f) => f.answerBytes ?? 0))} B` : ""}` +
       `${errors ? `  ${errors} ERRORS (${firstError})` : ""}`,
+  );
+  coldLine(pair.gateway, pair.echo, unit);
+}
+
+/** The first warm-up pass (a fresh process, before V8 compiled its code), when the figures have one. */
+function coldLine(gateway: RateFigures[], echo: RateFigures[], unit: string, echoName = "echo"): void {
+  if (!gateway[0]?.cold || !echo[0]?.cold) return;
+  const g = (pick: (c: NonNullable<RateFigures["cold"]>) => number) => med(gateway, (f) => pick(f.cold!));
+  const e = (pick: (c: NonNullable<RateFigures["cold"]>) => number) => med(echo, (f) => pick(f.cold!));
+  console.log(
+    `${"  (first pass, cold)".padEnd(28)} gateway ${fmt(g((c) => c.perSecond)).padStart(7)} ${unit}  ${echoName} ${fmt(e((c) => c.perSecond)).padStart(7)}` +
+      `  ratio ${fmt(g((c) => c.perSecond) / e((c) => c.perSecond), 2)}   CPU ${fmt(g((c) => c.cpuUs), 1)}/${fmt(e((c) => c.cpuUs), 1)} us`,
   );
 }
 

@@ -23,6 +23,11 @@ export interface RateFigures {
   answerBytes?: number;
   /** The echo answered with frames of this many bytes (byte-matched to the gateway's answers). */
   paddedTo?: number;
+  /**
+   * The first warm-up pass (the same load on the fresh process): rate and CPU per request of a
+   * process whose code V8 has not compiled yet. Printed beside, not what the targets check.
+   */
+  cold?: { perSecond: number; cpuUs: number };
 }
 
 const RUN_LIMIT_MS = 60_000;
@@ -43,19 +48,27 @@ function figures(ctx: BenchContext, round: Awaited<ReturnType<BenchContext["pool
 }
 
 /**
- * Runs `tasks` on a fresh server, measuring the server's CPU time over the run only. `padTo`: the
- * echo answers with frames of that size (a byte-matched echo).
+ * Runs `tasks` on a fresh server: ctx.warmup warm-up passes, then the measured pass (load-pool.ts
+ * RoundHooks.warmup), measuring the server's CPU time over the first (cold) and the measured pass. `padTo`: the echo answers with
+ * frames of that size (a byte-matched echo).
  */
 async function measured(ctx: BenchContext, kind: ServerKind, setup: (url: string) => Promise<void>, tasks: (url: string) => LoadTask[], padTo?: number): Promise<RateFigures> {
   return withServer(ctx, kind, async (server) => {
     if (kind === "gateway") await setup(server.url);
-    let cpuBefore = 0;
-    let cpuAfter = 0;
-    const round = await ctx.pool.round(tasks(server.url), {
-      beforeRun: async () => void (cpuBefore = (await server.stats()).cpuMs),
-      afterRun: async () => void (cpuAfter = (await server.stats()).cpuMs),
-    });
-    return { ...figures(ctx, round, cpuAfter - cpuBefore), ...(padTo ? { paddedTo: padTo } : {}) };
+    const cpu: number[] = [];
+    const read = async () => void cpu.push((await server.stats()).cpuMs);
+    const hooks = { warmup: ctx.warmup, beforeWarmup: read, afterColdPass: read, beforeRun: read, afterRun: read };
+    const round = await ctx.pool.round(tasks(server.url), hooks);
+    const measuredPass = figures(ctx, round, cpu[cpu.length - 1] - cpu[cpu.length - 2]);
+    if (round.warmup === undefined) return { ...measuredPass, ...(padTo ? { paddedTo: padTo } : {}) };
+    const coldPass = figures(ctx, { ...round, results: round.warmup }, cpu[1] - cpu[0]);
+    return {
+      ...measuredPass,
+      errors: measuredPass.errors + coldPass.errors - round.prepareErrors,
+      firstError: measuredPass.firstError ?? coldPass.firstError,
+      cold: { perSecond: coldPass.perSecond, cpuUs: coldPass.cpuUs },
+      ...(padTo ? { paddedTo: padTo } : {}),
+    };
   }, padTo);
 }
 

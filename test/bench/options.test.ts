@@ -18,7 +18,7 @@ describe("bench:gateway options", () => {
   it("--help lists every option and starts nothing", async () => {
     const { code, stdout } = await run(["--help"]);
     expect(code).toBe(0);
-    for (const option of ["--procs N", "--rounds N", "--quick", "--json FILE", "--check"]) expect(stdout).toContain(option);
+    for (const option of ["--procs N", "--rounds N", "--warmup N", "--quick", "--json FILE", "--check"]) expect(stdout).toContain(option);
     expect(stdout).not.toMatch(/load processes, \d+ rounds/);
   });
 
@@ -26,6 +26,7 @@ describe("bench:gateway options", () => {
     for (const [args, message] of [
       [["--rund", "1"], /Unknown option '--rund'/],
       [["--procs", "0"], /--procs must be a positive integer, got "0"/],
+      [["--warmup", "-1"], /--warmup must be an integer >= 0, got "-1"/],
     ] as const) {
       const { code, stdout, stderr } = await run([...args]);
       expect(code, args.join(" ")).toBe(2);
