@@ -131,7 +131,7 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, se
       const out: KeyedPresenceEntry[] = [];
       const own = table.freshSelf(t);
       if (own) out.push({ key: SELF_KEY, entry: own });
-      for (const { key, row } of rows.newestFirstKeyed()) out.push({ key, entry: row });
+      rows.newestFirstKeyed(out);
       return out;
     });
   }

@@ -64,11 +64,9 @@ export class OrderedRows {
     return out;
   }
 
-  /** Rows and their keys, newest first. */
-  newestFirstKeyed(): Array<{ key: string; row: PresenceEntry }> {
-    const out: Array<{ key: string; row: PresenceEntry }> = [];
-    for (let node = this.newestNode; node; node = node.older) out.push({ key: node.key, row: node.row });
-    return out;
+  /** Appends the rows and their keys to `out`, newest first (one object per row: this runs per snapshot). */
+  newestFirstKeyed(out: Array<{ key: string; entry: PresenceEntry }>): void {
+    for (let node = this.newestNode; node; node = node.older) out.push({ key: node.key, entry: node.row });
   }
 
   private unlink(node: Node): void {

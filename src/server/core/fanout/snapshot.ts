@@ -11,6 +11,7 @@
 import type { PresenceEntry } from "../../../protocol/presence.js";
 import { SELF_KEY, type KeyedPresenceEntry } from "../../../presence/types.js";
 import { andThen, isPromise, type MaybePromise } from "../maybe-promise.js";
+import { ListBytes } from "./list-bytes.js";
 import { RawJson } from "./raw-json.js";
 
 export interface SnapshotRow {
@@ -20,16 +21,48 @@ export interface SnapshotRow {
   readonly json: string;
 }
 
+/** Encodes the rows other than self (ListBytes.build, from the list encoded last when there is one). */
+export type ListEncoder = (entries: readonly PresenceEntry[], json: (entry: PresenceEntry) => string) => ListBytes;
+
 /**
- * The rows other than self, and their JSON, comma-separated, as UTF-8 bytes (made on first use,
- * shared by restamped copies): every answer and push of this version copies these bytes.
+ * The rows other than self: the listing as the source gave it (from `from` on) and, made on first
+ * use and shared by restamped copies, their JSON comma-separated as UTF-8 bytes, which every answer
+ * and push of this version copies. A snapshot is built on every change (each handshake, under load),
+ * so building one allocates little: the bytes come mostly from the previous list's (list-bytes.ts),
+ * and SnapshotRow objects are made only when a delta asks.
  */
 class OtherRows {
   private encoded: Buffer | undefined;
-  constructor(readonly rows: readonly SnapshotRow[]) {}
+  private serialized: readonly SnapshotRow[] | undefined;
+
+  constructor(
+    private readonly listed: readonly KeyedPresenceEntry[],
+    private readonly from: number,
+    private readonly json: (entry: PresenceEntry) => string,
+    private readonly encode: ListEncoder,
+  ) {}
+
+  get length(): number {
+    return this.listed.length - this.from;
+  }
+
   get bytes(): Buffer {
-    // One join and one encode (native, over the whole text) beat a write per row.
-    return (this.encoded ??= Buffer.from(this.rows.map((row) => row.json).join(","), "utf8"));
+    if (this.encoded === undefined) {
+      const entries = new Array<PresenceEntry>(this.length);
+      for (let i = this.from; i < this.listed.length; i++) entries[i - this.from] = this.listed[i].entry;
+      this.encoded = this.encode(entries, this.json).bytes;
+    }
+    return this.encoded;
+  }
+
+  get rows(): readonly SnapshotRow[] {
+    return (this.serialized ??= this.listed.slice(this.from).map(({ key, entry }) => ({ key, entry, json: this.json(entry) })));
+  }
+
+  keys(): string[] {
+    const keys = new Array<string>(this.length);
+    for (let i = this.from; i < this.listed.length; i++) keys[i - this.from] = this.listed[i].key;
+    return keys;
   }
 }
 
@@ -54,11 +87,16 @@ export class Snapshot {
   readonly origin: Snapshot;
 
   /** `json` serializes a row (default JSON.stringify; the cache reuses the text of rows it has seen). */
-  static of(rows: readonly KeyedPresenceEntry[], json: (entry: PresenceEntry) => string = (entry) => JSON.stringify(entry)): Snapshot {
-    const serialized = rows.map(({ key, entry }) => ({ key, entry, json: json(entry) }));
+  static of(
+    rows: readonly KeyedPresenceEntry[],
+    json: (entry: PresenceEntry) => string = (entry) => JSON.stringify(entry),
+    encode: ListEncoder = (entries, text) => ListBytes.build(entries, text),
+  ): Snapshot {
     let selves = 0;
-    while (selves < serialized.length && serialized[selves].key.startsWith(SELF_KEY)) selves++;
-    return new Snapshot(serialized.slice(0, selves), new OtherRows(serialized.slice(selves)));
+    while (selves < rows.length && rows[selves].key.startsWith(SELF_KEY)) selves++;
+    // Self rows are listed afresh (a new `ts`) every time: serialized here, never cached.
+    const selfRows = rows.slice(0, selves).map(({ key, entry }) => ({ key, entry, json: JSON.stringify(entry) }));
+    return new Snapshot(selfRows, new OtherRows(rows, selves, json, encode));
   }
 
   get rows(): readonly SnapshotRow[] {
@@ -74,14 +112,14 @@ export class Snapshot {
   raw(): RawJson {
     if (this.list === undefined) {
       const selves = this.selves.map((row) => row.json).join(",");
-      if (this.others.rows.length === 0) this.list = new RawJson(`[${selves}]`);
+      if (this.others.length === 0) this.list = new RawJson(`[${selves}]`);
       else this.list = new RawJson(selves ? `[${selves},` : "[", this.others.bytes, "]");
     }
     return this.list;
   }
 
   keys(): string[] {
-    return this.rows.map((row) => row.key);
+    return this.selves.length > 0 ? [...this.selves.map((row) => row.key), ...this.others.keys()] : this.others.keys();
   }
 
   /** key -> row text, for diffs (docs/delta.md). */
@@ -134,18 +172,33 @@ export class SnapshotCache {
     return text;
   };
 
+  /** The list encoded last: the next one copies what it can from its bytes (list-bytes.ts). */
+  private lastList: ListBytes | undefined;
+  private readonly encode: ListEncoder = (entries, json) => (this.lastList = ListBytes.build(entries, json, this.lastList));
+
   constructor(private readonly source: SnapshotSource) {}
 
   /** The list changed (or may have): the next read builds a new snapshot. */
   invalidate(): void {
     this.generation++;
     this.current = undefined;
+    this.restamped = undefined;
   }
+
+  /**
+   * The latest re-stamp of `current` (its self rows at a later `ts`): the reads of one millisecond
+   * share it, its text and its bytes, instead of re-serializing the self row for each
+   * `system-presence` call.
+   */
+  private restamped: Snapshot | undefined;
 
   /** The current list, self row fresh; built at most once per change however many readers ask. */
   get(): MaybePromise<Snapshot> {
     if (this.current === undefined) return this.build();
-    return andThen(this.source.expire(), () => (this.current !== undefined ? this.current.withSelfAt(this.source.now(), this.source.restampSelf) : this.build()));
+    return andThen(this.source.expire(), () => {
+      if (this.current === undefined) return this.build();
+      return (this.restamped = (this.restamped ?? this.current).withSelfAt(this.source.now(), this.source.restampSelf));
+    });
   }
 
   /** A snapshot built now (what a push sends): the cached one when nothing changed since it was built. */
@@ -167,7 +220,7 @@ export class SnapshotCache {
   }
 
   private keep(rows: readonly KeyedPresenceEntry[], generation: number): Snapshot {
-    const snapshot = Snapshot.of(rows, this.serialize);
+    const snapshot = Snapshot.of(rows, this.serialize, this.encode);
     this.source.built(rows.length);
     // Kept only if nothing changed since the read began (listing may itself expire rows: then the
     // next read builds again).
