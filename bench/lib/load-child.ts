@@ -35,11 +35,8 @@ export interface LoadResult {
 
 interface Running {
   prepare(): Promise<void>;
-  /**
-   * `warmup`: the unmeasured pass before the measured one (load-pool.ts RoundHooks.warmup); it must
-   * leave the server as it found it, so the measured pass meets the state a cold run would.
-   */
-  run(warmup?: boolean): Promise<LoadResult>;
+  /** Runs the load; may run again on the same sockets (warm-up passes, load-pool.ts RoundHooks.warmup). */
+  run(): Promise<LoadResult>;
   finish?(): void;
   close(): Promise<void>;
 }
@@ -133,13 +130,14 @@ function createTask(task: LoadTask): Running {
     case "handshakes":
       return {
         async prepare() {},
-        async run(warmup) {
+        async run() {
           const samples: number[] = [];
           const startMs = monoMs();
           let bytes = 0;
-          // The warm-up pass connects in an ephemeral mode (SPEC P3: no row written), so the measured
-          // pass still starts from the self row alone and each of its handshakes adds a row.
-          const options = (i: number) => (warmup ? { instanceId: `hs-warmup-${task.first + i}`, mode: "cli" } : { instanceId: `hs-${task.first + i}`, mode: "ui" });
+          // Warm-up passes make the same connections (load-pool.ts RoundHooks.warmup): the measured
+          // pass is then these clients connecting again, each changing its own row, and every
+          // hello-ok carries all of their rows (a cold first pass grows the list from the self row).
+          const options = (i: number) => ({ instanceId: `hs-${task.first + i}`, mode: "ui" });
           const count = await pool(task.count, task.concurrency, performance.now() + task.durationMs, async (i) => {
             const started = performance.now();
             try {
@@ -246,7 +244,7 @@ function createTask(task: LoadTask): Running {
 }
 
 let current: Running | undefined;
-process.on("message", (message: { op: string; task?: LoadTask; warmup?: boolean }) => {
+process.on("message", (message: { op: string; task?: LoadTask }) => {
   const reply = (body: object) => process.send!(body);
   const fail = (error: unknown) => reply({ op: "error", message: error instanceof Error ? error.message : String(error) });
   switch (message.op) {
@@ -255,7 +253,7 @@ process.on("message", (message: { op: string; task?: LoadTask; warmup?: boolean 
       current.prepare().then(() => reply({ op: "ready", ...takeErrors() }), fail);
       break;
     case "run":
-      current!.run(message.warmup).then((result) => reply({ op: "done", result }), fail);
+      current!.run().then((result) => reply({ op: "done", result }), fail);
       break;
     case "finish":
       current?.finish?.();

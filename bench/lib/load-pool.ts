@@ -59,10 +59,10 @@ export interface Round {
 
 export interface RoundHooks {
   /**
-   * Run the tasks this many times first, unmeasured, on the same sockets (a task's warm-up passes
-   * leave the server's state as they found it): the measured pass then meets a server whose code V8
-   * has compiled, as in a long-running process, instead of timing the JIT of a process started a
-   * moment ago (the gateway has far more code of its own to compile than the echo).
+   * Run the tasks this many times first, unmeasured, on the same sockets: the measured pass then
+   * meets a server whose code V8 has compiled, as in a long-running process, instead of timing the
+   * JIT of a process started a moment ago (the gateway has far more code of its own to compile than
+   * the echo). Beacons and calls leave the server as they found it; handshakes leave their rows.
    */
   warmup?: number;
   /** Before the first warm-up pass, and after it (e.g. read the server's CPU time for the cold figures). */
@@ -108,7 +108,7 @@ export class LoadPool {
     let warmup: LoadResult[] | undefined;
     for (let pass = 0; pass < (hooks.warmup ?? 0); pass++) {
       if (pass === 0) await hooks.beforeWarmup?.();
-      const results = (await Promise.all(used.map((p) => p.call({ op: "run", warmup: true }, "done")))).map((r) => r.result!);
+      const results = (await Promise.all(used.map((p) => p.call({ op: "run" }, "done")))).map((r) => r.result!);
       if (pass === 0) {
         warmup = results;
         await hooks.afterColdPass?.();

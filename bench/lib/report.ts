@@ -51,7 +51,9 @@ export function targets(r: BenchResults): TargetCheck[] {
       ...check("handshakes/s (byte-matched echo)", matched(r.handshakes, r.handshakesMatched), "x echo", 0.85, true),
       note: notes(
         `raw ratio to the plain echo (echoed connect frame): ${fmt(ratio(r.handshakes, (f) => f.perSecond), 2)}`,
-        cold(coldPair(r.handshakes, r.handshakesMatched), (c) => c.perSecond),
+        // Against the plain echo: the matched echo's answers are the size of the measured pass's
+        // hello-ok (all the rows), the cold pass's are smaller (the list grows from the self row).
+        cold(coldPair(r.handshakes), (c) => c.perSecond)?.replace("cold", "cold, raw"),
       ),
     },
     { ...check("CPU per beacon, 5 in flight", ratio(r.beacons5, (f) => f.cpuUs), "x echo", 1.2, false), note: cold(coldPair(r.beacons5), (c) => c.cpuUs) },
@@ -65,7 +67,7 @@ export function targets(r: BenchResults): TargetCheck[] {
 }
 
 /** A byte-matched echo's line: its rate, and the gateway's ratio to it (the one the target checks). */
-function matchedLine(name: string, gateway: RateFigures[], matched: RateFigures[] | undefined): void {
+function matchedLine(name: string, gateway: RateFigures[], matched: RateFigures[] | undefined, withCold = true): void {
   if (!matched?.length) return;
   const g = med(gateway, (f) => f.perSecond);
   const e = med(matched, (f) => f.perSecond);
@@ -73,7 +75,7 @@ function matchedLine(name: string, gateway: RateFigures[], matched: RateFigures[
     `${name.padEnd(28)} byte-matched echo ${fmt(e).padStart(7)} /s (answers of ${fmt(matched[0].paddedTo ?? 0)} B)  ratio ${fmt(g / e, 2)}` +
       `   p50 ${fmt(med(matched, (f) => f.p50), 2)} ms  p99 ${fmt(med(matched, (f) => f.p99), 2)} ms  CPU ${fmt(med(matched, (f) => f.cpuUs), 1)} us`,
   );
-  coldLine(gateway, matched, "/s", "matched echo");
+  if (withCold) coldLine(gateway, matched, "/s", "matched echo");
 }
 
 function rateLine(name: string, pair: Pair<RateFigures[]>, unit: string): void {
@@ -117,7 +119,8 @@ export function report(r: BenchResults): number {
   rateLine("system-presence calls", r.calls, "/s");
   matchedLine("", r.calls.gateway, r.callsMatched);
   rateLine("handshakes", r.handshakes, "/s");
-  matchedLine("", r.handshakes.gateway, r.handshakesMatched);
+  // No cold line: the matched echo answers as large as the measured pass's hello-ok, larger than the cold pass's.
+  matchedLine("", r.handshakes.gateway, r.handshakesMatched, false);
   fanoutLine("fan-out to 50, gateway", r.fanout50.gateway);
   fanoutLine("fan-out to 50, echo broadcast", r.fanout50.echo);
   fanoutLine("fan-out to 1,000, gateway", r.fanout1000.gateway);
