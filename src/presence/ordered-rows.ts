@@ -13,6 +13,8 @@ interface Node {
   row: PresenceEntry;
   older: Node | undefined;
   newer: Node | undefined;
+  /** `{key, entry: row}` as last listed: listings reuse it until the row changes. */
+  listed?: { readonly key: string; readonly entry: PresenceEntry };
 }
 
 export class OrderedRows {
@@ -64,9 +66,17 @@ export class OrderedRows {
     return out;
   }
 
-  /** Appends the rows and their keys to `out`, newest first (one object per row: this runs per snapshot). */
-  newestFirstKeyed(out: Array<{ key: string; entry: PresenceEntry }>): void {
-    for (let node = this.newestNode; node; node = node.older) out.push({ key: node.key, entry: node.row });
+  /**
+   * Appends the rows and their keys to `out`, newest first. The `{key, entry}` objects are made once
+   * per row version and never changed (listings run on every snapshot, under load on every
+   * handshake: only the rows written since the last listing cost an object).
+   */
+  newestFirstKeyed(out: Array<{ readonly key: string; readonly entry: PresenceEntry }>): void {
+    for (let node = this.newestNode; node; node = node.older) {
+      let listed = node.listed;
+      if (listed === undefined || listed.entry !== node.row) node.listed = listed = { key: node.key, entry: node.row };
+      out.push(listed);
+    }
   }
 
   private unlink(node: Node): void {

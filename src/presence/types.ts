@@ -112,7 +112,7 @@ export interface PresenceStoreSync {
   closeConnection(key: string): void;
   /** PresenceStore.get (read-only row). */
   get(key: string): PresenceEntry | undefined;
-  /** PresenceStore.listKeyed (read-only rows). */
+  /** PresenceStore.listKeyed (read-only rows, and read-only `{key, entry}` objects: listings share them). */
   listKeyed(): KeyedPresenceEntry[];
   /** PresenceStore.expire. */
   expire(): number;

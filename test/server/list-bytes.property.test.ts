@@ -39,7 +39,9 @@ describe("ListBytes", () => {
           }
           const serialized: PresenceEntry[] = [];
           const json = (entry: PresenceEntry) => (serialized.push(entry), JSON.stringify(entry));
-          const built = ListBytes.build(rows, json, previous);
+          // The listing as a store gives it: {key, entry} objects (a self row first, skipped by `from`).
+          const listed = [{ entry: row(-1, "self") }, ...rows.map((entry) => ({ entry }))];
+          const built = ListBytes.build(listed, 1, json, previous);
           expect(built.bytes.toString("utf8")).toBe(rows.map((r) => JSON.stringify(r)).join(","));
           if (previous === undefined) expect(serialized).toHaveLength(rows.length);
           previous = built;
@@ -51,11 +53,12 @@ describe("ListBytes", () => {
 
   it("serializes only the row written since the previous list", () => {
     const rows = Array.from({ length: 200 }, (_, n) => row(n, "text"));
-    const previous = ListBytes.build(rows, (e) => JSON.stringify(e));
+    const keyed = (entries: PresenceEntry[]) => entries.map((entry) => ({ entry }));
+    const previous = ListBytes.build(keyed(rows), 0, (e) => JSON.stringify(e));
     const written = row(999, "ü new");
     const listing = [written, ...rows.slice(0, 50), ...rows.slice(51)];
     const serialized: PresenceEntry[] = [];
-    const built = ListBytes.build(listing, (e) => (serialized.push(e), JSON.stringify(e)), previous);
+    const built = ListBytes.build(keyed(listing), 0, (e) => (serialized.push(e), JSON.stringify(e)), previous);
     expect(serialized).toEqual([written]);
     expect(built.bytes.toString("utf8")).toBe(listing.map((r) => JSON.stringify(r)).join(","));
   });

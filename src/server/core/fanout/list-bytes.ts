@@ -13,6 +13,9 @@
  */
 import type { PresenceEntry } from "../../../protocol/presence.js";
 
+/** Rows as a listing gives them (a store's `{key, entry}`); only `entry` is read. */
+export type ListedRow = { readonly entry: PresenceEntry };
+
 /** How far ahead in the previous listing a row is looked for (rows skipped: removed or moved). */
 const LOOKAHEAD = 8;
 
@@ -21,8 +24,9 @@ type Piece = { from: number; to: number } | { text: string; size: number };
 
 export class ListBytes {
   private constructor(
-    /** The rows, in order (compared by identity with the next listing). */
-    private readonly entries: readonly PresenceEntry[],
+    /** The listing and where the rows start in it (row i is listed[from + i]; compared by identity with the next). */
+    private readonly listed: readonly ListedRow[],
+    private readonly from: number,
     /** Their JSON, comma-separated. */
     readonly bytes: Buffer,
     /** ends[i]: the byte offset just past row i (row i starts at 0, or ends[i - 1] + 1 after the comma). */
@@ -30,17 +34,18 @@ export class ListBytes {
   ) {}
 
   /**
-   * The bytes of `entries`; `json` serializes a row (a cache), `previous` is the last list built
-   * (may be undefined). Copies runs of `previous` when most rows are in it, else joins every row.
+   * The bytes of the rows listed[from..]; `json` serializes a row (a cache), `previous` is the last
+   * list built (may be undefined). Copies runs of `previous` when most rows are in it, else joins
+   * every row.
    */
-  static build(entries: readonly PresenceEntry[], json: (entry: PresenceEntry) => string, previous?: ListBytes): ListBytes {
-    const n = entries.length;
-    if (previous === undefined || previous.entries.length === 0 || n === 0) return ListBytes.joined(entries, json);
+  static build(listed: readonly ListedRow[], from: number, json: (entry: PresenceEntry) => string, previous?: ListBytes): ListBytes {
+    const n = listed.length - from;
+    if (previous === undefined || previous.length === 0 || n <= 0) return ListBytes.joined(listed, from, json);
     const pieces: Piece[] = [];
     let j = 0;
     let serialized = 0;
     for (let i = 0; i < n; i++) {
-      const entry = entries[i];
+      const entry = listed[from + i].entry;
       const at = previous.find(entry, j);
       if (at >= 0) {
         const last = pieces[pieces.length - 1];
@@ -50,17 +55,22 @@ export class ListBytes {
         continue;
       }
       // Mostly new rows (a first listing, a store that lists copies): one join and encode is cheaper.
-      if (++serialized > n / 2 + 4) return ListBytes.joined(entries, json);
+      if (++serialized > n / 2 + 4) return ListBytes.joined(listed, from, json);
       const text = json(entry);
       pieces.push({ text, size: Buffer.byteLength(text, "utf8") });
     }
-    return ListBytes.assembled(entries, pieces, previous);
+    return ListBytes.assembled(listed, from, pieces, previous);
   }
 
-  /** Where `entry` is in this listing, from `from` on and within LOOKAHEAD rows; -1 when not there. */
-  private find(entry: PresenceEntry, from: number): number {
-    const end = Math.min(this.entries.length, from + LOOKAHEAD);
-    for (let k = from; k < end; k++) if (this.entries[k] === entry) return k;
+  /** How many rows. */
+  get length(): number {
+    return this.listed.length - this.from;
+  }
+
+  /** Which of these rows is `entry`, looking from row `start` on, at most LOOKAHEAD rows; -1 when none. */
+  private find(entry: PresenceEntry, start: number): number {
+    const end = Math.min(this.length, start + LOOKAHEAD);
+    for (let k = start; k < end; k++) if (this.listed[this.from + k].entry === entry) return k;
     return -1;
   }
 
@@ -68,12 +78,12 @@ export class ListBytes {
     return row === 0 ? 0 : this.ends[row - 1] + 1;
   }
 
-  private static assembled(entries: readonly PresenceEntry[], pieces: readonly Piece[], previous: ListBytes): ListBytes {
+  private static assembled(listed: readonly ListedRow[], from: number, pieces: readonly Piece[], previous: ListBytes): ListBytes {
     // Commas between pieces; those between the rows of a run are in its bytes.
     let size = pieces.length - 1;
     for (const piece of pieces) size += "from" in piece ? previous.ends[piece.to - 1] - previous.start(piece.from) : piece.size;
     const out = Buffer.allocUnsafe(size);
-    const ends = new Array<number>(entries.length);
+    const ends = new Array<number>(listed.length - from);
     let at = 0;
     let row = 0;
     for (const piece of pieces) {
@@ -89,11 +99,12 @@ export class ListBytes {
         ends[row++] = at;
       }
     }
-    return new ListBytes(entries, out, ends);
+    return new ListBytes(listed, from, out, ends);
   }
 
-  private static joined(entries: readonly PresenceEntry[], json: (entry: PresenceEntry) => string): ListBytes {
-    const texts = entries.map(json);
+  private static joined(listed: readonly ListedRow[], from: number, json: (entry: PresenceEntry) => string): ListBytes {
+    const texts = new Array<string>(Math.max(0, listed.length - from));
+    for (let i = 0; i < texts.length; i++) texts[i] = json(listed[from + i].entry);
     const text = texts.join(",");
     // One encode (native, over the whole text) beats a write per row.
     const bytes = Buffer.from(text, "utf8");
@@ -102,6 +113,6 @@ export class ListBytes {
     const ends = new Array<number>(texts.length);
     let at = -1;
     for (let i = 0; i < texts.length; i++) ends[i] = at += 1 + (ascii ? texts[i].length : Buffer.byteLength(texts[i], "utf8"));
-    return new ListBytes(entries, bytes, ends);
+    return new ListBytes(listed, from, bytes, ends);
   }
 }

@@ -22,7 +22,7 @@ export interface SnapshotRow {
 }
 
 /** Encodes the rows other than self (ListBytes.build, from the list encoded last when there is one). */
-export type ListEncoder = (entries: readonly PresenceEntry[], json: (entry: PresenceEntry) => string) => ListBytes;
+export type ListEncoder = (listed: readonly KeyedPresenceEntry[], from: number, json: (entry: PresenceEntry) => string) => ListBytes;
 
 /**
  * The rows other than self: the listing as the source gave it (from `from` on) and, made on first
@@ -47,11 +47,7 @@ class OtherRows {
   }
 
   get bytes(): Buffer {
-    if (this.encoded === undefined) {
-      const entries = new Array<PresenceEntry>(this.length);
-      for (let i = this.from; i < this.listed.length; i++) entries[i - this.from] = this.listed[i].entry;
-      this.encoded = this.encode(entries, this.json).bytes;
-    }
+    if (this.encoded === undefined) this.encoded = this.encode(this.listed, this.from, this.json).bytes;
     return this.encoded;
   }
 
@@ -90,7 +86,7 @@ export class Snapshot {
   static of(
     rows: readonly KeyedPresenceEntry[],
     json: (entry: PresenceEntry) => string = (entry) => JSON.stringify(entry),
-    encode: ListEncoder = (entries, text) => ListBytes.build(entries, text),
+    encode: ListEncoder = (listed, from, text) => ListBytes.build(listed, from, text),
   ): Snapshot {
     let selves = 0;
     while (selves < rows.length && rows[selves].key.startsWith(SELF_KEY)) selves++;
@@ -174,7 +170,7 @@ export class SnapshotCache {
 
   /** The list encoded last: the next one copies what it can from its bytes (list-bytes.ts). */
   private lastList: ListBytes | undefined;
-  private readonly encode: ListEncoder = (entries, json) => (this.lastList = ListBytes.build(entries, json, this.lastList));
+  private readonly encode: ListEncoder = (listed, from, json) => (this.lastList = ListBytes.build(listed, from, json, this.lastList));
 
   constructor(private readonly source: SnapshotSource) {}
 
