@@ -26,7 +26,7 @@ describe("bench:gateway options", () => {
     for (const [args, message] of [
       [["--rund", "1"], /Unknown option '--rund'/],
       [["--procs", "0"], /--procs must be a positive integer, got "0"/],
-      [["--warmup", "-1"], /--warmup must be an integer >= 0, got "-1"/],
+      [["--warmup", "two"], /--warmup must be an integer >= 0, got "two"/],
     ] as const) {
       const { code, stdout, stderr } = await run([...args]);
       expect(code, args.join(" ")).toBe(2);
