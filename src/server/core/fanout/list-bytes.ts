@@ -9,7 +9,7 @@
  * of previous rows are copied as bytes; only the other rows are serialized. A row object is never
  * changed once a store holds it (stores replace rows), so the same object has the same text, which
  * is all the copy relies on: a row that is not found is serialized, so any listing gives the same
- * bytes as joining every row's text (test/server/list-bytes.property.test.ts).
+ * bytes as joining every row's text (test/server/fanout/list-bytes.property.test.ts).
  */
 import type { PresenceEntry } from "../../../protocol/presence.js";
 

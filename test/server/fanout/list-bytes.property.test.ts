@@ -4,8 +4,8 @@
 // cache only for rows the previous list did not hold in place.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { PresenceEntry } from "../../src/protocol/presence.js";
-import { ListBytes } from "../../src/server/core/fanout/list-bytes.js";
+import type { PresenceEntry } from "../../../src/protocol/presence.js";
+import { ListBytes } from "../../../src/server/core/fanout/list-bytes.js";
 
 const row = (n: number, text: string): PresenceEntry => ({ instanceId: `row-${n}`, host: `host ${n}`, text, ts: 1_000 + n });
 
