@@ -53,40 +53,53 @@ export async function startListener(gw: GatewayContext, spec: ListenerSpec, trus
   const cutAt = maxPayload * 2 + 1024;
   const wss = new WebSocketServer({ server: http, verifyClient: spec.http?.verifyClient, maxPayload: cutAt, perMessageDeflate: false, clientTracking: false });
 
+  // The socket listeners are made once per listener, not once per connection (issue 11: a
+  // handshake allocates less); ws calls them with `this` = the socket, whose connection is tagged on it.
+  function onMessage(this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    const conn = connectionOf(this);
+    coalesceWrites(conn);
+    inOrder(gw, conn, "frame handling", handleFrame, asBuffer(data), isBinary);
+  }
+  function onPongFrame(this: WebSocket): void {
+    onPong(gw, connectionOf(this));
+  }
+  function onSocketError(this: WebSocket, error: Error & { code?: string }): void {
+    const conn = connectionOf(this);
+    if (error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+      // Past the headroom ws cuts the frame itself (close 1009, no answer): still a rejection.
+      gw.metrics.rejections++;
+      logRejection(gw, conn, "PAYLOAD_TOO_LARGE", `frame over ${cutAt} bytes, cut without an answer`);
+      return;
+    }
+    if (error.code?.startsWith("WS_ERR_")) {
+      // The client broke the WebSocket protocol (invalid UTF-8 in a text frame, a bad opcode, ...):
+      // ws closes it (1007, 1002); bad input, not a gateway error.
+      gw.metrics.rejections++;
+      logRejection(gw, conn, "BAD_FRAME", error.message);
+      return;
+    }
+    gw.log(`error conn=${conn.id} socket: ${error.message}`);
+  }
+  function onClose(this: WebSocket, code: number): void {
+    const conn = connectionOf(this);
+    clearTimeout(conn.handshakeTimer);
+    gw.limits.release(conn);
+    inOrder(gw, conn, "disconnect bookkeeping", closed, code, undefined);
+  }
+
   wss.on("connection", (ws: WebSocket, request: IncomingMessage) => {
     if (isClosing()) return ws.close(1001, "gateway shutting down");
     const conn = createConnection(ws, binding, clientAddress(request, trusted), rateLimit);
     const refusal = gw.limits.admit(conn, conn.address);
     if (refusal) return refuseConnection(gw, conn, refusal);
     gw.registry.add(conn);
-    conn.handshakeTimer = setTimeout(() => handshakeTimeout(gw, conn), handshakeTimeoutMs);
+    conn.handshakeTimer = setTimeout(handshakeTimeout, handshakeTimeoutMs, gw, conn);
     conn.socket = request.socket;
-    ws.on("message", (data, isBinary) => {
-      coalesceWrites(conn);
-      inOrder(gw, conn, "frame handling", () => handleFrame(gw, conn, asBuffer(data), isBinary));
-    });
-    ws.on("pong", () => onPong(gw, conn));
-    ws.on("error", (error: Error & { code?: string }) => {
-      if (error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
-        // Past the headroom ws cuts the frame itself (close 1009, no answer): still a rejection.
-        gw.metrics.rejections++;
-        logRejection(gw, conn, "PAYLOAD_TOO_LARGE", `frame over ${cutAt} bytes, cut without an answer`);
-        return;
-      }
-      if (error.code?.startsWith("WS_ERR_")) {
-        // The client broke the WebSocket protocol (invalid UTF-8 in a text frame, a bad opcode, ...):
-        // ws closes it (1007, 1002); bad input, not a gateway error.
-        gw.metrics.rejections++;
-        logRejection(gw, conn, "BAD_FRAME", error.message);
-        return;
-      }
-      gw.log(`error conn=${conn.id} socket: ${error.message}`);
-    });
-    ws.on("close", (code) => {
-      clearTimeout(conn.handshakeTimer);
-      gw.limits.release(conn);
-      inOrder(gw, conn, "disconnect bookkeeping", () => closed(gw, conn, code));
-    });
+    (ws as TaggedSocket)[CONNECTION] = conn;
+    ws.on("message", onMessage);
+    ws.on("pong", onPongFrame);
+    ws.on("error", onSocketError);
+    ws.on("close", onClose);
     binding.opened?.(conn);
   });
   // ws re-emits the http server's errors; a listen error rejects instead (told once).
@@ -123,6 +136,14 @@ export async function startListener(gw: GatewayContext, spec: ListenerSpec, trus
   };
 }
 
+/** The connection a socket's listeners act for (set when the listener accepts it). */
+const CONNECTION = Symbol("connection");
+type TaggedSocket = WebSocket & { [CONNECTION]?: Connection };
+
+function connectionOf(ws: WebSocket): Connection {
+  return (ws as TaggedSocket)[CONNECTION]!;
+}
+
 function handshakeTimeout(gw: GatewayContext, conn: Connection): void {
   if (conn.connected || conn.ws.readyState !== conn.ws.OPEN) return;
   sendError(gw, conn, new GatewayError("NOT_CONNECTED", "handshake timeout"));
@@ -145,23 +166,35 @@ function closed(gw: GatewayContext, conn: Connection, code: number): MaybePromis
 
 /**
  * Runs a connection's work (a frame, then the close bookkeeping) in arrival order: at once when
- * nothing of it is pending (no promise per frame on an idle connection), else after what is.
+ * nothing of it is pending (no promise and no closure per frame on an idle connection), else after what is.
  */
-function inOrder(gw: GatewayContext, conn: Connection, what: string, work: () => MaybePromise<void>): void {
-  const failed = (error: unknown) => gw.log(`error ${what} failed on conn=${conn.id}: ${String(error)}`);
+function inOrder<A, B>(
+  gw: GatewayContext,
+  conn: Connection,
+  what: string,
+  work: (gw: GatewayContext, conn: Connection, a: A, b: B) => MaybePromise<void>,
+  a: A,
+  b: B,
+): void {
   let result: MaybePromise<void>;
   if (conn.queue === undefined) {
     try {
-      result = work();
+      result = work(gw, conn, a, b);
     } catch (error) {
-      return failed(error);
+      return workFailed(gw, conn, what, error);
     }
     if (!isPromise(result)) return;
-  } else result = conn.queue.then(work);
-  const queued: Promise<void> = result.catch(failed).then(() => {
-    if (conn.queue === queued) conn.queue = undefined;
-  });
+  } else result = conn.queue.then(() => work(gw, conn, a, b));
+  const queued: Promise<void> = result
+    .catch((error: unknown) => workFailed(gw, conn, what, error))
+    .then(() => {
+      if (conn.queue === queued) conn.queue = undefined;
+    });
   conn.queue = queued;
+}
+
+function workFailed(gw: GatewayContext, conn: Connection, what: string, error: unknown): void {
+  gw.log(`error ${what} failed on conn=${conn.id}: ${String(error)}`);
 }
 
 function asBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
