@@ -109,6 +109,17 @@ describe("CLI list and watch", () => {
     expect(down.stderr()).toMatch(/cannot reach the gateway at ws:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
   });
 
+  it("watch's state line counts the instances in words that agree with the number", async () => {
+    const gw = await start();
+    const run = cli(["watch", "--url", gw.url]);
+    runs.push(run);
+    // Only the self row: "1 instance", not "1 instances".
+    await waitFor(() => run.stdout().includes("● open"), "watch to connect", 15_000);
+    expect(run.stdout()).toMatch(/● open {2}ws:\/\/127\.0\.0\.1:\d+ {2}1 instance {2}v\d+/);
+    run.child.kill("SIGINT");
+    expect(await run.exit).toBe(0);
+  });
+
   it("watch --json follows changes, survives a gateway restart, and exits 0 on Ctrl-C", async () => {
     const first = await start();
     const run = cli(["watch", "--url", first.url, "--json", "--resync-ms", "1000"]);

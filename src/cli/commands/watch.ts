@@ -44,6 +44,8 @@ function hintFor(change: StateChange, binding: WatchFlags["binding"]): string {
  * The state line; `failed` is the last failed attempt since the connection was last open, kept on
  * screen (with its hint) while the next attempt connects, so a wrong --binding is not just "connecting".
  */
+const instanceCount = (n: number): string => `${n} ${n === 1 ? "instance" : "instances"}`;
+
 function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClient, failed: StateChange | undefined): string {
   const url = flags.url;
   const why = (f: StateChange) => {
@@ -52,7 +54,7 @@ function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClien
   };
   switch (change.state) {
     case "open":
-      return `● open  ${url}  ${client.presence.entries.length} instances  v${client.presence.version}`;
+      return `● open  ${url}  ${instanceCount(client.presence.entries.length)}  v${client.presence.version}`;
     case "reconnecting":
       return `○ reconnecting to ${url} in ${formatDelay(change.delayMs ?? 0)} (attempt ${change.attempt}): ${why(change)}`;
     case "connecting":
