@@ -7,8 +7,8 @@
  * Dispatch is a direct lookup in the method table, not json-rpc-2.0's JSONRPCServer (issue 11): its
  * promise chain per request (method wrapper, middleware, error mapping, response mapping) was a good
  * part of a beacon's cost, and a request the core answers at once is answered here in the same turn.
- * The wire shapes are json-rpc-2.0's (its types and response constructors); the SDK's client still
- * uses its JSONRPCClient.
+ * The wire shapes are json-rpc-2.0's (its types and its error-response constructor); the SDK's client
+ * takes only its types (src/transport/jsonrpc.ts decodes frames itself).
  */
 import { createJSONRPCErrorResponse, type JSONRPCErrorResponse, type JSONRPCID, type JSONRPCRequest } from "json-rpc-2.0";
 import type { ValidationIssue } from "../../protocol/errors.js";
