@@ -7,6 +7,10 @@ export { BINDING_NAMES, GATEWAY_DEFAULTS, type GatewayOptions, type ListenerOpti
 export { createMemoryPresenceStore } from "../presence/memory-store.js";
 export { createRedisPresenceStore, type RedisPresenceStore, type RedisPresenceStoreOptions } from "../presence/redis/index.js";
 export type { PresenceStore, PresenceStoreOptions, PresenceStoreStatus } from "../presence/types.js";
+// Helpers for writing or driving a store (docs/presence-store.md): the key rule, the test clock, P3.
+export { presenceKey, SELF_KEY } from "../presence/types.js";
+export { manualClock, systemClock, type ManualClock } from "../presence/clock.js";
+export { DEFAULT_EPHEMERAL_MODES, isEphemeralMode } from "../presence/ephemeral.js";
 export type { GatewayMetrics } from "./core/context.js";
 export type { GatewayFaults, GatewayFaultName } from "./faults.js";
 export { FAULT_NAMES } from "./faults.js";
