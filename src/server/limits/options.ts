@@ -50,6 +50,10 @@ export const DEFAULT_LIMITS: GatewayLimits = {
 /** The limits with defaults filled in; a bad value throws naming it (`limits.authFailures.windowMs ...`). */
 export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits {
   if (options === null || typeof options !== "object") throw new TypeError("gateway: limits must be an object");
+  // A misspelt key (lockoutMS) would otherwise leave its default in force without a word.
+  unknownKeys("limits", options, DEFAULT_LIMITS);
+  unknownKeys("limits.handshakeRate", options.handshakeRate, DEFAULT_LIMITS.handshakeRate);
+  unknownKeys("limits.authFailures", options.authFailures, DEFAULT_LIMITS.authFailures);
   const limits: GatewayLimits = {
     connectionsPerAddress: options.connectionsPerAddress ?? DEFAULT_LIMITS.connectionsPerAddress,
     pendingHandshakesPerAddress: options.pendingHandshakesPerAddress ?? DEFAULT_LIMITS.pendingHandshakesPerAddress,
@@ -74,4 +78,13 @@ export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits
   check("authFailures.delayMs", a.delayMs, 0);
   check("authFailures.maxDelayMs", a.maxDelayMs, a.delayMs);
   return limits;
+}
+
+function unknownKeys(name: string, given: object | undefined, known: object): void {
+  if (given === undefined) return;
+  if (given === null || typeof given !== "object" || Array.isArray(given)) throw new TypeError(`gateway: ${name} must be an object`);
+  const unknown = Object.keys(given).filter((key) => !Object.hasOwn(known, key));
+  if (unknown.length > 0) {
+    throw new RangeError(`gateway: unknown ${name} ${unknown.length === 1 ? "key" : "keys"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; known: ${Object.keys(known).join(", ")}`);
+  }
 }

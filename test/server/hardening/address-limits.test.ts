@@ -87,6 +87,14 @@ describe("AddressLimits", () => {
     expect(() => resolveLimits({ handshakeRate: { perSecond: -1 } })).toThrow(/limits\.handshakeRate\.perSecond/);
     expect(() => resolveLimits({ authFailures: { delayMs: 500, maxDelayMs: 100 } })).toThrow(/limits\.authFailures\.maxDelayMs must be an integer >= 500/);
   });
+
+  it("resolveLimits refuses a key it does not know, naming it and the known ones (a typo must not leave the default in force)", () => {
+    const loose = (o: unknown) => () => resolveLimits(o as Parameters<typeof resolveLimits>[0]);
+    expect(loose({ authFailures: { lockoutMS: 5 } })).toThrow(/unknown limits\.authFailures key "lockoutMS"; known: maxFailures, windowMs, lockoutMs, delayMs, maxDelayMs/);
+    expect(loose({ connectionsPerAdress: 5, nope: 1 })).toThrow(/unknown limits keys "connectionsPerAdress", "nope"; known: connectionsPerAddress,/);
+    expect(loose({ handshakeRate: { rate: 5 } })).toThrow(/unknown limits\.handshakeRate key "rate"; known: burst, perSecond/);
+    expect(loose({ handshakeRate: 5 })).toThrow(/limits\.handshakeRate must be an object/);
+  });
 });
 
 describe("LogThrottle", () => {
