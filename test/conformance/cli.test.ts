@@ -13,12 +13,18 @@ import { referenceGateway, TOKEN } from "./gateways.js";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "conform-cli-"));
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", "src/cli/main.ts", "conform", "--no-color", ...args], { cwd: root, timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ["--import", "tsx", "src/cli/main.ts", "conform", "--no-color", ...args], { cwd: root, env, timeout: 30_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
+}
+
+function withoutTokenVariable(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.GATEWAY_PRESENCE_TOKEN;
+  return env;
 }
 
 describe("gateway-presence conform", () => {
@@ -141,6 +147,12 @@ describe("gateway-presence conform", () => {
     expect(baseline.code).toBe(2);
   });
 
+  it("says how to give the token when the gateway wants one and none was given", async () => {
+    const { code, stdout } = await cli(["--url", faulty.url, "--only", "p1-self-row"], withoutTokenVariable());
+    expect(stdout).toMatch(/Run error: probe connect refused: UNAUTHORIZED.*\(the gateway wants a token; give it with --token-file FILE, --token or \$GATEWAY_PRESENCE_TOKEN/);
+    expect(code).toBe(2);
+  });
+
   it("exits 2 on an --only entry that selects nothing", async () => {
     const { code, stderr } = await cli(["--url", faulty.url, "--only", "no-such-scenario"]);
     expect(code).toBe(2);
@@ -149,7 +161,7 @@ describe("gateway-presence conform", () => {
 
   it("exits 2 when the gateway refuses the probe (a wrong token)", async () => {
     const { code, stdout } = await cli(["--url", faulty.url, "--token", "wrong", "--only", "p1-self-row"]);
-    expect(stdout).toMatch(/Cannot run the 1 scenario: probe connect refused: UNAUTHORIZED/);
+    expect(stdout).toMatch(/Cannot run the 1 scenario: probe connect refused: UNAUTHORIZED.*\(the token given is not the gateway's\)/);
     // Said once: no "not run" line per scenario, no table of rules that were all skipped.
     expect(stdout).not.toMatch(/\[1\/1\]/);
     expect(stdout).toMatch(/\): nothing was checked\.$/m);

@@ -70,7 +70,7 @@ export function detectCapabilities(input: CapabilityInput): Capabilities {
   };
   const why: Record<Capability, string | undefined> = {
     testClock: offers("test.clock.advance"),
-    token: input.token !== undefined ? undefined : "no token given (--token)",
+    token: input.token !== undefined ? undefined : "no token given (--token-file, --token or $GATEWAY_PRESENCE_TOKEN)",
     nodeRole: undefined,
     scopes: undefined,
     systemEvent: offers("system-event"),

@@ -91,6 +91,15 @@ function parsed(text: string): Record<string, unknown> | undefined {
   }
 }
 
+/** What to change when the gateway refuses the probe's connect for a reason the caller can fix. */
+function refusalHint(error: WireError, tokenGiven: boolean): string {
+  if (error.name === "UNAUTHORIZED") {
+    return tokenGiven ? " (the token given is not the gateway's)" : " (the gateway wants a token; give it with --token-file FILE, --token or $GATEWAY_PRESENCE_TOKEN, or runConformance({ token }))";
+  }
+  if (error.name === "FORBIDDEN") return " (the token lacks a scope the probe asks for)";
+  return "";
+}
+
 function describe(error: WireError): string {
   return `${errorCodeText(error)}: ${error.message}`;
 }
@@ -126,7 +135,7 @@ class Probe {
         if (answer.frame.kind !== "error") return { error: "probe connect answered with an event" };
         reason = describe(answer.frame.error);
         retryIn = retryAfter(answer.frame.error);
-        if (retryIn === undefined) return { error: `probe connect refused: ${reason}` };
+        if (retryIn === undefined) return { error: `probe connect refused: ${reason}${refusalHint(answer.frame.error, this.config.token !== undefined)}` };
       } catch (error) {
         reason = (error as Error).message;
         const closed = conn?.closeInfo?.code === 1013;
