@@ -33,13 +33,17 @@ export function slug(text: string): string {
  * fewer scopes, and that is part of what was recorded. A replay sends what was recorded, so the
  * harness does not adapt it to what a gateway needs (`adapt: false`; the binding still encodes it).
  */
-function actorFrom(params: Record<string, unknown>, rows: RowNormaliser, binding: string): Actor {
+function actorFrom(params: Record<string, unknown>, rows: RowNormaliser, binding: string, refusedUnauthorized: boolean): Actor {
   const client = { ...(params.client as Record<string, unknown>) };
   if (typeof client.instanceId === "string") client.instanceId = rows.instanceId(client.instanceId);
   const actor: Actor = { client };
   if (typeof params.role === "string") actor.role = params.role;
   if (Array.isArray(params.scopes)) actor.scopes = params.scopes as string[];
-  actor.auth = (params.auth as { token?: unknown } | undefined)?.token !== undefined ? "default" : "none";
+  // A connect recorded without a token replays without one only when that was the point (the gateway
+  // refused it UNAUTHORIZED). One its gateway accepted (a loopback gateway that wants no token) sends
+  // the run's token when the run has one, as it would have to the gateway it is replayed on.
+  const recordedToken = (params.auth as { token?: unknown } | undefined)?.token !== undefined;
+  actor.auth = recordedToken || !refusedUnauthorized ? "default" : "none";
   const extra: Record<string, unknown> = Object.fromEntries(Object.entries(params).filter(([k]) => !CONNECT_FIELDS.has(k)));
   // A recorded delta stream is replayed as whole lists (exchanges.ts builds them), so the replay asks for none.
   if (Array.isArray(extra.caps)) {
@@ -135,7 +139,8 @@ export function recordingToScenario(lines: readonly RecordingLine[], options: Fi
     }
     if (e.method === "connect" && !open.has(e.conn)) {
       // A first connect, or a reconnect under a recorded connection name after its close.
-      const actor = actorFrom((e.params ?? {}) as Record<string, unknown>, rows, binding);
+      const refusedUnauthorized = e.answer !== undefined && "error" in e.answer && e.answer.error.name === "UNAUTHORIZED";
+      const actor = actorFrom((e.params ?? {}) as Record<string, unknown>, rows, binding, refusedUnauthorized);
       const previous = actorOf.get(e.conn);
       let name = previous;
       if (!previous || JSON.stringify(actors[previous]) !== JSON.stringify(actor)) {
@@ -152,7 +157,7 @@ export function recordingToScenario(lines: readonly RecordingLine[], options: Fi
       }
       if (e.closedWith !== undefined) open.delete(e.conn);
       const actorName = name!;
-      if (actor.auth === "default") requires.add("token");
+      if ((e.params as { auth?: { token?: unknown } } | undefined)?.auth?.token !== undefined) requires.add("token");
       rules.add("H4");
       const expect = e.answer === undefined ? undefined : "error" in e.answer ? { error: errorExpectation(e.answer.error) } : { result: rows.helloMatcher(e.answer.result) };
       steps.push({ step: "connect", actor: actorName, ...(expect ? { expect } : {}), ...(e.closedWith !== undefined ? { close: e.closedWith } : {}) });

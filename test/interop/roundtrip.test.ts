@@ -71,4 +71,39 @@ describe("record -> fixture -> replay against the reference gateway", () => {
     const failed = caught.scenarios[0]!.checks.filter((c) => c.status === "failed");
     expect(failed.some((c) => c.id.endsWith("-list") && /\/count: expected 3, got 4/.test(c.message ?? ""))).toBe(true);
   });
+
+  // Recorded through the proxy from a gateway with `token` (null: wants none), by clients with or without one.
+  async function recordConnects(token: string | null, clients: Array<{ id: string; token?: string }>): Promise<string> {
+    const gw = await gateway(token === null ? { token: undefined } : { token });
+    const lines: string[] = [];
+    const proxy = await startRecordingProxy({ port: 0, upstream: gw.url, write: (l) => lines.push(l) });
+    cleanups.push(() => proxy.close());
+    for (const c of clients) {
+      const client = createPresenceClient({ url: proxy.url, token: c.token, reconnect: false, client: { id: c.id, displayName: c.id, version: "1", platform: "test", mode: "ui" }, instanceId: c.id });
+      await client.connect().catch(() => undefined);
+      await client.close();
+    }
+    await new Promise((r) => setTimeout(r, 150));
+    return lines.join("");
+  }
+
+  it("a session recorded on a gateway that wants no token replays on one that does, with the run's token", async () => {
+    const recorded = await recordConnects(null, [{ id: "rt-open" }]);
+    const scenario = checkScenario(recordingToScenario(parseRecording(recorded), { name: "no token" }), "no-token.json");
+    expect(Object.values(scenario.actors).map((a) => a.auth)).toEqual(["default"]);
+    expect(scenario.requires ?? []).not.toContain("token");
+    const guarded = await gateway();
+    const result = await runConformance({ url: guarded.url, token: TOKEN, scenarios: [scenario], strict: true });
+    expect(result.scenarios[0]!.checks.filter((c) => c.status !== "passed").map((c) => `${c.id}: ${c.message}`)).toEqual([]);
+    expect(result.scenarios[0]!.status).toBe("passed");
+  });
+
+  it("a connect recorded without a token and refused UNAUTHORIZED replays without one, whatever the run's token", async () => {
+    const recorded = await recordConnects(TOKEN, [{ id: "rt-tokenless" }]);
+    const scenario = checkScenario(recordingToScenario(parseRecording(recorded), { name: "refused" }), "refused.json");
+    expect(Object.values(scenario.actors).map((a) => a.auth)).toEqual(["none"]);
+    const guarded = await gateway();
+    const result = await runConformance({ url: guarded.url, token: TOKEN, scenarios: [scenario], strict: true });
+    expect(result.scenarios[0]!.checks.filter((c) => c.status !== "passed").map((c) => `${c.id}: ${c.message}`)).toEqual([]);
+  });
 });
