@@ -42,6 +42,7 @@ describe("gateway-presence conform", () => {
     const { code, stdout } = await cli(["--only", "p1-self-row,h5-token", "--reporter", "junit", "--out", out]);
     expect(stdout).toMatch(/Embedded reference gateway \(test mode, jsonrpc\) on ws:\/\/127\.0\.0\.1:\d+/);
     expect(stdout).toMatch(/\[1\/2\] ✓ h5-token/);
+    expect(stdout).toMatch(/^Running 2 scenarios\. Capabilities: /m);
     expect(stdout).toMatch(/PASS: no MUST rule fails/);
     expect(code).toBe(0);
     const xml = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(out, "utf8")) as { testsuites: Record<string, string> };
@@ -105,6 +106,7 @@ describe("gateway-presence conform", () => {
     const extra = await referenceGateway("extraRowFields");
     try {
       const { code, stdout } = await cli(["--url", extra.url, "--token", TOKEN, "--only", "p1-self-row", "--strict"]);
+      expect(stdout).toMatch(/^Running 1 scenario\. Capabilities: /m);
       expect(stdout).toMatch(/\[1\/1\] ✓ p1-self-row/);
       expect(stdout).toMatch(/^ {2}W2 FAIL \/presence\/\*\/clientId is not allowed \(unknown property\) \[additionalProperties\]/m);
       expect(stdout.trimEnd().split("\n").pop()).toBe("FAIL: wire format: 3 finding kinds (see above)");

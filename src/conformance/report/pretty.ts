@@ -65,7 +65,8 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
       if (p.attempts > 1) write(`Gateway ready after ${seconds(p.waitedMs)} (${p.attempts} attempts).\n`);
       for (const need of p.needs) write(paint(90, `  the gateway needs more than SPEC: ${need}; steps are adapted and the adaptations listed\n`));
       for (const c of p.result?.checks ?? []) if (c.status !== "passed") write(`${paint(31, checkLines(c, maxFrames).join("\n"))}\n`);
-      const mode = event.mode === "real-time" ? "real-time scenarios, concurrently" : "scenarios";
+      const noun = event.total === 1 ? "scenario" : "scenarios";
+      const mode = event.mode === "real-time" ? `real-time ${noun}, concurrently` : noun;
       write(`Running ${event.total} ${mode}. Capabilities: ${event.capabilities.join(", ") || "(none)"}\n`);
       if (event.notSelected) write(paint(90, `  (${event.notSelected})\n`));
       for (const [cap, why] of Object.entries(event.missingCapabilities)) write(paint(90, `  without ${cap}: ${why}\n`));
