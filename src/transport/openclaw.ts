@@ -10,7 +10,7 @@ import type { ClientBinding } from "./binding.js";
 import { signDeviceAuth, type DeviceAuthVersion, type DeviceIdentity } from "./device-identity.js";
 import { generateWebDeviceIdentity, webDeviceIdentity } from "./device-identity-web.js";
 import { FrameDecodeError, type InboundFrame, type RequestId } from "./frames.js";
-import { idNumeralProblem, idNumerals } from "./id-numeral.js";
+import { idNumeralProblem, numericIdNumeral } from "./id-numeral.js";
 import { assertRoundTripId, describeId, requestIdProblem } from "./request-id.js";
 import { mapClientForOpenClaw, needsOrigin, originForUrl } from "./openclaw-client-ids.js";
 import { mapOpenClawError, type OpenClawError } from "./openclaw-errors.js";
@@ -52,7 +52,7 @@ export interface OpenClawBindingOptions {
 /** Request ids travel as strings; a canonical non-negative integer string comes back as a number. */
 function decodeId(id: unknown, text: string): RequestId {
   if (typeof id === "number") {
-    const problem = requestIdProblem(id) ?? idNumeralProblem(id, idNumerals(text)[0]);
+    const problem = requestIdProblem(id) ?? idNumeralProblem(id, numericIdNumeral(text));
     if (problem !== undefined) throw new FrameDecodeError(`res frame id ${describeId(id)} ${problem}`, text);
     return id;
   }

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FrameDecodeError, jsonRpcBinding, openClawBinding } from "../../src/index.js";
 import { hasLossyIdNumeral } from "../../src/record/recording.js";
-import { idNumeralProblem, idNumerals } from "../../src/transport/id-numeral.js";
+import { idNumeralProblem, idNumerals, numericIdNumeral } from "../../src/transport/id-numeral.js";
 
 const problemOf = (numeral: string) => idNumeralProblem(JSON.parse(numeral) as number, numeral);
 
@@ -51,6 +51,40 @@ describe("idNumerals", () => {
     expect(idNumerals(`[{"id":1},5,{"a":[{"id":3}],"id":1e-400},{"id":"x"},{}]`)).toEqual(["1", undefined, "1e-400", undefined, undefined]);
     expect(idNumerals(`[]`)).toEqual([]);
     expect(idNumerals(`{"a":${"[".repeat(20_000)}${"]".repeat(20_000)},"id":1e-400}`)).toEqual(["1e-400"]);
+  });
+});
+
+describe("numericIdNumeral (a request object whose id JSON.parse read as a number)", () => {
+  it("finds the request's id in a connect-like frame whose client.id repeats the key", () => {
+    const connect = (id: string, clientId: string) => `{"jsonrpc":"2.0","id":${id},"method":"connect","params":{"client":{"id":${clientId},"mode":"ui"},"auth":{}}}`;
+    expect(numericIdNumeral(connect("1e-400", '"web"'))).toBe("1e-400");
+    expect(numericIdNumeral(connect("7", '"web"'))).toBe("7");
+    // Two numeric ids, an id after params, a repeated top-level key, escapes: the walk decides.
+    expect(numericIdNumeral(connect("1.00000000000000001", "3"))).toBe("1.00000000000000001");
+    expect(numericIdNumeral(`{"params":{"client":{"id":1}},"id":1.00000000000000001}`)).toBe("1.00000000000000001");
+    expect(numericIdNumeral(`{"id":1,"method":"m","id":1e-400}`)).toBe("1e-400");
+    expect(numericIdNumeral(`{"method":"id","x":["id"],"id" : 2.50}`)).toBe("2.50");
+    expect(numericIdNumeral(`{"\\u0069d":1e-400,"text":"a \\"id\\":1 b"}`)).toBe("1e-400");
+  });
+
+  // Objects with a numeric top-level id and "id" keys (numeric or not) anywhere inside, keys repeated.
+  const numeral = fc.oneof(fc.integer().map(String), fc.double({ noNaN: true, noDefaultInfinity: true }).map(String), fc.constantFrom("1e-400", "1.00000000000000001", "1.50", "-0"));
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: "small" }, numeral, fc.constantFrom('"id"', '"x"', "true", "null", '"a\\"id\\":1"'), tie("object"), fc.array(tie("value"), { maxLength: 3 }).map((a) => `[${a.join(",")}]`)),
+    object: fc.array(fc.tuple(fc.constantFrom('"id"', '"client"', '"params"', '"\\u0069d"'), tie("value")), { maxLength: 4 }).map((members) => `{${members.map(([k, v]) => `${k} : ${v}`).join(",")}}`),
+  }));
+  it("property: the same numeral as the full walk whenever the request's id parses to a number", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('"id"', '"params"', '"method"'), value as fc.Arbitrary<string>), { maxLength: 4 }), numeral, fc.nat(4), (members, id, at) => {
+        const all = [...members.map(([k, v]) => `${k}:${v}`)];
+        all.splice(Math.min(at, all.length), 0, `"id":${id}`);
+        const text = `{${all.join(",")}}`;
+        const parsed = JSON.parse(text) as { id: unknown };
+        if (typeof parsed.id !== "number") return;
+        expect(numericIdNumeral(text), text).toBe(idNumerals(text)[0]);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
 

@@ -22,7 +22,7 @@ import { invalidRequest } from "../core/inbound.js";
 import { concatChunks, encodeWithRaw, RawJson, type JsonChunk } from "../core/fanout/raw-json.js";
 import { isPromise, type MaybePromise } from "../core/maybe-promise.js";
 import type { MethodTable } from "../core/methods.js";
-import { idNumerals } from "../../transport/id-numeral.js";
+import { idNumerals, numericIdNumeral } from "../../transport/id-numeral.js";
 import { checkEnvelope, repeatedIds, type EnvelopeCheck } from "./jsonrpc-envelope.js";
 
 /** Most requests in one batch; a larger batch is answered with one INVALID_REQUEST. */
@@ -74,7 +74,7 @@ export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
     protocol: { min: JSONRPC_PROTOCOL_VERSION, max: JSONRPC_PROTOCOL_VERSION },
     receive(conn, message, text) {
       if (!Array.isArray(message)) {
-        const numeral = text !== undefined && hasNumericId(message) ? idNumerals(text)[0] : undefined;
+        const numeral = text !== undefined && hasNumericId(message) ? numericIdNumeral(text) : undefined;
         const answer = handleEntry(conn, checkEnvelope(message, numeral), false);
         return isPromise(answer) ? answer.then(orUndefined) : orUndefined(answer);
       }
