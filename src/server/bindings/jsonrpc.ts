@@ -13,13 +13,13 @@
 import { createJSONRPCErrorResponse, type JSONRPCErrorResponse, type JSONRPCID, type JSONRPCRequest } from "json-rpc-2.0";
 import type { ValidationIssue } from "../../protocol/errors.js";
 import { JSONRPC_PROTOCOL_VERSION } from "../../protocol/methods.js";
-import type { EncodedAnswer, ServerBinding, ServerBindingFactory } from "../core/binding.js";
+import type { ServerBinding, ServerBindingFactory } from "../core/binding.js";
 import type { Connection } from "../core/connection.js";
 import type { GatewayContext } from "../core/context.js";
 import { GatewayError, toGatewayError, wireError } from "../core/errors.js";
 import { sharedFrame } from "../core/fanout/event-frames.js";
 import { invalidRequest } from "../core/inbound.js";
-import { asFragments, concatChunks, encodeAsFragments, encodeWithRaw, RawJson, type JsonChunk } from "../core/fanout/raw-json.js";
+import { concatChunks, encodeWithRaw, RawJson, type JsonChunk } from "../core/fanout/raw-json.js";
 import { isPromise, type MaybePromise } from "../core/maybe-promise.js";
 import type { MethodTable } from "../core/methods.js";
 import { idNumerals, numericIdNumeral } from "../../transport/id-numeral.js";
@@ -32,7 +32,7 @@ export const MAX_BATCH = 100;
  * One answer as JSON (text, or UTF-8 bytes when it carries the cached list), or null for none (a
  * notification). Answers stay serialized so a batch joins them without serializing them again.
  */
-type Answer = EncodedAnswer | null;
+type Answer = string | Buffer | null;
 
 export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
   const respond = (id: JSONRPCID, error: GatewayError): string => JSON.stringify(errorResponse(id, error, gw));
@@ -55,15 +55,14 @@ export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
     request.id === undefined || issue === undefined ? null : respond(request.id, new GatewayError("INVALID_REQUEST", `invalid request: ${issue.message}`, { errors: [issue] }));
 
   /** Batch entries run one after another, in order (each may wait on the store). */
-  async function batch(conn: Connection, message: unknown[], text: string | undefined): Promise<EncodedAnswer | undefined> {
+  async function batch(conn: Connection, message: unknown[], text: string | undefined): Promise<string | Buffer | undefined> {
     const numerals = text !== undefined && message.some(hasNumericId) ? idNumerals(text) : undefined;
     const envelopes = message.map((entry, index) => checkEnvelope(entry, numerals?.[index]));
     const repeated = repeatedIds(envelopes);
     const answers: JsonChunk[] = [];
     for (const [index, envelope] of envelopes.entries()) {
       const answer = repeated && envelope.ok ? refuseRepeated(envelope.request, repeated.get(index)) : await handleEntry(conn, envelope, true);
-      // A batch answer is one array: fragments of an entry's answer are joined into it.
-      if (answer !== null) answers.push(answers.length === 0 ? "[" : ",", ...(typeof answer === "string" || Buffer.isBuffer(answer) ? [answer] : answer));
+      if (answer !== null) answers.push(answers.length === 0 ? "[" : ",", answer);
     }
     if (answers.length === 0) return undefined;
     answers.push("]");
@@ -96,7 +95,7 @@ export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
 /** Only numeric ids need their numeral read back from the text (transport/id-numeral.ts). */
 const hasNumericId = (entry: unknown): boolean => typeof (entry as { id?: unknown } | null)?.id === "number";
 
-const orUndefined = (answer: Answer): EncodedAnswer | undefined => answer ?? undefined;
+const orUndefined = (answer: Answer): string | Buffer | undefined => answer ?? undefined;
 
 /**
  * Calls a method of the table for a request that passed the envelope check and the handshake gate:
@@ -134,13 +133,12 @@ function createDispatch(gw: GatewayContext, methods: MethodTable, respond: (id: 
 
 /**
  * `{"jsonrpc":"2.0","id":..,"result":..}` as json-rpc-2.0's createJSONRPCSuccessResponse shapes it
- * (a missing result is null); a cached list (RawJson) is spliced in as it is, its bytes sent as
- * fragments of the answer rather than copied into it (raw-json.ts encodeAsFragments).
+ * (a missing result is null); a cached list (RawJson) is spliced in as it is.
  */
-function successText(id: JSONRPCID, result: unknown): EncodedAnswer {
-  if (!(result instanceof RawJson)) return encodeAsFragments({ jsonrpc: "2.0", id, result: result ?? null });
+function successText(id: JSONRPCID, result: unknown): string | Buffer {
+  if (!(result instanceof RawJson)) return encodeWithRaw({ jsonrpc: "2.0", id, result: result ?? null });
   const head = `{"jsonrpc":"2.0","id":${typeof id === "number" ? id : JSON.stringify(id)},"result":`;
-  return result.length < 256 ? `${head}${result.text}}` : asFragments([head, ...result.chunks, "}"]);
+  return result.length < 256 ? `${head}${result.text}}` : concatChunks([head, ...result.chunks, "}"]);
 }
 
 /** The JSON-RPC error response (SPEC §10 code, `data.code` the name), faults applied. */

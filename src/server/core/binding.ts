@@ -10,15 +10,8 @@ import type { BindingName } from "../../transport/binding.js";
 import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import type { GatewayError } from "./errors.js";
-import type { Fragments } from "./fanout/raw-json.js";
 import type { MaybePromise } from "./maybe-promise.js";
 import type { MethodTable } from "./methods.js";
-
-/**
- * An answer as a binding gives it to the core: JSON text, its UTF-8 bytes, or one message's
- * fragments (a large answer that embeds the cached list's bytes without copying them: raw-json.ts).
- */
-export type EncodedAnswer = string | Buffer | Fragments;
 
 /** A server push (SPEC E1, E3), binding-neutral. */
 export interface Push {
@@ -52,12 +45,12 @@ export interface ServerBinding {
   opened?(conn: Connection): void;
   /**
    * One inbound message, already within maxPayload, a text frame and parsed JSON (the core answers
-   * the rest). Returns the answer, if any, as JSON text, UTF-8 bytes or fragments (at once when it can: see
+   * the rest). Returns the answer, if any, as JSON text or UTF-8 bytes (at once when it can: see
    * maybe-promise.ts);
    * never throws for bad input (SPEC B1). `text` is the frame as received, for what JSON.parse
    * loses (the numeral of a numeric request id: transport/id-numeral.ts).
    */
-  receive(conn: Connection, message: unknown, text?: string): MaybePromise<EncodedAnswer | undefined>;
+  receive(conn: Connection, message: unknown, text?: string): MaybePromise<string | Buffer | undefined>;
   /** An error that answers no request (not JSON, oversized, handshake timeout); undefined: send nothing. */
   encodeError(error: GatewayError): string | undefined;
   /** Encodes a push once per version (the core calls it once per push); see EventFrame. */

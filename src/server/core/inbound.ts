@@ -4,7 +4,6 @@
  * may start once hello-ok is out.
  */
 import type { Duplex } from "node:stream";
-import type { EncodedAnswer } from "./binding.js";
 import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import { GatewayError, wireError } from "./errors.js";
@@ -40,7 +39,7 @@ export function handleFrame(gw: GatewayContext, conn: Connection, data: Buffer, 
 }
 
 /** The answer goes out before any close the frame asked for; pushes may start once hello-ok is out. */
-function answered(gw: GatewayContext, conn: Connection, answer: EncodedAnswer | undefined): void {
+function answered(gw: GatewayContext, conn: Connection, answer: string | Buffer | undefined): void {
   if (answer !== undefined) send(gw, conn, answer);
   if (conn.connected) startPushes(gw, conn);
   if (conn.closeAfterReply) conn.ws.close(conn.closeAfterReply.code, conn.closeAfterReply.reason);
@@ -77,10 +76,10 @@ export function sendError(gw: GatewayContext, conn: Connection, error: GatewayEr
 }
 
 /**
- * Sends one answer (JSON text, its UTF-8 bytes, or its fragments: one text message either way). A
- * client that does not read its answers is dropped before its send buffer grows without bound.
+ * Sends one answer (JSON text, or its UTF-8 bytes: a text frame either way). A client that does not
+ * read its answers is dropped before its send buffer grows without bound.
  */
-export function send(gw: GatewayContext, conn: Connection, json: EncodedAnswer): void {
+export function send(gw: GatewayContext, conn: Connection, json: string | Buffer): void {
   if (conn.ws.readyState !== conn.ws.OPEN) return;
   const limit = Math.max(16 * 1024 * 1024, 8 * gw.options.maxBufferedBytes);
   if (conn.ws.bufferedAmount > limit) {
@@ -89,14 +88,7 @@ export function send(gw: GatewayContext, conn: Connection, json: EncodedAnswer):
     conn.ws.terminate();
     return;
   }
-  if (typeof json === "string" || Buffer.isBuffer(json)) return conn.ws.send(json, TEXT_FRAME);
-  // One message in fragments, written here in one go: ws writes (or, while it compresses, queues)
-  // sends in call order, and nothing else runs between these calls, so no other message on this
-  // socket can come between two fragments of this one (ws has perMessageDeflate off here anyway).
-  const last = json.length - 1;
-  for (let i = 0; i < last; i++) conn.ws.send(json[i], TEXT_FRAGMENT);
-  conn.ws.send(json[last], TEXT_FRAME);
+  conn.ws.send(json, TEXT_FRAME);
 }
 
 const TEXT_FRAME = { binary: false } as const;
-const TEXT_FRAGMENT = { binary: false, fin: false } as const;

@@ -6,9 +6,7 @@
  * `encodeWithRaw` splices each RawJson inside a value into that value's JSON: a large result is
  * assembled in one buffer (the list's bytes copied in as they are, never encoded again), a small
  * one is text. `stringifyWithRaw` always returns text. A plain JSON.stringify still gives the right
- * output (toJSON parses the text), only slower. `encodeAsFragments` is for an answer to one socket:
- * instead of copying the list's bytes into one buffer (~39 KB for 200 rows, every hello-ok), it
- * gives the message as fragments, the list's own bytes among them (issue 11).
+ * output (toJSON parses the text), only slower.
  */
 import { randomBytes } from "node:crypto";
 
@@ -58,50 +56,7 @@ export function stringifyWithRaw(value: unknown): string {
  * buffer, written in one pass).
  */
 export function encodeWithRaw(value: unknown): string | Buffer {
-  const spliced = spliceRaw(value);
-  return typeof spliced === "string" ? spliced : concatChunks(spliced);
-}
-
-/**
- * One WebSocket message as its fragments, in order (RFC 6455 §5.4: every client reassembles them;
- * the application sees one message). Sent with ws's `send(part, {fin: false})` for all but the last.
- */
-export type Fragments = readonly Buffer[];
-
-/** Below this many bytes a chunk is copied into its neighbours' fragment rather than sent as its own. */
-const OWN_FRAGMENT_FROM = 4096;
-
-/**
- * Like encodeWithRaw, but a large result comes as Fragments: each large byte chunk of a RawJson
- * (the list's bytes, shared by every answer of its version) is a fragment as it is, and the small
- * chunks around it are joined into one fragment each. For answers written to one socket; a push
- * shared by many sockets stays one buffer (encodeWithRaw).
- */
-export function encodeAsFragments(value: unknown): string | Buffer | Fragments {
-  const spliced = spliceRaw(value);
-  return typeof spliced === "string" ? spliced : asFragments(spliced);
-}
-
-/** The chunks as one message's fragments: large buffers as they are, the small chunks between them joined. */
-export function asFragments(chunks: readonly JsonChunk[]): Buffer | Fragments {
-  const fragments: Buffer[] = [];
-  let small: JsonChunk[] = [];
-  for (const chunk of chunks) {
-    if (typeof chunk === "string" || chunk.length < OWN_FRAGMENT_FROM) {
-      small.push(chunk);
-      continue;
-    }
-    if (small.length > 0) fragments.push(concatChunks(small));
-    fragments.push(chunk);
-    small = [];
-  }
-  if (small.length > 0) fragments.push(concatChunks(small));
-  return fragments.length === 1 ? fragments[0] : fragments;
-}
-
-/** The JSON of `value` as text when small, else as chunks (text and the RawJsons' own chunks). */
-function spliceRaw(value: unknown): string | JsonChunk[] {
-  if (value instanceof RawJson) return value.length < BYTES_FROM ? value.text : [...value.chunks];
+  if (value instanceof RawJson) return value.length < BYTES_FROM ? value.text : concatChunks(value.chunks);
   const { text, raws } = stringifyMarked(value);
   if (raws.length === 0) return text;
   if (raws.reduce((n, raw) => n + raw.length, 0) < BYTES_FROM) return text.replace(MARKER, (_, i: string) => raws[Number(i)].text);
@@ -112,7 +67,7 @@ function spliceRaw(value: unknown): string | JsonChunk[] {
     from = match.index + match[0].length;
   }
   chunks.push(text.slice(from));
-  return chunks;
+  return concatChunks(chunks);
 }
 
 /** One buffer holding the chunks one after another (text encoded as UTF-8, bytes copied). */
