@@ -10,6 +10,7 @@ import { register as registerReport } from "./commands/report.js";
 import { register as registerServe } from "./commands/serve.js";
 import { register as registerWatch } from "./commands/watch.js";
 import { hideTokenFromProcessTitle } from "./token.js";
+import { exitCodeOf, throwUsageErrors } from "./usage.js";
 
 // First of all: a --token on the command line leaves the process title (ps, /proc/<pid>/cmdline).
 hideTokenFromProcessTitle();
@@ -40,4 +41,13 @@ registerReport(program);
 registerServe(program);
 registerWatch(program);
 
-await program.parseAsync(process.argv);
+// One place for usage errors: commander's (unknown option, bad value, missing argument) and our own
+// option checks (usageError) all exit 2, whatever the command (./usage.ts).
+throwUsageErrors(program);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const code = exitCodeOf(error);
+  if (code === undefined) throw error;
+  process.exitCode = code;
+}

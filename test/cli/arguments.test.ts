@@ -1,26 +1,69 @@
-// Bad CLI arguments get commander's one-line error and exit 1, never a stack trace.
+// Usage errors (unknown option, bad value, missing argument, options that do not go together) exit 2
+// on every command, with one line naming what was wrong and never a stack trace; exit 1 stays for
+// runtime failures (src/cli/usage.ts).
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "cli-arguments-"));
+const notARecording = join(dir, "not-a-recording.jsonl");
+writeFileSync(notARecording, "this is not JSON\n");
 
 function run(...args: string[]) {
-  return spawnSync(process.execPath, ["--import", "tsx", main, ...args], { encoding: "utf8", timeout: 20_000 });
+  const env = { ...process.env };
+  delete env.GATEWAY_PRESENCE_TOKEN;
+  return spawnSync(process.execPath, ["--import", "tsx", main, ...args], { encoding: "utf8", timeout: 20_000, env });
 }
 
-describe("CLI argument checks", () => {
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("CLI usage errors exit 2 on every command", () => {
   it.each([
     [["list", "--url", "http://127.0.0.1:1"], /--url <url>.*must be a ws:\/\/ or wss:\/\/ URL/],
     [["list", "--timeout-ms", "abc"], /--timeout-ms <ms>.*must be an integer/],
     [["list", "--timeout-ms", "10abc"], /--timeout-ms <ms>.*must be an integer/],
+    [["list", "--bogus"], /unknown option '--bogus'/],
+    [["list", "--token", "t", "--token-file", notARecording], /gateway-presence list: give --token or --token-file, not both/],
     [["watch", "--url", "not a url"], /--url <url>.*must be a ws:\/\/ or wss:\/\/ URL/],
     [["watch", "--resync-ms", "5"], /--resync-ms <ms>.*must be an integer from 1000/],
+    [["watch", "--bogus"], /unknown option '--bogus'/],
+    [["watch", "--token-file", join(dir, "missing")], /gateway-presence watch: cannot read --token-file .*missing: ENOENT/],
     [["serve", "--port", "70000"], /--port.*must be an integer from 0 to 65535/],
+    [["serve", "--bogus"], /unknown option '--bogus'/],
+    [["serve", "--gateway-id", "a"], /gateway-presence serve: --gateway-id, --redis-prefix and --dead-after-ms need --redis/],
+    [["record", "--listen", "nowhere", "--upstream", "ws://127.0.0.1:1", "--out", join(dir, "r.jsonl")], /--listen <host:port>.*expected HOST:PORT/],
+    [["record", "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:1", "--out", join(dir, "r.jsonl")], /--upstream <url>.*must be a ws:\/\/ or wss:\/\/ URL/],
+    [["record", "--listen", "127.0.0.1:0"], /required option '--upstream <url>' not specified/],
+    [["fixture"], /required option '--from <file>' not specified/],
+    [["fixture", "--from", join(dir, "missing.jsonl")], /gateway-presence fixture: .*missing\.jsonl: ENOENT/],
+    [["fixture", "--from", notARecording], /gateway-presence fixture: .*not-a-recording\.jsonl/],
+    [["fixture", "--from", notARecording, "--bogus"], /unknown option '--bogus'/],
+    [["conform", "--bogus"], /unknown option '--bogus'/],
+    [["report", "compare"], /missing required argument 'columns'/],
+    [["report", "compare", "a.json", "--format", "pdf"], /--format.*Allowed choices are html, markdown/],
+    [["doctor", "--watch-ms", "x"], /--watch-ms <ms>.*must be an integer/],
+    [["nosuch"], /unknown command 'nosuch'/],
   ])("%j", (args, message) => {
     const result = run(...args);
-    expect(result.status).toBe(1);
+    expect(result.status, result.stderr).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("--help and --version still exit 0", () => {
+    for (const args of [["--version"], ["list", "--help"], ["report", "compare", "--help"]]) expect(run(...args).status, args.join(" ")).toBe(0);
+  });
+
+  it("a runtime failure still exits 1: list cannot reach the gateway, serve refuses a non-loopback host without a token", () => {
+    const list = run("list", "--url", "ws://127.0.0.1:1", "--timeout-ms", "2000");
+    expect(list.status).toBe(1);
+    expect(list.stderr).toMatch(/cannot reach the gateway at ws:\/\/127\.0\.0\.1:1/);
+    const serve = run("serve", "--host", "0.0.0.0", "--port", "0");
+    expect(serve.status).toBe(1);
+    expect(serve.stderr).toMatch(/refusing to listen on non-loopback host/);
   });
 });

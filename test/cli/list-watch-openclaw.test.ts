@@ -114,7 +114,7 @@ describe("CLI list and watch over the openclaw binding", () => {
 
   it("refuses an unknown --binding with one line", async () => {
     const r = cli(["list", "--binding", "carrier-pigeon"]);
-    expect(await r.exit).toBe(1);
+    expect(await r.exit).toBe(2);
     expect(r.stderr()).toMatch(/--binding.*must be one of jsonrpc, openclaw/);
   });
 });

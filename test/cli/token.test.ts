@@ -141,7 +141,7 @@ describe("the token never leaves the process", () => {
     ];
     for (const [args, message] of cases) {
       const run = cli(["serve", "--port", "0", ...args]);
-      expect(await run.exit).toBe(1);
+      expect(await run.exit).toBe(2);
       expect(run.out()).toMatch(message);
       expect(run.out()).not.toContain(token);
       expect(run.out()).not.toMatch(/listening/);

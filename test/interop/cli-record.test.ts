@@ -80,13 +80,15 @@ describe("record and fixture commands", () => {
   });
 
   it.each([
-    [["fixture", "--from", "/no/such/file.jsonl"], /gateway-presence fixture: \/no\/such\/file.jsonl: ENOENT/],
-    [["record", "--listen", "nope", "--upstream", "ws://127.0.0.1:1", "--out", "/dev/null"], /--listen: expected HOST:PORT/],
-    [["record", "--listen", "127.0.0.1:0", "--upstream", "http://x", "--out", "/dev/null"], /upstream: expected a ws:\/\/ or wss:\/\/ URL/],
-    [["record", "--listen", "127.0.0.1:0", "--upstream", "ws://127.0.0.1:1", "--out", "/no/such/dir/x.jsonl"], /^gateway-presence record: cannot write \/no\/such\/dir\/x.jsonl: ENOENT[^\n]*\n$/],
-  ])("%j exits 1 with a clear message", async (args, message) => {
-    const run = cli(args);
-    expect(await run.exited).toBe(1);
+    // Usage errors: exit 2 (src/cli/usage.ts).
+    [["fixture", "--from", "/no/such/file.jsonl"], 2, /gateway-presence fixture: \/no\/such\/file.jsonl: ENOENT/],
+    [["record", "--listen", "nope", "--upstream", "ws://127.0.0.1:1", "--out", "/dev/null"], 2, /--listen <host:port>.*expected HOST:PORT/],
+    [["record", "--listen", "127.0.0.1:0", "--upstream", "http://x", "--out", "/dev/null"], 2, /--upstream <url>.*must be a ws:\/\/ or wss:\/\/ URL/],
+    // A runtime failure: exit 1.
+    [["record", "--listen", "127.0.0.1:0", "--upstream", "ws://127.0.0.1:1", "--out", "/no/such/dir/x.jsonl"], 1, /^gateway-presence record: cannot write \/no\/such\/dir\/x.jsonl: ENOENT[^\n]*\n$/],
+  ] as const)("%j exits %i with a clear message", async (args, code, message) => {
+    const run = cli([...args]);
+    expect(await run.exited).toBe(code);
     expect(run.stderr()).toMatch(message);
   });
 });

@@ -178,8 +178,6 @@ export function register(program: Command): void {
     .option("--with <capabilities>", "treat these capabilities as available, comma-separated", capabilities)
     .option("--without <capabilities>", "treat these capabilities as missing (e.g. nodeRole), comma-separated", capabilities)
     .option("--no-color", "plain output")
-    // A bad option exits 2 ("the run cannot start"), not commander's 1, which means a behaviour failure here.
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
     .action(async (flags: ConformFlags) => {
       try {
         process.exitCode = await conform(flags);

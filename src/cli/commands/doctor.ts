@@ -62,8 +62,6 @@ export function register(program: Command): void {
     .option("--max-entries <n>", "the gateway's row cap (SPEC S2)", integer(1), 200)
     .option("--timeout-ms <ms>", "give up on the handshake or a listing after this long", integer(1), 10_000)
     .option("--no-color", "plain output")
-    // A bad option exits 2 like an unreadable gateway (commander's own code, 1, means findings here).
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
     .action(async (flags: DoctorFlags) => {
       process.exitCode = await doctor(flags);
     });

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { bindingName, gatewayUrl, integer } from "../arguments.js";
 import { createNodeOpenClawBinding, defaultDeviceIdentityPath } from "../../client/node.js";
 import { addTokenOptions, resolveToken, type TokenFlags } from "../token.js";
+import { usageError } from "../usage.js";
 import {
   createPresenceClient,
   DEFAULT_GATEWAY_URL,
@@ -125,10 +126,17 @@ export function register(program: Command): void {
   addConnectionOptions(program.command("list").description("print the presence list (Instances table), newest first"))
     .option("--json", "print JSON: the entries with status and ageMs")
     .option("--timeout-ms <ms>", "give up after this long", integer(1), 10_000)
-    .action(async (flags: ConnectionFlags & { json?: boolean; timeoutMs: number }) => {
+    .action(async (flags: ConnectionFlags & { json?: boolean; timeoutMs: number }, command: Command) => {
+      let options: PresenceClientOptions;
+      try {
+        options = cliClientOptions("list", flags);
+      } catch (error) {
+        // --token with --token-file, an unreadable or empty token file (the message never holds the token).
+        usageError(command, (error as Error).message);
+      }
       let client: ReturnType<typeof createPresenceClient> | undefined;
       try {
-        client = createPresenceClient({ ...cliClientOptions("list", flags), requestTimeoutMs: flags.timeoutMs, reconnect: false });
+        client = createPresenceClient({ ...options, requestTimeoutMs: flags.timeoutMs, reconnect: false });
         await client.connect();
         const entries = await client.systemPresence();
         const now = gatewayNow(entries);

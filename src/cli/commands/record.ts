@@ -3,15 +3,16 @@
  * transparent recording proxy; point a client at the listen address. Runs until SIGINT/SIGTERM.
  */
 import { createWriteStream } from "node:fs";
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { startRecordingProxy } from "../../record/proxy.js";
+import { gatewayUrl } from "../arguments.js";
 
-/** `host:port`, `[v6]:port` or a bare port (host 127.0.0.1). */
+/** `host:port`, `[v6]:port` or a bare port (host 127.0.0.1); a commander option parser (bad value: exit 2). */
 export function parseListen(value: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(value) ?? /^()()(\d+)$/.exec(value);
   const port = Number(match?.[3]);
   if (!match || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`--listen: expected HOST:PORT (e.g. 127.0.0.1:18800), got ${JSON.stringify(value)}`);
+    throw new InvalidArgumentError(`expected HOST:PORT (e.g. 127.0.0.1:18800), got ${JSON.stringify(value)}`);
   }
   return { host: match[1] || match[2] || "127.0.0.1", port };
 }
@@ -20,11 +21,11 @@ export function register(program: Command): void {
   program
     .command("record")
     .description("record a client's traffic with a gateway through a transparent WebSocket proxy (secrets redacted)")
-    .requiredOption("--listen <host:port>", "where the proxy listens (point the client here)")
-    .requiredOption("--upstream <url>", "the gateway's WebSocket URL")
+    .requiredOption("--listen <host:port>", "where the proxy listens (point the client here)", parseListen)
+    .requiredOption("--upstream <url>", "the gateway's WebSocket URL", gatewayUrl)
     .requiredOption("--out <file>", "JSON Lines recording to write")
     .option("--keep-signatures", "keep device signatures (one-time, nonce-bound; for signature replay tests)")
-    .action(async (flags: { listen: string; upstream: string; out: string; keepSignatures?: boolean }) => {
+    .action(async (flags: { listen: { host: string; port: number }; upstream: string; out: string; keepSignatures?: boolean }) => {
       let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
       // Open the output before listening, so an unwritable path fails before any client connects.
       const out = createWriteStream(flags.out, { flags: "w" });
@@ -46,7 +47,7 @@ export function register(program: Command): void {
       });
       try {
         proxy = await startRecordingProxy({
-          ...parseListen(flags.listen),
+          ...flags.listen,
           upstream: flags.upstream,
           write: (line) => out.write(line),
           redact: { keepSignatures: flags.keepSignatures === true },

@@ -64,8 +64,6 @@ export function register(program: Command): void {
     .argument("<columns...>", "a column per argument: REPORT.json, or [LABEL=]A.json+B.json for several reports of one gateway (gateway-presence conform --reporter json --out FILE)")
     .option("--out <file>", "write the matrix here (default: standard output)")
     .addOption(new Option("--format <format>", "html or markdown (default: from --out's extension, else markdown)").choices(["html", "markdown"]))
-    // A bad option or a missing argument exits 2, as the docstring says (commander's own code is 1).
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
     .action((files: string[], flags: CompareFlags) => {
       const format = flags.format ?? (flags.out && /\.html?$/i.test(flags.out) ? "html" : "markdown");
       let text: string;

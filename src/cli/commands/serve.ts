@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { bindingName, integer, jsonObject, listenSpec, type ListenSpec } from "../arguments.js";
 import { addTokenOptions, resolveToken, type TokenFlags } from "../token.js";
+import { usageError } from "../usage.js";
 import { createGateway, GATEWAY_DEFAULTS, isLoopbackAddress, type GatewayLimitsOptions, type GatewayOptions } from "../../server/index.js";
 import { DEFAULT_DEAD_AFTER_MS, DEFAULT_REDIS_PREFIX, redactRedisUrl } from "../../presence/redis/index.js";
 
@@ -88,9 +89,8 @@ export function register(program: Command): void {
         // A password in --redis is visible in ps: the process title is replaced (as for --token).
         if (flags.redis?.includes("@")) process.title = "gateway-presence serve";
       } catch (error) {
-        process.stderr.write(`gateway-presence serve: ${(error as Error).message}\n`);
-        process.exitCode = 1;
-        return;
+        // Options that do not go together, a bad token option or --redis URL: a usage error (exit 2).
+        usageError(command, (error as Error).message);
       }
       const options: GatewayOptions = {
         host: flags.host,
@@ -114,6 +114,9 @@ export function register(program: Command): void {
       try {
         gateway = await createGateway(options);
       } catch (error) {
+        // The gateway's option checks throw TypeError (a bad --limits, --gateway-id or --redis URL):
+        // usage errors. Anything else (the port is taken, a non-loopback host without a token) is 1.
+        if (error instanceof TypeError) usageError(command, error.message);
         process.stderr.write(`gateway-presence serve: ${error instanceof Error ? error.message : String(error)}\n`);
         process.exitCode = 1;
         return;

@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { integer } from "../arguments.js";
+import { usageError } from "../usage.js";
 import { createPresenceClient, type MirrorChange, type PresenceClient, type StateChange } from "../../index.js";
 import {
   addConnectionOptions,
@@ -29,7 +30,7 @@ export function register(program: Command): void {
     .option("--json", "print one JSON line per state or list change")
     .option("--refresh-ms <ms>", "redraw interval for ages on a terminal", integer(100), 5000)
     .option("--resync-ms <ms>", "re-read the whole list this often: keep-alives refresh rows without a push", integer(1000), 30_000)
-    .action((flags: WatchFlags) => watch(flags));
+    .action((flags: WatchFlags, command: Command) => watch(flags, command));
 }
 
 /**
@@ -66,14 +67,13 @@ function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClien
 
 const formatDelay = (ms: number) => (ms < 1000 ? `${Math.round(ms)}ms` : formatDuration(ms));
 
-async function watch(flags: WatchFlags): Promise<void> {
+async function watch(flags: WatchFlags, command: Command): Promise<void> {
   let client: PresenceClient;
   try {
     client = createPresenceClient(cliClientOptions("watch", flags));
   } catch (error) {
-    process.stderr.write(`gateway-presence watch: ${(error as Error).message}\n`);
-    process.exitCode = 1;
-    return;
+    // --token with --token-file, an unreadable or empty token file: a usage error (the message never holds the token).
+    usageError(command, (error as Error).message);
   }
   const tty = !flags.json && process.stdout.isTTY === true;
   let state: StateChange = { state: "idle" };

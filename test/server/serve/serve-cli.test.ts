@@ -104,7 +104,7 @@ describe("gateway-presence serve", () => {
       [["--listen", "openclaw=0", "--port", "0"], /with --listen, each listener names its own binding and port/],
     ] as const) {
       const s = serve([...args]);
-      expect(await s.exited, args.join(" ")).toBe(1);
+      expect(await s.exited, args.join(" ")).toBe(2);
       expect(s.stderr(), args.join(" ")).toMatch(message);
     }
   });

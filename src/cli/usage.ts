@@ -1,0 +1,29 @@
+/**
+ * Exit codes shared by every command: 2 for a usage error (unknown option, bad value, missing
+ * argument, options that do not go together), so scripts can tell "you called it wrong" from a
+ * runtime failure (1: cannot reach the gateway, findings, a failed run; each command documents its own).
+ */
+import { CommanderError, type Command } from "commander";
+
+export const EXIT_USAGE = 2;
+
+/**
+ * Makes commander throw instead of exiting (1) on its own errors, on `program` and every command
+ * below it; `exitCodeOf` then maps what `parseAsync` rejects with. Call after registering commands.
+ */
+export function throwUsageErrors(program: Command): void {
+  program.exitOverride();
+  for (const command of program.commands) throwUsageErrors(command);
+}
+
+/** The exit code for what `program.parseAsync` rejected with, or undefined when it is not a usage error. */
+export function exitCodeOf(error: unknown): number | undefined {
+  if (!(error instanceof CommanderError)) return undefined;
+  // --help and --version end with exit code 0 and stay 0.
+  return error.exitCode === 0 ? 0 : EXIT_USAGE;
+}
+
+/** Our own option checks (e.g. two options that exclude each other): one line on stderr, then exit 2 via commander. */
+export function usageError(command: Command, message: string): never {
+  command.error(`gateway-presence ${command.name()}: ${message}`, { exitCode: EXIT_USAGE, code: "gateway-presence.usage" });
+}
