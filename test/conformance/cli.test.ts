@@ -161,6 +161,27 @@ describe("gateway-presence conform", () => {
     expect(stderr).toMatch(/"no-such-scenario" matches no scenario id or rule/);
   });
 
+  it("checks the selection before starting the embedded gateway: exit 2 naming it and --list, nothing started", async () => {
+    const { code, stdout, stderr } = await cli(["--only", "p1-self-row,zz9"]);
+    expect(code).toBe(2);
+    expect(stderr).toBe('gateway-presence conform: --only "zz9" matches no scenario id or rule; the scenario ids and their rules: gateway-presence conform --list\n');
+    expect(stdout).not.toMatch(/Embedded reference gateway/);
+    const skip = await cli(["--skip", "zz8", "--fixtures", "fixtures/conformance"]);
+    expect(skip.code).toBe(2);
+    expect(skip.stderr).toMatch(/--skip "zz8" matches no scenario id or rule; .*gateway-presence conform --list --fixtures fixtures\/conformance\n$/);
+    expect(skip.stdout).not.toMatch(/Embedded reference gateway/);
+  });
+
+  it("--list prints the selected scenarios (id, rules, level, title) and runs nothing", async () => {
+    const { code, stdout, stderr } = await cli(["--list", "--only", "P1"]);
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
+    const lines = stdout.trimEnd().split("\n");
+    expect(lines).toContainEqual(expect.stringMatching(/^p1-self-row +\S*P1\S* +MUST +\S/));
+    for (const line of lines) expect(line).toMatch(/^\S+ +\S*P1\S* +(MUST|SHOULD|MAY) +\S/);
+    expect(stdout).not.toMatch(/Embedded reference gateway|PASS|FAIL/);
+  });
+
   it("exits 2 when the gateway refuses the probe (a wrong token)", async () => {
     const { code, stdout } = await cli(["--url", faulty.url, "--token", "wrong", "--only", "p1-self-row"]);
     expect(stdout).toMatch(/Cannot run the 1 scenario: probe connect refused: UNAUTHORIZED.*\(the token given is not the gateway's\)/);

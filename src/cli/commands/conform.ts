@@ -11,9 +11,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { ALL_CAPABILITIES } from "../../conformance/run/capabilities.js";
 import { failuresOf, formatBaseline, parseBaseline } from "../../conformance/report/baseline.js";
-import { loadScenarios } from "../../conformance/scenario/fixtures.js";
+import { loadScenarios, type LoadedScenario } from "../../conformance/scenario/fixtures.js";
 import { formatReport, formatSummary, progressPrinter, REPORTERS, type ReporterName } from "../../conformance/report/formats.js";
-import { runConformance } from "../../conformance/run/runner.js";
+import { runConformance, selectScenarios } from "../../conformance/run/runner.js";
 import type { Capability } from "../../conformance/scenario/scenario.js";
 import { createGateway, type Gateway } from "../../server/index.js";
 import { gatewayUrl } from "../arguments.js";
@@ -26,6 +26,7 @@ interface ConformFlags extends TokenFlags {
   binding: "jsonrpc" | "openclaw";
   only?: string[];
   skip?: string[];
+  list?: boolean;
   strict?: boolean;
   reporter: ReporterName;
   out?: string;
@@ -78,6 +79,13 @@ function readOption(option: string, file: string): string {
   }
 }
 
+/** `--list`: the scenarios a run would choose from, one line each: id, rules, level, title. */
+function listScenarios(selected: LoadedScenario[]): string {
+  const rows = selected.map(({ scenario: s }) => [s.id, s.rules.join(","), s.level, s.title]);
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join("  ")).join("\n") + "\n";
+}
+
 async function conform(flags: ConformFlags): Promise<number> {
   // The default run's TTL scenarios advance a test clock past SPEC's 5 minutes: a --ttl there would
   // either be ignored (--url) or give the embedded gateway a TTL its scenarios do not expect.
@@ -87,6 +95,18 @@ async function conform(flags: ConformFlags): Promise<number> {
   if (flags.writeBaseline !== undefined) checkWritable("--write-baseline", flags.writeBaseline);
   const color = flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const scenarios = flags.fixtures.length ? loadScenarios(flags.fixtures) : loadScenarios();
+  // Before any gateway starts: a selection that matches nothing (a typo) is a usage error.
+  let selected: LoadedScenario[];
+  try {
+    selected = selectScenarios(scenarios, flags.only, flags.skip);
+  } catch (error) {
+    const fixtures = flags.fixtures.map((f) => ` --fixtures ${/[\s"'$]/.test(f) ? JSON.stringify(f) : f}`).join("");
+    throw new Error(`${(error as Error).message}; the scenario ids and their rules: gateway-presence conform --list${fixtures}`);
+  }
+  if (flags.list) {
+    process.stdout.write(listScenarios(selected));
+    return 0;
+  }
   const expectedFailures = flags.expectedFailures ? parseBaseline(readOption("--expected-failures", flags.expectedFailures)) : [];
   const overrides: Partial<Record<Capability, boolean>> = {};
   for (const c of flags.with ?? []) overrides[c as Capability] = true;
@@ -163,6 +183,7 @@ export function register(program: Command): void {
   addTokenOptions(command, "gateway token")
     .option("--only <ids>", "scenario ids or rule ids (K1,...) to run, comma-separated", list)
     .option("--skip <ids>", "scenario ids or rule ids to leave out, comma-separated", list)
+    .option("--list", "list the scenarios (id, rules, level, title; after --only/--skip/--fixtures) and exit, without running or starting anything")
     .option("--strict", "SHOULD failures fail the run (default: warnings)")
     .addOption(new Option("--reporter <name>", "report format").choices([...REPORTERS]).default("pretty"))
     .option("--out <file>", "write the report to this file (progress and summary still go to stdout)")

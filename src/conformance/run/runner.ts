@@ -166,8 +166,10 @@ const RULE_ID = /^[A-Z]\d+$/;
 /** The scenarios `only`/`skip` select; an entry that selects nothing is an error (a typo). */
 export function selectScenarios(all: LoadedScenario[], only?: string[], skip?: string[]): LoadedScenario[] {
   const hits = (entry: string, s: Scenario) => (RULE_ID.test(entry) ? (s.rules as string[]).includes(entry) : s.id === entry);
-  for (const entry of [...(only ?? []), ...(skip ?? [])]) {
-    if (!all.some(({ scenario }) => hits(entry, scenario))) throw new Error(`--only/--skip: "${entry}" matches no scenario id or rule`);
+  for (const [option, entries] of [["--only", only], ["--skip", skip]] as const) {
+    for (const entry of entries ?? []) {
+      if (!all.some(({ scenario }) => hits(entry, scenario))) throw new Error(`${option} "${entry}" matches no scenario id or rule`);
+    }
   }
   return all.filter(({ scenario }) => (!only?.length || only.some((e) => hits(e, scenario))) && !skip?.some((e) => hits(e, scenario)));
 }
