@@ -31,7 +31,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(`serve --redis${REDIS_MISSING ? ` (
     const a = serve([...common, "--gateway-id", "gw-a"]);
     const b = serve([...common, "--gateway-id", "gw-b"]);
     const [urlA, urlB] = await Promise.all([urlOf(a), urlOf(b)]);
-    expect(a.stdout()).toMatch(new RegExp(`cluster: gateway gw-a on redis://127\\.0\\.0\\.1:${redis!.port} prefix serve-`));
+    await eventually(async () => expect(a.stdout()).toMatch(new RegExp(`cluster: gateway gw-a on redis://127\\.0\\.0\\.1:${redis!.port} prefix serve-`)));
     const watcher = await client(urlA, "watcher");
     await client(urlB, "on-b");
     expect(selfIds(await list(watcher)).sort()).toEqual(["gw-a", "gw-b"]);
@@ -55,7 +55,8 @@ describe.skipIf(REDIS_MISSING !== undefined)(`serve --redis${REDIS_MISSING ? ` (
     const unparsable = serve(["--port", "0", "--redis", "redis://:hunter2-port@127.0.0.1:notaport"]);
     const orphan = serve(["--port", "0", "--gateway-id", "x"]);
     await urlOf(s);
-    expect(s.stdout()).toContain("redis://***@127.0.0.1");
+    // serve prints its listening lines, then the cluster line: it may come in a later chunk.
+    await eventually(async () => expect(s.stdout()).toContain("redis://***@127.0.0.1"));
     expect(s.stdout() + s.stderr()).not.toContain("hunter2");
     expect(await bad.exited).toBe(2);
     expect(bad.stderr()).toMatch(/--redis must be a redis:\/\/ or rediss:\/\/ URL, got "http:\/\/\*\*\*@127\.0\.0\.1:1"/);
