@@ -116,7 +116,7 @@ export function markdownSummary(title: string, run: RunResult, notes: string[]):
   for (const sc of [...(run.probe.result ? [run.probe.result] : []), ...run.scenarios]) {
     const failed = sc.checks.filter((c) => c.status !== "passed");
     if (failed.length === 0) continue;
-    lines.push(`- \`${sc.id}\` (${sc.rules.join(", ")}, ${sc.status}):`);
+    lines.push(`- \`${sc.id}\` (${sc.rules.join(", ")}, ${sc.status}${sc.noCheckPassed ? ": no check passed" : ""}):`);
     for (const c of failed.slice(0, 3)) lines.push(`  - \`${c.id}\`: ${oneLine(c.message ?? "", 280)}`);
   }
   lines.push("", "## Wire format (SPEC §11), once per kind", "");

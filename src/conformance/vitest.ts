@@ -5,7 +5,8 @@
  *   conformanceSuite({ url: () => myGateway.url, token: "t" });
  *
  * `url` may be a function, read when the suite starts (after your beforeAll started the gateway).
- * A skipped scenario is a skipped test; a SHOULD failure passes with a warning unless `strict`.
+ * A skipped scenario is a skipped test; a SHOULD failure passes with a warning unless `strict`, but a
+ * scenario none of whose checks passed fails (ScenarioResult.noCheckPassed).
  * The probe's checks (advertised methods answer, SPEC H4/S3) come first, and the wire-format findings
  * of everything that ran (SPEC §11: W1 fails, W2 warns unless `strict`) are one test at the end.
  * Real-time scenarios are left out (they wait minutes each): run `gateway-presence conform --real-time`.
@@ -25,9 +26,10 @@ export interface ConformanceSuiteOptions extends Omit<ConformanceOptions, "url" 
   expectedFailures?: string[];
 }
 
-function describeFailure(checks: CheckResult[]): string {
+/** The failed checks; every check that did not pass when none passed (ScenarioResult.noCheckPassed). */
+function describeFailure(checks: CheckResult[], noCheckPassed = false): string {
   return checks
-    .filter((c) => c.status === "failed")
+    .filter((c) => c.status === "failed" || (noCheckPassed && c.status === "warning"))
     .map((c) => {
       const lines = [`${c.id} [${c.level} ${c.rules.join(",")}] ${c.title}: ${c.message ?? ""}`];
       if (c.expected !== undefined) lines.push(`  expected: ${JSON.stringify(c.expected)}`);
@@ -64,7 +66,7 @@ export function conformanceSuite(options: ConformanceSuiteOptions): void {
       test(`${scenario.id} [${scenario.level} ${scenario.rules.join(",")}]: ${scenario.title}`, async (context) => {
         const result = await prepared.run({ scenario, source });
         if (result.status === "skipped") return context.skip(result.reason);
-        if (result.status === "failed") throw new Error(`${scenario.id} failed:\n${describeFailure(result.checks)}`);
+        if (result.status === "failed") throw new Error(`${scenario.id} failed${result.noCheckPassed ? " (no check passed, only SHOULD warnings)" : ""}:\n${describeFailure(result.checks, result.noCheckPassed)}`);
         for (const c of result.checks) if (c.status === "warning") console.warn(`conformance warning ${scenario.id} ${c.id}: ${c.message}`);
       }, timeout);
     }

@@ -4,7 +4,7 @@
  * or names nothing, is stale and does fail it, so the baseline shrinks as the gateway improves.
  */
 import type { ScenarioResult } from "./results.js";
-import { scenarioStatus } from "./summary.js";
+import { gradeScenario } from "./summary.js";
 
 /** One entry per line (`#` starts a comment), or a JSON array of strings, or `{"expectedFailures": [...]}`. */
 export function parseBaseline(text: string): string[] {
@@ -59,7 +59,7 @@ export function applyBaseline(results: ScenarioResult[], entries: Iterable<strin
   }
   for (const result of results) {
     if (result.status === "skipped") continue;
-    result.status = scenarioStatus(result.checks);
+    gradeScenario(result);
     const failing = result.checks.filter((c) => c.status !== "passed");
     result.baselined = failing.length > 0 && failing.every((c) => c.baselined) ? true : undefined;
     if (!result.baselined) delete result.baselined;

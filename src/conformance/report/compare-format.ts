@@ -38,7 +38,7 @@ export function matrixMarkdown(matrix: Matrix, links: MatrixLinks = {}): string 
     const cells = row.cells.map((cell, i) => (cell.evidence.length && cell.status !== "passed" ? `[${WORD[cell.status]}](#${anchor(i, row.id)})` : WORD[cell.status]));
     lines.push(`| ${row.id} ${md(row.name)} | ${row.level} | ${cells.join(" | ")} |`);
   }
-  lines.push("", "Cells: `pass` every scenario citing the rule passed, `FAIL` a MUST (or, when strict, SHOULD) check failed, `warn` a SHOULD check failed, `skip` every scenario citing it was skipped, `—` nothing checked it (no scenario cites it, or only scenarios of an opt-in extension the gateway does not offer). W1/W2 count wire-format finding kinds (SPEC §11).");
+  lines.push("", "Cells: `pass` every scenario citing the rule passed, `FAIL` a MUST (or, when strict, SHOULD) check failed, or a scenario citing it had only SHOULD warnings and no passed check, `warn` a SHOULD check failed, `skip` every scenario citing it was skipped, `—` nothing checked it (no scenario cites it, or only scenarios of an opt-in extension the gateway does not offer). W1/W2 count wire-format finding kinds (SPEC §11).");
   lines.push("", "Columns (reports merged per gateway):", "");
   matrix.columns.forEach((c) => lines.push(`- **${md(c.label)}**: ${c.sources.map((s) => `\`${s}\``).join(", ")}`));
   lines.push("", "## Evidence", "");
@@ -95,7 +95,7 @@ export function matrixHtml(matrix: Matrix, links: MatrixLinks = {}): string {
 <body>
 <h1>Gateway presence conformance: ${matrix.columns.length} gateways × ${matrix.rows.length} rules</h1>
 <div class="scroll" role="region" aria-label="matrix" tabindex="0"><table>${head}${rows.join("")}</table></div>
-<p>pass: every scenario citing the rule passed · FAIL: a MUST check failed · warn: a SHOULD check failed · skip: every scenario citing it was skipped · —: nothing checked it (not cited, or an opt-in extension not offered). W1/W2 count wire-format finding kinds (SPEC §11).</p>
+<p>pass: every scenario citing the rule passed · FAIL: a MUST check failed, or a scenario citing it passed no check · warn: a SHOULD check failed · skip: every scenario citing it was skipped · —: nothing checked it (not cited, or an opt-in extension not offered). W1/W2 count wire-format finding kinds (SPEC §11).</p>
 <h2>Reports</h2><ul>${sources}</ul>
 <h2>Evidence</h2>
 ${sections.join("\n")}

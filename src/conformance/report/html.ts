@@ -4,6 +4,7 @@
  */
 import { isBindingAdaptation, type Adaptation, type CheckResult, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
+import { noCheckPassedNote } from "./summary.js";
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
@@ -63,7 +64,8 @@ function scenarioSection(s: ScenarioResult): string {
   const head = `<summary><span class="${e(s.status)}">${e(s.status)}${s.baselined ? " (known failure)" : ""}</span> <b>${e(s.id)}</b> ${e(s.title)} <small>[${e(s.level)} ${e(s.rules.join(", "))}] ${s.durationMs} ms</small></summary>`;
   if (s.status === "skipped") return `<details>${head}<p>${s.notApplicable ? "Not applicable" : "Skipped"}: ${e(s.reason ?? "")}</p></details>`;
   const checks = `<table><tr><th>status</th><th>check</th><th>rule</th><th>what</th></tr>${s.checks.map(checkRow).join("")}</table>`;
-  return `<details${open} id="${e(s.id)}">${head}${s.source ? `<p><small>${e(s.source)}</small></p>` : ""}${adaptationTable(s.adaptations)}${checks}<details><summary>wire log (${s.wire.length} frames)</summary>${wireTable(s.wire, s.wireOmitted)}</details></details>`;
+  const noPass = s.noCheckPassed ? `<p class="failed">Failed: ${e(noCheckPassedNote(s))}; a scenario that shows nothing working is not a pass.</p>` : "";
+  return `<details${open} id="${e(s.id)}">${head}${noPass}${s.source ? `<p><small>${e(s.source)}</small></p>` : ""}${adaptationTable(s.adaptations)}${checks}<details><summary>wire log (${s.wire.length} frames)</summary>${wireTable(s.wire, s.wireOmitted)}</details></details>`;
 }
 
 export function formatHtml(result: RunResult): string {

@@ -1,10 +1,12 @@
 /**
  * JUnit XML for CI: one testcase per scenario (classname `conformance.<first rule>`), the probe first.
- * Failures are <failure>, skipped scenarios and known failures <skipped>, warnings go to <system-out>.
+ * Failures are <failure>, skipped scenarios and known failures <skipped>, warnings go to <system-out>
+ * (a scenario with only SHOULD warnings and no passed check is a <failure> listing them: noCheckPassed).
  * Each wire-format finding kind is a testcase of class `conformance.W1` / `conformance.W2` (a failure,
  * or its warning in <system-out>). A stale baseline entry or a run error is a failing testcase of its own.
  */
 import type { RunResult, ScenarioResult, WireFinding } from "./results.js";
+import { noCheckPassedNote } from "./summary.js";
 
 export function escapeXml(text: string): string {
   // Characters XML 1.0 cannot carry at all are replaced; the rest is escaped.
@@ -36,13 +38,16 @@ function testcase(s: ScenarioResult): string {
   const open = `    <testcase classname="conformance.${escapeXml(s.rules[0] ?? "misc")}" name="${escapeXml(`${s.id}: ${s.title}`)}" time="${seconds(s.durationMs)}">`;
   const body: string[] = [];
   if (s.status === "skipped") body.push(`      <skipped message="${escapeXml(s.reason ?? "skipped")}"/>`);
-  else if (s.status === "failed") {
+  else if (s.noCheckPassed) {
+    // Only SHOULD warnings, and nothing passed: a failure whose details are those warnings.
+    body.push(`      <failure message="${escapeXml(noCheckPassedNote(s))}" type="SHOULD">${escapeXml(details(s, ["warning"]))}</failure>`);
+  } else if (s.status === "failed") {
     const first = s.checks.find((c) => c.status === "failed" && !c.baselined);
     body.push(`      <failure message="${escapeXml(`${first?.id}: ${first?.message ?? ""}`)}" type="${escapeXml(first?.level ?? "MUST")}">${escapeXml(details(s, ["failed"]))}</failure>`);
   } else if (s.baselined) {
     body.push(`      <skipped message="known failure (expected-failures baseline)"/>`);
   }
-  const warnings = details(s, ["warning"]);
+  const warnings = s.noCheckPassed ? "" : details(s, ["warning"]);
   if (warnings) body.push(`      <system-out>${escapeXml(`WARNING (SHOULD):\n${warnings}`)}</system-out>`);
   return body.length ? `${open}\n${body.join("\n")}\n    </testcase>` : `${open}</testcase>`;
 }

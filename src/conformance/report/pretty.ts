@@ -4,6 +4,7 @@
  */
 import { isBindingAdaptation, type Adaptation, type CheckResult, type ProgressEvent, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
+import { noCheckPassedNote } from "./summary.js";
 
 export interface PrettyOptions {
   color?: boolean;
@@ -76,7 +77,7 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
       const r = event.result;
       const [mark, code] = MARK[r.status];
       const counter = `[${String(event.index + 1).padStart(String(event.total).length)}/${event.total}]`;
-      const detail = r.status === "skipped" ? ` (${r.reason})` : ` ${r.durationMs} ms${r.baselined ? " (known failure)" : ""}`;
+      const detail = r.status === "skipped" ? ` (${r.reason})` : ` ${r.durationMs} ms${r.baselined ? " (known failure)" : ""}${r.noCheckPassed ? ` (${noCheckPassedNote(r)})` : ""}`;
       write(`${counter} ${paint(code, mark)} ${r.id}${paint(90, detail)}\n`);
       if (r.adaptations?.length) write(paint(90, `      adapted: ${cut(adaptationLine(r.adaptations), 400)}\n`));
       for (const c of r.checks) if (c.status !== "passed" && !c.baselined) write(`${paint(c.status === "failed" ? 31 : 33, checkLines(c, maxFrames).join("\n"))}\n`);
@@ -140,7 +141,10 @@ function failureReason(result: RunResult): string {
   }
   const t = result.summary;
   const parts: string[] = [];
-  if (t.failed) parts.push(`behaviour: ${t.failed} scenario${t.failed === 1 ? "" : "s"} failed`);
+  const noPass = result.scenarios.filter((s) => s.noCheckPassed).length;
+  // A scenario with only SHOULD warnings fails when none of its checks passed: say so, or the reader looks for a MUST.
+  const noPassText = noPass === 0 ? "" : noPass === t.failed ? `, ${noPass === 1 ? "with" : "each with"} no check passed, only SHOULD warnings` : ` (${noPass} of them with no check passed, only SHOULD warnings)`;
+  if (t.failed) parts.push(`behaviour: ${t.failed} scenario${t.failed === 1 ? "" : "s"} failed${noPassText}`);
   if (t.probeFailures) parts.push(`the probe: ${t.probeFailures} advertised/working mismatch${t.probeFailures === 1 ? "" : "es"}`);
   if (t.wireFailures) parts.push(`wire format: ${t.wireFailures} finding kind${t.wireFailures === 1 ? "" : "s"}`);
   if (t.staleBaseline.length) parts.push("the expected-failures baseline is stale");

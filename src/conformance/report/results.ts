@@ -49,6 +49,12 @@ export interface ScenarioResult {
   wireOmitted: number;
   /** Every failing check is in the baseline. */
   baselined?: boolean;
+  /**
+   * Failed although every check that did not pass is a SHOULD warning: not one check passed (e.g. a
+   * recorded fixture, level SHOULD, whose first connect the gateway refused). Such a scenario showed
+   * nothing working, so it is not reported as a pass with warnings, and it fails the run (exit 1).
+   */
+  noCheckPassed?: true;
   /** Where the scenario came from (fixture file). */
   source?: string;
   /** What the harness changed so the gateway could take part (a scope, a text, a signature), per actor. */

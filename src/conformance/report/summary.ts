@@ -71,9 +71,35 @@ export function summarize(results: ScenarioResult[], staleBaseline: string[], ex
   return { summary, byRule };
 }
 
-/** Failed when a check failed outside the baseline; warning when only warnings remain. */
+/**
+ * SHOULD warnings remain (outside the baseline) and not one check passed: the scenario showed nothing
+ * of what it checks working (a recorded fixture whose first connect the gateway refuses, so every later
+ * step "could not run"). That is no pass "with warnings" (ScenarioResult.noCheckPassed).
+ */
+export function noCheckPassed(checks: CheckResult[]): boolean {
+  return checks.some((c) => c.status === "warning" && !c.baselined) && !checks.some((c) => c.status === "passed");
+}
+
+/**
+ * Failed when a check failed outside the baseline, or when only SHOULD warnings remain and no check
+ * passed (noCheckPassed); warning when some checks passed and only SHOULD warnings remain.
+ */
 export function scenarioStatus(checks: CheckResult[]): ScenarioResult["status"] {
   if (checks.some((c) => c.status === "failed" && !c.baselined)) return "failed";
+  if (noCheckPassed(checks)) return "failed";
   if (checks.some((c) => c.status === "warning" && !c.baselined)) return "warning";
   return "passed";
+}
+
+/** Why a noCheckPassed scenario failed, for every report. */
+export function noCheckPassedNote(result: ScenarioResult): string {
+  const n = result.checks.filter((c) => c.status === "warning" && !c.baselined).length;
+  return `no check passed, only ${n} SHOULD warning${n === 1 ? "" : "s"}`;
+}
+
+/** Sets (or clears) a result's status and its noCheckPassed mark from its checks. */
+export function gradeScenario(result: ScenarioResult): void {
+  result.status = scenarioStatus(result.checks);
+  if (result.status === "failed" && noCheckPassed(result.checks)) result.noCheckPassed = true;
+  else delete result.noCheckPassed;
 }
