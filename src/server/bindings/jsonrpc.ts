@@ -19,7 +19,7 @@ import type { GatewayContext } from "../core/context.js";
 import { GatewayError, toGatewayError, wireError } from "../core/errors.js";
 import { sharedFrame } from "../core/fanout/event-frames.js";
 import { invalidRequest } from "../core/inbound.js";
-import { concatChunks, encodeWithRaw, RawJson, type JsonChunk } from "../core/fanout/raw-json.js";
+import { ChunkedJson, encodeAnswer, encodeWithRaw, RawJson, type EncodedJson, type JsonChunk } from "../core/fanout/raw-json.js";
 import { isPromise, type MaybePromise } from "../core/maybe-promise.js";
 import type { MethodTable } from "../core/methods.js";
 import { idNumerals, numericIdNumeral } from "../../transport/id-numeral.js";
@@ -32,7 +32,7 @@ export const MAX_BATCH = 100;
  * One answer as JSON (text, or UTF-8 bytes when it carries the cached list), or null for none (a
  * notification). Answers stay serialized so a batch joins them without serializing them again.
  */
-type Answer = string | Buffer | null;
+type Answer = EncodedJson | null;
 
 export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
   const respond = (id: JSONRPCID, error: GatewayError): string => JSON.stringify(errorResponse(id, error, gw));
@@ -55,18 +55,21 @@ export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
     request.id === undefined || issue === undefined ? null : respond(request.id, new GatewayError("INVALID_REQUEST", `invalid request: ${issue.message}`, { errors: [issue] }));
 
   /** Batch entries run one after another, in order (each may wait on the store). */
-  async function batch(conn: Connection, message: unknown[], text: string | undefined): Promise<string | Buffer | undefined> {
+  async function batch(conn: Connection, message: unknown[], text: string | undefined): Promise<EncodedJson | undefined> {
     const numerals = text !== undefined && message.some(hasNumericId) ? idNumerals(text) : undefined;
     const envelopes = message.map((entry, index) => checkEnvelope(entry, numerals?.[index]));
     const repeated = repeatedIds(envelopes);
     const answers: JsonChunk[] = [];
     for (const [index, envelope] of envelopes.entries()) {
       const answer = repeated && envelope.ok ? refuseRepeated(envelope.request, repeated.get(index)) : await handleEntry(conn, envelope, true);
-      if (answer !== null) answers.push(answers.length === 0 ? "[" : ",", answer);
+      if (answer === null) continue;
+      answers.push(answers.length === 0 ? "[" : ",");
+      if (answer instanceof ChunkedJson) answers.push(...answer.chunks);
+      else answers.push(answer);
     }
     if (answers.length === 0) return undefined;
     answers.push("]");
-    return answers.every((a) => typeof a === "string") ? answers.join("") : concatChunks(answers);
+    return answers.every((a) => typeof a === "string") ? answers.join("") : new ChunkedJson(answers);
   }
 
   const binding: ServerBinding = {
@@ -95,7 +98,7 @@ export const createJsonRpcBinding: ServerBindingFactory = (gw, methods) => {
 /** Only numeric ids need their numeral read back from the text (transport/id-numeral.ts). */
 const hasNumericId = (entry: unknown): boolean => typeof (entry as { id?: unknown } | null)?.id === "number";
 
-const orUndefined = (answer: Answer): string | Buffer | undefined => answer ?? undefined;
+const orUndefined = (answer: Answer): EncodedJson | undefined => answer ?? undefined;
 
 /**
  * Calls a method of the table for a request that passed the envelope check and the handshake gate:
@@ -135,10 +138,10 @@ function createDispatch(gw: GatewayContext, methods: MethodTable, respond: (id: 
  * `{"jsonrpc":"2.0","id":..,"result":..}` as json-rpc-2.0's createJSONRPCSuccessResponse shapes it
  * (a missing result is null); a cached list (RawJson) is spliced in as it is.
  */
-function successText(id: JSONRPCID, result: unknown): string | Buffer {
-  if (!(result instanceof RawJson)) return encodeWithRaw({ jsonrpc: "2.0", id, result: result ?? null });
+function successText(id: JSONRPCID, result: unknown): EncodedJson {
+  if (!(result instanceof RawJson)) return encodeAnswer({ jsonrpc: "2.0", id, result: result ?? null });
   const head = `{"jsonrpc":"2.0","id":${typeof id === "number" ? id : JSON.stringify(id)},"result":`;
-  return result.length < 256 ? `${head}${result.text}}` : concatChunks([head, ...result.chunks, "}"]);
+  return result.length < 256 ? `${head}${result.text}}` : new ChunkedJson([head, ...result.chunks, "}"]);
 }
 
 /** The JSON-RPC error response (SPEC §10 code, `data.code` the name), faults applied. */

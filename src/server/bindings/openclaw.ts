@@ -27,7 +27,7 @@ import { GatewayError, toGatewayError, wireError } from "../core/errors.js";
 import { reject } from "../core/handshake.js";
 import { sequencedFrame } from "../core/fanout/event-frames.js";
 import { send } from "../core/inbound.js";
-import { concatChunks, encodeWithRaw, type JsonChunk } from "../core/fanout/raw-json.js";
+import { concatChunks, encodeAnswer, encodeWithRaw, type JsonChunk } from "../core/fanout/raw-json.js";
 import { verifyDevice } from "./openclaw-device.js";
 import { OpenClawNativeError, toOpenClawError } from "./openclaw-errors.js";
 
@@ -103,7 +103,7 @@ export const createOpenClawBinding: ServerBindingFactory = (gw, methods) => {
       try {
         const params = method === "connect" ? withoutOpenClawExtras(request.params) : request.params;
         const payload = await methods.call(conn, method, params);
-        return encodeWithRaw({ type: "res", id, ok: true, payload });
+        return encodeAnswer({ type: "res", id, ok: true, payload });
       } catch (error) {
         const known = toGatewayError(error);
         if (known.errorName === "INTERNAL_ERROR") gw.log(`error ${method} failed on conn=${conn.id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -12,6 +12,7 @@ import type { GatewayContext } from "./context.js";
 import type { GatewayError } from "./errors.js";
 import type { MaybePromise } from "./maybe-promise.js";
 import type { MethodTable } from "./methods.js";
+import type { EncodedJson } from "./fanout/raw-json.js";
 
 /** A server push (SPEC E1, E3), binding-neutral. */
 export interface Push {
@@ -45,12 +46,12 @@ export interface ServerBinding {
   opened?(conn: Connection): void;
   /**
    * One inbound message, already within maxPayload, a text frame and parsed JSON (the core answers
-   * the rest). Returns the answer, if any, as JSON text or UTF-8 bytes (at once when it can: see
-   * maybe-promise.ts);
+   * the rest). Returns the answer, if any, as JSON text or UTF-8 bytes, whole or as ChunkedJson
+   * (encodeAnswer: an answer carrying the cached list), at once when it can (maybe-promise.ts);
    * never throws for bad input (SPEC B1). `text` is the frame as received, for what JSON.parse
    * loses (the numeral of a numeric request id: transport/id-numeral.ts).
    */
-  receive(conn: Connection, message: unknown, text?: string): MaybePromise<string | Buffer | undefined>;
+  receive(conn: Connection, message: unknown, text?: string): MaybePromise<EncodedJson | undefined>;
   /** An error that answers no request (not JSON, oversized, handshake timeout); undefined: send nothing. */
   encodeError(error: GatewayError): string | undefined;
   /** Encodes a push once per version (the core calls it once per push); see EventFrame. */

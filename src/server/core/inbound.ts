@@ -8,6 +8,8 @@ import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import { GatewayError, wireError } from "./errors.js";
 import { startPushes } from "./fanout/push.js";
+import { ChunkedJson, type EncodedJson } from "./fanout/raw-json.js";
+import { writeTextFrame } from "./text-frame.js";
 import { isPromise, type MaybePromise } from "./maybe-promise.js";
 import { logRejection } from "../limits/refuse.js";
 
@@ -39,7 +41,7 @@ export function handleFrame(gw: GatewayContext, conn: Connection, data: Buffer, 
 }
 
 /** The answer goes out before any close the frame asked for; pushes may start once hello-ok is out. */
-function answered(gw: GatewayContext, conn: Connection, answer: string | Buffer | undefined): void {
+function answered(gw: GatewayContext, conn: Connection, answer: EncodedJson | undefined): void {
   if (answer !== undefined) send(gw, conn, answer);
   if (conn.connected) startPushes(gw, conn);
   if (conn.closeAfterReply) conn.ws.close(conn.closeAfterReply.code, conn.closeAfterReply.reason);
@@ -76,10 +78,10 @@ export function sendError(gw: GatewayContext, conn: Connection, error: GatewayEr
 }
 
 /**
- * Sends one answer (JSON text, or its UTF-8 bytes: a text frame either way). A client that does not
- * read its answers is dropped before its send buffer grows without bound.
+ * Sends one answer (JSON text, or its UTF-8 bytes, whole or in chunks: one text frame either way).
+ * A client that does not read its answers is dropped before its send buffer grows without bound.
  */
-export function send(gw: GatewayContext, conn: Connection, json: string | Buffer): void {
+export function send(gw: GatewayContext, conn: Connection, json: EncodedJson): void {
   if (conn.ws.readyState !== conn.ws.OPEN) return;
   const limit = Math.max(16 * 1024 * 1024, 8 * gw.options.maxBufferedBytes);
   if (conn.ws.bufferedAmount > limit) {
@@ -88,7 +90,9 @@ export function send(gw: GatewayContext, conn: Connection, json: string | Buffer
     conn.ws.terminate();
     return;
   }
-  conn.ws.send(json, TEXT_FRAME);
+  if (!(json instanceof ChunkedJson)) return conn.ws.send(json, TEXT_FRAME);
+  if (conn.socket === undefined) return conn.ws.send(json.join(), TEXT_FRAME);
+  writeTextFrame(conn.socket, json.chunks, json.byteLength);
 }
 
 const TEXT_FRAME = { binary: false } as const;

@@ -53,10 +53,20 @@ export function stringifyWithRaw(value: unknown): string {
 
 /**
  * The JSON of `value` with every RawJson inside it spliced in: text when small, else bytes (one
- * buffer, written in one pass).
+ * buffer, written in one pass). For what is written to many sockets as it is (a push).
  */
 export function encodeWithRaw(value: unknown): string | Buffer {
-  if (value instanceof RawJson) return value.length < BYTES_FROM ? value.text : concatChunks(value.chunks);
+  const encoded = encodeAnswer(value);
+  return encoded instanceof ChunkedJson ? encoded.join() : encoded;
+}
+
+/**
+ * The JSON of `value` with every RawJson inside it spliced in, for one answer: text when small,
+ * else ChunkedJson, whose chunks are the RawJson's own bytes (the cached list is never copied into
+ * the answer; the socket gets it as it is).
+ */
+export function encodeAnswer(value: unknown): string | ChunkedJson {
+  if (value instanceof RawJson) return value.length < BYTES_FROM ? value.text : new ChunkedJson(value.chunks);
   const { text, raws } = stringifyMarked(value);
   if (raws.length === 0) return text;
   if (raws.reduce((n, raw) => n + raw.length, 0) < BYTES_FROM) return text.replace(MARKER, (_, i: string) => raws[Number(i)].text);
@@ -67,8 +77,37 @@ export function encodeWithRaw(value: unknown): string | Buffer {
     from = match.index + match[0].length;
   }
   chunks.push(text.slice(from));
-  return concatChunks(chunks);
+  return new ChunkedJson(chunks);
 }
+
+/**
+ * One JSON text as UTF-8 chunks, sent as one WebSocket message without joining them (issue 11: a
+ * handshake's hello-ok carries the whole list, and joining it copied ~40 KB into a new buffer per
+ * handshake; the socket takes the chunks as they are, in one writev).
+ */
+export class ChunkedJson {
+  readonly chunks: readonly Buffer[];
+  /** The bytes in all chunks. */
+  readonly byteLength: number;
+
+  constructor(chunks: readonly JsonChunk[]) {
+    let size = 0;
+    this.chunks = chunks.map((chunk) => {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+      size += bytes.length;
+      return bytes;
+    });
+    this.byteLength = size;
+  }
+
+  /** The chunks in one buffer (a copy). */
+  join(): Buffer {
+    return Buffer.concat(this.chunks as Buffer[], this.byteLength);
+  }
+}
+
+/** An answer as a binding hands it to the core: JSON text, its UTF-8 bytes, or those bytes in chunks. */
+export type EncodedJson = string | Buffer | ChunkedJson;
 
 /** One buffer holding the chunks one after another (text encoded as UTF-8, bytes copied). */
 export function concatChunks(chunks: readonly JsonChunk[]): Buffer {
