@@ -23,6 +23,18 @@ export function runOptions(gateway: { url: string }, more: Partial<ConformanceOp
   return { url: gateway.url, token: TOKEN, handshakeTimeoutMs: FAST.handshakeTimeoutMs, ...more };
 }
 
+/** The hello-ok of the fake gateways: system-presence and presence events only, the given rows as snapshot. */
+export function fakeHelloOk(rows: object[]): object {
+  return {
+    type: "hello-ok",
+    protocol: 1,
+    server: { version: "0", connId: "c1" },
+    features: { methods: ["system-presence"], events: ["presence"] },
+    snapshot: { presence: rows, stateVersion: { presence: 1 }, uptimeMs: 1 },
+    policy: { maxPayload: 1000, maxBufferedBytes: 1000, tickIntervalMs: 60000 },
+  };
+}
+
 /**
  * A tiny JSON-RPC gateway that gets things wrong on purpose: its rows carry a field the contract
  * does not have (as OpenClaw's do), and its METHOD_NOT_FOUND comes with the wrong numeric code.
@@ -36,18 +48,8 @@ export async function wrongFakeGateway(self: Record<string, unknown> = {}): Prom
     ws.on("message", (data) => {
       const req = JSON.parse(String(data)) as { id: number | string; method: string };
       const answer = (body: object) => ws.send(JSON.stringify({ jsonrpc: "2.0", id: req.id, ...body }));
-      if (req.method === "connect") {
-        answer({
-          result: {
-            type: "hello-ok",
-            protocol: 1,
-            server: { version: "0", connId: "c1" },
-            features: { methods: ["system-presence"], events: ["presence"] },
-            snapshot: { presence: rows, stateVersion: { presence: 1 }, uptimeMs: 1 },
-            policy: { maxPayload: 1000, maxBufferedBytes: 1000, tickIntervalMs: 60000 },
-          },
-        });
-      } else if (req.method === "system-presence") answer({ result: rows.map((r) => ({ ...r, ts: Date.now() })) });
+      if (req.method === "connect") answer({ result: fakeHelloOk(rows) });
+      else if (req.method === "system-presence") answer({ result: rows.map((r) => ({ ...r, ts: Date.now() })) });
       else answer({ error: { code: -32000, message: "no such method", data: { code: "METHOD_NOT_FOUND" } } });
     });
   });

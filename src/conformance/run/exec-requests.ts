@@ -1,6 +1,5 @@
 /** Executors of the steps that open connections and send requests: open, connect, disconnect, send, flood. */
 import type { RequestId } from "../../transport/frames.js";
-import { isRoundTripId } from "../../transport/request-id.js";
 import { adaptRequestParams, beaconText } from "./adapt.js";
 import { handshake, openActor } from "./actors.js";
 import { StepAbort, type ScenarioContext } from "./context.js";
@@ -8,6 +7,7 @@ import { answerValue, checkAnswer, type Answer } from "../checks/expect.js";
 import { match, show, type Mismatch } from "../checks/matchers.js";
 import type { ConnectStep, DisconnectStep, Expectation, FloodStep, OpenStep, SendStep } from "../scenario/steps.js";
 import { pointer, resolve, VariableError } from "../scenario/vars.js";
+import { lossyIdMismatch, rawAnswerWaits, type RawWait } from "./raw-ids.js";
 import type { Received, WireConnection, WireRecord } from "./wire.js";
 
 export function timeoutOf(ctx: ScenarioContext, step: { timeoutMs?: number }): number {
@@ -72,33 +72,15 @@ export async function execDisconnect(ctx: ScenarioContext, step: DisconnectStep)
   await conn.close();
 }
 
-/**
- * The answers a raw frame waits for: by the id inside it when it has one that survives JSON (a
- * gateway must refuse any other with id null), else the next answer with id null; a raw batch waits
- * for one answer per entry that has an id (notifications get none), in order.
- */
-function rawAnswerIds(raw: string): (RequestId | null)[] {
-  const idOf = (entry: unknown): RequestId | null => {
-    const id = (entry as { id?: unknown } | null)?.id;
-    return isRoundTripId(id) ? id : null;
-  };
-  try {
-    const parsed = JSON.parse(raw) as unknown;
-    if (!Array.isArray(parsed) || parsed.length === 0) return [idOf(parsed)];
-    return parsed.filter((e) => e === null || typeof e !== "object" || "id" in e).map(idOf);
-  } catch {
-    return [null];
-  }
-}
-
 export async function execSend(ctx: ScenarioContext, step: SendStep, index: number): Promise<void> {
   const timeout = timeoutOf(ctx, step);
   const conn = ctx.connection(step.actor);
-  const waits: { id: RequestId | null; sent: WireRecord }[] = [];
+  const waits: (RawWait & { sent: WireRecord })[] = [];
+  const since = Date.now();
   if (step.raw !== undefined) {
     const raw = resolve(step.raw, ctx.vars);
     const sent = conn.send(raw);
-    for (const id of rawAnswerIds(raw)) waits.push({ id, sent });
+    for (const wait of rawAnswerWaits(raw)) waits.push({ ...wait, sent });
   } else if (step.batch) {
     if (ctx.config.binding.name !== "jsonrpc") throw new StepAbort("a batch needs the jsonrpc binding");
     const entries = step.batch.map((e) => ({ id: conn.newId(), method: e.method, params: requestParams(ctx, step, index, e.method, resolve(e.params, ctx.vars)) }));
@@ -117,7 +99,8 @@ export async function execSend(ctx: ScenarioContext, step: SendStep, index: numb
   }
   const answers: Received[] = [];
   for (const w of waits) {
-    const test = (r: Received) => r.frame.kind !== "event" && r.frame.id === w.id;
+    // A lossy id: the first answer after the send, whatever id it carries (lossyIdMismatch judges it).
+    const test = (r: Received) => r.frame.kind !== "event" && (w.lossy !== undefined ? r.at >= since : r.frame.id === w.id);
     try {
       answers.push(await conn.waitFor(test, timeout, `answer to ${w.id === null ? "the raw frame" : `request ${JSON.stringify(w.id)}`}`));
     } catch (error) {
@@ -128,7 +111,10 @@ export async function execSend(ctx: ScenarioContext, step: SendStep, index: numb
   const resolvedExpect = resolve(expectations, ctx.vars) as (Expectation | undefined)[];
   const mismatches: Mismatch[] = [];
   if (resolvedExpect.length !== answers.length) mismatches.push({ path: "", message: `the step lists ${resolvedExpect.length} expectations for ${answers.length} answers` });
-  answers.forEach((a, i) => mismatches.push(...checkAnswer(resolvedExpect[i], a.frame as Answer, ctx.config.binding.errorEquivalents).map((m) => (answers.length > 1 ? { ...m, path: `/${i}${m.path}` } : m))));
+  answers.forEach((a, i) => {
+    const found = [...lossyIdMismatch(waits[i]!, (a.frame as Answer).id), ...checkAnswer(resolvedExpect[i], a.frame as Answer, ctx.config.binding.errorEquivalents)];
+    mismatches.push(...found.map((m) => (answers.length > 1 ? { ...m, path: `/${i}${m.path}` } : m)));
+  });
   const values = answers.map((a) => answerValue(a.frame as Answer));
   mismatches.push(...capture(ctx, step.capture, values.length === 1 ? values[0] : values));
   mismatches.push(...(await closeMismatch(conn, step.close, timeout)));
