@@ -6,9 +6,9 @@
  *
  * Accepted: no `Origin`; an origin in `allowOrigins`; the gateway's own origin, i.e. `http://` with a
  * port the gateway listens on and a host name that is this machine's (`localhost`, a loopback or
- * interface address, `os.hostname()`). Not derived from the `Host` header, so a DNS-rebinding name
- * pointed at the gateway is still refused. Anything else (another site, `null`, a malformed value) is
- * refused with 403 before the handshake.
+ * interface address, read at most every 5 s (interfaceAddresses), `os.hostname()`). Not derived from
+ * the `Host` header, so a DNS-rebinding name pointed at the gateway is still refused. Anything else
+ * (another site, `null`, a malformed value) is refused with 403 before the handshake.
  */
 import { isIP } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
@@ -18,12 +18,57 @@ export type OriginVerdict =
   | { ok: true; matchedBy: "absent" | "allow-list" | "own" }
   | { ok: false; reason: string };
 
-export interface OriginPolicyOptions {
+export interface OriginPolicyOptions extends InterfaceCacheOptions {
   /** Origins accepted besides the gateway's own (normalized with `normalizeOrigin`). */
   allowOrigins: readonly string[];
   /** The ports the gateway listens on (read at check time: known only once listening). */
   ports: () => readonly number[];
 }
+
+/** How long one reading of this machine's interface addresses is used, in ms. */
+export const INTERFACE_CACHE_MS = 5000;
+
+export interface InterfaceCacheOptions {
+  /** Reads the interfaces (default `os.networkInterfaces`; a test passes a counting wrapper around it). */
+  networkInterfaces?: () => ReturnType<typeof networkInterfaces>;
+  /** How long a reading is used, in ms (default INTERFACE_CACHE_MS). */
+  interfaceCacheMs?: number;
+  /** The clock of the cache (default `Date.now`). */
+  now?: () => number;
+}
+
+/**
+ * This machine's interface addresses (normalized, lower case), read at most once per
+ * `interfaceCacheMs` and only when asked: an upgrade with an IP Origin that is not loopback needs them,
+ * and `os.networkInterfaces()` (a syscall and an object per address) per such upgrade would let a flood
+ * of them cost that much each. A lookup that finds nothing never re-reads early, so foreign Origins
+ * cannot force readings. The price of the cache: an address this machine has just given up stays its
+ * own for up to 5 s, and one it has just gained is refused for up to 5 s. A failed reading counts as
+ * no interface address (fail closed: only loopback names and the host name are then own).
+ */
+export function interfaceAddresses(options: InterfaceCacheOptions = {}): () => ReadonlySet<string> {
+  const read = options.networkInterfaces ?? networkInterfaces;
+  const ttl = options.interfaceCacheMs ?? INTERFACE_CACHE_MS;
+  const now = options.now ?? Date.now;
+  let cached: ReadonlySet<string> | undefined;
+  let readAt = 0;
+  return () => {
+    const t = now();
+    if (cached === undefined || t - readAt >= ttl || t < readAt) {
+      const addresses = new Set<string>();
+      try {
+        for (const list of Object.values(read())) for (const a of list ?? []) addresses.add(normalizeAddress(a.address).toLowerCase());
+      } catch {
+        // Fail closed: no interface address is own until the next reading.
+      }
+      cached = addresses;
+      readAt = t;
+    }
+    return cached;
+  };
+}
+
+const sharedInterfaceAddresses = interfaceAddresses();
 
 const DEFAULT_PORTS: Record<string, string> = { "http:": "80", "https:": "443" };
 
@@ -62,28 +107,24 @@ function parseOrigin(value: string): ParsedOrigin | undefined {
   return { origin, protocol: url.protocol, hostname: url.hostname.toLowerCase(), port };
 }
 
-/** `localhost`, loopback, this machine's interface addresses and host name. */
-export function isOwnHostName(name: string): boolean {
+/** `localhost`, loopback, this machine's interface addresses (`addresses`: cached, see interfaceAddresses) and host name. */
+export function isOwnHostName(name: string, addresses: () => ReadonlySet<string> = sharedInterfaceAddresses): boolean {
   const host = normalizeAddress(name.replace(/^\[|\]$/g, "")).toLowerCase();
   if (host === "localhost" || isLoopbackAddress(host)) return true;
   if (isIP(host) === 0) return host === hostname().trim().toLowerCase();
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const address of addresses ?? []) {
-      if (normalizeAddress(address.address).toLowerCase() === host) return true;
-    }
-  }
-  return false;
+  return addresses().has(host);
 }
 
 export function createOriginPolicy(options: OriginPolicyOptions): (origin: string | undefined) => OriginVerdict {
   const allowed = new Set(options.allowOrigins.map(normalizeOrigin));
+  const addresses = interfaceAddresses(options);
   return (origin) => {
     if (origin === undefined) return { ok: true, matchedBy: "absent" };
     const parsed = parseOrigin(origin);
     if (!parsed) return { ok: false, reason: "malformed or opaque Origin" };
     if (allowed.has(parsed.origin)) return { ok: true, matchedBy: "allow-list" };
     const ownPort = options.ports().some((port) => String(port) === parsed.port);
-    if (parsed.protocol === "http:" && ownPort && isOwnHostName(parsed.hostname)) return { ok: true, matchedBy: "own" };
+    if (parsed.protocol === "http:" && ownPort && isOwnHostName(parsed.hostname, addresses)) return { ok: true, matchedBy: "own" };
     return { ok: false, reason: "not the gateway's own origin nor in --allow-origin" };
   };
 }
