@@ -172,6 +172,29 @@ describe("gateway-presence conform", () => {
     expect(skip.stdout).not.toMatch(/Embedded reference gateway/);
   });
 
+  it("refuses before anything starts a selection the mode leaves out entirely, naming the option that would run it", async () => {
+    const [cluster, realTime, defaultOnly, fixtures, mixed] = await Promise.all([
+      cli(["--only", "x1-connect-on-a-watch-on-b"]),
+      cli(["--only", "s1-ttl-expiry-real-time"]),
+      cli(["--real-time", "--only", "k1-case-merge"]),
+      cli(["--fixtures", "fixtures/conformance/real-time"]),
+      cli(["--url", faulty.url, "--token", TOKEN, "--only", "k1-case-merge,x3-same-instanceid-on-a-and-b"]),
+    ]);
+    const prefix = "gateway-presence conform: ";
+    expect(cluster.stderr).toBe(`${prefix}--only "x1-connect-on-a-watch-on-b" matches only cluster scenarios (x*, across gateways): give two --url (the gateways of one cluster: --url A --url B)\n`);
+    expect(realTime.stderr).toBe(`${prefix}--only "s1-ttl-expiry-real-time" matches only real-time scenarios: add --real-time\n`);
+    expect(defaultOnly.stderr).toBe(`${prefix}--only "k1-case-merge" matches only scenarios of the default run (no long wait): leave out --real-time\n`);
+    expect(fixtures.stderr).toBe(`${prefix}the 4 selected scenarios are all left out of this run: real-time scenarios: add --real-time\n`);
+    // Each --only entry must run something: the cluster scenario named beside k1 is refused too.
+    expect(mixed.stderr).toMatch(/--only "x3-same-instanceid-on-a-and-b" matches only cluster scenarios .*give two --url/);
+    for (const run of [cluster, realTime, defaultOnly, fixtures, mixed]) {
+      expect(run.code).toBe(2);
+      expect(run.stdout).not.toMatch(/Embedded reference gateway|Running|PASS|FAIL/);
+    }
+    // A rule entry with a scenario this mode runs is fine (P1: p1-self-row runs, the real-time and cluster ones are left out).
+    expect((await cli(["--only", "P1"])).code).toBe(0);
+  });
+
   it("--list prints the selected scenarios (id, rules, level, title) and runs nothing", async () => {
     const { code, stdout, stderr } = await cli(["--list", "--only", "P1"]);
     expect(code).toBe(0);

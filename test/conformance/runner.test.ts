@@ -51,6 +51,11 @@ describe("runConformance against the reference gateway", () => {
     expect(events).toEqual(["start", "scenario-start", "scenario-end", "scenario-start", "scenario-end", "end"]);
   });
 
+  it("refuses an only-selection the mode leaves out entirely (as the CLI does), before probing", async () => {
+    await expect(runConformance(runOptions(gateway, { only: ["x1-connect-on-a-watch-on-b"] }))).rejects.toThrow('--only "x1-connect-on-a-watch-on-b" matches only cluster scenarios');
+    await expect(runConformance(runOptions(gateway, { only: ["s1-ttl-expiry-real-time"] }))).rejects.toThrow(/matches only real-time scenarios: add --real-time/);
+  });
+
   it("reports a SHOULD failure as a warning, and as a failure when strict", async () => {
     const lenient = await runConformance(runOptions(gateway, { scenarios: [shouldFail] }));
     expect(lenient.scenarios[0].status).toBe("warning");

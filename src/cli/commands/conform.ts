@@ -13,7 +13,7 @@ import { ALL_CAPABILITIES } from "../../conformance/run/capabilities.js";
 import { failuresOf, formatBaseline, parseBaseline } from "../../conformance/report/baseline.js";
 import { loadScenarios, type LoadedScenario } from "../../conformance/scenario/fixtures.js";
 import { formatReport, formatSummary, progressPrinter, REPORTERS, type ReporterName } from "../../conformance/report/formats.js";
-import { runConformance, selectScenarios } from "../../conformance/run/runner.js";
+import { modeSelectionProblem, runConformance, selectScenarios } from "../../conformance/run/runner.js";
 import type { Capability } from "../../conformance/scenario/scenario.js";
 import { createGateway, type Gateway } from "../../server/index.js";
 import { gatewayUrl } from "../arguments.js";
@@ -107,6 +107,10 @@ async function conform(flags: ConformFlags): Promise<number> {
     process.stdout.write(listScenarios(selected));
     return 0;
   }
+  // Also before anything starts: a selection this mode would leave out entirely (as runConformance decides).
+  const cluster = new Set(flags.url).size > 1 || (flags.with ?? []).includes("cluster");
+  const outsideMode = modeSelectionProblem(selected, flags.only, flags.realTime === true, cluster);
+  if (outsideMode) throw new Error(outsideMode);
   const expectedFailures = flags.expectedFailures ? parseBaseline(readOption("--expected-failures", flags.expectedFailures)) : [];
   const overrides: Partial<Record<Capability, boolean>> = {};
   for (const c of flags.with ?? []) overrides[c as Capability] = true;

@@ -17,8 +17,11 @@ import { NO_NEEDS } from "./adapt.js";
 import { detectCapabilities, type Capabilities } from "./capabilities.js";
 import type { RunConfig } from "./context.js";
 import { DEFAULT_WAIT_READY_MS, probeGateway, type ProbeOutcome } from "./probe.js";
-import { belongsToRealTimeRun, runConcurrently, WaitProgress, WAIT_PROGRESS_MS } from "./real-time.js";
+import { runConcurrently, WaitProgress, WAIT_PROGRESS_MS } from "./real-time.js";
 import { DEFAULT_SCENARIO_TIMEOUT_MS, runScenario, skippedResult } from "./scenario-runner.js";
+import { modeSelectionProblem, scenariosForMode, selectScenarios } from "./selection.js";
+
+export { modeSelectionProblem, scenariosForMode, selectScenarios } from "./selection.js";
 
 /** SPEC S1: rows older than 5 minutes are removed. */
 export const SPEC_TTL_MS = 5 * 60_000;
@@ -161,49 +164,15 @@ export async function prepareRun(options: ConformanceOptions, waits?: WaitProgre
   };
 }
 
-const RULE_ID = /^[A-Z]\d+$/;
-
-/** The scenarios `only`/`skip` select; an entry that selects nothing is an error (a typo). */
-export function selectScenarios(all: LoadedScenario[], only?: string[], skip?: string[]): LoadedScenario[] {
-  const hits = (entry: string, s: Scenario) => (RULE_ID.test(entry) ? (s.rules as string[]).includes(entry) : s.id === entry);
-  for (const [option, entries] of [["--only", only], ["--skip", skip]] as const) {
-    for (const entry of entries ?? []) {
-      if (!all.some(({ scenario }) => hits(entry, scenario))) throw new Error(`${option} "${entry}" matches no scenario id or rule`);
-    }
-  }
-  return all.filter(({ scenario }) => (!only?.length || only.some((e) => hits(e, scenario))) && !skip?.some((e) => hits(e, scenario)));
-}
-
-/**
- * A default run leaves out the real-time scenarios (they wait minutes, and are not "skipped": they
- * belong to the other run); a real-time run takes only the scenarios that wait on the wall clock.
- * A run against one gateway leaves out the cross-gateway scenarios the same way (they belong to a
- * run against a cluster, `--url A --url B`); `cluster` says the run has two or more gateways.
- */
-export function scenariosForMode(selected: LoadedScenario[], realTime: boolean, cluster = false): { run: LoadedScenario[]; notSelected?: string } {
-  const notes: string[] = [];
-  let run = selected;
-  if (realTime) {
-    run = run.filter(({ scenario }) => belongsToRealTimeRun(scenario));
-    if (run.length < selected.length) notes.push(`${selected.length - run.length} scenarios that need no long wait are left to the default run`);
-  } else {
-    run = run.filter(({ scenario }) => !scenario.requires?.includes("realTime"));
-    if (run.length < selected.length) notes.push(`${selected.length - run.length} real-time scenarios are left to a --real-time run`);
-  }
-  if (!cluster) {
-    const before = run.length;
-    run = run.filter(({ scenario }) => !scenario.requires?.includes("cluster"));
-    if (run.length < before) notes.push(`${before - run.length} cross-gateway scenarios are left to a run against a cluster (--url A --url B)`);
-  }
-  return { run, ...(notes.length ? { notSelected: notes.join("; ") } : {}) };
-}
-
 export async function runConformance(options: ConformanceOptions): Promise<RunResult> {
   const started = Date.now();
   const all = (options.scenarios ?? loadScenarios()).map(asLoaded);
   const realTime = options.realTime ?? false;
   const cluster = (options.urls !== undefined && new Set([options.url, ...options.urls]).size > 1) || options.capabilities?.cluster === true;
-  const { run: selected, notSelected } = scenariosForMode(selectScenarios(all, options.only, options.skip), realTime, cluster);
+  const chosen = selectScenarios(all, options.only, options.skip);
+  const outsideMode = modeSelectionProblem(chosen, options.only, realTime, cluster);
+  if (outsideMode) throw new Error(outsideMode);
+  const { run: selected, notSelected } = scenariosForMode(chosen, realTime, cluster);
   const emit = options.onProgress ?? (() => {});
   const waits = realTime ? new WaitProgress(emit, options.progressIntervalMs ?? WAIT_PROGRESS_MS) : undefined;
   let results: ScenarioResult[];

@@ -1,0 +1,75 @@
+/**
+ * Which scenarios a run takes: `--only`/`--skip` (scenario or rule ids), then the run's mode (a default
+ * or a real-time run, one gateway or a cluster). A selection that selects nothing, or only scenarios
+ * the mode leaves out, is refused before anything starts.
+ */
+import type { LoadedScenario } from "../scenario/fixtures.js";
+import type { Scenario } from "../scenario/scenario.js";
+import { belongsToRealTimeRun } from "./real-time.js";
+
+const RULE_ID = /^[A-Z]\d+$/;
+
+/** Whether an `--only`/`--skip` entry (a scenario id, or a rule id such as `K1`) selects the scenario. */
+const hits = (entry: string, s: Scenario) => (RULE_ID.test(entry) ? (s.rules as string[]).includes(entry) : s.id === entry);
+
+/** The scenarios `only`/`skip` select; an entry that selects nothing is an error (a typo). */
+export function selectScenarios(all: LoadedScenario[], only?: string[], skip?: string[]): LoadedScenario[] {
+  for (const [option, entries] of [["--only", only], ["--skip", skip]] as const) {
+    for (const entry of entries ?? []) {
+      if (!all.some(({ scenario }) => hits(entry, scenario))) throw new Error(`${option} "${entry}" matches no scenario id or rule`);
+    }
+  }
+  return all.filter(({ scenario }) => (!only?.length || only.some((e) => hits(e, scenario))) && !skip?.some((e) => hits(e, scenario)));
+}
+
+/**
+ * A default run leaves out the real-time scenarios (they wait minutes, and are not "skipped": they
+ * belong to the other run); a real-time run takes only the scenarios that wait on the wall clock.
+ * A run against one gateway leaves out the cross-gateway scenarios the same way (they belong to a
+ * run against a cluster, `--url A --url B`); `cluster` says the run has two or more gateways.
+ */
+export function scenariosForMode(selected: LoadedScenario[], realTime: boolean, cluster = false): { run: LoadedScenario[]; notSelected?: string } {
+  const left = selected.map(({ scenario }) => leftOutBy(scenario, realTime, cluster));
+  const count = (reason: LeftOut) => left.filter((r) => r === reason).length;
+  const notes = [
+    count("default") && `${count("default")} scenarios that need no long wait are left to the default run`,
+    count("real-time") && `${count("real-time")} real-time scenarios are left to a --real-time run`,
+    count("cluster") && `${count("cluster")} cross-gateway scenarios are left to a run against a cluster (--url A --url B)`,
+  ].filter(Boolean);
+  const run = selected.filter((_, i) => left[i] === undefined);
+  return { run, ...(notes.length ? { notSelected: notes.join("; ") } : {}) };
+}
+
+type LeftOut = "real-time" | "default" | "cluster";
+
+/** Why the mode leaves a scenario out of the run, if it does. */
+function leftOutBy(scenario: Scenario, realTime: boolean, cluster: boolean): LeftOut | undefined {
+  if (realTime && !belongsToRealTimeRun(scenario)) return "default";
+  if (!realTime && scenario.requires?.includes("realTime")) return "real-time";
+  if (!cluster && scenario.requires?.includes("cluster")) return "cluster";
+  return undefined;
+}
+
+const WHAT: Record<LeftOut, string> = {
+  "real-time": "real-time scenarios: add --real-time",
+  default: "scenarios of the default run (no long wait): leave out --real-time",
+  cluster: "cluster scenarios (x*, across gateways): give two --url (the gateways of one cluster: --url A --url B)",
+};
+
+/**
+ * Why a selection cannot run in this mode, or undefined: an `--only` entry whose scenarios the mode
+ * all leaves out (`--only x1-...` against one gateway, a real-time scenario without `--real-time`), or
+ * a selection (`--fixtures`, `--skip`) left empty by the mode. Names the option that would run them.
+ * `selected` is what selectScenarios returned.
+ */
+export function modeSelectionProblem(selected: LoadedScenario[], only: string[] | undefined, realTime: boolean, cluster: boolean): string | undefined {
+  const reasons = (scenarios: LoadedScenario[]) => scenarios.map(({ scenario }) => leftOutBy(scenario, realTime, cluster));
+  const describe = (left: (LeftOut | undefined)[]) => [...new Set(left)].map((r) => WHAT[r!]).join("; or ");
+  for (const entry of only ?? []) {
+    const left = reasons(selected.filter(({ scenario }) => hits(entry, scenario)));
+    if (left.length > 0 && left.every((r) => r !== undefined)) return `--only "${entry}" matches only ${describe(left)}`;
+  }
+  const left = reasons(selected);
+  if (left.length > 0 && left.every((r) => r !== undefined)) return `the ${left.length} selected scenario${left.length === 1 ? " is" : "s are"} all left out of this run: ${describe(left)}`;
+  return undefined;
+}
