@@ -205,6 +205,20 @@ describe("gateway-presence conform", () => {
     expect(stdout).not.toMatch(/Embedded reference gateway|PASS|FAIL/);
   });
 
+  it("--only and --skip given twice add up, as --url and --fixtures do (the second does not replace the first)", async () => {
+    const only = await cli(["--list", "--only", "p1-self-row", "--only", "k1-case-merge,h5-token"]);
+    expect(only.code).toBe(0);
+    expect(only.stdout.trimEnd().split("\n").map((line) => line.split(" ")[0]).sort()).toEqual(["h5-token", "k1-case-merge", "p1-self-row"]);
+    const skip = await cli(["--list", "--only", "P1", "--skip", "p1-self-row", "--skip", "P6"]);
+    expect(skip.code).toBe(0);
+    expect(skip.stdout).not.toMatch(/^p1-self-row /m);
+    expect(skip.stdout).not.toMatch(/\bP6\b/);
+    // A cluster-only entry is still refused when another --only follows it.
+    const refused = await cli(["--only", "x1-connect-on-a-watch-on-b", "--only", "p1-self-row"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--only "x1-connect-on-a-watch-on-b" matches only cluster scenarios/);
+  });
+
   it("exits 2 when the gateway refuses the probe (a wrong token)", async () => {
     const { code, stdout } = await cli(["--url", faulty.url, "--token", "wrong", "--only", "p1-self-row"]);
     expect(stdout).toMatch(/Cannot run the 1 scenario: probe connect refused: UNAUTHORIZED.*\(the token given is not the gateway's\)/);

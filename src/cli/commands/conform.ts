@@ -50,6 +50,8 @@ const EMBEDDED = { handshakeTimeoutMs: 1000, tickIntervalMs: 1000 };
 const EMBEDDED_REAL_TIME_TTL_MS = 10_000;
 
 const list = (value: string): string[] => value.split(",").map((s) => s.trim()).filter(Boolean);
+/** A comma-separated option that may also be repeated: `--only a --only b,c` is a, b and c (commander keeps only the last value otherwise). */
+const addList = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), ...list(value)];
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function positive(value: string): number {
@@ -64,11 +66,11 @@ function nonNegative(value: string): number {
   return n;
 }
 
-function capabilities(value: string): string[] {
+function capabilities(value: string, previous: string[] | undefined): string[] {
   const names = list(value);
   const unknown = names.filter((n) => !ALL_CAPABILITIES.includes(n as Capability));
   if (unknown.length) throw new InvalidArgumentError(`unknown capability ${unknown.join(", ")} (known: ${ALL_CAPABILITIES.join(", ")})`);
-  return names;
+  return [...(previous ?? []), ...names];
 }
 
 function readOption(option: string, file: string): string {
@@ -185,8 +187,8 @@ export function register(program: Command): void {
     )
     .addOption(new Option("--binding <name>", "wire binding").choices(["jsonrpc", "openclaw"]).default("jsonrpc"));
   addTokenOptions(command, "gateway token")
-    .option("--only <ids>", "scenario ids or rule ids (K1,...) to run, comma-separated", list)
-    .option("--skip <ids>", "scenario ids or rule ids to leave out, comma-separated", list)
+    .option("--only <ids>", "scenario ids or rule ids (K1,...) to run, comma-separated (repeatable)", addList)
+    .option("--skip <ids>", "scenario ids or rule ids to leave out, comma-separated (repeatable)", addList)
     .option("--list", "list the scenarios (id, rules, level, title; after --only/--skip/--fixtures) and exit, without running or starting anything")
     .option("--strict", "SHOULD failures fail the run (default: warnings)")
     .addOption(new Option("--reporter <name>", "report format").choices([...REPORTERS]).default("pretty"))
@@ -200,8 +202,8 @@ export function register(program: Command): void {
     .option("--wait-ready <ms>", "wait this long for a gateway that refuses connections or says it is starting", nonNegative, 30000)
     .option("--timeout <ms>", "deadline per scenario (default 10000)", positive)
     .option("--handshake-timeout <ms>", "the gateway's handshake timeout, if not the default 10000", positive)
-    .option("--with <capabilities>", "treat these capabilities as available, comma-separated", capabilities)
-    .option("--without <capabilities>", "treat these capabilities as missing (e.g. nodeRole), comma-separated", capabilities)
+    .option("--with <capabilities>", "treat these capabilities as available, comma-separated (repeatable)", capabilities)
+    .option("--without <capabilities>", "treat these capabilities as missing (e.g. nodeRole), comma-separated (repeatable)", capabilities)
     .option("--no-color", "plain output")
     .action(async (flags: ConformFlags) => {
       try {
