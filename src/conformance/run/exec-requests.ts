@@ -76,7 +76,6 @@ export async function execSend(ctx: ScenarioContext, step: SendStep, index: numb
   const timeout = timeoutOf(ctx, step);
   const conn = ctx.connection(step.actor);
   const waits: (RawWait & { sent: WireRecord })[] = [];
-  const since = Date.now();
   if (step.raw !== undefined) {
     const raw = resolve(step.raw, ctx.vars);
     const sent = conn.send(raw);
@@ -99,8 +98,9 @@ export async function execSend(ctx: ScenarioContext, step: SendStep, index: numb
   }
   const answers: Received[] = [];
   for (const w of waits) {
-    // A lossy id: the first answer after the send, whatever id it carries (lossyIdMismatch judges it).
-    const test = (r: Received) => r.frame.kind !== "event" && (w.lossy !== undefined ? r.at >= since : r.frame.id === w.id);
+    // A lossy id: the first answer received after the send (later in the wire log, not merely in the
+    // same millisecond), whatever id it carries (lossyIdMismatch judges it).
+    const test = (r: Received) => r.frame.kind !== "event" && (w.lossy !== undefined ? r.record.seq > w.sent.seq : r.frame.id === w.id);
     try {
       answers.push(await conn.waitFor(test, timeout, `answer to ${w.id === null ? "the raw frame" : `request ${JSON.stringify(w.id)}`}`));
     } catch (error) {
