@@ -4,8 +4,10 @@
  * snapshot's rows are encoded once per list version).
  *
  * `encodeWithRaw` splices each RawJson inside a value into that value's JSON: a large result is
- * assembled in one buffer (the list's bytes copied in as they are, never encoded again), a small
- * one is text. `stringifyWithRaw` always returns text. A plain JSON.stringify still gives the right
+ * assembled in one buffer (the list's bytes copied in as they are, never encoded again; a push,
+ * written to many sockets), a small one is text. `encodeAnswer` does the same for one answer but
+ * leaves a large result in chunks (ChunkedJson: the list's bytes not copied at all).
+ * `stringifyWithRaw` always returns text. A plain JSON.stringify still gives the right
  * output (toJSON parses the text), only slower.
  */
 import { randomBytes } from "node:crypto";
