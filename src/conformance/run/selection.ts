@@ -30,11 +30,14 @@ export function selectScenarios(all: LoadedScenario[], only?: string[], skip?: s
  */
 export function scenariosForMode(selected: LoadedScenario[], realTime: boolean, cluster = false): { run: LoadedScenario[]; notSelected?: string } {
   const left = selected.map(({ scenario }) => leftOutBy(scenario, realTime, cluster));
-  const count = (reason: LeftOut) => left.filter((r) => r === reason).length;
+  const note = (reason: LeftOut, one: string, many: string, rest: string) => {
+    const n = left.filter((r) => r === reason).length;
+    return n && `${n} ${n === 1 ? one : many} ${rest}`;
+  };
   const notes = [
-    count("default") && `${count("default")} scenarios that need no long wait are left to the default run`,
-    count("real-time") && `${count("real-time")} real-time scenarios are left to a --real-time run`,
-    count("cluster") && `${count("cluster")} cross-gateway scenarios are left to a run against a cluster (--url A --url B)`,
+    note("default", "scenario that needs no long wait is", "scenarios that need no long wait are", "left to the default run"),
+    note("real-time", "real-time scenario is", "real-time scenarios are", "left to a --real-time run"),
+    note("cluster", "cross-gateway scenario is", "cross-gateway scenarios are", "left to a run against a cluster (--url A --url B)"),
   ].filter(Boolean);
   const run = selected.filter((_, i) => left[i] === undefined);
   return { run, ...(notes.length ? { notSelected: notes.join("; ") } : {}) };
