@@ -29,8 +29,8 @@ import { checkEnvelope, repeatedIds, type EnvelopeCheck } from "./jsonrpc-envelo
 export const MAX_BATCH = 100;
 
 /**
- * One answer as JSON (text, or UTF-8 bytes when it carries the cached list), or null for none (a
- * notification). Answers stay serialized so a batch joins them without serializing them again.
+ * One answer as JSON (text, or UTF-8 bytes in chunks when it carries the cached list: ChunkedJson),
+ * or null for none (a notification). Answers stay serialized so a batch joins them without serializing them again.
  */
 type Answer = EncodedJson | null;
 
