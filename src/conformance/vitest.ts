@@ -9,13 +9,16 @@
  * scenario none of whose checks passed fails (ScenarioResult.noCheckPassed).
  * The probe's checks (advertised methods answer, SPEC H4/S3) come first, and the wire-format findings
  * of everything that ran (SPEC §11: W1 fails, W2 warns unless `strict`) are one test at the end.
- * Real-time scenarios are left out (they wait minutes each): run `gateway-presence conform --real-time`.
+ * Real-time scenarios are left out (they wait minutes each): run `gateway-presence conform --real-time`;
+ * so are the cross-gateway ones (x*) unless `urls` name two or more gateways (or `capabilities.cluster`).
+ * A selection (`only`, `skip`, `scenarios`) that selects nothing, or only scenarios the suite leaves
+ * out, throws when the suite is defined, with the CLI's message (src/conformance/run/selection.ts).
  */
 import { beforeAll, describe, it } from "vitest";
 import { loadScenarios, type LoadedScenario } from "./scenario/fixtures.js";
 import type { CheckResult } from "./report/results.js";
 import { findingLines } from "./report/pretty.js";
-import { prepareRun, scenariosForMode, selectScenarios, type ConformanceOptions, type PreparedRun } from "./run/runner.js";
+import { modeSelectionProblem, prepareRun, scenariosForMode, selectScenarios, type ConformanceOptions, type PreparedRun } from "./run/runner.js";
 import type { Scenario } from "./scenario/scenario.js";
 
 export interface ConformanceSuiteOptions extends Omit<ConformanceOptions, "url" | "onProgress" | "expectedFailures" | "realTime"> {
@@ -40,11 +43,18 @@ function describeFailure(checks: CheckResult[], noCheckPassed = false): string {
     .join("\n");
 }
 
+/** What the CLI's options in a selection error are called here. */
+const SUITE_OPTIONS = "(conformanceSuite: two or more `urls` are the cluster's --url A --url B; real-time scenarios run only with `gateway-presence conform --real-time`)";
+
 export function conformanceSuite(options: ConformanceSuiteOptions): void {
   const loaded = (options.scenarios ?? loadScenarios()).map((s): LoadedScenario => ("scenario" in s ? s : { scenario: s as Scenario, source: "" }));
   // Several `urls` (a cluster) also run the cross-gateway scenarios.
   const cluster = (options.urls?.length ?? 0) > 1 || options.capabilities?.cluster === true;
-  const selected = scenariosForMode(selectScenarios(loaded, options.only, options.skip), false, cluster).run;
+  const chosen = selectScenarios(loaded, options.only, options.skip);
+  // As conform and runConformance refuse it: a selection this suite would drop entirely is a mistake.
+  const outsideMode = modeSelectionProblem(chosen, options.only, false, cluster);
+  if (outsideMode) throw new Error(`${outsideMode} ${SUITE_OPTIONS}`);
+  const selected = scenariosForMode(chosen, false, cluster).run;
   const timeout = (options.timeoutMs ?? 10_000) + 5_000;
   const known = new Set(options.expectedFailures ?? []);
 
