@@ -5,6 +5,7 @@ import type { ConnectParams, HelloOk, PresenceEntry } from "../../src/protocol/i
 import { createGateway, type Gateway, type GatewayOptions } from "../../src/server/index.js";
 import { eventually as waitFor } from "../support/eventually.js";
 import { connectParams as baseConnectParams, type ConnectOptions } from "../../scripts/hardening/raw-client.js";
+import { FrameLog } from "../support/frame-log.js";
 
 export interface RpcError {
   code: number;
@@ -44,18 +45,15 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
 }
 
 export class WireClient {
+  private readonly log = new FrameLog<unknown>();
   /** Every parsed frame received, in order. */
-  readonly frames: unknown[] = [];
+  readonly frames: unknown[] = this.log.frames;
   readonly closed: Promise<{ code: number; reason: string }>;
   private nextId = 1;
-  private waiters: Array<() => void> = [];
 
   private constructor(readonly ws: WebSocket) {
     clients.add(this);
-    ws.on("message", (data) => {
-      this.frames.push(JSON.parse(data.toString()));
-      for (const wake of this.waiters.splice(0)) wake();
-    });
+    ws.on("message", (data) => this.log.add(JSON.parse(data.toString())));
     this.closed = new Promise((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })));
     ws.on("error", () => {});
   }
@@ -89,20 +87,8 @@ export class WireClient {
   }
 
   /** The first frame (already received or still to come) matching `match`. */
-  async waitFor(match: (frame: unknown) => boolean, timeoutMs = WAIT_MS): Promise<unknown> {
-    const deadline = Date.now() + timeoutMs;
-    for (let seen = 0; ; ) {
-      for (; seen < this.frames.length; seen++) if (match(this.frames[seen])) return this.frames[seen];
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames).slice(0, 2000)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  waitFor(match: (frame: unknown) => boolean, timeoutMs = WAIT_MS): Promise<unknown> {
+    return this.log.waitFor(match, timeoutMs);
   }
 
   /** The next frame (from now on) matching `match`. */

@@ -1,5 +1,6 @@
 /** Raw OpenClaw-frame clients (real `ws`) against a real gateway on 127.0.0.1:0 speaking the openclaw binding. */
 import WebSocket from "ws";
+import { FrameLog } from "../../../support/frame-log.js";
 import type { Gateway, GatewayOptions } from "../../../../src/server/index.js";
 import { connectParams as rpcConnectParams, startGateway, type ClientOptions } from "../../helpers.js";
 
@@ -39,16 +40,13 @@ export function ocConnectParams(o: ClientOptions & { min?: number; max?: number 
 }
 
 export class OcClient {
-  readonly frames: Array<Record<string, unknown>> = [];
+  private readonly log = new FrameLog<Record<string, unknown>>();
+  readonly frames: Array<Record<string, unknown>> = this.log.frames;
   readonly closed: Promise<{ code: number; reason: string }>;
   private nextId = 1;
-  private waiters: Array<() => void> = [];
 
   private constructor(readonly ws: WebSocket) {
-    ws.on("message", (data) => {
-      this.frames.push(JSON.parse(data.toString()) as Record<string, unknown>);
-      for (const wake of this.waiters.splice(0)) wake();
-    });
+    ws.on("message", (data) => this.log.add(JSON.parse(data.toString()) as Record<string, unknown>));
     this.closed = new Promise((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })));
     ws.on("error", () => {});
   }
@@ -85,20 +83,8 @@ export class OcClient {
     return res.payload as T;
   }
 
-  async waitFor(match: (frame: Record<string, unknown>) => boolean, timeoutMs = WAIT_MS): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    for (let seen = 0; ; ) {
-      for (; seen < this.frames.length; seen++) if (match(this.frames[seen]!)) return this.frames[seen]!;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames).slice(0, 2000)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  waitFor(match: (frame: Record<string, unknown>) => boolean, timeoutMs = WAIT_MS): Promise<Record<string, unknown>> {
+    return this.log.waitFor(match, timeoutMs);
   }
 
   events(name: string): OcEvent[] {
