@@ -15,7 +15,7 @@ import {
 import { fileDeviceIdentityStore, generateNodeDeviceIdentity, loadOrCreateNodeDeviceIdentity, nodeDeviceIdentity } from "../../src/transport/device-identity-node.js";
 import { generateWebDeviceIdentity, localStorageDeviceIdentityStore, webDeviceIdentity } from "../../src/transport/device-identity-web.js";
 import { readHandshakes } from "./handshakes.js";
-import { allRecordedLines, NO_SHARED, peerToken } from "./recordings.js";
+import { allRecordedLines, noShared, peerToken } from "./recordings.js";
 
 function verifySignature(publicKey: string, payload: string, signature: string): boolean {
   const key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: publicKey }, format: "jwk" });
@@ -50,7 +50,7 @@ describe("recorded device blocks", () => {
 // (no v1/v2/v3 payload with it, or with an empty token, verifies), so the signature replay runs on
 // handshakes we recorded ourselves through `gateway-presence record` (test/interop/handshakes/),
 // where the real gateways accepted the signature.
-describe.skipIf(!peerToken())(`recorded handshakes: our device signatures, accepted by real OpenClaw gateways${peerToken() ? "" : NO_SHARED}`, () => {
+describe.skipIf(!peerToken())(`recorded handshakes: our device signatures, accepted by real OpenClaw gateways${peerToken() ? "" : noShared("peers")}`, () => {
   const token = peerToken()!;
   const handshakes = readHandshakes();
 

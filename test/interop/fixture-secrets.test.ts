@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { isSecretKey, REDACTED } from "../../src/conformance/report/redact.js";
 import { DIGESTS_FILE, recordingNames, redactedCopy, secretsIn, sha256, type SecretDigest } from "../../scripts/interop/import-recordings.js";
-import { allRecordedLines, haveSharedRecordings, NO_SHARED, RECORDINGS_ROOT, recordingFiles, SHARED_RECORDINGS } from "./recordings.js";
+import { allRecordedLines, haveSharedRecordings, noShared, RECORDINGS_ROOT, recordingFiles, SHARED_RECORDINGS } from "./recordings.js";
 
 const ROOTS = ["../../fixtures/recorded/", "./handshakes/"].map((p) => new URL(p, import.meta.url));
 const REPORTS = new URL("../../reports/interop/", import.meta.url);
@@ -99,7 +99,7 @@ describe("fixtures and recordings hold no secrets", () => {
     for (const line of copied) expect(String(line.text)).toContain(`"deviceToken":"${REDACTED}"`);
   });
 
-  it.skipIf(!haveSharedRecordings)(`the copy is what import-recordings makes of ../shared/recordings, and the digests cover its secrets${haveSharedRecordings ? "" : NO_SHARED}`, () => {
+  it.skipIf(!haveSharedRecordings)(`the copy is what import-recordings makes of ../shared/recordings, and the digests cover its secrets${haveSharedRecordings ? "" : noShared("recordings")}`, () => {
     const source = SHARED_RECORDINGS.pathname;
     expect(recordingNames(source)).toEqual(recordingFiles().sort());
     const digests = new Set(DIGESTS.map((d) => d.sha256));

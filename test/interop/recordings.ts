@@ -9,8 +9,8 @@ export const RECORDINGS_ROOT = new URL("../../fixtures/openclaw-recordings/", im
 export const SHARED_RECORDINGS = new URL("../../../shared/recordings/", import.meta.url);
 export const PEER_SCRIPT = new URL("../../../shared/peers/openclaw-peer", import.meta.url);
 export const haveSharedRecordings = existsSync(SHARED_RECORDINGS);
-/** Why a test that needs ../shared is skipped (shown in the test's title). */
-export const NO_SHARED = " (skipped: needs ../shared/peers beside the repository, as in the team's checkout)";
+/** Why a test that needs ../shared/<what> is skipped (shown in the test's title). */
+export const noShared = (what: "peers" | "recordings"): string => ` (skipped: needs ../shared/${what} beside the repository, as in the team's checkout)`;
 
 export interface RecordedLine {
   file: string;
