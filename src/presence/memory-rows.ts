@@ -91,10 +91,21 @@ export class MemoryRows {
     return next;
   }
 
-  /** The self row as listed at time t: always fresh (P1). */
+  /**
+   * The self row as listed at time t: always fresh (P1). Listings of one millisecond get the same
+   * object (read-only, like every listed row), so a snapshot cache keyed by row object serializes
+   * it once per millisecond, not once per listing (issue 11: under load every handshake lists).
+   */
   freshSelf(t: number): PresenceEntry | undefined {
-    return this.self ? { ...copyEntry(this.self), ts: t } : undefined;
+    if (!this.self) return undefined;
+    const last = this.#listedSelf;
+    if (last !== undefined && last.from === this.self && last.entry.ts === t) return last.entry;
+    const entry = { ...copyEntry(this.self), ts: t };
+    this.#listedSelf = { from: this.self, entry };
+    return entry;
   }
+
+  #listedSelf: { from: PresenceEntry; entry: PresenceEntry } | undefined;
 
   /** Room for rows other than self (S2: self counts towards maxEntries). */
   #capacity(): number {

@@ -4,6 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { ConnectionCounts } from "../../src/presence/connection-counts.js";
 import { ReportedIps } from "../../src/presence/reported-ips.js";
+import { SELF_KEY } from "../../src/presence/index.js";
+import { makeStore } from "./helpers.js";
 
 describe("ConnectionCounts (P6, P7)", () => {
   it("says when the last connection of a key closed, and whether a key is held", () => {
@@ -33,5 +35,25 @@ describe("ReportedIps (P5)", () => {
     expect(ips.connectionFields("k", {}, "10.0.0.2")).toEqual({ fields: {}, fromConnection: false });
     ips.forget("k");
     expect(ips.connectionFields("k", {}, "10.0.0.2").fromConnection).toBe(true);
+  });
+});
+
+describe("the memory store's self row as listed (P1)", () => {
+  // Issue 11: every handshake lists under load; the snapshot cache keys row text by object, so one
+  // self object per millisecond means one serialization per millisecond, not one per listing.
+  it("is one object within a millisecond, a new one with the new ts after it, and follows setSelf at once", async () => {
+    const { clock, store } = makeStore();
+    await store.setSelf({ host: "gw", mode: "gateway" });
+    const selfOf = () => store.sync!.listKeyed().find((row) => row.key === SELF_KEY)!.entry;
+    const first = selfOf();
+    expect(selfOf()).toBe(first);
+    expect(store.sync!.get(SELF_KEY)).toBe(first);
+    clock.advance(1);
+    const later = selfOf();
+    expect(later).not.toBe(first);
+    expect(later.ts).toBe(first.ts + 1);
+    await store.setSelf({ host: "gw-renamed", mode: "gateway" });
+    expect(selfOf().host).toBe("gw-renamed");
+    expect(selfOf().ts).toBe(later.ts);
   });
 });

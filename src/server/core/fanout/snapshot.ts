@@ -90,8 +90,9 @@ export class Snapshot {
   ): Snapshot {
     let selves = 0;
     while (selves < rows.length && rows[selves].key.startsWith(SELF_KEY)) selves++;
-    // Self rows are listed afresh (a new `ts`) every time: serialized here, never cached.
-    const selfRows = rows.slice(0, selves).map(({ key, entry }) => ({ key, entry, json: JSON.stringify(entry) }));
+    // Self rows are listed afresh (a new `ts`) every millisecond; `json` reuses the text of a row
+    // object it has seen (a store lists one self object per millisecond).
+    const selfRows = rows.slice(0, selves).map(({ key, entry }) => ({ key, entry, json: json(entry) }));
     return new Snapshot(selfRows, new OtherRows(rows, selves, json, encode));
   }
 
