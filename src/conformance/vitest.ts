@@ -10,15 +10,17 @@
  * The probe's checks (advertised methods answer, SPEC H4/S3) come first, and the wire-format findings
  * of everything that ran (SPEC §11: W1 fails, W2 warns unless `strict`) are one test at the end.
  * Real-time scenarios are left out (they wait minutes each): run `gateway-presence conform --real-time`;
- * so are the cross-gateway ones (x*) unless `urls` name two or more gateways (or `capabilities.cluster`).
- * A selection (`only`, `skip`, `scenarios`) that selects nothing, or only scenarios the suite leaves
- * out, throws when the suite is defined, with the CLI's message (src/conformance/run/selection.ts).
+ * so are the cross-gateway ones (x*) unless `urls` name two or more distinct gateways (each counted
+ * once, as runConformance counts them: `gatewayUrls`) or `capabilities.cluster` is set. Each one left
+ * out is a skipped test whose reason names the option that runs it. A selection (`only`, `skip`,
+ * `scenarios`) that selects nothing, or only scenarios the suite leaves out, throws when the suite is
+ * defined, with the CLI's message (src/conformance/run/selection.ts).
  */
 import { beforeAll, describe, it } from "vitest";
 import { loadScenarios, type LoadedScenario } from "./scenario/fixtures.js";
 import type { CheckResult } from "./report/results.js";
 import { findingLines } from "./report/pretty.js";
-import { modeSelectionProblem, prepareRun, scenariosForMode, selectScenarios, type ConformanceOptions, type PreparedRun } from "./run/runner.js";
+import { gatewayUrls, modeSelectionProblem, prepareRun, scenariosForMode, selectScenarios, type ConformanceOptions, type PreparedRun } from "./run/runner.js";
 import type { Scenario } from "./scenario/scenario.js";
 
 export interface ConformanceSuiteOptions extends Omit<ConformanceOptions, "url" | "onProgress" | "expectedFailures" | "realTime"> {
@@ -43,18 +45,22 @@ function describeFailure(checks: CheckResult[], noCheckPassed = false): string {
     .join("\n");
 }
 
+/** A scenario's test: its id, level, rules and title. */
+const testName = (s: Scenario) => `${s.id} [${s.level} ${s.rules.join(",")}]: ${s.title}`;
+
 /** What the CLI's options in a selection error are called here. */
 const SUITE_OPTIONS = "(conformanceSuite: two or more `urls` are the cluster's --url A --url B; real-time scenarios run only with `gateway-presence conform --real-time`)";
 
 export function conformanceSuite(options: ConformanceSuiteOptions): void {
   const loaded = (options.scenarios ?? loadScenarios()).map((s): LoadedScenario => ("scenario" in s ? s : { scenario: s as Scenario, source: "" }));
-  // Several `urls` (a cluster) also run the cross-gateway scenarios.
-  const cluster = (options.urls?.length ?? 0) > 1 || options.capabilities?.cluster === true;
+  // Several distinct gateways (a cluster) also run the cross-gateway scenarios. A `url` function is
+  // read only when the suite starts, so the mode is then decided from `urls` (list every gateway there).
+  const cluster = gatewayUrls(typeof options.url === "string" ? options.url : undefined, options.urls).length > 1 || options.capabilities?.cluster === true;
   const chosen = selectScenarios(loaded, options.only, options.skip);
   // As conform and runConformance refuse it: a selection this suite would drop entirely is a mistake.
   const outsideMode = modeSelectionProblem(chosen, options.only, false, cluster);
   if (outsideMode) throw new Error(`${outsideMode} ${SUITE_OPTIONS}`);
-  const selected = scenariosForMode(chosen, false, cluster).run;
+  const leftOut = new Map(scenariosForMode(chosen, false, cluster).leftOut.map(({ scenario, reason }) => [scenario, reason]));
   const timeout = (options.timeoutMs ?? 10_000) + 5_000;
   const known = new Set(options.expectedFailures ?? []);
 
@@ -71,9 +77,15 @@ export function conformanceSuite(options: ConformanceSuiteOptions): void {
       if (failed.length) throw new Error(`probe failed:\n${describeFailure(failed)}`);
     });
 
-    for (const { scenario, source } of selected) {
+    for (const { scenario, source } of chosen) {
+      // Left out by the suite's mode (a real-time or cross-gateway scenario): a skipped test saying why.
+      const leftOutReason = leftOut.get(scenario);
+      if (leftOutReason !== undefined) {
+        it(testName(scenario), (context) => context.skip(`${leftOutReason} ${SUITE_OPTIONS}`));
+        continue;
+      }
       const test = known.has(scenario.id) ? it.fails : it;
-      test(`${scenario.id} [${scenario.level} ${scenario.rules.join(",")}]: ${scenario.title}`, async (context) => {
+      test(testName(scenario), async (context) => {
         const result = await prepared.run({ scenario, source });
         if (result.status === "skipped") return context.skip(result.reason);
         if (result.status === "failed") throw new Error(`${scenario.id} failed${result.noCheckPassed ? " (no check passed, only SHOULD warnings)" : ""}:\n${describeFailure(result.checks, result.noCheckPassed)}`);

@@ -19,9 +19,9 @@ import type { RunConfig } from "./context.js";
 import { DEFAULT_WAIT_READY_MS, probeGateway, type ProbeOutcome } from "./probe.js";
 import { runConcurrently, WaitProgress, WAIT_PROGRESS_MS } from "./real-time.js";
 import { DEFAULT_SCENARIO_TIMEOUT_MS, runScenario, skippedResult } from "./scenario-runner.js";
-import { modeSelectionProblem, scenariosForMode, selectScenarios } from "./selection.js";
+import { gatewayUrls, modeSelectionProblem, scenariosForMode, selectScenarios } from "./selection.js";
 
-export { modeSelectionProblem, scenariosForMode, selectScenarios } from "./selection.js";
+export { gatewayUrls, modeSelectionProblem, scenariosForMode, selectScenarios } from "./selection.js";
 
 /** SPEC S1: rows older than 5 minutes are removed. */
 export const SPEC_TTL_MS = 5 * 60_000;
@@ -32,6 +32,7 @@ export interface ConformanceOptions {
   /**
    * Several gateways of one cluster (sharing one presence list): `url` and the others. Actors are
    * spread over them, and the cross-gateway scenarios (capability `cluster`) run. Default `[url]`.
+   * Each gateway counts once, however written (`gatewayUrls`: `ws://h:1` = `ws://h:1/`).
    */
   urls?: string[];
   /** Default `jsonrpc`. */
@@ -109,7 +110,7 @@ function advertisedTtl(hello: unknown): number | undefined {
 export async function prepareRun(options: ConformanceOptions, waits?: WaitProgress): Promise<PreparedRun> {
   const binding = resolveRunBinding(options.binding);
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
-  const urls = options.urls?.length ? [...new Set([options.url, ...options.urls])] : [options.url];
+  const urls = gatewayUrls(options.url, options.urls);
   const config: RunConfig = {
     url: options.url,
     urls,
@@ -168,7 +169,7 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   const started = Date.now();
   const all = (options.scenarios ?? loadScenarios()).map(asLoaded);
   const realTime = options.realTime ?? false;
-  const cluster = (options.urls !== undefined && new Set([options.url, ...options.urls]).size > 1) || options.capabilities?.cluster === true;
+  const cluster = gatewayUrls(options.url, options.urls).length > 1 || options.capabilities?.cluster === true;
   const chosen = selectScenarios(all, options.only, options.skip);
   const outsideMode = modeSelectionProblem(chosen, options.only, realTime, cluster);
   if (outsideMode) throw new Error(outsideMode);

@@ -1,7 +1,7 @@
 /**
  * Which scenarios a run takes: `--only`/`--skip` (scenario or rule ids), then the run's mode (a default
- * or a real-time run, one gateway or a cluster). A selection that selects nothing, or only scenarios
- * the mode leaves out, is refused before anything starts.
+ * or a real-time run, one gateway or a cluster: `gatewayUrls`). A selection that selects nothing, or
+ * only scenarios the mode leaves out, is refused before anything starts.
  */
 import type { LoadedScenario } from "../scenario/fixtures.js";
 import type { Scenario } from "../scenario/scenario.js";
@@ -28,7 +28,7 @@ export function selectScenarios(all: LoadedScenario[], only?: string[], skip?: s
  * A run against one gateway leaves out the cross-gateway scenarios the same way (they belong to a
  * run against a cluster, `--url A --url B`); `cluster` says the run has two or more gateways.
  */
-export function scenariosForMode(selected: LoadedScenario[], realTime: boolean, cluster = false): { run: LoadedScenario[]; notSelected?: string } {
+export function scenariosForMode(selected: LoadedScenario[], realTime: boolean, cluster = false): { run: LoadedScenario[]; leftOut: LeftOutScenario[]; notSelected?: string } {
   const left = selected.map(({ scenario }) => leftOutBy(scenario, realTime, cluster));
   const note = (reason: LeftOut, one: string, many: string, rest: string) => {
     const n = left.filter((r) => r === reason).length;
@@ -40,10 +40,16 @@ export function scenariosForMode(selected: LoadedScenario[], realTime: boolean, 
     note("cluster", "cross-gateway scenario is", "cross-gateway scenarios are", "left to a run against a cluster (--url A --url B)"),
   ].filter(Boolean);
   const run = selected.filter((_, i) => left[i] === undefined);
-  return { run, ...(notes.length ? { notSelected: notes.join("; ") } : {}) };
+  const leftOut = selected.flatMap((loaded, i) => (left[i] === undefined ? [] : [{ ...loaded, reason: `left out of this run: ${describeLeftOut([left[i]])}` }]));
+  return { run, leftOut, ...(notes.length ? { notSelected: notes.join("; ") } : {}) };
 }
 
 type LeftOut = "real-time" | "default" | "cluster";
+
+/** A selected scenario the run's mode leaves out, and why (which option would run it, in conform's words). */
+export interface LeftOutScenario extends LoadedScenario {
+  reason: string;
+}
 
 /** Why the mode leaves a scenario out of the run, if it does. */
 function leftOutBy(scenario: Scenario, realTime: boolean, cluster: boolean): LeftOut | undefined {
@@ -59,6 +65,9 @@ const WHAT: Record<LeftOut, string> = {
   cluster: "cluster scenarios (x*, across gateways): give two --url (the gateways of one cluster: --url A --url B)",
 };
 
+/** What the mode leaves out and the option that would run it, in conform's words. */
+const describeLeftOut = (left: (LeftOut | undefined)[]) => [...new Set(left)].map((r) => WHAT[r!]).join("; or ");
+
 /**
  * Why a selection cannot run in this mode, or undefined: an `--only` entry whose scenarios the mode
  * all leaves out (`--only x1-...` against one gateway, a real-time scenario without `--real-time`), or
@@ -67,12 +76,35 @@ const WHAT: Record<LeftOut, string> = {
  */
 export function modeSelectionProblem(selected: LoadedScenario[], only: string[] | undefined, realTime: boolean, cluster: boolean): string | undefined {
   const reasons = (scenarios: LoadedScenario[]) => scenarios.map(({ scenario }) => leftOutBy(scenario, realTime, cluster));
-  const describe = (left: (LeftOut | undefined)[]) => [...new Set(left)].map((r) => WHAT[r!]).join("; or ");
   for (const entry of only ?? []) {
     const left = reasons(selected.filter(({ scenario }) => hits(entry, scenario)));
-    if (left.length > 0 && left.every((r) => r !== undefined)) return `--only "${entry}" matches only ${describe(left)}`;
+    if (left.length > 0 && left.every((r) => r !== undefined)) return `--only "${entry}" matches only ${describeLeftOut(left)}`;
   }
   const left = reasons(selected);
-  if (left.length > 0 && left.every((r) => r !== undefined)) return `the ${left.length} selected scenario${left.length === 1 ? " is" : "s are"} all left out of this run: ${describe(left)}`;
+  if (left.length > 0 && left.every((r) => r !== undefined)) return `the ${left.length} selected scenario${left.length === 1 ? " is" : "s are"} all left out of this run: ${describeLeftOut(left)}`;
   return undefined;
+}
+
+/**
+ * The distinct gateways of a run: `url` first, then the other `urls`, each gateway once. Two URLs are
+ * the same gateway when they are equal once parsed (WHATWG URL: scheme and host lowercased, default
+ * port and empty path dropped: `ws://A:80` = `ws://a/`); the first spelling is kept. Two or more
+ * make the run a cluster run. `url` undefined: only `urls` (a suite whose url is not known yet).
+ */
+export function gatewayUrls(url: string | undefined, urls: readonly string[] | undefined): string[] {
+  const seen = new Set<string>();
+  return [...(url === undefined ? [] : [url]), ...(urls ?? [])].filter((u) => {
+    const key = sameGatewayKey(u);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function sameGatewayKey(url: string): string {
+  try {
+    return new URL(url).href;
+  } catch {
+    return url; // not a URL: compared as written (the probe reports it)
+  }
 }
