@@ -79,7 +79,10 @@ export async function execSend(ctx: ScenarioContext, step: SendStep, index: numb
   if (step.raw !== undefined) {
     const raw = resolve(step.raw, ctx.vars);
     const sent = conn.send(raw);
-    for (const wait of rawAnswerWaits(raw)) waits.push({ ...wait, sent });
+    for (const wait of rawAnswerWaits(raw)) {
+      if (wait.lossy !== undefined) conn.lossyIdsSent.add(wait.lossy);
+      waits.push({ ...wait, sent });
+    }
   } else if (step.batch) {
     if (ctx.config.binding.name !== "jsonrpc") throw new StepAbort("a batch needs the jsonrpc binding");
     const entries = step.batch.map((e) => ({ id: conn.newId(), method: e.method, params: requestParams(ctx, step, index, e.method, resolve(e.params, ctx.vars)) }));
@@ -112,7 +115,7 @@ export async function execSend(ctx: ScenarioContext, step: SendStep, index: numb
   const mismatches: Mismatch[] = [];
   if (resolvedExpect.length !== answers.length) mismatches.push({ path: "", message: `the step lists ${resolvedExpect.length} expectations for ${answers.length} answers` });
   answers.forEach((a, i) => {
-    const found = [...lossyIdMismatch(waits[i]!, (a.frame as Answer).id), ...checkAnswer(resolvedExpect[i], a.frame as Answer, ctx.config.binding.errorEquivalents)];
+    const found = [...lossyIdMismatch(waits[i]!, (a.frame as Answer).id, a.record), ...checkAnswer(resolvedExpect[i], a.frame as Answer, ctx.config.binding.errorEquivalents)];
     mismatches.push(...found.map((m) => (answers.length > 1 ? { ...m, path: `/${i}${m.path}` } : m)));
   });
   const values = answers.map((a) => answerValue(a.frame as Answer));

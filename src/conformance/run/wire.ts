@@ -6,6 +6,7 @@ import WebSocket from "ws";
 import type { ClientBinding } from "../../transport/binding.js";
 import type { InboundFrame, RequestId } from "../../transport/frames.js";
 import type { WireRecord } from "../report/results.js";
+import { decodeEchoedId } from "./raw-ids.js";
 
 export type { WireRecord } from "../report/results.js";
 
@@ -80,6 +81,8 @@ export class WireConnection {
   readonly decodeErrors: { message: string; record: WireRecord }[] = [];
   /** Request id -> method, so results can be validated against the method's schema. */
   readonly methods = new Map<RequestId, string>();
+  /** Request id numerals JSON changes that a raw frame sent (`1e-400`): an answer echoing one as written is decoded (raw-ids.ts). */
+  readonly lossyIdsSent = new Set<string>();
   closeInfo: CloseInfo | undefined;
   readonly #waiters = new Set<Waiter>();
   readonly #closeWaiters = new Set<(info: CloseInfo) => void>();
@@ -124,8 +127,12 @@ export class WireConnection {
     try {
       frames = this.binding.decode(text);
     } catch (error) {
-      this.decodeErrors.push({ message: (error as Error).message, record });
-      return;
+      const echoed = this.lossyIdsSent.size > 0 ? decodeEchoedId(this.binding, text, this.lossyIdsSent) : undefined;
+      if (echoed === undefined) {
+        this.decodeErrors.push({ message: (error as Error).message, record });
+        return;
+      }
+      frames = echoed;
     }
     for (const frame of frames) {
       const received: Received = { frame, record, consumed: false, at: Date.now() };
