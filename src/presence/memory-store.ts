@@ -191,15 +191,16 @@ export function createMemoryPresenceStore(options: PresenceStoreOptions = {}, se
     async list(): Promise<PresenceEntry[]> {
       return run((t) => {
         const out: PresenceEntry[] = [];
+        // freshSelf's object is shared by the listings of one millisecond: callers get a copy.
         const own = table.freshSelf(t);
-        if (own) out.push(own);
+        if (own) out.push(copyEntry(own));
         for (const row of rows.newestFirst()) out.push(copyEntry(row));
         return out;
       });
     },
 
     async listKeyed(): Promise<KeyedPresenceEntry[]> {
-      return listKeyed().map(({ key, entry }) => ({ key, entry: key === SELF_KEY ? entry : copyEntry(entry) }));
+      return listKeyed().map(({ key, entry }) => ({ key, entry: copyEntry(entry) }));
     },
 
     async expire(): Promise<number> {

@@ -96,6 +96,21 @@ for (const backend of BACKENDS) {
         row.roles!.push("x");
         expect(await store.get("a")).toMatchObject({ host: "h", roles: ["r"] });
       });
+
+      it("hands out copies of the self row too: changing a listed self row does not change the next listing", async () => {
+        // The clock stands still, so every listing below is of the same millisecond (the memory
+        // store shares one self object per millisecond internally; callers must still get copies).
+        const { store } = await backend.make();
+        await store.setSelf({ host: "gw", roles: ["r"] });
+        const listed = (await store.list())[0];
+        listed.host = "changed";
+        listed.roles!.push("x");
+        const keyed = (await store.listKeyed()).find((row) => row.key === SELF_KEY)!.entry;
+        expect(keyed).toMatchObject({ host: "gw", roles: ["r"] });
+        keyed.host = "changed again";
+        expect((await store.list())[0]).toMatchObject({ host: "gw", roles: ["r"] });
+        expect(await store.get(SELF_KEY)).toMatchObject({ host: "gw", roles: ["r"] });
+      });
     });
 
     describe("K4 instanceId letter case", () => {
