@@ -26,21 +26,27 @@ function compactHello(hello: Record<string, any>): Record<string, unknown> {
   return out;
 }
 
-/** One wire text, redacted, with non-presence bulk abbreviated (the frame stays recognisable). */
+/**
+ * One wire text, redacted, with non-presence bulk abbreviated (the frame stays recognisable). A frame
+ * that needs neither abbreviating nor a secret-named field blanked keeps its text as written: written
+ * again from JSON.parse, `"id":-0` or `"id":1e-400` would read `"id":0` and `"id":1e400` `"id":null`,
+ * and the report would show a different frame from the one its check judged (b1-request-ids).
+ */
 export function compactFrameText(text: string): string {
   let frame: any;
+  const cut = (out: string) => (out.length <= MAX_TEXT_CHARS ? out : `${out.slice(0, MAX_TEXT_CHARS)}… (cut for the report)`);
   try {
     frame = JSON.parse(text);
   } catch {
     // Already cut by the harness: keep the start.
-    const redacted = redactText(text);
-    return redacted.length <= MAX_TEXT_CHARS ? redacted : `${redacted.slice(0, MAX_TEXT_CHARS)}… (cut for the report)`;
+    return cut(redactText(text));
   }
+  const parsed = frame;
   if (frame?.type === "event" && !KEPT_EVENTS.has(frame.event)) frame = { ...frame, payload: "<omitted: not presence>" };
   if (frame?.type === "res" && frame.payload?.type === "hello-ok") frame = { ...frame, payload: compactHello(frame.payload) };
   if (frame?.result?.type === "hello-ok") frame = { ...frame, result: compactHello(frame.result) };
   const compact = JSON.stringify(redactValue(frame));
-  return compact.length <= MAX_TEXT_CHARS ? compact : `${compact.slice(0, MAX_TEXT_CHARS)}… (cut for the report)`;
+  return cut(frame === parsed && compact === JSON.stringify(parsed) ? redactText(text) : compact);
 }
 
 /** Largest expected/actual value kept as is in a committed report (the frames hold the full answer). */
