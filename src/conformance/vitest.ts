@@ -22,6 +22,7 @@ import type { CheckResult } from "./report/results.js";
 import { findingLines } from "./report/pretty.js";
 import { gatewayUrls, modeSelectionProblem, prepareRun, scenariosForMode, selectScenarios, type ConformanceOptions, type PreparedRun } from "./run/runner.js";
 import type { Scenario } from "./scenario/scenario.js";
+import type { LeftOut } from "./run/selection.js";
 
 export interface ConformanceSuiteOptions extends Omit<ConformanceOptions, "url" | "onProgress" | "expectedFailures" | "realTime"> {
   url: string | (() => string | Promise<string>);
@@ -51,6 +52,13 @@ const testName = (s: Scenario) => `${s.id} [${s.level} ${s.rules.join(",")}]: ${
 /** What the CLI's options in a selection error are called here. */
 const SUITE_OPTIONS = "(conformanceSuite: two or more `urls` are the cluster's --url A --url B; real-time scenarios run only with `gateway-presence conform --real-time`)";
 
+/** Why this suite leaves a scenario out, in its own options' words (a suite never runs real-time ones). */
+const LEFT_OUT_HERE: Record<LeftOut, string> = {
+  "real-time": "left out: a real-time scenario (it waits minutes); conformanceSuite never runs these: run `gateway-presence conform --real-time`",
+  default: "left out: a scenario of the default run",
+  cluster: "left out: a cluster scenario (x*, across gateways); give conformanceSuite two or more `urls`, the gateways of one cluster",
+};
+
 export function conformanceSuite(options: ConformanceSuiteOptions): void {
   const loaded = (options.scenarios ?? loadScenarios()).map((s): LoadedScenario => ("scenario" in s ? s : { scenario: s as Scenario, source: "" }));
   // Several distinct gateways (a cluster) also run the cross-gateway scenarios. A `url` function is
@@ -60,7 +68,7 @@ export function conformanceSuite(options: ConformanceSuiteOptions): void {
   // As conform and runConformance refuse it: a selection this suite would drop entirely is a mistake.
   const outsideMode = modeSelectionProblem(chosen, options.only, false, cluster);
   if (outsideMode) throw new Error(`${outsideMode} ${SUITE_OPTIONS}`);
-  const leftOut = new Map(scenariosForMode(chosen, false, cluster).leftOut.map(({ scenario, reason }) => [scenario, reason]));
+  const leftOut = new Map(scenariosForMode(chosen, false, cluster).leftOut.map(({ scenario, kind }) => [scenario, LEFT_OUT_HERE[kind]]));
   const timeout = (options.timeoutMs ?? 10_000) + 5_000;
   const known = new Set(options.expectedFailures ?? []);
 
@@ -81,7 +89,7 @@ export function conformanceSuite(options: ConformanceSuiteOptions): void {
       // Left out by the suite's mode (a real-time or cross-gateway scenario): a skipped test saying why.
       const leftOutReason = leftOut.get(scenario);
       if (leftOutReason !== undefined) {
-        it(testName(scenario), (context) => context.skip(`${leftOutReason} ${SUITE_OPTIONS}`));
+        it(testName(scenario), (context) => context.skip(leftOutReason));
         continue;
       }
       const test = known.has(scenario.id) ? it.fails : it;

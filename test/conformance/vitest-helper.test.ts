@@ -45,11 +45,14 @@ afterAll(({}, file) => {
   expect(outcome("mixed selection", "p1-self-row")).toEqual({ state: "pass", note: undefined });
   expect(outcome("mixed selection", "x1-connect-on-a-watch-on-b")).toEqual({
     state: "skip",
-    note: `left out of this run: cluster scenarios (x*, across gateways): give two --url (the gateways of one cluster: --url A --url B)${suite}`,
+    note: "left out: a cluster scenario (x*, across gateways); give conformanceSuite two or more `urls`, the gateways of one cluster",
   });
-  expect(outcome("mixed selection", "s1-ttl-expiry-real-time")).toEqual({ state: "skip", note: `left out of this run: real-time scenarios: add --real-time${suite}` });
+  expect(outcome("mixed selection", "s1-ttl-expiry-real-time")).toEqual({
+    state: "skip",
+    note: "left out: a real-time scenario (it waits minutes); conformanceSuite never runs these: run `gateway-presence conform --real-time`",
+  });
   expect(outcome("one gateway written twice", "p1-self-row")).toEqual({ state: "pass", note: undefined });
-  expect(outcome("one gateway written twice", "x1-connect-on-a-watch-on-b")).toMatchObject({ state: "skip", note: expect.stringMatching(/^left out of this run: cluster scenarios/) });
+  expect(outcome("one gateway written twice", "x1-connect-on-a-watch-on-b")).toMatchObject({ state: "skip", note: expect.stringMatching(/^left out: a cluster scenario/) });
   // The capability the faulty suite turned off: skipped at run time, with the capability's reason.
   expect(outcome("reference gateway with case-sensitive keys", "p4-node-role")).toMatchObject({ state: "skip", note: expect.stringMatching(/nodeRole/) });
 });

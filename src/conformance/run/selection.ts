@@ -40,14 +40,19 @@ export function scenariosForMode(selected: LoadedScenario[], realTime: boolean, 
     note("cluster", "cross-gateway scenario is", "cross-gateway scenarios are", "left to a run against a cluster (--url A --url B)"),
   ].filter(Boolean);
   const run = selected.filter((_, i) => left[i] === undefined);
-  const leftOut = selected.flatMap((loaded, i) => (left[i] === undefined ? [] : [{ ...loaded, reason: `left out of this run: ${describeLeftOut([left[i]])}` }]));
+  const leftOut = selected.flatMap((loaded, i) => {
+    const kind = left[i];
+    return kind === undefined ? [] : [{ ...loaded, kind, reason: `left out of this run: ${describeLeftOut([kind])}` }];
+  });
   return { run, leftOut, ...(notes.length ? { notSelected: notes.join("; ") } : {}) };
 }
 
-type LeftOut = "real-time" | "default" | "cluster";
+/** Why a mode leaves a scenario out: it belongs to the real-time run, the default run, or a run against a cluster. */
+export type LeftOut = "real-time" | "default" | "cluster";
 
 /** A selected scenario the run's mode leaves out, and why (which option would run it, in conform's words). */
 export interface LeftOutScenario extends LoadedScenario {
+  kind: LeftOut;
   reason: string;
 }
 
