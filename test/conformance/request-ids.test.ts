@@ -3,6 +3,7 @@
 // gateway, on both bindings) and the numeral exactly as written (JSON-RPC 2.0: "the same value as the
 // request") pass; the value JSON.parse read, written back, as OpenClaw 2026.9.6's dispatch answers
 // (`id: parsed.id ?? "invalid"`), fails at /id, saying so: the client gets an id it never sent.
+// The fake gateways below answer each way, over jsonrpc and over openclaw's native frames.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
 import { runConformance } from "../../src/conformance/run/runner.js";
@@ -15,31 +16,68 @@ import { fakeHelloOk, referenceGateway, runOptions } from "./gateways.js";
 
 const scenario = loadScenarios().filter(({ scenario: s }) => s.id === "b1-request-ids");
 
+/** How a fake gateway frames what it sends, per binding (each answer with its id first). */
+const FRAMING = {
+  jsonrpc: {
+    greeting: undefined,
+    /** JSON-RPC ids: a string or a safe integer, written as an integer. */
+    usable: (id: unknown, text: string) => typeof id === "string" || (Number.isSafeInteger(id) && !Object.is(id, -0) && !/"id":\s*-?\d*[.eE]/.test(text)),
+    result: (id: unknown, result: unknown) => ({ jsonrpc: "2.0", id, result }),
+    refuseId: (id: unknown) => ({ jsonrpc: "2.0", id, error: { code: -32600, message: "invalid request", data: { code: "INVALID_REQUEST", errors: [{ path: "/id", message: "must be a string" }] } } }),
+    unknownMethod: (id: unknown, method: string) => ({ jsonrpc: "2.0", id, error: { code: -32601, message: `unknown method: ${method}`, data: { code: "METHOD_NOT_FOUND" } } }),
+    hello: (rows: object[]) => fakeHelloOk(rows),
+  },
+  /** OpenClaw's native frames, as 2026.1.x sends them: a challenge with nonce and ts (no capabilities), protocol 3. */
+  openclaw: {
+    greeting: { type: "event", event: "connect.challenge", payload: { nonce: "fake-nonce", ts: 0 } },
+    /** OpenClaw's RequestFrame: the id is a non-empty string, so every numeric id is refused. */
+    usable: (id: unknown) => typeof id === "string" && id !== "",
+    result: (id: unknown, payload: unknown) => ({ type: "res", id, ok: true, payload }),
+    /** Worded as OpenClaw 2026.x refuses it (reports/interop). */
+    refuseId: (id: unknown) => ({ type: "res", id, ok: false, error: { code: "INVALID_REQUEST", message: "invalid request frame: at /id: must be string" } }),
+    unknownMethod: (id: unknown, method: string) => ({ type: "res", id, ok: false, error: { code: "INVALID_REQUEST", message: `unknown method: ${method}` } }),
+    hello: (rows: object[]) => ({ ...fakeHelloOk(rows), protocol: 3 }),
+  },
+} as const;
+
+interface IdGatewayOptions {
+  binding?: keyof typeof FRAMING;
+  /** false: run every request, whatever its id (the answer still carries the id as `answerId` says). */
+  refuse?: boolean;
+}
+
 /**
- * A JSON-RPC gateway that refuses unusable ids with INVALID_REQUEST; its answer carries the id as
- * JSON.parse read it (`parsed`, written back by JSON.stringify), or the request's numeral copied from
- * its text (`as written`).
+ * A gateway that refuses unusable ids with INVALID_REQUEST, over `binding` (FRAMING: JSON-RPC, or
+ * OpenClaw's native frames after a `connect.challenge`); its
+ * answer carries the id as JSON.parse read it (`parsed`, written back by JSON.stringify: OpenClaw's
+ * `id: parsed?.id ?? "invalid"`), or the request's numeral copied from its text (`as written`).
+ * A beacon it runs (`system-event`) adds a row to its list.
  */
-async function idGateway(answerId: "parsed" | "as written"): Promise<{ url: string; close(): Promise<void> }> {
+async function idGateway(answerId: "parsed" | "as written", { binding = "jsonrpc", refuse = true }: IdGatewayOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const framing = FRAMING[binding];
   const self = { reason: "self", mode: "gateway", host: "fake", version: "0", platform: "test", deviceFamily: "Test" };
   server.on("connection", (ws: WebSocket) => {
     let instanceId: string | undefined;
+    const beacons: object[] = [];
+    if (framing.greeting) ws.send(JSON.stringify({ ...framing.greeting, payload: { ...framing.greeting.payload, ts: Date.now() } }));
     ws.on("message", (data) => {
-      const req = JSON.parse(String(data)) as { id: unknown; method: string; params?: { client?: { instanceId?: string } } };
-      const numeral = /"id":(-?[0-9][0-9.eE+-]*)/.exec(String(data))?.[1];
-      const answer = (body: object) => {
-        const text = JSON.stringify({ jsonrpc: "2.0", id: numeral === undefined ? req.id : "<id>", ...body });
-        ws.send(numeral === undefined ? text : text.replace('"id":"<id>"', `"id":${answerId === "parsed" ? JSON.stringify(req.id) : numeral}`));
-      };
-      const usable = typeof req.id === "string" || (Number.isSafeInteger(req.id) && !Object.is(req.id, -0) && !/"id":\s*-?\d*[.eE]/.test(String(data)));
-      if (!usable) return answer({ error: { code: -32600, message: "invalid request", data: { code: "INVALID_REQUEST", errors: [{ path: "/id", message: "must be a string" }] } } });
+      const text = String(data);
+      const req = JSON.parse(text) as { id: unknown; method: string; params?: { client?: { instanceId?: string }; instanceId?: string; text?: string } };
+      const numeral = /"id":(-?[0-9][0-9.eE+-]*)/.exec(text)?.[1];
+      const id = numeral === undefined ? req.id : "<id>";
+      const answer = (frame: object) =>
+        ws.send(numeral === undefined ? JSON.stringify(frame) : JSON.stringify(frame).replace('"id":"<id>"', `"id":${answerId === "parsed" ? JSON.stringify(req.id) : numeral}`));
+      if (refuse && !framing.usable(req.id, text)) return answer(framing.refuseId(id));
       if (req.method === "connect") instanceId = req.params?.client?.instanceId;
-      const rows = [{ ...self, ts: Date.now() }, { instanceId, reason: "connect", ts: Date.now() }];
-      if (req.method === "connect") answer({ result: fakeHelloOk(rows) });
-      else if (req.method === "system-presence") answer({ result: rows });
-      else answer({ error: { code: -32601, message: "no such method", data: { code: "METHOD_NOT_FOUND" } } });
+      const rows = [{ ...self, ts: Date.now() }, { instanceId, reason: "connect", ts: Date.now() }, ...beacons];
+      if (req.method === "connect") answer(framing.result(id, framing.hello(rows)));
+      else if (req.method === "system-presence") answer(framing.result(id, rows));
+      else if (req.method === "system-event") {
+        beacons.push({ instanceId: req.params?.instanceId, text: req.params?.text, ts: Date.now() });
+        answer(framing.result(id, { ok: true }));
+      } else answer(framing.unknownMethod(id, req.method));
     });
   });
   const { port } = server.address() as { port: number };
@@ -112,6 +150,77 @@ describe("b1-request-ids: lossy request-id numerals", () => {
     } finally {
       await fake.close();
     }
+  });
+
+  describe("over the openclaw binding (native frames; every numeric id is refused there)", () => {
+    /** The openclaw steps and the numeral each sends. */
+    const SENT = { "7-send": "1e400", "8-send": "-0", "9-send": "1e-400", "10-send": "1.00000000000000001" } as const;
+    const runOver = async (fake: { url: string }) => {
+      const result = await runConformance({ url: fake.url, binding: "openclaw", scenarios: scenario });
+      const s = result.scenarios[0]!;
+      /** The text of the first frame received after a check's raw request (a passed check keeps no frames: read the wire log). */
+      const answerText = (check: keyof typeof SENT) => {
+        const sent = s.wire.findIndex((f) => f.dir === "send" && f.text.startsWith(`{"type":"req","id":${SENT[check]},`));
+        return sent < 0 ? undefined : s.wire.slice(sent + 1).find((f) => f.dir === "recv")?.text;
+      };
+      return { result, s, answerText };
+    };
+
+    it("passes a gateway that refuses them with the id exactly as written: each step's /id check and its INVALID_REQUEST expectation pass, no W1 finding", async () => {
+      const fake = await idGateway("as written", { binding: "openclaw" });
+      try {
+        const { result, s, answerText } = await runOver(fake);
+        expect(s.checks.map((c) => [c.id, c.status, c.message])).toEqual(["1-connect", "7-send", "8-send", "9-send", "10-send", "11-list"].map((id) => [id, "passed", undefined]));
+        expect(s.status).toBe("passed");
+        for (const [check, numeral] of Object.entries(SENT)) {
+          // Each passed check judged this answer: the numeral as sent (which the binding cannot decode: the
+          // harness did, as ECHOED_ID) on the INVALID_REQUEST refusal the step expects.
+          expect(answerText(check as keyof typeof SENT)).toBe(`{"type":"res","id":${numeral},"ok":false,"error":{"code":"INVALID_REQUEST","message":"invalid request frame: at /id: must be string"}}`);
+        }
+        expect(result.wireFindings).toEqual([]);
+      } finally {
+        await fake.close();
+      }
+    });
+
+    it("fails a gateway that refuses them with the parsed id written back, as OpenClaw does: /id at -0 and 1e-400 (0) and 1.00000000000000001 (1); 1e400's null passes", async () => {
+      const fake = await idGateway("parsed", { binding: "openclaw" });
+      try {
+        const { result, s, answerText } = await runOver(fake);
+        const parsed = (numeral: string, value: string) =>
+          `/id: the request's id was written ${numeral}, which JSON does not give back unchanged; the answer carries ${value}, the value JSON.parse read from it written back, not the id as sent: an id the client did not send (answer with id null, as JSON-RPC 2.0 answers an invalid request, or with the numeral exactly as written)`;
+        expect(s.checks.map((c) => [c.id, c.status, c.message])).toEqual([
+          ["1-connect", "passed", undefined],
+          ["7-send", "passed", undefined], // Infinity, written back by JSON as null
+          ["8-send", "failed", parsed("-0", "0")],
+          ["9-send", "failed", parsed("1e-400", "0")],
+          ["10-send", "failed", parsed("1.00000000000000001", "1")],
+          ["11-list", "passed", undefined],
+        ]);
+        expect(s.status).toBe("failed");
+        const refusal = (id: string) => `{"type":"res","id":${id},"ok":false,"error":{"code":"INVALID_REQUEST","message":"invalid request frame: at /id: must be string"}}`;
+        expect((Object.keys(SENT) as (keyof typeof SENT)[]).map(answerText)).toEqual([refusal("null"), refusal("0"), refusal("0"), refusal("1")]);
+        // 0 and 1 decode as ids: the finding is the check's, not a W1 one.
+        expect(result.wireFindings).toEqual([]);
+      } finally {
+        await fake.close();
+      }
+    });
+
+    it("still expects the refusal: a gateway that echoes the ids as written but runs the requests fails each step's expectation (not /id), and its beacon shows in the list", async () => {
+      const fake = await idGateway("as written", { binding: "openclaw", refuse: false });
+      try {
+        const { s, answerText } = await runOver(fake);
+        expect(s.status).toBe("failed");
+        for (const [check, numeral] of Object.entries(SENT)) {
+          expect(s.checks.find((c) => c.id === check)).toMatchObject({ status: "failed", message: expect.stringMatching(/^expected error \{"name":"INVALID_REQUEST"\}, got a result: /) });
+          expect(answerText(check as keyof typeof SENT)?.startsWith(`{"type":"res","id":${numeral},"ok":true,`)).toBe(true);
+        }
+        expect(s.checks.find((c) => c.id === "11-list")).toMatchObject({ status: "failed", message: expect.stringMatching(/b1-id-rounded/) });
+      } finally {
+        await fake.close();
+      }
+    });
   });
 
   it("names what the answer's raw text carries: null, the numeral as written, the parsed value, or another id", () => {
