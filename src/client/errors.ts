@@ -11,7 +11,7 @@ export class GatewayError extends Error {
   override readonly name = "GatewayError";
   /** SPEC §10 name (`UNAUTHORIZED`, `RATE_LIMITED`, ...), or the native code when it maps to none. */
   readonly code: ErrorName | string;
-  /** The JSON-RPC numeric code, when the binding has one. */
+  /** The JSON-RPC numeric code the gateway sent (jsonrpc only; openclaw errors carry string codes alone). */
   readonly rpcCode: number | undefined;
   readonly data: Record<string, unknown> | undefined;
   /** The method the failed request called. */

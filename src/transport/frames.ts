@@ -10,7 +10,7 @@ export type RequestId = string | number;
 export interface WireError {
   /** SPEC §10 name (`INVALID_PARAMS`, `FORBIDDEN`, ...), or the native code when it maps to none. */
   name: ErrorName | string;
-  /** The JSON-RPC numeric code, when the binding has one. */
+  /** The JSON-RPC numeric code the gateway sent (jsonrpc only; openclaw errors carry string codes alone). */
   code?: number;
   message: string;
   data?: Record<string, unknown>;

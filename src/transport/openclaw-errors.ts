@@ -4,7 +4,7 @@
  * also reads the message and `details.code`. The native error stays in `data.native`.
  * docs/interop.md lists the table.
  */
-import { ERROR_CODES, type ErrorName, type ValidationIssue } from "../protocol/errors.js";
+import type { ErrorName, ValidationIssue } from "../protocol/errors.js";
 import type { WireError } from "./frames.js";
 
 /** The `error` of an OpenClaw `res` frame. */
@@ -97,7 +97,11 @@ function protocolRange(details: unknown): { min?: number; max?: number } {
   return { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
 }
 
-/** The SDK's typed error for an OpenClaw error. */
+/**
+ * The SDK's typed error for an OpenClaw error: the SPEC §10 name, the message, and `data` (`code`: the
+ * name, `native`: the error as sent). No numeric `code`: OpenClaw sends none (SPEC T2), and a JSON-RPC
+ * number looked up from the name would be a value the gateway never sent.
+ */
 export function mapOpenClawError(error: OpenClawError): WireError {
   const name = openClawErrorName(error);
   const native: Record<string, unknown> = { code: error.code, message: error.message };
@@ -120,6 +124,5 @@ export function mapOpenClawError(error: OpenClawError): WireError {
     const method = /^unknown method:\s*(.+)$/i.exec(error.message)?.[1];
     if (method) data.method = method;
   }
-  const code = name in ERROR_CODES ? ERROR_CODES[name as ErrorName] : undefined;
-  return { name, ...(code !== undefined ? { code } : {}), message: error.message, data };
+  return { name, message: error.message, data };
 }

@@ -210,6 +210,8 @@ describe("openclaw error codes -> SPEC §10 names (frames observed from the peer
   it.each(cases)("%j -> %s", (native, name, data) => {
     const mapped = mapOpenClawError(native as never);
     expect(mapped.name).toBe(name);
+    // OpenClaw sends no number; none is made up from the name.
+    expect(mapped.code).toBeUndefined();
     expect(mapped.message).toBe(native.message);
     expect(mapped.data).toMatchObject({ code: name, native, ...data });
   });

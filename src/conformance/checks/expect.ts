@@ -1,6 +1,6 @@
 /** Checking an answer (result or error frame) against a step's Expectation. */
 import { ERROR_CODES, type ErrorName } from "../../protocol/errors.js";
-import type { InboundFrame } from "../../transport/frames.js";
+import { errorCodeText, type InboundFrame } from "../../transport/frames.js";
 import { match, show, type Mismatch } from "./matchers.js";
 import type { ErrorExpectation, Expectation } from "../scenario/steps.js";
 
@@ -11,8 +11,12 @@ export function answerValue(answer: Answer): unknown {
   return answer.kind === "result" ? answer.result : { error: answer.error };
 }
 
-function describeError(error: Extract<InboundFrame, { kind: "error" }>["error"]): string {
-  return `${error.name}${error.code !== undefined ? ` (${error.code})` : ""}: ${error.message}`;
+/**
+ * An error as received: the code the gateway sent (OpenClaw's string code, with the SPEC §10 name it
+ * maps to when they differ; see errorCodeText), the jsonrpc number when there is one, the message.
+ */
+export function describeError(error: Extract<InboundFrame, { kind: "error" }>["error"]): string {
+  return `${errorCodeText(error)}${error.code !== undefined ? ` (${error.code})` : ""}: ${error.message}`;
 }
 
 /** A binding's stand-ins for SPEC §10 names it has no code for (ClientBinding.errorEquivalents). */
@@ -25,11 +29,12 @@ export function checkError(expected: ErrorExpectation, error: Extract<InboundFra
     const equivalent = equivalents[spec.name as ErrorName];
     const named = error.name === spec.name || (equivalent !== undefined && error.name === equivalent);
     if (!named) out.push({ path: "/error/name", message: `expected error ${spec.name}${equivalent ? ` (or the binding's ${equivalent})` : ""}, got ${describeError(error)}` });
-    const answered = named && error.name !== spec.name ? equivalent! : (spec.name as ErrorName);
-    const code = ERROR_CODES[answered];
-    // jsonrpc errors carry both the name (data.code) and the number; SPEC §10 ties them together.
+    // jsonrpc errors carry both the name (data.code) and the number; SPEC §10 ties them together. Only
+    // they do: an openclaw error has no number (WireError.code absent), so nothing here can quote one.
+    // A wrong name is one mismatch, already reported above with the number received.
+    const code = named ? ERROR_CODES[error.name as ErrorName] : undefined;
     if (code !== undefined && error.code !== undefined && error.code !== code) {
-      out.push({ path: "/error/code", message: `expected code ${code} for ${answered}, got ${error.code}` });
+      out.push({ path: "/error/code", message: `expected code ${code} for ${error.name}, got ${error.code}` });
     }
   }
   if (spec.message !== undefined) out.push(...match(spec.message, error.message, "/error/message"));

@@ -1,7 +1,7 @@
 /** Executors of the steps about the list itself: list, advanceClock, fill. */
 import { handshake, openActor, prepareActor } from "./actors.js";
 import { StepAbort, type ScenarioContext } from "./context.js";
-import type { Answer } from "../checks/expect.js";
+import { describeError, type Answer } from "../checks/expect.js";
 import { capture, timeoutOf } from "./exec-requests.js";
 import { sleep } from "./exec-events.js";
 import { checkListRows, type Row } from "../checks/list-checks.js";
@@ -23,7 +23,7 @@ export async function listRows(conn: WireConnection, timeoutMs: number): Promise
   }
   const frame = answer.frame;
   if (frame.kind !== "result" || !Array.isArray(frame.result)) {
-    const got = frame.kind === "error" ? `error ${frame.error.name}: ${frame.error.message}` : "a result that is not an array";
+    const got = frame.kind === "error" ? `error ${describeError(frame.error)}` : "a result that is not an array";
     throw new StepAbort(`system-presence answered with ${got}`, [record, answer.record]);
   }
   return { rows: frame.result as Row[], frames: [record, answer.record] };
@@ -69,7 +69,7 @@ export async function execAdvanceClock(ctx: ScenarioContext, step: AdvanceClockS
   }
   const frame = answer.frame as Answer;
   const mismatches: Mismatch[] = [];
-  if (frame.kind === "error") mismatches.push({ path: "", message: `test.clock.advance failed: ${frame.error.name}: ${frame.error.message}` });
+  if (frame.kind === "error") mismatches.push({ path: "", message: `test.clock.advance failed: ${describeError(frame.error)}` });
   else {
     const now = (frame.result as { now?: unknown } | null)?.now;
     if (!Number.isInteger(now)) mismatches.push({ path: "/now", message: `expected an integer "now", got ${JSON.stringify(now)}` });

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { createOpenClawBinding, createPresenceClient, TransportError, type HelloOk, type PresenceClient, type PresenceEntry } from "../../../src/index.js";
+import { createOpenClawBinding, createPresenceClient, GatewayError, TransportError, type HelloOk, type PresenceClient, type PresenceEntry } from "../../../src/index.js";
 import { createNodeOpenClawBinding } from "../../../src/client/node.js";
 import { createGateway, type Gateway, type GatewayOptions } from "../../../src/server/index.js";
 import { waitFor } from "../scripted-gateway.js";
@@ -103,6 +103,20 @@ describe("SDK binding openclaw against the reference gateway", () => {
     await waitFor(() => oc.presence.get("rpc-app")?.text === "over json-rpc", "the jsonrpc beacon in the openclaw mirror");
     await waitFor(() => rpc.presence.get("oc-app")?.text === "over openclaw frames", "the openclaw beacon in the jsonrpc mirror");
     expect(oc.presence.version).toBe(rpc.presence.version);
+  });
+
+  it("an error has the same SPEC §10 name on both bindings, and a JSON-RPC number only over jsonrpc (OpenClaw sends string codes)", async () => {
+    const gw = await start({ port: undefined, binding: undefined, listeners: [{ binding: "jsonrpc", port: 0 }, { binding: "openclaw", port: 0 }] });
+    const [rpcUrl, ocUrl] = gw.listeners.map((l) => l.url);
+    const rpc = client(rpcUrl!, { binding: "jsonrpc" });
+    const oc = client(ocUrl!);
+    await Promise.all([rpc.connect(), oc.connect()]);
+    const unknown = (c: PresenceClient) => c.request("no.such.method" as never, {} as never).catch((error: unknown) => error as GatewayError);
+    const [overRpc, overOc] = await Promise.all([unknown(rpc), unknown(oc)]);
+    expect(overRpc).toMatchObject({ code: "METHOD_NOT_FOUND", rpcCode: -32601 });
+    expect(overOc).toBeInstanceOf(GatewayError);
+    expect(overOc).toMatchObject({ code: "METHOD_NOT_FOUND", rpcCode: undefined, data: { native: { code: expect.any(String) } } });
+    expect(overOc.message).not.toMatch(/-326/);
   });
 
   it("a jsonrpc client at the openclaw listener stops at once, naming the binding to use (not at its timeout, no retries)", async () => {
