@@ -6,9 +6,12 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { ProgressEvent } from "../../src/conformance/report/results.js";
+import { ScenarioContext, type RunConfig } from "../../src/conformance/run/context.js";
 import { runConformance } from "../../src/conformance/run/runner.js";
+import { WireConnection } from "../../src/conformance/run/wire.js";
 import type { Scenario } from "../../src/conformance/scenario/scenario.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
+import { jsonRpcBinding } from "../../src/transport/jsonrpc.js";
 import { FAST, referenceGateway, runOptions, TOKEN } from "./gateways.js";
 
 let gateway: Gateway | undefined;
@@ -180,5 +183,22 @@ describe("a gateway that needs a text on beacons (as OpenClaw does)", () => {
     expect(result.probe.needs).toEqual([]);
     expect(result.scenarios.flatMap((s) => s.adaptations ?? [])).toEqual([]);
     expect(result.ok).toBe(true);
+  });
+});
+
+describe("an actor whose connection is closing (OpenClaw closing after a refused connect, or the harness)", () => {
+  it("is said to be closing, then closed with its code; never 'no connect/open step before'", async () => {
+    gateway = await referenceGateway();
+    const ctx = new ScenarioContext(planter, { url: gateway.url, urls: [gateway.url], binding: jsonRpcBinding, token: TOKEN, stepTimeoutMs: 1000, capabilities: new Set(), runId: "r", handshakeTimeoutMs: FAST.handshakeTimeoutMs, needs: {}, ttlMs: 1000 } as RunConfig);
+    const conn = await WireConnection.open(gateway.url, "a", jsonRpcBinding, ctx.log, undefined, 1000);
+    ctx.track("a", conn);
+    expect(ctx.connection("a")).toBe(conn);
+    const closed = new Promise<void>((resolve) => conn.socket.once("close", () => resolve()));
+    conn.socket.close(4000, "test");
+    // The close handshake has begun (CLOSING): no code yet, but the actor did connect.
+    expect(() => ctx.connection("a")).toThrow('actor "a" is closing (its close handshake has begun)');
+    await closed;
+    expect(() => ctx.connection("a")).toThrow('actor "a" was closed (4000)');
+    expect(() => ctx.connection("b")).toThrow('actor "b" is not open (no connect/open step before)');
   });
 });

@@ -123,7 +123,9 @@ export class ScenarioContext {
   connection(name: string): WireConnection {
     const conn = this.connections.get(name);
     if (!conn || !conn.open) {
-      const why = conn?.closeInfo ? `was closed (${conn.closeInfo.code})` : "is not open (no connect/open step before)";
+      // A tracked connection was open once: not open now means closing (close frame sent or received,
+      // socket not yet closed: no code yet) or closed.
+      const why = !conn ? "is not open (no connect/open step before)" : conn.closeInfo ? `was closed (${conn.closeInfo.code})` : "is closing (its close handshake has begun)";
       throw new StepAbort(`actor "${name}" ${why}`);
     }
     return conn;
