@@ -1,7 +1,7 @@
 /**
  * OpenClaw's string error codes -> SPEC §10 names. OpenClaw uses few codes (INVALID_REQUEST covers
- * unknown methods, bad params, handshake failures and, in 2026.1.x, missing scopes), so the mapping
- * also reads the message and `details.code`. The native error stays in `data.native`.
+ * unknown methods, bad params, handshake failures, role refusals and, in 2026.1.x, missing scopes), so
+ * the mapping also reads the message and `details.code`. The native error stays in `data.native`.
  * docs/interop.md lists the table.
  */
 import type { ErrorName, ValidationIssue } from "../protocol/errors.js";
@@ -27,7 +27,16 @@ const RULES: Rule[] = [
   { name: "RATE_LIMITED", detailCodes: ["AUTH_RATE_LIMITED"], message: /^rate limited|too many (requests|failed)/i },
   { name: "PROTOCOL_MISMATCH", detailCodes: ["PROTOCOL_MISMATCH"], message: /^protocol mismatch/i },
   { name: "METHOD_NOT_FOUND", message: /^unknown method\b/i },
-  { name: "FORBIDDEN", detailCodes: ["MISSING_SCOPE", "CONTROL_UI_ORIGIN_NOT_ALLOWED"], message: /^missing scope\b|^origin not allowed/i },
+  // `INVALID_REQUEST "unauthorized role: <role>"` is OpenClaw's refusal of a method to the connected
+  // client's role (a node calling an operator method, or the reverse; src/gateway/server-methods.ts):
+  // authorization, like a missing scope, so SPEC H7's FORBIDDEN, not H5's UNAUTHORIZED (token auth).
+  // Token and device failures read "unauthorized: ..."; only the prefix OpenClaw itself uses to tell
+  // role refusals apart (2026.9.x isUnauthorizedRoleError: "unauthorized role:") is read as FORBIDDEN.
+  {
+    name: "FORBIDDEN",
+    detailCodes: ["MISSING_SCOPE", "CONTROL_UI_ORIGIN_NOT_ALLOWED"],
+    message: /^missing scope\b|^origin not allowed|^unauthorized role:/i,
+  },
   {
     name: "UNAUTHORIZED",
     detailCodes: ["PAIRING_REQUIRED", "DEVICE_IDENTITY_REQUIRED"],

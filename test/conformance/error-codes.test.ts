@@ -42,6 +42,14 @@ describe("error answers over the openclaw binding (string codes only)", () => {
     expect(JSON.stringify(result)).not.toMatch(SPEC_NUMBER);
   });
 
+  it("token auth failures stay UNAUTHORIZED; OpenClaw's role refusal reads as FORBIDDEN; the code sent stays in view", async () => {
+    const token = await runAgainst("openclaw", { code: "INVALID_REQUEST", message: "unauthorized: gateway token mismatch (provide gateway auth token)" });
+    expect(send(token).message).toBe("/error/name: expected error METHOD_NOT_FOUND, got INVALID_REQUEST (UNAUTHORIZED in SPEC §10): unauthorized: gateway token mismatch (provide gateway auth token)");
+    const role = await runAgainst("openclaw", { code: "INVALID_REQUEST", message: "unauthorized role: node" });
+    expect(send(role).message).toBe("/error/name: expected error METHOD_NOT_FOUND, got INVALID_REQUEST (FORBIDDEN in SPEC §10): unauthorized role: node");
+    expect(JSON.stringify([token, role])).not.toMatch(SPEC_NUMBER);
+  });
+
   it("the string code that maps to the expected name passes", async () => {
     const result = await runAgainst("openclaw", { code: "INVALID_REQUEST", message: "unknown method: no.such.method" });
     expect(result.scenarios[0]!.checks.map((c) => [c.id, c.status, c.message])).toEqual([
@@ -70,5 +78,33 @@ describe("error answers over the jsonrpc binding (name from data.code, number mu
     const result = await runAgainst("jsonrpc", { code: -32601, message: "boom", data: { code: "INTERNAL_ERROR" } });
     expect(send(result).message).toBe("/error/name: expected error METHOD_NOT_FOUND, got INTERNAL_ERROR (-32601): boom");
     expect(result.wireFindings).toEqual([expect.objectContaining({ rule: "W1", message: "INTERNAL_ERROR must have code -32603 (SPEC §10), got -32601" })]);
+  });
+});
+
+describe("h7-node-forbidden over the openclaw binding against OpenClaw's role refusal", () => {
+  const nodeForbidden = loadScenarios().filter(({ scenario: s }) => s.id === "h7-node-forbidden");
+
+  it("INVALID_REQUEST 'unauthorized role: node' is H7's FORBIDDEN: what is left is the missing missingScope", async () => {
+    // As both releases answer a node's operator calls (server-methods.ts authorizeGatewayMethod).
+    const refusal = { code: "INVALID_REQUEST", message: "unauthorized role: node" };
+    const fake = await errorFakeGateway("openclaw", { code: "INVALID_REQUEST", message: "unknown method: x" }, { nodeError: refusal });
+    let result: ConformanceResult;
+    try {
+      result = await runConformance({ url: fake.url, binding: "openclaw", scenarios: nodeForbidden, waitReadyMs: 0 });
+    } finally {
+      await fake.close();
+    }
+    const scenario = result.scenarios[0]!;
+    expect(scenario.checks.map((c) => [c.id, c.status, c.message])).toEqual([
+      ["1-connect", "passed", undefined],
+      ["2-send", "warning", '/error/data/missingScope: expected "operator.read", got (absent)'],
+      ["3-send", "warning", '/error/data/missingScope: expected "operator.write", got (absent)'],
+      ["4-connect", "passed", undefined],
+      ["5-expectNoEvent", "passed", undefined],
+    ]);
+    // The error as sent stays in the check's actual answer (data.native) for the report.
+    expect(scenario.checks[1]!.actual).toEqual({ error: { name: "FORBIDDEN", message: "unauthorized role: node", data: { code: "FORBIDDEN", native: refusal } } });
+    expect(scenario.status).toBe("warning");
+    expect(JSON.stringify(result)).not.toMatch(SPEC_NUMBER);
   });
 });

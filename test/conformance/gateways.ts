@@ -61,22 +61,31 @@ export async function wrongFakeGateway(self: Record<string, unknown> = {}): Prom
  * A fake gateway that answers every method but connect and system-presence with `error`, written as
  * the binding writes errors: jsonrpc `{code: number, message, data}`, openclaw (after a
  * `connect.challenge`, as 2026.1.x frames it) `{code: string, message, details?}`. Its list holds
- * its self row and each connection's row.
+ * its self row and each connection's row. With `nodeError`, a connection whose connect asked for role
+ * `node` gets that error for every later request, as OpenClaw checks the role before the method.
  */
-export async function errorFakeGateway(binding: "jsonrpc" | "openclaw", error: object): Promise<{ url: string; close(): Promise<void> }> {
+export async function errorFakeGateway(
+  binding: "jsonrpc" | "openclaw",
+  error: object,
+  { nodeError }: { nodeError?: object } = {},
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const rows: Record<string, unknown>[] = [{ reason: "self", mode: "gateway", host: "fake", version: "0", platform: "test", deviceFamily: "Test", ts: Date.now() }];
   server.on("connection", (ws: WebSocket) => {
     if (binding === "openclaw") ws.send(JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: "fake-nonce", ts: Date.now() } }));
+    let role: unknown;
     ws.on("message", (data) => {
-      const req = JSON.parse(String(data)) as { id: number | string; method: string; params?: { client?: { instanceId?: string } } };
+      const req = JSON.parse(String(data)) as { id: number | string; method: string; params?: { client?: { instanceId?: string }; role?: unknown } };
       const ok = (result: unknown) => ws.send(JSON.stringify(binding === "openclaw" ? { type: "res", id: req.id, ok: true, payload: result } : { jsonrpc: "2.0", id: req.id, result }));
+      const fail = (e: object) => ws.send(JSON.stringify(binding === "openclaw" ? { type: "res", id: req.id, ok: false, error: e } : { jsonrpc: "2.0", id: req.id, error: e }));
       if (req.method === "connect") {
+        role = req.params?.role;
         rows.push({ ...rows[0], reason: "connect", mode: "ui", instanceId: req.params?.client?.instanceId });
         ok({ ...fakeHelloOk(rows), ...(binding === "openclaw" ? { protocol: 3 } : {}) });
-      } else if (req.method === "system-presence") ok(rows.map((r) => ({ ...r, ts: Date.now() })));
-      else ws.send(JSON.stringify(binding === "openclaw" ? { type: "res", id: req.id, ok: false, error } : { jsonrpc: "2.0", id: req.id, error }));
+      } else if (nodeError && role === "node") fail(nodeError);
+      else if (req.method === "system-presence") ok(rows.map((r) => ({ ...r, ts: Date.now() })));
+      else fail(error);
     });
   });
   const { port } = server.address() as { port: number };

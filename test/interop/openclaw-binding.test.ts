@@ -200,6 +200,13 @@ describe("openclaw error codes -> SPEC §10 names (frames observed from the peer
     [{ code: "NOT_PAIRED", message: "pairing required: device is not approved yet", details: { code: "PAIRING_REQUIRED" } }, "UNAUTHORIZED", {}],
     [{ code: "INVALID_REQUEST", message: "device signature invalid" }, "UNAUTHORIZED", {}],
     [{ code: "INVALID_REQUEST", message: "unauthorized: gateway token mismatch (set gateway.remote.token)" }, "UNAUTHORIZED", {}],
+    [{ code: "INVALID_REQUEST", message: "unauthorized: gateway token missing (provide gateway auth token)", details: { code: "AUTH_TOKEN_MISSING", authReason: "token_missing" } }, "UNAUTHORIZED", {}],
+    [{ code: "INVALID_REQUEST", message: "unauthorized: device token rejected (pair/repair this device, or provide gateway token)" }, "UNAUTHORIZED", {}],
+    [{ code: "INVALID_REQUEST", message: "unauthorized" }, "UNAUTHORIZED", {}],
+    // Role refusals (server-methods.ts, both releases): H7's FORBIDDEN, not H5's UNAUTHORIZED.
+    [{ code: "INVALID_REQUEST", message: "unauthorized role: node" }, "FORBIDDEN", {}],
+    [{ code: "INVALID_REQUEST", message: "unauthorized role: operator" }, "FORBIDDEN", {}],
+    [{ code: "INVALID_REQUEST", message: "missing scope: operator.admin" }, "FORBIDDEN", { missingScope: "operator.admin" }],
     [{ code: "RATE_LIMITED", message: "slow down", retryAfterMs: 250 }, "RATE_LIMITED", { retryAfterMs: 250 }],
     [{ code: "UNAVAILABLE", message: "gateway starting" }, "INTERNAL_ERROR", {}],
     [{ code: "INVALID_REQUEST", message: "invalid connect params: at /client/id: must be equal to one of the allowed values" }, "INVALID_PARAMS", { errors: [{ path: "/client/id", message: "must be equal to one of the allowed values" }] }],
@@ -214,5 +221,12 @@ describe("openclaw error codes -> SPEC §10 names (frames observed from the peer
     expect(mapped.code).toBeUndefined();
     expect(mapped.message).toBe(native.message);
     expect(mapped.data).toMatchObject({ code: name, native, ...data });
+  });
+
+  it("a role refusal is FORBIDDEN without a missingScope: OpenClaw names no scope, and none is made up", () => {
+    for (const role of ["node", "operator"]) {
+      const mapped = mapOpenClawError({ code: "INVALID_REQUEST", message: `unauthorized role: ${role}` });
+      expect(mapped.data).toEqual({ code: "FORBIDDEN", native: { code: "INVALID_REQUEST", message: `unauthorized role: ${role}` } });
+    }
   });
 });
