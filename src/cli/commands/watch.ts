@@ -111,6 +111,10 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
     }
   });
   client.presence.on("change", (change: MirrorChange) => {
+    // A connection's hello-ok snapshot comes before the listing that measures the offset: until that
+    // answers, its self row (stamped by the gateway as it answered) sets the clock, so the first
+    // JSON line's status and ageMs are on the gateway's clock too, not on this machine's.
+    if (change.source === "snapshot") clockOffsetMs = gatewayNow(change.entries, Date.now()) - Date.now();
     if (!flags.json) return redraw();
     const now = Date.now() + clockOffsetMs;
     emit({ type: "presence", source: change.source, version: change.version, instances: instancesJson(change.entries, now) });
