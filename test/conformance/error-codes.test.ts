@@ -108,3 +108,35 @@ describe("h7-node-forbidden over the openclaw binding against OpenClaw's role re
     expect(JSON.stringify(result)).not.toMatch(SPEC_NUMBER);
   });
 });
+
+describe("an expected data.code (b1-wrong-types: INVALID_PARAMS with data.code and errors) is the name: judged once, as sent", () => {
+  const wrongTypes = loadScenarios().filter(({ scenario: s }) => s.id === "b1-wrong-types");
+  const firstSend = async (binding: "jsonrpc" | "openclaw", error: object) => {
+    const fake = await errorFakeGateway(binding, error);
+    try {
+      const result = await runConformance({ url: fake.url, binding, scenarios: wrongTypes, waitReadyMs: 0 });
+      return result.scenarios[0]!.checks.find((c) => c.id === "2-send")!;
+    } finally {
+      await fake.close();
+    }
+  };
+
+  it("openclaw: no /error/data/code line quoting the SPEC name the binding filled in (OpenClaw sent no data)", async () => {
+    const check = await firstSend("openclaw", { code: "UNAVAILABLE", message: "gateway busy" });
+    expect(check).toMatchObject({
+      status: "failed",
+      message: "/error/name: expected error INVALID_PARAMS, got UNAVAILABLE (INTERNAL_ERROR in SPEC §10): gateway busy; /error/data/errors: expected an array, got (absent)",
+    });
+  });
+
+  it("jsonrpc: a wrong data.code is the one /error/name mismatch, not a second /error/data/code one", async () => {
+    const check = await firstSend("jsonrpc", { code: -32603, message: "boom", data: { code: "INTERNAL_ERROR" } });
+    expect(check.message).toBe("/error/name: expected error INVALID_PARAMS, got INTERNAL_ERROR (-32603): boom; /error/data/errors: expected an array, got (absent)");
+  });
+
+  it("jsonrpc: data without the code it must carry still fails at /error/data/code (the name was read from the number)", async () => {
+    const check = await firstSend("jsonrpc", { code: -32602, message: "bad params", data: { errors: [] } });
+    expect(check.status).toBe("failed");
+    expect(check.message).toMatch(/^\/error\/data\/code: expected "INVALID_PARAMS", got \(absent\)/);
+  });
+});

@@ -38,8 +38,21 @@ export function checkError(expected: ErrorExpectation, error: Extract<InboundFra
     }
   }
   if (spec.message !== undefined) out.push(...match(spec.message, error.message, "/error/message"));
-  if (spec.data !== undefined) out.push(...match(spec.data, error.data, "/error/data"));
+  if (spec.data !== undefined) out.push(...match(withoutNameCode(spec.data, spec.name, error), error.data, "/error/data"));
   return out;
+}
+
+/**
+ * The data expectation less `code` when that only repeats the expected name and the error's
+ * `data.code` is its name: /error/name has judged it, quoting what the gateway sent. A second
+ * `/error/data/code` line would repeat that mismatch, and over openclaw quote a `data.code` the
+ * gateway never sent (the binding fills it with the mapped SPEC name; OpenClaw sends no data).
+ * A jsonrpc `data.code` that is absent, or not the name it was read as, is still checked here.
+ */
+function withoutNameCode(data: unknown, name: string | undefined, error: Extract<InboundFrame, { kind: "error" }>["error"]): unknown {
+  if (name === undefined || data === null || typeof data !== "object" || Array.isArray(data)) return data;
+  const { code, ...rest } = data as Record<string, unknown>;
+  return code === name && error.data?.code === error.name ? rest : data;
 }
 
 /** Mismatches between an answer and the expectation (default: any result). */
