@@ -74,6 +74,11 @@ describe("error answers over the jsonrpc binding (name from data.code, number mu
     expect(result.wireFindings).toEqual([]);
   });
 
+  it("a number outside SPEC §10 and no data.code: quoted once, as sent", async () => {
+    const result = await runAgainst("jsonrpc", { code: -32099, message: "odd" });
+    expect(send(result).message).toBe("/error/name: expected error METHOD_NOT_FOUND, got -32099: odd");
+  });
+
   it("a wrong name whose number belongs to the expected name: the name mismatch here, the number as a W1 finding", async () => {
     const result = await runAgainst("jsonrpc", { code: -32601, message: "boom", data: { code: "INTERNAL_ERROR" } });
     expect(send(result).message).toBe("/error/name: expected error METHOD_NOT_FOUND, got INTERNAL_ERROR (-32601): boom");

@@ -16,7 +16,9 @@ export function answerValue(answer: Answer): unknown {
  * maps to when they differ; see errorCodeText), the jsonrpc number when there is one, the message.
  */
 export function describeError(error: Extract<InboundFrame, { kind: "error" }>["error"]): string {
-  return `${errorCodeText(error)}${error.code !== undefined ? ` (${error.code})` : ""}: ${error.message}`;
+  // A number outside SPEC §10 without data.code is its own name (jsonRpcErrorName): said once.
+  const number = error.code !== undefined && String(error.code) !== error.name ? ` (${error.code})` : "";
+  return `${errorCodeText(error)}${number}: ${error.message}`;
 }
 
 /** A binding's stand-ins for SPEC §10 names it has no code for (ClientBinding.errorEquivalents). */
