@@ -1,7 +1,8 @@
 /**
  * Exit codes shared by every command: 2 for a usage error (unknown option, bad value, missing
  * argument, options that do not go together), so scripts can tell "you called it wrong" from a
- * runtime failure (1: cannot reach the gateway, findings, a failed run; each command documents its own).
+ * runtime failure (1: findings, a failed run, or for list/watch an unreachable gateway; conform and
+ * doctor exit 2 for a gateway they cannot read; each command documents its own).
  */
 import { CommanderError, type Command } from "commander";
 
