@@ -3,9 +3,10 @@ import type { ErrorName } from "../protocol/errors.js";
 import { errorCodeText, FrameDecodeError, type WireError } from "../transport/frames.js";
 
 /**
- * The gateway answered with an error (SPEC §10): `code` is the table's name, `data` its details. The
- * message shows the gateway's own code when its binding's differs (`connect: UNAVAILABLE (INTERNAL_ERROR
- * in SPEC §10): gateway starting; retry shortly`, `data.native` keeps the native error).
+ * The gateway answered with an error (SPEC §10): `code` is the table's name, `data` its details (over
+ * openclaw the binding's SPEC-shaped reading, `data.native` the error as sent). The message shows the
+ * code the gateway sent when it differs from the name (`connect: UNAVAILABLE (INTERNAL_ERROR in SPEC
+ * §10): gateway starting`; a JSON-RPC error without data.code: `-32603 (INTERNAL_ERROR in SPEC §10)`).
  */
 export class GatewayError extends Error {
   override readonly name = "GatewayError";

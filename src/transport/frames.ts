@@ -13,17 +13,39 @@ export interface WireError {
   /** The JSON-RPC numeric code the gateway sent (jsonrpc only; openclaw errors carry string codes alone). */
   code?: number;
   message: string;
+  /**
+   * jsonrpc: the error's `data` as sent. openclaw: the binding's SPEC-shaped reading (`code` = `name`,
+   * `missingScope`, `errors`, ... derived from the native error; see mapOpenClawError), with the native
+   * error in `native`.
+   */
   data?: Record<string, unknown>;
+  /**
+   * The error object exactly as the gateway sent it (JSON-RPC's `error`, OpenClaw's `res.error`): what
+   * reports show as received, beside the reading above.
+   */
+  sent: unknown;
 }
 
 /**
- * The error's code as a person should read it: the gateway's own code, and the SPEC §10 name it maps
- * to when that differs (OpenClaw's `UNAVAILABLE` -> `UNAVAILABLE (INTERNAL_ERROR in SPEC §10)`), so a
- * message never shows a code the gateway did not send. The native code is in `data.native.code`.
+ * The error's code as the gateway sent it: OpenClaw's string code; over JSON-RPC the name in
+ * `data.code` when the gateway sent one, else the number. Undefined when the error had no code.
+ */
+export function sentErrorCode(error: WireError): string | number | undefined {
+  const sent = error.sent as { code?: unknown; data?: { code?: unknown } } | null | undefined;
+  if (typeof sent?.code === "string") return sent.code;
+  if (typeof sent?.data?.code === "string") return sent.data.code;
+  return typeof sent?.code === "number" ? sent.code : undefined;
+}
+
+/**
+ * The error's code as a person should read it: the code the gateway sent, and the SPEC §10 name it
+ * maps to when that differs (OpenClaw's `UNAVAILABLE` -> `UNAVAILABLE (INTERNAL_ERROR in SPEC §10)`,
+ * a JSON-RPC error without `data.code` -> `-32603 (INTERNAL_ERROR in SPEC §10)`), so a message never
+ * shows a code the gateway did not send.
  */
 export function errorCodeText(error: WireError): string {
-  const native = (error.data?.native as { code?: unknown } | undefined)?.code;
-  return typeof native === "string" && native !== "" && native !== error.name ? `${native} (${error.name} in SPEC §10)` : error.name;
+  const sent = sentErrorCode(error);
+  return sent === undefined || sent === "" || String(sent) === error.name ? error.name : `${sent} (${error.name} in SPEC §10)`;
 }
 
 export type InboundFrame =

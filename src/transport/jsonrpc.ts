@@ -38,6 +38,7 @@ function decodeOne(message: unknown, text: string, idNumeral: string | undefined
       code: e.code,
       message: e.message,
       ...(e.data !== undefined && typeof e.data === "object" ? { data: e.data as Record<string, unknown> } : {}),
+      sent: response.error,
     };
     return { kind: "error", id, error };
   }

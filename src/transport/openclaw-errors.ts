@@ -107,17 +107,15 @@ function protocolRange(details: unknown): { min?: number; max?: number } {
 }
 
 /**
- * The SDK's typed error for an OpenClaw error: the SPEC §10 name, the message, and `data` (`code`: the
- * name, `native`: the error as sent). No numeric `code`: OpenClaw sends none (SPEC T2), and a JSON-RPC
- * number looked up from the name would be a value the gateway never sent.
+ * The SDK's typed error for an OpenClaw error: the SPEC §10 name, the message, and `data`, the
+ * binding's SPEC-shaped reading (`code`: the name, fields such as `missingScope` derived from the
+ * native error, `native`: the error as sent). `sent` is the error as sent too. No numeric `code`:
+ * OpenClaw sends none (SPEC T2), and a JSON-RPC number looked up from the name would be a value the
+ * gateway never sent.
  */
 export function mapOpenClawError(error: OpenClawError): WireError {
   const name = openClawErrorName(error);
-  const native: Record<string, unknown> = { code: error.code, message: error.message };
-  if (error.details !== undefined) native.details = error.details;
-  if (error.retryable !== undefined) native.retryable = error.retryable;
-  if (error.retryAfterMs !== undefined) native.retryAfterMs = error.retryAfterMs;
-  const data: Record<string, unknown> = { code: name, native };
+  const data: Record<string, unknown> = { code: name, native: error };
   const details = (error.details ?? {}) as Record<string, unknown>;
   if (name === "FORBIDDEN") {
     const scope = typeof details.missingScope === "string" ? details.missingScope : /^missing scope: (\S+)/.exec(error.message)?.[1];
@@ -133,5 +131,5 @@ export function mapOpenClawError(error: OpenClawError): WireError {
     const method = /^unknown method:\s*(.+)$/i.exec(error.message)?.[1];
     if (method) data.method = method;
   }
-  return { name, message: error.message, data };
+  return { name, message: error.message, data, sent: error };
 }

@@ -29,7 +29,9 @@ describe("error answers over the openclaw binding (string codes only)", () => {
     const result = await runAgainst("openclaw", { code: "UNAVAILABLE", message: "gateway busy", retryable: true });
     const check = send(result);
     expect(check).toMatchObject({ status: "failed", message: "/error/name: expected error METHOD_NOT_FOUND, got UNAVAILABLE (INTERNAL_ERROR in SPEC §10): gateway busy" });
-    expect(check.actual).toEqual({ error: { name: "INTERNAL_ERROR", message: "gateway busy", data: { code: "INTERNAL_ERROR", native: { code: "UNAVAILABLE", message: "gateway busy", retryable: true } } } });
+    // The actual answer: the error exactly as sent, and apart, labelled, the SPEC name it was read as
+    // (no `data.code: "INTERNAL_ERROR"` beside the native error, as if OpenClaw had sent it).
+    expect(check.actual).toEqual({ error: { code: "UNAVAILABLE", message: "gateway busy", retryable: true }, harnessReading: { name: "INTERNAL_ERROR" } });
     expect(JSON.stringify(result)).not.toMatch(SPEC_NUMBER);
     expect(result.wireFindings).toEqual([]);
     expect(result.scenarios[0]!.status).toBe("failed");
@@ -61,6 +63,31 @@ describe("error answers over the openclaw binding (string codes only)", () => {
   });
 });
 
+describe("a check's actual error: as sent, with the harness's reading beside it", () => {
+  it("openclaw: fields the binding derives (missingScope from details) are the harness's reading, not the error's", async () => {
+    const sent = { code: "FORBIDDEN", message: "missing scope: operator.admin", details: { code: "MISSING_SCOPE", missingScope: "operator.admin" } };
+    const check = send(await runAgainst("openclaw", sent));
+    expect(check.status).toBe("failed");
+    expect(check.actual).toEqual({ error: sent, harnessReading: { name: "FORBIDDEN", data: { missingScope: "operator.admin" } } });
+  });
+
+  it("openclaw: an INVALID_PARAMS read from the message shows the parsed errors as the reading", async () => {
+    const sent = { code: "INVALID_REQUEST", message: "invalid system-event params: at /ts: must be integer" };
+    const check = send(await runAgainst("openclaw", sent));
+    expect(check.actual).toEqual({ error: sent, harnessReading: { name: "INVALID_PARAMS", data: { errors: [{ path: "/ts", message: "must be integer" }] } } });
+  });
+
+  it("jsonrpc: the error object as sent ({code, message, data}); the name read from data.code", async () => {
+    const sent = { code: -32603, message: "boom", data: { code: "INTERNAL_ERROR", detail: "x" } };
+    expect(send(await runAgainst("jsonrpc", sent)).actual).toEqual({ error: sent, harnessReading: { name: "INTERNAL_ERROR" } });
+  });
+
+  it("jsonrpc without data.code: the number as sent, the name the harness read from it apart", async () => {
+    const sent = { code: -32603, message: "boom" };
+    expect(send(await runAgainst("jsonrpc", sent)).actual).toEqual({ error: sent, harnessReading: { name: "INTERNAL_ERROR" } });
+  });
+});
+
 describe("error answers over the jsonrpc binding (name from data.code, number must agree)", () => {
   it("the right name with the wrong number fails at /error/code and as a W1 error-codes finding", async () => {
     const result = await runAgainst("jsonrpc", { code: -32000, message: "no such method", data: { code: "METHOD_NOT_FOUND" } });
@@ -72,6 +99,11 @@ describe("error answers over the jsonrpc binding (name from data.code, number mu
     const result = await runAgainst("jsonrpc", { code: -32603, message: "boom", data: { code: "INTERNAL_ERROR" } });
     expect(send(result)).toMatchObject({ status: "failed", message: "/error/name: expected error METHOD_NOT_FOUND, got INTERNAL_ERROR (-32603): boom" });
     expect(result.wireFindings).toEqual([]);
+  });
+
+  it("a §10 number without data.code: the number as sent, with the name it maps to in SPEC §10 (not as if the name were sent)", async () => {
+    const result = await runAgainst("jsonrpc", { code: -32603, message: "boom" });
+    expect(send(result).message).toBe("/error/name: expected error METHOD_NOT_FOUND, got -32603 (INTERNAL_ERROR in SPEC §10): boom");
   });
 
   it("a number outside SPEC §10 and no data.code: quoted once, as sent", async () => {
@@ -107,8 +139,9 @@ describe("h7-node-forbidden over the openclaw binding against OpenClaw's role re
       ["4-connect", "passed", undefined],
       ["5-expectNoEvent", "passed", undefined],
     ]);
-    // The error as sent stays in the check's actual answer (data.native) for the report.
-    expect(scenario.checks[1]!.actual).toEqual({ error: { name: "FORBIDDEN", message: "unauthorized role: node", data: { code: "FORBIDDEN", native: refusal } } });
+    // The check's actual answer: the refusal as sent, FORBIDDEN only as the harness's reading of it.
+    expect(scenario.checks[1]!.actual).toEqual({ error: refusal, harnessReading: { name: "FORBIDDEN" } });
+    expect(JSON.stringify((scenario.checks[1]!.actual as { error: unknown }).error)).not.toContain("FORBIDDEN");
     expect(scenario.status).toBe("warning");
     expect(JSON.stringify(result)).not.toMatch(SPEC_NUMBER);
   });
@@ -143,5 +176,32 @@ describe("an expected data.code (b1-wrong-types: INVALID_PARAMS with data.code a
     const check = await firstSend("jsonrpc", { code: -32602, message: "bad params", data: { errors: [] } });
     expect(check.status).toBe("failed");
     expect(check.message).toMatch(/^\/error\/data\/code: expected "INVALID_PARAMS", got \(absent\)/);
+  });
+});
+
+describe("a flood's actual counts the error answers by the code sent (b2-rate-limit)", () => {
+  const rateLimit = loadScenarios().filter(({ scenario: s }) => s.id === "b2-rate-limit");
+  const flood = async (binding: "jsonrpc" | "openclaw", error: object | object[]) => {
+    const fake = await errorFakeGateway(binding, error, { acceptBeacons: 3 });
+    try {
+      const result = await runConformance({ url: fake.url, binding, scenarios: rateLimit, waitReadyMs: 0, capabilities: { systemEvent: true } });
+      return result.scenarios[0]!.checks.find((c) => c.id === "2-flood")!;
+    } finally {
+      await fake.close();
+    }
+  };
+
+  it("openclaw: UNAVAILABLE as sent (not INTERNAL_ERROR, the name it maps to)", async () => {
+    const check = await flood("openclaw", { code: "UNAVAILABLE", message: "The server is busy. Please try again in a moment.", retryable: true });
+    expect(check.status).toBe("failed");
+    expect(check.actual).toEqual({ ok: 3, errors: 497, errorsByCode: { UNAVAILABLE: 497 } });
+    expect(check.message).toMatch(/^none of 500 answers matched .* \(3 results, 497 errors: 497 UNAVAILABLE\)$/);
+  });
+
+  it("jsonrpc: the data.code name when sent, else the number", async () => {
+    const check = await flood("jsonrpc", [{ code: -32004, message: "slow down", data: { code: "RATE_LIMITED" } }, { code: -32603, message: "busy" }]);
+    // Floods 3..499 refused: odd ones (249) -32603 without data.code, even ones (248) RATE_LIMITED without retryAfterMs.
+    expect(check.actual).toEqual({ ok: 3, errors: 497, errorsByCode: { "-32603": 249, RATE_LIMITED: 248 } });
+    expect(check.message).toMatch(/\(3 results, 497 errors: 249 -32603, 248 RATE_LIMITED\)$/);
   });
 });

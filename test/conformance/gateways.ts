@@ -63,29 +63,35 @@ export async function wrongFakeGateway(self: Record<string, unknown> = {}): Prom
  * `connect.challenge`, as 2026.1.x frames it) `{code: string, message, details?}`. Its list holds
  * its self row and each connection's row. With `nodeError`, a connection whose connect asked for role
  * `node` gets that error for every later request, as OpenClaw checks the role before the method.
+ * For a flood (system-event with text `flood <i>`): the first `acceptBeacons` are answered
+ * `{ok: true}`, the rest with `error`, or, when `error` is a list, its `i % length`th entry.
  */
 export async function errorFakeGateway(
   binding: "jsonrpc" | "openclaw",
-  error: object,
-  { nodeError }: { nodeError?: object } = {},
+  error: object | object[],
+  { nodeError, acceptBeacons = 0 }: { nodeError?: object; acceptBeacons?: number } = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const rows: Record<string, unknown>[] = [{ reason: "self", mode: "gateway", host: "fake", version: "0", platform: "test", deviceFamily: "Test", ts: Date.now() }];
+  const errors = Array.isArray(error) ? error : [error];
   server.on("connection", (ws: WebSocket) => {
     if (binding === "openclaw") ws.send(JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: "fake-nonce", ts: Date.now() } }));
     let role: unknown;
     ws.on("message", (data) => {
-      const req = JSON.parse(String(data)) as { id: number | string; method: string; params?: { client?: { instanceId?: string }; role?: unknown } };
+      const req = JSON.parse(String(data)) as { id: number | string; method: string; params?: { client?: { instanceId?: string }; role?: unknown; text?: unknown } };
       const ok = (result: unknown) => ws.send(JSON.stringify(binding === "openclaw" ? { type: "res", id: req.id, ok: true, payload: result } : { jsonrpc: "2.0", id: req.id, result }));
       const fail = (e: object) => ws.send(JSON.stringify(binding === "openclaw" ? { type: "res", id: req.id, ok: false, error: e } : { jsonrpc: "2.0", id: req.id, error: e }));
+      const flood = req.method === "system-event" && typeof req.params?.text === "string" ? /^flood (\d+)$/.exec(req.params.text) : null;
+      const i = flood ? Number(flood[1]) : 0;
       if (req.method === "connect") {
         role = req.params?.role;
         rows.push({ ...rows[0], reason: "connect", mode: "ui", instanceId: req.params?.client?.instanceId });
         ok({ ...fakeHelloOk(rows), ...(binding === "openclaw" ? { protocol: 3 } : {}) });
       } else if (nodeError && role === "node") fail(nodeError);
       else if (req.method === "system-presence") ok(rows.map((r) => ({ ...r, ts: Date.now() })));
-      else fail(error);
+      else if (flood && i < acceptBeacons) ok({ ok: true });
+      else fail(errors[i % errors.length]!);
     });
   });
   const { port } = server.address() as { port: number };

@@ -240,7 +240,7 @@ describe("b1-request-ids: lossy request-id numerals", () => {
   it("decodes an answer echoing a lossy numeral this connection sent as written, on both bindings, and nothing else", () => {
     const sent = new Set(["1e-400"]);
     expect(decodeEchoedId(jsonRpcBinding, '{"jsonrpc":"2.0","id":1e-400,"error":{"code":-32600,"message":"invalid"}}', sent)).toEqual([
-      { kind: "error", id: ECHOED_ID, error: { name: "INVALID_REQUEST", code: -32600, message: "invalid" } },
+      { kind: "error", id: ECHOED_ID, error: { name: "INVALID_REQUEST", code: -32600, message: "invalid", sent: { code: -32600, message: "invalid" } } },
     ]);
     expect(decodeEchoedId(openClawBinding, '{"type":"res","id":1e-400,"ok":false,"error":{"code":"INVALID_REQUEST","message":"invalid"}}', sent)).toMatchObject([{ kind: "error", id: ECHOED_ID }]);
     expect(decodeEchoedId(jsonRpcBinding, '{"jsonrpc":"2.0","id":1.00000000000000001,"result":{}}', sent)).toBeUndefined();

@@ -1,30 +1,62 @@
 /** Checking an answer (result or error frame) against a step's Expectation. */
 import { ERROR_CODES, type ErrorName } from "../../protocol/errors.js";
-import { errorCodeText, type InboundFrame } from "../../transport/frames.js";
+import { errorCodeText, sentErrorCode, type InboundFrame, type WireError } from "../../transport/frames.js";
 import { match, show, type Mismatch } from "./matchers.js";
 import type { ErrorExpectation, Expectation } from "../scenario/steps.js";
 
 export type Answer = Extract<InboundFrame, { kind: "result" } | { kind: "error" }>;
 
-/** The part of an answer that captures and reports look at. */
+/** The part of an answer that captures read: a result, or the error as the binding decoded it. */
 export function answerValue(answer: Answer): unknown {
   return answer.kind === "result" ? answer.result : { error: answer.error };
 }
 
+/** An answer as a check's `actual` records it: a result as is, an error as reportedError shows it. */
+export function reportedAnswer(answer: Answer): unknown {
+  return answer.kind === "result" ? answer.result : reportedError(answer.error);
+}
+
+/** What the harness read an error as, beside the error as sent (reportedError). */
+export interface HarnessReading {
+  /** The SPEC §10 name (what a check judges at /error/name). */
+  name: string;
+  /** Fields the binding derived from the error (openclaw: `missingScope`, `errors`, ...; the /error/data paths a check judges). */
+  data?: Record<string, unknown>;
+}
+
 /**
- * An error as received: the code the gateway sent (OpenClaw's string code, with the SPEC §10 name it
- * maps to when they differ; see errorCodeText), the jsonrpc number when there is one, the message.
+ * An error as reports record it: `error`, the object exactly as the gateway sent it, and, labelled as
+ * such, `harnessReading`: the SPEC §10 name it maps to and any data the binding derived. Nothing the
+ * gateway did not send is shown inside `error` (over openclaw the decoded `data.code` is the mapped
+ * name, which OpenClaw never sends).
  */
-export function describeError(error: Extract<InboundFrame, { kind: "error" }>["error"]): string {
-  // A number outside SPEC §10 without data.code is its own name (jsonRpcErrorName): said once.
-  const number = error.code !== undefined && String(error.code) !== error.name ? ` (${error.code})` : "";
+export function reportedError(error: WireError): { error: unknown; harnessReading: HarnessReading } {
+  const harnessReading: HarnessReading = { name: error.name };
+  const sentData = (error.sent as { data?: unknown } | null | undefined)?.data;
+  if (error.data !== undefined && error.data !== sentData) {
+    // Left out: `code` repeating the name, `native` being the error as sent.
+    const derived = Object.entries(error.data).filter(([key, value]) => !(key === "code" && value === error.name) && value !== error.sent);
+    if (derived.length > 0) harnessReading.data = Object.fromEntries(derived);
+  }
+  return { error: error.sent, harnessReading };
+}
+
+/**
+ * An error as received: the code the gateway sent (OpenClaw's string code, a JSON-RPC `data.code` or,
+ * without one, the number), with the SPEC §10 name it maps to when that differs (errorCodeText), the
+ * number beside a `data.code` name, the message.
+ */
+export function describeError(error: WireError): string {
+  // A number the text already shows (no data.code: `-32603 (INTERNAL_ERROR in SPEC §10)`, or one
+  // outside SPEC §10, its own name) is said once.
+  const number = error.code !== undefined && sentErrorCode(error) !== error.code ? ` (${error.code})` : "";
   return `${errorCodeText(error)}${number}: ${error.message}`;
 }
 
 /** A binding's stand-ins for SPEC §10 names it has no code for (ClientBinding.errorEquivalents). */
 export type ErrorEquivalents = Readonly<Partial<Record<ErrorName, ErrorName>>>;
 
-export function checkError(expected: ErrorExpectation, error: Extract<InboundFrame, { kind: "error" }>["error"], equivalents: ErrorEquivalents = {}): Mismatch[] {
+export function checkError(expected: ErrorExpectation, error: WireError, equivalents: ErrorEquivalents = {}): Mismatch[] {
   const spec = typeof expected === "string" ? { name: expected } : expected;
   const out: Mismatch[] = [];
   if (spec.name !== undefined) {
@@ -51,7 +83,7 @@ export function checkError(expected: ErrorExpectation, error: Extract<InboundFra
  * gateway never sent (the binding fills it with the mapped SPEC name; OpenClaw sends no data).
  * A jsonrpc `data.code` that is absent, or not the name it was read as, is still checked here.
  */
-function withoutNameCode(data: unknown, name: string | undefined, error: Extract<InboundFrame, { kind: "error" }>["error"]): unknown {
+function withoutNameCode(data: unknown, name: string | undefined, error: WireError): unknown {
   if (name === undefined || data === null || typeof data !== "object" || Array.isArray(data)) return data;
   const { code, ...rest } = data as Record<string, unknown>;
   return code === name && error.data?.code === error.name ? rest : data;

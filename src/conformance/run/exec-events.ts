@@ -1,6 +1,6 @@
 /** Executors of the steps that wait for what the gateway pushes: events, unsolicited errors, closes. */
 import type { ScenarioContext } from "./context.js";
-import { checkError } from "../checks/expect.js";
+import { checkError, reportedError } from "../checks/expect.js";
 import { capture, timeoutOf } from "./exec-requests.js";
 import { match, matches, type Mismatch } from "../checks/matchers.js";
 import type { CountEventsStep, DrainEventsStep, ExpectCloseStep, ExpectErrorStep, ExpectEventStep, ExpectNoEventStep, WaitStep } from "../scenario/steps.js";
@@ -99,7 +99,7 @@ export async function execExpectError(ctx: ScenarioContext, step: ExpectErrorSte
     const mismatches = frame ? checkError(expected, frame.error, ctx.config.binding.errorEquivalents) : [];
     if (frame && expectedId !== undefined) mismatches.push(...match(expectedId, frame.id, "/requestId"));
     mismatches.push(...capture(ctx, step.capture, frame ? { error: frame.error } : undefined));
-    ctx.record(step, index, { mismatches, expected: { error: expected, ...(expectedId !== undefined ? { requestId: expectedId } : {}) }, actual: frame ? { requestId: frame.id, error: frame.error } : undefined, frames: [hit.record] });
+    ctx.record(step, index, { mismatches, expected: { error: expected, ...(expectedId !== undefined ? { requestId: expectedId } : {}) }, actual: frame ? { requestId: frame.id, ...reportedError(frame.error) } : undefined, frames: [hit.record] });
   } catch (error) {
     if (!(error instanceof WaitError)) throw error;
     ctx.record(step, index, { mismatches: [{ path: "", message: error.message }], expected: { error: expected, withinMs: within } });

@@ -1,7 +1,7 @@
 /** Executors of the steps about the list itself: list, advanceClock, fill. */
 import { handshake, openActor, prepareActor } from "./actors.js";
 import { StepAbort, type ScenarioContext } from "./context.js";
-import { describeError, type Answer } from "../checks/expect.js";
+import { describeError, reportedAnswer, type Answer } from "../checks/expect.js";
 import { capture, timeoutOf } from "./exec-requests.js";
 import { sleep } from "./exec-events.js";
 import { checkListRows, type Row } from "../checks/list-checks.js";
@@ -75,7 +75,7 @@ export async function execAdvanceClock(ctx: ScenarioContext, step: AdvanceClockS
     if (!Number.isInteger(now)) mismatches.push({ path: "/now", message: `expected an integer "now", got ${JSON.stringify(now)}` });
     mismatches.push(...capture(ctx, step.capture, frame.result));
   }
-  ctx.record(step, index, { mismatches, expected: { result: { now: "integer" } }, actual: frame.kind === "result" ? frame.result : { error: frame.error }, frames: [record, answer.record] });
+  ctx.record(step, index, { mismatches, expected: { result: { now: "integer" } }, actual: reportedAnswer(frame), frames: [record, answer.record] });
 }
 
 /** Rows are added with beacons over extra connections, each staying under the default rate limit. */

@@ -1,9 +1,9 @@
 /** Executors of the steps that open connections and send requests: open, connect, disconnect, send, flood. */
-import type { RequestId } from "../../transport/frames.js";
+import { sentErrorCode, type RequestId } from "../../transport/frames.js";
 import { adaptRequestParams, beaconText } from "./adapt.js";
 import { handshake, openActor } from "./actors.js";
 import { StepAbort, type ScenarioContext } from "./context.js";
-import { answerValue, checkAnswer, type Answer } from "../checks/expect.js";
+import { answerValue, checkAnswer, reportedAnswer, type Answer } from "../checks/expect.js";
 import { match, show, type Mismatch } from "../checks/matchers.js";
 import type { ConnectStep, DisconnectStep, Expectation, FloodStep, OpenStep, SendStep } from "../scenario/steps.js";
 import { pointer, resolve, VariableError } from "../scenario/vars.js";
@@ -63,7 +63,7 @@ export async function execConnect(ctx: ScenarioContext, step: ConnectStep, index
   }
   mismatches.push(...capture(ctx, step.capture, answerValue(frame)));
   mismatches.push(...(await closeMismatch(conn, step.close, timeout)));
-  ctx.record(step, index, { mismatches, expected: { ...expected, ...(step.close ? { close: step.close } : {}) }, actual: answerValue(frame), frames: [sent, answer.record] });
+  ctx.record(step, index, { mismatches, expected: { ...expected, ...(step.close ? { close: step.close } : {}) }, actual: reportedAnswer(frame), frames: [sent, answer.record] });
 }
 
 export async function execDisconnect(ctx: ScenarioContext, step: DisconnectStep): Promise<void> {
@@ -122,7 +122,8 @@ export async function execSend(ctx: ScenarioContext, step: SendStep, index: numb
   mismatches.push(...capture(ctx, step.capture, values.length === 1 ? values[0] : values));
   mismatches.push(...(await closeMismatch(conn, step.close, timeout)));
   const frames = [...new Set([...waits.map((w) => w.sent), ...answers.map((a) => a.record)])];
-  ctx.record(step, index, { mismatches, expected: resolvedExpect.length === 1 ? (resolvedExpect[0] ?? { result: { $any: true } }) : resolvedExpect, actual: values.length === 1 ? values[0] : values, frames });
+  const actual = answers.map((a) => reportedAnswer(a.frame as Answer));
+  ctx.record(step, index, { mismatches, expected: resolvedExpect.length === 1 ? (resolvedExpect[0] ?? { result: { $any: true } }) : resolvedExpect, actual: actual.length === 1 ? actual[0] : actual, frames });
 }
 
 export async function execFlood(ctx: ScenarioContext, step: FloodStep, index: number): Promise<void> {
@@ -139,17 +140,34 @@ export async function execFlood(ctx: ScenarioContext, step: FloodStep, index: nu
   const frames = answers.map((a) => a.frame as Answer);
   const ok = frames.filter((f) => f.kind === "result").length;
   const tally = { ok, errors: frames.length - ok };
+  const errorsByCode = countByCode(frames);
   const mismatches: Mismatch[] = [];
   const some = resolve(step.some, ctx.vars);
   let evidence = answers.slice(-2);
   if (some !== undefined) {
     const hit = answers.find((a) => checkAnswer(some, a.frame as Answer, ctx.config.binding.errorEquivalents).length === 0);
     if (hit) evidence = [hit];
-    else mismatches.push({ path: "", message: `none of ${step.count} answers matched ${show(some)} (${ok} results, ${tally.errors} errors)` });
+    else mismatches.push({ path: "", message: `none of ${step.count} answers matched ${show(some)} (${ok} results, ${tally.errors} errors${tally.errors ? `: ${showCounts(errorsByCode)}` : ""})` });
   }
   if (step.okCount !== undefined) mismatches.push(...match(resolve(step.okCount, ctx.vars), ok, "/okCount"));
   if (step.errorCount !== undefined) mismatches.push(...match(resolve(step.errorCount, ctx.vars), tally.errors, "/errorCount"));
   mismatches.push(...capture(ctx, step.capture, tally));
-  ctx.record(step, index, { mismatches, expected: { some, okCount: step.okCount, errorCount: step.errorCount }, actual: tally, frames: evidence.map((a) => a.record) });
+  ctx.record(step, index, { mismatches, expected: { some, okCount: step.okCount, errorCount: step.errorCount }, actual: { ...tally, errorsByCode }, frames: evidence.map((a) => a.record) });
 }
 
+
+/** How many error answers carried each code, as sent (sentErrorCode: OpenClaw's string code, JSON-RPC's data.code or number). */
+function countByCode(frames: readonly Answer[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const f of frames) {
+    if (f.kind !== "error") continue;
+    const code = String(sentErrorCode(f.error) ?? "(no code)");
+    counts[code] = (counts[code] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** `{UNAVAILABLE: 232, "-32603": 3}` -> `232 UNAVAILABLE, 3 -32603`. */
+function showCounts(counts: Record<string, number>): string {
+  return Object.entries(counts).map(([code, n]) => `${n} ${code}`).join(", ");
+}

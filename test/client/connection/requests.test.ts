@@ -116,7 +116,8 @@ describe("client requests", () => {
     expect(error.message).toBe("system-event: RATE_LIMITED: rate limited");
 
     gw.handlers["system-presence"] = () => ({ error: { code: -32003, message: "forbidden" } });
-    await expect(client.systemPresence()).rejects.toMatchObject({ code: "FORBIDDEN", data: undefined });
+    // No data.code: the name is read from the number, and the message says so rather than show a name never sent.
+    await expect(client.systemPresence()).rejects.toMatchObject({ code: "FORBIDDEN", rpcCode: -32003, data: undefined, message: "system-presence: -32003 (FORBIDDEN in SPEC §10): forbidden" });
   });
 
   it("rejects params it cannot encode without breaking the connection", async () => {

@@ -38,7 +38,8 @@ describe("errors beyond the contract", () => {
   });
 
   it("a contract error gets no hint", () => {
-    const error = new GatewayError({ name: "FORBIDDEN", message: "missing scope: operator.write", data: { code: "FORBIDDEN", missingScope: "operator.write" } }, "system-event");
+    const sent = { code: -32003, message: "missing scope: operator.write", data: { code: "FORBIDDEN", missingScope: "operator.write" } };
+    const error = new GatewayError({ name: "FORBIDDEN", code: sent.code, message: sent.message, data: sent.data, sent }, "system-event");
     expect(error.message).toBe("system-event: FORBIDDEN: missing scope: operator.write");
   });
 });
