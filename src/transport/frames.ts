@@ -21,9 +21,16 @@ export interface WireError {
   data?: Record<string, unknown>;
   /**
    * The error object exactly as the gateway sent it (JSON-RPC's `error`, OpenClaw's `res.error`): what
-   * reports show as received, beside the reading above.
+   * reports show as received, beside the reading above. Both bindings here set it; a binding that does
+   * not (written before it existed) is read through sentError().
    */
-  sent: unknown;
+  sent?: unknown;
+}
+
+/** The error as the gateway sent it: `sent`, or, from a binding that does not keep it, the decoded fields. */
+export function sentError(error: WireError): unknown {
+  if (error.sent !== undefined) return error.sent;
+  return { ...(error.code !== undefined ? { code: error.code } : {}), message: error.message, ...(error.data !== undefined ? { data: error.data } : {}) };
 }
 
 /**
@@ -31,7 +38,7 @@ export interface WireError {
  * `data.code` when the gateway sent one, else the number. Undefined when the error had no code.
  */
 export function sentErrorCode(error: WireError): string | number | undefined {
-  const sent = error.sent as { code?: unknown; data?: { code?: unknown } } | null | undefined;
+  const sent = sentError(error) as { code?: unknown; data?: { code?: unknown } } | null | undefined;
   if (typeof sent?.code === "string") return sent.code;
   if (typeof sent?.data?.code === "string") return sent.data.code;
   return typeof sent?.code === "number" ? sent.code : undefined;

@@ -1,6 +1,6 @@
 /** Checking an answer (result or error frame) against a step's Expectation. */
 import { ERROR_CODES, type ErrorName } from "../../protocol/errors.js";
-import { errorCodeText, sentErrorCode, type InboundFrame, type WireError } from "../../transport/frames.js";
+import { errorCodeText, sentError, sentErrorCode, type InboundFrame, type WireError } from "../../transport/frames.js";
 import { match, show, type Mismatch } from "./matchers.js";
 import type { ErrorExpectation, Expectation } from "../scenario/steps.js";
 
@@ -32,13 +32,14 @@ export interface HarnessReading {
  */
 export function reportedError(error: WireError): { error: unknown; harnessReading: HarnessReading } {
   const harnessReading: HarnessReading = { name: error.name };
-  const sentData = (error.sent as { data?: unknown } | null | undefined)?.data;
+  const sent = sentError(error);
+  const sentData = (sent as { data?: unknown } | null | undefined)?.data;
   if (error.data !== undefined && error.data !== sentData) {
     // Left out: `code` repeating the name, `native` being the error as sent.
-    const derived = Object.entries(error.data).filter(([key, value]) => !(key === "code" && value === error.name) && value !== error.sent);
+    const derived = Object.entries(error.data).filter(([key, value]) => !(key === "code" && value === error.name) && value !== sent);
     if (derived.length > 0) harnessReading.data = Object.fromEntries(derived);
   }
-  return { error: error.sent, harnessReading };
+  return { error: sent, harnessReading };
 }
 
 /**

@@ -1,0 +1,35 @@
+// A decoded error keeps the error as the gateway sent it (WireError.sent); messages and reports quote
+// that, never a code the gateway did not send. A binding written before `sent` existed (it does not
+// set it) is read through sentError: its decoded fields stand for what was sent.
+import { describe, expect, it } from "vitest";
+import { reportedError } from "../../src/conformance/checks/expect.js";
+import { jsonRpcBinding, openClawBinding } from "../../src/index.js";
+import { errorCodeText, sentError, type WireError } from "../../src/transport/frames.js";
+
+function decodedError(binding: typeof jsonRpcBinding, text: string): WireError {
+  const [frame] = binding.decode(text);
+  if (frame?.kind !== "error") throw new Error(`not an error frame: ${frame?.kind}`);
+  return frame.error;
+}
+
+describe("WireError.sent", () => {
+  it("is the error object as sent, over both bindings", () => {
+    const rpc = decodedError(jsonRpcBinding, '{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"boom"}}');
+    expect(rpc.sent).toEqual({ code: -32603, message: "boom" });
+    expect(errorCodeText(rpc)).toBe("-32603 (INTERNAL_ERROR in SPEC §10)");
+    const oc = decodedError(openClawBinding, '{"type":"res","id":"1","ok":false,"error":{"code":"INVALID_REQUEST","message":"unauthorized role: node"}}');
+    expect(oc.sent).toEqual({ code: "INVALID_REQUEST", message: "unauthorized role: node" });
+    expect(errorCodeText(oc)).toBe("INVALID_REQUEST (FORBIDDEN in SPEC §10)");
+    expect(reportedError(oc)).toEqual({ error: { code: "INVALID_REQUEST", message: "unauthorized role: node" }, harnessReading: { name: "FORBIDDEN" } });
+  });
+
+  it("falls back to the decoded fields for a binding that does not set it", () => {
+    const bare: WireError = { name: "INTERNAL_ERROR", code: -32603, message: "boom" };
+    expect(sentError(bare)).toEqual({ code: -32603, message: "boom" });
+    expect(errorCodeText(bare)).toBe("-32603 (INTERNAL_ERROR in SPEC §10)");
+    expect(reportedError(bare)).toEqual({ error: { code: -32603, message: "boom" }, harnessReading: { name: "INTERNAL_ERROR" } });
+    const named: WireError = { name: "FORBIDDEN", code: -32003, message: "no", data: { code: "FORBIDDEN", missingScope: "operator.read" } };
+    expect(errorCodeText(named)).toBe("FORBIDDEN");
+    expect(reportedError(named)).toEqual({ error: { code: -32003, message: "no", data: { code: "FORBIDDEN", missingScope: "operator.read" } }, harnessReading: { name: "FORBIDDEN" } });
+  });
+});
