@@ -8,7 +8,7 @@ export type RequestId = string | number;
 
 /** An error answer, with the SPEC §10 name whatever the binding's native code was. */
 export interface WireError {
-  /** SPEC §10 name (`INVALID_PARAMS`, `FORBIDDEN`, ...), or the native code when it maps to none. */
+  /** SPEC §10 name (`INVALID_PARAMS`, `FORBIDDEN`, ...), or the native code when it maps to none (`(no code)`: a JSON-RPC error without one). */
   name: ErrorName | string;
   /** The JSON-RPC numeric code the gateway sent (jsonrpc only; openclaw errors carry string codes alone). */
   code?: number;
@@ -27,9 +27,15 @@ export interface WireError {
   sent?: unknown;
 }
 
-/** The error as the gateway sent it: `sent`, or, from a binding that does not keep it, the decoded fields. */
+/**
+ * The error as the gateway sent it: `sent`; from a binding that does not keep it, the native error it
+ * kept in `data.native` (the openclaw binding's convention before `sent`: a `{code: string, message}`
+ * with no JSON-RPC number beside it), else the decoded fields.
+ */
 export function sentError(error: WireError): unknown {
   if (error.sent !== undefined) return error.sent;
+  const native = error.data?.native as { code?: unknown; message?: unknown } | null | undefined;
+  if (error.code === undefined && typeof native?.code === "string" && typeof native.message === "string") return native;
   return { ...(error.code !== undefined ? { code: error.code } : {}), message: error.message, ...(error.data !== undefined ? { data: error.data } : {}) };
 }
 

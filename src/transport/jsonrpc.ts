@@ -9,11 +9,16 @@ import { assertRoundTripId, describeId, requestIdProblem } from "./request-id.js
 
 const NAME_BY_CODE = new Map<number, ErrorName>(Object.entries(ERROR_CODES).map(([name, code]) => [code, name as ErrorName]));
 
-/** The SPEC §10 name of a JSON-RPC error: `data.code` when the gateway sent it, else from the numeric code. */
-export function jsonRpcErrorName(code: number, data: unknown): ErrorName | string {
-  const named = (data as { code?: unknown } | undefined)?.code;
+/**
+ * The SPEC §10 name of a JSON-RPC error: `data.code` when the gateway sent it, else from the numeric
+ * code (a number outside SPEC §10, or a string code, is its own name); `(no code)` when the error
+ * carries neither (JSON-RPC requires a code; no text should quote one the gateway did not send).
+ */
+export function jsonRpcErrorName(code: unknown, data: unknown): ErrorName | string {
+  const named = (data as { code?: unknown } | null | undefined)?.code;
   if (typeof named === "string") return named;
-  return NAME_BY_CODE.get(code) ?? String(code);
+  if (typeof code === "number") return NAME_BY_CODE.get(code) ?? String(code);
+  return typeof code === "string" ? code : "(no code)";
 }
 
 function decodeOne(message: unknown, text: string, idNumeral: string | undefined): InboundFrame {

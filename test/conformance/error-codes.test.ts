@@ -106,6 +106,12 @@ describe("error answers over the jsonrpc binding (name from data.code, number mu
     expect(send(result).message).toBe("/error/name: expected error METHOD_NOT_FOUND, got -32603 (INTERNAL_ERROR in SPEC §10): boom");
   });
 
+  it("an error without a code: said so, never 'undefined' as if that were its code", async () => {
+    const result = await runAgainst("jsonrpc", { message: "boom" });
+    expect(send(result).message).toBe("/error/name: expected error METHOD_NOT_FOUND, got (no code): boom");
+    expect(send(result).actual).toEqual({ error: { message: "boom" }, harnessReading: { name: "(no code)" } });
+  });
+
   it("a number outside SPEC §10 and no data.code: quoted once, as sent", async () => {
     const result = await runAgainst("jsonrpc", { code: -32099, message: "odd" });
     expect(send(result).message).toBe("/error/name: expected error METHOD_NOT_FOUND, got -32099: odd");
@@ -203,5 +209,14 @@ describe("a flood's actual counts the error answers by the code sent (b2-rate-li
     // Floods 3..499 refused: odd ones (249) -32603 without data.code, even ones (248) RATE_LIMITED without retryAfterMs.
     expect(check.actual).toEqual({ ok: 3, errors: 497, errorsByCode: { "-32603": 249, RATE_LIMITED: 248 } });
     expect(check.message).toMatch(/\(3 results, 497 errors: 249 -32603, 248 RATE_LIMITED\)$/);
+  });
+
+  it("counts any code the gateway sends, even one named like an Object property", async () => {
+    const check = await flood("openclaw", [{ code: "constructor", message: "a" }, { code: "__proto__", message: "b" }]);
+    // Floods 3..499 refused: odd ones (249) "__proto__", even ones (248) "constructor". (An object
+    // literal's `__proto__:` would set its prototype, hence fromEntries.)
+    const byCode = (check.actual as { errorsByCode: Record<string, number> }).errorsByCode;
+    expect(Object.entries(byCode)).toEqual([["__proto__", 249], ["constructor", 248]]);
+    expect(check.actual).toEqual({ ok: 3, errors: 497, errorsByCode: Object.fromEntries([["__proto__", 249], ["constructor", 248]]) });
   });
 });

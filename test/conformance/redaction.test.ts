@@ -2,7 +2,7 @@
 // expected/actual values, not in failure messages, whatever the reporter.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadScenarios } from "../../src/conformance/scenario/fixtures.js";
-import { REDACTED } from "../../src/conformance/report/redact.js";
+import { REDACTED, redactValue } from "../../src/conformance/report/redact.js";
 import { formatReport, formatSummary, progressPrinter, REPORTERS } from "../../src/conformance/report/formats.js";
 import type { RunResult } from "../../src/conformance/report/results.js";
 import { runConformance } from "../../src/conformance/run/runner.js";
@@ -61,5 +61,14 @@ describe("the run's token in reports", () => {
     const text = formatReport(result, reporter) + progress + formatSummary(result, { color: false });
     expect(text).toContain(REDACTED);
     expect(text).not.toContain(SECRET);
+  });
+});
+
+describe("redactValue copies what a gateway sent, keys and all", () => {
+  it("keeps a \"__proto__\" key (as JSON.parse makes it) as a key, not the copy's prototype", () => {
+    const sent = JSON.parse('{"error":{"code":"x","__proto__":{"polluted":true},"token":"t0k3n"}}') as unknown;
+    const copy = redactValue(sent) as { error: Record<string, unknown> };
+    expect(JSON.stringify(copy)).toBe(`{"error":{"code":"x","__proto__":{"polluted":true},"token":"${REDACTED}"}}`);
+    expect(Object.getPrototypeOf(copy.error)).toBe(Object.prototype);
   });
 });

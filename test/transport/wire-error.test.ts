@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { reportedError } from "../../src/conformance/checks/expect.js";
 import { jsonRpcBinding, openClawBinding } from "../../src/index.js";
+import { GatewayError } from "../../src/client/errors.js";
 import { errorCodeText, sentError, type WireError } from "../../src/transport/frames.js";
 
 function decodedError(binding: typeof jsonRpcBinding, text: string): WireError {
@@ -31,5 +32,23 @@ describe("WireError.sent", () => {
     const named: WireError = { name: "FORBIDDEN", code: -32003, message: "no", data: { code: "FORBIDDEN", missingScope: "operator.read" } };
     expect(errorCodeText(named)).toBe("FORBIDDEN");
     expect(reportedError(named)).toEqual({ error: { code: -32003, message: "no", data: { code: "FORBIDDEN", missingScope: "operator.read" } }, harnessReading: { name: "FORBIDDEN" } });
+  });
+
+  it("falls back to data.native for a binding that kept the native error there (the openclaw convention before `sent`)", () => {
+    const native = { code: "UNAVAILABLE", message: "gateway starting", retryable: true };
+    const old: WireError = { name: "INTERNAL_ERROR", message: native.message, data: { code: "INTERNAL_ERROR", native } };
+    expect(sentError(old)).toBe(native);
+    // Not `INTERNAL_ERROR`, the mapped name in data.code, which the gateway never sent.
+    expect(errorCodeText(old)).toBe("UNAVAILABLE (INTERNAL_ERROR in SPEC §10)");
+    expect(new GatewayError(old, "connect").message).toBe("connect: UNAVAILABLE (INTERNAL_ERROR in SPEC §10): gateway starting");
+    expect(reportedError(old)).toEqual({ error: native, harnessReading: { name: "INTERNAL_ERROR" } });
+  });
+
+  it("a JSON-RPC error without a code is read as '(no code)', not 'undefined'", () => {
+    const none = decodedError(jsonRpcBinding, '{"jsonrpc":"2.0","id":1,"error":{"message":"boom"}}');
+    expect(none.name).toBe("(no code)");
+    expect(new GatewayError(none, "system-presence").message).toBe("system-presence: (no code): boom");
+    // A string code (not JSON-RPC, but sent) is its own name, as sent.
+    expect(errorCodeText(decodedError(jsonRpcBinding, '{"jsonrpc":"2.0","id":1,"error":{"code":"BUSY","message":"x"}}'))).toBe("BUSY");
   });
 });

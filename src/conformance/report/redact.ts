@@ -66,10 +66,12 @@ export function redactValue(value: unknown, options: RedactOptions = {}): unknow
   if (typeof value === "string") return redactText(value, options.literals);
   if (Array.isArray(value)) return value.map((v) => redactValue(v, options));
   if (value === null || typeof value !== "object") return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
-    const keep = options.keepSignatures === true && key === "signature";
-    out[key] = isSecretKey(key) && !keep && inner !== undefined && inner !== null && inner !== "" ? REDACTED : redactValue(inner, options);
-  }
-  return out;
+  // fromEntries, not assignment: a gateway's `"__proto__"` key stays a key of the copy (assigning it
+  // would set the copy's prototype and drop it from the report).
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => {
+      const keep = options.keepSignatures === true && key === "signature";
+      return [key, isSecretKey(key) && !keep && inner !== undefined && inner !== null && inner !== "" ? REDACTED : redactValue(inner, options)];
+    }),
+  );
 }

@@ -155,16 +155,16 @@ export async function execFlood(ctx: ScenarioContext, step: FloodStep, index: nu
   ctx.record(step, index, { mismatches, expected: { some, okCount: step.okCount, errorCount: step.errorCount }, actual: { ...tally, errorsByCode }, frames: evidence.map((a) => a.record) });
 }
 
-
 /** How many error answers carried each code, as sent (sentErrorCode: OpenClaw's string code, JSON-RPC's data.code or number). */
 function countByCode(frames: readonly Answer[]): Record<string, number> {
-  const counts: Record<string, number> = {};
+  // A Map: the codes are the gateway's strings ("constructor", "__proto__" must count like any other).
+  const counts = new Map<string, number>();
   for (const f of frames) {
     if (f.kind !== "error") continue;
     const code = String(sentErrorCode(f.error) ?? "(no code)");
-    counts[code] = (counts[code] ?? 0) + 1;
+    counts.set(code, (counts.get(code) ?? 0) + 1);
   }
-  return counts;
+  return Object.fromEntries(counts);
 }
 
 /** `{UNAVAILABLE: 232, "-32603": 3}` -> `232 UNAVAILABLE, 3 -32603`. */
