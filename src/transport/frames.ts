@@ -6,11 +6,24 @@ import type { ErrorName } from "../protocol/errors.js";
 
 export type RequestId = string | number;
 
+/** The name of an error that carries no code (JSON-RPC requires one): no text quotes a code the gateway did not send. */
+export const NO_CODE = "(no code)";
+/** The name of an error whose code is the empty string, which names nothing (`m: : boom` would be unreadable). */
+export const EMPTY_CODE = "(empty code)";
+
 /** An error answer, with the SPEC §10 name whatever the binding's native code was. */
 export interface WireError {
-  /** SPEC §10 name (`INVALID_PARAMS`, `FORBIDDEN`, ...), or the native code when it maps to none (`(no code)`: a JSON-RPC error without one). */
+  /**
+   * SPEC §10 name (`INVALID_PARAMS`, `FORBIDDEN`, ...), or the native code when it maps to none;
+   * NO_CODE (`(no code)`) for an error without a code, EMPTY_CODE (`(empty code)`) for one whose code
+   * is `""`.
+   */
   name: ErrorName | string;
-  /** The JSON-RPC numeric code the gateway sent (jsonrpc only; openclaw errors carry string codes alone). */
+  /**
+   * The JSON-RPC numeric code the gateway sent (jsonrpc only; openclaw errors carry string codes alone).
+   * Only ever a number: a code that is missing or not a number is absent here and kept in `sent` (and
+   * `name`); the harness reports it as a W1 `error-codes` finding (JSON-RPC 2.0 §5.1: an integer).
+   */
   code?: number;
   message: string;
   /**
@@ -40,25 +53,28 @@ export function sentError(error: WireError): unknown {
 }
 
 /**
- * The error's code as the gateway sent it: OpenClaw's string code; over JSON-RPC the name in
- * `data.code` when the gateway sent one, else the number. Undefined when the error had no code.
+ * The error's code as the gateway sent it: over JSON-RPC the name in `data.code` when the gateway sent
+ * one (an empty one names nothing and counts as none), else the code: OpenClaw's string code, a
+ * JSON-RPC number (or string). Undefined when the error had no code.
  */
 export function sentErrorCode(error: WireError): string | number | undefined {
   const sent = sentError(error) as { code?: unknown; data?: { code?: unknown } } | null | undefined;
-  if (typeof sent?.code === "string") return sent.code;
-  if (typeof sent?.data?.code === "string") return sent.data.code;
-  return typeof sent?.code === "number" ? sent.code : undefined;
+  if (typeof sent?.data?.code === "string" && sent.data.code !== "") return sent.data.code;
+  return typeof sent?.code === "string" || typeof sent?.code === "number" ? sent.code : undefined;
 }
 
 /**
  * The error's code as a person should read it: the code the gateway sent, and the SPEC §10 name it
  * maps to when that differs (OpenClaw's `UNAVAILABLE` -> `UNAVAILABLE (INTERNAL_ERROR in SPEC §10)`,
  * a JSON-RPC error without `data.code` -> `-32603 (INTERNAL_ERROR in SPEC §10)`), so a message never
- * shows a code the gateway did not send.
+ * shows a code the gateway did not send. An empty code reads `(empty code)`, or `""` before the name
+ * the binding read from elsewhere (OpenClaw's message: `"" (METHOD_NOT_FOUND in SPEC §10)`).
  */
 export function errorCodeText(error: WireError): string {
   const sent = sentErrorCode(error);
-  return sent === undefined || sent === "" || String(sent) === error.name ? error.name : `${sent} (${error.name} in SPEC §10)`;
+  if (sent === undefined || String(sent) === error.name) return error.name;
+  if (sent === "" && error.name === EMPTY_CODE) return EMPTY_CODE;
+  return `${sent === "" ? '""' : sent} (${error.name} in SPEC §10)`;
 }
 
 export type InboundFrame =

@@ -3,22 +3,24 @@ import type { JSONRPCResponse } from "json-rpc-2.0";
 import { ERROR_CODES, type ErrorName } from "../protocol/errors.js";
 import { JSONRPC_PROTOCOL_VERSION } from "../protocol/methods.js";
 import type { ClientBinding } from "./binding.js";
-import { FrameDecodeError, type InboundFrame, type RequestId, type WireError } from "./frames.js";
+import { EMPTY_CODE, FrameDecodeError, NO_CODE, type InboundFrame, type RequestId, type WireError } from "./frames.js";
 import { idNumeralProblem, idNumerals } from "./id-numeral.js";
 import { assertRoundTripId, describeId, requestIdProblem } from "./request-id.js";
 
 const NAME_BY_CODE = new Map<number, ErrorName>(Object.entries(ERROR_CODES).map(([name, code]) => [code, name as ErrorName]));
 
 /**
- * The SPEC §10 name of a JSON-RPC error: `data.code` when the gateway sent it, else from the numeric
- * code (a number outside SPEC §10, or a string code, is its own name); `(no code)` when the error
- * carries neither (JSON-RPC requires a code; no text should quote one the gateway did not send).
+ * The SPEC §10 name of a JSON-RPC error: `data.code` when the gateway sent one (an empty one names
+ * nothing), else from the numeric code (a number outside SPEC §10, or a string code, is its own name);
+ * NO_CODE when the error carries neither and EMPTY_CODE for a code `""` (JSON-RPC requires an integer
+ * code; no text should quote one the gateway did not send).
  */
 export function jsonRpcErrorName(code: unknown, data: unknown): ErrorName | string {
   const named = (data as { code?: unknown } | null | undefined)?.code;
-  if (typeof named === "string") return named;
+  if (typeof named === "string" && named !== "") return named;
   if (typeof code === "number") return NAME_BY_CODE.get(code) ?? String(code);
-  return typeof code === "string" ? code : "(no code)";
+  if (typeof code === "string") return code === "" ? EMPTY_CODE : code;
+  return NO_CODE;
 }
 
 function decodeOne(message: unknown, text: string, idNumeral: string | undefined): InboundFrame {
@@ -37,10 +39,14 @@ function decodeOne(message: unknown, text: string, idNumeral: string | undefined
   const response = m as unknown as JSONRPCResponse;
   const id = answerId(m, text, idNumeral);
   if (response.error !== undefined) {
-    const e = response.error as { code: number; message: string; data?: unknown };
+    const e = response.error as { code?: unknown; message: string; data?: unknown } | null;
+    if (e === null || typeof e !== "object" || Array.isArray(e)) {
+      throw new FrameDecodeError(`"error" must be an object (JSON-RPC 2.0 §5.1), got ${e === null ? "null" : Array.isArray(e) ? "an array" : `a ${typeof e}`}`, text);
+    }
     const error: WireError = {
       name: jsonRpcErrorName(e.code, e.data),
-      code: e.code,
+      // Only a number: any other code stays in `sent` and the name (a W1 finding in reports).
+      ...(typeof e.code === "number" ? { code: e.code } : {}),
       message: e.message,
       ...(e.data !== undefined && typeof e.data === "object" ? { data: e.data as Record<string, unknown> } : {}),
       sent: response.error,

@@ -5,7 +5,7 @@
  * docs/interop.md lists the table.
  */
 import type { ErrorName, ValidationIssue } from "../protocol/errors.js";
-import type { WireError } from "./frames.js";
+import { EMPTY_CODE, type WireError } from "./frames.js";
 
 /** The `error` of an OpenClaw `res` frame. */
 export interface OpenClawError {
@@ -64,13 +64,15 @@ function detailCode(details: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-/** The SPEC §10 name, or the native code when none fits (e.g. NOT_LINKED). */
+/** The SPEC §10 name, or the native code when none fits (e.g. NOT_LINKED); EMPTY_CODE for an unmapped code `""`. */
 export function openClawErrorName(error: OpenClawError): ErrorName | string {
   const dc = detailCode(error.details);
   for (const rule of RULES) {
     if ((dc !== undefined && rule.detailCodes?.includes(dc)) || rule.message?.test(error.message)) return rule.name;
   }
-  return BY_NATIVE_CODE[error.code] ?? error.code;
+  // Own keys only: a gateway's code "constructor" is a code, not Object.prototype's.
+  if (Object.hasOwn(BY_NATIVE_CODE, error.code)) return BY_NATIVE_CODE[error.code]!;
+  return error.code === "" ? EMPTY_CODE : error.code;
 }
 
 /**

@@ -110,6 +110,7 @@ describe("error answers over the jsonrpc binding (name from data.code, number mu
     const result = await runAgainst("jsonrpc", { message: "boom" });
     expect(send(result).message).toBe("/error/name: expected error METHOD_NOT_FOUND, got (no code): boom");
     expect(send(result).actual).toEqual({ error: { message: "boom" }, harnessReading: { name: "(no code)" } });
+    expect(result.wireFindings.filter((f) => f.path === "/error/code")).toEqual([expect.objectContaining({ rule: "W1", keyword: "required", schemas: ["error-codes"], message: "error code must be an integer (JSON-RPC 2.0 §5.1), got none" })]);
   });
 
   it("a number outside SPEC §10 and no data.code: quoted once, as sent", async () => {
@@ -121,6 +122,98 @@ describe("error answers over the jsonrpc binding (name from data.code, number mu
     const result = await runAgainst("jsonrpc", { code: -32601, message: "boom", data: { code: "INTERNAL_ERROR" } });
     expect(send(result).message).toBe("/error/name: expected error METHOD_NOT_FOUND, got INTERNAL_ERROR (-32601): boom");
     expect(result.wireFindings).toEqual([expect.objectContaining({ rule: "W1", message: "INTERNAL_ERROR must have code -32603 (SPEC §10), got -32601" })]);
+  });
+});
+
+describe("a jsonrpc error code that is not an integer (JSON-RPC 2.0 §5.1): a W1 error-codes finding naming what was sent", () => {
+  const codeFinding = (result: ConformanceResult) => result.wireFindings.filter((f) => f.path === "/error/code");
+
+  it("missing beside the right data.code: the name passes, the finding says none was sent (not 'got undefined')", async () => {
+    const result = await runAgainst("jsonrpc", { message: "no such method", data: { code: "METHOD_NOT_FOUND" } });
+    expect(send(result)).toMatchObject({ status: "passed" });
+    expect(codeFinding(result)).toEqual([
+      expect.objectContaining({ id: "W1:required:/error/code", rule: "W1", status: "failed", keyword: "required", schemas: ["error-codes"], message: "error code must be an integer (JSON-RPC 2.0 §5.1; METHOD_NOT_FOUND is -32601 in SPEC §10), got none" }),
+    ]);
+    expect(result.wireFormatOk).toBe(false);
+  });
+
+  it("a string, even the right numeral: the finding quotes it; no /error/code mismatch that printed it like a number", async () => {
+    const result = await runAgainst("jsonrpc", { code: "-32601", message: "no such method", data: { code: "METHOD_NOT_FOUND" } });
+    expect(send(result)).toMatchObject({ status: "passed" });
+    expect(codeFinding(result)).toEqual([
+      expect.objectContaining({ id: "W1:type:/error/code", keyword: "type", schemas: ["error-codes"], message: 'error code must be an integer (JSON-RPC 2.0 §5.1; METHOD_NOT_FOUND is -32601 in SPEC §10), got a string: "-32601"' }),
+    ]);
+  });
+
+  it("a string without data.code: the name is the string, quoted as sent in the mismatch and the finding", async () => {
+    const result = await runAgainst("jsonrpc", { code: "BUSY", message: "later" });
+    expect(send(result).message).toBe("/error/name: expected error METHOD_NOT_FOUND, got BUSY: later");
+    expect(codeFinding(result).map((f) => f.message)).toEqual(['error code must be an integer (JSON-RPC 2.0 §5.1), got a string: "BUSY"']);
+  });
+
+  it("a string beside a wrong data.code: the mismatch keeps the code sent beside the name", async () => {
+    const result = await runAgainst("jsonrpc", { code: "BUSY", message: "later", data: { code: "INTERNAL_ERROR" } });
+    expect(send(result).message).toBe('/error/name: expected error METHOD_NOT_FOUND, got INTERNAL_ERROR ("BUSY"): later');
+    expect(codeFinding(result).map((f) => f.message)).toEqual(['error code must be an integer (JSON-RPC 2.0 §5.1; INTERNAL_ERROR is -32603 in SPEC §10), got a string: "BUSY"']);
+  });
+
+  it("a non-integer number: the check's /error/code mismatch stays; one finding (the integer one, not also the §10 one)", async () => {
+    const result = await runAgainst("jsonrpc", { code: -32601.5, message: "no such method", data: { code: "METHOD_NOT_FOUND" } });
+    expect(send(result)).toMatchObject({ status: "failed", message: "/error/code: expected code -32601 for METHOD_NOT_FOUND, got -32601.5" });
+    expect(codeFinding(result)).toEqual([
+      expect.objectContaining({ keyword: "type", message: "error code must be an integer (JSON-RPC 2.0 §5.1; METHOD_NOT_FOUND is -32601 in SPEC §10), got a non-integer number: -32601.5" }),
+    ]);
+  });
+
+  it("one kind over many frames: its message is that of the frame shown as evidence (the codes differ)", async () => {
+    // The probe's and the first flood answers get the long code; odd floods the short one, the shortest frame.
+    const fake = await errorFakeGateway("jsonrpc", [{ code: "a-much-longer-code", message: "slow down, please" }, { code: "B", message: "x" }], { acceptBeacons: 3 });
+    try {
+      const rateLimit = loadScenarios().filter(({ scenario: s }) => s.id === "b2-rate-limit");
+      const result = await runConformance({ url: fake.url, binding: "jsonrpc", scenarios: rateLimit, waitReadyMs: 0, capabilities: { systemEvent: true } });
+      const [finding] = codeFinding(result);
+      expect(finding).toMatchObject({ id: "W1:type:/error/code", message: 'error code must be an integer (JSON-RPC 2.0 §5.1), got a string: "B"' });
+      expect(JSON.parse(finding!.evidence.text).error.code).toBe("B");
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("openclaw: string codes are the binding's design (SPEC T2), no finding", async () => {
+    const result = await runAgainst("openclaw", { code: "INVALID_REQUEST", message: "unknown method: no.such.method" });
+    expect(result.wireFindings).toEqual([]);
+  });
+});
+
+describe("an empty code reads as one ('(empty code)' or \"\"), never as nothing", () => {
+  it("openclaw: `(empty code)` when nothing else names it", async () => {
+    const result = await runAgainst("openclaw", { code: "", message: "gateway busy" });
+    expect(send(result).message).toBe("/error/name: expected error METHOD_NOT_FOUND, got (empty code): gateway busy");
+    expect(send(result).actual).toEqual({ error: { code: "", message: "gateway busy" }, harnessReading: { name: "(empty code)" } });
+  });
+
+  it('openclaw: `""` before the SPEC name read from the message', async () => {
+    const result = await runAgainst("openclaw", { code: "", message: "missing scope: operator.admin" });
+    expect(send(result).message).toBe('/error/name: expected error METHOD_NOT_FOUND, got "" (FORBIDDEN in SPEC §10): missing scope: operator.admin');
+  });
+
+  it('jsonrpc: data.code "" names nothing: the name is read from the number; the empty data.code is a W1 ErrorData finding', async () => {
+    const result = await runAgainst("jsonrpc", { code: -32603, message: "boom", data: { code: "" } });
+    expect(send(result).message).toBe("/error/name: expected error METHOD_NOT_FOUND, got -32603 (INTERNAL_ERROR in SPEC §10): boom");
+    expect(result.wireFindings).toEqual([expect.objectContaining({ rule: "W1", path: "/error/data/code", schemas: ["ErrorData"] })]);
+  });
+
+  it("a flood's counts and message name the empty code", async () => {
+    const fake = await errorFakeGateway("openclaw", { code: "", message: "busy" }, { acceptBeacons: 3 });
+    try {
+      const rateLimit = loadScenarios().filter(({ scenario: s }) => s.id === "b2-rate-limit");
+      const result = await runConformance({ url: fake.url, binding: "openclaw", scenarios: rateLimit, waitReadyMs: 0, capabilities: { systemEvent: true } });
+      const check = result.scenarios[0]!.checks.find((c) => c.id === "2-flood")!;
+      expect(check.actual).toEqual({ ok: 3, errors: 497, errorsByCode: { "(empty code)": 497 } });
+      expect(check.message).toMatch(/\(3 results, 497 errors: 497 \(empty code\)\)$/);
+    } finally {
+      await fake.close();
+    }
   });
 });
 

@@ -48,10 +48,12 @@ export function reportedError(error: WireError): { error: unknown; harnessReadin
  * number beside a `data.code` name, the message.
  */
 export function describeError(error: WireError): string {
-  // A number the text already shows (no data.code: `-32603 (INTERNAL_ERROR in SPEC §10)`, or one
-  // outside SPEC §10, its own name) is said once.
-  const number = error.code !== undefined && sentErrorCode(error) !== error.code ? ` (${error.code})` : "";
-  return `${errorCodeText(error)}${number}: ${error.message}`;
+  // The code as sent, beside a data.code name (`INTERNAL_ERROR (-32603)`; a string code quoted:
+  // `FORBIDDEN ("BUSY")`). One the text already shows (no data.code: `-32603 (INTERNAL_ERROR in SPEC
+  // §10)`, or one outside SPEC §10, its own name) is said once.
+  const code = (sentError(error) as { code?: unknown } | null | undefined)?.code;
+  const beside = code !== undefined && code !== sentErrorCode(error) ? ` (${typeof code === "number" ? code : JSON.stringify(code)})` : "";
+  return `${errorCodeText(error)}${beside}: ${error.message}`;
 }
 
 /** A binding's stand-ins for SPEC §10 names it has no code for (ClientBinding.errorEquivalents). */
@@ -66,6 +68,8 @@ export function checkError(expected: ErrorExpectation, error: WireError, equival
     if (!named) out.push({ path: "/error/name", message: `expected error ${spec.name}${equivalent ? ` (or the binding's ${equivalent})` : ""}, got ${describeError(error)}` });
     // jsonrpc errors carry both the name (data.code) and the number; SPEC §10 ties them together. Only
     // they do: an openclaw error has no number (WireError.code absent), so nothing here can quote one.
+    // A jsonrpc code that is missing or not a number is no number either (WireError.code holds numbers
+    // only): the W1 error-codes finding reports it, quoting what was sent.
     // A wrong name is one mismatch, already reported above with the number received.
     const code = named ? ERROR_CODES[error.name as ErrorName] : undefined;
     if (code !== undefined && error.code !== undefined && error.code !== code) {

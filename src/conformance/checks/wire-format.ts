@@ -2,14 +2,14 @@
  * SPEC §11: every frame a scenario received is checked against the contract's schemas, and what
  * is wrong is collected for the whole run, once per kind (rule, keyword, message, path pattern),
  * with the number of frames and the scenarios it appeared in. W1 (MUST): a frame breaks its schema
- * (types, required fields, length caps), cannot be decoded, or a jsonrpc error code disagrees with
- * its §10 name. W2 (SHOULD): fields beyond the contract (`additionalProperties`). Findings never
- * change a scenario's verdict.
+ * (types, required fields, length caps), cannot be decoded, or a jsonrpc error code is not an
+ * integer (JSON-RPC 2.0 §5.1) or disagrees with its §10 name. W2 (SHOULD): fields beyond the
+ * contract (`additionalProperties`). Findings never change a scenario's verdict.
  */
 import type { SchemaName } from "../../generated/validate.js";
 import { ERROR_CODES, type ErrorName } from "../../protocol/errors.js";
 import { EVENTS, METHODS } from "../../protocol/methods.js";
-import type { InboundFrame, RequestId } from "../../transport/frames.js";
+import { sentError, type InboundFrame, type RequestId, type WireError } from "../../transport/frames.js";
 import { validate } from "../../validation/index.js";
 import type { WireFinding, WireRecord, WireRule } from "../report/results.js";
 import { rowKey, type Row } from "./list-checks.js";
@@ -118,10 +118,8 @@ export class WireFindings {
     }
     if (bindingName !== "jsonrpc") return [];
     const problems = problemsOf("ErrorData", frame.error.data).map((p) => ({ ...p, path: `/error/data${p.path}` }));
-    const expected = ERROR_CODES[frame.error.name as ErrorName];
-    if (expected !== undefined && expected !== frame.error.code) {
-      problems.push({ schema: "error-codes", path: "/error/code", message: `${frame.error.name} must have code ${expected} (SPEC §10), got ${frame.error.code}` });
-    }
+    const codeProblem = errorCodeProblem(frame.error);
+    if (codeProblem) problems.push(codeProblem);
     return problems;
   }
 
@@ -158,8 +156,12 @@ export class WireFindings {
         f.frames++;
       }
       f.scenarios.add(this.#attribute(id, scenario, problem.row));
-      // The shortest frame that shows it makes the best evidence (a 600 KB listing does not).
-      if ((record.bytes ?? record.text.length) < (f.evidence.bytes ?? f.evidence.text.length)) f.evidence = { ...record, scenario };
+      // The shortest frame that shows it makes the best evidence (a 600 KB listing does not); the
+      // message is that frame's (an error-codes message quotes the code the frame carries).
+      if ((record.bytes ?? record.text.length) < (f.evidence.bytes ?? f.evidence.text.length)) {
+        f.evidence = { ...record, scenario };
+        f.message = problem.message;
+      }
     }
   }
 
@@ -186,6 +188,34 @@ export class WireFindings {
       }))
       .sort((a, b) => a.rule.localeCompare(b.rule) || b.frames - a.frames || a.id.localeCompare(b.id));
   }
+}
+
+/**
+ * A jsonrpc error's `code` (the `error-codes` findings): JSON-RPC 2.0 §5.1 "MUST be an integer"
+ * (keyword `required` when there is none, `type` for a string, a non-integer number, ...), and an
+ * integer must be the one SPEC §10 gives the error's name. Read from the error as sent: the decoded
+ * WireError.code holds numbers only. Only for jsonrpc: OpenClaw's codes are strings by design (SPEC T2).
+ */
+function errorCodeProblem(error: WireError): Problem | undefined {
+  const code = (sentError(error) as { code?: unknown } | null | undefined)?.code;
+  const expected = Object.hasOwn(ERROR_CODES, error.name) ? ERROR_CODES[error.name as ErrorName] : undefined;
+  if (typeof code !== "number" || !Number.isInteger(code)) {
+    const spec = expected === undefined ? "" : `; ${error.name} is ${expected} in SPEC §10`;
+    return { schema: "error-codes", path: "/error/code", keyword: code === undefined ? "required" : "type", message: `error code must be an integer (JSON-RPC 2.0 §5.1${spec}), got ${describeCode(code)}` };
+  }
+  if (expected !== undefined && expected !== code) {
+    return { schema: "error-codes", path: "/error/code", message: `${error.name} must have code ${expected} (SPEC §10), got ${code}` };
+  }
+  return undefined;
+}
+
+/** What a gateway sent as an error code, for a message: `none`, `a string: "BUSY"`, `a non-integer number: 1.5`. */
+function describeCode(code: unknown): string {
+  if (code === undefined) return "none";
+  if (code === null) return "null";
+  if (typeof code === "number") return `a non-integer number: ${code}`;
+  const kind = Array.isArray(code) ? "an array" : typeof code === "object" ? "an object" : `a ${typeof code}`;
+  return `${kind}: ${JSON.stringify(code)}`;
 }
 
 /** Where a schema keeps its rows, as a path prefix (`/snapshot/presence` in hello-ok). */

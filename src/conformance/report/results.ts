@@ -108,7 +108,10 @@ export interface WireFinding {
   path: string;
   /** Every concrete path pattern it was seen at (in a system-presence result a row's field is `/*` + `/clientId`). */
   paths: string[];
-  /** The JSON Schema keyword (`additionalProperties`, `maxLength`, ...), when a schema found it. */
+  /**
+   * The JSON Schema keyword (`additionalProperties`, `maxLength`, ...), when a schema found it; for a
+   * jsonrpc error code that is not an integer (`error-codes`), `required` (none) or `type`.
+   */
   keyword?: string;
   message: string;
   /** How many received frames show it. */

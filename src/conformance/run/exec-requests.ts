@@ -1,5 +1,5 @@
 /** Executors of the steps that open connections and send requests: open, connect, disconnect, send, flood. */
-import { sentErrorCode, type RequestId } from "../../transport/frames.js";
+import { EMPTY_CODE, NO_CODE, sentErrorCode, type RequestId } from "../../transport/frames.js";
 import { adaptRequestParams, beaconText } from "./adapt.js";
 import { handshake, openActor } from "./actors.js";
 import { StepAbort, type ScenarioContext } from "./context.js";
@@ -155,13 +155,17 @@ export async function execFlood(ctx: ScenarioContext, step: FloodStep, index: nu
   ctx.record(step, index, { mismatches, expected: { some, okCount: step.okCount, errorCount: step.errorCount }, actual: { ...tally, errorsByCode }, frames: evidence.map((a) => a.record) });
 }
 
-/** How many error answers carried each code, as sent (sentErrorCode: OpenClaw's string code, JSON-RPC's data.code or number). */
+/**
+ * How many error answers carried each code, as sent (sentErrorCode: OpenClaw's string code, JSON-RPC's
+ * data.code or number); NO_CODE and EMPTY_CODE count the errors without one and with `""`.
+ */
 function countByCode(frames: readonly Answer[]): Record<string, number> {
   // A Map: the codes are the gateway's strings ("constructor", "__proto__" must count like any other).
   const counts = new Map<string, number>();
   for (const f of frames) {
     if (f.kind !== "error") continue;
-    const code = String(sentErrorCode(f.error) ?? "(no code)");
+    const sent = sentErrorCode(f.error);
+    const code = sent === undefined ? NO_CODE : sent === "" ? EMPTY_CODE : String(sent);
     counts.set(code, (counts.get(code) ?? 0) + 1);
   }
   return Object.fromEntries(counts);

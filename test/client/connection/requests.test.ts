@@ -120,6 +120,17 @@ describe("client requests", () => {
     await expect(client.systemPresence()).rejects.toMatchObject({ code: "FORBIDDEN", rpcCode: -32003, data: undefined, message: "system-presence: -32003 (FORBIDDEN in SPEC §10): forbidden" });
   });
 
+  it("keeps rpcCode a number: a code that is not one (a string, \"\") stays in the message, never in rpcCode", async () => {
+    await client.connect();
+    gw.handlers["system-presence"] = () => ({ error: { code: "BUSY", message: "try later" } });
+    await expect(client.systemPresence()).rejects.toMatchObject({ code: "BUSY", rpcCode: undefined, message: "system-presence: BUSY: try later" });
+    // An empty data.code names nothing: the name is read from the number, and the message says so (not "system-presence: : no").
+    gw.handlers["system-presence"] = () => ({ error: { code: -32003, message: "no", data: { code: "" } } });
+    await expect(client.systemPresence()).rejects.toMatchObject({ code: "FORBIDDEN", rpcCode: -32003, message: "system-presence: -32003 (FORBIDDEN in SPEC §10): no" });
+    gw.handlers["system-presence"] = () => ({ error: { code: "", message: "no" } });
+    await expect(client.systemPresence()).rejects.toMatchObject({ code: "(empty code)", rpcCode: undefined, message: "system-presence: (empty code): no" });
+  });
+
   it("rejects params it cannot encode without breaking the connection", async () => {
     await client.connect();
     await expect(client.request("system-event", { reason: 1n } as never)).rejects.toThrow(/BigInt/);
