@@ -52,6 +52,11 @@ export function sentError(error: WireError): unknown {
   return { ...(error.code !== undefined ? { code: error.code } : {}), message: error.message, ...(error.data !== undefined ? { data: error.data } : {}) };
 }
 
+/** The `code` member of the error as sent (sentError), whatever its type; undefined when there is none. */
+export function sentCode(error: WireError): unknown {
+  return (sentError(error) as { code?: unknown } | null | undefined)?.code;
+}
+
 /**
  * The error's code as the gateway sent it: over JSON-RPC the name in `data.code` when the gateway sent
  * one (an empty one names nothing and counts as none), else the code: OpenClaw's string code, a

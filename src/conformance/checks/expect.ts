@@ -1,6 +1,6 @@
 /** Checking an answer (result or error frame) against a step's Expectation. */
 import { ERROR_CODES, type ErrorName } from "../../protocol/errors.js";
-import { errorCodeText, sentError, sentErrorCode, type InboundFrame, type WireError } from "../../transport/frames.js";
+import { errorCodeText, sentCode, sentError, sentErrorCode, type InboundFrame, type WireError } from "../../transport/frames.js";
 import { match, show, type Mismatch } from "./matchers.js";
 import type { ErrorExpectation, Expectation } from "../scenario/steps.js";
 
@@ -51,7 +51,7 @@ export function describeError(error: WireError): string {
   // The code as sent, beside a data.code name (`INTERNAL_ERROR (-32603)`; a string code quoted:
   // `FORBIDDEN ("BUSY")`). One the text already shows (no data.code: `-32603 (INTERNAL_ERROR in SPEC
   // §10)`, or one outside SPEC §10, its own name) is said once.
-  const code = (sentError(error) as { code?: unknown } | null | undefined)?.code;
+  const code = sentCode(error);
   const beside = code !== undefined && code !== sentErrorCode(error) ? ` (${typeof code === "number" ? code : JSON.stringify(code)})` : "";
   return `${errorCodeText(error)}${beside}: ${error.message}`;
 }

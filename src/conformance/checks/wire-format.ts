@@ -9,7 +9,7 @@
 import type { SchemaName } from "../../generated/validate.js";
 import { ERROR_CODES, type ErrorName } from "../../protocol/errors.js";
 import { EVENTS, METHODS } from "../../protocol/methods.js";
-import { sentError, type InboundFrame, type RequestId, type WireError } from "../../transport/frames.js";
+import { sentCode, type InboundFrame, type RequestId, type WireError } from "../../transport/frames.js";
 import { validate } from "../../validation/index.js";
 import type { WireFinding, WireRecord, WireRule } from "../report/results.js";
 import { rowKey, type Row } from "./list-checks.js";
@@ -197,7 +197,7 @@ export class WireFindings {
  * WireError.code holds numbers only. Only for jsonrpc: OpenClaw's codes are strings by design (SPEC T2).
  */
 function errorCodeProblem(error: WireError): Problem | undefined {
-  const code = (sentError(error) as { code?: unknown } | null | undefined)?.code;
+  const code = sentCode(error);
   const expected = Object.hasOwn(ERROR_CODES, error.name) ? ERROR_CODES[error.name as ErrorName] : undefined;
   if (typeof code !== "number" || !Number.isInteger(code)) {
     const spec = expected === undefined ? "" : `; ${error.name} is ${expected} in SPEC §10`;
