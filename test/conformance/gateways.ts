@@ -65,18 +65,21 @@ export async function wrongFakeGateway(self: Record<string, unknown> = {}): Prom
  * `node` gets that error for every later request, as OpenClaw checks the role before the method.
  * For a flood (system-event with text `flood <i>`): the first `acceptBeacons` are answered
  * `{ok: true}`, the rest with `error`, or, when `error` is a list, its `i % length`th entry.
+ * `challengeAfterMs`: the openclaw challenge comes that late (a slow OpenClaw), not as the socket opens.
  */
 export async function errorFakeGateway(
   binding: "jsonrpc" | "openclaw",
   error: object | object[],
-  { nodeError, acceptBeacons = 0 }: { nodeError?: object; acceptBeacons?: number } = {},
+  { nodeError, acceptBeacons = 0, challengeAfterMs = 0 }: { nodeError?: object; acceptBeacons?: number; challengeAfterMs?: number } = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const rows: Record<string, unknown>[] = [{ reason: "self", mode: "gateway", host: "fake", version: "0", platform: "test", deviceFamily: "Test", ts: Date.now() }];
   const errors = Array.isArray(error) ? error : [error];
   server.on("connection", (ws: WebSocket) => {
-    if (binding === "openclaw") ws.send(JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: "fake-nonce", ts: Date.now() } }));
+    const challenge = () => ws.send(JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: "fake-nonce", ts: Date.now() } }));
+    if (binding === "openclaw" && challengeAfterMs > 0) setTimeout(challenge, challengeAfterMs);
+    else if (binding === "openclaw") challenge();
     let role: unknown;
     ws.on("message", (data) => {
       const req = JSON.parse(String(data)) as { id: number | string; method: string; params?: { client?: { instanceId?: string }; role?: unknown; text?: unknown } };

@@ -137,7 +137,10 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
 function failureReason(result: RunResult): string {
   if (result.error) {
     const refused = /^probe connect refused/.test(result.error);
-    return `${refused ? "the gateway refused the probe connection" : "the gateway could not be reached"}, so no scenario ran (see the run error above)`;
+    // The probe's hint names --binding when the gateway spoke, or may speak, the other binding: it was reached.
+    const binding = !refused && /--binding/.test(result.error);
+    const why = refused ? "the gateway refused the probe connection" : binding ? `the probe could not connect with the ${result.binding} binding` : "the gateway could not be reached";
+    return `${why}, so no scenario ran (see the run error above)`;
   }
   const t = result.summary;
   const parts: string[] = [];

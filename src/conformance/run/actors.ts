@@ -69,7 +69,10 @@ export async function openActor(ctx: ScenarioContext, name: string, timeoutMs: n
   }
 }
 
-/** Sends `connect` (after the binding's preparation, e.g. OpenClaw's challenge) and waits for the answer. */
+/**
+ * Sends `connect` (after the binding's preparation, e.g. OpenClaw's challenge) and waits for the answer.
+ * Either wait ends as soon as a frame of the other wire binding shows the run's binding is wrong.
+ */
 export async function handshake(ctx: ScenarioContext, name: string, conn: WireConnection, timeoutMs: number): Promise<{ answer: Received; sent: Received["record"] }> {
   let params = actorParams(ctx, name);
   const { binding } = ctx.config;
@@ -81,7 +84,7 @@ export async function handshake(ctx: ScenarioContext, name: string, conn: WireCo
           return found?.frame.kind === "event" ? found.frame.payload : undefined;
         },
         waitForEvent: async (event, ms) => {
-          const { frame } = await conn.waitFor((r) => r.frame.kind === "event" && r.frame.event === event, ms, `${event} event`);
+          const { frame } = await conn.waitFor((r) => r.frame.kind === "event" && r.frame.event === event, ms, `${event} event`, true);
           return frame.kind === "event" ? frame.payload : undefined;
         },
         adapted: (change, reason) => ctx.adapted(name, undefined, `${binding.name} binding: ${change}`, reason),
@@ -92,7 +95,7 @@ export async function handshake(ctx: ScenarioContext, name: string, conn: WireCo
   }
   const { id, record } = conn.request("connect", params);
   try {
-    return { answer: await conn.waitResponse(id, timeoutMs), sent: record };
+    return { answer: await conn.waitResponse(id, timeoutMs, true), sent: record };
   } catch (error) {
     throw new StepAbort(`actor "${name}": ${(error as Error).message}`, [record]);
   }

@@ -13,6 +13,7 @@ import type { CheckResult, ProbeReport, ProgressEvent, ScenarioResult, WireRecor
 import type { Scenario } from "../scenario/scenario.js";
 import { NO_NEEDS, SPEC_OPERATOR_SCOPES, type GatewayNeeds } from "./adapt.js";
 import { buildConnectParams, declareActor, handshake, openActor } from "./actors.js";
+import { checkForJsonRpc } from "./binding-check.js";
 import { ScenarioContext, type RunConfig } from "./context.js";
 import { sleep } from "./exec-events.js";
 import type { Received, WireConnection } from "./wire.js";
@@ -130,7 +131,7 @@ class Probe {
       let conn: WireConnection | undefined;
       try {
         conn = await openActor(this.ctx, "probe", this.config.stepTimeoutMs);
-        const { answer } = await handshake(this.ctx, "probe", conn, this.config.stepTimeoutMs);
+        const { answer } = await this.handshake(conn);
         if (answer.frame.kind === "result") return { conn, hello: answer.frame.result };
         if (answer.frame.kind !== "error") return { error: "probe connect answered with an event" };
         reason = describe(answer.frame.error);
@@ -151,6 +152,16 @@ class Probe {
       this.options.onProgress?.({ type: "waiting-ready", attempt, waitedMs: waited, limitMs: this.options.waitReadyMs, reason, retryInMs: retryIn });
       await sleep(retryIn);
       if (ready) this.waitedMs = Date.now() - started;
+    }
+  }
+
+  /** The handshake; on the openclaw binding, a JSON-RPC gateway is told apart at once (binding-check.ts). */
+  async handshake(conn: WireConnection): ReturnType<typeof handshake> {
+    const check = this.config.binding.name === "openclaw" ? checkForJsonRpc(this.ctx, conn, this.config.stepTimeoutMs) : undefined;
+    try {
+      return await handshake(this.ctx, "probe", conn, this.config.stepTimeoutMs);
+    } finally {
+      await check?.stop();
     }
   }
 

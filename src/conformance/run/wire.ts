@@ -4,7 +4,7 @@
  */
 import WebSocket from "ws";
 import type { ClientBinding } from "../../transport/binding.js";
-import type { InboundFrame, RequestId } from "../../transport/frames.js";
+import { FrameDecodeError, type InboundFrame, type RequestId } from "../../transport/frames.js";
 import type { WireRecord } from "../report/results.js";
 import { decodeEchoedId } from "./raw-ids.js";
 
@@ -70,10 +70,26 @@ export class WaitError extends Error {
   }
 }
 
+/** Proof that the gateway speaks another wire binding: which, and what showed it. */
+export interface OtherBinding {
+  binding: "jsonrpc" | "openclaw";
+  /** Completes "no <what the wait was for>: ...", e.g. `the gateway sent an OpenClaw "connect.challenge" event instead`. */
+  evidence: string;
+}
+
+/** The other binding's frame, named for a message: `an OpenClaw "connect.challenge" event`, `a JSON-RPC 2.0 frame`. */
+function foreignFrame(text: string, binding: OtherBinding["binding"]): string {
+  if (binding === "jsonrpc") return "a JSON-RPC 2.0 frame";
+  const f = ([JSON.parse(text)].flat()[0] ?? {}) as { type?: unknown; event?: unknown }; // a batch: its first entry
+  return typeof f.event === "string" ? `an OpenClaw ${JSON.stringify(f.event)} event` : `an OpenClaw ${JSON.stringify(f.type) ?? ""} frame`;
+}
+
 interface Waiter {
   test(r: Received): boolean;
   resolve(r: Received): void;
   reject(e: Error): void;
+  /** Set for waits that end as soon as the other binding shows (a handshake's). */
+  otherBinding?: (seen: OtherBinding) => void;
 }
 
 export class WireConnection {
@@ -84,6 +100,8 @@ export class WireConnection {
   /** Request id numerals JSON changes that a raw frame sent (`1e-400`): an answer echoing one as written is decoded (raw-ids.ts). */
   readonly lossyIdsSent = new Set<string>();
   closeInfo: CloseInfo | undefined;
+  /** Set by the first frame of the other wire binding (or by noteOtherBinding). */
+  otherBinding: OtherBinding | undefined;
   readonly #waiters = new Set<Waiter>();
   readonly #closeWaiters = new Set<(info: CloseInfo) => void>();
   #nextId = 1;
@@ -130,6 +148,9 @@ export class WireConnection {
       const echoed = this.lossyIdsSent.size > 0 ? decodeEchoedId(this.binding, text, this.lossyIdsSent) : undefined;
       if (echoed === undefined) {
         this.decodeErrors.push({ message: (error as Error).message, record });
+        if (error instanceof FrameDecodeError && error.otherBinding) {
+          this.noteOtherBinding({ binding: error.otherBinding, evidence: `the gateway sent ${foreignFrame(text, error.otherBinding)} instead` });
+        }
         return;
       }
       frames = echoed;
@@ -143,6 +164,16 @@ export class WireConnection {
         w.resolve(received);
         break;
       }
+    }
+  }
+
+  /** Records proof of the other binding (the first is kept) and ends the waits that stop at it. */
+  noteOtherBinding(seen: OtherBinding): void {
+    this.otherBinding ??= seen;
+    for (const w of this.#waiters) {
+      if (!w.otherBinding) continue;
+      this.#waiters.delete(w);
+      w.otherBinding(seen);
     }
   }
 
@@ -165,13 +196,19 @@ export class WireConnection {
     return { id, record: this.send(this.binding.encodeRequest(id, method, params)) };
   }
 
-  /** The first not yet consumed frame passing `test`, waiting up to `timeoutMs`; marks it consumed. */
-  waitFor(test: (r: Received) => boolean, timeoutMs: number, what: string): Promise<Received> {
+  /**
+   * The first not yet consumed frame passing `test`, waiting up to `timeoutMs`; marks it consumed.
+   * `untilOtherBinding`: fail as soon as the gateway shows it speaks the other wire binding (an
+   * OpenClaw `connect.challenge` to a JSON-RPC client), not at the timeout: waiting cannot help then.
+   */
+  waitFor(test: (r: Received) => boolean, timeoutMs: number, what: string, untilOtherBinding = false): Promise<Received> {
     const existing = this.received.find((r) => !r.consumed && test(r));
     if (existing) {
       existing.consumed = true;
       return Promise.resolve(existing);
     }
+    const wrongBinding = (seen: OtherBinding) => new WaitError(`no ${what}: ${seen.evidence}`);
+    if (untilOtherBinding && this.otherBinding) return Promise.reject(wrongBinding(this.otherBinding));
     if (this.closeInfo) return Promise.reject(new WaitError(`connection closed (${this.closeInfo.code}${this.closeInfo.reason ? ` ${this.closeInfo.reason}` : ""}) before ${what}`));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -185,6 +222,14 @@ export class WireConnection {
           clearTimeout(timer);
           reject(new WaitError(`${e.message} for ${what}`));
         },
+        ...(untilOtherBinding
+          ? {
+              otherBinding: (seen: OtherBinding) => {
+                clearTimeout(timer);
+                reject(wrongBinding(seen));
+              },
+            }
+          : {}),
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
@@ -194,8 +239,8 @@ export class WireConnection {
     });
   }
 
-  waitResponse(id: RequestId, timeoutMs: number): Promise<Received> {
-    return this.waitFor((r) => r.frame.kind !== "event" && r.frame.id === id, timeoutMs, `answer to request ${JSON.stringify(id)}`);
+  waitResponse(id: RequestId, timeoutMs: number, untilOtherBinding = false): Promise<Received> {
+    return this.waitFor((r) => r.frame.kind !== "event" && r.frame.id === id, timeoutMs, `answer to request ${JSON.stringify(id)}`, untilOtherBinding);
   }
 
   waitClose(timeoutMs: number): Promise<CloseInfo | undefined> {
