@@ -4,6 +4,7 @@
  */
 import { isBindingAdaptation, type Adaptation, type CheckResult, type ProgressEvent, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
+import type { Capability } from "../scenario/scenario.js";
 import { noCheckPassedNote } from "./summary.js";
 
 export interface PrettyOptions {
@@ -70,7 +71,10 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
       const mode = event.mode === "real-time" ? `real-time ${noun}, concurrently` : noun;
       write(`Running ${event.total} ${mode}. Capabilities: ${event.capabilities.join(", ") || "(none)"}\n`);
       if (event.notSelected) write(paint(90, `  (${event.notSelected})\n`));
-      for (const [cap, why] of Object.entries(event.missingCapabilities)) write(paint(90, `  without ${cap}: ${why}\n`));
+      // What only --slow adds is said once, in the summary, with the scenarios it skipped.
+      for (const [cap, why] of Object.entries(event.missingCapabilities)) {
+        if (!event.onlyWithSlow?.includes(cap as Capability)) write(paint(90, `  without ${cap}: ${why}\n`));
+      }
     } else if (event.type === "waiting") {
       write(paint(90, `  waiting in real time: ${event.waits.map((w) => `${w.id} ${clock(w.leftMs)}`).join(", ")} left\n`));
     } else if (event.type === "scenario-end" && !notRun) {
@@ -121,6 +125,7 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   const bindingOnly = result.scenarios.filter((s) => s.adaptations?.length && s.adaptations.every(isBindingAdaptation)).length;
   const na = t.notApplicable ? `, ${t.notApplicable} not applicable (opt-in extensions the gateway does not offer)` : "";
   lines.push("", `Scenarios: ${t.total} — ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped${na}, ${t.knownFailures} known failures (${seconds(result.durationMs)})`);
+  if (result.needsSlow) lines.push(slowLine(result.needsSlow));
   if (adapted) lines.push(`Adapted: ${adapted} scenario${adapted === 1 ? "" : "s"} sent more than SPEC asks, because the gateway needs it (listed per scenario and actor)`);
   if (bindingOnly) {
     const scenarios = `${bindingOnly} scenario${bindingOnly === 1 ? "" : "s"}`;
@@ -131,6 +136,13 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   for (const entry of t.staleBaseline) lines.push(paint(31, `Stale baseline entry: ${entry} — remove it from the expected-failures file`));
   lines.push(result.ok ? paint(32, `PASS: no MUST rule fails${t.wireWarnings ? " (wire-format warnings above)" : ""}`) : paint(31, `FAIL: ${failureReason(result)}`));
   return `${lines.join("\n")}\n`;
+}
+
+/** `2 skipped scenarios need --slow (waits longer than 5 s): e3-tick (ticks every 15 s), h1-...`: the one line about --slow. */
+function slowLine({ waitLimitMs, scenarios }: NonNullable<RunResult["needsSlow"]>): string {
+  const n = scenarios.length;
+  const each = scenarios.map((s) => `${s.id} (${[...s.waits, ...(s.alsoNeeds ? [`also needs ${s.alsoNeeds.join(", ")}`] : [])].join("; ")})`);
+  return `${n} skipped scenario${n === 1 ? " needs" : "s need"} --slow (waits longer than ${+(waitLimitMs / 1000).toFixed(1)} s): ${each.join(", ")}`;
 }
 
 /** Why a run failed, for the last line: no scenario ran, behaviour, wire format, or a stale baseline. */

@@ -170,6 +170,14 @@ export interface ProbeReport {
   result?: ScenarioResult;
 }
 
+/** A scenario skipped for long waits: which (in words, `ticks every 15 s`), and what else it lacks. */
+export interface SlowSkip {
+  id: string;
+  waits: string[];
+  /** Missing capabilities `--slow` does not add (`token`): the scenario needs those too. */
+  alsoNeeds?: Capability[];
+}
+
 export interface RunResult {
   url: string;
   /** Every gateway of the run, when it was a cluster of several (`url` is the first). */
@@ -181,6 +189,8 @@ export interface RunResult {
   capabilities: Capability[];
   /** Why each missing capability is missing. */
   missingCapabilities: Partial<Record<Capability, string>>;
+  /** Scenarios skipped for waits longer than `waitLimitMs` that a `--slow` run would make (absent when none). */
+  needsSlow?: { waitLimitMs: number; scenarios: SlowSkip[] };
   /** Set when the run could not start (e.g. the probe connection failed). */
   error?: string;
   /** `default`: the scenarios one after the other; `real-time`: the long-waiting ones, concurrently, without a test clock. */
@@ -205,7 +215,18 @@ export interface RunResult {
 export type ProgressEvent =
   /** The probe is waiting for a gateway that refuses connections or says it is starting. */
   | { type: "waiting-ready"; attempt: number; waitedMs: number; limitMs: number; reason: string; retryInMs: number }
-  | { type: "start"; total: number; capabilities: Capability[]; missingCapabilities: Partial<Record<Capability, string>>; error?: string; probe: ProbeReport; mode: RunResult["mode"]; notSelected?: string }
+  | {
+      type: "start";
+      total: number;
+      capabilities: Capability[];
+      missingCapabilities: Partial<Record<Capability, string>>;
+      /** The missing capabilities `--slow` alone would add: the summary names them once, with the scenarios (RunResult.needsSlow). */
+      onlyWithSlow?: Capability[];
+      error?: string;
+      probe: ProbeReport;
+      mode: RunResult["mode"];
+      notSelected?: string;
+    }
   /** Real-time scenarios waiting (sent every few seconds while any waits): each id with the ms left. */
   | { type: "waiting"; waits: { id: string; leftMs: number }[] }
   | { type: "scenario-start"; index: number; total: number; id: string; title: string }

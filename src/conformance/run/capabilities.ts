@@ -1,5 +1,6 @@
 /** Which capabilities a run has, from what the probe saw (hello-ok, and methods tried), the URL and the run options. */
-import type { Capability } from "../scenario/scenario.js";
+import type { SlowSkip } from "../report/results.js";
+import type { Capability, Scenario } from "../scenario/scenario.js";
 import type { MethodState } from "./probe.js";
 import { isLoopbackAddress } from "../../server/core/remote-address.js";
 
@@ -43,6 +44,8 @@ export interface Capabilities {
   available: Set<Capability>;
   /** Why each missing capability is missing. */
   missing: Partial<Record<Capability, string>>;
+  /** The missing capabilities that `--slow` alone would add, each with its long wait in words (`ticks every 15 s`). */
+  onlyWithSlow: Partial<Record<Capability, string>>;
 }
 
 export function isLoopbackUrl(url: string): boolean {
@@ -61,6 +64,13 @@ export function detectCapabilities(input: CapabilityInput): Capabilities {
   const methods = Array.isArray(hello.features?.methods) ? (hello.features.methods as unknown[]) : [];
   const events = Array.isArray(hello.features?.events) ? (hello.features.events as unknown[]) : [];
   const tick = hello.policy?.tickIntervalMs;
+  const seconds = (ms: number) => `${+(ms / 1000).toFixed(1)} s`;
+  // The waits over FAST_WAIT_LIMIT_MS that only a slow run makes, in words.
+  const longWaits: Partial<Record<Capability, string>> = {
+    ...(events.includes("tick") && typeof tick === "number" && tick > FAST_WAIT_LIMIT_MS ? { tick: `ticks every ${seconds(tick)}` } : {}),
+    ...(input.handshakeTimeoutMs > FAST_WAIT_LIMIT_MS ? { handshakeTimeout: `a ${seconds(input.handshakeTimeoutMs)} handshake timeout; --handshake-timeout MS if the gateway's is shorter` } : {}),
+    slow: "long waits of its own",
+  };
   /** Tried by the probe: works (listed or not), missing (listed or not), or as listed when it could not tell. */
   const offers = (method: "system-event" | "test.clock.advance"): string | undefined => {
     const state = input.methods?.[method];
@@ -78,15 +88,17 @@ export function detectCapabilities(input: CapabilityInput): Capabilities {
     presenceDelta: caps.includes("presence.delta") ? undefined : "hello-ok.features.caps has no presence.delta (the delta stream is not offered)",
     tick: !events.includes("tick")
       ? "hello-ok.features.events has no tick"
-      : typeof tick === "number" && (tick <= FAST_WAIT_LIMIT_MS || input.slow)
-        ? undefined
-        : `policy.tickIntervalMs is ${JSON.stringify(tick)} (> ${FAST_WAIT_LIMIT_MS} ms): run with --slow`,
+      : typeof tick !== "number"
+        ? `policy.tickIntervalMs is ${JSON.stringify(tick) ?? "absent"}, not a number of ms`
+        : longWaits.tick && !input.slow
+          ? `policy.tickIntervalMs is ${tick} (> ${FAST_WAIT_LIMIT_MS} ms): run with --slow`
+          : undefined,
     jsonrpc: input.bindingName === "jsonrpc" ? undefined : `binding is ${input.bindingName}, not jsonrpc`,
     loopback: (input.urls ?? [input.url]).every(isLoopbackUrl) ? undefined : "the gateway is not reached over loopback",
     handshakeTimeout:
-      input.handshakeTimeoutMs <= FAST_WAIT_LIMIT_MS || input.slow
-        ? undefined
-        : `the handshake timeout is ${input.handshakeTimeoutMs} ms: run with --slow (or pass the gateway's shorter handshake timeout)`,
+      longWaits.handshakeTimeout && !input.slow
+        ? `the handshake timeout is ${input.handshakeTimeoutMs} ms: run with --slow (or pass the gateway's shorter handshake timeout)`
+        : undefined,
     slow: input.slow ? undefined : "not a slow run (--slow)",
     realTime: input.realTime ? undefined : "not a real-time run (--real-time)",
     cluster:
@@ -94,11 +106,26 @@ export function detectCapabilities(input: CapabilityInput): Capabilities {
   };
   const available = new Set<Capability>();
   const missing: Partial<Record<Capability, string>> = {};
+  const onlyWithSlow: Partial<Record<Capability, string>> = {};
   for (const cap of ALL_CAPABILITIES) {
     const override = input.overrides?.[cap];
     const reason = override === false ? "turned off by the run options" : override === true ? undefined : why[cap];
     if (reason === undefined) available.add(cap);
     else missing[cap] = reason;
+    if (reason !== undefined && override === undefined && !input.slow && longWaits[cap]) onlyWithSlow[cap] = longWaits[cap];
   }
-  return { available, missing };
+  return { available, missing, onlyWithSlow };
+}
+
+/**
+ * The scenarios a run skips for long waits that `--slow` would allow: each with those waits in words,
+ * and anything else it lacks (a scenario that also needs a token is not run by `--slow` alone).
+ */
+export function slowSkips(scenarios: readonly Scenario[], capabilities: Capabilities): SlowSkip[] {
+  return scenarios.flatMap((s) => {
+    const lacking = (s.requires ?? []).filter((c) => !capabilities.available.has(c));
+    const waits = lacking.flatMap((c) => capabilities.onlyWithSlow[c] ?? []);
+    const also = lacking.filter((c) => capabilities.onlyWithSlow[c] === undefined);
+    return waits.length ? [{ id: s.id, waits, ...(also.length ? { alsoNeeds: also } : {}) }] : [];
+  });
 }

@@ -14,7 +14,7 @@ import { summarize } from "../report/summary.js";
 import { loadScenarios, type LoadedScenario } from "../scenario/fixtures.js";
 import type { Capability, Scenario } from "../scenario/scenario.js";
 import { NO_NEEDS } from "./adapt.js";
-import { detectCapabilities, type Capabilities } from "./capabilities.js";
+import { detectCapabilities, FAST_WAIT_LIMIT_MS, slowSkips, type Capabilities } from "./capabilities.js";
 import type { RunConfig } from "./context.js";
 import { DEFAULT_WAIT_READY_MS, probeGateway, type ProbeOutcome } from "./probe.js";
 import { runConcurrently, WaitProgress, WAIT_PROGRESS_MS } from "./real-time.js";
@@ -181,7 +181,18 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   try {
     prepared = await prepareRun(options, waits);
     const available = [...prepared.capabilities.available];
-    emit({ type: "start", total: selected.length, capabilities: available, missingCapabilities: prepared.capabilities.missing, ...(prepared.error ? { error: prepared.error } : {}), probe: prepared.probe.report, mode: realTime ? "real-time" : "default", ...(notSelected ? { notSelected } : {}) });
+    const onlyWithSlow = Object.keys(prepared.capabilities.onlyWithSlow) as Capability[];
+    emit({
+      type: "start",
+      total: selected.length,
+      capabilities: available,
+      missingCapabilities: prepared.capabilities.missing,
+      ...(onlyWithSlow.length ? { onlyWithSlow } : {}),
+      ...(prepared.error ? { error: prepared.error } : {}),
+      probe: prepared.probe.report,
+      mode: realTime ? "real-time" : "default",
+      ...(notSelected ? { notSelected } : {}),
+    });
     if (realTime && !prepared.error) {
       results = await runConcurrently(selected, prepared.run, emit);
     } else {
@@ -204,6 +215,7 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   const { summary, byRule } = summarize(results, stale, { probe: probeResult, ...(prepared.error ? {} : { wireFindings }) });
   const behaviourOk = !prepared.error && summary.failed === 0 && summary.probeFailures === 0 && stale.length === 0;
   const wireFormatOk = summary.wireFailures === 0;
+  const slow = prepared.error ? [] : slowSkips(selected.map((l) => l.scenario), prepared.capabilities);
   const result: RunResult = {
     url: options.url,
     ...(prepared.config.urls.length > 1 ? { urls: prepared.config.urls } : {}),
@@ -213,6 +225,7 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
     strict: options.strict ?? false,
     capabilities: [...prepared.capabilities.available],
     missingCapabilities: prepared.capabilities.missing,
+    ...(slow.length ? { needsSlow: { waitLimitMs: FAST_WAIT_LIMIT_MS, scenarios: slow } } : {}),
     ...(prepared.error ? { error: prepared.error } : {}),
     mode: realTime ? "real-time" : "default",
     ttlMs: prepared.config.ttlMs,
