@@ -22,7 +22,48 @@ export function buildStandaloneValidators(schemas: Map<string, JsonSchema>): str
     exportsMap[name] = schema.$id as string;
   }
   const code = standaloneCode.default(ajv, exportsMap);
-  return guardLengthCounts(hoistRuntimeRequires(code));
+  return capErrors(guardLengthCounts(hoistRuntimeRequires(code)));
+}
+
+/**
+ * Most errors a generated validator collects (src/generated/validate.ts exports it as MAX_ERRORS).
+ * With `allErrors`, ajv builds one error object per failing value: a 400 KB frame holding an array
+ * of 200,000 numbers where strings belong cost 120 ms and an answer of 20 MB listing each one
+ * (docs/security.md, "Bad input, answered in proportion"). Past the cap a validator still counts
+ * errors (its verdict is unchanged) but builds no more of them.
+ */
+export const MAX_ERRORS = 50;
+
+/**
+ * Caps what a validator collects at MAX_ERRORS (and one sub-validator's worth more): every error
+ * object is built only while fewer than that were counted. The `errors` counter still counts every
+ * failure, so `errors === 0`, the verdict, is unchanged; the errors kept are the first ones ajv
+ * would report, in its order (test/validation/error-cap.test.ts compares with ajv's own compile).
+ * Sound only while the code compares `errors` with nothing but 0 (no anyOf/oneOf/not/if, which
+ * save and restore error counts): checked here, so a schema or ajv change that adds such
+ * comparisons stops the generator instead of silently changing verdicts.
+ */
+function capErrors(code: string): string {
+  if (/_errs\d*\b|vErrors\.length = /.test(code)) {
+    throw new Error("ajv standalone output compares error counts (anyOf/oneOf/not/if?): capErrors cannot cap it safely");
+  }
+  let pushes = 0;
+  let calls = 0;
+  const capped = code
+    .replace(/const (err\d+) = (\{.*?\});if\(vErrors === null\)\{vErrors = \[\1\];\}else \{vErrors\.push\(\1\);\}errors\+\+;/g, (_m, name: string, literal: string) => {
+      pushes++;
+      return `if(errors < ${MAX_ERRORS}){const ${name} = ${literal};if(vErrors === null){vErrors = [${name}];}else {vErrors.push(${name});}}errors++;`;
+    })
+    .replace(/vErrors = vErrors === null \? (\w+)\.errors : vErrors\.concat\(\1\.errors\);errors = vErrors\.length;/g, (_m, sub: string) => {
+      calls++;
+      return `if(errors < ${MAX_ERRORS}){vErrors = vErrors === null ? ${sub}.errors : vErrors.concat(${sub}.errors);}errors += ${sub}.errors.length;`;
+    });
+  const built = (capped.match(/const err\d+ = \{/g) ?? []).length;
+  const merged = (capped.match(/\.errors\);/g) ?? []).length;
+  if (pushes !== built || calls !== merged || /errors = vErrors\.length/.test(capped)) {
+    throw new Error(`ajv standalone output changed shape: capped ${pushes} of ${built} errors and ${calls} of ${merged} merges`);
+  }
+  return capped;
 }
 
 /**

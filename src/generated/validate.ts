@@ -50,6 +50,9 @@ export interface SchemaTypes {
 
 export type SchemaName = keyof SchemaTypes;
 
+/** Most errors a validator collects (`errors` holds at most this many, plus one sub-schema's worth); its verdict still counts all. */
+export const MAX_ERRORS = 50;
+
 export const VALIDATORS: Record<SchemaName, CompiledValidator> = {
   ClientInfo: (standalone as Record<string, CompiledValidator>).ClientInfo,
   ConnectParams: (standalone as Record<string, CompiledValidator>).ConnectParams,

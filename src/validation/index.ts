@@ -1,1 +1,1 @@
-export { validate, isValid, toIssues, formatIssues, type ValidationResult } from "./validate.js";
+export { validate, isValid, toIssues, formatIssues, MAX_LISTED_ERRORS, type ValidationResult } from "./validate.js";

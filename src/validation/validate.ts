@@ -3,15 +3,27 @@
  * turned into `ValidationIssue`s whose path names the failing value (SPEC B1).
  */
 import type { ErrorObject } from "ajv";
-import { VALIDATORS, type SchemaName, type SchemaTypes } from "../generated/validate.js";
+import { MAX_ERRORS, VALIDATORS, type SchemaName, type SchemaTypes } from "../generated/validate.js";
 import type { ValidationIssue } from "../protocol/errors.js";
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
 
+/**
+ * Most problems a validator lists (scripts/gen/validators.ts capErrors): a value with more (an array
+ * of 200,000 wrong items) is answered with these and a last issue saying that more were not listed,
+ * so neither the work nor the answer grows with the number of bad values (docs/security.md).
+ */
+export const MAX_LISTED_ERRORS: number = MAX_ERRORS;
+
 export function validate<N extends SchemaName>(schema: N, data: unknown): ValidationResult<SchemaTypes[N]> {
   const validator = VALIDATORS[schema];
   if (validator(data)) return { ok: true, value: data as SchemaTypes[N] };
-  return { ok: false, issues: toIssues(validator.errors ?? []) };
+  const errors = validator.errors ?? [];
+  const issues = toIssues(errors.slice(0, MAX_ERRORS));
+  if (errors.length >= MAX_ERRORS) {
+    issues.push({ path: "", message: `has more problems, not listed (at most ${MAX_ERRORS} are)`, keyword: "maxErrors" });
+  }
+  return { ok: false, issues };
 }
 
 export function isValid<N extends SchemaName>(schema: N, data: unknown): data is SchemaTypes[N] {

@@ -65,27 +65,39 @@ export function checkEnvelope(value: unknown, idNumeral?: string): EnvelopeCheck
  * A batch whose ids repeat (SPEC T3 reading, docs/gateway.md): the answers could not be told apart,
  * so no entry of it runs. Returns, per entry that has an id, what to answer; undefined when every
  * id is unique. Ids are compared as JSON values: `9` and `"9"` differ, `9` and `9.0` do not.
+ *
+ * Each answer names one repeat (its own for an entry whose id repeats, else the first) with the id
+ * abbreviated, and says how many other ids repeat: naming every repeat in every answer made a
+ * 500 KB batch of 100 long ids, in pairs, answered with 60 MB (docs/security.md).
  */
 export function repeatedIds(envelopes: readonly EnvelopeCheck[]): Map<number, ValidationIssue> | undefined {
-  const seen = new Map<string, number[]>();
+  const seen = new Map<string, { id: JSONRPCID; at: number[] }>();
   envelopes.forEach((e, index) => {
     if (!e.ok || e.request.id === undefined) return;
     const key = JSON.stringify(e.request.id);
-    seen.set(key, [...(seen.get(key) ?? []), index]);
+    const group = seen.get(key);
+    if (group) group.at.push(index);
+    else seen.set(key, { id: e.request.id, at: [index] });
   });
-  const repeats = [...seen.entries()].filter(([, at]) => at.length > 1);
+  const repeats = [...seen.values()].filter(({ at }) => at.length > 1);
   if (repeats.length === 0) return undefined;
-  const summary = repeats.map(([key, at]) => `id ${key} at entries ${at.join(", ")}`).join("; ");
+  const others = (n: number) => (n === 0 ? "" : `; ${n} other id${n === 1 ? "" : "s"} repeat${n === 1 ? "s" : ""} too`);
   const answers = new Map<number, ValidationIssue>();
-  for (const at of seen.values()) {
-    for (const index of at) {
-      const own = at.length > 1;
-      answers.set(index, {
-        path: own ? "/id" : "",
-        message: `ids must be unique within a batch (${summary}): no entry of this batch was run`,
-        keyword: own ? "uniqueItems" : "batch",
-      });
-    }
+  for (const group of seen.values()) {
+    const own = group.at.length > 1;
+    const named = own ? group : repeats[0]!;
+    const message = `ids must be unique within a batch (id ${shownId(named.id)} at entries ${named.at.join(", ")}${others(repeats.length - 1)}): no entry of this batch was run`;
+    for (const index of group.at) answers.set(index, { path: own ? "/id" : "", message, keyword: own ? "uniqueItems" : "batch" });
   }
   return answers;
+}
+
+/** Most characters of a string id shown in a message (the answer carries the id itself anyway). */
+const SHOWN_ID_CHARS = 40;
+
+/** The id as JSON; a long string id abbreviated (never splitting a surrogate pair). */
+function shownId(id: JSONRPCID): string {
+  if (typeof id !== "string" || id.length <= SHOWN_ID_CHARS) return JSON.stringify(id);
+  const cut = /[\ud800-\udbff]/.test(id[SHOWN_ID_CHARS - 1]!) ? SHOWN_ID_CHARS - 1 : SHOWN_ID_CHARS;
+  return `${JSON.stringify(id.slice(0, cut))}... (${id.length} characters)`;
 }

@@ -21,6 +21,7 @@ import type { ConnectParams } from "../../protocol/connect.js";
 import type { HelloOk } from "../../protocol/hello.js";
 import type { OpenClawError } from "../../transport/openclaw-errors.js";
 import { OPENCLAW_PROTOCOL } from "../../transport/openclaw.js";
+import { MAX_LISTED_ERRORS } from "../../validation/index.js";
 import type { ServerBinding, ServerBindingFactory } from "../core/binding.js";
 import type { Connection } from "../core/connection.js";
 import { GatewayError, toGatewayError, wireError } from "../core/errors.js";
@@ -36,6 +37,9 @@ const OPENCLAW_ONLY_CLIENT_FIELDS = ["buildId", "timeZone"];
 
 /** `{presence, health}`: OpenClaw's StateVersion needs `health`; this gateway has none to count. */
 const stateVersionOf = (presence: number) => ({ presence, health: 0 });
+
+/** The members of OpenClaw's RequestFrame. */
+const FRAME_KEYS = new Set(["type", "id", "method", "params", "traceparent"]);
 
 /** What is wrong with a frame, at a JSON path (`""` = the frame itself). */
 type Problem = { path: string; message: string };
@@ -59,7 +63,11 @@ function checkRequest(message: unknown): RequestCheck {
   if (f.type !== "req") problems.push({ path: "/type", message: `must be "req"` });
   if (id === null) problems.push({ path: "/id", message: "must be a non-empty string" });
   if (typeof f.method !== "string" || f.method === "") problems.push({ path: "/method", message: "must be a non-empty string" });
-  for (const key of Object.keys(f)) if (!["type", "id", "method", "params", "traceparent"].includes(key)) problems.push({ path: "", message: `unexpected property '${key}'` });
+  // Listed up to the validators' cap: a frame of 60,000 unknown keys is not answered with 60,000 problems.
+  const unexpected = Object.keys(f).filter((key) => !FRAME_KEYS.has(key));
+  for (const key of unexpected.slice(0, MAX_LISTED_ERRORS)) problems.push({ path: "", message: `unexpected property '${key}'` });
+  const more = unexpected.length - MAX_LISTED_ERRORS;
+  if (more > 0) problems.push({ path: "", message: `${more} more unexpected properties, not listed` });
   if (problems.length > 0 || id === null) return refused(id, problems);
   return { ok: true, id, method: f.method as string, params: f.params };
 }

@@ -1,0 +1,96 @@
+/**
+ * Raw sockets for the hostile-input tests, on either binding: frames go out exactly as written, and
+ * answers come back as the text the gateway sent (their size is what some tests measure).
+ */
+import WebSocket from "ws";
+import type { BindingName } from "../../../src/transport/binding.js";
+import { createGateway, type Gateway, type GatewayOptions } from "../../../src/server/index.js";
+import { connectParams } from "../../../scripts/hardening/raw-client.js";
+
+export const BINDINGS: readonly BindingName[] = ["jsonrpc", "openclaw"];
+
+/** A gateway with one listener per binding on 127.0.0.1, free ports. */
+export function startBoth(options: Omit<GatewayOptions, "host" | "port" | "binding" | "listeners"> = {}): Promise<Gateway> {
+  return createGateway({ ...options, listeners: BINDINGS.map((binding) => ({ binding, host: "127.0.0.1", port: 0 })) });
+}
+
+export function urlOf(gw: Gateway, binding: BindingName): string {
+  return gw.listeners.find((l) => l.binding === binding)!.url;
+}
+
+/** One request frame in `binding`'s shape (openclaw ids are strings). */
+export function requestFrame(binding: BindingName, id: number, method: string, params?: unknown): string {
+  if (binding === "jsonrpc") return JSON.stringify({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) });
+  return JSON.stringify({ type: "req", id: String(id), method, ...(params === undefined ? {} : { params }) });
+}
+
+/** An answer (not a push): a JSON-RPC response or batch, an OpenClaw `res`. */
+function isAnswer(text: string): boolean {
+  return text.startsWith("[") || /^\{"jsonrpc":"2\.0","id"/.test(text) || text.startsWith('{"type":"res"');
+}
+
+export class Wire {
+  /** Every message received, as text. */
+  readonly texts: string[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  #waiters: Array<() => void> = [];
+  #nextId = 100;
+
+  private constructor(
+    readonly ws: WebSocket,
+    readonly binding: BindingName,
+  ) {
+    ws.on("message", (data) => {
+      this.texts.push(String(data));
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    ws.on("error", () => {});
+    this.closed = new Promise((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: String(reason) })));
+  }
+
+  static async open(gw: Gateway, binding: BindingName, options: WebSocket.ClientOptions = {}): Promise<Wire> {
+    const ws = new WebSocket(urlOf(gw, binding), { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024, ...options });
+    const wire = new Wire(ws, binding);
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+    });
+    return wire;
+  }
+
+  /** Opens and connects (mode `backend`, an operator with the default scopes). */
+  static async connected(gw: Gateway, binding: BindingName, instanceId?: string): Promise<Wire> {
+    const wire = await Wire.open(gw, binding);
+    const params = { ...connectParams(instanceId === undefined ? {} : { instanceId }), ...(binding === "openclaw" ? { minProtocol: 3, maxProtocol: 4 } : {}) };
+    const hello = await wire.answerTo(requestFrame(binding, 1, "connect", params));
+    if (!hello.includes("hello-ok")) throw new Error(`connect refused: ${hello.slice(0, 300)}`);
+    return wire;
+  }
+
+  /** Sends `text` and resolves with the next answer's text. */
+  async answerTo(text: string, timeoutMs = 10_000): Promise<string> {
+    const from = this.texts.length;
+    this.ws.send(text);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.texts.slice(from).find(isAnswer);
+      if (found !== undefined) return found;
+      if (Date.now() > deadline || this.ws.readyState !== WebSocket.OPEN) {
+        throw new Error(`no answer to ${text.slice(0, 120)}... (state ${this.ws.readyState})`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200);
+        this.#waiters.push(() => (clearTimeout(timer), resolve()));
+      });
+    }
+  }
+
+  /** A request of this binding with a fresh id. */
+  request(method: string, params?: unknown): string {
+    return requestFrame(this.binding, this.#nextId++, method, params);
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+}
