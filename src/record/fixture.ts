@@ -137,6 +137,7 @@ export function recordingToScenario(lines: readonly RecordingLine[], options: Fi
       if (e.by === "client") rules.add("P6");
       continue;
     }
+    rows.wrote(e);
     if (e.method === "connect" && !open.has(e.conn)) {
       // A first connect, or a reconnect under a recorded connection name after its close.
       const refusedUnauthorized = e.answer !== undefined && "error" in e.answer && e.answer.error.name === "UNAUTHORIZED";

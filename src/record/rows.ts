@@ -2,6 +2,11 @@
  * Normalising recorded presence rows and params for fixtures: the scenario's own instanceIds get
  * the prefix `${run}-<tag>-` (the run, and a tag of the fixture, since a run replays many), rows are reduced to the contract's fields (no `ts`), and rows that
  * belong to nobody in the scenario (other clients, ids the gateway made up) are left out.
+ *
+ * A replay's instanceIds are new, so its gateway holds none of their rows before the scenario makes
+ * them. What a recording shows of a row before that (a client that keeps its instanceId, listed by an
+ * earlier run of it: the SDK's advice) is state from before the recording, and so is a beacon-only
+ * field merged into its row (SPEC K3) before a beacon of the recording sent it: neither is expected.
  */
 import { redactValue } from "../conformance/report/redact.js";
 import type { RequestExchange } from "./exchanges.js";
@@ -18,9 +23,21 @@ export function fixtureTag(name: string): string {
 
 type Row = Record<string, unknown>;
 
+/**
+ * Row fields only a beacon (`system-event`) sets, as a field or (OpenClaw) read from its text:
+ * `connect` has no field for them.
+ */
+const BEACON_ONLY_FIELDS = new Set(["lastInputSeconds"]);
+
+const keyOf = (instanceId: string) => instanceId.trim().toLowerCase();
+
 export class RowNormaliser {
   readonly #ids = new Set<string>();
   readonly #texts = new Set<string>();
+  /** Own keys the recording has made a row for so far (an accepted connect or beacon), in recorded order. */
+  readonly #madeKeys = new Set<string>();
+  /** Own keys an accepted beacon of the recording has written to so far. */
+  readonly #beaconed = new Set<string>();
   readonly #prefix: string;
   /** Rows of this fixture in this run: their instanceId starts with the prefix (any letter case). */
   readonly ownRows: Row;
@@ -39,6 +56,25 @@ export class RowNormaliser {
       if (typeof p.instanceId === "string") this.#ids.add(p.instanceId.trim().toLowerCase());
       if (typeof p.text === "string") this.#texts.add(p.text);
     }
+  }
+
+  /**
+   * Notes, in recorded order and before the expectations of its answer are built, what a request
+   * wrote: the key of an accepted connect or beacon has a row from then on, and after a beacon its
+   * beacon-only fields are the recording's own.
+   */
+  wrote(e: RequestExchange): void {
+    const p = e.params as Record<string, any> | undefined;
+    if (!p || typeof p !== "object" || (e.answer !== undefined && "error" in e.answer)) return;
+    const id = e.method === "connect" ? p.client?.instanceId : e.method === "system-event" ? p.instanceId : undefined;
+    if (typeof id !== "string" || !this.isOwn(id)) return;
+    this.#madeKeys.add(keyOf(id));
+    if (e.method === "system-event") this.#beaconed.add(keyOf(id));
+  }
+
+  /** An own row the recording has made (not one its gateway held before the recording). */
+  #madeHere(instanceId: unknown): boolean {
+    return this.isOwn(instanceId) && this.#madeKeys.has(keyOf(instanceId as string));
   }
 
   isOwn(instanceId: unknown): boolean {
@@ -64,12 +100,14 @@ export class RowNormaliser {
     const r = row as Row | null;
     if (r === null || typeof r !== "object") return undefined;
     if (r.reason === "self") return { reason: "self", mode: r.mode };
-    if (!this.isOwn(r.instanceId)) return undefined;
+    if (!this.#madeHere(r.instanceId)) return undefined;
+    const beaconed = this.#beaconed.has(keyOf(r.instanceId as string));
     const out: Row = {};
     for (const field of ROW_FIELDS) {
       const value = r[field];
       if (value === undefined) continue;
       if (field === "text" && !this.#texts.has(value as string)) continue; // gateway-made texts differ by gateway
+      if (BEACON_ONLY_FIELDS.has(field) && !beaconed) continue; // merged in from before the recording
       out[field] = field === "instanceId" ? this.instanceId(value as string) : redactValue(value);
     }
     return out;
@@ -80,7 +118,7 @@ export class RowNormaliser {
   }
 
   #ownCount(list: unknown[]): number {
-    return list.filter((r) => this.isOwn((r as Row | null)?.instanceId)).length;
+    return list.filter((r) => this.#madeHere((r as Row | null)?.instanceId)).length;
   }
 
   /** A `list` step's expectations from a recorded system-presence answer. */

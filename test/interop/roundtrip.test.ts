@@ -72,6 +72,43 @@ describe("record -> fixture -> replay against the reference gateway", () => {
     expect(failed.some((c) => c.id.endsWith("-list") && /\/count: expected 3, got 4/.test(c.message ?? ""))).toBe(true);
   });
 
+  it("a client that keeps its instanceId, recorded on a gateway that listed it already, replays on a fresh gateway", async () => {
+    // The SDK's advice (loadNodeInstanceId): the same instanceId on every run. Its row from an earlier
+    // run, with that run's lastInputSeconds, is on the gateway before the recording starts.
+    const gw = await gateway();
+    const app = { id: "rt-kept", displayName: "Kept", version: "1", platform: "macos", mode: "ui" } as const;
+    const earlier = createPresenceClient({ url: gw.url, token: TOKEN, reconnect: false, client: app, instanceId: "rt-kept" });
+    await earlier.connect();
+    await earlier.systemEvent({ instanceId: "rt-kept", lastInputSeconds: 42, reason: "periodic" });
+    await earlier.close();
+    const lines: string[] = [];
+    const proxy = await startRecordingProxy({ port: 0, upstream: gw.url, write: (l) => lines.push(l) });
+    cleanups.push(() => proxy.close());
+    const settle = () => new Promise((r) => setTimeout(r, 150));
+    const observer = createPresenceClient({ url: proxy.url, token: TOKEN, reconnect: false, client: { id: "rt-observer", displayName: "Observer", version: "1", platform: "test", mode: "webchat" }, instanceId: "rt-kept-observer" });
+    await observer.connect();
+    await observer.systemPresence(); // lists the earlier run's row: reason disconnect, lastInputSeconds 42
+    const again = createPresenceClient({ url: proxy.url, token: TOKEN, reconnect: false, client: app, instanceId: "rt-kept" });
+    await again.connect(); // its hello-ok row still carries lastInputSeconds 42, merged (K3)
+    await settle();
+    await again.systemEvent({ instanceId: "rt-kept", lastInputSeconds: 3, reason: "periodic" });
+    await settle();
+    await observer.systemPresence();
+    await again.close();
+    await settle();
+    await observer.close();
+    await settle();
+
+    const scenario = checkScenario(recordingToScenario(parseRecording(lines.join("")), { name: "kept id" }), "kept-id.json");
+    const text = JSON.stringify(scenario);
+    expect(text).not.toMatch(/"lastInputSeconds":42/);
+    expect(text).toMatch(/"lastInputSeconds":3/); // what the recording's own beacon wrote is still checked
+    const fresh = await gateway();
+    const result = await runConformance({ url: fresh.url, token: TOKEN, scenarios: [scenario], strict: true });
+    expect(result.scenarios[0]!.checks.filter((c) => c.status !== "passed").map((c) => `${c.id}: ${c.message}`)).toEqual([]);
+    expect(result.scenarios[0]!.status).toBe("passed");
+  });
+
   // Recorded through the proxy from a gateway with `token` (null: wants none), by clients with or without one.
   async function recordConnects(token: string | null, clients: Array<{ id: string; token?: string }>): Promise<string> {
     const gw = await gateway(token === null ? { token: undefined } : { token });
