@@ -97,8 +97,12 @@ describe("CLI list and watch", () => {
     const denied = cli(["list", "--url", gw.url, "--token", "wrong"]);
     runs.push(denied);
     expect(await denied.exit).toBe(1);
-    expect(denied.stderr()).toMatch(/refused: connect: UNAUTHORIZED: .*\(missing or wrong --token\)/);
+    expect(denied.stderr()).toMatch(/refused: connect: UNAUTHORIZED: .*\(the token given is not the gateway's\)/);
     expect(denied.stdout()).toBe("");
+    const tokenless = cli(["list", "--url", gw.url]);
+    runs.push(tokenless);
+    expect(await tokenless.exit).toBe(1);
+    expect(tokenless.stderr()).toMatch(/refused: connect: UNAUTHORIZED: .*\(the gateway wants a token: give it with --token-file FILE, --token or \$GATEWAY_PRESENCE_TOKEN\)\n$/);
 
     const port = gw.port;
     await gw.close();

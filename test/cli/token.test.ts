@@ -84,7 +84,7 @@ describe("the token never leaves the process", () => {
     expect(list.out()).toContain("tok-good");
     const listWrong = cli(["list", "--url", url, "--token", `${token}x`]);
     expect(await listWrong.exit).toBe(1);
-    expect(listWrong.out()).toMatch(/UNAUTHORIZED.*missing or wrong --token/);
+    expect(listWrong.out()).toMatch(/UNAUTHORIZED.*the token given is not the gateway's/);
 
     const reports = ["json", "junit", "html"].map((r) => join(dir, `report.${r}`));
     for (const [i, reporter] of ["json", "junit", "html"].entries()) {

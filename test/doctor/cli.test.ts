@@ -132,8 +132,12 @@ describe("gateway-presence doctor (CLI)", () => {
     const gw = await gateway({ token: "right" });
     const refused = await doctorCli(["--url", gw.url, "--token", "wrong"]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^gateway-presence doctor: gateway at ws:\/\/127\.0\.0\.1:\d+ refused: .*UNAUTHORIZED.*\(missing or wrong --token\)\n$/);
+    expect(refused.stderr).toMatch(/^gateway-presence doctor: gateway at ws:\/\/127\.0\.0\.1:\d+ refused: .*UNAUTHORIZED.*\(the token given is not the gateway's\)\n$/);
     expect(refused.stdout).toBe("");
+    // Without a token the line says how to give one.
+    const tokenless = await doctorCli(["--url", gw.url]);
+    expect(tokenless.code).toBe(2);
+    expect(tokenless.stderr).toMatch(/UNAUTHORIZED.*\(the gateway wants a token: give it with --token-file FILE, --token or \$GATEWAY_PRESENCE_TOKEN\)\n$/);
     const url = gw.url;
     await gw.close();
     const down = await doctorCli(["--url", url]);
@@ -155,7 +159,7 @@ describe("gateway-presence doctor (CLI)", () => {
     expect(run.stderr).toMatch(/^gateway-presence doctor: cannot use the gateway at .*: connect: an OpenClaw "connect.challenge" event: this gateway speaks OpenClaw's native frames; connect with binding "openclaw" \(CLI: --binding openclaw\)\n$/);
     // OpenClaw itself closes a JSON-RPC connect with 1008; the other way round no challenge comes.
     expect(describeFailure("ws://h", new Error("connect: connection closed (1008 invalid request frame)"))).toMatch(/add --binding openclaw\)$/);
-    expect(describeFailure("ws://h", new Error("no connect.challenge event within 5000 ms"), "openclaw")).toMatch(/leave out --binding openclaw\)$/);
+    expect(describeFailure("ws://h", new Error("no connect.challenge event within 5000 ms"), "openclaw")).toMatch(/^no handshake with the gateway at ws:\/\/h: .*leave out --binding openclaw\)$/);
     expect(describeFailure("ws://h", new Error("cannot open ws://h: ECONNREFUSED"))).toBe("cannot reach the gateway at ws://h: cannot open ws://h: ECONNREFUSED");
   });
 

@@ -41,7 +41,7 @@ async function doctor(flags: DoctorFlags): Promise<number> {
     });
   } catch (error) {
     const cause = error instanceof DoctorReadError ? error.cause : error;
-    process.stderr.write(`gateway-presence doctor: ${describeFailure(flags.url, cause, flags.binding)}\n`);
+    process.stderr.write(`gateway-presence doctor: ${describeFailure(flags.url, cause, flags.binding, token !== undefined)}\n`);
     return 2;
   }
   const report = analyze(observation, { ttlMs: flags.ttlMs, maxEntries: flags.maxEntries });

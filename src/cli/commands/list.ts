@@ -92,14 +92,27 @@ export function instancesJson(entries: readonly PresenceEntry[], now: number): A
   return newestFirst(entries).map((e) => ({ ...e, status: presenceStatus(e, now), ageMs: presenceAge(e, now) }));
 }
 
-/** A one-line explanation of a failure, with a hint for the usual causes. */
-export function describeFailure(url: string, error: unknown, binding: ConnectionFlags["binding"] = "jsonrpc"): string {
+/**
+ * What to do about UNAUTHORIZED: with no token given, how to give one; with one, that it is not the
+ * gateway's (when the gateway's message is about a token: an OpenClaw device refusal is not).
+ */
+function unauthorizedHint(message: string, tokenGiven: boolean | undefined): string {
+  if (tokenGiven === undefined) return " (missing or wrong token: --token-file FILE, --token or $GATEWAY_PRESENCE_TOKEN)";
+  if (!tokenGiven) return " (the gateway wants a token: give it with --token-file FILE, --token or $GATEWAY_PRESENCE_TOKEN)";
+  return /token/i.test(message) ? " (the token given is not the gateway's)" : "";
+}
+
+/**
+ * A one-line explanation of a failure, with a hint for the usual causes. `tokenGiven`: whether the
+ * command sent a token (the UNAUTHORIZED hint then says it is wrong, else how to give one).
+ */
+export function describeFailure(url: string, error: unknown, binding: ConnectionFlags["binding"] = "jsonrpc", tokenGiven?: boolean): string {
   if (error instanceof GatewayError) {
     // OpenClaw answers UNAVAILABLE "gateway starting" (retryable) for a few seconds after it starts.
     const native = error.data?.native as { code?: unknown; retryable?: unknown } | undefined;
     const retry = native?.retryable === true || native?.code === "UNAVAILABLE" || error.retryAfterMs !== undefined;
     const hint =
-      error.code === "UNAUTHORIZED" ? " (missing or wrong --token)"
+      error.code === "UNAUTHORIZED" ? unauthorizedHint(error.message, tokenGiven)
       : error.code === "FORBIDDEN" ? " (the token lacks a scope)"
       : retry ? " (the gateway asks to retry: it is starting or busy; try again in a moment)"
       : "";
@@ -108,7 +121,9 @@ export function describeFailure(url: string, error: unknown, binding: Connection
   const message = (error as Error).message;
   // The client recognised another binding's frames: it names the binding itself.
   if (error instanceof TransportError && error.kind === "protocol") return `cannot use the gateway at ${url}: ${message}`;
-  return `cannot reach the gateway at ${url}: ${message}${bindingHint(message, binding)}`;
+  // A binding hint means the socket opened and the handshake got no answer it could read: the gateway was reached.
+  const hint = bindingHint(message, binding);
+  return `${hint ? "no handshake with" : "cannot reach"} the gateway at ${url}: ${message}${hint}`;
 }
 
 /**
@@ -144,7 +159,7 @@ export function register(program: Command): void {
           flags.json ? `${JSON.stringify(instancesJson(entries, now), null, 2)}\n` : `${renderInstances(entries, now)}\n`,
         );
       } catch (error) {
-        process.stderr.write(`gateway-presence list: ${describeFailure(flags.url, error, flags.binding)}\n`);
+        process.stderr.write(`gateway-presence list: ${describeFailure(flags.url, error, flags.binding, options.token !== undefined)}\n`);
         process.exitCode = 1;
       } finally {
         await client?.close();

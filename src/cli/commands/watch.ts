@@ -69,8 +69,11 @@ const formatDelay = (ms: number) => (ms < 1000 ? `${Math.round(ms)}ms` : formatD
 
 async function watch(flags: WatchFlags, command: Command): Promise<void> {
   let client: PresenceClient;
+  let tokenGiven = false;
   try {
-    client = createPresenceClient(cliClientOptions("watch", flags));
+    const options = cliClientOptions("watch", flags);
+    tokenGiven = options.token !== undefined;
+    client = createPresenceClient(options);
   } catch (error) {
     // --token with --token-file, an unreadable or empty token file: a usage error (the message never holds the token).
     usageError(command, (error as Error).message);
@@ -146,10 +149,10 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
   try {
     await client.connect({ retry: true });
   } catch (error) {
-    return exit(1, describeFailure(flags.url, error, flags.binding));
+    return exit(1, describeFailure(flags.url, error, flags.binding, tokenGiven));
   }
   // A fatal answer on a later re-handshake (e.g. the token was changed) ends the watch.
   client.on("state", (change) => {
-    if (change.state === "closed" && change.error) void exit(1, describeFailure(flags.url, change.error, flags.binding));
+    if (change.state === "closed" && change.error) void exit(1, describeFailure(flags.url, change.error, flags.binding, tokenGiven));
   });
 }
