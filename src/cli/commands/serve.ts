@@ -117,7 +117,7 @@ export function register(program: Command): void {
         // The gateway's option checks throw TypeError (a bad --limits, --gateway-id or --redis URL):
         // usage errors. Anything else (the port is taken, a non-loopback host without a token) is 1.
         if (error instanceof TypeError) usageError(command, error.message);
-        process.stderr.write(`gateway-presence serve: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(`gateway-presence serve: ${startFailure(error, listeners !== undefined)}\n`);
         process.exitCode = 1;
         return;
       }
@@ -145,4 +145,17 @@ export function register(program: Command): void {
       process.once("SIGINT", () => stop("SIGINT"));
       process.once("SIGTERM", () => stop("SIGTERM"));
     });
+}
+
+/**
+ * Why the gateway did not start, with what to do when the port is taken (the usual case: a gateway
+ * from an earlier `npm start` still runs; Node's own text names neither that nor --port).
+ */
+function startFailure(error: unknown, withListen: boolean): string {
+  if (!(error instanceof Error)) return String(error);
+  const { code, address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (code !== "EADDRINUSE") return error.message;
+  const where = address !== undefined && port !== undefined ? `${address.includes(":") ? `[${address}]` : address}:${port}` : "the address";
+  const choose = withListen ? "give that --listen another port" : "choose another port with --port N (0: any free one)";
+  return `${where} is in use (another gateway, e.g. an earlier npm start, or another program listens there): stop it, or ${choose} (${error.message})`;
 }

@@ -41,6 +41,23 @@ describe("gateway-presence serve", () => {
     expect(s.stdout()).not.toMatch(/listening/);
   });
 
+  it("says what to do when the port is taken (another gateway listens there), and exits 1", async () => {
+    const first = serve(["--port", "0"]);
+    const url = await urlOf(first);
+    const port = new URL(url).port;
+    const second = serve(["--port", port]);
+    expect(await second.exited).toBe(1);
+    expect(second.stderr()).toBe(
+      `gateway-presence serve: 127.0.0.1:${port} is in use (another gateway, e.g. an earlier npm start, or another program listens there): ` +
+        `stop it, or choose another port with --port N (0: any free one) (listen EADDRINUSE: address already in use 127.0.0.1:${port})\n`,
+    );
+    const listed = serve(["--listen", `jsonrpc=127.0.0.1:${port}`]);
+    expect(await listed.exited).toBe(1);
+    expect(listed.stderr()).toMatch(/is in use .*: stop it, or give that --listen another port \(listen EADDRINUSE/);
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+  });
+
   it("rejects a bad port", async () => {
     const s = serve(["--port", "http"]);
     expect(await s.exited).not.toBe(0);
