@@ -12,7 +12,10 @@ export interface DisplayRow {
   /** Stable across updates: the instanceId (as SPEC K1 keys rows), else `self`, else the row's fields. */
   key: string;
   status: PresenceStatus;
+  /** The row's host, else its instanceId (as `gateway-presence list` shows it): the row header is never blank. */
   host: string;
+  /** `host` shows the instanceId: the row has no host (a beacon that sent none, SPEC K2). */
+  hostIsInstanceId: boolean;
   ip: string;
   mode: string;
   version: string;
@@ -30,7 +33,7 @@ export interface Filters {
   mode: string;
   /** A status, or "" for all. */
   status: PresenceStatus | "";
-  /** Part of the host name, any letter case; "" for all. */
+  /** Part of the host name (the instanceId of a row without one), any letter case; "" for all. */
   host: string;
 }
 
@@ -55,7 +58,8 @@ export function displayRows(entries: readonly PresenceEntry[], gatewayNow: numbe
     return {
       key: n === 0 ? base : `${base}#${n}`,
       status: presenceStatus(entry, gatewayNow),
-      host: entry.host ?? "",
+      host: entry.host ?? entry.instanceId ?? "",
+      hostIsInstanceId: entry.host === undefined && entry.instanceId !== undefined,
       ip: entry.ip ?? "",
       mode: entry.mode ?? "",
       version: entry.version ?? "",
@@ -65,7 +69,7 @@ export function displayRows(entries: readonly PresenceEntry[], gatewayNow: numbe
       roles: (entry.roles ?? []).join(", "),
       age: formatDuration(ageMs),
       titles: {
-        host: entry.instanceId ? `instanceId ${entry.instanceId}` : "",
+        host: entry.instanceId ? `instanceId ${entry.instanceId}${entry.host === undefined ? " (the row has no host)" : ""}` : "",
         platform: [entry.deviceFamily, entry.modelIdentifier].filter(Boolean).join(" · "),
         lastInput: entry.lastInputSeconds === undefined ? "" : `reported as ${entry.lastInputSeconds} s idle at the row's last update`,
         age: `last update ${formatInstant(entry.ts)} (gateway clock)`,

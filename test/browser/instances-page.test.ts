@@ -59,6 +59,14 @@ describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
     await anna.systemEvent({ instanceId: anna.instanceId, lastInputSeconds: 3600 });
     await expect.poll(() => cell(page, "Anna's MacBook Pro", "lastInput").textContent()).toMatch(/^1 h( 0 min)? ago$|^1 h ago$/);
 
+    // A beacon row without a host (SPEC K2) is named by its instanceId, set apart as an id: no blank row header.
+    await anna.systemEvent({ instanceId: "kiosk-lobby-2", mode: "ui", lastInputSeconds: 5 });
+    await expect.poll(() => row(page, "kiosk-lobby-2").count()).toBe(1);
+    const header = row(page, "kiosk-lobby-2").getByRole("rowheader");
+    expect(await header.getAttribute("class")).toContain("host-is-id");
+    expect(await header.getAttribute("title")).toBe("instanceId kiosk-lobby-2 (the row has no host)");
+    expect(await row(page, "Anna's MacBook Pro").getByRole("rowheader").getAttribute("class")).not.toContain("host-is-id");
+
     // The page's own launch beacon (sent by the SDK's startBeacons) carries lastInputSeconds.
     await expect.poll(() => cell(page, "Instances page", "lastInput").textContent()).toMatch(/^\d+ s ago$/);
     const own = (await gw.store.list()).find((r) => r.host === "Instances page");

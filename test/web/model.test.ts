@@ -44,6 +44,16 @@ describe("display rows", () => {
     expect(displayRows(entries, NOW).find((r) => r.host === "gw")!.lastInput).toBe("");
   });
 
+  it("name a row without a host by its instanceId (as `list` does), set apart as an id; the host search finds it", () => {
+    const beacon: PresenceEntry = { instanceId: "Kiosk-Lobby-2", mode: "ui", text: "fill", ts: NOW - 2_000 };
+    const [row] = displayRows([beacon], NOW);
+    expect(row).toMatchObject({ host: "Kiosk-Lobby-2", hostIsInstanceId: true, titles: { host: "instanceId Kiosk-Lobby-2 (the row has no host)" } });
+    expect(matchesFilters(row!, { ...NO_FILTERS, host: "lobby" })).toBe(true);
+    expect(displayRows(entries, NOW).map((r) => r.hostIsInstanceId)).toEqual([false, false, false, false, false]);
+    // Neither host nor instanceId: nothing to show (the cell's header stays empty).
+    expect(displayRows([{ mode: "ui", ts: NOW }], NOW)[0]).toMatchObject({ host: "", hostIsInstanceId: false, titles: { host: "" } });
+  });
+
   it("filter by mode, status and host (any letter case), and count by status", () => {
     const rows = displayRows(entries, NOW);
     const hosts = (f: Partial<typeof NO_FILTERS>) => rows.filter((r) => matchesFilters(r, { ...NO_FILTERS, ...f })).map((r) => r.host);

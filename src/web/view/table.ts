@@ -69,6 +69,7 @@ export class InstancesTable {
     }
     setText(nodes.statusText, row.status);
     setText(nodes.cells.host, row.host, row.titles.host);
+    nodes.cells.host.classList.toggle("host-is-id", row.hostIsInstanceId);
     setText(nodes.cells.ip, row.ip);
     setText(nodes.cells.mode, row.mode);
     setText(nodes.cells.version, row.version);
