@@ -31,6 +31,8 @@ export interface GatewayMetrics {
   framesEncoded: number;
   /** Readers closed for staying over maxBufferedBytes for slowConsumerTimeoutMs. */
   slowConsumers: number;
+  /** Times a connection was not read until its send buffer drained (over maxBufferedBytes after an answer). */
+  readsHeld: number;
   /** Of those: connections and connects refused by a per-address limit (limits/, docs/security.md). */
   limitRefusals: number;
 }
@@ -108,6 +110,7 @@ export function createContext(
     snapshots: 0,
     framesEncoded: 0,
     slowConsumers: 0,
+    readsHeld: 0,
   };
   const listed = (rows: KeyedPresenceEntry[]): KeyedPresenceEntry[] => {
     if (faults.evictSelf && rows.length > options.maxEntries) {

@@ -8,6 +8,7 @@ import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import { GatewayError, wireError } from "./errors.js";
 import { startPushes } from "./fanout/push.js";
+import { holdReading } from "./fanout/slow-consumers.js";
 import { ChunkedJson, type EncodedJson } from "./fanout/raw-json.js";
 import { writeTextFrame } from "./text-frame.js";
 import { isPromise, type MaybePromise } from "./maybe-promise.js";
@@ -79,7 +80,8 @@ export function sendError(gw: GatewayContext, conn: Connection, error: GatewayEr
 
 /**
  * Sends one answer (JSON text, or its UTF-8 bytes, whole or in chunks: one text frame either way).
- * A client that does not read its answers is dropped before its send buffer grows without bound.
+ * A client that does not read its answers is not read either while its send buffer is over
+ * maxBufferedBytes (holdReading), and is dropped before that buffer grows without bound.
  */
 export function send(gw: GatewayContext, conn: Connection, json: EncodedJson): void {
   if (conn.ws.readyState !== conn.ws.OPEN) return;
@@ -90,9 +92,10 @@ export function send(gw: GatewayContext, conn: Connection, json: EncodedJson): v
     conn.ws.terminate();
     return;
   }
-  if (!(json instanceof ChunkedJson)) return conn.ws.send(json, TEXT_FRAME);
-  if (conn.socket === undefined) return conn.ws.send(json.join(), TEXT_FRAME);
-  writeTextFrame(conn.socket, json.chunks, json.byteLength);
+  if (!(json instanceof ChunkedJson)) conn.ws.send(json, TEXT_FRAME);
+  else if (conn.socket === undefined) conn.ws.send(json.join(), TEXT_FRAME);
+  else writeTextFrame(conn.socket, json.chunks, json.byteLength);
+  holdReading(gw, conn);
 }
 
 const TEXT_FRAME = { binary: false } as const;

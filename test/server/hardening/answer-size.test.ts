@@ -4,24 +4,13 @@
 // of long ids repeated in pairs with 60 MB (every repeat named in every entry's answer). Real
 // gateway, both bindings, real sockets.
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Gateway } from "../../../src/server/index.js";
 import { MAX_LISTED_ERRORS } from "../../../src/validation/index.js";
-import { BINDINGS, requestFrame, startBoth, Wire } from "./wire.js";
+import { BINDINGS, closedAfterEach, requestFrame, Wire } from "./wire.js";
 
-let gw: Gateway | undefined;
-const wires: Wire[] = [];
-afterEach(async () => {
-  for (const w of wires.splice(0)) w.terminate();
-  await gw?.close();
-  gw = undefined;
-});
-
-async function gateway(): Promise<Gateway> {
-  gw = await startBoth({ rateLimit: { burst: 100_000, perSecond: 100_000 } });
-  return gw;
-}
-const keep = (w: Wire) => (wires.push(w), w);
+const { start, keep } = closedAfterEach();
+const gateway = (): Promise<Gateway> => start({ rateLimit: { burst: 100_000, perSecond: 100_000 } });
 
 /** Keys `x0`, `x1`, ... (base 36) with value 0: n unknown properties. */
 const manyKeys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`x${i.toString(36)}`, 0]));

@@ -2,6 +2,7 @@
  * Raw sockets for the hostile-input tests, on either binding: frames go out exactly as written, and
  * answers come back as the text the gateway sent (their size is what some tests measure).
  */
+import { afterEach } from "vitest";
 import WebSocket from "ws";
 import type { BindingName } from "../../../src/transport/binding.js";
 import { createGateway, type Gateway, type GatewayOptions } from "../../../src/server/index.js";
@@ -12,6 +13,27 @@ export const BINDINGS: readonly BindingName[] = ["jsonrpc", "openclaw"];
 /** A gateway with one listener per binding on 127.0.0.1, free ports. */
 export function startBoth(options: Omit<GatewayOptions, "host" | "port" | "binding" | "listeners"> = {}): Promise<Gateway> {
   return createGateway({ ...options, listeners: BINDINGS.map((binding) => ({ binding, host: "127.0.0.1", port: 0 })) });
+}
+
+/**
+ * The gateways and sockets of a test file, closed after each test (call once at the file's top
+ * level): `start` is startBoth, `keep` registers a socket.
+ */
+export function closedAfterEach(): { start: typeof startBoth; keep: (wire: Wire) => Wire } {
+  const gateways: Gateway[] = [];
+  const wires: Wire[] = [];
+  afterEach(async () => {
+    for (const w of wires.splice(0)) w.terminate();
+    await Promise.all(gateways.splice(0).map((g) => g.close()));
+  });
+  return {
+    start: async (options) => {
+      const gw = await startBoth(options);
+      gateways.push(gw);
+      return gw;
+    },
+    keep: (wire) => (wires.push(wire), wire),
+  };
 }
 
 export function urlOf(gw: Gateway, binding: BindingName): string {
@@ -27,6 +49,16 @@ export function requestFrame(binding: BindingName, id: number, method: string, p
 /** An answer (not a push): a JSON-RPC response or batch, an OpenClaw `res`. */
 function isAnswer(text: string): boolean {
   return text.startsWith("[") || /^\{"jsonrpc":"2\.0","id"/.test(text) || text.startsWith('{"type":"res"');
+}
+
+/** A request's or answer's id as JSON text, undefined for a batch, null ids and frames that are not JSON. */
+function idOf(text: string): string | undefined {
+  try {
+    const id = (JSON.parse(text) as { id?: unknown }).id;
+    return id === undefined || id === null ? undefined : JSON.stringify(id);
+  } catch {
+    return undefined;
+  }
 }
 
 export class Wire {
@@ -67,13 +99,15 @@ export class Wire {
     return wire;
   }
 
-  /** Sends `text` and resolves with the next answer's text. */
+  /** Sends `text` and resolves with the text of its answer (the next answer when its id cannot be told). */
   async answerTo(text: string, timeoutMs = 10_000): Promise<string> {
     const from = this.texts.length;
+    const id = idOf(text);
+    const matches = (t: string) => isAnswer(t) && (id === undefined || (t.includes(id) && idOf(t) === id));
     this.ws.send(text);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.texts.slice(from).find(isAnswer);
+      const found = this.texts.slice(from).find(matches);
       if (found !== undefined) return found;
       if (Date.now() > deadline || this.ws.readyState !== WebSocket.OPEN) {
         throw new Error(`no answer to ${text.slice(0, 120)}... (state ${this.ws.readyState})`);
