@@ -15,6 +15,7 @@ import { selfFields } from "./core/self-row.js";
 import { activeFaults } from "./faults.js";
 import { createGatewayHttp } from "./http/gateway-http.js";
 import { startListener, type Listener } from "./listener.js";
+import { UnfinishedRequests } from "./limits/unfinished-requests.js";
 import { resolveGatewayOptions, type GatewayOptions } from "./options.js";
 
 export interface GatewayListener {
@@ -108,12 +109,13 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   let closing = false;
 
   const listeners: Listener[] = [];
+  const listening = { trusted, unfinished: new UnfinishedRequests(gw, trusted), isClosing: () => closing };
   try {
     // Every listener serves the Instances page and checks the Origin of upgrades (src/server/http).
     const pageHttp = await createGatewayHttp(gw, () => listeners.map((l) => ({ binding: l.binding.name, port: l.port })));
     for (const spec of opts.listeners) {
       const http = pageHttp.forListener(spec.binding);
-      listeners.push(await startListener(gw, { ...spec, binding: bindingFor(spec.binding), http }, trusted, () => closing));
+      listeners.push(await startListener(gw, { ...spec, binding: bindingFor(spec.binding), http }, listening));
     }
   } catch (error) {
     clearInterval(tickTimer);

@@ -4,6 +4,7 @@
  * every client sees every row whichever binding it speaks (SPEC T2).
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
 import { WebSocketServer } from "ws";
 import type { ServerBinding } from "./core/binding.js";
@@ -16,6 +17,7 @@ import { isPromise, type MaybePromise } from "./core/maybe-promise.js";
 import { clientAddress, type TrustedProxies } from "./core/remote-address.js";
 import type { ListenerHttp } from "./http/http-front.js";
 import { logRejection, refuseConnection } from "./limits/refuse.js";
+import { httpTimeouts, type UnfinishedRequests } from "./limits/unfinished-requests.js";
 
 export interface Listener {
   readonly binding: ServerBinding;
@@ -38,10 +40,20 @@ export interface ListenerSpec {
 }
 
 /** Starts listening; rejects (and leaves nothing open) when the address cannot be bound. */
-export async function startListener(gw: GatewayContext, spec: ListenerSpec, trusted: TrustedProxies, isClosing: () => boolean): Promise<Listener> {
+/** What the listeners of one gateway share besides its context. */
+export interface ListenerShared {
+  trusted: TrustedProxies;
+  /** Sockets not upgraded yet, per address, across every listener. */
+  unfinished: UnfinishedRequests;
+  isClosing: () => boolean;
+}
+
+export async function startListener(gw: GatewayContext, spec: ListenerSpec, shared: ListenerShared): Promise<Listener> {
   const { binding, host } = spec;
+  const { trusted, unfinished, isClosing } = shared;
   const { maxPayload, rateLimit, handshakeTimeoutMs } = gw.options;
   const http = createServer(
+    httpTimeouts(handshakeTimeoutMs),
     spec.http?.handleRequest ??
       ((_request, response) => {
         response.writeHead(426, { "content-type": "text/plain; charset=utf-8", upgrade: "websocket" });
@@ -87,7 +99,10 @@ export async function startListener(gw: GatewayContext, spec: ListenerSpec, trus
     inOrder(gw, conn, "disconnect bookkeeping", closed, code, undefined);
   }
 
+  // Sockets are counted until their HTTP request is done (slowloris: unfinished-requests.ts).
+  http.on("connection", (socket: Socket) => unfinished.opened(socket));
   wss.on("connection", (ws: WebSocket, request: IncomingMessage) => {
+    unfinished.finished(request.socket as Socket);
     if (isClosing()) return ws.close(1001, "gateway shutting down");
     const conn = createConnection(ws, binding, clientAddress(request, trusted), rateLimit);
     const refusal = gw.limits.admit(conn, conn.address);

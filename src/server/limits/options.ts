@@ -26,6 +26,12 @@ export interface GatewayLimits {
   connectionsPerAddress: number;
   /** Connections from one address that have not completed `connect` yet. Default 32 (OpenClaw's pre-auth budget). */
   pendingHandshakesPerAddress: number;
+  /**
+   * TCP sockets from one address whose HTTP request (a WebSocket upgrade, a page request) has not
+   * finished, slowloris included (unfinished-requests.ts). Default 64: above the pending handshakes,
+   * so a burst of connects meets those first and is told so in its binding's frame.
+   */
+  unfinishedRequestsPerAddress: number;
   /** New connections from one address: a token bucket. Default burst 256, 64 per second. */
   handshakeRate: RateLimit;
   /** Failed `connect` authentication per address. */
@@ -42,6 +48,7 @@ export type GatewayLimitsOptions = Partial<Omit<GatewayLimits, "handshakeRate" |
 export const DEFAULT_LIMITS: GatewayLimits = {
   connectionsPerAddress: 512,
   pendingHandshakesPerAddress: 32,
+  unfinishedRequestsPerAddress: 64,
   handshakeRate: { burst: 256, perSecond: 64 },
   authFailures: { maxFailures: 10, windowMs: 60_000, lockoutMs: 300_000, delayMs: 250, maxDelayMs: 5_000 },
   maxTrackedAddresses: 10_000,
@@ -57,6 +64,7 @@ export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits
   const limits: GatewayLimits = {
     connectionsPerAddress: options.connectionsPerAddress ?? DEFAULT_LIMITS.connectionsPerAddress,
     pendingHandshakesPerAddress: options.pendingHandshakesPerAddress ?? DEFAULT_LIMITS.pendingHandshakesPerAddress,
+    unfinishedRequestsPerAddress: options.unfinishedRequestsPerAddress ?? DEFAULT_LIMITS.unfinishedRequestsPerAddress,
     handshakeRate: { ...DEFAULT_LIMITS.handshakeRate, ...options.handshakeRate },
     authFailures: { ...DEFAULT_LIMITS.authFailures, ...options.authFailures },
     maxTrackedAddresses: options.maxTrackedAddresses ?? DEFAULT_LIMITS.maxTrackedAddresses,
@@ -68,6 +76,7 @@ export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits
   };
   check("connectionsPerAddress", limits.connectionsPerAddress, 1);
   check("pendingHandshakesPerAddress", limits.pendingHandshakesPerAddress, 1);
+  check("unfinishedRequestsPerAddress", limits.unfinishedRequestsPerAddress, 1);
   check("handshakeRate.burst", limits.handshakeRate.burst, 1, false);
   check("handshakeRate.perSecond", limits.handshakeRate.perSecond, Number.MIN_VALUE, false);
   check("maxTrackedAddresses", limits.maxTrackedAddresses, 1);

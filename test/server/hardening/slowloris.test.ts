@@ -1,0 +1,98 @@
+// Sockets whose HTTP request never finishes (slowloris: upgrade headers sent slowly or never ended,
+// or nothing sent at all). Before, the gateway held every one of them for ever (the per-address
+// limits count WebSockets only, and Node's default headersTimeout did not close them in 130 s), so
+// one address could use up the gateway's file descriptors. Now such a socket is answered 408 and
+// closed after handshakeTimeoutMs, and one address holds at most unfinishedRequestsPerAddress of
+// them (more: 429, closed at once). Real gateway, raw TCP sockets from several loopback addresses.
+import { connect, type Socket } from "node:net";
+import { describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { BINDINGS, closedAfterEach, urlOf, Wire } from "./wire.js";
+
+const { start, keep } = closedAfterEach();
+
+interface RawSocket {
+  socket: Socket;
+  /** Everything the gateway wrote to it. */
+  received: () => string;
+  closed: Promise<number>;
+}
+
+const sockets: Socket[] = [];
+
+/** A TCP socket to `url`'s port from `localAddress` that sends `text` and nothing more. */
+async function raw(url: string, localAddress: string, text: string): Promise<RawSocket> {
+  const started = performance.now();
+  const socket = connect({ port: Number(new URL(url).port), host: "127.0.0.1", localAddress });
+  sockets.push(socket);
+  let received = "";
+  socket.on("data", (data) => (received += String(data)));
+  socket.on("error", () => {});
+  const closed = new Promise<number>((resolve) => socket.once("close", () => resolve(performance.now() - started)));
+  await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+  if (text) socket.write(text);
+  return { socket, received: () => received, closed };
+}
+
+const UNFINISHED = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n";
+
+/** Resolves true when `p` settles within `ms`. */
+const within = (p: Promise<unknown>, ms: number) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+
+async function wsOpens(url: string, localAddress: string): Promise<string> {
+  const ws = new WebSocket(url, { localAddress });
+  return new Promise((resolve) => {
+    ws.once("open", () => (ws.terminate(), resolve("open")));
+    ws.once("error", (error) => resolve(error.message));
+  });
+}
+
+describe.each(BINDINGS)("%s listener: unfinished HTTP requests", (binding) => {
+  it("a socket that sends nothing, or headers it never ends, is answered 408 and closed after handshakeTimeoutMs", async () => {
+    const gw = await start({ handshakeTimeoutMs: 500 });
+    const url = urlOf(gw, binding);
+    const silent = await raw(url, "127.0.0.1", "");
+    const slow = await raw(url, "127.0.0.1", UNFINISHED);
+    const page = await raw(url, "127.0.0.1", "GET /healthz HTTP/1.1\r\nHost: x\r\n");
+    try {
+      for (const s of [silent, slow, page]) {
+        expect(await within(s.closed, 5_000)).toBe(true);
+        expect(s.received()).toMatch(/^HTTP\/1\.1 408 /);
+        expect(await s.closed).toBeGreaterThanOrEqual(400);
+      }
+    } finally {
+      for (const s of sockets.splice(0)) s.destroy();
+    }
+  });
+
+  it("one address holds at most unfinishedRequestsPerAddress of them (more: 429 at once); other addresses and trusted proxies are not held back", async () => {
+    const lines: string[] = [];
+    const gw = await start({ handshakeTimeoutMs: 20_000, limits: { unfinishedRequestsPerAddress: 4 }, trustedProxies: ["127.0.0.4"], logger: (l) => lines.push(l) });
+    const url = urlOf(gw, binding);
+    try {
+      const flood = await Promise.all(Array.from({ length: 20 }, () => raw(url, "127.0.0.2", UNFINISHED)));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const settled = await Promise.all(flood.map((s) => within(s.closed, 0)));
+      expect(settled.filter(Boolean)).toHaveLength(16);
+      for (const s of flood.filter((_, i) => settled[i])) expect(s.received()).toMatch(/^HTTP\/1\.1 429 Too Many Requests\r\n[^]*too many unfinished HTTP requests from 127\.0\.0\.2 \(at most 4\)/);
+      expect(lines.filter((l) => /reason=HANDSHAKE_LIMIT too many unfinished HTTP requests from 127\.0\.0\.2/.test(l)).length).toBeGreaterThan(0);
+      expect(gw.metrics().limitRefusals).toBe(16);
+
+      // The flooding address cannot open a WebSocket now; another address can, and a trusted proxy
+      // (whose clients are told apart by X-Forwarded-For) is not counted here.
+      expect(await wsOpens(url, "127.0.0.2")).toMatch(/429/);
+      expect(await wsOpens(url, "127.0.0.3")).toBe("open");
+      const proxied = await Promise.all(Array.from({ length: 10 }, () => raw(url, "127.0.0.4", UNFINISHED)));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await Promise.all(proxied.map((s) => within(s.closed, 0)))).filter(Boolean)).toEqual([]);
+
+      // Once its unfinished sockets are gone, the address connects again.
+      for (const s of flood) s.socket.destroy();
+      await Promise.all(flood.map((s) => s.closed));
+      keep(await Wire.connected(gw, binding));
+      expect(await wsOpens(url, "127.0.0.2")).toBe("open");
+    } finally {
+      for (const s of sockets.splice(0)) s.destroy();
+    }
+  });
+});
