@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer, type RawData } from "ws";
 import { formatRecordingLine, hasLossyIdNumeral, hasLossyNumber, type RecordingLine } from "./recording.js";
-import { redactValue, redactText, type RedactOptions } from "../conformance/report/redact.js";
+import { redactUrl, redactValue, redactText, type RedactOptions } from "../conformance/report/redact.js";
 
 export interface RecordingProxyOptions {
   host?: string;
@@ -83,7 +83,9 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     const protocols = String(req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim()).filter(Boolean);
     const headers: Record<string, string> = {};
     for (const name of ["origin", "user-agent"]) if (typeof req.headers[name] === "string") headers[name] = req.headers[name] as string;
-    record(conn, openedAt, { dir: "meta", event: "open", url: target, ...(headers.origin ? { origin: headers.origin } : {}) });
+    // The URL as recorded: no credentials, no query values (a client may carry its token there).
+    const shown = redactUrl(target, options.redact?.literals);
+    record(conn, openedAt, { dir: "meta", event: "open", url: shown, ...(headers.origin ? { origin: redactText(headers.origin, options.redact?.literals) } : {}) });
     const upstream = new WebSocket(target, protocols, { headers, maxPayload: 1 << 30, perMessageDeflate: false });
     sockets.add(upstream);
     // Frames the gateway sends before the client side is accepted (connect.challenge) wait here.

@@ -72,3 +72,25 @@ describe("redactValue copies what a gateway sent, keys and all", () => {
     expect(Object.getPrototypeOf(copy.error)).toBe(Object.prototype);
   });
 });
+
+describe("a credential in the gateway's URL", () => {
+  // A token in a URL is common (OpenClaw's dashboard takes ?token=): a report is shared, so neither the
+  // query's values nor user:password of the URL may reach it. The reference gateway ignores both.
+  let gateway: Gateway;
+  let result: RunResult;
+  let progress = "";
+  const url = (base: string) => base.replace("ws://", "ws://someone:pa55word-in-url@") + "/?token=tok3n&binding=jsonrpc";
+  beforeAll(async () => {
+    gateway = await referenceGateway(undefined, { token: null });
+    const builtin = loadScenarios().filter(({ scenario }) => scenario.id === "p2-connect-row");
+    result = await runConformance({ url: url(gateway.url), scenarios: builtin, onProgress: progressPrinter((text) => (progress += text), { color: false }) });
+  });
+  afterAll(() => gateway.close());
+
+  it.each([...REPORTERS])("the %s report shows the URL with both replaced, names kept", (reporter) => {
+    expect(result.scenarios[0]!.status).toBe("passed");
+    expect(result.url).toBe(`ws://${REDACTED}@${new URL(gateway.url).host}/?token=${REDACTED}&binding=${REDACTED}`);
+    const text = formatReport(result, reporter) + progress + formatSummary(result, { color: false });
+    expect(text).not.toMatch(/tok3n|pa55word-in-url/);
+  });
+});

@@ -94,6 +94,17 @@ describe("recording proxy", () => {
     }
   });
 
+  it("records the URL without credentials or query values: a client's ?token= and the upstream's user:password never reach the recording", async () => {
+    const gw = await gateway();
+    const { proxy, lines } = await proxyTo(gw.url.replace("ws://", "ws://rec-user:upstream-pa55@"));
+    const c = await client(`${proxy.url}/?token=abc&access_token=def&room=lobby`);
+    c.ws.send(JSON.stringify(connect(undefined)));
+    expect((await c.next()).result.type).toBe("hello-ok");
+    const open = lines().find((l) => l.dir === "meta" && l.event === "open") as { url: string };
+    expect(open.url).toBe(`ws://<REDACTED>@${new URL(gw.url).host}/?token=<REDACTED>&access_token=<REDACTED>&room=<REDACTED>`);
+    expect(JSON.stringify(lines())).not.toMatch(/abc|def|lobby|upstream-pa55/);
+  });
+
   it("passes the gateway's close code on to the client (wrong token: 1008) and records who closed", async () => {
     const gw = await gateway("right");
     const { proxy, lines } = await proxyTo(gw.url);

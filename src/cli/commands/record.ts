@@ -4,6 +4,7 @@
  */
 import { createWriteStream } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
+import { redactUrl } from "../../conformance/report/redact.js";
 import { startRecordingProxy } from "../../record/proxy.js";
 import { gatewayUrl } from "../arguments.js";
 
@@ -58,7 +59,7 @@ export function register(program: Command): void {
         out.destroy();
         return;
       }
-      process.stderr.write(`recording ${proxy.url} -> ${flags.upstream} into ${flags.out} (Ctrl-C to stop)\n`);
+      process.stderr.write(`recording ${proxy.url} -> ${redactUrl(flags.upstream)} into ${flags.out} (Ctrl-C to stop)\n`);
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
       await stopped;

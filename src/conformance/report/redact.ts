@@ -41,6 +41,14 @@ const ASSIGNMENT_IN_TEXT = new RegExp(`\\b((?:${KEY_ALTERNATION})\\s*[=:]\\s*)(?
 const CAPABILITY_PATH = /(\/__openclaw__\/cap\/)[A-Za-z0-9_-]+/g;
 const BEARER = /(\bBearer\s+)[A-Za-z0-9._~+/=-]+/g;
 
+/** `user:password@` (or a lone user, often a token) in a URL anywhere in text. */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@"'<>]+)@/gi;
+/** A query parameter (`?token=...`, `&access_token=...`) anywhere in text; judged by its name (querySecret). */
+const QUERY_PARAM = /([?&])([A-Za-z0-9_.-]+)=([^&#\s"'<>]*)/g;
+/** Query parameter names that carry credentials besides SECRET_KEYS (compared without `_`, `-`, `.`). */
+const QUERY_SECRET_NAMES = new Set([...SECRET_KEY_SET, "auth", "key", "accesstoken", "sig"]);
+const querySecret = (name: string) => QUERY_SECRET_NAMES.has(name.replace(/[_.-]/g, "").toLowerCase());
+
 /** Known secrets shorter than this are not replaced inside text (a 2-letter token would mangle every report). */
 export const MIN_LITERAL_LENGTH = 6;
 
@@ -50,8 +58,25 @@ export function redactText(text: string, literals: readonly string[] = []): stri
   return out
     .replace(JSON_IN_TEXT, (_m, head: string, value: string, tail: string) => (value === REDACTED ? `${head}${value}${tail}` : `${head}${REDACTED}${tail}`))
     .replace(ASSIGNMENT_IN_TEXT, (_m, head: string) => `${head}${REDACTED}`)
+    .replace(URL_CREDENTIALS, (m, scheme: string, credentials: string) => (credentials === REDACTED ? m : `${scheme}${REDACTED}@`))
+    .replace(QUERY_PARAM, (m, sep: string, name: string, value: string) => (value === "" || value === REDACTED || !querySecret(name) ? m : `${sep}${name}=${REDACTED}`))
     .replace(CAPABILITY_PATH, `$1${REDACTED}`)
     .replace(BEARER, `$1${REDACTED}`);
+}
+
+/**
+ * A gateway URL as a recording or a report may show it: credentials (`ws://user:pass@host`) and
+ * every query value replaced (a token in a URL is common: OpenClaw's dashboard takes `?token=`),
+ * parameter names kept; a URL without them is returned as it is. Not a URL: redactText.
+ */
+export function redactUrl(url: string, literals: readonly string[] = []): string {
+  if (!URL.canParse(url)) return redactText(url, literals);
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password && !parsed.search && !parsed.hash) return redactText(url, literals);
+  const credentials = parsed.username || parsed.password ? `${REDACTED}@` : "";
+  const query = [...new Set(parsed.searchParams.keys())].map((name) => `${encodeURIComponent(name)}=${REDACTED}`).join("&");
+  const hash = parsed.hash ? `#${REDACTED}` : "";
+  return redactText(`${parsed.protocol}//${credentials}${parsed.host}${parsed.pathname}${query ? `?${query}` : ""}${hash}`, literals);
 }
 
 export interface RedactOptions {

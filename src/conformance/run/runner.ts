@@ -8,7 +8,7 @@ import { jsonRpcBinding } from "../../transport/jsonrpc.js";
 import { openClawBinding } from "../../transport/openclaw.js";
 import { WireFindings } from "../checks/wire-format.js";
 import { applyBaseline } from "../report/baseline.js";
-import { redactValue } from "../report/redact.js";
+import { redactUrl, redactValue } from "../report/redact.js";
 import type { ProgressEvent, RunResult, ScenarioResult } from "../report/results.js";
 import { summarize } from "../report/summary.js";
 import { loadScenarios, type LoadedScenario } from "../scenario/fixtures.js";
@@ -216,9 +216,11 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   const behaviourOk = !prepared.error && summary.failed === 0 && summary.probeFailures === 0 && stale.length === 0;
   const wireFormatOk = summary.wireFailures === 0;
   const slow = prepared.error ? [] : slowSkips(selected.map((l) => l.scenario), prepared.capabilities);
+  const literals = options.token ? [options.token] : [];
   const result: RunResult = {
-    url: options.url,
-    ...(prepared.config.urls.length > 1 ? { urls: prepared.config.urls } : {}),
+    // A URL's credentials and query values (a token may be there) never reach a report.
+    url: redactUrl(options.url, literals),
+    ...(prepared.config.urls.length > 1 ? { urls: prepared.config.urls.map((u) => redactUrl(u, literals)) } : {}),
     binding: prepared.config.binding.name,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,

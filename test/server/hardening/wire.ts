@@ -80,8 +80,9 @@ export class Wire {
     this.closed = new Promise((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: String(reason) })));
   }
 
-  static async open(gw: Gateway, binding: BindingName, options: WebSocket.ClientOptions = {}): Promise<Wire> {
-    const ws = new WebSocket(urlOf(gw, binding), { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024, ...options });
+  /** `path`: what follows the listener's URL (a path, a query). */
+  static async open(gw: Gateway, binding: BindingName, options: WebSocket.ClientOptions = {}, path = ""): Promise<Wire> {
+    const ws = new WebSocket(`${urlOf(gw, binding)}${path}`, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024, ...options });
     const wire = new Wire(ws, binding);
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());
