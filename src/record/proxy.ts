@@ -9,8 +9,8 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer, type RawData } from "ws";
-import { formatRecordingLine, hasLossyIdNumeral, hasLossyNumber, type RecordingLine } from "./recording.js";
-import { redactUrl, redactValue, redactText, type RedactOptions } from "../conformance/report/redact.js";
+import { formatRecordingLine, hasLossyIdNumeral, hasLossyNumber, nestedDeeperThan, type RecordingLine } from "./recording.js";
+import { MAX_REDACT_DEPTH, redactUrl, redactValue, redactText, type RedactOptions } from "../conformance/report/redact.js";
 
 export interface RecordingProxyOptions {
   host?: string;
@@ -72,7 +72,8 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     }
     // Parsed, 1e400 would be recorded as null, 9007199254740993 as ...992 and an id 1e-400 as 0:
     // keep such a frame verbatim.
-    if (hasLossyNumber(parsed) || hasLossyIdNumeral(parsed, text)) return { dir, bytes: buffer.length, text: redactText(text) };
+    // Or nested too deep to walk: kept as text as well.
+    if (nestedDeeperThan(parsed, MAX_REDACT_DEPTH) || hasLossyNumber(parsed) || hasLossyIdNumeral(parsed, text)) return { dir, bytes: buffer.length, text: redactText(text) };
     return { dir, bytes: buffer.length, frame: redactValue(parsed, options.redact) };
   };
 

@@ -32,6 +32,25 @@ export interface RecordingLine {
 }
 
 /**
+ * Nested deeper than `max` levels (arrays and objects), found without recursion (a hostile frame can
+ * nest 250,000 levels in 500 KB). The recorder keeps such a frame as text: parsed, neither its
+ * redaction nor its JSON line could be written.
+ */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  let level: unknown[] = [value];
+  for (let depth = 0; level.length > 0; depth++) {
+    const next: unknown[] = [];
+    for (const v of level) {
+      if (v === null || typeof v !== "object") continue;
+      if (depth >= max) return true;
+      for (const inner of Array.isArray(v) ? v : Object.values(v)) if (inner !== null && typeof inner === "object") next.push(inner);
+    }
+    level = next;
+  }
+  return false;
+}
+
+/**
  * A number `JSON.stringify` would not write back as it was read: Infinity (a numeral such as 1e400),
  * an integer past 2^53 (rounded on parse), or -0 (written as 0). The recorder keeps a frame holding
  * one as text, so the recording says what was on the wire.

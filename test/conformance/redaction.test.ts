@@ -2,7 +2,8 @@
 // expected/actual values, not in failure messages, whatever the reporter.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadScenarios } from "../../src/conformance/scenario/fixtures.js";
-import { REDACTED, redactValue } from "../../src/conformance/report/redact.js";
+import fc from "fast-check";
+import { MAX_REDACT_DEPTH, REDACTED, redactText, redactValue, TOO_DEEP } from "../../src/conformance/report/redact.js";
 import { formatReport, formatSummary, progressPrinter, REPORTERS } from "../../src/conformance/report/formats.js";
 import type { RunResult } from "../../src/conformance/report/results.js";
 import { runConformance } from "../../src/conformance/run/runner.js";
@@ -92,5 +93,35 @@ describe("a credential in the gateway's URL", () => {
     expect(result.url).toBe(`ws://${REDACTED}@${new URL(gateway.url).host}/?token=${REDACTED}&binding=${REDACTED}`);
     const text = formatReport(result, reporter) + progress + formatSummary(result, { color: false });
     expect(text).not.toMatch(/tok3n|pa55word-in-url/);
+  });
+});
+
+describe("hostile values and text", () => {
+  it("a value nested deeper than MAX_REDACT_DEPTH is cut there (it cannot be checked for secrets), without recursing 200,000 levels", () => {
+    const deep = JSON.parse(`${"[".repeat(200_000)}${"]".repeat(200_000)}`) as unknown;
+    const copy = redactValue({ frame: deep, token: "t0k" }) as { frame: unknown; token: string };
+    expect(copy.token).toBe(REDACTED);
+    let inner = copy.frame;
+    let depth = 1;
+    for (; Array.isArray(inner); depth++) inner = inner[0];
+    expect(inner).toBe(TOO_DEEP);
+    expect(depth).toBe(MAX_REDACT_DEPTH);
+    const shallow = { a: [{ b: [1, "x"] }] };
+    expect(redactValue(shallow)).toEqual(shallow);
+  });
+
+  it("redactText takes time in proportion to the text: repeated patterns of 200 KB made to make a regex backtrack", () => {
+    // Before, `ws://a.` repeated (any text of word boundaries) made the URL-credentials regex scan to
+    // the end from every boundary: 0.4 s for 40 KB, a minute for a 500 KB frame.
+    const piece = fc.constantFrom("a.", "a-", "ws://a.", "?a", "&a=", "token", "token ", '"token":"', "://a", "Bearer ", "\\", "a@", ":", "/");
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 3 }), (parts) => {
+        const text = parts.join("").repeat(Math.ceil(200_000 / parts.join("").length));
+        const started = performance.now();
+        redactText(text);
+        expect(performance.now() - started).toBeLessThan(1_000);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -105,6 +105,25 @@ describe("recording proxy", () => {
     expect(JSON.stringify(lines())).not.toMatch(/abc|def|lobby|upstream-pa55/);
   });
 
+  it("survives frames nested 200,000 deep and 500 KB of text made to stall a regex: recorded as text, relayed, the session goes on", async () => {
+    const gw = await gateway();
+    const { proxy, lines } = await proxyTo(gw.url);
+    const c = await client(proxy.url);
+    const deep = `${"[".repeat(200_000)}${"]".repeat(200_000)}`;
+    c.ws.send(deep);
+    // A batch of one entry that is not a request.
+    expect((await c.next())[0].error.code).toBe(-32600);
+    const stalling = "ws://a.".repeat(70_000);
+    c.ws.send(stalling);
+    expect((await c.next()).error.code).toBe(-32700);
+    c.ws.send(JSON.stringify(connect(undefined)));
+    expect((await c.next()).result.type).toBe("hello-ok");
+    const sends = lines().filter((l) => l.dir === "send");
+    expect(sends[0]).toMatchObject({ text: deep, bytes: deep.length });
+    expect(sends[1]).toMatchObject({ text: stalling });
+    expect(sends[2]!.frame).toMatchObject({ method: "connect" });
+  });
+
   it("passes the gateway's close code on to the client (wrong token: 1008) and records who closed", async () => {
     const gw = await gateway("right");
     const { proxy, lines } = await proxyTo(gw.url);
