@@ -43,6 +43,8 @@ export interface Connection {
   key?: string;
   /** Answered the latest ping (keep-alive). */
   alive: boolean;
+  /** When (performance.now()) a pong last refreshed its row (keep-alive.ts onPong). */
+  touchedAt?: number;
   /** Set by a handler whose answer must be followed by closing the connection. */
   closeAfterReply?: { code: number; reason: string };
   /**

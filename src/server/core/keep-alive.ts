@@ -25,9 +25,18 @@ export function startKeepAlive(gw: GatewayContext): () => void {
   return () => clearInterval(timer);
 }
 
+/**
+ * A pong: the peer is alive, and its row is refreshed, at most once per half keep-alive interval.
+ * The gateway's pings come once per interval, so each answer refreshes; pongs a client sends on its
+ * own (RFC 6455 allows them) in between do not: a refresh drops the cached list snapshot, and a
+ * flood of 6-byte pongs made every reader's next listing serialize the whole list again.
+ */
 export function onPong(gw: GatewayContext, conn: Connection): void {
   conn.alive = true;
   const key = conn.key;
+  const now = performance.now();
+  if (conn.touchedAt !== undefined && now - conn.touchedAt < gw.options.keepAliveIntervalMs / 2) return;
+  conn.touchedAt = now;
   if (key !== undefined) {
     gw.store
       .touch(key)
