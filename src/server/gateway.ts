@@ -49,6 +49,9 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** What a log line must not carry from a client: C0 and C1 controls, DEL, line and paragraph separators, bidi controls. */
+const LOG_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g;
+
 /** Time given to clients to answer the 1001 close before their sockets are cut. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -82,9 +85,10 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     clock,
     startedAt: performance.now(),
     methods: offeredMethods(opts.testClock),
-    // Client-supplied ids land in log lines: control characters (a forged newline) are flattened.
-    // Without a logger, nothing to clean.
-    log: options.logger === undefined ? () => {} : (line) => opts.logger(line.replace(/[\u0000-\u001f\u007f]+/g, " ")),
+    // Client-supplied ids land in log lines: control characters (a forged newline), the other line
+    // breaks (NEL, U+2028/2029), C1 controls (a terminal's CSI) and bidi overrides (text that reads
+    // otherwise than it is) are flattened. Without a logger, nothing to clean.
+    log: options.logger === undefined ? () => {} : (line) => opts.logger(line.replace(LOG_UNSAFE, " ")),
   });
   const faults = activeFaults(opts.faults);
   if (faults.length > 0) gw.log(`warning TEST-ONLY faults active (never use in production): ${faults.join(", ")}`);

@@ -118,4 +118,14 @@ describe("log lines", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toMatch(/[\r\n]/);
   });
+
+  it("nor with the other line breaks and terminal controls: NEL and C1 controls, U+2028/U+2029, bidi overrides", async () => {
+    const lines: string[] = [];
+    const gw = await startGateway({ logger: (line) => lines.push(line) });
+    const id = "evil\u0085reject\u2028conn=x\u2029reason=FAKE\u009b31m\u202eekaf\u2066x\u2069";
+    await connectClient(gw, { id, mode: "ui\u202e", instanceId: "inst\u2028x" });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toMatch(/[\u0080-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    expect(lines[0]!.replace(/ +/g, " ")).toMatch(/client=evil reject conn=x reason=FAKE 31m ekaf x mode=ui role=operator key=inst x /);
+  });
 });
