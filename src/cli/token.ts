@@ -11,6 +11,9 @@ import type { Command } from "commander";
 
 export const TOKEN_ENV = "GATEWAY_PRESENCE_TOKEN";
 
+/** How to give a token on the command line, for messages that say so. */
+export const GIVE_TOKEN = `--token-file FILE, --token or $${TOKEN_ENV}`;
+
 export interface TokenFlags {
   token?: string;
   tokenFile?: string;
@@ -47,6 +50,13 @@ export function resolveToken(flags: TokenFlags, env: NodeJS.ProcessEnv = process
   }
   if (flags.tokenFile !== undefined) return readTokenFile(flags.tokenFile, warn);
   return env[TOKEN_ENV] || undefined;
+}
+
+/** Where resolveToken took the token from (`--token`, `--token-file`, `$GATEWAY_PRESENCE_TOKEN`), or undefined: none. */
+export function tokenSource(flags: TokenFlags, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (flags.token !== undefined) return "--token";
+  if (flags.tokenFile !== undefined) return "--token-file";
+  return env[TOKEN_ENV] ? `$${TOKEN_ENV}` : undefined;
 }
 
 function readTokenFile(file: string, warn: (line: string) => void): string {

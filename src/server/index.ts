@@ -3,7 +3,7 @@ export type { PresenceHandlers } from "../generated/server.js";
 export * from "../protocol/index.js";
 export * from "../validation/index.js";
 export { createGateway, type Gateway, type GatewayListener } from "./gateway.js";
-export { BINDING_NAMES, GATEWAY_DEFAULTS, type GatewayOptions, type ListenerOptions, type RedisGatewayOptions, type StoreFactory } from "./options.js";
+export { BINDING_NAMES, GATEWAY_DEFAULTS, InsecureListenerError, type GatewayOptions, type ListenerOptions, type RedisGatewayOptions, type StoreFactory } from "./options.js";
 export { createMemoryPresenceStore } from "../presence/memory-store.js";
 export { createRedisPresenceStore, type RedisPresenceStore, type RedisPresenceStoreOptions } from "../presence/redis/index.js";
 export type { PresenceStore, PresenceStoreOptions, PresenceStoreStatus } from "../presence/types.js";

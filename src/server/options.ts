@@ -159,6 +159,17 @@ export const GATEWAY_DEFAULTS = {
 
 export const BINDING_NAMES: readonly BindingName[] = ["jsonrpc", "openclaw"];
 
+/**
+ * createGateway refused a listener on a non-loopback `host` without a token (SPEC H5). The message
+ * names the options (`token`, `insecureNoAuth`); a command line says its own flags instead.
+ */
+export class InsecureListenerError extends Error {
+  constructor(readonly host: string) {
+    super(`gateway: refusing to listen on non-loopback host ${host} without a token (SPEC H5); give one with the token option, or set insecureNoAuth: true to accept anyone`);
+    this.name = "InsecureListenerError";
+  }
+}
+
 export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGatewayOptions {
   const token = options.token;
   if (token !== undefined && (typeof token !== "string" || token.length === 0)) {
@@ -167,10 +178,7 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
   const listeners = resolveListeners(options);
   for (const { host } of listeners) {
     if (token === undefined && !isLoopbackAddress(host) && options.insecureNoAuth !== true) {
-      throw new Error(
-        `gateway: refusing to listen on non-loopback host ${host} without a token (SPEC H5); ` +
-          "give a token, or insecureNoAuth (--insecure-no-auth) to accept anyone",
-      );
+      throw new InsecureListenerError(host);
     }
   }
   const ttlMs = positiveInt("ttlMs", options.ttlMs, GATEWAY_DEFAULTS.ttlMs);

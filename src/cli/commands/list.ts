@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { bindingName, gatewayUrl, integer } from "../arguments.js";
 import { createNodeOpenClawBinding, defaultDeviceIdentityPath } from "../../client/node.js";
-import { addTokenOptions, resolveToken, type TokenFlags } from "../token.js";
+import { addTokenOptions, GIVE_TOKEN, resolveToken, type TokenFlags } from "../token.js";
 import { usageError } from "../usage.js";
 import {
   createPresenceClient,
@@ -97,8 +97,8 @@ export function instancesJson(entries: readonly PresenceEntry[], now: number): A
  * gateway's (when the gateway's message is about a token: an OpenClaw device refusal is not).
  */
 function unauthorizedHint(message: string, tokenGiven: boolean | undefined): string {
-  if (tokenGiven === undefined) return " (missing or wrong token: --token-file FILE, --token or $GATEWAY_PRESENCE_TOKEN)";
-  if (!tokenGiven) return " (the gateway wants a token: give it with --token-file FILE, --token or $GATEWAY_PRESENCE_TOKEN)";
+  if (tokenGiven === undefined) return ` (missing or wrong token: ${GIVE_TOKEN})`;
+  if (!tokenGiven) return ` (the gateway wants a token: give it with ${GIVE_TOKEN})`;
   return /token/i.test(message) ? " (the token given is not the gateway's)" : "";
 }
 

@@ -1,9 +1,9 @@
 /** `gateway-presence serve`: runs the reference gateway until SIGINT or SIGTERM. */
 import type { Command } from "commander";
 import { bindingName, integer, jsonObject, listenSpec, type ListenSpec } from "../arguments.js";
-import { addTokenOptions, resolveToken, type TokenFlags } from "../token.js";
+import { addTokenOptions, GIVE_TOKEN, resolveToken, type TokenFlags } from "../token.js";
 import { usageError } from "../usage.js";
-import { createGateway, GATEWAY_DEFAULTS, isLoopbackAddress, type GatewayLimitsOptions, type GatewayOptions } from "../../server/index.js";
+import { createGateway, GATEWAY_DEFAULTS, InsecureListenerError, isLoopbackAddress, type GatewayLimitsOptions, type GatewayOptions } from "../../server/index.js";
 import { DEFAULT_DEAD_AFTER_MS, DEFAULT_REDIS_PREFIX, redactRedisUrl } from "../../presence/redis/index.js";
 
 /** The Redis URL may hold a password: this variable keeps it off the command line (ps). */
@@ -149,10 +149,14 @@ export function register(program: Command): void {
 
 /**
  * Why the gateway did not start, with what to do when the port is taken (the usual case: a gateway
- * from an earlier `npm start` still runs; Node's own text names neither that nor --port).
+ * from an earlier `npm start` still runs; Node's own text names neither that nor --port), or when a
+ * non-loopback host has no token (in this command's flags, not createGateway's options).
  */
 function startFailure(error: unknown, withListen: boolean): string {
   if (!(error instanceof Error)) return String(error);
+  if (error instanceof InsecureListenerError) {
+    return `refusing to listen on non-loopback host ${error.host} without a token (SPEC H5): give one with ${GIVE_TOKEN}, or add --insecure-no-auth to accept anyone`;
+  }
   const { code, address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
   if (code !== "EADDRINUSE") return error.message;
   const where = address !== undefined && port !== undefined ? `${address.includes(":") ? `[${address}]` : address}:${port}` : "the address";

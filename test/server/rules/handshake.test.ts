@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES, type HelloOk } from "../../../src/protocol/index.js";
-import { resolveGatewayOptions } from "../../../src/server/options.js";
+import { InsecureListenerError, resolveGatewayOptions } from "../../../src/server/options.js";
 import { validate } from "../../../src/validation/index.js";
 import {
   WireClient,
@@ -198,6 +198,13 @@ describe("H5: token", () => {
   it("refuses to start on a non-loopback host without a token unless told to", async () => {
     await expect(startGateway({ host: "0.0.0.0" })).rejects.toThrow(/non-loopback.*without a token/);
     await expect(startGateway({ host: "::" })).rejects.toThrow(/non-loopback.*without a token/);
+    // In createGateway's option names (a command line says its own flags: serve-cli.test.ts).
+    const refused = await startGateway({ host: "0.0.0.0" }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(InsecureListenerError);
+    expect(refused).toMatchObject({ host: "0.0.0.0" });
+    expect((refused as Error).message).toBe(
+      "gateway: refusing to listen on non-loopback host 0.0.0.0 without a token (SPEC H5); give one with the token option, or set insecureNoAuth: true to accept anyone",
+    );
     // The accepting cases are checked without binding a non-loopback address.
     expect(resolveGatewayOptions({ host: "0.0.0.0", insecureNoAuth: true }).host).toBe("0.0.0.0");
     expect(resolveGatewayOptions({ host: "0.0.0.0", token: "t" }).token).toBe("t");

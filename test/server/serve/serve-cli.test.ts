@@ -37,7 +37,11 @@ describe("gateway-presence serve", () => {
   it("refuses a non-loopback host without a token", async () => {
     const s = serve(["--host", "0.0.0.0", "--port", "0"]);
     expect(await s.exited).toBe(1);
-    expect(s.stderr()).toMatch(/refusing to listen on non-loopback host 0\.0\.0\.0 without a token.*--insecure-no-auth/);
+    // In serve's flags (how to give a token, --insecure-no-auth), not createGateway's options.
+    expect(s.stderr()).toBe(
+      "gateway-presence serve: refusing to listen on non-loopback host 0.0.0.0 without a token (SPEC H5): " +
+        "give one with --token-file FILE, --token or $GATEWAY_PRESENCE_TOKEN, or add --insecure-no-auth to accept anyone\n",
+    );
     expect(s.stdout()).not.toMatch(/listening/);
   });
 
