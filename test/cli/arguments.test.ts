@@ -54,6 +54,15 @@ describe("CLI usage errors exit 2 on every command", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("--help describes every command alike: starting with a small letter", () => {
+    const help = run("--help");
+    expect(help.status).toBe(0);
+    const commands = help.stdout.split("Commands:\n")[1]!.split("\n").filter((line) => /^ {2}\S/.test(line));
+    expect(commands.length).toBeGreaterThan(8);
+    for (const line of commands) expect(line).toMatch(/^ {2}\S+(?: \S+)* {2,}[a-z]/);
+    for (const args of [["report", "--help"], ["serve", "--help"], ["conform", "--help"]]) expect(run(...args).stdout.split("\n")[2], args.join(" ")).toMatch(/^[a-z]/);
+  });
+
   it("--help and --version still exit 0", () => {
     for (const args of [["--version"], ["list", "--help"], ["report", "compare", "--help"]]) expect(run(...args).status, args.join(" ")).toBe(0);
   });

@@ -178,7 +178,7 @@ async function conform(flags: ConformFlags): Promise<number> {
 export function register(program: Command): void {
   const command = program
     .command("conform")
-    .description("Check a gateway against the presence contract (SPEC.md), rule by rule; without --url, checks the embedded reference gateway")
+    .description("check a gateway against the presence contract (SPEC.md), rule by rule; without --url, checks the embedded reference gateway")
     .option(
       "--url <url>",
       "ws:// URL of the gateway under test (default: start the reference gateway in test mode); repeat it for the gateways of one cluster: actors are spread over them and the cross-gateway scenarios run",

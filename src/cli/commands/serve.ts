@@ -42,7 +42,7 @@ function line(text: string): void {
 export function register(program: Command): void {
   const command = program
     .command("serve")
-    .description("Run the reference gateway (JSON-RPC or OpenClaw frames over WebSocket) and its Instances page; stops cleanly on SIGINT/SIGTERM")
+    .description("run the reference gateway (JSON-RPC or OpenClaw frames over WebSocket) and its Instances page; stops cleanly on SIGINT/SIGTERM")
     .option("--host <host>", "address to listen on", GATEWAY_DEFAULTS.host)
     .option("--port <port>", "port to listen on (0 = any free port)", integer(0, 65535), GATEWAY_DEFAULTS.port)
     .option("--binding <binding>", "wire binding of the listener: jsonrpc (default) or openclaw", bindingName)
