@@ -73,10 +73,20 @@ describe("record and fixture commands", () => {
     expect(scenario.id).toBe("recorded-cli-session");
     expect(scenario.actors.c1!.client!.instanceId).toMatch(/^\$\{run\}-[0-9a-f]{6}-cli-rec$/);
 
-    const nowhere = join(dir, "no-such-dir", "session.json");
-    const unwritable = cli(["fixture", "--from", file, "--out", nowhere]);
+    // A missing folder is created, and said (README: --out fixtures/recorded/NAME.json in a project without one).
+    const folder = join(dir, "no-such-dir", "recorded");
+    const deeper = cli(["fixture", "--from", file, "--out", join(folder, "session.json")]);
+    expect(await deeper.exited).toBe(0);
+    expect(deeper.stderr()).toBe(`wrote ${join(folder, "session.json")} (created the folder ${folder})\n`);
+    expect(checkScenario(JSON.parse(await readFile(join(folder, "session.json"), "utf8")), folder).id).toBe("recorded-session");
+    // What cannot be written says which path is in the way, not only Node's code.
+    const blocked = join(out, "x", "session.json");
+    const unwritable = cli(["fixture", "--from", file, "--out", blocked]);
     expect(await unwritable.exited).toBe(1);
-    expect(unwritable.stderr()).toBe(`gateway-presence fixture: cannot write ${nowhere}: ENOENT: no such file or directory, open '${nowhere}'\n`);
+    expect(unwritable.stderr()).toBe(`gateway-presence fixture: cannot write ${blocked}: cannot create the folder ${join(out, "x")}: ENOTDIR (a file is in the way: ${out})\n`);
+    const folderAsFile = cli(["fixture", "--from", file, "--out", folder]);
+    expect(await folderAsFile.exited).toBe(1);
+    expect(folderAsFile.stderr()).toBe(`gateway-presence fixture: cannot write ${folder}: it is a folder\n`);
   });
 
   it.each([

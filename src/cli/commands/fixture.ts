@@ -1,12 +1,12 @@
 /**
  * `gateway-presence fixture --from FILE.jsonl [--out fixtures/recorded/NAME.json]`: turns a
  * recording (ours or ../shared/recordings') into a replayable conformance scenario, checked against
- * schemas/scenario.schema.json before it is written.
+ * schemas/scenario.schema.json before it is written; a missing --out folder is created (and said).
  * Exit 0 when written, 2 on a bad option or a --from that cannot be read or converted (as conform's
  * --fixtures and report compare's reports), 1 when --out cannot be written.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { basename } from "node:path";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname } from "node:path";
 import type { Command } from "commander";
 import { checkScenario } from "../../conformance/scenario/fixtures.js";
 import { recordingToScenario } from "../../record/fixture.js";
@@ -19,12 +19,48 @@ export function convertRecordingFile(from: string, name?: string): ReturnType<ty
   return checkScenario(scenario, from);
 }
 
+/**
+ * Writes `file`, creating its folder first when missing, as the README's `--out fixtures/recorded/NAME.json`
+ * needs in a project that has no such folder yet. Returns the folder when it created it (and any
+ * missing parents). Errors name the path that is in the way, not only Node's code.
+ */
+function writeCreatingFolder(file: string, text: string): string | undefined {
+  const folder = dirname(file);
+  let created: string | undefined;
+  try {
+    created = mkdirSync(folder, { recursive: true }) === undefined ? undefined : folder;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const blocker = code === "EEXIST" || code === "ENOTDIR" ? ` (a file is in the way: ${fileOnPath(folder) ?? folder})` : "";
+    throw new Error(`cannot create the folder ${folder}: ${code ?? (error as Error).message}${blocker}`);
+  }
+  try {
+    writeFileSync(file, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(code === "EISDIR" ? "it is a folder" : (error as Error).message);
+  }
+  return created;
+}
+
+/** The first path on the way to `folder` that exists but is not a folder. */
+function fileOnPath(folder: string): string | undefined {
+  for (let path = folder; ; path = dirname(path)) {
+    try {
+      if (!statSync(path).isDirectory()) return path;
+    } catch {
+      // missing: look further up
+    }
+    if (dirname(path) === path) return undefined;
+  }
+}
+
 export function register(program: Command): void {
   program
     .command("fixture")
     .description("turn a recording (gateway-presence record, or OpenClaw's recordings) into a replayable conformance scenario")
     .requiredOption("--from <file>", "JSON Lines recording")
-    .option("--out <file>", "scenario file to write (default: standard output)")
+    .option("--out <file>", "scenario file to write, its folder created if missing (default: standard output)")
     .option("--name <name>", "scenario name (default: the recording's file name)")
     .action((flags: { from: string; out?: string; name?: string }, command: Command) => {
       let text: string;
@@ -34,14 +70,15 @@ export function register(program: Command): void {
         usageError(command, `${flags.from}: ${(error as Error).message}`);
       }
       if (flags.out) {
+        let created: string | undefined;
         try {
-          writeFileSync(flags.out, text);
+          created = writeCreatingFolder(flags.out, text);
         } catch (error) {
           process.stderr.write(`gateway-presence fixture: cannot write ${flags.out}: ${(error as Error).message}\n`);
           process.exitCode = 1;
           return;
         }
-        process.stderr.write(`wrote ${flags.out}\n`);
+        process.stderr.write(`wrote ${flags.out}${created ? ` (created the folder ${created})` : ""}\n`);
       } else process.stdout.write(text);
     });
 }
