@@ -16,4 +16,19 @@ describe("scenariosForMode", () => {
     expect(many.notSelected).toMatch(/^\d+ real-time scenarios are left to a --real-time run$/);
     expect(Number(many.notSelected!.split(" ")[0])).toBeGreaterThan(1);
   });
+
+  it("a real-time run counts what it leaves to the default run as that run counts it, and the cross-gateway ones apart", () => {
+    const defaultRun = scenariosForMode(all, false).run;
+    const realTime = scenariosForMode(all, true);
+    const inBoth = realTime.run.filter((s) => defaultRun.includes(s)).map(({ scenario }) => scenario.id);
+    expect(inBoth).toEqual(["e3-tick", "h1-handshake-timeout"]); // slow scenarios: in the default run with --slow
+    const cluster = all.filter(({ scenario }) => scenario.requires?.includes("cluster")).length;
+    expect(realTime.notSelected).toBe(
+      `${defaultRun.length - 2} scenarios that need no long wait are left to the default run, which counts ${defaultRun.length}: e3-tick and h1-handshake-timeout run in both; ` +
+        `${cluster} cross-gateway scenarios are left to a run against a cluster (--url A --url B)`,
+    );
+    // Against a cluster the cross-gateway scenarios are the default run's too.
+    const clusterDefault = scenariosForMode(all, false, true).run.length;
+    expect(scenariosForMode(all, true, true).notSelected).toBe(`${clusterDefault - 2} scenarios that need no long wait are left to the default run, which counts ${clusterDefault}: e3-tick and h1-handshake-timeout run in both`);
+  });
 });

@@ -34,12 +34,13 @@ export function scenariosForMode(selected: LoadedScenario[], realTime: boolean, 
     const n = left.filter((r) => r === reason).length;
     return n && `${n} ${n === 1 ? one : many} ${rest}`;
   };
-  const notes = [
-    note("default", "scenario that needs no long wait is", "scenarios that need no long wait are", "left to the default run"),
-    note("real-time", "real-time scenario is", "real-time scenarios are", "left to a --real-time run"),
-    note("cluster", "cross-gateway scenario is", "cross-gateway scenarios are", "left to a run against a cluster (--url A --url B)"),
-  ].filter(Boolean);
   const run = selected.filter((_, i) => left[i] === undefined);
+  const notes = realTime
+    ? realTimeNotes(selected, run, cluster)
+    : [
+        note("real-time", "real-time scenario is", "real-time scenarios are", "left to a --real-time run"),
+        note("cluster", "cross-gateway scenario is", "cross-gateway scenarios are", "left to a run against a cluster (--url A --url B)"),
+      ].filter(Boolean);
   const leftOut = selected.flatMap((loaded, i) => {
     const kind = left[i];
     return kind === undefined ? [] : [{ ...loaded, kind, reason: `left out of this run: ${describeLeftOut([kind])}` }];
@@ -54,6 +55,25 @@ export type LeftOut = "real-time" | "default" | "cluster";
 export interface LeftOutScenario extends LoadedScenario {
   kind: LeftOut;
   reason: string;
+}
+
+/**
+ * What a real-time run leaves to the other runs, counted as those runs count them: the default run
+ * (which also has the slow scenarios this one runs, e.g. e3-tick) and, with one gateway, a run
+ * against a cluster.
+ */
+function realTimeNotes(selected: LoadedScenario[], run: LoadedScenario[], cluster: boolean): string[] {
+  const other = scenariosForMode(selected, false, cluster);
+  const both = other.run.filter((s) => run.includes(s));
+  const onlyThere = other.run.length - both.length;
+  const clusterRun = other.leftOut.filter((s) => s.kind === "cluster").length;
+  const ids = both.map(({ scenario }) => scenario.id);
+  const named = ids.length > 1 ? `${ids.slice(0, -1).join(", ")} and ${ids.at(-1)}` : ids.join("");
+  const also = both.length ? `, which counts ${other.run.length}: ${named} ${both.length === 1 ? "runs" : "run"} in both` : "";
+  return [
+    onlyThere && `${onlyThere} ${onlyThere === 1 ? "scenario that needs no long wait is" : "scenarios that need no long wait are"} left to the default run${also}`,
+    clusterRun && `${clusterRun} cross-gateway scenario${clusterRun === 1 ? " is" : "s are"} left to a run against a cluster (--url A --url B)`,
+  ].filter((n): n is string => Boolean(n));
 }
 
 /** Why the mode leaves a scenario out of the run, if it does. */
