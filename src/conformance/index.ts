@@ -1,6 +1,7 @@
 // Conformance harness entry: `import { runConformance } from "gateway-presence/conformance"`.
 export { runConformance, prepareRun, selectScenarios, scenariosForMode, SPEC_TTL_MS, type ConformanceOptions, type PreparedRun } from "./run/runner.js";
 export { retryAfter, DEFAULT_WAIT_READY_MS, type ProbeOutcome } from "./run/probe.js";
+export { SDK_OPTION_WORDS, type OptionWords } from "./run/option-words.js";
 export { type GatewayNeeds } from "./run/adapt.js";
 export { buildMatrix, type CellStatus, type ColumnInput, type Matrix, type MatrixCell, type MatrixColumn } from "./report/compare.js";
 export { matrixHtml, matrixMarkdown, type MatrixLinks } from "./report/compare-format.js";

@@ -151,8 +151,27 @@ describe("gateway-presence conform", () => {
 
   it("says how to give the token when the gateway wants one and none was given", async () => {
     const { code, stdout } = await cli(["--url", faulty.url, "--only", "p1-self-row"], withoutTokenVariable());
-    expect(stdout).toMatch(/Run error: probe connect refused: UNAUTHORIZED.*\(the gateway wants a token; give it with --token-file FILE, --token or \$GATEWAY_PRESENCE_TOKEN/);
+    // Its flags only: not runConformance's option.
+    expect(stdout).toMatch(/^Run error: probe connect refused: UNAUTHORIZED.*\(the gateway wants a token; give it with --token-file FILE, --token or \$GATEWAY_PRESENCE_TOKEN\)$/m);
+    expect(stdout).not.toMatch(/token option|runConformance/);
     expect(code).toBe(2);
+  });
+
+  it("a token given to a gateway that takes none: h5-token fails (exit 1), saying both readings in conform's flags, before the run and at the check", async () => {
+    const tokenless = await referenceGateway(undefined, { token: null });
+    try {
+      const both = (source: string) => `although a token was given (${source}): either it was started without a token (then run without ${source}) or it does not enforce SPEC H5`;
+      const flag = await cli(["--url", tokenless.url, "--token", "x", "--only", "h5-token"], withoutTokenVariable());
+      const note = `  note: the gateway accepted a connect with no auth.token ${both("--token")}; the H5 checks fail either way`;
+      expect(flag.stdout.split("\n").slice(0, 2)).toEqual([note, expect.stringMatching(/^Running 1 scenario\./)]);
+      expect(flag.stdout).toMatch(/✗ h5-token .*\n.*1-connect \[MUST H5\].*\n {8}the gateway accepted a connect with no auth\.token although a token was given \(--token\): /);
+      expect(flag.code).toBe(1);
+      const variable = await cli(["--url", tokenless.url, "--only", "h5-token"], { ...process.env, GATEWAY_PRESENCE_TOKEN: "x" });
+      expect(variable.stdout).toContain(`note: the gateway accepted a connect with no auth.token ${both("$GATEWAY_PRESENCE_TOKEN")}`);
+      expect(variable.code).toBe(1);
+    } finally {
+      await tokenless.close();
+    }
   });
 
   it("exits 2 on an --only entry that selects nothing", async () => {
@@ -237,8 +256,13 @@ describe("gateway-presence conform", () => {
     const { port } = closed.address() as { port: number };
     await new Promise((resolve) => closed.close(resolve));
     const { code, stdout } = await cli(["--url", `ws://127.0.0.1:${port}`, "--only", "p1-self-row", "--wait-ready", "1200"]);
-    expect(stdout).toMatch(/^Waiting for the gateway to be ready \(.*ECONNREFUSED.*\): attempt 1, 0\.\d s of 1\.2 s/m);
-    expect(stdout).toMatch(/Run error: probe connect failed: .*ECONNREFUSED.*still not ready after/);
+    const url = `ws://127.0.0.1:${port}`;
+    // What it waits for, and how not to wait; at the end the URL and the option.
+    expect(stdout).toMatch(new RegExp(`^Waiting for the gateway at ${url} to be ready \\(connect ECONNREFUSED [^)]*\\): attempt 1, 0\\.\\d s of 1\\.2 s, next in \\d+ ms; --wait-ready 0 to not wait$`, "m"));
+    expect(stdout).toMatch(new RegExp(`^Run error: probe connect failed: .*ECONNREFUSED.* \\(${url} not ready within --wait-ready 1200: \\d+ attempts in \\d\\.\\d s; is a gateway running there\\?\\)$`, "m"));
+    // None ran: not "1 skipped".
+    expect(stdout).toMatch(/^Scenarios: none ran \(run error above; \d+\.\d s\)$/m);
+    expect(stdout).not.toMatch(/skipped/);
     expect(stdout.trimEnd().split("\n").pop()).toBe("FAIL: the gateway could not be reached, so no scenario ran (see the run error above)");
     expect(code).toBe(2);
   });

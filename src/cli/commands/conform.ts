@@ -18,7 +18,8 @@ import type { Capability } from "../../conformance/scenario/scenario.js";
 import { createGateway, type Gateway } from "../../server/index.js";
 import { gatewayUrl } from "../arguments.js";
 import { checkWritable } from "../output-file.js";
-import { addTokenOptions, resolveToken, type TokenFlags } from "../token.js";
+import type { OptionWords } from "../../conformance/run/option-words.js";
+import { addTokenOptions, GIVE_TOKEN, resolveToken, tokenSource, type TokenFlags } from "../token.js";
 
 interface ConformFlags extends TokenFlags {
   /** One gateway, or the gateways of one cluster. */
@@ -88,6 +89,11 @@ function listScenarios(selected: LoadedScenario[]): string {
   return rows.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join("  ")).join("\n") + "\n";
 }
 
+/** The harness's messages name conform's flags (how to give a token, the readiness wait), not runConformance's options. */
+function cliWords(flags: ConformFlags): OptionWords {
+  return { giveToken: GIVE_TOKEN, tokenGiven: tokenSource(flags) ?? "--token", waitReady: (ms) => `--wait-ready ${ms}` };
+}
+
 async function conform(flags: ConformFlags): Promise<number> {
   // The default run's TTL scenarios advance a test clock past SPEC's 5 minutes: a --ttl there would
   // either be ignored (--url) or give the embedded gateway a TTL its scenarios do not expect.
@@ -154,6 +160,7 @@ async function conform(flags: ConformFlags): Promise<number> {
       realTime: flags.realTime === true,
       ttlMs,
       waitReadyMs: flags.waitReady,
+      optionWords: cliWords(flags),
       onProgress: progressPrinter((text) => human.write(text), { color }),
     });
     human.write(formatSummary(result, { color }));

@@ -58,7 +58,8 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
       // The first wait, then about every 5 s.
       if (event.waitedMs < nextReadyReport) return;
       nextReadyReport = event.waitedMs + 5000;
-      write(paint(90, `Waiting for the gateway to be ready (${event.reason}): attempt ${event.attempt}, ${seconds(event.waitedMs)} of ${seconds(event.limitMs)}, next in ${event.retryInMs} ms\n`));
+      const line = `Waiting for the gateway at ${event.url} to be ready (${event.reason}): attempt ${event.attempt}, ${seconds(event.waitedMs)} of ${seconds(event.limitMs)}, next in ${event.retryInMs} ms; ${event.noWait} to not wait`;
+      write(paint(90, `${line}\n`));
     } else if (event.type === "start" && event.error) {
       notRun = true;
       write(paint(31, `Cannot run the ${event.total} scenario${event.total === 1 ? "" : "s"}: ${event.error}\n`));
@@ -66,6 +67,7 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
       const p = event.probe;
       if (p.attempts > 1) write(`Gateway ready after ${seconds(p.waitedMs)} (${p.attempts} attempts).\n`);
       for (const need of p.needs) write(paint(90, `  the gateway needs more than SPEC: ${need}; steps are adapted and the adaptations listed\n`));
+      for (const note of p.notes ?? []) write(paint(33, `  note: ${note}\n`));
       for (const c of p.result?.checks ?? []) if (c.status !== "passed") write(`${paint(31, checkLines(c, maxFrames).join("\n"))}\n`);
       const noun = event.total === 1 ? "scenario" : "scenarios";
       const mode = event.mode === "real-time" ? `real-time ${noun}, concurrently` : noun;
@@ -124,7 +126,9 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   const adapted = result.scenarios.filter((s) => s.adaptations?.some((a) => !isBindingAdaptation(a))).length;
   const bindingOnly = result.scenarios.filter((s) => s.adaptations?.length && s.adaptations.every(isBindingAdaptation)).length;
   const na = t.notApplicable ? `, ${t.notApplicable} not applicable (opt-in extensions the gateway does not offer)` : "";
-  lines.push("", `Scenarios: ${t.total} — ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped${na}, ${t.knownFailures} known failures (${seconds(result.durationMs)})`);
+  // A run that could not start ran none: its scenarios are "skipped" in the data, not in words.
+  if (result.error) lines.push("", paint(31, `Run error: ${result.error}`), `Scenarios: none ran (run error above; ${seconds(result.durationMs)})`);
+  else lines.push("", `Scenarios: ${t.total} — ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped${na}, ${t.knownFailures} known failures (${seconds(result.durationMs)})`);
   if (result.needsSlow) lines.push(slowLine(result.needsSlow));
   if (adapted) lines.push(`Adapted: ${adapted} scenario${adapted === 1 ? "" : "s"} sent more than SPEC asks, because the gateway needs it (listed per scenario and actor)`);
   if (bindingOnly) {
@@ -132,7 +136,6 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
     lines.push(`Translated by the ${result.binding} binding only: ${scenarios} (client ids, default scopes sent explicitly, device signing; nothing the gateway asked for)`);
   }
   if (!result.error) lines.push(`Wire format: ${t.wireFailures} failing finding kind${t.wireFailures === 1 ? "" : "s"} (W1${result.strict ? ", W2" : ""}), ${t.wireWarnings} warning${t.wireWarnings === 1 ? "" : "s"} (W2)`);
-  if (result.error) lines.push(paint(31, `Run error: ${result.error}`));
   for (const entry of t.staleBaseline) lines.push(paint(31, `Stale baseline entry: ${entry} — remove it from the expected-failures file`));
   lines.push(result.ok ? paint(32, `PASS: no MUST rule fails${t.wireWarnings ? " (wire-format warnings above)" : ""}`) : paint(31, `FAIL: ${failureReason(result)}`));
   return `${lines.join("\n")}\n`;

@@ -166,6 +166,11 @@ export interface ProbeReport {
   serverVersion?: string;
   /** What the gateway needs beyond SPEC, as learned by probing (each with the answer that showed it). */
   needs: string[];
+  /**
+   * What the probe saw that makes checks fail for a reason the run may have, not the gateway, in the
+   * caller's option words: a token given to a gateway that accepts connects without one (SPEC H5).
+   */
+  notes?: string[];
   /** Advertised versus working methods (SPEC H4, S3): a scenario-like result, counted by rule. */
   result?: ScenarioResult;
 }
@@ -214,7 +219,11 @@ export interface RunResult {
 
 export type ProgressEvent =
   /** The probe is waiting for a gateway that refuses connections or says it is starting. */
-  | { type: "waiting-ready"; attempt: number; waitedMs: number; limitMs: number; reason: string; retryInMs: number }
+  /**
+   * The probe waits for a gateway that is not ready (`url`, the one it waits for): why, and how to not
+   * wait, in the caller's words (`--wait-ready 0`, `waitReadyMs: 0`).
+   */
+  | { type: "waiting-ready"; url: string; attempt: number; waitedMs: number; limitMs: number; reason: string; retryInMs: number; noWait: string }
   | {
       type: "start";
       total: number;

@@ -1,6 +1,7 @@
 /** Which capabilities a run has, from what the probe saw (hello-ok, and methods tried), the URL and the run options. */
 import type { SlowSkip } from "../report/results.js";
 import type { Capability, Scenario } from "../scenario/scenario.js";
+import { SDK_OPTION_WORDS } from "./option-words.js";
 import type { MethodState } from "./probe.js";
 import { isLoopbackAddress } from "../../server/core/remote-address.js";
 
@@ -38,6 +39,8 @@ export interface CapabilityInput {
   realTime?: boolean;
   /** What the probe's calls showed (a method that answers counts even when hello-ok does not list it). */
   methods?: Partial<Record<"system-event" | "test.clock.advance", MethodState>>;
+  /** How to give a token, in the caller's words (OptionWords.giveToken); default `the token option`. */
+  giveToken?: string;
 }
 
 export interface Capabilities {
@@ -80,7 +83,7 @@ export function detectCapabilities(input: CapabilityInput): Capabilities {
   };
   const why: Record<Capability, string | undefined> = {
     testClock: offers("test.clock.advance"),
-    token: input.token !== undefined ? undefined : "no token given (--token-file, --token or $GATEWAY_PRESENCE_TOKEN)",
+    token: input.token !== undefined ? undefined : `no token given (${input.giveToken ?? SDK_OPTION_WORDS.giveToken})`,
     nodeRole: undefined,
     scopes: undefined,
     systemEvent: offers("system-event"),

@@ -6,6 +6,7 @@ import type { Actor, Capability, Level, RuleId, Scenario } from "../scenario/sce
 import type { Step } from "../scenario/steps.js";
 import type { Vars } from "../scenario/vars.js";
 import type { GatewayNeeds } from "./adapt.js";
+import type { OptionWords } from "./option-words.js";
 import { WaitError, WireConnection, WireLog, type WireRecord } from "./wire.js";
 
 /** What every scenario of a run shares. */
@@ -27,6 +28,8 @@ export interface RunConfig {
   ttlMs: number;
   /** Told when a `wait` step starts, with the wall-clock time it ends (for progress). */
   onWait?: (scenario: string, untilMs: number) => void;
+  /** How messages name the options to change: the SDK's (default) or the command line's. */
+  words: OptionWords;
 }
 
 /** A step could not go on (no connection, no answer): the scenario stops here. */

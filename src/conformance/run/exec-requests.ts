@@ -7,6 +7,7 @@ import { answerValue, checkAnswer, reportedAnswer, type Answer } from "../checks
 import { match, show, type Mismatch } from "../checks/matchers.js";
 import type { ConnectStep, DisconnectStep, Expectation, FloodStep, OpenStep, SendStep } from "../scenario/steps.js";
 import { pointer, resolve, VariableError } from "../scenario/vars.js";
+import { acceptedWithoutTokenText } from "./option-words.js";
 import { lossyIdMismatch, rawAnswerWaits, type RawWait } from "./raw-ids.js";
 import type { Received, WireConnection, WireRecord } from "./wire.js";
 
@@ -55,6 +56,11 @@ export async function execConnect(ctx: ScenarioContext, step: ConnectStep, index
   const frame = answer.frame as Answer;
   const expected: Expectation = resolve(step.expect, ctx.vars) ?? { result: { type: "hello-ok" } };
   const mismatches = checkAnswer(expected, frame, ctx.config.binding.errorEquivalents);
+  // An actor sent no or a wrong token and was let in: say both ways that can happen (SPEC H5), first.
+  const auth = ctx.actor(step.actor).auth;
+  if (frame.kind === "result" && expected.error !== undefined && (auth === "none" || auth === "wrong") && ctx.config.token !== undefined) {
+    mismatches.unshift({ path: "", message: acceptedWithoutTokenText(auth, ctx.config.words) });
+  }
   if (frame.kind === "result") {
     const hello = frame.result as { server?: { connId?: unknown } } | undefined;
     const actorVars = ctx.vars[step.actor] as Record<string, unknown>;

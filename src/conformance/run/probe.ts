@@ -8,14 +8,16 @@
  * create no row keyed by a text.
  */
 import type { WireFindings } from "../checks/wire-format.js";
-import { errorCodeText, type WireError } from "../../transport/frames.js";
-import type { CheckResult, ProbeReport, ProgressEvent, ScenarioResult, WireRecord } from "../report/results.js";
+import type { WireError } from "../../transport/frames.js";
+import type { CheckResult, ProbeReport, ProgressEvent, ScenarioResult } from "../report/results.js";
 import type { Scenario } from "../scenario/scenario.js";
 import { NO_NEEDS, SPEC_OPERATOR_SCOPES, type GatewayNeeds } from "./adapt.js";
 import { buildConnectParams, declareActor, handshake, openActor } from "./actors.js";
 import { checkForJsonRpc } from "./binding-check.js";
 import { ScenarioContext, type RunConfig } from "./context.js";
 import { sleep } from "./exec-events.js";
+import { acceptedWithoutTokenText } from "./option-words.js";
+import { bindingHint, describe, notReadyText, refusalHint } from "./probe-messages.js";
 import type { Received, WireConnection } from "./wire.js";
 
 export const DEFAULT_WAIT_READY_MS = 30_000;
@@ -52,7 +54,11 @@ const PROBE_SCENARIO: Scenario = {
   rules: ["H4", "S3"],
   level: "MUST",
   // Asking for the opt-in delta stream tells whether the gateway offers it (capability presenceDelta).
-  actors: { probe: { client: { id: "conformance-probe", mode: "cli" }, extra: { caps: ["presence.delta"] } } },
+  actors: {
+    probe: { client: { id: "conformance-probe", mode: "cli" }, extra: { caps: ["presence.delta"] } },
+    // When the run has a token: does the gateway let a client in without one (SPEC H5)?
+    tokenless: { client: { id: "conformance-probe", mode: "cli" }, auth: "none" },
+  },
   steps: [{ step: "connect", actor: "probe" }],
 };
 
@@ -67,42 +73,6 @@ export function retryAfter(error: WireError): number | undefined {
   const retryable = native.retryable === true || data.retryable === true || native.code === "UNAVAILABLE" || after !== undefined;
   if (!retryable) return undefined;
   return Math.min(Math.max(Math.floor(after ?? RETRY_DEFAULT_MS), RETRY_MIN_MS), RETRY_MAX_MS);
-}
-
-/**
- * A gateway of the other wire binding opens the socket but never completes the handshake: say which
- * binding its frames are in (OpenClaw sends connect.challenge first; a JSON-RPC gateway none).
- */
-function bindingHint(binding: string, records: readonly WireRecord[]): string {
-  const received = records.filter((r) => r.dir === "recv").map((r) => parsed(r.text));
-  if (binding !== "openclaw" && received.some((f) => typeof f?.type === "string" && f.jsonrpc === undefined)) {
-    return " (the gateway answers in OpenClaw's frames: run with --binding openclaw)";
-  }
-  if (binding === "openclaw" && received.some((f) => f?.jsonrpc === "2.0")) return " (the gateway answers in JSON-RPC: leave out --binding openclaw)";
-  if (binding === "openclaw" && received.length === 0) return " (no connect.challenge came: if the gateway speaks JSON-RPC, leave out --binding openclaw)";
-  return "";
-}
-
-function parsed(text: string): Record<string, unknown> | undefined {
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** What to change when the gateway refuses the probe's connect for a reason the caller can fix. */
-function refusalHint(error: WireError, tokenGiven: boolean): string {
-  if (error.name === "UNAUTHORIZED") {
-    return tokenGiven ? " (the token given is not the gateway's)" : " (the gateway wants a token; give it with --token-file FILE, --token or $GATEWAY_PRESENCE_TOKEN, or runConformance({ token }))";
-  }
-  if (error.name === "FORBIDDEN") return " (the token lacks a scope the probe asks for)";
-  return "";
-}
-
-function describe(error: WireError): string {
-  return `${errorCodeText(error)}: ${error.message}`;
 }
 
 class Probe {
@@ -136,7 +106,7 @@ class Probe {
         if (answer.frame.kind !== "error") return { error: "probe connect answered with an event" };
         reason = describe(answer.frame.error);
         retryIn = retryAfter(answer.frame.error);
-        if (retryIn === undefined) return { error: `probe connect refused: ${reason}${refusalHint(answer.frame.error, this.config.token !== undefined)}` };
+        if (retryIn === undefined) return { error: `probe connect refused: ${reason}${refusalHint(answer.frame.error, this.config.token !== undefined, this.config.words)}` };
       } catch (error) {
         reason = (error as Error).message;
         const closed = conn?.closeInfo?.code === 1013;
@@ -145,11 +115,15 @@ class Probe {
       }
       await conn?.close();
       const waited = Date.now() - started;
+      const { url, words } = this.config;
+      const opening = RETRYABLE_OPEN.test(reason);
       if (waited + retryIn > this.options.waitReadyMs) {
-        const waitedText = attempt > 1 ? ` (still not ready after ${(waited / 1000).toFixed(1)} s and ${attempt} attempts; --wait-ready ${this.options.waitReadyMs} ms)` : "";
-        return { error: `probe connect ${RETRYABLE_OPEN.test(reason) ? "failed" : "refused"}: ${reason}${waitedText}` };
+        const waitedText = attempt > 1 ? notReadyText(url, opening, waited, attempt, this.options.waitReadyMs, words) : "";
+        return { error: `probe connect ${opening ? "failed" : "refused"}: ${reason}${waitedText}` };
       }
-      this.options.onProgress?.({ type: "waiting-ready", attempt, waitedMs: waited, limitMs: this.options.waitReadyMs, reason, retryInMs: retryIn });
+      // The URL is said beside the reason: not again inside it.
+      const cause = reason.replace(`actor "probe": could not open ${url}: `, "");
+      this.options.onProgress?.({ type: "waiting-ready", url, attempt, waitedMs: waited, limitMs: this.options.waitReadyMs, reason: cause, retryInMs: retryIn, noWait: words.waitReady(0) });
       await sleep(retryIn);
       if (ready) this.waitedMs = Date.now() - started;
     }
@@ -162,6 +136,22 @@ class Probe {
       return await handshake(this.ctx, "probe", conn, this.config.stepTimeoutMs);
     } finally {
       await check?.stop();
+    }
+  }
+
+  /**
+   * Whether the gateway accepts a connect without `auth.token` (true), refuses it (false), or neither
+   * could be told. A missing token guesses nothing: a gateway's failed-auth limits do not count it.
+   */
+  async acceptsNoToken(): Promise<boolean | undefined> {
+    declareActor(this.ctx, "tokenless", buildConnectParams(this.ctx, PROBE_SCENARIO.actors.tokenless));
+    try {
+      const conn = await openActor(this.ctx, "tokenless", this.config.stepTimeoutMs);
+      const { answer } = await handshake(this.ctx, "tokenless", conn, this.config.stepTimeoutMs);
+      await conn.close();
+      return answer.frame.kind === "result" ? true : answer.frame.kind === "error" ? false : undefined;
+    } catch {
+      return undefined;
     }
   }
 
@@ -238,6 +228,7 @@ export async function probeGateway(config: RunConfig, options: ProbeOptions): Pr
   const probe = new Probe(config, options);
   const methods: Record<ProbedMethod, MethodState> = { "system-presence": "unknown", "system-event": "unknown", "test.clock.advance": "unknown" };
   const started = Date.now();
+  const notes: string[] = [];
   let outcome: Omit<ProbeOutcome, "report"> = { needs: NO_NEEDS, methods };
   try {
     const first = await probe.connect();
@@ -258,6 +249,8 @@ export async function probeGateway(config: RunConfig, options: ProbeOptions): Pr
         if (check) probe.checks.push(check);
       }
       outcome = { hello: first.hello, needs: learned.needs, methods };
+      // Said before the scenarios: the H5 ones fail, and the run cannot tell whether the token was wrong to give.
+      if (config.token !== undefined && (await probe.acceptsNoToken())) notes.push(`${acceptedWithoutTokenText("none", config.words)}; the H5 checks fail either way`);
     }
   } finally {
     await probe.ctx.closeAll();
@@ -288,6 +281,7 @@ export async function probeGateway(config: RunConfig, options: ProbeOptions): Pr
       waitedMs: probe.waitedMs,
       ...(typeof serverVersion === "string" ? { serverVersion } : {}),
       needs,
+      ...(notes.length ? { notes } : {}),
       ...(outcome.hello !== undefined ? { result } : {}),
     },
   };

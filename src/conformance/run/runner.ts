@@ -16,6 +16,7 @@ import type { Capability, Scenario } from "../scenario/scenario.js";
 import { NO_NEEDS } from "./adapt.js";
 import { detectCapabilities, FAST_WAIT_LIMIT_MS, slowSkips, type Capabilities } from "./capabilities.js";
 import type { RunConfig } from "./context.js";
+import { SDK_OPTION_WORDS, type OptionWords } from "./option-words.js";
 import { DEFAULT_WAIT_READY_MS, probeGateway, type ProbeOutcome } from "./probe.js";
 import { runConcurrently, WaitProgress, WAIT_PROGRESS_MS } from "./real-time.js";
 import { DEFAULT_SCENARIO_TIMEOUT_MS, runScenario, skippedResult } from "./scenario-runner.js";
@@ -71,6 +72,11 @@ export interface ConformanceOptions {
   waitReadyMs?: number;
   /** How often a real-time run reports its waits (default 30000 ms). */
   progressIntervalMs?: number;
+  /**
+   * How messages name the options to change (give a token, wait for the gateway): default these
+   * options' names (`the token option`, `waitReadyMs: 0`); `gateway-presence conform` passes its flags.
+   */
+  optionWords?: OptionWords;
 }
 
 export interface PreparedRun {
@@ -123,6 +129,7 @@ export async function prepareRun(options: ConformanceOptions, waits?: WaitProgre
     needs: NO_NEEDS,
     ttlMs: options.ttlMs ?? SPEC_TTL_MS,
     ...(waits ? { onWait: waits.waiting } : {}),
+    words: options.optionWords ?? SDK_OPTION_WORDS,
   };
   const wireFindings = new WireFindings(options.strict ?? false);
   const probe = await probeGateway(config, { waitReadyMs: options.waitReadyMs ?? DEFAULT_WAIT_READY_MS, onProgress: options.onProgress, wireFindings });
@@ -148,6 +155,7 @@ export async function prepareRun(options: ConformanceOptions, waits?: WaitProgre
     handshakeTimeoutMs,
     overrides: options.capabilities,
     methods: probe.methods,
+    giveToken: config.words.giveToken,
   });
   config.capabilities = capabilities.available;
   const timeoutMs = options.timeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS;
