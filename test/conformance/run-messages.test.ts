@@ -59,6 +59,12 @@ describe("runConformance's messages name its options", () => {
     expect(waits[0]).toMatchObject({ url, noWait: "waitReadyMs: 0", reason: expect.stringMatching(/^connect ECONNREFUSED /) });
     expect(result.error).toMatch(new RegExp(`\\(${escape(url)} not ready within waitReadyMs: 700: \\d+ attempts in \\d\\.\\d s; is a gateway running there\\?\\)$`));
     expect(result.error).not.toMatch(/--wait-ready/);
+    // A token in the URL shows in neither the waiting lines nor the error.
+    const withSecret: ProgressEvent[] = [];
+    const secret = await runConformance({ url: `${url}/?token=url-secret`, only: ["p1-self-row"], waitReadyMs: 700, onProgress: (e) => withSecret.push(e) });
+    expect(withSecret.some((e) => e.type === "waiting-ready")).toBe(true);
+    expect(JSON.stringify(withSecret)).not.toContain("url-secret");
+    expect(secret.error).not.toContain("url-secret");
   });
 });
 
