@@ -1,5 +1,5 @@
 // Device identity on the server side (openclaw binding): real Ed25519 keys, real signatures.
-import { createPublicKey } from "node:crypto";
+import { createHash, createPublicKey } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { generateNodeDeviceIdentity, nodeDeviceIdentity } from "../../../../src/transport/device-identity-node.js";
 import { signDeviceAuth, type DeviceAuthVersion, type DeviceIdentity } from "../../../../src/transport/device-identity.js";
@@ -129,6 +129,33 @@ describe("openclaw binding: device identity", () => {
     const otherToken = await OcClient.open(gw.url);
     const { res: r2 } = await signedConnect(otherToken, id, "x", { signedToken: "another" });
     await refused(gw, r2, otherToken, "DEVICE_AUTH_SIGNATURE_INVALID", "device signature invalid");
+  });
+
+  it("hostile values in the block: refused as what they are, no internal error, nothing logged of the signature", async () => {
+    const lines: string[] = [];
+    const gw = await startOpenClawGateway({ token: TOKEN, logger: (l) => lines.push(l) });
+    const id = await identity();
+    const invalidPoint = Buffer.alloc(32, 0xff);
+    const cases: Array<[Attempt["block"], RegExp]> = [
+      [(b) => ({ ...b, signedAt: null }), /at \/device: signedAt must be an integer >= 0/],
+      [(b) => ({ ...b, signedAt: (b.signedAt as number) + 0.5 }), /at \/device: signedAt must be an integer >= 0/],
+      [(b) => ({ ...b, signedAt: 2 ** 53 + 2 }), /device signature expired/],
+      [(b) => ({ ...b, signedAt: -0 }), /device signature expired/],
+      [(b) => ({ ...b, nonce: 5 }), /at \/device: nonce must be a string/],
+      [(b) => ({ ...b, signature: "!".repeat(300_000) }), /device signature invalid/],
+      [(b) => ({ ...b, publicKey: invalidPoint.toString("base64url"), id: createHash("sha256").update(invalidPoint).digest("hex") }), /device signature invalid/],
+      [(b) => ({ ...b, publicKey: "-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----" }), /device identity mismatch/],
+      [(b) => JSON.parse(JSON.stringify(b).replace("{", '{"__proto__":{"id":"x"},')) as Record<string, unknown>, /at \/device: unexpected property '__proto__'/],
+    ];
+    for (const [block, message] of cases) {
+      const client = await OcClient.open(gw.url);
+      const { res, block: sent } = await signedConnect(client, id, "x", { block });
+      expect(res.ok, JSON.stringify(sent).slice(0, 100)).toBe(false);
+      expect(res.error!.message).toMatch(message);
+      client.ws.terminate();
+    }
+    expect(lines.filter((l) => l.startsWith("error"))).toEqual([]);
+    expect((await gw.store.list()).filter((r) => r.reason !== "self")).toEqual([]);
   });
 
   it("refuses a malformed device block as invalid connect params", async () => {
