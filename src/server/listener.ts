@@ -95,6 +95,7 @@ export async function startListener(gw: GatewayContext, spec: ListenerSpec, shar
   function onClose(this: WebSocket, code: number): void {
     const conn = connectionOf(this);
     clearTimeout(conn.handshakeTimer);
+    clearTimeout(conn.slowCheck);
     gw.limits.release(conn);
     inOrder(gw, conn, "disconnect bookkeeping", closed, code, undefined);
   }

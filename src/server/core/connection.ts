@@ -33,6 +33,8 @@ export interface Connection {
   deltaBase?: DeltaBase;
   /** Since when (performance.now()) its send buffer has been over maxBufferedBytes (slow-consumers.ts). */
   overBufferSince?: number;
+  /** The pending check of whether it is still over (slow-consumers.ts), cleared on close. */
+  slowCheck?: ReturnType<typeof setTimeout>;
   /** Pushes this connection was offered, sent or missed: the next push's `seq` is this plus one. */
   eventSeq: number;
   role: Role;

@@ -28,14 +28,22 @@ export function overBuffer(gw: GatewayContext, conn: Connection): boolean {
   }
   if (conn.overBufferSince === undefined) {
     conn.overBufferSince = performance.now();
-    const timer = setTimeout(() => stillOver(gw, conn), gw.options.slowConsumerTimeoutMs);
-    timer.unref?.();
-    conn.ws.once("close", () => clearTimeout(timer));
+    // One check pending per connection at most (it re-arms itself when the connection went under
+    // and over again meanwhile): a listener or timer per episode piled up on a connection that went
+    // over and under often, as reading held and resumed (holdReading) does. listener.ts clears it on close.
+    conn.slowCheck ??= unrefTimer(() => stillOver(gw, conn), gw.options.slowConsumerTimeoutMs);
   }
   return true;
 }
 
+function unrefTimer(run: () => void, ms: number): ReturnType<typeof setTimeout> {
+  const timer = setTimeout(run, ms);
+  timer.unref?.();
+  return timer;
+}
+
 function stillOver(gw: GatewayContext, conn: Connection): void {
+  conn.slowCheck = undefined;
   const since = conn.overBufferSince;
   const buffered = conn.ws.bufferedAmount;
   if (since === undefined || conn.ws.readyState !== conn.ws.OPEN) return;
@@ -45,8 +53,7 @@ function stillOver(gw: GatewayContext, conn: Connection): void {
   }
   if (performance.now() - since < gw.options.slowConsumerTimeoutMs) {
     // It went under and over again since: check again when the new period ends.
-    const timer = setTimeout(() => stillOver(gw, conn), gw.options.slowConsumerTimeoutMs - (performance.now() - since));
-    timer.unref?.();
+    conn.slowCheck = unrefTimer(() => stillOver(gw, conn), gw.options.slowConsumerTimeoutMs - (performance.now() - since));
     return;
   }
   gw.metrics.slowConsumers++;
