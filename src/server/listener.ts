@@ -13,6 +13,7 @@ import type { GatewayContext } from "./core/context.js";
 import { GatewayError } from "./core/errors.js";
 import { coalesceWrites, handleFrame, sendError } from "./core/inbound.js";
 import { onPong } from "./core/keep-alive.js";
+import { takeFrame } from "./limits/read-pacing.js";
 import { isPromise, type MaybePromise } from "./core/maybe-promise.js";
 import { clientAddress, type TrustedProxies } from "./core/remote-address.js";
 import type { ListenerHttp } from "./http/http-front.js";
@@ -68,9 +69,11 @@ export async function startListener(gw: GatewayContext, spec: ListenerSpec, shar
   // The socket listeners are made once per listener, not once per connection (issue 11: a
   // handshake allocates less); ws calls them with `this` = the socket, whose connection is tagged on it.
   function onMessage(this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
-    const conn = connectionOf(this);
+    takeFrame(connectionOf(this), asBuffer(data), isBinary, handleNow);
+  }
+  function handleNow(conn: Connection, data: Buffer, isBinary: boolean): void {
     coalesceWrites(conn);
-    inOrder(gw, conn, "frame handling", handleFrame, asBuffer(data), isBinary);
+    inOrder(gw, conn, "frame handling", handleFrame, data, isBinary);
   }
   function onPongFrame(this: WebSocket): void {
     onPong(gw, connectionOf(this));

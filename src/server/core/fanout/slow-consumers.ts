@@ -7,9 +7,8 @@
  * memory for ever.
  *
  * Answers go the other way round: a client that sends requests and never reads the answers is not
- * read either while its send buffer is over maxBufferedBytes (holdReading), so what the gateway
- * buffers for it stays near that bound however much it sends (before, each such socket could make
- * the gateway hold 16 MiB of answers: 20 sockets sending one-byte frames took 150 MB of heap).
+ * read either while its send buffer is over maxBufferedBytes (../../limits/read-pacing.ts holdReading), so
+ * what the gateway buffers for it stays near that bound however much it sends.
  */
 import type { Connection } from "../connection.js";
 import type { GatewayContext } from "../context.js";
@@ -74,22 +73,4 @@ function stillOver(gw: GatewayContext, conn: Connection): void {
   const cut = setTimeout(() => conn.ws.terminate(), CUT_AFTER_MS);
   cut.unref?.();
   conn.ws.once("close", () => clearTimeout(cut));
-}
-
-/**
- * Stops reading `conn` while its send buffer is over maxBufferedBytes (called after an answer was
- * written): TCP then holds the client's further frames, not the gateway's memory. Reading resumes
- * when the socket has drained; a client that stays over the bound is closed like a stalled reader
- * (overBuffer's timer), or by the keep-alive, whose pongs are not read meanwhile.
- */
-export function holdReading(gw: GatewayContext, conn: Connection): void {
-  const { ws, socket } = conn;
-  // Without writableNeedDrain (a buffer under the socket's highWaterMark, for a tiny maxBufferedBytes)
-  // no 'drain' would ever come to resume it.
-  if (socket === undefined || ws.isPaused || ws.readyState !== ws.OPEN || !socket.writableNeedDrain || !overBuffer(gw, conn)) return;
-  ws.pause();
-  gw.metrics.readsHeld++;
-  socket.once("drain", () => {
-    if (ws.readyState === ws.OPEN) ws.resume();
-  });
 }
