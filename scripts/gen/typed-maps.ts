@@ -154,7 +154,7 @@ export type SchemaName = keyof SchemaTypes;
 export const MAX_ERRORS = ${MAX_ERRORS};
 
 export const VALIDATORS: Record<SchemaName, CompiledValidator> = {
-${schemaNames.map((n) => `  ${n}: (standalone as Record<string, CompiledValidator>).${n},`).join("\n")}
+${schemaNames.map((n) => `  ${n}: (standalone as unknown as Record<string, CompiledValidator>).${n},`).join("\n")}
 };
 `;
 }

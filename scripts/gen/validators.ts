@@ -35,7 +35,8 @@ export function buildStandaloneValidators(schemas: Map<string, JsonSchema>): str
 export const MAX_ERRORS = 50;
 
 /**
- * Caps what a validator collects at MAX_ERRORS (and one sub-validator's worth more): every error
+ * Caps what a validator collects at `errorLimit.max` (MAX_ERRORS unless a caller lifts it; and one
+ * sub-validator's worth more): every error
  * object is built only while fewer than that were counted. The `errors` counter still counts every
  * failure, so `errors === 0`, the verdict, is unchanged; the errors kept are the first ones ajv
  * would report, in its order (test/validation/error-cap.test.ts compares with ajv's own compile).
@@ -52,18 +53,21 @@ function capErrors(code: string): string {
   const capped = code
     .replace(/const (err\d+) = (\{.*?\});if\(vErrors === null\)\{vErrors = \[\1\];\}else \{vErrors\.push\(\1\);\}errors\+\+;/g, (_m, name: string, literal: string) => {
       pushes++;
-      return `if(errors < ${MAX_ERRORS}){const ${name} = ${literal};if(vErrors === null){vErrors = [${name}];}else {vErrors.push(${name});}}errors++;`;
+      return `if(errors < errorLimit.max){const ${name} = ${literal};if(vErrors === null){vErrors = [${name}];}else {vErrors.push(${name});}}errors++;`;
     })
     .replace(/vErrors = vErrors === null \? (\w+)\.errors : vErrors\.concat\(\1\.errors\);errors = vErrors\.length;/g, (_m, sub: string) => {
       calls++;
-      return `if(errors < ${MAX_ERRORS}){vErrors = vErrors === null ? ${sub}.errors : vErrors.concat(${sub}.errors);}errors += ${sub}.errors.length;`;
+      return `if(errors < errorLimit.max){vErrors = vErrors === null ? ${sub}.errors : vErrors.concat(${sub}.errors);}errors += ${sub}.errors.length;`;
     });
   const built = (capped.match(/const err\d+ = \{/g) ?? []).length;
   const merged = (capped.match(/\.errors\);/g) ?? []).length;
   if (pushes !== built || calls !== merged || /errors = vErrors\.length/.test(capped)) {
     throw new Error(`ajv standalone output changed shape: capped ${pushes} of ${built} errors and ${calls} of ${merged} merges`);
   }
-  return capped;
+  // The cap is read at run time, so a caller that must see every problem (the conformance
+  // harness's wire-format check, SPEC §11) can lift it for one synchronous call (validation/validate.ts).
+  const limit = `/** Most errors a validator builds (validation/validate.ts lifts it for one call with allErrors). */\nexport const errorLimit = { max: ${MAX_ERRORS} };\n`;
+  return capped.replace(/^((?:import .*\n)*)/, (imports: string) => imports + limit);
 }
 
 /**

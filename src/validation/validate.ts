@@ -4,6 +4,7 @@
  */
 import type { ErrorObject } from "ajv";
 import { MAX_ERRORS, VALIDATORS, type SchemaName, type SchemaTypes } from "../generated/validate.js";
+import { errorLimit } from "../generated/validators.js";
 import type { ValidationIssue } from "../protocol/errors.js";
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
@@ -15,10 +16,29 @@ export type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: 
  */
 export const MAX_LISTED_ERRORS: number = MAX_ERRORS;
 
-export function validate<N extends SchemaName>(schema: N, data: unknown): ValidationResult<SchemaTypes[N]> {
+export interface ValidateOptions {
+  /**
+   * List every problem, however many (default false: at most MAX_LISTED_ERRORS). For a checker that
+   * must report each kind of problem a value has (the conformance harness's wire-format check, SPEC
+   * §11), never for answering a client: the work and the list grow with the number of bad values.
+   */
+  allErrors?: boolean;
+}
+
+export function validate<N extends SchemaName>(schema: N, data: unknown, options: ValidateOptions = {}): ValidationResult<SchemaTypes[N]> {
   const validator = VALIDATORS[schema];
-  if (validator(data)) return { ok: true, value: data as SchemaTypes[N] };
+  let valid: boolean;
+  if (options.allErrors) {
+    errorLimit.max = Infinity;
+    try {
+      valid = validator(data);
+    } finally {
+      errorLimit.max = MAX_ERRORS;
+    }
+  } else valid = validator(data);
+  if (valid) return { ok: true, value: data as SchemaTypes[N] };
   const errors = validator.errors ?? [];
+  if (options.allErrors) return { ok: false, issues: toIssues(errors) };
   const issues = toIssues(errors.slice(0, MAX_ERRORS));
   if (errors.length >= MAX_ERRORS) {
     issues.push({ path: "", message: `has more problems, not listed (at most ${MAX_ERRORS} are)`, keyword: "maxErrors" });

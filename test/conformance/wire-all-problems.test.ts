@@ -1,0 +1,61 @@
+/**
+ * The wire-format check (SPEC §11) counts every kind of problem in every frame: the validators'
+ * cap on listed errors (MAX_LISTED_ERRORS, there so the gateway's answers stay in proportion) must
+ * not hide a kind that only shows up past it, nor become a finding of its own.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocketServer, type WebSocket } from "ws";
+import { runConformance } from "../../src/conformance/run/runner.js";
+import { MAX_LISTED_ERRORS, validate } from "../../src/validation/index.js";
+import { fakeHelloOk, FAST } from "./gateways.js";
+
+/** A JSON-RPC gateway whose list has `rows` rows with a field the contract lacks, the last also a negative lastInputSeconds. */
+async function manyProblemsGateway(rows: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const list = () =>
+    Array.from({ length: rows }, (_, i) => ({
+      host: `row-${i}`,
+      instanceId: `row-${i}`,
+      ts: Date.now() - i,
+      unlisted: true,
+      ...(i === rows - 1 ? { lastInputSeconds: -1 } : {}),
+    }));
+  server.on("connection", (ws: WebSocket) => {
+    ws.on("message", (data) => {
+      const req = JSON.parse(String(data)) as { id: number | string; method: string };
+      const answer = (body: object) => ws.send(JSON.stringify({ jsonrpc: "2.0", id: req.id, ...body }));
+      if (req.method === "connect") answer({ result: fakeHelloOk(list()) });
+      else if (req.method === "system-presence") answer({ result: list() });
+      else answer({ error: { code: -32601, message: "no such method", data: { code: "METHOD_NOT_FOUND" } } });
+    });
+  });
+  const { port } = server.address() as { port: number };
+  return { url: `ws://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+describe("wire-format findings past the validators' cap on listed errors", () => {
+  it("validate() lists every problem with allErrors, and the gateway's default stays capped", () => {
+    const value = { roles: Array(MAX_LISTED_ERRORS * 3).fill(0) };
+    const all = validate("SystemEventParams", value, { allErrors: true });
+    const capped = validate("SystemEventParams", value);
+    expect(all.ok || all.issues.filter((i) => i.keyword === "type")).toHaveLength(MAX_LISTED_ERRORS * 3);
+    expect(all.ok || all.issues.some((i) => i.keyword === "maxErrors")).toBe(false);
+    expect(capped.ok || capped.issues).toHaveLength(MAX_LISTED_ERRORS + 1);
+  });
+
+  it("a problem only the 61st row has is found, and 'more problems' is no finding", async () => {
+    const gateway = await manyProblemsGateway(MAX_LISTED_ERRORS + 11);
+    close = gateway.close;
+    const result = await runConformance({ url: gateway.url, only: ["p1-self-row"], handshakeTimeoutMs: FAST.handshakeTimeoutMs });
+    const kinds = result.wireFindings.map((f) => `${f.rule} ${f.path} ${f.keyword}`);
+    expect(kinds).toEqual(expect.arrayContaining(["W1 /presence/*/lastInputSeconds minimum", "W2 /presence/*/unlisted additionalProperties"]));
+    expect(result.wireFindings.filter((f) => f.keyword === "maxErrors")).toEqual([]);
+  });
+});
