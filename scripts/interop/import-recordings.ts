@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { isSecretKey, REDACTED, redactValue } from "../../src/conformance/report/redact.js";
+import { isSecretKey, REDACTED, redactValue } from "../../src/transport/redact.js";
 
 export const RECORDINGS_COPY = fileURLToPath(new URL("../../fixtures/openclaw-recordings/", import.meta.url));
 export const DIGESTS_FILE = join(RECORDINGS_COPY, "secret-digests.json");

@@ -3,7 +3,7 @@
 // HTML, and a Markdown summary by rule.
 import type { RunResult, ScenarioResult } from "../../src/conformance/report/results.js";
 import { formatHtml } from "../../src/conformance/report/formats.js";
-import { redactText, redactValue } from "../../src/conformance/report/redact.js";
+import { redactText, redactValue } from "../../src/transport/redact.js";
 import { RULE_ORDER } from "../../src/conformance/scenario/rules.js";
 
 /** Longest frame text and most frames per scenario log kept in a committed report. */

@@ -5,6 +5,7 @@
  * doctor exit 2 for a gateway they cannot read; each command documents its own).
  */
 import { CommanderError, type Command } from "commander";
+import { redactUrlsIn } from "../transport/redact.js";
 
 export const EXIT_USAGE = 2;
 
@@ -12,9 +13,18 @@ export const EXIT_USAGE = 2;
  * Makes commander throw instead of exiting (1) on its own errors, on `program` and every command
  * below it; `exitCodeOf` then maps what `parseAsync` rejects with. Call after registering commands.
  */
-export function throwUsageErrors(program: Command): void {
+export function throwUsageErrors(program: Command, argv: readonly string[] = process.argv): void {
   program.exitOverride();
-  for (const command of program.commands) throwUsageErrors(command);
+  // commander quotes a refused value ("option '--url <url>' argument 'ws://u:p@h/?token=...' is
+  // invalid"): URLs given on the command line are shown redacted in every error it prints.
+  const urls = urlArguments(argv);
+  program.configureOutput({ outputError: (text, write) => write(redactUrlsIn(text, urls)) });
+  for (const command of program.commands) throwUsageErrors(command, argv);
+}
+
+/** Command-line values that are URLs (`--url U`, `--upstream=U`, ...), which may hold a token or `user:password@`. */
+export function urlArguments(argv: readonly string[]): string[] {
+  return argv.map((arg) => /^--[^=]+=(.*)$/s.exec(arg)?.[1] ?? arg).filter((value) => /^[a-z][a-z0-9+.-]*:\/\//i.test(value));
 }
 
 /** The exit code for what `program.parseAsync` rejected with, or undefined when it is not a usage error. */

@@ -1,6 +1,7 @@
 /** One WebSocket: opening it, encoding requests and decoding frames through the binding, closing it. */
 import type { ClientBinding, HandshakeContext } from "../transport/binding.js";
 import type { InboundFrame, RequestId } from "../transport/frames.js";
+import { redactUrl, redactUrlsIn } from "../transport/redact.js";
 import { TransportError } from "./errors.js";
 
 /** The part of the WHATWG WebSocket API the client uses; `ws` and browsers' WebSocket both fit. */
@@ -73,12 +74,21 @@ export class Connection implements HandshakeContext {
     timeoutMs: number,
     headers?: Record<string, string>,
   ): Promise<Connection> {
+    // The URL is used as given (a token in its query or user:password reaches the gateway) but
+    // shown only redacted: these messages end up in state reasons, CLI output and CI logs.
+    const shown = redactUrl(url);
     return new Promise((resolve, reject) => {
       const withHeaders = canSetHeaders && headers !== undefined && Object.keys(headers).length > 0;
-      const socket = withHeaders ? new Impl(url, { headers }) : new Impl(url);
+      let socket: WebSocketLike;
+      try {
+        socket = withHeaders ? new Impl(url, { headers }) : new Impl(url);
+      } catch (error) {
+        // ws ("Invalid URL: <url>") and browsers quote the URL when they refuse it.
+        return reject(redactedError(error, url));
+      }
       let lastError = "";
       const timer = setTimeout(() => {
-        fail(new TransportError("timeout", `cannot open ${url}: not open within ${timeoutMs} ms`));
+        fail(new TransportError("timeout", `cannot open ${shown}: not open within ${timeoutMs} ms`));
         safeClose(socket, 1000, "open timeout");
       }, timeoutMs);
       const fail = (error: TransportError) => {
@@ -91,7 +101,7 @@ export class Connection implements HandshakeContext {
         lastError = event?.error?.code ?? event?.message ?? lastError;
       };
       socket.onclose = (event: { code?: number }) =>
-        fail(new TransportError("closed", `cannot open ${url}: ${lastError || `closed (${event?.code ?? 1006})`}`));
+        fail(new TransportError("closed", `cannot open ${shown}: ${redactUrlsIn(lastError, [url]) || `closed (${event?.code ?? 1006})`}`));
       socket.onopen = () => {
         clearTimeout(timer);
         resolve(new Connection(socket, binding, handlers));
@@ -171,6 +181,19 @@ export class Connection implements HandshakeContext {
     }
     if (this.#earlyEvents!.length < MAX_EARLY_EVENTS) this.#earlyEvents!.push({ event, payload });
   }
+}
+
+/**
+ * The WebSocket constructor's refusal with the URL and its secrets redacted, as the same kind of
+ * error (a SyntaxError stays one; a browser's DOMException keeps its name). No `cause`: it would keep
+ * the original text.
+ */
+function redactedError(error: unknown, url: string): Error {
+  const message = redactUrlsIn(error instanceof Error ? error.message : String(error), [url]);
+  const Kind = error instanceof SyntaxError ? SyntaxError : error instanceof TypeError ? TypeError : error instanceof RangeError ? RangeError : Error;
+  const copy = new Kind(message);
+  if (error instanceof Error && copy.name !== error.name) copy.name = error.name;
+  return copy;
 }
 
 function safeClose(socket: WebSocketLike, code: number, reason: string): void {

@@ -2,6 +2,7 @@
 import type { ClientInfo } from "../protocol/connect.js";
 import type { HelloOk } from "../protocol/hello.js";
 import type { BindingName, ClientBinding } from "../transport/binding.js";
+import { parseUrl, redactUrl } from "../transport/redact.js";
 import { resolveBackoff, type BackoffOptions, type ResolvedReconnect } from "./backoff.js";
 import type { WebSocketConstructor } from "./connection.js";
 
@@ -77,8 +78,13 @@ export interface ResolvedOptions extends Omit<PresenceClientOptions, "reconnect"
 export const DEFAULT_MIN_UPTIME_MS = 5_000;
 
 export function resolveOptions(options: PresenceClientOptions): ResolvedOptions {
+  // The URL is quoted redacted: it may hold a token (`?token=`) or `user:password@`.
   if (typeof options?.url !== "string" || !/^wss?:\/\//i.test(options.url)) {
-    throw new TypeError(`createPresenceClient: url must start with ws:// or wss://, got ${JSON.stringify(options?.url)}`);
+    const shown = typeof options?.url === "string" ? redactUrl(options.url) : options?.url;
+    throw new TypeError(`createPresenceClient: url must start with ws:// or wss://, got ${JSON.stringify(shown)}`);
+  }
+  if (!parseUrl(options.url)) {
+    throw new TypeError(`createPresenceClient: url is not a valid URL (host, port 1-65535, reserved characters percent-encoded): ${JSON.stringify(redactUrl(options.url))}`);
   }
   if (!options.client || typeof options.client !== "object") {
     throw new TypeError("createPresenceClient: client ({id, version, platform, mode, ...}) is required");

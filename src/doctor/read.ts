@@ -8,6 +8,7 @@ import { createPresenceClient } from "../client/client.js";
 import type { ClientInfo } from "../protocol/connect.js";
 import type { BindingName, ClientBinding } from "../transport/binding.js";
 import type { WebSocketConstructor } from "../client/connection.js";
+import { redactUrl, redactUrlsIn } from "../transport/redact.js";
 import type { Observation } from "./types.js";
 
 export interface ReadOptions {
@@ -43,18 +44,6 @@ export class DoctorReadError extends Error {
   ) {
     super(`${stage} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = "DoctorReadError";
-  }
-}
-
-/** The URL as reported: credentials (`user:password@`) removed. */
-export function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = "";
-    u.password = "";
-    return u.toString().replace(/\/$/, url.endsWith("/") ? "/" : "");
-  } catch {
-    return url;
   }
 }
 
@@ -106,14 +95,14 @@ export async function readGateway(options: ReadOptions): Promise<Observation> {
     if (watchMs > 0) {
       await options.onWatch?.();
       const closed = await watch(client, watchMs);
-      if (closed) observation.watchError = closed;
+      if (closed) observation.watchError = redactUrlsIn(closed, [options.url]);
       else {
         try {
           const final = await listing(client, now);
           observation.final = { ...final, pushesBefore: pushes.length };
           await delay(TRAILING_PUSH_MS);
         } catch (error) {
-          observation.watchError = `the final listing failed: ${(error as DoctorReadError).cause instanceof Error ? ((error as DoctorReadError).cause as Error).message : String(error)}`;
+          observation.watchError = redactUrlsIn(`the final listing failed: ${(error as DoctorReadError).cause instanceof Error ? ((error as DoctorReadError).cause as Error).message : String(error)}`, [options.url]);
         }
       }
     }
@@ -121,6 +110,14 @@ export async function readGateway(options: ReadOptions): Promise<Observation> {
   } finally {
     await client.close();
   }
+}
+
+/**
+ * The URL as the doctor's report shows it: as redactUrl does for conformance reports, its
+ * `user:password@` and query values (a `?token=`) replaced by `<REDACTED>`, host, port and path kept.
+ */
+export function displayUrl(url: string): string {
+  return redactUrl(url);
 }
 
 async function listing(client: ReturnType<typeof createPresenceClient>, now: () => number) {

@@ -9,7 +9,7 @@ import type { Actor, RuleId, Scenario, Step } from "../conformance/scenario/scen
 import { PRESENCE_DELTA_CAP } from "../protocol/delta.js";
 import { toExchanges, type Exchange, type RequestExchange } from "./exchanges.js";
 import type { RecordingLine } from "./recording.js";
-import { redactValue } from "../conformance/report/redact.js";
+import { redactValue } from "../transport/redact.js";
 import { fixtureTag, RowNormaliser } from "./rows.js";
 
 export interface FixtureOptions {

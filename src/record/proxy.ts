@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer, type RawData } from "ws";
 import { formatRecordingLine, hasLossyIdNumeral, hasLossyNumber, nestedDeeperThan, type RecordingLine } from "./recording.js";
-import { MAX_REDACT_DEPTH, redactUrl, redactValue, redactText, type RedactOptions } from "../conformance/report/redact.js";
+import { MAX_REDACT_DEPTH, redactUrl, redactValue, redactText, type RedactOptions } from "../transport/redact.js";
 
 export interface RecordingProxyOptions {
   host?: string;
@@ -47,7 +47,7 @@ function upstreamUrl(base: string, requestUrl: string | undefined): string {
 
 export async function startRecordingProxy(options: RecordingProxyOptions): Promise<RecordingProxy> {
   if (!/^wss?:\/\/[^/]/i.test(options.upstream) || !URL.canParse(options.upstream)) {
-    throw new Error(`upstream: expected a ws:// or wss:// URL, got ${JSON.stringify(options.upstream)}`);
+    throw new Error(`upstream: expected a ws:// or wss:// URL, got ${JSON.stringify(redactUrl(options.upstream))}`);
   }
   const now = options.now ?? Date.now;
   const started = now();

@@ -8,7 +8,7 @@
  * earlier run of it: the SDK's advice) is state from before the recording, and so is a beacon-only
  * field merged into its row (SPEC K3) before a beacon of the recording sent it: neither is expected.
  */
-import { redactValue } from "../conformance/report/redact.js";
+import { redactValue } from "../transport/redact.js";
 import type { RequestExchange } from "./exchanges.js";
 
 /** PresenceEntry fields a recorded row is compared on (SPEC §3 without `ts`). */

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadScenarios } from "../../src/conformance/scenario/fixtures.js";
 import fc from "fast-check";
-import { MAX_REDACT_DEPTH, REDACTED, redactText, redactValue, TOO_DEEP } from "../../src/conformance/report/redact.js";
+import { MAX_REDACT_DEPTH, REDACTED, redactText, redactValue, TOO_DEEP } from "../../src/transport/redact.js";
 import { formatReport, formatSummary, progressPrinter, REPORTERS } from "../../src/conformance/report/formats.js";
 import type { RunResult } from "../../src/conformance/report/results.js";
 import { runConformance } from "../../src/conformance/run/runner.js";

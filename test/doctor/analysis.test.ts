@@ -88,8 +88,9 @@ describe("one instanceId on several rows (K1)", () => {
 });
 
 describe("options and rendering", () => {
-  it("the report's URL carries no credentials", () => {
-    expect(displayUrl("ws://admin:hunter2@gw.example:18789/presence")).toBe("ws://gw.example:18789/presence");
+  it("the report's URL carries no credentials and no query values", () => {
+    expect(displayUrl("ws://admin:hunter2@gw.example:18789/presence")).toBe("ws://<REDACTED>@gw.example:18789/presence");
+    expect(displayUrl("ws://gw.example:18789/?token=hunter2&x=1")).toBe("ws://gw.example:18789/?token=<REDACTED>&x=<REDACTED>");
     expect(displayUrl("ws://127.0.0.1:18789")).toBe("ws://127.0.0.1:18789");
   });
 

@@ -5,7 +5,7 @@
 // needs no ../shared and the repository never holds the secrets themselves.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isSecretKey, REDACTED } from "../../src/conformance/report/redact.js";
+import { isSecretKey, REDACTED } from "../../src/transport/redact.js";
 import { DIGESTS_FILE, recordingNames, redactedCopy, secretsIn, sha256, type SecretDigest } from "../../scripts/interop/import-recordings.js";
 import { allRecordedLines, haveSharedRecordings, noShared, RECORDINGS_ROOT, recordingFiles, SHARED_RECORDINGS } from "./recordings.js";
 

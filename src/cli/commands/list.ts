@@ -5,6 +5,7 @@ import { bindingName, gatewayUrl, integer } from "../arguments.js";
 import { createNodeOpenClawBinding, defaultDeviceIdentityPath } from "../../client/node.js";
 import { addTokenOptions, GIVE_TOKEN, resolveToken, type TokenFlags } from "../token.js";
 import { usageError } from "../usage.js";
+import { redactUrlsIn } from "../../transport/redact.js";
 import {
   createPresenceClient,
   DEFAULT_GATEWAY_URL,
@@ -104,9 +105,14 @@ function unauthorizedHint(message: string, tokenGiven: boolean | undefined): str
 
 /**
  * A one-line explanation of a failure, with a hint for the usual causes. `tokenGiven`: whether the
- * command sent a token (the UNAUTHORIZED hint then says it is wrong, else how to give one).
+ * command sent a token (the UNAUTHORIZED hint then says it is wrong, else how to give one). The URL
+ * is shown redacted, and so is any part of it an error quotes (its `user:password@`, a `?token=`).
  */
 export function describeFailure(url: string, error: unknown, binding: ConnectionFlags["binding"] = "jsonrpc", tokenGiven?: boolean): string {
+  return redactUrlsIn(failureText(url, error, binding, tokenGiven), [url]);
+}
+
+function failureText(url: string, error: unknown, binding: ConnectionFlags["binding"], tokenGiven: boolean | undefined): string {
   if (error instanceof GatewayError) {
     // OpenClaw answers UNAVAILABLE "gateway starting" (retryable) for a few seconds after it starts.
     const native = error.data?.native as { code?: unknown; retryable?: unknown } | undefined;

@@ -4,7 +4,7 @@
  */
 import { createWriteStream } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
-import { redactUrl } from "../../conformance/report/redact.js";
+import { redactUrl } from "../../transport/redact.js";
 import { startRecordingProxy } from "../../record/proxy.js";
 import { gatewayUrl } from "../arguments.js";
 

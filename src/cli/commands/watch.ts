@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import { integer } from "../arguments.js";
 import { usageError } from "../usage.js";
+import { redactUrl, redactUrlsIn } from "../../transport/redact.js";
 import { createPresenceClient, type MirrorChange, type PresenceClient, type StateChange } from "../../index.js";
 import {
   addConnectionOptions,
@@ -48,10 +49,11 @@ function hintFor(change: StateChange, binding: WatchFlags["binding"]): string {
 const instanceCount = (n: number): string => `${n} ${n === 1 ? "instance" : "instances"}`;
 
 function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClient, failed: StateChange | undefined): string {
-  const url = flags.url;
+  // The URL may hold a token (`?token=`) or `user:password@`: shown redacted, here and in reasons.
+  const url = redactUrl(flags.url);
   const why = (f: StateChange) => {
     const hint = hintFor(f, flags.binding);
-    return `${f.reason}${hint ? `\n  ${hint}` : ""}`;
+    return `${redactUrlsIn(f.reason ?? "", [flags.url])}${hint ? `\n  ${hint}` : ""}`;
   };
   switch (change.state) {
     case "open":
@@ -61,7 +63,7 @@ function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClien
     case "connecting":
       return failed ? `○ connecting  ${url} (attempt ${(change.attempt ?? 0) + 1})\n  the last attempt failed: ${why(failed)}` : `○ connecting  ${url}`;
     default:
-      return `○ ${change.state}  ${url}${change.reason ? `: ${change.reason}` : ""}`;
+      return `○ ${change.state}  ${url}${change.reason ? `: ${redactUrlsIn(change.reason, [flags.url])}` : ""}`;
   }
 }
 
@@ -101,7 +103,8 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
     if (change.state === "reconnecting") failed = change;
     else if (change.state === "open") failed = undefined;
     const hint = hintFor(change, flags.binding);
-    if (flags.json) emit({ type: "state", state: change.state, reason: change.reason, attempt: change.attempt, delayMs: change.delayMs, ...(hint ? { hint } : {}) });
+    const reason = change.reason === undefined ? undefined : redactUrlsIn(change.reason, [flags.url]);
+    if (flags.json) emit({ type: "state", state: change.state, reason, attempt: change.attempt, delayMs: change.delayMs, ...(hint ? { hint } : {}) });
     else redraw();
     if (change.state === "open") {
       const asked = Date.now();

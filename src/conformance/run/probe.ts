@@ -9,7 +9,7 @@
  */
 import type { WireFindings } from "../checks/wire-format.js";
 import type { WireError } from "../../transport/frames.js";
-import { redactText, redactUrl } from "../report/redact.js";
+import { redactUrl, redactUrlsIn } from "../../transport/redact.js";
 import type { CheckResult, ProbeReport, ProgressEvent, ScenarioResult } from "../report/results.js";
 import type { Scenario } from "../scenario/scenario.js";
 import { NO_NEEDS, SPEC_OPERATOR_SCOPES, type GatewayNeeds } from "./adapt.js";
@@ -124,7 +124,7 @@ class Probe {
       }
       // The URL is said beside the reason, not again inside it; neither shows a token it may hold.
       const secrets = this.config.token ? [this.config.token] : [];
-      const cause = redactText(reason.replace(`actor "probe": could not open ${url}: `, ""), secrets);
+      const cause = redactUrlsIn(reason.replace(`actor "probe": could not open ${url}: `, ""), [url], secrets);
       this.options.onProgress?.({ type: "waiting-ready", url: redactUrl(url, secrets), attempt, waitedMs: waited, limitMs: this.options.waitReadyMs, reason: cause, retryInMs: retryIn, noWait: words.waitReady(0) });
       await sleep(retryIn);
       if (ready) this.waitedMs = Date.now() - started;

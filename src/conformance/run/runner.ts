@@ -8,7 +8,7 @@ import { jsonRpcBinding } from "../../transport/jsonrpc.js";
 import { openClawBinding } from "../../transport/openclaw.js";
 import { WireFindings } from "../checks/wire-format.js";
 import { applyBaseline } from "../report/baseline.js";
-import { redactUrl, redactValue } from "../report/redact.js";
+import { redactUrl, redactValue } from "../../transport/redact.js";
 import type { ProgressEvent, RunResult, ScenarioResult } from "../report/results.js";
 import { summarize } from "../report/summary.js";
 import { loadScenarios, type LoadedScenario } from "../scenario/fixtures.js";
@@ -99,10 +99,12 @@ function resolveRunBinding(binding: ConformanceOptions["binding"]): ClientBindin
 
 /**
  * Results leave the runner without secrets: `auth.token` (and other secret-named fields) in the frames,
- * and the run's token wherever it appears, become <REDACTED>, so no reporter can print them.
+ * and the run's token wherever it appears, become <REDACTED>, and the gateway URLs wherever a message
+ * or a wire log quotes them (`could not open <url>`) read as in the report's header (redactUrl: no
+ * `user:password@`, no query values), so no reporter can print them.
  */
-function redactResult<T>(value: T, token: string | undefined): T {
-  return redactValue(value, { literals: token ? [token] : [] }) as T;
+function redactResult<T>(value: T, token: string | undefined, urls: readonly string[]): T {
+  return redactValue(value, { literals: token ? [token] : [], urls }) as T;
 }
 
 const asLoaded = (s: Scenario | LoadedScenario): LoadedScenario => ("scenario" in s ? s : { scenario: s, source: "" });
@@ -139,8 +141,8 @@ export async function prepareRun(options: ConformanceOptions, waits?: WaitProgre
     const other = await probeGateway({ ...config, url, urls: [url] }, { waitReadyMs: options.waitReadyMs ?? DEFAULT_WAIT_READY_MS, onProgress: options.onProgress });
     if (other.error) probe.error = `gateway ${url}: ${other.error}`;
   }
-  if (probe.error) probe.error = redactResult(probe.error, options.token);
-  if (probe.report.result) probe.report.result = redactResult(probe.report.result, options.token);
+  if (probe.error) probe.error = redactResult(probe.error, options.token, urls);
+  if (probe.report.result) probe.report.result = redactResult(probe.report.result, options.token, urls);
   config.needs = probe.needs;
   config.ttlMs = options.ttlMs ?? advertisedTtl(probe.hello) ?? SPEC_TTL_MS;
   const realTime = options.realTime ?? false;
@@ -168,7 +170,7 @@ export async function prepareRun(options: ConformanceOptions, waits?: WaitProgre
     run: (s) => {
       const { scenario, source } = asLoaded(s);
       if (probe.error) return Promise.resolve(skippedResult(scenario, `not run: ${probe.error}`, source));
-      return runScenario(scenario, config, { strict: options.strict ?? false, timeoutMs, source: source || undefined, wireFindings }).then((r) => redactResult(r, options.token));
+      return runScenario(scenario, config, { strict: options.strict ?? false, timeoutMs, source: source || undefined, wireFindings }).then((r) => redactResult(r, options.token, urls));
     },
   };
 }
@@ -218,7 +220,7 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
 
   const probeResult = prepared.probe.report.result;
   const stale = applyBaseline(probeResult ? [probeResult, ...results] : results, options.expectedFailures ?? [], new Set([...all.map((s) => s.scenario.id), "probe"]));
-  const wireFindings = prepared.error ? [] : redactResult(prepared.wireFindings.findings(), options.token);
+  const wireFindings = prepared.error ? [] : redactResult(prepared.wireFindings.findings(), options.token, prepared.config.urls);
   // No frame was checked when the run could not start: W1/W2 are then not counted (not a pass).
   const { summary, byRule } = summarize(results, stale, { probe: probeResult, ...(prepared.error ? {} : { wireFindings }) });
   const behaviourOk = !prepared.error && summary.failed === 0 && summary.probeFailures === 0 && stale.length === 0;

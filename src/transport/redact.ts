@@ -74,8 +74,8 @@ export function redactText(text: string, literals: readonly string[] = []): stri
  * parameter names kept; a URL without them is returned as it is. Not a URL: redactText.
  */
 export function redactUrl(url: string, literals: readonly string[] = []): string {
-  if (!URL.canParse(url)) return redactText(url, literals);
-  const parsed = new URL(url);
+  const parsed = parseUrl(url);
+  if (!parsed) return redactText(url, literals);
   if (!parsed.username && !parsed.password && !parsed.search && !parsed.hash) return redactText(url, literals);
   const credentials = parsed.username || parsed.password ? `${REDACTED}@` : "";
   const query = [...new Set(parsed.searchParams.keys())].map((name) => `${encodeURIComponent(name)}=${REDACTED}`).join("&");
@@ -83,11 +83,60 @@ export function redactUrl(url: string, literals: readonly string[] = []): string
   return redactText(`${parsed.protocol}//${credentials}${parsed.host}${parsed.pathname}${query ? `?${query}` : ""}${hash}`, literals);
 }
 
+/**
+ * The secrets `url` holds that text elsewhere may echo: its user name and password and the values of
+ * its credential-named query parameters (`token`, `access_token`, `key`, ... as redactText judges
+ * them), as written and percent-decoded. Other query values are not listed: redactUrl blanks them in
+ * the URL, but a value such as `openclaw` replaced in every message would garble the message.
+ */
+export function urlSecrets(url: string): string[] {
+  const parsed = parseUrl(url);
+  if (!parsed) return [];
+  const found = [parsed.username, parsed.password];
+  for (const pair of parsed.search.slice(1).split("&")) {
+    const [name = "", value = ""] = pair.split(/=(.*)/s);
+    if (querySecret(decoded(name))) found.push(value);
+  }
+  // Longest first, so a secret that contains another is replaced whole.
+  return [...new Set([...found, ...found.map(decoded)])].filter((s) => s !== "").sort((a, b) => b.length - a.length);
+}
+
+/**
+ * `text` (a message, an error, a status line) as output may show it when it may quote the URLs the
+ * user gave: each URL as redactUrl shows it, then redactText with the URLs' secrets as literals (an
+ * error that quotes only part of a URL).
+ */
+export function redactUrlsIn(text: string, urls: readonly string[], literals: readonly string[] = []): string {
+  let out = text;
+  for (const url of urls) if (url !== "") out = out.split(url).join(redactUrl(url));
+  return redactText(out, [...literals, ...urls.flatMap(urlSecrets)]);
+}
+
+/** Percent-decoded (a query's `+` as a space), or as written when it does not decode. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, " "));
+  } catch {
+    return text;
+  }
+}
+
+/** The URL, or undefined when it is not one (URL.canParse is newer than some browsers the client SDK runs in). */
+export function parseUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}
+
 export interface RedactOptions {
   /** Keep device signatures (they are bound to a one-time nonce; for signature-replay tests only). */
   keepSignatures?: boolean;
   /** Secret strings replaced wherever they occur (e.g. the gateway token). */
   literals?: readonly string[];
+  /** URLs the user gave (a run's gateway URLs): shown as redactUrl shows them wherever text quotes them. */
+  urls?: readonly string[];
 }
 
 /**
@@ -101,7 +150,7 @@ export const TOO_DEEP = `<REDACTED: nested deeper than ${MAX_REDACT_DEPTH} level
 
 /** A deep copy with every secret replaced (and anything nested deeper than MAX_REDACT_DEPTH: TOO_DEEP). */
 export function redactValue(value: unknown, options: RedactOptions = {}, depth = 0): unknown {
-  if (typeof value === "string") return redactText(value, options.literals);
+  if (typeof value === "string") return options.urls ? redactUrlsIn(value, options.urls, options.literals) : redactText(value, options.literals);
   if (value === null || typeof value !== "object") return value;
   if (depth >= MAX_REDACT_DEPTH) return TOO_DEEP;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, options, depth + 1));
