@@ -5,7 +5,7 @@
  * doctor exit 2 for a gateway they cannot read; each command documents its own).
  */
 import { CommanderError, type Command } from "commander";
-import { redactUrlsIn } from "../transport/redact.js";
+import { MIN_LITERAL_LENGTH, redactUrlsIn, urlSecrets } from "../transport/redact.js";
 
 export const EXIT_USAGE = 2;
 
@@ -17,8 +17,11 @@ export function throwUsageErrors(program: Command, argv: readonly string[] = pro
   program.exitOverride();
   // commander quotes a refused value ("option '--url <url>' argument 'ws://u:p@h/?token=...' is
   // invalid"): URLs given on the command line are shown redacted in every error it prints.
+  // Only a text that quotes one (or its secrets) is touched: a message that masks a URL its own way
+  // (serve's `--redis ... got "redis://***@host"`) is left as it is.
   const urls = urlArguments(argv);
-  program.configureOutput({ outputError: (text, write) => write(redactUrlsIn(text, urls)) });
+  const quotes = (text: string) => urls.some((url) => text.includes(url) || urlSecrets(url).some((secret) => secret.length >= MIN_LITERAL_LENGTH && text.includes(secret)));
+  program.configureOutput({ outputError: (text, write) => write(quotes(text) ? redactUrlsIn(text, urls) : text) });
   for (const command of program.commands) throwUsageErrors(command, argv);
 }
 
