@@ -65,6 +65,7 @@ export function coalesceWrites(conn: Connection): void {
 
 function uncork(conn: Connection, socket: Duplex): void {
   conn.corked = false;
+  conn.framesThisRead = 0; // the read is over (limits/read-pacing.ts takeFrame)
   socket.uncork();
 }
 

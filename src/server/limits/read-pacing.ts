@@ -30,7 +30,10 @@ export function takeFrame(conn: Connection, data: Buffer, isBinary: boolean, han
     conn.backlog.push({ data, isBinary });
     return;
   }
-  if (conn.framesThisRead++ === 0) process.nextTick(endOfRead, conn);
+  // A read ends where its callback returns: the tick that uncorks the socket (core/inbound.ts
+  // coalesceWrites, scheduled by the read's first frame) resets the count; its own tick only
+  // without a socket to uncork (one tick per read, not two: a beacon's read is often one frame).
+  if (conn.framesThisRead++ === 0 && (conn.socket === undefined || conn.socket.destroyed)) process.nextTick(endOfRead, conn);
   if (conn.framesThisRead <= FRAMES_PER_TURN) return handle(conn, data, isBinary);
   conn.backlog = [{ data, isBinary }];
   conn.ws.pause();
