@@ -48,10 +48,18 @@ export function backoffDelay(attempt: number, options: ResolvedBackoff, random: 
  * The reconnect loop's bookkeeping: failed attempts in a row, the backoff timer, and the uptime timer
  * that decides when a connection counts as a success. The client says what happened (opened, closed,
  * failed); this says whether and when to try again. `reconnect` is the resolved option (false: off).
+ *
+ * `maxAttempts` is the total number of connection attempts in a row that may fail, the first one
+ * included: with maxAttempts 3 the client dials at most 3 times (1 attempt + 2 retries) and then gives
+ * up "after 3 attempts". A connection that closed before minUptimeMs counts as one failed attempt.
  */
 export class ReconnectLoop {
   /** Failed attempts in a row; a connection counts as a success only once it stayed up minUptimeMs. */
   #failures = 0;
+  /** Retries scheduled since the last success: the backoff exponent (0 = the first retry). */
+  #retries = 0;
+  /** A connection is open and has not yet stayed up minUptimeMs: its close is a failed attempt. */
+  #onProbation = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #uptimeTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -79,22 +87,27 @@ export class ReconnectLoop {
   opened(): void {
     clearTimeout(this.#uptimeTimer);
     const reconnect = this.reconnect;
-    if (reconnect === false || reconnect.minUptimeMs === 0) {
-      this.#failures = 0;
-      return;
-    }
-    this.#uptimeTimer = setTimeout(() => (this.#failures = 0), reconnect.minUptimeMs);
+    if (reconnect === false || reconnect.minUptimeMs === 0) return this.#resetCounts();
+    this.#onProbation = true;
+    this.#uptimeTimer = setTimeout(() => this.#resetCounts(), reconnect.minUptimeMs);
   }
 
   /** The socket closed: a connection that closed before minUptimeMs was a failed attempt. */
   closed(): void {
     clearTimeout(this.#uptimeTimer);
+    if (this.#onProbation) this.failed();
+    this.#onProbation = false;
+  }
+
+  /** An attempt failed (the socket did not open, or the handshake did not complete). */
+  failed(): void {
+    this.#failures++;
   }
 
   /**
-   * Counts a failed attempt and runs `dial` after the backoff, or after the wait a RATE_LIMITED answer
-   * asked for (`retryAfterMs`, up to maxDelayMs), whichever is longer. Returns the attempt number and
-   * the delay, or undefined when reconnecting is off.
+   * Runs `dial` after the backoff, or after the wait a RATE_LIMITED answer asked for (`retryAfterMs`,
+   * up to maxDelayMs), whichever is longer. Returns the failed attempts in a row so far and the delay,
+   * or undefined when reconnecting is off.
    */
   schedule(dial: () => void, error?: Error): { attempt: number; delayMs: number } | undefined {
     const reconnect = this.reconnect;
@@ -102,8 +115,8 @@ export class ReconnectLoop {
     // A RATE_LIMITED connect (an address locked out after failed tokens) says when to come back.
     const retryAfterMs = error instanceof GatewayError ? (error.retryAfterMs ?? 0) : 0;
     const waitAsked = Number.isFinite(retryAfterMs) ? Math.min(retryAfterMs, reconnect.maxDelayMs) : 0;
-    const delayMs = Math.max(backoffDelay(this.#failures, reconnect), waitAsked);
-    this.#failures++;
+    const delayMs = Math.max(backoffDelay(this.#retries, reconnect), waitAsked);
+    this.#retries++;
     this.#retryTimer = setTimeout(dial, delayMs);
     return { attempt: this.#failures, delayMs };
   }
@@ -112,7 +125,13 @@ export class ReconnectLoop {
   stop(): void {
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#uptimeTimer);
+    this.#resetCounts();
+  }
+
+  #resetCounts(): void {
     this.#failures = 0;
+    this.#retries = 0;
+    this.#onProbation = false;
   }
 }
 

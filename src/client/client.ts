@@ -163,11 +163,12 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   }
 
   #dialFailed(error: Error): void {
+    this.#loop.failed();
     const fatal = isFatalConnectError(error) || isWrongBindingError(error) || !(error instanceof TransportError || error instanceof GatewayError);
     const mayRetry = !fatal && this.#loop.enabled && (this.#everOpened || this.#retryInitial);
     if (mayRetry && this.#loop.mayRetry) return this.#scheduleRetry(error.message, error);
     if (fatal) return this.#stop(error, `fatal: ${error.message}`, true);
-    const gaveUp = mayRetry ? `gave up after ${this.#loop.failures} attempts: ${error.message}` : error.message;
+    const gaveUp = mayRetry ? gaveUpAfter(this.#loop.failures, error.message) : error.message;
     // Not fatal and not retried: closed, but connect() may be called again.
     this.#stop(error, gaveUp, false, true);
   }
@@ -188,9 +189,9 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     // During the handshake the pending connect request rejects and #dial handles it.
     if (this.#state !== "open") return;
     if (!this.#loop.enabled) return this.#stop(new TransportError("closed", reason), reason, false, true);
-    // A connection that closed before minUptimeMs was a failed attempt (the count was not reset).
+    // A connection that closed before minUptimeMs was a failed attempt (#loop.closed() counted it).
     if (!this.#loop.mayRetry) {
-      return this.#stop(new TransportError("closed", reason), `gave up after ${this.#loop.failures} attempts: ${reason}`, false, true);
+      return this.#stop(new TransportError("closed", reason), gaveUpAfter(this.#loop.failures, reason), false, true);
     }
     this.#scheduleRetry(reason);
   }
@@ -262,4 +263,9 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     this.#state = change.state;
     this.emit("state", change);
   }
+}
+
+/** The `closed` reason once `reconnect.maxAttempts` failed attempts in a row are used up. */
+function gaveUpAfter(failures: number, reason: string): string {
+  return `gave up after ${failures} attempt${failures === 1 ? "" : "s"}: ${reason}`;
 }

@@ -11,8 +11,11 @@ export const DEFAULT_GATEWAY_URL = "ws://127.0.0.1:18789";
 
 export interface ReconnectOptions extends BackoffOptions {
   /**
-   * Give up after this many failed attempts in a row (a connection that closed before
-   * `minUptimeMs` counts as failed). Default: never.
+   * Give up after this many failed connection attempts in a row: the total number of dials that
+   * fail, the first one included, not the retries after it. With 3 the client dials at most 3 times
+   * (1 attempt + 2 retries), then ends in `closed` with `reason: "gave up after 3 attempts: ..."`.
+   * A connection that closed before `minUptimeMs` counts as one failed attempt. An integer >= 1, or
+   * Infinity. Default: Infinity (never give up).
    */
   maxAttempts?: number;
   /**
@@ -96,10 +99,17 @@ export function resolveOptions(options: PresenceClientOptions): ResolvedOptions 
       ? false
       : {
           ...resolveBackoff(options.reconnect),
-          maxAttempts: options.reconnect?.maxAttempts ?? Infinity,
+          maxAttempts: attempts(options.reconnect?.maxAttempts ?? Infinity),
           minUptimeMs: nonNegative("reconnect.minUptimeMs", options.reconnect?.minUptimeMs ?? DEFAULT_MIN_UPTIME_MS),
         };
   return { ...options, requestTimeoutMs, connectTimeoutMs, reconnect };
+}
+
+function attempts(value: number): number {
+  if (!(Number.isInteger(value) && value >= 1) && value !== Infinity) {
+    throw new RangeError(`createPresenceClient: reconnect.maxAttempts must be an integer >= 1 or Infinity, got ${value}`);
+  }
+  return value;
 }
 
 function nonNegative(name: string, value: number): number {

@@ -16,7 +16,7 @@ export interface StateChange {
   reason?: string;
   /** On `closed` after a failure, and on `reconnecting`: the error behind it. */
   error?: Error;
-  /** Consecutive failed attempts so far (connecting, reconnecting). */
+  /** Consecutive failed attempts so far (connecting, reconnecting); `reconnect.maxAttempts` caps it. */
   attempt?: number;
   /** On `reconnecting`: the wait before the next attempt. */
   delayMs?: number;

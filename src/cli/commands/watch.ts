@@ -59,7 +59,8 @@ function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClien
     case "open":
       return `● open  ${url}  ${instanceCount(client.presence.entries.length)}  v${client.presence.version}`;
     case "reconnecting":
-      return `○ reconnecting to ${url} in ${formatDelay(change.delayMs ?? 0)} (attempt ${change.attempt}): ${why(change)}`;
+      // `attempt` is the failed attempts in a row: 0 after a connection that stayed up minUptimeMs.
+      return `○ reconnecting to ${url} in ${formatDelay(change.delayMs ?? 0)}${change.attempt ? ` (attempt ${change.attempt})` : ""}: ${why(change)}`;
     case "connecting":
       return failed ? `○ connecting  ${url} (attempt ${(change.attempt ?? 0) + 1})\n  the last attempt failed: ${why(failed)}` : `○ connecting  ${url}`;
     default:
