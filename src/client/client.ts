@@ -7,7 +7,9 @@ import { createPresenceMethods, type RequestFn } from "../generated/client.js";
 import type { HelloOk } from "../protocol/hello.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import type { ClientBinding } from "../transport/binding.js";
-import type { InboundFrame } from "../transport/frames.js";
+import { FrameDecodeError, SPEAKS_JSONRPC, type InboundFrame } from "../transport/frames.js";
+import type { ConnectParams } from "../protocol/connect.js";
+import { startJsonRpcCheck } from "./binding-check.js";
 import { startBeacons, type BeaconHandle, type BeaconOptions } from "./beacons.js";
 import { resolveBinding } from "./bindings.js";
 import { Connection, type CloseInfo, type WebSocketConstructor } from "./connection.js";
@@ -127,7 +129,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
       conn = await Connection.open(url, Impl, this.binding, this.#handlersFor(() => conn), connectTimeoutMs, headers);
       if (this.#closedForGood) return void conn.close(1000, "client closed");
       this.#conn = conn;
-      const params = this.binding.prepareConnect ? await this.binding.prepareConnect(base, conn) : base;
+      const params = this.binding.prepareConnect ? await this.#prepareConnect(base, conn, Impl) : base;
       if (this.#wrongBinding) throw this.#wrongBinding;
       const answer = await this.#requests.request("connect", params, { timeoutMs: connectTimeoutMs }, conn.send);
       const hello = checkHello(answer);
@@ -138,6 +140,34 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
       void conn?.close(1000, "handshake failed");
       this.#requests.detach("handshake failed");
       if (!this.#closedForGood) this.#dialFailed(error as Error);
+    }
+  }
+
+  /**
+   * The binding's connect preparation. On the openclaw binding, which waits for the gateway to speak
+   * first, a JSON-RPC gateway (which never does) is told apart after half a second instead of at the
+   * challenge timeout (binding-check.ts): that wrong binding fails the attempt for good.
+   */
+  async #prepareConnect(base: ConnectParams, conn: Connection, Impl: WebSocketConstructor): Promise<Record<string, unknown>> {
+    const check =
+      this.binding.name === "openclaw"
+        ? startJsonRpcCheck({
+            url: this.#options.url,
+            binding: this.binding,
+            timeoutMs: this.#options.connectTimeoutMs,
+            WebSocket: Impl,
+            heard: () => conn.heard,
+            onJsonRpc: ({ evidence, answer }) => {
+              const wrong = wrongBindingError(new FrameDecodeError(`no connect.challenge: ${evidence}: ${SPEAKS_JSONRPC}`, answer, "jsonrpc"))!;
+              this.#wrongBinding ??= wrong;
+              conn.abortHandshake(wrong);
+            },
+          })
+        : undefined;
+    try {
+      return await this.binding.prepareConnect!(base, conn);
+    } finally {
+      void check?.stop();
     }
   }
 

@@ -47,7 +47,10 @@ export class Connection implements HandshakeContext {
   readonly #binding: ClientBinding;
   #handlers: ConnectionHandlers | null;
   #earlyEvents: Array<{ event: string; payload: unknown }> | null = [];
-  readonly #waiters = new Set<{ event: string; resolve(payload: unknown): void }>();
+  readonly #waiters = new Set<{ event: string; resolve(payload: unknown): void; reject(error: Error): void }>();
+  /** Set by abortHandshake: every wait for an event fails with it. */
+  #handshakeError: Error | undefined;
+  #heard = false;
   #markClosed!: () => void;
   readonly #closed = new Promise<void>((resolve) => (this.#markClosed = resolve));
 
@@ -57,6 +60,7 @@ export class Connection implements HandshakeContext {
     this.#handlers = handlers;
     socket.onmessage = (event: { data: unknown }) => this.#receive(event.data);
     socket.onclose = (event: { code?: number; reason?: string }) => {
+      this.#heard = true;
       this.#markClosed();
       const handlers = this.#handlers;
       this.#handlers = null;
@@ -118,7 +122,13 @@ export class Connection implements HandshakeContext {
     this.#socket.send(this.#binding.encodeRequest(id, method, params));
   };
 
+  /** Whether anything came on this socket yet: a frame (readable or not) or its close. */
+  get heard(): boolean {
+    return this.#heard;
+  }
+
   waitForEvent(event: string, timeoutMs: number): Promise<unknown> {
+    if (this.#handshakeError) return Promise.reject(this.#handshakeError);
     const index = this.#earlyEvents?.findIndex((e) => e.event === event) ?? -1;
     if (index >= 0) return Promise.resolve(this.#earlyEvents!.splice(index, 1)[0].payload);
     return new Promise((resolve, reject) => {
@@ -129,6 +139,11 @@ export class Connection implements HandshakeContext {
           this.#waiters.delete(waiter);
           resolve(payload);
         },
+        reject: (error: Error) => {
+          clearTimeout(timer);
+          this.#waiters.delete(waiter);
+          reject(error);
+        },
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
@@ -136,6 +151,15 @@ export class Connection implements HandshakeContext {
       }, timeoutMs);
       this.#waiters.add(waiter);
     });
+  }
+
+  /**
+   * The handshake cannot succeed (the gateway speaks another binding): waits for events fail with
+   * `error` now, and so does any later one, instead of at their timeouts.
+   */
+  abortHandshake(error: Error): void {
+    this.#handshakeError ??= error;
+    for (const waiter of [...this.#waiters]) waiter.reject(error);
   }
 
   /** The handshake is over: events are no longer kept for `waitForEvent`. */
@@ -156,6 +180,7 @@ export class Connection implements HandshakeContext {
   }
 
   #receive(data: unknown): void {
+    this.#heard = true;
     const handlers = this.#handlers;
     if (!handlers) return;
     if (typeof data !== "string") {

@@ -87,6 +87,9 @@ export type InboundFrame =
   | { kind: "error"; id: RequestId | null; error: WireError }
   | { kind: "event"; event: string; payload: unknown; seq?: number; stateVersion?: number };
 
+/** What a client of another binding is told when the gateway shows it speaks JSON-RPC. */
+export const SPEAKS_JSONRPC = 'this gateway speaks JSON-RPC; connect with binding "jsonrpc" (CLI: --binding jsonrpc)';
+
 /**
  * A frame the binding could not make sense of; the text is kept for reports. `otherBinding` names the
  * wire binding the frame belongs to when it is plainly another binding's (a JSON-RPC client that gets

@@ -5,7 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { WebSocketServer } from "ws";
 import { createPresenceClient, type PresenceClient, type PresenceEntry } from "../../src/index.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { waitFor } from "../client/scripted-gateway.js";
@@ -85,19 +87,25 @@ describe("CLI list and watch over the openclaw binding", () => {
     expect(await run.exit).toBe(0);
   });
 
-  it("watch --binding openclaw against a JSON-RPC listener says, while it retries, to leave out --binding openclaw", async () => {
-    const [rpcUrl] = gw.listeners.map((l) => l.url);
-    const run = cli(["watch", "--binding", "openclaw", "--url", rpcUrl!, "--json"]);
-    children.push(run.child);
-    const lines = () => jsonLines(run.stdout());
-    // No connect.challenge comes (5 s): the reconnecting line carries the hint; watch goes on retrying.
-    await waitFor(() => lines().some((l) => l.state === "reconnecting"), "a failed attempt", 15_000);
-    expect(lines().find((l) => l.state === "reconnecting")).toMatchObject({
-      reason: "no connect.challenge event within 5000 ms",
-      hint: "no OpenClaw connect.challenge came: if the gateway speaks JSON-RPC, leave out --binding openclaw",
-    });
-    run.child.kill("SIGINT");
-    expect(await run.exit).toBe(0);
+  it("watch --binding openclaw against a gateway that says nothing says, while it retries, to leave out --binding openclaw", async () => {
+    // Neither a connect.challenge nor an answer in JSON-RPC (a JSON-RPC gateway answers: wrong-binding.test.ts).
+    const silent = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise<void>((resolve) => silent.once("listening", () => resolve()));
+    try {
+      const run = cli(["watch", "--binding", "openclaw", "--url", `ws://127.0.0.1:${(silent.address() as AddressInfo).port}`, "--json"]);
+      children.push(run.child);
+      const lines = () => jsonLines(run.stdout());
+      // No connect.challenge comes (5 s): the reconnecting line carries the hint; watch goes on retrying.
+      await waitFor(() => lines().some((l) => l.state === "reconnecting"), "a failed attempt", 15_000);
+      expect(lines().find((l) => l.state === "reconnecting")).toMatchObject({
+        reason: "no connect.challenge event within 5000 ms",
+        hint: "no OpenClaw connect.challenge came: if the gateway speaks JSON-RPC, leave out --binding openclaw",
+      });
+      run.child.kill("SIGINT");
+      expect(await run.exit).toBe(0);
+    } finally {
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it("shows the gateway's own error code (UNAVAILABLE), not only the SPEC name it maps to", async () => {

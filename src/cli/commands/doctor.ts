@@ -7,21 +7,21 @@
 import type { Command } from "commander";
 import { analyze, DoctorReadError, readGateway, renderReport } from "../../doctor/index.js";
 import { integer } from "../arguments.js";
-import { addConnectionOptions, cliClientOptions, describeFailure, type ConnectionFlags } from "./list.js";
+import { addConnectionOptions, cliClientOptions, DEFAULT_TIMEOUT_MS, describeFailure, TIMEOUT_HELP, type ConnectionFlags } from "./list.js";
 
 interface DoctorFlags extends ConnectionFlags {
   watchMs: number;
   json?: boolean;
   ttlMs: number;
   maxEntries: number;
-  timeoutMs: number;
+  timeoutMs?: number;
   color: boolean;
 }
 
 async function doctor(flags: DoctorFlags): Promise<number> {
   let options;
   try {
-    options = cliClientOptions("doctor", flags);
+    options = cliClientOptions("doctor", flags, flags.timeoutMs);
   } catch (error) {
     // --token with --token-file, an unreadable or empty token file (the message never holds the token).
     process.stderr.write(`gateway-presence doctor: ${(error as Error).message}\n`);
@@ -37,7 +37,7 @@ async function doctor(flags: DoctorFlags): Promise<number> {
       binding: binding ?? "jsonrpc",
       client,
       watchMs: flags.watchMs,
-      timeoutMs: flags.timeoutMs,
+      timeoutMs: flags.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
   } catch (error) {
     const cause = error instanceof DoctorReadError ? error.cause : error;
@@ -60,7 +60,7 @@ export function register(program: Command): void {
     .option("--json", "print the report as JSON (findings, summary, clock, the raw list)")
     .option("--ttl-ms <ms>", "the gateway's row TTL (SPEC S1)", integer(1), 300_000)
     .option("--max-entries <n>", "the gateway's row cap (SPEC S2)", integer(1), 200)
-    .option("--timeout-ms <ms>", "give up on the handshake or a listing after this long", integer(1), 10_000)
+    .option("--timeout-ms <ms>", TIMEOUT_HELP, integer(1))
     .option("--no-color", "plain output")
     .action(async (flags: DoctorFlags) => {
       process.exitCode = await doctor(flags);

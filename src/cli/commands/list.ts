@@ -26,9 +26,10 @@ export interface ConnectionFlags extends TokenFlags {
 
 /**
  * How the CLI identifies itself: mode "cli", which the gateway never records (SPEC P3), so looking
- * at the list does not add a row to it. Read scope only.
+ * at the list does not add a row to it. Read scope only. `challengeTimeoutMs`: the openclaw
+ * binding's wait for connect.challenge (default 5000 ms; list/doctor pass a --timeout-ms given).
  */
-export function cliClientOptions(command: string, flags: ConnectionFlags): PresenceClientOptions {
+export function cliClientOptions(command: string, flags: ConnectionFlags, challengeTimeoutMs?: number): PresenceClientOptions {
   const { version } = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
   return {
     url: flags.url,
@@ -37,7 +38,9 @@ export function cliClientOptions(command: string, flags: ConnectionFlags): Prese
     scopes: ["operator.read"],
     // OpenClaw 2026.9.x grants a CLI read access only with a signed device: one kept in a file, so the
     // gateway sees the same device on every run (and pairs it once).
-    ...(flags.binding === "openclaw" ? { binding: createNodeOpenClawBinding({ identityPath: flags.identity ?? defaultDeviceIdentityPath() }) } : {}),
+    ...(flags.binding === "openclaw"
+      ? { binding: createNodeOpenClawBinding({ identityPath: flags.identity ?? defaultDeviceIdentityPath(), ...(challengeTimeoutMs ? { challengeTimeoutMs } : {}) }) }
+      : {}),
   };
 }
 
@@ -143,21 +146,25 @@ export function bindingHint(message: string, binding: ConnectionFlags["binding"]
   return /no answer within|invalid request frame/.test(message) ? " (if the gateway speaks OpenClaw's frames, e.g. an OpenClaw gateway or a listener started with --binding openclaw, add --binding openclaw)" : "";
 }
 
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** --timeout-ms of list and doctor; given, it also bounds the openclaw binding's wait for connect.challenge. */
+export const TIMEOUT_HELP = `give up on the handshake or a listing after this long (default: ${DEFAULT_TIMEOUT_MS}; the openclaw binding's wait for connect.challenge: 5000 unless given)`;
+
 export function register(program: Command): void {
   addConnectionOptions(program.command("list").description("print the presence list (Instances table), newest first"))
     .option("--json", "print JSON: the entries with status and ageMs")
-    .option("--timeout-ms <ms>", "give up after this long", integer(1), 10_000)
-    .action(async (flags: ConnectionFlags & { json?: boolean; timeoutMs: number }, command: Command) => {
+    .option("--timeout-ms <ms>", TIMEOUT_HELP, integer(1))
+    .action(async (flags: ConnectionFlags & { json?: boolean; timeoutMs?: number }, command: Command) => {
       let options: PresenceClientOptions;
       try {
-        options = cliClientOptions("list", flags);
+        options = cliClientOptions("list", flags, flags.timeoutMs);
       } catch (error) {
         // --token with --token-file, an unreadable or empty token file (the message never holds the token).
         usageError(command, (error as Error).message);
       }
       let client: ReturnType<typeof createPresenceClient> | undefined;
       try {
-        client = createPresenceClient({ ...options, requestTimeoutMs: flags.timeoutMs, reconnect: false });
+        client = createPresenceClient({ ...options, requestTimeoutMs: flags.timeoutMs ?? DEFAULT_TIMEOUT_MS, reconnect: false });
         await client.connect();
         const entries = await client.systemPresence();
         const now = gatewayNow(entries);

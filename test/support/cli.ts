@@ -1,0 +1,76 @@
+/**
+ * The CLI as tests run it: `src/cli/main.ts` through tsx, as a real child process. Every run started
+ * here is killed (SIGKILL) after the test that started it, whatever that test did with it.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
+
+export const CLI_MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+
+/** The command line that runs the CLI with `args`: `node --import tsx src/cli/main.ts ...args`. */
+export function cliArgv(args: readonly string[]): [string, ...string[]] {
+  return [process.execPath, "--import", "tsx", CLI_MAIN, ...args];
+}
+
+export interface CliOptions {
+  /** Variables set over this process's environment. */
+  env?: Record<string, string>;
+  /**
+   * Keep `$GATEWAY_PRESENCE_TOKEN` from this process's environment. Default false: it is cleared, so
+   * a token in the developer's shell never reaches a test's command (`env` may still set one).
+   */
+  keepTokenEnv?: boolean;
+  /**
+   * When `exit` resolves: on "close" (default; the output has been read to its end) or on "exit"
+   * (the process ended, its output may still be arriving: for a test that closes a pipe itself).
+   */
+  settle?: "close" | "exit";
+  /** Run it on a terminal (script(1)'s pseudo-terminal): stdout is a TTY. See `hasScript()`. */
+  tty?: boolean;
+}
+
+export interface CliRun {
+  child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** stdout and stderr as they came, interleaved. */
+  output(): string;
+  /** The exit code (null when killed by a signal). */
+  exit: Promise<number | null>;
+}
+
+const running = new Set<ChildProcessWithoutNullStreams>();
+afterEach(() => {
+  for (const child of running) child.kill("SIGKILL");
+  running.clear();
+});
+
+/** Starts `gateway-presence ...args`. */
+export function cli(args: readonly string[], options: CliOptions = {}): CliRun {
+  const env = { ...process.env, ...(options.keepTokenEnv ? {} : { GATEWAY_PRESENCE_TOKEN: "" }), ...options.env };
+  const argv = cliArgv(args);
+  const [command, ...rest] = options.tty ? ["script", "-qec", argv.join(" "), "/dev/null"] : argv;
+  const child = spawn(command!, rest, { env, stdio: "pipe" });
+  running.add(child);
+  let out = "";
+  let err = "";
+  let all = "";
+  child.stdout.on("data", (d: Buffer) => ((out += d), (all += d)));
+  child.stderr.on("data", (d: Buffer) => ((err += d), (all += d)));
+  const exit = new Promise<number | null>((resolve) => child.on(options.settle ?? "close", (code: number | null) => resolve(code)));
+  void exit.then(() => running.delete(child));
+  return { child, stdout: () => out, stderr: () => err, output: () => all, exit };
+}
+
+/** Whether script(1), which `tty: true` runs the CLI under, is installed. */
+export function hasScript(): boolean {
+  return spawnSync("script", ["--version"]).status === 0;
+}
+
+/** Runs `gateway-presence ...args` to its end. */
+export async function cliResult(args: readonly string[], options: CliOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = cli(args, options);
+  const code = await run.exit;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
