@@ -4,48 +4,24 @@
 // one address could use up the gateway's file descriptors. Now such a socket is answered 408 and
 // closed after handshakeTimeoutMs, and one address holds at most unfinishedRequestsPerAddress of
 // them (more: 429, closed at once). Real gateway, raw TCP sockets from several loopback addresses.
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { describe, expect, it } from "vitest";
-import WebSocket from "ws";
+import { tcpSocket, UNFINISHED_UPGRADE as UNFINISHED, wsOpens, type TcpSocket } from "../../../scripts/hardening/hostile/slowloris.js";
 import { BINDINGS, closedAfterEach, urlOf, Wire } from "./wire.js";
 
 const { start, keep } = closedAfterEach();
 
-interface RawSocket {
-  socket: Socket;
-  /** Everything the gateway wrote to it. */
-  received: () => string;
-  closed: Promise<number>;
-}
-
 const sockets: Socket[] = [];
 
-/** A TCP socket to `url`'s port from `localAddress` that sends `text` and nothing more. */
-async function raw(url: string, localAddress: string, text: string): Promise<RawSocket> {
-  const started = performance.now();
-  const socket = connect({ port: Number(new URL(url).port), host: "127.0.0.1", localAddress });
-  sockets.push(socket);
-  let received = "";
-  socket.on("data", (data) => (received += String(data)));
-  socket.on("error", () => {});
-  const closed = new Promise<number>((resolve) => socket.once("close", () => resolve(performance.now() - started)));
-  await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
-  if (text) socket.write(text);
-  return { socket, received: () => received, closed };
+/** A TCP socket to `url`'s port from `localAddress` that sends `text` and nothing more (destroyed after the test). */
+async function raw(url: string, localAddress: string, text: string): Promise<TcpSocket> {
+  const s = await tcpSocket(url, localAddress, text);
+  sockets.push(s.socket);
+  return s;
 }
-
-const UNFINISHED = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n";
 
 /** Resolves true when `p` settles within `ms`. */
 const within = (p: Promise<unknown>, ms: number) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
-
-async function wsOpens(url: string, localAddress: string): Promise<string> {
-  const ws = new WebSocket(url, { localAddress });
-  return new Promise((resolve) => {
-    ws.once("open", () => (ws.terminate(), resolve("open")));
-    ws.once("error", (error) => resolve(error.message));
-  });
-}
 
 describe.each(BINDINGS)("%s listener: unfinished HTTP requests", (binding) => {
   it("a socket that sends nothing, or headers it never ends, is answered 408 and closed after handshakeTimeoutMs", async () => {
@@ -60,6 +36,21 @@ describe.each(BINDINGS)("%s listener: unfinished HTTP requests", (binding) => {
         expect(s.received()).toMatch(/^HTTP\/1\.1 408 /);
         expect(await s.closed).toBeGreaterThanOrEqual(400);
       }
+    } finally {
+      for (const s of sockets.splice(0)) s.destroy();
+    }
+  });
+
+  it("with the default limits one address holds 64 of them; the 65th and after are answered 429 at once", async () => {
+    const gw = await start({});
+    const url = urlOf(gw, binding);
+    try {
+      const flood: TcpSocket[] = [];
+      for (let i = 0; i < 70; i++) flood.push(await raw(url, "127.0.0.2", UNFINISHED));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const refused = flood.filter((s) => s.isClosed());
+      expect(refused.map((s) => s.received().slice(0, 32))).toEqual(Array(6).fill("HTTP/1.1 429 Too Many Requests\r\n"));
+      expect(flood.indexOf(refused[0]!)).toBe(64);
     } finally {
       for (const s of sockets.splice(0)) s.destroy();
     }
