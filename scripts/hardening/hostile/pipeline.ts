@@ -7,6 +7,7 @@
  * per phase. Bounded: each phase lasts `seconds`, answers are awaited at most 10 s after it.
  */
 import { fork } from "node:child_process";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { startGatewayProcess } from "../gateway-process.js";
 import { connectParams, RawClient } from "../raw-client.js";
@@ -25,6 +26,8 @@ export interface PipelinePhase {
   junkSent: number;
   junkAnswers: number;
   seconds: number;
+  /** The machine's 1-minute load average at the phase's end. */
+  load: number;
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -83,6 +86,7 @@ async function phase(flooders: number, ms: number): Promise<PipelinePhase> {
       junkSent: junk.sent,
       junkAnswers: junk.answers,
       seconds: ms / 1000,
+      load: loadavg()[0]!,
     };
   } finally {
     flood?.stop();
@@ -104,7 +108,7 @@ export function printPipeline(phases: PipelinePhase[]): void {
   for (const p of phases) {
     const who = p.flooders === 0 ? "no flooder" : `${p.flooders} junk-frame flooder${p.flooders > 1 ? "s" : ""} (127.0.0.2)`;
     const junk = p.flooders === 0 ? "" : `; junk frames ${(p.junkSent / p.seconds).toFixed(0)}/s sent, ${(p.junkAnswers / p.seconds).toFixed(0)}/s answered (PARSE_ERROR)`;
-    console.log(`  ${who}: round trip p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms, max ${p.max.toFixed(1)} ms (${p.samples} requests in ${p.seconds} s, ${p.unanswered} unanswered)${junk}`);
+    console.log(`  ${who}: round trip p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms, max ${p.max.toFixed(1)} ms (${p.samples} requests in ${p.seconds} s, ${p.unanswered} unanswered)${junk}; load ${p.load.toFixed(1)}`);
   }
 }
 
