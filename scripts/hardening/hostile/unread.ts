@@ -31,6 +31,8 @@ export interface UnreadFigures {
   framesWritten: number;
   before: GatewayMemory;
   samples: UnreadSample[];
+  /** How long each logged slow consumer had been over maxBufferedBytes when closed (its log line; at most 10 a minute per address). */
+  overMsLogged: number[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -57,15 +59,19 @@ export async function unreadAnswers(o: { sockets?: number; seconds?: number } = 
     const t0 = Date.now();
     const flood = Promise.all(clients.map((ws) => floodOneByteFrames(ws, t0 + seconds * 1000)));
     const samples: UnreadSample[] = [];
+    const slowLines = new Set<string>();
     const deadline = t0 + seconds * 1000 + slowConsumerTimeoutMs + 15_000;
     for (let next = t0 + 1000; Date.now() < deadline; next += 1000) {
       await sleep(Math.max(0, next - Date.now()));
-      const s = sampleOf(await gw.memory(), (Date.now() - t0) / 1000);
+      const m = await gw.memory();
+      for (const line of m.lastLines) if (line.includes("reason=SLOW_CONSUMER")) slowLines.add(line);
+      const s = sampleOf(m, (Date.now() - t0) / 1000);
       samples.push(s);
       if (s.connections === 0) break;
     }
     const written = await flood;
-    return { sockets, seconds, framesWritten: written.reduce((a, b) => a + b, 0), before, samples };
+    const overMsLogged = [...slowLines].map((line) => Number(/for (\d+) ms/.exec(line)?.[1])).filter(Number.isFinite);
+    return { sockets, seconds, framesWritten: written.reduce((a, b) => a + b, 0), before, samples, overMsLogged };
   } finally {
     for (const ws of clients) ws.terminate();
     await gw.close();
@@ -88,6 +94,8 @@ export function printUnread(f: UnreadFigures): void {
   console.log(`  RSS ${mb(before.rss)} before, peak ${mb(rss.rss)} at ${at(rss)}`);
   console.log(`  heap after GC by second: ${samples.map((s) => `${s.t.toFixed(0)}s ${(s.heapUsed / 2 ** 20).toFixed(0)}`).join(", ")} (MB)`);
   console.log(`  reads first held at ${at(samples.find((s) => s.readsHeld > 0))} (${last.readsHeld} times in all); first slow-consumer close at ${at(samples.find((s) => s.slowConsumers > 0))}`);
+  const over = f.overMsLogged;
+  if (over.length > 0) console.log(`  the gateway's log: ${over.length} of them closed after ${Math.min(...over)} to ${Math.max(...over)} ms over maxBufferedBytes`);
   console.log(`  in the end: ${last.slowConsumers} closed as slow consumers, ${last.cut} cut over 16 MiB, ${last.connections} still open; heap after GC ${mb(last.heapUsed)}, RSS ${mb(last.rss)}`);
 }
 
