@@ -1,17 +1,15 @@
 // The client SDK itself in Chromium: the page's openclaw binding makes and keeps an Ed25519 device
 // identity with WebCrypto and signs the connect challenge (verified here with Node's crypto); and
 // `gateway-presence serve` (what `npm start` runs) serves the built page from dist/web.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createHash, createPublicKey, verify } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WEB_OUT_DIR } from "../../scripts/web/build.js";
 import { buildDeviceAuthPayload, base64UrlDecode, type DeviceAuthBlock } from "../../src/transport/device-identity.js";
+import { cli } from "../support/cli.js";
 import { CHROMIUM, useChromium, cell, nodeClient, openPage, pageErrors, pageUrl, row, skipNote, startGateway, waitLive } from "./harness.js";
 
-const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
 interface Signed {
   wire: { client: { id: string; mode: string; platform: string; deviceFamily?: string }; role?: string; scopes: string[]; device: DeviceAuthBlock };
@@ -116,30 +114,16 @@ describe.skipIf(!CHROMIUM.path)(`the SDK in the page${skipNote}`, () => {
   });
 
   describe("gateway-presence serve (npm start)", () => {
-    let child: ChildProcessWithoutNullStreams | undefined;
-    afterEach(async () => {
-      if (child && child.exitCode === null) {
-        const exited = new Promise((resolve) => child!.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
-      child = undefined;
-    });
-
     it("serves the built page on its port; the page connects and lists the CLI gateway's rows", async () => {
-      child = spawn(process.execPath, ["--import", "tsx", MAIN, "serve", "--port", "0", "--test-clock"], {
-        env: { ...process.env, GATEWAY_PRESENCE_TOKEN: "" },
-      });
-      let out = "";
-      child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
-      await expect.poll(() => /page (http:\/\/\S+\/)/.exec(out)?.[1], { timeout: 20_000 }).toBeDefined();
-      const url = /page (http:\/\/\S+\/)/.exec(out)![1];
-      const wsUrl = /listening (ws:\/\/\S+)/.exec(out)![1];
+      const serve = cli(["serve", "--port", "0", "--test-clock"]);
+      const out = () => serve.output();
+      await expect.poll(() => /page (http:\/\/\S+\/)/.exec(out())?.[1], { timeout: 20_000 }).toBeDefined();
+      const url = /page (http:\/\/\S+\/)/.exec(out())![1];
+      const wsUrl = /listening (ws:\/\/\S+)/.exec(out())![1];
       const page = await openPage(browser(), url);
       await waitLive(page);
       await expect.poll(() => cell(page, "Instances page", "mode").textContent()).toBe("webchat");
-      expect(out).not.toContain("not built");
+      expect(out()).not.toContain("not built");
       // A Node client of that gateway appears on the page too.
       await nodeClient({ url: wsUrl }, { host: "cli-gateway-client" });
       await expect.poll(() => row(page, "cli-gateway-client").count()).toBe(1);

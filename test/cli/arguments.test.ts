@@ -5,18 +5,19 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { cliArgv } from "../support/cli.js";
 
-const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "cli-arguments-"));
 const notARecording = join(dir, "not-a-recording.jsonl");
 writeFileSync(notARecording, "this is not JSON\n");
 
+/** Synchronous: many short runs that each end by themselves (test/support/cli.ts has the asynchronous runner). */
 function run(...args: string[]) {
   const env = { ...process.env };
   delete env.GATEWAY_PRESENCE_TOKEN;
-  return spawnSync(process.execPath, ["--import", "tsx", main, ...args], { encoding: "utf8", timeout: 20_000, env });
+  const [node, ...argv] = cliArgv(args);
+  return spawnSync(node, argv, { encoding: "utf8", timeout: 20_000, env });
 }
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

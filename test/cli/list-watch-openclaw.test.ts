@@ -1,32 +1,21 @@
 // `gateway-presence list` and `watch` with --binding openclaw, as real processes against the reference
 // gateway's openclaw listener (a jsonrpc SDK client on the other listener provides a row).
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { createPresenceClient, type PresenceClient, type PresenceEntry } from "../../src/index.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { waitFor } from "../client/scripted-gateway.js";
+import { cli } from "../support/cli.js";
 
-const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const TOKEN = "cli-openclaw-token";
 const home = mkdtempSync(join(tmpdir(), "cli-openclaw-"));
 
-function cli(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
-    env: { ...process.env, XDG_CONFIG_HOME: home, GATEWAY_PRESENCE_TOKEN: TOKEN },
-    stdio: "pipe",
-  });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (err += d));
-  return { child, stdout: () => out, stderr: () => err, exit: new Promise((resolve) => child.on("exit", (code) => resolve(code))) };
-}
+/** The CLI with this file's device identity folder and gateway token. */
+const ocCli = (args: string[]) => cli(args, { env: { XDG_CONFIG_HOME: home, GATEWAY_PRESENCE_TOKEN: TOKEN } });
 
 /** `watch --json` output: one object per line. */
 function jsonLines(stdout: string): Array<{ type: string; state?: string; reason?: string; hint?: string; instances?: PresenceEntry[] }> {
@@ -40,10 +29,6 @@ describe("CLI list and watch over the openclaw binding", () => {
   let gw: Gateway;
   let sdk: PresenceClient;
   const log: string[] = [];
-  const children: ChildProcess[] = [];
-  afterEach(() => {
-    for (const c of children.splice(0)) c.kill("SIGKILL");
-  });
   afterAll(async () => {
     await sdk?.close();
     await gw?.close();
@@ -57,8 +42,7 @@ describe("CLI list and watch over the openclaw binding", () => {
     await sdk.connect();
 
     for (const run of [1, 2]) {
-      const r = cli(["list", "--binding", "openclaw", "--url", ocUrl!, "--json"]);
-      children.push(r.child);
+      const r = ocCli(["list", "--binding", "openclaw", "--url", ocUrl!, "--json"]);
       expect(await r.exit, r.stderr()).toBe(0);
       const printed = JSON.parse(r.stdout()) as PresenceEntry[];
       expect(printed.find((e) => e.instanceId === "rpc-desk"), `run ${run}`).toMatchObject({ host: "rpc desk", version: "3.0.0", mode: "ui" });
@@ -68,8 +52,7 @@ describe("CLI list and watch over the openclaw binding", () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(log.filter((l) => l.startsWith("device ")).map((l) => /id=(\w+)/.exec(l)?.[1])).toEqual([deviceId, deviceId]);
 
-    const table = cli(["list", "--binding", "openclaw", "--url", ocUrl!]);
-    children.push(table.child);
+    const table = ocCli(["list", "--binding", "openclaw", "--url", ocUrl!]);
     expect(await table.exit).toBe(0);
     expect(table.stdout()).toMatch(/^STATUS\s+HOST\s+IP\s+MODE/);
     expect(table.stdout()).toMatch(/Active\s+rpc desk\s+-\s+ui\s+3\.0\.0/);
@@ -77,8 +60,7 @@ describe("CLI list and watch over the openclaw binding", () => {
 
   it("watch --binding openclaw follows a beacon sent over JSON-RPC", async () => {
     const [, ocUrl] = gw.listeners.map((l) => l.url);
-    const run = cli(["watch", "--binding", "openclaw", "--url", ocUrl!, "--json"]);
-    children.push(run.child);
+    const run = ocCli(["watch", "--binding", "openclaw", "--url", ocUrl!, "--json"]);
     const lines = () => jsonLines(run.stdout());
     await waitFor(() => lines().some((l) => l.type === "state" && l.state === "open"), "watch to connect", 15_000);
     await sdk.systemEvent({ instanceId: "rpc-desk", text: "typing", lastInputSeconds: 3 });
@@ -92,8 +74,7 @@ describe("CLI list and watch over the openclaw binding", () => {
     const silent = new WebSocketServer({ host: "127.0.0.1", port: 0 });
     await new Promise<void>((resolve) => silent.once("listening", () => resolve()));
     try {
-      const run = cli(["watch", "--binding", "openclaw", "--url", `ws://127.0.0.1:${(silent.address() as AddressInfo).port}`, "--json"]);
-      children.push(run.child);
+      const run = ocCli(["watch", "--binding", "openclaw", "--url", `ws://127.0.0.1:${(silent.address() as AddressInfo).port}`, "--json"]);
       const lines = () => jsonLines(run.stdout());
       // No connect.challenge comes (5 s): the reconnecting line carries the hint; watch goes on retrying.
       await waitFor(() => lines().some((l) => l.state === "reconnecting"), "a failed attempt", 15_000);
@@ -111,8 +92,7 @@ describe("CLI list and watch over the openclaw binding", () => {
   it("shows the gateway's own error code (UNAVAILABLE), not only the SPEC name it maps to", async () => {
     const starting = await createGateway({ token: TOKEN, faults: { startsSlowly: true }, listeners: [{ binding: "openclaw", port: 0 }] });
     try {
-      const r = cli(["list", "--binding", "openclaw", "--url", starting.url]);
-      children.push(r.child);
+      const r = ocCli(["list", "--binding", "openclaw", "--url", starting.url]);
       expect(await r.exit).toBe(1);
       expect(r.stderr()).toMatch(/refused: connect: UNAVAILABLE \(INTERNAL_ERROR in SPEC §10\): gateway starting; retry shortly \(the gateway asks to retry/);
     } finally {
@@ -121,7 +101,7 @@ describe("CLI list and watch over the openclaw binding", () => {
   });
 
   it("refuses an unknown --binding with one line", async () => {
-    const r = cli(["list", "--binding", "carrier-pigeon"]);
+    const r = ocCli(["list", "--binding", "carrier-pigeon"]);
     expect(await r.exit).toBe(2);
     expect(r.stderr()).toMatch(/--binding.*must be one of jsonrpc, openclaw/);
   });

@@ -1,37 +1,16 @@
 // `gateway-presence list` and `watch`, run as real processes against the reference gateway.
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPresenceClient, type PresenceClient, type PresenceEntry } from "../../src/index.js";
 import { renderInstances } from "../../src/cli/commands/list.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { waitFor } from "../client/scripted-gateway.js";
-
-const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
-
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], { env: { ...process.env, ...env }, stdio: "pipe" });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (err += d));
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exit };
-}
+import { cli } from "../support/cli.js";
 
 const withoutSelfTs = (list: readonly PresenceEntry[]) => list.map((e) => (e.reason === "self" ? { ...e, ts: 0 } : e));
 
 describe("CLI list and watch", () => {
   const gateways: Gateway[] = [];
   const clients: PresenceClient[] = [];
-  const runs: Run[] = [];
   const start = async (options: Parameters<typeof createGateway>[0] = {}) => {
     const gw = await createGateway({ port: 0, ...options });
     gateways.push(gw);
@@ -44,7 +23,6 @@ describe("CLI list and watch", () => {
     return c;
   };
   afterEach(async () => {
-    for (const run of runs.splice(0)) run.child.kill("SIGKILL");
     await Promise.all(clients.splice(0).map((c) => c.close()));
     await Promise.all(gateways.splice(0).map((g) => g.close()));
   });
@@ -54,8 +32,7 @@ describe("CLI list and watch", () => {
     const a = await connectClient(gw.url, "alpha", "t0k");
     const b = await connectClient(gw.url, "beta", "t0k");
     await b.systemEvent({ instanceId: "beta", ip: "192.168.1.20", lastInputSeconds: 75, reason: "periodic" });
-    const run = cli(["list", "--url", gw.url, "--json"], { GATEWAY_PRESENCE_TOKEN: "t0k" });
-    runs.push(run);
+    const run = cli(["list", "--url", gw.url, "--json"], { env: { GATEWAY_PRESENCE_TOKEN: "t0k" } });
     expect(await run.exit).toBe(0);
     const printed = JSON.parse(run.stdout()) as Array<PresenceEntry & { status: string; ageMs: number }>;
     const listed = await a.systemPresence();
@@ -74,7 +51,6 @@ describe("CLI list and watch", () => {
     const b = await connectClient(gw.url, "beta");
     await b.systemEvent({ instanceId: "beta", lastInputSeconds: 200 });
     const run = cli(["list", "--url", gw.url]);
-    runs.push(run);
     expect(await run.exit).toBe(0);
     const lines = run.stdout().trimEnd().split("\n");
     expect(lines[0]).toMatch(/^STATUS\s+HOST\s+IP\s+MODE\s+VERSION\s+LAST INPUT\s+REASON\s+AGE$/);
@@ -95,12 +71,10 @@ describe("CLI list and watch", () => {
   it("list fails with exit code 1 and says why (wrong token, nobody listening)", async () => {
     const gw = await start({ token: "right" });
     const denied = cli(["list", "--url", gw.url, "--token", "wrong"]);
-    runs.push(denied);
     expect(await denied.exit).toBe(1);
     expect(denied.stderr()).toMatch(/refused: connect: UNAUTHORIZED: .*\(the token given is not the gateway's\)/);
     expect(denied.stdout()).toBe("");
     const tokenless = cli(["list", "--url", gw.url]);
-    runs.push(tokenless);
     expect(await tokenless.exit).toBe(1);
     expect(tokenless.stderr()).toMatch(/refused: connect: UNAUTHORIZED: .*\(the gateway wants a token: give it with --token-file FILE, --token or \$GATEWAY_PRESENCE_TOKEN\)\n$/);
 
@@ -108,7 +82,6 @@ describe("CLI list and watch", () => {
     await gw.close();
     gateways.length = 0;
     const down = cli(["list", "--url", `ws://127.0.0.1:${port}`]);
-    runs.push(down);
     expect(await down.exit).toBe(1);
     expect(down.stderr()).toMatch(/cannot reach the gateway at ws:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
   });
@@ -116,7 +89,6 @@ describe("CLI list and watch", () => {
   it("watch's state line counts the instances in words that agree with the number", async () => {
     const gw = await start();
     const run = cli(["watch", "--url", gw.url]);
-    runs.push(run);
     // Only the self row: "1 instance", not "1 instances".
     await waitFor(() => run.stdout().includes("● open"), "watch to connect", 15_000);
     expect(run.stdout()).toMatch(/● open {2}ws:\/\/127\.0\.0\.1:\d+ {2}1 instance {2}v\d+/);
@@ -129,12 +101,10 @@ describe("CLI list and watch", () => {
     await (await connectClient(gw.url, "alpha")).close(); // a disconnect row: nothing refreshes it
     gw.clock.advance(240_000); // alpha's row is now 4 minutes old on the gateway's clock (TTL 5 min)
     const list = cli(["list", "--url", gw.url, "--json"]);
-    runs.push(list);
     expect(await list.exit).toBe(0);
     const listed = (JSON.parse(list.stdout()) as Array<PresenceEntry & { status: string; ageMs: number }>).find((e) => e.host === "alpha")!;
     expect(listed).toMatchObject({ reason: "disconnect", status: "Idle" });
     const run = cli(["watch", "--url", gw.url, "--json"]);
-    runs.push(run);
     type Line = { type: string; source?: string; instances?: Array<PresenceEntry & { status: string; ageMs: number }> };
     const first = async () => {
       await waitFor(() => run.stdout().includes('"type":"presence"'), "the first list", 15_000);
@@ -155,7 +125,6 @@ describe("CLI list and watch", () => {
   it("watch --json follows changes, survives a gateway restart, and exits 0 on Ctrl-C", async () => {
     const first = await start();
     const run = cli(["watch", "--url", first.url, "--json", "--resync-ms", "1000"]);
-    runs.push(run);
     const lines = () =>
       run
         .stdout()

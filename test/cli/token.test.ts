@@ -1,52 +1,19 @@
 // The gateway token: --token, --token-file, $GATEWAY_PRESENCE_TOKEN. It never appears in a log line,
 // an error, a report or the process title: real `serve`, `list` and `conform` processes are run with
 // it, and everything they print or write, and their /proc/<pid>/cmdline, is searched for it.
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { resolveToken, TokenOptionError } from "../../src/cli/token.js";
 import type { HelloOk } from "../../src/protocol/index.js";
 import { connectParams, WireClient } from "../server/helpers.js";
+import { urlOf } from "../server/serve/serve-process.js";
+import { cli } from "../support/cli.js";
 
-const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "gp-token-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Run {
-  child: ChildProcess;
-  out: () => string;
-  exit: Promise<number | null>;
-}
-const running = new Set<ChildProcess>();
-afterEach(() => {
-  for (const child of running) child.kill("SIGKILL");
-  running.clear();
-});
-
-/** stdout and stderr together: a secret must be in neither. */
-function cli(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], { env: { ...process.env, GATEWAY_PRESENCE_TOKEN: "", ...env }, stdio: "pipe" });
-  running.add(child);
-  let text = "";
-  child.stdout!.on("data", (d) => (text += d));
-  child.stderr!.on("data", (d) => (text += d));
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, out: () => text, exit };
-}
-
-async function urlOf(run: Run): Promise<string> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const match = /listening (ws:\/\/\S+)/.exec(run.out());
-    if (match) return match[1]!;
-    if (Date.now() > deadline || run.child.exitCode !== null) throw new Error(`no URL: ${run.out()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
 const newToken = () => `tok-${randomBytes(16).toString("hex")}`;
@@ -62,7 +29,7 @@ describe("the token never leaves the process", () => {
     const file = tokenFile(token);
     const serve = cli(["serve", "--port", "0", "--token-file", file]);
     const url = await urlOf(serve);
-    expect(serve.out()).toMatch(/listening ws:\/\/127\.0\.0\.1:\d+ jsonrpc \(token required\)/);
+    expect(serve.output()).toMatch(/listening ws:\/\/127\.0\.0\.1:\d+ jsonrpc \(token required\)/);
     expect(cmdline(serve.child.pid!)).toContain("--token-file");
 
     // Right and wrong tokens, a token inside a malformed frame, a token in the wrong place.
@@ -81,25 +48,25 @@ describe("the token never leaves the process", () => {
 
     const list = cli(["list", "--url", url, "--token-file", file, "--json"]);
     expect(await list.exit).toBe(0);
-    expect(list.out()).toContain("tok-good");
+    expect(list.output()).toContain("tok-good");
     const listWrong = cli(["list", "--url", url, "--token", `${token}x`]);
     expect(await listWrong.exit).toBe(1);
-    expect(listWrong.out()).toMatch(/UNAUTHORIZED.*the token given is not the gateway's/);
+    expect(listWrong.output()).toMatch(/UNAUTHORIZED.*the token given is not the gateway's/);
 
     const reports = ["json", "junit", "html"].map((r) => join(dir, `report.${r}`));
     for (const [i, reporter] of ["json", "junit", "html"].entries()) {
       const conform = cli(["conform", "--url", url, "--token-file", file, "--only", "h5-token,m1-system-presence,h4-hello-ok", "--reporter", reporter, "--out", reports[i]!]);
-      expect(await conform.exit, conform.out()).toBe(0);
-      expect(conform.out()).not.toContain(token);
+      expect(await conform.exit, conform.output()).toBe(0);
+      expect(conform.output()).not.toContain(token);
     }
-    const pretty = cli(["conform", "--url", url, "--only", "h5-token"], { GATEWAY_PRESENCE_TOKEN: token });
-    expect(await pretty.exit, pretty.out()).toBe(0);
+    const pretty = cli(["conform", "--url", url, "--only", "h5-token"], { env: { GATEWAY_PRESENCE_TOKEN: token } });
+    expect(await pretty.exit, pretty.output()).toBe(0);
 
     serve.child.kill("SIGTERM");
     expect(await serve.exit).toBe(0);
-    const everything = [serve.out(), list.out(), listWrong.out(), pretty.out(), ...reports.map((f) => readFileSync(f, "utf8"))];
+    const everything = [serve.output(), list.output(), listWrong.output(), pretty.output(), ...reports.map((f) => readFileSync(f, "utf8"))];
     for (const text of everything) expect(text).not.toContain(token);
-    expect(serve.out()).toMatch(/reject conn=\S+ reason=UNAUTHORIZED/);
+    expect(serve.output()).toMatch(/reject conn=\S+ reason=UNAUTHORIZED/);
   });
 
   it("serve --token on the command line: the process title is replaced before the gateway listens", async () => {
@@ -111,12 +78,12 @@ describe("the token never leaves the process", () => {
     expect(line.trim()).toBe("gateway-presence serve");
     serve.child.kill("SIGTERM");
     expect(await serve.exit).toBe(0);
-    expect(serve.out()).not.toContain(token);
+    expect(serve.output()).not.toContain(token);
   });
 
   it("serve takes $GATEWAY_PRESENCE_TOKEN and requires it", async () => {
     const token = newToken();
-    const serve = cli(["serve", "--port", "0"], { GATEWAY_PRESENCE_TOKEN: token });
+    const serve = cli(["serve", "--port", "0"], { env: { GATEWAY_PRESENCE_TOKEN: token } });
     const url = await urlOf(serve);
     const c = await WireClient.open(url);
     expect((await c.call("connect", connectParams({ token: "nope" }))).error?.data?.code).toBe("UNAUTHORIZED");
@@ -125,7 +92,7 @@ describe("the token never leaves the process", () => {
     expect(cmdline(serve.child.pid!)).not.toContain(token);
     serve.child.kill("SIGTERM");
     await serve.exit;
-    expect(serve.out()).not.toContain(token);
+    expect(serve.output()).not.toContain(token);
   });
 
   it("a bad --token-file is refused with its path and the reason, never its content", async () => {
@@ -142,9 +109,9 @@ describe("the token never leaves the process", () => {
     for (const [args, message] of cases) {
       const run = cli(["serve", "--port", "0", ...args]);
       expect(await run.exit).toBe(2);
-      expect(run.out()).toMatch(message);
-      expect(run.out()).not.toContain(token);
-      expect(run.out()).not.toMatch(/listening/);
+      expect(run.output()).toMatch(message);
+      expect(run.output()).not.toContain(token);
+      expect(run.output()).not.toMatch(/listening/);
     }
   });
 

@@ -4,17 +4,15 @@
 // that records what reached it (refused, then reached), and with a URL commander refuses: nothing
 // they print holds a secret, every message still names the host and port, and the URL itself is
 // used as given (the gateway still receives the query and the `Authorization: Basic` of user:password).
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { DoctorReport } from "../../src/doctor/index.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
+import { cli, cliResult } from "../support/cli.js";
 
-const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "gp-url-secrets-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -31,28 +29,12 @@ const shownUrl = (port: number) => `ws://<REDACTED>@127.0.0.1:${port}/?token=<RE
 const tokenFile = join(dir, "token");
 writeFileSync(tokenFile, `${GATEWAY_TOKEN}\n`, { mode: 0o600 });
 
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-const running = new Set<ChildProcess>();
-
-function cli(args: string[]): Run {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], { env: { ...process.env, GATEWAY_PRESENCE_TOKEN: "", NO_COLOR: "1" }, stdio: "pipe" });
-  running.add(child);
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (err += d));
-  const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exit };
-}
+const ENV = { env: { NO_COLOR: "1" } };
+const result = (args: string[]) => cliResult(args, ENV);
 
 /** Runs `args` until `done(stdout)` holds (or it exits), then stops it. */
 async function cliUntil(args: string[], done: (stdout: string) => boolean): Promise<{ stdout: string; stderr: string }> {
-  const run = cli(args);
+  const run = cli(args, ENV);
   const deadline = Date.now() + 20_000;
   while (!done(run.stdout()) && run.child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   run.child.kill("SIGINT");
@@ -113,8 +95,6 @@ describe("a --url with a token or user:password is never printed", () => {
   const gateways: Gateway[] = [];
   const relays: Array<{ close(): Promise<void> }> = [];
   afterEach(async () => {
-    for (const child of running) child.kill("SIGKILL");
-    running.clear();
     await Promise.all(relays.splice(0).map((r) => r.close()));
     await Promise.all(gateways.splice(0).map((g) => g.close()));
   });
@@ -123,14 +103,8 @@ describe("a --url with a token or user:password is never printed", () => {
     const port = await closedPort();
     const url = secretUrl(port);
     const [list, doctor, watchJson, watchTable] = await Promise.all([
-      (async () => {
-        const run = cli(["list", "--url", url, "--timeout-ms", "3000"]);
-        return { code: await run.exit, stdout: run.stdout(), stderr: run.stderr() };
-      })(),
-      (async () => {
-        const run = cli(["doctor", "--url", url, "--timeout-ms", "3000"]);
-        return { code: await run.exit, stdout: run.stdout(), stderr: run.stderr() };
-      })(),
+      result(["list", "--url", url, "--timeout-ms", "3000"]),
+      result(["doctor", "--url", url, "--timeout-ms", "3000"]),
       // watch retries an unreachable gateway: stopped once it reported a failed attempt.
       cliUntil(["watch", "--json", "--url", url], (out) => out.includes('"reconnecting"')),
       cliUntil(["watch", "--url", url], (out) => out.includes("reconnecting to")),
@@ -159,22 +133,10 @@ describe("a --url with a token or user:password is never printed", () => {
     const url = secretUrl(relay.port);
     const withToken = ["--url", url, "--token-file", tokenFile];
     const [refused, listed, doctorText, doctorJson, watchTable] = await Promise.all([
-      (async () => {
-        const run = cli(["list", "--url", url]);
-        return { code: await run.exit, stdout: run.stdout(), stderr: run.stderr() };
-      })(),
-      (async () => {
-        const run = cli(["list", ...withToken, "--json"]);
-        return { code: await run.exit, stdout: run.stdout(), stderr: run.stderr() };
-      })(),
-      (async () => {
-        const run = cli(["doctor", ...withToken]);
-        return { code: await run.exit, stdout: run.stdout(), stderr: run.stderr() };
-      })(),
-      (async () => {
-        const run = cli(["doctor", ...withToken, "--json"]);
-        return { code: await run.exit, stdout: run.stdout(), stderr: run.stderr() };
-      })(),
+      result(["list", "--url", url]),
+      result(["list", ...withToken, "--json"]),
+      result(["doctor", ...withToken]),
+      result(["doctor", ...withToken, "--json"]),
       cliUntil(["watch", ...withToken], (out) => out.includes("● open")),
     ]);
     expect(refused.code).toBe(1);
@@ -209,8 +171,7 @@ describe("a --url with a token or user:password is never printed", () => {
         ["doctor", "--url", badPort],
         ["conform", "--url", secretUrl(port), "--wait-ready", "0"],
       ].map(async (args) => {
-        const run = cli(args);
-        return { args, code: await run.exit, stdout: run.stdout(), stderr: run.stderr() };
+        return { args, ...(await result(args)) };
       }),
     );
     const [list, watch, doctor, conform] = runs;

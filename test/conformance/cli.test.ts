@@ -1,31 +1,18 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import type { RunResult } from "../../src/conformance/report/results.js";
 import type { Gateway } from "../../src/server/index.js";
+import { cliResult } from "../support/cli.js";
 import { referenceGateway, TOKEN } from "./gateways.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "conform-cli-"));
 
-function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", "src/cli/main.ts", "conform", "--no-color", ...args], { cwd: root, env, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-function withoutTokenVariable(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.GATEWAY_PRESENCE_TOKEN;
-  return env;
-}
+/** `conform --no-color ...args`, to its end. */
+const cli = (args: string[], env: Record<string, string> = {}) => cliResult(["conform", "--no-color", ...args], { env });
 
 describe("gateway-presence conform", () => {
   let faulty: Gateway;
@@ -150,7 +137,7 @@ describe("gateway-presence conform", () => {
   });
 
   it("says how to give the token when the gateway wants one and none was given", async () => {
-    const { code, stdout } = await cli(["--url", faulty.url, "--only", "p1-self-row"], withoutTokenVariable());
+    const { code, stdout } = await cli(["--url", faulty.url, "--only", "p1-self-row"]);
     // Its flags only: not runConformance's option.
     expect(stdout).toMatch(/^Run error: probe connect refused: UNAUTHORIZED.*\(the gateway wants a token; give it with --token-file FILE, --token or \$GATEWAY_PRESENCE_TOKEN\)$/m);
     expect(stdout).not.toMatch(/token option|runConformance/);
@@ -161,12 +148,12 @@ describe("gateway-presence conform", () => {
     const tokenless = await referenceGateway(undefined, { token: null });
     try {
       const both = (source: string) => `although a token was given (${source}): either it was started without a token (then run without ${source}) or it does not enforce SPEC H5`;
-      const flag = await cli(["--url", tokenless.url, "--token", "x", "--only", "h5-token"], withoutTokenVariable());
+      const flag = await cli(["--url", tokenless.url, "--token", "x", "--only", "h5-token"]);
       const note = `  note: the gateway accepted a connect with no auth.token ${both("--token")}; the H5 checks fail either way`;
       expect(flag.stdout.split("\n").slice(0, 2)).toEqual([note, expect.stringMatching(/^Running 1 scenario\./)]);
       expect(flag.stdout).toMatch(/✗ h5-token .*\n.*1-connect \[MUST H5\].*\n {8}the gateway accepted a connect with no auth\.token although a token was given \(--token\): /);
       expect(flag.code).toBe(1);
-      const variable = await cli(["--url", tokenless.url, "--only", "h5-token"], { ...process.env, GATEWAY_PRESENCE_TOKEN: "x" });
+      const variable = await cli(["--url", tokenless.url, "--only", "h5-token"], { GATEWAY_PRESENCE_TOKEN: "x" });
       expect(variable.stdout).toContain(`note: the gateway accepted a connect with no auth.token ${both("$GATEWAY_PRESENCE_TOKEN")}`);
       expect(variable.code).toBe(1);
     } finally {

@@ -2,20 +2,18 @@
  * `report compare`: one matrix of rules × gateways from real conformance runs (the reference gateway,
  * clean and with faults), each cell linked to its evidence, in Markdown and HTML, and from the CLI.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildMatrix } from "../../src/conformance/report/compare.js";
 import { matrixHtml, matrixMarkdown } from "../../src/conformance/report/compare-format.js";
 import { formatHtml, formatJson } from "../../src/conformance/report/formats.js";
 import type { RunResult } from "../../src/conformance/report/results.js";
 import { runConformance } from "../../src/conformance/run/runner.js";
+import { cliResult } from "../support/cli.js";
 import { referenceGateway, runOptions } from "./gateways.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "compare-"));
 const ONLY = ["k1-case-merge", "p1-self-row", "p4-node-role"];
 
@@ -40,13 +38,8 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", "src/cli/main.ts", "report", "compare", ...args], { cwd: root, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+/** `report compare ...args`, to its end. */
+const cli = (args: string[]) => cliResult(["report", "compare", ...args]);
 
 describe("the compare matrix", () => {
   it("has a row per rule and a column per gateway, each cell the rule's verdict there", () => {

@@ -1,11 +1,9 @@
 // A scenario whose checks are all SHOULD-level and all fail (a recorded fixture replayed against a
 // gateway that refuses its first connect) is no pass "with warnings": it fails, in every report, and
 // fails the run; a scenario with some passes and SHOULD warnings keeps its warning.
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatHtml, formatJUnit, formatSummary, progressPrinter } from "../../src/conformance/report/formats.js";
@@ -13,6 +11,7 @@ import type { RunResult } from "../../src/conformance/report/results.js";
 import { runConformance } from "../../src/conformance/run/runner.js";
 import type { Scenario } from "../../src/conformance/scenario/scenario.js";
 import type { Gateway } from "../../src/server/index.js";
+import { cliResult } from "../support/cli.js";
 import { referenceGateway, runOptions, TOKEN } from "./gateways.js";
 
 /** Expects the connect to be refused (the reference gateway accepts it), then a row nobody made. */
@@ -96,11 +95,7 @@ describe("a scenario none of whose checks passed (only SHOULD warnings)", () => 
     try {
       const file = join(dir, "nothing-passes.json");
       writeFileSync(file, JSON.stringify(nothingPasses));
-      const root = fileURLToPath(new URL("../../", import.meta.url));
-      const args = ["--import", "tsx", "src/cli/main.ts", "conform", "--no-color", "--url", gateway.url, "--token", TOKEN, "--fixtures", file];
-      const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
-        execFile(process.execPath, args, { cwd: root, timeout: 30_000 }, (error, out) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out }));
-      });
+      const { code, stdout } = await cliResult(["conform", "--no-color", "--url", gateway.url, "--token", TOKEN, "--fixtures", file]);
       expect(stdout).toMatch(/FAIL: behaviour: 1 scenario failed, with no check passed/);
       expect(code).toBe(1);
     } finally {

@@ -29,6 +29,6 @@ describe("the reference gateway's openclaw binding under the conformance harness
     expect(jsonrpcOnly.map((r) => r.id).sort()).toEqual(needJsonrpc.sort());
     expect(result.scenarios.filter((r) => r.status === "passed").length).toBe(result.scenarios.length - needJsonrpc.length);
     s.child.kill("SIGTERM");
-    expect(await s.exited).toBe(0);
+    expect(await s.exit).toBe(0);
   }, 60_000);
 });

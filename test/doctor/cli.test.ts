@@ -1,36 +1,19 @@
 // `gateway-presence doctor` run as a real process against the reference gateway: output forms
 // (terminal, colour only on a TTY, --json) and exit codes (0 no finding above info, 1 findings,
 // 2 unreadable gateway or bad option).
-import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { describeFailure } from "../../src/cli/commands/list.js";
 import type { DoctorReport } from "../../src/doctor/index.js";
+import { cliResult, hasScript } from "../support/cli.js";
 import { app, gateway, urlOf } from "./helpers.js";
 
-const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const ANSI = /\x1b\[/;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to its end without blocking this process (the gateway under test lives here). */
-function run(command: string, args: string[], env: Record<string, string>): Promise<Run> {
-  const child = spawn(command, args, { env: { ...process.env, NO_COLOR: "", ...env }, stdio: "pipe" });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
-}
-
-const doctorCli = (args: string[], env: Record<string, string> = {}) => run(process.execPath, ["--import", "tsx", MAIN, "doctor", ...args], env);
+/** NO_COLOR cleared: colour is on or off by the terminal and the flags alone. */
+const doctorCli = (args: string[], env: Record<string, string> = {}) => cliResult(["doctor", ...args], { env: { NO_COLOR: "", ...env } });
 
 describe("gateway-presence doctor (CLI)", () => {
   it("a healthy gateway: exit 0, a plain report without colour when stdout is not a TTY, and no row added", async () => {
@@ -116,16 +99,15 @@ describe("gateway-presence doctor (CLI)", () => {
   });
 
   it("colour on a TTY (run under script(1)), none with NO_COLOR or --no-color", async () => {
-    if (spawnSync("script", ["--version"]).status !== 0) return expect.soft(true, "script(1) not installed: TTY colour not checked").toBe(true);
+    if (!hasScript()) return expect.soft(true, "script(1) not installed: TTY colour not checked").toBe(true);
     const gw = await gateway({ faults: { listCli: true } });
-    const tty = (extra: string, env: Record<string, string> = {}) =>
-      run("script", ["-qec", `${process.execPath} --import tsx ${MAIN} doctor --url ${gw.url} ${extra}`, "/dev/null"], env);
-    const coloured = await tty("");
+    const tty = (extra: string[], env: Record<string, string> = {}) => cliResult(["doctor", "--url", gw.url, ...extra], { tty: true, env: { NO_COLOR: "", ...env } });
+    const coloured = await tty([]);
     expect(coloured.code).toBe(1);
     expect(coloured.stdout).toMatch(/\x1b\[31m✖ error\x1b\[0m/);
-    expect((await tty("--no-color")).stdout).not.toMatch(ANSI);
-    expect((await tty("", { NO_COLOR: "1" })).stdout).not.toMatch(ANSI);
-    expect((await tty("--json")).stdout).not.toMatch(ANSI);
+    expect((await tty(["--no-color"])).stdout).not.toMatch(ANSI);
+    expect((await tty([], { NO_COLOR: "1" })).stdout).not.toMatch(ANSI);
+    expect((await tty(["--json"])).stdout).not.toMatch(ANSI);
   });
 
   it("an unreadable gateway or a bad option: exit 2 with one line on stderr", async () => {

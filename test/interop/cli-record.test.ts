@@ -1,32 +1,19 @@
 // `gateway-presence record` and `fixture` as processes: record a client's session with the
 // reference gateway until SIGINT, then turn the file into a valid scenario; bad input exits 1.
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { checkScenario } from "../../src/conformance/scenario/fixtures.js";
 import { parseRecording } from "../../src/record/recording.js";
 import { createGateway } from "../../src/server/index.js";
+import { cli } from "../support/cli.js";
 
-const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const cleanups: Array<() => Promise<unknown> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function cli(args: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args]);
-  cleanups.push(() => void child.kill("SIGKILL"));
-  let err = "";
-  let out = "";
-  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, exited, stderr: () => err, stdout: () => out };
-}
 
 async function waitFor<T>(what: string, probe: () => T | undefined, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -60,7 +47,7 @@ describe("record and fixture commands", () => {
     await new Promise((r) => ws.once("close", r));
 
     rec.child.kill("SIGINT");
-    expect(await rec.exited).toBe(0);
+    expect(await rec.exit).toBe(0);
     expect(rec.stderr()).toContain(`recorded 1 connection(s) into ${file}`);
     const text = await readFile(file, "utf8");
     expect(text).not.toContain("cli-secret-token");
@@ -68,7 +55,7 @@ describe("record and fixture commands", () => {
 
     const out = join(dir, "session.json");
     const conv = cli(["fixture", "--from", file, "--out", out, "--name", "cli session"]);
-    expect(await conv.exited).toBe(0);
+    expect(await conv.exit).toBe(0);
     const scenario = checkScenario(JSON.parse(await readFile(out, "utf8")), out);
     expect(scenario.id).toBe("recorded-cli-session");
     expect(scenario.actors.c1!.client!.instanceId).toMatch(/^\$\{run\}-[0-9a-f]{6}-cli-rec$/);
@@ -76,16 +63,16 @@ describe("record and fixture commands", () => {
     // A missing folder is created, and said (README: --out fixtures/recorded/NAME.json in a project without one).
     const folder = join(dir, "no-such-dir", "recorded");
     const deeper = cli(["fixture", "--from", file, "--out", join(folder, "session.json")]);
-    expect(await deeper.exited).toBe(0);
+    expect(await deeper.exit).toBe(0);
     expect(deeper.stderr()).toBe(`wrote ${join(folder, "session.json")} (created the folder ${folder})\n`);
     expect(checkScenario(JSON.parse(await readFile(join(folder, "session.json"), "utf8")), folder).id).toBe("recorded-session");
     // What cannot be written says which path is in the way, not only Node's code.
     const blocked = join(out, "x", "session.json");
     const unwritable = cli(["fixture", "--from", file, "--out", blocked]);
-    expect(await unwritable.exited).toBe(1);
+    expect(await unwritable.exit).toBe(1);
     expect(unwritable.stderr()).toBe(`gateway-presence fixture: cannot write ${blocked}: cannot create the folder ${join(out, "x")}: ENOTDIR (a file is in the way: ${out})\n`);
     const folderAsFile = cli(["fixture", "--from", file, "--out", folder]);
-    expect(await folderAsFile.exited).toBe(1);
+    expect(await folderAsFile.exit).toBe(1);
     expect(folderAsFile.stderr()).toBe(`gateway-presence fixture: cannot write ${folder}: it is a folder\n`);
   });
 
@@ -98,7 +85,7 @@ describe("record and fixture commands", () => {
     [["record", "--listen", "127.0.0.1:0", "--upstream", "ws://127.0.0.1:1", "--out", "/no/such/dir/x.jsonl"], 1, /^gateway-presence record: cannot write \/no\/such\/dir\/x.jsonl: ENOENT[^\n]*\n$/],
   ] as const)("%j exits %i with a clear message", async (args, code, message) => {
     const run = cli([...args]);
-    expect(await run.exited).toBe(code);
+    expect(await run.exit).toBe(code);
     expect(run.stderr()).toMatch(message);
   });
 });

@@ -1,12 +1,15 @@
 /**
- * The CLI as tests run it: `src/cli/main.ts` through tsx, as a real child process. Every run started
- * here is killed (SIGKILL) after the test that started it, whatever that test did with it.
+ * The CLI as tests run it: `src/cli/main.ts` through tsx, as a real child process in the repository
+ * folder. Every run started here is killed (SIGKILL) after the test that started it, whatever that
+ * test did with it.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
 
 export const CLI_MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+/** Where the CLI runs: the repository (tsx is found there, and relative paths such as `fixtures/conformance` are the repository's). */
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The command line that runs the CLI with `args`: `node --import tsx src/cli/main.ts ...args`. */
 export function cliArgv(args: readonly string[]): [string, ...string[]] {
@@ -14,13 +17,11 @@ export function cliArgv(args: readonly string[]): [string, ...string[]] {
 }
 
 export interface CliOptions {
-  /** Variables set over this process's environment. */
-  env?: Record<string, string>;
   /**
-   * Keep `$GATEWAY_PRESENCE_TOKEN` from this process's environment. Default false: it is cleared, so
-   * a token in the developer's shell never reaches a test's command (`env` may still set one).
+   * Variables set over this process's environment. `$GATEWAY_PRESENCE_TOKEN` is cleared first, so a
+   * token in the developer's shell never reaches a test's command (set it here to give one).
    */
-  keepTokenEnv?: boolean;
+  env?: Record<string, string>;
   /**
    * When `exit` resolves: on "close" (default; the output has been read to its end) or on "exit"
    * (the process ended, its output may still be arriving: for a test that closes a pipe itself).
@@ -48,10 +49,10 @@ afterEach(() => {
 
 /** Starts `gateway-presence ...args`. */
 export function cli(args: readonly string[], options: CliOptions = {}): CliRun {
-  const env = { ...process.env, ...(options.keepTokenEnv ? {} : { GATEWAY_PRESENCE_TOKEN: "" }), ...options.env };
+  const env = { ...process.env, GATEWAY_PRESENCE_TOKEN: "", ...options.env };
   const argv = cliArgv(args);
   const [command, ...rest] = options.tty ? ["script", "-qec", argv.join(" "), "/dev/null"] : argv;
-  const child = spawn(command!, rest, { env, stdio: "pipe" });
+  const child = spawn(command!, rest, { cwd: REPO, env, stdio: "pipe" });
   running.add(child);
   let out = "";
   let err = "";

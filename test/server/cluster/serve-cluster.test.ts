@@ -58,12 +58,12 @@ describe.skipIf(REDIS_MISSING !== undefined)(`serve --redis${REDIS_MISSING ? ` (
     // serve prints its listening lines, then the cluster line: it may come in a later chunk.
     await eventually(async () => expect(s.stdout()).toContain("redis://***@127.0.0.1"));
     expect(s.stdout() + s.stderr()).not.toContain("hunter2");
-    expect(await bad.exited).toBe(2);
+    expect(await bad.exit).toBe(2);
     expect(bad.stderr()).toMatch(/--redis must be a redis:\/\/ or rediss:\/\/ URL, got "http:\/\/\*\*\*@127\.0\.0\.1:1"/);
-    expect(await unparsable.exited).toBe(2);
+    expect(await unparsable.exit).toBe(2);
     expect(unparsable.stderr()).toMatch(/url is not a valid URL .*"redis:\/\/\*\*\*@127\.0\.0\.1:notaport"/);
     expect(bad.stderr() + bad.stdout() + unparsable.stderr() + unparsable.stdout()).not.toContain("hunter2");
-    expect(await orphan.exited).toBe(2);
+    expect(await orphan.exit).toBe(2);
     expect(orphan.stderr()).toMatch(/need --redis/);
   });
 });

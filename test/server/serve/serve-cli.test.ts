@@ -16,7 +16,7 @@ describe("gateway-presence serve", () => {
     expect((await list(client)).some((row) => row.instanceId === "via-cli")).toBe(true);
     s.child.kill("SIGTERM");
     expect((await client.closed).code).toBe(1001);
-    expect(await s.exited).toBe(0);
+    expect(await s.exit).toBe(0);
     const out = s.stdout();
     expect(out).toMatch(/connect conn=\S+ client=test-client mode=ui/);
     expect(out).toMatch(/disconnect conn=\S+ code=1001 key=via-cli/);
@@ -29,14 +29,14 @@ describe("gateway-presence serve", () => {
     await client.call("connect", connectParams({ token: "nope" }));
     expect((await client.closed).code).toBe(1008);
     s.child.kill("SIGINT");
-    expect(await s.exited).toBe(0);
+    expect(await s.exit).toBe(0);
     expect(s.stdout()).toMatch(/reject conn=\S+ reason=UNAUTHORIZED/);
     expect(s.stdout()).not.toContain("sekrit");
   });
 
   it("refuses a non-loopback host without a token", async () => {
     const s = serve(["--host", "0.0.0.0", "--port", "0"]);
-    expect(await s.exited).toBe(1);
+    expect(await s.exit).toBe(1);
     // In serve's flags (how to give a token, --insecure-no-auth), not createGateway's options.
     expect(s.stderr()).toBe(
       "gateway-presence serve: refusing to listen on non-loopback host 0.0.0.0 without a token (SPEC H5): " +
@@ -50,21 +50,21 @@ describe("gateway-presence serve", () => {
     const url = await urlOf(first);
     const port = new URL(url).port;
     const second = serve(["--port", port]);
-    expect(await second.exited).toBe(1);
+    expect(await second.exit).toBe(1);
     expect(second.stderr()).toBe(
       `gateway-presence serve: 127.0.0.1:${port} is in use (another gateway, e.g. an earlier npm start, or another program listens there): ` +
         `stop it, or choose another port with --port N (0: any free one) (listen EADDRINUSE: address already in use 127.0.0.1:${port})\n`,
     );
     const listed = serve(["--listen", `jsonrpc=127.0.0.1:${port}`]);
-    expect(await listed.exited).toBe(1);
+    expect(await listed.exit).toBe(1);
     expect(listed.stderr()).toMatch(/is in use .*: stop it, or give that --listen another port \(listen EADDRINUSE/);
     first.child.kill("SIGTERM");
-    expect(await first.exited).toBe(0);
+    expect(await first.exit).toBe(0);
   });
 
   it("rejects a bad port", async () => {
     const s = serve(["--port", "http"]);
-    expect(await s.exited).not.toBe(0);
+    expect(await s.exit).not.toBe(0);
     expect(s.stderr()).toMatch(/--port.*must be an integer from 0 to 65535/);
   });
 
@@ -85,7 +85,7 @@ describe("gateway-presence serve", () => {
     const silent = await OcClient.open(oc!.url);
     expect((await silent.closed).code).toBe(1008);
     s.child.kill("SIGTERM");
-    expect(await s.exited).toBe(0);
+    expect(await s.exit).toBe(0);
 
     const one = serve(["--port", "0", "--binding", "openclaw"]);
     const [only] = await listenersOf(one);
@@ -109,10 +109,10 @@ describe("gateway-presence serve", () => {
       const pushed = watcher.notifications("presence").map((p) => JSON.stringify(p.params));
       expect(pushed.filter((p) => p.includes('"later"')), args.join(" ")).toEqual([]);
       s.child.kill("SIGTERM");
-      expect(await s.exited).toBe(0);
+      expect(await s.exit).toBe(0);
     }
     const bad = serve(["--port", "0", "--push-bytes-per-second", "0"]);
-    expect(await bad.exited).not.toBe(0);
+    expect(await bad.exit).not.toBe(0);
     expect(bad.stderr()).toMatch(/--push-bytes-per-second.*must be an integer from 1/);
   });
 
@@ -125,7 +125,7 @@ describe("gateway-presence serve", () => {
       [["--listen", "openclaw=0", "--port", "0"], /with --listen, each listener names its own binding and port/],
     ] as const) {
       const s = serve([...args]);
-      expect(await s.exited, args.join(" ")).toBe(2);
+      expect(await s.exit, args.join(" ")).toBe(2);
       expect(s.stderr(), args.join(" ")).toMatch(message);
     }
   });

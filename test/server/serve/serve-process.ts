@@ -1,34 +1,10 @@
-/** `gateway-presence serve` as a child process (tsx), killed after each test; its URLs read from its log. */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { afterEach } from "vitest";
+/** `gateway-presence serve` as a child process (test/support/cli.ts: killed after each test); its URLs read from its log. */
+import { cli, type CliRun } from "../../support/cli.js";
 
-const MAIN = fileURLToPath(new URL("../../../src/cli/main.ts", import.meta.url));
-const running = new Set<ChildProcessWithoutNullStreams>();
-
-afterEach(() => {
-  for (const child of running) child.kill("SIGKILL");
-  running.clear();
-});
-
-export interface Serve {
-  child: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
+export type Serve = CliRun;
 
 export function serve(args: string[]): Serve {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "serve", ...args], {
-    env: { ...process.env, GATEWAY_PRESENCE_TOKEN: "" },
-  });
-  running.add(child);
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
+  return cli(["serve", ...args]);
 }
 
 /** Every `listening ws://... BINDING` line, once `count` of them are printed. */
