@@ -41,9 +41,9 @@ async function main(): Promise<void> {
   printAnswers(answers);
   const loris = await slowloris();
   printSlowloris(loris);
-  const phases = await pipeline({ seconds: o.seconds, flooders: o.flooders });
+  const phases = await pipeline({ seconds: o.seconds, flooders: Math.ceil(o.flooders) });
   printPipeline(phases);
-  const unread = await unreadAnswers({ sockets: o.sockets, seconds: o["unread-seconds"] });
+  const unread = await unreadAnswers({ sockets: Math.ceil(o.sockets), seconds: o["unread-seconds"] });
   printUnread(unread);
   console.log(`load at the end: ${load()}`);
   verdict(
