@@ -41,6 +41,11 @@ function idOf(text: string): string | undefined {
   }
 }
 
+/** `connect` params for `binding` (mode `backend`, an operator with the default scopes). */
+export function connectParamsOf(binding: BindingName, instanceId?: string): Record<string, unknown> {
+  return { ...connectParams(instanceId === undefined ? {} : { instanceId }), ...(binding === "openclaw" ? { minProtocol: 3, maxProtocol: 4 } : {}) };
+}
+
 export class Wire {
   /** Every message received, as text. */
   readonly texts: string[] = [];
@@ -74,7 +79,7 @@ export class Wire {
   /** Opens and connects (mode `backend`, an operator with the default scopes). */
   static async connected(gw: Listening, binding: BindingName, instanceId?: string): Promise<Wire> {
     const wire = await Wire.open(gw, binding);
-    const params = { ...connectParams(instanceId === undefined ? {} : { instanceId }), ...(binding === "openclaw" ? { minProtocol: 3, maxProtocol: 4 } : {}) };
+    const params = connectParamsOf(binding, instanceId);
     const hello = await wire.answerTo(requestFrame(binding, 1, "connect", params));
     if (!hello.includes("hello-ok")) throw new Error(`connect refused: ${hello.slice(0, 300)}`);
     return wire;

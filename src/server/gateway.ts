@@ -41,10 +41,12 @@ export interface Gateway {
   stateVersion(): number;
   /**
    * Counters: pushes sent and dropped, push rounds and bytes, snapshots and frames encoded, ticks,
-   * rate-limited calls, rejections; and the store's health
+   * rate-limited calls, rejections (limit and overload refusals among them); whether the gateway is
+   * overloaded now and its event-loop delay in the last window (ms, limits/overload.ts; 0 when
+   * shedding is off); and the store's health
    * (`store.healthy` is false while a cluster's Redis is out of reach and the gateway serves locally).
    */
-  metrics(): GatewayMetrics & { connections: number; store: PresenceStoreStatus };
+  metrics(): GatewayMetrics & { connections: number; overloaded: boolean; eventLoopDelayMs: number; store: PresenceStoreStatus };
   /** Stops accepting, closes clients with 1001, clears every timer, closes the store. */
   close(): Promise<void>;
 }
@@ -109,6 +111,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const unsubscribe = store.onChange(() => pusher.presenceChanged());
   gw.presenceChanged = () => pusher.presenceChanged();
   const stopKeepAlive = startKeepAlive(gw);
+  gw.overload.start();
   const tickTimer = setInterval(() => pusher.tick(), opts.tickIntervalMs);
   let closing = false;
 
@@ -124,6 +127,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   } catch (error) {
     clearInterval(tickTimer);
     stopKeepAlive();
+    gw.overload.stop();
     pusher.stop();
     unsubscribe();
     await Promise.all(listeners.map((l) => l.close()));
@@ -136,6 +140,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     closing = true;
     clearInterval(tickTimer);
     stopKeepAlive();
+    gw.overload.stop();
     pusher.stop();
     for (const listener of listeners) listener.stopAccepting();
     const open = [...gw.registry.all];
@@ -166,7 +171,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     store,
     clock,
     stateVersion: () => gw.published.version,
-    metrics: () => ({ ...gw.metrics, connections: gw.registry.all.size, store: store.status() }),
+    metrics: () => ({ ...gw.metrics, connections: gw.registry.all.size, overloaded: gw.overload.overloaded, eventLoopDelayMs: gw.overload.delayMs, store: store.status() }),
     close: () => (closePromise ??= shutdown()),
   };
 }

@@ -109,7 +109,7 @@ export async function startListener(gw: GatewayContext, spec: ListenerSpec, shar
     unfinished.finished(request.socket as Socket);
     if (isClosing()) return ws.close(1001, "gateway shutting down");
     const conn = createConnection(ws, binding, clientAddress(request, trusted), rateLimit);
-    const refusal = gw.limits.admit(conn, conn.address);
+    const refusal = gw.overload.refusal() ?? gw.limits.admit(conn, conn.address);
     if (refusal) return refuseConnection(gw, conn, refusal);
     gw.registry.add(conn);
     conn.handshakeTimer = setTimeout(handshakeTimeout, handshakeTimeoutMs, gw, conn);

@@ -96,7 +96,8 @@ export function toOpenClawError(error: GatewayError): OpenClawError {
     case "PAYLOAD_TOO_LARGE":
       return { code, message: `payload too large: ${error.message}` };
     case "INTERNAL_ERROR":
-      return { code, message: error.message, retryable: true };
+      // UNAVAILABLE; with the gateway's hint when it has one (overloaded, starting).
+      return { code, message: error.message, retryable: true, ...(data.retryAfterMs === undefined ? {} : { retryAfterMs: data.retryAfterMs }) };
     default:
       return { code, message: error.message, ...(data.errors ? { details: { errors: data.errors } } : {}) };
   }

@@ -2,6 +2,7 @@
 import type { PresenceEntry } from "../../protocol/presence.js";
 import { presenceKey, SELF_KEY, type KeyedPresenceEntry, type PresenceStore } from "../../presence/types.js";
 import { AddressLimits } from "../limits/address-limits.js";
+import { OverloadMonitor } from "../limits/overload.js";
 import type { ResolvedGatewayOptions } from "../options.js";
 import { ConnectionRegistry } from "./connection-registry.js";
 import { FUTURE_TS_MS, withExtraRowFields } from "../faults.js";
@@ -33,8 +34,10 @@ export interface GatewayMetrics {
   slowConsumers: number;
   /** Times a connection was not read until its send buffer drained (over maxBufferedBytes after an answer). */
   readsHeld: number;
-  /** Of those: connections and connects refused by a per-address limit (limits/, docs/security.md). */
+  /** Of those: sockets, connections and connects refused by a limit, per address or gateway-wide (limits/, docs/security.md). */
   limitRefusals: number;
+  /** Of those: sockets and not yet connected connections refused while the gateway was overloaded (limits/overload.ts). */
+  overloadRefusals: number;
 }
 
 export interface PublishedPresence {
@@ -51,8 +54,10 @@ export interface GatewayContext {
   readonly clock: GatewayClock;
   readonly registry: ConnectionRegistry;
   readonly metrics: GatewayMetrics;
-  /** Per-address connection and authentication limits. */
+  /** Per-address and gateway-wide connection limits, per-address authentication limits. */
   readonly limits: AddressLimits;
+  /** Overload shedding: whether new work from clients not yet connected is refused now. */
+  readonly overload: OverloadMonitor;
   /** `performance.now()` at start-up, for `uptimeMs`. */
   readonly startedAt: number;
   /** `hello-ok.features.methods`. */
@@ -83,7 +88,7 @@ export interface GatewayContext {
 }
 
 export function createContext(
-  fields: Omit<GatewayContext, "registry" | "metrics" | "limits" | "isEphemeral" | "keyFor" | "listKeyed" | "published" | "snapshots" | "presenceChanged">,
+  fields: Omit<GatewayContext, "registry" | "metrics" | "limits" | "overload" | "isEphemeral" | "keyFor" | "listKeyed" | "published" | "snapshots" | "presenceChanged">,
 ): GatewayContext {
   const { options, store } = fields;
   const { faults } = options;
@@ -105,6 +110,7 @@ export function createContext(
     rateLimited: 0,
     rejections: 0,
     limitRefusals: 0,
+    overloadRefusals: 0,
     pushRounds: 0,
     pushBytes: 0,
     snapshots: 0,
@@ -137,6 +143,10 @@ export function createContext(
     listKeyed,
     presenceChanged: () => snapshots.invalidate(),
     limits: new AddressLimits(options.limits),
+    overload: new OverloadMonitor(options.limits.overload, (overloaded, delayMs) => {
+      const { maxEventLoopDelayMs } = options.limits.overload;
+      fields.log(`${overloaded ? "overload on" : "overload off"}: event-loop delay ${Math.round(delayMs)} ms (limit ${maxEventLoopDelayMs} ms)${overloaded ? "; refusing new connections" : ""}`);
+    }),
     isEphemeral: (mode) => !faults.listCli && store.isEphemeral(mode),
     keyFor(instanceId, connId) {
       const trimmed = instanceId?.trim();

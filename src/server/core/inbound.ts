@@ -12,10 +12,15 @@ import { holdReading } from "../limits/read-pacing.js";
 import { ChunkedJson, type EncodedJson } from "./fanout/raw-json.js";
 import { writeTextFrame } from "./text-frame.js";
 import { isPromise, type MaybePromise } from "./maybe-promise.js";
-import { logRejection } from "../limits/refuse.js";
+import { logRejection, refuseConnection } from "../limits/refuse.js";
 
 export function handleFrame(gw: GatewayContext, conn: Connection, data: Buffer, isBinary: boolean): MaybePromise<void> {
   if (conn.ws.readyState !== conn.ws.OPEN) return;
+  // Overloaded: a client that is not connected yet is sent away before its frame costs anything.
+  if (!conn.connected) {
+    const shed = gw.overload.refusal();
+    if (shed) return refuseConnection(gw, conn, shed);
+  }
   const { maxPayload } = gw.options;
 
   if (data.byteLength > maxPayload) {

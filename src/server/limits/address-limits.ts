@@ -1,7 +1,8 @@
 /**
- * The per-address limits (limits/options.ts) at run time: one small record per client address,
- * at most `maxTrackedAddresses` of them (the least recently seen idle ones are forgotten first).
- * Time is monotonic (performance.now), never the gateway's test clock.
+ * The connection limits (limits/options.ts) at run time: one small record per client address, at
+ * most `maxTrackedAddresses` of them (the least recently seen idle ones are forgotten first), and the
+ * gateway-wide totals of the same counts (`maxConnections`, `maxPendingHandshakes`), which many
+ * addresses together meet. Time is monotonic (performance.now), never the gateway's test clock.
  */
 import { TokenBucket } from "../core/rate-limiter.js";
 import { LogThrottle } from "./log-throttle.js";
@@ -22,7 +23,7 @@ interface AddressState {
 
 /** Why a new connection is refused (a log reason, a message for the client, when to retry). */
 export interface Refusal {
-  reason: "CONNECTION_LIMIT" | "HANDSHAKE_LIMIT" | "HANDSHAKE_RATE";
+  reason: "CONNECTION_LIMIT" | "HANDSHAKE_LIMIT" | "HANDSHAKE_RATE" | "GATEWAY_CONNECTION_LIMIT" | "GATEWAY_HANDSHAKE_LIMIT" | "OVERLOADED";
   message: string;
   retryAfterMs: number;
 }
@@ -33,6 +34,9 @@ const SLOT_RETRY_MS = 1_000;
 export class AddressLimits {
   readonly #table = new Map<string, AddressState>();
   readonly #tickets = new WeakMap<object, { key: string; pending: boolean }>();
+  /** Admitted sockets of the whole gateway not yet closed, and of those the ones not yet `connect`ed. */
+  #open = 0;
+  #pending = 0;
   /** Rejection log lines per reason and address (a flood from one address does not fill the log). */
   readonly logs: LogThrottle;
 
@@ -48,7 +52,16 @@ export class AddressLimits {
     return this.#table.size;
   }
 
-  /** A new socket from `address`: counted, or refused (over the open, pending or rate limit). */
+  /** Admitted sockets of the whole gateway not yet closed, and of those the ones not yet `connect`ed. */
+  get totals(): { open: number; pending: number } {
+    return { open: this.#open, pending: this.#pending };
+  }
+
+  /**
+   * A new socket from `address`: counted, or refused (over its address's open or pending limit, the
+   * gateway's, or its address's rate). The address's own limits are checked first, so a single
+   * flooding address is told about its own budget.
+   */
   admit(conn: object, address: string | undefined): Refusal | undefined {
     const key = address ?? "unknown";
     const state = this.#state(key);
@@ -59,6 +72,13 @@ export class AddressLimits {
     if (state.pending >= pendingHandshakesPerAddress) {
       return { reason: "HANDSHAKE_LIMIT", message: `too many unfinished handshakes from ${key} (at most ${pendingHandshakesPerAddress})`, retryAfterMs: SLOT_RETRY_MS };
     }
+    const { maxConnections, maxPendingHandshakes } = this.limits;
+    if (this.#open >= maxConnections) {
+      return { reason: "GATEWAY_CONNECTION_LIMIT", message: `the gateway is full (at most ${maxConnections} open connections)`, retryAfterMs: SLOT_RETRY_MS };
+    }
+    if (this.#pending >= maxPendingHandshakes) {
+      return { reason: "GATEWAY_HANDSHAKE_LIMIT", message: `too many unfinished handshakes on the gateway (at most ${maxPendingHandshakes})`, retryAfterMs: SLOT_RETRY_MS };
+    }
     const taken = state.handshakes.take();
     if (!taken.ok) {
       const { burst, perSecond } = this.limits.handshakeRate;
@@ -66,6 +86,8 @@ export class AddressLimits {
     }
     state.open++;
     state.pending++;
+    this.#open++;
+    this.#pending++;
     this.#tickets.set(conn, { key, pending: true });
     return undefined;
   }
@@ -75,6 +97,7 @@ export class AddressLimits {
     const ticket = this.#tickets.get(conn);
     if (!ticket?.pending) return;
     ticket.pending = false;
+    this.#pending--;
     const state = this.#table.get(ticket.key);
     if (state) state.pending--;
   }
@@ -84,6 +107,8 @@ export class AddressLimits {
     const ticket = this.#tickets.get(conn);
     if (!ticket) return;
     this.#tickets.delete(conn);
+    this.#open--;
+    if (ticket.pending) this.#pending--;
     const state = this.#table.get(ticket.key);
     if (!state) return;
     state.open--;

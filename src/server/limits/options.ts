@@ -1,10 +1,15 @@
 /**
- * Per-address limits of the gateway: how many sockets one client address may hold, how many of them
- * may still be in their handshake, how fast it may open new ones, and how failed `connect`s (a wrong
- * token; a missing one guesses nothing and is not counted) are slowed down and then locked out, as
- * OpenClaw's AUTH_RATE_LIMITED does. The
- * address is the client's after trusted proxies (SPEC P5); loopback counts like any other address
- * (behind an SSH tunnel every client is 127.0.0.1: configure the limits for that, see docs/security.md).
+ * The gateway's connection limits (docs/security.md, "Limits and their defaults").
+ *
+ * Per address: how many sockets one client address may hold, how many of them may still be in their
+ * handshake, how fast it may open new ones, and how failed `connect`s (a wrong token; a missing one
+ * guesses nothing and is not counted) are slowed down and then locked out, as OpenClaw's
+ * AUTH_RATE_LIMITED does. The address is the client's after trusted proxies (SPEC P5); loopback
+ * counts like any other address (behind an SSH tunnel every client is 127.0.0.1: configure the limits
+ * for that, see docs/security.md).
+ *
+ * Gateway-wide: the same counts over all addresses together (many hostile addresses at once), and
+ * overload shedding (overload.ts): new connections refused while the event loop is saturated.
  */
 import type { RateLimit } from "../core/rate-limiter.js";
 
@@ -38,11 +43,41 @@ export interface GatewayLimits {
   authFailures: AuthFailureLimits;
   /** Addresses tracked at once; idle ones are forgotten first. Default 10000. */
   maxTrackedAddresses: number;
+  /**
+   * Open WebSocket connections of the whole gateway, every address and listener together. Default
+   * 16384 (keep it below the process's descriptor limit, `ulimit -n`). Over it: CONNECTION_LIMIT.
+   */
+  maxConnections: number;
+  /** Connections of the whole gateway that have not completed `connect` yet. Default 2048. Over it: HANDSHAKE_LIMIT. */
+  maxPendingHandshakes: number;
+  /** TCP sockets of the whole gateway whose HTTP request has not finished. Default 4096. Over it: HTTP 429. */
+  maxUnfinishedRequests: number;
+  /** Overload shedding: new work refused while the event loop is saturated. */
+  overload: OverloadLimits;
 }
 
-export type GatewayLimitsOptions = Partial<Omit<GatewayLimits, "handshakeRate" | "authFailures">> & {
+/**
+ * When the gateway counts as saturated (overload.ts): the median event-loop delay of one window
+ * (node:perf_hooks monitorEventLoopDelay, beyond its 10 ms sampling resolution) over
+ * `maxEventLoopDelayMs`. While saturated, new sockets get HTTP 503 and frames from connections that
+ * have not completed `connect` get UNAVAILABLE (INTERNAL_ERROR over JSON-RPC), both with a retry hint
+ * and closed; connected clients are served as before.
+ */
+export interface OverloadLimits {
+  /** Shed at all. Default true; false turns the monitor off. */
+  enabled: boolean;
+  /** Median event-loop delay of a window above which the gateway sheds, ms. Default 50. */
+  maxEventLoopDelayMs: number;
+  /** The window the delay is measured over, ms; the state changes at most once per window. Default 500. */
+  windowMs: number;
+  /** The retry hint given to a shed client (`retryAfterMs`; `Retry-After` in whole seconds, at least 1), ms. Default 1000. */
+  retryAfterMs: number;
+}
+
+export type GatewayLimitsOptions = Partial<Omit<GatewayLimits, "handshakeRate" | "authFailures" | "overload">> & {
   handshakeRate?: Partial<RateLimit>;
   authFailures?: Partial<AuthFailureLimits>;
+  overload?: Partial<OverloadLimits>;
 };
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -52,6 +87,10 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   handshakeRate: { burst: 256, perSecond: 64 },
   authFailures: { maxFailures: 10, windowMs: 60_000, lockoutMs: 300_000, delayMs: 250, maxDelayMs: 5_000 },
   maxTrackedAddresses: 10_000,
+  maxConnections: 16_384,
+  maxPendingHandshakes: 2_048,
+  maxUnfinishedRequests: 4_096,
+  overload: { enabled: true, maxEventLoopDelayMs: 50, windowMs: 500, retryAfterMs: 1_000 },
 };
 
 /** The limits with defaults filled in; a bad value throws naming it (`limits.authFailures.windowMs ...`). */
@@ -61,6 +100,7 @@ export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits
   unknownKeys("limits", options, DEFAULT_LIMITS);
   unknownKeys("limits.handshakeRate", options.handshakeRate, DEFAULT_LIMITS.handshakeRate);
   unknownKeys("limits.authFailures", options.authFailures, DEFAULT_LIMITS.authFailures);
+  unknownKeys("limits.overload", options.overload, DEFAULT_LIMITS.overload);
   const limits: GatewayLimits = {
     connectionsPerAddress: options.connectionsPerAddress ?? DEFAULT_LIMITS.connectionsPerAddress,
     pendingHandshakesPerAddress: options.pendingHandshakesPerAddress ?? DEFAULT_LIMITS.pendingHandshakesPerAddress,
@@ -68,6 +108,10 @@ export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits
     handshakeRate: { ...DEFAULT_LIMITS.handshakeRate, ...options.handshakeRate },
     authFailures: { ...DEFAULT_LIMITS.authFailures, ...options.authFailures },
     maxTrackedAddresses: options.maxTrackedAddresses ?? DEFAULT_LIMITS.maxTrackedAddresses,
+    maxConnections: options.maxConnections ?? DEFAULT_LIMITS.maxConnections,
+    maxPendingHandshakes: options.maxPendingHandshakes ?? DEFAULT_LIMITS.maxPendingHandshakes,
+    maxUnfinishedRequests: options.maxUnfinishedRequests ?? DEFAULT_LIMITS.maxUnfinishedRequests,
+    overload: { ...DEFAULT_LIMITS.overload, ...options.overload },
   };
   const check = (name: string, value: number, min: number, integer = true) => {
     if (typeof value !== "number" || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
@@ -86,6 +130,14 @@ export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits
   check("authFailures.lockoutMs", a.lockoutMs, 0);
   check("authFailures.delayMs", a.delayMs, 0);
   check("authFailures.maxDelayMs", a.maxDelayMs, a.delayMs);
+  check("maxConnections", limits.maxConnections, 1);
+  check("maxPendingHandshakes", limits.maxPendingHandshakes, 1);
+  check("maxUnfinishedRequests", limits.maxUnfinishedRequests, 1);
+  const o = limits.overload;
+  if (typeof o.enabled !== "boolean") throw new TypeError(`gateway: limits.overload.enabled must be true or false, got ${String(o.enabled)}`);
+  check("overload.maxEventLoopDelayMs", o.maxEventLoopDelayMs, 1, false);
+  check("overload.windowMs", o.windowMs, 50);
+  check("overload.retryAfterMs", o.retryAfterMs, 0);
   return limits;
 }
 

@@ -1,4 +1,5 @@
-/** How a connection refused by a per-address limit is told, counted and logged. */
+/** How a connection or socket refused by a limit (per address, gateway-wide, overload) is told, counted and logged. */
+import type { Socket } from "node:net";
 import type { Connection } from "../core/connection.js";
 import type { GatewayContext } from "../core/context.js";
 import { GatewayError } from "../core/errors.js";
@@ -26,16 +27,44 @@ export function logThrottled(gw: GatewayContext, reason: string, address: string
 }
 
 /**
- * Refuses a connection the moment it opens: RATE_LIMITED with `retryAfterMs` (binding-neutral,
- * answering no request), then close 1013. Nothing else is read from it.
+ * Refuses a connection the moment it opens (or, when overloaded, at its next frame before
+ * `connect`): RATE_LIMITED with `retryAfterMs` for a limit; for OVERLOADED, INTERNAL_ERROR with
+ * `retryAfterMs` (OpenClaw's retryable UNAVAILABLE over the openclaw binding; SPEC §10 has no
+ * other name for "try again later"). Binding-neutral, answering no request, then close 1013.
+ * Nothing else is read from it.
  */
 export function refuseConnection(gw: GatewayContext, conn: Connection, refusal: Refusal): void {
+  const shed = refusal.reason === "OVERLOADED";
   gw.metrics.rejections++;
-  gw.metrics.limitRefusals++;
+  if (shed) gw.metrics.overloadRefusals++;
+  else gw.metrics.limitRefusals++;
   logRejection(gw, conn, refusal.reason, refusal.message);
   conn.ws.on("error", () => {}); // a close follows; nothing to add
-  sendError(gw, conn, new GatewayError("RATE_LIMITED", `${refusal.message}; retry in ${refusal.retryAfterMs} ms`, { retryAfterMs: refusal.retryAfterMs }));
+  const message = `${refusal.message}; retry in ${refusal.retryAfterMs} ms`;
+  sendError(gw, conn, new GatewayError(shed ? "INTERNAL_ERROR" : "RATE_LIMITED", message, { retryAfterMs: refusal.retryAfterMs }));
   conn.ws.close(TRY_AGAIN_LATER, refusal.reason.toLowerCase().replace(/_/g, " "));
+}
+
+/** HTTP statuses a socket is refused with before it is a WebSocket. */
+const HTTP_STATUS = { 429: "Too Many Requests", 503: "Service Unavailable" } as const;
+
+/**
+ * Refuses a TCP socket whose HTTP request has not been read (a limit: 429; overloaded: 503), with
+ * `Retry-After` (whole seconds, at least 1) and `text` as the body, and closes it. Counted and
+ * logged (throttled) like a refused connection.
+ */
+export function refuseSocket(gw: GatewayContext, socket: Socket, address: string, status: keyof typeof HTTP_STATUS, refusal: Refusal, text: string): void {
+  gw.metrics.rejections++;
+  if (status === 503) gw.metrics.overloadRefusals++;
+  else gw.metrics.limitRefusals++;
+  logThrottled(gw, refusal.reason, address, `reject socket reason=${refusal.reason} ${refusal.message} address=${address}`);
+  socket.on("error", () => {});
+  const body = `${text}\n`;
+  const retryAfter = Math.max(1, Math.ceil(refusal.retryAfterMs / 1000));
+  const head =
+    `HTTP/1.1 ${status} ${HTTP_STATUS[status]}\r\nConnection: close\r\nRetry-After: ${retryAfter}\r\n` +
+    `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+  socket.end(head + body, () => socket.destroy());
 }
 
 /** Waits `ms` (a failed connect's penalty) unless the socket closes first. */

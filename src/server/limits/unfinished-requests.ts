@@ -11,11 +11,16 @@
  *   answered 429 and closed (`reason=HANDSHAKE_LIMIT`, through the log throttle). A trusted proxy's
  *   sockets are not counted here: its clients' addresses are known only from their headers, and the
  *   limits after the upgrade apply to each of them.
+ * - At most `maxUnfinishedRequests` (4096) of them on the whole gateway, a trusted proxy's included
+ *   (429, `reason=GATEWAY_HANDSHAKE_LIMIT`): many addresses with 64 each.
+ * - While the gateway is overloaded (overload.ts) every new socket is answered 503 with
+ *   `Retry-After` and closed before its request is read (`reason=OVERLOADED`): the cheapest refusal
+ *   there is, no HTTP parsing and no WebSocket handshake.
  */
 import type { Socket } from "node:net";
 import type { GatewayContext } from "../core/context.js";
 import { normalizeAddress, type TrustedProxies } from "../core/remote-address.js";
-import { logThrottled } from "./refuse.js";
+import { refuseSocket } from "./refuse.js";
 
 /** The options of each listener's `http.createServer`: its requests' time limits. */
 export function httpTimeouts(handshakeTimeoutMs: number): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number } {
@@ -29,22 +34,35 @@ export function httpTimeouts(handshakeTimeoutMs: number): { headersTimeout: numb
 export class UnfinishedRequests {
   readonly #perAddress = new Map<string, number>();
   readonly #counted = new WeakMap<Socket, string>();
+  /** Counted sockets of every address (a trusted proxy's included). */
+  #total = 0;
 
   constructor(
     private readonly gw: GatewayContext,
     private readonly trusted: TrustedProxies,
   ) {}
 
-  /** A new TCP socket (the HTTP server's `connection` event): counted, or answered 429 and closed. */
+  /** A new TCP socket (the HTTP server's `connection` event): counted, or answered 429/503 and closed. */
   opened(socket: Socket): void {
     if (socket.remoteAddress === undefined) return;
+    const { gw } = this;
     const address = normalizeAddress(socket.remoteAddress);
-    if (this.trusted.has(address)) return;
-    const limit = this.gw.options.limits.unfinishedRequestsPerAddress;
+    const shed = gw.overload.refusal();
+    if (shed) return refuseSocket(gw, socket, address, 503, shed, `${shed.message}: retry in ${shed.retryAfterMs} ms`);
+    const { maxUnfinishedRequests, unfinishedRequestsPerAddress } = gw.options.limits;
+    if (this.#total >= maxUnfinishedRequests) {
+      const message = `too many unfinished HTTP requests on the gateway (at most ${maxUnfinishedRequests})`;
+      return refuseSocket(gw, socket, address, 429, { reason: "GATEWAY_HANDSHAKE_LIMIT", message, retryAfterMs: 1_000 }, `${message}: retry later`);
+    }
+    const trusted = this.trusted.has(address);
     const count = this.#perAddress.get(address) ?? 0;
-    if (count >= limit) return this.#refuse(socket, address, limit);
-    this.#perAddress.set(address, count + 1);
-    this.#counted.set(socket, address);
+    if (!trusted && count >= unfinishedRequestsPerAddress) {
+      const message = `too many unfinished HTTP requests from ${address} (at most ${unfinishedRequestsPerAddress})`;
+      return refuseSocket(gw, socket, address, 429, { reason: "HANDSHAKE_LIMIT", message, retryAfterMs: 1_000 }, `${message}: finish or close the others first`);
+    }
+    this.#total++;
+    if (!trusted) this.#perAddress.set(address, count + 1);
+    this.#counted.set(socket, trusted ? "" : address);
     socket.once("close", () => this.finished(socket));
   }
 
@@ -53,20 +71,10 @@ export class UnfinishedRequests {
     const address = this.#counted.get(socket);
     if (address === undefined) return;
     this.#counted.delete(socket);
+    this.#total--;
+    if (address === "") return; // a trusted proxy's: counted in the total only
     const left = (this.#perAddress.get(address) ?? 1) - 1;
     if (left > 0) this.#perAddress.set(address, left);
     else this.#perAddress.delete(address);
-  }
-
-  #refuse(socket: Socket, address: string, limit: number): void {
-    const { gw } = this;
-    gw.metrics.rejections++;
-    gw.metrics.limitRefusals++;
-    const message = `too many unfinished HTTP requests from ${address} (at most ${limit})`;
-    logThrottled(gw, "HANDSHAKE_LIMIT", address, `reject socket reason=HANDSHAKE_LIMIT ${message} address=${address}`);
-    socket.on("error", () => {});
-    const body = `${message}: finish or close the others first\n`;
-    const head = `HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
-    socket.end(head + body, () => socket.destroy());
   }
 }

@@ -29,6 +29,22 @@ describe("AddressLimits", () => {
     expect(limits.admit(d, "10.0.0.1")).toBeUndefined();
   });
 
+  it("counts open and pending sockets of every address together against maxConnections and maxPendingHandshakes", () => {
+    const { limits } = limitsAt({ maxConnections: 3, maxPendingHandshakes: 2 });
+    const [a, b, c, d] = [{}, {}, {}, {}];
+    expect(limits.admit(a, "10.0.0.1")).toBeUndefined();
+    expect(limits.admit(b, "10.0.0.2")).toBeUndefined();
+    expect(limits.admit(c, "10.0.0.3")).toMatchObject({ reason: "GATEWAY_HANDSHAKE_LIMIT", retryAfterMs: 1000 });
+    limits.handshaken(a);
+    expect(limits.admit(c, "10.0.0.3")).toBeUndefined();
+    expect(limits.totals).toEqual({ open: 3, pending: 2 });
+    expect(limits.admit(d, "10.0.0.4")).toMatchObject({ reason: "GATEWAY_CONNECTION_LIMIT", message: "the gateway is full (at most 3 open connections)" });
+    limits.release(b);
+    limits.release(b); // twice changes nothing
+    expect(limits.totals).toEqual({ open: 2, pending: 1 });
+    expect(limits.admit(d, "10.0.0.4")).toBeUndefined();
+  });
+
   it("limits the rate of new connections per address with a token bucket", () => {
     const { clock, limits } = limitsAt({ handshakeRate: { burst: 2, perSecond: 10 } });
     for (let i = 0; i < 2; i++) {
@@ -86,6 +102,12 @@ describe("AddressLimits", () => {
     expect(() => resolveLimits({ connectionsPerAddress: 0 })).toThrow(/limits\.connectionsPerAddress must be an integer >= 1, got 0/);
     expect(() => resolveLimits({ handshakeRate: { perSecond: -1 } })).toThrow(/limits\.handshakeRate\.perSecond/);
     expect(() => resolveLimits({ authFailures: { delayMs: 500, maxDelayMs: 100 } })).toThrow(/limits\.authFailures\.maxDelayMs must be an integer >= 500/);
+    expect(() => resolveLimits({ maxConnections: 1.5 })).toThrow(/limits\.maxConnections must be an integer >= 1, got 1\.5/);
+    expect(() => resolveLimits({ maxPendingHandshakes: 0 })).toThrow(/limits\.maxPendingHandshakes must be an integer >= 1, got 0/);
+    expect(() => resolveLimits({ maxUnfinishedRequests: -1 })).toThrow(/limits\.maxUnfinishedRequests/);
+    expect(() => resolveLimits({ overload: { maxEventLoopDelayMs: 0 } })).toThrow(/limits\.overload\.maxEventLoopDelayMs must be a number >= 1, got 0/);
+    expect(() => resolveLimits({ overload: { windowMs: 10 } })).toThrow(/limits\.overload\.windowMs must be an integer >= 50, got 10/);
+    expect(resolveLimits({ overload: { enabled: false } }).overload).toEqual({ ...DEFAULT_LIMITS.overload, enabled: false });
   });
 
   it("resolveLimits refuses a key it does not know, naming it and the known ones (a typo must not leave the default in force)", () => {
@@ -94,6 +116,8 @@ describe("AddressLimits", () => {
     expect(loose({ connectionsPerAdress: 5, nope: 1 })).toThrow(/unknown limits keys "connectionsPerAdress", "nope"; known: connectionsPerAddress,/);
     expect(loose({ handshakeRate: { rate: 5 } })).toThrow(/unknown limits\.handshakeRate key "rate"; known: burst, perSecond/);
     expect(loose({ handshakeRate: 5 })).toThrow(/limits\.handshakeRate must be an object/);
+    expect(loose({ overload: { maxDelayMs: 5 } })).toThrow(/unknown limits\.overload key "maxDelayMs"; known: enabled, maxEventLoopDelayMs, windowMs, retryAfterMs/);
+    expect(loose({ overload: { enabled: "no" } })).toThrow(/limits\.overload\.enabled must be true or false, got no/);
   });
 });
 

@@ -6,7 +6,7 @@ import { afterEach } from "vitest";
 import { createGateway, type Gateway, type GatewayOptions } from "../../../src/server/index.js";
 import { BINDINGS, type Wire } from "../../../scripts/hardening/wire.js";
 
-export { BINDINGS, requestFrame, urlOf, Wire } from "../../../scripts/hardening/wire.js";
+export { BINDINGS, connectParamsOf, requestFrame, urlOf, Wire } from "../../../scripts/hardening/wire.js";
 
 /** A gateway with one listener per binding on 127.0.0.1, free ports. */
 export function startBoth(options: Omit<GatewayOptions, "host" | "port" | "binding" | "listeners"> = {}): Promise<Gateway> {

@@ -1,0 +1,83 @@
+/**
+ * Overload shedding: whether the gateway is saturated, from its event-loop delay.
+ *
+ * Many addresses together can open connections faster than the gateway can hand-shake them, each
+ * within its own per-address budget; the handshakes then take every turn of the event loop and the
+ * connected clients' requests wait behind them. The delay of the loop is what those clients feel, so
+ * it is what is measured: node:perf_hooks monitorEventLoopDelay (the platform's own histogram, as
+ * Fastify's under-pressure uses) samples it every SAMPLE_RESOLUTION_MS; at the end of each window
+ * (`limits.overload.windowMs`) the median of the window's samples, less the resolution, is the
+ * window's delay. Over `maxEventLoopDelayMs` the gateway is overloaded until a window under it.
+ * The median, not the maximum: one long garbage collection or one large list is a single sample and
+ * does not shed, a loop that stays busy is most of them.
+ *
+ * While overloaded, new sockets get HTTP 503 (unfinished-requests.ts), a socket that completed its
+ * upgrade anyway and every frame from a connection that has not completed `connect` get UNAVAILABLE
+ * (refuse.ts), all with a retry hint; connected clients are served as before. The delay is the whole
+ * process's: an application embedding the gateway adds its own load to it.
+ */
+import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
+import type { Refusal } from "./address-limits.js";
+import type { OverloadLimits } from "./options.js";
+
+/** How often the event loop is sampled, ms (monitorEventLoopDelay's `resolution`). */
+export const SAMPLE_RESOLUTION_MS = 10;
+
+export class OverloadMonitor {
+  #histogram: IntervalHistogram | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #overloaded = false;
+  #delayMs = 0;
+
+  /** `changed` is told each time the gateway becomes overloaded or stops being so (for a log line). */
+  constructor(
+    readonly limits: OverloadLimits,
+    private readonly changed: (overloaded: boolean, delayMs: number) => void = () => {},
+  ) {}
+
+  /** Whether new work from clients not yet connected is refused now. */
+  get overloaded(): boolean {
+    return this.#overloaded;
+  }
+
+  /** The median event-loop delay of the last window, ms (0 before the first, or when shedding is off). */
+  get delayMs(): number {
+    return this.#delayMs;
+  }
+
+  /** Starts measuring (nothing when `limits.overload.enabled` is false). */
+  start(): void {
+    if (!this.limits.enabled || this.#histogram) return;
+    this.#histogram = monitorEventLoopDelay({ resolution: SAMPLE_RESOLUTION_MS });
+    this.#histogram.enable();
+    this.#timer = setInterval(() => this.#endWindow(), this.limits.windowMs);
+    this.#timer.unref();
+  }
+
+  /** Stops measuring; the gateway is no longer overloaded. */
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#histogram?.disable();
+    this.#histogram = undefined;
+    this.#overloaded = false;
+  }
+
+  /** The refusal for new work while overloaded, else undefined. */
+  refusal(): Refusal | undefined {
+    if (!this.#overloaded) return undefined;
+    const { maxEventLoopDelayMs, retryAfterMs } = this.limits;
+    const message = `gateway overloaded (event-loop delay ${Math.round(this.#delayMs)} ms, over ${maxEventLoopDelayMs} ms): connected clients are served first`;
+    return { reason: "OVERLOADED", message, retryAfterMs };
+  }
+
+  #endWindow(): void {
+    const histogram = this.#histogram;
+    if (!histogram || histogram.count === 0) return;
+    this.#delayMs = Math.max(0, histogram.percentile(50) / 1e6 - SAMPLE_RESOLUTION_MS);
+    histogram.reset();
+    const overloaded = this.#delayMs > this.limits.maxEventLoopDelayMs;
+    if (overloaded === this.#overloaded) return;
+    this.#overloaded = overloaded;
+    this.changed(overloaded, this.#delayMs);
+  }
+}
