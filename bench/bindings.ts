@@ -197,7 +197,7 @@ async function withServer<T>(script: string, wire: Wire, body: (server: BenchSer
     binding: wire === "echo" ? undefined : wire,
     rateLimit: { burst: 1e9, perSecond: 1e9 },
     maxEntries: 1000,
-    limits: { handshakeRate: { burst: 1e6, perSecond: 1e6 }, pendingHandshakesPerAddress: 10_000, connectionsPerAddress: 10_000 },
+    limits: { handshakeRate: { burst: 1e6, perSecond: 1e6 }, pendingHandshakesPerAddress: 10_000, connectionsPerAddress: 10_000, overload: { enabled: false } },
   };
   const server = await startServer(script, wire === "echo" ? "echo" : "gateway", wire === "echo" ? {} : options);
   try {

@@ -2,11 +2,12 @@
  * A reference gateway in a child process, driven over IPC by gateway-process.ts, so fuzz, flood and
  * soak runs measure the gateway's own memory (RSS, heap after a full GC) and nothing of their clients.
  * Started with --expose-gc. Messages: start {options} -> started {url, listeners}; memory -> memory
- * {...}; close -> closed (then the process exits).
+ * {...}; metrics -> metrics {metrics} (no GC: cheap enough to poll during a run); close -> closed (then
+ * the process exits).
  */
 import { createGateway, type Gateway, type GatewayOptions } from "../../src/server/index.js";
 
-type Request = { type: "start"; options: GatewayOptions } | { type: "memory" } | { type: "close" };
+type Request = { type: "start"; options: GatewayOptions } | { type: "memory" } | { type: "metrics" } | { type: "close" };
 
 const gc = (globalThis as { gc?: () => void }).gc;
 let gateway: Gateway | undefined;
@@ -36,6 +37,8 @@ process.on("message", async (request: Request) => {
     gc?.();
     const m = process.memoryUsage();
     reply({ type: "memory", rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, gcExposed: gc !== undefined, metrics: gateway?.metrics(), logLines, lastLines: [...lastLines], errorLines: [...errorLines] });
+  } else if (request.type === "metrics") {
+    reply({ type: "metrics", metrics: gateway?.metrics() });
   } else if (request.type === "close") {
     await gateway?.close();
     reply({ type: "closed" });

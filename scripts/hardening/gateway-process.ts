@@ -11,7 +11,7 @@ export interface GatewayMemory {
   external: number;
   arrayBuffers: number;
   gcExposed: boolean;
-  metrics: GatewayMetrics & { connections: number };
+  metrics: GatewayMetrics & { connections: number; overloaded: boolean; eventLoopDelayMs: number; eventLoopUtilization: number };
   logLines: number;
   lastLines: string[];
   /** The gateway's `error ...` log lines (the first 50). */
@@ -23,6 +23,8 @@ export interface GatewayProcess {
   readonly listeners: readonly GatewayListener[];
   readonly pid: number;
   memory(): Promise<GatewayMemory>;
+  /** The gateway's metrics now (no GC first, unlike memory()). */
+  metrics(): Promise<GatewayMemory["metrics"]>;
   /** Closes the gateway and waits for the process to exit (killed after 10 s). */
   close(): Promise<void>;
 }
@@ -64,6 +66,11 @@ export async function startGatewayProcess(options: Omit<GatewayOptions, "logger"
       const answer = next<GatewayMemory>("memory");
       child.send({ type: "memory" });
       return answer;
+    },
+    async metrics() {
+      const answer = next<{ metrics: GatewayMemory["metrics"] }>("metrics");
+      child.send({ type: "metrics" });
+      return (await answer).metrics;
     },
     async close() {
       if (child.exitCode === null && child.connected) {

@@ -46,7 +46,7 @@ export interface Gateway {
    * shedding is off); and the store's health
    * (`store.healthy` is false while a cluster's Redis is out of reach and the gateway serves locally).
    */
-  metrics(): GatewayMetrics & { connections: number; overloaded: boolean; eventLoopDelayMs: number; store: PresenceStoreStatus };
+  metrics(): GatewayMetrics & { connections: number; overloaded: boolean; eventLoopDelayMs: number; eventLoopUtilization: number; store: PresenceStoreStatus };
   /** Stops accepting, closes clients with 1001, clears every timer, closes the store. */
   close(): Promise<void>;
 }
@@ -171,7 +171,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     store,
     clock,
     stateVersion: () => gw.published.version,
-    metrics: () => ({ ...gw.metrics, connections: gw.registry.all.size, overloaded: gw.overload.overloaded, eventLoopDelayMs: gw.overload.delayMs, store: store.status() }),
+    metrics: () => ({ ...gw.metrics, connections: gw.registry.all.size, overloaded: gw.overload.overloaded, eventLoopDelayMs: gw.overload.delayMs, eventLoopUtilization: gw.overload.utilization, store: store.status() }),
     close: () => (closePromise ??= shutdown()),
   };
 }

@@ -68,6 +68,12 @@ export interface OverloadLimits {
   enabled: boolean;
   /** Median event-loop delay of a window above which the gateway sheds, ms. Default 50. */
   maxEventLoopDelayMs: number;
+  /**
+   * Share of a window the event loop was busy (0..1, node:perf_hooks eventLoopUtilization) above
+   * which the gateway sheds as well. Default 1: never (a loop that is always busy but turns quickly
+   * still answers its connected clients; see docs/security.md for when to lower it).
+   */
+  maxEventLoopUtilization: number;
   /** The window the delay is measured over, ms; the state changes at most once per window. Default 500. */
   windowMs: number;
   /** The retry hint given to a shed client (`retryAfterMs`; `Retry-After` in whole seconds, at least 1), ms. Default 1000. */
@@ -90,7 +96,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   maxConnections: 16_384,
   maxPendingHandshakes: 2_048,
   maxUnfinishedRequests: 4_096,
-  overload: { enabled: true, maxEventLoopDelayMs: 50, windowMs: 500, retryAfterMs: 1_000 },
+  overload: { enabled: true, maxEventLoopDelayMs: 50, maxEventLoopUtilization: 1, windowMs: 500, retryAfterMs: 1_000 },
 };
 
 /** The limits with defaults filled in; a bad value throws naming it (`limits.authFailures.windowMs ...`). */
@@ -136,6 +142,8 @@ export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits
   const o = limits.overload;
   if (typeof o.enabled !== "boolean") throw new TypeError(`gateway: limits.overload.enabled must be true or false, got ${String(o.enabled)}`);
   check("overload.maxEventLoopDelayMs", o.maxEventLoopDelayMs, 1, false);
+  check("overload.maxEventLoopUtilization", o.maxEventLoopUtilization, Number.MIN_VALUE, false);
+  if (o.maxEventLoopUtilization > 1) throw new RangeError(`gateway: limits.overload.maxEventLoopUtilization must be at most 1, got ${o.maxEventLoopUtilization}`);
   check("overload.windowMs", o.windowMs, 50);
   check("overload.retryAfterMs", o.retryAfterMs, 0);
   return limits;

@@ -16,7 +16,7 @@
  * (refuse.ts), all with a retry hint; connected clients are served as before. The delay is the whole
  * process's: an application embedding the gateway adds its own load to it.
  */
-import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from "node:perf_hooks";
 import type { Refusal } from "./address-limits.js";
 import type { OverloadLimits } from "./options.js";
 
@@ -28,6 +28,8 @@ export class OverloadMonitor {
   #timer: ReturnType<typeof setInterval> | undefined;
   #overloaded = false;
   #delayMs = 0;
+  #utilization = 0;
+  #elu: EventLoopUtilization | undefined;
 
   /** `changed` is told each time the gateway becomes overloaded or stops being so (for a log line). */
   constructor(
@@ -45,11 +47,17 @@ export class OverloadMonitor {
     return this.#delayMs;
   }
 
+  /** The share of the last window the event loop was busy (0..1; node:perf_hooks eventLoopUtilization). */
+  get utilization(): number {
+    return this.#utilization;
+  }
+
   /** Starts measuring (nothing when `limits.overload.enabled` is false). */
   start(): void {
     if (!this.limits.enabled || this.#histogram) return;
     this.#histogram = monitorEventLoopDelay({ resolution: SAMPLE_RESOLUTION_MS });
     this.#histogram.enable();
+    this.#elu = performance.eventLoopUtilization();
     this.#timer = setInterval(() => this.#endWindow(), this.limits.windowMs);
     this.#timer.unref();
   }
@@ -75,7 +83,11 @@ export class OverloadMonitor {
     if (!histogram || histogram.count === 0) return;
     this.#delayMs = Math.max(0, histogram.percentile(50) / 1e6 - SAMPLE_RESOLUTION_MS);
     histogram.reset();
-    const overloaded = this.#delayMs > this.limits.maxEventLoopDelayMs;
+    const elu = performance.eventLoopUtilization();
+    this.#utilization = performance.eventLoopUtilization(elu, this.#elu).utilization;
+    this.#elu = elu;
+    const { maxEventLoopDelayMs, maxEventLoopUtilization } = this.limits;
+    const overloaded = this.#delayMs > maxEventLoopDelayMs || (maxEventLoopUtilization < 1 && this.#utilization > maxEventLoopUtilization);
     if (overloaded === this.#overloaded) return;
     this.#overloaded = overloaded;
     this.changed(overloaded, this.#delayMs);

@@ -106,6 +106,7 @@ describe("AddressLimits", () => {
     expect(() => resolveLimits({ maxPendingHandshakes: 0 })).toThrow(/limits\.maxPendingHandshakes must be an integer >= 1, got 0/);
     expect(() => resolveLimits({ maxUnfinishedRequests: -1 })).toThrow(/limits\.maxUnfinishedRequests/);
     expect(() => resolveLimits({ overload: { maxEventLoopDelayMs: 0 } })).toThrow(/limits\.overload\.maxEventLoopDelayMs must be a number >= 1, got 0/);
+    expect(() => resolveLimits({ overload: { maxEventLoopUtilization: 1.5 } })).toThrow(/limits\.overload\.maxEventLoopUtilization must be at most 1, got 1\.5/);
     expect(() => resolveLimits({ overload: { windowMs: 10 } })).toThrow(/limits\.overload\.windowMs must be an integer >= 50, got 10/);
     expect(resolveLimits({ overload: { enabled: false } }).overload).toEqual({ ...DEFAULT_LIMITS.overload, enabled: false });
   });
@@ -116,7 +117,7 @@ describe("AddressLimits", () => {
     expect(loose({ connectionsPerAdress: 5, nope: 1 })).toThrow(/unknown limits keys "connectionsPerAdress", "nope"; known: connectionsPerAddress,/);
     expect(loose({ handshakeRate: { rate: 5 } })).toThrow(/unknown limits\.handshakeRate key "rate"; known: burst, perSecond/);
     expect(loose({ handshakeRate: 5 })).toThrow(/limits\.handshakeRate must be an object/);
-    expect(loose({ overload: { maxDelayMs: 5 } })).toThrow(/unknown limits\.overload key "maxDelayMs"; known: enabled, maxEventLoopDelayMs, windowMs, retryAfterMs/);
+    expect(loose({ overload: { maxDelayMs: 5 } })).toThrow(/unknown limits\.overload key "maxDelayMs"; known: enabled, maxEventLoopDelayMs, maxEventLoopUtilization, windowMs, retryAfterMs/);
     expect(loose({ overload: { enabled: "no" } })).toThrow(/limits\.overload\.enabled must be true or false, got no/);
   });
 });

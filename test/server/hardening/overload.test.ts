@@ -91,6 +91,20 @@ describe.each(BINDINGS)("%s listener: overload shedding", (binding) => {
   });
 });
 
+describe("overload shedding by event-loop utilization", () => {
+  it("maxEventLoopUtilization: a loop busy all the time sheds though its delay stays under maxEventLoopDelayMs", async () => {
+    const gw = await start({ limits: { overload: { ...OVERLOAD, maxEventLoopDelayMs: 60_000, maxEventLoopUtilization: 0.5 } } });
+    const live = keep(await Wire.connected(gw, "jsonrpc", "live-1"));
+    busyLoop();
+    await until(gw, true);
+    expect(gw.metrics().eventLoopUtilization).toBeGreaterThan(0.5);
+    expect(await upgradeResponse(urlOf(gw, "jsonrpc"), "127.0.0.62")).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(rowOf(await systemPresence(live), "live-1")).toBeDefined();
+    stopLoad();
+    await until(gw, false);
+  });
+});
+
 describe("overload shedding switched off", () => {
   it("limits.overload.enabled false: the same busy loop refuses nothing and measures nothing", async () => {
     const gw = await start({ limits: { overload: { ...OVERLOAD, enabled: false } } });
