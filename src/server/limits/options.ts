@@ -57,9 +57,9 @@ export interface GatewayLimits {
 }
 
 /**
- * When the gateway counts as saturated (overload.ts): the median event-loop delay of one window
+ * When the gateway counts as saturated (overload.ts): the median event-loop delay of a window
  * (node:perf_hooks monitorEventLoopDelay, beyond its 10 ms sampling resolution) over
- * `maxEventLoopDelayMs`. While saturated, new sockets get HTTP 503 and frames from connections that
+ * `maxEventLoopDelayMs` in two windows in a row (until a window under it). While saturated, new sockets get HTTP 503 and frames from connections that
  * have not completed `connect` get UNAVAILABLE (INTERNAL_ERROR over JSON-RPC), both with a retry hint
  * and closed; connected clients are served as before.
  */

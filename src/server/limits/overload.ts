@@ -7,9 +7,11 @@
  * it is what is measured: node:perf_hooks monitorEventLoopDelay (the platform's own histogram, as
  * Fastify's under-pressure uses) samples it every SAMPLE_RESOLUTION_MS; at the end of each window
  * (`limits.overload.windowMs`) the median of the window's samples, less the resolution, is the
- * window's delay. Over `maxEventLoopDelayMs` the gateway is overloaded until a window under it.
- * The median, not the maximum: one long garbage collection or one large list is a single sample and
- * does not shed, a loop that stays busy is most of them.
+ * window's delay. Over `maxEventLoopDelayMs` in SHED_AFTER_WINDOWS windows in a row, the gateway is
+ * overloaded until a window under it. The median, not the maximum: one long garbage collection or one
+ * large list is a single sample and does not shed, a loop that stays busy is most of them. Two windows
+ * in a row, not one: a single block longer than a window (a schema compiled at start-up, a large
+ * synchronous job of an embedding application) leaves a window of one slow sample; a flood lasts.
  *
  * While overloaded, new sockets get HTTP 503 (unfinished-requests.ts), a socket that completed its
  * upgrade anyway and every frame from a connection that has not completed `connect` get UNAVAILABLE
@@ -23,10 +25,15 @@ import type { OverloadLimits } from "./options.js";
 /** How often the event loop is sampled, ms (monitorEventLoopDelay's `resolution`). */
 export const SAMPLE_RESOLUTION_MS = 10;
 
+/** Windows over a limit in a row before the gateway counts as overloaded. */
+export const SHED_AFTER_WINDOWS = 2;
+
 export class OverloadMonitor {
   #histogram: IntervalHistogram | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #overloaded = false;
+  /** Windows over a limit in a row, up to SHED_AFTER_WINDOWS. */
+  #overWindows = 0;
   #delayMs = 0;
   #utilization = 0;
   #elu: EventLoopUtilization | undefined;
@@ -68,6 +75,7 @@ export class OverloadMonitor {
     this.#histogram?.disable();
     this.#histogram = undefined;
     this.#overloaded = false;
+    this.#overWindows = 0;
   }
 
   /** The refusal for new work while overloaded, else undefined. */
@@ -87,7 +95,9 @@ export class OverloadMonitor {
     this.#utilization = performance.eventLoopUtilization(elu, this.#elu).utilization;
     this.#elu = elu;
     const { maxEventLoopDelayMs, maxEventLoopUtilization } = this.limits;
-    const overloaded = this.#delayMs > maxEventLoopDelayMs || (maxEventLoopUtilization < 1 && this.#utilization > maxEventLoopUtilization);
+    const over = this.#delayMs > maxEventLoopDelayMs || (maxEventLoopUtilization < 1 && this.#utilization > maxEventLoopUtilization);
+    this.#overWindows = over ? Math.min(SHED_AFTER_WINDOWS, this.#overWindows + 1) : 0;
+    const overloaded = this.#overWindows >= SHED_AFTER_WINDOWS;
     if (overloaded === this.#overloaded) return;
     this.#overloaded = overloaded;
     this.changed(overloaded, this.#delayMs);
