@@ -8,7 +8,8 @@
  * The flood: `addresses` loopback source addresses (127.0.0.10, ...), each starting `rate` connect
  * attempts per second (open, `connect` as a `cli` client, close), at most 32 in flight per address
  * (its pending-handshake budget): every address stays within its per-address rate budget after its
- * burst, together they offer more handshakes than the gateway can do. The offered rate is fixed
+ * burst, together they offer more handshakes than the gateway can do. Idle clients fill the list to
+ * `rows` (default 200, the cap) before the flood, so every hello-ok carries a full list. The offered rate is fixed
  * (not "as fast as answers come back"), so both runs get the same flood. The live clients
  * (live-clients.ts, their own process) connect before the flood and call system-presence one after
  * another. Bounded: `seconds` per run, every attempt times out after 5 s.
@@ -98,14 +99,14 @@ const ATTEMPT_BYTES = (() => {
   return Buffer.concat([Buffer.from(head, "latin1"), frameHead, Buffer.alloc(4), payload]);
 })();
 
-export async function crowdFlood(o: { label: string; limits: GatewayLimitsOptions; addresses: number; rate: number; live: number; seconds: number }): Promise<CrowdFigures> {
+export async function crowdFlood(o: { label: string; limits: GatewayLimitsOptions; addresses: number; rate: number; live: number; rows: number; seconds: number }): Promise<CrowdFigures> {
   const gw = await startGatewayProcess({ host: "127.0.0.1", port: 0, limits: o.limits });
   const live = fork(LIVE, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const next = <T>(type: string) => new Promise<T>((resolve) => live.on("message", (m: { type: string }) => m.type === type && resolve(m as T)));
   try {
     const port = Number(new URL(gw.url).port);
     const ready = next("ready");
-    live.send({ type: "start", url: gw.url, count: o.live, addresses: ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6"] });
+    live.send({ type: "start", url: gw.url, count: o.live, residents: Math.max(0, o.rows - 1 - o.live), addresses: ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6"] });
     await ready;
     const outcomes: Record<string, number> = {};
     let attempts = 0;
@@ -158,7 +159,13 @@ function print(f: CrowdFigures): void {
   console.log(`  live clients: ${f.live.calls} system-presence calls, p50 ${f.live.p50.toFixed(1)} ms, p99 ${f.live.p99.toFixed(1)} ms, max ${f.live.max.toFixed(0)} ms, ${f.live.failures} failed`);
   const outcomes = Object.entries(f.outcomes).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ");
   console.log(`  flood: ${f.attempts} connect attempts: ${outcomes}`);
-  console.log(`  gateway event-loop delay per window: median ${f.delay.p50.toFixed(1)} ms, max ${f.delay.max.toFixed(1)} ms; overloaded in ${(f.delay.overloadedShare * 100).toFixed(0)} % of readings; utilization ${f.delay.utilization.map((u) => u.toFixed(2)).join(" ")}`);
+  const u = [...f.delay.utilization].sort((a, b) => a - b);
+  const share = (x: number) => `${(x * 100).toFixed(0)} %`;
+  if (u.every((x) => x === 0)) console.log("  gateway event loop: not measured (shedding off)");
+  else {
+    const busy = `utilization median ${u[Math.floor(u.length / 2)]!.toFixed(2)}, min ${u[0]!.toFixed(2)}`;
+    console.log(`  gateway event loop per window: delay median ${f.delay.p50.toFixed(1)} ms, max ${f.delay.max.toFixed(1)} ms; ${busy}; overloaded in ${share(f.delay.overloadedShare)} of readings`);
+  }
   console.log(`  gateway: ${m.limitRefusals} limit refusals, ${m.overloadRefusals} overload refusals, RSS ${(f.after.rss / 1048576).toFixed(1)} MB`);
 }
 
@@ -168,10 +175,11 @@ async function main(): Promise<void> {
     addresses: { fallback: 40, describe: "flooding source addresses (127.0.0.10, ...)" },
     rate: { fallback: 60, describe: "connect attempts started per address per second" },
     live: { fallback: 5, describe: "live clients calling system-presence" },
+    rows: { fallback: 200, describe: "rows in the list (idle clients fill it; every hello-ok carries it)" },
     utilization: { fallback: 0.9, describe: "limits.overload.maxEventLoopUtilization of the last run" },
   });
-  const runs = { addresses: o.addresses, rate: o.rate, live: o.live, seconds: o.seconds };
-  console.log(`${o.addresses} addresses x ${o.rate} connects/s (at most ${IN_FLIGHT_PER_ADDRESS} in flight each) for ${o.seconds} s; ${o.live} live clients`);
+  const runs = { addresses: o.addresses, rate: o.rate, live: o.live, rows: o.rows, seconds: o.seconds };
+  console.log(`${o.addresses} addresses x ${o.rate} connects/s (at most ${IN_FLIGHT_PER_ADDRESS} in flight each) for ${o.seconds} s; ${o.live} live clients; a list of ${o.rows} rows`);
   const quiet = await crowdFlood({ ...runs, label: "no flood (default limits)", limits: {}, addresses: 0 });
   print(quiet);
   const before = await crowdFlood({ ...runs, label: "per-address limits only (before)", limits: PER_ADDRESS_ONLY });
