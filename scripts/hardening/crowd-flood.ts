@@ -5,12 +5,13 @@
  * (gateway-wide ceilings, overload shedding), and prints the live clients' round trips and what
  * was refused. docs/security.md keeps a run.
  *
- * The flood: `addresses` loopback source addresses (127.0.0.10, ...), each starting `rate` connect
- * attempts per second (open, `connect` as a `cli` client, close), at most 32 in flight per address
- * (its pending-handshake budget): every address stays within its per-address rate budget after its
- * burst, together they offer more handshakes than the gateway can do. Idle clients fill the list to
- * `rows` (default 200, the cap) before the flood, so every hello-ok carries a full list. The offered rate is fixed
- * (not "as fast as answers come back"), so both runs get the same flood. The live clients
+ * The flood: `addresses` loopback source addresses (127.0.0.10, ...), each starting `rate` (200)
+ * connect attempts per second (open, `connect` as a `cli` client, close), at most 32 in flight per
+ * address (its pending-handshake budget): each address goes past its per-address rate budget (64 per
+ * second after a burst of 256) and is partly refused there; together they offer more handshakes than
+ * the gateway can do. Idle clients fill the list to `rows` (default 200, the cap) before the flood,
+ * so every hello-ok carries a full list. The offered rate is fixed (not "as fast as answers come
+ * back"), so every run gets the same flood. The live clients
  * (live-clients.ts, their own process) connect before the flood and call system-presence one after
  * another. Bounded: `seconds` per run, every attempt times out after 5 s.
  */
@@ -173,7 +174,7 @@ async function main(): Promise<void> {
   const o = numberOptions("floods:crowd", {
     seconds: { fallback: 10, describe: "length of each run, s" },
     addresses: { fallback: 40, describe: "flooding source addresses (127.0.0.10, ...)" },
-    rate: { fallback: 60, describe: "connect attempts started per address per second" },
+    rate: { fallback: 200, describe: "connect attempts started per address per second (at most 32 in flight)" },
     live: { fallback: 5, describe: "live clients calling system-presence" },
     rows: { fallback: 200, describe: "rows in the list (idle clients fill it; every hello-ok carries it)" },
     utilization: { fallback: 0.9, describe: "limits.overload.maxEventLoopUtilization of the last run" },
