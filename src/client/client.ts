@@ -7,9 +7,8 @@ import { createPresenceMethods, type RequestFn } from "../generated/client.js";
 import type { HelloOk } from "../protocol/hello.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import type { ClientBinding } from "../transport/binding.js";
-import { FrameDecodeError, SPEAKS_JSONRPC, type InboundFrame } from "../transport/frames.js";
+import { FrameDecodeError, type InboundFrame } from "../transport/frames.js";
 import type { ConnectParams } from "../protocol/connect.js";
-import { startJsonRpcCheck } from "./binding-check.js";
 import { startBeacons, type BeaconHandle, type BeaconOptions } from "./beacons.js";
 import { resolveBinding } from "./bindings.js";
 import { Connection, type CloseInfo, type WebSocketConstructor } from "./connection.js";
@@ -144,26 +143,22 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   }
 
   /**
-   * The binding's connect preparation. On the openclaw binding, which waits for the gateway to speak
-   * first, a JSON-RPC gateway (which never does) is told apart after half a second instead of at the
-   * challenge timeout (binding-check.ts): that wrong binding fails the attempt for good.
+   * The binding's connect preparation, with its check for another binding beside it (the openclaw
+   * binding, which waits for the gateway to speak first, tells a JSON-RPC gateway, which never does,
+   * apart after half a second instead of at the challenge timeout): proof fails the attempt for good.
    */
   async #prepareConnect(base: ConnectParams, conn: Connection, Impl: WebSocketConstructor): Promise<Record<string, unknown>> {
-    const check =
-      this.binding.name === "openclaw"
-        ? startJsonRpcCheck({
-            url: this.#options.url,
-            binding: this.binding,
-            timeoutMs: this.#options.connectTimeoutMs,
-            WebSocket: Impl,
-            heard: () => conn.heard,
-            onJsonRpc: ({ evidence, answer }) => {
-              const wrong = wrongBindingError(new FrameDecodeError(`no connect.challenge: ${evidence}: ${SPEAKS_JSONRPC}`, answer, "jsonrpc"))!;
-              this.#wrongBinding ??= wrong;
-              conn.abortHandshake(wrong);
-            },
-          })
-        : undefined;
+    const check = this.binding.startBindingCheck?.({
+      url: this.#options.url,
+      timeoutMs: this.#options.connectTimeoutMs,
+      WebSocket: Impl,
+      heard: () => conn.heard,
+      onOtherBinding: (proof) => {
+        const wrong = wrongBindingError(new FrameDecodeError(proof.message, proof.answer, proof.binding))!;
+        this.#wrongBinding ??= wrong;
+        conn.abortHandshake(wrong);
+      },
+    });
     try {
       return await this.binding.prepareConnect!(base, conn);
     } finally {

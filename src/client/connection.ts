@@ -1,7 +1,7 @@
 /** One WebSocket: opening it, encoding requests and decoding frames through the binding, closing it. */
 import type { ClientBinding, HandshakeContext } from "../transport/binding.js";
 import type { InboundFrame, RequestId } from "../transport/frames.js";
-import { redactUrl, redactUrlsIn } from "../transport/redact.js";
+import { redactUrl, redactUrlsIn } from "../transport/redact-url.js";
 import { TransportError } from "./errors.js";
 
 /** The part of the WHATWG WebSocket API the client uses; `ws` and browsers' WebSocket both fit. */

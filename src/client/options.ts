@@ -2,7 +2,7 @@
 import type { ClientInfo } from "../protocol/connect.js";
 import type { HelloOk } from "../protocol/hello.js";
 import type { BindingName, ClientBinding } from "../transport/binding.js";
-import { parseUrl, redactUrl } from "../transport/redact.js";
+import { parseUrl, redactUrl } from "../transport/redact-url.js";
 import { resolveBackoff, type BackoffOptions, type ResolvedReconnect } from "./backoff.js";
 import type { WebSocketConstructor } from "./connection.js";
 

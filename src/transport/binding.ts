@@ -21,6 +21,46 @@ export interface HandshakeContext {
   adapted?(change: string, reason: string): void;
 }
 
+/** The part of a WebSocket a binding check uses (the WHATWG API; `ws` fits too). */
+export interface CheckSocket {
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: any) => void) | null;
+  onclose: ((event: any) => void) | null;
+  onerror: ((event: any) => void) | null;
+  send(data: string): void;
+  close(code?: number): void;
+}
+
+/** Proof, found beside the handshake, that the gateway speaks another wire binding. */
+export interface OtherBindingProof {
+  binding: BindingName;
+  /** What showed it (`nothing came within 500 ms, and ...`). */
+  evidence: string;
+  /** A whole sentence for an error: what was missing, the evidence, and what to do. */
+  message: string;
+  /** The text that proved it, as it came. */
+  answer: string;
+}
+
+/** What a binding check is given: where to ask, with what, and whom to tell. */
+export interface BindingCheckContext {
+  url: string;
+  /** How long a second connection may take to open, and then to answer (ms). */
+  timeoutMs: number;
+  WebSocket: new (url: string) => CheckSocket;
+  /** Whether the checked connection has heard anything yet (a frame, a close): then there is nothing to check. */
+  heard(): boolean;
+  /** Called at most once, and never after `stop()`. */
+  onOtherBinding(proof: OtherBindingProof): void;
+  /** Told what happens on a second connection (conform's wire log): `open <url>`, what went, what came, `close <code>`. */
+  onWire?(dir: "meta" | "send" | "recv", text: string): void;
+}
+
+export interface BindingCheck {
+  /** Ends the check (the handshake is over): nothing is asked after this, and a second connection is closed. */
+  stop(): Promise<void>;
+}
+
 /** Encodes requests and decodes inbound text frames for one wire binding (SPEC T2). */
 export interface ClientBinding {
   readonly name: BindingName;
@@ -34,6 +74,13 @@ export interface ClientBinding {
    * signs a device identity, sets the protocol range). The jsonrpc binding sends them unchanged.
    */
   prepareConnect?(params: ConnectParams, context: HandshakeContext): Promise<Record<string, unknown>>;
+  /**
+   * Started beside a connection that has just opened, and stopped once `prepareConnect` is over
+   * (optional): tells a gateway of another binding apart before `prepareConnect`'s own wait ends. The
+   * openclaw binding, which waits for `connect.challenge`, asks a quiet gateway in JSON-RPC
+   * (binding-check.ts). On proof, the caller fails the handshake with `proof.message`.
+   */
+  startBindingCheck?(context: BindingCheckContext): BindingCheck;
   /**
    * Extra HTTP headers for the WebSocket upgrade of a connection that will send these connect
    * params (OpenClaw wants an `Origin` from webchat clients). Node only: browsers set Origin

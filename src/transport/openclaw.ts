@@ -7,6 +7,7 @@
  */
 import type { ConnectParams } from "../protocol/connect.js";
 import type { ClientBinding } from "./binding.js";
+import { startJsonRpcCheck } from "./binding-check.js";
 import { signDeviceAuth, type DeviceAuthVersion, type DeviceIdentity } from "./device-identity.js";
 import { generateWebDeviceIdentity, webDeviceIdentity } from "./device-identity-web.js";
 import { FrameDecodeError, SPEAKS_JSONRPC, type InboundFrame, type RequestId } from "./frames.js";
@@ -161,6 +162,8 @@ export function createOpenClawBinding(options: OpenClawBindingOptions = {}): Cli
     encodeRequest: encodeOpenClawRequest,
     decode: decodeOpenClawFrame,
     errorEquivalents: OPENCLAW_ERROR_EQUIVALENTS,
+    // A JSON-RPC gateway never sends connect.challenge: told apart after half a second of silence.
+    startBindingCheck: (context) => startJsonRpcCheck({ ...context, decode: decodeOpenClawFrame, advice: SPEAKS_JSONRPC }),
     upgradeHeaders(url, params) {
       if (options.origin === false) return undefined;
       const client = mapClient ? mapClientForOpenClaw(params.client).client : params.client;

@@ -1,71 +1,27 @@
 /**
  * Secrets never reach a recording, a fixture or a conformance report: values under secret-named keys,
  * secrets inside text (a logged JSON object, a capability URL) and known secret strings (the gateway
- * token a run was given) are replaced by REDACTED.
+ * token a run was given) are replaced by REDACTED. The URL part is redact-url.ts (all the browser
+ * client needs); `redactUrl` and `redactUrlsIn` here finish with the full `redactText`.
  */
+import { isSecretKey, redactLiterals, redactUrl as redactUrlWith, redactUrlParts, redactUrlsIn as redactUrlsInWith, REDACTED, SECRET_KEYS } from "./redact-url.js";
 
-export const REDACTED = "<REDACTED>";
-
-/** Key names whose values are secrets (compared case-insensitively). */
-export const SECRET_KEYS: readonly string[] = [
-  "token",
-  "deviceToken",
-  "bootstrapToken",
-  "accessToken",
-  "refreshToken",
-  "sessionToken",
-  "password",
-  "secret",
-  "signature",
-  "privateKey",
-  "privateKeyPkcs8",
-  "recoveryScope",
-  "setupCode",
-  "apiKey",
-  "authorization",
-  "cookie",
-];
-
-const SECRET_KEY_SET = new Set(SECRET_KEYS.map((k) => k.toLowerCase()));
-
-export function isSecretKey(key: string): boolean {
-  return SECRET_KEY_SET.has(key.toLowerCase());
-}
+export { isSecretKey, MIN_LITERAL_LENGTH, parseUrl, REDACTED, SECRET_KEYS, urlSecrets } from "./redact-url.js";
 
 const KEY_ALTERNATION = SECRET_KEYS.join("|");
 /** `"deviceToken":"..."` or `\"token\": \"...\"` inside a string (a logged JSON object). */
 const JSON_IN_TEXT = new RegExp(`(\\\\?"(?:${KEY_ALTERNATION})\\\\?"\\s*:\\s*\\\\?")((?:[^"\\\\]|\\\\(?!"))*)(\\\\?")`, "gi");
 /** `token=...` / `token: ...` in free text. */
 const ASSIGNMENT_IN_TEXT = new RegExp(`\\b((?:${KEY_ALTERNATION})\\s*[=:]\\s*)(?!<REDACTED>)([A-Za-z0-9._~+/=-]{8,})`, "gi");
-/** OpenClaw's capability URLs (`/__openclaw__/cap/<token>`) and bearer credentials. */
-const CAPABILITY_PATH = /(\/__openclaw__\/cap\/)[A-Za-z0-9_-]+/g;
+/** Bearer credentials. */
 const BEARER = /(\bBearer\s+)[A-Za-z0-9._~+/=-]+/g;
 
-/**
- * `user:password@` (or a lone user, often a token) after `://` anywhere in text. Anchored on `://`,
- * not on the scheme: a scheme pattern (`[a-z][a-z0-9+.-]*://`) took 0.4 s on 40 KB of `a.a.a.`
- * (each word boundary a new start scanning to the end), a minute on a 500 KB frame.
- */
-const URL_CREDENTIALS = /(:\/\/)([^\s/?#@"'<>]+)@/g;
-/** A query parameter (`?token=...`, `&access_token=...`) anywhere in text; judged by its name (querySecret). */
-const QUERY_PARAM = /([?&])([A-Za-z0-9_.-]+)=([^&#\s"'<>]*)/g;
-/** Query parameter names that carry credentials besides SECRET_KEYS (compared without `_`, `-`, `.`). */
-const QUERY_SECRET_NAMES = new Set([...SECRET_KEY_SET, "auth", "key", "accesstoken", "sig"]);
-const querySecret = (name: string) => QUERY_SECRET_NAMES.has(name.replace(/[_.-]/g, "").toLowerCase());
-
-/** Known secrets shorter than this are not replaced inside text (a 2-letter token would mangle every report). */
-export const MIN_LITERAL_LENGTH = 6;
-
+/** Known secrets, secret-named keys' values in JSON or `key=value` text, URL secrets, bearer credentials. */
 export function redactText(text: string, literals: readonly string[] = []): string {
-  let out = text;
-  for (const secret of literals) if (secret.length >= MIN_LITERAL_LENGTH) out = out.split(secret).join(REDACTED);
-  return out
+  const out = redactLiterals(text, literals)
     .replace(JSON_IN_TEXT, (_m, head: string, value: string, tail: string) => (value === REDACTED ? `${head}${value}${tail}` : `${head}${REDACTED}${tail}`))
-    .replace(ASSIGNMENT_IN_TEXT, (_m, head: string) => `${head}${REDACTED}`)
-    .replace(URL_CREDENTIALS, (m, scheme: string, credentials: string) => (credentials === REDACTED ? m : `${scheme}${REDACTED}@`))
-    .replace(QUERY_PARAM, (m, sep: string, name: string, value: string) => (value === "" || value === REDACTED || !querySecret(name) ? m : `${sep}${name}=${REDACTED}`))
-    .replace(CAPABILITY_PATH, `$1${REDACTED}`)
-    .replace(BEARER, `$1${REDACTED}`);
+    .replace(ASSIGNMENT_IN_TEXT, (_m, head: string) => `${head}${REDACTED}`);
+  return redactUrlParts(out).replace(BEARER, `$1${REDACTED}`);
 }
 
 /**
@@ -74,31 +30,7 @@ export function redactText(text: string, literals: readonly string[] = []): stri
  * parameter names kept; a URL without them is returned as it is. Not a URL: redactText.
  */
 export function redactUrl(url: string, literals: readonly string[] = []): string {
-  const parsed = parseUrl(url);
-  if (!parsed) return redactText(url, literals);
-  if (!parsed.username && !parsed.password && !parsed.search && !parsed.hash) return redactText(url, literals);
-  const credentials = parsed.username || parsed.password ? `${REDACTED}@` : "";
-  const query = [...new Set(parsed.searchParams.keys())].map((name) => `${encodeURIComponent(name)}=${REDACTED}`).join("&");
-  const hash = parsed.hash ? `#${REDACTED}` : "";
-  return redactText(`${parsed.protocol}//${credentials}${parsed.host}${parsed.pathname}${query ? `?${query}` : ""}${hash}`, literals);
-}
-
-/**
- * The secrets `url` holds that text elsewhere may echo: its user name and password and the values of
- * its credential-named query parameters (`token`, `access_token`, `key`, ... as redactText judges
- * them), as written and percent-decoded. Other query values are not listed: redactUrl blanks them in
- * the URL, but a value such as `openclaw` replaced in every message would garble the message.
- */
-export function urlSecrets(url: string): string[] {
-  const parsed = parseUrl(url);
-  if (!parsed) return [];
-  const found = [parsed.username, parsed.password];
-  for (const pair of parsed.search.slice(1).split("&")) {
-    const [name = "", value = ""] = pair.split(/=(.*)/s);
-    if (querySecret(decoded(name))) found.push(value);
-  }
-  // Longest first, so a secret that contains another is replaced whole.
-  return [...new Set([...found, ...found.map(decoded)])].filter((s) => s !== "").sort((a, b) => b.length - a.length);
+  return redactUrlWith(url, literals, redactText);
 }
 
 /**
@@ -107,27 +39,7 @@ export function urlSecrets(url: string): string[] {
  * error that quotes only part of a URL).
  */
 export function redactUrlsIn(text: string, urls: readonly string[], literals: readonly string[] = []): string {
-  let out = text;
-  for (const url of urls) if (url !== "") out = out.split(url).join(redactUrl(url));
-  return redactText(out, [...literals, ...urls.flatMap(urlSecrets)]);
-}
-
-/** Percent-decoded (a query's `+` as a space), or as written when it does not decode. */
-function decoded(text: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, " "));
-  } catch {
-    return text;
-  }
-}
-
-/** The URL, or undefined when it is not one (URL.canParse is newer than some browsers the client SDK runs in). */
-export function parseUrl(url: string): URL | undefined {
-  try {
-    return new URL(url);
-  } catch {
-    return undefined;
-  }
+  return redactUrlsInWith(text, urls, literals, redactText);
 }
 
 export interface RedactOptions {

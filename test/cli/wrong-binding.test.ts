@@ -2,7 +2,7 @@
 // reference gateway's two listeners: they stop as soon as the gateway shows which binding it speaks,
 // naming it and the flag to use, like conform (test/conformance/binding-mismatch.test.ts). A JSON-RPC
 // gateway sends nothing first, so the openclaw binding asks on a second connection after half a second
-// (src/client/binding-check.ts) instead of waiting out connect.challenge's timeout. The waits that
+// (src/transport/binding-check.ts) instead of waiting out connect.challenge's timeout. The waits that
 // could also end these runs (--timeout-ms, which bounds the challenge wait too) are set to ten minutes,
 // far beyond this file's test timeout: a run that waited for one could not pass.
 import { mkdtempSync, rmSync } from "node:fs";

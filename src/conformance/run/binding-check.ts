@@ -1,22 +1,22 @@
 /**
- * conform's probe on the openclaw binding tells a JSON-RPC gateway apart at once, as the client does:
- * the check itself (a question in JSON-RPC on a second connection after half a second of silence) is
- * the client's (src/client/binding-check.ts). Here its proof ends the probe connection's waits
+ * conform's probe tells a gateway of another binding apart at once, as the client does: the check is
+ * the binding's own (`startBindingCheck`; the openclaw binding asks a quiet gateway in JSON-RPC on a
+ * second connection, src/transport/binding-check.ts). Here its proof ends the probe connection's waits
  * (WireConnection.noteOtherBinding), and the second connection's frames go to the run's wire log as
  * actor "binding-check".
  */
-import { startJsonRpcCheck } from "../../client/binding-check.js";
+import WebSocket from "ws";
 import type { ScenarioContext } from "./context.js";
 import type { WireConnection } from "./wire.js";
 
-/** Starts the check beside `conn` (the probe's connection); `stop()` when its handshake is over. */
-export function checkForJsonRpc(ctx: ScenarioContext, conn: WireConnection, timeoutMs: number): { stop(): Promise<void> } {
-  return startJsonRpcCheck({
+/** Starts the binding's check beside `conn` (the probe's connection), if it has one; `stop()` when its handshake is over. */
+export function checkBinding(ctx: ScenarioContext, conn: WireConnection, timeoutMs: number): { stop(): Promise<void> } | undefined {
+  return ctx.config.binding.startBindingCheck?.({
     url: ctx.config.url,
-    binding: ctx.config.binding,
     timeoutMs,
+    WebSocket,
     heard: () => conn.received.length > 0 || conn.decodeErrors.length > 0 || conn.closeInfo !== undefined,
-    onJsonRpc: ({ evidence }) => conn.noteOtherBinding({ binding: "jsonrpc", evidence }),
+    onOtherBinding: ({ binding, evidence }) => conn.noteOtherBinding({ binding, evidence }),
     onWire: (dir, text) => void ctx.log.add("binding-check", dir, text),
   });
 }

@@ -14,7 +14,7 @@ import type { CheckResult, ProbeReport, ProgressEvent, ScenarioResult } from "..
 import type { Scenario } from "../scenario/scenario.js";
 import { NO_NEEDS, SPEC_OPERATOR_SCOPES, type GatewayNeeds } from "./adapt.js";
 import { buildConnectParams, declareActor, handshake, openActor } from "./actors.js";
-import { checkForJsonRpc } from "./binding-check.js";
+import { checkBinding } from "./binding-check.js";
 import { ScenarioContext, type RunConfig } from "./context.js";
 import { sleep } from "./exec-events.js";
 import { acceptedWithoutTokenText } from "./option-words.js";
@@ -133,7 +133,7 @@ class Probe {
 
   /** The handshake; on the openclaw binding, a JSON-RPC gateway is told apart at once (binding-check.ts). */
   async handshake(conn: WireConnection): ReturnType<typeof handshake> {
-    const check = this.config.binding.name === "openclaw" ? checkForJsonRpc(this.ctx, conn, this.config.stepTimeoutMs) : undefined;
+    const check = checkBinding(this.ctx, conn, this.config.stepTimeoutMs);
     try {
       return await handshake(this.ctx, "probe", conn, this.config.stepTimeoutMs);
     } finally {

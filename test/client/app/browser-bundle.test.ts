@@ -22,6 +22,10 @@ describe("browser bundle", () => {
     expect(bundle.inputs.filter((i) => i.startsWith("node_modules/ws/") || i.includes("ajv"))).toEqual([]);
     expect(bundle.inputs.filter((i) => i.startsWith("src/server/") || i.startsWith("src/generated/validators"))).toEqual([]);
     expect(bundle.gzipBytes).toBeLessThan(20 * 1024);
+    // Only what a jsonrpc client needs: the URL part of redaction (not the report patterns and value
+    // walk of redact.ts), and no openclaw binding check (it comes with that binding).
+    expect(bundle.inputs).toContain("src/transport/redact-url.ts");
+    expect(bundle.inputs.filter((i) => /src\/transport\/(redact|binding-check|openclaw)\.ts$/.test(i))).toEqual([]);
   });
 
   it("bundles the whole package entry (validators included) with no Node built-in", async () => {

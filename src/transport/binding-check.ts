@@ -4,16 +4,17 @@
  * the wait alone only ends at its timeout (5 s). When the connection has heard nothing after
  * QUIET_MS (OpenClaw sends its challenge as the socket opens), a second connection asks in JSON-RPC:
  * a request before `connect`, which a SPEC gateway answers with NOT_CONNECTED and records nothing for
- * (H1). An answer in JSON-RPC is the proof (`onJsonRpc`); anything else (an OpenClaw frame, a close,
+ * (H1). An answer in JSON-RPC is the proof (`onOtherBinding`); anything else (an OpenClaw frame, a close,
  * silence) proves nothing and the wait runs on to its timeout, the fallback. The checked connection
  * itself is never touched.
  *
- * Used by the client (createPresenceClient, so the CLI's list, watch and doctor) and by conform's probe.
+ * The openclaw binding offers it as `startBindingCheck` (binding.ts), which the client
+ * (createPresenceClient, so the CLI's list, watch and doctor) and conform's probe start beside a
+ * connection that has just opened. It lives with the binding, not in the client, so a client of the
+ * jsonrpc binding alone (a browser bundle) does not carry it.
  */
-import WebSocketImpl from "isomorphic-ws";
-import type { ClientBinding } from "../transport/binding.js";
-import { FrameDecodeError } from "../transport/frames.js";
-import type { WebSocketConstructor, WebSocketLike } from "./connection.js";
+import type { BindingCheck, BindingCheckContext, CheckSocket } from "./binding.js";
+import { FrameDecodeError } from "./frames.js";
 
 /** How long the checked connection may stay silent before the second connection asks (ms). */
 export const QUIET_MS = 500;
@@ -21,44 +22,25 @@ export const QUIET_MS = 500;
 /** The request the second connection sends: read-only, and refused before `connect` anyway (H1). */
 export const JSONRPC_QUESTION = JSON.stringify({ jsonrpc: "2.0", id: "binding-check", method: "system-presence" });
 
-/** What showed the gateway speaks JSON-RPC: `evidence` completes "no connect.challenge: ...". */
-export interface JsonRpcProof {
-  evidence: string;
-  /** The answer's text as it came. */
-  answer: string;
-}
-
-export interface JsonRpcCheckOptions {
-  url: string;
-  /** The binding being checked (openclaw): an answer it decodes as the jsonrpc binding's frame is the proof. */
-  binding: ClientBinding;
-  /** Whether the checked connection has heard anything (a frame, a close): then no question is asked. */
-  heard(): boolean;
-  /** Called at most once, and never after `stop()`. */
-  onJsonRpc(proof: JsonRpcProof): void;
-  /** How long the second connection may take to open, and then to answer (ms). */
-  timeoutMs: number;
+export interface JsonRpcCheckOptions extends BindingCheckContext {
+  /** The checked binding's decoder: an answer it refuses as the jsonrpc binding's frame is the proof. */
+  decode(text: string): unknown;
+  /** Completes the client's message after the evidence: what to do about it. */
+  advice: string;
   quietMs?: number;
-  /** Default: `isomorphic-ws`. */
-  WebSocket?: WebSocketConstructor;
-  /** Told what happens on the second connection (conform's wire log): `open <url>`, the question, the answer, `close <code>`. */
-  onWire?(dir: "meta" | "send" | "recv", text: string): void;
-}
-
-export interface JsonRpcCheck {
-  /** Ends the check (the handshake is over): no question after this, and an open second connection is closed. */
-  stop(): Promise<void>;
 }
 
 /** Starts the check beside a connection that has just opened; `stop()` when its handshake is over. */
-export function startJsonRpcCheck(options: JsonRpcCheckOptions): JsonRpcCheck {
+export function startJsonRpcCheck(options: JsonRpcCheckOptions): BindingCheck {
   const quietMs = options.quietMs ?? QUIET_MS;
   let stopped = false;
   let asking: { close(): Promise<void> } | undefined;
   const timer = setTimeout(() => {
     if (stopped || options.heard()) return;
     asking = ask(options, (answer) => {
-      if (!stopped) options.onJsonRpc({ evidence: `nothing came within ${quietMs} ms, and a JSON-RPC request on a second connection got a JSON-RPC answer`, answer });
+      if (stopped) return;
+      const evidence = `nothing came within ${quietMs} ms, and a JSON-RPC request on a second connection got a JSON-RPC answer`;
+      options.onOtherBinding({ binding: "jsonrpc", evidence, message: `no connect.challenge: ${evidence}: ${options.advice}`, answer });
     });
   }, quietMs);
   return {
@@ -72,10 +54,10 @@ export function startJsonRpcCheck(options: JsonRpcCheckOptions): JsonRpcCheck {
 
 /** Opens the second connection, asks, and calls `proven` if the first answer is JSON-RPC; closes after that first answer. */
 function ask(options: JsonRpcCheckOptions, proven: (answer: string) => void): { close(): Promise<void> } {
-  const Impl = options.WebSocket ?? (WebSocketImpl as unknown as WebSocketConstructor);
+  const Impl = options.WebSocket;
   let closed!: () => void;
   const done = new Promise<void>((resolve) => (closed = resolve));
-  let socket: WebSocketLike;
+  let socket: CheckSocket;
   options.onWire?.("meta", `open ${options.url}`);
   try {
     socket = new Impl(options.url);
@@ -109,16 +91,16 @@ function ask(options: JsonRpcCheckOptions, proven: (answer: string) => void): { 
   socket.onmessage = (event: { data: unknown }) => {
     const text = typeof event.data === "string" ? event.data : "";
     options.onWire?.("recv", text);
-    if (answersInJsonRpc(options.binding, text)) proven(text);
+    if (answersInJsonRpc(options.decode, text)) proven(text);
     void close();
   };
   return { close };
 }
 
 /** Whether the checked binding reads `text` as a frame of the jsonrpc binding. */
-function answersInJsonRpc(binding: ClientBinding, text: string): boolean {
+function answersInJsonRpc(decode: (text: string) => unknown, text: string): boolean {
   try {
-    binding.decode(text);
+    decode(text);
     return false;
   } catch (error) {
     return error instanceof FrameDecodeError && error.otherBinding === "jsonrpc";
