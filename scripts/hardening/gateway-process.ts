@@ -6,9 +6,17 @@ import type { GatewayListener, GatewayMetrics, GatewayOptions } from "../../src/
 export interface GatewayMemory {
   /** Resident set size, bytes. */
   rss: number;
-  /** V8 heap in use after two full GCs, bytes. */
+  /** V8 heap in use after two full GCs (unless asked without), bytes. */
   heapUsed: number;
+  /** V8 heap reserved (committed pages of all spaces), bytes. */
+  heapTotal: number;
+  /** Anonymous memory resident (smaps_rollup: heap, malloc arenas, buffers), bytes; undefined off Linux. */
+  anonymous?: number;
+  /** Output queued in the process (sockets' writableLength, summed) and the sockets holding any. */
+  socketQueues: { bytes: number; sockets: number };
+  /** Memory of C++ objects bound to JS (Buffers and ArrayBuffers included), bytes. */
   external: number;
+  /** ArrayBuffers and Buffers (part of external), bytes. */
   arrayBuffers: number;
   gcExposed: boolean;
   metrics: GatewayMetrics & { connections: number; overloaded: boolean; eventLoopDelayMs: number; eventLoopUtilization: number };
@@ -22,7 +30,8 @@ export interface GatewayProcess {
   readonly url: string;
   readonly listeners: readonly GatewayListener[];
   readonly pid: number;
-  memory(): Promise<GatewayMemory>;
+  /** Memory after two full GCs; `{gc: false}`: as it is (what a GC would free still counted). */
+  memory(options?: { gc?: boolean }): Promise<GatewayMemory>;
   /** The gateway's metrics now (no GC first, unlike memory()). */
   metrics(): Promise<GatewayMemory["metrics"]>;
   /** Closes the gateway and waits for the process to exit (killed after 10 s). */
@@ -62,9 +71,9 @@ export async function startGatewayProcess(options: Omit<GatewayOptions, "logger"
     url,
     listeners,
     pid: child.pid!,
-    async memory() {
+    async memory(options = {}) {
       const answer = next<GatewayMemory>("memory");
-      child.send({ type: "memory" });
+      child.send({ type: "memory", gc: options.gc });
       return answer;
     },
     async metrics() {

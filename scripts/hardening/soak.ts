@@ -22,18 +22,45 @@
 import type { PresenceEntry } from "../../src/protocol/index.js";
 import { validate } from "../../src/validation/index.js";
 import { numberOptions, runIfMain, verdict } from "./cli.js";
-import { MB, mb, startGatewayProcess, type GatewayMemory } from "./gateway-process.js";
+import { MB, mb, startGatewayProcess, type GatewayMemory, type GatewayProcess } from "./gateway-process.js";
 import { connectParams, RawClient } from "./raw-client.js";
 
 export interface SoakOptions {
   seconds: number;
   clients: number;
   seed: number;
-  /** Row lifetime of the gateway; default 300000 (SPEC S1). */
+  /**
+   * The run's time scale against the 10-minute run: sessions, beacon gaps, time offline and the TTL
+   * are this fraction of that run's. Default seconds / 600, at most 1 (a 1-minute run: 0.1, ten
+   * times the connect rate). A 3-minute run at pace 0.1 keeps the 1-minute run's rates three times as long.
+   */
+  pace?: number;
+  /** Row lifetime of the gateway; default 300 s (SPEC S1) times the pace. */
   ttlMs?: number;
   /** Memory sample period, ms. Default: the run's length / 60, within 1000..30000 (a sample waits for its GC). */
   sampleMs?: number;
+  /** After the run, the clients closed: how long to leave the gateway idle, sampling its memory, s. Default 0. */
+  settleSeconds?: number;
   log?: (line: string) => void;
+}
+
+/** The gateway process's memory at one moment (bytes; heapUsed after a full GC in the run's samples). */
+export interface SoakSample {
+  atS: number;
+  rss: number;
+  /** Resident anonymous memory (smaps_rollup), bytes; 0 off Linux. */
+  anonymous: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  /** Before the sample's GC: the V8 heap in use and ArrayBuffers (live and not yet collected), bytes. */
+  heapBeforeGc?: number;
+  arrayBuffersBeforeGc?: number;
+  /** Output queued on the gateway's sockets (not yet taken by the kernel), bytes, and by how many sockets. */
+  queued: number;
+  queuedSockets: number;
+  connections: number;
 }
 
 /** What the model expects of one row: the fields written last, and when. */
@@ -65,7 +92,12 @@ export interface SoakReport {
   extra: string[];
   mismatched: string[];
   invalidRows: number;
-  samples: Array<{ atS: number; rss: number; heapUsed: number; connections: number }>;
+  samples: SoakSample[];
+  /** Lists the gateway serialized (metrics.snapshots: one per list version read) and the final list's size, bytes. */
+  snapshots: number;
+  listBytes: number;
+  /** After the run, its clients gone: the gateway left idle for `settleSeconds`, sampled without forcing a GC. */
+  settle: SoakSample[];
   /** The heap after GC over the steady part of the run (its second half); see heapTrend. */
   heap: HeapTrend;
   gatewayErrors: string[];
@@ -146,18 +178,21 @@ export function heapClimbs(trend: HeapTrend): string | undefined {
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   // A short run keeps a 10-minute run's shape: its TTL is scaled like its sessions (1 minute: 30 s),
   // so rows expire, and the population is steady, in its second half too.
-  const ttlMs = options.ttlMs ?? Math.round(300_000 * Math.min(1, options.seconds / 600));
+  const scale = options.pace ?? Math.min(1, options.seconds / 600);
+  const ttlMs = options.ttlMs ?? Math.round(300_000 * scale);
   const report: SoakReport = {
     options, ttlMs, connects: 0, beacons: 0, cleanCloses: 0, drops: 0, refusedOrFailed: 0, failReasons: {}, modelRows: 0, listRows: 0, atTheEdge: 0,
-    maxDisconnectLagMs: 0, missing: [], extra: [], mismatched: [], invalidRows: 0, samples: [], heap: heapTrend([], 0),
+    maxDisconnectLagMs: 0, missing: [], extra: [], mismatched: [], invalidRows: 0, samples: [], snapshots: 0, listBytes: 0, settle: [], heap: heapTrend([], 0),
     gatewayErrors: [], seconds: 0, failures: [],
   };
   const random = mulberry32(options.seed);
-  const scale = Math.min(1, options.seconds / 600); // a short soak keeps the same shape, faster
   const started = Date.now();
   const deadline = started + options.seconds * 1000;
   const gw = await startGatewayProcess({ host: "127.0.0.1", port: 0, ttlMs, maxEntries: 10_000, webRoot: false });
+  options.log?.(`gateway process ${gw.pid}`);
   const model = new Map<string, ModelRow>();
+  /** Clients connected at the end of the run (closed before the settle phase). */
+  const stayed: RawClient[] = [];
   const failed = (reason: string) => {
     report.refusedOrFailed++;
     report.failReasons[reason] = (report.failReasons[reason] ?? 0) + 1;
@@ -207,7 +242,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           write(key, fields, true);
         } else failed(`beacon: ${String(answer.error?.data?.code ?? answer.error?.message)}`);
       }
-      if (Date.now() >= deadline) return void socket.ws.removeAllListeners("message"); // stays connected to the end
+      if (Date.now() >= deadline) {
+        socket.ws.removeAllListeners("message"); // stays connected to the end
+        stayed.push(socket);
+        return;
+      }
       const closing = Date.now();
       if (random() < 0.3) {
         socket.terminate();
@@ -228,10 +267,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // On a fixed cadence from the start; a sample that took longer (the GC of a busy gateway) skips ticks.
     for (let next = started + every; next <= deadline; next += every * Math.max(1, Math.ceil((Date.now() - next) / every))) {
       await sleep(Math.max(0, next - Date.now()));
-      const m: GatewayMemory = await gw.memory();
-      const sample = { atS: Math.round((Date.now() - started) / 1000), rss: m.rss, heapUsed: m.heapUsed, connections: m.metrics.connections };
+      // Read once as it is, then after a full GC: what the GC frees is garbage, not held memory.
+      const before = await gw.memory({ gc: false });
+      const sample = { ...sampleOf(await gw.memory(), started), heapBeforeGc: before.heapUsed, arrayBuffersBeforeGc: before.arrayBuffers };
       report.samples.push(sample);
-      options.log?.(`${sample.atS} s: ${sample.connections} connections, RSS ${mb(m.rss)}, heap after GC ${mb(m.heapUsed)}, ${report.connects} connects, ${report.beacons} beacons`);
+      options.log?.(`${sample.atS} s: ${sample.connections} connections, ${memoryLine(sample)}, ${report.connects} connects, ${report.beacons} beacons`);
     }
   })();
 
@@ -244,15 +284,51 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     reader.terminate();
     const memory = await gw.memory();
     report.gatewayErrors = memory.errorLines;
+    report.snapshots = memory.metrics.snapshots;
+    report.listBytes = Buffer.byteLength(JSON.stringify(rows));
     compare(report, model, rows, ttlMs);
     // Flat: the heap's trend over the second half of the run (the population is steady by then).
     report.heap = heapTrend(report.samples, options.seconds / 2);
     report.seconds = (Date.now() - started) / 1000;
     report.failures = failuresOf(report);
+    if ((options.settleSeconds ?? 0) > 0) await settle(report, gw, stayed, options);
     return report;
   } finally {
     await gw.close();
   }
+}
+
+function sampleOf(m: GatewayMemory, started: number): SoakSample {
+  return {
+    atS: Math.round((Date.now() - started) / 1000), rss: m.rss, anonymous: m.anonymous ?? 0, heapUsed: m.heapUsed, heapTotal: m.heapTotal,
+    external: m.external, arrayBuffers: m.arrayBuffers,
+    queued: m.socketQueues.bytes, queuedSockets: m.socketQueues.sockets, connections: m.metrics.connections,
+  };
+}
+
+/** One sample in words: which of RSS, the V8 heap and the memory outside it moved. */
+export function memoryLine(s: SoakSample): string {
+  const was = (before: number | undefined) => (before === undefined ? "" : `${mb(before)} before GC, `);
+  return (
+    `RSS ${mb(s.rss)} (anonymous ${mb(s.anonymous)}), heap used ${was(s.heapBeforeGc)}${mb(s.heapUsed)} of ${mb(s.heapTotal)}, ` +
+    `external ${mb(s.external)} (arrayBuffers ${was(s.arrayBuffersBeforeGc)}${mb(s.arrayBuffers)}; queued on ${s.queuedSockets} sockets ${mb(s.queued)})`
+  );
+}
+
+/** The clients gone, the gateway left idle: does its RSS come back down by itself? */
+async function settle(report: SoakReport, gw: GatewayProcess, stayed: RawClient[], options: SoakOptions): Promise<void> {
+  for (const socket of stayed) socket.terminate();
+  const started = Date.now();
+  const every = Math.max(1_000, (options.settleSeconds! * 1000) / 20);
+  for (let next = started; next <= started + options.settleSeconds! * 1000; next += every) {
+    await sleep(Math.max(0, next - Date.now()));
+    const sample = sampleOf(await gw.memory({ gc: false }), started);
+    report.settle.push(sample);
+    options.log?.(`settle ${sample.atS} s: ${sample.connections} connections, ${memoryLine(sample)} (no forced GC)`);
+  }
+  const after = sampleOf(await gw.memory(), started);
+  report.settle.push(after);
+  options.log?.(`settle ${after.atS} s after a full GC: ${memoryLine(after)}`);
 }
 
 /** The list against the model: every expected row present with its fields, nothing else. */
@@ -327,16 +403,28 @@ async function main(): Promise<void> {
     minutes: { fallback: 10, describe: "how long the clients churn (fractions allowed)" },
     clients: { fallback: 1_000, describe: "clients churning at once" },
     seed: { fallback: Date.now() % 1_000_000, describe: "seed of the clients' random choices", shown: "a new one per run" },
+    pace: { fallback: 0, describe: "time scale against the 10-minute run (sessions, beacons, TTL)", shown: "minutes / 10, at most 1" },
+    settle: { fallback: 0, describe: "then, clients gone, watch the idle gateway's memory this many seconds" },
   });
-  const options: SoakOptions = { seconds: Math.round(args.minutes * 60), clients: args.clients, seed: args.seed, log: (line) => console.log(line) };
-  console.log(`soak: ${options.clients} clients from ${Math.min(options.clients, ADDRESSES.length)} addresses for ${options.seconds} s, seed ${options.seed}`);
+  const options: SoakOptions = {
+    seconds: Math.round(args.minutes * 60), clients: args.clients, seed: args.seed, pace: args.pace || undefined, settleSeconds: args.settle, log: (line) => console.log(line),
+  };
+  console.log(`soak: ${options.clients} clients from ${Math.min(options.clients, ADDRESSES.length)} addresses for ${options.seconds} s, seed ${options.seed}${options.pace ? `, pace ${options.pace}` : ""}`);
   const r = await runSoak(options);
   console.log(`\nTTL ${r.ttlMs / 1000} s; ${r.samples.length} heap samples`);
   console.log(`${r.connects} connects, ${r.beacons} beacons, ${r.cleanCloses} clean closes, ${r.drops} dropped sockets, ${r.refusedOrFailed} refused or failed${r.refusedOrFailed > 0 ? ` (${Object.entries(r.failReasons).map(([k, n]) => `${k} ${n}`).join(", ")})` : ""}, in ${r.seconds.toFixed(0)} s`);
   console.log(`disconnects marked up to ${r.maxDisconnectLagMs} ms after the client closed`);
   console.log(`list: ${r.listRows} rows; model: ${r.modelRows} rows (+${r.atTheEdge} at the expiry edge); missing ${r.missing.length}, extra ${r.extra.length}, fields differing ${r.mismatched.length}, invalid ${r.invalidRows}`);
+  console.log(`${r.snapshots} lists serialized (a new one for each version read: every handshake's hello-ok), the last ${(r.listBytes / 1024).toFixed(0)} KB`);
   console.log(`heap after GC: ${r.samples.map((s) => `${s.atS}s ${mb(s.heapUsed)}`).join(", ")}`);
-  console.log(`RSS: ${r.samples.map((s) => mb(s.rss)).join(", ")}`);
+  const range = (pick: (s: SoakSample) => number) => `${mb(Math.min(...r.samples.map(pick)))} to ${mb(Math.max(...r.samples.map(pick)))} (last ${mb(pick(r.samples.at(-1)!))})`;
+  console.log(`RSS: ${range((s) => s.rss)}; anonymous ${range((s) => s.anonymous)}`);
+  console.log(`heap total: ${range((s) => s.heapTotal)}; external: ${range((s) => s.external)}; arrayBuffers: ${range((s) => s.arrayBuffers)}`);
+  console.log(`before each GC: heap used ${range((s) => s.heapBeforeGc ?? 0)}; arrayBuffers ${range((s) => s.arrayBuffersBeforeGc ?? 0)}`);
+  if (r.settle.length > 0) {
+    const idle = r.settle.map((s, i) => `${s.atS}s ${mb(s.rss)}/${mb(s.heapTotal)}${i === r.settle.length - 1 ? " (after a full GC)" : ""}`);
+    console.log(`idle after the run, clients gone (RSS/V8 heap total, no GC forced): ${idle.join(", ")}`);
+  }
   const h = r.heap;
   console.log(
     `heap over the steady part (from ${h.fromS} s, ${h.samples} samples): median ${mb(h.firstThird)} (first third) -> ${mb(h.lastThird)} (last third), least-squares slope ${h.slopeMbPerMin.toFixed(3)} MB/min`,
