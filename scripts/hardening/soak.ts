@@ -17,13 +17,19 @@
  * judged over the steady part of the run (its second half: by then rows expire as fast as they are
  * made, since the TTL of a short run is scaled with it): the median of the last third of those
  * samples against the median of the first third (single samples spike while a push round is in
- * flight), with the least-squares slope printed beside.
+ * flight), with the least-squares slope printed beside. Each sample also reads RSS, the heap before
+ * its GC, external and arrayBuffers (soak-memory.ts); `--settle S` watches the idle gateway after the
+ * run and `--pace F` keeps a short run's rates over a longer one (docs/security.md, "RSS of the
+ * one-minute run").
  */
 import type { PresenceEntry } from "../../src/protocol/index.js";
 import { validate } from "../../src/validation/index.js";
 import { numberOptions, runIfMain, verdict } from "./cli.js";
-import { MB, mb, startGatewayProcess, type GatewayMemory, type GatewayProcess } from "./gateway-process.js";
+import { mb, startGatewayProcess } from "./gateway-process.js";
+import { heapClimbs, heapTrend, idleSamples, memoryLine, runSample, type HeapTrend, type SoakSample } from "./soak-memory.js";
 import { connectParams, RawClient } from "./raw-client.js";
+
+export { heapClimbs, heapTrend, type HeapTrend, type SoakSample } from "./soak-memory.js";
 
 export interface SoakOptions {
   seconds: number;
@@ -42,25 +48,6 @@ export interface SoakOptions {
   /** After the run, the clients closed: how long to leave the gateway idle, sampling its memory, s. Default 0. */
   settleSeconds?: number;
   log?: (line: string) => void;
-}
-
-/** The gateway process's memory at one moment (bytes; heapUsed after a full GC in the run's samples). */
-export interface SoakSample {
-  atS: number;
-  rss: number;
-  /** Resident anonymous memory (smaps_rollup), bytes; 0 off Linux. */
-  anonymous: number;
-  heapUsed: number;
-  heapTotal: number;
-  external: number;
-  arrayBuffers: number;
-  /** Before the sample's GC: the V8 heap in use and ArrayBuffers (live and not yet collected), bytes. */
-  heapBeforeGc?: number;
-  arrayBuffersBeforeGc?: number;
-  /** Output queued on the gateway's sockets (not yet taken by the kernel), bytes, and by how many sockets. */
-  queued: number;
-  queuedSockets: number;
-  connections: number;
 }
 
 /** What the model expects of one row: the fields written last, and when. */
@@ -124,55 +111,6 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-/** How the heap after GC moved over the steady part of a run. */
-export interface HeapTrend {
-  /** Samples judged (those in the steady window), and where the window starts, s. */
-  samples: number;
-  fromS: number;
-  /** Median of the first and of the last third of those samples, bytes. */
-  firstThird: number;
-  lastThird: number;
-  /** Least-squares slope over the window, MB per minute. */
-  slopeMbPerMin: number;
-  /** Why the trend could not be judged (too few samples), if so. */
-  unjudged?: string;
-}
-
-/** Fewest samples per third for a verdict (their medians are compared). */
-const MIN_PER_THIRD = 2;
-
-/** The heap trend over samples taken from `fromS` on (see HeapTrend). */
-export function heapTrend(all: ReadonlyArray<{ atS: number; heapUsed: number }>, fromS: number): HeapTrend {
-  const points = all.filter((p) => p.atS >= fromS);
-  const n = points.length;
-  const third = Math.floor(n / 3);
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-  const trend: HeapTrend = {
-    samples: n,
-    fromS,
-    firstThird: median(points.slice(0, third).map((p) => p.heapUsed)),
-    lastThird: median(points.slice(n - third).map((p) => p.heapUsed)),
-    slopeMbPerMin: 0,
-  };
-  if (n >= 2) {
-    const mx = points.reduce((s, p) => s + p.atS, 0) / n;
-    const my = points.reduce((s, p) => s + p.heapUsed, 0) / n;
-    const num = points.reduce((s, p) => s + (p.atS - mx) * (p.heapUsed - my), 0);
-    const den = points.reduce((s, p) => s + (p.atS - mx) ** 2, 0);
-    trend.slopeMbPerMin = den === 0 ? 0 : ((num / den) * 60) / MB;
-  }
-  if (third < MIN_PER_THIRD) trend.unjudged = `${n} samples from ${fromS} s on; at least ${3 * MIN_PER_THIRD} are needed (a longer run, or a shorter sampleMs)`;
-  return trend;
-}
-
-/** Is the heap climbing? The last third's median against the first's: more than 5 MB and 20 % up. */
-export function heapClimbs(trend: HeapTrend): string | undefined {
-  if (trend.unjudged !== undefined) return `heap trend not judged: ${trend.unjudged}`;
-  const { firstThird, lastThird } = trend;
-  if (lastThird - firstThird <= Math.max(5 * MB, 0.2 * firstThird)) return undefined;
-  return `heap after GC climbs: median ${mb(firstThird)} in the first third of the steady part, ${mb(lastThird)} in the last (${trend.slopeMbPerMin.toFixed(2)} MB/min)`;
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
@@ -267,9 +205,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // On a fixed cadence from the start; a sample that took longer (the GC of a busy gateway) skips ticks.
     for (let next = started + every; next <= deadline; next += every * Math.max(1, Math.ceil((Date.now() - next) / every))) {
       await sleep(Math.max(0, next - Date.now()));
-      // Read once as it is, then after a full GC: what the GC frees is garbage, not held memory.
-      const before = await gw.memory({ gc: false });
-      const sample = { ...sampleOf(await gw.memory(), started), heapBeforeGc: before.heapUsed, arrayBuffersBeforeGc: before.arrayBuffers };
+      const sample = await runSample(gw, started);
       report.samples.push(sample);
       options.log?.(`${sample.atS} s: ${sample.connections} connections, ${memoryLine(sample)}, ${report.connects} connects, ${report.beacons} beacons`);
     }
@@ -291,44 +227,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     report.heap = heapTrend(report.samples, options.seconds / 2);
     report.seconds = (Date.now() - started) / 1000;
     report.failures = failuresOf(report);
-    if ((options.settleSeconds ?? 0) > 0) await settle(report, gw, stayed, options);
+    if ((options.settleSeconds ?? 0) > 0) {
+      for (const socket of stayed) socket.terminate();
+      report.settle = await idleSamples(gw, options.settleSeconds!, options.log);
+    }
     return report;
   } finally {
     await gw.close();
   }
-}
-
-function sampleOf(m: GatewayMemory, started: number): SoakSample {
-  return {
-    atS: Math.round((Date.now() - started) / 1000), rss: m.rss, anonymous: m.anonymous ?? 0, heapUsed: m.heapUsed, heapTotal: m.heapTotal,
-    external: m.external, arrayBuffers: m.arrayBuffers,
-    queued: m.socketQueues.bytes, queuedSockets: m.socketQueues.sockets, connections: m.metrics.connections,
-  };
-}
-
-/** One sample in words: which of RSS, the V8 heap and the memory outside it moved. */
-export function memoryLine(s: SoakSample): string {
-  const was = (before: number | undefined) => (before === undefined ? "" : `${mb(before)} before GC, `);
-  return (
-    `RSS ${mb(s.rss)} (anonymous ${mb(s.anonymous)}), heap used ${was(s.heapBeforeGc)}${mb(s.heapUsed)} of ${mb(s.heapTotal)}, ` +
-    `external ${mb(s.external)} (arrayBuffers ${was(s.arrayBuffersBeforeGc)}${mb(s.arrayBuffers)}; queued on ${s.queuedSockets} sockets ${mb(s.queued)})`
-  );
-}
-
-/** The clients gone, the gateway left idle: does its RSS come back down by itself? */
-async function settle(report: SoakReport, gw: GatewayProcess, stayed: RawClient[], options: SoakOptions): Promise<void> {
-  for (const socket of stayed) socket.terminate();
-  const started = Date.now();
-  const every = Math.max(1_000, (options.settleSeconds! * 1000) / 20);
-  for (let next = started; next <= started + options.settleSeconds! * 1000; next += every) {
-    await sleep(Math.max(0, next - Date.now()));
-    const sample = sampleOf(await gw.memory({ gc: false }), started);
-    report.settle.push(sample);
-    options.log?.(`settle ${sample.atS} s: ${sample.connections} connections, ${memoryLine(sample)} (no forced GC)`);
-  }
-  const after = sampleOf(await gw.memory(), started);
-  report.settle.push(after);
-  options.log?.(`settle ${after.atS} s after a full GC: ${memoryLine(after)}`);
 }
 
 /** The list against the model: every expected row present with its fields, nothing else. */

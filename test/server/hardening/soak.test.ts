@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS } from "../../../src/server/limits/options.js";
 describe("soak", () => {
   it("100 clients connecting, beaconing, dropping and reconnecting for 20 s: the list equals the model", { timeout: 90_000 }, async () => {
     const seed = Date.now() % 1_000_000;
-    const r = await runSoak({ seconds: 20, clients: 100, seed, ttlMs: 5_000, sampleMs: 1_000 });
+    const r = await runSoak({ seconds: 20, clients: 100, seed, ttlMs: 5_000, sampleMs: 1_000, settleSeconds: 2 });
     const problems = { missing: r.missing, extra: r.extra, mismatched: r.mismatched, invalidRows: r.invalidRows, gatewayErrors: r.gatewayErrors };
     expect(problems, `seed ${seed}`).toEqual({ missing: [], extra: [], mismatched: [], invalidRows: 0, gatewayErrors: [] });
     expect(r.connects).toBeGreaterThan(200);
@@ -23,6 +23,21 @@ describe("soak", () => {
     expect(r.heap.samples).toBeGreaterThanOrEqual(3);
     expect(r.heap.fromS).toBe(10);
     expect(r.failReasons, `seed ${seed}`).not.toHaveProperty(["connect: RATE_LIMITED"]);
+    // Each sample says where the memory is: RSS, the V8 heap before and after the GC, what lies
+    // outside it (the operator's question when RSS grows and the heap does not).
+    for (const sample of r.samples) {
+      expect(sample.heapTotal).toBeGreaterThanOrEqual(sample.heapUsed);
+      expect(sample.external).toBeGreaterThanOrEqual(sample.arrayBuffers);
+      expect(sample.heapBeforeGc).toBeGreaterThan(0);
+      expect(sample.arrayBuffersBeforeGc).toBeGreaterThanOrEqual(0);
+      if (process.platform === "linux") expect(sample.anonymous).toBeGreaterThan(0);
+    }
+    // Lists serialized (about one per handshake: each connect changes the list its hello-ok carries).
+    expect(r.snapshots).toBeGreaterThan(r.connects / 2);
+    expect(r.listBytes).toBeGreaterThan(0);
+    // The settle phase: the clients gone, samples of the idle gateway, the last after a full GC.
+    expect(r.settle.length).toBeGreaterThanOrEqual(2);
+    expect(r.settle.at(-1)!.heapBeforeGc).toBeUndefined();
   });
 
   it("spreads 1,000 clients over source addresses within the default per-address handshake limit", () => {
