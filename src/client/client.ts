@@ -148,7 +148,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
    * apart after half a second instead of at the challenge timeout): proof fails the attempt for good.
    */
   async #prepareConnect(base: ConnectParams, conn: Connection, Impl: WebSocketConstructor): Promise<Record<string, unknown>> {
-    const check = this.binding.startBindingCheck?.({
+    const check = this.#options.bindingCheck === false ? undefined : this.binding.startBindingCheck?.({
       url: this.#options.url,
       timeoutMs: this.#options.connectTimeoutMs,
       WebSocket: Impl,

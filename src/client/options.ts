@@ -52,6 +52,16 @@ export interface PresenceClientOptions {
   connectExtra?: Record<string, unknown>;
   /** Wire binding: a ClientBinding, or the name of a registered one. Default `jsonrpc`. */
   binding?: ClientBinding | BindingName;
+  /**
+   * On the openclaw binding, when the gateway has said nothing 500 ms after the socket opened, ask it
+   * on a second connection whether it speaks JSON-RPC (one `system-presence` request before
+   * `connect`, which a SPEC gateway refuses and records nothing for, H1), and fail at once with the
+   * binding to use when it answers in JSON-RPC, instead of waiting out the challenge timeout
+   * (src/transport/binding-check.ts). `false`: never open that second connection (a gateway that
+   * must see one connection per client, e.g. behind strict per-client limits). Default true; the
+   * jsonrpc binding has no such check.
+   */
+  bindingCheck?: boolean;
   /** Default timeout of every request, in ms. Default 10000. */
   requestTimeoutMs?: number;
   /** Time allowed to open the socket and to get hello-ok, in ms. Default: requestTimeoutMs. */
