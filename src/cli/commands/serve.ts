@@ -71,7 +71,11 @@ export function register(program: Command): void {
     .option("--gateway-id <id>", "this gateway's id in the cluster, unique per gateway (default: host name + random)")
     .option("--redis-prefix <prefix>", `key prefix of the cluster's list in Redis (default ${DEFAULT_REDIS_PREFIX})`)
     .option("--dead-after-ms <ms>", `a gateway of the cluster without a heartbeat this long is dead; the others clean its rows up (default ${DEFAULT_DEAD_AFTER_MS})`, integer(50))
-    .option("--limits <json>", 'per-address limits, e.g. \'{"connectionsPerAddress":1024,"authFailures":{"lockoutMs":60000}}\' (docs/security.md)', jsonObject)
+    .option(
+      "--limits <json>",
+      'per-address and gateway-wide limits, overload shedding, e.g. \'{"connectionsPerAddress":1024,"maxConnections":50000,"overload":{"maxEventLoopDelayMs":100}}\' (docs/security.md)',
+      jsonObject,
+    )
     .action(async (flags: ServeFlags) => {
       let token: string | undefined;
       let redisUrl: string | undefined;
@@ -114,9 +118,10 @@ export function register(program: Command): void {
       try {
         gateway = await createGateway(options);
       } catch (error) {
-        // The gateway's option checks throw TypeError (a bad --limits, --gateway-id or --redis URL):
-        // usage errors. Anything else (the port is taken, a non-loopback host without a token) is 1.
-        if (error instanceof TypeError) usageError(command, error.message);
+        // The gateway's option checks throw TypeError or RangeError (a bad --limits value or key, a bad
+        // --gateway-id or --redis URL): usage errors. Anything else (the port is taken, a non-loopback
+        // host without a token) is 1.
+        if (error instanceof TypeError || error instanceof RangeError) usageError(command, error.message);
         process.stderr.write(`gateway-presence serve: ${startFailure(error, listeners !== undefined)}\n`);
         process.exitCode = 1;
         return;

@@ -116,6 +116,25 @@ describe("gateway-presence serve", () => {
     expect(bad.stderr()).toMatch(/--push-bytes-per-second.*must be an integer from 1/);
   });
 
+  it("--limits reaches the gateway-wide limits and overload shedding, and a bad one exits 2 naming the key", async () => {
+    const s = serve(["--port", "0", "--limits", '{"maxConnections":1,"overload":{"enabled":false}}']);
+    const url = await urlOf(s);
+    const live = await WireClient.open(url, { localAddress: "127.0.0.2" });
+    await live.result("connect", connectParams({ instanceId: "live" }));
+    const extra = await WireClient.open(url, { localAddress: "127.0.0.3" });
+    expect(await extra.closed).toEqual({ code: 1013, reason: "gateway connection limit" });
+    expect((await list(live)).some((row) => row.instanceId === "live")).toBe(true);
+    expect(s.stdout()).toMatch(/reject conn=\S+ reason=GATEWAY_CONNECTION_LIMIT the gateway is full \(at most 1 open connections\)/);
+    for (const [limits, message] of [
+      ['{"overload":{"maxEventLoopDelayMs":0}}', /limits\.overload\.maxEventLoopDelayMs must be a number >= 1, got 0/],
+      ['{"maxConections":5}', /unknown limits key "maxConections"; known: .*maxConnections, maxPendingHandshakes, maxUnfinishedRequests, overload/],
+    ] as const) {
+      const bad = serve(["--port", "0", "--limits", limits]);
+      expect(await bad.exit, limits).toBe(2);
+      expect(bad.stderr(), limits).toMatch(message);
+    }
+  });
+
   it("refuses bad --listen and --binding values, and --port or --binding beside --listen", async () => {
     for (const [args, message] of [
       [["--listen", "soap=127.0.0.1:1"], /--listen.*must be one of jsonrpc, openclaw/],
