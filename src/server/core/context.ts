@@ -125,6 +125,7 @@ export function createContext(
     }
     return faultyListing(rows);
   };
+  const limits = new AddressLimits(options.limits);
   const { sync } = store;
   const listKeyed = (): MaybePromise<KeyedPresenceEntry[]> => (sync ? listed(sync.listKeyed()) : store.listKeyed().then(listed));
   const snapshots = new SnapshotCache({
@@ -142,10 +143,14 @@ export function createContext(
     snapshots,
     listKeyed,
     presenceChanged: () => snapshots.invalidate(),
-    limits: new AddressLimits(options.limits),
+    limits,
     overload: new OverloadMonitor(options.limits.overload, (overloaded, delayMs) => {
+      // Through the log throttle: shedding on utilization can go on and off every second.
+      const { log, suppressed } = limits.logs.allow("OVERLOAD gateway");
+      if (!log) return;
       const { maxEventLoopDelayMs } = options.limits.overload;
-      fields.log(`${overloaded ? "overload on" : "overload off"}: event-loop delay ${Math.round(delayMs)} ms (limit ${maxEventLoopDelayMs} ms)${overloaded ? "; refusing new connections" : ""}`);
+      const note = suppressed > 0 ? ` (${suppressed} more changes not logged)` : "";
+      fields.log(`${overloaded ? "overload on" : "overload off"}: event-loop delay ${Math.round(delayMs)} ms (limit ${maxEventLoopDelayMs} ms)${overloaded ? "; refusing new connections" : ""}${note}`);
     }),
     isEphemeral: (mode) => !faults.listCli && store.isEphemeral(mode),
     keyFor(instanceId, connId) {
