@@ -50,8 +50,9 @@ describe.each(BINDINGS)("%s listener: gateway-wide ceilings", (binding) => {
     // 7 more from 7 addresses (1 each, far under every per-address limit), over both listeners.
     const held = await Promise.all(Array.from({ length: 7 }, (_, i) => silent(gw, BINDINGS[i % 2]!, `127.0.0.${10 + i}`)));
     const extra = keep(await Wire.open(gw, binding, { localAddress: "127.0.0.30" }));
-    // What it sends is never read: a connect that would take the live row's key.
-    extra.ws.send(extra.request("connect", {}));
+    // What it sends is never read: a connect and a beacon that would take and rewrite the live row.
+    extra.ws.send(extra.request("connect", connectParamsOf(binding, "live-1")));
+    extra.ws.send(extra.request("system-event", { instanceId: "live-1", text: "taken over", reason: "periodic" }));
     const refused = await refusedAtOpen(extra);
     refusedFrame(binding, refused.text, /the gateway is full \(at most 8 open connections\); retry in 1000 ms/);
     expect(refused).toMatchObject({ code: 1013, reason: "gateway connection limit" });
