@@ -126,6 +126,13 @@ export function createContext(
     return faultyListing(rows);
   };
   const limits = new AddressLimits(options.limits);
+  const overload: OverloadMonitor = new OverloadMonitor(options.limits.overload, (overloaded) => {
+    // Through the log throttle: shedding on utilization can go on and off every second.
+    const { log, suppressed } = limits.logs.allow("OVERLOAD gateway");
+    if (!log) return;
+    const note = suppressed > 0 ? ` (${suppressed} more changes not logged)` : "";
+    fields.log(`${overloaded ? "overload on" : "overload off"}: ${overload.describe()}${overloaded ? "; refusing new connections" : ""}${note}`);
+  });
   const { sync } = store;
   const listKeyed = (): MaybePromise<KeyedPresenceEntry[]> => (sync ? listed(sync.listKeyed()) : store.listKeyed().then(listed));
   const snapshots = new SnapshotCache({
@@ -144,14 +151,7 @@ export function createContext(
     listKeyed,
     presenceChanged: () => snapshots.invalidate(),
     limits,
-    overload: new OverloadMonitor(options.limits.overload, (overloaded, delayMs) => {
-      // Through the log throttle: shedding on utilization can go on and off every second.
-      const { log, suppressed } = limits.logs.allow("OVERLOAD gateway");
-      if (!log) return;
-      const { maxEventLoopDelayMs } = options.limits.overload;
-      const note = suppressed > 0 ? ` (${suppressed} more changes not logged)` : "";
-      fields.log(`${overloaded ? "overload on" : "overload off"}: event-loop delay ${Math.round(delayMs)} ms (limit ${maxEventLoopDelayMs} ms)${overloaded ? "; refusing new connections" : ""}${note}`);
-    }),
+    overload,
     isEphemeral: (mode) => !faults.listCli && store.isEphemeral(mode),
     keyFor(instanceId, connId) {
       const trimmed = instanceId?.trim();

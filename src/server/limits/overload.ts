@@ -38,10 +38,10 @@ export class OverloadMonitor {
   #utilization = 0;
   #elu: EventLoopUtilization | undefined;
 
-  /** `changed` is told each time the gateway becomes overloaded or stops being so (for a log line). */
+  /** `changed` is told each time the gateway becomes overloaded or stops being so (for a log line: describe()). */
   constructor(
     readonly limits: OverloadLimits,
-    private readonly changed: (overloaded: boolean, delayMs: number) => void = () => {},
+    private readonly changed: (overloaded: boolean) => void = () => {},
   ) {}
 
   /** Whether new work from clients not yet connected is refused now. */
@@ -81,9 +81,22 @@ export class OverloadMonitor {
   /** The refusal for new work while overloaded, else undefined. */
   refusal(): Refusal | undefined {
     if (!this.#overloaded) return undefined;
-    const { maxEventLoopDelayMs, retryAfterMs } = this.limits;
-    const message = `gateway overloaded (event-loop delay ${Math.round(this.#delayMs)} ms, over ${maxEventLoopDelayMs} ms): connected clients are served first`;
-    return { reason: "OVERLOADED", message, retryAfterMs };
+    const message = `gateway overloaded (${this.describe(", over ")}): connected clients are served first`;
+    return { reason: "OVERLOADED", message, retryAfterMs: this.limits.retryAfterMs };
+  }
+
+  /**
+   * The last window in words, against its limits: `event-loop delay 63 ms<sep>50 ms`, the
+   * utilization too when that limit is set and was over it (or alone when only it was over).
+   */
+  describe(sep = " (limit "): string {
+    const { maxEventLoopDelayMs, maxEventLoopUtilization } = this.limits;
+    const close = sep.startsWith(" (") ? ")" : "";
+    const delay = `event-loop delay ${Math.round(this.#delayMs)} ms${sep}${maxEventLoopDelayMs} ms${close}`;
+    if (maxEventLoopUtilization >= 1) return delay;
+    const utilization = `event-loop utilization ${this.#utilization.toFixed(2)}${sep}${maxEventLoopUtilization}${close}`;
+    if (this.#delayMs > maxEventLoopDelayMs) return this.#utilization > maxEventLoopUtilization ? `${delay}, ${utilization}` : delay;
+    return this.#utilization > maxEventLoopUtilization ? utilization : `${delay}, ${utilization}`;
   }
 
   #endWindow(): void {
@@ -100,6 +113,6 @@ export class OverloadMonitor {
     const overloaded = this.#overWindows >= SHED_AFTER_WINDOWS;
     if (overloaded === this.#overloaded) return;
     this.#overloaded = overloaded;
-    this.changed(overloaded, this.#delayMs);
+    this.changed(overloaded);
   }
 }

@@ -93,12 +93,14 @@ describe.each(BINDINGS)("%s listener: overload shedding", (binding) => {
 
 describe("overload shedding by event-loop utilization", () => {
   it("maxEventLoopUtilization: a loop busy all the time sheds though its delay stays under maxEventLoopDelayMs", async () => {
-    const gw = await start({ limits: { overload: { ...OVERLOAD, maxEventLoopDelayMs: 60_000, maxEventLoopUtilization: 0.5 } } });
+    const lines: string[] = [];
+    const gw = await start({ limits: { overload: { ...OVERLOAD, maxEventLoopDelayMs: 60_000, maxEventLoopUtilization: 0.5 } }, logger: (l) => lines.push(l) });
     const live = keep(await Wire.connected(gw, "jsonrpc", "live-1"));
     busyLoop();
     await until(gw, true);
     expect(gw.metrics().eventLoopUtilization).toBeGreaterThan(0.5);
-    expect(await upgradeResponse(urlOf(gw, "jsonrpc"), "127.0.0.62")).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(lines.some((l) => /^overload on: event-loop utilization (0\.[5-9]\d|1\.00) \(limit 0\.5\); refusing new connections$/.test(l))).toBe(true);
+    expect(await upgradeResponse(urlOf(gw, "jsonrpc"), "127.0.0.62")).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n[^]*gateway overloaded \(event-loop utilization (0\.[5-9]\d|1\.00), over 0\.5\)/);
     expect(rowOf(await systemPresence(live), "live-1")).toBeDefined();
     stopLoad();
     await until(gw, false);
