@@ -37,6 +37,7 @@ function checkRow(c: CheckResult): string {
     c.expected !== undefined ? `<details><summary>expected</summary><pre>${json(c.expected)}</pre></details>` : "",
     c.actual !== undefined ? `<details><summary>actual</summary><pre>${json(c.actual)}</pre></details>` : "",
     c.frames?.length ? `<details><summary>frames</summary>${wireTable(c.frames, 0)}</details>` : "",
+    c.unrelated ? `<details><summary>unrelated traffic (not judged)</summary><p>${e(c.unrelated.note)}</p>${wireTable(c.unrelated.frames, 0)}</details>` : "",
   ].join("");
   const status = c.baselined ? `${c.status} (known)` : c.status;
   return `<tr><td class="${e(c.status)}">${e(status)}</td><td>${e(c.id)}</td><td>${e(c.level)} ${e(c.rules.join(", "))}</td><td>${e(c.title)}${evidence}</td></tr>`;

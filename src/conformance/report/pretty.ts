@@ -32,6 +32,7 @@ function checkLines(check: CheckResult, maxFrames: number): string[] {
   if (check.expected !== undefined) lines.push(`        expected: ${JSON.stringify(check.expected).slice(0, 400)}`);
   if (check.actual !== undefined) lines.push(`        actual:   ${JSON.stringify(check.actual).slice(0, 400)}`);
   for (const f of (check.frames ?? []).slice(0, maxFrames)) lines.push(`        ${frameLine(f)}`);
+  if (check.unrelated) lines.push(`        not judged: ${check.unrelated.note}`);
   return lines;
 }
 

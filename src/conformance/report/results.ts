@@ -32,6 +32,12 @@ export interface CheckResult {
   frames?: WireRecord[];
   /** Listed in the expected-failures baseline: does not fail the run. */
   baselined?: boolean;
+  /**
+   * Events the step saw but did not judge, whatever its status: `presence` events that changed no row
+   * of the scenario (steps with `rows: "scenario"`; other clients', earlier scenarios', the observer's
+   * own connect round). `note` says what each changed.
+   */
+  unrelated?: { note: string; frames: WireRecord[] };
 }
 
 export interface ScenarioResult {

@@ -7,6 +7,7 @@ import type { Step } from "../scenario/steps.js";
 import type { Vars } from "../scenario/vars.js";
 import type { GatewayNeeds } from "./adapt.js";
 import type { OptionWords } from "./option-words.js";
+import { sentRunValues } from "./scenario-rows.js";
 import { WaitError, WireConnection, WireLog, type WireRecord } from "./wire.js";
 
 /** What every scenario of a run shares. */
@@ -51,6 +52,8 @@ export interface CheckOutcome {
   /** Sub-check id (`<step id>.<sub>`), when a step records several checks. */
   sub?: string;
   title?: string;
+  /** Frames the step saw but did not judge (`rows: "scenario"`), shown with the check whatever its status. */
+  unrelated?: CheckResult["unrelated"];
 }
 
 export class ScenarioContext {
@@ -65,6 +68,8 @@ export class ScenarioContext {
   readonly helpers = new Map<string, Actor>();
   /** What the harness and the binding changed so the gateway could take part, per actor. */
   readonly adaptations: Adaptation[] = [];
+  /** The values this scenario sent that carry the run id: what its rows hold (scenario-rows.ts). */
+  readonly sentValues = new Set<string>();
   aborted = false;
   /** Called with the ms a `wait` step adds to the scenario's deadline. */
   extendDeadline: (ms: number) => void = () => {};
@@ -73,6 +78,7 @@ export class ScenarioContext {
     readonly scenario: Scenario,
     readonly config: RunConfig,
   ) {
+    this.log.onSend = (text) => sentRunValues(text, config.runId, this.sentValues);
     this.vars = {
       run: config.runId,
       token: config.token ?? "",
@@ -158,6 +164,7 @@ export class ScenarioContext {
       ...(failed && outcome.expected !== undefined ? { expected: outcome.expected } : {}),
       ...(failed && outcome.actual !== undefined ? { actual: outcome.actual } : {}),
       ...(failed && outcome.frames?.length ? { frames: outcome.frames } : {}),
+      ...(outcome.unrelated?.frames.length ? { unrelated: outcome.unrelated } : {}),
     });
   }
 

@@ -1,13 +1,24 @@
 /** Executors of the steps that wait for what the gateway pushes: events, unsolicited errors, closes. */
-import type { ScenarioContext } from "./context.js";
+import type { CheckOutcome, ScenarioContext } from "./context.js";
 import { checkError, reportedError } from "../checks/expect.js";
 import { capture, timeoutOf } from "./exec-requests.js";
 import { match, matches, type Mismatch } from "../checks/matchers.js";
 import type { CountEventsStep, DrainEventsStep, ExpectCloseStep, ExpectErrorStep, ExpectEventStep, ExpectNoEventStep, WaitStep } from "../scenario/steps.js";
 import { resolve, resolveNumber } from "../scenario/vars.js";
-import { WaitError, type Received } from "./wire.js";
+import { judgeEvents } from "./scenario-rows.js";
+import { WaitError, type Received, type WireConnection } from "./wire.js";
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Waits `ms`, then lets the event loop read what the sockets already hold: after a stall (a loaded
+ * machine, a GC pause) the timer fires in the same turn as frames that arrived during the wait, and
+ * those must count as arrived within it.
+ */
+async function window(ms: number): Promise<void> {
+  await sleep(ms);
+  await new Promise<void>((r) => setImmediate(r));
+}
 
 /** A wall-clock wait (real-time TTL scenarios): it extends the scenario's deadline and is shown as progress. */
 export async function execWait(ctx: ScenarioContext, step: WaitStep): Promise<void> {
@@ -48,16 +59,36 @@ export async function execExpectEvent(ctx: ScenarioContext, step: ExpectEventSte
   }
 }
 
+/**
+ * The events a step judges, and the unrelated ones it reports (`rows: "scenario"`, presence events
+ * only; see scenario-rows.ts).
+ */
+function judged(ctx: ScenarioContext, conn: WireConnection, step: ExpectNoEventStep | CountEventsStep, events: Received[]): { events: Received[]; unrelated?: CheckOutcome["unrelated"] } {
+  if (step.rows !== "scenario" || step.event !== "presence") return { events };
+  const { related, unrelated } = judgeEvents(conn.received, events, ctx.sentValues);
+  if (!unrelated.length) return { events: related };
+  const what = unrelated.map((u) => (u.changed.length ? `changed ${u.changed.join(", ")}` : "changed no row"));
+  return {
+    events: related,
+    unrelated: {
+      note: `${unrelated.length} ${step.event} event${unrelated.length === 1 ? "" : "s"} not judged: no row of this scenario changed (${what.join("; ")})`,
+      frames: unrelated.slice(0, 3).map((u) => u.event.record),
+    },
+  };
+}
+
 export async function execExpectNoEvent(ctx: ScenarioContext, step: ExpectNoEventStep, index: number): Promise<void> {
   const conn = ctx.connection(step.actor);
   const expected = resolve(step.match, ctx.vars);
-  await sleep(step.forMs);
-  const hits = conn.received.filter((r) => isEvent(r, step.event) && !r.consumed && (expected === undefined || matches(expected, payloadOf(r))));
+  await window(step.forMs);
+  const candidates = conn.received.filter((r) => isEvent(r, step.event) && !r.consumed && (expected === undefined || matches(expected, payloadOf(r))));
+  const { events: hits, unrelated } = judged(ctx, conn, step, candidates);
   ctx.record(step, index, {
-    mismatches: hits.length ? [{ path: "", message: `expected no ${step.event} event${expected === undefined ? "" : " matching"}, got ${hits.length}` }] : [],
-    expected: { noEvent: step.event, match: expected },
+    mismatches: hits.length ? [{ path: "", message: `expected no ${step.event} event${expected === undefined ? "" : " matching"}${step.rows === "scenario" ? " changing a row of this scenario" : ""}, got ${hits.length}` }] : [],
+    expected: { noEvent: step.event, match: expected, ...(step.rows ? { rows: step.rows } : {}) },
     actual: hits.length ? payloadOf(hits[0]) : undefined,
     frames: hits.slice(0, 3).map((r) => r.record),
+    unrelated,
   });
 }
 
@@ -69,22 +100,24 @@ export async function execDrainEvents(ctx: ScenarioContext, step: DrainEventsSte
   let seen = -1;
   while (seen !== conn.received.length && Date.now() < deadline) {
     seen = conn.received.length;
-    await sleep(quiet);
+    await window(quiet);
   }
   for (const r of conn.received) if (r.frame.kind === "event") r.consumed = true;
 }
 
 export async function execCountEvents(ctx: ScenarioContext, step: CountEventsStep, index: number): Promise<void> {
   const conn = ctx.connection(step.actor);
-  await sleep(step.forMs);
-  const events = conn.received.filter((r) => isEvent(r, step.event) && !r.consumed);
-  for (const r of events) r.consumed = true;
+  await window(step.forMs);
+  const all = conn.received.filter((r) => isEvent(r, step.event) && !r.consumed);
+  for (const r of all) r.consumed = true;
+  const { events, unrelated } = judged(ctx, conn, step, all);
   const expected = resolve(step.count, ctx.vars);
   ctx.record(step, index, {
     mismatches: match(expected, events.length, "/count"),
-    expected: { count: expected },
+    expected: { count: expected, ...(step.rows ? { rows: step.rows } : {}) },
     actual: { count: events.length },
     frames: events.slice(0, 3).map((r) => r.record),
+    unrelated,
   });
 }
 

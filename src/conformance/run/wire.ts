@@ -21,6 +21,8 @@ export class WireLog {
   omitted = 0;
   readonly #start = Date.now();
   #seq = 0;
+  /** Sees every sent frame's whole text, kept in the log or not (the scenario's own values, scenario-rows.ts). */
+  onSend: ((text: string) => void) | undefined;
 
   constructor(
     readonly maxRecords = 500,
@@ -34,6 +36,7 @@ export class WireLog {
   }
 
   add(actor: string, dir: WireRecord["dir"], text: string): WireRecord {
+    if (dir === "send") this.onSend?.(text);
     const record: WireRecord = { seq: this.#seq++, t: Date.now() - this.#start, actor, dir, text };
     if (text.length > this.maxText) {
       record.text = `${text.slice(0, this.maxText)}…`;

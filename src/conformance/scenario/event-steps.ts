@@ -18,12 +18,22 @@ export interface ExpectEventStep extends StepBase {
   graceMs?: number;
 }
 
+/**
+ * Which `presence` events a step judges: `"scenario"`: only those that add, remove or change a row of
+ * the scenario (the self row, or a row holding a value the scenario sent with `${run}` in it), each
+ * compared with the list the actor held just before it; the others are reported with the check as
+ * unrelated traffic. Default: every event of the kind.
+ */
+export type RowsJudged = "scenario";
+
 /** No matching event arrives during `forMs` (events already received count too). @additionalProperties false */
 export interface ExpectNoEventStep extends StepBase {
   step: "expectNoEvent";
   actor: string;
   event: string;
   match?: unknown;
+  /** `presence` only: judge only events that change the scenario's rows (RowsJudged). */
+  rows?: RowsJudged;
   /**
    * @TJS-type integer
    * @minimum 0
@@ -54,4 +64,6 @@ export interface CountEventsStep extends StepBase {
   forMs: number;
   /** Matcher for the count. */
   count: unknown;
+  /** `presence` only: count only events that change the scenario's rows (RowsJudged). */
+  rows?: RowsJudged;
 }
