@@ -48,6 +48,10 @@ function reply(message: unknown): void {
   process.send?.(message);
 }
 
+// A parent gone without a word (killed, crashed, or its stdout a pipe that closed, as in `| head`)
+// closes this IPC channel: exit with it rather than keep a listening gateway running with no one to stop it.
+process.on("disconnect", () => process.exit(0));
+
 process.on("message", async (request: Request) => {
   if (request.type === "start") {
     gateway = await createGateway({

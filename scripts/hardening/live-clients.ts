@@ -27,6 +27,10 @@ async function callTimed(client: RawClient): Promise<void> {
   else ms.push(performance.now() - started);
 }
 
+// A parent gone without a word (killed, crashed, or its stdout a pipe that closed, as in `| head`)
+// closes this IPC channel: exit with it rather than keep the live clients running with no one to stop them.
+process.on("disconnect", () => process.exit(0));
+
 process.on("message", async (request: Request) => {
   if (request.type === "start") {
     for (let i = 0; i < request.residents; i++) {

@@ -121,7 +121,9 @@ export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits
   };
   const check = (name: string, value: number, min: number, integer = true) => {
     if (typeof value !== "number" || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-      throw new RangeError(`gateway: limits.${name} must be ${integer ? "an integer" : "a number"} >= ${min}, got ${String(value)}`);
+      // Number.MIN_VALUE is "any positive number": said as > 0, not >= 5e-324.
+      const bound = min === Number.MIN_VALUE ? "> 0" : `>= ${min}`;
+      throw new RangeError(`gateway: limits.${name} must be ${integer ? "an integer" : "a number"} ${bound}, got ${shown(value)}`);
     }
   };
   check("connectionsPerAddress", limits.connectionsPerAddress, 1);
@@ -140,13 +142,18 @@ export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits
   check("maxPendingHandshakes", limits.maxPendingHandshakes, 1);
   check("maxUnfinishedRequests", limits.maxUnfinishedRequests, 1);
   const o = limits.overload;
-  if (typeof o.enabled !== "boolean") throw new TypeError(`gateway: limits.overload.enabled must be true or false, got ${String(o.enabled)}`);
+  if (typeof o.enabled !== "boolean") throw new TypeError(`gateway: limits.overload.enabled must be true or false, got ${shown(o.enabled)}`);
   check("overload.maxEventLoopDelayMs", o.maxEventLoopDelayMs, 1, false);
   check("overload.maxEventLoopUtilization", o.maxEventLoopUtilization, Number.MIN_VALUE, false);
   if (o.maxEventLoopUtilization > 1) throw new RangeError(`gateway: limits.overload.maxEventLoopUtilization must be at most 1, got ${o.maxEventLoopUtilization}`);
   check("overload.windowMs", o.windowMs, 50);
   check("overload.retryAfterMs", o.retryAfterMs, 0);
   return limits;
+}
+
+/** A bad value as the JSON said it: the string "10" quoted, so it does not read as the number 10. */
+function shown(value: unknown): string {
+  return typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value));
 }
 
 function unknownKeys(name: string, given: object | undefined, known: object): void {

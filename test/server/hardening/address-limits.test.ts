@@ -118,7 +118,12 @@ describe("AddressLimits", () => {
     expect(loose({ handshakeRate: { rate: 5 } })).toThrow(/unknown limits\.handshakeRate key "rate"; known: burst, perSecond/);
     expect(loose({ handshakeRate: 5 })).toThrow(/limits\.handshakeRate must be an object/);
     expect(loose({ overload: { maxDelayMs: 5 } })).toThrow(/unknown limits\.overload key "maxDelayMs"; known: enabled, maxEventLoopDelayMs, maxEventLoopUtilization, windowMs, retryAfterMs/);
-    expect(loose({ overload: { enabled: "no" } })).toThrow(/limits\.overload\.enabled must be true or false, got no/);
+    expect(loose({ overload: { enabled: "no" } })).toThrow(/limits\.overload\.enabled must be true or false, got "no"$/);
+    // A string from JSON is quoted, so "10" does not read as the number 10 that would have been fine.
+    expect(loose({ maxConnections: "10" })).toThrow(/limits\.maxConnections must be an integer >= 1, got "10"$/);
+    // "Any positive number" is said as > 0, not as >= Number.MIN_VALUE (5e-324).
+    expect(loose({ overload: { maxEventLoopUtilization: 0 } })).toThrow(/limits\.overload\.maxEventLoopUtilization must be a number > 0, got 0$/);
+    expect(loose({ handshakeRate: { perSecond: 0 } })).toThrow(/limits\.handshakeRate\.perSecond must be a number > 0, got 0$/);
   });
 });
 
