@@ -177,7 +177,7 @@ async function main(): Promise<void> {
     rate: { fallback: 200, describe: "connect attempts started per address per second (at most 32 in flight)" },
     live: { fallback: 5, describe: "live clients calling system-presence" },
     rows: { fallback: 200, describe: "rows in the list (idle clients fill it; every hello-ok carries it)" },
-    utilization: { fallback: 0.9, describe: "limits.overload.maxEventLoopUtilization of the last run" },
+    utilization: { fallback: 0.9, describe: "limits.overload.maxEventLoopUtilization of the last of four runs (no flood; per-address limits only; the defaults; the defaults with this)" },
   });
   const runs = { addresses: o.addresses, rate: o.rate, live: o.live, rows: o.rows, seconds: o.seconds };
   console.log(`${o.addresses} addresses x ${o.rate} connects/s (at most ${IN_FLIGHT_PER_ADDRESS} in flight each) for ${o.seconds} s; ${o.live} live clients; a list of ${o.rows} rows`);
