@@ -46,8 +46,11 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   #retryInitial = false;
   readonly #loop: ReconnectLoop;
   readonly #feed: MirrorFeed;
-  /** Another binding's frame that came before this attempt's connect was sent. */
-  #wrongBinding: TransportError | undefined;
+  /**
+   * What ended this attempt before its connect was sent: another binding's frame, or the gateway's
+   * error without id (a full or overloaded gateway refuses a socket as it opens, then closes it).
+   */
+  #earlyFailure: Error | undefined;
   #waiter: { promise: Promise<HelloOk>; resolve(hello: HelloOk): void; reject(error: Error): void } | null = null;
 
   constructor(options: PresenceClientOptions) {
@@ -124,12 +127,14 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
       const base = connectParams({ ...this.#options, caps, instanceId: this.instanceId, extra: this.#options.connectExtra }, this.binding);
       const headers = this.binding.upgradeHeaders?.(url, base);
       this.#feed.dialing();
-      this.#wrongBinding = undefined;
+      this.#earlyFailure = undefined;
       conn = await Connection.open(url, Impl, this.binding, this.#handlersFor(() => conn), connectTimeoutMs, headers);
       if (this.#closedForGood) return void conn.close(1000, "client closed");
       this.#conn = conn;
+      // The refusal may come with the upgrade, before this continuation runs (and the close after it).
+      if (this.#earlyFailure) throw this.#earlyFailure;
       const params = this.binding.prepareConnect ? await this.#prepareConnect(base, conn, Impl) : base;
-      if (this.#wrongBinding) throw this.#wrongBinding;
+      if (this.#earlyFailure) throw this.#earlyFailure;
       const answer = await this.#requests.request("connect", params, { timeoutMs: connectTimeoutMs }, conn.send);
       const hello = checkHello(answer);
       if (this.#closedForGood || this.#conn !== conn) return;
@@ -155,7 +160,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
       heard: () => conn.heard,
       onOtherBinding: (proof) => {
         const wrong = wrongBindingError(new FrameDecodeError(proof.message, proof.answer, proof.binding))!;
-        this.#wrongBinding ??= wrong;
+        this.#earlyFailure ??= wrong;
         conn.abortHandshake(wrong);
       },
     });
@@ -257,7 +262,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
         // Another binding's frame in the handshake (it may come before connect is sent): connect fails
         // now, naming the binding, not at its timeout.
         const wrong = this.#state === "open" ? undefined : wrongBindingError(error);
-        if (wrong && !this.#requests.failSentTo("connect", wrong)) this.#wrongBinding ??= wrong;
+        if (wrong && !this.#requests.failSentTo("connect", wrong)) this.#earlyFailure ??= wrong;
         this.emit("error", error);
       },
       onClose: (info: CloseInfo) => {
@@ -273,10 +278,16 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
       if (this.#requests.settle(frame)) return;
       if (frame.kind === "error") {
         const error = new GatewayError(frame.error);
-        // An error without id during the handshake (e.g. "handshake timeout") answers the connect.
-        if (!(frame.id === null && this.#state !== "open" && this.#requests.failSentTo("connect", error))) {
-          this.emit("error", error);
+        if (frame.id === null && this.#state !== "open") {
+          // An error without id during the handshake (e.g. "handshake timeout") answers the connect;
+          // before connect was sent (the gateway full: RATE_LIMITED as the socket opens), it ends the
+          // attempt, which then says the gateway's error rather than "the socket is not open".
+          if (this.#requests.failSentTo("connect", error)) return;
+          this.#earlyFailure ??= error;
+          this.#conn?.abortHandshake(error);
+          return;
         }
+        this.emit("error", error);
       }
       return;
     }

@@ -46,6 +46,20 @@ describe("client against the reference gateway: reconnect", () => {
     expect(retries.length).toBeLessThanOrEqual(2);
   });
 
+  it("a gateway that refuses the socket as it opens (full: maxConnections) is named as refusing, every time, not 'the socket is not open'", async () => {
+    // The refusal (id null) and the close 1013 can come before the client has sent connect: the
+    // attempt must still fail with the gateway's error, as `list` and `watch` then say.
+    const gw = await createGateway({ limits: { maxConnections: 1 }, listeners: [{ binding: "jsonrpc", port: 0 }, { binding: "openclaw", port: 0 }] });
+    gateways.push(gw);
+    await client(gw.url).connect();
+    for (const { binding, url } of gw.listeners) {
+      for (let i = 0; i < 5; i++) {
+        const error = await client(url, { binding, reconnect: false }).connect().then(() => undefined, (e: Error) => e);
+        expect(error, `${binding}, attempt ${i + 1}`).toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/the gateway is full/) });
+      }
+    }
+  });
+
   it("waits no longer than maxDelayMs even when retryAfterMs is longer (a 5-minute lockout)", async () => {
     const gw = await start({ token: "s3cret", limits: { authFailures: { maxFailures: 1, delayMs: 1, maxDelayMs: 1 } } });
     await expect(client(gw.url, { token: "wrong", reconnect: false }).connect()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
