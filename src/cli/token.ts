@@ -59,13 +59,22 @@ export function tokenSource(flags: TokenFlags, env: NodeJS.ProcessEnv = process.
   return env[TOKEN_ENV] ? `$${TOKEN_ENV}` : undefined;
 }
 
+/** Plain words for the errors a path given by hand most often meets (the code stays beside them). */
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: "no such file (ENOENT)",
+  EACCES: "permission denied (EACCES)",
+  EISDIR: "it is a directory (EISDIR)",
+  ENOTDIR: "a part of the path is not a directory (ENOTDIR)",
+};
+
 function readTokenFile(file: string, warn: (line: string) => void): string {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
     // The error's code and path only: never a message that could quote the content.
-    throw new TokenOptionError(`cannot read --token-file ${file}: ${(error as NodeJS.ErrnoException).code ?? "unreadable"}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new TokenOptionError(`cannot read --token-file ${file}: ${(code && FILE_ERRORS[code]) ?? code ?? "unreadable"}`);
   }
   const token = text.trim();
   if (token === "") throw new TokenOptionError(`--token-file ${file} is empty`);

@@ -32,7 +32,7 @@ describe("CLI usage errors exit 2 on every command", () => {
     [["watch", "--url", "not a url"], /--url <url>.*must be a ws:\/\/ or wss:\/\/ URL/],
     [["watch", "--resync-ms", "5"], /--resync-ms <ms>.*must be an integer from 1000/],
     [["watch", "--bogus"], /unknown option '--bogus'/],
-    [["watch", "--token-file", join(dir, "missing")], /gateway-presence watch: cannot read --token-file .*missing: ENOENT/],
+    [["watch", "--token-file", join(dir, "missing")], /gateway-presence watch: cannot read --token-file .*missing: no such file \(ENOENT\)/],
     [["serve", "--port", "70000"], /--port.*must be an integer from 0 to 65535/],
     [["serve", "--bogus"], /unknown option '--bogus'/],
     [["serve", "--gateway-id", "a"], /gateway-presence serve: --gateway-id, --redis-prefix and --dead-after-ms need --redis/],

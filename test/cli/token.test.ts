@@ -100,8 +100,8 @@ describe("the token never leaves the process", () => {
     const twoLines = tokenFile(`${token}\nsecond-${token}`);
     const empty = tokenFile("   ");
     const cases: Array<[string[], RegExp]> = [
-      [["--token-file", join(dir, "missing")], /cannot read --token-file .*missing: ENOENT/],
-      [["--token-file", dir], /cannot read --token-file .*: EISDIR/],
+      [["--token-file", join(dir, "missing")], /cannot read --token-file .*missing: no such file \(ENOENT\)/],
+      [["--token-file", dir], /cannot read --token-file .*: it is a directory \(EISDIR\)/],
       [["--token-file", empty], /--token-file .* is empty/],
       [["--token-file", twoLines], /holds more than one line/],
       [["--token", token, "--token-file", empty], /give --token or --token-file, not both/],

@@ -74,7 +74,7 @@ export class AddressLimits {
     }
     const { maxConnections, maxPendingHandshakes } = this.limits;
     if (this.#open >= maxConnections) {
-      return { reason: "GATEWAY_CONNECTION_LIMIT", message: `the gateway is full (at most ${maxConnections} open connections)`, retryAfterMs: SLOT_RETRY_MS };
+      return { reason: "GATEWAY_CONNECTION_LIMIT", message: `the gateway is full (at most ${maxConnections} open connection${maxConnections === 1 ? "" : "s"})`, retryAfterMs: SLOT_RETRY_MS };
     }
     if (this.#pending >= maxPendingHandshakes) {
       return { reason: "GATEWAY_HANDSHAKE_LIMIT", message: `too many unfinished handshakes on the gateway (at most ${maxPendingHandshakes})`, retryAfterMs: SLOT_RETRY_MS };

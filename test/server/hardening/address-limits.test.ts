@@ -29,6 +29,12 @@ describe("AddressLimits", () => {
     expect(limits.admit(d, "10.0.0.1")).toBeUndefined();
   });
 
+  it("says 'connection' for a gateway that holds one", () => {
+    const { limits } = limitsAt({ maxConnections: 1 });
+    expect(limits.admit({}, "10.0.0.1")).toBeUndefined();
+    expect(limits.admit({}, "10.0.0.2")).toMatchObject({ message: "the gateway is full (at most 1 open connection)" });
+  });
+
   it("counts open and pending sockets of every address together against maxConnections and maxPendingHandshakes", () => {
     const { limits } = limitsAt({ maxConnections: 3, maxPendingHandshakes: 2 });
     const [a, b, c, d] = [{}, {}, {}, {}];
