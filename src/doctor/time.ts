@@ -1,7 +1,7 @@
 /**
  * Time and size (SPEC P1, K3, S1, S2, C1): the self row missing or not fresh, `ts` ahead of the
- * gateway's clock, rows older than the TTL still listed, more rows than the cap, and the offset
- * between the gateway's clock and this machine's.
+ * gateway's clock, rows older than the TTL still listed, more rows than the cap (or a list at it, as
+ * information), and the offset between the gateway's clock and this machine's.
  */
 import type { PresenceEntry } from "../protocol/presence.js";
 import type { Draft, ListView } from "./check.js";
@@ -114,6 +114,25 @@ export function timeFindings(view: ListView): Draft[] {
         "Gateway: evict the oldest row (never self) before inserting a new key into a full list (SPEC S2, B2). " +
         "If this gateway runs with another cap, pass it as --max-entries.",
       evidence: oldest.map((row) => ({ row, note: "oldest: should have been evicted" })),
+    });
+  }
+  if (entries.length === options.maxEntries) {
+    // Not a fault: a full list is what S2 allows. But from here every new key evicts a row, live or
+    // not, which an operator wants to know before clients start to vanish from the list.
+    const oldest = [...others].reverse().sort((a, b) => a.ts - b.ts)[0];
+    drafts.push({
+      id: "rows-at-cap",
+      rule: "S2",
+      severity: "info",
+      subject: "",
+      title: `the list is full: ${entries.length} of ${options.maxEntries} rows`,
+      detail:
+        `The list holds at most ${options.maxEntries} rows, self included, and holds that many now: each new key evicts ` +
+        "the row with the oldest ts, whether its client is still connected or not.",
+      advice:
+        "Gateway: raise the cap (the reference gateway's maxEntries) if this many clients are expected; clients that beacon " +
+        "rarely are the first to be evicted. If this gateway runs with another cap, pass it as --max-entries.",
+      evidence: oldest ? [{ row: oldest, note: "oldest: evicted by the next new key" }] : [],
     });
   }
   return drafts;

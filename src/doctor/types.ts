@@ -26,6 +26,7 @@ export type FindingId =
   | "ts-in-future"
   | "rows-past-ttl"
   | "rows-over-cap"
+  | "rows-at-cap"
   | "clock-offset"
   | "change-not-pushed";
 

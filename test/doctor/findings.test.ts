@@ -9,7 +9,7 @@ import { advance, app, BINDINGS, beaconRows, doctor, doctorBinding, gateway, ids
 
 describe.each(BINDINGS)("doctor over %s", (binding) => {
   describe("doctor: a healthy gateway", () => {
-    it("200 rows (apps of every mode, beacon rows, Active and Idle) and a change while watching: no finding", async () => {
+    it("200 rows (apps of every mode, beacon rows, Active and Idle) and a change while watching: no finding but the full list's information", async () => {
       const gw = await gateway();
       const modes = ["ui", "webchat", "node", "backend"];
       const apps: PresenceClient[] = [];
@@ -26,8 +26,9 @@ describe.each(BINDINGS)("doctor over %s", (binding) => {
 
       const report = await doctor(gw, { binding, watchMs: 400, now: () => Date.now() + skew, during: () => apps[3].systemEvent({ lastInputSeconds: 1 }).then(() => {}) });
       expect(report.gateway).toMatchObject({ binding, protocol: binding === "openclaw" ? 4 : 1 });
-      expect(report.findings).toEqual([]);
-      expect(report.worst).toBeNull();
+      // At the cap of 200: the one finding is the information that new keys now evict (rows-at-cap).
+      expect(report.findings.map((f) => `${f.id} ${f.severity}`)).toEqual(["rows-at-cap info"]);
+      expect(report.worst).toBe("info");
       expect(report.summary.rows).toBe(200);
       expect(report.list).toHaveLength(200);
       expect(report.summary.status).toEqual({ Active: 100, Idle: 100, Stale: 0 });
@@ -204,6 +205,18 @@ describe.each(BINDINGS)("doctor over %s", (binding) => {
       const report = await doctor(gw, { binding });
       expect(report.summary.rows).toBe(201);
       expect(ids(report)).toEqual(["rows-over-cap"]);
+      expect(report.findings[0].evidence.map((e) => e.row.instanceId)).toEqual(["device-0"]);
+    });
+
+    it("a correct gateway whose list is at its cap of 200: information only, the oldest row as evidence (S2)", async () => {
+      const gw = await gateway();
+      const writer = await app(gw, { instanceId: "writer", mode: "cli" });
+      await beaconRows(writer, 0, 199);
+      const report = await doctor(gw, { binding });
+      expect(report.summary.rows).toBe(200);
+      expect(ids(report)).toEqual(["rows-at-cap"]);
+      expect(report.findings[0].severity).toBe("info");
+      expect(report.worst).toBe("info");
       expect(report.findings[0].evidence.map((e) => e.row.instanceId)).toEqual(["device-0"]);
     });
 
