@@ -40,6 +40,8 @@ export class InstancesApp {
   readonly #region = byId("table-region");
   readonly #info = byId("gateway-info");
   #entries: readonly PresenceEntry[] = [];
+  /** A list has come at least once (the table then holds the last known list while not live). */
+  #everListed = false;
   #previous: DisplayRow[] = [];
   #detach: Array<() => void> = [];
   #client: PresenceClient | undefined;
@@ -109,6 +111,7 @@ export class InstancesApp {
 
   #listChanged(change: MirrorChange): void {
     if (change.source === "snapshot") this.time.reset();
+    this.#everListed = true;
     this.time.sampleList(change.entries);
     this.#entries = change.entries;
     if (change.source === "snapshot") {
@@ -124,7 +127,8 @@ export class InstancesApp {
     this.banner.update(change);
     const live = change.state === "open";
     this.#region.dataset.live = String(live);
-    setText(byId("table-note"), live ? "" : "(last known list, not live)");
+    // Before any list came there is no "last known" one to speak of (the banner says why).
+    setText(byId("table-note"), live ? "" : this.#everListed ? "(last known list, not live)" : "(no list yet)");
     if (live && client.hello) {
       setText(this.#info, `gateway ${client.hello.server.version} · ${this.options.binding} · ${this.options.url}`);
     }

@@ -135,7 +135,10 @@ describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
     const text = await page.locator("#banner-text").textContent();
     expect(text).toMatch(/^Cannot connect to the gateway at ws:\/\/127\.0\.0\.1:\d+ \(.*gateway starting; retry shortly\)\. (Reconnecting in \d+ s|Trying again now)/);
     expect(text).not.toContain("Lost");
+    // No list has come yet: nothing to call "last known".
+    expect(await page.locator("#table-note").textContent()).toBe("(no list yet)");
     await waitLive(page);
+    expect(await page.locator("#table-note").textContent()).toBe("");
     expect(await banner.isHidden()).toBe(true);
     expect(pageErrors(page)).toEqual([]);
   });
@@ -156,6 +159,7 @@ describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
     }
     expect(await banner.isVisible()).toBe(true);
     expect(await page.locator("#table-region").getAttribute("data-live")).toBe("false");
+    expect(await page.locator("#table-note").textContent()).toBe("(last known list, not live)");
     await expect.poll(() => banner.getAttribute("data-kind"), { timeout: 10_000 }).toBe("unreachable");
     // The banner and the muted last-known list stay readable (AA contrast) while not live.
     expect((await axe(page)).violations).toEqual([]);
