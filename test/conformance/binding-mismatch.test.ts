@@ -50,6 +50,18 @@ describe("conform --binding jsonrpc against an OpenClaw-framed gateway", () => {
       await openclaw.close();
     }
   });
+
+  it("with two --url, the second of another binding: the summary names both gateways, not only the first", async () => {
+    const gw = await createGateway({ host: "127.0.0.1", token: TOKEN, testClock: true, listeners: [{ binding: "jsonrpc", port: 0 }, { binding: "openclaw", port: 0 }] });
+    const [a, b] = gw.listeners.map((l) => l.url) as [string, string];
+    try {
+      const { result } = await timed(() => runConformance({ url: a, urls: [a, b], token: TOKEN, only: ["x4-disconnect-on-a-while-open-on-b"], stepTimeoutMs: LONG_MS, waitReadyMs: 0 }));
+      expect(result.error).toMatch(/connect\.challenge/);
+      expect(formatSummary(result)).toContain(`Conformance of the cluster ${a} + ${b} (binding jsonrpc): nothing was checked.`);
+    } finally {
+      await gw.close();
+    }
+  });
 });
 
 describe("conform --binding openclaw against a JSON-RPC gateway (which sends nothing first)", () => {

@@ -110,7 +110,7 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   const lines: string[] = ["", `Conformance of ${target} (binding ${result.binding}${result.strict ? ", strict" : ""}${mode}), by rule:`];
   lines.push(`  ${"rule".padEnd(5)} ${"passed".padStart(6)} ${"failed".padStart(6)} ${"warn".padStart(5)} ${"skip".padStart(5)} ${"known".padStart(5)}  name`);
   // A run that could not start checked nothing: no table of rules that were all skipped.
-  if (result.error) lines.splice(1, 2, `Conformance of ${result.url} (binding ${result.binding}${mode}): nothing was checked.`);
+  if (result.error) lines.splice(1, 2, `Conformance of ${target} (binding ${result.binding}${mode}): nothing was checked.`);
   const ids = result.error ? [] : Object.keys(result.byRule).sort((a, b) => (RULE_ORDER.get(a as never) ?? 99) - (RULE_ORDER.get(b as never) ?? 99));
   for (const id of ids) {
     const s = result.byRule[id as keyof typeof result.byRule]!;
