@@ -124,7 +124,7 @@ describe("gateway-presence serve", () => {
     const extra = await WireClient.open(url, { localAddress: "127.0.0.3" });
     expect(await extra.closed).toEqual({ code: 1013, reason: "gateway connection limit" });
     expect((await list(live)).some((row) => row.instanceId === "live")).toBe(true);
-    expect(s.stdout()).toMatch(/reject conn=\S+ reason=GATEWAY_CONNECTION_LIMIT the gateway is full \(at most 1 open connections\)/);
+    expect(s.stdout()).toMatch(/reject conn=\S+ reason=GATEWAY_CONNECTION_LIMIT the gateway is full \(at most 1 open connection\)/);
     for (const [limits, message] of [
       ['{"overload":{"maxEventLoopDelayMs":0}}', /limits\.overload\.maxEventLoopDelayMs must be a number >= 1, got 0/],
       ['{"maxConections":5}', /unknown limits key "maxConections"; known: .*maxConnections, maxPendingHandshakes, maxUnfinishedRequests, overload/],
