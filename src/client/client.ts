@@ -7,14 +7,14 @@ import { createPresenceMethods, type RequestFn } from "../generated/client.js";
 import type { HelloOk } from "../protocol/hello.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import type { ClientBinding } from "../transport/binding.js";
-import { FrameDecodeError, type InboundFrame } from "../transport/frames.js";
+import type { InboundFrame } from "../transport/frames.js";
 import type { ConnectParams } from "../protocol/connect.js";
 import { startBeacons, type BeaconHandle, type BeaconOptions } from "./beacons.js";
 import { resolveBinding } from "./bindings.js";
 import { Connection, type CloseInfo, type WebSocketConstructor } from "./connection.js";
 import { Emitter } from "./emitter.js";
 import { GatewayError, isFatalConnectError, isWrongBindingError, TransportError, wrongBindingError } from "./errors.js";
-import { checkHello, connectParams } from "./handshake.js";
+import { checkHello, connectParams, startBindingCheck } from "./handshake.js";
 import { PresenceMirror } from "./mirror.js";
 import { withDeltaCap } from "./delta.js";
 import { MirrorFeed } from "./mirror-feed.js";
@@ -147,23 +147,9 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     }
   }
 
-  /**
-   * The binding's connect preparation, with its check for another binding beside it (the openclaw
-   * binding, which waits for the gateway to speak first, tells a JSON-RPC gateway, which never does,
-   * apart after half a second instead of at the challenge timeout): proof fails the attempt for good.
-   */
+  /** The binding's connect preparation, with its check for another binding beside it (handshake.ts). */
   async #prepareConnect(base: ConnectParams, conn: Connection, Impl: WebSocketConstructor): Promise<Record<string, unknown>> {
-    const check = this.#options.bindingCheck === false ? undefined : this.binding.startBindingCheck?.({
-      url: this.#options.url,
-      timeoutMs: this.#options.connectTimeoutMs,
-      WebSocket: Impl,
-      heard: () => conn.heard,
-      onOtherBinding: (proof) => {
-        const wrong = wrongBindingError(new FrameDecodeError(proof.message, proof.answer, proof.binding))!;
-        this.#earlyFailure ??= wrong;
-        conn.abortHandshake(wrong);
-      },
-    });
+    const check = startBindingCheck(this.binding, this.#options, conn, Impl, (wrong) => (this.#earlyFailure ??= wrong));
     try {
       return await this.binding.prepareConnect!(base, conn);
     } finally {

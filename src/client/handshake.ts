@@ -1,9 +1,14 @@
-/** The `connect` request: params from the client options, and a sanity check of the answer. */
+/**
+ * The `connect` request: params from the client options, the binding's check for a gateway of
+ * another binding while the handshake runs, and a sanity check of the answer.
+ */
 import type { ConnectParams } from "../protocol/connect.js";
 import type { HelloOk } from "../protocol/hello.js";
-import type { ClientBinding } from "../transport/binding.js";
-import { TransportError } from "./errors.js";
-import type { PresenceClientOptions } from "./options.js";
+import type { BindingCheck, ClientBinding } from "../transport/binding.js";
+import { FrameDecodeError } from "../transport/frames.js";
+import type { Connection, WebSocketConstructor } from "./connection.js";
+import { TransportError, wrongBindingError } from "./errors.js";
+import type { PresenceClientOptions, ResolvedOptions } from "./options.js";
 
 export type ConnectIdentity = Pick<
   PresenceClientOptions,
@@ -50,4 +55,32 @@ export function checkHello(result: unknown): HelloOk {
             : undefined;
   if (problem) throw new TransportError("protocol", `connect: the answer is not a hello-ok: ${problem}`);
   return hello as HelloOk;
+}
+
+/**
+ * Starts the binding's check for another binding beside a connection that has just opened (the
+ * openclaw binding, which waits for the gateway to speak first, tells a JSON-RPC gateway, which never
+ * does, apart after half a second instead of at the challenge timeout: src/transport/binding-check.ts).
+ * Proof ends the handshake with a fatal wrong-binding TransportError, also given to `failed`.
+ * Undefined when the binding has no check or `bindingCheck: false` turns it off.
+ */
+export function startBindingCheck(
+  binding: ClientBinding,
+  options: ResolvedOptions,
+  conn: Connection,
+  Impl: WebSocketConstructor,
+  failed: (error: TransportError) => void,
+): BindingCheck | undefined {
+  if (options.bindingCheck === false) return undefined;
+  return binding.startBindingCheck?.({
+    url: options.url,
+    timeoutMs: options.connectTimeoutMs,
+    WebSocket: Impl,
+    heard: () => conn.heard,
+    onOtherBinding: (proof) => {
+      const wrong = wrongBindingError(new FrameDecodeError(proof.message, proof.answer, proof.binding))!;
+      failed(wrong);
+      conn.abortHandshake(wrong);
+    },
+  });
 }
