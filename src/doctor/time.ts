@@ -101,8 +101,7 @@ export function timeFindings(view: ListView): Draft[] {
 
   if (entries.length > options.maxEntries) {
     const over = entries.length - options.maxEntries;
-    // Listings are newest first, so among rows of equal ts the later one in the list was written earlier.
-    const oldest = [...others].reverse().sort((a, b) => a.ts - b.ts).slice(0, over);
+    const oldest = oldestFirst(others).slice(0, over);
     drafts.push({
       id: "rows-over-cap",
       rule: "S2",
@@ -119,7 +118,7 @@ export function timeFindings(view: ListView): Draft[] {
   if (entries.length === options.maxEntries) {
     // Not a fault: a full list is what S2 allows. But from here every new key evicts a row, live or
     // not, which an operator wants to know before clients start to vanish from the list.
-    const oldest = [...others].reverse().sort((a, b) => a.ts - b.ts)[0];
+    const oldest = oldestFirst(others)[0];
     drafts.push({
       id: "rows-at-cap",
       rule: "S2",
@@ -136,6 +135,11 @@ export function timeFindings(view: ListView): Draft[] {
     });
   }
   return drafts;
+}
+
+/** Rows in eviction order (SPEC S2): oldest ts first. Listings are newest first, so among rows of equal ts the later one in the list was written earlier. */
+function oldestFirst(rows: readonly PresenceEntry[]): PresenceEntry[] {
+  return [...rows].reverse().sort((a, b) => a.ts - b.ts);
 }
 
 /** SPEC C1: consumers compute Active/Idle/Stale from their own clock; an offset shifts every status. */
