@@ -89,6 +89,28 @@ describe("list checks", () => {
     expect(checkListRows({ step: "list", actor: "a", sorted: true }, [self, rows[0], rows[1]])).toEqual([]);
   });
 
+  it("a row that is missing names the nearest row and the fields where it differs", () => {
+    // OpenClaw 2026.9.6's self row: ip holds the host name. The matcher alone is cut at 200 characters.
+    const openclawSelf = { host: "vm", ip: "vm", mode: "gateway", reason: "self", version: "2026.9.6", ts: 100 };
+    const p1 = { reason: "self", mode: "gateway", host: { $type: "string" }, ip: { $oneOf: [{ $absent: true }, { $regex: "^\\d+(\\.\\d+){3}$" }] }, version: { $type: "string" } };
+    const [selfMiss] = checkListRows({ step: "list", actor: "a", contains: [p1], where: { reason: "self" } }, [rows[0], openclawSelf]);
+    expect(selfMiss.path).toBe("/contains/0");
+    expect(selfMiss.message).toMatch(/^no row matches \{"reason":"self".*; nearest: the self row, which differs at \/ip: expected one of .*, got "vm"$/);
+    // A beacon that made a row of its own: the where-selected connection row is the one compared.
+    const connection = { instanceId: "app", host: "app-host", mode: "test", version: "1.0.0", ts: 90 };
+    const beaconRow = { text: "beacon", version: "9.9.9", ts: 95 };
+    const [k2] = checkListRows({ step: "list", actor: "a", contains: [{ host: "app-host", text: "beacon", version: "9.9.9" }], where: { host: "app-host" } }, [beaconRow, connection]);
+    expect(k2.message).toMatch(/; nearest: the row of instanceId "app", which differs at \/text: expected "beacon", got \(absent\); \/version: expected "9\.9\.9", got "1\.0\.0"$/);
+    // No row `where` selects agrees on any field: every row is compared (an instanceId stored untrimmed).
+    const k1 = { instanceId: "case-x", text: "lower" };
+    const k1Rows = [{ instanceId: "CASE-X", text: "upper", ts: 3 }, { instanceId: "  case-x  ", text: "lower", ts: 2 }];
+    expect(checkListRows({ step: "list", actor: "a", contains: [k1], where: { instanceId: { $regex: "^case-x$", $flags: "i" } } }, k1Rows)[0].message).toMatch(
+      /; nearest: the row of instanceId " {2}case-x {2}", which differs at \/instanceId: expected "case-x", got " {2}case-x {2}"$/,
+    );
+    // No row agrees on any field: nothing to point at.
+    expect(checkListRows({ step: "list", actor: "a", contains: [{ instanceId: "gone" }] }, rows)[0].message).toBe('no row matches {"instanceId":"gone"}');
+  });
+
   it("checks that exactly the oldest non-self row was evicted", () => {
     const before = [self, ...rows.slice(0, 2)];
     const evict = (after: object[]) => checkListRows({ step: "list", actor: "a" }, after as never, before as never);

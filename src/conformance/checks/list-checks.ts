@@ -1,5 +1,5 @@
 /** The assertions of a `list` step over the rows `system-presence` returned. */
-import { matchExact, matches, show, match, type Mismatch } from "./matchers.js";
+import { isOperatorMatcher, matchExact, matches, show, match, type Mismatch } from "./matchers.js";
 import type { ListStep } from "../scenario/steps.js";
 
 export type Row = Record<string, unknown>;
@@ -90,16 +90,48 @@ function checkEvictedOldest(before: Row[], rows: Row[]): Mismatch[] {
   return [];
 }
 
+/** A row named for a reader: the self row, by instanceId, by host, else by its fields. */
+function rowName(row: Row): string {
+  if (isSelf(row)) return "the self row";
+  if (typeof row.instanceId === "string") return `the row of instanceId ${JSON.stringify(row.instanceId)}`;
+  if (typeof row.host === "string") return `the row with host ${JSON.stringify(row.host)} (no instanceId)`;
+  return `the row ${show(row)}`;
+}
+
+/**
+ * Where the row closest to a `contains` matcher differs from it, so a failure names the field that is
+ * wrong (an `ip` that is a host name) instead of only the whole matcher. The caller passes the rows
+ * the step's `where` selects first, then every row; the closest has the fewest fields that differ
+ * (the newest of equals). Undefined when no candidate agrees on any field of the matcher.
+ */
+function nearestRow(matcher: unknown, candidates: Row[]): string | undefined {
+  if (matcher === null || typeof matcher !== "object" || Array.isArray(matcher) || isOperatorMatcher(matcher)) return undefined;
+  // Counted per top-level field: one field can differ in several places (an array's items).
+  let best: { row: Row; differences: Mismatch[]; fields: number } | undefined;
+  for (const row of candidates) {
+    const differences = match(matcher, row);
+    const fields = new Set(differences.map((d) => d.path.split("/")[1])).size;
+    if (fields < Object.keys(matcher).length && fields < (best?.fields ?? Infinity)) best = { row, differences, fields };
+  }
+  if (best === undefined) return undefined;
+  const shown = best.differences.slice(0, 3).map((d) => `${d.path}: ${d.message}`);
+  const more = best.differences.length > 3 ? `, and ${best.differences.length - 3} more` : "";
+  return `nearest: ${rowName(best.row)}, which differs at ${shown.join("; ")}${more}`;
+}
+
 export function checkListRows(step: ListStep, rows: Row[], before?: Row[]): Mismatch[] {
   const out: Mismatch[] = [];
+  const where = step.where === undefined ? [] : rows.filter((r) => matches(step.where, r));
   step.contains?.forEach((m, i) => {
-    if (!rows.some((r) => matches(m, r))) out.push({ path: `/contains/${i}`, message: `no row matches ${show(m)}` });
+    if (rows.some((r) => matches(m, r))) return;
+    const nearest = (where.length > 0 ? nearestRow(m, where) : undefined) ?? nearestRow(m, rows);
+    out.push({ path: `/contains/${i}`, message: `no row matches ${show(m)}${nearest ? `; ${nearest}` : ""}` });
   });
   step.notContains?.forEach((m, i) => {
     const hit = rows.find((r) => matches(m, r));
     if (hit) out.push({ path: `/notContains/${i}`, message: `a row matches ${show(m)}: ${show(hit)}` });
   });
-  const selected = step.where === undefined ? rows : rows.filter((r) => matches(step.where, r));
+  const selected = step.where === undefined ? rows : where;
   if (step.count !== undefined) {
     const counted = match(step.count, selected.length, "/count");
     out.push(...counted.map((m) => ({ ...m, message: `${m.message} (${step.where === undefined ? "all rows" : `rows matching ${show(step.where)}`})` })));
