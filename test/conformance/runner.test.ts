@@ -76,6 +76,24 @@ describe("runConformance against the reference gateway", () => {
     expect(result.scenarios[0].wire.some((f) => f.text.includes('"connect"'))).toBe(true);
   });
 
+  it("an expected error that never comes: the check says no error frame came, and in how long", async () => {
+    // b1-oversized-frame against OpenClaw 2026.9.6, which sends no PAYLOAD_TOO_LARGE: said "no an error frame" before.
+    const noError: Scenario = {
+      id: "no-error",
+      title: "expects an error the gateway never sends",
+      rules: ["B3"],
+      level: "MUST",
+      actors: { a: { client: { instanceId: "${run}-quiet" } } },
+      steps: [
+        { step: "connect", actor: "a" },
+        { step: "expectError", actor: "a", error: "PAYLOAD_TOO_LARGE", withinMs: 100 },
+      ],
+    };
+    const result = await runConformance(runOptions(gateway, { scenarios: [noError] }));
+    const check = result.scenarios[0].checks.find((c) => c.id === "2-expectError")!;
+    expect(check).toMatchObject({ status: "failed", message: "no error frame within 100 ms" });
+  });
+
   it("checks every received frame for the wire format (SPEC §11), apart from the scenario's own checks", async () => {
     const result = await runConformance(runOptions(gateway, { only: ["p1-self-row"] }));
     expect(result.scenarios[0].checks.map((c) => c.id)).toEqual(["1-connect", "2-list"]);

@@ -210,7 +210,9 @@ export class WireConnection {
       existing.consumed = true;
       return Promise.resolve(existing);
     }
-    const wrongBinding = (seen: OtherBinding) => new WaitError(`no ${what}: ${seen.evidence}`);
+    // `what` reads after "before" / "waiting for" ("an error frame"); after "no" it drops its article.
+    const none = `no ${what.replace(/^an? /, "")}`;
+    const wrongBinding = (seen: OtherBinding) => new WaitError(`${none}: ${seen.evidence}`);
     if (untilOtherBinding && this.otherBinding) return Promise.reject(wrongBinding(this.otherBinding));
     if (this.closeInfo) return Promise.reject(new WaitError(`connection closed (${this.closeInfo.code}${this.closeInfo.reason ? ` ${this.closeInfo.reason}` : ""}) before ${what}`));
     return new Promise((resolve, reject) => {
@@ -236,7 +238,7 @@ export class WireConnection {
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
-        reject(new WaitError(`no ${what} within ${timeoutMs} ms`));
+        reject(new WaitError(`${none} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#waiters.add(waiter);
     });
