@@ -68,6 +68,15 @@ describe("CLI list and watch", () => {
     expect(renderInstances([{ host: "vm", mode: "gateway", reason: "self", ts: 1_000 }], 1_000).split("\n")[1]).toMatch(/^Active\s+vm\s+-\s+gateway/);
   });
 
+  it("cuts a long cell with an ellipsis, and keeps a self row's id in its parentheses (OpenClaw: a UUID)", () => {
+    const openclawSelf: PresenceEntry = { instanceId: "c21b427e-d58b-4ea9-8a61-dd9b05e45b4a", host: "vm", mode: "gateway", reason: "self", ts: 1_000 };
+    const longHost: PresenceEntry = { instanceId: "app", host: `desk-${"x".repeat(60)}`, mode: "ui", reason: "connect", ts: 900 };
+    const hosts = renderInstances([openclawSelf, longHost], 1_000).split("\n").slice(1).map((line) => line.split(/\s{2,}/)[1]);
+    // Was "vm (c21b427e-d58b-4ea9-8a61-dd9b05e45b4a" and "desk-xxx...x": cut at 40 with no sign of it.
+    expect(hosts).toEqual(["vm (c21b427e-d58b-4ea9-8a61-dd9b05e45b…)", `desk-${"x".repeat(34)}…`]);
+    expect(hosts.every((h) => h.length <= 40)).toBe(true);
+  });
+
   it("list fails with exit code 1 and says why (wrong token, nobody listening)", async () => {
     const gw = await start({ token: "right" });
     const denied = cli(["list", "--url", gw.url, "--token", "wrong"]);

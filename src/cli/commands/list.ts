@@ -72,13 +72,30 @@ export function formatDuration(ms: number): string {
 }
 
 const COLUMNS = ["STATUS", "HOST", "IP", "MODE", "VERSION", "LAST INPUT", "REASON", "AGE"] as const;
+/** The widest a cell gets; a longer value is cut and ends in "…" (`--json` has it whole). */
+const CELL_WIDTH = 40;
+
+function fit(text: string, width = CELL_WIDTH): string {
+  const flat = text.replace(/\s+/g, " ");
+  return flat.length <= width ? flat : `${flat.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/**
+ * The HOST cell. A cluster lists one self row per gateway, told apart by the gateway id in instanceId
+ * (docs/cluster.md); OpenClaw's self row carries a UUID there. The id is what gets cut, inside its
+ * parentheses, so the cell still reads as host (id).
+ */
+function hostCell(e: PresenceEntry): string {
+  if (e.reason !== "self" || e.instanceId === undefined) return fit(e.host ?? e.instanceId ?? "-");
+  const host = fit(e.host ?? "-", CELL_WIDTH - 4);
+  return `${host} (${fit(e.instanceId, CELL_WIDTH - host.length - 3)})`;
+}
 
 /** The Instances table as text, newest first; `now` is on the gateway's clock. */
 export function renderInstances(entries: readonly PresenceEntry[], now: number): string {
   const rows = newestFirst(entries).map((e) => [
     presenceStatus(e, now),
-    // A cluster lists one self row per gateway, told apart by the gateway id in instanceId (docs/cluster.md).
-    e.reason === "self" && e.instanceId !== undefined ? `${e.host ?? "-"} (${e.instanceId})` : (e.host ?? e.instanceId ?? "-"),
+    hostCell(e),
     e.ip ?? "-",
     e.mode ?? "-",
     e.version ?? "-",
@@ -86,7 +103,7 @@ export function renderInstances(entries: readonly PresenceEntry[], now: number):
     e.reason ?? "-",
     formatDuration(presenceAge(e, now)),
   ]);
-  const all = [[...COLUMNS], ...rows].map((r) => r.map((cell) => cell.replace(/\s+/g, " ").slice(0, 40)));
+  const all = [[...COLUMNS], ...rows].map((r) => r.map((cell) => fit(cell)));
   const widths = COLUMNS.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   return all.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
 }
