@@ -45,7 +45,7 @@ describe("scenarios that need --slow", () => {
       const scenarios = [...builtIn("e3-tick", "h1-handshake-timeout", "p1-self-row"), { scenario: ownSlow(["slow", "token"]), source: "" }];
       const { result, text } = await humanRun({ url, scenarios, waitReadyMs: 0 });
       expect(text.split("\n").filter((line) => line.includes("--slow"))).toEqual([
-        "3 skipped scenarios need --slow (waits longer than 5 s): e3-tick (ticks every 15 s), h1-handshake-timeout (a 10 s handshake timeout; --handshake-timeout MS if the gateway's is shorter), my-slow-one (long waits of its own; also needs token)",
+        "3 skipped scenarios need --slow (waits longer than 5 s): e3-tick (ticks every 15 s), h1-handshake-timeout (a 10 s handshake timeout; --handshake-timeout MS if the gateway's differs), my-slow-one (long waits of its own; also needs token)",
       ]);
       // The line comes right after the counts it explains.
       expect(text).toMatch(/^Scenarios: 4 — 1 passed, .* 3 skipped, .*\n3 skipped scenarios need --slow /m);
@@ -56,14 +56,14 @@ describe("scenarios that need --slow", () => {
       expect(reasons).toEqual({ "e3-tick": "needs tick", "h1-handshake-timeout": "needs handshakeTimeout", "p1-self-row": undefined, "my-slow-one": "needs slow, token" });
       expect(result.missingCapabilities).toMatchObject({
         tick: "policy.tickIntervalMs is 15000 (> 5000 ms): run with --slow",
-        handshakeTimeout: "the handshake timeout is 10000 ms: run with --slow (or pass the gateway's shorter handshake timeout)",
+        handshakeTimeout: "the handshake timeout is taken to be 10000 ms: run with --slow (and --handshake-timeout MS if the gateway's differs: h1-handshake-timeout waits that long)",
         slow: "not a slow run (--slow)",
       });
       expect(result.needsSlow).toEqual({
         waitLimitMs: 5000,
         scenarios: [
           { id: "e3-tick", waits: ["ticks every 15 s"] },
-          { id: "h1-handshake-timeout", waits: ["a 10 s handshake timeout; --handshake-timeout MS if the gateway's is shorter"] },
+          { id: "h1-handshake-timeout", waits: ["a 10 s handshake timeout; --handshake-timeout MS if the gateway's differs"] },
           { id: "my-slow-one", waits: ["long waits of its own"], alsoNeeds: ["token"] },
         ],
       });
@@ -96,7 +96,7 @@ describe("detectCapabilities: what only --slow adds", () => {
 
   it("long waits a slow run would make, each in words", () => {
     const caps = detectCapabilities({ ...base, hello: hello({ tickIntervalMs: 30_000 }) });
-    expect(caps.onlyWithSlow).toEqual({ tick: "ticks every 30 s", handshakeTimeout: "a 10 s handshake timeout; --handshake-timeout MS if the gateway's is shorter", slow: "long waits of its own" });
+    expect(caps.onlyWithSlow).toEqual({ tick: "ticks every 30 s", handshakeTimeout: "a 10 s handshake timeout; --handshake-timeout MS if the gateway's differs", slow: "long waits of its own" });
     expect(detectCapabilities({ ...base, slow: true, hello: hello({ tickIntervalMs: 30_000 }) }).onlyWithSlow).toEqual({});
   });
 

@@ -71,7 +71,7 @@ export function detectCapabilities(input: CapabilityInput): Capabilities {
   // The waits over FAST_WAIT_LIMIT_MS that only a slow run makes, in words.
   const longWaits: Partial<Record<Capability, string>> = {
     ...(events.includes("tick") && typeof tick === "number" && tick > FAST_WAIT_LIMIT_MS ? { tick: `ticks every ${seconds(tick)}` } : {}),
-    ...(input.handshakeTimeoutMs > FAST_WAIT_LIMIT_MS ? { handshakeTimeout: `a ${seconds(input.handshakeTimeoutMs)} handshake timeout; --handshake-timeout MS if the gateway's is shorter` } : {}),
+    ...(input.handshakeTimeoutMs > FAST_WAIT_LIMIT_MS ? { handshakeTimeout: `a ${seconds(input.handshakeTimeoutMs)} handshake timeout; --handshake-timeout MS if the gateway's differs` } : {}),
     slow: "long waits of its own",
   };
   /** Tried by the probe: works (listed or not), missing (listed or not), or as listed when it could not tell. */
@@ -100,7 +100,8 @@ export function detectCapabilities(input: CapabilityInput): Capabilities {
     loopback: (input.urls ?? [input.url]).every(isLoopbackUrl) ? undefined : "the gateway is not reached over loopback",
     handshakeTimeout:
       longWaits.handshakeTimeout && !input.slow
-        ? `the handshake timeout is ${input.handshakeTimeoutMs} ms: run with --slow (or pass the gateway's shorter handshake timeout)`
+        ? // The run's value (SPEC's 10 s unless given), not one the gateway told: none says it.
+          `the handshake timeout is taken to be ${input.handshakeTimeoutMs} ms: run with --slow (and --handshake-timeout MS if the gateway's differs: h1-handshake-timeout waits that long)`
         : undefined,
     slow: input.slow ? undefined : "not a slow run (--slow)",
     realTime: input.realTime ? undefined : "not a real-time run (--real-time)",
