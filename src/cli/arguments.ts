@@ -11,6 +11,14 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   };
 }
 
+/** Node's timers hold at most 2^31 - 1 ms (24.8 days): a longer delay fires after 1 ms instead. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A duration in ms that a timer will wait: an integer from `min` to MAX_TIMER_MS. */
+export function milliseconds(min: number) {
+  return integer(min, MAX_TIMER_MS);
+}
+
 export function gatewayUrl(value: string): string {
   let url: URL;
   try {
@@ -23,6 +31,14 @@ export function gatewayUrl(value: string): string {
 }
 
 export const BINDINGS = ["jsonrpc", "openclaw"] as const;
+
+/** The help of a client's `--binding` (list, watch, doctor, conform). */
+export const BINDING_HELP = "wire binding: jsonrpc (default) or openclaw (OpenClaw's native frames)";
+
+/** A repeatable option's values, in order (commander keeps only the last value otherwise). */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 export function bindingName(value: string): (typeof BINDINGS)[number] {
   const name = value.trim().toLowerCase();

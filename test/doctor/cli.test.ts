@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { describeFailure } from "../../src/cli/commands/list.js";
+import { describeFailure } from "../../src/cli/connection.js";
 import type { DoctorReport } from "../../src/doctor/index.js";
 import { cliResult, hasScript } from "../support/cli.js";
 import { app, gateway, urlOf } from "./helpers.js";

@@ -16,7 +16,7 @@ import { formatReport, formatSummary, progressPrinter, REPORTERS, type ReporterN
 import { modeSelectionProblem, runConformance, selectScenarios } from "../../conformance/run/runner.js";
 import type { Capability } from "../../conformance/scenario/scenario.js";
 import { createGateway, type Gateway } from "../../server/index.js";
-import { gatewayUrl } from "../arguments.js";
+import { BINDING_HELP, bindingName, collect, gatewayUrl, milliseconds } from "../arguments.js";
 import { checkWritable } from "../output-file.js";
 import type { OptionWords } from "../../conformance/run/option-words.js";
 import { addTokenOptions, GIVE_TOKEN, resolveToken, tokenSource, type TokenFlags } from "../token.js";
@@ -24,7 +24,7 @@ import { addTokenOptions, GIVE_TOKEN, resolveToken, tokenSource, type TokenFlags
 interface ConformFlags extends TokenFlags {
   /** One gateway, or the gateways of one cluster. */
   url: string[];
-  binding: "jsonrpc" | "openclaw";
+  binding?: "jsonrpc" | "openclaw";
   only?: string[];
   skip?: string[];
   list?: boolean;
@@ -53,19 +53,6 @@ const EMBEDDED_REAL_TIME_TTL_MS = 10_000;
 const list = (value: string): string[] => value.split(",").map((s) => s.trim()).filter(Boolean);
 /** A comma-separated option that may also be repeated: `--only a --only b,c` is a, b and c (commander keeps only the last value otherwise). */
 const addList = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), ...list(value)];
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < 1) throw new InvalidArgumentError("must be a positive integer");
-  return n;
-}
-
-function nonNegative(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError("must be a whole number of ms (0 or more)");
-  return n;
-}
 
 function capabilities(value: string, previous: string[] | undefined): string[] {
   const names = list(value);
@@ -127,6 +114,7 @@ async function conform(flags: ConformFlags): Promise<number> {
   // The report goes to --out, or to stdout; progress and the summary go wherever the report does not.
   const reportToStdout = flags.out === undefined && flags.reporter !== "pretty";
   const human = reportToStdout ? process.stderr : process.stdout;
+  const binding = flags.binding ?? "jsonrpc";
   let gateway: Gateway | undefined;
   let url = flags.url[0];
   const urls = flags.url.length > 1 ? flags.url : undefined;
@@ -136,17 +124,17 @@ async function conform(flags: ConformFlags): Promise<number> {
   if (url === undefined) {
     token ??= randomBytes(12).toString("hex");
     ttlMs ??= flags.realTime ? EMBEDDED_REAL_TIME_TTL_MS : undefined;
-    gateway = await createGateway({ host: "127.0.0.1", port: 0, binding: flags.binding, testClock: true, token, ...EMBEDDED, ...(ttlMs ? { ttlMs } : {}) });
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, binding, testClock: true, token, ...EMBEDDED, ...(ttlMs ? { ttlMs } : {}) });
     url = gateway.url;
     handshakeTimeoutMs = EMBEDDED.handshakeTimeoutMs;
-    human.write(`Embedded reference gateway (test mode, ${flags.binding}${ttlMs ? `, TTL ${ttlMs} ms` : ""}) on ${url}\n`);
+    human.write(`Embedded reference gateway (test mode, ${binding}${ttlMs ? `, TTL ${ttlMs} ms` : ""}) on ${url}\n`);
   }
 
   try {
     const result = await runConformance({
       url,
       urls,
-      binding: flags.binding,
+      binding,
       token,
       only: flags.only,
       skip: flags.skip,
@@ -192,7 +180,7 @@ export function register(program: Command): void {
       (value: string, previous: string[]) => collect(gatewayUrl(value), previous),
       [],
     )
-    .addOption(new Option("--binding <name>", "wire binding").choices(["jsonrpc", "openclaw"]).default("jsonrpc"));
+    .option("--binding <binding>", BINDING_HELP, bindingName);
   addTokenOptions(command, "gateway token")
     .option("--only <ids>", "scenario ids or rule ids (K1,...) to run, comma-separated (repeatable)", addList)
     .option("--skip <ids>", "scenario ids or rule ids to leave out, comma-separated (repeatable)", addList)
@@ -205,10 +193,10 @@ export function register(program: Command): void {
     .option("--fixtures <path>", "scenario files or directories to run instead of the built-in ones (repeatable)", collect, [])
     .option("--slow", "also run scenarios that wait long (a 10 s handshake timeout, slow ticks)")
     .option("--real-time", "run the scenarios that wait on the wall clock instead (TTL without a test clock, slow ticks, the handshake timeout), concurrently: about the TTL plus a minute")
-    .option("--ttl <ms>", "the gateway's presence TTL for --real-time (default: hello-ok.policy.presenceTtlMs if sent, else SPEC's 300000)", positive)
-    .option("--wait-ready <ms>", "wait this long for a gateway that refuses connections or says it is starting", nonNegative, 30000)
-    .option("--timeout <ms>", "deadline per scenario (default 10000)", positive)
-    .option("--handshake-timeout <ms>", "the gateway's handshake timeout, if not the default 10000", positive)
+    .option("--ttl <ms>", "the gateway's presence TTL for --real-time (default: hello-ok.policy.presenceTtlMs if sent, else SPEC's 300000)", milliseconds(1))
+    .option("--wait-ready <ms>", "wait this long for a gateway that refuses connections or says it is starting", milliseconds(0), 30000)
+    .option("--timeout <ms>", "deadline per scenario (default 10000)", milliseconds(1))
+    .option("--handshake-timeout <ms>", "the gateway's handshake timeout, if not the default 10000", milliseconds(1))
     .option("--with <capabilities>", "treat these capabilities as available, comma-separated (repeatable)", capabilities)
     .option("--without <capabilities>", "treat these capabilities as missing (e.g. nodeRole), comma-separated (repeatable)", capabilities)
     .option("--no-color", "plain output")

@@ -6,28 +6,19 @@
  */
 import type { Command } from "commander";
 import { analyze, DoctorReadError, readGateway, renderReport } from "../../doctor/index.js";
-import { integer } from "../arguments.js";
-import { addConnectionOptions, cliClientOptions, DEFAULT_TIMEOUT_MS, describeFailure, TIMEOUT_HELP, type ConnectionFlags } from "./list.js";
+import { integer, milliseconds } from "../arguments.js";
+import { addConnectionOptions, cliClientOptions, describeFailure, type ConnectionFlags } from "../connection.js";
 
 interface DoctorFlags extends ConnectionFlags {
   watchMs: number;
   json?: boolean;
   ttlMs: number;
   maxEntries: number;
-  timeoutMs?: number;
   color: boolean;
 }
 
-async function doctor(flags: DoctorFlags): Promise<number> {
-  let options;
-  try {
-    options = cliClientOptions("doctor", flags, flags.timeoutMs);
-  } catch (error) {
-    // --token with --token-file, an unreadable or empty token file (the message never holds the token).
-    process.stderr.write(`gateway-presence doctor: ${(error as Error).message}\n`);
-    return 2;
-  }
-  const { client, token, binding } = options;
+async function doctor(flags: DoctorFlags, command: Command): Promise<number> {
+  const { client, token, binding, requestTimeoutMs } = cliClientOptions(command, flags);
   let observation;
   try {
     observation = await readGateway({
@@ -37,7 +28,7 @@ async function doctor(flags: DoctorFlags): Promise<number> {
       binding: binding ?? "jsonrpc",
       client,
       watchMs: flags.watchMs,
-      timeoutMs: flags.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      timeoutMs: requestTimeoutMs,
     });
   } catch (error) {
     const cause = error instanceof DoctorReadError ? error.cause : error;
@@ -58,11 +49,10 @@ export function register(program: Command): void {
   )
     .option("--watch-ms <ms>", "also watch presence pushes and ticks this long, then list again", integer(0, 3_600_000), 0)
     .option("--json", "print the report as JSON (findings, summary, clock, the raw list)")
-    .option("--ttl-ms <ms>", "the gateway's row TTL (SPEC S1)", integer(1), 300_000)
+    .option("--ttl-ms <ms>", "the gateway's row TTL (SPEC S1)", milliseconds(1), 300_000)
     .option("--max-entries <n>", "the gateway's row cap (SPEC S2)", integer(1), 200)
-    .option("--timeout-ms <ms>", TIMEOUT_HELP, integer(1))
     .option("--no-color", "plain output")
-    .action(async (flags: DoctorFlags) => {
-      process.exitCode = await doctor(flags);
+    .action(async (flags: DoctorFlags, command: Command) => {
+      process.exitCode = await doctor(flags, command);
     });
 }

@@ -1,6 +1,6 @@
 /** `gateway-presence serve`: runs the reference gateway until SIGINT or SIGTERM. */
 import type { Command } from "commander";
-import { bindingName, integer, jsonObject, listenSpec, type ListenSpec } from "../arguments.js";
+import { bindingName, collect, integer, jsonObject, listenSpec, milliseconds, type ListenSpec } from "../arguments.js";
 import { addTokenOptions, GIVE_TOKEN, resolveToken, type TokenFlags } from "../token.js";
 import { usageError } from "../usage.js";
 import { createGateway, GATEWAY_DEFAULTS, InsecureListenerError, isLoopbackAddress, type GatewayLimitsOptions, type GatewayOptions } from "../../server/index.js";
@@ -31,10 +31,6 @@ interface ServeFlags extends TokenFlags {
   limits?: GatewayLimitsOptions;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 function line(text: string): void {
   process.stdout.write(`${new Date().toISOString()} ${text}\n`);
 }
@@ -53,11 +49,11 @@ export function register(program: Command): void {
       [],
     );
   addTokenOptions(command, "token clients must send as auth.token")
-    .option("--ttl-ms <ms>", `row lifetime in ms (default ${GATEWAY_DEFAULTS.ttlMs})`, integer(1))
+    .option("--ttl-ms <ms>", `row lifetime in ms (default ${GATEWAY_DEFAULTS.ttlMs})`, milliseconds(1))
     .option("--max-entries <n>", `most rows, self included (default ${GATEWAY_DEFAULTS.maxEntries})`, integer(1))
-    .option("--handshake-timeout-ms <ms>", `time allowed for connect (default ${GATEWAY_DEFAULTS.handshakeTimeoutMs})`, integer(1))
-    .option("--tick-interval-ms <ms>", `tick event period (default ${GATEWAY_DEFAULTS.tickIntervalMs})`, integer(1))
-    .option("--push-interval-ms <ms>", `under load, push rounds are at least this far apart; 0: only the byte ceiling spaces them (default ${GATEWAY_DEFAULTS.pushIntervalMs})`, integer(0))
+    .option("--handshake-timeout-ms <ms>", `time allowed for connect (default ${GATEWAY_DEFAULTS.handshakeTimeoutMs})`, milliseconds(1))
+    .option("--tick-interval-ms <ms>", `tick event period (default ${GATEWAY_DEFAULTS.tickIntervalMs})`, milliseconds(1))
+    .option("--push-interval-ms <ms>", `under load, push rounds are at least this far apart; 0: only the byte ceiling spaces them (default ${GATEWAY_DEFAULTS.pushIntervalMs})`, milliseconds(0))
     .option(
       "--push-bytes-per-second <n>",
       `ceiling on presence push bytes per second, all readers together (default ${GATEWAY_DEFAULTS.pushBytesPerSecond}; docs/gateway.md#pushes-fan-out-at-scale)`,
@@ -70,7 +66,7 @@ export function register(program: Command): void {
     .option("--redis <url>", `share one presence list with every gateway on this Redis: redis://[:password@]host:port[/db] (default: $${REDIS_URL_ENV}; docs/cluster.md)`)
     .option("--gateway-id <id>", "this gateway's id in the cluster, unique per gateway (default: host name + random)")
     .option("--redis-prefix <prefix>", `key prefix of the cluster's list in Redis (default ${DEFAULT_REDIS_PREFIX})`)
-    .option("--dead-after-ms <ms>", `a gateway of the cluster without a heartbeat this long is dead; the others clean its rows up (default ${DEFAULT_DEAD_AFTER_MS})`, integer(50))
+    .option("--dead-after-ms <ms>", `a gateway of the cluster without a heartbeat this long is dead; the others clean its rows up (default ${DEFAULT_DEAD_AFTER_MS})`, milliseconds(50))
     .option(
       "--limits <json>",
       'per-address and gateway-wide limits, overload shedding, e.g. \'{"connectionsPerAddress":1024,"maxConnections":50000,"overload":{"maxEventLoopDelayMs":100}}\' (docs/security.md)',

@@ -1,24 +1,15 @@
 /**
  * `gateway-presence watch`: the Instances table kept live from presence events, with the connection
- * state; reconnects through gateway restarts; Ctrl-C exits cleanly. `--json` prints one JSON line per
- * state change or list change instead (for scripts).
+ * state; waits for a gateway that is not up yet and reconnects through gateway restarts; Ctrl-C exits
+ * cleanly. `--json` prints one JSON line per state change or list change instead (for scripts).
+ * `--timeout-ms` bounds each step as for list and doctor, and the wait for the first list.
  */
 import type { Command } from "commander";
-import { integer } from "../arguments.js";
-import { usageError } from "../usage.js";
+import { milliseconds } from "../arguments.js";
 import { redactUrl, redactUrlsIn } from "../../transport/redact.js";
 import { createPresenceClient, type MirrorChange, type PresenceClient, type StateChange } from "../../index.js";
-import {
-  addConnectionOptions,
-  bindingHint,
-  cliClientOptions,
-  describeFailure,
-  formatDuration,
-  gatewayNow,
-  instancesJson,
-  renderInstances,
-  type ConnectionFlags,
-} from "./list.js";
+import { addConnectionOptions, bindingHint, cliClientOptions, describeFailure, type ConnectionFlags } from "../connection.js";
+import { formatDuration, gatewayNow, instancesJson, renderInstances } from "./list.js";
 
 interface WatchFlags extends ConnectionFlags {
   json?: boolean;
@@ -27,10 +18,13 @@ interface WatchFlags extends ConnectionFlags {
 }
 
 export function register(program: Command): void {
-  addConnectionOptions(program.command("watch").description("keep the presence list on screen, live"))
+  addConnectionOptions(
+    program.command("watch").description("keep the presence list on screen, live"),
+    "; given, watch also stops waiting for a gateway that is not up after this long, exit 1 (without: it waits as long as it takes); never a limit on how long it watches",
+  )
     .option("--json", "print one JSON line per state or list change")
-    .option("--refresh-ms <ms>", "redraw interval for ages on a terminal", integer(100), 5000)
-    .option("--resync-ms <ms>", "re-read the whole list this often: keep-alives refresh rows without a push", integer(1000), 30_000)
+    .option("--refresh-ms <ms>", "redraw interval for ages on a terminal", milliseconds(100), 5000)
+    .option("--resync-ms <ms>", "re-read the whole list this often: keep-alives refresh rows without a push", milliseconds(1000), 30_000)
     .action((flags: WatchFlags, command: Command) => watch(flags, command));
 }
 
@@ -70,23 +64,30 @@ function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClien
 
 const formatDelay = (ms: number) => (ms < 1000 ? `${Math.round(ms)}ms` : formatDuration(ms));
 
+/**
+ * --timeout-ms is the time allowed to connect and get the first list (hello-ok's snapshot), as for
+ * list and doctor; watch retries within it (a gateway may be starting), and a retry that would start
+ * after it ends the watch instead. An attempt under way at the deadline may finish: each of its steps
+ * has --timeout-ms too. Once a list has come, the watch goes on and reconnects for as long as it runs.
+ */
+function givesUp(flags: WatchFlags, change: StateChange, startedAt: number, opened: boolean): boolean {
+  if (flags.timeoutMs === undefined || opened || change.state !== "reconnecting") return false;
+  return Date.now() + (change.delayMs ?? 0) - startedAt > flags.timeoutMs;
+}
+
 async function watch(flags: WatchFlags, command: Command): Promise<void> {
-  let client: PresenceClient;
-  let tokenGiven = false;
-  try {
-    const options = cliClientOptions("watch", flags);
-    tokenGiven = options.token !== undefined;
-    client = createPresenceClient(options);
-  } catch (error) {
-    // --token with --token-file, an unreadable or empty token file: a usage error (the message never holds the token).
-    usageError(command, (error as Error).message);
-  }
+  const startedAt = Date.now();
+  const options = cliClientOptions(command, flags);
+  const tokenGiven = options.token !== undefined;
+  const client = createPresenceClient(options);
   const tty = !flags.json && process.stdout.isTTY === true;
   let state: StateChange = { state: "idle" };
   let failed: StateChange | undefined;
   // ts are on the gateway's clock; the offset is measured from a listing after each connect (SPEC P1).
   let clockOffsetMs = 0;
   let pending: ReturnType<typeof setTimeout> | undefined;
+  let opened = false;
+  let gaveUp = false;
 
   const draw = () => {
     pending = undefined;
@@ -100,6 +101,14 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
   const emit = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
   client.on("state", (change) => {
+    if (gaveUp) return;
+    if (givesUp(flags, change, startedAt, opened)) {
+      gaveUp = true;
+      const why = `${describeFailure(flags.url, change.error ?? new Error(change.reason), flags.binding, tokenGiven)} (no list within --timeout-ms ${flags.timeoutMs}: stopped retrying)`;
+      change = { state: "closed", reason: `${change.reason ?? "no list"} (no list within --timeout-ms ${flags.timeoutMs})`, ...(change.error ? { error: change.error } : {}) };
+      void exit(1, why);
+    }
+    if (change.state === "open") opened = true;
     state = change;
     if (change.state === "reconnecting") failed = change;
     else if (change.state === "open") failed = undefined;

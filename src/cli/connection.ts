@@ -1,0 +1,123 @@
+/**
+ * What list, watch and doctor share to reach a gateway: one definition of their connection options
+ * (`--url`, `--binding`, `--identity`, `--token`/`--token-file`/`$GATEWAY_PRESENCE_TOKEN`,
+ * `--timeout-ms`), the client options those flags give, and the one-line description of a failure.
+ */
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { BINDING_HELP, bindingName, gatewayUrl, milliseconds } from "./arguments.js";
+import { createNodeOpenClawBinding, defaultDeviceIdentityPath } from "../client/node.js";
+import { addTokenOptions, GIVE_TOKEN, resolveToken, type TokenFlags } from "./token.js";
+import { usageError } from "./usage.js";
+import { redactUrlsIn } from "../transport/redact.js";
+import { DEFAULT_GATEWAY_URL, GatewayError, TransportError, type PresenceClientOptions } from "../index.js";
+
+export interface ConnectionFlags extends TokenFlags {
+  url: string;
+  binding?: "jsonrpc" | "openclaw";
+  /** The device identity file of the openclaw binding. */
+  identity?: string;
+  /** `--timeout-ms`: the bound of each step (socket and handshake, a listing); see TIMEOUT_HELP. */
+  timeoutMs?: number;
+}
+
+/** Each step's bound when `--timeout-ms` is not given (the client SDK's default request timeout). */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+const TIMEOUT_HELP =
+  `give up on a step after this long: opening the socket and the handshake, each listing (default: ${DEFAULT_TIMEOUT_MS}; ` +
+  "the openclaw binding's wait for connect.challenge: 5000 unless given)";
+
+/**
+ * Adds the connection options to a command. `timeoutNote`: what --timeout-ms means beyond the
+ * steps for this command (watch: it also ends the wait for a gateway that is not up).
+ */
+export function addConnectionOptions(command: Command, timeoutNote = ""): Command {
+  command
+    .option("--url <url>", "gateway WebSocket URL", gatewayUrl, DEFAULT_GATEWAY_URL)
+    .option("--binding <binding>", BINDING_HELP, bindingName)
+    .option("--identity <file>", `openclaw binding: the device identity file, created on first use (default: ${defaultDeviceIdentityPath()})`);
+  return addTokenOptions(command, "gateway token").option("--timeout-ms <ms>", `${TIMEOUT_HELP}${timeoutNote}`, milliseconds(1));
+}
+
+/**
+ * The client options the connection flags give: how the CLI identifies itself (mode "cli", which
+ * the gateway never records, SPEC P3, so looking at the list does not add a row to it; read scope
+ * only), the token, the binding (openclaw: with this machine's device identity) and the timeouts:
+ * `requestTimeoutMs` (and with it the client's connect timeout) is --timeout-ms or
+ * DEFAULT_TIMEOUT_MS; a given --timeout-ms also bounds the wait for connect.challenge.
+ * A bad token option (both given, an unreadable or empty file) is a usage error: exit 2, and the
+ * message never holds the token.
+ */
+export function cliClientOptions(command: Command, flags: ConnectionFlags): PresenceClientOptions & { requestTimeoutMs: number } {
+  const name = command.name();
+  const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  let token: string | undefined;
+  try {
+    token = resolveToken(flags, process.env, (warning) => process.stderr.write(`gateway-presence ${name}: ${warning}\n`));
+  } catch (error) {
+    usageError(command, (error as Error).message);
+  }
+  return {
+    url: flags.url,
+    token,
+    client: { id: "cli", displayName: `gateway-presence ${name}`, version, platform: process.platform, mode: "cli" },
+    scopes: ["operator.read"],
+    requestTimeoutMs: flags.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    // OpenClaw 2026.9.x grants a CLI read access only with a signed device: one kept in a file, so the
+    // gateway sees the same device on every run (and pairs it once).
+    ...(flags.binding === "openclaw"
+      ? { binding: createNodeOpenClawBinding({ identityPath: flags.identity ?? defaultDeviceIdentityPath(), ...(flags.timeoutMs ? { challengeTimeoutMs: flags.timeoutMs } : {}) }) }
+      : {}),
+  };
+}
+
+/**
+ * What to do about UNAUTHORIZED: with no token given, how to give one; with one, that it is not the
+ * gateway's (when the gateway's message is about a token: an OpenClaw device refusal is not).
+ */
+function unauthorizedHint(message: string, tokenGiven: boolean | undefined): string {
+  if (tokenGiven === undefined) return ` (missing or wrong token: ${GIVE_TOKEN})`;
+  if (!tokenGiven) return ` (the gateway wants a token: give it with ${GIVE_TOKEN})`;
+  return /token/i.test(message) ? " (the token given is not the gateway's)" : "";
+}
+
+/**
+ * A one-line explanation of a failure, with a hint for the usual causes. `tokenGiven`: whether the
+ * command sent a token (the UNAUTHORIZED hint then says it is wrong, else how to give one). The URL
+ * is shown redacted, and so is any part of it an error quotes (its `user:password@`, a `?token=`).
+ */
+export function describeFailure(url: string, error: unknown, binding: ConnectionFlags["binding"] = "jsonrpc", tokenGiven?: boolean): string {
+  return redactUrlsIn(failureText(url, error, binding, tokenGiven), [url]);
+}
+
+function failureText(url: string, error: unknown, binding: ConnectionFlags["binding"], tokenGiven: boolean | undefined): string {
+  if (error instanceof GatewayError) {
+    // OpenClaw answers UNAVAILABLE "gateway starting" (retryable) for a few seconds after it starts.
+    const native = error.data?.native as { code?: unknown; retryable?: unknown } | undefined;
+    const retry = native?.retryable === true || native?.code === "UNAVAILABLE" || error.retryAfterMs !== undefined;
+    const hint =
+      error.code === "UNAUTHORIZED" ? unauthorizedHint(error.message, tokenGiven)
+      : error.code === "FORBIDDEN" ? " (the token lacks a scope)"
+      : retry ? " (the gateway asks to retry: it is starting or busy; try again in a moment)"
+      : "";
+    return `gateway at ${url} refused: ${error.message}${hint}`;
+  }
+  const message = (error as Error).message;
+  // The client recognised another binding's frames: it names the binding itself.
+  if (error instanceof TransportError && error.kind === "protocol") return `cannot use the gateway at ${url}: ${message}`;
+  // A binding hint means the socket opened and the handshake got no answer it could read: the gateway was reached.
+  const hint = bindingHint(message, binding);
+  return `${hint ? "no handshake with" : "cannot reach"} the gateway at ${url}: ${message}${hint}`;
+}
+
+/**
+ * A gateway that speaks the other wire binding opens the socket and then does not answer the
+ * handshake: OpenClaw closes 1008 "invalid request frame" on a JSON-RPC connect (a reference
+ * gateway's openclaw listener answers in its own frames, which JSON-RPC cannot read), and a JSON-RPC
+ * gateway sends no connect.challenge. Said as a guess: a slow gateway looks the same.
+ */
+export function bindingHint(message: string, binding: ConnectionFlags["binding"]): string {
+  if (binding === "openclaw") return /connect\.challenge/.test(message) ? " (no OpenClaw connect.challenge came: if the gateway speaks JSON-RPC, leave out --binding openclaw)" : "";
+  return /no answer within|invalid request frame/.test(message) ? " (if the gateway speaks OpenClaw's frames, e.g. an OpenClaw gateway or a listener started with --binding openclaw, add --binding openclaw)" : "";
+}
