@@ -31,6 +31,14 @@ describe("CLI usage errors exit 2 on every command", () => {
     [["list", "--token", "t", "--token-file", notARecording], /gateway-presence list: give --token or --token-file, not both/],
     [["watch", "--url", "not a url"], /--url <url>.*must be a ws:\/\/ or wss:\/\/ URL/],
     [["watch", "--resync-ms", "5"], /--resync-ms <ms>.*must be an integer from 1000/],
+    [["watch", "--timeout-ms", "0"], /--timeout-ms <ms>.*must be an integer from 1 to 2147483647/],
+    // Node's timers fire after 1 ms for a delay over 2^31 - 1: such a value is refused, not run at once.
+    [["list", "--timeout-ms", "3000000000"], /--timeout-ms <ms>.*must be an integer from 1 to 2147483647/],
+    [["watch", "--refresh-ms", "3000000000"], /--refresh-ms <ms>.*must be an integer from 100 to 2147483647/],
+    [["serve", "--tick-interval-ms", "3000000000"], /--tick-interval-ms <ms>.*must be an integer from 1 to 2147483647/],
+    [["conform", "--wait-ready", "3000000000"], /--wait-ready <ms>.*must be an integer from 0 to 2147483647/],
+    [["conform", "--timeout", "0"], /--timeout <ms>.*must be an integer from 1 to 2147483647/],
+    [["conform", "--binding", "grpc", "--list"], /--binding <binding>.*must be one of jsonrpc, openclaw/],
     [["watch", "--bogus"], /unknown option '--bogus'/],
     [["watch", "--token-file", join(dir, "missing")], /gateway-presence watch: cannot read --token-file .*missing: no such file \(ENOENT\)/],
     [["serve", "--port", "70000"], /--port.*must be an integer from 0 to 65535/],
@@ -62,6 +70,13 @@ describe("CLI usage errors exit 2 on every command", () => {
     expect(commands.length).toBeGreaterThan(8);
     for (const line of commands) expect(line).toMatch(/^ {2}\S+(?: \S+)* {2,}[a-z]/);
     for (const args of [["report", "--help"], ["serve", "--help"], ["conform", "--help"]]) expect(run(...args).stdout.split("\n")[2], args.join(" ")).toMatch(/^[a-z]/);
+  });
+
+  it("--binding is read alike by every command: letter case does not matter", () => {
+    const conform = run("conform", "--binding", "OpenClaw", "--only", "h1-handshake-timeout", "--list");
+    expect(conform.stderr).toBe("");
+    expect(conform.status).toBe(0);
+    expect(conform.stdout).toMatch(/^h1-handshake-timeout /);
   });
 
   it("--help and --version still exit 0", () => {
