@@ -4,13 +4,14 @@
 // watches on, for as long as it runs. Real processes against a real loopback server that accepts
 // the WebSocket and reads `connect` but never answers it, a port nobody listens on, and the
 // reference gateway.
-import { createServer, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { createPresenceClient, type PresenceClient } from "../../src/index.js";
 import { waitFor } from "../client/scripted-gateway.js";
 import { cli, cliResult } from "../support/cli.js";
+import { closedPort } from "../support/ports.js";
 
 /** A WebSocket server on loopback that accepts every socket, keeps the frames it gets, and answers none. */
 async function silentGateway() {
@@ -24,15 +25,6 @@ async function silentGateway() {
   });
   const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, frames, sockets: () => sockets, close: () => new Promise((resolve) => server.close(resolve)) };
-}
-
-/** A loopback port nobody listens on (taken, then given back). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 type StateLine = { type: string; state?: string; reason?: string; instances?: Array<{ host?: string }> };
@@ -69,7 +61,7 @@ describe("--timeout-ms: list, watch and doctor", () => {
   });
 
   it("watch retries a gateway that is not up within --timeout-ms, then exits 1 naming the last failure", async () => {
-    const url = `ws://127.0.0.1:${await freePort()}`;
+    const url = `ws://127.0.0.1:${await closedPort()}`;
     const run = cli(["watch", "--url", url, "--timeout-ms", "1500", "--json"]);
     expect(await run.exit).toBe(1);
     const states = jsonLines(run.stdout()).map((l) => l.state);
@@ -101,7 +93,7 @@ describe("--timeout-ms: list, watch and doctor", () => {
     };
 
     it("watch --timeout-ms waits for a gateway that comes up in time", async () => {
-      const port = await freePort();
+      const port = await closedPort();
       const run = cli(["watch", "--url", `ws://127.0.0.1:${port}`, "--timeout-ms", "60000", "--json"]);
       await waitFor(() => jsonLines(run.stdout()).some((l) => l.state === "reconnecting"), "a failed first attempt", 15_000);
       await start(port);

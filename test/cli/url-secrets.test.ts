@@ -12,6 +12,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { DoctorReport } from "../../src/doctor/index.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { cli, cliResult } from "../support/cli.js";
+import { closedPort } from "../support/ports.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gp-url-secrets-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,15 +45,6 @@ async function cliUntil(args: string[], done: (stdout: string) => boolean): Prom
 
 function expectNoSecret(...texts: string[]): void {
   for (const text of texts) for (const secret of SECRETS) expect(text, `${secret} printed`).not.toContain(secret);
-}
-
-/** A port nothing listens on (taken and released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**

@@ -6,9 +6,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { closedPort } from "./ports.js";
 
 const BINARY = process.env.REDIS_SERVER ?? "redis-server";
 
@@ -47,7 +47,7 @@ export async function withRedis(run: (redis: RedisServer) => Promise<void>): Pro
 
 export async function startRedis(): Promise<RedisServer> {
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+    const port = await closedPort();
     const dir = mkdtempSync(join(tmpdir(), "gp-redis-"));
     let child: ChildProcess | undefined;
     try {
@@ -112,13 +112,3 @@ function kill(child: ChildProcess): Promise<void> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
