@@ -196,3 +196,23 @@ describe("P1: the self row's ip", () => {
     }
   });
 });
+
+describe("a failed check's expected and actual values in the report", () => {
+  it("cut every string over 2000 characters, saying how long it was, as the wire log does (the check judged it whole)", async () => {
+    // OpenClaw 2026.9.6 accepts b1-oversized-frame's 600 KB beacon text: every later listing carried it,
+    // and each failed list check's `actual` held the whole list (11 MB of JSON for one run).
+    const big = "x".repeat(600_000);
+    const fake = await wrongFakeGateway({ text: big, ip: "vm" });
+    try {
+      const result = await runConformance({ url: fake.url, only: ["p1-self-row"], waitReadyMs: 0 });
+      const list = result.scenarios[0].checks.find((c) => c.id === "2-list")!;
+      expect(list.status).toBe("failed");
+      const [self] = list.actual as Array<Record<string, unknown>>;
+      expect(self).toMatchObject({ ip: "vm", reason: "self", text: `${"x".repeat(2000)}… (600000 characters)` });
+      expect(JSON.stringify(result).length).toBeLessThan(100_000);
+      expect(list.message).toMatch(/nearest: the self row, which differs at \/ip: .*got "vm"$/);
+    } finally {
+      await fake.close();
+    }
+  });
+});

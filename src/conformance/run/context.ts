@@ -8,7 +8,20 @@ import type { Vars } from "../scenario/vars.js";
 import type { GatewayNeeds } from "./adapt.js";
 import type { OptionWords } from "./option-words.js";
 import { sentRunValues } from "./scenario-rows.js";
-import { WaitError, WireConnection, WireLog, type WireRecord } from "./wire.js";
+import { MAX_TEXT_CHARS, WaitError, WireConnection, WireLog, type WireRecord } from "./wire.js";
+
+/**
+ * A check's expected or actual value for the report, with every string over MAX_TEXT_CHARS cut as
+ * the wire log cuts frames, saying its length (the check judged the whole value). A gateway that
+ * keeps an oversized beacon's 600 KB text (OpenClaw 2026.9.6) would otherwise put it into every
+ * later failed listing's `actual`: 11 MB of JSON for one run.
+ */
+function cutLongStrings(value: unknown): unknown {
+  if (typeof value === "string") return value.length > MAX_TEXT_CHARS ? `${value.slice(0, MAX_TEXT_CHARS)}… (${value.length} characters)` : value;
+  if (Array.isArray(value)) return value.map(cutLongStrings);
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cutLongStrings(v)]));
+  return value;
+}
 
 /** What every scenario of a run shares. */
 export interface RunConfig {
@@ -161,8 +174,8 @@ export class ScenarioContext {
       rules: step.rules ?? this.scenario.rules,
       level: (step.level ?? this.scenario.level) as Level,
       ...(failed ? { message: outcome.mismatches.map((m) => (m.path ? `${m.path}: ${m.message}` : m.message)).join("; ") } : {}),
-      ...(failed && outcome.expected !== undefined ? { expected: outcome.expected } : {}),
-      ...(failed && outcome.actual !== undefined ? { actual: outcome.actual } : {}),
+      ...(failed && outcome.expected !== undefined ? { expected: cutLongStrings(outcome.expected) } : {}),
+      ...(failed && outcome.actual !== undefined ? { actual: cutLongStrings(outcome.actual) } : {}),
       ...(failed && outcome.frames?.length ? { frames: outcome.frames } : {}),
       ...(outcome.unrelated?.frames.length ? { unrelated: outcome.unrelated } : {}),
     });

@@ -15,6 +15,9 @@ export type { WireRecord } from "../report/results.js";
  * `maxRecords - tailRecords` records and the last `tailRecords` are kept (a flood's end, and the close
  * that followed it, stay visible); `omitted` counts the ones in between.
  */
+/** The longest frame text a wire log keeps, and the longest string in a failed check's values (context.ts). */
+export const MAX_TEXT_CHARS = 2000;
+
 export class WireLog {
   readonly #head: WireRecord[] = [];
   readonly #tail: WireRecord[] = [];
@@ -26,7 +29,7 @@ export class WireLog {
 
   constructor(
     readonly maxRecords = 500,
-    readonly maxText = 2000,
+    readonly maxText = MAX_TEXT_CHARS,
     readonly tailRecords = 100,
   ) {}
 
