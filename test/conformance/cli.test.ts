@@ -7,7 +7,7 @@ import { WebSocketServer } from "ws";
 import type { RunResult } from "../../src/conformance/report/results.js";
 import type { Gateway } from "../../src/server/index.js";
 import { cliResult } from "../support/cli.js";
-import { referenceGateway, TOKEN } from "./gateways.js";
+import { FAST, referenceGateway, TOKEN } from "./gateways.js";
 
 const dir = mkdtempSync(join(tmpdir(), "conform-cli-"));
 
@@ -108,6 +108,25 @@ describe("gateway-presence conform", () => {
     expect(stderr).toMatch(/--ttl is for --real-time runs/);
     expect(stdout).toBe("");
     expect(code).toBe(2);
+  });
+
+  it("takes serve's names for the gateway's settings: --handshake-timeout-ms as --handshake-timeout, --ttl-ms as --ttl", async () => {
+    const gw = await referenceGateway();
+    try {
+      const args = ["--url", gw.url, "--token", TOKEN, "--only", "h1-handshake-timeout"];
+      // The gateway's 1 s timeout, in serve's spelling: the scenario runs (a 10 s one would need --slow).
+      const given = await cli([...args, "--handshake-timeout-ms", String(FAST.handshakeTimeoutMs)]);
+      expect(given.stdout).toMatch(/✓ h1-handshake-timeout/);
+      expect(given.code).toBe(0);
+      const both = await cli([...args, "--handshake-timeout-ms", "1000", "--handshake-timeout", "1000"]);
+      expect(both.stderr).toBe("gateway-presence conform: give --handshake-timeout or --handshake-timeout-ms, not both (the same setting)\n");
+      expect(both.code).toBe(2);
+    } finally {
+      await gw.close();
+    }
+    const ttl = await cli(["--ttl-ms", "4000", "--only", "s1-ttl-expiry"]);
+    expect(ttl.stderr).toMatch(/--ttl is for --real-time runs/);
+    expect(ttl.code).toBe(2);
   });
 
   it("exits 2 on a bad option (1 would read as a failing gateway), a URL that is not ws://, an unreadable baseline", async () => {

@@ -37,11 +37,15 @@ interface ConformFlags extends TokenFlags {
   slow?: boolean;
   timeout?: number;
   handshakeTimeout?: number;
+  /** `--handshake-timeout-ms`, serve's name for the same setting: read as --handshake-timeout. */
+  handshakeTimeoutMs?: number;
   with?: string[];
   without?: string[];
   color: boolean;
   realTime?: boolean;
   ttl?: number;
+  /** `--ttl-ms`, serve's and doctor's name for the same setting: read as --ttl. */
+  ttlMs?: number;
   waitReady: number;
 }
 
@@ -81,7 +85,21 @@ function cliWords(flags: ConformFlags): OptionWords {
   return { giveToken: GIVE_TOKEN, tokenGiven: tokenSource(flags) ?? "--token", waitReady: (ms) => `--wait-ready ${ms}` };
 }
 
+/**
+ * The gateway's TTL and handshake timeout are `--ttl-ms` and `--handshake-timeout-ms` to serve (and
+ * the TTL to doctor): conform takes those names too, so a value copied from a serve command line
+ * works; both spellings of one at once is an error.
+ */
+function readServeNames(flags: ConformFlags): void {
+  for (const [ours, theirs, key, alias] of [["--ttl", "--ttl-ms", "ttl", "ttlMs"], ["--handshake-timeout", "--handshake-timeout-ms", "handshakeTimeout", "handshakeTimeoutMs"]] as const) {
+    if (flags[alias] === undefined) continue;
+    if (flags[key] !== undefined) throw new Error(`give ${ours} or ${theirs}, not both (the same setting)`);
+    flags[key] = flags[alias];
+  }
+}
+
 async function conform(flags: ConformFlags): Promise<number> {
+  readServeNames(flags);
   // The default run's TTL scenarios advance a test clock past SPEC's 5 minutes: a --ttl there would
   // either be ignored (--url) or give the embedded gateway a TTL its scenarios do not expect.
   if (flags.ttl !== undefined && !flags.realTime) throw new Error("--ttl is for --real-time runs (a default run checks SPEC's 5-minute TTL with the test clock)");
@@ -193,10 +211,12 @@ export function register(program: Command): void {
     .option("--fixtures <path>", "scenario files or directories to run instead of the built-in ones (repeatable)", collect, [])
     .option("--slow", "also run scenarios that wait long (a 10 s handshake timeout, slow ticks)")
     .option("--real-time", "run the scenarios that wait on the wall clock instead (TTL without a test clock, slow ticks, the handshake timeout), concurrently: about the TTL plus a minute")
-    .option("--ttl <ms>", "the gateway's presence TTL for --real-time (default: hello-ok.policy.presenceTtlMs if sent, else SPEC's 300000)", milliseconds(1))
+    .option("--ttl <ms>", "the gateway's presence TTL for --real-time (default: hello-ok.policy.presenceTtlMs if sent, else SPEC's 300000; also: --ttl-ms, as serve and doctor name it)", milliseconds(1))
+    .addOption(new Option("--ttl-ms <ms>").argParser(milliseconds(1)).hideHelp())
     .option("--wait-ready <ms>", "wait this long for a gateway that refuses connections or says it is starting", milliseconds(0), 30000)
     .option("--timeout <ms>", "deadline per scenario (default 10000)", milliseconds(1))
-    .option("--handshake-timeout <ms>", "the gateway's handshake timeout, if not the default 10000", milliseconds(1))
+    .option("--handshake-timeout <ms>", "the gateway's handshake timeout, if not the default 10000 (also: --handshake-timeout-ms, as serve names it)", milliseconds(1))
+    .addOption(new Option("--handshake-timeout-ms <ms>").argParser(milliseconds(1)).hideHelp())
     .option("--with <capabilities>", "treat these capabilities as available, comma-separated (repeatable)", capabilities)
     .option("--without <capabilities>", "treat these capabilities as missing (e.g. nodeRole), comma-separated (repeatable)", capabilities)
     .option("--no-color", "plain output")
