@@ -108,7 +108,20 @@ function failureText(url: string, error: unknown, binding: ConnectionFlags["bind
   if (error instanceof TransportError && error.kind === "protocol") return `cannot use the gateway at ${url}: ${message}`;
   // A binding hint means the socket opened and the handshake got no answer it could read: the gateway was reached.
   const hint = bindingHint(message, binding);
-  return `${hint ? "no handshake with" : "cannot reach"} the gateway at ${url}: ${message}${hint}`;
+  return `${hint ? "no handshake with" : "cannot reach"} the gateway at ${url}: ${message}${hint || tlsHint(message)}`;
+}
+
+/** What Node's TLS error codes (the client quotes them bare: `cannot open wss://...: EPROTO`) mean for a wss:// URL. */
+const TLS_HINTS: ReadonlyArray<[RegExp, string]> = [
+  [/SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|CERT_UNTRUSTED/, "the gateway's TLS certificate is not trusted here: for a private CA or a self-signed certificate, give it with NODE_EXTRA_CA_CERTS=FILE"],
+  [/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/, "the gateway's TLS certificate has expired or is not valid yet"],
+  [/ERR_TLS_CERT_ALTNAME_INVALID/, "the gateway's TLS certificate is not for this host name: use one it names"],
+  [/\bEPROTO\b|WRONG_VERSION_NUMBER/, "no TLS there: if the gateway serves plain WebSocket, use ws://"],
+];
+
+function tlsHint(message: string): string {
+  const hint = TLS_HINTS.find(([pattern]) => pattern.test(message));
+  return hint ? ` (${hint[1]})` : "";
 }
 
 /**
