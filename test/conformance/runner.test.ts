@@ -4,7 +4,8 @@ import { runConformance } from "../../src/conformance/run/runner.js";
 import type { ProgressEvent } from "../../src/conformance/report/results.js";
 import type { Scenario } from "../../src/conformance/scenario/scenario.js";
 import type { Gateway } from "../../src/server/index.js";
-import { referenceGateway, runOptions, wrongFakeGateway } from "./gateways.js";
+import { WebSocketServer } from "ws";
+import { fakeHelloOk, referenceGateway, runOptions, wrongFakeGateway } from "./gateways.js";
 
 const hanging: Scenario = {
   id: "hangs",
@@ -213,6 +214,43 @@ describe("a failed check's expected and actual values in the report", () => {
       expect(list.message).toMatch(/nearest: the self row, which differs at \/ip: .*got "vm"$/);
     } finally {
       await fake.close();
+    }
+  });
+});
+
+describe("a step the gateway does not answer", () => {
+  it("keeps the step's own title (it ran: the frame was sent) and says what did not come; 'could not run' stays for steps the harness could not start", async () => {
+    // A gateway that accepts connect and then answers nothing (OpenClaw 2026.9.6 and a non-JSON frame:
+    // the check read "send could not run" although the frame went out).
+    const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+    server.on("connection", (ws) =>
+      ws.on("message", (data) => {
+        const req = JSON.parse(String(data)) as { id: number | string; method: string };
+        if (req.method === "connect") ws.send(JSON.stringify({ jsonrpc: "2.0", id: req.id, result: fakeHelloOk([{ reason: "self", mode: "gateway", host: "mute", ts: Date.now() }]) }));
+      }),
+    );
+    const silent: Scenario = {
+      id: "silent",
+      title: "a request the gateway never answers",
+      rules: ["M1"],
+      level: "MUST",
+      actors: { a: { client: { instanceId: "${run}-silent" } } },
+      steps: [
+        { step: "connect", actor: "a" },
+        { step: "send", actor: "a", method: "system-presence" },
+        { step: "list", actor: "a", contains: [{ reason: "self" }] },
+      ],
+    };
+    const unknownVariable: Scenario = { ...silent, id: "unknown-variable", steps: [{ step: "connect", actor: "a" }, { step: "send", actor: "a", method: "system-presence", params: { x: "${nothing.here}" } }] };
+    try {
+      const { port } = server.address() as { port: number };
+      const result = await runConformance({ url: `ws://127.0.0.1:${port}`, scenarios: [silent, unknownVariable], stepTimeoutMs: 300, waitReadyMs: 0 });
+      const [mute, variable] = result.scenarios;
+      expect(mute.checks.find((c) => c.id === "2-send")).toMatchObject({ status: "failed", title: "system-presence (a) is answered as expected", message: 'no answer to request "a-2" within 300 ms (1 later steps not run)' });
+      expect(variable.checks.find((c) => c.id === "2-send")).toMatchObject({ status: "failed", title: "send could not run" });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

@@ -48,9 +48,14 @@ export interface RunConfig {
 
 /** A step could not go on (no connection, no answer): the scenario stops here. */
 export class StepAbort extends Error {
+  /**
+   * `ran`: the step did run (its frame went out) and the gateway's answer is what stops it (none in
+   * time, a close, an unusable answer): the check keeps the step's title instead of "could not run".
+   */
   constructor(
     message: string,
     readonly frames: WireRecord[] = [],
+    readonly ran = false,
   ) {
     super(message);
     this.name = "StepAbort";
@@ -181,7 +186,7 @@ export class ScenarioContext {
     });
   }
 
-  /** A check that failed because the step could not run (abort, timeout, bad variable). */
+  /** A check that failed because the step could not run or go on (abort, no answer in time, bad variable). */
   recordError(id: string, title: string, message: string, rules: RuleId[], level: Level, frames: WireRecord[] = []): void {
     this.checks.push({ id, title, rules, level, message, ...(frames.length ? { frames } : {}) });
   }

@@ -19,12 +19,12 @@ export async function listRows(conn: WireConnection, timeoutMs: number): Promise
   try {
     answer = await conn.waitResponse(id, timeoutMs);
   } catch (error) {
-    throw new StepAbort((error as Error).message, [record]);
+    throw new StepAbort((error as Error).message, [record], true);
   }
   const frame = answer.frame;
   if (frame.kind !== "result" || !Array.isArray(frame.result)) {
     const got = frame.kind === "error" ? `error ${describeError(frame.error)}` : "a result that is not an array";
-    throw new StepAbort(`system-presence answered with ${got}`, [record, answer.record]);
+    throw new StepAbort(`system-presence answered with ${got}`, [record, answer.record], true);
   }
   return { rows: frame.result as Row[], frames: [record, answer.record] };
 }
@@ -65,7 +65,7 @@ export async function execAdvanceClock(ctx: ScenarioContext, step: AdvanceClockS
   try {
     answer = await conn.waitResponse(id, timeoutOf(ctx, step));
   } catch (error) {
-    throw new StepAbort((error as Error).message, [record]);
+    throw new StepAbort((error as Error).message, [record], true);
   }
   const frame = answer.frame as Answer;
   const mismatches: Mismatch[] = [];

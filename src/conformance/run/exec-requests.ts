@@ -113,7 +113,7 @@ export async function execSend(ctx: ScenarioContext, step: SendStep, index: numb
     try {
       answers.push(await conn.waitFor(test, timeout, `answer to ${w.id === null ? "the raw frame" : `request ${JSON.stringify(w.id)}`}`));
     } catch (error) {
-      throw new StepAbort((error as Error).message, [w.sent]);
+      throw new StepAbort((error as Error).message, [w.sent], true);
     }
   }
   const expectations = Array.isArray(step.expect) ? step.expect : [step.expect];

@@ -7,7 +7,7 @@ import type { Step } from "../scenario/steps.js";
 import { VariableError } from "../scenario/vars.js";
 import { methodsSentBy } from "./adapt.js";
 import { prepareActor } from "./actors.js";
-import { ScenarioContext, StepAbort, waitMessage, type RunConfig } from "./context.js";
+import { defaultTitle, ScenarioContext, StepAbort, waitMessage, type RunConfig } from "./context.js";
 import { execCountEvents, execDrainEvents, execExpectClose, execExpectError, execExpectEvent, execExpectNoEvent, execWait, sleep } from "./exec-events.js";
 import { execAdvanceClock, execFill, execList } from "./exec-list.js";
 import { execConnect, execDisconnect, execFlood, execOpen, execSend } from "./exec-requests.js";
@@ -64,7 +64,11 @@ async function runSteps(ctx: ScenarioContext): Promise<void> {
       if (!(error instanceof StepAbort || error instanceof VariableError || (error as Error).name === "WaitError")) throw error;
       const rest = scenario.steps.length - index - 1;
       const frames = error instanceof StepAbort ? error.frames : [];
-      ctx.recordError(ctx.stepId(step, index), `${step.title ?? step.step} could not run`, `${waitMessage(error)}${rest ? ` (${rest} later steps not run)` : ""}`, step.rules ?? scenario.rules, step.level ?? scenario.level, frames);
+      // A step that ran (its frame went out) and got no usable answer keeps its own title: the gateway
+      // did not answer as awaited. The others (no connection, a variable never captured) could not run.
+      const ran = (error instanceof StepAbort && error.ran) || (error as Error).name === "WaitError";
+      const title = ran ? (step.title ?? defaultTitle(step)) : `${step.title ?? step.step} could not run`;
+      ctx.recordError(ctx.stepId(step, index), title, `${waitMessage(error)}${rest ? ` (${rest} later steps not run)` : ""}`, step.rules ?? scenario.rules, step.level ?? scenario.level, frames);
       return;
     }
   }
