@@ -1,7 +1,8 @@
 /**
  * Where the page connects: `/config.json` of the listener that served it (src/server/http/http-front.ts
  * writes it) names every listener's binding and port. The page speaks `jsonrpc` unless the address
- * asks for another binding (`?binding=openclaw`); on the listener that served it, it connects to its
+ * asks for another binding (`?binding=openclaw`) or the gateway has no jsonrpc listener (then the
+ * binding of the listener that served it); on the listener that served it, it connects to its
  * own origin (so it also works behind a reverse proxy), on another one to the same host name.
  */
 export interface PageConfig {
@@ -31,7 +32,9 @@ export function checkPageConfig(value: unknown): PageConfig {
 
 /** The binding and WebSocket URL to use, for a page at `location`. */
 export function chooseTarget(config: PageConfig, location: Pick<Location, "protocol" | "host" | "hostname" | "search">): Target {
-  const wanted = new URLSearchParams(location.search).get("binding") ?? "jsonrpc";
+  // jsonrpc by default; a gateway without a jsonrpc listener (`serve --binding openclaw`): the binding of the one that served the page.
+  const fallback = config.listeners.some((l) => l.binding === "jsonrpc") ? "jsonrpc" : config.binding;
+  const wanted = new URLSearchParams(location.search).get("binding") ?? fallback;
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const listener = config.listeners.find((l) => l.binding === wanted);
   if (!listener) {

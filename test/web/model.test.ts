@@ -124,6 +124,16 @@ describe("where the page connects", () => {
     );
   });
 
+  it("a gateway with no jsonrpc listener: the page speaks the binding of the listener that served it", () => {
+    // `serve --binding openclaw` printed "page http://127.0.0.1:18790/"; opening it said "this gateway has no jsonrpc listener".
+    const openclawOnly = checkPageConfig({ binding: "openclaw", listeners: [{ binding: "openclaw", port: 18790 }], maxEntries: 200 });
+    expect(chooseTarget(openclawOnly, at())).toEqual({ binding: "openclaw", url: "ws://gw.example:8443", maxEntries: 200 });
+    // Asked for explicitly, a binding the gateway lacks is still an error.
+    expect(() => chooseTarget(openclawOnly, at("?binding=jsonrpc"))).toThrow("this gateway has no jsonrpc listener (it offers openclaw)");
+    // With a jsonrpc listener beside it, jsonrpc stays the default, whichever listener served the page.
+    expect(chooseTarget({ ...config, binding: "openclaw" }, at())).toEqual({ binding: "jsonrpc", url: "ws://gw.example:18789", maxEntries: 200 });
+  });
+
   it("checks /config.json, naming what is wrong", () => {
     expect(() => checkPageConfig(null)).toThrow("/config.json: not an object");
     expect(() => checkPageConfig({ binding: "jsonrpc", listeners: [{ binding: "jsonrpc" }], maxEntries: 1 })).toThrow("listeners");
