@@ -46,6 +46,22 @@ describe("generated maps match the declarations", () => {
     expectTypeOf<PresenceMethods["connect"]>().returns.toEqualTypeOf<Promise<HelloOk>>();
   });
 
+  it("methods that take no params refuse call options in the params position", () => {
+    // Their empty params interfaces accepted any object: systemPresence({ timeoutMs: 500 }) compiled, and
+    // the gateway answered INVALID_PARAMS "/timeoutMs is not allowed".
+    const methods = {} as PresenceMethods;
+    const calls = () => [
+      // @ts-expect-error call options go second
+      methods.systemPresence({ timeoutMs: 500 }),
+      // @ts-expect-error call options go second
+      methods.presenceResync({ signal: new AbortController().signal }),
+      methods.systemPresence(),
+      methods.systemPresence({}),
+      methods.systemPresence(undefined, { timeoutMs: 500 }),
+    ];
+    expect(typeof calls).toBe("function");
+  });
+
   it("server handlers", () => {
     type H = PresenceHandlers<{ connId: string }>;
     expectTypeOf<H["system-event"]>().parameters.toEqualTypeOf<[SystemEventParams, { connId: string }]>();
