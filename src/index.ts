@@ -4,7 +4,7 @@ import { openClawBinding } from "./transport/openclaw.js";
 
 export * from "./protocol/index.js";
 export * from "./validation/index.js";
-export { createPresenceMethods, type CallOptions, type PresenceMethods, type RequestFn } from "./generated/client.js";
+export { createPresenceMethods, type CallOptions, type NoParams, type PresenceMethods, type RequestFn } from "./generated/client.js";
 export { EVENT_NAMES, EVENT_SCHEMAS, type EventMap, type EventName } from "./generated/events.js";
 export {
   METHOD_NAMES,
