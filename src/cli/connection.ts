@@ -7,8 +7,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { BINDING_HELP, bindingName, gatewayUrl, milliseconds } from "./arguments.js";
 import { createNodeOpenClawBinding, defaultDeviceIdentityPath } from "../client/node.js";
-import { addTokenOptions, GIVE_TOKEN, resolveToken, type TokenFlags } from "./token.js";
-import { usageError } from "./usage.js";
+import { addTokenOptions, commandToken, GIVE_TOKEN, type TokenFlags } from "./token.js";
 import { redactUrlsIn } from "../transport/redact.js";
 import { DEFAULT_GATEWAY_URL, GatewayError, TransportError, type PresenceClientOptions } from "../index.js";
 
@@ -52,12 +51,7 @@ export function addConnectionOptions(command: Command, timeoutNote = ""): Comman
 export function cliClientOptions(command: Command, flags: ConnectionFlags): PresenceClientOptions & { requestTimeoutMs: number } {
   const name = command.name();
   const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  let token: string | undefined;
-  try {
-    token = resolveToken(flags, process.env, (warning) => process.stderr.write(`gateway-presence ${name}: ${warning}\n`));
-  } catch (error) {
-    usageError(command, (error as Error).message);
-  }
+  const token = commandToken(command, flags);
   return {
     url: flags.url,
     token,

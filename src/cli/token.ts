@@ -8,6 +8,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import type { Command } from "commander";
+import { usageError } from "./usage.js";
 
 export const TOKEN_ENV = "GATEWAY_PRESENCE_TOKEN";
 
@@ -50,6 +51,18 @@ export function resolveToken(flags: TokenFlags, env: NodeJS.ProcessEnv = process
   }
   if (flags.tokenFile !== undefined) return readTokenFile(flags.tokenFile, warn);
   return env[TOKEN_ENV] || undefined;
+}
+
+/**
+ * resolveToken for a command, as every command does it: a warning about the file goes to stderr as
+ * `gateway-presence <command>: warning: ...`, and a bad token option is a usage error (exit 2).
+ */
+export function commandToken(command: Command, flags: TokenFlags): string | undefined {
+  try {
+    return resolveToken(flags, process.env, (warning) => process.stderr.write(`gateway-presence ${command.name()}: ${warning}\n`));
+  } catch (error) {
+    usageError(command, (error as Error).message);
+  }
 }
 
 /** Where resolveToken took the token from (`--token`, `--token-file`, `$GATEWAY_PRESENCE_TOKEN`), or undefined: none. */

@@ -115,6 +115,25 @@ describe("the token never leaves the process", () => {
     }
   });
 
+  it("every command warns alike about a token file others may read: on stderr, naming itself, never the token", async () => {
+    const token = newToken();
+    const file = tokenFile(token);
+    chmodSync(file, 0o644);
+    const warning = `warning: --token-file ${file} may be read by other users (mode 644); chmod 600 it`;
+    for (const args of [["list", "--url", "ws://127.0.0.1:1"], ["doctor", "--url", "ws://127.0.0.1:1"], ["conform", "--list"]]) {
+      const run = cli([...args, "--token-file", file]);
+      await run.exit;
+      expect(run.stderr().split("\n")[0], args[0]).toBe(`gateway-presence ${args[0]}: ${warning}`);
+      expect(run.stdout()).not.toContain("may be read");
+      expect(run.output()).not.toContain(token);
+    }
+    const serve = cli(["serve", "--port", "0", "--token-file", file]);
+    await urlOf(serve);
+    expect(serve.stderr()).toBe(`gateway-presence serve: ${warning}\n`);
+    serve.child.kill("SIGTERM");
+    expect(await serve.exit).toBe(0);
+  });
+
   it("resolveToken: --token, then the file (trimmed), then the variable; warns about a file others may read", () => {
     const token = newToken();
     const file = tokenFile(`  ${token} \n`);

@@ -19,7 +19,7 @@ import { createGateway, type Gateway } from "../../server/index.js";
 import { BINDING_HELP, bindingName, collect, gatewayUrl, milliseconds } from "../arguments.js";
 import { checkWritable } from "../output-file.js";
 import type { OptionWords } from "../../conformance/run/option-words.js";
-import { addTokenOptions, GIVE_TOKEN, resolveToken, tokenSource, type TokenFlags } from "../token.js";
+import { addTokenOptions, commandToken, GIVE_TOKEN, tokenSource, type TokenFlags } from "../token.js";
 
 interface ConformFlags extends TokenFlags {
   /** One gateway, or the gateways of one cluster. */
@@ -98,7 +98,8 @@ function readServeNames(flags: ConformFlags): void {
   }
 }
 
-async function conform(flags: ConformFlags): Promise<number> {
+/** `givenToken`: the token of the flags (commandToken), if any. */
+async function conform(flags: ConformFlags, givenToken: string | undefined): Promise<number> {
   readServeNames(flags);
   // The default run's TTL scenarios advance a test clock past SPEC's 5 minutes: a --ttl there would
   // either be ignored (--url) or give the embedded gateway a TTL its scenarios do not expect.
@@ -136,7 +137,7 @@ async function conform(flags: ConformFlags): Promise<number> {
   let gateway: Gateway | undefined;
   let url = flags.url[0];
   const urls = flags.url.length > 1 ? flags.url : undefined;
-  let token = resolveToken(flags, process.env, (warning) => human.write(`${warning}\n`));
+  let token = givenToken;
   let handshakeTimeoutMs = flags.handshakeTimeout;
   let ttlMs = flags.ttl;
   if (url === undefined) {
@@ -221,8 +222,10 @@ export function register(program: Command): void {
     .option("--without <capabilities>", "treat these capabilities as missing (e.g. nodeRole), comma-separated (repeatable)", capabilities)
     .option("--no-color", "plain output")
     .action(async (flags: ConformFlags) => {
+      // Before the try below: a bad token option is a usage error that commander prints itself.
+      const token = commandToken(command, flags);
       try {
-        process.exitCode = await conform(flags);
+        process.exitCode = await conform(flags, token);
       } catch (error) {
         process.stderr.write(`gateway-presence conform: ${error instanceof Error ? error.message : String(error)}\n`);
         process.exitCode = 2;

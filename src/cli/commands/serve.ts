@@ -1,7 +1,7 @@
 /** `gateway-presence serve`: runs the reference gateway until SIGINT or SIGTERM. */
 import type { Command } from "commander";
 import { bindingName, collect, integer, jsonObject, listenSpec, milliseconds, type ListenSpec } from "../arguments.js";
-import { addTokenOptions, GIVE_TOKEN, resolveToken, type TokenFlags } from "../token.js";
+import { addTokenOptions, commandToken, GIVE_TOKEN, type TokenFlags } from "../token.js";
 import { usageError } from "../usage.js";
 import { createGateway, GATEWAY_DEFAULTS, InsecureListenerError, isLoopbackAddress, type GatewayLimitsOptions, type GatewayOptions } from "../../server/index.js";
 import { DEFAULT_DEAD_AFTER_MS, DEFAULT_REDIS_PREFIX, redactRedisUrl } from "../../presence/redis/index.js";
@@ -73,14 +73,12 @@ export function register(program: Command): void {
       jsonObject,
     )
     .action(async (flags: ServeFlags) => {
-      let token: string | undefined;
       let redisUrl: string | undefined;
       const listeners = flags.listen.length > 0 ? flags.listen : undefined;
       try {
         if (listeners && (flags.binding !== undefined || command.getOptionValueSource("port") === "cli")) {
           throw new Error("--binding and --port describe the one listener; with --listen, each listener names its own binding and port");
         }
-        token = resolveToken(flags, process.env, (warning) => process.stderr.write(`gateway-presence serve: ${warning}\n`));
         redisUrl = flags.redis ?? (process.env[REDIS_URL_ENV] || undefined);
         if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new Error(`--redis must be a redis:// or rediss:// URL, got ${JSON.stringify(redactRedisUrl(redisUrl))}`);
         if (redisUrl === undefined && (flags.gatewayId !== undefined || flags.redisPrefix !== undefined || flags.deadAfterMs !== undefined)) {
@@ -89,9 +87,10 @@ export function register(program: Command): void {
         // A password in --redis is visible in ps: the process title is replaced (as for --token).
         if (flags.redis?.includes("@")) process.title = "gateway-presence serve";
       } catch (error) {
-        // Options that do not go together, a bad token option or --redis URL: a usage error (exit 2).
+        // Options that do not go together, a bad --redis URL: a usage error (exit 2).
         usageError(command, (error as Error).message);
       }
+      const token = commandToken(command, flags);
       const options: GatewayOptions = {
         host: flags.host,
         ...(listeners ? { listeners } : { port: flags.port, binding: flags.binding }),
