@@ -1,13 +1,40 @@
 /**
  * Exit codes shared by every command: 2 for a usage error (unknown option, bad value, missing
- * argument, options that do not go together), so scripts can tell "you called it wrong" from a
- * runtime failure (1: findings, a failed run, or for list/watch an unreachable gateway; conform and
- * doctor exit 2 for a gateway they cannot read; each command documents its own).
+ * argument, options that do not go together, a file named by an option that cannot be read or
+ * written), so scripts can tell "you called it wrong" from a runtime failure (1: findings, a failed
+ * run, or for list/watch an unreachable gateway; conform and doctor exit 2 for a gateway they cannot
+ * read). Each command lists its own in its --help (exitCodes).
  */
 import { CommanderError, type Command } from "commander";
 import { MIN_LITERAL_LENGTH, redactUrlsIn, urlSecrets } from "../transport/redact.js";
 
 export const EXIT_USAGE = 2;
+
+/** The usage-error line of every command's exit codes. */
+export const USAGE_ERROR = "a usage error: an unknown option, a bad value, a missing argument, options that do not go together, a file named by an option that cannot be read or written";
+
+/**
+ * Adds the command's exit codes to its --help ("Exit codes:", one line each), so each command says
+ * them in the same place and words. `codes[2]` is said before USAGE_ERROR when given.
+ */
+export function exitCodes(command: Command, codes: { 0: string; 1?: string; 2?: string; 3?: string }): Command {
+  const all: Array<[string, string | undefined]> = Object.entries({ ...codes, 2: codes[2] ? `${codes[2]}, or ${USAGE_ERROR}` : USAGE_ERROR });
+  const lines = all.filter(([, meaning]) => meaning).sort().map(([code, meaning]) => wrap(`  ${code}  ${meaning}`, 80, "     "));
+  return command.addHelpText("after", `\nExit codes:\n${lines.join("\n")}\n`);
+}
+
+/** `text` broken at spaces into lines of at most `width` characters, the later ones after `indent`. */
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/(?<=\S) (?=\S)/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join("\n");
+}
 
 /**
  * Makes commander throw instead of exiting (1) on its own errors, on `program` and every command

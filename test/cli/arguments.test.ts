@@ -82,6 +82,21 @@ describe("CLI usage errors exit 2 on every command", () => {
     expect(conform.stdout).toMatch(/^h1-handshake-timeout /);
   });
 
+  it("every command's --help ends with its exit codes, 2 being the usage error everywhere", () => {
+    const commands = [["list"], ["watch"], ["doctor"], ["conform"], ["serve"], ["record"], ["fixture"], ["report", "compare"]];
+    for (const command of commands) {
+      const help = run(...command, "--help");
+      expect(help.status).toBe(0);
+      const codes = help.stdout.split("\nExit codes:\n")[1];
+      expect(codes, command.join(" ")).toBeDefined();
+      expect(codes!.match(/^ {2}\d/gm)!.map((line) => line.trim())[0]).toBe("0");
+      expect(codes!.replace(/\n {5}/g, " "), command.join(" ")).toMatch(
+        /^ {2}2 {2}(?:.*, or )?a usage error: an unknown option, a bad value, a missing argument, options that do not go together, a file named by an option that cannot be read or written$/m,
+      );
+    }
+    expect(run("watch", "--help").stdout.replace(/\n {5}/g, " ")).toMatch(/^ {2}1 {2}a fatal answer .*, or no list within --timeout-ms$/m);
+  });
+
   it("--help and --version still exit 0", () => {
     for (const args of [["--version"], ["list", "--help"], ["report", "compare", "--help"]]) expect(run(...args).status, args.join(" ")).toBe(0);
   });

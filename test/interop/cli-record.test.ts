@@ -1,6 +1,7 @@
 // `gateway-presence record` and `fixture` as processes: record a client's session with the
 // reference gateway until SIGINT, then turn the file into a valid scenario; bad input exits 1.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -69,10 +70,10 @@ describe("record and fixture commands", () => {
     // What cannot be written says which path is in the way, not only Node's code.
     const blocked = join(out, "x", "session.json");
     const unwritable = cli(["fixture", "--from", file, "--out", blocked]);
-    expect(await unwritable.exit).toBe(1);
+    expect(await unwritable.exit).toBe(2);
     expect(unwritable.stderr()).toBe(`gateway-presence fixture: cannot write ${blocked}: cannot create the folder ${join(out, "x")}: ENOTDIR (a file is in the way: ${out})\n`);
     const folderAsFile = cli(["fixture", "--from", file, "--out", folder]);
-    expect(await folderAsFile.exit).toBe(1);
+    expect(await folderAsFile.exit).toBe(2);
     expect(folderAsFile.stderr()).toBe(`gateway-presence fixture: cannot write ${folder}: it is a folder\n`);
   });
 
@@ -81,11 +82,24 @@ describe("record and fixture commands", () => {
     [["fixture", "--from", "/no/such/file.jsonl"], 2, /gateway-presence fixture: \/no\/such\/file.jsonl: ENOENT/],
     [["record", "--listen", "nope", "--upstream", "ws://127.0.0.1:1", "--out", "/dev/null"], 2, /--listen <host:port>.*expected HOST:PORT/],
     [["record", "--listen", "127.0.0.1:0", "--upstream", "http://x", "--out", "/dev/null"], 2, /--upstream <url>.*must be a ws:\/\/ or wss:\/\/ URL/],
-    // A runtime failure: exit 1.
-    [["record", "--listen", "127.0.0.1:0", "--upstream", "ws://127.0.0.1:1", "--out", "/no/such/dir/x.jsonl"], 1, /^gateway-presence record: cannot write \/no\/such\/dir\/x.jsonl: ENOENT[^\n]*\n$/],
+    // An --out that cannot be written, before anything is recorded: exit 2, as for conform, fixture and report compare.
+    [["record", "--listen", "127.0.0.1:0", "--upstream", "ws://127.0.0.1:1", "--out", "/no/such/dir/x.jsonl"], 2, /^gateway-presence record: cannot write \/no\/such\/dir\/x.jsonl: ENOENT[^\n]*\n$/],
   ] as const)("%j exits %i with a clear message", async (args, code, message) => {
     const run = cli([...args]);
     expect(await run.exit).toBe(code);
     expect(run.stderr()).toMatch(message);
+  });
+
+  it("a listen address in use is a runtime failure: exit 1", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const run = cli(["record", "--listen", `127.0.0.1:${port}`, "--upstream", "ws://127.0.0.1:1", "--out", "/dev/null"]);
+      expect(await run.exit).toBe(1);
+      expect(run.stderr()).toMatch(/^gateway-presence record: .*EADDRINUSE/);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });

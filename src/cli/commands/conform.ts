@@ -18,6 +18,7 @@ import type { Capability } from "../../conformance/scenario/scenario.js";
 import { createGateway, type Gateway } from "../../server/index.js";
 import { BINDING_HELP, bindingName, collect, gatewayUrl, milliseconds } from "../arguments.js";
 import { checkWritable } from "../output-file.js";
+import { exitCodes } from "../usage.js";
 import type { OptionWords } from "../../conformance/run/option-words.js";
 import { addTokenOptions, commandToken, GIVE_TOKEN, tokenSource, type TokenFlags } from "../token.js";
 
@@ -192,7 +193,14 @@ async function conform(flags: ConformFlags, givenToken: string | undefined): Pro
 export function register(program: Command): void {
   const command = program
     .command("conform")
-    .description("check a gateway against the presence contract (SPEC.md), rule by rule; without --url, checks the embedded reference gateway")
+    .description("check a gateway against the presence contract (SPEC.md), rule by rule; without --url, checks the embedded reference gateway");
+  exitCodes(command, {
+    0: "no MUST rule fails (after --expected-failures)",
+    1: "a behaviour rule fails, the baseline is stale, or the probe finds that the advertised and the working methods differ",
+    2: "the run could not start: a bad fixture, a gateway unreachable, refusing the probe or still not ready after --wait-ready",
+    3: "only the wire format fails (a W1 finding, or W2 with --strict)",
+  });
+  command
     .option(
       "--url <url>",
       "ws:// URL of the gateway under test (default: start the reference gateway in test mode); repeat it for the gateways of one cluster: actors are spread over them and the cross-gateway scenarios run",

@@ -7,6 +7,7 @@
 import type { Command } from "commander";
 import { analyze, DoctorReadError, readGateway, renderReport } from "../../doctor/index.js";
 import { integer, milliseconds } from "../arguments.js";
+import { exitCodes } from "../usage.js";
 import { addConnectionOptions, cliClientOptions, describeFailure, type ConnectionFlags } from "../connection.js";
 
 interface DoctorFlags extends ConnectionFlags {
@@ -43,9 +44,12 @@ async function doctor(flags: DoctorFlags, command: Command): Promise<number> {
 
 export function register(program: Command): void {
   addConnectionOptions(
-    program
-      .command("doctor")
-      .description("explain what looks wrong in a gateway's presence list: duplicates, impossible rows, addresses, time (exit 0 ok, 1 findings, 2 unreadable)"),
+    exitCodes(program.command("doctor"), {
+      0: "no finding above info",
+      1: "a finding above info (a warning or an error)",
+      2: "the gateway could not be read (unreachable, refused, a listing failed)",
+    })
+      .description("explain what looks wrong in a gateway's presence list: duplicates, impossible rows, addresses, time"),
   )
     .option("--watch-ms <ms>", "also watch presence pushes and ticks this long, then list again", integer(0, 3_600_000), 0)
     .option("--json", "print the report as JSON (findings, summary, clock, the raw list)")

@@ -2,8 +2,9 @@
  * `gateway-presence fixture --from FILE.jsonl [--out fixtures/recorded/NAME.json]`: turns a
  * recording (ours or ../shared/recordings') into a replayable conformance scenario, checked against
  * schemas/scenario.schema.json before it is written; a missing --out folder is created (and said).
- * Exit 0 when written, 2 on a bad option or a --from that cannot be read or converted (as conform's
- * --fixtures and report compare's reports), 1 when --out cannot be written.
+ * Exit 0 when written, 2 on a bad option, a --from that cannot be read or converted (as conform's
+ * --fixtures and report compare's reports) or an --out that cannot be written (as conform's and
+ * report compare's --out).
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
@@ -11,7 +12,7 @@ import type { Command } from "commander";
 import { checkScenario } from "../../conformance/scenario/fixtures.js";
 import { recordingToScenario } from "../../record/fixture.js";
 import { parseRecording } from "../../record/recording.js";
-import { usageError } from "../usage.js";
+import { exitCodes, usageError } from "../usage.js";
 
 export function convertRecordingFile(from: string, name?: string): ReturnType<typeof recordingToScenario> {
   const lines = parseRecording(readFileSync(from, "utf8"));
@@ -56,8 +57,7 @@ function fileOnPath(folder: string): string | undefined {
 }
 
 export function register(program: Command): void {
-  program
-    .command("fixture")
+  exitCodes(program.command("fixture"), { 0: "the scenario was written", 2: "--from cannot be read or converted" })
     .description("turn a recording (gateway-presence record, or OpenClaw's recordings) into a replayable conformance scenario")
     .requiredOption("--from <file>", "JSON Lines recording")
     .option("--out <file>", "scenario file to write, its folder created if missing (default: standard output)")
@@ -74,9 +74,7 @@ export function register(program: Command): void {
         try {
           created = writeCreatingFolder(flags.out, text);
         } catch (error) {
-          process.stderr.write(`gateway-presence fixture: cannot write ${flags.out}: ${(error as Error).message}\n`);
-          process.exitCode = 1;
-          return;
+          usageError(command, `cannot write ${flags.out}: ${(error as Error).message}`);
         }
         process.stderr.write(`wrote ${flags.out}${created ? ` (created the folder ${created})` : ""}\n`);
       } else process.stdout.write(text);

@@ -1,6 +1,7 @@
 /** `gateway-presence list`: the Instances table (or JSON), newest first, from one system-presence call. */
 import type { Command } from "commander";
 import { addConnectionOptions, cliClientOptions, describeFailure, type ConnectionFlags } from "../connection.js";
+import { exitCodes } from "../usage.js";
 import { createPresenceClient, presenceAge, presenceStatus, type PresenceEntry } from "../../index.js";
 
 /** The gateway's clock at the time of a listing: its self row is fresh in every listing (SPEC P1). */
@@ -65,7 +66,9 @@ export function instancesJson(entries: readonly PresenceEntry[], now: number): A
 }
 
 export function register(program: Command): void {
-  addConnectionOptions(program.command("list").description("print the presence list (Instances table), newest first"))
+  const command = program.command("list").description("print the presence list (Instances table), newest first");
+  exitCodes(command, { 0: "the list was printed", 1: "the gateway could not be reached or read, or refused (one line on stderr says why)" });
+  addConnectionOptions(command)
     .option("--json", "print JSON: the entries with status and ageMs")
     .action(async (flags: ConnectionFlags & { json?: boolean }, command: Command) => {
       const options = cliClientOptions(command, flags);

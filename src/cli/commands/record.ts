@@ -7,6 +7,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { redactUrl } from "../../transport/redact.js";
 import { startRecordingProxy } from "../../record/proxy.js";
 import { gatewayUrl } from "../arguments.js";
+import { exitCodes, usageError } from "../usage.js";
 
 /** `host:port`, `[v6]:port` or a bare port (host 127.0.0.1); a commander option parser (bad value: exit 2). */
 export function parseListen(value: string): { host: string; port: number } {
@@ -19,14 +20,13 @@ export function parseListen(value: string): { host: string; port: number } {
 }
 
 export function register(program: Command): void {
-  program
-    .command("record")
+  exitCodes(program.command("record"), { 0: "stopped by SIGINT or SIGTERM", 1: "the listen address is in use, or writing the recording failed" })
     .description("record a client's traffic with a gateway through a transparent WebSocket proxy (secrets redacted)")
     .requiredOption("--listen <host:port>", "where the proxy listens (point the client here)", parseListen)
     .requiredOption("--upstream <url>", "the gateway's WebSocket URL", gatewayUrl)
     .requiredOption("--out <file>", "JSON Lines recording to write")
     .option("--keep-signatures", "keep device signatures (one-time, nonce-bound; for signature replay tests)")
-    .action(async (flags: { listen: { host: string; port: number }; upstream: string; out: string; keepSignatures?: boolean }) => {
+    .action(async (flags: { listen: { host: string; port: number }; upstream: string; out: string; keepSignatures?: boolean }, command: Command) => {
       let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
       // Open the output before listening, so an unwritable path fails before any client connects.
       const out = createWriteStream(flags.out, { flags: "w" });
@@ -34,11 +34,8 @@ export function register(program: Command): void {
         out.once("open", () => resolve(undefined));
         out.once("error", resolve);
       });
-      if (opened) {
-        process.stderr.write(`gateway-presence record: cannot write ${flags.out}: ${opened.message}\n`);
-        process.exitCode = 1;
-        return;
-      }
+      // Nothing recorded yet: an --out that cannot be written is a usage error (exit 2), as for conform, fixture and report compare.
+      if (opened) usageError(command, `cannot write ${flags.out}: ${opened.message}`);
       let stop = () => {};
       const stopped = new Promise<void>((resolve) => (stop = resolve));
       out.on("error", (error) => {

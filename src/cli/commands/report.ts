@@ -13,6 +13,7 @@ import { buildMatrix } from "../../conformance/report/compare.js";
 import { matrixHtml, matrixMarkdown } from "../../conformance/report/compare-format.js";
 import type { RunResult } from "../../conformance/report/results.js";
 import { checkWritable } from "../output-file.js";
+import { exitCodes } from "../usage.js";
 
 interface CompareFlags {
   out?: string;
@@ -58,8 +59,7 @@ export function compareReports(columnArgs: string[], format: "html" | "markdown"
 
 export function register(program: Command): void {
   const report = program.command("report").description("work with conformance reports (conform --reporter json)");
-  report
-    .command("compare")
+  exitCodes(report.command("compare"), { 0: "the matrix was written", 2: "a report cannot be read" })
     .description("one matrix of SPEC rules × gateways from several JSON reports, each cell linked to its evidence")
     .argument("<columns...>", "a column per argument: REPORT.json, or [LABEL=]A.json+B.json for several reports of one gateway (gateway-presence conform --reporter json --out FILE)")
     .option("--out <file>", "write the matrix here (default: standard output)")

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { bindingName, collect, integer, jsonObject, listenSpec, milliseconds, type ListenSpec } from "../arguments.js";
 import { addTokenOptions, commandToken, GIVE_TOKEN, type TokenFlags } from "../token.js";
-import { usageError } from "../usage.js";
+import { exitCodes, usageError } from "../usage.js";
 import { createGateway, GATEWAY_DEFAULTS, InsecureListenerError, isLoopbackAddress, type GatewayLimitsOptions, type GatewayOptions } from "../../server/index.js";
 import { DEFAULT_DEAD_AFTER_MS, DEFAULT_REDIS_PREFIX, redactRedisUrl } from "../../presence/redis/index.js";
 
@@ -38,7 +38,12 @@ function line(text: string): void {
 export function register(program: Command): void {
   const command = program
     .command("serve")
-    .description("run the reference gateway (JSON-RPC or OpenClaw frames over WebSocket) and its Instances page; stops cleanly on SIGINT/SIGTERM")
+    .description("run the reference gateway (JSON-RPC or OpenClaw frames over WebSocket) and its Instances page; stops cleanly on SIGINT/SIGTERM");
+  exitCodes(command, {
+    0: "stopped by SIGINT or SIGTERM",
+    1: "the gateway could not start (the address is in use; a non-loopback host without a token) or stop cleanly",
+  });
+  command
     .option("--host <host>", "address to listen on", GATEWAY_DEFAULTS.host)
     .option("--port <port>", "port to listen on (0 = any free port)", integer(0, 65535), GATEWAY_DEFAULTS.port)
     .option("--binding <binding>", "wire binding of the listener: jsonrpc (default) or openclaw", bindingName)

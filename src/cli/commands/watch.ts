@@ -6,6 +6,7 @@
  */
 import type { Command } from "commander";
 import { milliseconds } from "../arguments.js";
+import { exitCodes } from "../usage.js";
 import { redactUrl, redactUrlsIn } from "../../transport/redact.js";
 import { createPresenceClient, type MirrorChange, type PresenceClient, type StateChange } from "../../index.js";
 import { addConnectionOptions, bindingHint, cliClientOptions, describeFailure, type ConnectionFlags } from "../connection.js";
@@ -19,7 +20,10 @@ interface WatchFlags extends ConnectionFlags {
 
 export function register(program: Command): void {
   addConnectionOptions(
-    program.command("watch").description("keep the presence list on screen, live"),
+    exitCodes(program.command("watch").description("keep the presence list on screen, live"), {
+      0: "stopped with Ctrl-C (SIGINT) or SIGTERM",
+      1: "a fatal answer (e.g. UNAUTHORIZED), a wrong --binding, or no list within --timeout-ms",
+    }),
     "; given, watch also stops waiting for a gateway that is not up after this long, exit 1 (without: it waits as long as it takes); never a limit on how long it watches",
   )
     .option("--json", "print one JSON line per state or list change")
