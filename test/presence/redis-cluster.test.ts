@@ -15,6 +15,10 @@ async function cluster(options: { maxEntries?: number; ttlMs?: number; deadAfter
   const prefix = freshPrefix();
   const a = await makeRedisStore({ ...options, prefix, gatewayId: "gw-a" });
   const b = await makeRedisStore({ ...options, prefix, gatewayId: "gw-b" });
+  // A store hears the changes channel once it has started (subscribed; every call waits for that):
+  // a change made before is in its first list, not among its listeners' changes. Under load B could
+  // start after A's setSelf below, and never hear "upsert @Self:gw-a". Both start before either writes.
+  await Promise.all([a.store.version(), b.store.version()]);
   await a.store.setSelf({ host: "gateway-a", mode: "gateway" });
   await b.store.setSelf({ host: "gateway-b", mode: "gateway" });
   return { a, b, prefix };
