@@ -36,6 +36,7 @@ export interface GatewayFaults {
   /**
    * For the first STARTING_FAULT_MS after start-up, `connect` is answered INTERNAL_ERROR "gateway starting;
    * retry shortly" with `data.retryAfterMs`, then close 1013 (as OpenClaw's UNAVAILABLE while it starts).
+   * The first `connect` always is, however late it comes: the gateway starts once both are past.
    */
   startsSlowly?: boolean;
   /** S3: `test.clock.advance` works but hello-ok.features.methods does not list it. */

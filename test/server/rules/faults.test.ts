@@ -135,6 +135,16 @@ describe("faults (test only)", () => {
     expect(hello.type).toBe("hello-ok");
   });
 
+  it("startsSlowly: the first connect is refused however late it comes (a slow client still meets a starting gateway)", async () => {
+    const gw = await startGateway({ faults: { startsSlowly: true } });
+    await new Promise((resolve) => setTimeout(resolve, 3100));
+    const late = await WireClient.open(gw.url);
+    expect(errorOf(await late.call("connect", connectParams({ instanceId: "a" })))).toMatchObject({ message: "gateway starting; retry shortly" });
+    expect((await late.closed).code).toBe(1013);
+    const { hello } = await connectClient(gw, { instanceId: "a" });
+    expect(hello.type).toBe("hello-ok");
+  });
+
   it("hiddenTestClock: test.clock.advance works but hello-ok does not list it (breaks S3)", async () => {
     const gw = await startGateway({ testClock: true, faults: { hiddenTestClock: true } });
     const { client, hello } = await connectClient(gw, { instanceId: "a" });
