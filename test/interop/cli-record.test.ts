@@ -1,15 +1,16 @@
 // `gateway-presence record` and `fixture` as processes: record a client's session with the
 // reference gateway until SIGINT, then turn the file into a valid scenario; bad input exits 1.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { checkScenario } from "../../src/conformance/scenario/fixtures.js";
 import { parseRecording } from "../../src/record/recording.js";
 import { createGateway } from "../../src/server/index.js";
-import { cli } from "../support/cli.js";
+import { cli, cliResult } from "../support/cli.js";
 
 const cleanups: Array<() => Promise<unknown> | void> = [];
 afterEach(async () => {
@@ -60,21 +61,35 @@ describe("record and fixture commands", () => {
     const scenario = checkScenario(JSON.parse(await readFile(out, "utf8")), out);
     expect(scenario.id).toBe("recorded-cli-session");
     expect(scenario.actors.c1!.client!.instanceId).toMatch(/^\$\{run\}-[0-9a-f]{6}-cli-rec$/);
+  });
 
+  // Apart from the recording above: each CLI run starts a process (node + tsx), 1.8 to 2.7 s each on a
+  // loaded 2-core machine, and the seven in one test went past the 20 s test timeout (clean-clone
+  // npm test, load 14-17). These three run side by side on a committed recording.
+  it("fixture --out creates a missing folder (and says so), and names the path in the way when it cannot write", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "gp-fixture-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const file = fileURLToPath(new URL("../../fixtures/openclaw-recordings/openclaw-2026.9.6/a-webchat-with-instanceId.jsonl", import.meta.url));
     // A missing folder is created, and said (README: --out fixtures/recorded/NAME.json in a project without one).
     const folder = join(dir, "no-such-dir", "recorded");
-    const deeper = cli(["fixture", "--from", file, "--out", join(folder, "session.json")]);
-    expect(await deeper.exit).toBe(0);
-    expect(deeper.stderr()).toBe(`wrote ${join(folder, "session.json")} (created the folder ${folder})\n`);
-    expect(checkScenario(JSON.parse(await readFile(join(folder, "session.json"), "utf8")), folder).id).toBe("recorded-session");
     // What cannot be written says which path is in the way, not only Node's code.
-    const blocked = join(out, "x", "session.json");
-    const unwritable = cli(["fixture", "--from", file, "--out", blocked]);
-    expect(await unwritable.exit).toBe(2);
-    expect(unwritable.stderr()).toBe(`gateway-presence fixture: cannot write ${blocked}: cannot create the folder ${join(out, "x")}: ENOTDIR (a file is in the way: ${out})\n`);
-    const folderAsFile = cli(["fixture", "--from", file, "--out", folder]);
-    expect(await folderAsFile.exit).toBe(2);
-    expect(folderAsFile.stderr()).toBe(`gateway-presence fixture: cannot write ${folder}: it is a folder\n`);
+    const aFile = join(dir, "session.json");
+    await writeFile(aFile, "{}");
+    const blocked = join(aFile, "x", "session.json");
+    const aFolder = join(dir, "a-folder");
+    await mkdir(aFolder);
+    const [deeper, unwritable, folderAsFile] = await Promise.all([
+      cliResult(["fixture", "--from", file, "--out", join(folder, "session.json")]),
+      cliResult(["fixture", "--from", file, "--out", blocked]),
+      cliResult(["fixture", "--from", file, "--out", aFolder]),
+    ]);
+    expect(deeper).toMatchObject({ code: 0, stderr: `wrote ${join(folder, "session.json")} (created the folder ${folder})\n` });
+    expect(checkScenario(JSON.parse(await readFile(join(folder, "session.json"), "utf8")), folder).id).toBe("recorded-a-webchat-with-instanceid"); // named after the recording
+    expect(unwritable).toMatchObject({
+      code: 2,
+      stderr: `gateway-presence fixture: cannot write ${blocked}: cannot create the folder ${join(aFile, "x")}: ENOTDIR (a file is in the way: ${aFile})\n`,
+    });
+    expect(folderAsFile).toMatchObject({ code: 2, stderr: `gateway-presence fixture: cannot write ${aFolder}: it is a folder\n` });
   });
 
   it.each([
