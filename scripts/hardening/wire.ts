@@ -87,14 +87,14 @@ export class Wire {
 
   /** Sends `text` and resolves with the text of its answer (the next answer when its id cannot be told). */
   async answerTo(text: string, timeoutMs = 10_000): Promise<string> {
-    const from = this.texts.length;
     const id = idOf(text);
     const matches = (t: string) => isAnswer(t) && (id === undefined || (t.includes(id) && idOf(t) === id));
     this.ws.send(text);
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.texts.slice(from).find(matches);
-      if (found !== undefined) return found;
+    // Each text is looked at once: behind 100,000 unread answers, rescanning them all on every
+    // arrival took longer than the answers themselves.
+    for (let next = this.texts.length; ; ) {
+      for (; next < this.texts.length; next++) if (matches(this.texts[next]!)) return this.texts[next]!;
       if (Date.now() > deadline || this.ws.readyState !== WebSocket.OPEN) {
         throw new Error(`no answer to ${text.slice(0, 120)}... (state ${this.ws.readyState})`);
       }
