@@ -164,19 +164,23 @@ describe("gateway-presence conform", () => {
   });
 
   it("a token given to a gateway that takes none: h5-token fails (exit 1), saying both readings in conform's flags, before the run and at the check", async () => {
-    const tokenless = await referenceGateway(undefined, { token: null });
+    // One gateway per run, the two runs side by side: each is a CLI process (node + tsx) that probes and
+    // runs a scenario, 7-10 s at load 15 on 2 cores; one after the other they passed the 20 s test timeout.
+    const tokenless = await Promise.all([referenceGateway(undefined, { token: null }), referenceGateway(undefined, { token: null })]);
     try {
       const both = (source: string) => `although a token was given (${source}): either it was started without a token (then run without ${source}) or it does not enforce SPEC H5`;
-      const flag = await cli(["--url", tokenless.url, "--token", "x", "--only", "h5-token"]);
+      const [flag, variable] = await Promise.all([
+        cli(["--url", tokenless[0].url, "--token", "x", "--only", "h5-token"]),
+        cli(["--url", tokenless[1].url, "--only", "h5-token"], { GATEWAY_PRESENCE_TOKEN: "x" }),
+      ]);
       const note = `  note: the gateway accepted a connect with no auth.token ${both("--token")}; the H5 checks fail either way`;
       expect(flag.stdout.split("\n").slice(0, 2)).toEqual([note, expect.stringMatching(/^Running 1 scenario\./)]);
       expect(flag.stdout).toMatch(/✗ h5-token .*\n.*1-connect \[MUST H5\].*\n {8}the gateway accepted a connect with no auth\.token although a token was given \(--token\): /);
       expect(flag.code).toBe(1);
-      const variable = await cli(["--url", tokenless.url, "--only", "h5-token"], { GATEWAY_PRESENCE_TOKEN: "x" });
       expect(variable.stdout).toContain(`note: the gateway accepted a connect with no auth.token ${both("$GATEWAY_PRESENCE_TOKEN")}`);
       expect(variable.code).toBe(1);
     } finally {
-      await tokenless.close();
+      await Promise.all(tokenless.map((gw) => gw.close()));
     }
   });
 
