@@ -5,6 +5,13 @@ import { describe, expect, it } from "vitest";
 import { authFlood, beaconFlood, floodFailures, handshakeFlood } from "../../../scripts/hardening/floods.js";
 
 const MB = 1024 * 1024;
+/**
+ * The per-address limits these floods measure, without overload shedding: under a flood on a loaded
+ * machine (clean-clone npm test, load 12-15 on 2 cores) the gateway's event-loop delay passed 50 ms
+ * and it answered some of the 1,000 connects 503, which these counts do not expect. Shedding has its
+ * own tests (overload.test.ts, crowd-flood.test.ts).
+ */
+const NO_SHEDDING = { overload: { enabled: false } };
 
 describe("floods", () => {
   it("10,000 distinct instanceIds from 100 connections: RATE_LIMITED with retryAfterMs, 200 valid rows, memory flat", { timeout: 90_000 }, async () => {
@@ -24,7 +31,7 @@ describe("floods", () => {
   });
 
   it("a handshake flood from one address meets its limits; another address connects as usual", { timeout: 90_000 }, async () => {
-    const limits = { connectionsPerAddress: 40, pendingHandshakesPerAddress: 8, handshakeRate: { burst: 50, perSecond: 50 } };
+    const limits = { connectionsPerAddress: 40, pendingHandshakesPerAddress: 8, handshakeRate: { burst: 50, perSecond: 50 }, ...NO_SHEDDING };
     const f = await handshakeFlood({ limits, silent: 30, cycles: 300, held: 60 });
     expect(f.silent).toEqual({ opened: 30, admitted: 8, refused: 22 });
     expect(f.cycles.done + f.cycles.refused).toBe(300);
@@ -40,7 +47,7 @@ describe("floods", () => {
   });
 
   it("1,000 wrong tokens from one address: growing delays, then a lockout; other addresses unaffected", { timeout: 90_000 }, async () => {
-    const f = await authFlood({ attempts: 1_000 });
+    const f = await authFlood({ attempts: 1_000, limits: NO_SHEDDING });
     expect(f.unauthorized).toBe(10);
     // 250 ms doubling to the 5 s cap, in the order the gateway took them.
     const expected = [250, 500, 1000, 2000, 4000, 5000, 5000, 5000, 5000, 5000];
