@@ -44,11 +44,11 @@ export interface BeaconFloodFigures {
  * `connections` clients each send `perConnection` beacons with distinct instanceIds back to back;
  * RATE_LIMITED ones are sent again after their `retryAfterMs` until all are in (bounded by `timeoutMs`).
  */
-export async function beaconFlood(o: { connections?: number; perConnection?: number; timeoutMs?: number } = {}): Promise<BeaconFloodFigures> {
+export async function beaconFlood(o: { connections?: number; perConnection?: number; timeoutMs?: number; limits?: GatewayLimitsOptions } = {}): Promise<BeaconFloodFigures> {
   const connections = o.connections ?? 100;
   const perConnection = o.perConnection ?? 100;
   const deadline = Date.now() + (o.timeoutMs ?? 60_000);
-  const gw = await startGatewayProcess({ host: "127.0.0.1", port: 0 });
+  const gw = await startGatewayProcess({ host: "127.0.0.1", port: 0, limits: o.limits ?? {} });
   try {
     const clients: RawClient[] = [];
     await pool(connections, 16, async (c) => {
