@@ -172,4 +172,24 @@ describe("P7: keep-alive", () => {
     expect(rowOf(rows, "mute")).toBeUndefined(); // disconnected, then expired
     expect(gw.metrics().rejections).toBeGreaterThanOrEqual(1);
   });
+
+  it("does not drop a live peer because the gateway's own process stalled (its pong was waiting unread)", async () => {
+    const gw = await startGateway({ ttlMs: 1_000, keepAliveIntervalMs: 75 });
+    const { client } = await connectClient(gw, { instanceId: "alive" });
+    let closed = false;
+    void client.closed.then(() => (closed = true));
+    // The process stalls (a long GC, a starved CPU) just after the client answered a ping: timers run
+    // before sockets are read, so the next round came with the pong still unread, and dropped the peer.
+    const stalled = new Promise<void>((resolve) =>
+      client.ws.once("ping", () => {
+        for (const end = performance.now() + 200; performance.now() < end; );
+        resolve();
+      }),
+    );
+    await stalled;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(closed).toBe(false);
+    expect(gw.metrics().rejections).toBe(0);
+    expect(await list(client)).toEqual(expect.arrayContaining([expect.objectContaining({ instanceId: "alive" })]));
+  });
 });
