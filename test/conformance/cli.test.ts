@@ -14,11 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), "conform-cli-"));
 /** `conform --no-color ...args`, to its end. */
 const cli = (args: string[], env: Record<string, string> = {}) => cliResult(["conform", "--no-color", ...args], { env });
 
-// Every test here starts 1 to 6 conform processes (node + tsx, most with a probe and a run), one after
-// the other where a run needs the one before. Alone at load 20-24 on 2 cores the tests took 1.7-14.6 s;
-// beside two other test files at load 26, four of them passed the default 20 s (3-6 runs each, more
-// than 6.7 s a run). Nothing waits on a timer: the time is process start-up and the runs themselves.
-describe("gateway-presence conform", { timeout: 60_000 }, () => {
+describe("gateway-presence conform", () => {
   let faulty: Gateway;
   beforeAll(async () => {
     faulty = await referenceGateway("caseSensitiveKeys");
