@@ -152,11 +152,13 @@ describe("CLI list and watch", () => {
     gateways.length = 0;
     const second = await start({ port: first.port });
     await connectClient(second.url, "delta");
-    await waitFor(() => lines().some(hasRow("delta")), "delta after the restart", 15_000);
-    const states = lines().filter((l) => l.type === "state").map((l) => l.state);
-    expect(states.slice(0, 2)).toEqual(["connecting", "open"]);
-    expect(states).toContain("reconnecting");
-    expect(states.at(-1)).toBe("open");
+    // When delta connected first, the hello-ok snapshot that has it is printed just before the
+    // "open" line (the client fills its list, then says open): wait for both, not the first alone.
+    const states = () => lines().filter((l) => l.type === "state").map((l) => l.state);
+    await waitFor(() => lines().some(hasRow("delta")) && states().at(-1) === "open", "delta after the restart, the watch open", 15_000);
+    expect(states().slice(0, 2)).toEqual(["connecting", "open"]);
+    expect(states()).toContain("reconnecting");
+
 
     run.child.kill("SIGINT");
     expect(await run.exit).toBe(0);
