@@ -1,7 +1,7 @@
 // Turns a conformance run against a gateway (an OpenClaw peer, or the reference gateway) into the
 // committed reports: secrets redacted, OpenClaw's bulky non-presence payloads abbreviated, then JSON +
 // HTML, and a Markdown summary by rule.
-import type { RunResult, ScenarioResult } from "../../src/conformance/report/results.js";
+import { findingWhere, scenarioCount, type RunResult, type ScenarioResult } from "../../src/conformance/report/results.js";
 import { formatHtml } from "../../src/conformance/report/formats.js";
 import { redactText, redactValue } from "../../src/transport/redact.js";
 import { RULE_ORDER } from "../../src/conformance/scenario/rules.js";
@@ -127,7 +127,7 @@ export function markdownSummary(title: string, run: RunResult, notes: string[]):
   }
   lines.push("", "## Wire format (SPEC §11), once per kind", "");
   if (run.wireFindings.length === 0) lines.push("No finding.");
-  for (const f of run.wireFindings) lines.push(`- ${f.rule} ${f.status}: \`${f.path}\` ${f.message}${f.keyword ? ` [${f.keyword}]` : ""}: ${f.frames} frames, in ${f.scenarios.length} scenarios (${f.scenarios.slice(0, 6).join(", ")}${f.scenarios.length > 6 ? ", …" : ""})`);
+  for (const f of run.wireFindings) lines.push(`- ${f.rule} ${f.status}: \`${f.path}\` ${f.message}${f.keyword ? ` [${f.keyword}]` : ""}: ${f.frames} frame${f.frames === 1 ? "" : "s"}, ${findingWhere(f, (ids) => `${scenarioCount(ids)} (${ids.slice(0, 6).join(", ")}${ids.length > 6 ? ", …" : ""})`)}`);
   const adapted = run.scenarios.filter((sc) => sc.adaptations?.length);
   lines.push("", `## Adapted (${adapted.length} scenarios)`, "", "Changes the harness or the binding made so the gateway could take part, per scenario and actor (binding changes such as client-id mapping and signing are listed once per actor):", "");
   for (const sc of adapted) {

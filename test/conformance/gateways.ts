@@ -2,6 +2,7 @@
 import { WebSocketServer, type WebSocket } from "ws";
 import { createGateway, type Gateway, type GatewayFaultName } from "../../src/server/index.js";
 import type { ConformanceOptions } from "../../src/conformance/run/runner.js";
+import type { Scenario } from "../../src/conformance/scenario/scenario.js";
 
 export const TOKEN = "conformance-test-token";
 /**
@@ -23,6 +24,19 @@ export async function referenceGateway(fault?: GatewayFaultName, extra: { testCl
     ...(fault ? { faults: { [fault]: true } } : {}),
   });
 }
+
+/** A scenario that plants one row (`${run}-planted`) and lists it: findings in that row are its own. */
+export const planter: Scenario = {
+  id: "planter",
+  title: "plants a row",
+  rules: ["P2"],
+  level: "MUST",
+  actors: { a: { client: { instanceId: "${run}-planted" } } },
+  steps: [
+    { step: "connect", actor: "a" },
+    { step: "list", actor: "a", contains: [{ instanceId: "${run}-planted" }] },
+  ],
+};
 
 /** Run options that match referenceGateway(). */
 export function runOptions(gateway: { url: string }, more: Partial<ConformanceOptions> = {}): ConformanceOptions {

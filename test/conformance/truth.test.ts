@@ -12,7 +12,7 @@ import { WireConnection } from "../../src/conformance/run/wire.js";
 import type { Scenario } from "../../src/conformance/scenario/scenario.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { jsonRpcBinding } from "../../src/transport/jsonrpc.js";
-import { FAST, referenceGateway, runOptions, TOKEN } from "./gateways.js";
+import { FAST, planter, referenceGateway, runOptions, TOKEN } from "./gateways.js";
 
 let gateway: Gateway | undefined;
 afterEach(async () => {
@@ -20,18 +20,7 @@ afterEach(async () => {
   gateway = undefined;
 });
 
-/** Two scenarios: one plants a row, the other only looks (a cli client has no row). */
-const planter: Scenario = {
-  id: "planter",
-  title: "plants a row",
-  rules: ["P2"],
-  level: "MUST",
-  actors: { a: { client: { instanceId: "${run}-planted" } } },
-  steps: [
-    { step: "connect", actor: "a" },
-    { step: "list", actor: "a", contains: [{ instanceId: "${run}-planted" }] },
-  ],
-};
+/** Beside `planter`, a scenario that only looks (a cli client has no row). */
 const watcher: Scenario = {
   id: "watcher",
   title: "only looks",
@@ -78,6 +67,7 @@ describe("extra row fields (OpenClaw 2026.9.x's clientId, onlineSince, user)", (
     const clientId = result.wireFindings.find((f) => f.path === "/presence/*/clientId")!;
     // The self row was first seen by the probe; the planted row belongs to `planter`; `watcher` planted nothing.
     expect(clientId.scenarios.sort()).toEqual(["planter", "probe"]);
+    expect(clientId.plantedBy).toEqual(["planter"]);
   });
 });
 

@@ -41,8 +41,21 @@ interface Problem {
   row?: Row;
 }
 
+/** A frame that shows a kind, and the message its problem had (a message may quote the frame's value). */
+interface Example {
+  record: WireRecord;
+  message: string;
+}
+
 interface Kind {
-  finding: Omit<WireFinding, "status" | "scenarios" | "paths"> & { scenarios: Set<string>; paths: Set<string>; schemas: string[] };
+  finding: Omit<WireFinding, "status" | "scenarios" | "plantedBy" | "paths" | "evidence" | "message"> & {
+    scenarios: Set<string>;
+    plantedBy: Set<string>;
+    paths: Set<string>;
+    schemas: string[];
+  };
+  /** Receiving scenario -> the shortest frame it received that shows this kind. */
+  examples: Map<string, Example>;
 }
 
 /** Array indices become `*`: `/presence/3/user/id` -> `/presence/` + `*` + `/user/id`. */
@@ -142,11 +155,11 @@ export class WireFindings {
             path,
             paths: new Set(),
             ...(problem.keyword ? { keyword: problem.keyword } : {}),
-            message: problem.message,
             frames: 0,
             scenarios: new Set(),
-            evidence: { ...record, scenario },
+            plantedBy: new Set(),
           },
+          examples: new Map(),
         };
         this.#kinds.set(id, kind);
       }
@@ -157,41 +170,63 @@ export class WireFindings {
         counted.add(id);
         f.frames++;
       }
-      f.scenarios.add(this.#attribute(id, scenario, problem.row));
-      // The shortest frame that shows it makes the best evidence (a 600 KB listing does not); the
-      // message is that frame's (an error-codes message quotes the code the frame carries).
-      if ((record.bytes ?? record.text.length) < (f.evidence.bytes ?? f.evidence.text.length)) {
-        f.evidence = { ...record, scenario };
-        f.message = problem.message;
-      }
+      const origin = this.#attribute(id, scenario, problem.row);
+      f.scenarios.add(origin.scenario);
+      if (origin.planted) f.plantedBy.add(origin.scenario);
+      const example = kind.examples.get(scenario);
+      if (!example || size(record) < size(example.record)) kind.examples.set(scenario, { record, message: problem.message });
     }
   }
 
   /** The scenario that planted the row (sent its instanceId), else the first one that saw it with this finding. */
-  #attribute(id: string, scenario: string, row: Row | undefined): string {
-    if (!row) return scenario;
+  #attribute(id: string, scenario: string, row: Row | undefined): { scenario: string; planted: boolean } {
+    if (!row) return { scenario, planted: false };
     const instanceId = typeof row.instanceId === "string" ? row.instanceId.trim().toLowerCase() : undefined;
     const planted = instanceId === undefined ? undefined : this.#plantedBy.get(instanceId);
-    if (planted) return planted;
+    if (planted) return { scenario: planted, planted: true };
     const key = `${id}\u0000${rowKey(row)}`;
     const first = this.#origin.get(key);
-    if (first) return first;
+    if (first) return { scenario: first, planted: false };
     this.#origin.set(key, scenario);
-    return scenario;
+    return { scenario, planted: false };
   }
 
   findings(): WireFinding[] {
     return [...this.#kinds.values()]
-      .map(({ finding: f }) => ({
-        ...f,
-        status: f.rule === "W1" || this.strict ? ("failed" as const) : ("warning" as const),
-        paths: [...f.paths],
-        scenarios: [...f.scenarios],
-      }))
+      .map(({ finding: f, examples }) => {
+        const [received, example] = evidenceOf(examples, f.plantedBy, f.scenarios);
+        return {
+          ...f,
+          status: f.rule === "W1" || this.strict ? ("failed" as const) : ("warning" as const),
+          paths: [...f.paths],
+          scenarios: [...f.scenarios],
+          plantedBy: [...f.plantedBy],
+          // The message is the evidence frame's (an error-codes message quotes the code that frame carries).
+          message: example.message,
+          evidence: { ...example.record, scenario: received },
+        };
+      })
       .sort((a, b) => a.rule.localeCompare(b.rule) || b.frames - a.frames || a.id.localeCompare(b.id));
   }
 }
 
+function size(record: WireRecord): number {
+  return record.bytes ?? record.text.length;
+}
+
+/**
+ * The evidence frame: one received in a scenario the finding is attributed to (first one that planted
+ * the row, then any), so the example is from the scenario the report names; among those the shortest
+ * (a 600 KB listing makes poor evidence). Only when no such scenario received one, the shortest of all.
+ */
+function evidenceOf(examples: ReadonlyMap<string, Example>, plantedBy: ReadonlySet<string>, scenarios: ReadonlySet<string>): [string, Example] {
+  const rank = (scenario: string) => (plantedBy.has(scenario) ? 0 : scenarios.has(scenario) ? 1 : 2);
+  let best: [string, Example] | undefined;
+  for (const entry of examples) {
+    if (!best || rank(entry[0]) < rank(best[0]) || (rank(entry[0]) === rank(best[0]) && size(entry[1].record) < size(best[1].record))) best = entry;
+  }
+  return best!;
+}
 /**
  * A jsonrpc error's `code` (the `error-codes` findings): JSON-RPC 2.0 §5.1 "MUST be an integer"
  * (keyword `required` when there is none, `type` for a string, a non-integer number, ...), and an

@@ -6,7 +6,7 @@
  */
 import { RULES } from "../scenario/rules.js";
 import type { RuleId } from "../scenario/scenario.js";
-import type { RunResult, WireRecord } from "./results.js";
+import { findingWhere, scenarioCount, type RunResult, type WireRecord } from "./results.js";
 
 export type CellStatus = "passed" | "failed" | "warning" | "skipped" | "absent";
 
@@ -66,7 +66,7 @@ function cellFor(rule: RuleId, reports: RunResult[]): MatrixCell {
     cell.skipped += s.skipped;
     if (rule === "W1" || rule === "W2") {
       for (const f of (report.wireFindings ?? []).filter((x) => x.rule === rule)) {
-        cell.evidence.push({ scenario: "wire", check: f.id, message: `${f.path} ${f.message} (${f.frames} frames, in ${f.scenarios.length} scenarios)`, frame: f.evidence, report: index, anchor: f.id });
+        cell.evidence.push({ scenario: "wire", check: f.id, message: `${f.path} ${f.message} (${f.frames} frame${f.frames === 1 ? "" : "s"}, ${findingWhere(f, scenarioCount)})`, frame: f.evidence, report: index, anchor: f.id });
       }
       return;
     }

@@ -2,7 +2,7 @@
  * A self-contained HTML report (no external assets, no script): the summary by rule, then every
  * scenario with its checks and its wire log. Everything that came from the gateway is escaped.
  */
-import { isBindingAdaptation, type Adaptation, type CheckResult, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
+import { findingWhere, isBindingAdaptation, type Adaptation, type CheckResult, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
 import { noCheckPassedNote } from "./summary.js";
 
@@ -52,12 +52,12 @@ function adaptationTable(adaptations: Adaptation[] | undefined): string {
 
 function findingRow(f: WireFinding): string {
   const also = f.paths.filter((p) => p !== f.path);
-  return `<tr id="${e(f.id)}"><td class="${e(f.status)}">${e(f.rule)} ${e(f.status)}</td><td><code>${e(f.path || "(root)")}</code>${also.length ? `<br><small>also ${e(also.join(", "))}</small>` : ""}</td><td>${e(f.message)}${f.keyword ? ` <small>[${e(f.keyword)}]</small>` : ""}<br><small>${e(f.schemas.join(", "))}</small></td><td>${f.frames}</td><td>${f.scenarios.map((id) => `<a href="#${e(id)}">${e(id)}</a>`).join(", ")}</td><td><details><summary>${e(f.evidence.scenario)}</summary>${wireTable([f.evidence], 0)}</details></td></tr>`;
+  return `<tr id="${e(f.id)}"><td class="${e(f.status)}">${e(f.rule)} ${e(f.status)}</td><td><code>${e(f.path || "(root)")}</code>${also.length ? `<br><small>also ${e(also.join(", "))}</small>` : ""}</td><td>${e(f.message)}${f.keyword ? ` <small>[${e(f.keyword)}]</small>` : ""}<br><small>${e(f.schemas.join(", "))}</small></td><td>${f.frames}</td><td>${findingWhere(f, (ids) => ids.map((id) => `<a href="#${e(id)}">${e(id)}</a>`).join(", "))}</td><td><details><summary>received in ${e(f.evidence.scenario)}</summary>${wireTable([f.evidence], 0)}</details></td></tr>`;
 }
 
 function wireFindingsSection(findings: WireFinding[]): string {
   if (findings.length === 0) return "<h2>Wire format (SPEC §11)</h2><p class=\"passed\">No finding: every frame validates against its schema and carries no field beyond the contract.</p>";
-  return `<h2>Wire format (SPEC §11)</h2><p>Each kind once; a finding never changes a scenario's verdict.</p><table><tr><th>rule</th><th>path</th><th>what</th><th>frames</th><th>scenarios</th><th>evidence</th></tr>${findings.map(findingRow).join("")}</table>`;
+  return `<h2>Wire format (SPEC §11)</h2><p>Each kind once; a finding never changes a scenario's verdict.</p><table><tr><th>rule</th><th>path</th><th>what</th><th>frames</th><th>from</th><th>evidence</th></tr>${findings.map(findingRow).join("")}</table>`;
 }
 
 function scenarioSection(s: ScenarioResult): string {

@@ -5,7 +5,7 @@
  * Each wire-format finding kind is a testcase of class `conformance.W1` / `conformance.W2` (a failure,
  * or its warning in <system-out>). A stale baseline entry or a run error is a failing testcase of its own.
  */
-import type { RunResult, ScenarioResult, WireFinding } from "./results.js";
+import { findingWhere, type RunResult, type ScenarioResult, type WireFinding } from "./results.js";
 import { noCheckPassedNote } from "./summary.js";
 
 export function escapeXml(text: string): string {
@@ -55,7 +55,7 @@ function testcase(s: ScenarioResult): string {
 /** A wire-format finding kind: a failing testcase (W1, or W2 when strict) or one with the warning in system-out. */
 function findingCase(f: WireFinding): string {
   const open = `    <testcase classname="conformance.${f.rule}" name="${escapeXml(`${f.path || "(root)"} ${f.message}`)}" time="0">`;
-  const text = `${f.frames} frames, in ${f.scenarios.join(", ")}\n  e.g. ${f.evidence.scenario} ${f.evidence.actor} ${f.evidence.dir}: ${f.evidence.text}`;
+  const text = `${f.frames} frame${f.frames === 1 ? "" : "s"}, ${findingWhere(f)}\n  e.g. ${f.evidence.scenario} ${f.evidence.actor} ${f.evidence.dir}: ${f.evidence.text}`;
   if (f.status === "failed") return `${open}\n      <failure message="${escapeXml(`${f.rule}: ${f.path} ${f.message}`)}" type="${f.level}">${escapeXml(text)}</failure>\n    </testcase>`;
   return `${open}\n      <system-out>${escapeXml(`WARNING (${f.rule}, SHOULD):\n${text}`)}</system-out>\n    </testcase>`;
 }

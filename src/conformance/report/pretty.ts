@@ -2,7 +2,7 @@
  * The human reporter: what the probe found, a line per scenario while running (with what was adapted),
  * real-time waits, then a summary by rule, the wire-format findings once per kind, and the verdict.
  */
-import { isBindingAdaptation, type Adaptation, type CheckResult, type ProgressEvent, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
+import { findingWhere, isBindingAdaptation, type Adaptation, type CheckResult, type ProgressEvent, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
 import type { Capability } from "../scenario/scenario.js";
 import { noCheckPassedNote } from "./summary.js";
@@ -94,10 +94,10 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
 
 /** One wire-format finding in two lines: what, where, how often; one evidence frame. */
 export function findingLines(f: WireFinding): string[] {
-  const where = f.scenarios.length > 4 ? `${f.scenarios.slice(0, 4).join(", ")} and ${f.scenarios.length - 4} more` : f.scenarios.join(", ");
+  const where = findingWhere(f, (ids) => (ids.length > 4 ? `${ids.slice(0, 4).join(", ")} and ${ids.length - 4} more` : ids.join(", ")));
   const at = f.paths.length > 1 ? ` (also ${f.paths.filter((p) => p !== f.path).join(", ")})` : "";
   return [
-    `  ${f.rule} ${f.status === "failed" ? "FAIL" : "warn"} ${f.path || "(root)"} ${f.message}${f.keyword ? ` [${f.keyword}]` : ""}${at}: ${f.frames} frame${f.frames === 1 ? "" : "s"}, in ${where}`,
+    `  ${f.rule} ${f.status === "failed" ? "FAIL" : "warn"} ${f.path || "(root)"} ${f.message}${f.keyword ? ` [${f.keyword}]` : ""}${at}: ${f.frames} frame${f.frames === 1 ? "" : "s"}, ${where}`,
     `       e.g. ${f.evidence.scenario} ${frameLine(f.evidence).trim()}`,
   ];
 }

@@ -123,12 +123,35 @@ export interface WireFinding {
   /** How many received frames show it. */
   frames: number;
   /**
-   * The scenarios it appeared in. A finding inside a row is attributed to the scenario that planted the
-   * row (the one that sent its instanceId), not to every later scenario that saw it in a listing.
+   * The scenarios it is attributed to. A finding inside a row is attributed to the scenario that planted
+   * the row (the one that sent its instanceId, also in `plantedBy`), not to every later scenario that
+   * saw it in a listing; a row nobody in the run planted, to the first scenario that saw it; any other
+   * finding, to each scenario that received a frame showing it.
    */
   scenarios: string[];
-  /** One frame that shows it, and the scenario it was received in. */
+  /** Those of `scenarios` that planted the rows showing it (absent in reports written before it existed). */
+  plantedBy?: string[];
+  /**
+   * One frame that shows it, and the scenario it was received in: one of `plantedBy` when one of them
+   * received such a frame, else one of `scenarios`, else (a planted row seen only by later scenarios) any.
+   */
   evidence: WireRecord & { scenario: string };
+}
+
+/**
+ * Where a finding comes from, in words: `in rows planted by b1-wrong-types`, `seen in probe`, or both
+ * (`in rows planted by planter; seen in probe`). `names` writes a list of scenario ids (default: joined
+ * by commas; a report may shorten it or write a count).
+ */
+export function findingWhere(f: Pick<WireFinding, "scenarios" | "plantedBy">, names: (ids: string[]) => string = (ids) => ids.join(", ")): string {
+  const planted = f.plantedBy ?? [];
+  const seen = f.scenarios.filter((id) => !planted.includes(id));
+  return [...(planted.length ? [`in rows planted by ${names(planted)}`] : []), ...(seen.length ? [`seen in ${names(seen)}`] : [])].join("; ");
+}
+
+/** `1 scenario`, `3 scenarios`: a scenario list written as a count. */
+export function scenarioCount(ids: readonly string[]): string {
+  return `${ids.length} scenario${ids.length === 1 ? "" : "s"}`;
 }
 
 export interface RuleSummary {
