@@ -140,11 +140,13 @@ export interface WireFinding {
 
 /**
  * Where a finding comes from, in words: `in rows planted by b1-wrong-types`, `seen in probe`, or both
- * (`in rows planted by planter; seen in probe`). `names` writes a list of scenario ids (default: joined
+ * (`in rows planted by planter; seen in probe`); `from ...` for a report without `plantedBy`. `names` writes a list of scenario ids (default: joined
  * by commas; a report may shorten it or write a count).
  */
 export function findingWhere(f: Pick<WireFinding, "scenarios" | "plantedBy">, names: (ids: string[]) => string = (ids) => ids.join(", ")): string {
-  const planted = f.plantedBy ?? [];
+  // A report written before plantedBy existed cannot tell the two apart.
+  if (!f.plantedBy) return `from ${names(f.scenarios)}`;
+  const planted = f.plantedBy;
   const seen = f.scenarios.filter((id) => !planted.includes(id));
   return [...(planted.length ? [`in rows planted by ${names(planted)}`] : []), ...(seen.length ? [`seen in ${names(seen)}`] : [])].join("; ");
 }
