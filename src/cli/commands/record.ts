@@ -56,9 +56,10 @@ export function register(program: Command): void {
         out.destroy();
         return;
       }
-      process.stderr.write(`recording ${proxy.url} -> ${redactUrl(flags.upstream)} into ${flags.out} (Ctrl-C to stop)\n`);
+      // Before the line that says it records: a signal sent as soon as it is read stops it cleanly.
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
+      process.stderr.write(`recording ${proxy.url} -> ${redactUrl(flags.upstream)} into ${flags.out} (Ctrl-C to stop)\n`);
       await stopped;
       await proxy.close();
       if (!out.destroyed) await new Promise<void>((resolve) => out.end(resolve));

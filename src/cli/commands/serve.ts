@@ -127,16 +127,8 @@ export function register(program: Command): void {
         return;
       }
       const gw = gateway;
-      const notes = `${options.token ? " (token required)" : ""}${options.testClock ? " (test clock)" : ""}`;
-      for (const l of gw.listeners) line(`listening ${l.url} ${l.binding}${notes}`);
-      if (redisUrl !== undefined) {
-        const { gatewayId, healthy } = gw.store.status();
-        line(`cluster: gateway ${gatewayId} on ${redactRedisUrl(redisUrl)} prefix ${flags.redisPrefix ?? DEFAULT_REDIS_PREFIX}${healthy ? "" : " (Redis not reachable yet: serving locally)"}`);
-      }
-      line(`page ${gw.url.replace(/^ws/, "http")}/ (the Instances page, served by every listener)`);
-      if (options.token === undefined && gw.listeners.some((l) => !isLoopbackAddress(l.host))) {
-        line("warning: no token on a non-loopback address (--insecure-no-auth)");
-      }
+      // Before the first line that says it listens: a supervisor (or a test) that stops the gateway
+      // as soon as it reads "listening" gets a clean stop, not the default SIGTERM death.
       const stop = (signal: string) => {
         line(`${signal}: stopping`);
         gw.close().then(
@@ -149,6 +141,16 @@ export function register(program: Command): void {
       };
       process.once("SIGINT", () => stop("SIGINT"));
       process.once("SIGTERM", () => stop("SIGTERM"));
+      const notes = `${options.token ? " (token required)" : ""}${options.testClock ? " (test clock)" : ""}`;
+      for (const l of gw.listeners) line(`listening ${l.url} ${l.binding}${notes}`);
+      if (redisUrl !== undefined) {
+        const { gatewayId, healthy } = gw.store.status();
+        line(`cluster: gateway ${gatewayId} on ${redactRedisUrl(redisUrl)} prefix ${flags.redisPrefix ?? DEFAULT_REDIS_PREFIX}${healthy ? "" : " (Redis not reachable yet: serving locally)"}`);
+      }
+      line(`page ${gw.url.replace(/^ws/, "http")}/ (the Instances page, served by every listener)`);
+      if (options.token === undefined && gw.listeners.some((l) => !isLoopbackAddress(l.host))) {
+        line("warning: no token on a non-loopback address (--insecure-no-auth)");
+      }
     });
 }
 
