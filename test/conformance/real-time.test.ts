@@ -34,7 +34,9 @@ describe("a real-time run", () => {
     expect(took).toBeLessThan(longest + 3000);
     const waiting = events.filter((e): e is Extract<ProgressEvent, { type: "waiting" }> => e.type === "waiting");
     expect(waiting.length).toBeGreaterThan(2);
-    expect(waiting[0]!.waits.map((w) => w.id)).toEqual(expect.arrayContaining(["s1-ttl-expiry-real-time", "p7-live-row-outlives-ttl"]));
+    // Both waiting at once in some progress line (the first line, 500 ms in, may come before s1's wait
+    // starts on a loaded machine: it listed p7 and s2 only at load 21-23).
+    expect(waiting.some((e) => ["s1-ttl-expiry-real-time", "p7-live-row-outlives-ttl"].every((id) => e.waits.some((w) => w.id === id)))).toBe(true);
     // Counted as the default run counts them (e3-tick and h1-handshake-timeout are in both), the cross-gateway ones apart.
     expect(events.find((e) => e.type === "start")).toMatchObject({
       mode: "real-time",
