@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { BINDING_HELP, bindingName, gatewayUrl, milliseconds } from "./arguments.js";
 import { createNodeOpenClawBinding, defaultDeviceIdentityPath } from "../client/node.js";
 import { addTokenOptions, commandToken, GIVE_TOKEN, type TokenFlags } from "./token.js";
-import { redactUrlsIn } from "../transport/redact.js";
+import { redactUrl, redactUrlsIn } from "../transport/redact.js";
 import { DEFAULT_GATEWAY_URL, GatewayError, TransportError, type PresenceClientOptions } from "../index.js";
 
 export interface ConnectionFlags extends TokenFlags {
@@ -102,7 +102,9 @@ function failureText(url: string, error: unknown, binding: ConnectionFlags["bind
   if (error instanceof TransportError && error.kind === "protocol") return `cannot use the gateway at ${url}: ${message}`;
   // A binding hint means the socket opened and the handshake got no answer it could read: the gateway was reached.
   const hint = bindingHint(message, binding);
-  return `${hint ? "no handshake with" : "cannot reach"} the gateway at ${url}: ${message}${hint || tlsHint(message)}`;
+  // The client's "cannot open <url>: ECONNREFUSED" names the URL this line names already.
+  const why = message.startsWith(`cannot open ${redactUrl(url)}: `) ? message.slice(`cannot open ${redactUrl(url)}: `.length) : message;
+  return `${hint ? "no handshake with" : "cannot reach"} the gateway at ${url}: ${why}${hint || tlsHint(message)}`;
 }
 
 /** What Node's TLS error codes (the client quotes them bare: `cannot open wss://...: EPROTO`) mean for a wss:// URL. */

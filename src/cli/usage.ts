@@ -38,7 +38,8 @@ function wrap(text: string, width: number, indent: string): string {
 
 /**
  * Makes commander throw instead of exiting (1) on its own errors, on `program` and every command
- * below it; `exitCodeOf` then maps what `parseAsync` rejects with. Call after registering commands.
+ * below it, and words them as ours (`gateway-presence list: option ...`, not `error: option ...`);
+ * `exitCodeOf` then maps what `parseAsync` rejects with. Call after registering commands.
  */
 export function throwUsageErrors(program: Command, argv: readonly string[] = process.argv): void {
   program.exitOverride();
@@ -48,7 +49,10 @@ export function throwUsageErrors(program: Command, argv: readonly string[] = pro
   // (serve's `--redis ... got "redis://***@host"`) is left as it is.
   const urls = urlArguments(argv);
   const quotes = (text: string) => urls.some((url) => text.includes(url) || urlSecrets(url).some((secret) => secret.length >= MIN_LITERAL_LENGTH && text.includes(secret)));
-  program.configureOutput({ outputError: (text, write) => write(quotes(text) ? redactUrlsIn(text, urls) : text) });
+  // commander starts its own messages with "error: "; ours name the command (`gateway-presence list: ...`).
+  const prefix = `${commandPath(program)}: `;
+  const worded = (text: string) => (text.startsWith("error: ") ? prefix + text.slice("error: ".length) : text);
+  program.configureOutput({ outputError: (text, write) => write(worded(quotes(text) ? redactUrlsIn(text, urls) : text)) });
   for (const command of program.commands) throwUsageErrors(command, argv);
 }
 
@@ -66,5 +70,12 @@ export function exitCodeOf(error: unknown): number | undefined {
 
 /** Our own option checks (e.g. two options that exclude each other): one line on stderr, then exit 2 via commander. */
 export function usageError(command: Command, message: string): never {
-  command.error(`gateway-presence ${command.name()}: ${message}`, { exitCode: EXIT_USAGE, code: "gateway-presence.usage" });
+  command.error(`${commandPath(command)}: ${message}`, { exitCode: EXIT_USAGE, code: "gateway-presence.usage" });
+}
+
+/** How errors name a command: `gateway-presence list`, `gateway-presence report compare`, `gateway-presence`. */
+export function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
 }

@@ -87,6 +87,19 @@ export type InboundFrame =
   | { kind: "error"; id: RequestId | null; error: WireError }
   | { kind: "event"; event: string; payload: unknown; seq?: number; stateVersion?: number };
 
+/** How each wire binding is named in messages. */
+const SPOKEN = { jsonrpc: "JSON-RPC", openclaw: "OpenClaw's native frames" } as const;
+
+/**
+ * What a client of one binding is told when a frame shows the gateway speaks the other: what came,
+ * what that means and what to do: `the gateway sent an OpenClaw "connect.challenge" event, so it
+ * speaks OpenClaw's native frames, not JSON-RPC: connect with binding "openclaw" (CLI: --binding openclaw)`.
+ */
+export function otherBindingMessage(received: string, speaks: keyof typeof SPOKEN): string {
+  const other = speaks === "jsonrpc" ? "openclaw" : "jsonrpc";
+  return `the gateway sent ${received}, so it speaks ${SPOKEN[speaks]}, not ${SPOKEN[other]}: connect with binding "${speaks}" (CLI: --binding ${speaks})`;
+}
+
 /** What a client of another binding is told when the gateway shows it speaks JSON-RPC. */
 export const SPEAKS_JSONRPC = 'this gateway speaks JSON-RPC; connect with binding "jsonrpc" (CLI: --binding jsonrpc)';
 

@@ -3,7 +3,7 @@ import type { JSONRPCResponse } from "json-rpc-2.0";
 import { ERROR_CODES, type ErrorName } from "../protocol/errors.js";
 import { JSONRPC_PROTOCOL_VERSION } from "../protocol/methods.js";
 import type { ClientBinding } from "./binding.js";
-import { EMPTY_CODE, FrameDecodeError, NO_CODE, type InboundFrame, type RequestId, type WireError } from "./frames.js";
+import { EMPTY_CODE, FrameDecodeError, NO_CODE, otherBindingMessage, type InboundFrame, type RequestId, type WireError } from "./frames.js";
 import { idNumeralProblem, idNumerals } from "./id-numeral.js";
 import { assertRoundTripId, describeId, requestIdProblem } from "./request-id.js";
 
@@ -30,7 +30,7 @@ function decodeOne(message: unknown, text: string, idNumeral: string | undefined
   const m = message as Record<string, unknown>;
   if (m.jsonrpc === undefined && (m.type === "event" || m.type === "res") && !("method" in m)) {
     const what = typeof m.event === "string" ? `an OpenClaw "${m.event}" event` : `an OpenClaw "${m.type}" frame`;
-    throw new FrameDecodeError(`${what}: this gateway speaks OpenClaw's native frames; connect with binding "openclaw" (CLI: --binding openclaw)`, text, "openclaw");
+    throw new FrameDecodeError(otherBindingMessage(what, "openclaw"), text, "openclaw");
   }
   if (m.jsonrpc !== "2.0") throw new FrameDecodeError('missing "jsonrpc": "2.0"', text);
   if (typeof m.method === "string" && m.id === undefined) {

@@ -10,7 +10,7 @@ import type { ClientBinding } from "./binding.js";
 import { startJsonRpcCheck } from "./binding-check.js";
 import { signDeviceAuth, type DeviceAuthVersion, type DeviceIdentity } from "./device-identity.js";
 import { generateWebDeviceIdentity, webDeviceIdentity } from "./device-identity-web.js";
-import { FrameDecodeError, SPEAKS_JSONRPC, type InboundFrame, type RequestId } from "./frames.js";
+import { FrameDecodeError, otherBindingMessage, SPEAKS_JSONRPC, type InboundFrame, type RequestId } from "./frames.js";
 import { idNumeralProblem, numericIdNumeral } from "./id-numeral.js";
 import { assertRoundTripId, describeId, requestIdProblem } from "./request-id.js";
 import { mapClientForOpenClaw, needsOrigin, originForUrl } from "./openclaw-client-ids.js";
@@ -83,7 +83,7 @@ export function decodeOpenClawFrame(text: string): InboundFrame[] {
   if (frame === null || typeof frame !== "object" || Array.isArray(frame)) throw new FrameDecodeError("not an OpenClaw frame object", text);
   const f = frame as Record<string, unknown>;
   if (f.jsonrpc === "2.0" && f.type === undefined) {
-    throw new FrameDecodeError(`a JSON-RPC 2.0 frame: ${SPEAKS_JSONRPC}`, text, "jsonrpc");
+    throw new FrameDecodeError(otherBindingMessage("a JSON-RPC 2.0 frame", "jsonrpc"), text, "jsonrpc");
   }
   if (f.type === "res") {
     // An error that answers no request (handshake timeout, unparseable frame) has `id: null`, as in JSON-RPC.

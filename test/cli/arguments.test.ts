@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { cliArgv } from "../support/cli.js";
+import { cliArgv, cliResult } from "../support/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cli-arguments-"));
 const notARecording = join(dir, "not-a-recording.jsonl");
@@ -64,6 +64,18 @@ describe("CLI usage errors exit 2 on every command", () => {
     expect(result.status, result.stderr).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("commander's own errors name the command as ours do (`gateway-presence list: ...`), not `error: ...`", async () => {
+    const runs = await Promise.all(
+      [["list", "--bogus"], ["conform", "--timeout", "0"], ["report", "compare"], ["nosuch"]].map((args) => cliResult(args)),
+    );
+    expect(runs.map((r) => [r.code, r.stderr])).toEqual([
+      [2, "gateway-presence list: unknown option '--bogus'\n"],
+      [2, "gateway-presence conform: option '--timeout <ms>' argument '0' is invalid. must be an integer from 1 to 2147483647\n"],
+      [2, "gateway-presence report compare: missing required argument 'columns'\n"],
+      [2, "gateway-presence: unknown command 'nosuch'\n"],
+    ]);
   });
 
   it("--help describes every command alike: starting with a small letter", () => {

@@ -52,7 +52,7 @@ describe("wss:// URLs: list, watch and doctor", () => {
 
   it("an untrusted certificate: each command says so and how to trust it", async () => {
     const hint = "(the gateway's TLS certificate is not trusted here: for a private CA or a self-signed certificate, give it with NODE_EXTRA_CA_CERTS=FILE)";
-    const said = `cannot reach the gateway at ${wss}: cannot open ${wss}: DEPTH_ZERO_SELF_SIGNED_CERT ${hint}`;
+    const said = `cannot reach the gateway at ${wss}: DEPTH_ZERO_SELF_SIGNED_CERT ${hint}`;
     const list = await cliResult(["list", "--url", wss]);
     expect(list.stderr).toBe(`gateway-presence list: ${said}\n`);
     expect(list.code).toBe(1);
@@ -67,7 +67,7 @@ describe("wss:// URLs: list, watch and doctor", () => {
   it("wss:// to a gateway that serves plain WebSocket: 'no TLS there'", async () => {
     const url = gw.url.replace(/^ws:/, "wss:");
     const list = await cliResult(["list", "--url", url]);
-    expect(list.stderr).toBe(`gateway-presence list: cannot reach the gateway at ${url}: cannot open ${url}: EPROTO (no TLS there: if the gateway serves plain WebSocket, use ws://)\n`);
+    expect(list.stderr).toBe(`gateway-presence list: cannot reach the gateway at ${url}: EPROTO (no TLS there: if the gateway serves plain WebSocket, use ws://)\n`);
     expect(list.code).toBe(1);
   });
 });

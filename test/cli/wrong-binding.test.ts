@@ -21,7 +21,7 @@ const env = { XDG_CONFIG_HOME: home };
 const speaksJsonRpc = (url: string) =>
   `cannot use the gateway at ${url}: connect: no connect.challenge: nothing came within 500 ms, and a JSON-RPC request on a second connection got a JSON-RPC answer: this gateway speaks JSON-RPC; connect with binding "jsonrpc" (CLI: --binding jsonrpc)`;
 const speaksOpenClaw = (url: string) =>
-  `cannot use the gateway at ${url}: connect: an OpenClaw "connect.challenge" event: this gateway speaks OpenClaw's native frames; connect with binding "openclaw" (CLI: --binding openclaw)`;
+  `cannot use the gateway at ${url}: connect: the gateway sent an OpenClaw "connect.challenge" event, so it speaks OpenClaw's native frames, not JSON-RPC: connect with binding "openclaw" (CLI: --binding openclaw)`;
 
 describe("list, watch and doctor name a wrong --binding at once", () => {
   let gw: Gateway;

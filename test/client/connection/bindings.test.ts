@@ -34,10 +34,13 @@ describe("bindings", () => {
     for (const [text, what] of [[challenge, 'an OpenClaw "connect.challenge" event'], [refused, 'an OpenClaw "res" frame']] as const) {
       const error = catchError(() => jsonRpcBinding.decode(text));
       expect(error).toBeInstanceOf(FrameDecodeError);
-      expect(error).toMatchObject({ otherBinding: "openclaw", message: `${what}: this gateway speaks OpenClaw's native frames; connect with binding "openclaw" (CLI: --binding openclaw)` });
+      expect(error).toMatchObject({ otherBinding: "openclaw", message: `the gateway sent ${what}, so it speaks OpenClaw's native frames, not JSON-RPC: connect with binding "openclaw" (CLI: --binding openclaw)` });
     }
     const answer = JSON.stringify({ jsonrpc: "2.0", id: 1, error: { code: -32600, message: "invalid request" } });
-    expect(catchError(() => openClawBinding.decode(answer))).toMatchObject({ otherBinding: "jsonrpc", message: expect.stringContaining('connect with binding "jsonrpc"') });
+    expect(catchError(() => openClawBinding.decode(answer))).toMatchObject({
+      otherBinding: "jsonrpc",
+      message: 'the gateway sent a JSON-RPC 2.0 frame, so it speaks JSON-RPC, not OpenClaw\'s native frames: connect with binding "jsonrpc" (CLI: --binding jsonrpc)',
+    });
     // Frames that are merely broken name no other binding.
     expect(catchError(() => jsonRpcBinding.decode('{"id":1}'))).toMatchObject({ otherBinding: undefined });
     expect(catchError(() => openClawBinding.decode('{"type":"nope"}'))).toMatchObject({ otherBinding: undefined });

@@ -130,7 +130,7 @@ describe("SDK binding openclaw against the reference gateway", () => {
     expect(failure).toBeInstanceOf(TransportError);
     expect((failure as TransportError).kind).toBe("protocol");
     expect((failure as Error).message).toBe(
-      'connect: an OpenClaw "connect.challenge" event: this gateway speaks OpenClaw\'s native frames; connect with binding "openclaw" (CLI: --binding openclaw)',
+      'connect: the gateway sent an OpenClaw "connect.challenge" event, so it speaks OpenClaw\'s native frames, not JSON-RPC: connect with binding "openclaw" (CLI: --binding openclaw)',
     );
     expect(states).toEqual(["connecting", "closed"]);
     expect(wrong.state).toBe("closed");
