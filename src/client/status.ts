@@ -15,6 +15,20 @@ export function presenceStatus(entry: Pick<PresenceEntry, "ts">, now: number = D
   return age <= ACTIVE_MS ? "Active" : age <= IDLE_MS ? "Idle" : "Stale";
 }
 
+/**
+ * A duration as the CLI's tables show ages and idle times (list, watch, doctor): `42s`, `3m 5s`,
+ * `2h 1m`, `3d 4h`; whole seconds, truncated, never negative (a caller that shows a negative age
+ * writes the sign itself).
+ */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const [m, h, d] = [Math.floor(s / 60), Math.floor(s / 3600), Math.floor(s / 86400)];
+  if (s < 3600) return `${m}m ${s % 60}s`;
+  if (s < 86400) return `${h}h ${m % 60}m`;
+  return `${d}d ${h % 24}h`;
+}
+
 /** `max(0, now - ts)` in ms. */
 export function presenceAge(entry: Pick<PresenceEntry, "ts">, now: number = Date.now()): number {
   return Math.max(0, now - entry.ts);

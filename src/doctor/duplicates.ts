@@ -7,7 +7,6 @@
 import type { PresenceEntry } from "../protocol/presence.js";
 import type { Draft, ListView } from "./check.js";
 import { folded, isSelfRow, plural, rowName } from "./rows.js";
-import type { Evidence } from "./types.js";
 
 export function duplicateFindings(view: ListView): Draft[] {
   const rows = view.entries.filter((row) => !isSelfRow(row));
@@ -58,7 +57,8 @@ function sameInstanceId(rows: PresenceEntry[]): Draft[] {
         advice:
           "Gateway: key rows by the instanceId when the client sends one, and the connection id only when it does not (SPEC K1). " +
           "Nothing to change on the client: it already sends a stable instanceId.",
-        evidence: same.map((row) => ({ row, note: `reason ${row.reason ?? "(none)"}` })),
+        // The REASON column tells the disconnect row from the live one: no note repeats it.
+        evidence: same.map((row) => ({ row })),
       });
     }
   }
@@ -98,7 +98,8 @@ function sameMachine(rows: PresenceEntry[]): Draft[] {
         advice:
           "Client: send a stable client.instanceId in the handshake (kept on disk across restarts, e.g. loadNodeInstanceId()) " +
           "and the same instanceId in every beacon.",
-        evidence: group.map((row): Evidence => (folded(row.instanceId) === "" ? { row, note: "no instanceId" } : { row })),
+        // The INSTANCEID column shows which rows lack one ("-"): no note repeats it.
+        evidence: group.map((row) => ({ row })),
       });
       continue;
     }
@@ -116,7 +117,7 @@ function sameMachine(rows: PresenceEntry[]): Draft[] {
       advice:
         "Client: keep the instanceId across restarts (store it on disk) and send the handshake's instanceId in every beacon. " +
         "If these are really different apps on one machine, nothing is wrong.",
-      evidence: group.map((row) => ({ row, note: `instanceId ${JSON.stringify(row.instanceId)}` })),
+      evidence: group.map((row) => ({ row })),
     });
   }
   return drafts;

@@ -1,5 +1,5 @@
 /** The doctor's report as text for a terminal: a header, the summary, then each finding with its rows. */
-import { presenceAge, presenceStatus } from "../client/status.js";
+import { formatAge, presenceAge, presenceStatus } from "../client/status.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import { formatMs, plural } from "./rows.js";
 import type { DoctorReport, Evidence, Finding, Severity } from "./types.js";
@@ -72,6 +72,7 @@ function renderFinding(finding: Finding, now: number, maxRows: number, paint: Pa
 
 const COLUMNS = ["STATUS", "HOST", "INSTANCEID", "IP", "MODE", "VERSION", "REASON", "AGE", "NOTE"] as const;
 
+/** The evidence rows as a table, ages as `list` shows them; the NOTE column only when a row has a note. */
 function evidenceTable(evidence: Evidence[], now: number): string[] {
   const cell = (value: string | undefined) => (value === undefined ? "-" : value.replace(/\s+/g, " ").slice(0, 36));
   const rows = evidence.map(({ row, note }) => [
@@ -85,13 +86,14 @@ function evidenceTable(evidence: Evidence[], now: number): string[] {
     ageOf(row, now),
     note ?? "",
   ]);
-  const all = [[...COLUMNS] as string[], ...rows];
-  const widths = COLUMNS.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const columns = evidence.some((e) => e.note) ? COLUMNS : COLUMNS.slice(0, -1);
+  const all = [[...columns] as string[], ...rows.map((r) => r.slice(0, columns.length))];
+  const widths = columns.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   return all.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
 }
 
 function ageOf(row: PresenceEntry, now: number): string {
-  return row.ts > now ? `-${formatMs(row.ts - now)}` : formatMs(presenceAge(row, now));
+  return row.ts > now ? `-${formatAge(row.ts - now)}` : formatAge(presenceAge(row, now));
 }
 
 function wrap(text: string, width: number): string[] {

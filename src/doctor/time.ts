@@ -5,6 +5,7 @@
  */
 import type { PresenceEntry } from "../protocol/presence.js";
 import type { Draft, ListView } from "./check.js";
+import { formatAge } from "../client/status.js";
 import { formatMs, isSelfRow, plural } from "./rows.js";
 import type { ClockEstimate, Observation, ResolvedDoctorOptions } from "./types.js";
 
@@ -53,7 +54,7 @@ export function timeFindings(view: ListView): Draft[] {
       detail: `Its ts should be the gateway's time in every listing, but ${view.selfStale.note}.`,
       advice:
         "Gateway: refresh the self row's ts whenever it lists (SPEC P1); otherwise consumers show the gateway itself as Idle, then Stale.",
-      evidence: view.selfStale.evidence.map((row) => ({ row, note: row === self ? "self row" : undefined })),
+      evidence: view.selfStale.evidence.map((row) => ({ row })),
     });
   }
 
@@ -74,7 +75,8 @@ export function timeFindings(view: ListView): Draft[] {
         advice:
           "Gateway: stamp ts with one clock (the gateway's, or the shared store's) on every write (SPEC K3), and keep the nodes of a cluster on NTP. " +
           "Until then such rows look Active for too long and outlive the TTL.",
-        evidence: ahead.map((row) => ({ row, note: `${formatMs(row.ts - now)} ahead of the gateway's clock` })),
+        // Their AGE reads negative (-10m 0s): how far ahead each is, without a note repeating it.
+        evidence: ahead.map((row) => ({ row })),
       });
     }
   }
@@ -95,7 +97,7 @@ export function timeFindings(view: ListView): Draft[] {
       advice:
         "Gateway: expire rows older than the TTL (SPEC S1) and tell observers. If this gateway runs with another TTL, " +
         "pass it as --ttl-ms.",
-      evidence: expired.map((row) => ({ row, note: `age ${formatMs(ageFrom - row.ts)}${now === null ? " at least" : ""}` })),
+      evidence: expired.map((row) => ({ row, note: `${formatAge(ageFrom - row.ts - options.ttlMs)} past the TTL${now === null ? " at least" : ""}` })),
     });
   }
 

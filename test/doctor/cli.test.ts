@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { describeFailure } from "../../src/cli/connection.js";
 import type { DoctorReport } from "../../src/doctor/index.js";
 import { cliResult, hasScript } from "../support/cli.js";
-import { app, gateway, urlOf } from "./helpers.js";
+import { advance, app, gateway, urlOf } from "./helpers.js";
 
 const ANSI = /\x1b\[/;
 
@@ -83,11 +83,32 @@ describe("gateway-presence doctor (CLI)", () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^✖ error {2}K1 {2}instanceId "mac-1" is listed as 2 rows: a disconnect row beside the live one$/m);
     expect(run.stdout).toMatch(/^ {2}advice: Gateway: key rows by the instanceId/m);
-    expect(run.stdout).toMatch(/^ {4}STATUS +HOST +INSTANCEID +IP +MODE +VERSION +REASON +AGE +NOTE$/m);
-    expect(run.stdout).toMatch(/^ {4}Active +Anna's MacBook +mac-1 +- +ui +1\.4\.0 +disconnect +\S+.* reason disconnect$/m);
+    // No NOTE column: no row has a note (the REASON column tells the disconnect row from the live one).
+    expect(run.stdout).toMatch(/^ {4}STATUS +HOST +INSTANCEID +IP +MODE +VERSION +REASON +AGE$/m);
+    expect(run.stdout).toMatch(/^ {4}Active +Anna's MacBook +mac-1 +- +ui +1\.4\.0 +disconnect +\d+s$/m);
+    expect(run.stdout).not.toMatch(/ reason (dis)?connect$/m);
     expect(run.stdout).toMatch(/^watched 200 ms: 0 presence pushes, 0 ticks$/m);
     expect(run.stdout).toMatch(/^ {2}seen in: list, final list$/m);
     expect(run.stdout).toMatch(/^1 finding: 1 error, 0 warnings, 0 info$/m);
+  });
+
+  it("ages read as list shows them (6m 40s, -10m 0s); a note says what no column shows (how far past the TTL)", async () => {
+    const stale = await gateway({ faults: { noExpiry: true } });
+    const gone = await app(stale, { instanceId: "gone", host: "gone" });
+    await gone.close();
+    const stays = await app(stale, { instanceId: "stays", host: "stays" });
+    await advance(stays, 400_000);
+    const ahead = await gateway({ faults: { futureTs: true } });
+    for (const [instanceId, host] of [["a", "alpha"], ["b", "beta"]]) await app(ahead, { instanceId, host });
+    await (await app(ahead, { instanceId: "c", host: "gamma" })).systemEvent({ reason: "periodic", lastInputSeconds: 2 });
+    const [doctorRun, listRun, aheadRun] = await Promise.all([doctorCli(["--url", stale.url]), cliResult(["list", "--url", stale.url]), doctorCli(["--url", ahead.url])]);
+    expect(doctorRun.code).toBe(1);
+    const doctorAge = /^ {4}Stale +gone +gone +- +ui +1\.4\.0 +disconnect +(6m 4\ds) +(.*)$/m.exec(doctorRun.stdout);
+    expect(doctorAge?.[2]).toMatch(/^1m 4\ds past the TTL$/);
+    const listAge = /^Stale +gone .* (6m 4\ds)$/m.exec(listRun.stdout);
+    expect(listAge?.[1]).toMatch(/^6m 4\ds$/);
+    expect(aheadRun.stdout).toMatch(/^ {4}STATUS +HOST +INSTANCEID +IP +MODE +VERSION +REASON +AGE$/m);
+    expect(aheadRun.stdout).toMatch(/^ {4}Active +gamma +c +- +ui +1\.4\.0 +periodic +-(9m 5\ds|10m 0s)$/m);
   });
 
   it("only information: exit 0", async () => {
@@ -138,11 +159,11 @@ describe("gateway-presence doctor (CLI)", () => {
     const run = await doctorCli(["--url", urlOf(gw, "openclaw"), "--timeout-ms", "1000"]);
     expect(run.code).toBe(2);
     // The client recognises OpenClaw's connect.challenge at once: no wait for the timeout, no guess.
-    expect(run.stderr).toMatch(/^gateway-presence doctor: cannot use the gateway at .*: connect: an OpenClaw "connect.challenge" event: this gateway speaks OpenClaw's native frames; connect with binding "openclaw" \(CLI: --binding openclaw\)\n$/);
+    expect(run.stderr).toMatch(/^gateway-presence doctor: cannot use the gateway at .*: connect: the gateway sent an OpenClaw "connect\.challenge" event, so it speaks OpenClaw's native frames, not JSON-RPC: connect with binding "openclaw" \(CLI: --binding openclaw\)\n$/);
     // OpenClaw itself closes a JSON-RPC connect with 1008; the other way round no challenge comes.
     expect(describeFailure("ws://h", new Error("connect: connection closed (1008 invalid request frame)"))).toMatch(/add --binding openclaw\)$/);
     expect(describeFailure("ws://h", new Error("no connect.challenge event within 5000 ms"), "openclaw")).toMatch(/^no handshake with the gateway at ws:\/\/h: .*leave out --binding openclaw\)$/);
-    expect(describeFailure("ws://h", new Error("cannot open ws://h: ECONNREFUSED"))).toBe("cannot reach the gateway at ws://h: cannot open ws://h: ECONNREFUSED");
+    expect(describeFailure("ws://h", new Error("cannot open ws://h: ECONNREFUSED"))).toBe("cannot reach the gateway at ws://h: ECONNREFUSED");
   });
 
   it("a gateway that is still starting (OpenClaw's retryable UNAVAILABLE, the reference gateway's startsSlowly fault): exit 2, and it says to retry", async () => {

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { addConnectionOptions, cliClientOptions, describeFailure, type ConnectionFlags } from "../connection.js";
 import { exitCodes } from "../usage.js";
+import { formatAge } from "../../client/status.js";
 import { createPresenceClient, presenceAge, presenceStatus, type PresenceEntry } from "../../index.js";
 
 /** The gateway's clock at the time of a listing: its self row is fresh in every listing (SPEC P1). */
@@ -11,16 +12,6 @@ export function gatewayNow(entries: readonly PresenceEntry[], fallback = Date.no
 
 export function newestFirst(entries: readonly PresenceEntry[]): PresenceEntry[] {
   return [...entries].sort((a, b) => b.ts - a.ts);
-}
-
-/** "42s", "3m 5s", "2h 1m", "3d 4h". */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const [m, h, d] = [Math.floor(s / 60), Math.floor(s / 3600), Math.floor(s / 86400)];
-  if (s < 3600) return `${m}m ${s % 60}s`;
-  if (s < 86400) return `${h}h ${m % 60}m`;
-  return `${d}d ${h % 24}h`;
 }
 
 const COLUMNS = ["STATUS", "HOST", "IP", "MODE", "VERSION", "LAST INPUT", "REASON", "AGE"] as const;
@@ -51,9 +42,9 @@ export function renderInstances(entries: readonly PresenceEntry[], now: number):
     e.ip ?? "-",
     e.mode ?? "-",
     e.version ?? "-",
-    e.lastInputSeconds === undefined ? "-" : formatDuration(e.lastInputSeconds * 1000),
+    e.lastInputSeconds === undefined ? "-" : formatAge(e.lastInputSeconds * 1000),
     e.reason ?? "-",
-    formatDuration(presenceAge(e, now)),
+    formatAge(presenceAge(e, now)),
   ]);
   const all = [[...COLUMNS], ...rows].map((r) => r.map((cell) => fit(cell)));
   const widths = COLUMNS.map((_, i) => Math.max(...all.map((r) => r[i].length)));

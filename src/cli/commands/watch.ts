@@ -8,9 +8,10 @@ import type { Command } from "commander";
 import { milliseconds } from "../arguments.js";
 import { exitCodes } from "../usage.js";
 import { redactUrl, redactUrlsIn } from "../../transport/redact.js";
+import { formatAge } from "../../client/status.js";
 import { createPresenceClient, type MirrorChange, type PresenceClient, type StateChange } from "../../index.js";
 import { addConnectionOptions, bindingHint, cliClientOptions, describeFailure, type ConnectionFlags } from "../connection.js";
-import { formatDuration, gatewayNow, instancesJson, renderInstances } from "./list.js";
+import { gatewayNow, instancesJson, renderInstances } from "./list.js";
 
 interface WatchFlags extends ConnectionFlags {
   json?: boolean;
@@ -66,7 +67,7 @@ function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClien
   }
 }
 
-const formatDelay = (ms: number) => (ms < 1000 ? `${Math.round(ms)}ms` : formatDuration(ms));
+const formatDelay = (ms: number) => (ms < 1000 ? `${Math.round(ms)}ms` : formatAge(ms));
 
 /**
  * --timeout-ms is the time allowed to connect and get the first list (hello-ok's snapshot), as for
