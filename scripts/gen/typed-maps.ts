@@ -103,7 +103,10 @@ export type NoParams = Record<string, never>;
 
 /** Per-call options of every typed method. */
 export interface CallOptions {
-  /** Overrides the client's default request timeout, in ms. */
+  /**
+   * Overrides the client's default request timeout, in ms: > 0 and at most 2147483647 (24.8 days, the
+   * longest a timer waits); any other value rejects the call with a RangeError naming timeoutMs.
+   */
   timeoutMs?: number;
   /** Cancels the call: the promise rejects with a TransportError of kind "aborted" (the signal's reason as its cause). */
   signal?: AbortSignal;

@@ -1,5 +1,6 @@
 /** Option parsers shared by the commands: bad values are refused by commander with a one-line error. */
 import { InvalidArgumentError } from "commander";
+import { MAX_TIMER_MS } from "../protocol/durations.js";
 
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -11,10 +12,10 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   };
 }
 
-/** Node's timers hold at most 2^31 - 1 ms (24.8 days): a longer delay fires after 1 ms instead. */
-export const MAX_TIMER_MS = 2_147_483_647;
-
-/** A duration in ms that a timer will wait: an integer from `min` to MAX_TIMER_MS. */
+/**
+ * A duration in ms that a timer will wait: an integer from `min` to MAX_TIMER_MS (Node's timers hold
+ * at most 2^31 - 1 ms, 24.8 days: a longer delay fires after 1 ms instead; src/protocol/durations.ts).
+ */
 export function milliseconds(min: number) {
   return integer(min, MAX_TIMER_MS);
 }

@@ -9,7 +9,7 @@ import { BINDING_HELP, bindingName, gatewayUrl, milliseconds } from "./arguments
 import { createNodeOpenClawBinding, defaultDeviceIdentityPath } from "../client/node.js";
 import { addTokenOptions, commandToken, GIVE_TOKEN, type TokenFlags } from "./token.js";
 import { redactUrl, redactUrlsIn } from "../transport/redact.js";
-import { DEFAULT_GATEWAY_URL, GatewayError, TransportError, type PresenceClientOptions } from "../index.js";
+import { certificateProblem, DEFAULT_GATEWAY_URL, GatewayError, TransportError, type CertificateProblem, type PresenceClientOptions } from "../index.js";
 
 export interface ConnectionFlags extends TokenFlags {
   url: string;
@@ -104,20 +104,21 @@ function failureText(url: string, error: unknown, binding: ConnectionFlags["bind
   const hint = bindingHint(message, binding);
   // The client's "cannot open <url>: ECONNREFUSED" names the URL this line names already.
   const why = message.startsWith(`cannot open ${redactUrl(url)}: `) ? message.slice(`cannot open ${redactUrl(url)}: `.length) : message;
-  return `${hint ? "no handshake with" : "cannot reach"} the gateway at ${url}: ${why}${hint || tlsHint(message)}`;
+  return `${hint ? "no handshake with" : "cannot reach"} the gateway at ${url}: ${why}${hint || tlsHint(error, message)}`;
 }
 
-/** What Node's TLS error codes (the client quotes them bare: `cannot open wss://...: EPROTO`) mean for a wss:// URL. */
-const TLS_HINTS: ReadonlyArray<[RegExp, string]> = [
-  [/SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|CERT_UNTRUSTED/, "the gateway's TLS certificate is not trusted here: for a private CA or a self-signed certificate, give it with NODE_EXTRA_CA_CERTS=FILE"],
-  [/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/, "the gateway's TLS certificate has expired or is not valid yet"],
-  [/ERR_TLS_CERT_ALTNAME_INVALID/, "the gateway's TLS certificate is not for this host name: use one it names"],
-  [/\bEPROTO\b|WRONG_VERSION_NUMBER/, "no TLS there: if the gateway serves plain WebSocket, use ws://"],
-];
+/** What to do about each certificate problem (the client SDK tells them from Node's TLS error codes). */
+const CERTIFICATE_HINTS: Record<CertificateProblem, string> = {
+  untrusted: "the gateway's TLS certificate is not trusted here: for a private CA or a self-signed certificate, give it with NODE_EXTRA_CA_CERTS=FILE",
+  expired: "the gateway's TLS certificate has expired or is not valid yet",
+  hostname: "the gateway's TLS certificate is not for this host name: use one it names",
+};
 
-function tlsHint(message: string): string {
-  const hint = TLS_HINTS.find(([pattern]) => pattern.test(message));
-  return hint ? ` (${hint[1]})` : "";
+/** The hint for a failed wss:// attempt: a certificate problem, or a port that speaks no TLS (`cannot open wss://...: EPROTO`). */
+function tlsHint(error: unknown, message: string): string {
+  const problem = certificateProblem(error);
+  if (problem) return ` (${CERTIFICATE_HINTS[problem]})`;
+  return /\bEPROTO\b|WRONG_VERSION_NUMBER/.test(message) ? " (no TLS there: if the gateway serves plain WebSocket, use ws://)" : "";
 }
 
 /**

@@ -2,12 +2,13 @@
  * Reconnecting with backoff: the delays (exponential growth with jitter, capped), and the reconnect
  * loop's bookkeeping (ReconnectLoop: failed attempts in a row, the retry and uptime timers).
  */
+import { checkTimerMs } from "../protocol/durations.js";
 import { GatewayError } from "./errors.js";
 
 export interface BackoffOptions {
   /** Delay before the first retry, in ms. Default 250. */
   initialDelayMs?: number;
-  /** Largest delay, in ms. Default 30000. */
+  /** Largest delay, in ms: at most 2147483647 (a timer's longest wait; more throws RangeError). Default 30000. */
   maxDelayMs?: number;
   /** Growth per attempt. Default 2. */
   factor?: number;
@@ -33,6 +34,7 @@ export function resolveBackoff(options: BackoffOptions = {}): ResolvedBackoff {
   if (!(initialDelayMs >= 0) || !(maxDelayMs >= initialDelayMs)) {
     throw new RangeError(`backoff: need 0 <= initialDelayMs <= maxDelayMs, got ${initialDelayMs} and ${maxDelayMs}`);
   }
+  checkTimerMs("backoff: maxDelayMs", maxDelayMs);
   if (!(factor >= 1)) throw new RangeError(`backoff: factor must be >= 1, got ${factor}`);
   if (!(jitter >= 0 && jitter <= 1)) throw new RangeError(`backoff: jitter must lie in [0, 1], got ${jitter}`);
   return resolved;

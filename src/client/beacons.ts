@@ -3,11 +3,12 @@
  * is open, when it opens), `connect` after each later (re)connect, `periodic` on an interval, all
  * carrying the client's instanceId so they update its own row (SPEC K2).
  */
+import { checkTimerMs } from "../protocol/durations.js";
 import type { SystemEventParams } from "../protocol/presence.js";
 import type { Listener } from "./emitter.js";
 
 export interface BeaconOptions {
-  /** Interval of `periodic` beacons, in ms. Default 180000 (3 min, under the 5 min TTL). */
+  /** Interval of `periodic` beacons, in ms: > 0, at most 2147483647 (a timer's longest wait; more throws RangeError). Default 180000 (3 min, under the 5 min TTL). */
   intervalMs?: number;
   /** Seconds since the user's last input, read at each beacon. */
   lastInputSeconds?: () => number;
@@ -38,6 +39,7 @@ export interface BeaconHost {
 export function startBeacons(host: BeaconHost, options: BeaconOptions = {}): BeaconHandle {
   const intervalMs = options.intervalMs ?? 180_000;
   if (!(intervalMs > 0)) throw new RangeError(`startBeacons: intervalMs must be > 0, got ${intervalMs}`);
+  checkTimerMs("startBeacons: intervalMs", intervalMs);
   let stopped = false;
 
   const params = (reason: string): SystemEventParams => {

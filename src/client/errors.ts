@@ -93,6 +93,31 @@ export function isFatalConnectError(error: unknown): error is GatewayError {
 }
 
 /**
+ * What is wrong with a wss:// gateway's TLS certificate: not trusted here (self-signed, a private CA),
+ * expired or not valid yet, or made for another host name. Each needs a person (a CA given, the
+ * certificate renewed, the URL changed); the client still retries them (a renewed certificate is
+ * picked up by the next attempt), see docs/client.md "TLS certificates".
+ */
+export type CertificateProblem = "untrusted" | "expired" | "hostname";
+
+/** Node's TLS error codes by what they mean; the client quotes them bare (`cannot open wss://...: CERT_HAS_EXPIRED`). */
+const CERTIFICATE_CODES: ReadonlyArray<[RegExp, CertificateProblem]> = [
+  [/SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|CERT_UNTRUSTED/, "untrusted"],
+  [/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/, "expired"],
+  [/ERR_TLS_CERT_ALTNAME_INVALID/, "hostname"],
+];
+
+/**
+ * The certificate problem behind a failed connection attempt (a TransportError: `connect()`'s
+ * rejection, a `reconnecting` state's `error`), or undefined for any other failure. Node only: a
+ * browser's WebSocket says nothing about why it could not open.
+ */
+export function certificateProblem(error: unknown): CertificateProblem | undefined {
+  if (!(error instanceof TransportError)) return undefined;
+  return CERTIFICATE_CODES.find(([pattern]) => pattern.test(error.message))?.[1];
+}
+
+/**
  * A frame of another wire binding (OpenClaw's `connect.challenge` to a JSON-RPC client) as the error
  * that fails `connect`: kind "protocol", the decode error as its cause. Undefined for any other error.
  */

@@ -2,7 +2,15 @@
 export { createPresenceClient } from "./client.js";
 export type { ClientEvents, ConnectionState, ConnectOptions, PresenceClient, StateChange } from "./types.js";
 export type { PresenceClientOptions, ReconnectOptions } from "./options.js";
-export { GatewayError, TransportError, FATAL_CONNECT_ERRORS, isFatalConnectError, type TransportErrorKind } from "./errors.js";
+export {
+  GatewayError,
+  TransportError,
+  FATAL_CONNECT_ERRORS,
+  isFatalConnectError,
+  certificateProblem,
+  type CertificateProblem,
+  type TransportErrorKind,
+} from "./errors.js";
 export { PresenceMirror, type MirrorChange, type MirrorGap, type MirrorEvents, type MirrorSource } from "./mirror.js";
 export { backoffDelay, resolveBackoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
 export { startBeacons, type BeaconHandle, type BeaconOptions } from "./beacons.js";

@@ -1,5 +1,6 @@
 /** Options of createPresenceClient, and their defaults. */
 import type { ClientInfo } from "../protocol/connect.js";
+import { checkTimerMs } from "../protocol/durations.js";
 import type { HelloOk } from "../protocol/hello.js";
 import type { BindingName, ClientBinding } from "../transport/binding.js";
 import { parseUrl, redactUrl } from "../transport/redact-url.js";
@@ -21,7 +22,8 @@ export interface ReconnectOptions extends BackoffOptions {
   /**
    * How long a connection must stay open (after hello-ok) before the backoff starts again from
    * `initialDelayMs`, in ms. A gateway that accepts and then drops every connection sees the delays
-   * grow as if each connect had failed (reconnecting-websocket's `minUptime`). Default 5000.
+   * grow as if each connect had failed (reconnecting-websocket's `minUptime`). 0 to 2147483647 (a
+   * timer's longest wait; more throws RangeError). Default 5000.
    */
   minUptimeMs?: number;
 }
@@ -62,18 +64,24 @@ export interface PresenceClientOptions {
    * jsonrpc binding has no such check.
    */
   bindingCheck?: boolean;
-  /** Default timeout of every request, in ms. Default 10000. */
+  /**
+   * Default timeout of every request, in ms: > 0 and at most 2147483647 (24.8 days, the longest a
+   * timer waits: a longer one would fire after 1 ms, so createPresenceClient throws a RangeError
+   * naming the option). Default 10000.
+   */
   requestTimeoutMs?: number;
-  /** Time allowed to open the socket and to get hello-ok, in ms. Default: requestTimeoutMs. */
+  /** Time allowed to open the socket and to get hello-ok, in ms: > 0, at most 2147483647 (as requestTimeoutMs). Default: requestTimeoutMs. */
   connectTimeoutMs?: number;
-  /** Reconnect with backoff (250 ms doubling to a 30 s cap, jittered) or `false` for none. */
+  /** Reconnect with backoff (250 ms doubling to a 30 s cap, jittered; maxDelayMs at most 2147483647) or `false` for none. */
   reconnect?: ReconnectOptions | false;
   /**
    * Treat the connection as dead when nothing arrives for this long, in ms (only when the gateway
-   * announces `tick`). Default: 3 x policy.tickIntervalMs. `false` turns it off.
+   * announces `tick`). Default: 3 x policy.tickIntervalMs. `false` turns it off. Compared with the
+   * time of the last frame (checked every few seconds, never a timer of this length): any value, also
+   * beyond 2147483647 ms for "practically never".
    */
   tickTimeoutMs?: number | false;
-  /** Wait after a detected gap before the mirror resyncs, in ms. Default 100. */
+  /** Wait after a detected gap before the mirror resyncs, in ms: 0 to 2147483647 (a timer's longest wait; more throws RangeError). Default 100. */
   resyncDelayMs?: number;
   /** WebSocket implementation. Default: `isomorphic-ws` (ws in Node, the global one in browsers). */
   WebSocket?: WebSocketConstructor;
@@ -102,15 +110,16 @@ export function resolveOptions(options: PresenceClientOptions): ResolvedOptions 
   if (!options.client || typeof options.client !== "object") {
     throw new TypeError("createPresenceClient: client ({id, version, platform, mode, ...}) is required");
   }
-  const requestTimeoutMs = positive("requestTimeoutMs", options.requestTimeoutMs ?? 10_000);
-  const connectTimeoutMs = positive("connectTimeoutMs", options.connectTimeoutMs ?? requestTimeoutMs);
+  const requestTimeoutMs = timer("requestTimeoutMs", positive("requestTimeoutMs", options.requestTimeoutMs ?? 10_000));
+  const connectTimeoutMs = timer("connectTimeoutMs", positive("connectTimeoutMs", options.connectTimeoutMs ?? requestTimeoutMs));
+  if (options.resyncDelayMs !== undefined) timer("resyncDelayMs", nonNegative("resyncDelayMs", options.resyncDelayMs));
   const reconnect =
     options.reconnect === false
       ? false
       : {
           ...resolveBackoff(options.reconnect),
           maxAttempts: attempts(options.reconnect?.maxAttempts ?? Infinity),
-          minUptimeMs: nonNegative("reconnect.minUptimeMs", options.reconnect?.minUptimeMs ?? DEFAULT_MIN_UPTIME_MS),
+          minUptimeMs: timer("reconnect.minUptimeMs", nonNegative("reconnect.minUptimeMs", options.reconnect?.minUptimeMs ?? DEFAULT_MIN_UPTIME_MS)),
         };
   return { ...options, requestTimeoutMs, connectTimeoutMs, reconnect };
 }
@@ -125,6 +134,11 @@ function attempts(value: number): number {
 function nonNegative(name: string, value: number): number {
   if (!(value >= 0) || value === Infinity) throw new RangeError(`createPresenceClient: ${name} must be a finite number >= 0, got ${value}`);
   return value;
+}
+
+/** A timer's delay: at most MAX_TIMER_MS (src/protocol/durations.ts), said with the option's name. */
+function timer(name: string, value: number): number {
+  return checkTimerMs(`createPresenceClient: ${name}`, value);
 }
 
 function positive(name: string, value: number): number {

@@ -3,6 +3,7 @@
  * socket goes away. Requests made while no socket is open wait (within their timeout) for the next one.
  */
 import type { CallOptions } from "../generated/client.js";
+import { checkTimerMs } from "../protocol/durations.js";
 import type { InboundFrame, RequestId } from "../transport/frames.js";
 import { GatewayError, TransportError } from "./errors.js";
 
@@ -39,6 +40,8 @@ export class RequestManager {
     if (this.#closedError) return Promise.reject(this.#closedError);
     const { signal } = options;
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    const badTimeout = callTimeoutProblem(method, timeoutMs);
+    if (badTimeout) return Promise.reject(badTimeout);
     if (signal?.aborted) return Promise.reject(abortError(method, signal));
     const id = this.#nextId++;
     // Ids stay integers that survive JSON (transport/request-id.ts); 2^53 requests later they start again.
@@ -130,4 +133,18 @@ export class RequestManager {
 
 function abortError(method: string, signal: AbortSignal): TransportError {
   return new TransportError("aborted", `${method}: aborted`, { cause: signal.reason });
+}
+
+/**
+ * A call's `timeoutMs` a timer cannot wait (over 2147483647 ms, 24.8 days: it would fire after 1 ms)
+ * or that is no positive number: the RangeError the call rejects with, naming the option.
+ */
+function callTimeoutProblem(method: string, timeoutMs: number): RangeError | undefined {
+  if (!(typeof timeoutMs === "number" && timeoutMs > 0)) return new RangeError(`${method}: timeoutMs must be a number > 0, got ${String(timeoutMs)}`);
+  try {
+    checkTimerMs(`${method}: timeoutMs`, timeoutMs);
+  } catch (error) {
+    return error as RangeError;
+  }
+  return undefined;
 }

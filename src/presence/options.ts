@@ -1,3 +1,4 @@
+import { checkTimerMs } from "../protocol/durations.js";
 import { systemClock } from "./clock.js";
 import { DEFAULT_EPHEMERAL_MODES } from "./ephemeral.js";
 import type { Clock, PresenceStoreOptions } from "./types.js";
@@ -41,6 +42,7 @@ export function resolveStoreOptions(options: PresenceStoreOptions = {}): Resolve
   if (typeof sweepIntervalMs !== "number" || !Number.isFinite(sweepIntervalMs) || sweepIntervalMs < 0) {
     throw new RangeError(`presence store: sweepIntervalMs must be a finite number >= 0 (0 = no timer), got ${describe(sweepIntervalMs)}`);
   }
+  checkTimerMs("presence store: sweepIntervalMs", sweepIntervalMs);
   const onListenerError = options.onListenerError ?? defaultListenerError;
   if (typeof onListenerError !== "function") {
     throw new TypeError(`presence store: onListenerError must be a function, got ${describe(onListenerError)}`);

@@ -58,7 +58,7 @@ export interface PresenceStoreOptions {
   maxEntries?: number;
   /** Client modes never recorded (SPEC P3). Default ["cli"]. */
   ephemeralModes?: string[];
-  /** How often expiry runs on its own, in ms; 0 turns the timer off (tests call expire()). */
+  /** How often expiry runs on its own, in ms, 0 to 2147483647 (a timer's longest wait); 0 turns the timer off (tests call expire()). */
   sweepIntervalMs?: number;
   /** Called when a change listener throws (the store carries on). Default: console.error. */
   onListenerError?: (error: unknown) => void;

@@ -6,3 +6,4 @@ export * from "./delta.js";
 export * from "./test-clock.js";
 export * from "./errors.js";
 export * from "./methods.js";
+export * from "./durations.js";

@@ -1,6 +1,7 @@
 /** createGateway's options, their defaults and checks. */
 import { createRedisPresenceStore, type RedisPresenceStoreOptions } from "../presence/redis/index.js";
 import type { PresenceStore, PresenceStoreOptions } from "../presence/types.js";
+import { checkTimerMs } from "../protocol/durations.js";
 import type { BindingName } from "../transport/binding.js";
 import { DEFAULT_RATE_LIMIT, type RateLimit } from "./core/rate-limiter.js";
 import { isLoopbackAddress } from "./core/remote-address.js";
@@ -41,15 +42,19 @@ export interface GatewayOptions {
   token?: string;
   /** Allow a non-loopback host without a token (SPEC H5). Default false. */
   insecureNoAuth?: boolean;
-  /** Row lifetime (SPEC S1). Default 300000. */
+  /**
+   * Row lifetime (SPEC S1), in ms. Default 300000. Compared with timestamps, never a timer's delay:
+   * any integer >= 1, also beyond 2147483647 (24.8 days) for rows that practically never expire (the
+   * keep-alive and sweep periods derived from it stay short).
+   */
   ttlMs?: number;
   /** Most rows, self included (SPEC S2). Default 200. */
   maxEntries?: number;
   /** Client modes never recorded (SPEC P3). Default `["cli"]`. */
   ephemeralModes?: string[];
-  /** `tick` event period (SPEC E3). Default 15000. */
+  /** `tick` event period (SPEC E3), in ms: 1 to 2147483647 (a timer's longest wait; more throws RangeError). Default 15000. */
   tickIntervalMs?: number;
-  /** Time allowed for `connect` (SPEC H1). Default 10000. */
+  /** Time allowed for `connect` (SPEC H1), in ms: 1 to 2147483647 (a timer's longest wait; more throws RangeError). Default 10000. */
   handshakeTimeoutMs?: number;
   /** Largest accepted frame in bytes (SPEC B3). Default 524288 (512 KiB). */
   maxPayload?: number;
@@ -57,7 +62,7 @@ export interface GatewayOptions {
   maxBufferedBytes?: number;
   /**
    * Reader closed (1008 "slow consumer") after its send buffer stayed over maxBufferedBytes this
-   * long, in ms (issue 14: stalled watchers). Default 10000.
+   * long, in ms (issue 14: stalled watchers): 1 to 2147483647 (a timer's; more throws RangeError). Default 10000.
    */
   slowConsumerTimeoutMs?: number;
   /**
@@ -68,12 +73,16 @@ export interface GatewayOptions {
   pushBytesPerSecond?: number;
   /**
    * Under load, push rounds are at least this far apart, in ms (a change after a quieter spell is
-   * pushed at the end of its event-loop turn); every change in between is coalesced. Default 50.
+   * pushed at the end of its event-loop turn); every change in between is coalesced. 0 to
+   * 2147483647 (a timer's longest wait; more throws RangeError). Default 50.
    */
   pushIntervalMs?: number;
   /** `system-event` token bucket per connection (SPEC B2). Default burst 50, 20 per second. */
   rateLimit?: Partial<RateLimit>;
-  /** WebSocket ping period; a peer that misses a pong is dropped. Default min(30000, ttlMs / 4). */
+  /**
+   * WebSocket ping period, in ms; a peer that misses a pong is dropped. 1 to 2147483647 (a timer's
+   * longest wait; more throws RangeError). Default min(30000, ttlMs / 4).
+   */
   keepAliveIntervalMs?: number;
   /** Test mode: offers `test.clock.advance` (SPEC S3). Default false. */
   testClock?: boolean;
@@ -212,18 +221,17 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
     ttlMs,
     maxEntries: positiveInt("maxEntries", options.maxEntries, GATEWAY_DEFAULTS.maxEntries),
     ephemeralModes,
-    tickIntervalMs: positiveInt("tickIntervalMs", options.tickIntervalMs, GATEWAY_DEFAULTS.tickIntervalMs),
-    handshakeTimeoutMs: positiveInt("handshakeTimeoutMs", options.handshakeTimeoutMs, GATEWAY_DEFAULTS.handshakeTimeoutMs),
+    tickIntervalMs: timerMs("tickIntervalMs", positiveInt("tickIntervalMs", options.tickIntervalMs, GATEWAY_DEFAULTS.tickIntervalMs)),
+    handshakeTimeoutMs: timerMs("handshakeTimeoutMs", positiveInt("handshakeTimeoutMs", options.handshakeTimeoutMs, GATEWAY_DEFAULTS.handshakeTimeoutMs)),
     maxPayload: positiveInt("maxPayload", options.maxPayload, GATEWAY_DEFAULTS.maxPayload),
     maxBufferedBytes: nonNegativeInt("maxBufferedBytes", options.maxBufferedBytes, GATEWAY_DEFAULTS.maxBufferedBytes),
-    slowConsumerTimeoutMs: positiveInt("slowConsumerTimeoutMs", options.slowConsumerTimeoutMs, GATEWAY_DEFAULTS.slowConsumerTimeoutMs),
+    slowConsumerTimeoutMs: timerMs("slowConsumerTimeoutMs", positiveInt("slowConsumerTimeoutMs", options.slowConsumerTimeoutMs, GATEWAY_DEFAULTS.slowConsumerTimeoutMs)),
     pushBytesPerSecond: positiveInt("pushBytesPerSecond", options.pushBytesPerSecond, GATEWAY_DEFAULTS.pushBytesPerSecond),
-    pushIntervalMs: nonNegativeInt("pushIntervalMs", options.pushIntervalMs, GATEWAY_DEFAULTS.pushIntervalMs),
+    pushIntervalMs: timerMs("pushIntervalMs", nonNegativeInt("pushIntervalMs", options.pushIntervalMs, GATEWAY_DEFAULTS.pushIntervalMs)),
     rateLimit,
-    keepAliveIntervalMs: positiveInt(
+    keepAliveIntervalMs: timerMs(
       "keepAliveIntervalMs",
-      options.keepAliveIntervalMs,
-      Math.max(10, Math.min(30_000, Math.floor(ttlMs / 4))),
+      positiveInt("keepAliveIntervalMs", options.keepAliveIntervalMs, Math.max(10, Math.min(30_000, Math.floor(ttlMs / 4)))),
     ),
     testClock: options.testClock === true,
     trustedProxies,
@@ -273,6 +281,11 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
   const v = value ?? fallback;
   if (!Number.isInteger(v) || v < 1) throw new RangeError(`gateway: ${name} must be an integer >= 1, got ${String(value)}`);
   return v;
+}
+
+/** A timer's delay: at most MAX_TIMER_MS (src/protocol/durations.ts), said with the option's name. */
+function timerMs(name: string, value: number): number {
+  return checkTimerMs(`gateway: ${name}`, value);
 }
 
 function nonNegativeInt(name: string, value: number | undefined, fallback: number): number {

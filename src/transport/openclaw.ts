@@ -6,6 +6,7 @@
  * OpenClaw's error codes onto SPEC §10 names. Browser-safe.
  */
 import type { ConnectParams } from "../protocol/connect.js";
+import { checkTimerMs } from "../protocol/durations.js";
 import type { ClientBinding } from "./binding.js";
 import { startJsonRpcCheck } from "./binding-check.js";
 import { signDeviceAuth, type DeviceAuthVersion, type DeviceIdentity } from "./device-identity.js";
@@ -43,7 +44,7 @@ export interface OpenClawBindingOptions {
   mapClient?: boolean;
   /** `Origin` sent for browser-like clients (webchat mode, webchat/control UI ids); default: the gateway URL's http(s) origin; false: none. */
   origin?: string | false;
-  /** How long to wait for `connect.challenge` (default 5000 ms). */
+  /** How long to wait for `connect.challenge`, in ms: at most 2147483647 (a timer's longest wait; more throws RangeError). Default 5000. */
   challengeTimeoutMs?: number;
   /** Told what the mapping changed in each connect (for reports). */
   onClientMapped?: (changes: string[]) => void;
@@ -135,6 +136,7 @@ function challengeNonce(payload: unknown): string {
 export function createOpenClawBinding(options: OpenClawBindingOptions = {}): ClientBinding {
   const mapClient = options.mapClient ?? true;
   const now = options.now ?? Date.now;
+  if (options.challengeTimeoutMs !== undefined) checkTimerMs("openclaw binding: challengeTimeoutMs", options.challengeTimeoutMs);
   let given: Promise<DeviceIdentity> | undefined;
   /** "auto" identities by what they sign: 2026.9.x re-pairs a device whose platform, family or scopes change. */
   const ephemeral = new Map<string, Promise<DeviceIdentity | undefined>>();

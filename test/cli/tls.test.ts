@@ -1,38 +1,30 @@
 // wss:// for list, watch and doctor alike: a TLS relay on loopback in front of the reference gateway,
-// with a self-signed certificate for 127.0.0.1 and ::1 (test/support/tls, made once with
-// `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 36500
-// -subj "/CN=gateway-presence test" -addext "subjectAltName=IP:127.0.0.1,IP:::1"`). Trusted through
-// Node's NODE_EXTRA_CA_CERTS the commands read the gateway; untrusted, or a wss:// URL to a plain
-// gateway, they say what is wrong and what to do, in the same words (src/cli/connection.ts).
-import { readFileSync } from "node:fs";
-import { connect, type AddressInfo } from "node:net";
-import { createServer, type Server } from "node:tls";
-import { fileURLToPath } from "node:url";
+// with a self-signed certificate for 127.0.0.1 and ::1 (test/support/tls-relay.ts). Trusted through
+// Node's NODE_EXTRA_CA_CERTS the commands read the gateway; untrusted, expired, for another host name,
+// or a wss:// URL to a plain gateway, they say what is wrong and what to do, in the same words
+// (src/cli/connection.ts), and watch stops at once on a certificate problem instead of retrying.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { cli, cliResult } from "../support/cli.js";
+import { closedPort } from "../support/ports.js";
+import { startTlsRelay, TLS_CERT, type TlsRelay } from "../support/tls-relay.js";
 
-const CERT = fileURLToPath(new URL("../support/tls/cert.pem", import.meta.url));
-const KEY = fileURLToPath(new URL("../support/tls/key.pem", import.meta.url));
-const TRUSTED = { NODE_EXTRA_CA_CERTS: CERT };
+const TRUSTED = { NODE_EXTRA_CA_CERTS: TLS_CERT };
 
 describe("wss:// URLs: list, watch and doctor", () => {
   let gw: Gateway;
-  let relay: Server;
+  let relay: TlsRelay;
+  let expired: TlsRelay;
   let wss: string;
   beforeAll(async () => {
     gw = await createGateway({ port: 0 });
-    relay = createServer({ cert: readFileSync(CERT), key: readFileSync(KEY) }, (socket) => {
-      const upstream = connect(gw.port, "127.0.0.1");
-      socket.pipe(upstream).pipe(socket);
-      upstream.on("error", () => socket.destroy());
-      socket.on("error", () => upstream.destroy());
-    });
-    await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
-    wss = `wss://127.0.0.1:${(relay.address() as AddressInfo).port}`;
+    relay = await startTlsRelay(gw.port);
+    expired = await startTlsRelay(gw.port, { expired: true });
+    wss = relay.url;
   });
   afterAll(async () => {
-    await new Promise((resolve) => relay?.close(resolve));
+    await relay?.close();
+    await expired?.close();
     await gw?.close();
   });
 
@@ -59,9 +51,37 @@ describe("wss:// URLs: list, watch and doctor", () => {
     const doctor = await cliResult(["doctor", "--url", wss]);
     expect(doctor.stderr).toBe(`gateway-presence doctor: ${said}\n`);
     expect(doctor.code).toBe(2);
-    const watch = await cliResult(["watch", "--url", wss, "--timeout-ms", "1000", "--json"]);
-    expect(watch.stderr).toBe(`gateway-presence watch: ${said} (no list within --timeout-ms 1000: stopped retrying)\n`);
+    // watch stops at once (no --timeout-ms): retrying cannot make the certificate trusted.
+    const watch = await cliResult(["watch", "--url", wss, "--json"]);
+    expect(watch.stderr).toBe(`gateway-presence watch: ${said}\n`);
     expect(watch.code).toBe(1);
+    const states = watch.stdout.trim().split("\n").map((line) => JSON.parse(line) as { state: string; reason?: string });
+    expect(states.map((s) => s.state)).toEqual(["connecting", "closed"]);
+    expect(states[1]!.reason).toBe(`cannot open ${wss}: DEPTH_ZERO_SELF_SIGNED_CERT`);
+  });
+
+  it("an expired certificate, and one for another host name: list and watch say which, watch stops at once", async () => {
+    const old = `cannot reach the gateway at ${expired.url}: CERT_HAS_EXPIRED (the gateway's TLS certificate has expired or is not valid yet)`;
+    const list = await cliResult(["list", "--url", expired.url]);
+    expect(list.stderr).toBe(`gateway-presence list: ${old}\n`);
+    const watch = await cliResult(["watch", "--url", expired.url]);
+    expect(watch.stderr).toBe(`gateway-presence watch: ${old}\n`);
+    expect(watch.code).toBe(1);
+    // The certificate names 127.0.0.1 and ::1, not "localhost".
+    const byName = wss.replace("127.0.0.1", "localhost");
+    const elsewhere = `cannot reach the gateway at ${byName}: ERR_TLS_CERT_ALTNAME_INVALID (the gateway's TLS certificate is not for this host name: use one it names)`;
+    const named = await cliResult(["watch", "--url", byName], { env: TRUSTED });
+    expect(named.stderr).toBe(`gateway-presence watch: ${elsewhere}\n`);
+    expect(named.code).toBe(1);
+  });
+
+  it("a wss:// gateway that is down is still retried by watch (no certificate to judge)", async () => {
+    const url = `wss://127.0.0.1:${await closedPort()}`;
+    const watch = cli(["watch", "--url", url, "--json"], { env: TRUSTED });
+    await expect.poll(() => watch.stdout().match(/"state":"reconnecting"/g)?.length ?? 0, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    expect(watch.stdout()).toMatch(/ECONNREFUSED/);
+    watch.child.kill("SIGINT");
+    expect(await watch.exit).toBe(0);
   });
 
   it("wss:// to a gateway that serves plain WebSocket: 'no TLS there'", async () => {

@@ -54,7 +54,7 @@ export function register(program: Command): void {
       [],
     );
   addTokenOptions(command, "token clients must send as auth.token")
-    .option("--ttl-ms <ms>", `row lifetime in ms (default ${GATEWAY_DEFAULTS.ttlMs})`, milliseconds(1))
+    .option("--ttl-ms <ms>", `row lifetime in ms (default ${GATEWAY_DEFAULTS.ttlMs}; compared with timestamps, no timer: may exceed 24.8 days)`, integer(1))
     .option("--max-entries <n>", `most rows, self included (default ${GATEWAY_DEFAULTS.maxEntries})`, integer(1))
     .option("--handshake-timeout-ms <ms>", `time allowed for connect (default ${GATEWAY_DEFAULTS.handshakeTimeoutMs})`, milliseconds(1))
     .option("--tick-interval-ms <ms>", `tick event period (default ${GATEWAY_DEFAULTS.tickIntervalMs})`, milliseconds(1))

@@ -2,14 +2,15 @@
  * `gateway-presence watch`: the Instances table kept live from presence events, with the connection
  * state; waits for a gateway that is not up yet and reconnects through gateway restarts; Ctrl-C exits
  * cleanly. `--json` prints one JSON line per state change or list change instead (for scripts).
- * `--timeout-ms` bounds each step as for list and doctor, and the wait for the first list.
+ * `--timeout-ms` bounds each step as for list and doctor, and the wait for the first list. A wss://
+ * certificate problem (not trusted, expired, another host name) stops it at once, exit 1.
  */
 import type { Command } from "commander";
 import { milliseconds } from "../arguments.js";
 import { exitCodes } from "../usage.js";
 import { redactUrl, redactUrlsIn } from "../../transport/redact.js";
 import { formatAge } from "../../client/status.js";
-import { createPresenceClient, type MirrorChange, type PresenceClient, type StateChange } from "../../index.js";
+import { certificateProblem, createPresenceClient, type MirrorChange, type PresenceClient, type StateChange } from "../../index.js";
 import { addConnectionOptions, bindingHint, cliClientOptions, describeFailure, type ConnectionFlags } from "../connection.js";
 import { gatewayNow, instancesJson, renderInstances } from "./list.js";
 
@@ -23,9 +24,9 @@ export function register(program: Command): void {
   addConnectionOptions(
     exitCodes(program.command("watch").description("keep the presence list on screen, live"), {
       0: "stopped with Ctrl-C (SIGINT) or SIGTERM",
-      1: "a fatal answer (e.g. UNAUTHORIZED), a wrong --binding, or no list within --timeout-ms",
+      1: "a fatal answer (e.g. UNAUTHORIZED), a wrong --binding, a wss:// certificate that is not trusted, expired or for another host name, or no list within --timeout-ms",
     }),
-    "; given, watch also stops waiting for a gateway that is not up after this long, exit 1 (without: it waits as long as it takes); never a limit on how long it watches",
+    "; given, watch also stops waiting for a gateway that is not up after this long, exit 1 (without: it waits as long as it takes; a wss:// certificate problem stops it at once); never a limit on how long it watches",
   )
     .option("--json", "print one JSON line per state or list change")
     .option("--refresh-ms <ms>", "redraw interval for ages on a terminal", milliseconds(100), 5000)
@@ -80,6 +81,21 @@ function givesUp(flags: WatchFlags, change: StateChange, startedAt: number, open
   return Date.now() + (change.delayMs ?? 0) - startedAt > flags.timeoutMs;
 }
 
+/**
+ * Why watch stops instead of retrying, or undefined to retry: a wss:// certificate that is not
+ * trusted, expired or for another host name needs a person (the SDK retries it: a long-running app may
+ * see it renewed; a person at a terminal is told now, in list's words), and --timeout-ms (givesUp).
+ * A gateway that is down or restarting is retried as before.
+ */
+function stopReason(flags: WatchFlags, change: StateChange, startedAt: number, opened: boolean, tokenGiven: boolean): { message: string; note: string } | undefined {
+  if (change.state !== "reconnecting") return undefined;
+  const failure = () => describeFailure(flags.url, change.error ?? new Error(change.reason), flags.binding, tokenGiven);
+  if (certificateProblem(change.error)) return { message: failure(), note: "" };
+  if (!givesUp(flags, change, startedAt, opened)) return undefined;
+  const limit = `no list within --timeout-ms ${flags.timeoutMs}`;
+  return { message: `${failure()} (${limit}: stopped retrying)`, note: ` (${limit})` };
+}
+
 async function watch(flags: WatchFlags, command: Command): Promise<void> {
   const startedAt = Date.now();
   const options = cliClientOptions(command, flags);
@@ -107,11 +123,11 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
 
   client.on("state", (change) => {
     if (gaveUp) return;
-    if (givesUp(flags, change, startedAt, opened)) {
+    const stop = stopReason(flags, change, startedAt, opened, tokenGiven);
+    if (stop !== undefined) {
       gaveUp = true;
-      const why = `${describeFailure(flags.url, change.error ?? new Error(change.reason), flags.binding, tokenGiven)} (no list within --timeout-ms ${flags.timeoutMs}: stopped retrying)`;
-      change = { state: "closed", reason: `${change.reason ?? "no list"} (no list within --timeout-ms ${flags.timeoutMs})`, ...(change.error ? { error: change.error } : {}) };
-      void exit(1, why);
+      change = { state: "closed", reason: `${change.reason ?? "no list"}${stop.note}`, ...(change.error ? { error: change.error } : {}) };
+      void exit(1, stop.message);
     }
     if (change.state === "open") opened = true;
     state = change;

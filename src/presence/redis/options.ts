@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
+import { checkTimerMs } from "../../protocol/durations.js";
 import { resolveStoreOptions, type ResolvedStoreOptions } from "../options.js";
 import type { PresenceStoreOptions } from "../types.js";
 
@@ -20,10 +21,11 @@ export interface RedisPresenceStoreOptions extends PresenceStoreOptions {
   gatewayId?: string;
   /**
    * A gateway whose heartbeat is older than this is dead: the survivors remove its self row and close
-   * its connections (their rows become `disconnect` rows). Heartbeats go every deadAfterMs / 5. Default 10000.
+   * its connections (their rows become `disconnect` rows). Heartbeats go every deadAfterMs / 5. 50 to
+   * 2147483647 ms (a timer's longest wait; more throws RangeError). Default 10000.
    */
   deadAfterMs?: number;
-  /** Longest wait for a Redis reply before the store serves locally (an outage). Default 1000. */
+  /** Longest wait for a Redis reply before the store serves locally (an outage), in ms: 1 to 2147483647 (a timer's). Default 1000. */
   commandTimeoutMs?: number;
 }
 
@@ -69,10 +71,12 @@ export function resolveRedisOptions(options: RedisPresenceStoreOptions): Resolve
   }
   const deadAfterMs = options.deadAfterMs ?? DEFAULT_DEAD_AFTER_MS;
   if (!Number.isInteger(deadAfterMs) || deadAfterMs < 50) throw new RangeError(`redis presence store: deadAfterMs must be an integer >= 50, got ${String(deadAfterMs)}`);
+  checkTimerMs("redis presence store: deadAfterMs", deadAfterMs);
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs < 1) {
     throw new RangeError(`redis presence store: commandTimeoutMs must be an integer >= 1, got ${String(commandTimeoutMs)}`);
   }
+  checkTimerMs("redis presence store: commandTimeoutMs", commandTimeoutMs);
   const log = options.log ?? (() => {});
   if (typeof log !== "function") throw new TypeError("redis presence store: log must be a function");
   return {

@@ -11,18 +11,22 @@
  * Gateway-wide: the same counts over all addresses together (many hostile addresses at once), and
  * overload shedding (overload.ts): new connections refused while the event loop is saturated.
  */
+import { checkTimerMs } from "../../protocol/durations.js";
 import type { RateLimit } from "../core/rate-limiter.js";
 
 export interface AuthFailureLimits {
   /** Failed connects from one address within `windowMs` that lock it out. Default 10. */
   maxFailures: number;
-  /** The window failures are counted in, ms. Default 60000. */
+  /** The window failures are counted in, ms. Default 60000. Compared with timestamps (no timer): may exceed 24.8 days. */
   windowMs: number;
-  /** How long a locked-out address gets RATE_LIMITED for every connect, ms. Default 300000. */
+  /**
+   * How long a locked-out address gets RATE_LIMITED for every connect, ms. Default 300000. Compared
+   * with timestamps (no timer): may exceed 24.8 days, e.g. a lockout that lasts until the restart.
+   */
   lockoutMs: number;
-  /** Delay before the answer to the first failure, ms; doubles with each further one. Default 250. */
+  /** Delay before the answer to the first failure, ms; doubles with each further one. Default 250. At most 2147483647 (a timer's longest wait). */
   delayMs: number;
-  /** Largest delay, ms. Default 5000. */
+  /** Largest delay, ms. Default 5000. At most 2147483647 (a timer's longest wait; more throws RangeError). */
   maxDelayMs: number;
 }
 
@@ -74,9 +78,9 @@ export interface OverloadLimits {
    * still answers its connected clients; see docs/security.md for when to lower it).
    */
   maxEventLoopUtilization: number;
-  /** The window the delay is measured over, ms; the state changes at most once per window. Default 500. */
+  /** The window the delay is measured over, ms; the state changes at most once per window. Default 500. 50 to 2147483647 (a timer's period). */
   windowMs: number;
-  /** The retry hint given to a shed client (`retryAfterMs`; `Retry-After` in whole seconds, at least 1), ms. Default 1000. */
+  /** The retry hint given to a shed client (`retryAfterMs`; `Retry-After` in whole seconds, at least 1), ms. Default 1000. A hint, no timer here (the SDK waits at most its reconnect.maxDelayMs). */
   retryAfterMs: number;
 }
 
@@ -138,6 +142,7 @@ export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits
   check("authFailures.lockoutMs", a.lockoutMs, 0);
   check("authFailures.delayMs", a.delayMs, 0);
   check("authFailures.maxDelayMs", a.maxDelayMs, a.delayMs);
+  timerMs("authFailures.maxDelayMs", a.maxDelayMs);
   check("maxConnections", limits.maxConnections, 1);
   check("maxPendingHandshakes", limits.maxPendingHandshakes, 1);
   check("maxUnfinishedRequests", limits.maxUnfinishedRequests, 1);
@@ -147,8 +152,14 @@ export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits
   check("overload.maxEventLoopUtilization", o.maxEventLoopUtilization, Number.MIN_VALUE, false);
   if (o.maxEventLoopUtilization > 1) throw new RangeError(`gateway: limits.overload.maxEventLoopUtilization must be at most 1, got ${o.maxEventLoopUtilization}`);
   check("overload.windowMs", o.windowMs, 50);
+  timerMs("overload.windowMs", o.windowMs);
   check("overload.retryAfterMs", o.retryAfterMs, 0);
   return limits;
+}
+
+/** A timer's delay or period: at most MAX_TIMER_MS (src/protocol/durations.ts), said with the option's name. */
+function timerMs(name: string, value: number): void {
+  checkTimerMs(`gateway: limits.${name}`, value);
 }
 
 /** A bad value as the JSON said it: the string "10" quoted, so it does not read as the number 10. */

@@ -18,6 +18,7 @@
  *   slowConsumerTimeoutMs is closed with 1008 "slow consumer" (see slow-consumers.ts).
  */
 import type { PresenceResyncResult } from "../../../protocol/delta.js";
+import { clampTimerMs } from "../../../protocol/durations.js";
 import type { GatewayFaults } from "../../faults.js";
 import type { Connection } from "../connection.js";
 import type { GatewayContext } from "../context.js";
@@ -62,7 +63,8 @@ export class Pusher {
       }
     };
     const wait = Math.max(this.budget.waitMs(), this.lastRound + this.gw.options.pushIntervalMs - performance.now());
-    this.timer = wait > 0 ? { kind: "timeout", handle: setTimeout(run, wait) } : { kind: "immediate", handle: setImmediate(run) };
+    // A huge round at a low pushBytesPerSecond may ask for more than a timer can wait (it would fire after 1 ms).
+    this.timer = wait > 0 ? { kind: "timeout", handle: setTimeout(run, clampTimerMs(wait)) } : { kind: "immediate", handle: setImmediate(run) };
   }
 
   /** A round, at once when the snapshot can be built at once (the in-memory store). */
