@@ -227,6 +227,7 @@ function evidenceOf(examples: ReadonlyMap<string, Example>, plantedBy: ReadonlyS
   }
   return best!;
 }
+
 /**
  * A jsonrpc error's `code` (the `error-codes` findings): JSON-RPC 2.0 §5.1 "MUST be an integer"
  * (keyword `required` when there is none, `type` for a string, a non-integer number, ...), and an
