@@ -1,5 +1,6 @@
 /** Executors of the steps that wait for what the gateway pushes: events, unsolicited errors, closes. */
 import type { CheckOutcome, ScenarioContext } from "./context.js";
+import { clampTimerMs } from "../../protocol/durations.js";
 import { checkError, reportedError } from "../checks/expect.js";
 import { capture, timeoutOf } from "./exec-requests.js";
 import { match, matches, type Mismatch } from "../checks/matchers.js";
@@ -8,7 +9,8 @@ import { resolve, resolveNumber } from "../scenario/vars.js";
 import { judgeEvents } from "./scenario-rows.js";
 import { WaitError, type Received, type WireConnection } from "./wire.js";
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Waits `ms` (a fixture's wait, a variable's value: at most the 24.8 days a timer can wait, not 1 ms for more). */
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, clampTimerMs(ms)));
 
 /**
  * Waits `ms`, then lets the event loop read what the sockets already hold: after a stall (a loaded

@@ -1,5 +1,6 @@
 /** Runs one scenario on fresh connections, with a deadline, and turns what happened into checks. */
 import type { WireFindings } from "../checks/wire-format.js";
+import { clampTimerMs } from "../../protocol/durations.js";
 import type { CheckResult, ScenarioResult } from "../report/results.js";
 import { gradeScenario } from "../report/summary.js";
 import type { Capability, Scenario } from "../scenario/scenario.js";
@@ -96,7 +97,7 @@ function deadline(ms: number): { expired: Promise<"timeout">; extend(by: number)
   let end = Date.now() + ms;
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => fire("timeout"), Math.max(0, end - Date.now()));
+    timer = setTimeout(() => fire("timeout"), clampTimerMs(Math.max(0, end - Date.now())));
   };
   const expired = new Promise<"timeout">((resolve) => (fire = resolve));
   arm();

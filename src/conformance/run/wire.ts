@@ -3,6 +3,7 @@
  * is written to the scenario's wire log, and anything (even malformed text) can be sent.
  */
 import WebSocket from "ws";
+import { clampTimerMs } from "../../protocol/durations.js";
 import type { ClientBinding } from "../../transport/binding.js";
 import { FrameDecodeError, type InboundFrame, type RequestId } from "../../transport/frames.js";
 import type { WireRecord } from "../report/results.js";
@@ -242,7 +243,7 @@ export class WireConnection {
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
         reject(new WaitError(`${none} within ${timeoutMs} ms`));
-      }, timeoutMs);
+      }, clampTimerMs(timeoutMs));
       this.#waiters.add(waiter);
     });
   }
@@ -259,7 +260,7 @@ export class WireConnection {
         this.#closeWaiters.delete(done);
         resolve(info);
       };
-      const timer = setTimeout(() => done(undefined), timeoutMs);
+      const timer = setTimeout(() => done(undefined), clampTimerMs(timeoutMs));
       this.#closeWaiters.add(done);
     });
   }

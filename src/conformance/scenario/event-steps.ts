@@ -37,6 +37,7 @@ export interface ExpectNoEventStep extends StepBase {
   /**
    * @TJS-type integer
    * @minimum 0
+   * @maximum 2147483647
    */
   forMs: number;
 }
@@ -60,6 +61,7 @@ export interface CountEventsStep extends StepBase {
   /**
    * @TJS-type integer
    * @minimum 0
+   * @maximum 2147483647
    */
   forMs: number;
   /** Matcher for the count. */

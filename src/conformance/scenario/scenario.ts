@@ -119,6 +119,7 @@ export interface Scenario {
    * Deadline for the whole scenario; default: the run's scenario timeout.
    * @TJS-type integer
    * @minimum 1
+   * @maximum 2147483647
    */
   timeoutMs?: number;
   actors: { [name: string]: Actor };

@@ -42,6 +42,7 @@ export interface StepBase {
    * How long to wait for answers; default: the run's step timeout.
    * @TJS-type integer
    * @minimum 1
+   * @maximum 2147483647
    */
   timeoutMs?: number;
   /** Variables to set from the step's value (JSON Pointer into hello-ok, result, error, event payload or rows). */
