@@ -1,18 +1,18 @@
 /** Gateways the conformance tests run against: the reference one (optionally with a fault) and a deliberately wrong fake. */
 import { WebSocketServer, type WebSocket } from "ws";
 import { createGateway, type Gateway, type GatewayFaultName } from "../../src/server/index.js";
+import { EMBEDDED } from "../../src/cli/commands/conform.js";
 import type { ConformanceOptions } from "../../src/conformance/run/runner.js";
 import type { Scenario } from "../../src/conformance/scenario/scenario.js";
 
 export const TOKEN = "conformance-test-token";
 /**
- * Short enough that the handshake-timeout and tick scenarios run in a test; no overload shedding: a
- * conformance run connects for seconds from the gateway's own process, and on a loaded machine (a
- * clean-clone npm test at load 12-15 on 2 cores) the event-loop delay passed its 50 ms and the
- * gateway answered new connects 503 in the middle of the run. Shedding has its own tests
- * (test/server/hardening/overload.test.ts, crowd-flood.test.ts).
+ * The settings of conform's embedded gateway (src/cli/commands/conform.ts EMBEDDED): timeouts short
+ * enough that the handshake-timeout and tick scenarios run in a test, and no overload shedding (a run
+ * connects for seconds from the gateway's own process; shedding has its own tests,
+ * test/server/hardening/overload.test.ts and crowd-flood.test.ts).
  */
-export const FAST = { handshakeTimeoutMs: 1000, tickIntervalMs: 1000, limits: { overload: { enabled: false } } };
+export const FAST = EMBEDDED;
 
 export async function referenceGateway(fault?: GatewayFaultName, extra: { testClock?: boolean; token?: string | null } = {}): Promise<Gateway> {
   return createGateway({
