@@ -118,7 +118,12 @@ const CERTIFICATE_HINTS: Record<CertificateProblem, string> = {
 function tlsHint(error: unknown, message: string): string {
   const problem = certificateProblem(error);
   if (problem) return ` (${CERTIFICATE_HINTS[problem]})`;
-  return /\bEPROTO\b|WRONG_VERSION_NUMBER/.test(message) ? " (no TLS there: if the gateway serves plain WebSocket, use ws://)" : "";
+  return noTlsThere(message) ? " (no TLS there: if the gateway serves plain WebSocket, use ws://)" : "";
+}
+
+/** A wss:// attempt reached a port that answered, but not in TLS (OpenSSL's EPROTO / WRONG_VERSION_NUMBER): a wrong URL, not a gateway that is down. */
+export function noTlsThere(message: string): boolean {
+  return /\bEPROTO\b|WRONG_VERSION_NUMBER/.test(message);
 }
 
 /**

@@ -2,7 +2,8 @@
 // with a self-signed certificate for 127.0.0.1 and ::1 (test/support/tls-relay.ts). Trusted through
 // Node's NODE_EXTRA_CA_CERTS the commands read the gateway; untrusted, expired, for another host name,
 // or a wss:// URL to a plain gateway, they say what is wrong and what to do, in the same words
-// (src/cli/connection.ts), and watch stops at once on a certificate problem instead of retrying.
+// (src/cli/connection.ts), and watch stops at once on a certificate problem or a port without TLS
+// instead of retrying.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { cli, cliResult } from "../support/cli.js";
@@ -84,10 +85,15 @@ describe("wss:// URLs: list, watch and doctor", () => {
     expect(await watch.exit).toBe(0);
   });
 
-  it("wss:// to a gateway that serves plain WebSocket: 'no TLS there'", async () => {
+  it("wss:// to a gateway that serves plain WebSocket: 'no TLS there'; watch stops at once (the URL is wrong, retrying cannot help)", async () => {
     const url = gw.url.replace(/^ws:/, "wss:");
+    const said = `cannot reach the gateway at ${url}: EPROTO (no TLS there: if the gateway serves plain WebSocket, use ws://)`;
     const list = await cliResult(["list", "--url", url]);
-    expect(list.stderr).toBe(`gateway-presence list: cannot reach the gateway at ${url}: EPROTO (no TLS there: if the gateway serves plain WebSocket, use ws://)\n`);
+    expect(list.stderr).toBe(`gateway-presence list: ${said}\n`);
     expect(list.code).toBe(1);
+    const watch = await cliResult(["watch", "--url", url, "--json"]);
+    expect(watch.stderr).toBe(`gateway-presence watch: ${said}\n`);
+    expect(watch.code).toBe(1);
+    expect(watch.stdout.trim().split("\n").map((line) => (JSON.parse(line) as { state: string }).state)).toEqual(["connecting", "closed"]);
   });
 });
