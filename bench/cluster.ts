@@ -16,7 +16,7 @@
  */
 import { Redis } from "ioredis";
 import WebSocket from "ws";
-import { startRedis, type RedisServer } from "../test/support/redis-server.js";
+import { REDIS_MISSING, startRedis, type RedisServer } from "../test/support/redis-server.js";
 import { bundleChildren } from "./lib/bundle.js";
 import { startServer, type BenchServer } from "./lib/servers.js";
 import { ascending, fmt, median, percentile } from "./lib/stats.js";
@@ -226,6 +226,11 @@ function report(memory: Setup, shared: Setup, redisCalls: Map<string, number>, p
 }
 
 async function main(): Promise<void> {
+  if (REDIS_MISSING) {
+    process.stderr.write(`bench:cluster: ${REDIS_MISSING} (or set REDIS_SERVER=PATH)\n`);
+    process.exitCode = 1;
+    return;
+  }
   let redis: RedisServer | undefined;
   const servers: BenchServer[] = [];
   const setups: Setup[] = [];

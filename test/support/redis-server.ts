@@ -5,7 +5,7 @@
  * says why and the suites that need it skip with that reason.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closedPort } from "./ports.js";
@@ -21,6 +21,8 @@ export const REDIS_MISSING: string | undefined = (() => {
 export interface RedisServer {
   readonly port: number;
   readonly url: string;
+  /** Its working directory (empty: nothing is saved), there while it runs, removed when it stops. */
+  readonly dir: string;
   /** Stops the server (SIGTERM; nothing is saved). */
   stop(): Promise<void>;
   /** Starts it again on the same port, empty. */
@@ -31,8 +33,11 @@ export interface RedisServer {
 }
 
 const running = new Set<ChildProcess>();
+/** Each server's --dir (empty: nothing is saved), removed when it stops or the process exits. */
+const dirs = new Set<string>();
 process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Runs `run` with a fresh redis-server, stopped afterwards whatever happens. */
@@ -49,11 +54,13 @@ export async function startRedis(): Promise<RedisServer> {
   for (let attempt = 0; ; attempt++) {
     const port = await closedPort();
     const dir = mkdtempSync(join(tmpdir(), "gp-redis-"));
+    dirs.add(dir);
     let child: ChildProcess | undefined;
     try {
       child = await launch(port, dir);
     } catch (error) {
       rmSync(dir, { recursive: true, force: true });
+      dirs.delete(dir);
       if (attempt < 5) continue; // the port was taken between probing and binding
       throw error;
     }
@@ -61,13 +68,18 @@ export async function startRedis(): Promise<RedisServer> {
     return {
       port,
       url: `redis://127.0.0.1:${port}`,
+      dir,
       async stop() {
         const c = current;
         current = undefined;
         if (c) await kill(c);
+        rmSync(dir, { recursive: true, force: true });
+        dirs.delete(dir);
       },
       async start() {
         if (current) return;
+        mkdirSync(dir, { recursive: true });
+        dirs.add(dir);
         current = await launch(port, dir);
       },
       pause: () => current?.kill("SIGSTOP"),
@@ -100,6 +112,8 @@ function launch(port: number, dir: string): Promise<ChildProcess> {
     child.stdout?.on("data", onData);
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.once("exit", (code) => fail(new Error(`redis-server exited (${String(code)}): ${output}`)));
+    // Not installed (ENOENT) or not runnable: an error, not an unhandled 'error' event.
+    child.once("error", (error) => fail(new Error(`cannot start ${BINARY}: ${error.message}`)));
   });
 }
 
