@@ -9,6 +9,7 @@ import { BINDING_HELP, bindingName, gatewayUrl, milliseconds } from "./arguments
 import { createNodeOpenClawBinding, defaultDeviceIdentityPath } from "../client/node.js";
 import { addTokenOptions, commandToken, GIVE_TOKEN, type TokenFlags } from "./token.js";
 import { redactUrl, redactUrlsIn } from "../transport/redact.js";
+import { noHandshakeWith, OPENCLAW_FRAMES_GUESS } from "../client/errors.js";
 import { certificateProblem, DEFAULT_GATEWAY_URL, GatewayError, TransportError, type CertificateProblem, type PresenceClientOptions } from "../index.js";
 
 export interface ConnectionFlags extends TokenFlags {
@@ -104,7 +105,7 @@ function failureText(url: string, error: unknown, binding: ConnectionFlags["bind
   const hint = bindingHint(message, binding);
   // The client's "cannot open <url>: ECONNREFUSED" names the URL this line names already.
   const why = message.startsWith(`cannot open ${redactUrl(url)}: `) ? message.slice(`cannot open ${redactUrl(url)}: `.length) : message;
-  return `${hint ? "no handshake with" : "cannot reach"} the gateway at ${url}: ${why}${hint || tlsHint(error, message)}`;
+  return `${hint ? noHandshakeWith(url) : `cannot reach the gateway at ${url}`}: ${why}${hint || tlsHint(error, message)}`;
 }
 
 /** What to do about each certificate problem (the client SDK tells them from Node's TLS error codes). */
@@ -134,5 +135,5 @@ export function noTlsThere(message: string): boolean {
  */
 export function bindingHint(message: string, binding: ConnectionFlags["binding"]): string {
   if (binding === "openclaw") return /connect\.challenge/.test(message) ? " (no OpenClaw connect.challenge came: if the gateway speaks JSON-RPC, leave out --binding openclaw)" : "";
-  return /no answer within|invalid request frame/.test(message) ? " (if the gateway speaks OpenClaw's frames, e.g. an OpenClaw gateway or a listener started with --binding openclaw, add --binding openclaw)" : "";
+  return /no answer within|invalid request frame/.test(message) ? ` (${OPENCLAW_FRAMES_GUESS})` : "";
 }

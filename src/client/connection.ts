@@ -2,7 +2,7 @@
 import type { ClientBinding, HandshakeContext } from "../transport/binding.js";
 import type { InboundFrame, RequestId } from "../transport/frames.js";
 import { redactUrl, redactUrlsIn } from "../transport/redact-url.js";
-import { TransportError } from "./errors.js";
+import { notOpenWithin, TransportError } from "./errors.js";
 
 /** The part of the WHATWG WebSocket API the client uses; `ws` and browsers' WebSocket both fit. */
 export interface WebSocketLike {
@@ -92,7 +92,7 @@ export class Connection implements HandshakeContext {
       }
       let lastError = "";
       const timer = setTimeout(() => {
-        fail(new TransportError("timeout", `cannot open ${shown}: not open within ${timeoutMs} ms`));
+        fail(new TransportError("timeout", `cannot open ${shown}: ${notOpenWithin(timeoutMs)}`));
         safeClose(socket, 1000, "open timeout");
       }, timeoutMs);
       const fail = (error: TransportError) => {

@@ -130,3 +130,17 @@ export function wrongBindingError(error: Error): TransportError | undefined {
 export function isWrongBindingError(error: unknown): boolean {
   return error instanceof TransportError && error.cause instanceof FrameDecodeError && error.cause.otherBinding !== undefined;
 }
+
+/**
+ * The shared words for a connection attempt that got part of the way (list, watch and doctor through
+ * the client, conform through its probe): a socket that never opened (`not open within 1500 ms`: the
+ * port accepted TCP but the WebSocket upgrade never completed), a request with no answer
+ * (`connect: no answer within 1500 ms`), and the guess for a socket that opened and a `connect` that
+ * got no answer: a gateway of OpenClaw's binding waits for a frame JSON-RPC never sends.
+ */
+export const notOpenWithin = (timeoutMs: number): string => `not open within ${timeoutMs} ms`;
+export const noAnswerWithin = (method: string, timeoutMs: number): string => `${method}: no answer within ${timeoutMs} ms`;
+/** `no handshake with the gateway at <url>`: the socket opened (the gateway was reached), the handshake did not complete. */
+export const noHandshakeWith = (url: string): string => `no handshake with the gateway at ${url}`;
+export const OPENCLAW_FRAMES_GUESS =
+  "if the gateway speaks OpenClaw's frames, e.g. an OpenClaw gateway or a listener started with --binding openclaw, add --binding openclaw";

@@ -5,7 +5,7 @@
 import type { CallOptions } from "../generated/client.js";
 import { checkTimerMs } from "../protocol/durations.js";
 import type { InboundFrame, RequestId } from "../transport/frames.js";
-import { GatewayError, TransportError } from "./errors.js";
+import { GatewayError, noAnswerWithin, TransportError } from "./errors.js";
 
 /** Sends one encoded request on the current socket. */
 export type SendFn = (id: RequestId, method: string, params: unknown) => void;
@@ -49,7 +49,7 @@ export class RequestManager {
     return new Promise((resolve, reject) => {
       const onAbort = () => this.#fail(id, abortError(method, signal!));
       const timer = setTimeout(
-        () => this.#fail(id, new TransportError("timeout", `${method}: no answer within ${timeoutMs} ms`)),
+        () => this.#fail(id, new TransportError("timeout", noAnswerWithin(method, timeoutMs))),
         timeoutMs,
       );
       signal?.addEventListener("abort", onAbort, { once: true });

@@ -158,7 +158,9 @@ describe("gateway-presence conform", () => {
   it("says how to give the token when the gateway wants one and none was given", async () => {
     const { code, stdout } = await cli(["--url", faulty.url, "--only", "p1-self-row"]);
     // Its flags only: not runConformance's option.
-    expect(stdout).toMatch(/^Run error: probe connect refused: UNAUTHORIZED.*\(the gateway wants a token; give it with --token-file FILE, --token or \$GATEWAY_PRESENCE_TOKEN\)$/m);
+    expect(stdout).toMatch(/^Cannot run the 1 scenario: probe connect refused: UNAUTHORIZED.*\(the gateway wants a token; give it with --token-file FILE, --token or \$GATEWAY_PRESENCE_TOKEN\)$/m);
+    // Said once: the summary points up to it.
+    expect(stdout.split("probe connect refused").length - 1).toBe(1);
     expect(stdout).not.toMatch(/token option|runConformance/);
     expect(code).toBe(2);
   });
@@ -269,11 +271,11 @@ describe("gateway-presence conform", () => {
     const url = `ws://127.0.0.1:${port}`;
     // What it waits for, and how not to wait; at the end the URL and the option.
     expect(stdout).toMatch(new RegExp(`^Waiting for the gateway at ${url} to be ready \\(connect ECONNREFUSED [^)]*\\): attempt 1, 0\\.\\d s of 1\\.2 s, next in \\d+ ms; --wait-ready 0 to not wait$`, "m"));
-    expect(stdout).toMatch(new RegExp(`^Run error: probe connect failed: .*ECONNREFUSED.* \\(${url} not ready within --wait-ready 1200: \\d+ attempts in \\d\\.\\d s; is a gateway running there\\?\\)$`, "m"));
+    expect(stdout).toMatch(new RegExp(`^Cannot run the 1 scenario: probe connect failed: .*ECONNREFUSED.* \\(${url} not ready within --wait-ready 1200: \\d+ attempts in \\d\\.\\d s; is a gateway running there\\?\\)$`, "m"));
     // None ran: not "1 skipped".
-    expect(stdout).toMatch(/^Scenarios: none ran \(run error above; \d+\.\d s\)$/m);
-    expect(stdout).not.toMatch(/skipped/);
-    expect(stdout.trimEnd().split("\n").pop()).toBe("FAIL: the gateway could not be reached, so no scenario ran (see the run error above)");
+    expect(stdout).toMatch(/^Scenarios: none ran \(the run error is above; \d+\.\d s\)$/m);
+    expect(stdout).not.toMatch(/skipped|Run error/);
+    expect(stdout.trimEnd().split("\n").pop()).toBe("FAIL: the gateway could not be reached (connection refused: nothing listens there), so no scenario ran (see the run error above)");
     expect(code).toBe(2);
   });
 });

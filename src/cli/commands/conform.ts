@@ -177,7 +177,8 @@ async function conform(flags: ConformFlags, givenToken: string | undefined): Pro
       optionWords: cliWords(flags),
       onProgress: progressPrinter((text) => human.write(text), { color }),
     });
-    human.write(formatSummary(result, { color }));
+    // progressPrinter wrote the run error (`Cannot run the N scenarios: ...`) to this stream already: said once.
+    human.write(formatSummary(result, { color, runErrorShown: true }));
     if (flags.reporter !== "pretty" || flags.out !== undefined) {
       const report = formatReport(result, flags.reporter);
       if (flags.out) {

@@ -11,6 +11,11 @@ export interface PrettyOptions {
   color?: boolean;
   /** Frames shown per failed check. */
   maxFrames?: number;
+  /**
+   * formatSummary: the run error was printed already, on the same stream (progressPrinter's `Cannot
+   * run the N scenarios: <error>`): the summary then points up to it instead of repeating it.
+   */
+  runErrorShown?: boolean;
 }
 
 type Paint = (code: number, text: string) => string;
@@ -128,7 +133,8 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   const bindingOnly = result.scenarios.filter((s) => s.adaptations?.length && s.adaptations.every(isBindingAdaptation)).length;
   const na = t.notApplicable ? `, ${t.notApplicable} not applicable (opt-in extensions the gateway does not offer)` : "";
   // A run that could not start ran none: its scenarios are "skipped" in the data, not in words.
-  if (result.error) lines.push("", paint(31, `Run error: ${result.error}`), `Scenarios: none ran (run error above; ${seconds(result.durationMs)})`);
+  if (result.error && options.runErrorShown) lines.push("", `Scenarios: none ran (the run error is above; ${seconds(result.durationMs)})`);
+  else if (result.error) lines.push("", paint(31, `Run error: ${result.error}`), `Scenarios: none ran (run error above; ${seconds(result.durationMs)})`);
   else lines.push("", `Scenarios: ${t.total} — ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped${na}, ${t.knownFailures} known failures (${seconds(result.durationMs)})`);
   if (result.needsSlow) lines.push(slowLine(result.needsSlow));
   if (adapted) lines.push(`Adapted: ${adapted} scenario${adapted === 1 ? "" : "s"} sent more than SPEC asks, because the gateway needs it (listed per scenario and actor)`);
@@ -149,14 +155,27 @@ function slowLine({ waitLimitMs, scenarios }: NonNullable<RunResult["needsSlow"]
   return `${n} skipped scenario${n === 1 ? " needs" : "s need"} --slow (waits longer than ${+(waitLimitMs / 1000).toFixed(1)} s): ${each.join(", ")}`;
 }
 
+/**
+ * What a run error says happened, in the verdict's words, from the probe's message (probe.ts): the
+ * gateway refused the connect; the socket opened but the handshake got no answer (the gateway was
+ * reached); it spoke the other binding; the port accepted TCP but the WebSocket upgrade never
+ * completed; nothing listens there (refused); or it could not be reached otherwise (a DNS name, a route).
+ */
+function runErrorVerdict(error: string, binding: string): string {
+  if (/^probe connect refused/.test(error)) return "the gateway refused the probe connection";
+  if (/^probe connect failed: no handshake with the gateway/.test(error)) return "the gateway was reached but did not answer the probe's connect";
+  // The probe's hint names --binding when the gateway spoke, or may speak, the other binding: it was reached.
+  if (/--binding/.test(error)) return `the probe could not connect with the ${binding} binding`;
+  if (/: not open within \d+ ms/.test(error)) return "something accepted the connection but never completed the WebSocket upgrade";
+  if (/Unexpected server response: \d+/.test(error)) return "the server there answered the WebSocket upgrade with an HTTP error";
+  if (/ECONNREFUSED/.test(error)) return "the gateway could not be reached (connection refused: nothing listens there)";
+  return "the gateway could not be reached";
+}
+
 /** Why a run failed, for the last line: no scenario ran, behaviour, wire format, or a stale baseline. */
 function failureReason(result: RunResult): string {
   if (result.error) {
-    const refused = /^probe connect refused/.test(result.error);
-    // The probe's hint names --binding when the gateway spoke, or may speak, the other binding: it was reached.
-    const binding = !refused && /--binding/.test(result.error);
-    const why = refused ? "the gateway refused the probe connection" : binding ? `the probe could not connect with the ${result.binding} binding` : "the gateway could not be reached";
-    return `${why}, so no scenario ran (see the run error above)`;
+    return `${runErrorVerdict(result.error, result.binding)}, so no scenario ran (see the run error above)`;
   }
   const t = result.summary;
   const parts: string[] = [];

@@ -7,6 +7,7 @@
  * instanceId-less beacon, which a SPEC gateway acknowledges without a change (K2) and which can
  * create no row keyed by a text.
  */
+import { noAnswerWithin, noHandshakeWith, OPENCLAW_FRAMES_GUESS } from "../../client/errors.js";
 import type { WireFindings } from "../checks/wire-format.js";
 import type { WireError } from "../../transport/frames.js";
 import { redactUrl, redactUrlsIn } from "../../transport/redact.js";
@@ -111,7 +112,7 @@ class Probe {
       } catch (error) {
         reason = (error as Error).message;
         const closed = conn?.closeInfo?.code === 1013;
-        if (!closed && !RETRYABLE_OPEN.test(reason)) return { error: `probe connect failed: ${reason}${bindingHint(this.config.binding.name, this.ctx.log.records)}` };
+        if (!closed && !RETRYABLE_OPEN.test(reason)) return { error: `probe connect failed: ${conn ? this.noHandshake(conn, reason) : reason}` };
         retryIn = RETRY_DEFAULT_MS;
       }
       await conn?.close();
@@ -129,6 +130,20 @@ class Probe {
       await sleep(retryIn);
       if (ready) this.waitedMs = Date.now() - started;
     }
+  }
+
+  /**
+   * Why a socket that opened gave no hello-ok. A JSON-RPC connect that got no frame at all is said as
+   * list says it (`no handshake with the gateway at <url>: connect: no answer within N ms`, guessing
+   * OpenClaw's binding): the gateway was reached. Otherwise the binding's hint, if any.
+   */
+  noHandshake(conn: WireConnection, reason: string): string {
+    const { binding, url, token, stepTimeoutMs } = this.config;
+    const hint = bindingHint(binding.name, this.ctx.log.records);
+    if (hint || binding.name === "openclaw" || conn.received.length > 0 || conn.decodeErrors.length > 0) return `${reason}${hint}`;
+    const timedOut = /^actor "probe": no answer to request "[^"]*" within \d+ ms/.test(reason);
+    const why = timedOut ? `${noAnswerWithin("connect", stepTimeoutMs)} (${OPENCLAW_FRAMES_GUESS})` : `connect: ${reason.replace(/^actor "probe": /, "")}`;
+    return `${noHandshakeWith(redactUrl(url, token ? [token] : []))}: ${why}`;
   }
 
   /** The handshake; on the openclaw binding, a JSON-RPC gateway is told apart at once (binding-check.ts). */

@@ -3,6 +3,7 @@
  * is written to the scenario's wire log, and anything (even malformed text) can be sent.
  */
 import WebSocket from "ws";
+import { notOpenWithin } from "../../client/errors.js";
 import { clampTimerMs } from "../../protocol/durations.js";
 import type { ClientBinding } from "../../transport/binding.js";
 import { FrameDecodeError, type InboundFrame, type RequestId } from "../../transport/frames.js";
@@ -136,7 +137,9 @@ export class WireConnection {
     const connection = new WireConnection(actor, binding, log, socket);
     return new Promise((resolve, reject) => {
       socket.once("open", () => resolve(connection));
-      socket.once("error", (error: Error) => reject(new WaitError(`could not open ${url}: ${error.message}`)));
+      // ws's own words for an upgrade that never completed, said as the client SDK says it (list, watch).
+      const why = (error: Error) => (error.message === "Opening handshake has timed out" ? notOpenWithin(timeoutMs) : error.message);
+      socket.once("error", (error: Error) => reject(new WaitError(`could not open ${url}: ${why(error)}`)));
       socket.once("close", (code: number) => reject(new WaitError(`closed (${code}) before it opened`)));
     });
   }
