@@ -4,6 +4,7 @@
  * changed ones first, in the order sent, then the others in their previous order; SPEC M1 orders
  * by `ts` only).
  */
+import { newestTsFirst } from "./status.js";
 import { PRESENCE_DELTA_CAP, type KeyedPresenceEntry, type PresenceDeltaEvent } from "../protocol/delta.js";
 
 /** `caps` plus `presence.delta` when asked for (D1). */
@@ -21,7 +22,7 @@ export function applyDelta(rows: readonly KeyedPresenceEntry[], delta: Pick<Pres
 
 function sortByTs(rows: KeyedPresenceEntry[]): KeyedPresenceEntry[] {
   // Array.prototype.sort is stable: equal ts keep the order built above.
-  return rows.sort((a, b) => b.entry.ts - a.entry.ts);
+  return rows.sort((a, b) => newestTsFirst(a.entry, b.entry));
 }
 
 /** Pairs hello-ok's snapshot rows with `presenceKeys`; undefined when they do not line up. */

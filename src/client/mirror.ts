@@ -11,6 +11,7 @@ import type { PresenceEvent } from "../protocol/events.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import { applyDelta } from "./delta.js";
 import { Emitter } from "./emitter.js";
+import { fieldText } from "./status.js";
 
 export type MirrorSource = "snapshot" | "push" | "delta" | "resync";
 
@@ -106,7 +107,7 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
   /** The row of an instanceId (compared trimmed and case-insensitively, as SPEC K1 keys it). */
   get(instanceId: string): PresenceEntry | undefined {
     const key = instanceId.trim().toLowerCase();
-    return this.#entries.find((e) => e.instanceId?.trim().toLowerCase() === key);
+    return this.#entries.find((e) => fieldText(e.instanceId)?.trim().toLowerCase() === key);
   }
 
   /**

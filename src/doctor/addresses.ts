@@ -9,7 +9,8 @@ import type { Draft, ListView } from "./check.js";
 import { folded, isSelfRow, plural } from "./rows.js";
 
 export function addressFindings(view: ListView): Draft[] {
-  const withIp = view.entries.filter((row) => row.ip !== undefined);
+  // An ip that is not a string is a mistyped field (impossible-rows.ts), not an address to judge.
+  const withIp = view.entries.filter((row) => typeof row.ip === "string");
   return [...loopback(withIp), ...notAddresses(withIp), ...shared(withIp)];
 }
 

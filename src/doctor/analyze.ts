@@ -3,7 +3,7 @@
  * each push, the final listing), merges what several lists show into one finding, and adds the
  * clock and push findings. Pure: no I/O, no clock of its own.
  */
-import { presenceStatus } from "../client/status.js";
+import { entryTs, fieldText, presenceStatus } from "../client/status.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import { addressFindings } from "./addresses.js";
 import type { Draft, ListCheck, ListView } from "./check.js";
@@ -105,8 +105,9 @@ function rawViews(obs: Observation): RawView[] {
 /** The self row against the gateway's ticks: older than the tick clock allows means stale. */
 function staleByTicks(view: RawView, tickClock: ReturnType<typeof estimateOffset> | undefined, toleranceMs: number): ListView["selfStale"] {
   const self = view.entries.find(isSelfRow);
-  if (!self || tickClock?.lo === undefined) return undefined;
-  const sample: ClockSample = { label: view.source, gatewayTs: self.ts, localFrom: view.localFrom, localTo: view.localTo, kind: "self" };
+  const selfTs = self && entryTs(self);
+  if (!self || selfTs === undefined || tickClock?.lo === undefined) return undefined;
+  const sample: ClockSample = { label: view.source, gatewayTs: selfTs, localFrom: view.localFrom, localTo: view.localTo, kind: "self" };
   const [, hi] = offsetInterval(sample);
   if (hi + toleranceMs >= tickClock.lo) return undefined;
   return { note: `its ts is ${formatMs(tickClock.lo - hi)} behind the gateway's clock as its ticks tell it`, evidence: [self] };
@@ -114,7 +115,8 @@ function staleByTicks(view: RawView, tickClock: ReturnType<typeof estimateOffset
 
 function gatewayNowOf(view: RawView, selfStale: boolean, clock: ClockEstimate): number | null {
   const self = view.entries.find(isSelfRow);
-  if (self && !selfStale) return self.ts;
+  const selfTs = self && entryTs(self);
+  if (selfTs !== undefined && !selfStale) return selfTs;
   if (clock.offsetMs === null) return null;
   return Math.round((view.localFrom + view.localTo) / 2 + clock.offsetMs);
 }
@@ -136,12 +138,12 @@ function merge(batches: Array<{ source: string; drafts: Draft[] }>): Finding[] {
 }
 
 function summarize(entries: readonly PresenceEntry[], gatewayNow: number | null): DoctorReport["summary"] {
-  const now = gatewayNow ?? Math.max(...entries.map((row) => row.ts));
+  const now = gatewayNow ?? Math.max(...entries.map((row) => entryTs(row) ?? -Infinity));
   const status = { Active: 0, Idle: 0, Stale: 0 };
   const mode: Record<string, number> = {};
   for (const row of entries) {
     status[presenceStatus(row, now)]++;
-    const m = row.mode ?? "(none)";
+    const m = fieldText(row.mode) ?? "(none)";
     mode[m] = (mode[m] ?? 0) + 1;
   }
   return { rows: entries.length, status, mode };

@@ -8,6 +8,7 @@
  * pushes whose self row is some 20 ms old), so it only bounds the offset from below, unless nothing
  * else bounds it from above: then it is taken as sent promptly (within one round trip).
  */
+import { entryTs } from "../client/status.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import { formatMs, isSelfRow, plural } from "./rows.js";
 import type { ClockEstimate, Observation } from "./types.js";
@@ -34,15 +35,17 @@ export function clockSamples(obs: Observation): ClockSample[] {
   const rtt = Math.max(0, obs.list.receivedAt - obs.list.sentAt);
   const self = (label: string, entries: PresenceEntry[], localFrom: number, localTo: number, unsolicited = false) => {
     const row = entries.find(isSelfRow);
-    if (row) samples.push({ label, gatewayTs: row.ts, localFrom, localTo, kind: "self", ...(unsolicited ? { unsolicited } : {}) });
+    const ts = row && entryTs(row); // a self row without a usable ts tells nothing of the clock
+    if (ts !== undefined) samples.push({ label, gatewayTs: ts, localFrom, localTo, kind: "self", ...(unsolicited ? { unsolicited } : {}) });
   };
   self("hello-ok", obs.hello.presence, obs.hello.sentAt, obs.hello.receivedAt);
   self("list", obs.list.entries, obs.list.sentAt, obs.list.receivedAt);
   obs.pushes.forEach((push, i) => self(`push ${i + 1}`, push.presence, push.receivedAt - rtt, push.receivedAt, true));
   if (obs.final) self("final list", obs.final.entries, obs.final.sentAt, obs.final.receivedAt);
-  obs.ticks.forEach((tick, i) =>
-    samples.push({ label: `tick ${i + 1}`, gatewayTs: tick.ts, localFrom: tick.receivedAt - rtt, localTo: tick.receivedAt, kind: "tick", unsolicited: true }),
-  );
+  obs.ticks.forEach((tick, i) => {
+    if (!Number.isFinite(tick.ts)) return; // a tick without a usable ts tells nothing of the clock
+    samples.push({ label: `tick ${i + 1}`, gatewayTs: tick.ts, localFrom: tick.receivedAt - rtt, localTo: tick.receivedAt, kind: "tick", unsolicited: true });
+  });
   return samples;
 }
 

@@ -4,6 +4,7 @@
  * host, platform, device family and version, or host and ip, are probably one machine under
  * several keys, and the usual cause is a missing or unstable instanceId.
  */
+import { fieldText } from "../client/status.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import type { Draft, ListView } from "./check.js";
 import { folded, isSelfRow, plural, rowName } from "./rows.js";
@@ -19,7 +20,7 @@ function sameInstanceId(rows: PresenceEntry[]): Draft[] {
   const drafts: Draft[] = [];
   for (const [key, group] of groups) {
     if (group.length < 2) continue;
-    const spellings = new Set(group.map((row) => row.instanceId!.trim()));
+    const spellings = new Set(group.map((row) => fieldText(row.instanceId)!.trim()));
     if (spellings.size > 1) {
       drafts.push({
         id: "duplicate-letter-case",
@@ -36,9 +37,9 @@ function sameInstanceId(rows: PresenceEntry[]): Draft[] {
         evidence: group.map((row) => ({ row })),
       });
     }
-    const repeated = [...spellings].filter((s) => group.filter((row) => row.instanceId!.trim() === s).length > 1);
+    const repeated = [...spellings].filter((s) => group.filter((row) => fieldText(row.instanceId)!.trim() === s).length > 1);
     if (repeated.length > 0) {
-      const same = group.filter((row) => repeated.includes(row.instanceId!.trim()));
+      const same = group.filter((row) => repeated.includes(fieldText(row.instanceId)!.trim()));
       // "Beside the live one" needs a row of a connection that is still open: a beacon-only row
       // (no reason) beside two disconnect rows is not one (OpenClaw 2026.9.6 after a reconnect test).
       const reasons = same.map((row) => row.reason);

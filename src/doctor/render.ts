@@ -1,5 +1,5 @@
 /** The doctor's report as text for a terminal: a header, the summary, then each finding with its rows. */
-import { formatAge, presenceAge, presenceStatus } from "../client/status.js";
+import { entryTs, fieldText, formatAge, presenceAge, presenceStatus } from "../client/status.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import { formatMs, plural } from "./rows.js";
 import type { DoctorReport, Evidence, Finding, Severity } from "./types.js";
@@ -36,7 +36,7 @@ export function renderReport(report: DoctorReport, options: RenderOptions = {}):
   if (report.findings.length === 0) {
     lines.push(paint("green", "No findings: the list looks as the contract says it should."));
   }
-  const now = report.gatewayNow ?? Math.max(0, ...report.list.map((row) => row.ts));
+  const now = report.gatewayNow ?? Math.max(0, ...report.list.map((row) => entryTs(row) ?? 0));
   for (const finding of report.findings) lines.push(...renderFinding(finding, now, maxRows, paint), "");
   if (report.findings.length > 0) {
     const counts = (["error", "warning", "info"] as const).map((s) => plural(report.findings.filter((f) => f.severity === s).length, s, s === "info" ? "info" : `${s}s`));
@@ -74,7 +74,7 @@ const COLUMNS = ["STATUS", "HOST", "INSTANCEID", "IP", "MODE", "VERSION", "REASO
 
 /** The evidence rows as a table, ages as `list` shows them; the NOTE column only when a row has a note. */
 function evidenceTable(evidence: Evidence[], now: number): string[] {
-  const cell = (value: string | undefined) => (value === undefined ? "-" : value.replace(/\s+/g, " ").slice(0, 36));
+  const cell = (value: unknown) => (fieldText(value) ?? "-").replace(/\s+/g, " ").slice(0, 36);
   const rows = evidence.map(({ row, note }) => [
     presenceStatus(row, now),
     cell(row.host),
@@ -93,7 +93,8 @@ function evidenceTable(evidence: Evidence[], now: number): string[] {
 }
 
 function ageOf(row: PresenceEntry, now: number): string {
-  return row.ts > now ? `-${formatAge(row.ts - now)}` : formatAge(presenceAge(row, now));
+  const ts = entryTs(row);
+  return ts !== undefined && ts > now ? `-${formatAge(ts - now)}` : formatAge(presenceAge(row, now));
 }
 
 function wrap(text: string, width: number): string[] {

@@ -1,4 +1,5 @@
 /** Small questions about presence rows that several checks ask. */
+import { fieldText } from "../client/status.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 
 /** The gateway's own row (SPEC P1). */
@@ -6,14 +7,14 @@ export function isSelfRow(row: PresenceEntry): boolean {
   return row.reason === "self" && row.mode === "gateway";
 }
 
-/** Trimmed and lower-cased, or "" when absent: how the doctor compares names. */
-export function folded(value: string | undefined): string {
-  return value?.trim().toLowerCase() ?? "";
+/** Trimmed and lower-cased, or "" when absent: how the doctor compares names (a wrongly typed value as its JSON text). */
+export function folded(value: unknown): string {
+  return fieldText(value)?.trim().toLowerCase() ?? "";
 }
 
 /** How a row is named in titles: its host, else its instanceId, else its text, else "a row". */
 export function rowName(row: PresenceEntry): string {
-  const name = row.host ?? row.instanceId ?? row.text;
+  const name = fieldText(row.host ?? row.instanceId ?? row.text);
   return name === undefined ? "a row" : JSON.stringify(name.length > 60 ? `${name.slice(0, 57)}...` : name);
 }
 

@@ -5,7 +5,7 @@
  */
 import type { PresenceEntry } from "../protocol/presence.js";
 import type { Draft, ListView } from "./check.js";
-import { formatAge } from "../client/status.js";
+import { entryTs, formatAge } from "../client/status.js";
 import { formatMs, isSelfRow, plural } from "./rows.js";
 import type { ClockEstimate, Observation, ResolvedDoctorOptions } from "./types.js";
 
@@ -16,8 +16,8 @@ import type { ClockEstimate, Observation, ResolvedDoctorOptions } from "./types.
  */
 export function staleByRows(entries: readonly PresenceEntry[], toleranceMs: number): ListView["selfStale"] {
   const self = entries.find(isSelfRow);
-  if (!self) return undefined;
-  const others = entries.filter((row) => !isSelfRow(row));
+  if (!self || entryTs(self) === undefined) return undefined;
+  const others = timedOthers(entries);
   const newer = others.filter((row) => row.ts > self.ts + toleranceMs);
   if (newer.length === 0 || newer.length * 2 <= others.length) return undefined;
   const newest = newer.reduce((a, b) => (b.ts > a.ts ? b : a));
@@ -59,7 +59,7 @@ export function timeFindings(view: ListView): Draft[] {
   }
 
   const now = view.gatewayNow;
-  const others = entries.filter((row) => !isSelfRow(row));
+  const others = timedOthers(entries);
   if (now !== null) {
     const ahead = others.filter((row) => row.ts > now + options.toleranceMs);
     if (ahead.length > 0) {
@@ -82,7 +82,7 @@ export function timeFindings(view: ListView): Draft[] {
   }
 
   // Ages are lower bounds when the gateway's time is unknown: measured from the newest row.
-  const ageFrom = now ?? Math.max(...entries.map((row) => row.ts));
+  const ageFrom = now ?? Math.max(...entries.map((row) => entryTs(row) ?? -Infinity));
   const expired = others.filter((row) => ageFrom - row.ts > options.ttlMs + options.toleranceMs);
   if (expired.length > 0) {
     drafts.push({
@@ -137,6 +137,11 @@ export function timeFindings(view: ListView): Draft[] {
     });
   }
   return drafts;
+}
+
+/** The rows other than self whose ts is a finite number: a mistyped ts is its own finding (impossible-rows.ts), not an age. */
+function timedOthers(entries: readonly PresenceEntry[]): PresenceEntry[] {
+  return entries.filter((row) => !isSelfRow(row) && entryTs(row) !== undefined);
 }
 
 /** Rows in eviction order (SPEC S2): oldest ts first. Listings are newest first, so among rows of equal ts the later one in the list was written earlier. */

@@ -18,6 +18,7 @@ export type FindingId =
   | "duplicate-per-connection"
   | "row-without-host-or-instance-id"
   | "cli-row"
+  | "row-field-wrong-type"
   | "loopback-ip"
   | "ip-not-an-address"
   | "ip-shared-by-hosts"

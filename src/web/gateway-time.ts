@@ -9,6 +9,7 @@
  * Samples: `tick` events (SPEC E3), and the newest `ts` of each list (the self row's `ts` is fresh in
  * every listing, SPEC P1).
  */
+import { entryTs } from "../client/status.js";
 export class GatewayTime {
   #offset: number | undefined;
 
@@ -38,8 +39,8 @@ export class GatewayTime {
   /** The newest `ts` of a list (a lower bound of the gateway's time when it was sent). */
   sampleList(entries: ReadonlyArray<{ ts: number }>): void {
     let newest = -Infinity;
-    for (const entry of entries) newest = Math.max(newest, entry.ts);
-    if (entries.length > 0) this.sample(newest);
+    for (const entry of entries) newest = Math.max(newest, entryTs(entry) ?? -Infinity);
+    if (newest > -Infinity) this.sample(newest);
   }
 
   /** The estimated offset in ms (gateway minus local); 0 until a sample came. */

@@ -2,7 +2,7 @@
  * The table's model, apart from the DOM: presence entries -> display rows on the gateway's clock
  * (SPEC C1 status, ages), newest first, with the filters of the page. Pure functions.
  */
-import { presenceAge, presenceStatus, type PresenceStatus } from "../client/status.js";
+import { fieldText, newestTsFirst, quotedFieldText, presenceAge, presenceStatus, type PresenceStatus } from "../client/status.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import { formatDuration, formatInstant } from "./format.js";
 
@@ -40,39 +40,41 @@ export interface Filters {
 export const NO_FILTERS: Filters = { mode: "", status: "", host: "" };
 
 const isSelf = (e: PresenceEntry) => e.reason === "self" && e.mode === "gateway";
+/** A field as the cell shows it: as given, a value that is not a string as its JSON text (a non-conforming gateway's row). */
+const text = (value: unknown) => fieldText(value) ?? "";
 
 /** Display rows, newest `ts` first (SPEC M1 order, kept when the list is re-sorted here). */
 export function displayRows(entries: readonly PresenceEntry[], gatewayNow: number): DisplayRow[] {
   const seen = new Map<string, number>();
-  const sorted = [...entries].sort((a, b) => b.ts - a.ts);
+  const sorted = [...entries].sort(newestTsFirst);
   return sorted.map((entry) => {
     const ageMs = presenceAge(entry, gatewayNow);
     const base = isSelf(entry)
       ? "self"
       : entry.instanceId !== undefined
-        ? `id:${entry.instanceId.trim().toLowerCase()}`
-        : `row:${[entry.host, entry.mode, entry.ip, entry.platform].join("|")}`;
+        ? `id:${text(entry.instanceId).trim().toLowerCase()}`
+        : `row:${[entry.host, entry.mode, entry.ip, entry.platform].map(text).join("|")}`;
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
-    const idleMs = entry.lastInputSeconds === undefined ? undefined : entry.lastInputSeconds * 1000 + ageMs;
+    const idleMs = Number.isFinite(entry.lastInputSeconds) && Number.isFinite(ageMs) ? entry.lastInputSeconds! * 1000 + ageMs : undefined;
     return {
       key: n === 0 ? base : `${base}#${n}`,
       status: presenceStatus(entry, gatewayNow),
-      host: entry.host ?? entry.instanceId ?? "",
+      host: text(entry.host !== undefined ? entry.host : entry.instanceId),
       hostIsInstanceId: entry.host === undefined && entry.instanceId !== undefined,
-      ip: entry.ip ?? "",
-      mode: entry.mode ?? "",
-      version: entry.version ?? "",
-      platform: entry.platform ?? "",
-      lastInput: idleMs === undefined ? "" : `${formatDuration(idleMs)} ago`,
-      reason: entry.reason ?? "",
-      roles: (entry.roles ?? []).join(", "),
-      age: formatDuration(ageMs),
+      ip: text(entry.ip),
+      mode: text(entry.mode),
+      version: text(entry.version),
+      platform: text(entry.platform),
+      lastInput: idleMs === undefined ? text(entry.lastInputSeconds) : `${formatDuration(idleMs)} ago`,
+      reason: text(entry.reason),
+      roles: Array.isArray(entry.roles) ? entry.roles.map(text).join(", ") : text(entry.roles),
+      age: Number.isFinite(ageMs) ? formatDuration(ageMs) : "",
       titles: {
-        host: entry.instanceId ? `instanceId ${entry.instanceId}${entry.host === undefined ? " (the row has no host)" : ""}` : "",
-        platform: [entry.deviceFamily, entry.modelIdentifier].filter(Boolean).join(" · "),
-        lastInput: entry.lastInputSeconds === undefined ? "" : `reported as ${entry.lastInputSeconds} s idle at the row's last update`,
-        age: `last update ${formatInstant(entry.ts)} (gateway clock)`,
+        host: entry.instanceId ? `instanceId ${text(entry.instanceId)}${entry.host === undefined ? " (the row has no host)" : ""}` : "",
+        platform: [entry.deviceFamily, entry.modelIdentifier].filter(Boolean).map(text).join(" · "),
+        lastInput: entry.lastInputSeconds === undefined ? "" : `reported as ${text(entry.lastInputSeconds)} s idle at the row's last update`,
+        age: Number.isFinite(entry.ts) ? `last update ${formatInstant(entry.ts)} (gateway clock)` : `ts ${entry.ts === undefined ? "absent" : `${quotedFieldText(entry.ts)}: not a time`} (a non-conforming row)`,
       },
     };
   });

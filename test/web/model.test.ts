@@ -18,6 +18,29 @@ const entries: PresenceEntry[] = [
 ];
 
 describe("display rows", () => {
+  it("show a non-conforming gateway's wrongly typed fields as given, and never throw (a row without a usable ts has no age)", () => {
+    const bad = [
+      ...entries.slice(0, 1),
+      { instanceId: { id: "tab" }, host: 5, ip: ["10.0.0.7"], mode: true, version: 7, lastInputSeconds: "3", roles: "operator", reason: null, ts: NOW - 1_000 },
+      { instanceId: 9, host: "ghost", mode: "node", platform: 12.5, roles: [1, "viewer"] },
+      { host: "odd", mode: "node", ts: "1799999999000", lastInputSeconds: Infinity },
+    ] as unknown as PresenceEntry[];
+    const rows = displayRows(bad, NOW);
+    expect(rows.map((r) => [r.key, r.host, r.ip, r.mode, r.version, r.platform, r.lastInput, r.reason, r.roles, r.status, r.age])).toEqual([
+      ["self", "gw", "", "gateway", "", "", "", "self", "", "Active", "0 s"],
+      ['id:{"id":"tab"}', "5", '["10.0.0.7"]', "true", "7", "", "3", "null", "operator", "Active", "1 s"],
+      ["id:9", "ghost", "", "node", "", "12.5", "", "", "1, viewer", "Stale", ""],
+      ["row:odd|node||", "odd", "", "node", "", "", "Infinity", "", "", "Stale", ""],
+    ]);
+    expect(rows[2].titles.age).toBe("ts absent (a non-conforming row)");
+    expect(rows[3].titles.age).toBe('ts "1799999999000": not a time (a non-conforming row)');
+    expect(modesOf(rows)).toEqual(["gateway", "node", "true"]);
+    expect(rows.filter((r) => matchesFilters(r, { ...NO_FILTERS, host: "5" }))).toHaveLength(1);
+    const time = new GatewayTime();
+    time.sampleList(bad);
+    expect(Number.isFinite(time.offsetMs)).toBe(true);
+  });
+
   it("are newest first with SPEC C1 statuses and ages on the given (gateway) clock", () => {
     const rows = displayRows(entries, NOW);
     expect(rows.map((r) => [r.host, r.status, r.age])).toEqual([

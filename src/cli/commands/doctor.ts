@@ -36,9 +36,18 @@ async function doctor(flags: DoctorFlags, command: Command): Promise<number> {
     process.stderr.write(`gateway-presence doctor: ${describeFailure(flags.url, cause, flags.binding, token !== undefined)}\n`);
     return 2;
   }
-  const report = analyze(observation, { ttlMs: flags.ttlMs, maxEntries: flags.maxEntries });
-  const color = flags.color && !flags.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, { color }));
+  let report;
+  let text;
+  try {
+    report = analyze(observation, { ttlMs: flags.ttlMs, maxEntries: flags.maxEntries });
+    const color = flags.color && !flags.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    text = flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, { color });
+  } catch (error) {
+    // A fault of the doctor on what it read is "could not check" (2), never "findings" (1), and one line, not a stack.
+    process.stderr.write(`gateway-presence doctor: read the gateway but could not check what it sent: ${(error as Error).message}\n`);
+    return 2;
+  }
+  process.stdout.write(text);
   return report.worst === null || report.worst === "info" ? 0 : 1;
 }
 

@@ -2,24 +2,26 @@
 import type { Command } from "commander";
 import { addConnectionOptions, cliClientOptions, describeFailure, type ConnectionFlags } from "../connection.js";
 import { exitCodes } from "../usage.js";
-import { formatAge } from "../../client/status.js";
+import { entryTs, fieldText, formatAge, newestTsFirst } from "../../client/status.js";
 import { createPresenceClient, presenceAge, presenceStatus, type PresenceEntry } from "../../index.js";
 
 /** The gateway's clock at the time of a listing: its self row is fresh in every listing (SPEC P1). */
 export function gatewayNow(entries: readonly PresenceEntry[], fallback = Date.now()): number {
-  return entries.find((e) => e.reason === "self" && e.mode === "gateway")?.ts ?? fallback;
+  const self = entries.find((e) => e.reason === "self" && e.mode === "gateway");
+  return (self && entryTs(self)) ?? fallback;
 }
 
 export function newestFirst(entries: readonly PresenceEntry[]): PresenceEntry[] {
-  return [...entries].sort((a, b) => b.ts - a.ts);
+  return [...entries].sort(newestTsFirst);
 }
 
 const COLUMNS = ["STATUS", "HOST", "IP", "MODE", "VERSION", "LAST INPUT", "REASON", "AGE"] as const;
 /** The widest a cell gets; a longer value is cut and ends in "…" (`--json` has it whole). */
 const CELL_WIDTH = 40;
 
-function fit(text: string, width = CELL_WIDTH): string {
-  const flat = text.replace(/\s+/g, " ");
+/** A cell: the value as text (a wrongly typed one as its JSON text, see fieldText), or "-" when absent; cut to `width`. */
+function fit(value: unknown, width = CELL_WIDTH): string {
+  const flat = (fieldText(value) ?? "-").replace(/\s+/g, " ");
   return flat.length <= width ? flat : `${flat.slice(0, Math.max(0, width - 1))}…`;
 }
 
@@ -29,8 +31,8 @@ function fit(text: string, width = CELL_WIDTH): string {
  * parentheses, so the cell still reads as host (id).
  */
 function hostCell(e: PresenceEntry): string {
-  if (e.reason !== "self" || e.instanceId === undefined) return fit(e.host ?? e.instanceId ?? "-");
-  const host = fit(e.host ?? "-", CELL_WIDTH - 4);
+  if (e.reason !== "self" || e.instanceId === undefined) return fit(e.host !== undefined ? e.host : e.instanceId);
+  const host = fit(e.host, CELL_WIDTH - 4);
   return `${host} (${fit(e.instanceId, CELL_WIDTH - host.length - 3)})`;
 }
 
@@ -39,11 +41,11 @@ export function renderInstances(entries: readonly PresenceEntry[], now: number):
   const rows = newestFirst(entries).map((e) => [
     presenceStatus(e, now),
     hostCell(e),
-    e.ip ?? "-",
-    e.mode ?? "-",
-    e.version ?? "-",
-    e.lastInputSeconds === undefined ? "-" : formatAge(e.lastInputSeconds * 1000),
-    e.reason ?? "-",
+    e.ip,
+    e.mode,
+    e.version,
+    Number.isFinite(e.lastInputSeconds) ? formatAge(e.lastInputSeconds! * 1000) : e.lastInputSeconds,
+    e.reason,
     formatAge(presenceAge(e, now)),
   ]);
   const all = [[...COLUMNS], ...rows].map((r) => r.map((cell) => fit(cell)));
@@ -64,19 +66,25 @@ export function register(program: Command): void {
     .action(async (flags: ConnectionFlags & { json?: boolean }, command: Command) => {
       const options = cliClientOptions(command, flags);
       let client: ReturnType<typeof createPresenceClient> | undefined;
+      let entries: PresenceEntry[];
       try {
         client = createPresenceClient({ ...options, reconnect: false });
         await client.connect();
-        const entries = await client.systemPresence();
-        const now = gatewayNow(entries);
-        process.stdout.write(
-          flags.json ? `${JSON.stringify(instancesJson(entries, now), null, 2)}\n` : `${renderInstances(entries, now)}\n`,
-        );
+        entries = await client.systemPresence();
       } catch (error) {
         process.stderr.write(`gateway-presence list: ${describeFailure(flags.url, error, flags.binding, options.token !== undefined)}\n`);
         process.exitCode = 1;
+        return;
       } finally {
         await client?.close();
+      }
+      try {
+        const now = gatewayNow(entries);
+        process.stdout.write(flags.json ? `${JSON.stringify(instancesJson(entries, now), null, 2)}\n` : `${renderInstances(entries, now)}\n`);
+      } catch (error) {
+        // The gateway was reached: a fault here is not "cannot reach the gateway".
+        process.stderr.write(`gateway-presence list: read the list but could not show it: ${(error as Error).message}\n`);
+        process.exitCode = 1;
       }
     });
 }
