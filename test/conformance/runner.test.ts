@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadScenarios } from "../../src/conformance/scenario/fixtures.js";
 import { runConformance } from "../../src/conformance/run/runner.js";
 import type { ProgressEvent } from "../../src/conformance/report/results.js";
+import { progressPrinter } from "../../src/conformance/report/pretty.js";
 import type { Scenario } from "../../src/conformance/scenario/scenario.js";
 import type { Gateway } from "../../src/server/index.js";
 import { WebSocketServer } from "ws";
@@ -205,11 +206,15 @@ describe("a failed check's expected and actual values in the report", () => {
     const big = "x".repeat(600_000);
     const fake = await wrongFakeGateway({ text: big, ip: "vm" });
     try {
-      const result = await runConformance({ url: fake.url, only: ["p1-self-row"], waitReadyMs: 0 });
+      let printed = "";
+      const result = await runConformance({ url: fake.url, only: ["p1-self-row"], waitReadyMs: 0, onProgress: progressPrinter((text) => (printed += text)) });
       const list = result.scenarios[0].checks.find((c) => c.id === "2-list")!;
       expect(list.status).toBe("failed");
       const [self] = list.actual as Array<Record<string, unknown>>;
       expect(self).toMatchObject({ ip: "vm", reason: "self", text: `${"x".repeat(2000)}… (600000 characters)` });
+      // The terminal's actual: line is cut at 400 characters the same way: marked, with the whole length.
+      const actual = JSON.stringify(list.actual);
+      expect(printed).toContain(`\n        actual:   ${actual.slice(0, 400)}… (${actual.length} characters)\n`);
       expect(JSON.stringify(result).length).toBeLessThan(100_000);
       expect(list.message).toMatch(/nearest: the self row, which differs at \/ip: .*got "vm"$/);
     } finally {

@@ -6,6 +6,7 @@ import { findingWhere, isBindingAdaptation, type Adaptation, type CheckResult, t
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
 import type { Capability } from "../scenario/scenario.js";
 import { noCheckPassedNote } from "./summary.js";
+import { cutText } from "./cut-text.js";
 
 export interface PrettyOptions {
   color?: boolean;
@@ -34,8 +35,9 @@ function frameLine(f: WireRecord): string {
 
 function checkLines(check: CheckResult, maxFrames: number): string[] {
   const lines = [`      ${check.id} [${check.level} ${check.rules.join(",")}] ${check.title}${check.baselined ? " (known failure)" : ""}`, `        ${check.message ?? ""}`];
-  if (check.expected !== undefined) lines.push(`        expected: ${JSON.stringify(check.expected).slice(0, 400)}`);
-  if (check.actual !== undefined) lines.push(`        actual:   ${JSON.stringify(check.actual).slice(0, 400)}`);
+  // Cut as the JSON report cuts a long string: marked, with the whole length.
+  if (check.expected !== undefined) lines.push(`        expected: ${cutText(JSON.stringify(check.expected), 400)}`);
+  if (check.actual !== undefined) lines.push(`        actual:   ${cutText(JSON.stringify(check.actual), 400)}`);
   for (const f of (check.frames ?? []).slice(0, maxFrames)) lines.push(`        ${frameLine(f)}`);
   if (check.unrelated) lines.push(`        not judged: ${check.unrelated.note}`);
   return lines;

@@ -1,6 +1,7 @@
 /** The state of one running scenario: its connections, variables, wire log and checks. */
 import type { ClientBinding } from "../../transport/binding.js";
 import { show, type Mismatch } from "../checks/matchers.js";
+import { cutText } from "../report/cut-text.js";
 import type { Adaptation, CheckResult } from "../report/results.js";
 import type { Actor, Capability, Level, RuleId, Scenario } from "../scenario/scenario.js";
 import type { Step } from "../scenario/steps.js";
@@ -17,7 +18,7 @@ import { MAX_TEXT_CHARS, WaitError, WireConnection, WireLog, type WireRecord } f
  * later failed listing's `actual`: 11 MB of JSON for one run.
  */
 function cutLongStrings(value: unknown): unknown {
-  if (typeof value === "string") return value.length > MAX_TEXT_CHARS ? `${value.slice(0, MAX_TEXT_CHARS)}… (${value.length} characters)` : value;
+  if (typeof value === "string") return cutText(value, MAX_TEXT_CHARS);
   if (Array.isArray(value)) return value.map(cutLongStrings);
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cutLongStrings(v)]));
   return value;
