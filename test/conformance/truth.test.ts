@@ -71,6 +71,18 @@ describe("extra row fields (OpenClaw 2026.9.x's clientId, onlineSince, user)", (
   });
 });
 
+describe("an equals list step (k2-beacon-instanceid-creates-row) on a gateway that adds fields to every row", () => {
+  it("names the fields where the nearest unexpected row differs, as contains does", async () => {
+    gateway = await referenceGateway("extraRowFields");
+    const result = await runConformance(runOptions(gateway, { only: ["k2-beacon-instanceid-creates-row"] }));
+    const equals = result.scenarios[0]!.checks.find((c) => c.status === "failed")!;
+    expect(equals.title).toBe("a row created by a beacon holds the beacon's fields (and ts), nothing else");
+    expect(equals.message).toMatch(
+      /^\/equals: no exact row \(ts ignored\) for \{"instanceId":"[0-9a-f]+-k2-remote",[^}]*\}; nearest: the row of instanceId "[0-9a-f]+-k2-remote", which differs at \/clientId: not in the expected row, got "extra-client-id"; \/onlineSince: not in the expected row, got \d+; \/user: not in the expected row, got \{"id":"gateway-owner"\}; \/equals: unexpected row\(s\) /,
+    );
+  });
+});
+
 describe("a gateway that is still starting (retryable error, retryAfterMs, close 1013)", () => {
   it("is waited for, with progress, and then checked", async () => {
     gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, token: TOKEN, ...FAST, faults: { startsSlowly: true } });

@@ -30,7 +30,11 @@ function checkEquals(expected: unknown[], rows: Row[]): Mismatch[] {
     else unused.splice(at, 1);
   }
   const out: Mismatch[] = [];
-  if (missing.length) out.push({ path: "/equals", message: `no exact row (ts ignored) for ${missing.map(show).join(", ")}` });
+  // Each expected row without its exact row names the fields where the nearest unexpected row differs.
+  for (const e of missing) {
+    const nearest = nearestRow(e, unused, exactDifferences);
+    out.push({ path: "/equals", message: `no exact row (ts ignored) for ${show(e)}${nearest ? `; ${nearest}` : ""}` });
+  }
   if (unused.length) out.push({ path: "/equals", message: `unexpected row(s) ${unused.map(show).join(", ")}` });
   return out;
 }
@@ -98,20 +102,33 @@ function rowName(row: Row): string {
   return `the row ${show(row)}`;
 }
 
+/** Where a row differs from a matcher, one Mismatch per place, paths from the row's root (`/ip`). */
+type Differences = (matcher: Row, row: Row) => Mismatch[];
+
+/** `equals`: the matcher's differences, and each field the row has that the expected row does not. */
+const exactDifferences: Differences = (matcher, row) => [
+  ...match(matcher, row),
+  ...Object.keys(row)
+    .filter((k) => !(k in matcher))
+    .map((k) => ({ path: `/${k}`, message: `not in the expected row, got ${show(row[k])}` })),
+];
+
 /**
- * Where the row closest to a `contains` matcher differs from it, so a failure names the field that is
- * wrong (an `ip` that is a host name) instead of only the whole matcher. The caller passes the rows
+ * Where the row closest to a `contains` matcher (or to an `equals` row, with `exactDifferences`)
+ * differs from it, so a failure names the field that is wrong (an `ip` that is a host name, a field
+ * the gateway added) instead of only the whole matcher. The caller passes the rows
  * the step's `where` selects first, then every row; the closest has the fewest fields that differ
  * (the newest of equals). Undefined when no candidate agrees on any field of the matcher.
  */
-function nearestRow(matcher: unknown, candidates: Row[]): string | undefined {
+function nearestRow(matcher: unknown, candidates: Row[], differences: Differences = match): string | undefined {
   if (matcher === null || typeof matcher !== "object" || Array.isArray(matcher) || isOperatorMatcher(matcher)) return undefined;
   // Counted per top-level field: one field can differ in several places (an array's items).
   let best: { row: Row; differences: Mismatch[]; fields: number } | undefined;
   for (const row of candidates) {
-    const differences = match(matcher, row);
-    const fields = new Set(differences.map((d) => d.path.split("/")[1])).size;
-    if (fields < Object.keys(matcher).length && fields < (best?.fields ?? Infinity)) best = { row, differences, fields };
+    const found = differences(matcher as Row, row);
+    const differing = new Set(found.map((d) => d.path.split("/")[1]));
+    const agrees = Object.keys(matcher).some((k) => !differing.has(k));
+    if (agrees && differing.size < (best?.fields ?? Infinity)) best = { row, differences: found, fields: differing.size };
   }
   if (best === undefined) return undefined;
   const shown = best.differences.slice(0, 3).map((d) => `${d.path}: ${d.message}`);
