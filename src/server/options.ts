@@ -79,10 +79,7 @@ export interface GatewayOptions {
   pushIntervalMs?: number;
   /** `system-event` token bucket per connection (SPEC B2). Default burst 50, 20 per second. */
   rateLimit?: Partial<RateLimit>;
-  /**
-   * WebSocket ping period, in ms; a peer that misses a pong is dropped. 1 to 2147483647 (a timer's
-   * longest wait; more throws RangeError). Default min(30000, ttlMs / 4).
-   */
+  /** WebSocket ping period, in ms (a peer that misses a pong is dropped): 1 to 2147483647, else RangeError. Default min(30000, ttlMs / 4). */
   keepAliveIntervalMs?: number;
   /** Test mode: offers `test.clock.advance` (SPEC S3). Default false. */
   testClock?: boolean;

@@ -8,6 +8,7 @@
  * create no row keyed by a text.
  */
 import { noAnswerWithin, noHandshakeWith, OPENCLAW_FRAMES_GUESS } from "../../client/errors.js";
+import { advertisingCheck, type MethodState, type ProbedMethod } from "../checks/advertising.js";
 import type { WireFindings } from "../checks/wire-format.js";
 import type { WireError } from "../../transport/frames.js";
 import { redactUrl, redactUrlsIn } from "../../transport/redact.js";
@@ -38,7 +39,7 @@ export interface ProbeOptions {
 }
 
 /** What each probed method did: answered, is unknown to the gateway, or could not be told (refused by scope). */
-export type MethodState = "works" | "missing" | "unknown";
+export type { MethodState };
 
 export interface ProbeOutcome {
   hello?: unknown;
@@ -48,7 +49,6 @@ export interface ProbeOutcome {
   report: ProbeReport;
 }
 
-type ProbedMethod = "system-presence" | "system-event" | "test.clock.advance";
 
 const PROBE_SCENARIO: Scenario = {
   id: "probe",
@@ -224,21 +224,6 @@ async function learnBeaconNeeds(probe: Probe, conn: WireConnection): Promise<{ c
     }
     return { conn, needs, state };
   }
-}
-
-const RULE_OF: Record<ProbedMethod, CheckResult["rules"]> = { "system-presence": ["H4", "M1"], "system-event": ["H4", "M2"], "test.clock.advance": ["S3"] };
-
-/** Advertised and working must agree; a method that is neither (a test clock outside test mode) is fine. */
-function advertisingCheck(method: ProbedMethod, advertised: boolean, state: MethodState): Omit<CheckResult, "status"> | undefined {
-  if (state === "unknown" || (!advertised && state === "missing")) return undefined;
-  const base = { id: `advertises-${method}`, rules: RULE_OF[method], level: "MUST" as const };
-  if (advertised && state === "works") return { ...base, title: `${method} is advertised in hello-ok.features.methods and answers` };
-  if (advertised) return { ...base, title: `${method} is advertised and answers`, message: `hello-ok.features.methods lists ${method}, but the gateway answers METHOD_NOT_FOUND` };
-  return {
-    ...base,
-    title: `${method} answers, so hello-ok.features.methods must list it`,
-    message: `${method} works but hello-ok.features.methods does not list it${method === "test.clock.advance" ? " (SPEC S3: a gateway in test mode lists it)" : " (SPEC H4)"}`,
-  };
 }
 
 export async function probeGateway(config: RunConfig, options: ProbeOptions): Promise<ProbeOutcome> {
