@@ -12,6 +12,16 @@ import { startTlsRelay, TLS_CERT, type TlsRelay } from "../support/tls-relay.js"
 
 const TRUSTED = { NODE_EXTRA_CA_CERTS: TLS_CERT };
 
+/** `watch --json` at `url` stops after one attempt, exit 1, saying `said` as list does; its JSON states. */
+async function watchStopsAtOnce(url: string, said: string): Promise<Array<{ state: string; reason?: string }>> {
+  const watch = await cliResult(["watch", "--url", url, "--json"]);
+  expect(watch.stderr).toBe(`gateway-presence watch: ${said}\n`);
+  expect(watch.code).toBe(1);
+  const states = watch.stdout.trim().split("\n").map((line) => JSON.parse(line) as { state: string; reason?: string });
+  expect(states.map((s) => s.state)).toEqual(["connecting", "closed"]);
+  return states;
+}
+
 describe("wss:// URLs: list, watch and doctor", () => {
   let gw: Gateway;
   let relay: TlsRelay;
@@ -53,11 +63,7 @@ describe("wss:// URLs: list, watch and doctor", () => {
     expect(doctor.stderr).toBe(`gateway-presence doctor: ${said}\n`);
     expect(doctor.code).toBe(2);
     // watch stops at once (no --timeout-ms): retrying cannot make the certificate trusted.
-    const watch = await cliResult(["watch", "--url", wss, "--json"]);
-    expect(watch.stderr).toBe(`gateway-presence watch: ${said}\n`);
-    expect(watch.code).toBe(1);
-    const states = watch.stdout.trim().split("\n").map((line) => JSON.parse(line) as { state: string; reason?: string });
-    expect(states.map((s) => s.state)).toEqual(["connecting", "closed"]);
+    const states = await watchStopsAtOnce(wss, said);
     expect(states[1]!.reason).toBe(`cannot open ${wss}: DEPTH_ZERO_SELF_SIGNED_CERT`);
   });
 
@@ -91,9 +97,6 @@ describe("wss:// URLs: list, watch and doctor", () => {
     const list = await cliResult(["list", "--url", url]);
     expect(list.stderr).toBe(`gateway-presence list: ${said}\n`);
     expect(list.code).toBe(1);
-    const watch = await cliResult(["watch", "--url", url, "--json"]);
-    expect(watch.stderr).toBe(`gateway-presence watch: ${said}\n`);
-    expect(watch.code).toBe(1);
-    expect(watch.stdout.trim().split("\n").map((line) => (JSON.parse(line) as { state: string }).state)).toEqual(["connecting", "closed"]);
+    await watchStopsAtOnce(url, said);
   });
 });
