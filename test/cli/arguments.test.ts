@@ -38,6 +38,7 @@ describe("CLI usage errors exit 2 on every command", () => {
     [["serve", "--tick-interval-ms", "3000000000"], /--tick-interval-ms <ms>.*must be an integer from 1 to 2147483647/],
     [["conform", "--wait-ready", "3000000000"], /--wait-ready <ms>.*must be an integer from 0 to 2147483647/],
     [["conform", "--timeout", "0"], /--timeout <ms>.*must be an integer from 1 to 2147483647/],
+    [["conform", "--step-timeout", "3000000000"], /--step-timeout <ms>.*must be an integer from 1 to 2147483647/],
     [["conform", "--binding", "grpc", "--list"], /--binding <binding>.*must be one of jsonrpc, openclaw/],
     [["watch", "--bogus"], /unknown option '--bogus'/],
     [["watch", "--token-file", join(dir, "missing")], /gateway-presence watch: cannot read --token-file .*missing: no such file \(ENOENT\)/],

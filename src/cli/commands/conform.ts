@@ -37,6 +37,7 @@ interface ConformFlags extends TokenFlags {
   fixtures: string[];
   slow?: boolean;
   timeout?: number;
+  stepTimeout?: number;
   handshakeTimeout?: number;
   /** `--handshake-timeout-ms`, serve's name for the same setting: read as --handshake-timeout. */
   handshakeTimeoutMs?: number;
@@ -169,6 +170,7 @@ async function conform(flags: ConformFlags, givenToken: string | undefined): Pro
       scenarios,
       slow: flags.slow === true,
       timeoutMs: flags.timeout,
+      stepTimeoutMs: flags.stepTimeout,
       handshakeTimeoutMs,
       capabilities: overrides,
       realTime: flags.realTime === true,
@@ -231,6 +233,7 @@ export function register(program: Command): void {
     .addOption(new Option("--ttl-ms <ms>").argParser(milliseconds(1)).hideHelp())
     .option("--wait-ready <ms>", "wait this long for a gateway that refuses connections or says it is starting", milliseconds(0), 30000)
     .option("--timeout <ms>", "deadline per scenario (default 10000)", milliseconds(1))
+    .option("--step-timeout <ms>", "how long the probe and each step wait for the gateway to open a connection or answer a request, the probe's connect included (default 3000)", milliseconds(1))
     .option("--handshake-timeout <ms>", "the gateway's handshake timeout, if not the default 10000 (also: --handshake-timeout-ms, as serve names it)", milliseconds(1))
     .addOption(new Option("--handshake-timeout-ms <ms>").argParser(milliseconds(1)).hideHelp())
     .option("--with <capabilities>", "treat these capabilities as available, comma-separated (repeatable)", capabilities)

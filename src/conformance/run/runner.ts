@@ -46,7 +46,11 @@ export interface ConformanceOptions {
   skip?: string[];
   /** Deadline per scenario (default 10000 ms; a fixture's own timeoutMs wins; `wait` steps extend it). */
   timeoutMs?: number;
-  /** Wait per answer (default 3000 ms). */
+  /**
+   * How long the probe and each step wait for the gateway to open a connection or answer a request,
+   * the probe's `connect` included (default 3000 ms; conform's `--step-timeout`). A step's own
+   * `timeoutMs` wins; the scenario's deadline (`timeoutMs`) still ends a scenario that waits longer.
+   */
   stepTimeoutMs?: number;
   /** SHOULD failures (and W2 findings) fail the run instead of being warnings. */
   strict?: boolean;
