@@ -103,9 +103,13 @@ function failureText(url: string, error: unknown, binding: ConnectionFlags["bind
   if (error instanceof TransportError && error.kind === "protocol") return `cannot use the gateway at ${url}: ${message}`;
   // A binding hint means the socket opened and the handshake got no answer it could read: the gateway was reached.
   const hint = bindingHint(message, binding);
-  // The client's "cannot open <url>: ECONNREFUSED" names the URL this line names already.
-  const why = message.startsWith(`cannot open ${redactUrl(url)}: `) ? message.slice(`cannot open ${redactUrl(url)}: `.length) : message;
-  return `${hint ? noHandshakeWith(url) : `cannot reach the gateway at ${url}`}: ${why}${hint || tlsHint(error, message)}`;
+  return `${hint ? noHandshakeWith(url) : `cannot reach the gateway at ${url}`}: ${withoutUrl(url, message)}${hint || tlsHint(error, message)}`;
+}
+
+/** The client's `cannot open <url>: ECONNREFUSED` as `ECONNREFUSED`, for a line that names the URL already. */
+export function withoutUrl(url: string, message: string): string {
+  const prefix = `cannot open ${redactUrl(url)}: `;
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
 /** What to do about each certificate problem (the client SDK tells them from Node's TLS error codes). */

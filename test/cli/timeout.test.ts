@@ -43,12 +43,15 @@ describe("--timeout-ms: list, watch and doctor", () => {
 
     const watch = cli(["watch", "--url", silent.url, "--timeout-ms", "700", "--json"]);
     expect(await watch.exit).toBe(1);
-    expect(watch.stderr()).toBe(`gateway-presence watch: ${said} (no list within --timeout-ms 700: stopped retrying)\n`);
+    // One sentence, one parenthesis: the binding hint's, then why watch stopped.
+    const stopped = `${said}; stopped retrying after --timeout-ms 700 with no list`;
+    expect(watch.stderr()).toBe(`gateway-presence watch: ${stopped}\n`);
     // One attempt: the retry would have started after the 700 ms; the last line says why it closed.
     expect(silent.sockets()).toBe(1);
     const states = jsonLines(watch.stdout());
     expect(states.map((l) => l.state)).toEqual(["connecting", "closed"]);
-    expect(states[1]!.reason).toBe("connect: no answer within 700 ms (no list within --timeout-ms 700)");
+    // The closed state says what stderr says.
+    expect(states[1]!.reason).toBe(stopped);
     // It got as far as sending connect, which the server read and left unanswered.
     expect(silent.frames.some((f) => (JSON.parse(f) as { method?: string }).method === "connect")).toBe(true);
 
@@ -69,8 +72,10 @@ describe("--timeout-ms: list, watch and doctor", () => {
     expect(states).toContain("reconnecting");
     expect(states.at(-1)).toBe("closed");
     expect(run.stderr()).toMatch(
-      new RegExp(`^gateway-presence watch: cannot reach the gateway at ${url}: ECONNREFUSED \\(no list within --timeout-ms 1500: stopped retrying\\)\\n$`),
+      new RegExp(`^gateway-presence watch: cannot reach the gateway at ${url}: ECONNREFUSED; stopped retrying after --timeout-ms 1500 with no list\\n$`),
     );
+    // --json's closed state says the same, naming the URL once (not the client's "cannot open <url>: ").
+    expect(jsonLines(run.stdout()).at(-1)!.reason).toBe(`cannot reach the gateway at ${url}: ECONNREFUSED; stopped retrying after --timeout-ms 1500 with no list`);
   });
 
   describe("against the reference gateway", () => {

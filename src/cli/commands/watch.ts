@@ -12,7 +12,7 @@ import { exitCodes } from "../usage.js";
 import { redactUrl, redactUrlsIn } from "../../transport/redact.js";
 import { formatAge } from "../../client/status.js";
 import { certificateProblem, createPresenceClient, type MirrorChange, type PresenceClient, type StateChange } from "../../index.js";
-import { addConnectionOptions, bindingHint, cliClientOptions, describeFailure, noTlsThere, type ConnectionFlags } from "../connection.js";
+import { addConnectionOptions, bindingHint, cliClientOptions, describeFailure, noTlsThere, withoutUrl, type ConnectionFlags } from "../connection.js";
 import { gatewayNow, instancesJson, renderInstances } from "./list.js";
 
 interface WatchFlags extends ConnectionFlags {
@@ -51,10 +51,12 @@ const instanceCount = (n: number): string => `${n} ${n === 1 ? "instance" : "ins
 
 function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClient, failed: StateChange | undefined): string {
   // The URL may hold a token (`?token=`) or `user:password@`: shown redacted, here and in reasons.
+  // The line names it once: not again in the client's `cannot open <url>: ...`.
   const url = redactUrl(flags.url);
+  const reasonOf = (f: StateChange) => withoutUrl(flags.url, redactUrlsIn(f.reason ?? "", [flags.url]));
   const why = (f: StateChange) => {
     const hint = hintFor(f, flags.binding);
-    return `${redactUrlsIn(f.reason ?? "", [flags.url])}${hint ? `\n  ${hint}` : ""}`;
+    return `${reasonOf(f)}${hint ? `\n  ${hint}` : ""}`;
   };
   switch (change.state) {
     case "open":
@@ -65,7 +67,7 @@ function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClien
     case "connecting":
       return failed ? `○ connecting  ${url} (attempt ${(change.attempt ?? 0) + 1})\n  the last attempt failed: ${why(failed)}` : `○ connecting  ${url}`;
     default:
-      return `○ ${change.state}  ${url}${change.reason ? `: ${redactUrlsIn(change.reason, [flags.url])}` : ""}`;
+      return `○ ${change.state}  ${url}${change.reason ? `: ${reasonOf(change)}` : ""}`;
   }
 }
 
@@ -83,19 +85,19 @@ function givesUp(flags: WatchFlags, change: StateChange, startedAt: number, open
 }
 
 /**
- * Why watch stops instead of retrying, or undefined to retry: a wss:// certificate that is not
+ * Why watch stops instead of retrying (in list's words, one line), or undefined to retry: a wss:// certificate that is not
  * trusted, expired or for another host name needs a person (the SDK retries it: a long-running app may
  * see it renewed; a person at a terminal is told now, in list's words), as does a wss:// URL whose port
  * answers without TLS (a plain gateway: the URL is wrong); and --timeout-ms (givesUp).
  * A gateway that is down or restarting is retried as before.
  */
-function stopReason(flags: WatchFlags, change: StateChange, startedAt: number, opened: boolean, tokenGiven: boolean): { message: string; note: string } | undefined {
+function stopReason(flags: WatchFlags, change: StateChange, startedAt: number, opened: boolean, tokenGiven: boolean): string | undefined {
   if (change.state !== "reconnecting") return undefined;
   const failure = () => describeFailure(flags.url, change.error ?? new Error(change.reason), flags.binding, tokenGiven);
-  if (certificateProblem(change.error) || noTlsThere(change.error?.message ?? change.reason ?? "")) return { message: failure(), note: "" };
+  if (certificateProblem(change.error) || noTlsThere(change.error?.message ?? change.reason ?? "")) return failure();
   if (!givesUp(flags, change, startedAt, opened)) return undefined;
-  const limit = `no list within --timeout-ms ${flags.timeoutMs}`;
-  return { message: `${failure()} (${limit}: stopped retrying)`, note: ` (${limit})` };
+  // After the failure's own hint, if any: one parenthesis, one sentence.
+  return `${failure()}; stopped retrying after --timeout-ms ${flags.timeoutMs} with no list`;
 }
 
 async function watch(flags: WatchFlags, command: Command): Promise<void> {
@@ -128,8 +130,9 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
     const stop = stopReason(flags, change, startedAt, opened, tokenGiven);
     if (stop !== undefined) {
       gaveUp = true;
-      change = { state: "closed", reason: `${change.reason ?? "no list"}${stop.note}`, ...(change.error ? { error: change.error } : {}) };
-      void exit(1, stop.message);
+      // The closed state (--json's last line) says what stderr says.
+      change = { state: "closed", reason: stop, ...(change.error ? { error: change.error } : {}) };
+      void exit(1, stop);
     }
     if (change.state === "open") opened = true;
     state = change;
