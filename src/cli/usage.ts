@@ -51,9 +51,22 @@ export function throwUsageErrors(program: Command, argv: readonly string[] = pro
   const quotes = (text: string) => urls.some((url) => text.includes(url) || urlSecrets(url).some((secret) => secret.length >= MIN_LITERAL_LENGTH && text.includes(secret)));
   // commander starts its own messages with "error: "; ours name the command (`gateway-presence list: ...`).
   const prefix = `${commandPath(program)}: `;
-  const worded = (text: string) => (text.startsWith("error: ") ? prefix + text.slice("error: ".length) : text);
+  const worded = (text: string) => (text.startsWith("error: ") ? prefix + oneSentence(text.slice("error: ".length)) : text);
   program.configureOutput({ outputError: (text, write) => write(worded(quotes(text) ? redactUrlsIn(text, urls) : text)) });
   for (const command of program.commands) throwUsageErrors(command, argv);
+}
+
+/**
+ * commander words a refused value as two sentences, the second in lower case: "option '--timeout-ms
+ * <ms>' argument 'abc' is invalid. must be an integer ..." (our parser's message after its full stop;
+ * its own choices check: "... is invalid. Allowed choices are html, markdown."). Said as one:
+ * "... is invalid: must be an integer ...", "... is invalid: allowed choices are html, markdown.".
+ */
+export function oneSentence(text: string): string {
+  return text.replace(
+    /^((?:option '[^']*' (?:argument|value) '.*?'(?: from env '[^']*')?|command-argument value '.*?') is invalid(?: for argument '[^']*')?)\. (?:([A-Z])(?=[a-z]))?/s,
+    (_, head: string, capital: string | undefined) => `${head}: ${capital?.toLowerCase() ?? ""}`,
+  );
 }
 
 /** Command-line values that are URLs (`--url U`, `--upstream=U`, ...), which may hold a token or `user:password@`. */

@@ -103,6 +103,6 @@ describe("CLI list and watch over the openclaw binding", () => {
   it("refuses an unknown --binding with one line", async () => {
     const r = ocCli(["list", "--binding", "carrier-pigeon"]);
     expect(await r.exit).toBe(2);
-    expect(r.stderr()).toMatch(/--binding.*must be one of jsonrpc, openclaw/);
+    expect(r.stderr()).toMatch(/--binding <binding>' argument '[^']*' is invalid: must be one of jsonrpc, openclaw/);
   });
 });

@@ -171,11 +171,11 @@ describe("a --url with a token or user:password is never printed", () => {
     );
     const [list, watch, doctor, conform] = runs;
     expect(list.code).toBe(2);
-    expect(list.stderr).toBe(`gateway-presence list: option '--url <url>' argument 'http://<REDACTED>@127.0.0.1:${port}/?token=<REDACTED>&session=<REDACTED>' is invalid. must be a ws:// or wss:// URL\n`);
+    expect(list.stderr).toBe(`gateway-presence list: option '--url <url>' argument 'http://<REDACTED>@127.0.0.1:${port}/?token=<REDACTED>&session=<REDACTED>' is invalid: must be a ws:// or wss:// URL\n`);
     // Not a URL at all (port 99999): redacted by what it looks like.
     for (const run of [watch, doctor]) {
       expect(run.code).toBe(2);
-      expect(run.stderr).toBe(`gateway-presence ${run.args[0]}: option '--url <url>' argument 'ws://<REDACTED>@127.0.0.1:99999/?token=<REDACTED>' is invalid. must be a ws:// or wss:// URL\n`);
+      expect(run.stderr).toBe(`gateway-presence ${run.args[0]}: option '--url <url>' argument 'ws://<REDACTED>@127.0.0.1:99999/?token=<REDACTED>' is invalid: must be a ws:// or wss:// URL\n`);
     }
     expect(conform.code).toBe(2);
     expect(conform.stdout + conform.stderr).toContain(`127.0.0.1:${port}`);

@@ -151,7 +151,7 @@ describe("gateway-presence doctor (CLI)", () => {
     expect(both.stderr).toBe("gateway-presence doctor: give --token or --token-file, not both\n");
     const bad = await doctorCli(["--url", url, "--watch-ms", "soon"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--watch-ms.*must be an integer/);
+    expect(bad.stderr).toMatch(/--watch-ms <ms>' argument '[^']*' is invalid: must be an integer/);
   });
 
   it("a gateway that speaks the other wire binding: exit 2, and the line says which flag to try", async () => {

@@ -96,7 +96,7 @@ describe("record and fixture commands", () => {
     // Usage errors: exit 2 (src/cli/usage.ts).
     [["fixture", "--from", "/no/such/file.jsonl"], 2, /gateway-presence fixture: \/no\/such\/file.jsonl: ENOENT/],
     [["record", "--listen", "nope", "--upstream", "ws://127.0.0.1:1", "--out", "/dev/null"], 2, /--listen <host:port>.*expected HOST:PORT/],
-    [["record", "--listen", "127.0.0.1:0", "--upstream", "http://x", "--out", "/dev/null"], 2, /--upstream <url>.*must be a ws:\/\/ or wss:\/\/ URL/],
+    [["record", "--listen", "127.0.0.1:0", "--upstream", "http://x", "--out", "/dev/null"], 2, /--upstream <url>' argument 'http:\/\/x' is invalid: must be a ws:\/\/ or wss:\/\/ URL/],
     // An --out that cannot be written, before anything is recorded: exit 2, as for conform, fixture and report compare.
     [["record", "--listen", "127.0.0.1:0", "--upstream", "ws://127.0.0.1:1", "--out", "/no/such/dir/x.jsonl"], 2, /^gateway-presence record: cannot write \/no\/such\/dir\/x.jsonl: ENOENT[^\n]*\n$/],
   ] as const)("%j exits %i with a clear message", async (args, code, message) => {

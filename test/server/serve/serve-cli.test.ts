@@ -65,7 +65,7 @@ describe("gateway-presence serve", () => {
   it("rejects a bad port", async () => {
     const s = serve(["--port", "http"]);
     expect(await s.exit).not.toBe(0);
-    expect(s.stderr()).toMatch(/--port.*must be an integer from 0 to 65535/);
+    expect(s.stderr()).toMatch(/--port <port>' argument '[^']*' is invalid: must be an integer from 0 to 65535/);
   });
 
   it("--listen runs both bindings over one store; --binding picks the one listener's binding", async () => {
@@ -113,7 +113,7 @@ describe("gateway-presence serve", () => {
     }
     const bad = serve(["--port", "0", "--push-bytes-per-second", "0"]);
     expect(await bad.exit).not.toBe(0);
-    expect(bad.stderr()).toMatch(/--push-bytes-per-second.*must be an integer from 1/);
+    expect(bad.stderr()).toMatch(/--push-bytes-per-second <n>' argument '[^']*' is invalid: must be an integer from 1/);
   });
 
   it("--limits reaches the gateway-wide limits and overload shedding, and a bad one exits 2 naming the key", async () => {
@@ -137,10 +137,10 @@ describe("gateway-presence serve", () => {
 
   it("refuses bad --listen and --binding values, and --port or --binding beside --listen", async () => {
     for (const [args, message] of [
-      [["--listen", "soap=127.0.0.1:1"], /--listen.*must be one of jsonrpc, openclaw/],
-      [["--listen", "openclaw"], /--listen.*must be BINDING=HOST:PORT/],
-      [["--listen", "openclaw=127.0.0.1:99999"], /--listen.*must be an integer from 0 to 65535/],
-      [["--binding", "grpc"], /--binding.*must be one of jsonrpc, openclaw/],
+      [["--listen", "soap=127.0.0.1:1"], /--listen <binding=host:port>' argument '[^']*' is invalid: must be one of jsonrpc, openclaw/],
+      [["--listen", "openclaw"], /--listen <binding=host:port>' argument '[^']*' is invalid: must be BINDING=HOST:PORT/],
+      [["--listen", "openclaw=127.0.0.1:99999"], /--listen <binding=host:port>' argument '[^']*' is invalid: must be an integer from 0 to 65535/],
+      [["--binding", "grpc"], /--binding <binding>' argument '[^']*' is invalid: must be one of jsonrpc, openclaw/],
       [["--listen", "openclaw=0", "--port", "0"], /with --listen, each listener names its own binding and port/],
     ] as const) {
       const s = serve([...args]);
