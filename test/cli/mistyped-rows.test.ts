@@ -3,41 +3,9 @@
 // number belongs, no ts, a ts too large for a double): they show the rows as given, doctor reports
 // them as a finding, and nothing crashes. A scripted JSON-RPC gateway on a loopback port sends them.
 import { afterEach, describe, expect, it } from "vitest";
-import { helloFor, startScriptedGateway, waitFor, type ScriptedGateway, type ScriptedRequest } from "../client/scripted-gateway.js";
+import { helloFor, startScriptedGateway, waitFor, type ScriptedGateway } from "../client/scripted-gateway.js";
 import { cli } from "../support/cli.js";
-
-/** Stands for a number JSON can hold but JSON.stringify cannot write: 1e400 parses as Infinity. */
-const HUGE = "__1e400__";
-
-function badRows(now: number): unknown[] {
-  return [
-    { host: "gw", mode: "gateway", reason: "self", ts: now },
-    // What the newcomer's proxy made of two rows of the reference gateway.
-    { instanceId: "desk", host: "desk", mode: "ui", reason: "connect", version: 7, ts: now - 1_000 },
-    { instanceId: "laptop", host: 5, mode: "ui", reason: "connect", ts: now - 2_000 },
-    {
-      instanceId: { id: "tab" },
-      host: null,
-      ip: ["10.0.0.7"],
-      mode: true,
-      platform: 12.5,
-      lastInputSeconds: "3",
-      roles: "operator",
-      scopes: [1, 2],
-      reason: "periodic",
-      ts: now - 3_000,
-    },
-    { instanceId: "no-ts", host: "ghost", mode: "node", reason: "connect" },
-    { instanceId: "far", host: "far", mode: "node", reason: "connect", ts: HUGE, lastInputSeconds: HUGE },
-    { instanceId: "odd-ts", host: "odd", mode: "node", reason: "connect", ts: "1700000000000" },
-  ];
-}
-
-/** Answers with `result` written as JSON, the HUGE marker as the number 1e400. */
-function answerRaw(req: ScriptedRequest, result: unknown): "silent" {
-  req.socket.send(JSON.stringify({ jsonrpc: "2.0", id: req.id, result }).replaceAll(`"${HUGE}"`, "1e400"));
-  return "silent";
-}
+import { answerRaw, badRows } from "../support/mistyped-rows.js";
 
 describe("list, watch and doctor on rows with wrongly typed fields", () => {
   let gw: ScriptedGateway;

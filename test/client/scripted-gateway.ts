@@ -3,7 +3,7 @@
  * to control exactly what the gateway says (a gap, a silent method, a fatal answer). Tests against
  * the reference gateway use createGateway instead.
  */
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { HelloOk, PresenceEntry } from "../../src/index.js";
 
@@ -45,9 +45,13 @@ export function helloFor(list: PresenceEntry[], version: number, overrides: Part
   };
 }
 
-export async function startScriptedGateway(port = 0): Promise<ScriptedGateway> {
-  const wss = new WebSocketServer({ host: "127.0.0.1", port });
-  await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
+/**
+ * `port`: where to listen on 127.0.0.1 (0: any free port); or `{ server }`: take the upgrades of an
+ * HTTP server already listening on loopback (one that also serves pages), which the caller closes.
+ */
+export async function startScriptedGateway(port: number | { server: Server } = 0): Promise<ScriptedGateway> {
+  const wss = typeof port === "number" ? new WebSocketServer({ host: "127.0.0.1", port }) : new WebSocketServer({ server: port.server });
+  if (typeof port === "number") await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
   const address = wss.address() as { port: number };
   const gw: ScriptedGateway = {
     url: `ws://127.0.0.1:${address.port}`,
