@@ -10,7 +10,7 @@ import { createNodeOpenClawBinding, defaultDeviceIdentityPath } from "../client/
 import { addTokenOptions, commandToken, GIVE_TOKEN, type TokenFlags } from "./token.js";
 import { redactUrl, redactUrlsIn } from "../transport/redact.js";
 import { noHandshakeWith, OPENCLAW_FRAMES_GUESS } from "../client/errors.js";
-import { certificateProblem, DEFAULT_GATEWAY_URL, GatewayError, TransportError, type CertificateProblem, type PresenceClientOptions } from "../index.js";
+import { DEFAULT_GATEWAY_URL, GatewayError, tlsProblem, TransportError, type PresenceClientOptions, type TlsProblem } from "../index.js";
 
 export interface ConnectionFlags extends TokenFlags {
   url: string;
@@ -103,7 +103,7 @@ function failureText(url: string, error: unknown, binding: ConnectionFlags["bind
   if (error instanceof TransportError && error.kind === "protocol") return `cannot use the gateway at ${url}: ${message}`;
   // A binding hint means the socket opened and the handshake got no answer it could read: the gateway was reached.
   const hint = bindingHint(message, binding);
-  return `${hint ? noHandshakeWith(url) : `cannot reach the gateway at ${url}`}: ${withoutUrl(url, message)}${hint || tlsHint(error, message)}`;
+  return `${hint ? noHandshakeWith(url) : `cannot reach the gateway at ${url}`}: ${withoutUrl(url, message)}${hint || tlsHint(error)}`;
 }
 
 /** The client's `cannot open <url>: ECONNREFUSED` as `ECONNREFUSED`, for a line that names the URL already. */
@@ -112,23 +112,19 @@ export function withoutUrl(url: string, message: string): string {
   return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
-/** What to do about each certificate problem (the client SDK tells them from Node's TLS error codes). */
-const CERTIFICATE_HINTS: Record<CertificateProblem, string> = {
+/** What to do about each TLS problem (the client SDK tells them apart: tlsProblem()). */
+const TLS_HINTS: Record<TlsProblem, string> = {
   untrusted: "the gateway's TLS certificate is not trusted here: for a private CA or a self-signed certificate, give it with NODE_EXTRA_CA_CERTS=FILE",
   expired: "the gateway's TLS certificate has expired or is not valid yet",
   hostname: "the gateway's TLS certificate is not for this host name: use one it names",
+  "no-tls": "no TLS there: if the gateway serves plain WebSocket, use ws://",
+  handshake: "the gateway's TLS refused the handshake: it accepts no TLS version or cipher this client offers, or wants a client certificate",
 };
 
-/** The hint for a failed wss:// attempt: a certificate problem, or a port that speaks no TLS (`cannot open wss://...: EPROTO`). */
-function tlsHint(error: unknown, message: string): string {
-  const problem = certificateProblem(error);
-  if (problem) return ` (${CERTIFICATE_HINTS[problem]})`;
-  return noTlsThere(message) ? " (no TLS there: if the gateway serves plain WebSocket, use ws://)" : "";
-}
-
-/** A wss:// attempt reached a port that answered, but not in TLS (OpenSSL's EPROTO / WRONG_VERSION_NUMBER): a wrong URL, not a gateway that is down. */
-export function noTlsThere(message: string): boolean {
-  return /\bEPROTO\b|WRONG_VERSION_NUMBER/.test(message);
+/** The hint for a failed wss:// attempt (`cannot open wss://...: CERT_HAS_EXPIRED`, `...: EPROTO`). */
+function tlsHint(error: unknown): string {
+  const problem = tlsProblem(error);
+  return problem ? ` (${TLS_HINTS[problem]})` : "";
 }
 
 /**

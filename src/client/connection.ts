@@ -91,6 +91,9 @@ export class Connection implements HandshakeContext {
         return reject(redactedError(error, url));
       }
       let lastError = "";
+      // Node's error behind the failure (a system or TLS error with a `code`), kept as the cause so
+      // tlsProblem() can read the code; browsers give none.
+      let cause: Error | undefined;
       const timer = setTimeout(() => {
         fail(new TransportError("timeout", `cannot open ${shown}: ${notOpenWithin(timeoutMs)}`));
         safeClose(socket, 1000, "open timeout");
@@ -101,11 +104,15 @@ export class Connection implements HandshakeContext {
         socket.onerror = () => {}; // ws throws on an error event nobody listens to
         reject(error);
       };
-      socket.onerror = (event: { message?: string; error?: { code?: string } }) => {
-        lastError = event?.error?.code ?? event?.message ?? lastError;
+      socket.onerror = (event: { message?: string; error?: unknown }) => {
+        const error = event?.error as { code?: unknown } | undefined;
+        if (error instanceof Error && typeof error.code === "string") cause = error;
+        lastError = (typeof error?.code === "string" ? error.code : undefined) ?? event?.message ?? lastError;
       };
-      socket.onclose = (event: { code?: number }) =>
-        fail(new TransportError("closed", `cannot open ${shown}: ${redactUrlsIn(lastError, [url]) || `closed (${event?.code ?? 1006})`}`));
+      socket.onclose = (event: { code?: number }) => {
+        const why = redactUrlsIn(lastError, [url]) || `closed (${event?.code ?? 1006})`;
+        fail(new TransportError("closed", `cannot open ${shown}: ${why}`, cause ? { cause } : undefined));
+      };
       socket.onopen = () => {
         clearTimeout(timer);
         resolve(new Connection(socket, binding, handlers));

@@ -100,21 +100,59 @@ export function isFatalConnectError(error: unknown): error is GatewayError {
  */
 export type CertificateProblem = "untrusted" | "expired" | "hostname";
 
-/** Node's TLS error codes by what they mean; the client quotes them bare (`cannot open wss://...: CERT_HAS_EXPIRED`). */
-const CERTIFICATE_CODES: ReadonlyArray<[RegExp, CertificateProblem]> = [
-  [/SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|CERT_UNTRUSTED/, "untrusted"],
-  [/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/, "expired"],
-  [/ERR_TLS_CERT_ALTNAME_INVALID/, "hostname"],
+/**
+ * Why a wss:// connection attempt failed in TLS: a CertificateProblem; `"no-tls"`, the port answered
+ * but not in TLS (a plain ws:// gateway, another service: the URL is wrong); or `"handshake"`, a TLS
+ * server that refused the handshake (no TLS version or cipher both sides accept, a client certificate
+ * wanted). Like certificate problems, the client retries these; each needs a person.
+ */
+export type TlsProblem = CertificateProblem | "no-tls" | "handshake";
+
+/** Node's error codes by what they mean (OpenSSL's verify codes, Node's own host-name check, OpenSSL's record errors). */
+const TLS_CODES: ReadonlyArray<[RegExp, TlsProblem]> = [
+  [/^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_UNTRUSTED)$/, "untrusted"],
+  [/^(CERT_HAS_EXPIRED|CERT_NOT_YET_VALID)$/, "expired"],
+  [/^(ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)$/, "hostname"],
+  [/^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG)$/, "no-tls"],
+  [/^ERR_SSL_(SSLV3|TLSV1\d?)_ALERT_/, "handshake"],
 ];
 
 /**
- * The certificate problem behind a failed connection attempt (a TransportError: `connect()`'s
- * rejection, a `reconnecting` state's `error`), or undefined for any other failure. Node only: a
- * browser's WebSocket says nothing about why it could not open.
+ * OpenSSL's reasons behind Node's generic EPROTO (`write EPROTO ...:ssl3_get_record:wrong version
+ * number:...`, which is what Node 20 gives through `ws`): the first bytes back were not a TLS record
+ * (a plain HTTP/WebSocket answer reads as a "wrong version number", a long text line as a "packet
+ * length too long"), or the server sent a TLS alert. Only the message names the reason.
+ */
+const NOT_TLS_REASON = /wrong version number|packet length too long/i;
+const TLS_ALERT_REASON = /alert/i;
+
+/**
+ * What went wrong in TLS behind a failed connection attempt (a TransportError: `connect()`'s
+ * rejection, a `reconnecting` state's `error`), or undefined for any other failure (refused, timed
+ * out, answered with an error, not wss://). Reads the code of Node's error (the TransportError's
+ * `cause`); an error without one (made from a reason string) by the code its message quotes last
+ * (`cannot open wss://...: CERT_HAS_EXPIRED`). Node only: a browser's WebSocket says nothing about
+ * why it could not open, so there it is always undefined.
+ */
+export function tlsProblem(error: unknown): TlsProblem | undefined {
+  if (!(error instanceof TransportError)) return undefined;
+  const cause = error.cause as { code?: unknown; reason?: unknown; message?: unknown } | undefined;
+  const code = typeof cause?.code === "string" ? cause.code : /: ([A-Z][A-Z0-9_]+)$/.exec(error.message)?.[1];
+  if (code === undefined) return undefined;
+  if (code === "EPROTO") {
+    const reason = `${typeof cause?.reason === "string" ? cause.reason : ""} ${typeof cause?.message === "string" ? cause.message : ""}`;
+    return NOT_TLS_REASON.test(reason) ? "no-tls" : TLS_ALERT_REASON.test(reason) ? "handshake" : undefined;
+  }
+  return TLS_CODES.find(([pattern]) => pattern.test(code))?.[1];
+}
+
+/**
+ * The certificate problem behind a failed connection attempt, or undefined for any other failure
+ * (tlsProblem() without `"no-tls"` and `"handshake"`). Node only, as tlsProblem().
  */
 export function certificateProblem(error: unknown): CertificateProblem | undefined {
-  if (!(error instanceof TransportError)) return undefined;
-  return CERTIFICATE_CODES.find(([pattern]) => pattern.test(error.message))?.[1];
+  const problem = tlsProblem(error);
+  return problem === "no-tls" || problem === "handshake" ? undefined : problem;
 }
 
 /**

@@ -8,7 +8,9 @@ export {
   FATAL_CONNECT_ERRORS,
   isFatalConnectError,
   certificateProblem,
+  tlsProblem,
   type CertificateProblem,
+  type TlsProblem,
   type TransportErrorKind,
 } from "./errors.js";
 export { PresenceMirror, type MirrorChange, type MirrorGap, type MirrorEvents, type MirrorSource } from "./mirror.js";

@@ -1,20 +1,23 @@
 // wss:// for list, watch and doctor alike: a TLS relay on loopback in front of the reference gateway,
 // with a self-signed certificate for 127.0.0.1 and ::1 (test/support/tls-relay.ts). Trusted through
 // Node's NODE_EXTRA_CA_CERTS the commands read the gateway; untrusted, expired, for another host name,
-// or a wss:// URL to a plain gateway, they say what is wrong and what to do, in the same words
-// (src/cli/connection.ts), and watch stops at once on a certificate problem or a port without TLS
-// instead of retrying.
+// a wss:// URL to a plain gateway, or a TLS server that refuses the handshake, they say what is wrong
+// and what to do, in the same words (src/cli/connection.ts, from the SDK's tlsProblem()), and watch
+// stops at once on any of these instead of retrying.
+import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { cli, cliResult } from "../support/cli.js";
 import { closedPort } from "../support/ports.js";
-import { startTlsRelay, TLS_CERT, type TlsRelay } from "../support/tls-relay.js";
+import { startTlsRelay, TLS_CERT, TLS_KEY, type TlsRelay } from "../support/tls-relay.js";
 
 const TRUSTED = { NODE_EXTRA_CA_CERTS: TLS_CERT };
 
 /** `watch --json` at `url` stops after one attempt, exit 1, saying `said` as list does; its JSON states. */
-async function watchStopsAtOnce(url: string, said: string): Promise<Array<{ state: string; reason?: string }>> {
-  const watch = await cliResult(["watch", "--url", url, "--json"]);
+async function watchStopsAtOnce(url: string, said: string, env?: Record<string, string>): Promise<Array<{ state: string; reason?: string }>> {
+  const watch = await cliResult(["watch", "--url", url, "--json"], { env });
   expect(watch.stderr).toBe(`gateway-presence watch: ${said}\n`);
   expect(watch.code).toBe(1);
   const states = watch.stdout.trim().split("\n").map((line) => JSON.parse(line) as { state: string; reason?: string });
@@ -98,5 +101,22 @@ describe("wss:// URLs: list, watch and doctor", () => {
     expect(list.stderr).toBe(`gateway-presence list: ${said}\n`);
     expect(list.code).toBe(1);
     await watchStopsAtOnce(url, said);
+  });
+
+  it("a TLS server that refuses the handshake (TLS 1.3 only, the CLI offers 1.2 at most): list says so, not 'no TLS there'; watch stops at once", async () => {
+    const server = createTlsServer({ cert: readFileSync(TLS_CERT), key: readFileSync(TLS_KEY), minVersion: "TLSv1.3" }, (socket) => socket.end());
+    server.on("tlsClientError", () => {});
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `wss://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const env = { ...TRUSTED, NODE_OPTIONS: "--tls-max-v1.2" };
+      const said = `cannot reach the gateway at ${url}: EPROTO (the gateway's TLS refused the handshake: it accepts no TLS version or cipher this client offers, or wants a client certificate)`;
+      const list = await cliResult(["list", "--url", url], { env });
+      expect(list.stderr).toBe(`gateway-presence list: ${said}\n`);
+      expect(list.code).toBe(1);
+      await watchStopsAtOnce(url, said, env);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -3,16 +3,16 @@
  * state; waits for a gateway that is not up yet and reconnects through gateway restarts; Ctrl-C exits
  * cleanly. `--json` prints one JSON line per state change or list change instead (for scripts).
  * `--timeout-ms` bounds each step as for list and doctor, and the wait for the first list. A wss://
- * certificate problem (not trusted, expired, another host name) or a wss:// URL to a port without
- * TLS stops it at once, exit 1.
+ * certificate problem (not trusted, expired, another host name), a wss:// URL to a port without
+ * TLS or a TLS handshake the gateway refuses stops it at once, exit 1 (the SDK's tlsProblem()).
  */
 import type { Command } from "commander";
 import { milliseconds } from "../arguments.js";
 import { exitCodes } from "../usage.js";
 import { redactUrl, redactUrlsIn } from "../../transport/redact.js";
 import { formatAge } from "../../client/status.js";
-import { certificateProblem, createPresenceClient, type MirrorChange, type PresenceClient, type StateChange } from "../../index.js";
-import { addConnectionOptions, bindingHint, cliClientOptions, describeFailure, noTlsThere, withoutUrl, type ConnectionFlags } from "../connection.js";
+import { createPresenceClient, tlsProblem, type MirrorChange, type PresenceClient, type StateChange } from "../../index.js";
+import { addConnectionOptions, bindingHint, cliClientOptions, describeFailure, withoutUrl, type ConnectionFlags } from "../connection.js";
 import { gatewayNow, instancesJson, renderInstances } from "./list.js";
 
 interface WatchFlags extends ConnectionFlags {
@@ -25,9 +25,9 @@ export function register(program: Command): void {
   addConnectionOptions(
     exitCodes(program.command("watch").description("keep the presence list on screen, live"), {
       0: "stopped with Ctrl-C (SIGINT) or SIGTERM",
-      1: "a fatal answer (e.g. UNAUTHORIZED), a wrong --binding, a wss:// certificate that is not trusted, expired or for another host name, a wss:// URL to a port without TLS, or no list within --timeout-ms",
+      1: "a fatal answer (e.g. UNAUTHORIZED), a wrong --binding, a wss:// certificate that is not trusted, expired or for another host name, a wss:// URL to a port without TLS or whose TLS refuses the handshake, or no list within --timeout-ms",
     }),
-    "; given, watch also stops waiting for a gateway that is not up after this long, exit 1 (without: it waits as long as it takes; a wss:// certificate problem stops it at once); never a limit on how long it watches",
+    "; given, watch also stops waiting for a gateway that is not up after this long, exit 1 (without: it waits as long as it takes; a wss:// certificate or TLS problem stops it at once); never a limit on how long it watches",
   )
     .option("--json", "print one JSON line per state or list change")
     .option("--refresh-ms <ms>", "redraw interval for ages on a terminal", milliseconds(100), 5000)
@@ -88,13 +88,14 @@ function givesUp(flags: WatchFlags, change: StateChange, startedAt: number, open
  * Why watch stops instead of retrying (in list's words, one line), or undefined to retry: a wss:// certificate that is not
  * trusted, expired or for another host name needs a person (the SDK retries it: a long-running app may
  * see it renewed; a person at a terminal is told now, in list's words), as does a wss:// URL whose port
- * answers without TLS (a plain gateway: the URL is wrong); and --timeout-ms (givesUp).
+ * answers without TLS (a plain gateway: the URL is wrong) or refuses the TLS handshake (any
+ * tlsProblem()); and --timeout-ms (givesUp).
  * A gateway that is down or restarting is retried as before.
  */
 function stopReason(flags: WatchFlags, change: StateChange, startedAt: number, opened: boolean, tokenGiven: boolean): string | undefined {
   if (change.state !== "reconnecting") return undefined;
   const failure = () => describeFailure(flags.url, change.error ?? new Error(change.reason), flags.binding, tokenGiven);
-  if (certificateProblem(change.error) || noTlsThere(change.error?.message ?? change.reason ?? "")) return failure();
+  if (tlsProblem(change.error)) return failure();
   if (!givesUp(flags, change, startedAt, opened)) return undefined;
   // After the failure's own hint, if any: one parenthesis, one sentence.
   return `${failure()}; stopped retrying after --timeout-ms ${flags.timeoutMs} with no list`;
