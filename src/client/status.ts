@@ -16,9 +16,9 @@ export function presenceStatus(entry: Pick<PresenceEntry, "ts">, now: number = D
 }
 
 /**
- * A duration as the CLI's tables show ages and idle times (list, watch, doctor): `42s`, `3m 5s`,
- * `2h 1m`, `3d 4h`; whole seconds, truncated, never negative (a caller that shows a negative age
- * writes the sign itself).
+ * A duration as ages and idle times read everywhere: the CLI's tables (list, watch, doctor) and the
+ * Instances page: `42s`, `3m 5s`, `2h 1m`, `3d 4h`; whole seconds, truncated, never negative (a
+ * caller that shows a negative age writes the sign itself); `-` for a value that is not finite.
  */
 export function formatAge(ms: number): string {
   if (!Number.isFinite(ms)) return "-"; // a row without a usable ts (see entryTs)

@@ -2,9 +2,9 @@
  * The table's model, apart from the DOM: presence entries -> display rows on the gateway's clock
  * (SPEC C1 status, ages), newest first, with the filters of the page. Pure functions.
  */
-import { fieldText, newestTsFirst, quotedFieldText, presenceAge, presenceStatus, type PresenceStatus } from "../client/status.js";
+import { fieldText, formatAge, newestTsFirst, quotedFieldText, presenceAge, presenceStatus, type PresenceStatus } from "../client/status.js";
 import type { PresenceEntry } from "../protocol/presence.js";
-import { formatDuration, formatInstant } from "./format.js";
+import { formatInstant } from "./format.js";
 
 export const STATUSES: readonly PresenceStatus[] = ["Active", "Idle", "Stale"];
 
@@ -66,10 +66,10 @@ export function displayRows(entries: readonly PresenceEntry[], gatewayNow: numbe
       mode: text(entry.mode),
       version: text(entry.version),
       platform: text(entry.platform),
-      lastInput: idleMs === undefined ? text(entry.lastInputSeconds) : `${formatDuration(idleMs)} ago`,
+      lastInput: idleMs === undefined ? text(entry.lastInputSeconds) : `${formatAge(idleMs)} ago`,
       reason: text(entry.reason),
       roles: Array.isArray(entry.roles) ? entry.roles.map(text).join(", ") : text(entry.roles),
-      age: Number.isFinite(ageMs) ? formatDuration(ageMs) : "",
+      age: Number.isFinite(ageMs) ? formatAge(ageMs) : "",
       titles: {
         host: entry.instanceId ? `instanceId ${text(entry.instanceId)}${entry.host === undefined ? " (the row has no host)" : ""}` : "",
         platform: [entry.deviceFamily, entry.modelIdentifier].filter(Boolean).map(text).join(" · "),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { formatAge } from "../../../src/client/status.js";
 import { presenceAge, presenceStatus } from "../../../src/index.js";
 
 describe("C1 presenceStatus", () => {
@@ -25,5 +26,23 @@ describe("C1 presenceStatus", () => {
   it("defaults now to the local clock", () => {
     expect(presenceStatus({ ts: Date.now() })).toBe("Active");
     expect(presenceStatus({ ts: Date.now() - 200_000 })).toBe("Idle");
+  });
+});
+
+describe("formatAge: ages and idle times in the CLI's tables and on the Instances page", () => {
+  it("reads short and truncates to whole seconds, never negative; '-' for no number", () => {
+    expect([0, 999, 42_000, 60_000, 185_000, 3_600_000, 3_660_000, 86_400_000, 93_600_000, -5, Number.NaN].map(formatAge)).toEqual([
+      "0s",
+      "0s",
+      "42s",
+      "1m 0s",
+      "3m 5s",
+      "1h 0m",
+      "1h 1m",
+      "1d 0h",
+      "1d 2h",
+      "0s",
+      "-",
+    ]);
   });
 });
