@@ -41,6 +41,7 @@ export const PER_ADDRESS_ONLY: GatewayLimitsOptions = {
   maxPendingHandshakes: 1e9,
   maxUnfinishedRequests: 1e9,
   overload: { enabled: false },
+  connectionRate: { enabled: false },
 };
 
 const LIVE = fileURLToPath(new URL("./live-clients.ts", import.meta.url));

@@ -20,6 +20,19 @@ export function milliseconds(min: number) {
   return integer(min, MAX_TIMER_MS);
 }
 
+/** An integer from `min` to `max`, or the word `off` (a limit turned off). */
+export function integerOrOff(min: number, max = Number.MAX_SAFE_INTEGER) {
+  const parse = integer(min, max);
+  return (value: string): number | "off" => {
+    if (value.trim().toLowerCase() === "off") return "off";
+    try {
+      return parse(value);
+    } catch {
+      throw new InvalidArgumentError(`must be an integer from ${min} to ${max}, or off`);
+    }
+  };
+}
+
 export function gatewayUrl(value: string): string {
   let url: URL;
   try {

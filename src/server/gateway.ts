@@ -16,6 +16,7 @@ import { activeFaults } from "./faults.js";
 import { createGatewayHttp } from "./http/gateway-http.js";
 import { startListener, type Listener } from "./listener.js";
 import { UnfinishedRequests } from "./limits/unfinished-requests.js";
+import { ConnectionRate } from "./limits/connection-rate.js";
 import { resolveGatewayOptions, type GatewayOptions } from "./options.js";
 
 export interface GatewayListener {
@@ -41,7 +42,8 @@ export interface Gateway {
   stateVersion(): number;
   /**
    * Counters: pushes sent and dropped, push rounds and bytes, snapshots and frames encoded, ticks,
-   * rate-limited calls, rejections (limit and overload refusals among them); whether the gateway is
+   * rate-limited calls, rejections (limit and overload refusals among them, and of the limit refusals
+   * the upgrades refused over the gateway's new-connection rate); whether the gateway is
    * overloaded now and its event-loop delay in the last window (ms, limits/overload.ts; 0 when
    * shedding is off); and the store's health
    * (`store.healthy` is false while a cluster's Redis is out of reach and the gateway serves locally).
@@ -116,7 +118,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   let closing = false;
 
   const listeners: Listener[] = [];
-  const listening = { trusted, unfinished: new UnfinishedRequests(gw, trusted), isClosing: () => closing };
+  const listening = { trusted, unfinished: new UnfinishedRequests(gw, trusted), connectionRate: new ConnectionRate(gw), isClosing: () => closing };
   try {
     // Every listener serves the Instances page and checks the Origin of upgrades (src/server/http).
     const pageHttp = await createGatewayHttp(gw, () => listeners.map((l) => ({ binding: l.binding.name, port: l.port })));

@@ -15,7 +15,7 @@ export type { GatewayMetrics } from "./core/context.js";
 export type { GatewayFaults, GatewayFaultName } from "./faults.js";
 export { FAULT_NAMES } from "./faults.js";
 export { DEFAULT_RATE_LIMIT, type RateLimit } from "./core/rate-limiter.js";
-export { DEFAULT_LIMITS, type AuthFailureLimits, type GatewayLimits, type GatewayLimitsOptions } from "./limits/options.js";
+export { DEFAULT_LIMITS, type AuthFailureLimits, type ConnectionRateLimit, type GatewayLimits, type GatewayLimitsOptions } from "./limits/options.js";
 export { GatewayError } from "./core/errors.js";
 export { isLoopbackAddress } from "./core/remote-address.js";
 export type { EventFrame, Push, ServerBinding, ServerBindingFactory } from "./core/binding.js";

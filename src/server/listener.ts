@@ -19,6 +19,7 @@ import { clientAddress, type TrustedProxies } from "./core/remote-address.js";
 import type { ListenerHttp } from "./http/http-front.js";
 import { logRejection, refuseConnection } from "./limits/refuse.js";
 import { httpTimeouts, type UnfinishedRequests } from "./limits/unfinished-requests.js";
+import type { ConnectionRate } from "./limits/connection-rate.js";
 
 export interface Listener {
   readonly binding: ServerBinding;
@@ -46,12 +47,14 @@ export interface ListenerShared {
   trusted: TrustedProxies;
   /** Sockets not upgraded yet, per address, across every listener. */
   unfinished: UnfinishedRequests;
+  /** The gateway-wide rate of new connections, across every listener. */
+  connectionRate: ConnectionRate;
   isClosing: () => boolean;
 }
 
 export async function startListener(gw: GatewayContext, spec: ListenerSpec, shared: ListenerShared): Promise<Listener> {
   const { binding, host } = spec;
-  const { trusted, unfinished, isClosing } = shared;
+  const { trusted, unfinished, connectionRate, isClosing } = shared;
   const { maxPayload, rateLimit, handshakeTimeoutMs } = gw.options;
   const http = createServer(
     httpTimeouts(handshakeTimeoutMs),
@@ -64,7 +67,13 @@ export async function startListener(gw: GatewayContext, spec: ListenerSpec, shar
   // ws would close an oversized frame with 1009 and no answer; with headroom, the gateway answers
   // PAYLOAD_TOO_LARGE first (SPEC B3) and closes 1009 itself.
   const cutAt = maxPayload * 2 + 1024;
-  const wss = new WebSocketServer({ server: http, verifyClient: spec.http?.verifyClient, maxPayload: cutAt, perMessageDeflate: false, clientTracking: false });
+  // noServer: the listener hands each upgrade to ws itself, after the gateway-wide connection rate
+  // (limits/connection-rate.ts) has taken its token, so a refused one costs ws nothing.
+  const wss = new WebSocketServer({ noServer: true, verifyClient: spec.http?.verifyClient, maxPayload: cutAt, perMessageDeflate: false, clientTracking: false });
+  const emitConnection = (ws: WebSocket, request: IncomingMessage) => wss.emit("connection", ws, request);
+  http.on("upgrade", (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (connectionRate.admit(socket)) wss.handleUpgrade(request, socket, head, emitConnection);
+  });
 
   // The socket listeners are made once per listener, not once per connection (issue 11: a
   // handshake allocates less); ws calls them with `this` = the socket, whose connection is tagged on it.
@@ -121,9 +130,9 @@ export async function startListener(gw: GatewayContext, spec: ListenerSpec, shar
     ws.on("close", onClose);
     binding.opened?.(conn);
   });
-  // ws re-emits the http server's errors; a listen error rejects instead (told once).
+  // A listen error rejects instead (told once).
   let listening = false;
-  wss.on("error", (error) => {
+  http.on("error", (error) => {
     if (listening) gw.log(`error websocket server: ${error.message}`);
   });
 

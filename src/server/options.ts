@@ -93,8 +93,9 @@ export interface GatewayOptions {
   /** Folder of the built Instances page served on `/`. Default: the package's `dist/web/`; `false`: no page (HTTP answers 426). */
   webRoot?: string | false;
   /**
-   * Per-address limits: open connections, unfinished handshakes, new connections per second, and
-   * failed `connect`s (delayed, then locked out). Defaults in `DEFAULT_LIMITS`; see docs/security.md.
+   * Per-address limits (open connections, unfinished handshakes, new connections per second, failed
+   * `connect`s), gateway-wide ones (the same counts, `connectionRate`: new connections per second),
+   * overload shedding. Defaults in `DEFAULT_LIMITS`; see docs/security.md. A bad value: RangeError.
    */
   limits?: GatewayLimitsOptions;
   /**

@@ -1,9 +1,9 @@
 /** `gateway-presence serve`: runs the reference gateway until SIGINT or SIGTERM. */
 import type { Command } from "commander";
-import { bindingName, collect, integer, jsonObject, listenSpec, milliseconds, type ListenSpec } from "../arguments.js";
+import { bindingName, collect, integer, integerOrOff, jsonObject, listenSpec, milliseconds, type ListenSpec } from "../arguments.js";
 import { addTokenOptions, commandToken, GIVE_TOKEN, type TokenFlags } from "../token.js";
 import { exitCodes, usageError } from "../usage.js";
-import { createGateway, GATEWAY_DEFAULTS, InsecureListenerError, isLoopbackAddress, type GatewayLimitsOptions, type GatewayOptions } from "../../server/index.js";
+import { createGateway, DEFAULT_LIMITS, GATEWAY_DEFAULTS, InsecureListenerError, isLoopbackAddress, type GatewayLimitsOptions, type GatewayOptions } from "../../server/index.js";
 import { DEFAULT_DEAD_AFTER_MS, DEFAULT_REDIS_PREFIX, redactRedisUrl } from "../../presence/redis/index.js";
 
 /** The Redis URL may hold a password: this variable keeps it off the command line (ps). */
@@ -29,6 +29,8 @@ interface ServeFlags extends TokenFlags {
   deadAfterMs?: number;
   allowOrigin: string[];
   limits?: GatewayLimitsOptions;
+  connectionRate?: number | "off";
+  connectionBurst?: number;
 }
 
 function line(text: string): void {
@@ -77,6 +79,12 @@ export function register(program: Command): void {
       'per-address and gateway-wide limits, overload shedding, e.g. \'{"connectionsPerAddress":1024,"maxConnections":50000,"overload":{"maxEventLoopDelayMs":100}}\' (docs/security.md)',
       jsonObject,
     )
+    .option(
+      "--connection-rate <per-second>",
+      `new connections per second of the whole gateway, every address together; over it an upgrade gets HTTP 503 + Retry-After; off: no limit (default ${DEFAULT_LIMITS.connectionRate.perSecond}; docs/security.md)`,
+      integerOrOff(1),
+    )
+    .option("--connection-burst <n>", `new connections accepted back to back before --connection-rate applies (default ${DEFAULT_LIMITS.connectionRate.burst})`, integer(1))
     .action(async (flags: ServeFlags) => {
       let redisUrl: string | undefined;
       const listeners = flags.listen.length > 0 ? flags.listen : undefined;
@@ -88,6 +96,9 @@ export function register(program: Command): void {
         if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new Error(`--redis must be a redis:// or rediss:// URL, got ${JSON.stringify(redactRedisUrl(redisUrl))}`);
         if (redisUrl === undefined && (flags.gatewayId !== undefined || flags.redisPrefix !== undefined || flags.deadAfterMs !== undefined)) {
           throw new Error("--gateway-id, --redis-prefix and --dead-after-ms need --redis");
+        }
+        if (flags.limits?.connectionRate !== undefined && (flags.connectionRate !== undefined || flags.connectionBurst !== undefined)) {
+          throw new Error("give the connection rate either in --limits (connectionRate) or with --connection-rate/--connection-burst, not both");
         }
         // A password in --redis is visible in ps: the process title is replaced (as for --token).
         if (flags.redis?.includes("@")) process.title = "gateway-presence serve";
@@ -111,7 +122,7 @@ export function register(program: Command): void {
         trustedProxies: flags.trustedProxy,
         ...(redisUrl !== undefined ? { redis: { url: redisUrl, gatewayId: flags.gatewayId, prefix: flags.redisPrefix, deadAfterMs: flags.deadAfterMs } } : {}),
         allowOrigins: flags.allowOrigin,
-        ...(flags.limits ? { limits: flags.limits } : {}),
+        ...(flags.limits || flags.connectionRate !== undefined || flags.connectionBurst !== undefined ? { limits: { ...flags.limits, ...connectionRateFlags(flags) } } : {}),
         logger: line,
       };
       let gateway;
@@ -152,6 +163,13 @@ export function register(program: Command): void {
         line("warning: no token on a non-loopback address (--insecure-no-auth)");
       }
     });
+}
+
+/** `limits.connectionRate` from --connection-rate and --connection-burst (nothing when neither is given). */
+function connectionRateFlags(flags: ServeFlags): Pick<GatewayLimitsOptions, "connectionRate"> {
+  const { connectionRate: rate, connectionBurst: burst } = flags;
+  if (rate === undefined && burst === undefined) return {};
+  return { connectionRate: { ...(rate === "off" ? { enabled: false } : rate !== undefined ? { perSecond: rate } : {}), ...(burst !== undefined ? { burst } : {}) } };
 }
 
 /**

@@ -38,6 +38,8 @@ export interface GatewayMetrics {
   limitRefusals: number;
   /** Of those: sockets and not yet connected connections refused while the gateway was overloaded (limits/overload.ts). */
   overloadRefusals: number;
+  /** Of the limit refusals: WebSocket upgrades answered 503 over the gateway's new-connection rate (limits/connection-rate.ts). */
+  connectionRateRefusals: number;
 }
 
 export interface PublishedPresence {
@@ -111,6 +113,7 @@ export function createContext(
     rejections: 0,
     limitRefusals: 0,
     overloadRefusals: 0,
+    connectionRateRefusals: 0,
     pushRounds: 0,
     pushBytes: 0,
     snapshots: 0,

@@ -23,7 +23,7 @@ interface AddressState {
 
 /** Why a new connection is refused (a log reason, a message for the client, when to retry). */
 export interface Refusal {
-  reason: "CONNECTION_LIMIT" | "HANDSHAKE_LIMIT" | "HANDSHAKE_RATE" | "GATEWAY_CONNECTION_LIMIT" | "GATEWAY_HANDSHAKE_LIMIT" | "OVERLOADED";
+  reason: "CONNECTION_LIMIT" | "HANDSHAKE_LIMIT" | "HANDSHAKE_RATE" | "GATEWAY_CONNECTION_LIMIT" | "GATEWAY_HANDSHAKE_LIMIT" | "CONNECTION_RATE" | "OVERLOADED";
   message: string;
   retryAfterMs: number;
 }

@@ -8,7 +8,8 @@
  * counts like any other address (behind an SSH tunnel every client is 127.0.0.1: configure the limits
  * for that, see docs/security.md).
  *
- * Gateway-wide: the same counts over all addresses together (many hostile addresses at once), and
+ * Gateway-wide: the same counts over all addresses together (many hostile addresses at once), the
+ * rate of new connections (connection-rate.ts: a token bucket checked at the HTTP upgrade), and
  * overload shedding (overload.ts): new connections refused while the event loop is saturated.
  */
 import { checkTimerMs } from "../../protocol/durations.js";
@@ -58,6 +59,25 @@ export interface GatewayLimits {
   maxUnfinishedRequests: number;
   /** Overload shedding: new work refused while the event loop is saturated. */
   overload: OverloadLimits;
+  /** New connections of the whole gateway, every address and listener together: a token bucket (connection-rate.ts). */
+  connectionRate: ConnectionRateLimit;
+}
+
+/**
+ * The gateway-wide rate of new connections: a token bucket (`burst` tokens, refilled at `perSecond`)
+ * that every WebSocket upgrade request takes one token from, checked before `ws` reads its headers.
+ * An upgrade that finds the bucket empty is answered HTTP 503 with `Retry-After` (whole seconds until
+ * the next token, at least 1) and closed (`reason=CONNECTION_RATE`). Page requests (`/healthz`, the
+ * Instances page) take no token. Defaults: 2000 per second, burst 10000 (docs/security.md says how
+ * they were chosen).
+ */
+export interface ConnectionRateLimit {
+  /** Limit the rate at all. Default true; false: every upgrade goes on to `ws` unchecked. */
+  enabled: boolean;
+  /** Refill rate, new connections per second (a number > 0, not necessarily whole). Default 2000. */
+  perSecond: number;
+  /** Bucket size: upgrades accepted back to back after a quiet spell (a number >= 1). Default 10000. */
+  burst: number;
 }
 
 /**
@@ -84,10 +104,11 @@ export interface OverloadLimits {
   retryAfterMs: number;
 }
 
-export type GatewayLimitsOptions = Partial<Omit<GatewayLimits, "handshakeRate" | "authFailures" | "overload">> & {
+export type GatewayLimitsOptions = Partial<Omit<GatewayLimits, "handshakeRate" | "authFailures" | "overload" | "connectionRate">> & {
   handshakeRate?: Partial<RateLimit>;
   authFailures?: Partial<AuthFailureLimits>;
   overload?: Partial<OverloadLimits>;
+  connectionRate?: Partial<ConnectionRateLimit>;
 };
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -101,6 +122,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   maxPendingHandshakes: 2_048,
   maxUnfinishedRequests: 4_096,
   overload: { enabled: true, maxEventLoopDelayMs: 50, maxEventLoopUtilization: 1, windowMs: 500, retryAfterMs: 1_000 },
+  connectionRate: { enabled: true, perSecond: 2_000, burst: 10_000 },
 };
 
 /** The limits with defaults filled in; a bad value throws naming it (`limits.authFailures.windowMs ...`). */
@@ -111,6 +133,7 @@ export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits
   unknownKeys("limits.handshakeRate", options.handshakeRate, DEFAULT_LIMITS.handshakeRate);
   unknownKeys("limits.authFailures", options.authFailures, DEFAULT_LIMITS.authFailures);
   unknownKeys("limits.overload", options.overload, DEFAULT_LIMITS.overload);
+  unknownKeys("limits.connectionRate", options.connectionRate, DEFAULT_LIMITS.connectionRate);
   const limits: GatewayLimits = {
     connectionsPerAddress: options.connectionsPerAddress ?? DEFAULT_LIMITS.connectionsPerAddress,
     pendingHandshakesPerAddress: options.pendingHandshakesPerAddress ?? DEFAULT_LIMITS.pendingHandshakesPerAddress,
@@ -122,6 +145,7 @@ export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits
     maxPendingHandshakes: options.maxPendingHandshakes ?? DEFAULT_LIMITS.maxPendingHandshakes,
     maxUnfinishedRequests: options.maxUnfinishedRequests ?? DEFAULT_LIMITS.maxUnfinishedRequests,
     overload: { ...DEFAULT_LIMITS.overload, ...options.overload },
+    connectionRate: { ...DEFAULT_LIMITS.connectionRate, ...options.connectionRate },
   };
   const check = (name: string, value: number, min: number, integer = true) => {
     if (typeof value !== "number" || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
@@ -154,6 +178,10 @@ export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits
   check("overload.windowMs", o.windowMs, 50);
   timerMs("overload.windowMs", o.windowMs);
   check("overload.retryAfterMs", o.retryAfterMs, 0);
+  const r = limits.connectionRate;
+  if (typeof r.enabled !== "boolean") throw new TypeError(`gateway: limits.connectionRate.enabled must be true or false, got ${shown(r.enabled)}`);
+  check("connectionRate.perSecond", r.perSecond, Number.MIN_VALUE, false);
+  check("connectionRate.burst", r.burst, 1, false);
   return limits;
 }
 

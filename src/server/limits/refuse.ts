@@ -35,9 +35,7 @@ export function logThrottled(gw: GatewayContext, reason: string, address: string
  */
 export function refuseConnection(gw: GatewayContext, conn: Connection, refusal: Refusal): void {
   const shed = refusal.reason === "OVERLOADED";
-  gw.metrics.rejections++;
-  if (shed) gw.metrics.overloadRefusals++;
-  else gw.metrics.limitRefusals++;
+  countRefusal(gw, refusal);
   logRejection(gw, conn, refusal.reason, refusal.message);
   conn.ws.on("error", () => {}); // a close follows; nothing to add
   const message = `${refusal.message}; retry in ${refusal.retryAfterMs} ms`;
@@ -49,22 +47,34 @@ export function refuseConnection(gw: GatewayContext, conn: Connection, refusal: 
 const HTTP_STATUS = { 429: "Too Many Requests", 503: "Service Unavailable" } as const;
 
 /**
- * Refuses a TCP socket whose HTTP request has not been read (a limit: 429; overloaded: 503), with
- * `Retry-After` (whole seconds, at least 1) and `text` as the body, and closes it. Counted and
- * logged (throttled) like a refused connection.
+ * Refuses a TCP socket whose HTTP request has not been read, or an upgrade request before `ws` reads
+ * it (a limit: 429; overloaded or over the gateway's connection rate: 503), with `Retry-After` and
+ * `text` as the body (answerSocket), and closes it. Counted and logged (throttled) like a refused
+ * connection.
  */
 export function refuseSocket(gw: GatewayContext, socket: Socket, address: string, status: keyof typeof HTTP_STATUS, refusal: Refusal, text: string): void {
-  gw.metrics.rejections++;
-  if (status === 503) gw.metrics.overloadRefusals++;
-  else gw.metrics.limitRefusals++;
+  countRefusal(gw, refusal);
   logThrottled(gw, refusal.reason, address, `reject socket reason=${refusal.reason} ${refusal.message} address=${address}`);
+  answerSocket(socket, status, refusal.retryAfterMs, text);
+}
+
+/** Writes a whole HTTP answer (`Retry-After`: whole seconds of `retryAfterMs`, rounded up, at least 1) to a raw socket and closes it. */
+export function answerSocket(socket: Socket, status: keyof typeof HTTP_STATUS, retryAfterMs: number, text: string): void {
   socket.on("error", () => {});
   const body = `${text}\n`;
-  const retryAfter = Math.max(1, Math.ceil(refusal.retryAfterMs / 1000));
+  const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
   const head =
     `HTTP/1.1 ${status} ${HTTP_STATUS[status]}\r\nConnection: close\r\nRetry-After: ${retryAfter}\r\n` +
     `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
   socket.end(head + body, () => socket.destroy());
+}
+
+/** A refusal in `metrics()`: every one in `rejections`, then as overload shedding or as a limit (the connection rate among them). */
+export function countRefusal(gw: GatewayContext, refusal: Refusal): void {
+  gw.metrics.rejections++;
+  if (refusal.reason === "OVERLOADED") gw.metrics.overloadRefusals++;
+  else gw.metrics.limitRefusals++;
+  if (refusal.reason === "CONNECTION_RATE") gw.metrics.connectionRateRefusals++;
 }
 
 /** Waits `ms` (a failed connect's penalty) unless the socket closes first. */

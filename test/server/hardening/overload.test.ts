@@ -4,10 +4,9 @@
 // process's own event loop kept busy (the gateway runs in it): every turn takes BUSY_MS, far over the
 // threshold, so the machine's noise can only add to the delay. No timing is asserted: the tests wait
 // (bounded) for the gateway to say it is overloaded, then look at what each client got.
-import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Gateway } from "../../../src/server/index.js";
-import { BINDINGS, closedAfterEach, connectParamsOf, urlOf, Wire } from "./wire.js";
+import { BINDINGS, closedAfterEach, connectParamsOf, systemPresence, upgradeResponse, urlOf, Wire } from "./wire.js";
 
 const { start, keep } = closedAfterEach();
 
@@ -31,24 +30,6 @@ async function until(gw: Gateway, state: boolean): Promise<void> {
   expect(gw.metrics().overloaded).toBe(state);
 }
 
-/** The first bytes the gateway writes to a fresh TCP socket sending a WebSocket upgrade, until it closes. */
-async function upgradeResponse(url: string, localAddress: string): Promise<string> {
-  const socket = connect({ port: Number(new URL(url).port), host: "127.0.0.1", localAddress });
-  let received = "";
-  socket.on("data", (d) => (received += String(d)));
-  socket.on("error", () => {});
-  socket.once("connect", () =>
-    socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`),
-  );
-  await new Promise<void>((resolve) => socket.once("close", () => resolve()));
-  return received;
-}
-
-/** The list a system-presence call answers. */
-async function systemPresence(live: Wire): Promise<Array<Record<string, unknown>>> {
-  const answer = JSON.parse(await live.answerTo(live.request("system-presence"))) as { result?: unknown; payload?: unknown };
-  return (answer.result ?? answer.payload) as Array<Record<string, unknown>>;
-}
 const rowOf = (list: Array<Record<string, unknown>>, instanceId: string) => list.find((row) => row.instanceId === instanceId);
 
 describe.each(BINDINGS)("%s listener: overload shedding", (binding) => {

@@ -2,6 +2,7 @@
  * Raw sockets for the hostile-input tests (scripts/hardening/wire.ts, shared with `npm run hostile`),
  * and a gateway with both bindings closed after each test.
  */
+import { connect } from "node:net";
 import { afterEach } from "vitest";
 import { createGateway, type Gateway, type GatewayOptions } from "../../../src/server/index.js";
 import { BINDINGS, type Wire } from "../../../scripts/hardening/wire.js";
@@ -34,3 +35,36 @@ export function closedAfterEach(): { start: typeof startBoth; keep: (wire: Wire)
   };
 }
 
+
+/**
+ * The gateway's answer to a raw WebSocket upgrade sent from `localAddress` (a 127.0.0.x address):
+ * the whole response when the gateway closes the socket after it (a refusal), or only its head when
+ * it switches protocols (101; the socket is then closed by this side). `request` adds to the request
+ * line's path and headers (e.g. a query, an Authorization header).
+ */
+export async function upgradeResponse(url: string, localAddress: string, request: { path?: string; headers?: string } = {}): Promise<string> {
+  const socket = connect({ port: Number(new URL(url).port), host: "127.0.0.1", localAddress });
+  let received = "";
+  socket.on("error", () => {});
+  const done = new Promise<void>((resolve) => {
+    socket.on("data", (d) => {
+      received += String(d);
+      if (received.startsWith("HTTP/1.1 101 ") && received.includes("\r\n\r\n")) socket.destroy();
+    });
+    socket.once("close", () => resolve());
+  });
+  socket.once("connect", () =>
+    socket.write(
+      `GET ${request.path ?? "/"} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${request.headers ?? ""}\r\n`,
+    ),
+  );
+  await done;
+  return received;
+}
+
+/** The list a system-presence call answers (either binding). */
+export async function systemPresence(live: Wire): Promise<Array<Record<string, unknown>>> {
+  const answer = JSON.parse(await live.answerTo(live.request("system-presence"))) as { result?: unknown; payload?: unknown };
+  return (answer.result ?? answer.payload) as Array<Record<string, unknown>>;
+}
