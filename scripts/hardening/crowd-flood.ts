@@ -51,14 +51,15 @@ const IN_FLIGHT_PER_ADDRESS = 32;
 function outcomeOf(error: { message?: string; data?: Record<string, unknown> } | undefined): string {
   const text = `${String(error?.data?.code)} ${error?.message ?? ""}`;
   const known: Array<[RegExp, string]> = [
-    [/too many new connections/, "HANDSHAKE_RATE"],
+    [/Unexpected server response: 503 too many new connections to the gateway/, "CONNECTION_RATE (HTTP 503)"],
+    [/Unexpected server response: 503/, "OVERLOADED (HTTP 503)"],
+    [/Unexpected server response: 429/, "HTTP 429"],
+    [/too many new connections from/, "HANDSHAKE_RATE"],
     [/unfinished handshakes from/, "HANDSHAKE_LIMIT"],
     [/too many connections from/, "CONNECTION_LIMIT"],
     [/the gateway is full/, "GATEWAY_CONNECTION_LIMIT"],
     [/unfinished handshakes on the gateway/, "GATEWAY_HANDSHAKE_LIMIT"],
     [/gateway overloaded/, "OVERLOADED (frame)"],
-    [/Unexpected server response: 503/, "OVERLOADED (HTTP 503)"],
-    [/Unexpected server response: 429/, "HTTP 429"],
   ];
   return known.find(([re]) => re.test(text))?.[1] ?? `other: ${text.slice(0, 60)}`;
 }
@@ -83,7 +84,11 @@ function attempt(port: number, localAddress: string): Promise<string> {
     socket.on("connect", () => socket.write(ATTEMPT_BYTES));
     socket.on("data", (data) => {
       received += data.toString("latin1");
-      if (/^HTTP\/1\.1 (503|429)/.test(received)) return finish(outcomeOf({ message: `Unexpected server response: ${received.slice(9, 12)}` }));
+      // The status and the body's reason (an overload and the connection rate are both 503).
+      const body = received.indexOf("\r\n\r\n") + 4;
+      if (/^HTTP\/1\.1 (503|429)/.test(received) && body > 3 && received.includes("\n", body)) {
+        return finish(outcomeOf({ message: `Unexpected server response: ${received.slice(9, 12)} ${received.slice(body)}` }));
+      }
       if (received.includes("hello-ok")) return finish("hello-ok");
       const error = /"error":\{[^]*?"message":"([^"]*)"[^]*?"code":"([A-Z_]+)"/.exec(received);
       if (error) finish(outcomeOf({ message: error[1], data: { code: error[2] } }));
