@@ -135,6 +135,34 @@ describe("gateway-presence serve", () => {
     }
   });
 
+  it("--connection-rate and --connection-burst reach the gateway's new-connection rate, off turns it off, bad values exit 2", async () => {
+    // Five upgrades at once against a bucket of 2 refilled at 1 a second: some get 503 (how many
+    // depends on how fast this machine sends them, so only "some" is asserted).
+    const attempts = (url: string) =>
+      Promise.all(Array.from({ length: 5 }, (_, i) => WireClient.open(url, { localAddress: `127.0.0.${20 + i}` }).then((c) => (c.close(), "open"), (e: Error) => e.message)));
+    const s = serve(["--port", "0", "--connection-rate", "1", "--connection-burst", "2"]);
+    const outcomes = await attempts(await urlOf(s));
+    expect(outcomes.filter((o) => o !== "open").length).toBeGreaterThan(0);
+    for (const o of outcomes) expect(o).toMatch(/^(open|Unexpected server response: 503)$/);
+    s.child.kill("SIGTERM");
+    expect(await s.exit).toBe(0);
+    expect(s.stdout()).toMatch(/reject upgrade reason=CONNECTION_RATE too many new connections to the gateway \(at most 1 per second, burst 2\) address=127\.0\.0\.2\d/);
+
+    const off = serve(["--port", "0", "--connection-rate", "off", "--connection-burst", "1"]);
+    expect(await attempts(await urlOf(off))).toEqual(["open", "open", "open", "open", "open"]);
+    off.child.kill("SIGTERM");
+    expect(await off.exit).toBe(0);
+
+    for (const [args, message] of [
+      [["--connection-rate", "0"], /--connection-rate.*must be an integer from 1 to \d+, or off/],
+      [["--limits", '{"connectionRate":{"burst":5}}', "--connection-rate", "5"], /connection rate either in --limits \(connectionRate\) or with --connection-rate\/--connection-burst, not both/],
+    ] as const) {
+      const bad = serve(["--port", "0", ...args]);
+      expect(await bad.exit, args.join(" ")).toBe(2);
+      expect(bad.stderr(), args.join(" ")).toMatch(message);
+    }
+  });
+
   it("refuses bad --listen and --binding values, and --port or --binding beside --listen", async () => {
     for (const [args, message] of [
       [["--listen", "soap=127.0.0.1:1"], /--listen <binding=host:port>' argument '[^']*' is invalid: must be one of jsonrpc, openclaw/],
