@@ -154,7 +154,7 @@ describe("gateway-presence serve", () => {
     expect(await off.exit).toBe(0);
 
     for (const [args, message] of [
-      [["--connection-rate", "0"], /--connection-rate.*must be an integer from 1 to \d+, or off/],
+      [["--connection-rate", "0"], /--connection-rate <per-second>' argument '0' is invalid: must be an integer from 1 to \d+, or off/],
       [["--limits", '{"connectionRate":{"burst":5}}', "--connection-rate", "5"], /connection rate either in --limits \(connectionRate\) or with --connection-rate\/--connection-burst, not both/],
     ] as const) {
       const bad = serve(["--port", "0", ...args]);
