@@ -6,8 +6,9 @@
  * as its CPU allows. Overload shedding (overload.ts) reacts once the event loop is already slow; this
  * bounds the work before it starts.
  *
- * The check is O(1) and allocates nothing while tokens last (TokenBucket.take: two reads of the
- * clock, a subtraction, a frozen result); only a refusal builds its message and answer.
+ * The check is O(1), sets no timer and allocates nothing while tokens last (TokenBucket.take: one
+ * read of the monotonic clock, a few arithmetic operations, a frozen result); only a refusal builds
+ * its message and answer.
  */
 import type { Socket } from "node:net";
 import type { GatewayContext } from "../core/context.js";
