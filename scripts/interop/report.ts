@@ -3,6 +3,7 @@
 // HTML, and a Markdown summary by rule.
 import { findingWhere, scenarioCount, type RunResult, type ScenarioResult } from "../../src/conformance/report/results.js";
 import { formatHtml } from "../../src/conformance/report/formats.js";
+import { needsSlowLine } from "../../src/conformance/report/summary.js";
 import { redactText, redactValue } from "../../src/transport/redact.js";
 import { RULE_ORDER } from "../../src/conformance/scenario/rules.js";
 
@@ -137,6 +138,7 @@ export function markdownSummary(title: string, run: RunResult, notes: string[]):
   }
   lines.push("", "## Skipped", "");
   for (const sc of run.scenarios.filter((x) => x.status === "skipped" && !x.notApplicable)) lines.push(`- \`${sc.id}\`: ${sc.reason ?? ""}`);
+  if (run.needsSlow) lines.push("", needsSlowLine(run.needsSlow));
   const notApplicable = run.scenarios.filter((x) => x.notApplicable);
   if (notApplicable.length) {
     lines.push("", "## Not applicable (opt-in extensions the gateway does not offer)", "");

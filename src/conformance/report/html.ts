@@ -4,7 +4,7 @@
  */
 import { findingWhere, isBindingAdaptation, type Adaptation, type CheckResult, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
-import { noCheckPassedNote } from "./summary.js";
+import { needsSlowLine, noCheckPassedNote } from "./summary.js";
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
@@ -87,6 +87,7 @@ export function formatHtml(result: RunResult): string {
 <p>${e(result.urls ? result.urls.join(" + ") : result.url)} · binding ${e(result.binding)}${result.probe.serverVersion ? ` · server ${e(result.probe.serverVersion)}` : ""}${result.strict ? " · strict" : ""}${result.mode === "real-time" ? ` · real time, TTL ${(result.ttlMs / 1000).toFixed(0)} s` : ""} · ${e(result.startedAt)} · ${(result.durationMs / 1000).toFixed(1)} s</p>
 ${result.error ? `<p class="failed">Run error: ${e(result.error)}</p>` : ""}
 <p>${t.total} scenarios: ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped${t.notApplicable ? `, ${t.notApplicable} not applicable (opt-in extensions not offered)` : ""}, ${t.knownFailures} known failures. Wire format: ${t.wireFailures} failing, ${t.wireWarnings} warning finding kinds.</p>
+${result.needsSlow ? `<p>${e(needsSlowLine(result.needsSlow))}</p>` : ""}
 ${result.probe.attempts > 1 ? `<p>The gateway was ready after ${(result.probe.waitedMs / 1000).toFixed(1)} s (${result.probe.attempts} attempts).</p>` : ""}
 ${result.probe.needs.length ? `<p>The gateway needs more than SPEC asks (learned by the probe; steps adapted, see each scenario):</p><ul>${result.probe.needs.map((n) => `<li>${e(n)}</li>`).join("")}</ul>` : ""}
 <ul>${stale}</ul>

@@ -5,7 +5,7 @@
 import { findingWhere, isBindingAdaptation, type Adaptation, type CheckResult, type ProgressEvent, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
 import type { Capability } from "../scenario/scenario.js";
-import { noCheckPassedNote } from "./summary.js";
+import { needsSlowLine, noCheckPassedNote } from "./summary.js";
 import { cutText } from "./cut-text.js";
 
 export interface PrettyOptions {
@@ -138,7 +138,7 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   if (result.error && options.runErrorShown) lines.push("", `Scenarios: none ran (the run error is above; ${seconds(result.durationMs)})`);
   else if (result.error) lines.push("", paint(31, `Run error: ${result.error}`), `Scenarios: none ran (run error above; ${seconds(result.durationMs)})`);
   else lines.push("", `Scenarios: ${t.total} — ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped${na}, ${t.knownFailures} known failures (${seconds(result.durationMs)})`);
-  if (result.needsSlow) lines.push(slowLine(result.needsSlow));
+  if (result.needsSlow) lines.push(needsSlowLine(result.needsSlow));
   if (adapted) lines.push(`Adapted: ${adapted} scenario${adapted === 1 ? "" : "s"} sent more than SPEC asks, because the gateway needs it (listed per scenario and actor)`);
   if (bindingOnly) {
     const scenarios = `${bindingOnly} scenario${bindingOnly === 1 ? "" : "s"}`;
@@ -148,13 +148,6 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   for (const entry of t.staleBaseline) lines.push(paint(31, `Stale baseline entry: ${entry} — remove it from the expected-failures file`));
   lines.push(result.ok ? paint(32, `PASS: no MUST rule fails${t.wireWarnings ? " (wire-format warnings above)" : ""}`) : paint(31, `FAIL: ${failureReason(result)}`));
   return `${lines.join("\n")}\n`;
-}
-
-/** `2 skipped scenarios need --slow (waits longer than 5 s): e3-tick (ticks every 15 s), h1-...`: the one line about --slow. */
-function slowLine({ waitLimitMs, scenarios }: NonNullable<RunResult["needsSlow"]>): string {
-  const n = scenarios.length;
-  const each = scenarios.map((s) => `${s.id} (${[...s.waits, ...(s.alsoNeeds ? [`also needs ${s.alsoNeeds.join(", ")}`] : [])].join("; ")})`);
-  return `${n} skipped scenario${n === 1 ? " needs" : "s need"} --slow (waits longer than ${+(waitLimitMs / 1000).toFixed(1)} s): ${each.join(", ")}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Counting results, overall and by SPEC rule, behaviour and wire format apart. */
 import type { RuleId } from "../scenario/scenario.js";
-import type { CheckResult, RuleSummary, RunSummary, ScenarioResult, WireFinding } from "./results.js";
+import type { CheckResult, RuleSummary, RunResult, RunSummary, ScenarioResult, WireFinding } from "./results.js";
 
 const empty = (): RuleSummary => ({ passed: 0, failed: 0, warnings: 0, skipped: 0, knownFailures: 0 });
 
@@ -102,4 +102,14 @@ export function gradeScenario(result: ScenarioResult): void {
   result.status = scenarioStatus(result.checks);
   if (result.status === "failed" && noCheckPassed(result.checks)) result.noCheckPassed = true;
   else delete result.noCheckPassed;
+}
+
+/**
+ * `2 skipped scenarios need --slow (waits longer than 5 s): e3-tick (ticks every 15 s), h1-...`: the
+ * one line about --slow in every report (conform's summary, HTML, the interop Markdown).
+ */
+export function needsSlowLine({ waitLimitMs, scenarios }: NonNullable<RunResult["needsSlow"]>): string {
+  const n = scenarios.length;
+  const each = scenarios.map((s) => `${s.id} (${[...s.waits, ...(s.alsoNeeds ? [`also needs ${s.alsoNeeds.join(", ")}`] : [])].join("; ")})`);
+  return `${n} skipped scenario${n === 1 ? " needs" : "s need"} --slow (waits longer than ${+(waitLimitMs / 1000).toFixed(1)} s): ${each.join(", ")}`;
 }

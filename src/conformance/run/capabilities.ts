@@ -47,7 +47,11 @@ export interface Capabilities {
   available: Set<Capability>;
   /** Why each missing capability is missing. */
   missing: Partial<Record<Capability, string>>;
-  /** The missing capabilities that `--slow` alone would add, each with its long wait in words (`ticks every 15 s`). */
+  /**
+   * The missing capabilities that `--slow` alone would add, each with its long wait in words (`ticks
+   * every 15 s`). Their `missing` reasons say what is long, not what to do: a report says `--slow`
+   * once, in needsSlowLine (report/summary.ts), with the scenarios it would run.
+   */
   onlyWithSlow: Partial<Record<Capability, string>>;
 }
 
@@ -94,16 +98,16 @@ export function detectCapabilities(input: CapabilityInput): Capabilities {
       : typeof tick !== "number"
         ? `policy.tickIntervalMs is ${JSON.stringify(tick) ?? "absent"}, not a number of ms`
         : longWaits.tick && !input.slow
-          ? `policy.tickIntervalMs is ${tick} (> ${FAST_WAIT_LIMIT_MS} ms): run with --slow`
+          ? `policy.tickIntervalMs is ${tick} (> ${FAST_WAIT_LIMIT_MS} ms)`
           : undefined,
     jsonrpc: input.bindingName === "jsonrpc" ? undefined : `binding is ${input.bindingName}, not jsonrpc`,
     loopback: (input.urls ?? [input.url]).every(isLoopbackUrl) ? undefined : "the gateway is not reached over loopback",
     handshakeTimeout:
       longWaits.handshakeTimeout && !input.slow
         ? // The run's value (SPEC's 10 s unless given), not one the gateway told: none says it.
-          `the handshake timeout is taken to be ${input.handshakeTimeoutMs} ms: run with --slow (and --handshake-timeout MS if the gateway's differs: h1-handshake-timeout waits that long)`
+          `the handshake timeout is taken to be ${input.handshakeTimeoutMs} ms (> ${FAST_WAIT_LIMIT_MS} ms)`
         : undefined,
-    slow: input.slow ? undefined : "not a slow run (--slow)",
+    slow: input.slow ? undefined : "not a slow run",
     realTime: input.realTime ? undefined : "not a real-time run (--real-time)",
     cluster:
       (input.urls?.length ?? 1) >= 2 ? undefined : "one gateway: the cross-gateway scenarios need two gateways of one cluster (--url A --url B)",
