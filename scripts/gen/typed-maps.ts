@@ -87,19 +87,23 @@ export function emitClientSurface(methods: OpenRpcMethod[]): string {
   const sig = calls.map((m) => {
     const optional = m.params.every((p) => !p.required) ? "?" : "";
     // A method that takes no params: its empty params interface would accept any object, call options included.
-    const params = m.params.length === 0 ? "NoParams" : `MethodParams<${quote(m.name)}>`;
+    const params = m.params.length === 0 ? `NoParams<${quote(m.name)}>` : `MethodParams<${quote(m.name)}>`;
     return `  /** ${m.summary ?? m.name} */\n  ${camel(m.name)}(params${optional}: ${params}, options?: CallOptions): Promise<MethodResult<${quote(m.name)}>>;`;
   });
   const impl = calls.map((m) => `    ${camel(m.name)}: (params, options) => request(${quote(m.name)}, params, options),`);
   return `${HEADER}import type { MethodName, MethodParams, MethodResult } from "./methods.js";
 
 /**
- * The params of a method that takes none: omit them or pass \`{}\`. Call options go second
+ * The params of method \`M\`, which takes none: omit them or pass \`{}\`. Call options go second
  * (\`systemPresence(undefined, { timeoutMs: 500 })\`): as the first argument \`{ timeoutMs: 500 }\`
  * is a type error here, where the method's empty params interface would accept it and the
- * gateway would refuse it (INVALID_PARAMS: /timeoutMs is not allowed).
+ * gateway would refuse it (INVALID_PARAMS: /timeoutMs is not allowed). Every property's type is
+ * the sentence the compiler then prints ("Type 'number' is not assignable to type '"system-presence
+ * takes no params: ..."'"), where \`Record<string, never>\` said only "... to type 'never'".
  */
-export type NoParams = Record<string, never>;
+export type NoParams<M extends string = "this method"> = {
+  [property: string]: \`\${M} takes no params: call options go second, as in (undefined, { timeoutMs: 500 })\`;
+};
 
 /** Per-call options of every typed method. */
 export interface CallOptions {

@@ -2,12 +2,16 @@
 import type { MethodName, MethodParams, MethodResult } from "./methods.js";
 
 /**
- * The params of a method that takes none: omit them or pass `{}`. Call options go second
+ * The params of method `M`, which takes none: omit them or pass `{}`. Call options go second
  * (`systemPresence(undefined, { timeoutMs: 500 })`): as the first argument `{ timeoutMs: 500 }`
  * is a type error here, where the method's empty params interface would accept it and the
- * gateway would refuse it (INVALID_PARAMS: /timeoutMs is not allowed).
+ * gateway would refuse it (INVALID_PARAMS: /timeoutMs is not allowed). Every property's type is
+ * the sentence the compiler then prints ("Type 'number' is not assignable to type '"system-presence
+ * takes no params: ..."'"), where `Record<string, never>` said only "... to type 'never'".
  */
-export type NoParams = Record<string, never>;
+export type NoParams<M extends string = "this method"> = {
+  [property: string]: `${M} takes no params: call options go second, as in (undefined, { timeoutMs: 500 })`;
+};
 
 /** Per-call options of every typed method. */
 export interface CallOptions {
@@ -34,9 +38,9 @@ export interface PresenceMethods {
   /** A presence beacon: merges its fields into a row (SPEC K2, K3). */
   systemEvent(params?: MethodParams<"system-event">, options?: CallOptions): Promise<MethodResult<"system-event">>;
   /** The presence list, newest ts first, self included. */
-  systemPresence(params?: NoParams, options?: CallOptions): Promise<MethodResult<"system-presence">>;
+  systemPresence(params?: NoParams<"system-presence">, options?: CallOptions): Promise<MethodResult<"system-presence">>;
   /** Sends the whole list again, now, in this connection's push format: a presence.delta reset (with the presence.delta cap) or a presence event; deltas then continue from its version. */
-  presenceResync(params?: NoParams, options?: CallOptions): Promise<MethodResult<"presence.resync">>;
+  presenceResync(params?: NoParams<"presence.resync">, options?: CallOptions): Promise<MethodResult<"presence.resync">>;
   /** Test mode only: moves the gateway clock forward; expiry runs as if that time had passed. */
   testClockAdvance(params: MethodParams<"test.clock.advance">, options?: CallOptions): Promise<MethodResult<"test.clock.advance">>;
 }
