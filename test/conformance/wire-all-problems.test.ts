@@ -5,7 +5,9 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
+import { formatReport, formatSummary } from "../../src/conformance/report/formats.js";
 import { runConformance } from "../../src/conformance/run/runner.js";
+import { MAX_TEXT_CHARS } from "../../src/conformance/run/wire.js";
 import { MAX_LISTED_ERRORS, validate } from "../../src/validation/index.js";
 import { fakeHelloOk, FAST } from "./gateways.js";
 
@@ -57,5 +59,26 @@ describe("wire-format findings past the validators' cap on listed errors", () =>
     const kinds = result.wireFindings.map((f) => `${f.rule} ${f.path} ${f.keyword}`);
     expect(kinds).toEqual(expect.arrayContaining(["W1 /presence/*/lastInputSeconds minimum", "W2 /presence/*/unlisted additionalProperties"]));
     expect(result.wireFindings.filter((f) => f.keyword === "maxErrors")).toEqual([]);
+  });
+
+  it("the example frame shows the wrong field, though it lies past the cut of a long frame", async () => {
+    const gateway = await manyProblemsGateway(MAX_LISTED_ERRORS + 11);
+    close = gateway.close;
+    const result = await runConformance({ url: gateway.url, only: ["p1-self-row"], handshakeTimeoutMs: FAST.handshakeTimeoutMs });
+    const finding = result.wireFindings.find((f) => f.path === "/presence/*/lastInputSeconds")!;
+    // The listing is over twice as long as a report keeps; the last row (the wrong one) lies past that.
+    expect(finding.evidence.bytes).toBeGreaterThan(2 * MAX_TEXT_CHARS);
+    const bad = `"lastInputSeconds":-1`;
+    expect(finding.evidence.text).toContain(bad);
+    // A window around it, marked as one, no longer than the cut it replaces.
+    expect(finding.evidence.text).toMatch(/^….*…?$/s);
+    expect(finding.evidence.text.length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
+    // Every report shows it: the terminal's e.g. line (cut at 300 characters) and the HTML report.
+    const eg = formatSummary(result).split("\n").find((line) => line.includes("e.g.") && line.includes("-1"));
+    expect(eg).toContain(bad);
+    expect(formatReport(result, "html")).toContain("&quot;lastInputSeconds&quot;:-1");
+    // A finding whose wrong field is in the frame's start keeps the start (the first row has the extra field).
+    const extra = result.wireFindings.find((f) => f.path === "/presence/*/unlisted")!;
+    expect(extra.evidence.text.startsWith("{")).toBe(true);
   });
 });

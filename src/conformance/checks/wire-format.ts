@@ -13,10 +13,12 @@ import { sentCode, type InboundFrame, type RequestId, type WireError } from "../
 import { validate } from "../../validation/index.js";
 import type { WireFinding, WireRecord, WireRule } from "../report/results.js";
 import { rowKey, type Row } from "./list-checks.js";
+import { evidenceWindow } from "./evidence-window.js";
 
 /** What one connection received and sent (the run's WireConnection has these). */
 export interface ReceivedFrames {
-  received: readonly { frame: InboundFrame; record: WireRecord }[];
+  /** `text`: the whole frame, when `record` keeps only its start. */
+  received: readonly { frame: InboundFrame; record: WireRecord; text?: string }[];
   decodeErrors: readonly { message: string; record: WireRecord }[];
   /** Request id -> method, so results are validated against the method's schema. */
   methods: ReadonlyMap<RequestId, string>;
@@ -35,6 +37,8 @@ const ROW_CONTAINERS: Partial<Record<SchemaName, RegExp>> = {
 interface Problem {
   schema: string;
   path: string;
+  /** Where in the frame (a JSON Pointer its own path ends with), for the evidence window. */
+  at?: string;
   keyword?: string;
   message: string;
   /** The row the problem is in, when it is in one. */
@@ -45,6 +49,9 @@ interface Problem {
 interface Example {
   record: WireRecord;
   message: string;
+  /** The whole frame when the record is cut, and where the problem is in it (evidenceWindow). */
+  text?: string;
+  at?: string;
 }
 
 interface Kind {
@@ -74,7 +81,7 @@ function problemsOf(schema: SchemaName, value: unknown): Problem[] {
     const row = inRow ? rowAt(schema, value, Number(inRow[1])) : undefined;
     // Rows are named the way the presence event carries them, wherever the row was seen.
     const path = inRow ? `/presence/${inRow[1]}${inRow[2] ?? ""}` : issue.path;
-    return { schema, path, keyword: issue.keyword, message: issue.message, ...(row ? { row } : {}) };
+    return { schema, path, at: issue.path, keyword: issue.keyword, message: issue.message, ...(row ? { row } : {}) };
   });
 }
 
@@ -117,7 +124,7 @@ export class WireFindings {
     for (const id of plantedIds(sent.filter((r) => r.dir === "send"))) if (!this.#plantedBy.has(id)) this.#plantedBy.set(id, scenario);
     for (const conn of connections) {
       for (const { message, record } of conn.decodeErrors) this.#note(scenario, record, [{ schema: "decode", path: "", message: `not a frame of the ${bindingName} binding: ${message}` }]);
-      for (const { frame, record } of conn.received) this.#note(scenario, record, this.#problems(frame, conn, bindingName));
+      for (const { frame, record, text } of conn.received) this.#note(scenario, record, this.#problems(frame, conn, bindingName), text);
     }
   }
 
@@ -132,13 +139,13 @@ export class WireFindings {
       return schema ? problemsOf(schema, frame.payload) : [];
     }
     if (bindingName !== "jsonrpc") return [];
-    const problems = problemsOf("ErrorData", frame.error.data).map((p) => ({ ...p, path: `/error/data${p.path}` }));
+    const problems: Problem[] = problemsOf("ErrorData", frame.error.data).map((p) => ({ ...p, path: `/error/data${p.path}`, at: `/error/data${p.at ?? ""}` }));
     const codeProblem = errorCodeProblem(frame.error);
     if (codeProblem) problems.push(codeProblem);
     return problems;
   }
 
-  #note(scenario: string, record: WireRecord, problems: Problem[]): void {
+  #note(scenario: string, record: WireRecord, problems: Problem[], text?: string): void {
     const counted = new Set<string>();
     for (const problem of problems) {
       const rule: WireRule = problem.keyword === "additionalProperties" ? "W2" : "W1";
@@ -174,7 +181,7 @@ export class WireFindings {
       f.scenarios.add(origin.scenario);
       if (origin.planted) f.plantedBy.add(origin.scenario);
       const example = kind.examples.get(scenario);
-      if (!example || size(record) < size(example.record)) kind.examples.set(scenario, { record, message: problem.message });
+      if (!example || size(record) < size(example.record)) kind.examples.set(scenario, { record, message: problem.message, ...(text !== undefined && problem.at ? { text, at: problem.at } : {}) });
     }
   }
 
@@ -203,11 +210,16 @@ export class WireFindings {
           plantedBy: [...f.plantedBy],
           // The message is the evidence frame's (an error-codes message quotes the code that frame carries).
           message: example.message,
-          evidence: { ...example.record, scenario: received },
+          evidence: { ...example.record, text: evidenceText(example), scenario: received },
         };
       })
       .sort((a, b) => a.rule.localeCompare(b.rule) || b.frames - a.frames || a.id.localeCompare(b.id));
   }
+}
+
+/** A cut frame shows the wrong field: a window around it no longer than the cut (its text less the `…`), not only the frame's start. */
+function evidenceText({ record, text, at }: Example): string {
+  return (text !== undefined && at !== undefined && evidenceWindow(text, at, record.text.length - 1)) || record.text;
 }
 
 function size(record: WireRecord): number {
@@ -239,10 +251,10 @@ function errorCodeProblem(error: WireError): Problem | undefined {
   const expected = Object.hasOwn(ERROR_CODES, error.name) ? ERROR_CODES[error.name as ErrorName] : undefined;
   if (typeof code !== "number" || !Number.isInteger(code)) {
     const spec = expected === undefined ? "" : `; ${error.name} is ${expected} in SPEC §10`;
-    return { schema: "error-codes", path: "/error/code", keyword: code === undefined ? "required" : "type", message: `error code must be an integer (JSON-RPC 2.0 §5.1${spec}), got ${describeCode(code)}` };
+    return { schema: "error-codes", path: "/error/code", at: "/error/code", keyword: code === undefined ? "required" : "type", message: `error code must be an integer (JSON-RPC 2.0 §5.1${spec}), got ${describeCode(code)}` };
   }
   if (expected !== undefined && expected !== code) {
-    return { schema: "error-codes", path: "/error/code", message: `${error.name} must have code ${expected} (SPEC §10), got ${code}` };
+    return { schema: "error-codes", path: "/error/code", at: "/error/code", message: `${error.name} must have code ${expected} (SPEC §10), got ${code}` };
   }
   return undefined;
 }

@@ -62,6 +62,8 @@ export class WireLog {
 export interface Received {
   frame: InboundFrame;
   record: WireRecord;
+  /** The whole text, when the record keeps only its start (a wire-format finding shows the wrong field from it). */
+  text?: string;
   consumed: boolean;
   at: number;
 }
@@ -166,7 +168,7 @@ export class WireConnection {
       frames = echoed;
     }
     for (const frame of frames) {
-      const received: Received = { frame, record, consumed: false, at: Date.now() };
+      const received: Received = { frame, record, consumed: false, at: Date.now(), ...(record.bytes ? { text } : {}) };
       this.received.push(received);
       for (const w of this.#waiters) {
         if (!w.test(received)) continue;
