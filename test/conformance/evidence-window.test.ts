@@ -1,7 +1,7 @@
-// The window a wire-format finding's example frame is cut to (src/conformance/checks/evidence-window.ts):
+// The window a wire-format finding's example frame is cut to (src/conformance/report/evidence-window.ts):
 // where a JSON Pointer's value starts in a frame's text, escapes and all, and the window around it.
 import { describe, expect, it } from "vitest";
-import { evidenceWindow, valueOffset } from "../../src/conformance/checks/evidence-window.js";
+import { evidenceWindow, valueOffset } from "../../src/conformance/report/evidence-window.js";
 
 describe("valueOffset: where the value a pointer names starts in the frame's text", () => {
   it("a pointer inside the result or payload the frame carries: the first value whose path ends with it", () => {

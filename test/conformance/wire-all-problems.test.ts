@@ -5,6 +5,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
+import { buildMatrix } from "../../src/conformance/report/compare.js";
+import { matrixHtml, matrixMarkdown } from "../../src/conformance/report/compare-format.js";
 import { formatReport, formatSummary } from "../../src/conformance/report/formats.js";
 import { runConformance } from "../../src/conformance/run/runner.js";
 import { MAX_TEXT_CHARS } from "../../src/conformance/run/wire.js";
@@ -80,5 +82,22 @@ describe("wire-format findings past the validators' cap on listed errors", () =>
     // A finding whose wrong field is in the frame's start keeps the start (the first row has the extra field).
     const extra = result.wireFindings.find((f) => f.path === "/presence/*/unlisted")!;
     expect(extra.evidence.text.startsWith("{")).toBe(true);
+  });
+
+  it("a frame kept whole, its wrong field past what the terminal and report compare show of it: they show a window around it", async () => {
+    const gateway = await manyProblemsGateway(15);
+    close = gateway.close;
+    const result = await runConformance({ url: gateway.url, only: ["p1-self-row"], handshakeTimeoutMs: FAST.handshakeTimeoutMs });
+    const finding = result.wireFindings.find((f) => f.path === "/presence/*/lastInputSeconds")!;
+    const bad = `"lastInputSeconds":-1`;
+    // Whole in the JSON and HTML reports (under 2000 characters), the wrong field past the 300th.
+    expect(finding.evidence.bytes).toBeUndefined();
+    expect(finding.evidence.text.indexOf(bad)).toBeGreaterThan(400);
+    expect(finding.evidence.at).toMatch(/lastInputSeconds$/);
+    const eg = formatSummary(result).split("\n").find((line) => line.includes("e.g.") && line.includes("lastInputSeconds"));
+    expect(eg).toContain(bad);
+    const matrix = buildMatrix([{ reports: [{ source: "run.json", report: result }] }]);
+    expect(matrixMarkdown(matrix)).toContain(bad);
+    expect(matrixHtml(matrix)).toContain("&quot;lastInputSeconds&quot;:-1");
   });
 });

@@ -13,7 +13,7 @@ import { sentCode, type InboundFrame, type RequestId, type WireError } from "../
 import { validate } from "../../validation/index.js";
 import type { WireFinding, WireRecord, WireRule } from "../report/results.js";
 import { rowKey, type Row } from "./list-checks.js";
-import { evidenceWindow } from "./evidence-window.js";
+import { evidenceWindow } from "../report/evidence-window.js";
 
 /** What one connection received and sent (the run's WireConnection has these). */
 export interface ReceivedFrames {
@@ -49,7 +49,7 @@ interface Problem {
 interface Example {
   record: WireRecord;
   message: string;
-  /** The whole frame when the record is cut, and where the problem is in it (evidenceWindow). */
+  /** The whole frame when the record is cut, and where the problem is in it (a JSON Pointer, evidenceWindow). */
   text?: string;
   at?: string;
 }
@@ -181,7 +181,7 @@ export class WireFindings {
       f.scenarios.add(origin.scenario);
       if (origin.planted) f.plantedBy.add(origin.scenario);
       const example = kind.examples.get(scenario);
-      if (!example || size(record) < size(example.record)) kind.examples.set(scenario, { record, message: problem.message, ...(text !== undefined && problem.at ? { text, at: problem.at } : {}) });
+      if (!example || size(record) < size(example.record)) kind.examples.set(scenario, { record, message: problem.message, ...(text !== undefined ? { text } : {}), ...(problem.at ? { at: problem.at } : {}) });
     }
   }
 
@@ -210,7 +210,7 @@ export class WireFindings {
           plantedBy: [...f.plantedBy],
           // The message is the evidence frame's (an error-codes message quotes the code that frame carries).
           message: example.message,
-          evidence: { ...example.record, text: evidenceText(example), scenario: received },
+          evidence: { ...example.record, text: evidenceText(example), scenario: received, ...(example.at ? { at: example.at } : {}) },
         };
       })
       .sort((a, b) => a.rule.localeCompare(b.rule) || b.frames - a.frames || a.id.localeCompare(b.id));

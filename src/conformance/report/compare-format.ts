@@ -5,6 +5,7 @@
  */
 import type { CellEvidence, CellStatus, Matrix, MatrixCell } from "./compare.js";
 import { escapeHtml as e } from "./html.js";
+import { frameTextShowing } from "./evidence-window.js";
 
 export interface MatrixLinks {
   /** The HTML report of a column's `index`-th report, relative to where the matrix is written. */
@@ -50,7 +51,7 @@ export function matrixMarkdown(matrix: Matrix, links: MatrixLinks = {}): string 
         const link = evidenceLink(links, i, ev);
         const where = link ? `[\`${ev.scenario}\` ${ev.check}](${link})` : `\`${ev.scenario}\` ${ev.check}`;
         lines.push(`- ${where}: ${md(oneLine(ev.message, 300))}`);
-        if (ev.frame) lines.push(`  - ${ev.frame.actor} ${ev.frame.dir === "send" ? "→" : "←"} \`${md(oneLine(ev.frame.text, 400))}\``);
+        if (ev.frame) lines.push(`  - ${ev.frame.actor} ${ev.frame.dir === "send" ? "→" : "←"} \`${md(oneLine(frameTextShowing(ev.frame, 400), 400))}\``);
       }
       lines.push("");
     });
@@ -84,7 +85,7 @@ export function matrixHtml(matrix: Matrix, links: MatrixLinks = {}): string {
       const items = cell.evidence.map((ev) => {
         const link = evidenceLink(links, i, ev);
         const where = link ? `<a href="${e(link)}">${e(ev.scenario)} ${e(ev.check)}</a>` : `${e(ev.scenario)} ${e(ev.check)}`;
-        return `<li>${where}: ${e(oneLine(ev.message, 600))}${ev.frame ? `<pre>${e(ev.frame.actor)} ${ev.frame.dir === "send" ? "→" : "←"} ${e(oneLine(ev.frame.text, 1200))}</pre>` : ""}</li>`;
+        return `<li>${where}: ${e(oneLine(ev.message, 600))}${ev.frame ? `<pre>${e(ev.frame.actor)} ${ev.frame.dir === "send" ? "→" : "←"} ${e(oneLine(frameTextShowing(ev.frame, 1200), 1200))}</pre>` : ""}</li>`;
       });
       sections.push(`<section id="${anchor(i, row.id)}"><h3 class="${cell.status}">${e(row.id)} · ${e(matrix.columns[i]!.label)}: ${e(WORD[cell.status])} <small>(${e(counts(cell))})</small></h3><ul>${items.join("")}</ul></section>`);
     });

@@ -17,7 +17,8 @@ export interface CellEvidence {
   /** The check id, or the finding id. */
   check: string;
   message: string;
-  frame?: WireRecord;
+  /** `at`: a finding's wrong value (EvidenceFrame), kept in sight when the text is cut. */
+  frame?: WireRecord & { at?: string };
   /** Index of the report (in its column) the evidence comes from. */
   report: number;
   /** Anchor in that report's HTML page (`k2-untracked-beacon-ignored`, `rule-K2`, a finding id). */

@@ -7,6 +7,7 @@ import { RULE_ORDER, RULES } from "../scenario/rules.js";
 import type { Capability } from "../scenario/scenario.js";
 import { needsSlowLine, noCheckPassedNote } from "./summary.js";
 import { cutText } from "./cut-text.js";
+import { frameTextShowing } from "./evidence-window.js";
 
 export interface PrettyOptions {
   color?: boolean;
@@ -28,9 +29,10 @@ const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0,
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const clock = (ms: number) => `${Math.floor(ms / 60_000)}:${String(Math.floor((ms % 60_000) / 1000)).padStart(2, "0")}`;
 
-function frameLine(f: WireRecord): string {
+/** A frame in one line, cut at 300 characters: a finding's evidence (with `at`) around its wrong value. */
+function frameLine(f: WireRecord & { at?: string }): string {
   const arrow = f.dir === "send" ? "→" : f.dir === "recv" ? "←" : "·";
-  return `${String(f.t).padStart(6)} ms ${f.actor} ${arrow} ${cut(f.text, 300)}${f.bytes ? ` (${f.bytes} bytes)` : ""}`;
+  return `${String(f.t).padStart(6)} ms ${f.actor} ${arrow} ${cut(frameTextShowing(f, 300), 300)}${f.bytes ? ` (${f.bytes} bytes)` : ""}`;
 }
 
 function checkLines(check: CheckResult, maxFrames: number): string[] {

@@ -135,8 +135,15 @@ export interface WireFinding {
    * One frame that shows it, and the scenario it was received in: one of `plantedBy` when one of them
    * received such a frame, else one of `scenarios`, else (a planted row seen only by later scenarios) any.
    */
-  evidence: WireRecord & { scenario: string };
+  evidence: EvidenceFrame;
 }
+
+/**
+ * A finding's evidence frame: `at` is where in it the wrong value is (a JSON Pointer that value's own
+ * path ends with; absent in reports written before it existed), so a report that cuts the text
+ * shows that value (evidence-window.ts).
+ */
+export type EvidenceFrame = WireRecord & { scenario: string; at?: string };
 
 /**
  * Where a finding comes from, in words: `in rows planted by b1-wrong-types`, `seen in probe`, or both

@@ -1,7 +1,8 @@
 /**
  * A wire-format finding's example frame, cut so the field that is wrong shows: a frame longer than a
  * report keeps (MAX_TEXT_CHARS) is cut at its start by the wire log, and the 150th row of a listing
- * may lie far past that cut. The evidence then shows a window of the whole text around that field.
+ * may lie far past that cut. The evidence then shows a window of the whole text around that field;
+ * so do the reports that cut a frame shorter (conform's terminal lines, report compare).
  */
 
 /** How much of the text before the wrong value a window shows (its key and the row it is in). */
@@ -22,6 +23,14 @@ export function evidenceWindow(text: string, pointer: string, max: number): stri
   const start = at - CONTEXT_BEFORE;
   const end = Math.min(text.length, start + max - 2);
   return `…${text.slice(start, end)}${end < text.length ? "…" : ""}`;
+}
+
+/**
+ * A frame's text for a report that shows `max` characters of it: a finding's evidence (with `at`) as
+ * a window around its wrong value when the first `max` characters do not show it, else as it is.
+ */
+export function frameTextShowing(frame: { text: string; at?: string }, max: number): string {
+  return (frame.at !== undefined && evidenceWindow(frame.text, frame.at, max)) || frame.text;
 }
 
 /** Where the first value whose JSON Pointer ends with `pointer` starts in JSON `text`, or -1 (not found, not JSON). */
