@@ -37,7 +37,15 @@ describe.skipIf(!CHROMIUM.path)(`Instances page on rows with wrongly typed field
   let started: Awaited<ReturnType<typeof scriptedPageGateway>> | undefined;
   afterEach(async () => {
     await started?.gw.close();
-    if (started) await new Promise((resolve) => started!.server.close(resolve));
+    // The page is still open here (the harness closes it after this hook) and reconnects at once:
+    // close its sockets too, or server.close waits for them (it timed out under load).
+    if (started) {
+      const { server } = started;
+      await new Promise((resolve) => {
+        server.close(resolve);
+        server.closeAllConnections();
+      });
+    }
     started = undefined;
   });
 
