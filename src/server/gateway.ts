@@ -130,6 +130,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     clearInterval(tickTimer);
     stopKeepAlive();
     gw.overload.stop();
+    listening.connectionRate.close();
     pusher.stop();
     unsubscribe();
     await Promise.all(listeners.map((l) => l.close()));
@@ -145,6 +146,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     gw.overload.stop();
     pusher.stop();
     for (const listener of listeners) listener.stopAccepting();
+    listening.connectionRate.close();
     const open = [...gw.registry.all];
     for (const conn of open) {
       clearTimeout(conn.handshakeTimer);

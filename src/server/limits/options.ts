@@ -78,6 +78,11 @@ export interface ConnectionRateLimit {
   perSecond: number;
   /** Bucket size: upgrades accepted back to back after a quiet spell (a number >= 1). Default 10000. */
   burst: number;
+  /**
+   * Refusals are logged at most once per this long, ms (1 to 2147483647, a timer's longest wait);
+   * the refusals of an interval that were not logged are written in one line at its end. Default 10000.
+   */
+  logIntervalMs: number;
 }
 
 /**
@@ -122,7 +127,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   maxPendingHandshakes: 2_048,
   maxUnfinishedRequests: 4_096,
   overload: { enabled: true, maxEventLoopDelayMs: 50, maxEventLoopUtilization: 1, windowMs: 500, retryAfterMs: 1_000 },
-  connectionRate: { enabled: true, perSecond: 2_000, burst: 10_000 },
+  connectionRate: { enabled: true, perSecond: 2_000, burst: 10_000, logIntervalMs: 10_000 },
 };
 
 /** The limits with defaults filled in; a bad value throws naming it (`limits.authFailures.windowMs ...`). */
@@ -182,6 +187,8 @@ export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits
   if (typeof r.enabled !== "boolean") throw new TypeError(`gateway: limits.connectionRate.enabled must be true or false, got ${shown(r.enabled)}`);
   check("connectionRate.perSecond", r.perSecond, Number.MIN_VALUE, false);
   check("connectionRate.burst", r.burst, 1, false);
+  check("connectionRate.logIntervalMs", r.logIntervalMs, 1);
+  timerMs("connectionRate.logIntervalMs", r.logIntervalMs);
   return limits;
 }
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { createGateway } from "../../../src/server/index.js";
 import { DEFAULT_LIMITS, resolveLimits, type GatewayLimitsOptions } from "../../../src/server/limits/options.js";
-import { BINDINGS, closedAfterEach, systemPresence, upgradeResponse, urlOf, Wire } from "./wire.js";
+import { BINDINGS, closedAfterEach, startBoth, systemPresence, upgradeResponse, urlOf, Wire } from "./wire.js";
 
 const { start, keep } = closedAfterEach();
 
@@ -17,6 +17,8 @@ const REFUSED = /^HTTP\/1\.1 503 Service Unavailable\r\n[^]*Retry-After: 4\r\n[^
 
 const rowOf = (list: Array<Record<string, unknown>>, instanceId: string) => list.find((row) => row.instanceId === instanceId);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How many refusals a CONNECTION_RATE log line stands for: its own (a line with the address) and those it says were left out. */
+const refusalsIn = (line: string) => (/ address=/.test(line) ? 1 : 0) + Number(/(\d+) more refused since the last line/.exec(line)?.[1] ?? 0);
 
 describe("gateway-wide new-connection rate (limits.connectionRate)", () => {
   it("a burst beyond the bucket, over both listeners and several addresses: the excess gets 503 + Retry-After, counted, logged once; the connected client and the list are untouched; after the refill a connect succeeds", async () => {
@@ -66,6 +68,34 @@ describe("gateway-wide new-connection rate (limits.connectionRate)", () => {
     expect(gw.metrics().connectionRateRefusals).toBe(5);
   });
 
+  it("a flood's last refusals reach the log at the end of their interval (one timer, armed by a refusal left out), with the full count", async () => {
+    const lines: string[] = [];
+    const gw = await start({ limits: { connectionRate: { perSecond: 0.01, burst: 1, logIntervalMs: 1_000 } }, logger: (l) => lines.push(l) });
+    expect(await upgradeResponse(urlOf(gw, "jsonrpc"), "127.0.0.80")).toMatch(SWITCHED);
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => upgradeResponse(urlOf(gw, BINDINGS[i % 2]!), `127.0.0.${81 + (i % 3)}`)));
+    for (const answer of answers) expect(answer).toMatch(/^HTTP\/1\.1 503 /);
+    expect(gw.metrics().connectionRateRefusals).toBe(6);
+    // Every refusal is in some line: the first with its address, the rest counted at the interval's end.
+    const logged = () => lines.filter((l) => l.includes("reason=CONNECTION_RATE")).reduce((sum, l) => sum + refusalsIn(l), 0);
+    for (let waited = 0; logged() < 6 && waited < 10_000; waited += 50) await sleep(50);
+    expect(logged()).toBe(6);
+    const tail = lines.filter((l) => l.includes("reason=CONNECTION_RATE")).at(-1)!;
+    expect(tail).toMatch(/^reject upgrade reason=CONNECTION_RATE too many new connections to the gateway \(at most 0\.01 per second, burst 1\): \d+ more refused since the last line$/);
+  });
+
+  it("refusals not logged yet when the gateway closes are written as it closes", async () => {
+    const lines: string[] = [];
+    const gw = await startBoth({ limits: { connectionRate: { perSecond: 0.01, burst: 1, logIntervalMs: 600_000 } }, logger: (l) => lines.push(l) });
+    try {
+      for (const address of ["127.0.0.84", "127.0.0.85", "127.0.0.86", "127.0.0.87"]) await upgradeResponse(urlOf(gw, "jsonrpc"), address);
+      expect(gw.metrics().connectionRateRefusals).toBe(3);
+      expect(lines.filter((l) => l.includes("reason=CONNECTION_RATE"))).toHaveLength(1);
+    } finally {
+      await gw.close();
+    }
+    expect(lines.filter((l) => l.includes("reason=CONNECTION_RATE")).at(-1)).toMatch(/: 2 more refused since the last line$/);
+  });
+
   it("page requests take no token: /healthz answers while the bucket is empty", async () => {
     const gw = await start({ limits: { connectionRate: { perSecond: 0.01, burst: 1 } } });
     keep(await Wire.connected(gw, "jsonrpc", "only-1"));
@@ -82,9 +112,9 @@ describe("gateway-wide new-connection rate (limits.connectionRate)", () => {
     expect(gw.metrics().connectionRateRefusals).toBe(0);
   });
 
-  it("the defaults: 2000 per second, burst 10000, on", () => {
-    expect(DEFAULT_LIMITS.connectionRate).toEqual({ enabled: true, perSecond: 2_000, burst: 10_000 });
-    expect(resolveLimits({ connectionRate: { burst: 50 } }).connectionRate).toEqual({ enabled: true, perSecond: 2_000, burst: 50 });
+  it("the defaults: 2000 per second, burst 10000, on, logged at most once per 10 s", () => {
+    expect(DEFAULT_LIMITS.connectionRate).toEqual({ enabled: true, perSecond: 2_000, burst: 10_000, logIntervalMs: 10_000 });
+    expect(resolveLimits({ connectionRate: { burst: 50 } }).connectionRate).toEqual({ enabled: true, perSecond: 2_000, burst: 50, logIntervalMs: 10_000 });
   });
 
   it("bad values are refused naming the option: RangeError for numbers and unknown keys, TypeError for enabled", async () => {
@@ -95,8 +125,10 @@ describe("gateway-wide new-connection rate (limits.connectionRate)", () => {
       [{ perSecond: "100" }, RangeError, /limits\.connectionRate\.perSecond must be a number > 0, got "100"/],
       [{ burst: 0.5 }, RangeError, /^gateway: limits\.connectionRate\.burst must be a number >= 1, got 0\.5$/],
       [{ burst: Number.NaN }, RangeError, /limits\.connectionRate\.burst must be a number >= 1, got NaN/],
+      [{ logIntervalMs: 0 }, RangeError, /^gateway: limits\.connectionRate\.logIntervalMs must be an integer >= 1, got 0$/],
+      [{ logIntervalMs: 2 ** 31 }, RangeError, /limits\.connectionRate\.logIntervalMs/],
       [{ enabled: "no" }, TypeError, /^gateway: limits\.connectionRate\.enabled must be true or false, got "no"$/],
-      [{ rate: 5 }, RangeError, /^gateway: unknown limits\.connectionRate key "rate"; known: enabled, perSecond, burst$/],
+      [{ rate: 5 }, RangeError, /^gateway: unknown limits\.connectionRate key "rate"; known: enabled, perSecond, burst, logIntervalMs$/],
       [5, TypeError, /^gateway: limits\.connectionRate must be an object$/],
     ];
     for (const [connectionRate, type, message] of cases) {
