@@ -21,10 +21,16 @@ import { fileURLToPath } from "node:url";
 import type { GatewayLimitsOptions } from "../../src/server/limits/options.js";
 import { numberOptions, runIfMain, verdict } from "./cli.js";
 import { startGatewayProcess, type GatewayMemory } from "./gateway-process.js";
+import type { Refused } from "./live-clients.js";
 import { connectParams } from "./raw-client.js";
 
 export interface CrowdFigures {
   label: string;
+  /**
+   * The idle residents and live clients that connect before the flood, and how many of each the
+   * gateway refused (counted by reason as the flood's outcomes are; a refused one is left out).
+   */
+  setup: { residents: number; live: number; refusedResidents: number; refusedLive: number; refused: Record<string, number> };
   /** The live clients' system-presence round trips, ms. */
   live: { calls: number; failures: number; p50: number; p99: number; max: number };
   /** Connect attempts the flood started and how each ended (hello-ok, or the refusal's reason). */
@@ -109,12 +115,22 @@ const ATTEMPT_BYTES = (() => {
 export async function crowdFlood(o: { label: string; limits: GatewayLimitsOptions; addresses: number; rate: number; live: number; rows: number; seconds: number }): Promise<CrowdFigures> {
   const gw = await startGatewayProcess({ host: "127.0.0.1", port: 0, limits: o.limits });
   const live = fork(LIVE, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const next = <T>(type: string) => new Promise<T>((resolve) => live.on("message", (m: { type: string }) => m.type === type && resolve(m as T)));
+  // A child that dies (a bug) fails the run instead of leaving it waiting for a message forever.
+  const exited = new Promise<never>((_, reject) => live.once("exit", (code, signal) => reject(new Error(`the live clients' process exited (${signal ?? code}) before it answered`))));
+  exited.catch(() => {});
+  const next = <T>(type: string) => Promise.race([new Promise<T>((resolve) => live.on("message", (m: { type: string }) => m.type === type && resolve(m as T))), exited]);
   try {
     const port = Number(new URL(gw.url).port);
-    const ready = next("ready");
-    live.send({ type: "start", url: gw.url, count: o.live, residents: Math.max(0, o.rows - 1 - o.live), addresses: ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6"] });
-    await ready;
+    const ready = next<{ refused: Array<{ who: "resident" | "live" } & Refused> }>("ready");
+    const residents = Math.max(0, o.rows - 1 - o.live);
+    live.send({ type: "start", url: gw.url, count: o.live, residents, addresses: ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6"] });
+    const setup: CrowdFigures["setup"] = { residents, live: o.live, refusedResidents: 0, refusedLive: 0, refused: {} };
+    for (const { who, ...error } of (await ready).refused) {
+      if (who === "resident") setup.refusedResidents++;
+      else setup.refusedLive++;
+      const outcome = outcomeOf(error);
+      setup.refused[outcome] = (setup.refused[outcome] ?? 0) + 1;
+    }
     const outcomes: Record<string, number> = {};
     let attempts = 0;
     const running: Array<Promise<void>> = [];
@@ -153,7 +169,7 @@ export async function crowdFlood(o: { label: string; limits: GatewayLimitsOption
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
     delays.sort((a, b) => a - b);
     const delay = { p50: delays[Math.floor(delays.length / 2)] ?? 0, max: delays.at(-1) ?? 0, overloadedShare: overloaded / Math.max(1, delays.length), utilization };
-    return { label: o.label, live: { calls: sorted.length, failures, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? NaN }, attempts, outcomes, delay, after: await gw.memory() };
+    return { label: o.label, setup, live: { calls: sorted.length, failures, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? NaN }, attempts, outcomes, delay, after: await gw.memory() };
   } finally {
     if (live.exitCode === null) live.kill();
     await gw.close();
@@ -163,6 +179,11 @@ export async function crowdFlood(o: { label: string; limits: GatewayLimitsOption
 function print(f: CrowdFigures): void {
   const m = f.after.metrics;
   console.log(`${f.label}:`);
+  const setupRefused = f.setup.refusedResidents + f.setup.refusedLive;
+  if (setupRefused > 0) {
+    const reasons = Object.entries(f.setup.refused).map(([k, n]) => `${k} ${n}`).join(", ");
+    console.log(`  before the flood: ${f.setup.refusedResidents} of ${f.setup.residents} idle and ${f.setup.refusedLive} of ${f.setup.live} live clients refused (${reasons})`);
+  }
   console.log(`  live clients: ${f.live.calls} system-presence calls, p50 ${f.live.p50.toFixed(1)} ms, p99 ${f.live.p99.toFixed(1)} ms, max ${f.live.max.toFixed(0)} ms, ${f.live.failures} failed`);
   const outcomes = Object.entries(f.outcomes).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ");
   console.log(`  flood: ${f.attempts} connect attempts: ${outcomes}`);

@@ -11,6 +11,15 @@ export interface Answer {
   error?: { code: number; message: string; data?: Record<string, unknown> };
 }
 
+/** RawClient.open's rejection when the gateway answered the upgrade with an HTTP error (429, 503, ...). */
+export interface UpgradeRefused extends Error {
+  status: number;
+  /** The `Retry-After` header as sent, if any. */
+  retryAfter: string | undefined;
+  /** The answer's body (the gateway's reason), at most 1000 characters. */
+  body: string;
+}
+
 export interface RawClientOptions {
   /** Source address of the socket, e.g. `127.0.0.2`. */
   localAddress?: string;
@@ -40,13 +49,28 @@ export class RawClient {
     );
   }
 
-  /** Opens a socket; resolves once open (a socket the gateway refuses at once still opens first). */
+  /**
+   * Opens a socket; resolves once open (a socket the gateway refuses at once still opens first).
+   * An upgrade answered with an HTTP error rejects with an UpgradeRefused ("Unexpected server
+   * response: 503", as ws says it, with the status, `Retry-After` and the body the gateway gave).
+   */
   static open(url: string, options: RawClientOptions = {}): Promise<RawClient> {
     const ws = new WebSocket(url, { localAddress: options.localAddress, perMessageDeflate: false, handshakeTimeout: options.openTimeoutMs ?? 10_000 });
     const client = new RawClient(ws);
     return new Promise((resolve, reject) => {
       ws.once("open", () => resolve(client));
       ws.once("error", (error) => reject(error));
+      // With a listener here ws leaves the refused request to us: read the answer, then end it.
+      ws.once("unexpected-response", (_request, response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (body = (body + chunk).slice(0, 1000)));
+        response.once("close", () => {
+          const status = response.statusCode ?? 0;
+          reject(Object.assign(new Error(`Unexpected server response: ${status}`), { status, retryAfter: response.headers["retry-after"], body: body.trim() }) as UpgradeRefused);
+          ws.terminate();
+        });
+      });
     });
   }
 

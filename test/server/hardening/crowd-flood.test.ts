@@ -26,4 +26,18 @@ describe("crowd flood", () => {
     if (expected) expect(f.outcomes[expected]).toBe(f.after.metrics.connectionRateRefusals);
     if (expected) expect(f.outcomes[expected]).toBeGreaterThan(0);
   });
+
+  // The bucket (burst 10, a token per 10 s) runs dry while the 17 idle residents connect: the rest of
+  // them and both live clients get 503s before the flood starts. The run counts and reports them (it
+  // used to die in the live clients' process on the first one and leave the run waiting).
+  it("setup clients refused by a small connection-rate bucket are counted by reason, not a crash", { timeout: 60_000 }, async () => {
+    const f = await crowdFlood({ label: "tiny bucket", limits: { ...PER_ADDRESS_ONLY, connectionRate: { perSecond: 0.1, burst: 10 } }, addresses: 2, rate: 5, live: 2, rows: 20, seconds: 1 });
+    expect(f.setup).toMatchObject({ residents: 17, live: 2, refusedResidents: 7, refusedLive: 2 });
+    expect(f.setup.refused).toEqual({ "CONNECTION_RATE (HTTP 503)": 9 });
+    expect(f.live).toMatchObject({ calls: 0, failures: 0 });
+    expect(Object.keys(f.outcomes).filter((o) => !KNOWN.has(o))).toEqual([]);
+    const floodRefused = f.attempts - (f.outcomes["hello-ok"] ?? 0);
+    expect(f.after.metrics.connectionRateRefusals).toBe(9 + (f.outcomes["CONNECTION_RATE (HTTP 503)"] ?? 0));
+    expect(f.after.metrics.limitRefusals + f.after.metrics.overloadRefusals).toBe(9 + floodRefused);
+  });
 });
