@@ -10,6 +10,7 @@ import { createNodeOpenClawBinding, defaultDeviceIdentityPath } from "../client/
 import { addTokenOptions, commandToken, GIVE_TOKEN, type TokenFlags } from "./token.js";
 import { redactUrl, redactUrlsIn } from "../transport/redact.js";
 import { noHandshakeWith, OPENCLAW_FRAMES_GUESS } from "../client/errors.js";
+import { formatAge } from "../client/status.js";
 import { DEFAULT_GATEWAY_URL, GatewayError, tlsProblem, TransportError, type PresenceClientOptions, type TlsProblem } from "../index.js";
 
 export interface ConnectionFlags extends TokenFlags {
@@ -103,7 +104,13 @@ function failureText(url: string, error: unknown, binding: ConnectionFlags["bind
   if (error instanceof TransportError && error.kind === "protocol") return `cannot use the gateway at ${url}: ${message}`;
   // A binding hint means the socket opened and the handshake got no answer it could read: the gateway was reached.
   const hint = bindingHint(message, binding);
-  return `${hint ? noHandshakeWith(url) : `cannot reach the gateway at ${url}`}: ${withoutUrl(url, message)}${hint || tlsHint(error)}`;
+  return `${hint ? noHandshakeWith(url) : `cannot reach the gateway at ${url}`}: ${withoutUrl(url, message)}${hint || tlsHint(error) || retryAfterHint(error)}`;
+}
+
+/** An upgrade refused with a `Retry-After` (the gateway's connection rate, per-address limits, overload): the wait it asked for. */
+function retryAfterHint(error: unknown): string {
+  if (!(error instanceof TransportError) || error.retryAfterMs === undefined) return "";
+  return ` (the gateway refuses new connections for now: it asks to retry in ${formatAge(Math.max(1, Math.ceil(error.retryAfterMs / 1000)) * 1000)})`;
 }
 
 /** The client's `cannot open <url>: ECONNREFUSED` as `ECONNREFUSED`, for a line that names the URL already. */

@@ -3,7 +3,7 @@
  * loop's bookkeeping (ReconnectLoop: failed attempts in a row, the retry and uptime timers).
  */
 import { checkTimerMs } from "../protocol/durations.js";
-import { GatewayError } from "./errors.js";
+import { GatewayError, TransportError } from "./errors.js";
 
 export interface BackoffOptions {
   /** Delay before the first retry, in ms. Default 250. */
@@ -107,15 +107,17 @@ export class ReconnectLoop {
   }
 
   /**
-   * Runs `dial` after the backoff, or after the wait a RATE_LIMITED answer asked for (`retryAfterMs`,
-   * up to maxDelayMs), whichever is longer. Returns the failed attempts in a row so far and the delay,
-   * or undefined when reconnecting is off.
+   * Runs `dial` after the backoff, or after the wait the failure asked for, whichever is longer (up to
+   * maxDelayMs): a RATE_LIMITED answer's `retryAfterMs`, or the `Retry-After` of an upgrade refused
+   * with HTTP 429/503 (TransportError.retryAfterMs, Node only). Returns the failed attempts in a row
+   * so far and the delay, or undefined when reconnecting is off.
    */
   schedule(dial: () => void, error?: Error): { attempt: number; delayMs: number } | undefined {
     const reconnect = this.reconnect;
     if (reconnect === false) return undefined;
-    // A RATE_LIMITED connect (an address locked out after failed tokens) says when to come back.
-    const retryAfterMs = error instanceof GatewayError ? (error.retryAfterMs ?? 0) : 0;
+    // A RATE_LIMITED connect (an address locked out after failed tokens) or a refused upgrade (the
+    // gateway's connection rate, its per-address limits, overload shedding) says when to come back.
+    const retryAfterMs = error instanceof GatewayError || error instanceof TransportError ? (error.retryAfterMs ?? 0) : 0;
     const waitAsked = Number.isFinite(retryAfterMs) ? Math.min(retryAfterMs, reconnect.maxDelayMs) : 0;
     const delayMs = Math.max(backoffDelay(this.#retries, reconnect), waitAsked);
     this.#retries++;

@@ -66,12 +66,24 @@ export type TransportErrorKind =
 /** The request failed on the way, not at the gateway. */
 export class TransportError extends Error {
   override readonly name = "TransportError";
+  /**
+   * The HTTP status a refused WebSocket upgrade was answered with (429, 503, 401, ...): Node only (ws's
+   * `unexpected-response`); a browser's WebSocket never tells why it did not open.
+   */
+  readonly httpStatus: number | undefined;
+  /**
+   * How long that answer's `Retry-After` asked the client to wait, in ms (RFC 9110 §10.2.3: seconds or
+   * an HTTP-date); the reconnect waits at least this long, up to `reconnect.maxDelayMs`. Node only.
+   */
+  readonly retryAfterMs: number | undefined;
   constructor(
     readonly kind: TransportErrorKind,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; httpStatus?: number; retryAfterMs?: number },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.httpStatus = options?.httpStatus;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 
