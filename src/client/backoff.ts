@@ -118,7 +118,7 @@ export class ReconnectLoop {
     // A RATE_LIMITED connect (an address locked out after failed tokens) or a refused upgrade (the
     // gateway's connection rate, its per-address limits, overload shedding) says when to come back.
     const retryAfterMs = error instanceof GatewayError || error instanceof TransportError ? (error.retryAfterMs ?? 0) : 0;
-    const waitAsked = Number.isFinite(retryAfterMs) ? Math.min(retryAfterMs, reconnect.maxDelayMs) : 0;
+    const waitAsked = retryAfterMs > 0 ? Math.min(retryAfterMs, reconnect.maxDelayMs) : 0; // an absurdly long one (Infinity): maxDelayMs
     const delayMs = Math.max(backoffDelay(this.#retries, reconnect), waitAsked);
     this.#retries++;
     this.#retryTimer = setTimeout(dial, delayMs);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { backoffDelay, DEFAULT_BACKOFF, resolveBackoff } from "../../../src/index.js";
+import { ReconnectLoop } from "../../../src/client/backoff.js";
+import { TransportError } from "../../../src/client/errors.js";
 
 describe("reconnect backoff", () => {
   it("starts near 250 ms, doubles, and stops growing at the 30 s cap", () => {
@@ -35,5 +37,25 @@ describe("reconnect backoff", () => {
     expect(() => resolveBackoff({ initialDelayMs: 500, maxDelayMs: 100 })).toThrow(/initialDelayMs <= maxDelayMs/);
     expect(() => resolveBackoff({ factor: 0.5 })).toThrow(/factor must be >= 1/);
     expect(() => resolveBackoff({ jitter: 2 })).toThrow(/jitter must lie in \[0, 1\]/);
+  });
+});
+
+describe("ReconnectLoop.schedule: the wait a failure asks for", () => {
+  const reconnect = { ...DEFAULT_BACKOFF, initialDelayMs: 10, maxDelayMs: 5_000, jitter: 0, maxAttempts: Infinity, minUptimeMs: 0 };
+  const delayFor = (error?: Error) => {
+    const loop = new ReconnectLoop(reconnect);
+    const next = loop.schedule(() => {}, error);
+    loop.stop();
+    return next!.delayMs;
+  };
+
+  it("a refused upgrade's Retry-After (TransportError.retryAfterMs): at least that, at most maxDelayMs; an absurd one (Infinity) is maxDelayMs, none or 0 the backoff", () => {
+    const refused = (retryAfterMs?: number) => new TransportError("closed", "cannot open ws://127.0.0.1:1/: Unexpected server response: 503", { httpStatus: 503, retryAfterMs });
+    expect(delayFor(refused(3_000))).toBe(3_000);
+    expect(delayFor(refused(60_000))).toBe(5_000);
+    expect(delayFor(refused(Number.POSITIVE_INFINITY))).toBe(5_000);
+    expect(delayFor(refused(0))).toBe(10);
+    expect(delayFor(refused())).toBe(10);
+    expect(delayFor(new TransportError("closed", "cannot open ws://127.0.0.1:1/: ECONNREFUSED"))).toBe(10);
   });
 });
