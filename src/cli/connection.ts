@@ -4,6 +4,7 @@
  * `--timeout-ms`), the client options those flags give, and the one-line description of a failure.
  */
 import { readFileSync } from "node:fs";
+import { STATUS_CODES } from "node:http";
 import type { Command } from "commander";
 import { BINDING_HELP, bindingName, gatewayUrl, milliseconds } from "./arguments.js";
 import { createNodeOpenClawBinding, defaultDeviceIdentityPath } from "../client/node.js";
@@ -103,14 +104,43 @@ function failureText(url: string, error: unknown, binding: ConnectionFlags["bind
   // The client recognised another binding's frames: it names the binding itself.
   if (error instanceof TransportError && error.kind === "protocol") return `cannot use the gateway at ${url}: ${message}`;
   // A binding hint means the socket opened and the handshake got no answer it could read: the gateway was reached.
+  // An HTTP answer to the upgrade: the gateway (or a proxy in front of it) was reached and said no.
+  const refusal = upgradeRefusal(error);
+  if (refusal) return `the gateway at ${url} ${refusal.said}${refusal.hint ? ` (${refusal.hint})` : ""}`;
   const hint = bindingHint(message, binding);
-  return `${hint ? noHandshakeWith(url) : `cannot reach the gateway at ${url}`}: ${withoutUrl(url, message)}${hint || tlsHint(error) || retryAfterHint(error)}`;
+  return `${hint ? noHandshakeWith(url) : `cannot reach the gateway at ${url}`}: ${withoutUrl(url, message)}${hint || tlsHint(error)}`;
 }
 
-/** An upgrade refused with a `Retry-After` (the gateway's connection rate, per-address limits, overload): the wait it asked for. */
-function retryAfterHint(error: unknown): string {
-  if (!(error instanceof TransportError) || error.retryAfterMs === undefined) return "";
-  return ` (the gateway refuses new connections for now: it asks to retry in ${formatAge(Math.max(1, Math.ceil(error.retryAfterMs / 1000)) * 1000)})`;
+/** The longest wait said as a time; a longer one (or a Retry-After too large to be a number: Infinity) is "more than a week". */
+const LONGEST_WAIT_SAID_MS = 7 * 86_400_000;
+
+/** A wait a gateway asked for, in whole seconds rounded up (at least 1 s): `1m 40s`, or `more than a week`. */
+export function askedWait(ms: number): string {
+  if (!Number.isFinite(ms) || ms > LONGEST_WAIT_SAID_MS) return "more than a week";
+  return formatAge(Math.max(1, Math.ceil(ms / 1000)) * 1000);
+}
+
+/** Refusals that retrying does not mend (watch stops on them), and what each means. */
+export const REFUSALS_FOR_A_PERSON: Readonly<Record<number, string>> = {
+  401: "credentials or origin refused: check the token, or that the gateway allows this client's origin; retrying will not help",
+  403: "credentials or origin refused: check the token, or that the gateway allows this client's origin; retrying will not help",
+  404: "wrong path: nothing takes WebSockets at this URL's path; check --url",
+};
+
+/**
+ * A WebSocket upgrade answered with an HTTP status (TransportError.httpStatus: Node only): `said`,
+ * `refused the WebSocket upgrade: HTTP 503 Service Unavailable, saying "<the server's reason>"`, and
+ * `hint`, what the status means: 429 and 503 are for now (with the wait a Retry-After asked for);
+ * 401, 403 and 404 need a person (REFUSALS_FOR_A_PERSON); any other: none. Undefined for any other failure.
+ */
+export function upgradeRefusal(error: unknown): { status: number; said: string; hint: string } | undefined {
+  if (!(error instanceof TransportError) || error.httpStatus === undefined) return undefined;
+  const status = error.httpStatus;
+  const statusText = STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : "";
+  const said = `refused the WebSocket upgrade: HTTP ${status}${statusText}${error.httpReason ? `, saying "${error.httpReason}"` : ""}`;
+  const temporary = status === 429 || status === 503;
+  const wait = error.retryAfterMs === undefined ? "" : `: it asks to retry in ${askedWait(error.retryAfterMs)}`;
+  return { status, said, hint: temporary ? `the gateway refuses new connections for now${wait}` : (REFUSALS_FOR_A_PERSON[status] ?? "") };
 }
 
 /** The client's `cannot open <url>: ECONNREFUSED` as `ECONNREFUSED`, for a line that names the URL already. */

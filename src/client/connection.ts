@@ -2,7 +2,7 @@
 import type { ClientBinding, HandshakeContext } from "../transport/binding.js";
 import type { InboundFrame, RequestId } from "../transport/frames.js";
 import { redactUrl, redactUrlsIn } from "../transport/redact-url.js";
-import { parseRetryAfter } from "../transport/retry-after.js";
+import { watchRefusedUpgrade } from "../transport/refused-upgrade.js";
 import { notOpenWithin, TransportError } from "./errors.js";
 
 /** The part of the WHATWG WebSocket API the client uses; `ws` and browsers' WebSocket both fit. */
@@ -113,7 +113,12 @@ export class Connection implements HandshakeContext {
       const refused = watchRefusedUpgrade(socket);
       socket.onclose = (event: { code?: number }) => {
         const answer = refused?.();
-        if (answer) return fail(new TransportError("closed", `cannot open ${shown}: Unexpected server response: ${answer.httpStatus}`, answer));
+        if (answer) {
+          // The message stays ws's words (conform and scripts match on them); the server's reason is its own field.
+          const { reason, ...rest } = answer;
+          const httpReason = reason === undefined ? undefined : redactUrlsIn(reason, [url]);
+          return fail(new TransportError("closed", `cannot open ${shown}: Unexpected server response: ${answer.httpStatus}`, { ...rest, ...(httpReason ? { httpReason } : {}) }));
+        }
         const why = redactUrlsIn(lastError, [url]) || `closed (${event?.code ?? 1006})`;
         fail(new TransportError("closed", `cannot open ${shown}: ${why}`, cause ? { cause } : undefined));
       };
@@ -230,39 +235,6 @@ function redactedError(error: unknown, url: string): Error {
   const copy = new Kind(message);
   if (error instanceof Error && copy.name !== error.name) copy.name = error.name;
   return copy;
-}
-
-/** ws's client socket: an EventEmitter with `terminate()` (browsers' WebSocket has neither). */
-interface NodeWebSocket {
-  once(event: "unexpected-response", listener: (request: unknown, response: RefusedUpgrade) => void): void;
-  terminate(): void;
-}
-
-interface RefusedUpgrade {
-  statusCode?: number;
-  headers: Record<string, string | string[] | undefined>;
-  resume(): void;
-}
-
-/**
- * In Node (ws), reads the HTTP answer to an upgrade the server refused (a status other than 101):
- * its status and `Retry-After`, which a browser's WebSocket never shows. Returns what was read, for
- * the close that follows (undefined until then); undefined for a WebSocket without ws's events.
- * Listening means ws leaves the request to us: it is ended here (terminate(), the error and close
- * events ws would have given).
- */
-function watchRefusedUpgrade(socket: WebSocketLike): (() => { httpStatus: number; retryAfterMs?: number } | undefined) | undefined {
-  const node = socket as unknown as Partial<NodeWebSocket>;
-  if (typeof node.once !== "function" || typeof node.terminate !== "function") return undefined;
-  let answer: { httpStatus: number; retryAfterMs?: number } | undefined;
-  node.once("unexpected-response", (_request, response) => {
-    const header = response.headers["retry-after"];
-    const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, Date.now());
-    answer = { httpStatus: response.statusCode ?? 0, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
-    response.resume();
-    node.terminate!();
-  });
-  return () => answer;
 }
 
 function safeClose(socket: WebSocketLike, code: number, reason: string): void {

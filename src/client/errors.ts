@@ -76,14 +76,20 @@ export class TransportError extends Error {
    * an HTTP-date); the reconnect waits at least this long, up to `reconnect.maxDelayMs`. Node only.
    */
   readonly retryAfterMs: number | undefined;
+  /**
+   * That answer's body, when it was text: the server's reason (`too many new connections to the
+   * gateway: retry in 3 s`), one line, at most 300 characters, URL secrets redacted. Node only.
+   */
+  readonly httpReason: string | undefined;
   constructor(
     readonly kind: TransportErrorKind,
     message: string,
-    options?: { cause?: unknown; httpStatus?: number; retryAfterMs?: number },
+    options?: { cause?: unknown; httpStatus?: number; retryAfterMs?: number; httpReason?: string },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.httpStatus = options?.httpStatus;
     this.retryAfterMs = options?.retryAfterMs;
+    this.httpReason = options?.httpReason;
   }
 }
 

@@ -4,6 +4,7 @@ import { bindingName, collect, integer, integerOrOff, jsonObject, listenSpec, mi
 import { addTokenOptions, commandToken, GIVE_TOKEN, type TokenFlags } from "../token.js";
 import { exitCodes, usageError } from "../usage.js";
 import { createGateway, DEFAULT_LIMITS, GATEWAY_DEFAULTS, InsecureListenerError, isLoopbackAddress, type GatewayLimitsOptions, type GatewayOptions } from "../../server/index.js";
+import { resolveLimits } from "../../server/limits/options.js";
 import { DEFAULT_DEAD_AFTER_MS, DEFAULT_REDIS_PREFIX, redactRedisUrl } from "../../presence/redis/index.js";
 
 /** The Redis URL may hold a password: this variable keeps it off the command line (ps). */
@@ -100,6 +101,10 @@ export function register(program: Command): void {
         if (flags.limits?.connectionRate !== undefined && (flags.connectionRate !== undefined || flags.connectionBurst !== undefined)) {
           throw new Error("give the connection rate either in --limits (connectionRate) or with --connection-rate/--connection-burst, not both");
         }
+        if (flags.connectionRate === "off" && flags.connectionBurst !== undefined) {
+          throw new Error("--connection-rate off and --connection-burst do not go together: with no connection rate there is no burst");
+        }
+        if (flags.limits !== undefined) checkLimitsFlag(flags.limits);
         // A password in --redis is visible in ps: the process title is replaced (as for --token).
         if (flags.redis?.includes("@")) process.title = "gateway-presence serve";
       } catch (error) {
@@ -163,6 +168,18 @@ export function register(program: Command): void {
         line("warning: no token on a non-loopback address (--insecure-no-auth)");
       }
     });
+}
+
+/**
+ * --limits checked before the gateway is made, so a bad value reads as the option's (`--limits:
+ * connectionRate.perSecond must be a number > 0, got 0`), not as the gateway's `limits.` option.
+ */
+function checkLimitsFlag(limits: GatewayLimitsOptions): void {
+  try {
+    resolveLimits(limits);
+  } catch (error) {
+    throw new Error(`--limits: ${(error as Error).message.replace(/^gateway: /, "").replace(/\blimits(\.| (?=keys? ))/g, "")}`);
+  }
 }
 
 /** `limits.connectionRate` from --connection-rate and --connection-burst (nothing when neither is given). */

@@ -11,8 +11,8 @@ import { milliseconds } from "../arguments.js";
 import { exitCodes } from "../usage.js";
 import { redactUrl, redactUrlsIn } from "../../transport/redact.js";
 import { formatAge } from "../../client/status.js";
-import { createPresenceClient, tlsProblem, type MirrorChange, type PresenceClient, type StateChange } from "../../index.js";
-import { addConnectionOptions, bindingHint, cliClientOptions, describeFailure, withoutUrl, type ConnectionFlags } from "../connection.js";
+import { createPresenceClient, TransportError, tlsProblem, type MirrorChange, type PresenceClient, type PresenceEntry, type StateChange } from "../../index.js";
+import { addConnectionOptions, askedWait, bindingHint, cliClientOptions, describeFailure, REFUSALS_FOR_A_PERSON, upgradeRefusal, withoutUrl, type ConnectionFlags } from "../connection.js";
 import { gatewayNow, instancesJson, renderInstances } from "./list.js";
 
 interface WatchFlags extends ConnectionFlags {
@@ -36,11 +36,19 @@ export function register(program: Command): void {
 }
 
 /**
- * Why an attempt failed, with the --binding hint when the gateway may speak the other binding: watch
- * keeps retrying (a gateway may be starting), so the hint must show while it does, not only at exit.
+ * Why an attempt failed, with the --binding hint when the gateway may speak the other binding, or what
+ * a refused upgrade's status means (with the wait its Retry-After asked for, and when the reconnect's
+ * longest delay cut that wait short: the SDK's reconnect.maxDelayMs): watch keeps retrying (a gateway
+ * may be starting or busy), so the hint must show while it does, not only at exit.
  */
 function hintFor(change: StateChange, binding: WatchFlags["binding"]): string {
-  return change.state === "reconnecting" && change.reason !== undefined ? bindingHint(change.reason, binding).trim().replace(/^\((.*)\)$/s, "$1") : "";
+  if (change.state !== "reconnecting" || change.reason === undefined) return "";
+  const refusal = upgradeRefusal(change.error);
+  if (!refusal) return bindingHint(change.reason, binding).trim().replace(/^\((.*)\)$/s, "$1");
+  const asked = (change.error as TransportError).retryAfterMs;
+  const delayMs = change.delayMs ?? 0;
+  const capped = asked !== undefined && asked > delayMs && (refusal.status === 429 || refusal.status === 503);
+  return `${refusal.hint}${capped ? `; the next attempt is sooner, in ${askedWait(delayMs)}: the reconnect's longest delay` : ""}`;
 }
 
 /**
@@ -53,7 +61,8 @@ function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClien
   // The URL may hold a token (`?token=`) or `user:password@`: shown redacted, here and in reasons.
   // The line names it once: not again in the client's `cannot open <url>: ...`.
   const url = redactUrl(flags.url);
-  const reasonOf = (f: StateChange) => withoutUrl(flags.url, redactUrlsIn(f.reason ?? "", [flags.url]));
+  // A refused upgrade in the CLI's words (`refused the WebSocket upgrade: HTTP 503 ...`), not ws's.
+  const reasonOf = (f: StateChange) => redactUrlsIn(upgradeRefusal(f.error)?.said ?? withoutUrl(flags.url, f.reason ?? ""), [flags.url]);
   const why = (f: StateChange) => {
     const hint = hintFor(f, flags.binding);
     return `${reasonOf(f)}${hint ? `\n  ${hint}` : ""}`;
@@ -74,6 +83,25 @@ function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClien
 const formatDelay = (ms: number) => (ms < 1000 ? `${Math.round(ms)}ms` : formatAge(ms));
 
 /**
+ * The list as watch prints it, for telling whether it changed: the version and each row without its
+ * `ts` (keep-alives move it without a change, SPEC P7) but with its status (Active, Idle, Stale).
+ */
+function listKey(version: number | undefined, entries: readonly PresenceEntry[], now: number): string {
+  return JSON.stringify([version, instancesJson(entries, now).map(({ ts: _ts, ageMs: _ageMs, ...row }) => row)]);
+}
+
+/** A refused upgrade's HTTP status, its Retry-After (ms) and its reason, for --json's reconnecting state. */
+function refusalFields(change: StateChange): { httpStatus?: number; retryAfterMs?: number; httpReason?: string } {
+  const error = change.error;
+  if (!(error instanceof TransportError) || error.httpStatus === undefined) return {};
+  return {
+    httpStatus: error.httpStatus,
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    ...(error.httpReason === undefined ? {} : { httpReason: error.httpReason }),
+  };
+}
+
+/**
  * --timeout-ms is the time allowed to connect and get the first list (hello-ok's snapshot), as for
  * list and doctor; watch retries within it (a gateway may be starting), and a retry that would start
  * after it ends the watch instead. An attempt under way at the deadline may finish: each of its steps
@@ -90,12 +118,13 @@ function givesUp(flags: WatchFlags, change: StateChange, startedAt: number, open
  * see it renewed; a person at a terminal is told now, in list's words), as does a wss:// URL whose port
  * answers without TLS (a plain gateway: the URL is wrong) or refuses the TLS handshake (any
  * tlsProblem()); and --timeout-ms (givesUp).
- * A gateway that is down or restarting is retried as before.
+ * A gateway that is down or restarting is retried as before, and so is an upgrade refused for now (HTTP
+ * 429, 503); one refused with 401, 403 or 404 needs a person too (credentials, an origin, the path).
  */
 function stopReason(flags: WatchFlags, change: StateChange, startedAt: number, opened: boolean, tokenGiven: boolean): string | undefined {
   if (change.state !== "reconnecting") return undefined;
   const failure = () => describeFailure(flags.url, change.error ?? new Error(change.reason), flags.binding, tokenGiven);
-  if (tlsProblem(change.error)) return failure();
+  if (tlsProblem(change.error) || REFUSALS_FOR_A_PERSON[upgradeRefusal(change.error)?.status ?? 0]) return failure();
   if (!givesUp(flags, change, startedAt, opened)) return undefined;
   // After the failure's own hint, if any: one parenthesis, one sentence.
   return `${failure()}; stopped retrying after --timeout-ms ${flags.timeoutMs} with no list`;
@@ -115,12 +144,24 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
   let opened = false;
   let gaveUp = false;
 
+  // Off a terminal (a pipe, a file), a state line is printed when it changes and the table when the
+  // list does (listKey): not again on each resync or redraw, and not before a list has come.
+  let printedLine: string | undefined;
+  let printedList: string | undefined;
+  let listKnown = false;
   const draw = () => {
     pending = undefined;
     const now = Date.now() + clockOffsetMs;
-    const header = `gateway-presence watch  ${new Date(now).toISOString()}\n${stateLine(flags, state, client, failed)}\n`;
+    const line = stateLine(flags, state, client, failed);
+    const header = `gateway-presence watch  ${new Date(now).toISOString()}\n${line}\n`;
     const table = renderInstances(client.presence.entries, now);
-    process.stdout.write(tty ? `\x1b[H\x1b[2J${header}\n${table}\n` : `${header}\n${table}\n\n`);
+    if (tty) return void process.stdout.write(`\x1b[H\x1b[2J${header}\n${table}\n`);
+    const list = listKnown ? listKey(client.presence.version, client.presence.entries, now) : undefined;
+    const listChanged = list !== undefined && list !== printedList;
+    if (!listChanged && line === printedLine) return;
+    printedLine = line;
+    if (listChanged) printedList = list;
+    process.stdout.write(listChanged ? `${header}\n${table}\n\n` : `${header}\n`);
   };
   // Bursts of events give one redraw.
   const redraw = () => (pending ??= setTimeout(draw, 50));
@@ -141,7 +182,7 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
     else if (change.state === "open") failed = undefined;
     const hint = hintFor(change, flags.binding);
     const reason = change.reason === undefined ? undefined : redactUrlsIn(change.reason, [flags.url]);
-    if (flags.json) emit({ type: "state", state: change.state, reason, attempt: change.attempt, delayMs: change.delayMs, ...(hint ? { hint } : {}) });
+    if (flags.json) emit({ type: "state", state: change.state, reason, attempt: change.attempt, delayMs: change.delayMs, ...refusalFields(change), ...(hint ? { hint } : {}) });
     else redraw();
     if (change.state === "open") {
       const asked = Date.now();
@@ -158,8 +199,13 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
     // answers, its self row (stamped by the gateway as it answered) sets the clock, so the first
     // JSON line's status and ageMs are on the gateway's clock too, not on this machine's.
     if (change.source === "snapshot") clockOffsetMs = gatewayNow(change.entries, Date.now()) - Date.now();
+    listKnown = true;
     if (!flags.json) return redraw();
     const now = Date.now() + clockOffsetMs;
+    // One line per list change: a resync that finds the same list (keep-alives moved only ts) prints none.
+    const list = listKey(change.version, change.entries, now);
+    if (list === printedList) return;
+    printedList = list;
     emit({ type: "presence", source: change.source, version: change.version, instances: instancesJson(change.entries, now) });
   });
   const ticker = tty ? setInterval(redraw, flags.refreshMs) : undefined;

@@ -4,18 +4,16 @@
 // reconnect waits at least that long, up to maxDelayMs. Against the reference gateway on loopback
 // with a bucket of one token refilled every 3 s; what is asserted is the gateway's own count of
 // refusals (a client that came back early would be refused again), not a clock.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPresenceClient, TransportError, type PresenceClient, type StateChange } from "../../../src/index.js";
 import { createGateway, type Gateway } from "../../../src/server/index.js";
+import { refusingUpgrade } from "../../support/refusing-upgrade.js";
 
 const CLIENT = { id: "test", displayName: "Desk", version: "1.0.0", platform: "linux", mode: "ui" } as const;
 
 describe("client: an upgrade refused with HTTP 429/503 and Retry-After", () => {
   const gateways: Gateway[] = [];
   const clients: PresenceClient[] = [];
-  const servers: Server[] = [];
   const client = (url: string, reconnect: Parameters<typeof createPresenceClient>[0]["reconnect"]) => {
     const c = createPresenceClient({ url, client: CLIENT, reconnect });
     clients.push(c);
@@ -27,21 +25,10 @@ describe("client: an upgrade refused with HTTP 429/503 and Retry-After", () => {
     gateways.push(gw);
     return gw;
   };
-  /** An HTTP server that answers every upgrade with `status` and `headers` (no gateway behind it). */
-  const refusing = async (status: number, headers: Record<string, string>) => {
-    const server = createServer();
-    server.on("upgrade", (_request, socket) => {
-      const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("");
-      socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\n${head}Content-Length: 0\r\n\r\n`);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    servers.push(server);
-    return `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  };
+  const refusing = refusingUpgrade;
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
     await Promise.all(gateways.splice(0).map((g) => g.close()));
-    await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
   });
 
   it("the reconnect waits the Retry-After of the gateway's 503: one refusal, then in, not a retry every backoff step", async () => {
@@ -88,5 +75,30 @@ describe("client: an upgrade refused with HTTP 429/503 and Retry-After", () => {
     const shed = await refusing(503, {});
     const plain = await client(shed, false).connect().then(() => undefined, (e: unknown) => e);
     expect(plain).toMatchObject({ httpStatus: 503, retryAfterMs: undefined, message: expect.stringMatching(/Unexpected server response: 503$/) });
+  });
+
+  it("a text body is the refusal's httpReason (one line, at most 300 characters, URL secrets redacted); a body of another type is not read", async () => {
+    const gw = await tinyBucket(0.01);
+    await client(gw.url, false).connect();
+    const fromGateway = await client(gw.url, false).connect().then(() => undefined, (e: unknown) => e);
+    expect(fromGateway).toMatchObject({ httpStatus: 503, message: `cannot open ${gw.url}: Unexpected server response: 503` });
+    expect((fromGateway as TransportError).httpReason).toMatch(/^too many new connections to the gateway[^\n]*: retry in \d+ s$/);
+
+    const long = await refusing(503, { "Content-Type": "text/html" }, `<h1>Busy</h1>\r\n\t${"x".repeat(400)}`);
+    const cut = (await client(long, false).connect().then(() => undefined, (e: unknown) => e)) as TransportError;
+    expect(cut.httpReason).toBe(`<h1>Busy</h1> ${"x".repeat(285)}…`);
+    expect(cut.httpReason).toHaveLength(300);
+
+    const url = "ws://user:hunter2hunter2@127.0.0.1";
+    const quoting = await refusing(403, { "Content-Type": "text/plain" }, `no entry for ${url} and hunter2hunter2\n`);
+    const withSecret = `${quoting.replace("ws://", "ws://user:hunter2hunter2@")}?token=s3cr3t-s3cr3t`;
+    const redacted = (await client(withSecret, false).connect().then(() => undefined, (e: unknown) => e)) as TransportError;
+    expect(redacted).toMatchObject({ httpStatus: 403 });
+    expect(redacted.httpReason).toMatch(/^no entry for /);
+    expect(redacted.httpReason).not.toContain("hunter2hunter2");
+
+    const binary = await refusing(503, { "Content-Type": "application/octet-stream" }, "\u0000\u0001 refused");
+    const unread = (await client(binary, false).connect().then(() => undefined, (e: unknown) => e)) as TransportError;
+    expect(unread).toMatchObject({ httpStatus: 503, httpReason: undefined });
   });
 });
