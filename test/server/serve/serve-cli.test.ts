@@ -126,12 +126,16 @@ describe("gateway-presence serve", () => {
     expect((await list(live)).some((row) => row.instanceId === "live")).toBe(true);
     expect(s.stdout()).toMatch(/reject conn=\S+ reason=GATEWAY_CONNECTION_LIMIT the gateway is full \(at most 1 open connection\)/);
     for (const [limits, message] of [
-      ['{"overload":{"maxEventLoopDelayMs":0}}', /limits\.overload\.maxEventLoopDelayMs must be a number >= 1, got 0/],
-      ['{"maxConections":5}', /unknown limits key "maxConections"; known: .*maxConnections, maxPendingHandshakes, maxUnfinishedRequests, overload/],
+      // The option's name, once, and the key inside it (was "serve: gateway: limits.connectionRate.perSecond ...").
+      ['{"overload":{"maxEventLoopDelayMs":0}}', /^gateway-presence serve: --limits: overload\.maxEventLoopDelayMs must be a number >= 1, got 0\n/],
+      ['{"connectionRate":{"perSecond":0}}', /^gateway-presence serve: --limits: connectionRate\.perSecond must be a number > 0, got 0\n/],
+      ['{"maxConections":5}', /^gateway-presence serve: --limits: unknown key "maxConections"; known: .*maxConnections, maxPendingHandshakes, maxUnfinishedRequests, overload/],
+      ['{"overload":{"windowMs":1e12}}', /^gateway-presence serve: --limits: overload\.windowMs must be at most 2147483647 ms \(24\.8 days, the longest a timer waits\), got 1000000000000\n/],
     ] as const) {
       const bad = serve(["--port", "0", "--limits", limits]);
       expect(await bad.exit, limits).toBe(2);
       expect(bad.stderr(), limits).toMatch(message);
+      expect(bad.stderr(), limits).not.toMatch(/gateway: |limits\./);
     }
   });
 
@@ -148,7 +152,7 @@ describe("gateway-presence serve", () => {
     expect(await s.exit).toBe(0);
     expect(s.stdout()).toMatch(/reject upgrade reason=CONNECTION_RATE too many new connections to the gateway \(at most 1 per second, burst 2\) address=127\.0\.0\.2\d/);
 
-    const off = serve(["--port", "0", "--connection-rate", "off", "--connection-burst", "1"]);
+    const off = serve(["--port", "0", "--connection-rate", "off"]);
     expect(await attempts(await urlOf(off))).toEqual(["open", "open", "open", "open", "open"]);
     off.child.kill("SIGTERM");
     expect(await off.exit).toBe(0);
@@ -156,6 +160,8 @@ describe("gateway-presence serve", () => {
     for (const [args, message] of [
       [["--connection-rate", "0"], /--connection-rate <per-second>' argument '0' is invalid: must be an integer from 1 to \d+, or off/],
       [["--limits", '{"connectionRate":{"burst":5}}', "--connection-rate", "5"], /connection rate either in --limits \(connectionRate\) or with --connection-rate\/--connection-burst, not both/],
+      // A burst of no rate was taken without a word.
+      [["--connection-rate", "off", "--connection-burst", "5"], /^gateway-presence serve: --connection-rate off and --connection-burst do not go together: with no connection rate there is no burst\n/],
     ] as const) {
       const bad = serve(["--port", "0", ...args]);
       expect(await bad.exit, args.join(" ")).toBe(2);
