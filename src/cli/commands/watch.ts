@@ -1,10 +1,12 @@
 /**
  * `gateway-presence watch`: the Instances table kept live from presence events, with the connection
  * state; waits for a gateway that is not up yet and reconnects through gateway restarts; Ctrl-C exits
- * cleanly. `--json` prints one JSON line per state change or list change instead (for scripts).
+ * cleanly. `--json` prints one JSON line per state change or list change instead (for scripts); off a
+ * terminal the table too is printed only when the list changed.
  * `--timeout-ms` bounds each step as for list and doctor, and the wait for the first list. A wss://
  * certificate problem (not trusted, expired, another host name), a wss:// URL to a port without
- * TLS or a TLS handshake the gateway refuses stops it at once, exit 1 (the SDK's tlsProblem()).
+ * TLS or a TLS handshake the gateway refuses stops it at once, exit 1 (the SDK's tlsProblem()), as
+ * does an upgrade refused with HTTP 401, 403 or 404 (429 and 503 are waited out, as asked).
  */
 import type { Command } from "commander";
 import { milliseconds } from "../arguments.js";
@@ -25,11 +27,11 @@ export function register(program: Command): void {
   addConnectionOptions(
     exitCodes(program.command("watch").description("keep the presence list on screen, live"), {
       0: "stopped with Ctrl-C (SIGINT) or SIGTERM",
-      1: "a fatal answer (e.g. UNAUTHORIZED), a wrong --binding, a wss:// certificate that is not trusted, expired or for another host name, a wss:// URL to a port without TLS or whose TLS refuses the handshake, or no list within --timeout-ms",
+      1: "a fatal answer (e.g. UNAUTHORIZED), an upgrade refused with HTTP 401, 403 or 404, a wrong --binding, a wss:// certificate that is not trusted, expired or for another host name, a wss:// URL to a port without TLS or whose TLS refuses the handshake, or no list within --timeout-ms",
     }),
     "; given, watch also stops waiting for a gateway that is not up after this long, exit 1 (without: it waits as long as it takes; a wss:// certificate or TLS problem stops it at once); never a limit on how long it watches",
   )
-    .option("--json", "print one JSON line per state or list change")
+    .option("--json", "print one JSON line per state or list change (a re-read that finds the same list prints none)")
     .option("--refresh-ms <ms>", "redraw interval for ages on a terminal", milliseconds(100), 5000)
     .option("--resync-ms <ms>", "re-read the whole list this often: keep-alives refresh rows without a push", milliseconds(1000), 30_000)
     .action((flags: WatchFlags, command: Command) => watch(flags, command));
