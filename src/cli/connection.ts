@@ -120,10 +120,12 @@ export function askedWait(ms: number): string {
   return formatAge(Math.max(1, Math.ceil(ms / 1000)) * 1000);
 }
 
+const CREDENTIALS_OR_ORIGIN = "credentials or origin refused: check the token, or that the gateway allows this client's origin; retrying will not help";
+
 /** Refusals that retrying does not mend (watch stops on them), and what each means. */
 export const REFUSALS_FOR_A_PERSON: Readonly<Record<number, string>> = {
-  401: "credentials or origin refused: check the token, or that the gateway allows this client's origin; retrying will not help",
-  403: "credentials or origin refused: check the token, or that the gateway allows this client's origin; retrying will not help",
+  401: CREDENTIALS_OR_ORIGIN,
+  403: CREDENTIALS_OR_ORIGIN,
   404: "wrong path: nothing takes WebSockets at this URL's path; check --url",
 };
 
