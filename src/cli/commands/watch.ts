@@ -92,14 +92,14 @@ function listKey(version: number | undefined, entries: readonly PresenceEntry[],
   return JSON.stringify([version, instancesJson(entries, now).map(({ ts: _ts, ageMs: _ageMs, ...row }) => row)]);
 }
 
-/** A refused upgrade's HTTP status, its Retry-After (ms) and its reason, for --json's reconnecting state. */
-function refusalFields(change: StateChange): { httpStatus?: number; retryAfterMs?: number; httpReason?: string } {
+/** A refused upgrade's HTTP status, its Retry-After (ms) and its reason (secrets of `url` redacted), for --json's reconnecting state. */
+function refusalFields(change: StateChange, url: string): { httpStatus?: number; retryAfterMs?: number; httpReason?: string } {
   const error = change.error;
   if (!(error instanceof TransportError) || error.httpStatus === undefined) return {};
   return {
     httpStatus: error.httpStatus,
     ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-    ...(error.httpReason === undefined ? {} : { httpReason: error.httpReason }),
+    ...(error.httpReason === undefined ? {} : { httpReason: redactUrlsIn(error.httpReason, [url]) }),
   };
 }
 
@@ -184,7 +184,7 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
     else if (change.state === "open") failed = undefined;
     const hint = hintFor(change, flags.binding);
     const reason = change.reason === undefined ? undefined : redactUrlsIn(change.reason, [flags.url]);
-    if (flags.json) emit({ type: "state", state: change.state, reason, attempt: change.attempt, delayMs: change.delayMs, ...refusalFields(change), ...(hint ? { hint } : {}) });
+    if (flags.json) emit({ type: "state", state: change.state, reason, attempt: change.attempt, delayMs: change.delayMs, ...refusalFields(change, flags.url), ...(hint ? { hint } : {}) });
     else redraw();
     if (change.state === "open") {
       const asked = Date.now();
