@@ -271,7 +271,7 @@ describe("gateway-presence conform", () => {
     const url = `ws://127.0.0.1:${port}`;
     // What it waits for, and how not to wait; at the end the URL and the option.
     expect(stdout).toMatch(new RegExp(`^Waiting for the gateway at ${url} to be ready \\(connect ECONNREFUSED [^)]*\\): attempt 1, 0\\.\\d s of 1\\.2 s, next in \\d+ ms; --wait-ready 0 to not wait$`, "m"));
-    expect(stdout).toMatch(new RegExp(`^Cannot run the 1 scenario: probe connect failed: .*ECONNREFUSED.* \\(${url} not ready within --wait-ready 1200: \\d+ attempts in \\d\\.\\d s; is a gateway running there\\?\\)$`, "m"));
+    expect(stdout).toMatch(new RegExp(`^Cannot run the 1 scenario: probe connect failed: actor "probe": could not open ${url}: connect ECONNREFUSED [^ ]+ \\(not ready within --wait-ready 1200: \\d+ attempts in \\d\\.\\d s; is a gateway running there\\?\\)$`, "m"));
     // None ran: not "1 skipped".
     expect(stdout).toMatch(/^Scenarios: none ran \(the run error is above; \d+\.\d s\)$/m);
     expect(stdout).not.toMatch(/skipped|Run error/);

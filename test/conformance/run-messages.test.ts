@@ -57,7 +57,9 @@ describe("runConformance's messages name its options", () => {
     const waits = events.filter((e): e is Extract<ProgressEvent, { type: "waiting-ready" }> => e.type === "waiting-ready");
     expect(waits.length).toBeGreaterThan(0);
     expect(waits[0]).toMatchObject({ url, noWait: "waitReadyMs: 0", reason: expect.stringMatching(/^connect ECONNREFUSED /) });
-    expect(result.error).toMatch(new RegExp(`\\(${escape(url)} not ready within waitReadyMs: 700: \\d+ attempts in \\d\\.\\d s; is a gateway running there\\?\\)$`));
+    // The URL once (in `could not open <url>`), not again in the wait's words.
+    expect(result.error).toMatch(new RegExp(`^probe connect failed: actor "probe": could not open ${escape(url)}: connect ECONNREFUSED [^ ]+ \\(not ready within waitReadyMs: 700: \\d+ attempts in \\d\\.\\d s; is a gateway running there\\?\\)$`));
+    expect(result.error!.split(url).length - 1).toBe(1);
     expect(result.error).not.toMatch(/--wait-ready/);
     // A token in the URL shows in neither the waiting lines nor the error.
     const withSecret: ProgressEvent[] = [];

@@ -78,7 +78,7 @@ describe("conform against a gateway that answers connect after 3.5 s", () => {
   it("by default the probe waits 3000 ms: the no-handshake verdict, naming that wait (exit 2)", async () => {
     const url = await start();
     const { code, stdout } = await conform(url);
-    expect(stdout).toMatch(/^Cannot run the 1 scenario: probe connect failed: no handshake with the gateway at ws:\/\/127\.0\.0\.1:\d+: connect: no answer within 3000 ms \(/m);
+    expect(stdout).toMatch(/^Cannot run the 1 scenario: probe connect failed: no handshake with the gateway at ws:\/\/127\.0\.0\.1:\d+: connect: no answer within 3000 ms \(--step-timeout; /m);
     expect(stdout.trimEnd().split("\n").pop()).toBe("FAIL: the gateway was reached but did not answer the probe's connect, so no scenario ran (see the run error above)");
     expect(code).toBe(2);
   });

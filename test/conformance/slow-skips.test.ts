@@ -44,7 +44,11 @@ describe("scenarios that need --slow", () => {
     await withDefaultGateway(async (url) => {
       const scenarios = [...builtIn("e3-tick", "h1-handshake-timeout", "p1-self-row"), { scenario: ownSlow(["slow", "token"]), source: "" }];
       const { result, text } = await humanRun({ url, scenarios, waitReadyMs: 0 });
+      // Each progress line says what the summary's --slow line says (not `needs tick`), then that line.
       expect(text.split("\n").filter((line) => line.includes("--slow"))).toEqual([
+        expect.stringMatching(/^\[1\/4\] - e3-tick \(needs --slow\)$/),
+        expect.stringMatching(/^\[2\/4\] - h1-handshake-timeout \(needs --slow\)$/),
+        expect.stringMatching(/^\[4\/4\] - my-slow-one \(needs --slow; also needs token\)$/),
         "3 skipped scenarios need --slow (waits longer than 5 s): e3-tick (ticks every 15 s), h1-handshake-timeout (a 10 s handshake timeout; --handshake-timeout MS if the gateway's differs), my-slow-one (long waits of its own; also needs token)",
       ]);
       // The line comes right after the counts it explains.

@@ -43,7 +43,7 @@ describe("conform against a gateway it cannot hold a handshake with", () => {
   it("a WebSocket server that upgrades but never answers connect: reached, no handshake, the --binding guess; said once", async () => {
     const url = `ws://127.0.0.1:${(silentWs.address() as { port: number }).port}`;
     const { code, stdout } = await conform(url);
-    const error = `no handshake with the gateway at ${url}: connect: no answer within 3000 ms (if the gateway speaks OpenClaw's frames, e.g. an OpenClaw gateway or a listener started with --binding openclaw, add --binding openclaw)`;
+    const error = `no handshake with the gateway at ${url}: connect: no answer within 3000 ms (--step-timeout; if the gateway speaks OpenClaw's frames, e.g. an OpenClaw gateway or a listener started with --binding openclaw, add --binding openclaw)`;
     expect(stdout).toMatch(new RegExp(`^Cannot run the 1 scenario: probe connect failed: ${escape(error)}$`, "m"));
     expect(count(stdout, "no handshake with")).toBe(1);
     expect(stdout).not.toMatch(/Run error|could not be reached/);
@@ -55,7 +55,7 @@ describe("conform against a gateway it cannot hold a handshake with", () => {
   it("a TCP server that never answers the WebSocket upgrade: `not open within N ms`, as list says, not ws's words", async () => {
     const url = `ws://127.0.0.1:${(silentTcp.address() as { port: number }).port}`;
     const { code, stdout } = await conform(url);
-    expect(stdout).toMatch(new RegExp(`^Cannot run the 1 scenario: probe connect failed: actor "probe": could not open ${escape(url)}: not open within 3000 ms$`, "m"));
+    expect(stdout).toMatch(new RegExp(`^Cannot run the 1 scenario: probe connect failed: actor "probe": could not open ${escape(url)}: not open within 3000 ms \\(--step-timeout\\)$`, "m"));
     expect(stdout).not.toMatch(/Opening handshake|Run error/);
     expect(count(stdout, "not open within")).toBe(1);
     expect(stdout.trimEnd().split("\n").pop()).toBe("FAIL: something accepted the connection but never completed the WebSocket upgrade, so no scenario ran (see the run error above)");

@@ -56,6 +56,17 @@ export function adaptationLine(adaptations: Adaptation[]): string {
   return `${text || "by the binding only"}${binding && text ? ` (+${binding} binding changes)` : binding ? ` (${binding} changes)` : ""}`;
 }
 
+/**
+ * A skip's reason as the summary's --slow line says it: `needs tick` (a capability only --slow adds)
+ * is `needs --slow`, `needs slow, token` is `needs --slow; also needs token`; other reasons as given.
+ */
+function skipReason(reason: string, onlyWithSlow: readonly string[]): string {
+  const needs = /^needs (.+)$/.exec(reason)?.[1]?.split(", ");
+  if (!needs?.some((c) => onlyWithSlow.includes(c))) return reason;
+  const others = needs.filter((c) => !onlyWithSlow.includes(c));
+  return `needs --slow${others.length ? `; also needs ${others.join(", ")}` : ""}`;
+}
+
 /** An onProgress handler that writes a line per scenario (and the failing checks right under it). */
 export function progressPrinter(write: (text: string) => void, options: PrettyOptions = {}): (event: ProgressEvent) => void {
   const paint = painter(options.color ?? false);
@@ -63,6 +74,7 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
   let nextReadyReport = 0;
   // When the run cannot start, every scenario is "not run" for the same reason: said once, not per scenario.
   let notRun = false;
+  let onlyWithSlow: readonly string[] = [];
   return (event) => {
     if (event.type === "waiting-ready") {
       // The first wait, then about every 5 s.
@@ -74,6 +86,7 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
       notRun = true;
       write(paint(31, `Cannot run the ${event.total} scenario${event.total === 1 ? "" : "s"}: ${event.error}\n`));
     } else if (event.type === "start") {
+      onlyWithSlow = event.onlyWithSlow ?? [];
       const p = event.probe;
       if (p.attempts > 1) write(`Gateway ready after ${seconds(p.waitedMs)} (${p.attempts} attempts).\n`);
       for (const need of p.needs) write(paint(90, `  the gateway needs more than SPEC: ${need}; steps are adapted and the adaptations listed\n`));
@@ -93,7 +106,7 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
       const r = event.result;
       const [mark, code] = MARK[r.status];
       const counter = `[${String(event.index + 1).padStart(String(event.total).length)}/${event.total}]`;
-      const detail = r.status === "skipped" ? ` (${r.reason})` : ` ${r.durationMs} ms${r.baselined ? " (known failure)" : ""}${r.noCheckPassed ? ` (${noCheckPassedNote(r)})` : ""}`;
+      const detail = r.status === "skipped" ? ` (${skipReason(r.reason ?? "", onlyWithSlow)})` : ` ${r.durationMs} ms${r.baselined ? " (known failure)" : ""}${r.noCheckPassed ? ` (${noCheckPassedNote(r)})` : ""}`;
       write(`${counter} ${paint(code, mark)} ${r.id}${paint(90, detail)}\n`);
       if (r.adaptations?.length) write(paint(90, `      adapted: ${cut(adaptationLine(r.adaptations), 400)}\n`));
       for (const c of r.checks) if (c.status !== "passed" && !c.baselined) write(`${paint(c.status === "failed" ? 31 : 33, checkLines(c, maxFrames).join("\n"))}\n`);
@@ -118,9 +131,12 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   const target = result.urls ? `the cluster ${result.urls.join(" + ")}` : result.url;
   const lines: string[] = ["", `Conformance of ${target} (binding ${result.binding}${result.strict ? ", strict" : ""}${mode}), by rule:`];
   lines.push(`  ${"rule".padEnd(5)} ${"passed".padStart(6)} ${"failed".padStart(6)} ${"warn".padStart(5)} ${"skip".padStart(5)} ${"known".padStart(5)}  name`);
-  // A run that could not start checked nothing: no table of rules that were all skipped.
-  if (result.error) lines.splice(1, 2, `Conformance of ${target} (binding ${result.binding}${mode}): nothing was checked.`);
-  const ids = result.error ? [] : Object.keys(result.byRule).sort((a, b) => (RULE_ORDER.get(a as never) ?? 99) - (RULE_ORDER.get(b as never) ?? 99));
+  // A run that could not start checked nothing: no table of rules that were all skipped. A run the
+  // gateway stopped by refusing connections (ScenarioResult.refused) shows what ran before.
+  const ran = result.scenarios.filter((s) => !s.refused && !(s.status === "skipped" && /^not run: /.test(s.reason ?? "")));
+  const notStarted = result.error !== undefined && !result.scenarios.some((s) => s.refused);
+  if (notStarted) lines.splice(1, 2, `Conformance of ${target} (binding ${result.binding}${mode}): nothing was checked.`);
+  const ids = notStarted ? [] : Object.keys(result.byRule).sort((a, b) => (RULE_ORDER.get(a as never) ?? 99) - (RULE_ORDER.get(b as never) ?? 99));
   for (const id of ids) {
     const s = result.byRule[id as keyof typeof result.byRule]!;
     const name = RULES.find((r) => r.id === id);
@@ -137,7 +153,15 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   const bindingOnly = result.scenarios.filter((s) => s.adaptations?.length && s.adaptations.every(isBindingAdaptation)).length;
   const na = t.notApplicable ? `, ${t.notApplicable} not applicable (opt-in extensions the gateway does not offer)` : "";
   // A run that could not start ran none: its scenarios are "skipped" in the data, not in words.
-  if (result.error && options.runErrorShown) lines.push("", `Scenarios: none ran (the run error is above; ${seconds(result.durationMs)})`);
+  const stoppedText = () => {
+    const counts = { passed: 0, failed: 0, warning: 0, skipped: 0 };
+    for (const r of ran) counts[r.status]++;
+    const notRun = t.total - ran.length;
+    return `Scenarios: ${ran.length} of ${t.total} ran before the gateway refused new connections — ${counts.passed} passed, ${counts.failed} failed, ${counts.warning} with warnings, ${counts.skipped} skipped; ${notRun} not run`;
+  };
+  if (!notStarted && result.error && options.runErrorShown) lines.push("", `${stoppedText()} (the run error is above; ${seconds(result.durationMs)})`);
+  else if (!notStarted && result.error) lines.push("", paint(31, `Run error: ${result.error}`), `${stoppedText()} (run error above; ${seconds(result.durationMs)})`);
+  else if (result.error && options.runErrorShown) lines.push("", `Scenarios: none ran (the run error is above; ${seconds(result.durationMs)})`);
   else if (result.error) lines.push("", paint(31, `Run error: ${result.error}`), `Scenarios: none ran (run error above; ${seconds(result.durationMs)})`);
   else lines.push("", `Scenarios: ${t.total} — ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped${na}, ${t.knownFailures} known failures (${seconds(result.durationMs)})`);
   if (result.needsSlow) lines.push(needsSlowLine(result.needsSlow));
@@ -164,13 +188,19 @@ function runErrorVerdict(error: string, binding: string): string {
   // The probe's hint names --binding when the gateway spoke, or may speak, the other binding: it was reached.
   if (/--binding/.test(error)) return `the probe could not connect with the ${binding} binding`;
   if (/: not open within \d+ ms/.test(error)) return "something accepted the connection but never completed the WebSocket upgrade";
-  if (/Unexpected server response: \d+/.test(error)) return "the server there answered the WebSocket upgrade with an HTTP error";
+  const status = /the gateway answered HTTP (\d+) to the WebSocket upgrade/.exec(error)?.[1];
+  if (status === "429" || status === "503") return `the gateway refused new connections (HTTP ${status})`;
+  if (status || /Unexpected server response: \d+/.test(error)) return "the server there answered the WebSocket upgrade with an HTTP error";
   if (/ECONNREFUSED/.test(error)) return "the gateway could not be reached (connection refused: nothing listens there)";
   return "the gateway could not be reached";
 }
 
 /** Why a run failed, for the last line: no scenario ran, behaviour, wire format, or a stale baseline. */
 function failureReason(result: RunResult): string {
+  if (result.error && result.scenarios.some((s) => s.refused)) {
+    const notRun = result.scenarios.filter((s) => s.refused || (s.status === "skipped" && /^not run: /.test(s.reason ?? ""))).length;
+    return `the gateway refused new connections, so ${notRun} of the ${result.scenarios.length} scenarios did not run (see the run error above)`;
+  }
   if (result.error) {
     return `${runErrorVerdict(result.error, result.binding)}, so no scenario ran (see the run error above)`;
   }
@@ -178,7 +208,8 @@ function failureReason(result: RunResult): string {
   const parts: string[] = [];
   const noPass = result.scenarios.filter((s) => s.noCheckPassed).length;
   // A scenario with only SHOULD warnings fails when none of its checks passed: say so, or the reader looks for a MUST.
-  const noPassText = noPass === 0 ? "" : noPass === t.failed ? `, ${noPass === 1 ? "with" : "each with"} no check passed, only SHOULD warnings` : ` (${noPass} of them with no check passed, only SHOULD warnings)`;
+  // Not "with warnings": the totals above count scenarios that passed with warnings, which these are not.
+  const noPassText = noPass === 0 ? "" : noPass === t.failed ? ` (${noPass === 1 ? "" : "in each, "}only SHOULD checks failed and none passed)` : ` (${noPass} of them because only SHOULD checks failed and none passed)`;
   if (t.failed) parts.push(`behaviour: ${t.failed} scenario${t.failed === 1 ? "" : "s"} failed${noPassText}`);
   if (t.probeFailures) parts.push(`the probe: ${t.probeFailures} advertised/working mismatch${t.probeFailures === 1 ? "" : "es"}`);
   if (t.wireFailures) parts.push(`wire format: ${t.wireFailures} finding kind${t.wireFailures === 1 ? "" : "s"}`);

@@ -70,6 +70,11 @@ export interface ScenarioResult {
    * rules it cites do not apply. Counted apart from skips, and not by rule.
    */
   notApplicable?: true;
+  /**
+   * Skipped because the gateway refused its connections (HTTP 429/503 on the upgrade) after the wait
+   * it asked for: not run, and the run ended there with a run error (RunResult.error).
+   */
+  refused?: true;
 }
 
 /**
@@ -234,7 +239,10 @@ export interface RunResult {
   missingCapabilities: Partial<Record<Capability, string>>;
   /** Scenarios skipped for waits longer than `waitLimitMs` that a `--slow` run would make (absent when none). */
   needsSlow?: { waitLimitMs: number; scenarios: SlowSkip[] };
-  /** Set when the run could not start (e.g. the probe connection failed). */
+  /**
+   * Set when the run could not start (e.g. the probe connection failed), or ended early because the
+   * gateway refused new connections (a scenario with `refused`; the scenarios after it not run).
+   */
   error?: string;
   /** `default`: the scenarios one after the other; `real-time`: the long-waiting ones, concurrently, without a test clock. */
   mode: "default" | "real-time";

@@ -1,9 +1,11 @@
 /** Actors: their connect params, their connections and the handshake through the binding. */
+import { setTimeout as delay } from "node:timers/promises";
 import type { ConnectParams } from "../../protocol/connect.js";
 import { StepAbort, type ScenarioContext } from "./context.js";
 import type { Actor } from "../scenario/scenario.js";
 import { resolve } from "../scenario/vars.js";
 import { adaptConnectParams } from "./adapt.js";
+import { GatewayRefusedError, MAX_REFUSED_ATTEMPTS, RATE_STATUSES, REFUSED_BACKOFF_MS, RefusedUpgradeError, secondsText } from "./refusals.js";
 import { WireConnection, type Received } from "./wire.js";
 
 export const DEFAULT_CLIENT = { id: "conformance", version: "1.0.0", platform: "conformance", mode: "test" } as const;
@@ -53,19 +55,41 @@ export function actorParams(ctx: ScenarioContext, name: string): Record<string, 
 
 /**
  * Opens a fresh connection for the actor (closing none: the previous one must be closed by a step), on
- * its gateway or on `gateway` (a position in the run's URLs).
+ * its gateway or on `gateway` (a position in the run's URLs). In a scenario (`ctx.timeLeftMs` set), an
+ * upgrade refused with 429/503 is tried again after the wait its Retry-After asks (else
+ * REFUSED_BACKOFF_MS), while that fits in what is left of the scenario's deadline; still refused, it
+ * throws GatewayRefusedError: the gateway said "not now", which is no verdict on the rule under test.
+ * The probe (no `timeLeftMs`) waits out refusals its own way (probe.ts).
  */
 export async function openActor(ctx: ScenarioContext, name: string, timeoutMs: number, gateway?: number): Promise<WireConnection> {
   const params = actorParams(ctx, name);
   const { binding } = ctx.config;
   const url = ctx.gatewayUrl(name, gateway);
   const headers = binding.upgradeHeaders?.(url, params as unknown as ConnectParams);
-  try {
-    const conn = await WireConnection.open(url, name, binding, ctx.log, headers, timeoutMs);
-    ctx.track(name, conn);
-    return conn;
-  } catch (error) {
-    throw new StepAbort(`actor "${name}": ${(error as Error).message}`);
+  let waitedMs = 0;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const conn = await WireConnection.open(url, name, binding, ctx.log, headers, timeoutMs);
+      ctx.track(name, conn);
+      return conn;
+    } catch (error) {
+      const refusal = error instanceof RefusedUpgradeError && RATE_STATUSES.has(error.refusal.httpStatus) ? error.refusal : undefined;
+      if (!refusal || !ctx.timeLeftMs) {
+        const abort = new StepAbort(`actor "${name}": ${(error as Error).message}`);
+        abort.cause = error; // the probe reads a refusal's status and Retry-After from it
+        throw abort;
+      }
+      const waitMs = refusal.retryAfterMs ?? REFUSED_BACKOFF_MS;
+      const leftMs = ctx.timeLeftMs();
+      if (attempt >= MAX_REFUSED_ATTEMPTS || waitMs >= leftMs) {
+        const tried = `${attempt} attempt${attempt === 1 ? "" : "s"}${waitedMs ? ` over ${secondsText(waitedMs)}` : ""}`;
+        const why = waitMs >= leftMs ? `its wait is more than the ${secondsText(Math.max(0, leftMs))} left of the scenario's timeout` : "still refused";
+        throw new GatewayRefusedError(refusal, `actor "${name}" of ${ctx.scenario.id}: ${why} (${tried})`);
+      }
+      ctx.log.add(name, "meta", `refused (HTTP ${refusal.httpStatus}): trying again in ${waitMs} ms`);
+      await delay(waitMs);
+      waitedMs += waitMs;
+    }
   }
 }
 

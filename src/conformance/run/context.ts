@@ -92,6 +92,8 @@ export class ScenarioContext {
   aborted = false;
   /** Called with the ms a `wait` step adds to the scenario's deadline. */
   extendDeadline: (ms: number) => void = () => {};
+  /** The ms left before the scenario's deadline; set by runScenario (unset: not a scenario, e.g. the probe). */
+  timeLeftMs: (() => number) | undefined;
 
   constructor(
     readonly scenario: Scenario,

@@ -11,6 +11,8 @@ export interface OptionWords {
   tokenGiven: string;
   /** The readiness wait set to `ms`: `waitReadyMs: 0`, `--wait-ready 0`. */
   waitReady(ms: number): string;
+  /** What sets how long a step waits for an answer, named beside a wait that ran out: `stepTimeoutMs`, `--step-timeout`. */
+  stepTimeout: string;
 }
 
 /** runConformance's and conformanceSuite's option names. */
@@ -18,6 +20,7 @@ export const SDK_OPTION_WORDS: OptionWords = {
   giveToken: "the token option",
   tokenGiven: "the token option",
   waitReady: (ms) => `waitReadyMs: ${ms}`,
+  stepTimeout: "stepTimeoutMs",
 };
 
 /**

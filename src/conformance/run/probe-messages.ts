@@ -6,6 +6,7 @@
 import { errorCodeText, type WireError } from "../../transport/frames.js";
 import type { WireRecord } from "../report/results.js";
 import type { OptionWords } from "./option-words.js";
+import { secondsText } from "./refusals.js";
 
 /**
  * A gateway of the other wire binding opens the socket but never completes the handshake: say which
@@ -44,10 +45,13 @@ export function describe(error: WireError): string {
 }
 
 /**
- * The end of a readiness wait that ran out, naming the gateway and the wait: nothing accepted the
- * connection (`opening`: is the gateway running there?), or it kept saying it is not ready.
+ * The end of a readiness wait that ran out (the URL is said beside the reason already): what answered
+ * decides what to ask. `nothing` accepted the connection (is a gateway running there?); an `http`
+ * refusal of the upgrade, with the wait it asked for (`askedMs`) if any; or the `gateway` kept saying
+ * it is not ready.
  */
-export function notReadyText(url: string, opening: boolean, waitedMs: number, attempts: number, limitMs: number, words: OptionWords): string {
-  const what = opening ? "is a gateway running there?" : "it may need a longer wait";
-  return ` (${url} not ready within ${words.waitReady(limitMs)}: ${attempts} attempts in ${(waitedMs / 1000).toFixed(1)} s; ${what})`;
+export function notReadyText(answered: "nothing" | "http" | "gateway", waitedMs: number, attempts: number, limitMs: number, words: OptionWords, askedMs?: number): string {
+  const what =
+    answered === "nothing" ? "is a gateway running there?" : askedMs !== undefined && answered === "http" ? `the ${secondsText(askedMs)} wait it asked for goes past that` : "it may need a longer wait";
+  return ` (not ready within ${words.waitReady(limitMs)}: ${attempts} attempt${attempts === 1 ? "" : "s"} in ${(waitedMs / 1000).toFixed(1)} s; ${what})`;
 }

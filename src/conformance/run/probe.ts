@@ -7,7 +7,7 @@
  * instanceId-less beacon, which a SPEC gateway acknowledges without a change (K2) and which can
  * create no row keyed by a text.
  */
-import { noAnswerWithin, noHandshakeWith, OPENCLAW_FRAMES_GUESS } from "../../client/errors.js";
+import { noAnswerWithin, noHandshakeWith, notOpenWithin, OPENCLAW_FRAMES_GUESS } from "../../client/errors.js";
 import { advertisingCheck, type MethodState, type ProbedMethod } from "../checks/advertising.js";
 import type { WireFindings } from "../checks/wire-format.js";
 import type { WireError } from "../../transport/frames.js";
@@ -21,12 +21,12 @@ import { ScenarioContext, type RunConfig } from "./context.js";
 import { sleep } from "./exec-events.js";
 import { acceptedWithoutTokenText } from "./option-words.js";
 import { bindingHint, describe, notReadyText, refusalHint } from "./probe-messages.js";
+import { RefusedUpgradeError, refusalText, RETRY_DEFAULT_MS, RETRYABLE_OPEN, RETRYABLE_STATUSES, retryAfter, type Refusal } from "./refusals.js";
+
+export { retryAfter } from "./refusals.js";
 import type { Received, WireConnection } from "./wire.js";
 
 export const DEFAULT_WAIT_READY_MS = 30_000;
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 2000;
-const RETRY_DEFAULT_MS = 500;
 /** Scope rounds: each FORBIDDEN naming a scope the probe lacks adds it and tries again. */
 const MAX_SCOPE_ROUNDS = 3;
 
@@ -64,19 +64,6 @@ const PROBE_SCENARIO: Scenario = {
   steps: [{ step: "connect", actor: "probe" }],
 };
 
-/** Connection errors worth waiting out: nothing listens yet, or the server is restarting. */
-const RETRYABLE_OPEN = /ECONNREFUSED|ECONNRESET|socket hang up|closed \((1006|1013)\) before it opened|Unexpected server response: (502|503|504)/;
-
-/** OpenClaw's `retryable` / `UNAVAILABLE`, or any error carrying `retryAfterMs`: the gateway says "try again". */
-export function retryAfter(error: WireError): number | undefined {
-  const data = error.data ?? {};
-  const native = (data.native ?? {}) as Record<string, unknown>;
-  const after = [data.retryAfterMs, native.retryAfterMs].find((v): v is number => typeof v === "number" && Number.isFinite(v));
-  const retryable = native.retryable === true || data.retryable === true || native.code === "UNAVAILABLE" || after !== undefined;
-  if (!retryable) return undefined;
-  return Math.min(Math.max(Math.floor(after ?? RETRY_DEFAULT_MS), RETRY_MIN_MS), RETRY_MAX_MS);
-}
-
 class Probe {
   readonly ctx: ScenarioContext;
   readonly checks: Omit<CheckResult, "status">[] = [];
@@ -100,6 +87,7 @@ class Probe {
       declareActor(this.ctx, "probe", this.scopes ? { ...params, scopes: this.scopes } : params);
       let retryIn: number | undefined;
       let reason: string;
+      let refusal: Refusal | undefined;
       let conn: WireConnection | undefined;
       try {
         conn = await openActor(this.ctx, "probe", this.config.stepTimeoutMs);
@@ -112,15 +100,23 @@ class Probe {
       } catch (error) {
         reason = (error as Error).message;
         const closed = conn?.closeInfo?.code === 1013;
-        if (!closed && !RETRYABLE_OPEN.test(reason)) return { error: `probe connect failed: ${conn ? this.noHandshake(conn, reason) : reason}` };
-        retryIn = RETRY_DEFAULT_MS;
+        // A refused upgrade says what was answered and the wait asked for, which is waited (within --wait-ready).
+        refusal = (error as Error).cause instanceof RefusedUpgradeError ? ((error as Error).cause as RefusedUpgradeError).refusal : undefined;
+        if (refusal) reason = reason.replace(/Unexpected server response: \d+$/, `the gateway answered ${refusalText(refusal)}`);
+        else if (reason.endsWith(notOpenWithin(this.config.stepTimeoutMs))) reason += ` (${this.config.words.stepTimeout})`;
+        const retryable = closed || RETRYABLE_OPEN.test(reason) || (refusal !== undefined && RETRYABLE_STATUSES.has(refusal.httpStatus));
+        if (!retryable) return { error: `probe connect failed: ${conn ? this.noHandshake(conn, reason) : reason}` };
+        retryIn = refusal?.retryAfterMs ?? RETRY_DEFAULT_MS;
       }
       await conn?.close();
       const waited = Date.now() - started;
       const { url, words } = this.config;
-      const opening = RETRYABLE_OPEN.test(reason);
+      const opening = refusal !== undefined || RETRYABLE_OPEN.test(reason);
       if (waited + retryIn > this.options.waitReadyMs) {
-        const waitedText = attempt > 1 ? notReadyText(url, opening, waited, attempt, this.options.waitReadyMs, words) : "";
+        // What answered: nothing (refused TCP), an HTTP refusal, or a gateway that said it is not ready.
+        const answered = /ECONNREFUSED/.test(reason) ? "nothing" : refusal ? "http" : "gateway";
+        const said = attempt > 1 || (refusal !== undefined && this.options.waitReadyMs > 0);
+        const waitedText = said ? notReadyText(answered, waited, attempt, this.options.waitReadyMs, words, refusal ? retryIn : undefined) : "";
         return { error: `probe connect ${opening ? "failed" : "refused"}: ${reason}${waitedText}` };
       }
       // The URL is said beside the reason, not again inside it; neither shows a token it may hold.
@@ -138,11 +134,11 @@ class Probe {
    * OpenClaw's binding): the gateway was reached. Otherwise the binding's hint, if any.
    */
   noHandshake(conn: WireConnection, reason: string): string {
-    const { binding, url, token, stepTimeoutMs } = this.config;
+    const { binding, url, token, stepTimeoutMs, words } = this.config;
     const hint = bindingHint(binding.name, this.ctx.log.records);
     if (hint || binding.name === "openclaw" || conn.received.length > 0 || conn.decodeErrors.length > 0) return `${reason}${hint}`;
     const timedOut = /^actor "probe": no answer to request "[^"]*" within \d+ ms/.test(reason);
-    const why = timedOut ? `${noAnswerWithin("connect", stepTimeoutMs)} (${OPENCLAW_FRAMES_GUESS})` : `connect: ${reason.replace(/^actor "probe": /, "")}`;
+    const why = timedOut ? `${noAnswerWithin("connect", stepTimeoutMs)} (${words.stepTimeout}; ${OPENCLAW_FRAMES_GUESS})` : `connect: ${reason.replace(/^actor "probe": /, "")}`;
     return `${noHandshakeWith(redactUrl(url, token ? [token] : []))}: ${why}`;
   }
 

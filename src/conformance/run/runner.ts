@@ -212,6 +212,12 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
     } else {
       results = [];
       for (const [index, loaded] of selected.entries()) {
+        // After a refusal the gateway wants fewer connections, not more: the rest are not run.
+        const refusedBy = results.find((r) => r.refused);
+        if (refusedBy) {
+          results.push(skippedResult(loaded.scenario, `not run: the run ended when the gateway refused ${refusedBy.id}'s connection`, loaded.source || undefined));
+          continue;
+        }
         emit({ type: "scenario-start", index, total: selected.length, id: loaded.scenario.id, title: loaded.scenario.title });
         const result = await prepared.run(loaded);
         results.push(result);
@@ -222,14 +228,16 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
     waits?.stop();
   }
 
+  const refused = results.find((r) => r.refused);
+  const runError = prepared.error ?? refused?.reason?.replace(/^not run: /, "");
   const probeResult = prepared.probe.report.result;
   const stale = applyBaseline(probeResult ? [probeResult, ...results] : results, options.expectedFailures ?? [], new Set([...all.map((s) => s.scenario.id), "probe"]));
   const wireFindings = prepared.error ? [] : redactResult(prepared.wireFindings.findings(), options.token, prepared.config.urls);
   // No frame was checked when the run could not start: W1/W2 are then not counted (not a pass).
   const { summary, byRule } = summarize(results, stale, { probe: probeResult, ...(prepared.error ? {} : { wireFindings }) });
-  const behaviourOk = !prepared.error && summary.failed === 0 && summary.probeFailures === 0 && stale.length === 0;
+  const behaviourOk = !runError && summary.failed === 0 && summary.probeFailures === 0 && stale.length === 0;
   const wireFormatOk = summary.wireFailures === 0;
-  const slow = prepared.error ? [] : slowSkips(selected.map((l) => l.scenario), prepared.capabilities);
+  const slow = runError ? [] : slowSkips(selected.map((l) => l.scenario), prepared.capabilities);
   const literals = options.token ? [options.token] : [];
   const result: RunResult = {
     // A URL's credentials and query values (a token may be there) never reach a report.
@@ -242,7 +250,7 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
     capabilities: [...prepared.capabilities.available],
     missingCapabilities: prepared.capabilities.missing,
     ...(slow.length ? { needsSlow: { waitLimitMs: FAST_WAIT_LIMIT_MS, scenarios: slow } } : {}),
-    ...(prepared.error ? { error: prepared.error } : {}),
+    ...(runError ? { error: runError } : {}),
     mode: realTime ? "real-time" : "default",
     ttlMs: prepared.config.ttlMs,
     probe: prepared.probe.report,

@@ -8,6 +8,7 @@ import type { Step } from "../scenario/steps.js";
 import { VariableError } from "../scenario/vars.js";
 import { methodsSentBy } from "./adapt.js";
 import { prepareActor } from "./actors.js";
+import { GatewayRefusedError } from "./refusals.js";
 import { defaultTitle, ScenarioContext, StepAbort, waitMessage, type RunConfig } from "./context.js";
 import { execCountEvents, execDrainEvents, execExpectClose, execExpectError, execExpectEvent, execExpectNoEvent, execWait, sleep } from "./exec-events.js";
 import { execAdvanceClock, execFill, execList } from "./exec-list.js";
@@ -91,7 +92,7 @@ export interface ScenarioRunOptions {
 }
 
 /** The scenario's deadline; `wait` steps push it back by the time they wait. */
-function deadline(ms: number): { expired: Promise<"timeout">; extend(by: number): void; clear(): void } {
+function deadline(ms: number): { expired: Promise<"timeout">; extend(by: number): void; left(): number; clear(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let fire: (value: "timeout") => void = () => {};
   let end = Date.now() + ms;
@@ -107,6 +108,7 @@ function deadline(ms: number): { expired: Promise<"timeout">; extend(by: number)
       end += by;
       arm();
     },
+    left: () => end - Date.now(),
     clear: () => clearTimeout(timer),
   };
 }
@@ -122,11 +124,14 @@ export async function runScenario(scenario: Scenario, config: RunConfig, options
   const limitMs = scenario.timeoutMs ?? options.timeoutMs;
   const timer = deadline(limitMs);
   ctx.extendDeadline = (ms) => timer.extend(ms);
+  ctx.timeLeftMs = () => timer.left();
   let outcome: unknown;
+  let refused: GatewayRefusedError | undefined;
   try {
     outcome = await Promise.race([runSteps(ctx), timer.expired]);
   } catch (error) {
-    ctx.recordError("runner", "the runner failed", `internal error: ${waitMessage(error)}`, scenario.rules, scenario.level);
+    if (error instanceof GatewayRefusedError) refused = error;
+    else ctx.recordError("runner", "the runner failed", `internal error: ${waitMessage(error)}`, scenario.rules, scenario.level);
   } finally {
     timer.clear();
   }
@@ -138,6 +143,8 @@ export async function runScenario(scenario: Scenario, config: RunConfig, options
     await ctx.closeAll();
   }
   options.wireFindings?.collect(scenario.id, ctx.all, ctx.log.records, config.binding.name);
+  // Refused new connections: not a verdict on the scenario's rules; the runner ends the run (runner.ts).
+  if (refused) return { ...skippedResult(scenario, `not run: ${refused.message}`, options.source), durationMs: Date.now() - started, wire: ctx.log.records, wireOmitted: ctx.log.omitted, refused: true };
 
   const checks: CheckResult[] = ctx.checks.map((c) => ({
     ...c,

@@ -1,0 +1,123 @@
+/**
+ * A WebSocket upgrade the server refused with an HTTP answer instead of `101` (a gateway's
+ * new-connection rate limit answers 503 + Retry-After, docs/security.md): what it answered (status,
+ * the wait `Retry-After` asked for, the first line of its body), and the words the probe and the run
+ * error use for it. A refusal of 429 or 503 says "not now", not "this gateway breaks a rule": a
+ * scenario that meets one waits what it asks and tries again (actors.ts), and one still refused is
+ * not run and ends the run (runner.ts), as an unreachable gateway does.
+ */
+import type { IncomingMessage } from "node:http";
+import type { WireError } from "../../transport/frames.js";
+import { parseRetryAfter } from "../../transport/retry-after.js";
+
+/** The probe's waits for a gateway that says "try again" without saying how long it asks (or asks out of bounds). */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 2000;
+export const RETRY_DEFAULT_MS = 500;
+
+/** Connection errors worth waiting out: nothing listens yet, or the server is restarting. HTTP refusals: RETRYABLE_STATUSES. */
+export const RETRYABLE_OPEN = /ECONNREFUSED|ECONNRESET|socket hang up|closed \((1006|1013)\) before it opened/;
+/** Upgrade answers that say "not now": rate limits (429, 503) and a proxy whose gateway is not up yet (502, 504). */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+
+/** OpenClaw's `retryable` / `UNAVAILABLE`, or any error carrying `retryAfterMs`: the gateway says "try again". */
+export function retryAfter(error: WireError): number | undefined {
+  const data = error.data ?? {};
+  const native = (data.native ?? {}) as Record<string, unknown>;
+  const after = [data.retryAfterMs, native.retryAfterMs].find((v): v is number => typeof v === "number" && Number.isFinite(v));
+  const retryable = native.retryable === true || data.retryable === true || native.code === "UNAVAILABLE" || after !== undefined;
+  if (!retryable) return undefined;
+  return Math.min(Math.max(Math.floor(after ?? RETRY_DEFAULT_MS), RETRY_MIN_MS), RETRY_MAX_MS);
+}
+
+/** The statuses that say "too many, try later" (RFC 6585 §4, RFC 9110 §15.6.4). */
+export const RATE_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+/** The harness's own wait before trying again when the refusal asked for none. */
+export const REFUSED_BACKOFF_MS = 500;
+/** At most this many opens per actor's connection in a scenario (the first and the retries). */
+export const MAX_REFUSED_ATTEMPTS = 5;
+/** The most of a refusal's body kept as the server's reason. */
+const MAX_REASON_CHARS = 200;
+/** How long the body of a refusal is read for its reason before going on without it. */
+const BODY_WAIT_MS = 1000;
+
+export interface Refusal {
+  httpStatus: number;
+  /** What `Retry-After` asked for, in ms (absent: no or an unreadable header). */
+  retryAfterMs?: number;
+  /** The first line of the answer's body (the reference gateway's: `too many new connections ...`). */
+  serverReason?: string;
+}
+
+/** Opening failed because the upgrade was answered with an HTTP status: ws's words, and what was answered. */
+export class RefusedUpgradeError extends Error {
+  override readonly name = "RefusedUpgradeError";
+  constructor(
+    url: string,
+    readonly refusal: Refusal,
+  ) {
+    super(`could not open ${url}: Unexpected server response: ${refusal.httpStatus}`);
+  }
+}
+
+/** A scenario's actor still refused (429/503) after waiting what was asked: the scenario is not run, the run ends. */
+export class GatewayRefusedError extends Error {
+  override readonly name = "GatewayRefusedError";
+  constructor(
+    readonly refusal: Refusal,
+    readonly detail: string,
+  ) {
+    super(refusedConnectionsText(refusal, detail));
+  }
+}
+
+/** Reads a refused upgrade's answer (ws's `unexpected-response`): its status, Retry-After and the body's first line. */
+export function readRefusal(response: IncomingMessage): Promise<Refusal> {
+  const header = response.headers["retry-after"];
+  const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, Date.now());
+  const base: Refusal = { httpStatus: response.statusCode ?? 0, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+  return new Promise((resolve) => {
+    let body = "";
+    const done = () => {
+      clearTimeout(timer);
+      response.removeAllListeners("data");
+      response.resume();
+      const line = body.split(/\r?\n/).find((l) => l.trim() !== "")?.trim();
+      resolve(line ? { ...base, serverReason: line.length > MAX_REASON_CHARS ? `${line.slice(0, MAX_REASON_CHARS)}…` : line } : base);
+    };
+    const timer = setTimeout(done, BODY_WAIT_MS);
+    response.setEncoding("utf8");
+    response.on("data", (chunk: string) => {
+      body += chunk;
+      if (body.length > MAX_REASON_CHARS * 2) done();
+    });
+    response.once("end", done);
+    response.once("error", done);
+  });
+}
+
+export const secondsText = (ms: number): string => `${+(ms / 1000).toFixed(1)} s`;
+
+/**
+ * `HTTP 503 to the WebSocket upgrade, asking for a 1 s wait (Retry-After) ("too many new connections
+ * ...")`: what the gateway answered, the wait it asked for (or that it asked none), its reason.
+ */
+export function refusalText(refusal: Refusal): string {
+  const wait = refusal.retryAfterMs === undefined ? "with no Retry-After" : `asking for a ${secondsText(refusal.retryAfterMs)} wait (Retry-After)`;
+  return `HTTP ${refusal.httpStatus} to the WebSocket upgrade, ${wait}${refusal.serverReason ? `: "${refusal.serverReason}"` : ""}`;
+}
+
+/**
+ * The run error of a run that met a refusal it could not wait out: one line with what was answered,
+ * what was tried (`detail`) and what to change on a test instance.
+ */
+export function refusedConnectionsText(refusal: Refusal, detail: string): string {
+  const what = refusal.httpStatus === 429 || refusal.retryAfterMs !== undefined ? "rate-limited" : "refused";
+  return (
+    `the gateway ${what} new connections: ${refusalText(refusal)}; ${detail}; on a test instance raise or switch off ` +
+    `its connection limits (e.g. serve --connection-rate off)`
+  );
+}
+
+/** Whether a run error is refusedConnectionsText's (the verdict and the summary say it their own way). */
+export const isRefusedRunError = (error: string): boolean => /^the gateway (rate-limited|refused) new connections: HTTP \d+/.test(error);

@@ -1,0 +1,100 @@
+/**
+ * A gateway that refuses new connections (its new-connection rate limit: HTTP 503 + Retry-After on the
+ * upgrade, docs/security.md) against real loopback reference gateways: a refusal is no verdict on the
+ * rule under test. A scenario waits what Retry-After asks and tries again; one still refused is not
+ * run, and the run ends as a run error (exit 2) saying what the gateway answered and what to change.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { runConformance } from "../../src/conformance/run/runner.js";
+import { loadScenarios } from "../../src/conformance/scenario/fixtures.js";
+import { createGateway, type Gateway } from "../../src/server/index.js";
+import { cliResult } from "../support/cli.js";
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+describe("conform against a gateway that rate-limits new connections", () => {
+  let gateway: Gateway | undefined;
+  afterEach(async () => {
+    await gateway?.close();
+    gateway = undefined;
+  });
+
+  it("a refusal it cannot wait out (Retry-After 10 s, more than the scenario has left): not run, run error, exit 2", async () => {
+    // Burst 3: the probe takes one, the first scenarios the rest; then every upgrade is refused for 10 s.
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, limits: { connectionRate: { perSecond: 0.1, burst: 3 } } });
+    const started = Date.now();
+    const { code, stdout } = await cliResult(["conform", "--no-color", "--url", gateway.url, "--wait-ready", "0", "--timeout", "5000"]);
+    expect(Date.now() - started).toBeLessThan(40_000);
+    const reason = "too many new connections to the gateway (at most 0.1 per second, burst 3): retry in 10 s";
+    const refused = new RegExp(
+      `^\\[ *(\\d+)/(\\d+)\\] - ([\\w-]+) \\(not run: the gateway rate-limited new connections: HTTP 503 to the WebSocket upgrade, asking for a 10 s wait \\(Retry-After\\): "${escape(reason)}"; ` +
+        `actor "[\\w-]+" of [\\w-]+: its wait is more than the [\\d.]+ s left of the scenario's timeout \\(1 attempt\\); on a test instance raise or switch off its connection limits \\(e\\.g\\. serve --connection-rate off\\)\\)$`,
+      "m",
+    );
+    expect(stdout).toMatch(refused);
+    const [, index, total] = refused.exec(stdout)!;
+    // Said once; no scenario failed for it, none ran after it.
+    expect(stdout.split("rate-limited new connections").length - 1).toBe(1);
+    expect(stdout).not.toMatch(/Unexpected server response|✗/);
+    expect(stdout).not.toMatch(new RegExp(`^\\[ *${Number(index) + 1}/`, "m"));
+    const ran = Number(index) - 1;
+    expect(stdout).toMatch(new RegExp(`^Scenarios: ${ran} of ${total} ran before the gateway refused new connections — ${ran} passed, 0 failed, 0 with warnings, 0 skipped; ${Number(total) - ran} not run \\(the run error is above; `, "m"));
+    expect(stdout.trimEnd().split("\n").pop()).toBe(`FAIL: the gateway refused new connections, so ${Number(total) - ran} of the ${total} scenarios did not run (see the run error above)`);
+    expect(code).toBe(2);
+  });
+
+  it("a refusal it can wait out (Retry-After 1 s): waits, tries again, and the scenarios pass", async () => {
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, limits: { connectionRate: { perSecond: 2, burst: 1 } } });
+    const scenarios = loadScenarios().filter(({ scenario }) => ["p1-self-row", "p6-disconnect-keeps-row"].includes(scenario.id));
+    const result = await runConformance({ url: gateway.url, scenarios, waitReadyMs: 0 });
+    expect(result.error).toBeUndefined();
+    expect(result.scenarios.map((s) => [s.id, s.status])).toEqual([
+      ["p1-self-row", "passed"],
+      ["p6-disconnect-keeps-row", "passed"],
+    ]);
+    // They were refused on the way, and waited what was asked.
+    const retries = result.scenarios.flatMap((s) => s.wire).filter((r) => r.dir === "meta" && /^refused \(HTTP 503\): trying again in 1000 ms$/.test(r.text));
+    expect(retries.length).toBeGreaterThan(0);
+    expect(result.ok).toBe(true);
+  });
+});
+
+describe("the probe against a gateway that refuses its upgrade with 503 + Retry-After", () => {
+  let gateway: Gateway | undefined;
+  afterEach(async () => {
+    await gateway?.close();
+    gateway = undefined;
+  });
+
+  /** Takes the one token of a burst-1 bucket: the next upgrade is refused until it refills. */
+  const spendToken = async (url: string) => {
+    const { WebSocket } = await import("ws");
+    const ws = new WebSocket(url);
+    await new Promise((resolve, reject) => (ws.once("open", resolve), ws.once("error", reject)));
+    ws.terminate();
+  };
+
+  it("waits what Retry-After asks (2 s), not its own 0.5 s steps, and then runs", async () => {
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, limits: { connectionRate: { perSecond: 0.5, burst: 1 } } });
+    await spendToken(gateway.url);
+    const scenarios = loadScenarios().filter(({ scenario }) => scenario.id === "p1-self-row");
+    const result = await runConformance({ url: gateway.url, scenarios, waitReadyMs: 10_000 });
+    expect(result.error).toBeUndefined();
+    expect(result.probe.attempts).toBe(2);
+    expect(result.probe.waitedMs).toBeGreaterThanOrEqual(1900);
+  });
+
+  it("a wait longer than --wait-ready allows: says what was answered and asked, names the URL once, no `is a gateway running there?`", async () => {
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, limits: { connectionRate: { perSecond: 0.2, burst: 1 } } });
+    await spendToken(gateway.url);
+    const { code, stdout } = await cliResult(["conform", "--no-color", "--url", gateway.url, "--only", "p1-self-row", "--wait-ready", "3000"]);
+    const error =
+      `probe connect failed: actor "probe": could not open ${gateway.url}: the gateway answered HTTP 503 to the WebSocket upgrade, asking for a 5 s wait (Retry-After): ` +
+      `"too many new connections to the gateway (at most 0.2 per second, burst 1): retry in 5 s" (not ready within --wait-ready 3000: 1 attempt in 0.0 s; the 5 s wait it asked for goes past that)`;
+    expect(stdout).toMatch(new RegExp(`^Cannot run the 1 scenario: ${escape(error)}$`, "m"));
+    expect(stdout.split(gateway.url).length - 1).toBe(2); // the error's, and the summary's header
+    expect(stdout).not.toMatch(/running there|Unexpected server response/);
+    expect(stdout.trimEnd().split("\n").pop()).toBe("FAIL: the gateway refused new connections (HTTP 503), so no scenario ran (see the run error above)");
+    expect(code).toBe(2);
+  });
+});
