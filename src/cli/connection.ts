@@ -12,7 +12,7 @@ import { addTokenOptions, commandToken, GIVE_TOKEN, type TokenFlags } from "./to
 import { redactUrl, redactUrlsIn } from "../transport/redact.js";
 import { noHandshakeWith, OPENCLAW_FRAMES_GUESS } from "../client/errors.js";
 import { formatAge } from "../client/status.js";
-import { DEFAULT_GATEWAY_URL, GatewayError, tlsProblem, TransportError, type PresenceClientOptions, type TlsProblem } from "../index.js";
+import { DEFAULT_GATEWAY_URL, GatewayError, TLS_PROBLEM_HINTS, tlsProblem, TransportError, type PresenceClientOptions } from "../index.js";
 
 export interface ConnectionFlags extends TokenFlags {
   url: string;
@@ -151,19 +151,10 @@ export function withoutUrl(url: string, message: string): string {
   return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
-/** What to do about each TLS problem (the client SDK tells them apart: tlsProblem()). */
-const TLS_HINTS: Record<TlsProblem, string> = {
-  untrusted: "the gateway's TLS certificate is not trusted here: for a private CA or a self-signed certificate, give it with NODE_EXTRA_CA_CERTS=FILE",
-  expired: "the gateway's TLS certificate has expired or is not valid yet",
-  hostname: "the gateway's TLS certificate is not for this host name: use one it names",
-  "no-tls": "no TLS there: if the gateway serves plain WebSocket, use ws://",
-  handshake: "the gateway's TLS refused the handshake: it accepts no TLS version or cipher this client offers, or wants a client certificate",
-};
-
 /** The hint for a failed wss:// attempt (`cannot open wss://...: CERT_HAS_EXPIRED`, `...: EPROTO`). */
 function tlsHint(error: unknown): string {
   const problem = tlsProblem(error);
-  return problem ? ` (${TLS_HINTS[problem]})` : "";
+  return problem ? ` (${TLS_PROBLEM_HINTS[problem]})` : "";
 }
 
 /**

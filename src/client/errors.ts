@@ -174,6 +174,18 @@ export function certificateProblem(error: unknown): CertificateProblem | undefin
 }
 
 /**
+ * What to do about each TlsProblem, in the words list, watch, doctor and conform say it (after the
+ * failure, in parentheses): trust the CA, renew the certificate, change the URL or the TLS settings.
+ */
+export const TLS_PROBLEM_HINTS: Readonly<Record<TlsProblem, string>> = {
+  untrusted: "the gateway's TLS certificate is not trusted here: for a private CA or a self-signed certificate, give it with NODE_EXTRA_CA_CERTS=FILE",
+  expired: "the gateway's TLS certificate has expired or is not valid yet",
+  hostname: "the gateway's TLS certificate is not for this host name: use one it names",
+  "no-tls": "no TLS there: if the gateway serves plain WebSocket, use ws://",
+  handshake: "the gateway's TLS refused the handshake: it accepts no TLS version or cipher this client offers, or wants a client certificate",
+};
+
+/**
  * A frame of another wire binding (OpenClaw's `connect.challenge` to a JSON-RPC client) as the error
  * that fails `connect`: kind "protocol", the decode error as its cause. Undefined for any other error.
  */

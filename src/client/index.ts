@@ -9,6 +9,7 @@ export {
   isFatalConnectError,
   certificateProblem,
   tlsProblem,
+  TLS_PROBLEM_HINTS,
   type CertificateProblem,
   type TlsProblem,
   type TransportErrorKind,

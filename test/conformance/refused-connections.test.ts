@@ -27,7 +27,7 @@ describe("conform against a gateway that rate-limits new connections", () => {
     expect(Date.now() - started).toBeLessThan(40_000);
     const reason = "too many new connections to the gateway (at most 0.1 per second, burst 3): retry in 10 s";
     const refused = new RegExp(
-      `^\\[ *(\\d+)/(\\d+)\\] - ([\\w-]+) \\(not run: the gateway rate-limited new connections: HTTP 503 to the WebSocket upgrade, asking for a 10 s wait \\(Retry-After\\): "${escape(reason)}"; ` +
+      `^\\[ *(\\d+)/(\\d+)\\] - ([\\w-]+) \\(not run: the gateway rate-limited new connections: it refused the WebSocket upgrade: HTTP 503 Service Unavailable, saying "${escape(reason)}", asking for a 10 s wait \\(Retry-After\\); ` +
         `actor "[\\w-]+" of [\\w-]+: its wait is more than the [\\d.]+ s left of the scenario's timeout \\(1 attempt\\); on a test instance raise or switch off its connection limits \\(e\\.g\\. serve --connection-rate off\\)\\)$`,
       "m",
     );
@@ -89,8 +89,8 @@ describe("the probe against a gateway that refuses its upgrade with 503 + Retry-
     await spendToken(gateway.url);
     const { code, stdout } = await cliResult(["conform", "--no-color", "--url", gateway.url, "--only", "p1-self-row", "--wait-ready", "3000"]);
     const error =
-      `probe connect failed: actor "probe": could not open ${gateway.url}: the gateway answered HTTP 503 to the WebSocket upgrade, asking for a 5 s wait (Retry-After): ` +
-      `"too many new connections to the gateway (at most 0.2 per second, burst 1): retry in 5 s" (not ready within --wait-ready 3000: 1 attempt in 0.0 s; the 5 s wait it asked for goes past that)`;
+      `probe connect failed: actor "probe": could not open ${gateway.url}: the gateway refused the WebSocket upgrade: HTTP 503 Service Unavailable, ` +
+      `saying "too many new connections to the gateway (at most 0.2 per second, burst 1): retry in 5 s", asking for a 5 s wait (Retry-After) (not ready within --wait-ready 3000: 1 attempt in 0.0 s; the 5 s wait it asked for goes past that)`;
     expect(stdout).toMatch(new RegExp(`^Cannot run the 1 scenario: ${escape(error)}$`, "m"));
     expect(stdout.split(gateway.url).length - 1).toBe(2); // the error's, and the summary's header
     expect(stdout).not.toMatch(/running there|Unexpected server response/);

@@ -62,6 +62,16 @@ describe("conform against a gateway it cannot hold a handshake with", () => {
     expect(code).toBe(2);
   });
 
+  it("wss:// to a server of plain WebSocket: Node's code and list's TLS hint, not OpenSSL's raw line", async () => {
+    const url = `wss://127.0.0.1:${(silentWs.address() as { port: number }).port}`;
+    const { code, stdout } = await conform(url);
+    const said = `Cannot run the 1 scenario: probe connect failed: actor "probe": could not open ${url}: EPROTO (no TLS there: if the gateway serves plain WebSocket, use ws://)`;
+    expect(stdout).toMatch(new RegExp(`^${escape(said)}$`, "m"));
+    expect(stdout).not.toMatch(/wrong version number|ssl3_get_record|openssl/i);
+    expect(stdout.trimEnd().split("\n").pop()).toBe("FAIL: the TLS connection to the gateway failed, so no scenario ran (see the run error above)");
+    expect(code).toBe(2);
+  });
+
   it("a closed port: refused, nothing listens there; said once", async () => {
     const url = `ws://127.0.0.1:${closedPort}`;
     const { code, stdout } = await conform(url);

@@ -187,8 +187,9 @@ function runErrorVerdict(error: string, binding: string): string {
   if (/^probe connect failed: no handshake with the gateway/.test(error)) return "the gateway was reached but did not answer the probe's connect";
   // The probe's hint names --binding when the gateway spoke, or may speak, the other binding: it was reached.
   if (/--binding/.test(error)) return `the probe could not connect with the ${binding} binding`;
+  if (/: E[A-Z_]+ \((no TLS there|the gateway's TLS)/.test(error)) return "the TLS connection to the gateway failed";
   if (/: not open within \d+ ms/.test(error)) return "something accepted the connection but never completed the WebSocket upgrade";
-  const status = /the gateway answered HTTP (\d+) to the WebSocket upgrade/.exec(error)?.[1];
+  const status = /the gateway refused the WebSocket upgrade: HTTP (\d+)/.exec(error)?.[1];
   if (status === "429" || status === "503") return `the gateway refused new connections (HTTP ${status})`;
   if (status || /Unexpected server response: \d+/.test(error)) return "the server there answered the WebSocket upgrade with an HTTP error";
   if (/ECONNREFUSED/.test(error)) return "the gateway could not be reached (connection refused: nothing listens there)";

@@ -102,7 +102,7 @@ class Probe {
         const closed = conn?.closeInfo?.code === 1013;
         // A refused upgrade says what was answered and the wait asked for, which is waited (within --wait-ready).
         refusal = (error as Error).cause instanceof RefusedUpgradeError ? ((error as Error).cause as RefusedUpgradeError).refusal : undefined;
-        if (refusal) reason = reason.replace(/Unexpected server response: \d+$/, `the gateway answered ${refusalText(refusal)}`);
+        if (refusal) reason = reason.replace(/Unexpected server response: \d+$/, `the gateway ${refusalText(refusal)}`);
         else if (reason.endsWith(notOpenWithin(this.config.stepTimeoutMs))) reason += ` (${this.config.words.stepTimeout})`;
         const retryable = closed || RETRYABLE_OPEN.test(reason) || (refusal !== undefined && RETRYABLE_STATUSES.has(refusal.httpStatus));
         if (!retryable) return { error: `probe connect failed: ${conn ? this.noHandshake(conn, reason) : reason}` };

@@ -6,7 +6,7 @@
  * scenario that meets one waits what it asks and tries again (actors.ts), and one still refused is
  * not run and ends the run (runner.ts), as an unreachable gateway does.
  */
-import type { IncomingMessage } from "node:http";
+import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { WireError } from "../../transport/frames.js";
 import { parseRetryAfter } from "../../transport/retry-after.js";
 
@@ -99,12 +99,14 @@ export function readRefusal(response: IncomingMessage): Promise<Refusal> {
 export const secondsText = (ms: number): string => `${+(ms / 1000).toFixed(1)} s`;
 
 /**
- * `HTTP 503 to the WebSocket upgrade, asking for a 1 s wait (Retry-After) ("too many new connections
- * ...")`: what the gateway answered, the wait it asked for (or that it asked none), its reason.
+ * `refused the WebSocket upgrade: HTTP 503 Service Unavailable, saying "too many new connections ...",
+ * asking for a 1 s wait (Retry-After)`: what the gateway answered (as list and watch word it), its
+ * reason, and the wait it asked for (or that it asked none).
  */
 export function refusalText(refusal: Refusal): string {
+  const name = STATUS_CODES[refusal.httpStatus] ? ` ${STATUS_CODES[refusal.httpStatus]}` : "";
   const wait = refusal.retryAfterMs === undefined ? "with no Retry-After" : `asking for a ${secondsText(refusal.retryAfterMs)} wait (Retry-After)`;
-  return `HTTP ${refusal.httpStatus} to the WebSocket upgrade, ${wait}${refusal.serverReason ? `: "${refusal.serverReason}"` : ""}`;
+  return `refused the WebSocket upgrade: HTTP ${refusal.httpStatus}${name}${refusal.serverReason ? `, saying "${refusal.serverReason}"` : ""}, ${wait}`;
 }
 
 /**
@@ -114,10 +116,7 @@ export function refusalText(refusal: Refusal): string {
 export function refusedConnectionsText(refusal: Refusal, detail: string): string {
   const what = refusal.httpStatus === 429 || refusal.retryAfterMs !== undefined ? "rate-limited" : "refused";
   return (
-    `the gateway ${what} new connections: ${refusalText(refusal)}; ${detail}; on a test instance raise or switch off ` +
+    `the gateway ${what} new connections: it ${refusalText(refusal)}; ${detail}; on a test instance raise or switch off ` +
     `its connection limits (e.g. serve --connection-rate off)`
   );
 }
-
-/** Whether a run error is refusedConnectionsText's (the verdict and the summary say it their own way). */
-export const isRefusedRunError = (error: string): boolean => /^the gateway (rate-limited|refused) new connections: HTTP \d+/.test(error);

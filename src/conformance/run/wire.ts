@@ -3,7 +3,7 @@
  * is written to the scenario's wire log, and anything (even malformed text) can be sent.
  */
 import WebSocket from "ws";
-import { notOpenWithin } from "../../client/errors.js";
+import { notOpenWithin, TLS_PROBLEM_HINTS, tlsProblem, TransportError } from "../../client/errors.js";
 import { clampTimerMs } from "../../protocol/durations.js";
 import type { ClientBinding } from "../../transport/binding.js";
 import { FrameDecodeError, type InboundFrame, type RequestId } from "../../transport/frames.js";
@@ -95,6 +95,12 @@ function foreignFrame(text: string, binding: OtherBinding["binding"]): string {
   return typeof f.event === "string" ? `an OpenClaw ${JSON.stringify(f.event)} event` : `an OpenClaw ${JSON.stringify(f.type) ?? ""} frame`;
 }
 
+/** A wss:// open that failed in TLS, as list says it: Node's code and the client SDK's hint, not OpenSSL's raw line. */
+function tlsFailure(error: Error & { code?: unknown }): string | undefined {
+  const problem = tlsProblem(new TransportError("closed", error.message, { cause: error }));
+  return problem && `${typeof error.code === "string" ? error.code : "TLS"} (${TLS_PROBLEM_HINTS[problem]})`;
+}
+
 interface Waiter {
   test(r: Received): boolean;
   resolve(r: Received): void;
@@ -148,7 +154,7 @@ export class WireConnection {
         });
       });
       // ws's own words for an upgrade that never completed, said as the client SDK says it (list, watch).
-      const why = (error: Error) => (error.message === "Opening handshake has timed out" ? notOpenWithin(timeoutMs) : error.message);
+      const why = (error: Error) => (error.message === "Opening handshake has timed out" ? notOpenWithin(timeoutMs) : (tlsFailure(error) ?? error.message));
       socket.once("error", (error: Error) => reject(new WaitError(`could not open ${url}: ${why(error)}`)));
       socket.once("close", (code: number) => reject(new WaitError(`closed (${code}) before it opened`)));
     });
