@@ -25,9 +25,10 @@ describe("conform against a gateway that rate-limits new connections", () => {
     const started = Date.now();
     const { code, stdout } = await cliResult(["conform", "--no-color", "--url", gateway.url, "--wait-ready", "0", "--timeout", "5000"]);
     expect(Date.now() - started).toBeLessThan(40_000);
-    const reason = "too many new connections to the gateway (at most 0.1 per second, burst 3): retry in 10 s";
+    // The wait asked is the whole seconds to the next token: 10 s, or less when the run was slow to get there.
+    const reason = `${escape("too many new connections to the gateway (at most 0.1 per second, burst 3): retry in ")}(\\d+) s`;
     const refused = new RegExp(
-      `^\\[ *(\\d+)/(\\d+)\\] - ([\\w-]+) \\(not run: the gateway rate-limited new connections: it refused the WebSocket upgrade: HTTP 503 Service Unavailable, saying "${escape(reason)}", asking for a 10 s wait \\(Retry-After\\); ` +
+      `^\\[ *(\\d+)/(\\d+)\\] - ([\\w-]+) \\(not run: the gateway rate-limited new connections: it refused the WebSocket upgrade: HTTP 503 Service Unavailable, saying "${reason}", asking for a \\4 s wait \\(Retry-After\\); ` +
         `actor "[\\w-]+" of [\\w-]+: its wait is more than the [\\d.]+ s left of the scenario's timeout \\(1 attempt\\); on a test instance raise or switch off its connection limits \\(e\\.g\\. serve --connection-rate off\\)\\)$`,
       "m",
     );
@@ -74,24 +75,27 @@ describe("the probe against a gateway that refuses its upgrade with 503 + Retry-
     ws.terminate();
   };
 
-  it("waits what Retry-After asks (2 s), not its own 0.5 s steps, and then runs", async () => {
-    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, limits: { connectionRate: { perSecond: 0.5, burst: 1 } } });
+  it("waits what Retry-After asks (3-4 s), not its own 0.5 s steps, and then runs", async () => {
+    // Retry-After 4 s (3 s if this process is slow to get there): longer than any of the probe's own steps (at most 2 s).
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, limits: { connectionRate: { perSecond: 0.25, burst: 1 } } });
     await spendToken(gateway.url);
     const scenarios = loadScenarios().filter(({ scenario }) => scenario.id === "p1-self-row");
     const result = await runConformance({ url: gateway.url, scenarios, waitReadyMs: 10_000 });
     expect(result.error).toBeUndefined();
     expect(result.probe.attempts).toBe(2);
-    expect(result.probe.waitedMs).toBeGreaterThanOrEqual(1900);
+    expect(result.probe.waitedMs).toBeGreaterThanOrEqual(2900);
   });
 
   it("a wait longer than --wait-ready allows: says what was answered and asked, names the URL once, no `is a gateway running there?`", async () => {
-    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, limits: { connectionRate: { perSecond: 0.2, burst: 1 } } });
+    // A token every 20 s: the wait asked (whole seconds to the next token) is more than 3 s however slowly the CLI starts.
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, limits: { connectionRate: { perSecond: 0.05, burst: 1 } } });
     await spendToken(gateway.url);
     const { code, stdout } = await cliResult(["conform", "--no-color", "--url", gateway.url, "--only", "p1-self-row", "--wait-ready", "3000"]);
     const error =
-      `probe connect failed: actor "probe": could not open ${gateway.url}: the gateway refused the WebSocket upgrade: HTTP 503 Service Unavailable, ` +
-      `saying "too many new connections to the gateway (at most 0.2 per second, burst 1): retry in 5 s", asking for a 5 s wait (Retry-After) (not ready within --wait-ready 3000: 1 attempt in 0.0 s; the 5 s wait it asked for goes past that)`;
-    expect(stdout).toMatch(new RegExp(`^Cannot run the 1 scenario: ${escape(error)}$`, "m"));
+      `probe connect failed: actor "probe": could not open ${escape(gateway.url)}: the gateway refused the WebSocket upgrade: HTTP 503 Service Unavailable, ` +
+      `saying "too many new connections to the gateway \\(at most 0\\.05 per second, burst 1\\): retry in (\\d+) s", asking for a \\1 s wait \\(Retry-After\\) ` +
+      `\\(not ready within --wait-ready 3000: 1 attempt in 0\\.\\d s; the \\1 s wait it asked for goes past that\\)`;
+    expect(stdout).toMatch(new RegExp(`^Cannot run the 1 scenario: ${error}$`, "m"));
     expect(stdout.split(gateway.url).length - 1).toBe(2); // the error's, and the summary's header
     expect(stdout).not.toMatch(/running there|Unexpected server response/);
     expect(stdout.trimEnd().split("\n").pop()).toBe("FAIL: the gateway refused new connections (HTTP 503), so no scenario ran (see the run error above)");

@@ -1,14 +1,14 @@
 /**
  * A WebSocket upgrade the server refused with an HTTP answer instead of `101` (a gateway's
  * new-connection rate limit answers 503 + Retry-After, docs/security.md): what it answered (status,
- * the wait `Retry-After` asked for, the first line of its body), and the words the probe and the run
+ * the wait `Retry-After` asked for, its body's text: transport/refused-upgrade.ts reads them), and the words the probe and the run
  * error use for it. A refusal of 429 or 503 says "not now", not "this gateway breaks a rule": a
  * scenario that meets one waits what it asks and tries again (actors.ts), and one still refused is
  * not run and ends the run (runner.ts), as an unreachable gateway does.
  */
-import { STATUS_CODES, type IncomingMessage } from "node:http";
+import { STATUS_CODES } from "node:http";
 import type { WireError } from "../../transport/frames.js";
-import { parseRetryAfter } from "../../transport/retry-after.js";
+import type { RefusedUpgradeAnswer } from "../../transport/refused-upgrade.js";
 
 /** The probe's waits for a gateway that says "try again" without saying how long it asks (or asks out of bounds). */
 const RETRY_MIN_MS = 100;
@@ -36,18 +36,11 @@ export const RATE_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 export const REFUSED_BACKOFF_MS = 500;
 /** At most this many opens per actor's connection in a scenario (the first and the retries). */
 export const MAX_REFUSED_ATTEMPTS = 5;
-/** The most of a refusal's body kept as the server's reason. */
-const MAX_REASON_CHARS = 200;
-/** How long the body of a refusal is read for its reason before going on without it. */
-const BODY_WAIT_MS = 1000;
+/** What a refused upgrade said: its status, the wait `Retry-After` asked for (ms), the body's text as its reason. */
+export type Refusal = RefusedUpgradeAnswer;
 
-export interface Refusal {
-  httpStatus: number;
-  /** What `Retry-After` asked for, in ms (absent: no or an unreadable header). */
-  retryAfterMs?: number;
-  /** The first line of the answer's body (the reference gateway's: `too many new connections ...`). */
-  serverReason?: string;
-}
+/** A wait in seconds, to a tenth: `10 s`, `0.5 s`. */
+export const secondsText = (ms: number): string => `${+(ms / 1000).toFixed(1)} s`;
 
 /** Opening failed because the upgrade was answered with an HTTP status: ws's words, and what was answered. */
 export class RefusedUpgradeError extends Error {
@@ -71,33 +64,6 @@ export class GatewayRefusedError extends Error {
   }
 }
 
-/** Reads a refused upgrade's answer (ws's `unexpected-response`): its status, Retry-After and the body's first line. */
-export function readRefusal(response: IncomingMessage): Promise<Refusal> {
-  const header = response.headers["retry-after"];
-  const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, Date.now());
-  const base: Refusal = { httpStatus: response.statusCode ?? 0, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
-  return new Promise((resolve) => {
-    let body = "";
-    const done = () => {
-      clearTimeout(timer);
-      response.removeAllListeners("data");
-      response.resume();
-      const line = body.split(/\r?\n/).find((l) => l.trim() !== "")?.trim();
-      resolve(line ? { ...base, serverReason: line.length > MAX_REASON_CHARS ? `${line.slice(0, MAX_REASON_CHARS)}…` : line } : base);
-    };
-    const timer = setTimeout(done, BODY_WAIT_MS);
-    response.setEncoding("utf8");
-    response.on("data", (chunk: string) => {
-      body += chunk;
-      if (body.length > MAX_REASON_CHARS * 2) done();
-    });
-    response.once("end", done);
-    response.once("error", done);
-  });
-}
-
-export const secondsText = (ms: number): string => `${+(ms / 1000).toFixed(1)} s`;
-
 /**
  * `refused the WebSocket upgrade: HTTP 503 Service Unavailable, saying "too many new connections ...",
  * asking for a 1 s wait (Retry-After)`: what the gateway answered (as list and watch word it), its
@@ -106,7 +72,7 @@ export const secondsText = (ms: number): string => `${+(ms / 1000).toFixed(1)} s
 export function refusalText(refusal: Refusal): string {
   const name = STATUS_CODES[refusal.httpStatus] ? ` ${STATUS_CODES[refusal.httpStatus]}` : "";
   const wait = refusal.retryAfterMs === undefined ? "with no Retry-After" : `asking for a ${secondsText(refusal.retryAfterMs)} wait (Retry-After)`;
-  return `refused the WebSocket upgrade: HTTP ${refusal.httpStatus}${name}${refusal.serverReason ? `, saying "${refusal.serverReason}"` : ""}, ${wait}`;
+  return `refused the WebSocket upgrade: HTTP ${refusal.httpStatus}${name}${refusal.reason ? `, saying "${refusal.reason}"` : ""}, ${wait}`;
 }
 
 /**

@@ -9,7 +9,8 @@ import type { ClientBinding } from "../../transport/binding.js";
 import { FrameDecodeError, type InboundFrame, type RequestId } from "../../transport/frames.js";
 import type { WireRecord } from "../report/results.js";
 import { decodeEchoedId } from "./raw-ids.js";
-import { readRefusal, RefusedUpgradeError } from "./refusals.js";
+import { watchRefusedUpgrade } from "../../transport/refused-upgrade.js";
+import { RefusedUpgradeError } from "./refusals.js";
 
 export type { WireRecord } from "../report/results.js";
 
@@ -146,17 +147,13 @@ export class WireConnection {
     const connection = new WireConnection(actor, binding, log, socket);
     return new Promise((resolve, reject) => {
       socket.once("open", () => resolve(connection));
-      // Listening means ws leaves the refused request to us: read what it says, then end it.
-      socket.once("unexpected-response", (_request, response) => {
-        void readRefusal(response).then((refusal) => {
-          reject(new RefusedUpgradeError(url, refusal));
-          socket.terminate();
-        });
-      });
+      // An upgrade answered with an HTTP status (a rate limit's 503 + Retry-After): what it said, read before the error and close.
+      const refusal = watchRefusedUpgrade(socket);
+      const refused = () => refusal?.() && new RefusedUpgradeError(url, refusal()!);
       // ws's own words for an upgrade that never completed, said as the client SDK says it (list, watch).
       const why = (error: Error) => (error.message === "Opening handshake has timed out" ? notOpenWithin(timeoutMs) : (tlsFailure(error) ?? error.message));
-      socket.once("error", (error: Error) => reject(new WaitError(`could not open ${url}: ${why(error)}`)));
-      socket.once("close", (code: number) => reject(new WaitError(`closed (${code}) before it opened`)));
+      socket.once("error", (error: Error) => reject(refused() || new WaitError(`could not open ${url}: ${why(error)}`)));
+      socket.once("close", (code: number) => reject(refused() || new WaitError(`closed (${code}) before it opened`)));
     });
   }
 
