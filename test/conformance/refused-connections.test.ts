@@ -94,7 +94,7 @@ describe("the probe against a gateway that refuses its upgrade with 503 + Retry-
     const error =
       `probe connect failed: actor "probe": could not open ${escape(gateway.url)}: the gateway refused the WebSocket upgrade: HTTP 503 Service Unavailable, ` +
       `saying "too many new connections to the gateway \\(at most 0\\.05 per second, burst 1\\): retry in (\\d+) s", asking for a \\1 s wait \\(Retry-After\\) ` +
-      `\\(not ready within --wait-ready 3000: 1 attempt in 0\\.\\d s; the \\1 s wait it asked for goes past that\\)`;
+      `\\(not ready within --wait-ready 3000: 1 attempt in 0\\.\\d s; it asked for a \\1 s wait, past that\\)`;
     expect(stdout).toMatch(new RegExp(`^Cannot run the 1 scenario: ${error}$`, "m"));
     expect(stdout.split(gateway.url).length - 1).toBe(2); // the error's, and the summary's header
     expect(stdout).not.toMatch(/running there|Unexpected server response/);

@@ -6,7 +6,7 @@
 import { errorCodeText, type WireError } from "../../transport/frames.js";
 import type { WireRecord } from "../report/results.js";
 import type { OptionWords } from "./option-words.js";
-import { secondsText } from "./refusals.js";
+import { askedWaitText } from "./refusals.js";
 
 /**
  * A gateway of the other wire binding opens the socket but never completes the handshake: say which
@@ -52,6 +52,6 @@ export function describe(error: WireError): string {
  */
 export function notReadyText(answered: "nothing" | "http" | "gateway", waitedMs: number, attempts: number, limitMs: number, words: OptionWords, askedMs?: number): string {
   const what =
-    answered === "nothing" ? "is a gateway running there?" : askedMs !== undefined && answered === "http" ? `the ${secondsText(askedMs)} wait it asked for goes past that` : "it may need a longer wait";
+    answered === "nothing" ? "is a gateway running there?" : askedMs !== undefined && answered === "http" ? `it asked for ${askedWaitText(askedMs)}, past that` : "it may need a longer wait";
   return ` (not ready within ${words.waitReady(limitMs)}: ${attempts} attempt${attempts === 1 ? "" : "s"} in ${(waitedMs / 1000).toFixed(1)} s; ${what})`;
 }

@@ -22,9 +22,9 @@ import { sleep } from "./exec-events.js";
 import { acceptedWithoutTokenText } from "./option-words.js";
 import { bindingHint, describe, notReadyText, refusalHint } from "./probe-messages.js";
 import { RefusedUpgradeError, refusalText, RETRY_DEFAULT_MS, RETRYABLE_OPEN, RETRYABLE_STATUSES, retryAfter, type Refusal } from "./refusals.js";
+import type { Received, WireConnection } from "./wire.js";
 
 export { retryAfter } from "./refusals.js";
-import type { Received, WireConnection } from "./wire.js";
 
 export const DEFAULT_WAIT_READY_MS = 30_000;
 /** Scope rounds: each FORBIDDEN naming a scope the probe lacks adds it and tries again. */

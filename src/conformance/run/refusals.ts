@@ -42,6 +42,9 @@ export type Refusal = RefusedUpgradeAnswer;
 /** A wait in seconds, to a tenth: `10 s`, `0.5 s`. */
 export const secondsText = (ms: number): string => `${+(ms / 1000).toFixed(1)} s`;
 
+/** A wait a gateway asked for: `a 10 s wait`; past a week (or a Retry-After too large to be a number), `a wait of more than a week`. */
+export const askedWaitText = (ms: number): string => (Number.isFinite(ms) && ms <= 7 * 86_400_000 ? `a ${secondsText(ms)} wait` : "a wait of more than a week");
+
 /** Opening failed because the upgrade was answered with an HTTP status: ws's words, and what was answered. */
 export class RefusedUpgradeError extends Error {
   override readonly name = "RefusedUpgradeError";
@@ -71,7 +74,7 @@ export class GatewayRefusedError extends Error {
  */
 export function refusalText(refusal: Refusal): string {
   const name = STATUS_CODES[refusal.httpStatus] ? ` ${STATUS_CODES[refusal.httpStatus]}` : "";
-  const wait = refusal.retryAfterMs === undefined ? "with no Retry-After" : `asking for a ${secondsText(refusal.retryAfterMs)} wait (Retry-After)`;
+  const wait = refusal.retryAfterMs === undefined ? "with no Retry-After" : `asking for ${askedWaitText(refusal.retryAfterMs)} (Retry-After)`;
   return `refused the WebSocket upgrade: HTTP ${refusal.httpStatus}${name}${refusal.reason ? `, saying "${refusal.reason}"` : ""}, ${wait}`;
 }
 
