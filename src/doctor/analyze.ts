@@ -86,7 +86,7 @@ export function resolveDoctorOptions(options: DoctorOptions = {}): ResolvedDocto
     const value = options[key];
     if (value === undefined) continue;
     if (typeof value !== "number" || !Number.isFinite(value) || value < (key === "maxEntries" || key === "ttlMs" ? 1 : 0)) {
-      throw new RangeError(`doctor: ${key} must be a number >= ${key === "maxEntries" || key === "ttlMs" ? 1 : 0}, got ${String(value)}`);
+      throw new RangeError(`doctor: ${key} must be a finite number >= ${key === "maxEntries" || key === "ttlMs" ? 1 : 0}, got ${String(value)}`);
     }
     resolved[key] = value;
   }

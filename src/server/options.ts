@@ -294,6 +294,6 @@ function nonNegativeInt(name: string, value: number | undefined, fallback: numbe
 
 function positiveNumber(name: string, value: number): void {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`gateway: ${name} must be a number > 0, got ${String(value)}`);
+    throw new RangeError(`gateway: ${name} must be a finite number > 0, got ${String(value)}`);
   }
 }

@@ -4,6 +4,7 @@
 // system-presence answers refresh every ts, as a gateway's keep-alives do (SPEC P7).
 import { afterEach, describe, expect, it } from "vitest";
 import { startScriptedGateway, waitFor, type ScriptedGateway } from "../client/scripted-gateway.js";
+import { formatDelay } from "../../src/cli/commands/watch.js";
 import { cli } from "../support/cli.js";
 
 const HEADER = /^STATUS\s+HOST\s+IP\s+MODE\s+VERSION\s+LAST INPUT\s+REASON\s+AGE$/gm;
@@ -65,5 +66,9 @@ describe("watch's output off a terminal", () => {
     // Was: an empty table (its header alone) under every state line.
     expect(run.stdout()).not.toMatch(HEADER);
     expect(run.stdout()).toMatch(/^○ reconnecting to ws:\/\/127\.0\.0\.1:\d+ in \d+ms \(attempt 1\): ECONNREFUSED$/m);
+  });
+
+  it("says reconnect delays rounded up, never a sooner retry than planned (1475 ms was 'in 1s')", () => {
+    expect([999.2, 1000, 1001, 1475, 59_001, 60_000].map(formatDelay)).toEqual(["1s", "1s", "2s", "2s", "1m 0s", "1m 0s"]);
   });
 });

@@ -95,7 +95,7 @@ describe("options and rendering", () => {
   });
 
   it("refuses nonsense thresholds", () => {
-    expect(() => analyze(observation([self(T)]), { ttlMs: 0 })).toThrow(/ttlMs must be a number >= 1/);
+    expect(() => analyze(observation([self(T)]), { ttlMs: 0 })).toThrow(/ttlMs must be a finite number >= 1/);
     expect(() => analyze(observation([self(T)]), { toleranceMs: Number.NaN })).toThrow(/toleranceMs/);
   });
 

@@ -105,6 +105,12 @@ export function register(program: Command): void {
           throw new Error("--connection-rate off and --connection-burst do not go together: with no connection rate there is no burst");
         }
         if (flags.limits !== undefined) checkLimitsFlag(flags.limits);
+        const rate = flags.limits?.connectionRate;
+        if (rate?.enabled === false && (rate.perSecond !== undefined || rate.burst !== undefined)) {
+          // The same rule as --connection-rate off with --connection-burst: a rate or burst given beside "off" is a mistake in one of them.
+          const given = ["perSecond", "burst"].filter((key) => rate[key as "perSecond" | "burst"] !== undefined).map((key) => `connectionRate.${key}`).join(" and ");
+          throw new Error(`--limits: connectionRate.enabled false and ${given} do not go together: with no connection rate there is no rate or burst`);
+        }
         // A password in --redis is visible in ps: the process title is replaced (as for --token).
         if (flags.redis?.includes("@")) process.title = "gateway-presence serve";
       } catch (error) {
@@ -172,7 +178,7 @@ export function register(program: Command): void {
 
 /**
  * --limits checked before the gateway is made, so a bad value reads as the option's (`--limits:
- * connectionRate.perSecond must be a number > 0, got 0`), not as the gateway's `limits.` option.
+ * connectionRate.perSecond must be a finite number > 0, got 0`), not as the gateway's `limits.` option.
  */
 function checkLimitsFlag(limits: GatewayLimitsOptions): void {
   try {

@@ -12,7 +12,6 @@ import type { Command } from "commander";
 import { milliseconds } from "../arguments.js";
 import { exitCodes } from "../usage.js";
 import { redactUrl, redactUrlsIn } from "../../transport/redact.js";
-import { formatAge } from "../../client/status.js";
 import { createPresenceClient, TransportError, tlsProblem, type MirrorChange, type PresenceClient, type PresenceEntry, type StateChange } from "../../index.js";
 import { addConnectionOptions, askedWait, bindingHint, cliClientOptions, describeFailure, REFUSALS_FOR_A_PERSON, upgradeRefusal, withoutUrl, type ConnectionFlags } from "../connection.js";
 import { gatewayNow, instancesJson, renderInstances } from "./list.js";
@@ -82,7 +81,8 @@ function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClien
   }
 }
 
-const formatDelay = (ms: number) => (ms < 1000 ? `${Math.round(ms)}ms` : formatAge(ms));
+/** A reconnect delay: whole ms under 1 s, else rounded up to the second as askedWait does (never a sooner retry than planned: 1475 ms is "2s"). */
+export const formatDelay = (ms: number) => (Math.ceil(ms) < 1000 ? `${Math.ceil(ms)}ms` : askedWait(ms));
 
 /**
  * The list as watch prints it, for telling whether it changed: the version and each row without its

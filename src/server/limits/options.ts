@@ -156,7 +156,7 @@ export function resolveLimits(options: GatewayLimitsOptions = {}): GatewayLimits
     if (typeof value !== "number" || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
       // Number.MIN_VALUE is "any positive number": said as > 0, not >= 5e-324.
       const bound = min === Number.MIN_VALUE ? "> 0" : `>= ${min}`;
-      throw new RangeError(`gateway: limits.${name} must be ${integer ? "an integer" : "a number"} ${bound}, got ${shown(value)}`);
+      throw new RangeError(`gateway: limits.${name} must be ${integer ? "an integer" : "a finite number"} ${bound}, got ${shown(value)}`);
     }
   };
   check("connectionsPerAddress", limits.connectionsPerAddress, 1);

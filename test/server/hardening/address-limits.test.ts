@@ -111,7 +111,7 @@ describe("AddressLimits", () => {
     expect(() => resolveLimits({ maxConnections: 1.5 })).toThrow(/limits\.maxConnections must be an integer >= 1, got 1\.5/);
     expect(() => resolveLimits({ maxPendingHandshakes: 0 })).toThrow(/limits\.maxPendingHandshakes must be an integer >= 1, got 0/);
     expect(() => resolveLimits({ maxUnfinishedRequests: -1 })).toThrow(/limits\.maxUnfinishedRequests/);
-    expect(() => resolveLimits({ overload: { maxEventLoopDelayMs: 0 } })).toThrow(/limits\.overload\.maxEventLoopDelayMs must be a number >= 1, got 0/);
+    expect(() => resolveLimits({ overload: { maxEventLoopDelayMs: 0 } })).toThrow(/limits\.overload\.maxEventLoopDelayMs must be a finite number >= 1, got 0/);
     expect(() => resolveLimits({ overload: { maxEventLoopUtilization: 1.5 } })).toThrow(/limits\.overload\.maxEventLoopUtilization must be at most 1, got 1\.5/);
     expect(() => resolveLimits({ overload: { windowMs: 10 } })).toThrow(/limits\.overload\.windowMs must be an integer >= 50, got 10/);
     expect(resolveLimits({ overload: { enabled: false } }).overload).toEqual({ ...DEFAULT_LIMITS.overload, enabled: false });
@@ -128,8 +128,8 @@ describe("AddressLimits", () => {
     // A string from JSON is quoted, so "10" does not read as the number 10 that would have been fine.
     expect(loose({ maxConnections: "10" })).toThrow(/limits\.maxConnections must be an integer >= 1, got "10"$/);
     // "Any positive number" is said as > 0, not as >= Number.MIN_VALUE (5e-324).
-    expect(loose({ overload: { maxEventLoopUtilization: 0 } })).toThrow(/limits\.overload\.maxEventLoopUtilization must be a number > 0, got 0$/);
-    expect(loose({ handshakeRate: { perSecond: 0 } })).toThrow(/limits\.handshakeRate\.perSecond must be a number > 0, got 0$/);
+    expect(loose({ overload: { maxEventLoopUtilization: 0 } })).toThrow(/limits\.overload\.maxEventLoopUtilization must be a finite number > 0, got 0$/);
+    expect(loose({ handshakeRate: { perSecond: 0 } })).toThrow(/limits\.handshakeRate\.perSecond must be a finite number > 0, got 0$/);
   });
 });
 

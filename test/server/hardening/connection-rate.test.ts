@@ -119,12 +119,12 @@ describe("gateway-wide new-connection rate (limits.connectionRate)", () => {
 
   it("bad values are refused naming the option: RangeError for numbers and unknown keys, TypeError for enabled", async () => {
     const cases: Array<[unknown, ErrorConstructor, RegExp]> = [
-      [{ perSecond: 0 }, RangeError, /^gateway: limits\.connectionRate\.perSecond must be a number > 0, got 0$/],
-      [{ perSecond: -5 }, RangeError, /limits\.connectionRate\.perSecond must be a number > 0, got -5/],
-      [{ perSecond: Number.POSITIVE_INFINITY }, RangeError, /limits\.connectionRate\.perSecond must be a number > 0, got Infinity/],
-      [{ perSecond: "100" }, RangeError, /limits\.connectionRate\.perSecond must be a number > 0, got "100"/],
-      [{ burst: 0.5 }, RangeError, /^gateway: limits\.connectionRate\.burst must be a number >= 1, got 0\.5$/],
-      [{ burst: Number.NaN }, RangeError, /limits\.connectionRate\.burst must be a number >= 1, got NaN/],
+      [{ perSecond: 0 }, RangeError, /^gateway: limits\.connectionRate\.perSecond must be a finite number > 0, got 0$/],
+      [{ perSecond: -5 }, RangeError, /limits\.connectionRate\.perSecond must be a finite number > 0, got -5/],
+      [{ perSecond: Number.POSITIVE_INFINITY }, RangeError, /limits\.connectionRate\.perSecond must be a finite number > 0, got Infinity/],
+      [{ perSecond: "100" }, RangeError, /limits\.connectionRate\.perSecond must be a finite number > 0, got "100"/],
+      [{ burst: 0.5 }, RangeError, /^gateway: limits\.connectionRate\.burst must be a finite number >= 1, got 0\.5$/],
+      [{ burst: Number.NaN }, RangeError, /limits\.connectionRate\.burst must be a finite number >= 1, got NaN/],
       [{ logIntervalMs: 0 }, RangeError, /^gateway: limits\.connectionRate\.logIntervalMs must be an integer >= 1, got 0$/],
       [{ logIntervalMs: 2 ** 31 }, RangeError, /limits\.connectionRate\.logIntervalMs/],
       [{ enabled: "no" }, TypeError, /^gateway: limits\.connectionRate\.enabled must be true or false, got "no"$/],

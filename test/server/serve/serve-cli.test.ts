@@ -127,8 +127,13 @@ describe("gateway-presence serve", () => {
     expect(s.stdout()).toMatch(/reject conn=\S+ reason=GATEWAY_CONNECTION_LIMIT the gateway is full \(at most 1 open connection\)/);
     for (const [limits, message] of [
       // The option's name, once, and the key inside it (was "serve: gateway: limits.connectionRate.perSecond ...").
-      ['{"overload":{"maxEventLoopDelayMs":0}}', /^gateway-presence serve: --limits: overload\.maxEventLoopDelayMs must be a number >= 1, got 0\n/],
-      ['{"connectionRate":{"perSecond":0}}', /^gateway-presence serve: --limits: connectionRate\.perSecond must be a number > 0, got 0\n/],
+      ['{"overload":{"maxEventLoopDelayMs":0}}', /^gateway-presence serve: --limits: overload\.maxEventLoopDelayMs must be a finite number >= 1, got 0\n/],
+      ['{"connectionRate":{"perSecond":0}}', /^gateway-presence serve: --limits: connectionRate\.perSecond must be a finite number > 0, got 0\n/],
+      // JSON's 1e400 parses to Infinity: said as not finite, not as "not > 0".
+      ['{"connectionRate":{"perSecond":1e400}}', /^gateway-presence serve: --limits: connectionRate\.perSecond must be a finite number > 0, got Infinity\n/],
+      // The rule of --connection-rate off with --connection-burst, for --limits.
+      ['{"connectionRate":{"enabled":false,"burst":5}}', /^gateway-presence serve: --limits: connectionRate\.enabled false and connectionRate\.burst do not go together: with no connection rate there is no rate or burst\n/],
+      ['{"connectionRate":{"enabled":false,"perSecond":3,"burst":5}}', /^gateway-presence serve: --limits: connectionRate\.enabled false and connectionRate\.perSecond and connectionRate\.burst do not go together/],
       ['{"maxConections":5}', /^gateway-presence serve: --limits: unknown key "maxConections"; known: .*maxConnections, maxPendingHandshakes, maxUnfinishedRequests, overload/],
       ['{"overload":{"windowMs":1e12}}', /^gateway-presence serve: --limits: overload\.windowMs must be at most 2147483647 ms \(24\.8 days, the longest a timer waits\), got 1000000000000\n/],
     ] as const) {
