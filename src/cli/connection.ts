@@ -12,7 +12,7 @@ import { addTokenOptions, commandToken, GIVE_TOKEN, type TokenFlags } from "./to
 import { redactUrl, redactUrlsIn } from "../transport/redact.js";
 import { noHandshakeWith, OPENCLAW_FRAMES_GUESS } from "../client/errors.js";
 import { formatAge } from "../client/status.js";
-import { DEFAULT_GATEWAY_URL, GatewayError, TLS_PROBLEM_HINTS, tlsProblem, TransportError, type PresenceClientOptions } from "../index.js";
+import { DEFAULT_GATEWAY_URL, GatewayError, REFUSALS_FOR_A_PERSON, REFUSED_FOR_NOW, TLS_PROBLEM_HINTS, tlsProblem, TransportError, type PresenceClientOptions } from "../index.js";
 
 export interface ConnectionFlags extends TokenFlags {
   url: string;
@@ -120,15 +120,6 @@ export function askedWait(ms: number): string {
   return formatAge(Math.max(1, Math.ceil(ms / 1000)) * 1000);
 }
 
-const CREDENTIALS_OR_ORIGIN = "credentials or origin refused: check the token, or that the gateway allows this client's origin; retrying will not help";
-
-/** Refusals that retrying does not mend (watch stops on them), and what each means. */
-export const REFUSALS_FOR_A_PERSON: Readonly<Record<number, string>> = {
-  401: CREDENTIALS_OR_ORIGIN,
-  403: CREDENTIALS_OR_ORIGIN,
-  404: "wrong path: nothing takes WebSockets at this URL's path; check --url",
-};
-
 /**
  * A WebSocket upgrade answered with an HTTP status (TransportError.httpStatus: Node only): `said`,
  * `refused the WebSocket upgrade: HTTP 503 Service Unavailable, saying "<the server's reason>"`, and
@@ -142,7 +133,7 @@ export function upgradeRefusal(error: unknown): { status: number; said: string; 
   const said = `refused the WebSocket upgrade: HTTP ${status}${statusText}${error.httpReason ? `, saying "${error.httpReason}"` : ""}`;
   const temporary = status === 429 || status === 503;
   const wait = error.retryAfterMs === undefined ? "" : `: it asks to retry in ${askedWait(error.retryAfterMs)}`;
-  return { status, said, hint: temporary ? `the gateway refuses new connections for now${wait}` : (REFUSALS_FOR_A_PERSON[status] ?? "") };
+  return { status, said, hint: temporary ? `${REFUSED_FOR_NOW}${wait}` : (REFUSALS_FOR_A_PERSON[status] ?? "") };
 }
 
 /** The client's `cannot open <url>: ECONNREFUSED` as `ECONNREFUSED`, for a line that names the URL already. */

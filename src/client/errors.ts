@@ -185,6 +185,22 @@ export const TLS_PROBLEM_HINTS: Readonly<Record<TlsProblem, string>> = {
   handshake: "the gateway's TLS refused the handshake: it accepts no TLS version or cipher this client offers, or wants a client certificate",
 };
 
+const CREDENTIALS_OR_ORIGIN = "credentials or origin refused: check the token, or that the gateway allows this client's origin; retrying will not help";
+
+/**
+ * WebSocket upgrades refused with an HTTP status that retrying does not mend (watch stops on them), and
+ * what each means, in the words list, watch, doctor and conform say it (after the refusal, in
+ * parentheses). 429 and 503 are for now: REFUSED_FOR_NOW, with the wait a Retry-After asked for.
+ */
+export const REFUSALS_FOR_A_PERSON: Readonly<Record<number, string>> = {
+  401: CREDENTIALS_OR_ORIGIN,
+  403: CREDENTIALS_OR_ORIGIN,
+  404: "wrong path: nothing takes WebSockets at this URL's path; check --url",
+};
+
+/** What an upgrade refused with HTTP 429 or 503 means (list, watch, doctor). */
+export const REFUSED_FOR_NOW = "the gateway refuses new connections for now";
+
 /**
  * A frame of another wire binding (OpenClaw's `connect.challenge` to a JSON-RPC client) as the error
  * that fails `connect`: kind "protocol", the decode error as its cause. Undefined for any other error.

@@ -10,6 +10,8 @@ export {
   certificateProblem,
   tlsProblem,
   TLS_PROBLEM_HINTS,
+  REFUSALS_FOR_A_PERSON,
+  REFUSED_FOR_NOW,
   type CertificateProblem,
   type TlsProblem,
   type TransportErrorKind,

@@ -8,7 +8,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runConformance } from "../../src/conformance/run/runner.js";
 import { loadScenarios } from "../../src/conformance/scenario/fixtures.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
+import { formatSummary } from "../../src/conformance/report/pretty.js";
 import { cliResult } from "../support/cli.js";
+import { refusingUpgrade } from "../support/refusing-upgrade.js";
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -29,7 +31,7 @@ describe("conform against a gateway that rate-limits new connections", () => {
     const reason = `${escape("too many new connections to the gateway (at most 0.1 per second, burst 3): retry in ")}(\\d+) s`;
     const refused = new RegExp(
       `^\\[ *(\\d+)/(\\d+)\\] - ([\\w-]+) \\(not run: the gateway rate-limited new connections: it refused the WebSocket upgrade: HTTP 503 Service Unavailable, saying "${reason}", asking for a \\4 s wait \\(Retry-After\\); ` +
-        `actor "[\\w-]+" of [\\w-]+: its wait is more than the [\\d.]+ s left of the scenario's timeout \\(1 attempt\\); on a test instance raise or switch off its connection limits \\(e\\.g\\. serve --connection-rate off\\)\\)$`,
+        `actor "[\\w-]+" of [\\w-]+: its wait is at least the [\\d.]+ s left of the scenario's timeout \\(1 attempt\\): a --timeout longer than the wait asked lets the run wait it out; on a test instance raise or switch off its connection limits \\(e\\.g\\. serve --connection-rate off\\)\\)$`,
       "m",
     );
     expect(stdout).toMatch(refused);
@@ -57,6 +59,27 @@ describe("conform against a gateway that rate-limits new connections", () => {
     const retries = result.scenarios.flatMap((s) => s.wire).filter((r) => r.dir === "meta" && /^refused \(HTTP 503\): trying again in 1000 ms$/.test(r.text));
     expect(retries.length).toBeGreaterThan(0);
     expect(result.ok).toBe(true);
+    // The terminal and the JSON say so (was: only the wire logs).
+    expect(result.summary.refusalsWaitedOut).toEqual({ "503": retries.length });
+    expect(formatSummary(result)).toContain(
+      `\nRefused upgrades: the gateway refused ${retries.length} WebSocket upgrade${retries.length === 1 ? "" : "s"} (HTTP 503); each was waited out (its Retry-After, else 0.5 s) and tried again\n`,
+    );
+  });
+
+  it("none ran (the first scenario refused for longer than its timeout): the rule table holds the probe's checks alone, nothing counted as skipped", async () => {
+    // Burst 1: the probe takes the one token; the first scenario's upgrade is refused for 10 s, more than its 5 s.
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, limits: { connectionRate: { perSecond: 0.1, burst: 1 } } });
+    const { code, stdout } = await cliResult(["conform", "--no-color", "--url", gateway.url, "--wait-ready", "0", "--timeout", "5000"]);
+    expect(code).toBe(2);
+    const total = /^Scenarios: 0 of (\d+) ran before the gateway refused new connections — 0 passed, 0 failed, 0 with warnings, 0 skipped; \1 not run /m.exec(stdout)?.[1];
+    expect(total, stdout).toBeDefined();
+    const table = stdout.slice(stdout.indexOf("by rule:\n"), stdout.indexOf("\nScenarios: "));
+    expect(table).toContain("\n  (no scenario ran: the rows below are the probe's checks alone)\n");
+    const rows = table.split("\n").filter((l) => /^ {2}[A-Z]\d+ /.test(l));
+    expect(rows.length).toBeGreaterThan(0);
+    // Was: every rule of the not-run scenarios with its count in "skip" (H4 2 passed, P1 0 ... 3 skipped).
+    for (const row of rows) expect(row, row).toMatch(/^ {2}\S+ +\d+ +\d+ +\d+ +0 +\d+ /);
+    expect(rows.some((row) => /^ {2}P1 /.test(row)), table).toBe(false);
   });
 });
 
@@ -100,5 +123,27 @@ describe("the probe against a gateway that refuses its upgrade with 503 + Retry-
     expect(stdout).not.toMatch(/running there|Unexpected server response/);
     expect(stdout.trimEnd().split("\n").pop()).toBe("FAIL: the gateway refused new connections (HTTP 503), so no scenario ran (see the run error above)");
     expect(code).toBe(2);
+  });
+});
+
+describe("conform against upgrades refused with 401, 403 or 404 (they need a person, not a wait)", () => {
+  it("says what the status means in list's words, and no wait, though a Retry-After came", async () => {
+    for (const [status, meaning] of [
+      [403, "credentials or origin refused"],
+      [404, "wrong path"],
+    ] as const) {
+      const url = await refusingUpgrade(status, { "Retry-After": "5", "Content-Type": "text/plain" }, "origin not allowed here");
+      const list = await cliResult(["list", "--url", url]);
+      const listHint = /\((.*)\)\n$/.exec(list.stderr)?.[1];
+      expect(listHint, list.stderr).toMatch(new RegExp(`^${meaning}: `));
+      const { code, stdout } = await cliResult(["conform", "--no-color", "--url", url, "--only", "p1-self-row", "--wait-ready", "0"]);
+      expect(code).toBe(2);
+      const statusText = status === 403 ? "Forbidden" : "Not Found";
+      // Was: `..., saying "origin not allowed here", asking for a 5 s wait (Retry-After)` and
+      // `FAIL: the server there answered the WebSocket upgrade with an HTTP error`.
+      expect(stdout).toContain(`the gateway refused the WebSocket upgrade: HTTP ${status} ${statusText}, saying "origin not allowed here" (${listHint})`);
+      expect(stdout).not.toMatch(/Retry-After|a 5 s wait/);
+      expect(stdout.trimEnd().split("\n").pop()).toBe(`FAIL: the gateway refused the WebSocket upgrade (HTTP ${status}: ${meaning}), so no scenario ran (see the run error above)`);
+    }
   });
 });

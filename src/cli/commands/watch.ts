@@ -12,8 +12,8 @@ import type { Command } from "commander";
 import { milliseconds } from "../arguments.js";
 import { exitCodes } from "../usage.js";
 import { redactUrl, redactUrlsIn } from "../../transport/redact.js";
-import { createPresenceClient, TransportError, tlsProblem, type MirrorChange, type PresenceClient, type PresenceEntry, type StateChange } from "../../index.js";
-import { addConnectionOptions, askedWait, bindingHint, cliClientOptions, describeFailure, REFUSALS_FOR_A_PERSON, upgradeRefusal, withoutUrl, type ConnectionFlags } from "../connection.js";
+import { createPresenceClient, REFUSALS_FOR_A_PERSON, TransportError, tlsProblem, type MirrorChange, type PresenceClient, type PresenceEntry, type StateChange } from "../../index.js";
+import { addConnectionOptions, askedWait, bindingHint, cliClientOptions, describeFailure, upgradeRefusal, withoutUrl, type ConnectionFlags } from "../connection.js";
 import { gatewayNow, instancesJson, renderInstances } from "./list.js";
 
 interface WatchFlags extends ConnectionFlags {

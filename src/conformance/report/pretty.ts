@@ -3,9 +3,10 @@
  * real-time waits, then a summary by rule, the wire-format findings once per kind, and the verdict.
  */
 import { findingWhere, isBindingAdaptation, type Adaptation, type CheckResult, type ProgressEvent, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
+import { REFUSALS_FOR_A_PERSON } from "../../client/errors.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
 import type { Capability } from "../scenario/scenario.js";
-import { needsSlowLine, noCheckPassedNote } from "./summary.js";
+import { needsSlowLine, noCheckPassedNote, summarize } from "./summary.js";
 import { cutText } from "./cut-text.js";
 import { frameTextShowing } from "./evidence-window.js";
 
@@ -136,9 +137,14 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   const ran = result.scenarios.filter((s) => !s.refused && !(s.status === "skipped" && /^not run: /.test(s.reason ?? "")));
   const notStarted = result.error !== undefined && !result.scenarios.some((s) => s.refused);
   if (notStarted) lines.splice(1, 2, `Conformance of ${target} (binding ${result.binding}${mode}): nothing was checked.`);
-  const ids = notStarted ? [] : Object.keys(result.byRule).sort((a, b) => (RULE_ORDER.get(a as never) ?? 99) - (RULE_ORDER.get(b as never) ?? 99));
+  // Stopped by refusals: the table counts what ran and the probe's checks, as the Scenarios line does;
+  // the scenarios not run are not "skipped" there (the JSON keeps byRule over all of them).
+  const stopped = !notStarted && result.error !== undefined;
+  const byRule = stopped ? summarize(ran, [], { probe: result.probe.result, wireFindings: result.wireFindings }).byRule : result.byRule;
+  const ids = notStarted ? [] : Object.keys(byRule).sort((a, b) => (RULE_ORDER.get(a as never) ?? 99) - (RULE_ORDER.get(b as never) ?? 99));
+  if (stopped && ran.length === 0) lines.push("  (no scenario ran: the rows below are the probe's checks alone)");
   for (const id of ids) {
-    const s = result.byRule[id as keyof typeof result.byRule]!;
+    const s = byRule[id as keyof typeof byRule]!;
     const name = RULES.find((r) => r.id === id);
     const unit = id === "W1" || id === "W2" ? " (finding kinds)" : "";
     const row = `  ${id.padEnd(5)} ${String(s.passed).padStart(6)} ${String(s.failed).padStart(6)} ${String(s.warnings).padStart(5)} ${String(s.skipped).padStart(5)} ${String(s.knownFailures).padStart(5)}  ${name ? `${name.level} ${name.name}${unit}` : ""}`;
@@ -164,6 +170,7 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   else if (result.error && options.runErrorShown) lines.push("", `Scenarios: none ran (the run error is above; ${seconds(result.durationMs)})`);
   else if (result.error) lines.push("", paint(31, `Run error: ${result.error}`), `Scenarios: none ran (run error above; ${seconds(result.durationMs)})`);
   else lines.push("", `Scenarios: ${t.total} — ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped${na}, ${t.knownFailures} known failures (${seconds(result.durationMs)})`);
+  if (t.refusalsWaitedOut) lines.push(refusalsWaitedOutLine(t.refusalsWaitedOut));
   if (result.needsSlow) lines.push(needsSlowLine(result.needsSlow));
   if (adapted) lines.push(`Adapted: ${adapted} scenario${adapted === 1 ? "" : "s"} sent more than SPEC asks, because the gateway needs it (listed per scenario and actor)`);
   if (bindingOnly) {
@@ -191,6 +198,9 @@ function runErrorVerdict(error: string, binding: string): string {
   if (/: not open within \d+ ms/.test(error)) return "something accepted the connection but never completed the WebSocket upgrade";
   const status = /the gateway refused the WebSocket upgrade: HTTP (\d+)/.exec(error)?.[1];
   if (status === "429" || status === "503") return `the gateway refused new connections (HTTP ${status})`;
+  // 401, 403, 404: what the status means, as list says it (REFUSALS_FOR_A_PERSON), up to its advice.
+  const meaning = REFUSALS_FOR_A_PERSON[Number(status)]?.split(":")[0];
+  if (meaning) return `the gateway refused the WebSocket upgrade (HTTP ${status}: ${meaning})`;
   if (status || /Unexpected server response: \d+/.test(error)) return "the server there answered the WebSocket upgrade with an HTTP error";
   if (/ECONNREFUSED/.test(error)) return "the gateway could not be reached (connection refused: nothing listens there)";
   return "the gateway could not be reached";
@@ -216,4 +226,12 @@ function failureReason(result: RunResult): string {
   if (t.wireFailures) parts.push(`wire format: ${t.wireFailures} finding kind${t.wireFailures === 1 ? "" : "s"}`);
   if (t.staleBaseline.length) parts.push("the expected-failures baseline is stale");
   return `${parts.join("; ")} (see above)`;
+}
+
+/** `Refused upgrades: the gateway refused 40 WebSocket upgrades (HTTP 503); each was waited out ...`: said only when some were (RunSummary.refusalsWaitedOut). */
+function refusalsWaitedOutLine(byStatus: Record<string, number>): string {
+  const counts = Object.entries(byStatus);
+  const n = counts.reduce((sum, [, count]) => sum + count, 0);
+  const statuses = counts.length === 1 ? `HTTP ${counts[0]![0]}` : counts.map(([status, count]) => `HTTP ${status}: ${count}`).join(", ");
+  return `Refused upgrades: the gateway refused ${n} WebSocket upgrade${n === 1 ? "" : "s"} (${statuses}); each was waited out (its Retry-After, else 0.5 s) and tried again`;
 }

@@ -75,6 +75,11 @@ export interface ScenarioResult {
    * it asked for: not run, and the run ended there with a run error (RunResult.error).
    */
   refused?: true;
+  /**
+   * Upgrades the gateway refused with HTTP 429/503 that an actor waited out (Retry-After) and tried
+   * again, by status (`{ "503": 2 }`); absent when none.
+   */
+  refusalsWaitedOut?: Record<string, number>;
 }
 
 /**
@@ -197,6 +202,8 @@ export interface RunSummary {
   wireFailures: number;
   /** Wire-format finding kinds reported as warnings (W2). */
   wireWarnings: number;
+  /** Upgrades refused with HTTP 429/503 and waited out over all scenarios, by status (ScenarioResult.refusalsWaitedOut); absent when none. */
+  refusalsWaitedOut?: Record<string, number>;
 }
 
 /** What the probe learned before the scenarios ran. */

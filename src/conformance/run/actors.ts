@@ -83,10 +83,13 @@ export async function openActor(ctx: ScenarioContext, name: string, timeoutMs: n
       const leftMs = ctx.timeLeftMs();
       if (attempt >= MAX_REFUSED_ATTEMPTS || waitMs >= leftMs) {
         const tried = `${attempt} attempt${attempt === 1 ? "" : "s"}${waitedMs ? ` over ${secondsText(waitedMs)}` : ""}`;
-        const why = waitMs >= leftMs ? `its wait is more than the ${secondsText(Math.max(0, leftMs))} left of the scenario's timeout` : "still refused";
-        throw new GatewayRefusedError(refusal, `actor "${name}" of ${ctx.scenario.id}: ${why} (${tried})`);
+        // At least, not more: a wait equal to the time left does not fit either (the scenario's steps need time too).
+        const tooLong = `its wait is at least the ${secondsText(Math.max(0, leftMs))} left of the scenario's timeout`;
+        const why = waitMs >= leftMs ? `${tooLong} (${tried}): a ${ctx.config.words.timeout} longer than the wait asked lets the run wait it out` : `still refused (${tried})`;
+        throw new GatewayRefusedError(refusal, `actor "${name}" of ${ctx.scenario.id}: ${why}`);
       }
       ctx.log.add(name, "meta", `refused (HTTP ${refusal.httpStatus}): trying again in ${waitMs} ms`);
+      ctx.refusalsWaitedOut.push(refusal.httpStatus);
       await delay(waitMs);
       waitedMs += waitMs;
     }

@@ -89,6 +89,8 @@ export class ScenarioContext {
   readonly adaptations: Adaptation[] = [];
   /** The values this scenario sent that carry the run id: what its rows hold (scenario-rows.ts). */
   readonly sentValues = new Set<string>();
+  /** The HTTP status of each refused upgrade (429/503) an actor waited out and tried again (actors.ts). */
+  readonly refusalsWaitedOut: number[] = [];
   aborted = false;
   /** Called with the ms a `wait` step adds to the scenario's deadline. */
   extendDeadline: (ms: number) => void = () => {};

@@ -13,6 +13,8 @@ export interface OptionWords {
   waitReady(ms: number): string;
   /** What sets how long a step waits for an answer, named beside a wait that ran out: `stepTimeoutMs`, `--step-timeout`. */
   stepTimeout: string;
+  /** What sets a scenario's timeout, named when a wait the gateway asked for does not fit in it: `timeoutMs`, `--timeout`. */
+  timeout: string;
 }
 
 /** runConformance's and conformanceSuite's option names. */
@@ -21,6 +23,7 @@ export const SDK_OPTION_WORDS: OptionWords = {
   tokenGiven: "the token option",
   waitReady: (ms) => `waitReadyMs: ${ms}`,
   stepTimeout: "stepTimeoutMs",
+  timeout: "timeoutMs",
 };
 
 /**

@@ -7,6 +7,7 @@
  * not run and ends the run (runner.ts), as an unreachable gateway does.
  */
 import { STATUS_CODES } from "node:http";
+import { REFUSALS_FOR_A_PERSON } from "../../client/errors.js";
 import type { WireError } from "../../transport/frames.js";
 import type { RefusedUpgradeAnswer } from "../../transport/refused-upgrade.js";
 
@@ -69,13 +70,16 @@ export class GatewayRefusedError extends Error {
 
 /**
  * `refused the WebSocket upgrade: HTTP 503 Service Unavailable, saying "too many new connections ...",
- * asking for a 1 s wait (Retry-After)`: what the gateway answered (as list and watch word it), its
- * reason, and the wait it asked for (or that it asked none).
+ * asking for a 1 s wait (Retry-After)`: what the gateway answered (as list and watch word it) and its
+ * reason; for 429 and 503 ("not now") the wait it asked for (or that it asked none), for 401, 403 and
+ * 404 what list says the status means (REFUSALS_FOR_A_PERSON: `(wrong path: ...; check --url)`).
  */
 export function refusalText(refusal: Refusal): string {
   const name = STATUS_CODES[refusal.httpStatus] ? ` ${STATUS_CODES[refusal.httpStatus]}` : "";
+  const said = `refused the WebSocket upgrade: HTTP ${refusal.httpStatus}${name}${refusal.reason ? `, saying "${refusal.reason}"` : ""}`;
+  if (!RATE_STATUSES.has(refusal.httpStatus)) return REFUSALS_FOR_A_PERSON[refusal.httpStatus] ? `${said} (${REFUSALS_FOR_A_PERSON[refusal.httpStatus]})` : said;
   const wait = refusal.retryAfterMs === undefined ? "with no Retry-After" : `asking for ${askedWaitText(refusal.retryAfterMs)} (Retry-After)`;
-  return `refused the WebSocket upgrade: HTTP ${refusal.httpStatus}${name}${refusal.reason ? `, saying "${refusal.reason}"` : ""}, ${wait}`;
+  return `${said}, ${wait}`;
 }
 
 /**

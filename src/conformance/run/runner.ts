@@ -235,6 +235,9 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   const wireFindings = prepared.error ? [] : redactResult(prepared.wireFindings.findings(), options.token, prepared.config.urls);
   // No frame was checked when the run could not start: W1/W2 are then not counted (not a pass).
   const { summary, byRule } = summarize(results, stale, { probe: probeResult, ...(prepared.error ? {} : { wireFindings }) });
+  for (const r of results) {
+    for (const [status, n] of Object.entries(r.refusalsWaitedOut ?? {})) (summary.refusalsWaitedOut ??= {})[status] = (summary.refusalsWaitedOut[status] ?? 0) + n;
+  }
   const behaviourOk = !runError && summary.failed === 0 && summary.probeFailures === 0 && stale.length === 0;
   const wireFormatOk = summary.wireFailures === 0;
   const slow = runError ? [] : slowSkips(selected.map((l) => l.scenario), prepared.capabilities);

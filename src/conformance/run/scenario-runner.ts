@@ -144,7 +144,8 @@ export async function runScenario(scenario: Scenario, config: RunConfig, options
   }
   options.wireFindings?.collect(scenario.id, ctx.all, ctx.log.records, config.binding.name);
   // Refused new connections: not a verdict on the scenario's rules; the runner ends the run (runner.ts).
-  if (refused) return { ...skippedResult(scenario, `not run: ${refused.message}`, options.source), durationMs: Date.now() - started, wire: ctx.log.records, wireOmitted: ctx.log.omitted, refused: true };
+  const waitedOut = byStatus(ctx.refusalsWaitedOut);
+  if (refused) return { ...skippedResult(scenario, `not run: ${refused.message}`, options.source), durationMs: Date.now() - started, wire: ctx.log.records, wireOmitted: ctx.log.omitted, refused: true, ...waitedOut };
 
   const checks: CheckResult[] = ctx.checks.map((c) => ({
     ...c,
@@ -162,7 +163,16 @@ export async function runScenario(scenario: Scenario, config: RunConfig, options
     wireOmitted: ctx.log.omitted,
     ...(options.source ? { source: options.source } : {}),
     ...(ctx.adaptations.length ? { adaptations: ctx.adaptations } : {}),
+    ...waitedOut,
   };
   gradeScenario(result);
   return result;
+}
+
+/** ScenarioResult.refusalsWaitedOut from the statuses waited out: `{ refusalsWaitedOut: { "503": 2 } }`, or nothing. */
+function byStatus(statuses: number[]): Pick<ScenarioResult, "refusalsWaitedOut"> {
+  if (statuses.length === 0) return {};
+  const counts: Record<string, number> = {};
+  for (const status of statuses) counts[status] = (counts[status] ?? 0) + 1;
+  return { refusalsWaitedOut: counts };
 }
