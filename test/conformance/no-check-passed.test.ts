@@ -56,7 +56,7 @@ describe("a scenario none of whose checks passed (only SHOULD warnings)", () => 
     expect(progress).toMatch(/✗ nothing-passes \d+ ms \(no check passed, only 2 SHOULD warnings\)/);
     expect(progress).toMatch(/! some-pass \d+ ms\n/);
     const text = formatSummary(result);
-    expect(text).toMatch(/^FAIL: behaviour: 1 scenario failed \(only SHOULD checks failed and none passed\) \(see above\)$/m);
+    expect(text).toMatch(/^FAIL: behaviour: 1 scenario failed, where only SHOULD checks failed and none passed \(see above\)$/m);
     expect(text).not.toMatch(/PASS/);
     const html = formatHtml(result);
     expect(html).toContain('<span class="failed">FAIL</span>');
@@ -96,7 +96,7 @@ describe("a scenario none of whose checks passed (only SHOULD warnings)", () => 
       const file = join(dir, "nothing-passes.json");
       writeFileSync(file, JSON.stringify(nothingPasses));
       const { code, stdout } = await cliResult(["conform", "--no-color", "--url", gateway.url, "--token", TOKEN, "--fixtures", file]);
-      expect(stdout).toMatch(/FAIL: behaviour: 1 scenario failed \(only SHOULD checks failed and none passed\)/);
+      expect(stdout).toMatch(/FAIL: behaviour: 1 scenario failed, where only SHOULD checks failed and none passed \(see above\)$/m);
       expect(code).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -220,7 +220,9 @@ function failureReason(result: RunResult): string {
   const noPass = result.scenarios.filter((s) => s.noCheckPassed).length;
   // A scenario with only SHOULD warnings fails when none of its checks passed: say so, or the reader looks for a MUST.
   // Not "with warnings": the totals above count scenarios that passed with warnings, which these are not.
-  const noPassText = noPass === 0 ? "" : noPass === t.failed ? ` (${noPass === 1 ? "" : "in each, "}only SHOULD checks failed and none passed)` : ` (${noPass} of them because only SHOULD checks failed and none passed)`;
+  // Said in the sentence, not in parentheses: the line already ends with "(see above)".
+  const noPassText =
+    noPass === 0 ? "" : noPass === t.failed ? `, ${noPass === 1 ? "where" : "in each"} only SHOULD checks failed and none passed` : `, ${noPass} of them because only SHOULD checks failed and none passed`;
   if (t.failed) parts.push(`behaviour: ${t.failed} scenario${t.failed === 1 ? "" : "s"} failed${noPassText}`);
   if (t.probeFailures) parts.push(`the probe: ${t.probeFailures} advertised/working mismatch${t.probeFailures === 1 ? "" : "es"}`);
   if (t.wireFailures) parts.push(`wire format: ${t.wireFailures} finding kind${t.wireFailures === 1 ? "" : "s"}`);
