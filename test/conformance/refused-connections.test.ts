@@ -9,6 +9,11 @@ import { runConformance } from "../../src/conformance/run/runner.js";
 import { loadScenarios } from "../../src/conformance/scenario/fixtures.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { formatSummary } from "../../src/conformance/report/pretty.js";
+import { formatHtml } from "../../src/conformance/report/html.js";
+import type { RunResult } from "../../src/conformance/report/results.js";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { cliResult } from "../support/cli.js";
 import { refusingUpgrade } from "../support/refusing-upgrade.js";
 
@@ -80,6 +85,57 @@ describe("conform against a gateway that rate-limits new connections", () => {
     // Was: every rule of the not-run scenarios with its count in "skip" (H4 2 passed, P1 0 ... 3 skipped).
     for (const row of rows) expect(row, row).toMatch(/^ {2}\S+ +\d+ +\d+ +\d+ +0 +\d+ /);
     expect(rows.some((row) => /^ {2}P1 /.test(row)), table).toBe(false);
+  });
+});
+
+describe("the JSON and HTML reports of a run stopped by refused connections", () => {
+  let gateway: Gateway | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    await gateway?.close();
+    gateway = undefined;
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it("count the scenarios not run apart (notRun), not as skipped, and the HTML says so as the terminal does", async () => {
+    // As above: burst 3, then every upgrade refused for 10 s, more than a scenario's 5 s.
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, limits: { connectionRate: { perSecond: 0.1, burst: 3 } } });
+    dir = mkdtempSync(join(tmpdir(), "refused-report-"));
+    const out = join(dir, "report.json");
+    const { code, stdout } = await cliResult(["conform", "--no-color", "--url", gateway.url, "--wait-ready", "0", "--timeout", "5000", "--reporter", "json", "--out", out]);
+    expect(code).toBe(2);
+    const report = JSON.parse(readFileSync(out, "utf8")) as RunResult;
+    const refusedAt = report.scenarios.findIndex((s) => s.refused);
+    expect(refusedAt, stdout).toBeGreaterThanOrEqual(0);
+    const ran = report.scenarios.slice(0, refusedAt);
+    const notRun = report.scenarios.slice(refusedAt);
+    expect(notRun.slice(1).every((s) => s.status === "skipped" && /^not run: /.test(s.reason ?? ""))).toBe(true);
+    // The summary: not run apart from skipped, as the terminal's Scenarios line says it.
+    expect(report.summary.notRun).toBe(notRun.length);
+    expect(report.summary.skipped).toBe(ran.filter((s) => s.status === "skipped").length);
+    const line = `Scenarios: ${ran.length} of ${report.scenarios.length} ran before the gateway refused new connections — ${ran.filter((s) => s.status === "passed").length} passed, 0 failed, 0 with warnings, ${report.summary.skipped} skipped; ${notRun.length} not run`;
+    expect(stdout).toContain(`\n${line} (the run error is above; `);
+    // By rule: each rule's skips are those of scenarios that ran; the scenarios not run are in notRun.
+    // Was: every not-run scenario counted in `skipped` (P1: 0 passed, ... 3 skipped).
+    const rules = new Set(report.scenarios.flatMap((s) => s.rules));
+    for (const rule of rules) {
+      const counts = report.byRule[rule]!;
+      const cites = (list: typeof ran) => list.filter((s) => s.rules.includes(rule)).length;
+      expect(counts.skipped, rule).toBe(ran.filter((s) => s.status === "skipped" && s.rules.includes(rule)).length);
+      expect(counts.notRun ?? 0, rule).toBe(cites(notRun));
+    }
+    expect(Object.values(report.byRule).reduce((n, s) => n + (s?.skipped ?? 0), 0)).toBeLessThan(notRun.length);
+    // The HTML report: the same line, a "not run" column, and each scenario not run said so.
+    const html = formatHtml(report);
+    expect(html).toContain(`<p>${line} (the run error is above). Wire format: `);
+    expect(html).not.toMatch(/<p>\d+ scenarios: /);
+    expect(html).toContain("<th>skipped</th><th>known</th><th>not run</th></tr>");
+    const p1 = report.byRule.P1!;
+    expect(html).toContain(`<td>${p1.passed}</td><td>${p1.failed}</td><td>${p1.warnings}</td><td>${p1.skipped}</td><td>${p1.knownFailures}</td><td>${p1.notRun ?? 0}</td></tr>`);
+    expect(html.split("<span class=\"skipped\">not run</span>").length - 1).toBe(notRun.length);
+    expect(html).toContain(`<p>Not run: the run ended when the gateway refused ${notRun[0]!.id}&#39;s connection</p>`);
+    expect(html).not.toContain("Skipped: not run: ");
   });
 });
 

@@ -7,6 +7,7 @@
 import { RULES } from "../scenario/rules.js";
 import type { RuleId } from "../scenario/scenario.js";
 import { findingWhere, scenarioCount, type RunResult, type WireRecord } from "./results.js";
+import { notRunForRefusals } from "./summary.js";
 
 export type CellStatus = "passed" | "failed" | "warning" | "skipped" | "absent";
 
@@ -72,12 +73,14 @@ function cellFor(rule: RuleId, reports: RunResult[]): MatrixCell {
       return;
     }
     const scenarios = [...(report.probe?.result ? [report.probe.result] : []), ...report.scenarios];
+    // Scenarios a refusing gateway kept from running are no skip of the rule (byRule counts them as notRun).
+    const notRun = notRunForRefusals(report.scenarios);
     for (const sc of scenarios) {
       for (const c of sc.checks) {
         if (c.status === "passed" || !(c.rules.includes(rule) || (sc.rules.includes(rule) && c.rules.length === 0))) continue;
         cell.evidence.push({ scenario: sc.id, check: c.id, message: c.message ?? "", ...(c.frames?.length ? { frame: c.frames.at(-1) } : {}), report: index, anchor: sc.id });
       }
-      if (sc.status === "skipped" && sc.rules.includes(rule)) cell.evidence.push({ scenario: sc.id, check: "skipped", message: sc.reason ?? "", report: index, anchor: `rule-${rule}` });
+      if (sc.status === "skipped" && !notRun.has(sc) && sc.rules.includes(rule)) cell.evidence.push({ scenario: sc.id, check: "skipped", message: sc.reason ?? "", report: index, anchor: `rule-${rule}` });
     }
   });
   cell.status = cell.failed ? "failed" : cell.warnings ? "warning" : cell.passed ? "passed" : cell.skipped ? "skipped" : "absent";

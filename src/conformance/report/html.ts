@@ -4,7 +4,7 @@
  */
 import { findingWhere, isBindingAdaptation, type Adaptation, type CheckResult, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
-import { needsSlowLine, noCheckPassedNote } from "./summary.js";
+import { needsSlowLine, noCheckPassedNote, notRunForRefusals, stoppedByRefusalsLine } from "./summary.js";
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
@@ -60,9 +60,12 @@ function wireFindingsSection(findings: WireFinding[]): string {
   return `<h2>Wire format (SPEC §11)</h2><p>Each kind once; a finding never changes a scenario's verdict.</p><table><tr><th>rule</th><th>path</th><th>what</th><th>frames</th><th>from</th><th>evidence</th></tr>${findings.map(findingRow).join("")}</table>`;
 }
 
-function scenarioSection(s: ScenarioResult): string {
+/** `notRun`: not run because the gateway refused new connections (notRunForRefusals), said so instead of "skipped". */
+function scenarioSection(s: ScenarioResult, notRun = false): string {
   const open = s.status === "failed" ? " open" : "";
-  const head = `<summary><span class="${e(s.status)}">${e(s.status)}${s.baselined ? " (known failure)" : ""}</span> <b>${e(s.id)}</b> ${e(s.title)} <small>[${e(s.level)} ${e(s.rules.join(", "))}] ${s.durationMs} ms</small></summary>`;
+  const status = notRun ? "not run" : s.status;
+  const head = `<summary><span class="${e(s.status)}">${e(status)}${s.baselined ? " (known failure)" : ""}</span> <b>${e(s.id)}</b> ${e(s.title)} <small>[${e(s.level)} ${e(s.rules.join(", "))}] ${s.durationMs} ms</small></summary>`;
+  if (notRun) return `<details>${head}<p>Not run: ${e((s.reason ?? "").replace(/^not run: /, ""))}</p></details>`;
   if (s.status === "skipped") return `<details>${head}<p>${s.notApplicable ? "Not applicable" : "Skipped"}: ${e(s.reason ?? "")}</p></details>`;
   const checks = `<table><tr><th>status</th><th>check</th><th>rule</th><th>what</th></tr>${s.checks.map(checkRow).join("")}</table>`;
   const noPass = s.noCheckPassed ? `<p class="failed">Failed: ${e(noCheckPassedNote(s))}; a scenario that shows nothing working is not a pass.</p>` : "";
@@ -71,12 +74,15 @@ function scenarioSection(s: ScenarioResult): string {
 
 export function formatHtml(result: RunResult): string {
   const t = result.summary;
+  // A run stopped by refused connections: its scenarios not run are counted apart (byRule notRun, a column of its own).
+  const notRun = notRunForRefusals(result.scenarios);
+  const notRunColumn = Object.values(result.byRule).some((s) => s?.notRun);
   const ruleIds = Object.keys(result.byRule).sort((a, b) => (RULE_ORDER.get(a as never) ?? 99) - (RULE_ORDER.get(b as never) ?? 99));
   const ruleRows = ruleIds.map((id) => {
     const s = result.byRule[id as keyof typeof result.byRule]!;
     const info = RULES.find((r) => r.id === id);
     const cls = s.failed ? "failed" : s.warnings ? "warning" : "passed";
-    return `<tr class="${cls}" id="rule-${e(id)}"><td>${e(id)}</td><td>${e(info ? `${info.level} ${info.name}` : "")}</td><td>${s.passed}</td><td>${s.failed}</td><td>${s.warnings}</td><td>${s.skipped}</td><td>${s.knownFailures}</td></tr>`;
+    return `<tr class="${cls}" id="rule-${e(id)}"><td>${e(id)}</td><td>${e(info ? `${info.level} ${info.name}` : "")}</td><td>${s.passed}</td><td>${s.failed}</td><td>${s.warnings}</td><td>${s.skipped}</td><td>${s.knownFailures}</td>${notRunColumn ? `<td>${s.notRun ?? 0}</td>` : ""}</tr>`;
   });
   const stale = t.staleBaseline.map((s) => `<li class="failed">stale baseline entry: ${e(s)}</li>`).join("");
   const missing = Object.entries(result.missingCapabilities).map(([c, why]) => `<li>${e(c)}: ${e(why ?? "")}</li>`).join("");
@@ -86,17 +92,17 @@ export function formatHtml(result: RunResult): string {
 <h1>Gateway presence conformance: <span class="${result.ok ? "passed" : "failed"}">${result.ok ? "PASS" : "FAIL"}</span></h1>
 <p>${e(result.urls ? result.urls.join(" + ") : result.url)} · binding ${e(result.binding)}${result.probe.serverVersion ? ` · server ${e(result.probe.serverVersion)}` : ""}${result.strict ? " · strict" : ""}${result.mode === "real-time" ? ` · real time, TTL ${(result.ttlMs / 1000).toFixed(0)} s` : ""} · ${e(result.startedAt)} · ${(result.durationMs / 1000).toFixed(1)} s</p>
 ${result.error ? `<p class="failed">Run error: ${e(result.error)}</p>` : ""}
-<p>${t.total} scenarios: ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped${t.notApplicable ? `, ${t.notApplicable} not applicable (opt-in extensions not offered)` : ""}, ${t.knownFailures} known failures. Wire format: ${t.wireFailures} failing, ${t.wireWarnings} warning finding kinds.</p>
+<p>${notRun.size ? `${e(stoppedByRefusalsLine(result))} (the run error is above)` : `${t.total} scenarios: ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped${t.notApplicable ? `, ${t.notApplicable} not applicable (opt-in extensions not offered)` : ""}, ${t.knownFailures} known failures`}. Wire format: ${t.wireFailures} failing, ${t.wireWarnings} warning finding kinds.</p>
 ${result.needsSlow ? `<p>${e(needsSlowLine(result.needsSlow))}</p>` : ""}
 ${result.probe.attempts > 1 ? `<p>The gateway was ready after ${(result.probe.waitedMs / 1000).toFixed(1)} s (${result.probe.attempts} attempts).</p>` : ""}
 ${result.probe.needs.length ? `<p>The gateway needs more than SPEC asks (learned by the probe; steps adapted, see each scenario):</p><ul>${result.probe.needs.map((n) => `<li>${e(n)}</li>`).join("")}</ul>` : ""}
 <ul>${stale}</ul>
 <p>Capabilities: ${e(result.capabilities.join(", "))}</p><ul>${missing}</ul>
 <h2>By rule</h2>
-<table><tr><th>rule</th><th></th><th>passed</th><th>failed</th><th>warnings</th><th>skipped</th><th>known</th></tr>${ruleRows.join("")}</table>
+<table><tr><th>rule</th><th></th><th>passed</th><th>failed</th><th>warnings</th><th>skipped</th><th>known</th>${notRunColumn ? "<th>not run</th>" : ""}</tr>${ruleRows.join("")}</table>
 ${wireFindingsSection(result.wireFindings)}
 <h2>Scenarios</h2>
-${[...(result.probe.result ? [result.probe.result] : []), ...result.scenarios].map(scenarioSection).join("\n")}
+${[...(result.probe.result ? [result.probe.result] : []), ...result.scenarios].map((s) => scenarioSection(s, notRun.has(s))).join("\n")}
 </body></html>
 `;
 }

@@ -2,11 +2,11 @@
  * The human reporter: what the probe found, a line per scenario while running (with what was adapted),
  * real-time waits, then a summary by rule, the wire-format findings once per kind, and the verdict.
  */
-import { findingWhere, isBindingAdaptation, type Adaptation, type CheckResult, type ProgressEvent, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
+import { findingWhere, isBindingAdaptation, type Adaptation, type CheckResult, type ProgressEvent, type RuleSummary, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
 import { REFUSALS_FOR_A_PERSON } from "../../client/errors.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
 import type { Capability } from "../scenario/scenario.js";
-import { needsSlowLine, noCheckPassedNote, summarize } from "./summary.js";
+import { needsSlowLine, noCheckPassedNote, notRunForRefusals, stoppedByRefusalsLine } from "./summary.js";
 import { cutText } from "./cut-text.js";
 import { frameTextShowing } from "./evidence-window.js";
 
@@ -134,15 +134,15 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   lines.push(`  ${"rule".padEnd(5)} ${"passed".padStart(6)} ${"failed".padStart(6)} ${"warn".padStart(5)} ${"skip".padStart(5)} ${"known".padStart(5)}  name`);
   // A run that could not start checked nothing: no table of rules that were all skipped. A run the
   // gateway stopped by refusing connections (ScenarioResult.refused) shows what ran before.
-  const ran = result.scenarios.filter((s) => !s.refused && !(s.status === "skipped" && /^not run: /.test(s.reason ?? "")));
   const notStarted = result.error !== undefined && !result.scenarios.some((s) => s.refused);
   if (notStarted) lines.splice(1, 2, `Conformance of ${target} (binding ${result.binding}${mode}): nothing was checked.`);
   // Stopped by refusals: the table counts what ran and the probe's checks, as the Scenarios line does;
-  // the scenarios not run are not "skipped" there (the JSON keeps byRule over all of them).
+  // the scenarios not run are not "skipped" (byRule counts them as notRun), and a rule only they cite has no row.
   const stopped = !notStarted && result.error !== undefined;
-  const byRule = stopped ? summarize(ran, [], { probe: result.probe.result, wireFindings: result.wireFindings }).byRule : result.byRule;
-  const ids = notStarted ? [] : Object.keys(byRule).sort((a, b) => (RULE_ORDER.get(a as never) ?? 99) - (RULE_ORDER.get(b as never) ?? 99));
-  if (stopped && ran.length === 0) lines.push("  (no scenario ran: the rows below are the probe's checks alone)");
+  const byRule = result.byRule;
+  const checked = (s: RuleSummary) => s.passed + s.failed + s.warnings + s.skipped + s.knownFailures > 0 || !s.notRun;
+  const ids = notStarted ? [] : Object.keys(byRule).filter((id) => checked(byRule[id as keyof typeof byRule]!)).sort((a, b) => (RULE_ORDER.get(a as never) ?? 99) - (RULE_ORDER.get(b as never) ?? 99));
+  if (stopped && notRunForRefusals(result.scenarios).size === result.scenarios.length) lines.push("  (no scenario ran: the rows below are the probe's checks alone)");
   for (const id of ids) {
     const s = byRule[id as keyof typeof byRule]!;
     const name = RULES.find((r) => r.id === id);
@@ -159,12 +159,7 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   const bindingOnly = result.scenarios.filter((s) => s.adaptations?.length && s.adaptations.every(isBindingAdaptation)).length;
   const na = t.notApplicable ? `, ${t.notApplicable} not applicable (opt-in extensions the gateway does not offer)` : "";
   // A run that could not start ran none: its scenarios are "skipped" in the data, not in words.
-  const stoppedText = () => {
-    const counts = { passed: 0, failed: 0, warning: 0, skipped: 0 };
-    for (const r of ran) counts[r.status]++;
-    const notRun = t.total - ran.length;
-    return `Scenarios: ${ran.length} of ${t.total} ran before the gateway refused new connections — ${counts.passed} passed, ${counts.failed} failed, ${counts.warning} with warnings, ${counts.skipped} skipped; ${notRun} not run`;
-  };
+  const stoppedText = () => stoppedByRefusalsLine(result);
   if (!notStarted && result.error && options.runErrorShown) lines.push("", `${stoppedText()} (the run error is above; ${seconds(result.durationMs)})`);
   else if (!notStarted && result.error) lines.push("", paint(31, `Run error: ${result.error}`), `${stoppedText()} (run error above; ${seconds(result.durationMs)})`);
   else if (result.error && options.runErrorShown) lines.push("", `Scenarios: none ran (the run error is above; ${seconds(result.durationMs)})`);
@@ -209,7 +204,7 @@ function runErrorVerdict(error: string, binding: string): string {
 /** Why a run failed, for the last line: no scenario ran, behaviour, wire format, or a stale baseline. */
 function failureReason(result: RunResult): string {
   if (result.error && result.scenarios.some((s) => s.refused)) {
-    const notRun = result.scenarios.filter((s) => s.refused || (s.status === "skipped" && /^not run: /.test(s.reason ?? ""))).length;
+    const notRun = notRunForRefusals(result.scenarios).size;
     return `the gateway refused new connections, so ${notRun} of the ${result.scenarios.length} scenarios did not run (see the run error above)`;
   }
   if (result.error) {

@@ -179,10 +179,15 @@ export interface RuleSummary {
   warnings: number;
   skipped: number;
   knownFailures: number;
+  /**
+   * Scenarios citing the rule that were not run because the gateway refused new connections
+   * (ScenarioResult.refused and the scenarios after it): neither skipped nor judged. Absent when none.
+   */
+  notRun?: number;
 }
 
 export interface RunSummary {
-  /** Scenarios run or skipped (the probe not included). */
+  /** Scenarios run, skipped or not run (the probe not included). */
   total: number;
   passed: number;
   /** Failures that are not in the baseline. */
@@ -192,6 +197,11 @@ export interface RunSummary {
   skipped: number;
   /** Scenarios of an opt-in extension the gateway does not offer (ScenarioResult.notApplicable). */
   notApplicable: number;
+  /**
+   * Scenarios not run because the gateway refused new connections (ScenarioResult.refused and those
+   * after it; RunResult.error says why): not in `skipped`. Absent when none.
+   */
+  notRun?: number;
   /** Failures listed in the baseline. */
   knownFailures: number;
   /** Baseline entries that no longer fail (or name nothing): they fail the run. */

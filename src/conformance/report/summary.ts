@@ -4,6 +4,16 @@ import type { CheckResult, RuleSummary, RunResult, RunSummary, ScenarioResult, W
 
 const empty = (): RuleSummary => ({ passed: 0, failed: 0, warnings: 0, skipped: 0, knownFailures: 0 });
 
+/**
+ * The scenarios a run stopped by refused connections did not run: the one the gateway refused
+ * (ScenarioResult.refused) and those after it (`not run: the run ended when ...`). Empty when no
+ * scenario was refused: a run that could not start at all keeps its scenarios as skipped.
+ */
+export function notRunForRefusals(results: readonly ScenarioResult[]): Set<ScenarioResult> {
+  if (!results.some((r) => r.refused)) return new Set();
+  return new Set(results.filter((r) => r.refused || (r.status === "skipped" && /^not run: /.test(r.reason ?? ""))));
+}
+
 function bump(target: RuleSummary, result: ScenarioResult): void {
   if (result.baselined) target.knownFailures++;
   else if (result.status === "passed") target.passed++;
@@ -34,10 +44,20 @@ export interface SummaryExtras {
 export function summarize(results: ScenarioResult[], staleBaseline: string[], extras: SummaryExtras = {}): { summary: RunSummary; byRule: Partial<Record<RuleId, RuleSummary>> } {
   const summary: RunSummary = { total: results.length, passed: 0, failed: 0, warnings: 0, skipped: 0, notApplicable: 0, knownFailures: 0, staleBaseline, probeFailures: 0, wireFailures: 0, wireWarnings: 0 };
   const byRule: Partial<Record<RuleId, RuleSummary>> = {};
+  const notRun = notRunForRefusals(results);
   for (const result of results) {
     // An opt-in extension the gateway does not offer: its rules do not apply.
     if (result.notApplicable) {
       summary.notApplicable++;
+      continue;
+    }
+    // Not run because the gateway refused connections: no verdict, and not "skipped" (counted apart).
+    if (notRun.has(result)) {
+      summary.notRun = (summary.notRun ?? 0) + 1;
+      for (const rule of new Set(result.rules)) {
+        const target = (byRule[rule] ??= empty());
+        target.notRun = (target.notRun ?? 0) + 1;
+      }
       continue;
     }
     const totals = empty();
@@ -112,4 +132,17 @@ export function needsSlowLine({ waitLimitMs, scenarios }: NonNullable<RunResult[
   const n = scenarios.length;
   const each = scenarios.map((s) => `${s.id} (${[...s.waits, ...(s.alsoNeeds ? [`also needs ${s.alsoNeeds.join(", ")}`] : [])].join("; ")})`);
   return `${n} skipped scenario${n === 1 ? " needs" : "s need"} --slow (waits longer than ${+(waitLimitMs / 1000).toFixed(1)} s): ${each.join(", ")}`;
+}
+
+/**
+ * `Scenarios: 1 of 57 ran before the gateway refused new connections — 1 passed, 0 failed, 0 with
+ * warnings, 0 skipped; 56 not run`: the count of a run stopped by refusals (notRunForRefusals), in the
+ * terminal and the HTML report.
+ */
+export function stoppedByRefusalsLine(result: Pick<RunResult, "scenarios">): string {
+  const notRun = notRunForRefusals(result.scenarios);
+  const counts = { passed: 0, failed: 0, warning: 0, skipped: 0 };
+  for (const r of result.scenarios) if (!notRun.has(r)) counts[r.status]++;
+  const total = result.scenarios.length;
+  return `Scenarios: ${total - notRun.size} of ${total} ran before the gateway refused new connections — ${counts.passed} passed, ${counts.failed} failed, ${counts.warning} with warnings, ${counts.skipped} skipped; ${notRun.size} not run`;
 }
