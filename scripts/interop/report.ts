@@ -1,7 +1,8 @@
 // Turns a conformance run against a gateway (an OpenClaw peer, or the reference gateway) into the
 // committed reports: secrets redacted, OpenClaw's bulky non-presence payloads abbreviated, then JSON +
 // HTML, and a Markdown summary by rule.
-import { findingWhere, scenarioCount, type RunResult, type ScenarioResult } from "../../src/conformance/report/results.js";
+import { type RunResult, type ScenarioResult } from "../../src/conformance/report/results.js";
+import { findingWhere, scenarioCount } from "../../src/conformance/report/finding-words.js";
 import { formatHtml } from "../../src/conformance/report/formats.js";
 import { needsSlowLine } from "../../src/conformance/report/summary.js";
 import { redactText, redactValue } from "../../src/transport/redact.js";

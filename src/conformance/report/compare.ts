@@ -6,7 +6,8 @@
  */
 import { RULES } from "../scenario/rules.js";
 import type { RuleId } from "../scenario/scenario.js";
-import { findingWhere, scenarioCount, type RunResult, type WireRecord } from "./results.js";
+import { type RunResult, type WireRecord } from "./results.js";
+import { findingWhere, scenarioCount } from "./finding-words.js";
 import { notRunForRefusals } from "./summary.js";
 
 export type CellStatus = "passed" | "failed" | "warning" | "skipped" | "absent";

@@ -2,7 +2,8 @@
  * A self-contained HTML report (no external assets, no script): the summary by rule, then every
  * scenario with its checks and its wire log. Everything that came from the gateway is escaped.
  */
-import { findingWhere, isBindingAdaptation, type Adaptation, type CheckResult, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
+import { isBindingAdaptation, type Adaptation, type CheckResult, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
+import { findingWhere } from "./finding-words.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
 import { needsSlowLine, noCheckPassedNote, notRunForRefusals, stoppedByRefusalsLine } from "./summary.js";
 

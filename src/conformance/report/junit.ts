@@ -5,7 +5,8 @@
  * Each wire-format finding kind is a testcase of class `conformance.W1` / `conformance.W2` (a failure,
  * or its warning in <system-out>). A stale baseline entry or a run error is a failing testcase of its own.
  */
-import { findingWhere, type RunResult, type ScenarioResult, type WireFinding } from "./results.js";
+import { type RunResult, type ScenarioResult, type WireFinding } from "./results.js";
+import { findingWhere } from "./finding-words.js";
 import { noCheckPassedNote } from "./summary.js";
 
 export function escapeXml(text: string): string {

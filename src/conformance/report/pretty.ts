@@ -2,7 +2,8 @@
  * The human reporter: what the probe found, a line per scenario while running (with what was adapted),
  * real-time waits, then a summary by rule, the wire-format findings once per kind, and the verdict.
  */
-import { findingWhere, isBindingAdaptation, type Adaptation, type CheckResult, type ProgressEvent, type RuleSummary, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
+import { isBindingAdaptation, type Adaptation, type CheckResult, type ProgressEvent, type RuleSummary, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
+import { findingWhere } from "./finding-words.js";
 import { REFUSALS_FOR_A_PERSON } from "../../client/errors.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
 import type { Capability } from "../scenario/scenario.js";
