@@ -121,7 +121,7 @@ export async function execFill(ctx: ScenarioContext, step: FillStep, index: numb
     }
   };
   // The renewals first: each is then a write to a row that is there, never a new key at the cap.
-  await answered(helpers.map(({ name, connection }) => ({ helper: connection, id: connection.request("system-event", { instanceId: name, text: "conformance fill" }).id })));
+  await answered(helpers.map(({ name, connection }) => ({ helper: connection, id: connection.request("system-event", { instanceId: name }).id })));
   // Then one helper's beacons at a time (at most perConnection in flight), each batch answered
   // before the next is sent: a real gateway that broadcasts every change (OpenClaw 2026.9.6) fell
   // more than the step timeout behind when all 250 were sent at once.
