@@ -111,28 +111,22 @@ export async function execFill(ctx: ScenarioContext, step: FillStep, index: numb
     helpers.push({ name, connection, beacons });
     need -= 1 + beacons;
   }
-  const refused: WireRecord[] = [];
-  const answered = async (pending: { helper: WireConnection; id: string | number }[]) => {
-    for (const p of pending) {
-      const answer = await p.helper.waitResponse(p.id, timeout).catch((e: Error) => {
-        throw new StepAbort(`fill: ${e.message}`);
-      });
-      if (answer.frame.kind === "error") refused.push(answer.record);
-    }
-  };
-  // The renewals first: each is then a write to a row that is there, never a new key at the cap.
-  await answered(helpers.map(({ name, connection }) => ({ helper: connection, id: connection.request("system-event", { instanceId: name }).id })));
-  // Then one helper's beacons at a time (at most perConnection in flight), each batch answered
-  // before the next is sent: a real gateway that broadcasts every change (OpenClaw 2026.9.6) fell
-  // more than the step timeout behind when all 250 were sent at once.
+  const pending: { helper: WireConnection; id: string | number }[] = [];
   let n = 0;
+  // The renewals first: each is then a write to a row that is there, never a new key at the cap.
+  for (const { name, connection } of helpers) pending.push({ helper: connection, id: connection.request("system-event", { instanceId: name }).id });
   for (const { connection, beacons } of helpers) {
-    const pending: { helper: WireConnection; id: string | number }[] = [];
     for (let b = 0; b < beacons; b++) {
       const beacon = { instanceId: `${prefix}-${n++}`, text: "conformance fill", mode: "test" };
       pending.push({ helper: connection, id: connection.request("system-event", beacon).id });
     }
-    await answered(pending);
+  }
+  const refused: WireRecord[] = [];
+  for (const p of pending) {
+    const answer = await p.helper.waitResponse(p.id, timeout).catch((e: Error) => {
+      throw new StepAbort(`fill: ${e.message}`);
+    });
+    if (answer.frame.kind === "error") refused.push(answer.record);
   }
   const { rows, frames } = await listRows(conn, timeout);
   const mismatches: Mismatch[] = refused.length ? [{ path: "", message: `fill: ${refused.length} beacons were refused` }] : [];
