@@ -78,15 +78,7 @@ export async function execAdvanceClock(ctx: ScenarioContext, step: AdvanceClockS
   ctx.record(step, index, { mismatches, expected: { result: { now: "integer" } }, actual: reportedAnswer(frame), frames: [record, answer.record] });
 }
 
-/**
- * Rows are added with beacons over extra connections, each staying under the default rate limit.
- * All helper connections are opened first and only then are the beacons sent, each helper's first one
- * renewing its own connection row (K3: ts = now): every row the fill writes is newer than every row
- * written before it, however long the gateway made the helpers wait to connect (a new-connection rate
- * limit, seconds). A scenario's earlier open connection (s2-cap's victim) may have its ts refreshed by
- * keep-alive meanwhile (P7); it stays older than the fill's rows unless that refresh comes during the
- * burst itself, not during those waits.
- */
+/** Rows are added with beacons over extra connections, each staying under the default rate limit. */
 export async function execFill(ctx: ScenarioContext, step: FillStep, index: number): Promise<void> {
   const timeout = timeoutOf(ctx, step);
   const conn = ctx.connection(step.actor);
@@ -97,29 +89,26 @@ export async function execFill(ctx: ScenarioContext, step: FillStep, index: numb
   if (need < 0) {
     return ctx.record(step, index, { mismatches: [{ path: "", message: `the list already holds more than ${step.to} rows` }] });
   }
-  // Each helper is a row and carries up to perConnection beacons, plus the one renewing its own row.
-  const helpers: { name: string; connection: WireConnection; beacons: number }[] = [];
-  for (let k = 0; need > 0; k++) {
-    const name = `${prefix}-conn-${k}`;
-    const actor = { client: { instanceId: name, displayName: name } };
-    ctx.helpers.set(name, actor);
-    prepareActor(ctx, name, actor, ["system-event"]);
-    const connection = await openActor(ctx, name, timeout);
-    const { answer } = await handshake(ctx, name, connection, timeout);
-    if (answer.frame.kind !== "result") throw new StepAbort(`fill: helper connection ${name} was refused`, [answer.record]);
-    const beacons = Math.min(perConnection, need - 1);
-    helpers.push({ name, connection, beacons });
-    need -= 1 + beacons;
-  }
   const pending: { helper: WireConnection; id: string | number }[] = [];
-  let n = 0;
-  // The renewals first: each is then a write to a row that is there, never a new key at the cap.
-  for (const { name, connection } of helpers) pending.push({ helper: connection, id: connection.request("system-event", { instanceId: name }).id });
-  for (const { connection, beacons } of helpers) {
-    for (let b = 0; b < beacons; b++) {
-      const beacon = { instanceId: `${prefix}-${n++}`, text: "conformance fill", mode: "test" };
-      pending.push({ helper: connection, id: connection.request("system-event", beacon).id });
+  let helper: WireConnection | undefined;
+  let budget = 0;
+  for (let n = 0, k = 0; need > 0; ) {
+    if (budget === 0) {
+      const name = `${prefix}-conn-${k++}`;
+      const actor = { client: { instanceId: name, displayName: name } };
+      ctx.helpers.set(name, actor);
+      prepareActor(ctx, name, actor, ["system-event"]);
+      helper = await openActor(ctx, name, timeout);
+      const { answer } = await handshake(ctx, name, helper, timeout);
+      if (answer.frame.kind !== "result") throw new StepAbort(`fill: helper connection ${name} was refused`, [answer.record]);
+      budget = perConnection;
+      need--;
+      continue;
     }
+    const beacon = { instanceId: `${prefix}-${n++}`, text: "conformance fill", mode: "test" };
+    pending.push({ helper: helper!, id: helper!.request("system-event", beacon).id });
+    budget--;
+    need--;
   }
   const refused: WireRecord[] = [];
   for (const p of pending) {
