@@ -10,7 +10,7 @@ import { BINDING_HELP, bindingName, gatewayUrl, milliseconds } from "./arguments
 import { createNodeOpenClawBinding, defaultDeviceIdentityPath } from "../client/node.js";
 import { addTokenOptions, commandToken, GIVE_TOKEN, type TokenFlags } from "./token.js";
 import { redactUrl, redactUrlsIn } from "../transport/redact.js";
-import { noHandshakeWith, OPENCLAW_FRAMES_GUESS } from "../client/errors.js";
+import { noHandshakeWith, OPENCLAW_FRAMES_GUESS, waitSayable } from "../client/errors.js";
 import { formatAge } from "../client/status.js";
 import { DEFAULT_GATEWAY_URL, GatewayError, REFUSALS_FOR_A_PERSON, REFUSED_FOR_NOW, TLS_PROBLEM_HINTS, tlsProblem, TransportError, type PresenceClientOptions } from "../index.js";
 
@@ -111,12 +111,9 @@ function failureText(url: string, error: unknown, binding: ConnectionFlags["bind
   return `${hint ? noHandshakeWith(url) : `cannot reach the gateway at ${url}`}: ${withoutUrl(url, message)}${hint || tlsHint(error)}`;
 }
 
-/** The longest wait said as a time; a longer one (or a Retry-After too large to be a number: Infinity) is "more than a week". */
-const LONGEST_WAIT_SAID_MS = 7 * 86_400_000;
-
 /** A wait a gateway asked for, in whole seconds rounded up (at least 1 s): `1m 40s`, or `more than a week`. */
 export function askedWait(ms: number): string {
-  if (!Number.isFinite(ms) || ms > LONGEST_WAIT_SAID_MS) return "more than a week";
+  if (!waitSayable(ms)) return "more than a week";
   return formatAge(Math.max(1, Math.ceil(ms / 1000)) * 1000);
 }
 

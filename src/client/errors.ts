@@ -202,6 +202,14 @@ export const REFUSALS_FOR_A_PERSON: Readonly<Record<number, string>> = {
 export const REFUSED_FOR_NOW = "the gateway refuses new connections for now";
 
 /**
+ * Whether a wait a gateway asked for (ms) is said as a time: up to a week. A longer one, or a
+ * Retry-After too large to be a number (Infinity), is said as "more than a week" (the CLI, conform).
+ */
+export function waitSayable(ms: number): boolean {
+  return Number.isFinite(ms) && ms <= 7 * 86_400_000;
+}
+
+/**
  * A frame of another wire binding (OpenClaw's `connect.challenge` to a JSON-RPC client) as the error
  * that fails `connect`: kind "protocol", the decode error as its cause. Undefined for any other error.
  */

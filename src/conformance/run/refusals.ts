@@ -7,7 +7,7 @@
  * not run and ends the run (runner.ts), as an unreachable gateway does.
  */
 import { STATUS_CODES } from "node:http";
-import { REFUSALS_FOR_A_PERSON } from "../../client/errors.js";
+import { REFUSALS_FOR_A_PERSON, waitSayable } from "../../client/errors.js";
 import type { WireError } from "../../transport/frames.js";
 import type { RefusedUpgradeAnswer } from "../../transport/refused-upgrade.js";
 
@@ -44,7 +44,7 @@ export type Refusal = RefusedUpgradeAnswer;
 export const secondsText = (ms: number): string => `${+(ms / 1000).toFixed(1)} s`;
 
 /** A wait a gateway asked for: `a 10 s wait`; past a week (or a Retry-After too large to be a number), `a wait of more than a week`. */
-export const askedWaitText = (ms: number): string => (Number.isFinite(ms) && ms <= 7 * 86_400_000 ? `a ${secondsText(ms)} wait` : "a wait of more than a week");
+export const askedWaitText = (ms: number): string => (waitSayable(ms) ? `a ${secondsText(ms)} wait` : "a wait of more than a week");
 
 /** Opening failed because the upgrade was answered with an HTTP status: ws's words, and what was answered. */
 export class RefusedUpgradeError extends Error {
