@@ -46,11 +46,21 @@ describe("runConformance against the reference gateway", () => {
     const result = await runConformance(runOptions(gateway, { scenarios: [hanging, ...selfRow], onProgress: (e) => events.push(e.type) }));
     const [hang, next] = result.scenarios;
     expect(hang.status).toBe("failed");
-    expect(hang.checks.find((c) => c.id === "timeout")?.message).toMatch(/did not finish within 400 ms/);
+    expect(hang.checks.find((c) => c.id === "timeout")?.message).toBe(
+      "the scenario did not finish within 400 ms (its own deadline, which timeoutMs does not change; waits not counted)",
+    );
     expect(hang.durationMs).toBeLessThan(5000);
     expect(next.status).toBe("passed");
     expect(result.ok).toBe(false);
     expect(events).toEqual(["start", "scenario-start", "scenario-end", "scenario-start", "scenario-end", "end"]);
+  });
+
+  it("names the run's timeout option when a scenario without its own deadline runs out of the run's", async () => {
+    const { timeoutMs: _own, ...noDeadline } = hanging;
+    const result = await runConformance(runOptions(gateway, { scenarios: [noDeadline], timeoutMs: 300 }));
+    expect(result.scenarios[0].checks.find((c) => c.id === "timeout")?.message).toBe(
+      "the scenario did not finish within 300 ms (its deadline, timeoutMs; waits not counted)",
+    );
   });
 
   it("refuses an only-selection the mode leaves out entirely (as the CLI does), before probing", async () => {

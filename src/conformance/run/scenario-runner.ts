@@ -137,7 +137,7 @@ export async function runScenario(scenario: Scenario, config: RunConfig, options
   }
   if (outcome === "timeout") {
     ctx.aborted = true;
-    ctx.recordError("timeout", "the scenario finishes in time", `the scenario did not finish within ${limitMs} ms (waits not counted)`, scenario.rules, scenario.level);
+    ctx.recordError("timeout", "the scenario finishes in time", `the scenario did not finish within ${limitMs} ms (${deadlineSource(scenario, config)}; waits not counted)`, scenario.rules, scenario.level);
     ctx.terminateAll();
   } else {
     await ctx.closeAll();
@@ -167,6 +167,12 @@ export async function runScenario(scenario: Scenario, config: RunConfig, options
   };
   gradeScenario(result);
   return result;
+}
+
+/** What set a scenario's deadline, said beside a timeout so the reader knows what would change it. */
+function deadlineSource(scenario: Scenario, config: RunConfig): string {
+  const option = config.words.timeout;
+  return scenario.timeoutMs === undefined ? `its deadline, ${option}` : `its own deadline, which ${option} does not change`;
 }
 
 /** ScenarioResult.refusalsWaitedOut from the statuses waited out: `{ refusalsWaitedOut: { "503": 2 } }`, or nothing. */
