@@ -79,10 +79,12 @@ export class MirrorFeed {
       this.emit("error", new TransportError("protocol", "presence.delta event without stateVersion, changed and removed: ignored"));
       return;
     }
-    const before = this.presence.version;
+    // Applied or not: a reset at the mirror's own version (the usual answer to presence.resync, D7)
+    // changes the list and not the version; an old delta, or one while a reset is awaited, changes nothing.
+    const before = this.presence.entries;
     this.presence.applyDelta(frame.payload);
     this.emit("presence.delta", frame.payload);
-    if (this.presence.version !== before) {
+    if (this.presence.entries !== before) {
       this.emit("presence", { presence: [...this.presence.entries], stateVersion: { presence: this.presence.version } });
     }
   }

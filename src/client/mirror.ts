@@ -11,7 +11,12 @@ import type { PresenceEvent } from "../protocol/events.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import { applyDelta } from "./delta.js";
 import { Emitter } from "./emitter.js";
+import { TransportError } from "./errors.js";
 import { fieldText } from "./status.js";
+
+/** The resyncError of a `presence.resync` answered with no reset before it (docs/delta.md D7). */
+export const NO_RESET_BEFORE_ANSWER =
+  "presence.resync: answered without the presence.delta reset that must come before the answer (docs/delta.md D7): the list stays stale and the next delta asks again";
 
 export type MirrorSource = "snapshot" | "push" | "delta" | "resync";
 
@@ -35,7 +40,11 @@ export interface MirrorGap {
 export interface MirrorEvents {
   change: MirrorChange;
   gap: MirrorGap;
-  /** A resync failed; the list stays marked `stale` until the next snapshot or resync. */
+  /**
+   * A resync failed (the request rejected; in delta mode also a `presence.resync` answered without
+   * its reset). The list stays marked `stale` until the next snapshot or resync; the next gap (a push
+   * more than one version on, a delta for another version) asks again.
+   */
   resyncError: Error;
 }
 
@@ -217,12 +226,21 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
     return (this.#inFlight = run());
   }
 
+  /**
+   * Delta mode's resync: asks for the reset and ignores deltas until it comes (D6). The reset comes
+   * before the answer (D7), so an answer without it (a frame lost on the way, a faulty gateway), or a
+   * failed request (a timeout, an error answer), ends the wait: the mirror stays stale, and the next
+   * delta that does not apply to it is a gap again and asks again (as a whole-list mirror takes the
+   * next push), instead of ignoring every delta until the connection ends.
+   */
   async #askReset(requestReset: () => Promise<unknown>): Promise<void> {
     this.#awaitingReset = true;
     this.#again = false;
     try {
       await requestReset();
+      if (this.#awaitingReset) throw new TransportError("protocol", NO_RESET_BEFORE_ANSWER);
     } catch (error) {
+      this.#awaitingReset = false;
       this.emit("resyncError", error as Error);
       throw error;
     } finally {
