@@ -75,8 +75,18 @@ export class Outage {
     } else this.known.set(change.key, copyEntry(change.entry));
   }
 
+  /**
+   * The list as Redis just gave it. A row open here that the list lacks keeps its last known copy:
+   * Redis may have lost its data (FLUSHALL, an empty replica) before a tick noticed, and the write-back
+   * rebuilds such a row from this copy (a row evicted or expired here was dropped by observe()).
+   */
   remember(rows: Array<{ key: string; entry: PresenceEntry }>): void {
-    this.known = new Map(rows.map(({ key, entry }) => [key, copyEntry(entry)]));
+    const known = new Map(rows.map(({ key, entry }) => [key, copyEntry(entry)]));
+    for (const key of this.counts.keys()) {
+      const last = this.known.get(key);
+      if (!known.has(key) && last) known.set(key, last);
+    }
+    this.known = known;
   }
 
   setSelf(fields: PresenceFields): void {
