@@ -13,7 +13,7 @@ import { startBeacons, type BeaconHandle, type BeaconOptions } from "./beacons.j
 import { resolveBinding } from "./bindings.js";
 import { Connection, type CloseInfo, type WebSocketConstructor } from "./connection.js";
 import { Emitter } from "./emitter.js";
-import { GatewayError, isFatalConnectError, isWrongBindingError, TransportError, wrongBindingError } from "./errors.js";
+import { GatewayError, isFatalConnectError, isWrongBindingError, notConnectedWhy, TransportError, wrongBindingError } from "./errors.js";
 import { checkHello, connectParams, startBindingCheck } from "./handshake.js";
 import { PresenceMirror } from "./mirror.js";
 import { withDeltaCap } from "./delta.js";
@@ -51,6 +51,8 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
    * error without id (a full or overloaded gateway refuses a socket as it opens, then closes it).
    */
   #earlyFailure: Error | undefined;
+  /** The last failed attempt's or closed connection's reason, until a connection opens (said by calls that time out unsent). */
+  #lastFailure: string | undefined;
   #waiter: { promise: Promise<HelloOk>; resolve(hello: HelloOk): void; reject(error: Error): void } | null = null;
 
   constructor(options: PresenceClientOptions) {
@@ -58,7 +60,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     this.#options = resolveOptions(options);
     this.binding = resolveBinding(options.binding);
     this.instanceId = options.instanceId ?? options.client.instanceId ?? randomInstanceId();
-    this.#requests = new RequestManager(this.#options.requestTimeoutMs);
+    this.#requests = new RequestManager(this.#options.requestTimeoutMs, () => notConnectedWhy(this.#state, this.#lastFailure));
     this.presence = new PresenceMirror({
       fetch: () => this.#methods.systemPresence({}) as Promise<PresenceEntry[]>,
       requestReset: () => this.#methods.presenceResync({}),
@@ -283,6 +285,8 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
 
   #setState(change: StateChange): void {
     this.#state = change.state;
+    if (change.state === "open") this.#lastFailure = undefined;
+    else if (change.reason !== undefined && change.state !== "connecting") this.#lastFailure = change.reason;
     this.emit("state", change);
   }
 }

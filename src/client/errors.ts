@@ -56,7 +56,10 @@ function beyondContractHint(error: WireError, method: string | undefined): strin
 export type TransportErrorKind =
   /** The socket closed (or the client was closed) before an answer came. */
   | "closed"
-  /** No answer within the request timeout. */
+  /**
+   * No answer within the request timeout (`<method>: no answer within N ms`), or, for a call made while
+   * the client had no open connection, not sent within it (`<method>: not sent within N ms: <why>`).
+   */
   | "timeout"
   /** The caller's AbortSignal fired; `cause` is the signal's reason. */
   | "aborted"
@@ -232,6 +235,25 @@ export function isWrongBindingError(error: unknown): boolean {
  */
 export const notOpenWithin = (timeoutMs: number): string => `not open within ${timeoutMs} ms`;
 export const noAnswerWithin = (method: string, timeoutMs: number): string => `${method}: no answer within ${timeoutMs} ms`;
+/**
+ * A call that waited for a connection and timed out before one opened: it never reached the gateway
+ * (`system-presence: not sent within 700 ms: the client is reconnecting (cannot open ws://...: ECONNREFUSED)`;
+ * `... the client is not connected: connect() was not called`; `... the client is closed (<why>): connect()
+ * may be called again`, after a connect() that failed or a connection that closed with reconnect off).
+ */
+export const notSentWithin = (method: string, timeoutMs: number, why: string): string => `${method}: not sent within ${timeoutMs} ms: ${why}`;
+
+/**
+ * Why a client has no open connection, for notSentWithin: its state, and the last attempt's failure
+ * (already a message with the URL redacted), or that connect() was never called.
+ */
+export function notConnectedWhy(state: string, lastFailure: string | undefined): string {
+  const last = lastFailure === undefined ? "" : ` (${lastFailure})`;
+  if (state === "idle") return "the client is not connected: connect() was not called";
+  if (state === "closed") return `the client is closed${last}: connect() may be called again`;
+  if (state === "reconnecting") return `the client is reconnecting${last}`;
+  return `the client is ${state}${lastFailure === undefined ? "" : `; the last attempt failed${last}`}`;
+}
 /** `no handshake with the gateway at <url>`: the socket opened (the gateway was reached), the handshake did not complete. */
 export const noHandshakeWith = (url: string): string => `no handshake with the gateway at ${url}`;
 export const OPENCLAW_FRAMES_GUESS =

@@ -5,7 +5,7 @@
 import type { CallOptions } from "../generated/client.js";
 import { checkTimerMs } from "../protocol/durations.js";
 import type { InboundFrame, RequestId } from "../transport/frames.js";
-import { GatewayError, noAnswerWithin, TransportError } from "./errors.js";
+import { GatewayError, noAnswerWithin, notSentWithin, TransportError } from "./errors.js";
 
 /** Sends one encoded request on the current socket. */
 export type SendFn = (id: RequestId, method: string, params: unknown) => void;
@@ -26,7 +26,14 @@ export class RequestManager {
   /** Set once the client is closed for good: new requests fail at once with it. */
   #closedError: TransportError | null = null;
 
-  constructor(private readonly defaultTimeoutMs: number) {}
+  /**
+   * `notSentWhy`: why no socket is attached (the client's state and its last failure), said when a
+   * request that waited in the queue times out: it was never sent, so "no answer" would mislead.
+   */
+  constructor(
+    private readonly defaultTimeoutMs: number,
+    private readonly notSentWhy: () => string = () => "the client is not connected",
+  ) {}
 
   get size(): number {
     return this.#pending.size;
@@ -37,7 +44,7 @@ export class RequestManager {
    * socket, or waits in the queue until one is attached.
    */
   request(method: string, params: unknown, options: CallOptions = {}, via?: SendFn): Promise<unknown> {
-    if (this.#closedError) return Promise.reject(this.#closedError);
+    if (this.#closedError) return Promise.reject(new TransportError("closed", `${method}: ${this.#closedError.message}`));
     const { signal } = options;
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const badTimeout = callTimeoutProblem(method, timeoutMs);
@@ -48,10 +55,10 @@ export class RequestManager {
     if (this.#nextId > Number.MAX_SAFE_INTEGER) this.#nextId = 1;
     return new Promise((resolve, reject) => {
       const onAbort = () => this.#fail(id, abortError(method, signal!));
-      const timer = setTimeout(
-        () => this.#fail(id, new TransportError("timeout", noAnswerWithin(method, timeoutMs))),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        const sent = this.#pending.get(id)?.sent ?? false;
+        this.#fail(id, new TransportError("timeout", sent ? noAnswerWithin(method, timeoutMs) : notSentWithin(method, timeoutMs, this.notSentWhy())));
+      }, timeoutMs);
       signal?.addEventListener("abort", onAbort, { once: true });
       const entry: Pending = {
         method,
