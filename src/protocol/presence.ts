@@ -125,3 +125,28 @@ export interface SystemEventParams extends PresenceDescriptor {
 export interface SystemEventResult {
   ok: true;
 }
+
+/**
+ * The fields a `PresenceEntry` may hold (SPEC §3), at run time: any other field is beyond the contract
+ * (SPEC §11 W2). The type below fails to compile when the interface gains a field this list lacks.
+ */
+export const PRESENCE_ENTRY_FIELDS = [
+  "instanceId",
+  "host",
+  "ip",
+  "version",
+  "platform",
+  "deviceFamily",
+  "modelIdentifier",
+  "mode",
+  "lastInputSeconds",
+  "reason",
+  "roles",
+  "scopes",
+  "text",
+  "ts",
+] as const satisfies ReadonlyArray<keyof PresenceEntry>;
+
+// Compile-time check that PRESENCE_ENTRY_FIELDS names every field of PresenceEntry.
+const _complete: Exclude<keyof PresenceEntry, (typeof PRESENCE_ENTRY_FIELDS)[number]> extends never ? true : never = true;
+void _complete;

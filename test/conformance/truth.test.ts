@@ -71,15 +71,41 @@ describe("extra row fields (OpenClaw 2026.9.x's clientId, onlineSince, user)", (
   });
 });
 
+/** An `equals` that leaves out contract fields the connect row holds (host, version, platform, ...). */
+const tooFewFields: Scenario = {
+  id: "equals-too-few",
+  title: "expects a connect row with fewer fields than it has",
+  rules: ["P2"],
+  level: "MUST",
+  actors: { a: { client: { instanceId: "${run}-eq" } } },
+  steps: [
+    { step: "connect", actor: "a" },
+    { step: "list", actor: "a", where: { instanceId: "${run}-eq" }, equals: [{ instanceId: "${run}-eq", reason: "connect" }] },
+  ],
+};
+
 describe("an equals list step (k2-beacon-instanceid-creates-row) on a gateway that adds fields to every row", () => {
-  it("names the fields where the nearest unexpected row differs, as contains does", async () => {
+  it("compares the contract's fields: the added fields are W2 findings, not a K2 failure (SPEC §11)", async () => {
     gateway = await referenceGateway("extraRowFields");
     const result = await runConformance(runOptions(gateway, { only: ["k2-beacon-instanceid-creates-row"] }));
-    const equals = result.scenarios[0]!.checks.find((c) => c.status === "failed")!;
-    expect(equals.title).toBe("a row created by a beacon holds the beacon's fields (and ts), nothing else");
-    expect(equals.message).toMatch(
-      /^\/equals: no exact row \(ts ignored\) for \{"instanceId":"[0-9a-f]+-k2-remote",[^}]*\}; nearest: the row of instanceId "[0-9a-f]+-k2-remote", which differs at \/clientId: not in the expected row, got "extra-client-id"; \/onlineSince: not in the expected row, got \d+; \/user: not in the expected row, got \{"id":"gateway-owner"\}; \/equals: unexpected row\(s\) /,
+    const scenario = result.scenarios[0]!;
+    expect(scenario.checks.filter((c) => c.status !== "passed").map((c) => c.message)).toEqual([]);
+    expect(scenario.status).toBe("passed");
+    expect(result.wireFindings.map((f) => `${f.rule} ${f.status} ${f.path}`)).toEqual(
+      expect.arrayContaining(["W2 warning /presence/*/clientId", "W2 warning /presence/*/onlineSince", "W2 warning /presence/*/user"]),
     );
+    expect(result).toMatchObject({ behaviourOk: true, ok: true });
+  });
+
+  it("still fails on a contract field the row holds beyond the expected row, naming it and not the added fields", async () => {
+    gateway = await referenceGateway("extraRowFields");
+    const result = await runConformance(runOptions(gateway, { scenarios: [tooFewFields] }));
+    const equals = result.scenarios[0]!.checks.find((c) => c.status === "failed")!;
+    expect(equals.message).toMatch(
+      /^\/equals: no exact row \(ts and fields beyond the contract ignored\) for \{"instanceId":"[0-9a-f]+-eq","reason":"connect"\}; nearest: the row of instanceId "[0-9a-f]+-eq", which differs at \/host: not in the expected row, got "conformance"; \/version: not in the expected row, got "1\.0\.0"; \/platform: not in the expected row, got "conformance", and \d+ more; \/equals: unexpected row\(s\) /,
+    );
+    expect(equals.message).not.toMatch(/clientId|onlineSince|gateway-owner/);
+    expect(result.scenarios[0]!.status).toBe("failed");
   });
 });
 

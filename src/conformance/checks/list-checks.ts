@@ -1,6 +1,7 @@
 /** The assertions of a `list` step over the rows `system-presence` returned. */
 import { isOperatorMatcher, matchExact, matches, show, match, type Mismatch } from "./matchers.js";
 import type { ListStep } from "../scenario/steps.js";
+import { PRESENCE_ENTRY_FIELDS } from "../../protocol/presence.js";
 
 export type Row = Record<string, unknown>;
 
@@ -21,8 +22,20 @@ function withoutTs(row: Row): Row {
   return rest;
 }
 
+const CONTRACT_FIELDS: ReadonlySet<string> = new Set(PRESENCE_ENTRY_FIELDS);
+
+/**
+ * A row as `equals` compares it: without `ts`, and without the fields beyond the contract that no
+ * expected row names. Those are wire-format findings (W2, reported once per kind), and SPEC §11 says
+ * a wire-format finding does not change the verdict of the behaviour rule a scenario checks.
+ */
+function comparedRow(row: Row, named: ReadonlySet<string>): Row {
+  return Object.fromEntries(Object.entries(withoutTs(row)).filter(([k]) => CONTRACT_FIELDS.has(k) || named.has(k)));
+}
+
 function checkEquals(expected: unknown[], rows: Row[]): Mismatch[] {
-  const unused = rows.map(withoutTs);
+  const named = new Set(expected.flatMap((e) => (e !== null && typeof e === "object" && !Array.isArray(e) ? Object.keys(e) : [])));
+  const unused = rows.map((row) => comparedRow(row, named));
   const missing: unknown[] = [];
   for (const e of expected) {
     const at = unused.findIndex((r) => matchExact(e, r).length === 0);
@@ -33,7 +46,7 @@ function checkEquals(expected: unknown[], rows: Row[]): Mismatch[] {
   // Each expected row without its exact row names the fields where the nearest unexpected row differs.
   for (const e of missing) {
     const nearest = nearestRow(e, unused, exactDifferences);
-    out.push({ path: "/equals", message: `no exact row (ts ignored) for ${show(e)}${nearest ? `; ${nearest}` : ""}` });
+    out.push({ path: "/equals", message: `no exact row (ts and fields beyond the contract ignored) for ${show(e)}${nearest ? `; ${nearest}` : ""}` });
   }
   if (unused.length) out.push({ path: "/equals", message: `unexpected row(s) ${unused.map(show).join(", ")}` });
   return out;
