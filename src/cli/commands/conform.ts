@@ -206,7 +206,7 @@ export function register(program: Command): void {
   exitCodes(command, {
     0: "no MUST rule fails (after --expected-failures)",
     1: "a behaviour rule fails, the baseline is stale, or the probe finds that the advertised and the working methods differ",
-    2: "the run could not start: a bad fixture, a gateway unreachable, refusing the probe or still not ready after --wait-ready",
+    2: "the run could not start: a bad fixture, a gateway unreachable, refusing the probe or still not ready after --wait-ready, or several --url that do not share one list",
     3: "only the wire format fails (a W1 finding, or W2 with --strict)",
   });
   command

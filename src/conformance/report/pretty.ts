@@ -186,6 +186,9 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
  * completed; nothing listens there (refused); or it could not be reached otherwise (a DNS name, a route).
  */
 function runErrorVerdict(error: string, binding: string): string {
+  // Several gateways that were reached but are not one cluster (run/shared-list.ts).
+  if (/^the gateways do not share one presence list/.test(error)) return "the gateways given do not share one presence list";
+  if (/^could not check that the gateways share one presence list/.test(error)) return "the gateways could not be checked for one shared presence list";
   if (/^probe connect refused/.test(error)) return "the gateway refused the probe connection";
   if (/^probe connect failed: no handshake with the gateway/.test(error)) return "the gateway was reached but did not answer the probe's connect";
   // The probe's hint names --binding when the gateway spoke, or may speak, the other binding: it was reached.

@@ -21,6 +21,7 @@ import { DEFAULT_WAIT_READY_MS, probeGateway, type ProbeOutcome } from "./probe.
 import { runConcurrently, WaitProgress, WAIT_PROGRESS_MS } from "./real-time.js";
 import { DEFAULT_SCENARIO_TIMEOUT_MS, runScenario, skippedResult } from "./scenario-runner.js";
 import { gatewayUrls, modeSelectionProblem, scenariosForMode, selectScenarios } from "./selection.js";
+import { sharedListProblem } from "./shared-list.js";
 
 export { gatewayUrls, modeSelectionProblem, scenariosForMode, selectScenarios } from "./selection.js";
 
@@ -165,6 +166,11 @@ export async function prepareRun(options: ConformanceOptions, waits?: WaitProgre
   });
   config.capabilities = capabilities.available;
   const timeoutMs = options.timeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS;
+  // Several gateways: one cluster only if they share one list (else every scenario would fail for that).
+  if (!probe.error && urls.length > 1) {
+    const split = await sharedListProblem(config, timeoutMs);
+    if (split) probe.error = redactResult(split, options.token, urls);
+  }
   return {
     config,
     capabilities,
