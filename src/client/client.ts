@@ -14,7 +14,7 @@ import { resolveBinding } from "./bindings.js";
 import { Connection, type CloseInfo, type WebSocketConstructor } from "./connection.js";
 import { Emitter } from "./emitter.js";
 import { GatewayError, isFatalConnectError, isWrongBindingError, notConnectedWhy, TransportError, wrongBindingError } from "./errors.js";
-import { checkHello, connectParams, startBindingCheck } from "./handshake.js";
+import { checkHello, connectParams, helloFeature, startBindingCheck } from "./handshake.js";
 import { PresenceMirror } from "./mirror.js";
 import { withDeltaCap } from "./delta.js";
 import { MirrorFeed } from "./mirror-feed.js";
@@ -60,7 +60,10 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     this.#options = resolveOptions(options);
     this.binding = resolveBinding(options.binding);
     this.instanceId = options.instanceId ?? options.client.instanceId ?? randomInstanceId();
-    this.#requests = new RequestManager(this.#options.requestTimeoutMs, () => notConnectedWhy(this.#state, this.#lastFailure));
+    this.#requests = new RequestManager(this.#options.requestTimeoutMs, {
+      notSentWhy: () => notConnectedWhy(this.#state, this.#lastFailure),
+      listedMethods: () => (this.#state === "open" && this.#hello ? helloFeature(this.#hello, "methods") : undefined),
+    });
     this.presence = new PresenceMirror({
       fetch: () => this.#methods.systemPresence({}) as Promise<PresenceEntry[]>,
       requestReset: () => this.#methods.presenceResync({}),

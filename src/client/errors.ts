@@ -18,8 +18,12 @@ export class GatewayError extends Error {
   /** The method the failed request called. */
   readonly method: string | undefined;
 
-  constructor(error: WireError, method?: string) {
-    const hint = beyondContractHint(error, method);
+  /**
+   * `listedMethods`: hello-ok's `features.methods` on the connection that got the answer, when known
+   * (the client passes them): a method missing from it gets no "the gateway wants more" hint.
+   */
+  constructor(error: WireError, method?: string, context: { listedMethods?: readonly string[] } = {}) {
+    const hint = beyondContractHint(error, method, context.listedMethods);
     super(`${method ? `${method}: ` : ""}${errorCodeText(error)}: ${error.message}${hint ? ` (${hint})` : ""}`);
     this.code = error.name;
     this.rpcCode = error.code;
@@ -36,11 +40,19 @@ export class GatewayError extends Error {
 
 /**
  * What to pass when a gateway (OpenClaw) asks for more than the contract: `operator.admin` where SPEC
- * H7 says operator.write/read suffice, a `text` that SPEC M2 makes optional.
+ * H7 says operator.write/read suffice, a `text` that SPEC M2 makes optional. OpenClaw also asks
+ * operator.admin for every method it does not have (an admin then gets "unknown method"): for a
+ * method hello-ok does not list, that is said instead of advice that would not help.
  */
-function beyondContractHint(error: WireError, method: string | undefined): string | undefined {
+function beyondContractHint(error: WireError, method: string | undefined, listedMethods: readonly string[] | undefined): string | undefined {
   const what = method ?? "this call";
   if (error.name === "FORBIDDEN" && error.data?.missingScope === "operator.admin") {
+    if (method !== undefined && listedMethods !== undefined && !listedMethods.includes(method)) {
+      return (
+        `${method} is not among the methods this gateway lists in hello-ok (features.methods): it may not have it at all ` +
+        `(OpenClaw asks operator.admin for any method it does not know, and answers "unknown method" to an admin)`
+      );
+    }
     return (
       `the gateway wants operator.admin for ${what}, more than SPEC H7 asks: connect with ` +
       `scopes: ["operator.read", "operator.write", "operator.admin"] (OpenClaw 2026.9.x also wants a signed device; ` +

@@ -29,10 +29,11 @@ export class RequestManager {
   /**
    * `notSentWhy`: why no socket is attached (the client's state and its last failure), said when a
    * request that waited in the queue times out: it was never sent, so "no answer" would mislead.
+   * `listedMethods`: hello-ok's `features.methods` of the open connection, read by GatewayError's hints.
    */
   constructor(
     private readonly defaultTimeoutMs: number,
-    private readonly notSentWhy: () => string = () => "the client is not connected",
+    private readonly context: { notSentWhy?: () => string; listedMethods?: () => readonly string[] | undefined } = {},
   ) {}
 
   get size(): number {
@@ -57,7 +58,7 @@ export class RequestManager {
       const onAbort = () => this.#fail(id, abortError(method, signal!));
       const timer = setTimeout(() => {
         const sent = this.#pending.get(id)?.sent ?? false;
-        this.#fail(id, new TransportError("timeout", sent ? noAnswerWithin(method, timeoutMs) : notSentWithin(method, timeoutMs, this.notSentWhy())));
+        this.#fail(id, new TransportError("timeout", sent ? noAnswerWithin(method, timeoutMs) : notSentWithin(method, timeoutMs, this.context.notSentWhy?.() ?? "the client is not connected")));
       }, timeoutMs);
       signal?.addEventListener("abort", onAbort, { once: true });
       const entry: Pending = {
@@ -106,7 +107,7 @@ export class RequestManager {
     this.#pending.delete(frame.id);
     entry.cleanup();
     if (frame.kind === "result") entry.resolve(frame.result);
-    else entry.reject(new GatewayError(frame.error, entry.method));
+    else entry.reject(new GatewayError(frame.error, entry.method, { listedMethods: this.context.listedMethods?.() }));
     return true;
   }
 
