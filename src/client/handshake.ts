@@ -58,11 +58,11 @@ export function checkHello(result: unknown): HelloOk {
 }
 
 /**
- * hello-ok's `features.methods` or `features.caps` (SPEC H4), as a list of strings, or undefined when
+ * hello-ok's `features.methods`, `.events` or `.caps` (SPEC H4), as a list of strings, or undefined when
  * the gateway sent none or something else: the client reads them defensively (checkHello requires
  * only the snapshot), so a gateway that leaves features out still gets a working whole-list client.
  */
-export function helloFeature(hello: HelloOk, feature: "methods" | "caps"): readonly string[] | undefined {
+export function helloFeature(hello: HelloOk, feature: "methods" | "events" | "caps"): readonly string[] | undefined {
   const features = (hello as { features?: unknown }).features as Record<string, unknown> | null | undefined;
   const list = features !== null && typeof features === "object" ? features[feature] : undefined;
   return Array.isArray(list) ? list.filter((item): item is string => typeof item === "string") : undefined;

@@ -9,6 +9,7 @@ import type { HelloOk } from "../protocol/hello.js";
 import type { InboundFrame } from "../transport/frames.js";
 import { isDelta, keyedSnapshot } from "./delta.js";
 import { TransportError } from "./errors.js";
+import { helloFeature } from "./handshake.js";
 import type { PresenceMirror } from "./mirror.js";
 import type { ClientEvents } from "./types.js";
 
@@ -50,7 +51,7 @@ export class MirrorFeed {
    */
   opened(hello: HelloOk): EventFrame[] {
     this.#lastSeq = undefined;
-    const granted = hello.features.caps?.includes(PRESENCE_DELTA_CAP) && this.deltaWanted;
+    const granted = this.deltaWanted && (helloFeature(hello, "caps")?.includes(PRESENCE_DELTA_CAP) ?? false);
     const keyed = granted ? keyedSnapshot(hello.snapshot.presence, hello.snapshot.presenceKeys) : undefined;
     this.presence.reset(hello.snapshot.presence, hello.snapshot.stateVersion.presence, keyed);
     const held = this.#held;

@@ -3,6 +3,7 @@
  * intervals means the socket is half-open (no close ever arrives, e.g. after a network change).
  */
 import type { HelloOk } from "../protocol/hello.js";
+import { helloFeature } from "./handshake.js";
 
 export class Watchdog {
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -14,8 +15,8 @@ export class Watchdog {
   start(limitMs: number | false | undefined, hello: HelloOk): void {
     this.stop();
     if (limitMs === false) return;
-    const tick = hello.policy?.tickIntervalMs ?? 0;
-    const limit = limitMs ?? (hello.features?.events?.includes("tick") && tick > 0 ? 3 * tick : 0);
+    const tick = hello.policy?.tickIntervalMs;
+    const limit = limitMs ?? (helloFeature(hello, "events")?.includes("tick") && typeof tick === "number" && tick > 0 ? 3 * tick : 0);
     if (!(limit > 0)) return;
     this.#last = Date.now();
     this.#timer = setInterval(

@@ -5,6 +5,7 @@
  * no row (SPEC P3) and changes nothing.
  */
 import { createPresenceClient } from "../client/client.js";
+import { helloFeature } from "../client/handshake.js";
 import type { ClientInfo } from "../protocol/connect.js";
 import type { BindingName, ClientBinding } from "../transport/binding.js";
 import type { WebSocketConstructor } from "../client/connection.js";
@@ -80,8 +81,9 @@ export async function readGateway(options: ReadOptions): Promise<Observation> {
       binding: client.binding.name,
       hello: {
         protocol: hello.protocol,
-        serverVersion: hello.server.version,
-        methods: [...hello.features.methods],
+        // A gateway that leaves server or features out of hello-ok (SPEC H4) is still read (the client is).
+        serverVersion: typeof hello.server?.version === "string" ? hello.server.version : "(no server.version)",
+        methods: [...(helloFeature(hello, "methods") ?? [])],
         tickIntervalMs: hello.policy?.tickIntervalMs,
         presence: hello.snapshot.presence,
         sentAt: helloSent,
