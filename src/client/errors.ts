@@ -1,5 +1,5 @@
 /** The two error types every client call rejects with: one from the gateway, one from the wire. */
-import type { ErrorName } from "../protocol/errors.js";
+import type { ErrorName, ValidationIssue } from "../protocol/errors.js";
 import { errorCodeText, FrameDecodeError, type WireError } from "../transport/frames.js";
 
 /**
@@ -35,6 +35,30 @@ export class GatewayError extends Error {
   get retryAfterMs(): number | undefined {
     const value = this.data?.retryAfterMs;
     return typeof value === "number" ? value : undefined;
+  }
+
+  /**
+   * INVALID_PARAMS (also PARSE_ERROR, INVALID_REQUEST): what failed, from `data.errors` (SPEC §10):
+   * `[{path, message, keyword?}]`, `path` a JSON Pointer into the params (`/reason`; "" the params
+   * themselves). Over openclaw, parsed from OpenClaw's message. Only well-formed items; undefined
+   * when the gateway sent none.
+   */
+  get issues(): ValidationIssue[] | undefined {
+    const list = this.data?.errors;
+    if (!Array.isArray(list)) return undefined;
+    return list.filter(
+      (item): item is ValidationIssue =>
+        item !== null && typeof item === "object" && typeof item.path === "string" && typeof item.message === "string",
+    );
+  }
+
+  /**
+   * FORBIDDEN: the scope the connection lacks (`data.missingScope`, SPEC H7: `operator.read` or
+   * `operator.write`; OpenClaw names `operator.admin` where it wants more than the contract).
+   */
+  get missingScope(): string | undefined {
+    const value = this.data?.missingScope;
+    return typeof value === "string" ? value : undefined;
   }
 }
 

@@ -33,15 +33,71 @@ export type RequestFn = <M extends MethodName>(
 
 /** The typed method surface of a presence client. */
 export interface PresenceMethods {
-  /** Handshake: negotiates the protocol, authenticates, records the client's presence row. */
+  /**
+   * Handshake: negotiates the protocol, authenticates, records the client's presence row.
+   * SPEC rules: H1, H2, H3, H4, H5, H6, P2, P3, P4, P5.
+   * @throws {GatewayError} the gateway's error answer; `code` is its SPEC §10 name:
+   * - PROTOCOL_MISMATCH: No common protocol version (SPEC H3); data has the server's min and max.
+   * - UNAUTHORIZED: Missing or wrong auth.token (SPEC H5).
+   * - ALREADY_CONNECTED: A second connect on the same connection (SPEC H6).
+   * - INVALID_REQUEST: The frame is not a JSON-RPC request.
+   * - INVALID_PARAMS: Params fail the schema; data.errors lists the failing paths.
+   * - PAYLOAD_TOO_LARGE: The frame exceeds maxPayload; the connection is then closed with 1009.
+   * - INTERNAL_ERROR: A handler failed.
+   * @throws {TransportError} no answer came: `kind` "timeout" (none, or not sent, within the call's timeoutMs), "closed" (the connection or the client closed first), "aborted" (the call's signal fired).
+   */
   connect(params: MethodParams<"connect">, options?: CallOptions): Promise<MethodResult<"connect">>;
-  /** A presence beacon: merges its fields into a row (SPEC K2, K3). */
+  /**
+   * A presence beacon: merges its fields into a row (SPEC K2, K3).
+   * SPEC rules: M2, K2, K3, B2, B3.
+   * @throws {GatewayError} the gateway's error answer; `code` is its SPEC §10 name:
+   * - NOT_CONNECTED: A request arrived before connect (SPEC H1).
+   * - FORBIDDEN: The connection lacks a scope (SPEC H7); data.missingScope names it.
+   * - RATE_LIMITED: Too many system-event calls (SPEC B2); data.retryAfterMs says when to retry.
+   * - INVALID_REQUEST: The frame is not a JSON-RPC request.
+   * - INVALID_PARAMS: Params fail the schema; data.errors lists the failing paths.
+   * - PAYLOAD_TOO_LARGE: The frame exceeds maxPayload; the connection is then closed with 1009.
+   * - INTERNAL_ERROR: A handler failed.
+   * @throws {TransportError} no answer came: `kind` "timeout" (none, or not sent, within the call's timeoutMs), "closed" (the connection or the client closed first), "aborted" (the call's signal fired).
+   */
   systemEvent(params?: MethodParams<"system-event">, options?: CallOptions): Promise<MethodResult<"system-event">>;
-  /** The presence list, newest ts first, self included. */
+  /**
+   * The presence list, newest ts first, self included.
+   * SPEC rules: M1.
+   * @throws {GatewayError} the gateway's error answer; `code` is its SPEC §10 name:
+   * - NOT_CONNECTED: A request arrived before connect (SPEC H1).
+   * - FORBIDDEN: The connection lacks a scope (SPEC H7); data.missingScope names it.
+   * - INVALID_REQUEST: The frame is not a JSON-RPC request.
+   * - INVALID_PARAMS: Params fail the schema; data.errors lists the failing paths.
+   * - PAYLOAD_TOO_LARGE: The frame exceeds maxPayload; the connection is then closed with 1009.
+   * - INTERNAL_ERROR: A handler failed.
+   * @throws {TransportError} no answer came: `kind` "timeout" (none, or not sent, within the call's timeoutMs), "closed" (the connection or the client closed first), "aborted" (the call's signal fired).
+   */
   systemPresence(params?: NoParams<"system-presence">, options?: CallOptions): Promise<MethodResult<"system-presence">>;
-  /** Sends the whole list again, now, in this connection's push format: a presence.delta reset (with the presence.delta cap) or a presence event; deltas then continue from its version. */
+  /**
+   * Sends the whole list again, now, in this connection's push format: a presence.delta reset (with the presence.delta cap) or a presence event; deltas then continue from its version.
+   * SPEC rules: D7.
+   * @throws {GatewayError} the gateway's error answer; `code` is its SPEC §10 name:
+   * - NOT_CONNECTED: A request arrived before connect (SPEC H1).
+   * - FORBIDDEN: The connection lacks a scope (SPEC H7); data.missingScope names it.
+   * - INVALID_REQUEST: The frame is not a JSON-RPC request.
+   * - INVALID_PARAMS: Params fail the schema; data.errors lists the failing paths.
+   * - PAYLOAD_TOO_LARGE: The frame exceeds maxPayload; the connection is then closed with 1009.
+   * - INTERNAL_ERROR: A handler failed.
+   * @throws {TransportError} no answer came: `kind` "timeout" (none, or not sent, within the call's timeoutMs), "closed" (the connection or the client closed first), "aborted" (the call's signal fired).
+   */
   presenceResync(params?: NoParams<"presence.resync">, options?: CallOptions): Promise<MethodResult<"presence.resync">>;
-  /** Test mode only: moves the gateway clock forward; expiry runs as if that time had passed. */
+  /**
+   * Test mode only: moves the gateway clock forward; expiry runs as if that time had passed.
+   * SPEC rules: S3.
+   * @throws {GatewayError} the gateway's error answer; `code` is its SPEC §10 name:
+   * - NOT_CONNECTED: A request arrived before connect (SPEC H1).
+   * - INVALID_REQUEST: The frame is not a JSON-RPC request.
+   * - INVALID_PARAMS: Params fail the schema; data.errors lists the failing paths.
+   * - PAYLOAD_TOO_LARGE: The frame exceeds maxPayload; the connection is then closed with 1009.
+   * - INTERNAL_ERROR: A handler failed.
+   * @throws {TransportError} no answer came: `kind` "timeout" (none, or not sent, within the call's timeoutMs), "closed" (the connection or the client closed first), "aborted" (the call's signal fired).
+   */
   testClockAdvance(params: MethodParams<"test.clock.advance">, options?: CallOptions): Promise<MethodResult<"test.clock.advance">>;
 }
 
