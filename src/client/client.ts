@@ -167,7 +167,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     this.#everOpened = true;
     this.#loop.opened();
     this.#hello = hello;
-    conn.endHandshake();
+    conn.endHandshake(hello.policy?.maxPayload);
     const held = this.#feed.opened(hello);
     this.#requests.attach(conn.send);
     this.#watchdog.start(this.#options.tickTimeoutMs, hello);

@@ -52,6 +52,8 @@ export class Connection implements HandshakeContext {
   /** Set by abortHandshake: every wait for an event fails with it. */
   #handshakeError: Error | undefined;
   #heard = false;
+  /** hello-ok's policy.maxPayload, once the handshake is over. */
+  #maxPayload: number | undefined;
   #markClosed!: () => void;
   readonly #closed = new Promise<void>((resolve) => (this.#markClosed = resolve));
 
@@ -135,8 +137,19 @@ export class Connection implements HandshakeContext {
 
   readonly send = (id: RequestId, method: string, params: unknown): void => {
     if (!this.isOpen) throw new TransportError("closed", `${method}: the socket is not open`);
-    this.#socket.send(this.#binding.encodeRequest(id, method, params));
+    const text = this.#binding.encodeRequest(id, method, params);
+    if (this.#maxPayload !== undefined) checkPayload(method, text, this.#maxPayload);
+    this.#socket.send(text);
   };
+
+  /**
+   * The handshake is over: events are no longer kept for waitForEvent, and requests over hello-ok's
+   * `policy.maxPayload` (when it gave a usable one) are refused here instead of sent (SPEC B3).
+   */
+  endHandshake(maxPayload?: unknown): void {
+    this.#earlyEvents = null;
+    if (typeof maxPayload === "number" && maxPayload > 0) this.#maxPayload = maxPayload;
+  }
 
   /** Whether anything came on this socket yet: a frame (readable or not) or its close. */
   get heard(): boolean {
@@ -179,10 +192,6 @@ export class Connection implements HandshakeContext {
   }
 
   /** The handshake is over: events are no longer kept for `waitForEvent`. */
-  endHandshake(): void {
-    this.#earlyEvents = null;
-  }
-
   /**
    * Closes the socket; the close handler is not called (the caller knows). Resolves when the
    * socket has closed, or after `waitMs` if the peer does not answer the close.
@@ -243,4 +252,19 @@ function safeClose(socket: WebSocketLike, code: number, reason: string): void {
   } catch {
     socket.close();
   }
+}
+
+/**
+ * A request frame over the gateway's maxPayload would be answered PAYLOAD_TOO_LARGE and the
+ * connection closed with 1009 (SPEC B3), failing every other call in flight: it is refused before
+ * sending, with a RangeError (like a call's impossible timeoutMs), and the connection stays up.
+ */
+function checkPayload(method: string, text: string, maxPayload: number): void {
+  if (text.length * 3 <= maxPayload) return; // UTF-8 takes at most 3 bytes per UTF-16 code unit
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes <= maxPayload) return;
+  throw new RangeError(
+    `${method}: the request is ${bytes} bytes, over the gateway's maxPayload of ${maxPayload} bytes (hello-ok policy.maxPayload): ` +
+      "not sent (the gateway would answer PAYLOAD_TOO_LARGE and close the connection, SPEC B3)",
+  );
 }
