@@ -50,12 +50,12 @@ export class RequestManager {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const badTimeout = callTimeoutProblem(method, timeoutMs);
     if (badTimeout) return Promise.reject(badTimeout);
-    if (signal?.aborted) return Promise.reject(abortError(method, signal));
+    if (signal?.aborted) return Promise.reject(abortError(method, signal, false));
     const id = this.#nextId++;
     // Ids stay integers that survive JSON (transport/request-id.ts); 2^53 requests later they start again.
     if (this.#nextId > Number.MAX_SAFE_INTEGER) this.#nextId = 1;
     return new Promise((resolve, reject) => {
-      const onAbort = () => this.#fail(id, abortError(method, signal!));
+      const onAbort = () => this.#fail(id, abortError(method, signal!, this.#pending.get(id)?.sent ?? false));
       const timer = setTimeout(() => {
         const sent = this.#pending.get(id)?.sent ?? false;
         this.#fail(id, new TransportError("timeout", sent ? noAnswerWithin(method, timeoutMs) : notSentWithin(method, timeoutMs, this.context.notSentWhy?.() ?? "the client is not connected")));
@@ -139,8 +139,22 @@ export class RequestManager {
   }
 }
 
-function abortError(method: string, signal: AbortSignal): TransportError {
-  return new TransportError("aborted", `${method}: aborted`, { cause: signal.reason });
+/**
+ * The call's signal fired: `system-event: aborted before it was sent` or `... after it was sent (the
+ * gateway may still act on it)`, then the signal's reason when it says more than "aborted" (a string,
+ * an Error's message; `AbortSignal.timeout()`'s reads "timed out"). The reason itself is the cause.
+ */
+function abortError(method: string, signal: AbortSignal, sent: boolean): TransportError {
+  const when = sent ? "after it was sent (the gateway may still act on it)" : "before it was sent";
+  return new TransportError("aborted", `${method}: aborted ${when}${abortReasonText(signal.reason)}`, { cause: signal.reason });
+}
+
+function abortReasonText(reason: unknown): string {
+  if (typeof reason === "string") return reason ? `: ${reason}` : "";
+  const error = reason as { name?: unknown; message?: unknown } | null | undefined;
+  if (error?.name === "AbortError") return ""; // AbortController.abort() without a reason
+  if (error?.name === "TimeoutError") return ": timed out (the signal's timeout)";
+  return typeof error?.message === "string" && error.message ? `: ${error.message}` : "";
 }
 
 /**

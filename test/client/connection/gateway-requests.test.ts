@@ -40,7 +40,7 @@ describe("client requests against the reference gateway", () => {
     const controller = new AbortController();
     const call = client.systemEvent({ reason: "periodic" }, { signal: controller.signal }).catch((e) => e);
     setTimeout(() => controller.abort(), 50);
-    expect(await call).toMatchObject({ name: "TransportError", kind: "aborted" });
+    expect(await call).toMatchObject({ name: "TransportError", kind: "aborted", message: "system-event: aborted after it was sent (the gateway may still act on it)" });
     socket.holding = false;
   });
 

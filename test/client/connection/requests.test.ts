@@ -70,10 +70,22 @@ describe("client requests", () => {
     expect(error).toBeInstanceOf(TransportError);
     expect(error.kind).toBe("aborted");
     expect((error.cause as Error).message).toBe("user left");
+    // Whether the gateway got it, and why it was aborted, in the message.
+    expect(error.message).toBe("system-presence: aborted after it was sent (the gateway may still act on it): user left");
 
     const before = gw.requests.length;
-    await expect(client.systemEvent({ reason: "x" }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ kind: "aborted" });
+    await expect(client.systemEvent({ reason: "x" }, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      kind: "aborted",
+      message: "system-event: aborted before it was sent",
+    });
     expect(gw.requests.length).toBe(before); // never sent
+    // A call queued while not connected, ended by AbortSignal.timeout().
+    const idle = createPresenceClient({ url: gw.url, client: info });
+    await expect(idle.systemPresence(undefined, { signal: AbortSignal.timeout(30) })).rejects.toMatchObject({
+      kind: "aborted",
+      message: "system-presence: aborted before it was sent: timed out (the signal's timeout)",
+    });
+    await idle.close();
   });
 
   it("rejects every pending call with TransportError closed when the socket closes", async () => {
