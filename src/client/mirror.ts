@@ -103,7 +103,10 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
     return this.#version;
   }
 
-  /** True before the first snapshot, and from a detected gap until the resync that follows it. */
+  /**
+   * True before the first snapshot, and from a detected gap until the resync that follows it (or,
+   * when that resync failed, until a whole-list push that follows on from the mirror's version).
+   */
   get stale(): boolean {
     return this.#stale;
   }
@@ -174,8 +177,12 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
     const version = payload.stateVersion?.presence ?? frameVersion;
     if (version !== undefined) {
       if (version < this.#version) return; // an old push
-      if (version > this.#version + 1) this.noteGap({ kind: "version", from: this.#version, to: version });
+      const gap = version > this.#version + 1;
+      if (gap) this.noteGap({ kind: "version", from: this.#version, to: version });
       this.#version = version;
+      // A whole list that follows on from the mirror, at or past every version announced, leaves
+      // nothing missed: a mirror left stale by a failed resync is current again (none is in flight).
+      if (!gap && this.#stale && !this.#inFlight && this.#timer === undefined && version >= this.#announced) this.#stale = false;
     }
     this.#entries = payload.presence;
     this.emit("change", { source: "push", version: this.#version, entries: this.#entries });

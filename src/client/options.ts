@@ -38,17 +38,35 @@ export interface PresenceClientOptions {
    * random id made once per client object. Use `loadInstanceId()` to keep one across restarts.
    */
   instanceId?: string;
+  /**
+   * `operator` (reads and writes presence) or `node` (a device host: may call neither
+   * system-presence nor system-event, SPEC H7). Default: the gateway's, `operator`.
+   */
   role?: "operator" | "node";
+  /**
+   * Scopes asked for (SPEC H7): `operator.read` lets the connection call system-presence and get
+   * pushes, `operator.write` (or `operator.admin`) system-event. Default: the gateway's,
+   * `["operator.read", "operator.write"]`. A call beyond them answers FORBIDDEN with
+   * `missingScope` (`GatewayError.missingScope`). At most 32, each a non-blank string of at most 256
+   * characters (SPEC B3: else connect answers INVALID_PARAMS, which is fatal).
+   */
   scopes?: string[];
-  /** Sent as `auth.token` (SPEC H5). */
+  /** Sent as `auth.token` (SPEC H5), 1 to 1024 characters; a wrong or missing one is UNAUTHORIZED (fatal). The client puts it in no message of its own. */
   token?: string;
+  /**
+   * Capabilities asked for in `connect.caps` (SPEC H2; a gateway ignores those it does not know and
+   * lists those it grants in `hello-ok.features.caps`). `presence.delta` is added unless
+   * `presenceDelta: false`. At most 32.
+   */
   caps?: string[];
   /**
    * Ask for the `presence.delta` stream (docs/delta.md): `presence.delta` is added to `caps`, and the
    * mirror applies deltas when the gateway grants it (full lists otherwise). Default true.
    */
   presenceDelta?: boolean;
+  /** Sent as `connect.locale` (e.g. `en-US`), as given; 1 to 256 characters. */
   locale?: string;
+  /** Sent as `connect.userAgent`, as given; 1 to 256 characters. */
   userAgent?: string;
   /** Other top-level connect fields, sent as given. */
   connectExtra?: Record<string, unknown>;
