@@ -115,6 +115,26 @@ function rowName(row: Row): string {
   return `the row ${show(row)}`;
 }
 
+/**
+ * A ListAssumption's `oldest` (a scenario's premise, not a rule): undefined when the one non-self row
+ * with the oldest numeric `ts` matches `matcher`, else what the rows show instead, in words:
+ * `the oldest non-self row is the row of instanceId "r-s2-0" (ts 1000), not one matching {...}: the
+ * row of instanceId "r-s2-victim" has ts 1800 (800 ms newer)`.
+ */
+export function oldestMismatch(matcher: unknown, rows: Row[]): string | undefined {
+  const dated = rows.filter((r) => !isSelf(r) && typeof r.ts === "number");
+  if (dated.length === 0) return `no non-self row has a numeric ts, so none is the oldest matching ${show(matcher)}`;
+  const oldestTs = Math.min(...dated.map((r) => r.ts as number));
+  const oldest = dated.filter((r) => r.ts === oldestTs);
+  const wanted = dated.find((r) => matches(matcher, r));
+  if (oldest.length === 1 && wanted === oldest[0]) return undefined;
+  if (wanted?.ts === oldestTs) return `${rowName(wanted)} has the oldest ts (${oldestTs}), but so do ${oldest.length - 1} other non-self rows (${oldest.filter((r) => r !== wanted).slice(0, 3).map(rowName).join(", ")}${oldest.length > 4 ? ", ..." : ""})`;
+  const first = `the oldest non-self row is ${rowName(oldest[0])} (ts ${oldestTs}${oldest.length > 1 ? `, like ${oldest.length - 1} other rows` : ""}), not one matching ${show(matcher)}`;
+  if (!wanted) return `${first}: no row matches it`;
+  const newer = dated.filter((r) => (r.ts as number) < (wanted.ts as number)).length;
+  return `${first}: ${rowName(wanted)} has ts ${show(wanted.ts)} (${(wanted.ts as number) - oldestTs} ms newer; ${newer} row${newer === 1 ? " is" : "s are"} older)`;
+}
+
 /** Where a row differs from a matcher, one Mismatch per place, paths from the row's root (`/ip`). */
 type Differences = (matcher: Row, row: Row) => Mismatch[];
 

@@ -63,6 +63,17 @@ export class StepAbort extends Error {
   }
 }
 
+/**
+ * A scenario's premise (a list step's `assume`) does not hold on this gateway: the later steps would
+ * judge it on a false assumption. The scenario stops and is not judged (scenario-runner.ts).
+ */
+export class PremiseBroken extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PremiseBroken";
+  }
+}
+
 export interface CheckOutcome {
   mismatches: Mismatch[];
   expected?: unknown;
@@ -92,6 +103,8 @@ export class ScenarioContext {
   /** The HTTP status of each refused upgrade (429/503) an actor waited out and tried again (actors.ts). */
   readonly refusalsWaitedOut: number[] = [];
   aborted = false;
+  /** Set when a premise did not hold (PremiseBroken): why the scenario is not judged. */
+  notJudged: string | undefined;
   /** Called with the ms a `wait` step adds to the scenario's deadline. */
   extendDeadline: (ms: number) => void = () => {};
   /** The ms left before the scenario's deadline; set by runScenario (unset: not a scenario, e.g. the probe). */

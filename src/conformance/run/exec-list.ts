@@ -1,10 +1,10 @@
 /** Executors of the steps about the list itself: list, advanceClock, fill. */
 import { handshake, openActor, prepareActor } from "./actors.js";
-import { StepAbort, type ScenarioContext } from "./context.js";
+import { PremiseBroken, StepAbort, type ScenarioContext } from "./context.js";
 import { describeError, reportedAnswer, type Answer } from "../checks/expect.js";
 import { capture, timeoutOf } from "./exec-requests.js";
 import { sleep } from "./exec-events.js";
-import { checkListRows, type Row } from "../checks/list-checks.js";
+import { checkListRows, oldestMismatch, type Row } from "../checks/list-checks.js";
 import { matches, type Mismatch } from "../checks/matchers.js";
 import type { AdvanceClockStep, FillStep, ListStep } from "../scenario/steps.js";
 import { resolve } from "../scenario/vars.js";
@@ -47,6 +47,9 @@ export async function execList(ctx: ScenarioContext, step: ListStep, index: numb
       const captured = expectations.where === undefined ? rows : rows.filter((r) => matches(expectations.where, r));
       mismatches.push(...capture(ctx, step.capture, captured));
       ctx.record(step, index, { mismatches, expected: summarize(expectations), actual: rows, frames });
+      // The premise is looked at only in a listing the step's own checks accept.
+      const broken = mismatches.length === 0 && expectations.assume ? oldestMismatch(expectations.assume.oldest, rows) : undefined;
+      if (broken !== undefined) throw new PremiseBroken(`${broken} (step ${ctx.stepId(step, index)}); ${expectations.assume!.because}`);
       return;
     }
     await sleep(POLL_MS);

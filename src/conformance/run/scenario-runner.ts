@@ -9,7 +9,7 @@ import { VariableError } from "../scenario/vars.js";
 import { methodsSentBy } from "./adapt.js";
 import { prepareActor } from "./actors.js";
 import { GatewayRefusedError } from "./refusals.js";
-import { defaultTitle, ScenarioContext, StepAbort, waitMessage, type RunConfig } from "./context.js";
+import { defaultTitle, PremiseBroken, ScenarioContext, StepAbort, waitMessage, type RunConfig } from "./context.js";
 import { execCountEvents, execDrainEvents, execExpectClose, execExpectError, execExpectEvent, execExpectNoEvent, execWait, sleep } from "./exec-events.js";
 import { execAdvanceClock, execFill, execList } from "./exec-list.js";
 import { execConnect, execDisconnect, execFlood, execOpen, execSend } from "./exec-requests.js";
@@ -63,6 +63,10 @@ async function runSteps(ctx: ScenarioContext): Promise<void> {
       await execStep(ctx, step, index);
     } catch (error) {
       if (ctx.aborted) return;
+      if (error instanceof PremiseBroken) {
+        ctx.notJudged = error.message;
+        return;
+      }
       if (!(error instanceof StepAbort || error instanceof VariableError || (error as Error).name === "WaitError")) throw error;
       const rest = scenario.steps.length - index - 1;
       const frames = error instanceof StepAbort ? error.frames : [];
@@ -166,6 +170,10 @@ export async function runScenario(scenario: Scenario, config: RunConfig, options
     ...waitedOut,
   };
   gradeScenario(result);
+  // A premise that did not hold: the checks that ran are kept; a failure or warning before it stands.
+  if (ctx.notJudged !== undefined && result.status === "passed") {
+    return { ...result, status: "skipped", reason: `not judged: ${ctx.notJudged}${waitedOutNote(ctx.refusalsWaitedOut)}` };
+  }
   return result;
 }
 
@@ -173,6 +181,13 @@ export async function runScenario(scenario: Scenario, config: RunConfig, options
 function deadlineSource(scenario: Scenario, config: RunConfig): string {
   const option = config.words.timeout;
   return scenario.timeoutMs === undefined ? `its deadline, ${option}` : `its own deadline, which ${option} does not change`;
+}
+
+/** What a not-judged reason adds about refused upgrades the scenario waited out (they made it slow). */
+function waitedOutNote(statuses: number[]): string {
+  if (statuses.length === 0) return "";
+  const kinds = [...new Set(statuses)].map((s) => `HTTP ${s}`).join(", ");
+  return ` (this run of it waited out ${statuses.length} refused WebSocket upgrade${statuses.length === 1 ? "" : "s"}, ${kinds})`;
 }
 
 /** ScenarioResult.refusalsWaitedOut from the statuses waited out: `{ refusalsWaitedOut: { "503": 2 } }`, or nothing. */

@@ -165,6 +165,23 @@ export interface ListStep extends StepBase {
   eventuallyMs?: number;
   /** Name of a captured listing: exactly one row is gone since then, one with the oldest non-self `ts` (SPEC S2). */
   evictedOldestSince?: string;
+  /** What the later steps take for granted about these rows; checked once the step's own checks pass. */
+  assume?: ListAssumption;
+}
+
+/**
+ * A scenario's premise about a listing, not a rule the gateway is judged on: e.g. that its victim is
+ * still the oldest row before the write that exceeds the cap (a keep-alive refresh, SPEC P7, can rightly
+ * make it newer). When it does not hold, the scenario stops there and is not judged: skipped, its reason
+ * `not judged: <what the listing shows>; <because>`, unless a check before it failed (then it fails on
+ * those checks).
+ * @additionalProperties false
+ */
+export interface ListAssumption {
+  /** The non-self row with the oldest `ts` matches this, and no other non-self row has that `ts`. */
+  oldest: unknown;
+  /** Why it may not hold on a gateway that does right, and what to do about it (the skip reason says it). */
+  because: string;
 }
 
 /** Calls `test.clock.advance`. @additionalProperties false */
