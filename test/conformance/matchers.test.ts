@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkListRows } from "../../src/conformance/checks/list-checks.js";
+import { checkListRows, oldestMismatch } from "../../src/conformance/checks/list-checks.js";
 import { match, matches } from "../../src/conformance/checks/matchers.js";
 import { parseBaseline } from "../../src/conformance/report/baseline.js";
 import { pointer, resolve, VariableError } from "../../src/conformance/scenario/vars.js";
@@ -118,6 +118,20 @@ describe("list checks", () => {
     expect(evict([self, { instanceId: "OLD", ts: 10 }, { instanceId: "x", ts: 95 }])[0]?.message).toMatch(/ts 90, but the oldest had ts 10/);
     expect(evict([{ instanceId: "new", ts: 90 }, { instanceId: "old", ts: 10 }])[0]?.message).toMatch(/self row was evicted/);
     expect(evict([self])[0]?.message).toMatch(/exactly one row evicted, 2 are gone/);
+  });
+
+  it("tells whether a premise's row is the one oldest non-self row (assume.oldest), and if not, what is", () => {
+    const self = { reason: "self", ts: 1 };
+    const victim = { instanceId: "v", ts: 10 };
+    expect(oldestMismatch({ instanceId: "v" }, [self, { instanceId: "a", ts: 11 }, victim])).toBeUndefined();
+    // Refreshed (P7) after two rows were written: not the oldest; how much newer, and how many are older.
+    expect(oldestMismatch({ instanceId: "v" }, [self, { instanceId: "v", ts: 30 }, { instanceId: "a", ts: 11 }, { instanceId: "b", ts: 12 }])).toBe(
+      'the oldest non-self row is the row of instanceId "a" (ts 11), not one matching {"instanceId":"v"}: the row of instanceId "v" has ts 30 (19 ms newer; 2 rows are older)',
+    );
+    // A tie: the gateway may evict either, so it is not the oldest.
+    expect(oldestMismatch({ instanceId: "v" }, [self, victim, { instanceId: "a", ts: 10 }])).toBe('the row of instanceId "v" has the oldest ts (10), but so does 1 other non-self row (the row of instanceId "a")');
+    expect(oldestMismatch({ instanceId: "v" }, [self, { instanceId: "a", ts: 11 }])).toBe('the oldest non-self row is the row of instanceId "a" (ts 11), not one matching {"instanceId":"v"}: no row matches it');
+    expect(oldestMismatch({ instanceId: "v" }, [self])).toMatch(/^no non-self row has a numeric ts/);
   });
 
   it("sees one of two rows with the same fields go (rows without instanceId are told apart by count)", () => {

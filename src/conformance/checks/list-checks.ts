@@ -128,7 +128,7 @@ export function oldestMismatch(matcher: unknown, rows: Row[]): string | undefine
   const oldest = dated.filter((r) => r.ts === oldestTs);
   const wanted = dated.find((r) => matches(matcher, r));
   if (oldest.length === 1 && wanted === oldest[0]) return undefined;
-  if (wanted?.ts === oldestTs) return `${rowName(wanted)} has the oldest ts (${oldestTs}), but so do ${oldest.length - 1} other non-self rows (${oldest.filter((r) => r !== wanted).slice(0, 3).map(rowName).join(", ")}${oldest.length > 4 ? ", ..." : ""})`;
+  if (wanted?.ts === oldestTs) return `${rowName(wanted)} has the oldest ts (${oldestTs}), but so ${oldest.length === 2 ? "does 1 other non-self row" : `do ${oldest.length - 1} other non-self rows`} (${oldest.filter((r) => r !== wanted).slice(0, 3).map(rowName).join(", ")}${oldest.length > 4 ? ", ..." : ""})`;
   const first = `the oldest non-self row is ${rowName(oldest[0])} (ts ${oldestTs}${oldest.length > 1 ? `, like ${oldest.length - 1} other rows` : ""}), not one matching ${show(matcher)}`;
   if (!wanted) return `${first}: no row matches it`;
   const newer = dated.filter((r) => (r.ts as number) < (wanted.ts as number)).length;
