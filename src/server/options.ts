@@ -256,7 +256,18 @@ function resolveListeners(options: GatewayOptions): ResolvedListener[] {
     if (options[name] !== undefined) throw new TypeError(`gateway: give either ${name} or listeners, not both`);
   }
   // `host` is the default host of listeners that name none.
-  return options.listeners.map((l, i) => listener({ host: options.host, ...l }, `listeners[${i}].`));
+  const resolved = options.listeners.map((l, i) => listener({ host: options.host, ...l }, `listeners[${i}].`));
+  // Two listeners on one address: the second would fail with EADDRINUSE, said as "another program listens there".
+  resolved.forEach((l, i) => {
+    const first = resolved.findIndex((o) => o.port === l.port && o.host.toLowerCase() === l.host.toLowerCase());
+    if (l.port !== 0 && first < i) {
+      const address = l.host.includes(":") ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`;
+      throw new TypeError(
+        `gateway: listeners[${first}] (${resolved[first]!.binding}) and listeners[${i}] (${l.binding}) are both on ${address}: one address serves one listener, give each its own port`,
+      );
+    }
+  });
+  return resolved;
 }
 
 function listener(l: ListenerOptions, where: string): ResolvedListener {
