@@ -76,7 +76,7 @@ describe("the SDK client", () => {
       socket.on("message", (data) => {
         const m = JSON.parse(String(data));
         if (m.method === "connect") {
-          const hello = { type: "hello-ok", protocol: 1, server: { version: "t", connId: "c" }, features: { methods: [], events: [] }, snapshot: { presence: [], stateVersion: { presence: 0 }, uptimeMs: 0 }, policy: { maxPayload: 1, maxBufferedBytes: 1, tickIntervalMs: 30000 } };
+          const hello = { type: "hello-ok", protocol: 1, server: { version: "t", connId: "c" }, features: { methods: [], events: [] }, snapshot: { presence: [], stateVersion: { presence: 0 }, uptimeMs: 0 }, policy: { maxPayload: 524288, maxBufferedBytes: 1048576, tickIntervalMs: 30000 } };
           socket.send(JSON.stringify({ jsonrpc: "2.0", id: m.id, result: hello }));
         } else socket.send(`{"jsonrpc":"2.0","id":1e400,"result":[]}`);
       }),
