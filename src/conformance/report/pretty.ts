@@ -7,7 +7,7 @@ import { findingWhere } from "./finding-words.js";
 import { REFUSALS_FOR_A_PERSON } from "../../client/errors.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
 import type { Capability } from "../scenario/scenario.js";
-import { needsSlowLine, noCheckPassedNote, notRunForRefusals, stoppedByRefusalsLine } from "./summary.js";
+import { needsSlowLine, noCheckPassedNote, notRunForRefusals, stoppedByRefusalsLine, whyStopped } from "./summary.js";
 import { cutText } from "./cut-text.js";
 import { frameTextShowing } from "./evidence-window.js";
 
@@ -209,7 +209,7 @@ function runErrorVerdict(error: string, binding: string): string {
 function failureReason(result: RunResult): string {
   if (result.error && result.scenarios.some((s) => s.refused)) {
     const notRun = notRunForRefusals(result.scenarios).size;
-    return `the gateway refused new connections, so ${notRun} of the ${result.scenarios.length} scenarios did not run (see the run error above)`;
+    return `the gateway ${whyStopped(result.scenarios)}, so ${notRun} of the ${result.scenarios.length} scenarios did not run (see the run error above)`;
   }
   if (result.error) {
     return `${runErrorVerdict(result.error, result.binding)}, so no scenario ran (see the run error above)`;

@@ -144,5 +144,15 @@ export function stoppedByRefusalsLine(result: Pick<RunResult, "scenarios">): str
   const counts = { passed: 0, failed: 0, warning: 0, skipped: 0 };
   for (const r of result.scenarios) if (!notRun.has(r)) counts[r.status]++;
   const total = result.scenarios.length;
-  return `Scenarios: ${total - notRun.size} of ${total} ran before the gateway refused new connections — ${counts.passed} passed, ${counts.failed} failed, ${counts.warning} with warnings, ${counts.skipped} skipped; ${notRun.size} not run`;
+  return `Scenarios: ${total - notRun.size} of ${total} ran before the gateway ${whyStopped(result.scenarios)} — ${counts.passed} passed, ${counts.failed} failed, ${counts.warning} with warnings, ${counts.skipped} skipped; ${notRun.size} not run`;
+}
+
+/**
+ * What ended a run stopped by a scenario's connection (ScenarioResult.refused): the gateway `refused
+ * new connections` (an HTTP 429/503 refusal), or `stopped accepting connections` (nothing listens
+ * there any more: GatewayGoneError in run/refusals.ts).
+ */
+export function whyStopped(results: readonly Pick<ScenarioResult, "refused" | "reason">[]): string {
+  const by = results.find((r) => r.refused);
+  return by && /stopped accepting connections during the run/.test(by.reason ?? "") ? "stopped accepting connections" : "refused new connections";
 }

@@ -5,7 +5,7 @@ import { StepAbort, type ScenarioContext } from "./context.js";
 import type { Actor } from "../scenario/scenario.js";
 import { resolve } from "../scenario/vars.js";
 import { adaptConnectParams } from "./adapt.js";
-import { GatewayRefusedError, MAX_REFUSED_ATTEMPTS, RATE_STATUSES, REFUSED_BACKOFF_MS, RefusedUpgradeError, secondsText } from "./refusals.js";
+import { GatewayGoneError, GatewayRefusedError, MAX_REFUSED_ATTEMPTS, RATE_STATUSES, REFUSED_BACKOFF_MS, RefusedUpgradeError, secondsText } from "./refusals.js";
 import { WireConnection, type Received } from "./wire.js";
 
 export const DEFAULT_CLIENT = { id: "conformance", version: "1.0.0", platform: "conformance", mode: "test" } as const;
@@ -74,6 +74,9 @@ export async function openActor(ctx: ScenarioContext, name: string, timeoutMs: n
       return conn;
     } catch (error) {
       const refusal = error instanceof RefusedUpgradeError && RATE_STATUSES.has(error.refusal.httpStatus) ? error.refusal : undefined;
+      // In a scenario (the probe connected before): nothing listens there any more. The run ends (runner.ts).
+      const gone = ctx.timeLeftMs && /\bECONNREFUSED\b/.exec((error as Error).message);
+      if (gone) throw new GatewayGoneError(url, `actor "${name}" of ${ctx.scenario.id}`, gone[0]);
       if (!refusal || !ctx.timeLeftMs) {
         const abort = new StepAbort(`actor "${name}": ${(error as Error).message}`);
         abort.cause = error; // the probe reads a refusal's status and Retry-After from it

@@ -69,6 +69,22 @@ export class GatewayRefusedError extends Error {
 }
 
 /**
+ * Nothing listens at the gateway's address any more (ECONNREFUSED) in a scenario, after the probe and
+ * the scenarios before connected there: the gateway stopped, crashed or is restarting. No verdict on
+ * the rules of the scenario that met it (it is not run, and the run ends, as after refusals): every
+ * later scenario would otherwise fail its first connect, each naming its own rules.
+ */
+export class GatewayGoneError extends Error {
+  override readonly name = "GatewayGoneError";
+  constructor(url: string, detail: string, reason: string) {
+    super(
+      `the gateway at ${url} stopped accepting connections during the run (${reason}: nothing listens there any more; ` +
+        `it stopped, crashed or is restarting): ${detail} could not open its connection, so it and the scenarios after it were not run`,
+    );
+  }
+}
+
+/**
  * `refused the WebSocket upgrade: HTTP 503 Service Unavailable, saying "too many new connections ...",
  * asking for a 1 s wait (Retry-After)`: what the gateway answered (as list and watch word it) and its
  * reason; for 429 and 503 ("not now") the wait it asked for (or that it asked none), for 401, 403 and

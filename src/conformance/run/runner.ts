@@ -10,7 +10,7 @@ import { WireFindings } from "../checks/wire-format.js";
 import { applyBaseline } from "../report/baseline.js";
 import { redactUrl, redactValue } from "../../transport/redact.js";
 import type { ProgressEvent, RunResult, ScenarioResult } from "../report/results.js";
-import { summarize } from "../report/summary.js";
+import { summarize, whyStopped } from "../report/summary.js";
 import { loadScenarios, type LoadedScenario } from "../scenario/fixtures.js";
 import type { Capability, Scenario } from "../scenario/scenario.js";
 import { NO_NEEDS } from "./adapt.js";
@@ -221,7 +221,8 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
         // After a refusal the gateway wants fewer connections, not more: the rest are not run.
         const refusedBy = results.find((r) => r.refused);
         if (refusedBy) {
-          results.push(skippedResult(loaded.scenario, `not run: the run ended when the gateway refused ${refusedBy.id}'s connection`, loaded.source || undefined));
+          const why = whyStopped([refusedBy]) === "refused new connections" ? `the gateway refused ${refusedBy.id}'s connection` : `the gateway stopped accepting connections (at ${refusedBy.id})`;
+          results.push(skippedResult(loaded.scenario, `not run: the run ended when ${why}`, loaded.source || undefined));
           continue;
         }
         emit({ type: "scenario-start", index, total: selected.length, id: loaded.scenario.id, title: loaded.scenario.title });

@@ -8,7 +8,7 @@ import type { Step } from "../scenario/steps.js";
 import { VariableError } from "../scenario/vars.js";
 import { methodsSentBy } from "./adapt.js";
 import { prepareActor } from "./actors.js";
-import { GatewayRefusedError } from "./refusals.js";
+import { GatewayGoneError, GatewayRefusedError } from "./refusals.js";
 import { defaultTitle, PremiseBroken, ScenarioContext, StepAbort, waitMessage, type RunConfig } from "./context.js";
 import { execCountEvents, execDrainEvents, execExpectClose, execExpectError, execExpectEvent, execExpectNoEvent, execWait, sleep } from "./exec-events.js";
 import { execAdvanceClock, execFill, execList } from "./exec-list.js";
@@ -130,11 +130,11 @@ export async function runScenario(scenario: Scenario, config: RunConfig, options
   ctx.extendDeadline = (ms) => timer.extend(ms);
   ctx.timeLeftMs = () => timer.left();
   let outcome: unknown;
-  let refused: GatewayRefusedError | undefined;
+  let refused: GatewayRefusedError | GatewayGoneError | undefined;
   try {
     outcome = await Promise.race([runSteps(ctx), timer.expired]);
   } catch (error) {
-    if (error instanceof GatewayRefusedError) refused = error;
+    if (error instanceof GatewayRefusedError || error instanceof GatewayGoneError) refused = error;
     else ctx.recordError("runner", "the runner failed", `internal error: ${waitMessage(error)}`, scenario.rules, scenario.level);
   } finally {
     timer.clear();
@@ -147,7 +147,7 @@ export async function runScenario(scenario: Scenario, config: RunConfig, options
     await ctx.closeAll();
   }
   options.wireFindings?.collect(scenario.id, ctx.all, ctx.log.records, config.binding.name);
-  // Refused new connections: not a verdict on the scenario's rules; the runner ends the run (runner.ts).
+  // Refused new connections, or nothing listens any more: not a verdict on the scenario's rules; the runner ends the run (runner.ts).
   const waitedOut = byStatus(ctx.refusalsWaitedOut);
   if (refused) return { ...skippedResult(scenario, `not run: ${refused.message}`, options.source), durationMs: Date.now() - started, wire: ctx.log.records, wireOmitted: ctx.log.omitted, refused: true, ...waitedOut };
 

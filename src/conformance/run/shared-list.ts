@@ -63,6 +63,7 @@ export async function sharedListProblem(config: RunConfig, timeoutMs: number): P
       `within ${waitMs} ms (${config.words.stepTimeout}), ${stop}`
     );
   }
-  const why = other.map((c) => `${c.title}: ${c.message}`).join("; ");
+  // No failed check: the check itself was not run (a gateway stopped accepting connections, or refused them).
+  const why = other.length ? other.map((c) => `${c.title}: ${c.message}`).join("; ") : (result.reason ?? result.status).replace(/^not run: /, "");
   return `could not check that the gateways share one presence list (a row made on ${urls[0]}, listed on the others): ${why}`;
 }
