@@ -18,7 +18,10 @@ export interface BeaconOptions {
   ip?: string;
   /** Free text sent with each beacon. */
   text?: string;
-  /** A beacon failed (e.g. RATE_LIMITED); beacons go on. */
+  /**
+   * A beacon failed (e.g. RATE_LIMITED, or FORBIDDEN from a gateway that wants more scope); beacons go
+   * on. Default (client.startBeacons): the client's `error` event gets the error.
+   */
   onError?: (error: Error, reason: string) => void;
 }
 

@@ -35,7 +35,10 @@ export interface ClientEvents {
   event: { event: string; payload: unknown };
   /** After each successful re-handshake (like the onReconnect option). */
   reconnect: HelloOk;
-  /** Trouble that failed no call: an undecodable frame, an error answer without id, a hook that threw. */
+  /**
+   * Trouble that failed no call of the app's: an undecodable frame, an error answer without id, a
+   * hook that threw, a beacon that failed when startBeacons was given no `onError`.
+   */
   error: Error;
 }
 

@@ -80,4 +80,22 @@ describe("beacons", () => {
     expect(errors).toEqual([["launch", "RATE_LIMITED"]]);
     expect(() => client.startBeacons({ intervalMs: 0 })).toThrow(/intervalMs must be > 0/);
   });
+
+  it("without onError, a failed beacon goes to the client's error event (it used to vanish)", async () => {
+    await client.connect();
+    // What OpenClaw 2026.9.6 answers a beacon from a client with SPEC H7's default scopes.
+    gw.handlers["system-event"] = () => ({ error: { code: -32003, message: "missing scope: operator.admin", data: { code: "FORBIDDEN", missingScope: "operator.admin" } } });
+    const errors: Error[] = [];
+    client.on("error", (e) => errors.push(e));
+    client.startBeacons();
+    await waitFor(() => errors.length === 1, "the launch beacon's error");
+    expect(errors[0]).toMatchObject({ name: "GatewayError", code: "FORBIDDEN", missingScope: "operator.admin" });
+    expect(errors[0]!.message).toMatch(/^system-event: FORBIDDEN: missing scope: operator\.admin \(the gateway wants operator\.admin for system-event/);
+    // With onError, it goes there only.
+    const handled: string[] = [];
+    const handle = client.startBeacons({ onError: (e, reason) => handled.push(reason) });
+    await waitFor(() => handled.includes("launch"), "the handled launch beacon");
+    handle.stop();
+    expect(errors).toHaveLength(1); // still only the first handle's launch beacon
+  });
 });
