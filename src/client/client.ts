@@ -105,7 +105,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
 
   startBeacons(options?: BeaconOptions): BeaconHandle {
     if (this.#closedForGood) throw new TransportError("closed", "startBeacons: the client is closed");
-    // Without onError a failed beacon (a gateway that wants more scope or a text) would vanish: it is trouble that failed no call of the app's.
+    // Without onError a failed beacon (more scope or a text wanted) is trouble that failed no call of the app's.
     const handle = startBeacons(this, { ...options, onError: options?.onError ?? ((error) => this.emit("error", error)) });
     this.#beacons.add(handle);
     return {

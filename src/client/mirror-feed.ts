@@ -52,7 +52,7 @@ export class MirrorFeed {
   opened(hello: HelloOk): EventFrame[] {
     this.#lastSeq = undefined;
     const granted = this.deltaWanted && (helloFeature(hello, "caps")?.includes(PRESENCE_DELTA_CAP) ?? false);
-    const keyed = granted ? keyedSnapshot(hello.snapshot.presence, hello.snapshot.presenceKeys) : undefined;
+    const keyed = granted ? (keyedSnapshot(hello.snapshot.presence, hello.snapshot.presenceKeys) ?? "unkeyed") : undefined;
     this.presence.reset(hello.snapshot.presence, hello.snapshot.stateVersion.presence, keyed);
     const held = this.#held;
     this.#held = [];

@@ -74,6 +74,8 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
   #keyed: KeyedPresenceEntry[] | undefined;
   /** Delta mode, after a gap: deltas are ignored until the reset asked for arrives. */
   #awaitingReset = false;
+  /** Delta mode on a snapshot whose rows came without keys (reset "unkeyed"): only a reset can be applied. */
+  #unkeyedBase = false;
   readonly #fetch: () => Promise<PresenceEntry[]>;
   readonly #requestReset: (() => Promise<unknown>) | undefined;
   readonly #delayMs: number;
@@ -133,16 +135,22 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
   /**
    * A new connection's hello snapshot: the list and version start over from it. With `keyed` rows
    * (hello-ok's presenceKeys, the `presence.delta` cap granted) the mirror is in delta mode.
+   * `"unkeyed"`: the cap was granted but presenceKeys does not line up with the rows (D2 broken): the
+   * gateway sends deltas, never whole lists, and a delta cannot be applied to rows without keys, so
+   * the mirror shows the snapshot as `stale`, ignores deltas and asks for a reset (D7) at once.
    */
-  reset(entries: PresenceEntry[], version: number, keyed?: KeyedPresenceEntry[]): void {
+  reset(entries: PresenceEntry[], version: number, keyed?: KeyedPresenceEntry[] | "unkeyed"): void {
     this.#cancelScheduled();
     this.#announced = 0;
-    this.#keyed = keyed;
-    this.#awaitingReset = false;
+    const unkeyed = keyed === "unkeyed";
+    this.#keyed = unkeyed ? [] : keyed;
+    this.#unkeyedBase = unkeyed;
+    this.#awaitingReset = unkeyed;
     this.#entries = entries;
     this.#version = version;
-    this.#stale = false;
+    this.#stale = unkeyed;
     this.emit("change", { source: "snapshot", version, entries });
+    if (unkeyed) this.#timer = setTimeout(() => void this.resync().catch(() => {}), this.#delayMs);
   }
 
   /** A `presence.delta` event (delta mode; ignored otherwise). */
@@ -150,7 +158,12 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
     if (this.#keyed === undefined) return;
     const version = delta.stateVersion.presence;
     if (!delta.reset) {
-      if (this.#awaitingReset || version <= this.#version) return; // waiting for the reset, or an old delta
+      if (this.#awaitingReset) {
+        // Rows without keys take no delta: ask for the reset again if the last ask failed.
+        if (this.#unkeyedBase && !this.#inFlight && this.#timer === undefined) this.noteGap({ kind: "delta", from: this.#version, to: version });
+        return;
+      }
+      if (version <= this.#version) return; // an old delta
       if (delta.baseVersion !== this.#version) {
         this.noteGap({ kind: "delta", from: this.#version, to: version });
         return;
@@ -161,6 +174,7 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
     this.#version = version;
     if (delta.reset) {
       this.#awaitingReset = false;
+      this.#unkeyedBase = false;
       this.#stale = false;
       this.#resyncs++;
     }
@@ -247,7 +261,7 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
       await requestReset();
       if (this.#awaitingReset) throw new TransportError("protocol", NO_RESET_BEFORE_ANSWER);
     } catch (error) {
-      this.#awaitingReset = false;
+      this.#awaitingReset = this.#unkeyedBase; // rows without keys still take no delta
       this.emit("resyncError", error as Error);
       throw error;
     } finally {
