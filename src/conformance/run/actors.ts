@@ -76,7 +76,7 @@ export async function openActor(ctx: ScenarioContext, name: string, timeoutMs: n
       const refusal = error instanceof RefusedUpgradeError && RATE_STATUSES.has(error.refusal.httpStatus) ? error.refusal : undefined;
       // In a scenario (the probe connected before): nothing listens there any more. The run ends (runner.ts).
       const gone = ctx.timeLeftMs && /\bECONNREFUSED\b/.exec((error as Error).message);
-      if (gone) throw new GatewayGoneError(url, `actor "${name}" of ${ctx.scenario.id}`, gone[0]);
+      if (gone) throw new GatewayGoneError(url, `actor "${name}" of ${ctx.scenario.id} could not open its connection`, gone[0]);
       if (!refusal || !ctx.timeLeftMs) {
         const abort = new StepAbort(`actor "${name}": ${(error as Error).message}`);
         abort.cause = error; // the probe reads a refusal's status and Retry-After from it

@@ -76,10 +76,11 @@ export class GatewayRefusedError extends Error {
  */
 export class GatewayGoneError extends Error {
   override readonly name = "GatewayGoneError";
-  constructor(url: string, detail: string, reason: string) {
+  /** `what`: what the scenario met (`actor "app" of k3-... could not open its connection`), said after the cause. */
+  constructor(url: string, what: string, reason: string) {
     super(
       `the gateway at ${url} stopped accepting connections during the run (${reason}: nothing listens there any more; ` +
-        `it stopped, crashed or is restarting): ${detail} could not open its connection, so it and the scenarios after it were not run`,
+        `it stopped, crashed or is restarting): ${what}, so it and the scenarios after it were not run`,
     );
   }
 }

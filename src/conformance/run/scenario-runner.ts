@@ -9,6 +9,7 @@ import { VariableError } from "../scenario/vars.js";
 import { methodsSentBy } from "./adapt.js";
 import { prepareActor } from "./actors.js";
 import { GatewayGoneError, GatewayRefusedError } from "./refusals.js";
+import { WireConnection } from "./wire.js";
 import { defaultTitle, PremiseBroken, ScenarioContext, StepAbort, waitMessage, type RunConfig } from "./context.js";
 import { execCountEvents, execDrainEvents, execExpectClose, execExpectError, execExpectEvent, execExpectNoEvent, execWait, sleep } from "./exec-events.js";
 import { execAdvanceClock, execFill, execList } from "./exec-list.js";
@@ -68,6 +69,9 @@ async function runSteps(ctx: ScenarioContext): Promise<void> {
         return;
       }
       if (!(error instanceof StepAbort || error instanceof VariableError || (error as Error).name === "WaitError")) throw error;
+      // The gateway shut down under the scenario (1001, and nothing listens any more): not run, the run ends.
+      const gone = await goneAway(ctx, error);
+      if (gone) throw gone;
       const rest = scenario.steps.length - index - 1;
       const frames = error instanceof StepAbort ? error.frames : [];
       // A step that ran (its frame went out) and got no usable answer keeps its own title: the gateway
@@ -196,4 +200,35 @@ function byStatus(statuses: number[]): Pick<ScenarioResult, "refusalsWaitedOut">
   const counts: Record<string, number> = {};
   for (const status of statuses) counts[status] = (counts[status] ?? 0) + 1;
   return { refusalsWaitedOut: counts };
+}
+
+/**
+ * A step that could not run because the gateway closed an actor's connection with 1001 ("going
+ * away": it is shutting down) is no verdict on the scenario's rules when the gateway is indeed gone:
+ * a fresh connection to it is refused (ECONNREFUSED). Then the scenario is not run and the run ends
+ * (GatewayGoneError, as when a scenario's open finds nothing listening). A gateway that closes with
+ * 1001 and still accepts connections chose to: the scenario is judged as it ran. A connection cut
+ * without a close frame (1006, a crash, perhaps on the scenario's own input) is always judged.
+ */
+/** The gateway's listener may close a moment after its 1001 frames went out. */
+const SETTLE_MS = 100;
+
+async function goneAway(ctx: ScenarioContext, error: unknown): Promise<GatewayGoneError | undefined> {
+  // In a scenario only (the probe has its own waits), and only while nothing was judged failed yet.
+  if (!ctx.timeLeftMs || ctx.checks.some((c) => c.message !== undefined)) return undefined;
+  const message = error instanceof Error ? error.message : "";
+  if (!/\b(was closed|connection closed) \(1001\b/.test(message)) return undefined;
+  const actor = [...ctx.connections].find(([, conn]) => conn.closeInfo?.code === 1001)?.[0];
+  if (actor === undefined) return undefined;
+  const url = ctx.gatewayUrl(actor);
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  try {
+    const probe = await WireConnection.open(url, `${actor}-reopen`, ctx.config.binding, ctx.log, undefined, ctx.config.stepTimeoutMs);
+    await probe.close();
+    return undefined;
+  } catch (reopen) {
+    const refused = /\bECONNREFUSED\b/.exec((reopen as Error).message);
+    if (!refused) return undefined;
+    return new GatewayGoneError(url, `it closed actor "${actor}"'s connection of ${ctx.scenario.id} with 1001 (going away) and refused a new one`, refused[0]);
+  }
 }
