@@ -3,6 +3,7 @@
  * table, counts, banner and spoken changes, once a second and on every change.
  */
 import type { MirrorChange } from "../client/mirror.js";
+import { fieldText } from "../client/status.js";
 import type { PresenceClient, StateChange } from "../client/types.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import { GatewayTime } from "./gateway-time.js";
@@ -130,7 +131,9 @@ export class InstancesApp {
     // Before any list came there is no "last known" one to speak of (the banner says why).
     setText(byId("table-note"), live ? "" : this.#everListed ? "(last known list, not live)" : "(no list yet)");
     if (live && client.hello) {
-      setText(this.#info, `gateway ${client.hello.server.version} · ${this.options.binding} · ${this.options.url}`);
+      // A hello-ok without server (SPEC H4 broken) still connects (the client reads only its snapshot as required).
+      const version = fieldText((client.hello as { server?: { version?: unknown } }).server?.version) ?? "(no server.version)";
+      setText(this.#info, `gateway ${version} · ${this.options.binding} · ${this.options.url}`);
     }
   }
 }

@@ -12,7 +12,7 @@ import { answerRaw, badRows } from "../support/mistyped-rows.js";
 import { CHROMIUM, cell, openPage, pageErrors, row, skipNote, useChromium, waitLive } from "./harness.js";
 
 /** The built page (dist/web, built by the project's global setup) and a scripted gateway on one loopback port. */
-async function scriptedPageGateway(): Promise<{ gw: ScriptedGateway; server: Server; pageUrl: string }> {
+async function scriptedPageGateway(hello: (rows: unknown[]) => unknown = (rows) => helloFor(rows as never, 1)): Promise<{ gw: ScriptedGateway; server: Server; pageUrl: string }> {
   const assets = await loadPageAssets(DEFAULT_WEB_ROOT);
   if (!assets) throw new Error(`the Instances page is not built (no ${DEFAULT_WEB_ROOT}index.html)`);
   let port = 0;
@@ -27,7 +27,7 @@ async function scriptedPageGateway(): Promise<{ gw: ScriptedGateway; server: Ser
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   port = (server.address() as { port: number }).port;
   const gw = await startScriptedGateway({ server });
-  gw.handlers.connect = (req) => answerRaw(req, helloFor(badRows(Date.now()) as never, 1));
+  gw.handlers.connect = (req) => answerRaw(req, hello(badRows(Date.now())));
   gw.handlers["system-presence"] = (req) => answerRaw(req, badRows(Date.now()));
   return { gw, server, pageUrl: `http://127.0.0.1:${port}/` };
 }
@@ -84,6 +84,20 @@ describe.skipIf(!CHROMIUM.path)(`Instances page on rows with wrongly typed field
     await expect.poll(() => page.locator("#count-active").textContent()).toBe("4");
     await page.locator("#filter-host").fill("5");
     await expect.poll(() => page.locator("#rows th").allTextContents()).toEqual(["5"]);
+    expect(pageErrors(page)).toEqual([]);
+  });
+
+  it("a hello-ok with only the snapshot (no server, features or policy) still shows the list, and no page error", async () => {
+    started = await scriptedPageGateway((rows) => {
+      const hello = helloFor(rows as never, 1) as unknown as Record<string, unknown>;
+      delete hello.server, delete hello.features, delete hello.policy;
+      return hello;
+    });
+    const page = await openPage(browser(), started.pageUrl);
+    await waitLive(page);
+    const shown = async () => ({ rows: (await page.locator("#rows th").allTextContents()).length, errors: pageErrors(page) });
+    await expect.poll(shown).toEqual({ rows: 7, errors: [] });
+    await expect.poll(() => page.locator("#gateway-info").textContent()).toMatch(/^gateway \(no server\.version\) · jsonrpc · /);
     expect(pageErrors(page)).toEqual([]);
   });
 });
