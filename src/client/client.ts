@@ -175,7 +175,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     this.#setState({ state: "open", reconnected });
     this.#waiter?.resolve(hello);
     this.#waiter = null;
-    for (const frame of held) this.#frame(frame);
+    for (const frame of held) if (!conn.consumedByHandshake(frame.payload)) this.#frame(frame);
     if (reconnected) {
       this.emit("reconnect", hello);
       Promise.resolve()

@@ -52,6 +52,8 @@ export class Connection implements HandshakeContext {
   /** Set by abortHandshake: every wait for an event fails with it. */
   #handshakeError: Error | undefined;
   #heard = false;
+  /** Event payloads waitForEvent handed to the handshake (objects, by identity). */
+  readonly #consumed = new WeakSet<object>();
   /** hello-ok's policy.maxPayload, once the handshake is over. */
   #maxPayload: number | undefined;
   #markClosed!: () => void;
@@ -159,7 +161,7 @@ export class Connection implements HandshakeContext {
   waitForEvent(event: string, timeoutMs: number): Promise<unknown> {
     if (this.#handshakeError) return Promise.reject(this.#handshakeError);
     const index = this.#earlyEvents?.findIndex((e) => e.event === event) ?? -1;
-    if (index >= 0) return Promise.resolve(this.#earlyEvents!.splice(index, 1)[0].payload);
+    if (index >= 0) return Promise.resolve(this.#consume(this.#earlyEvents!.splice(index, 1)[0].payload));
     return new Promise((resolve, reject) => {
       const waiter = {
         event,
@@ -225,9 +227,22 @@ export class Connection implements HandshakeContext {
     }
   }
 
+  /**
+   * Whether the handshake took this event's payload (OpenClaw's `connect.challenge`): the client does
+   * not pass it on as an app event once open.
+   */
+  consumedByHandshake(payload: unknown): boolean {
+    return payload !== null && typeof payload === "object" && this.#consumed.has(payload);
+  }
+
+  #consume(payload: unknown): unknown {
+    if (payload !== null && typeof payload === "object") this.#consumed.add(payload);
+    return payload;
+  }
+
   #keepEarly(event: string, payload: unknown): void {
     for (const waiter of this.#waiters) {
-      if (waiter.event === event) return waiter.resolve(payload);
+      if (waiter.event === event) return waiter.resolve(this.#consume(payload));
     }
     if (this.#earlyEvents!.length < MAX_EARLY_EVENTS) this.#earlyEvents!.push({ event, payload });
   }

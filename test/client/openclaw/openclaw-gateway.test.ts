@@ -59,6 +59,16 @@ describe("SDK binding openclaw against the reference gateway", () => {
     expect(watcher.presence.version).toBe(gw.stateVersion());
   });
 
+  it("the connect.challenge the handshake used is not passed on as an app event", async () => {
+    const gw = await start();
+    const desk = client(gw.url, { instanceId: "Desk-oc-2" });
+    const events: string[] = [];
+    desk.on("event", (e) => events.push(e.event));
+    await desk.connect();
+    await desk.systemEvent({ instanceId: "Desk-oc-2", reason: "periodic", text: "after" }); // a round trip after the open
+    expect(events).not.toContain("connect.challenge");
+  });
+
   it("signs with v2 when asked, and with a persisted identity (the same device id every time)", async () => {
     const gw = await start();
     await client(gw.url, { instanceId: "v2-client", binding: createOpenClawBinding({ signatureVersion: "v2" }) }).connect();
