@@ -46,10 +46,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   #retryInitial = false;
   readonly #loop: ReconnectLoop;
   readonly #feed: MirrorFeed;
-  /**
-   * What ended this attempt before its connect was sent: another binding's frame, or the gateway's
-   * error without id (a full or overloaded gateway refuses a socket as it opens, then closes it).
-   */
+  /** What ended this attempt before its connect was sent: another binding's frame, or an id-less error (a full gateway refusing a socket). */
   #earlyFailure: Error | undefined;
   /** The last failed attempt's or closed connection's reason, until a connection opens (said by calls that time out unsent). */
   #lastFailure: string | undefined;

@@ -1,4 +1,4 @@
-/** createGateway's options, their defaults and checks. */
+/** createGateway's options, their defaults and checks (listeners: listener-options.ts). */
 import { createRedisPresenceStore, type RedisPresenceStoreOptions } from "../presence/redis/index.js";
 import type { PresenceStore, PresenceStoreOptions } from "../presence/types.js";
 import { checkTimerMs } from "../protocol/durations.js";
@@ -8,22 +8,15 @@ import { isLoopbackAddress } from "./core/remote-address.js";
 import type { GatewayFaults } from "./faults.js";
 import { normalizeOrigin } from "./http/origin-check.js";
 import { DEFAULT_WEB_ROOT } from "./http/page-assets.js";
+import { DEFAULT_LISTENER, resolveListeners, type ListenerOptions, type ResolvedListener } from "./listener-options.js";
 import { resolveLimits, type GatewayLimits, type GatewayLimitsOptions } from "./limits/options.js";
+
+export { BINDING_NAMES, type ListenerOptions, type ResolvedListener } from "./listener-options.js";
 
 export type StoreFactory = (options: PresenceStoreOptions) => PresenceStore;
 
 /** Where the cluster's shared list lives (docs/cluster.md); the rest comes from the gateway's options. */
 export type RedisGatewayOptions = Omit<RedisPresenceStoreOptions, keyof PresenceStoreOptions>;
-
-/** One address to listen on and the wire binding spoken there (SPEC T2). */
-export interface ListenerOptions {
-  /** Default `jsonrpc`. */
-  binding?: BindingName;
-  /** Default `127.0.0.1`. */
-  host?: string;
-  /** 0 picks a free one. Default 18789. */
-  port?: number;
-}
 
 export interface GatewayOptions {
   /** Address to listen on (the single listener's; see `listeners`). Default `127.0.0.1`. */
@@ -114,12 +107,6 @@ export interface GatewayOptions {
   faults?: GatewayFaults;
 }
 
-export interface ResolvedListener {
-  binding: BindingName;
-  host: string;
-  port: number;
-}
-
 export interface ResolvedGatewayOptions {
   /** At least one. */
   listeners: ResolvedListener[];
@@ -150,8 +137,8 @@ export interface ResolvedGatewayOptions {
 }
 
 export const GATEWAY_DEFAULTS = {
-  host: "127.0.0.1",
-  port: 18789,
+  host: DEFAULT_LISTENER.host,
+  port: DEFAULT_LISTENER.port,
   ttlMs: 300_000,
   maxEntries: 200,
   ephemeralModes: ["cli"],
@@ -163,8 +150,6 @@ export const GATEWAY_DEFAULTS = {
   pushBytesPerSecond: 64 * 1024 * 1024,
   pushIntervalMs: 50,
 } as const;
-
-export const BINDING_NAMES: readonly BindingName[] = ["jsonrpc", "openclaw"];
 
 /**
  * createGateway refused a listener on a non-loopback `host` without a token (SPEC H5). The message
@@ -245,45 +230,6 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
 function redisStore(redis: RedisGatewayOptions): StoreFactory {
   if (redis === null || typeof redis !== "object") throw new TypeError("gateway: redis must be an object with url or client");
   return (storeOptions) => createRedisPresenceStore({ ...redis, ...storeOptions });
-}
-
-function resolveListeners(options: GatewayOptions): ResolvedListener[] {
-  if (options.listeners === undefined) return [listener({ binding: options.binding, host: options.host, port: options.port }, "")];
-  if (!Array.isArray(options.listeners) || options.listeners.length === 0) {
-    throw new TypeError("gateway: listeners must be a non-empty array of {binding, host, port}");
-  }
-  for (const name of ["port", "binding"] as const) {
-    if (options[name] !== undefined) throw new TypeError(`gateway: give either ${name} or listeners, not both`);
-  }
-  // `host` is the default host of listeners that name none.
-  const resolved = options.listeners.map((l, i) => listener({ host: options.host, ...l }, `listeners[${i}].`));
-  // Two listeners on one address: the second would fail with EADDRINUSE, said as "another program listens there".
-  resolved.forEach((l, i) => {
-    const first = resolved.findIndex((o) => o.port === l.port && o.host.toLowerCase() === l.host.toLowerCase());
-    if (l.port !== 0 && first < i) {
-      const address = l.host.includes(":") ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`;
-      throw new TypeError(
-        `gateway: listeners[${first}] (${resolved[first]!.binding}) and listeners[${i}] (${l.binding}) are both on ${address}: one address serves one listener, give each its own port`,
-      );
-    }
-  });
-  return resolved;
-}
-
-function listener(l: ListenerOptions, where: string): ResolvedListener {
-  const host = l.host ?? GATEWAY_DEFAULTS.host;
-  if (typeof host !== "string" || !host.trim()) throw new TypeError(`gateway: ${where}host must be a non-empty string`);
-  const binding = l.binding ?? "jsonrpc";
-  if (!BINDING_NAMES.includes(binding)) {
-    throw new TypeError(`gateway: ${where}binding must be one of ${BINDING_NAMES.join(", ")}, got ${JSON.stringify(binding)}`);
-  }
-  return { binding, host, port: port(l.port, where) };
-}
-
-function port(value: number | undefined, where = ""): number {
-  const p = value ?? GATEWAY_DEFAULTS.port;
-  if (!Number.isInteger(p) || p < 0 || p > 65535) throw new RangeError(`gateway: ${where}port must be an integer 0..65535, got ${String(value)}`);
-  return p;
 }
 
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
