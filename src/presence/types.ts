@@ -163,6 +163,13 @@ export interface PresenceStore {
   size(): Promise<number>;
   /** Called for every change: upsert, disconnect, expiry, eviction. Returns an unsubscribe function. */
   onChange(listener: (change: PresenceChange) => void): () => void;
+  /**
+   * Optional (shared stores): `listener` is called when rows' `ts` moved without a change, e.g. a
+   * keep-alive refresh (SPEC P7) made by another gateway of the cluster. Nothing is pushed for it, but
+   * a listing cached since is out of date: the rows' order and age (S1, S2) go by the new ts.
+   * Returns the unsubscribe function.
+   */
+  onRefresh?(listener: () => void): () => void;
   /** SPEC P3: is `mode` one of this store's ephemeral modes (never recorded)? Trimmed, case-insensitive. */
   isEphemeral(mode: string | undefined): boolean;
   /**

@@ -111,6 +111,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   // Every change, local or (on a cluster) made by another gateway, goes through the same coalesced
   // push: presenceChanged() invalidates the snapshot cache and schedules one round (issue 11).
   const unsubscribe = store.onChange(() => pusher.presenceChanged());
+  // A keep-alive refresh on another gateway of a cluster (P7) changes no row but their ts: the cached
+  // listing goes (this gateway's own refreshes do the same in keep-alive.ts), and nothing is pushed.
+  const unsubscribeRefresh = store.onRefresh?.(() => gw.snapshots.invalidate()) ?? (() => {});
   gw.presenceChanged = () => pusher.presenceChanged();
   const stopKeepAlive = startKeepAlive(gw);
   gw.overload.start();
@@ -133,6 +136,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     listening.connectionRate.close();
     pusher.stop();
     unsubscribe();
+    unsubscribeRefresh();
     await Promise.all(listeners.map((l) => l.close()));
     await store.close();
     throw error;
@@ -162,6 +166,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     await Promise.all(open.map((conn) => conn.queue));
     await Promise.all(listeners.map((l) => l.close()));
     unsubscribe();
+    unsubscribeRefresh();
     pusher.stop();
     await store.close();
   }

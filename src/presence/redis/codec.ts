@@ -73,6 +73,8 @@ export interface ChangeMessage {
   changes: PresenceChange[];
   /** A test clock offset (from test.clock.advance on that gateway). */
   clockOffset?: number;
+  /** Rows' ts were refreshed without a change (P7 keep-alive, or expiry finding a row still open). */
+  refreshed?: true;
 }
 
 /** Parses a changes message (a script's reply or a pub/sub message); undefined if it is not one. */
@@ -85,7 +87,7 @@ export function parseChangeMessage(json: string, ownGatewayId: string): ChangeMe
     return undefined;
   }
   if (data === null || typeof data !== "object") return undefined;
-  const { g, c, o } = data as { g?: unknown; c?: unknown; o?: unknown };
+  const { g, c, o, r } = data as { g?: unknown; c?: unknown; o?: unknown; r?: unknown };
   if (typeof g !== "string") return undefined;
   const changes: PresenceChange[] = [];
   for (const item of Array.isArray(c) ? (c as unknown[]) : []) {
@@ -95,5 +97,10 @@ export function parseChangeMessage(json: string, ownGatewayId: string): ChangeMe
     changes.push({ kind: kind as PresenceChangeKind, key: selfChangeKey(key, ownGatewayId), entry: fromFlat(flat), version });
   }
   const offset = typeof o === "string" ? Number(o) : undefined;
-  return { gatewayId: g, changes, ...(offset !== undefined && Number.isSafeInteger(offset) ? { clockOffset: offset } : {}) };
+  return {
+    gatewayId: g,
+    changes,
+    ...(offset !== undefined && Number.isSafeInteger(offset) ? { clockOffset: offset } : {}),
+    ...(r === 1 ? { refreshed: true as const } : {}),
+  };
 }

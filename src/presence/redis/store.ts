@@ -37,6 +37,17 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
   const opts = resolveRedisOptions(options);
   const { clock, gatewayId } = opts;
   const feed = new ChangeFeed(opts.onListenerError);
+  const refreshListeners = new Set<() => void>();
+  /** Rows' ts moved without a change (a `r: 1` message): cached listings are out of date. */
+  function refreshed(): void {
+    for (const listener of refreshListeners) {
+      try {
+        listener();
+      } catch (error) {
+        opts.onListenerError(error);
+      }
+    }
+  }
   let state: "starting" | "healthy" | "degraded" | "closed" = "starting";
 
   const outage: Outage = new Outage(opts, {
@@ -63,6 +74,9 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
         deliver([outage.resyncChange(outage.version)]);
       }
       deliver(message.changes);
+      // A keep-alive refresh on that gateway (P7): not a change, but this gateway's cached listing
+      // still has the old ts, while eviction (S2) and expiry (S1) go by the new one.
+      if (message.refreshed) refreshed();
     },
   });
 
@@ -89,6 +103,7 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
   function deliverReply(reply: ScriptReply): ScriptReply {
     const message = parseChangeMessage(reply.changesJson, gatewayId);
     if (message) deliver(message.changes);
+    if (message?.refreshed) refreshed();
     return reply;
   }
 
@@ -250,6 +265,11 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
 
     onChange(listener) {
       return feed.subscribe(listener);
+    },
+
+    onRefresh(listener) {
+      refreshListeners.add(listener);
+      return () => void refreshListeners.delete(listener);
     },
 
     isEphemeral(mode) {

@@ -7,7 +7,8 @@
  * Calling convention (every script): KEYS[1] = `<prefix>:meta` (also the key a Redis Cluster routes
  * by), ARGV[1] = prefix, ARGV[2] = this gateway's id, ARGV[3] = the gateway's clock (ms), ARGV[4] =
  * ttlMs, ARGV[5] = maxEntries; the script's own arguments follow from ARGV[6]. Every script returns
- * `{changesJson, now, result}`: changesJson is also PUBLISHed on `<prefix>:changes` when not empty.
+ * `{changesJson, now, result}`: changesJson is also PUBLISHed on `<prefix>:changes` when not empty
+ * (it carries `r: 1` when a row's ts was refreshed without a change, so other gateways' cached listings go).
  *
  * Data model (docs/cluster.md): `<prefix>:row:<key>` hash of a row's fields with `ts`;
  * `<prefix>:order` sorted set key -> write sequence (the write order is the ts order, as in the memory
@@ -24,6 +25,9 @@ local META = KEYS[1]
 local ORDER, GATEWAYS, CONNS, IPS = P .. ':order', P .. ':gateways', P .. ':conns', P .. ':ips'
 local MAX_LIST = 32
 local changes = {}
+-- Set when a row's ts moved without a change (P7: a keep-alive touch, or expiry finding a row still
+-- open): no change is recorded or pushed, but the other gateways must drop their cached listing.
+local refreshed = false
 
 local function int(n) return string.format('%.0f', n) end
 local function row_key(key) return P .. ':row:' .. key end
@@ -85,6 +89,7 @@ local function sweep(now)
     if open_count(oldest) > 0 then
       redis.call('HSET', row_key(oldest), 'ts', int(now))
       bump(oldest)
+      refreshed = true
     else
       remove('expire', oldest)
       removed = removed + 1
@@ -218,10 +223,14 @@ local function leave(id, now)
   return #held / 2
 end
 
+-- The message {g, c = changes, r = 1 when rows were refreshed} is published when there is either.
 local function finish(now, result)
   local json = ''
-  if #changes > 0 then
-    json = cjson.encode({ g = GW, c = changes })
+  if #changes > 0 or refreshed then
+    local message = { g = GW }
+    if #changes > 0 then message.c = changes end
+    if refreshed then message.r = 1 end
+    json = cjson.encode(message)
     redis.call('PUBLISH', P .. ':changes', json)
   end
   return { json, int(now), result }
