@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkListRows, oldestMismatch } from "../../src/conformance/checks/list-checks.js";
+import { checkListRows, evictionUnknown, oldestMismatch } from "../../src/conformance/checks/list-checks.js";
 import { match, matches } from "../../src/conformance/checks/matchers.js";
 import { parseBaseline } from "../../src/conformance/report/baseline.js";
 import { pointer, resolve, VariableError } from "../../src/conformance/scenario/vars.js";
@@ -118,6 +118,31 @@ describe("list checks", () => {
     expect(evict([self, { instanceId: "OLD", ts: 10 }, { instanceId: "x", ts: 95 }])[0]?.message).toMatch(/ts 90, but the oldest had ts 10/);
     expect(evict([{ instanceId: "new", ts: 90 }, { instanceId: "old", ts: 10 }])[0]?.message).toMatch(/self row was evicted/);
     expect(evict([self])[0]?.message).toMatch(/exactly one row evicted, 2 are gone/);
+  });
+
+  it("fails an eviction only on evidence: a row refreshed since the captured listing (P7) may have been newer when the new key came", () => {
+    const self = { reason: "self", ts: 1 };
+    const before = [self, { instanceId: "victim", ts: 10 }, { instanceId: "a", ts: 20 }, { instanceId: "b", ts: 30 }];
+    const evict = (after: object[]) => checkListRows({ step: "list", actor: "a" }, after as never, before as never);
+    // a went; the victim, older at the listing, is listed with a ts above a's: not judged, not failed.
+    const refreshed = [self, { instanceId: "new", ts: 50 }, { instanceId: "victim", ts: 45 }, { instanceId: "b", ts: 30 }];
+    expect(evict(refreshed)).toEqual([]);
+    expect(evictionUnknown(before as never, refreshed as never)).toBe(
+      'the row of instanceId "a" (ts 20) was evicted, and the row of instanceId "victim" (ts 10 then, 45 now) was older then and has been refreshed since: which row was the oldest when the new key came is not known (a refresh before it made the evicted row the oldest)',
+    );
+    // The victim still listed with its ts (not refreshed): it was older when the new key came.
+    const kept = [self, { instanceId: "new", ts: 50 }, { instanceId: "victim", ts: 10 }, { instanceId: "b", ts: 30 }];
+    expect(evict(kept)[0]?.message).toMatch(/evicted a row with ts 20, but the oldest had ts 10/);
+    expect(evictionUnknown(before as never, kept as never)).toBeUndefined();
+    // Refreshed, but still below the evicted row's ts: certainly older then.
+    const stillOlder = [self, { instanceId: "new", ts: 50 }, { instanceId: "victim", ts: 15 }, { instanceId: "b", ts: 30 }];
+    expect(evict(stillOlder)[0]?.message).toMatch(/evicted a row with ts 20, but the oldest had ts 10/);
+    // b went: a is certainly older (unchanged), whatever the victim's refresh: a failure.
+    const newer = [self, { instanceId: "new", ts: 50 }, { instanceId: "victim", ts: 45 }, { instanceId: "a", ts: 20 }];
+    expect(evict(newer)[0]?.message).toMatch(/evicted a row with ts 30, but the oldest had ts 10/);
+    expect(evictionUnknown(before as never, newer as never)).toBeUndefined();
+    // The oldest went: judged (passed) as before.
+    expect(evictionUnknown(before as never, [self, { instanceId: "new", ts: 50 }, { instanceId: "a", ts: 20 }, { instanceId: "b", ts: 30 }] as never)).toBeUndefined();
   });
 
   it("tells whether a premise's row is the one oldest non-self row (assume.oldest), and if not, what is", () => {
