@@ -96,7 +96,7 @@ describe("CLI usage errors exit 2 on every command", () => {
   });
 
   it("every command's --help ends with its exit codes, 2 being the usage error everywhere", { timeout: 90_000 }, () => {
-    const commands = [["list"], ["watch"], ["doctor"], ["conform"], ["serve"], ["record"], ["fixture"], ["report", "compare"]];
+    const commands = [["list"], ["watch"], ["doctor"], ["conform"], ["serve"], ["record"], ["fixture"], ["report"], ["report", "compare"]];
     for (const command of commands) {
       const help = run(...command, "--help");
       expect(help.status).toBe(0);

@@ -58,7 +58,7 @@ export function compareReports(columnArgs: string[], format: "html" | "markdown"
 }
 
 export function register(program: Command): void {
-  const report = program.command("report").description("work with conformance reports (conform --reporter json)");
+  const report = exitCodes(program.command("report"), { 0: "as its subcommand says (report compare --help)" }).description("work with conformance reports (conform --reporter json)");
   exitCodes(report.command("compare"), { 0: "the matrix was written", 2: "a report cannot be read" })
     .description("one matrix of SPEC rules × gateways from several JSON reports, each cell linked to its evidence")
     .argument("<columns...>", "a column per argument: REPORT.json, or [LABEL=]A.json+B.json for several reports of one gateway (gateway-presence conform --reporter json --out FILE)")
