@@ -10,7 +10,7 @@ import { BINDING_HELP, bindingName, gatewayUrl, milliseconds } from "./arguments
 import { createNodeOpenClawBinding, defaultDeviceIdentityPath } from "../client/node.js";
 import { addTokenOptions, commandToken, GIVE_TOKEN, type TokenFlags } from "./token.js";
 import { redactUrl, redactUrlsIn } from "../transport/redact.js";
-import { noHandshakeWith, OPENCLAW_FRAMES_GUESS, waitSayable } from "../client/errors.js";
+import { connectionRefused, noHandshakeWith, NOTHING_LISTENS, OPENCLAW_FRAMES_GUESS, START_A_GATEWAY, waitSayable } from "../client/errors.js";
 import { formatAge } from "../client/status.js";
 import { DEFAULT_GATEWAY_URL, GatewayError, REFUSALS_FOR_A_PERSON, REFUSED_FOR_NOW, TLS_PROBLEM_HINTS, tlsProblem, TransportError, type PresenceClientOptions } from "../index.js";
 
@@ -108,7 +108,13 @@ function failureText(url: string, error: unknown, binding: ConnectionFlags["bind
   const refusal = upgradeRefusal(error);
   if (refusal) return `the gateway at ${url} ${refusal.said}${refusal.hint ? ` (${refusal.hint})` : ""}`;
   const hint = bindingHint(message, binding);
-  return `${hint ? noHandshakeWith(url) : `cannot reach the gateway at ${url}`}: ${withoutUrl(url, message)}${hint || tlsHint(error)}`;
+  return `${hint ? noHandshakeWith(url) : `cannot reach the gateway at ${url}`}: ${withoutUrl(url, message)}${hint || tlsHint(error) || refusedHint(error)}`;
+}
+
+/** Nothing listens at the URL's address (ECONNREFUSED): said as conform says it, and how to start a gateway (`REFUSED_HINT`). */
+export const REFUSED_HINT = `${NOTHING_LISTENS}; ${START_A_GATEWAY}`;
+function refusedHint(error: unknown): string {
+  return connectionRefused(error) ? ` (${REFUSED_HINT})` : "";
 }
 
 /** A wait a gateway asked for, in whole seconds rounded up (at least 1 s): `1m 40s`, or `more than a week`. */

@@ -224,6 +224,25 @@ export const TLS_PROBLEM_HINTS: Readonly<Record<TlsProblem, string>> = {
   handshake: "the gateway's TLS refused the handshake: it accepts no TLS version or cipher this client offers, or wants a client certificate",
 };
 
+/**
+ * A connection attempt refused at TCP (ECONNREFUSED): nothing listens at the address, in the words
+ * list, watch, doctor and conform say it (conform's verdict; list, watch and doctor with
+ * START_A_GATEWAY after it, in parentheses).
+ */
+export const NOTHING_LISTENS = "connection refused: nothing listens there";
+/** What to do when nothing listens at the gateway's address (list, watch, doctor: after NOTHING_LISTENS). */
+export const START_A_GATEWAY = "is a gateway running? `npm start` or `gateway-presence serve` runs one";
+
+/**
+ * Whether a failed connection attempt was refused at TCP (ECONNREFUSED): by the code of Node's error
+ * (a TransportError's `cause`), else by the code its message quotes last (`cannot open ws://...: ECONNREFUSED`).
+ */
+export function connectionRefused(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  if (cause?.code === "ECONNREFUSED") return true;
+  return error instanceof Error && /: ECONNREFUSED$/.test(error.message);
+}
+
 const CREDENTIALS_OR_ORIGIN = "credentials or origin refused: check the token, or that the gateway allows this client's origin; retrying will not help";
 
 /**

@@ -12,8 +12,9 @@ import type { Command } from "commander";
 import { milliseconds } from "../arguments.js";
 import { exitCodes } from "../usage.js";
 import { redactUrl, redactUrlsIn } from "../../transport/redact.js";
+import { connectionRefused } from "../../client/errors.js";
 import { createPresenceClient, REFUSALS_FOR_A_PERSON, TransportError, tlsProblem, type MirrorChange, type PresenceClient, type PresenceEntry, type StateChange } from "../../index.js";
-import { addConnectionOptions, askedWait, bindingHint, cliClientOptions, describeFailure, upgradeRefusal, withoutUrl, type ConnectionFlags } from "../connection.js";
+import { addConnectionOptions, askedWait, bindingHint, cliClientOptions, describeFailure, REFUSED_HINT, upgradeRefusal, withoutUrl, type ConnectionFlags } from "../connection.js";
 import { gatewayNow, instancesJson, renderInstances } from "./list.js";
 
 interface WatchFlags extends ConnectionFlags {
@@ -37,7 +38,7 @@ export function register(program: Command): void {
 }
 
 /**
- * Why an attempt failed, with the --binding hint when the gateway may speak the other binding, or what
+ * Why an attempt failed: nothing listens there (REFUSED_HINT), the --binding hint when the gateway may speak the other binding, or what
  * a refused upgrade's status means (with the wait its Retry-After asked for, and when the reconnect's
  * longest delay cut that wait short: the SDK's reconnect.maxDelayMs): watch keeps retrying (a gateway
  * may be starting or busy), so the hint must show while it does, not only at exit.
@@ -45,6 +46,7 @@ export function register(program: Command): void {
 function hintFor(change: StateChange, binding: WatchFlags["binding"]): string {
   if (change.state !== "reconnecting" || change.reason === undefined) return "";
   const refusal = upgradeRefusal(change.error);
+  if (connectionRefused(change.error ?? new Error(change.reason))) return REFUSED_HINT;
   if (!refusal) return bindingHint(change.reason, binding).trim().replace(/^\((.*)\)$/s, "$1");
   const asked = (change.error as TransportError).retryAfterMs;
   const delayMs = change.delayMs ?? 0;

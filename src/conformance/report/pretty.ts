@@ -4,7 +4,7 @@
  */
 import { isBindingAdaptation, type Adaptation, type CheckResult, type ProgressEvent, type RuleSummary, type RunResult, type ScenarioResult, type WireFinding, type WireRecord } from "./results.js";
 import { findingWhere } from "./finding-words.js";
-import { REFUSALS_FOR_A_PERSON } from "../../client/errors.js";
+import { NOTHING_LISTENS, REFUSALS_FOR_A_PERSON } from "../../client/errors.js";
 import { RULE_ORDER, RULES } from "../scenario/rules.js";
 import type { Capability } from "../scenario/scenario.js";
 import { needsSlowLine, noCheckPassedNote, notRunForRefusals, stoppedByRefusalsLine, whyStopped } from "./summary.js";
@@ -201,7 +201,7 @@ function runErrorVerdict(error: string, binding: string): string {
   const meaning = REFUSALS_FOR_A_PERSON[Number(status)]?.split(":")[0];
   if (meaning) return `the gateway refused the WebSocket upgrade (HTTP ${status}: ${meaning})`;
   if (status || /Unexpected server response: \d+/.test(error)) return "the server there answered the WebSocket upgrade with an HTTP error";
-  if (/ECONNREFUSED/.test(error)) return "the gateway could not be reached (connection refused: nothing listens there)";
+  if (/ECONNREFUSED/.test(error)) return `the gateway could not be reached (${NOTHING_LISTENS})`;
   return "the gateway could not be reached";
 }
 
