@@ -90,7 +90,7 @@ function listScenarios(selected: LoadedScenario[]): string {
 
 /** The harness's messages name conform's flags (how to give a token, the readiness wait), not runConformance's options. */
 function cliWords(flags: ConformFlags): OptionWords {
-  return { giveToken: GIVE_TOKEN, tokenGiven: tokenSource(flags) ?? "--token", waitReady: (ms) => `--wait-ready ${ms}`, stepTimeout: "--step-timeout", timeout: "--timeout" };
+  return { giveToken: GIVE_TOKEN, tokenGiven: tokenSource(flags) ?? "--token", waitReady: (ms) => `--wait-ready ${ms}`, stepTimeout: "--step-timeout", timeout: "--timeout", testMode: "`serve --test-clock`" };
 }
 
 /**

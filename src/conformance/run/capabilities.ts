@@ -1,7 +1,7 @@
 /** Which capabilities a run has, from what the probe saw (hello-ok, and methods tried), the URL and the run options. */
 import type { SlowSkip } from "../report/results.js";
 import type { Capability, Scenario } from "../scenario/scenario.js";
-import { SDK_OPTION_WORDS } from "./option-words.js";
+import { SDK_OPTION_WORDS, testModeHint } from "./option-words.js";
 import type { MethodState } from "./probe.js";
 import { isLoopbackAddress } from "../../server/core/remote-address.js";
 
@@ -41,6 +41,8 @@ export interface CapabilityInput {
   methods?: Partial<Record<"system-event" | "test.clock.advance", MethodState>>;
   /** How to give a token, in the caller's words (OptionWords.giveToken); default `the token option`. */
   giveToken?: string;
+  /** How the reference gateway is started in test mode, in the caller's words (OptionWords.testMode); default the SDK's. */
+  testMode?: string;
 }
 
 export interface Capabilities {
@@ -78,12 +80,14 @@ export function detectCapabilities(input: CapabilityInput): Capabilities {
     ...(input.handshakeTimeoutMs > FAST_WAIT_LIMIT_MS ? { handshakeTimeout: `a ${seconds(input.handshakeTimeoutMs)} handshake timeout; --handshake-timeout MS if the gateway's differs` } : {}),
     slow: "long waits of its own",
   };
+  // How to get the test-clock scenarios run, once (the capability's reason), not per skipped scenario.
+  const testModeNote = (method: string) => (method === "test.clock.advance" ? ` (${testModeHint({ testMode: input.testMode ?? SDK_OPTION_WORDS.testMode })})` : "");
   /** Tried by the probe: works (listed or not), missing (listed or not), or as listed when it could not tell. */
   const offers = (method: "system-event" | "test.clock.advance"): string | undefined => {
     const state = input.methods?.[method];
     if (state === "works") return undefined;
-    if (state === "missing") return `${method} answers METHOD_NOT_FOUND${methods.includes(method) ? " (although hello-ok lists it)" : ""}`;
-    return methods.includes(method) ? undefined : `hello-ok.features.methods has no ${method}${method === "test.clock.advance" ? " (gateway not in test mode)" : ""}`;
+    if (state === "missing") return `${method} answers METHOD_NOT_FOUND${methods.includes(method) ? " (although hello-ok lists it)" : ""}${testModeNote(method)}`;
+    return methods.includes(method) ? undefined : `hello-ok.features.methods has no ${method}${testModeNote(method)}`;
   };
   const why: Record<Capability, string | undefined> = {
     testClock: offers("test.clock.advance"),

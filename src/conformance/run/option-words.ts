@@ -15,6 +15,8 @@ export interface OptionWords {
   stepTimeout: string;
   /** What sets a scenario's timeout, named when a wait the gateway asked for does not fit in it: `timeoutMs`, `--timeout`. */
   timeout: string;
+  /** How the reference gateway is started in test mode (SPEC S3), named when a gateway lacks test.clock.advance: `createGateway({ testClock: true })`, `` `serve --test-clock` ``. */
+  testMode: string;
 }
 
 /** runConformance's and conformanceSuite's option names. */
@@ -24,7 +26,15 @@ export const SDK_OPTION_WORDS: OptionWords = {
   waitReady: (ms) => `waitReadyMs: ${ms}`,
   stepTimeout: "stepTimeoutMs",
   timeout: "timeoutMs",
+  testMode: "createGateway({ testClock: true })",
 };
+
+/**
+ * Why a gateway without test.clock.advance has it not, and how to get the scenarios that need it run
+ * (SPEC S3: a gateway started in test mode offers it): said once per run, after the capability's reason.
+ */
+export const testModeHint = (words: Pick<OptionWords, "testMode">): string =>
+  `a gateway started in test mode offers it, SPEC S3: the reference gateway's ${words.testMode}`;
 
 /**
  * Why a connect with no or a wrong `auth.token` was accepted although the run has a token: the harness

@@ -163,6 +163,7 @@ export async function prepareRun(options: ConformanceOptions, waits?: WaitProgre
     overrides: options.capabilities,
     methods: probe.methods,
     giveToken: config.words.giveToken,
+    testMode: config.words.testMode,
   });
   config.capabilities = capabilities.available;
   const timeoutMs = options.timeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS;
