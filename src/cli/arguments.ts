@@ -54,9 +54,16 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/**
+ * How the CLI words a value outside an option's choices: `must be one of jsonrpc, openclaw` (after
+ * commander's "option '--binding <binding>' argument 'json' is invalid: "). commander's own
+ * `.choices()` check is worded so too (usage.ts oneSentence).
+ */
+export const mustBeOneOf = (choices: readonly string[]): string => `must be one of ${choices.join(", ")}`;
+
 export function bindingName(value: string): (typeof BINDINGS)[number] {
   const name = value.trim().toLowerCase();
-  if (!(BINDINGS as readonly string[]).includes(name)) throw new InvalidArgumentError(`must be one of ${BINDINGS.join(", ")}`);
+  if (!(BINDINGS as readonly string[]).includes(name)) throw new InvalidArgumentError(mustBeOneOf(BINDINGS));
   return name as (typeof BINDINGS)[number];
 }
 

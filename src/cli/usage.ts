@@ -59,14 +59,17 @@ export function throwUsageErrors(program: Command, argv: readonly string[] = pro
 /**
  * commander words a refused value as two sentences, the second in lower case: "option '--timeout-ms
  * <ms>' argument 'abc' is invalid. must be an integer ..." (our parser's message after its full stop;
- * its own choices check: "... is invalid. Allowed choices are html, markdown."). Said as one:
- * "... is invalid: must be an integer ...", "... is invalid: allowed choices are html, markdown.".
+ * its own choices check: "... is invalid. Allowed choices are html, markdown."). Said as one, and a
+ * choices check in our parsers' words (arguments.ts mustBeOneOf, e.g. --binding):
+ * "... is invalid: must be an integer ...", "... is invalid: must be one of html, markdown".
  */
 export function oneSentence(text: string): string {
-  return text.replace(
-    /^((?:option '[^']*' (?:argument|value) '.*?'(?: from env '[^']*')?|command-argument value '.*?') is invalid(?: for argument '[^']*')?)\. (?:([A-Z])(?=[a-z]))?/s,
-    (_, head: string, capital: string | undefined) => `${head}: ${capital?.toLowerCase() ?? ""}`,
-  );
+  return text
+    .replace(
+      /^((?:option '[^']*' (?:argument|value) '.*?'(?: from env '[^']*')?|command-argument value '.*?') is invalid(?: for argument '[^']*')?)\. (?:([A-Z])(?=[a-z]))?/s,
+      (_, head: string, capital: string | undefined) => `${head}: ${capital?.toLowerCase() ?? ""}`,
+    )
+    .replace(/^(.* is invalid(?: for argument '[^']*')?): allowed choices are (.*)\.$/m, "$1: must be one of $2");
 }
 
 /** Command-line values that are URLs (`--url U`, `--upstream=U`, ...), which may hold a token or `user:password@`. */

@@ -57,7 +57,12 @@ describe("CLI usage errors exit 2 on every command", () => {
     [["doctor", "--token", "t", "--token-file", notARecording], /^gateway-presence doctor: give --token or --token-file, not both\n$/],
     [["serve", "--token", "t", "--token-file", notARecording], /^gateway-presence serve: give --token or --token-file, not both\n$/],
     [["report", "compare"], /missing required argument 'columns'/],
-    [["report", "compare", "a.json", "--format", "pdf"], /--format <format>' argument 'pdf' is invalid: allowed choices are html, markdown/],
+    // Every choice option in one wording (--binding's), commander's own .choices() check included: no "allowed choices are".
+    [["report", "compare", "a.json", "--format", "pdf"], /^gateway-presence report compare: option '--format <format>' argument 'pdf' is invalid: must be one of html, markdown\n$/],
+    [["conform", "--reporter", "xml"], /^gateway-presence conform: option '--reporter <name>' argument 'xml' is invalid: must be one of pretty, json, junit, html\n$/],
+    [["conform", "--reporter=xml", "--list"], /^gateway-presence conform: option '--reporter <name>' argument 'xml' is invalid: must be one of pretty, json, junit, html\n$/],
+    [["conform", "--with", "teleport,token", "--list"], /^gateway-presence conform: option '--with <capabilities>' argument 'teleport,token' is invalid: unknown capability teleport: each must be one of testClock, token, .*, cluster\n$/],
+    [["serve", "--binding", "grpc"], /^gateway-presence serve: option '--binding <binding>' argument 'grpc' is invalid: must be one of jsonrpc, openclaw\n$/],
     [["doctor", "--watch-ms", "x"], /--watch-ms <ms>' argument '[^']*' is invalid: must be an integer/],
     [["nosuch"], /unknown command 'nosuch'/],
   ])("%j", (args, message) => {

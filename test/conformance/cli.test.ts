@@ -132,7 +132,7 @@ describe("gateway-presence conform", () => {
 
   it("exits 2 on a bad option (1 would read as a failing gateway), a URL that is not ws://, an unreadable baseline", async () => {
     const reporter = await cli(["--reporter", "xml"]);
-    expect(reporter.stderr).toMatch(/'--reporter <name>' argument 'xml' is invalid: allowed choices are /);
+    expect(reporter.stderr).toMatch(/'--reporter <name>' argument 'xml' is invalid: must be one of pretty, json, junit, html\n$/);
     expect(reporter.code).toBe(2);
     const url = await cli(["--url", "http://127.0.0.1:1"]);
     expect(url.stderr).toMatch(/' is invalid: must be a ws:\/\/ or wss:\/\/ URL/);

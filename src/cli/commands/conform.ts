@@ -16,7 +16,7 @@ import { formatReport, formatSummary, progressPrinter, REPORTERS, type ReporterN
 import { modeSelectionProblem, runConformance, selectScenarios } from "../../conformance/run/runner.js";
 import type { Capability } from "../../conformance/scenario/scenario.js";
 import { createGateway, type Gateway } from "../../server/index.js";
-import { BINDING_HELP, bindingName, collect, gatewayUrl, milliseconds } from "../arguments.js";
+import { BINDING_HELP, bindingName, collect, gatewayUrl, milliseconds, mustBeOneOf } from "../arguments.js";
 import { checkWritable } from "../output-file.js";
 import { exitCodes } from "../usage.js";
 import type { OptionWords } from "../../conformance/run/option-words.js";
@@ -69,7 +69,7 @@ const addList = (value: string, previous: string[] | undefined): string[] => [..
 function capabilities(value: string, previous: string[] | undefined): string[] {
   const names = list(value);
   const unknown = names.filter((n) => !ALL_CAPABILITIES.includes(n as Capability));
-  if (unknown.length) throw new InvalidArgumentError(`unknown capability ${unknown.join(", ")} (known: ${ALL_CAPABILITIES.join(", ")})`);
+  if (unknown.length) throw new InvalidArgumentError(`unknown capability ${unknown.join(", ")}: each ${mustBeOneOf(ALL_CAPABILITIES)}`);
   return [...(previous ?? []), ...names];
 }
 
