@@ -231,7 +231,7 @@ export const TLS_PROBLEM_HINTS: Readonly<Record<TlsProblem, string>> = {
  */
 export const NOTHING_LISTENS = "connection refused: nothing listens there";
 /** What to do when nothing listens at the gateway's address (list, watch, doctor: after NOTHING_LISTENS). */
-export const START_A_GATEWAY = "is a gateway running? `npm start` or `gateway-presence serve` runs one";
+export const START_A_GATEWAY = "is a gateway running there? `gateway-presence serve` starts one";
 
 /**
  * Whether a failed connection attempt was refused at TCP (ECONNREFUSED): by the code of Node's error

@@ -3,11 +3,11 @@
 // (src/client/errors.ts NOTHING_LISTENS, START_A_GATEWAY); exit codes as before (list 1, doctor 2,
 // watch 1 after --timeout-ms). Real processes against a loopback port nobody listens on.
 import { describe, expect, it } from "vitest";
-const NOTHING_LISTENS = "connection refused: nothing listens there", START_A_GATEWAY = "is a gateway running? `npm start` or `gateway-presence serve` runs one";
+const NOTHING_LISTENS = "connection refused: nothing listens there", START_A_GATEWAY = "is a gateway running there? `gateway-presence serve` starts one";
 import { cli, cliResult } from "../support/cli.js";
 import { closedPort } from "../support/ports.js";
 
-const HINT = "(connection refused: nothing listens there; is a gateway running? `npm start` or `gateway-presence serve` runs one)";
+const HINT = "(connection refused: nothing listens there; is a gateway running there? `gateway-presence serve` starts one)";
 
 describe("a gateway URL where nothing listens", () => {
   it("the shared words are conform's, with how to start a gateway", () => {

@@ -72,10 +72,10 @@ describe("--timeout-ms: list, watch and doctor", () => {
     expect(states).toContain("reconnecting");
     expect(states.at(-1)).toBe("closed");
     expect(run.stderr()).toMatch(
-      new RegExp(`^gateway-presence watch: cannot reach the gateway at ${url}: ECONNREFUSED \\(connection refused: nothing listens there; is a gateway running\\? \`npm start\` or \`gateway-presence serve\` runs one\\); stopped retrying after --timeout-ms 1500 with no list\\n$`),
+      new RegExp(`^gateway-presence watch: cannot reach the gateway at ${url}: ECONNREFUSED \\(connection refused: nothing listens there; is a gateway running there\\? \`gateway-presence serve\` starts one\\); stopped retrying after --timeout-ms 1500 with no list\\n$`),
     );
     // --json's closed state says the same, naming the URL once (not the client's "cannot open <url>: ").
-    expect(jsonLines(run.stdout()).at(-1)!.reason).toBe(`cannot reach the gateway at ${url}: ECONNREFUSED (connection refused: nothing listens there; is a gateway running? \`npm start\` or \`gateway-presence serve\` runs one); stopped retrying after --timeout-ms 1500 with no list`);
+    expect(jsonLines(run.stdout()).at(-1)!.reason).toBe(`cannot reach the gateway at ${url}: ECONNREFUSED (connection refused: nothing listens there; is a gateway running there? \`gateway-presence serve\` starts one); stopped retrying after --timeout-ms 1500 with no list`);
   });
 
   describe("against the reference gateway", () => {

@@ -104,9 +104,9 @@ describe("a --url with a token or user:password is never printed", () => {
     const refused = `cannot open ${shownUrl(port)}: ECONNREFUSED`;
     expect(list.code).toBe(1);
     // The URL once: the client's "cannot open <url>: " is not repeated after "at <url>: ".
-    expect(list.stderr).toBe(`gateway-presence list: cannot reach the gateway at ${shownUrl(port)}: ECONNREFUSED (connection refused: nothing listens there; is a gateway running? \`npm start\` or \`gateway-presence serve\` runs one)\n`);
+    expect(list.stderr).toBe(`gateway-presence list: cannot reach the gateway at ${shownUrl(port)}: ECONNREFUSED (connection refused: nothing listens there; is a gateway running there? \`gateway-presence serve\` starts one)\n`);
     expect(doctor.code).toBe(2);
-    expect(doctor.stderr).toBe(`gateway-presence doctor: cannot reach the gateway at ${shownUrl(port)}: ECONNREFUSED (connection refused: nothing listens there; is a gateway running? \`npm start\` or \`gateway-presence serve\` runs one)\n`);
+    expect(doctor.stderr).toBe(`gateway-presence doctor: cannot reach the gateway at ${shownUrl(port)}: ECONNREFUSED (connection refused: nothing listens there; is a gateway running there? \`gateway-presence serve\` starts one)\n`);
     const reconnecting = watchJson.stdout
       .trim()
       .split("\n")

@@ -163,7 +163,7 @@ describe("gateway-presence doctor (CLI)", () => {
     // OpenClaw itself closes a JSON-RPC connect with 1008; the other way round no challenge comes.
     expect(describeFailure("ws://h", new Error("connect: connection closed (1008 invalid request frame)"))).toMatch(/add --binding openclaw\)$/);
     expect(describeFailure("ws://h", new Error("no connect.challenge event within 5000 ms"), "openclaw")).toMatch(/^no handshake with the gateway at ws:\/\/h: .*leave out --binding openclaw\)$/);
-    expect(describeFailure("ws://h", new Error("cannot open ws://h: ECONNREFUSED"))).toBe(`cannot reach the gateway at ws://h: ECONNREFUSED (connection refused: nothing listens there; is a gateway running? \`npm start\` or \`gateway-presence serve\` runs one)`);
+    expect(describeFailure("ws://h", new Error("cannot open ws://h: ECONNREFUSED"))).toBe(`cannot reach the gateway at ws://h: ECONNREFUSED (connection refused: nothing listens there; is a gateway running there? \`gateway-presence serve\` starts one)`);
   });
 
   it("a gateway that is still starting (OpenClaw's retryable UNAVAILABLE, the reference gateway's startsSlowly fault): exit 2, and it says to retry", async () => {
