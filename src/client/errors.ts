@@ -1,6 +1,7 @@
 /** The two error types every client call rejects with: one from the gateway, one from the wire. */
 import type { ErrorName, ValidationIssue } from "../protocol/errors.js";
 import { errorCodeText, FrameDecodeError, type WireError } from "../transport/frames.js";
+import { classifyTlsFailure, type CertificateProblem, type TlsProblem } from "../transport/tls-problems.js";
 
 /**
  * The gateway answered with an error (SPEC §10): `code` is the table's name, `data` its details (over
@@ -149,39 +150,7 @@ export function isFatalConnectError(error: unknown): error is GatewayError {
   return error instanceof GatewayError && FATAL_CONNECT_ERRORS.has(error.code);
 }
 
-/**
- * What is wrong with a wss:// gateway's TLS certificate: not trusted here (self-signed, a private CA),
- * expired or not valid yet, or made for another host name. Each needs a person (a CA given, the
- * certificate renewed, the URL changed); the client still retries them (a renewed certificate is
- * picked up by the next attempt), see docs/client.md "TLS certificates".
- */
-export type CertificateProblem = "untrusted" | "expired" | "hostname";
-
-/**
- * Why a wss:// connection attempt failed in TLS: a CertificateProblem; `"no-tls"`, the port answered
- * but not in TLS (a plain ws:// gateway, another service: the URL is wrong); or `"handshake"`, a TLS
- * server that refused the handshake (no TLS version or cipher both sides accept, a client certificate
- * wanted). Like certificate problems, the client retries these; each needs a person.
- */
-export type TlsProblem = CertificateProblem | "no-tls" | "handshake";
-
-/** Node's error codes by what they mean (OpenSSL's verify codes, Node's own host-name check, OpenSSL's record errors). */
-const TLS_CODES: ReadonlyArray<[RegExp, TlsProblem]> = [
-  [/^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_UNTRUSTED)$/, "untrusted"],
-  [/^(CERT_HAS_EXPIRED|CERT_NOT_YET_VALID)$/, "expired"],
-  [/^(ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)$/, "hostname"],
-  [/^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG)$/, "no-tls"],
-  [/^ERR_SSL_(SSLV3|TLSV1\d?)_ALERT_/, "handshake"],
-];
-
-/**
- * OpenSSL's reasons behind Node's generic EPROTO (`write EPROTO ...:ssl3_get_record:wrong version
- * number:...`, which is what Node 20 gives through `ws`): the first bytes back were not a TLS record
- * (a plain HTTP/WebSocket answer reads as a "wrong version number", a long text line as a "packet
- * length too long"), or the server sent a TLS alert. Only the message names the reason.
- */
-const NOT_TLS_REASON = /wrong version number|packet length too long/i;
-const TLS_ALERT_REASON = /alert/i;
+export { TLS_PROBLEM_HINTS, type CertificateProblem, type TlsProblem } from "../transport/tls-problems.js";
 
 /**
  * What went wrong in TLS behind a failed connection attempt (a TransportError: `connect()`'s
@@ -192,15 +161,7 @@ const TLS_ALERT_REASON = /alert/i;
  * why it could not open, so there it is always undefined.
  */
 export function tlsProblem(error: unknown): TlsProblem | undefined {
-  if (!(error instanceof TransportError)) return undefined;
-  const cause = error.cause as { code?: unknown; reason?: unknown; message?: unknown } | undefined;
-  const code = typeof cause?.code === "string" ? cause.code : /: ([A-Z][A-Z0-9_]+)$/.exec(error.message)?.[1];
-  if (code === undefined) return undefined;
-  if (code === "EPROTO") {
-    const reason = `${typeof cause?.reason === "string" ? cause.reason : ""} ${typeof cause?.message === "string" ? cause.message : ""}`;
-    return NOT_TLS_REASON.test(reason) ? "no-tls" : TLS_ALERT_REASON.test(reason) ? "handshake" : undefined;
-  }
-  return TLS_CODES.find(([pattern]) => pattern.test(code))?.[1];
+  return error instanceof TransportError ? classifyTlsFailure(error.cause, error.message) : undefined;
 }
 
 /**
@@ -211,18 +172,6 @@ export function certificateProblem(error: unknown): CertificateProblem | undefin
   const problem = tlsProblem(error);
   return problem === "no-tls" || problem === "handshake" ? undefined : problem;
 }
-
-/**
- * What to do about each TlsProblem, in the words list, watch, doctor and conform say it (after the
- * failure, in parentheses): trust the CA, renew the certificate, change the URL or the TLS settings.
- */
-export const TLS_PROBLEM_HINTS: Readonly<Record<TlsProblem, string>> = {
-  untrusted: "the gateway's TLS certificate is not trusted here: for a private CA or a self-signed certificate, give it with NODE_EXTRA_CA_CERTS=FILE",
-  expired: "the gateway's TLS certificate has expired or is not valid yet",
-  hostname: "the gateway's TLS certificate is not for this host name: use one it names",
-  "no-tls": "no TLS there: if the gateway serves plain WebSocket, use ws://",
-  handshake: "the gateway's TLS refused the handshake: it accepts no TLS version or cipher this client offers, or wants a client certificate",
-};
 
 /**
  * A connection attempt refused at TCP (ECONNREFUSED): nothing listens at the address, in the words

@@ -52,3 +52,30 @@ export class ChangeFeed {
     }
   }
 }
+
+/**
+ * The listeners of a store's refreshes (PresenceStore.onRefresh: rows' `ts` moved without a change,
+ * SPEC P7): each is called, and a throwing one goes to `onListenerError` without stopping the others.
+ */
+export class RefreshSignal {
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly onListenerError: (error: unknown) => void) {}
+
+  /** Adds a listener; returns the function that removes it. */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  /** Calls every listener. */
+  fire(): void {
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+}

@@ -8,7 +8,7 @@
  * seeded with the last list it knew, and writes this gateway's presence back when Redis returns.
  */
 import type { PresenceEntry } from "../../protocol/presence.js";
-import { ChangeFeed } from "../change-feed.js";
+import { ChangeFeed, RefreshSignal } from "../change-feed.js";
 import { isEphemeralMode } from "../ephemeral.js";
 import { cleanFields, normaliseKey, PresenceInputError } from "../merge.js";
 import {
@@ -37,17 +37,8 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
   const opts = resolveRedisOptions(options);
   const { clock, gatewayId } = opts;
   const feed = new ChangeFeed(opts.onListenerError);
-  const refreshListeners = new Set<() => void>();
   /** Rows' ts moved without a change (a `r: 1` message): cached listings are out of date. */
-  function refreshed(): void {
-    for (const listener of refreshListeners) {
-      try {
-        listener();
-      } catch (error) {
-        opts.onListenerError(error);
-      }
-    }
-  }
+  const refresh = new RefreshSignal(opts.onListenerError);
   let state: "starting" | "healthy" | "degraded" | "closed" = "starting";
 
   const outage: Outage = new Outage(opts, {
@@ -76,7 +67,7 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
       deliver(message.changes);
       // A keep-alive refresh on that gateway (P7): not a change, but this gateway's cached listing
       // still has the old ts, while eviction (S2) and expiry (S1) go by the new one.
-      if (message.refreshed) refreshed();
+      if (message.refreshed) refresh.fire();
     },
   });
 
@@ -103,7 +94,7 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
   function deliverReply(reply: ScriptReply): ScriptReply {
     const message = parseChangeMessage(reply.changesJson, gatewayId);
     if (message) deliver(message.changes);
-    if (message?.refreshed) refreshed();
+    if (message?.refreshed) refresh.fire();
     return reply;
   }
 
@@ -268,8 +259,7 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
     },
 
     onRefresh(listener) {
-      refreshListeners.add(listener);
-      return () => void refreshListeners.delete(listener);
+      return refresh.subscribe(listener);
     },
 
     isEphemeral(mode) {
