@@ -78,10 +78,19 @@ export interface ListenSpec {
 export function listenSpec(value: string, previous: ListenSpec[] = []): ListenSpec[] {
   const match = /^([^=]+)=(?:(?:\[([^\]]+)\]|([^:[\]]+)):)?(\d+)$/.exec(value.trim());
   if (!match) throw new InvalidArgumentError("must be BINDING=HOST:PORT (e.g. openclaw=127.0.0.1:18790), BINDING=[::1]:PORT or BINDING=PORT");
-  const binding = bindingName(match[1]!);
-  const port = integer(0, 65535)(match[4]!);
+  const binding = part("BINDING", match[1]!, bindingName);
+  const port = part("PORT", match[4]!, integer(0, 65535));
   const host = match[2] ?? match[3];
   return [...previous, { binding, port, ...(host !== undefined ? { host } : {}) }];
+}
+
+/** One part of a compound value, its error naming the part: `BINDING 'grpc' must be one of jsonrpc, openclaw`. */
+function part<T>(name: string, value: string, parse: (value: string) => T): T {
+  try {
+    return parse(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`${name} '${value}' ${(error as Error).message}`);
+  }
 }
 
 /** A JSON object given on the command line (e.g. `--limits '{"connectionsPerAddress":64}'`). */

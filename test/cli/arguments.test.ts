@@ -63,6 +63,9 @@ describe("CLI usage errors exit 2 on every command", () => {
     [["conform", "--reporter=xml", "--list"], /^gateway-presence conform: option '--reporter <name>' argument 'xml' is invalid: must be one of pretty, json, junit, html\n$/],
     [["conform", "--with", "teleport,token", "--list"], /^gateway-presence conform: option '--with <capabilities>' argument 'teleport,token' is invalid: unknown capability teleport: each must be one of testClock, token, .*, cluster\n$/],
     [["serve", "--binding", "grpc"], /^gateway-presence serve: option '--binding <binding>' argument 'grpc' is invalid: must be one of jsonrpc, openclaw\n$/],
+    // --listen's compound value: the error names the part that is wrong, not only the whole argument.
+    [["serve", "--listen", "grpc=1234"], /^gateway-presence serve: option '--listen <binding=host:port>' argument 'grpc=1234' is invalid: BINDING 'grpc' must be one of jsonrpc, openclaw\n$/],
+    [["serve", "--listen", "jsonrpc=127.0.0.1:70000"], /^gateway-presence serve: option '--listen <binding=host:port>' argument 'jsonrpc=127.0.0.1:70000' is invalid: PORT '70000' must be an integer from 0 to 65535\n$/],
     [["doctor", "--watch-ms", "x"], /--watch-ms <ms>' argument '[^']*' is invalid: must be an integer/],
     [["nosuch"], /unknown command 'nosuch'/],
   ])("%j", (args, message) => {

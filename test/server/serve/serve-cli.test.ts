@@ -176,9 +176,9 @@ describe("gateway-presence serve", () => {
 
   it("refuses bad --listen and --binding values, and --port or --binding beside --listen", async () => {
     for (const [args, message] of [
-      [["--listen", "soap=127.0.0.1:1"], /--listen <binding=host:port>' argument '[^']*' is invalid: must be one of jsonrpc, openclaw/],
+      [["--listen", "soap=127.0.0.1:1"], /--listen <binding=host:port>' argument '[^']*' is invalid: BINDING 'soap' must be one of jsonrpc, openclaw/],
       [["--listen", "openclaw"], /--listen <binding=host:port>' argument '[^']*' is invalid: must be BINDING=HOST:PORT/],
-      [["--listen", "openclaw=127.0.0.1:99999"], /--listen <binding=host:port>' argument '[^']*' is invalid: must be an integer from 0 to 65535/],
+      [["--listen", "openclaw=127.0.0.1:99999"], /--listen <binding=host:port>' argument '[^']*' is invalid: PORT '99999' must be an integer from 0 to 65535/],
       [["--binding", "grpc"], /--binding <binding>' argument '[^']*' is invalid: must be one of jsonrpc, openclaw/],
       [["--listen", "openclaw=0", "--port", "0"], /with --listen, each listener names its own binding and port/],
       // One port given to two listeners: a usage error naming both, not "in use by another program" (exit 1).
