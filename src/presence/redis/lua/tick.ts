@@ -4,15 +4,28 @@
  * Refreshes this gateway's heartbeat (only while it is registered: a gateway that was declared dead,
  * or whose Redis lost its data, must re-register with restore), removes gateways whose heartbeat is
  * older than deadAfterMs (their self rows go, their connections close: P6), then runs expiry (S1).
+ * Heartbeats land only while Redis runs commands. When no gateway ticked for deadAfterMs / 2 (Redis
+ * was frozen or overloaded; `tickAt` in META is the last tick of any gateway), every heartbeat is
+ * moved on by that gap (never past now): the ticks queued in a frozen Redis run back to back when it
+ * thaws, and the first of them would otherwise find every other gateway's heartbeat as old as the
+ * freeze and declare them all dead (their rows disconnected, then written back by their restore).
+ * A gateway that had stopped before the gap keeps the age it had.
  * Result: {registered 0|1, the test clock offset, the change counter, 1 when another process
  * registered this gateway id since, {id, keys with connections it held, ...} of the gateways this tick removed}.
  */
 export const TICK_LUA = String.raw`
 local now = clock()
 local real = real_ms()
+local dead_after = tonumber(ARGV[6])
+local last_tick = tonumber(redis.call('HGET', META, 'tickAt') or '0')
+redis.call('HSET', META, 'tickAt', int(real))
+if last_tick > 0 and real - last_tick > dead_after / 2 then
+  local beats = redis.call('ZRANGE', GATEWAYS, 0, -1, 'WITHSCORES')
+  for i = 1, #beats, 2 do redis.call('ZADD', GATEWAYS, int(math.min(tonumber(beats[i + 1]) + real - last_tick, real)), beats[i]) end
+end
 local registered = redis.call('ZSCORE', GATEWAYS, GW) ~= false
 if registered then redis.call('ZADD', GATEWAYS, real, GW) end
-local dead = redis.call('ZRANGEBYSCORE', GATEWAYS, '-inf', '(' .. int(real - tonumber(ARGV[6])))
+local dead = redis.call('ZRANGEBYSCORE', GATEWAYS, '-inf', '(' .. int(real - dead_after))
 local removed = {}
 for _, id in ipairs(dead) do
   if id ~= GW then
