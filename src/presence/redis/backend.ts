@@ -63,6 +63,9 @@ export class RedisBackend {
         retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
         connectionName: `gateway-presence:${opts.gatewayId}`,
         enableAutoPipelining: true,
+        // close() ends the socket and waits this long for Redis to close its side (ioredis' default
+        // is 2 s): a frozen Redis never does, and a stopping gateway would wait for it.
+        disconnectTimeout: Math.min(opts.commandTimeoutMs, 250),
       });
     for (const [name, lua] of Object.entries(SCRIPTS)) this.client.defineCommand(name, { numberOfKeys: 1, lua });
     this.subscriber = this.client.duplicate({

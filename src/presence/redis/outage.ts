@@ -128,6 +128,16 @@ export class Outage {
     this.startProbe();
   }
 
+  /**
+   * close() could not run the leave script (Redis out of reach): the operator reads "stopped" next,
+   * so say that the others still list this gateway until its heartbeat is old enough.
+   */
+  stoppedUnannounced(): void {
+    this.opts.log(
+      `warning presence store: gateway ${this.opts.gatewayId} stopped without leaving the cluster (Redis unreachable): the other gateways list its self row and connections until it has sent no heartbeat for ${this.opts.deadAfterMs} ms`,
+    );
+  }
+
   /** The local store (created on first use in an outage, seeded with the last known list). */
   fallback(): Promise<PresenceStore> {
     this.localReady ??= (async () => {

@@ -290,7 +290,8 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
       stopTicker();
       await started;
       await touches.settled();
-      if (state === "healthy") await script("presenceLeave").catch(() => {});
+      const left = state === "healthy" && (await script("presenceLeave").then(() => true, () => false));
+      if (!left) outage.stoppedUnannounced();
       state = "closed";
       await outage.close();
       await backend.close();

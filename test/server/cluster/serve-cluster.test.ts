@@ -49,6 +49,26 @@ describe.skipIf(REDIS_MISSING !== undefined)(`serve --redis${REDIS_MISSING ? ` (
     await watcher.waitFor((f) => JSON.stringify(f).includes('"disconnect"'));
   });
 
+  it("SIGTERM while Redis is frozen: exits at once, and says the others list it until its heartbeat is old", async () => {
+    const s = serve(["--port", "0", "--redis", redis!.url, "--redis-prefix", `frozen-${process.pid}`, "--dead-after-ms", "500", "--gateway-id", "gw-frozen"]);
+    await urlOf(s);
+    await eventually(async () => expect(s.stdout()).toContain("cluster: gateway gw-frozen"));
+    redis!.pause();
+    try {
+      await eventually(async () => expect(s.stdout()).toContain("Redis unreachable"), 5_000);
+      const signalled = Date.now();
+      s.child.kill("SIGTERM");
+      expect(await s.exit).toBe(0);
+      // ioredis waited 2 s for the frozen Redis to close its side of each socket (its disconnectTimeout).
+      expect(Date.now() - signalled).toBeLessThan(1_500);
+    } finally {
+      redis!.resume();
+    }
+    expect(s.stdout()).toMatch(
+      /warning presence store: gateway gw-frozen stopped without leaving the cluster \(Redis unreachable\): the other gateways list its self row and connections until it has sent no heartbeat for 500 ms\n.*stopped\n/,
+    );
+  });
+
   it("keeps a password in --redis out of its output, and refuses a URL that is not redis://", async () => {
     const s = serve(["--port", "0", "--redis", `redis://:hunter2-secret@127.0.0.1:${redis!.port}`, "--gateway-id", "pw"]);
     const bad = serve(["--port", "0", "--redis", "http://u:hunter2-http@127.0.0.1:1"]);
