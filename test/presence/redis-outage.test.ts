@@ -114,13 +114,17 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store outages${REDIS_MISSING
 
   it("notices when Redis lost its data under it (FLUSHALL) and writes its presence back", async () => {
     const server = await redisServer();
-    const { a, b } = await twoGateways();
+    const { a, b, lines } = await twoGateways();
     await a.store.openConnection("live", { host: "live", reason: "connect" });
     const admin = new Redis(server.url);
     await admin.flushall();
     await admin.quit();
     await eventually(async () => expect(await hosts(b.store.list())).toEqual(["gateway-a self", "gateway-b self", "live connect"]), 10_000);
     expect(await a.store.get(SELF_KEY)).toMatchObject({ host: "gateway-a" });
+    // Redis was reachable all along: the log says what happened, not "reachable again (1 ms without Redis)".
+    await eventually(() => expect(lines).toHaveLength(2));
+    expect(lines[0]).toMatch(/^warning presence store: gateway gw-a is not registered in Redis \(Redis lost its data/);
+    expect(lines[1]).toBe("presence store: gateway gw-a is registered in Redis again; wrote back 1 row");
   });
 
   it("comes back after the others declared it dead: its self row returns and its still-open rows are live again", async () => {

@@ -57,6 +57,8 @@ export class Outage {
   private outages = 0;
   private reconciles = 0;
   private since: number | undefined;
+  /** Why the write-back is under way: Redis was out of reach, or it was up but had lost this gateway. */
+  private cause: "outage" | "rejoin" = "outage";
 
   constructor(
     private readonly opts: ResolvedRedisOptions,
@@ -115,6 +117,7 @@ export class Outage {
   begin(reason: string): void {
     this.outages++;
     this.since = Date.now();
+    this.cause = "outage";
     this.opts.log(
       `warning presence store: Redis unreachable (${reason}); gateway ${this.opts.gatewayId} serves its own presence locally and writes it back when Redis returns`,
     );
@@ -124,6 +127,7 @@ export class Outage {
   /** This gateway is missing from Redis while Redis is up (lost data, or declared dead): write it back. */
   rejoin(): void {
     this.since = Date.now();
+    this.cause = "rejoin";
     this.opts.log(`warning presence store: gateway ${this.opts.gatewayId} is not registered in Redis (Redis lost its data, or this gateway missed its heartbeats); writing its presence back`);
     this.startProbe();
   }
@@ -183,7 +187,13 @@ export class Outage {
       this.localReady = undefined;
       this.hooks.healthy();
       await local?.close();
-      this.opts.log(`presence store: Redis reachable again; gateway ${this.opts.gatewayId} wrote back ${rows} rows (${ms} ms without Redis)`);
+      const wrote = `wrote back ${rows} row${rows === 1 ? "" : "s"}`;
+      // After a rejoin Redis was reachable all along: no "again", no time without it.
+      this.opts.log(
+        this.cause === "rejoin"
+          ? `presence store: gateway ${this.opts.gatewayId} is registered in Redis again; ${wrote}`
+          : `presence store: Redis reachable again; gateway ${this.opts.gatewayId} ${wrote} (${ms} ms without Redis)`,
+      );
       return;
     }
   }
