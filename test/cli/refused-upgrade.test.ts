@@ -11,6 +11,7 @@ import { refusingUpgrade } from "../support/refusing-upgrade.js";
 interface StateLine {
   type: string;
   state?: string;
+  reason?: string;
   delayMs?: number;
   httpStatus?: number;
   retryAfterMs?: number | null;
@@ -83,6 +84,8 @@ describe("CLI: an upgrade refused with an HTTP status", () => {
     json.child.kill("SIGINT");
     expect(await json.exit).toBe(0);
     expect(retry).toMatchObject({ httpStatus: 429, retryAfterMs: 8_000, httpReason: "slow down", delayMs: 8_000, hint: `${FOR_NOW}: it asks to retry in 8s` });
+    // The reason in the words of the state line, not ws's "Unexpected server response: 429".
+    expect(retry.reason).toBe(`cannot open ${short}: refused the WebSocket upgrade: HTTP 429 Too Many Requests, saying "slow down"`);
 
     const long = await refusingUpgrade(503, { "Retry-After": "100" });
     const capped = cli(["watch", "--json", "--url", long]);

@@ -94,6 +94,17 @@ function listKey(version: number | undefined, entries: readonly PresenceEntry[],
   return JSON.stringify([version, instancesJson(entries, now).map(({ ts: _ts, ageMs: _ageMs, ...row }) => row)]);
 }
 
+/**
+ * --json's reason: the client's (`cannot open <url>: ECONNREFUSED`), except that a refused upgrade
+ * says what the state line says (`refused the WebSocket upgrade: HTTP 503 Service Unavailable,
+ * saying "..."`), not the client's "Unexpected server response: 503".
+ */
+function jsonReason(change: StateChange): string {
+  const refusal = upgradeRefusal(change.error);
+  const reason = change.reason ?? "";
+  return refusal ? reason.replace(/Unexpected server response: \d+$/, refusal.said) : reason;
+}
+
 /** A refused upgrade's HTTP status, its Retry-After (ms) and its reason (secrets of `url` redacted), for --json's reconnecting state. */
 function refusalFields(change: StateChange, url: string): { httpStatus?: number; retryAfterMs?: number; httpReason?: string } {
   const error = change.error;
@@ -185,7 +196,7 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
     if (change.state === "reconnecting") failed = change;
     else if (change.state === "open") failed = undefined;
     const hint = hintFor(change, flags.binding);
-    const reason = change.reason === undefined ? undefined : redactUrlsIn(change.reason, [flags.url]);
+    const reason = change.reason === undefined ? undefined : redactUrlsIn(jsonReason(change), [flags.url]);
     if (flags.json) emit({ type: "state", state: change.state, reason, attempt: change.attempt, delayMs: change.delayMs, ...refusalFields(change, flags.url), ...(hint ? { hint } : {}) });
     else redraw();
     if (change.state === "open") {
