@@ -12,6 +12,8 @@ import type { ClientBinding } from "../transport/binding.js";
 declare const __PAGE_VERSION__: string;
 
 export const PAGE_CLIENT_ID = "gateway-presence-instances";
+/** The page's longest wait between two connection attempts (the SDK's default is 30 s). */
+export const PAGE_RECONNECT_MAX_DELAY_MS = 5_000;
 const INSTANCE_ID_KEY = "gateway-presence.instances.instanceId";
 const INPUT_EVENTS = ["keydown", "pointerdown", "pointermove", "wheel", "touchstart"];
 
@@ -61,5 +63,9 @@ export function createPageClient(options: PageClientOptions): PresenceClient {
     // delta reader's resync (`presence.resync`) gets the latest pushed round again. The page re-reads
     // the list for exactly those refreshes (src/web/app.ts), so it takes whole lists (<= 200 rows).
     presenceDelta: false,
+    // Someone is looking at the page: after a gateway restart it should be live again within a few
+    // seconds, not after the SDK's default longest delay (30 s: an outage of a minute left the page
+    // waiting 21-30 s after the gateway was back). One page per viewer is no load to a gateway.
+    reconnect: { maxDelayMs: PAGE_RECONNECT_MAX_DELAY_MS },
   });
 }

@@ -143,6 +143,26 @@ describe.skipIf(!CHROMIUM.path)(`Instances page${skipNote}`, () => {
     expect(pageErrors(page)).toEqual([]);
   });
 
+  it("waits at most 5 s between attempts while the gateway is down, so it is live again soon after a restart", async () => {
+    const gw = await startGateway();
+    const page = await openPage(browser(), pageUrl(gw));
+    await waitLive(page);
+    // Every banner text, as the page shows it (the countdown is read when each state is drawn).
+    await page.evaluate(() => {
+      const seen: string[] = ((window as unknown as { seen: string[] }).seen = []);
+      const text = document.getElementById("banner-text")!;
+      new MutationObserver(() => seen.push(text.textContent ?? "")).observe(text, { childList: true, characterData: true, subtree: true });
+    });
+    await stopGateway(gw);
+    // The SDK's backoff (250 ms doubling, x0.7-1): the wait announced with attempt 6 is 5.6-8 s
+    // without the page's cap (it grew to 21-30 s in a longer outage), and it comes 5.4-7.8 s after the stop.
+    const seen = () => page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    await expect.poll(async () => (await seen()).some((t) => /Reconnecting in \d+ s \(attempt 6\)/.test(t)), { timeout: 10_000 }).toBe(true);
+    const waits = (await seen()).map((t) => Number(/Reconnecting in (\d+) s/.exec(t)?.[1] ?? 0));
+    expect(Math.max(...waits)).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(5);
+  });
+
   it("shows a banner while the gateway restarts, then recovers on the same port (reconnect, resync, beacons)", async () => {
     const first = await startGateway();
     const page = await openPage(browser(), pageUrl(first));
