@@ -47,6 +47,12 @@ export interface GatewayFaults {
   deltaDisconnectRemoves?: boolean;
   /** D3 (docs/delta.md): every `presence.delta` names the version before the one the connection holds as its baseVersion. */
   deltaStaleBase?: boolean;
+  /** §3: every listed row's `ts` is in seconds since the epoch, not ms. */
+  tsSeconds?: boolean;
+  /** P6: rows of closed connections (`reason: "disconnect"`) are left out of every listing, as if removed on disconnect. */
+  disconnectRemovesRow?: boolean;
+  /** B1/§10: `data.errors` paths of INVALID_PARAMS start at the request (`/params/x`), not inside params (`/x`). */
+  errorPathsFromRequest?: boolean;
 }
 
 /** How long a `startsSlowly` gateway says it is starting. */
@@ -79,7 +85,15 @@ export const FAULT_NAMES: readonly GatewayFaultName[] = [
   "beaconTextRequired",
   "deltaDisconnectRemoves",
   "deltaStaleBase",
+  "tsSeconds",
+  "disconnectRemovesRow",
+  "errorPathsFromRequest",
 ];
+
+/** The `tsSeconds` fault: the row with its `ts` in seconds. */
+export function inSeconds<T extends { ts: number }>(row: T): T {
+  return { ...row, ts: Math.floor(row.ts / 1000) };
+}
 
 /** How far ahead the `futureTs` fault lists rows. */
 export const FUTURE_TS_MS = 600_000;

@@ -35,6 +35,12 @@ const CAUGHT_BY: Record<Exclude<GatewayFaultName, keyof typeof NOT_CHECKED_BY_SC
   noExpiry: { scenarios: ["s1-ttl-expiry"], check: /a row matches \{"instanceId"/ },
   deltaDisconnectRemoves: { scenarios: ["d3-delta-disconnect"], check: /\/payload\/removed expected no item matching/ },
   deltaStaleBase: { scenarios: ["d7-delta-gap-resync", "d6-delta-reconnect"], check: /baseVersion/ },
+  tsSeconds: { scenarios: ["p1-self-row-survives-ttl", "k3-merge-keeps-absent-fields"], check: /\/ts: expected gte? \d+, got \d+; likely cause: ts \d+ is in seconds\? SPEC §3: a row's ts is ms since the epoch/ },
+  disconnectRemovesRow: { scenarios: ["p6-disconnect-keeps-row", "b1-oversized-frame"], check: /no row matches \{"instanceId":"[^"]+-(p6-app|b1-big)"/ },
+  errorPathsFromRequest: {
+    scenarios: ["b1-wrong-types", "b3-length-caps", "h2-client-unknown-field"],
+    check: /no item matches \{"path":"\/[^"]+"\} in .*likely cause: the paths start at the request \("\/params\/[^"]+"\): each path of data\.errors is a JSON Pointer inside params/,
+  },
 };
 
 describe("injected faults are caught by the scenario of their rule", () => {
@@ -49,6 +55,20 @@ describe("injected faults are caught by the scenario of their rule", () => {
         const messages = scenario.checks.filter((c) => c.status === "failed").map((c) => c.message ?? "");
         expect(messages.some((m) => check.test(m)), `${fault}: ${id}: ${messages.join(" | ")}`).toBe(true);
       }
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe("a gateway that removes a row on disconnect (P6)", () => {
+  it("fails b1-oversized-frame on P6 alone: the oversized frame's own checks (B1, B3) pass", async () => {
+    const gateway = await referenceGateway("disconnectRemovesRow");
+    try {
+      const result = await runConformance(runOptions(gateway, { only: ["b1-oversized-frame"] }));
+      const failed = result.scenarios[0]!.checks.filter((c) => c.status === "failed");
+      expect(failed.map((c) => [c.id, c.rules])).toEqual([["6-list", ["P6"]]]);
+      expect(failed[0]!.title).toMatch(/still listed \(SPEC P6/);
     } finally {
       await gateway.close();
     }

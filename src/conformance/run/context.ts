@@ -1,6 +1,7 @@
 /** The state of one running scenario: its connections, variables, wire log and checks. */
 import type { ClientBinding } from "../../transport/binding.js";
 import { show, type Mismatch } from "../checks/matchers.js";
+import { likelyCauses, rowsIn, type ClockEvidence, type SeenRows } from "../checks/likely-causes.js";
 import { cutText } from "../report/cut-text.js";
 import type { Adaptation, CheckResult } from "../report/results.js";
 import type { Actor, Capability, Level, RuleId, Scenario } from "../scenario/scenario.js";
@@ -109,6 +110,8 @@ export class ScenarioContext {
   extendDeadline: (ms: number) => void = () => {};
   /** The ms left before the scenario's deadline; set by runScenario (unset: not a scenario, e.g. the probe). */
   timeLeftMs: (() => number) | undefined;
+  /** The gateway's clock as this scenario's `advanceClock` steps saw it (likely causes of failures). */
+  readonly clock: ClockEvidence = { advancedMs: 0 };
 
   constructor(
     readonly scenario: Scenario,
@@ -191,17 +194,38 @@ export class ScenarioContext {
     const base = this.stepId(step, index);
     const id = outcome.sub ? `${base}.${outcome.sub}` : base;
     const failed = outcome.mismatches.length > 0;
+    const message = failed ? this.#withLikelyCauses(outcome.mismatches.map((m) => (m.path ? `${m.path}: ${m.message}` : m.message)).join("; "), outcome.actual) : undefined;
     this.checks.push({
       id,
       title: outcome.title ?? step.title ?? defaultTitle(step),
       rules: step.rules ?? this.scenario.rules,
       level: (step.level ?? this.scenario.level) as Level,
-      ...(failed ? { message: outcome.mismatches.map((m) => (m.path ? `${m.path}: ${m.message}` : m.message)).join("; ") } : {}),
+      ...(message !== undefined ? { message } : {}),
       ...(failed && outcome.expected !== undefined ? { expected: cutLongStrings(outcome.expected) } : {}),
       ...(failed && outcome.actual !== undefined ? { actual: cutLongStrings(outcome.actual) } : {}),
       ...(failed && outcome.frames?.length ? { frames: outcome.frames } : {}),
       ...(outcome.unrelated?.frames.length ? { unrelated: outcome.unrelated } : {}),
     });
+  }
+
+  /** A failed check's message, with what most likely caused it when the evidence points there (checks/likely-causes.ts). */
+  #withLikelyCauses(message: string, actual: unknown): string {
+    const blamed = this.checks.map((c) => c.message ?? "").join("\n");
+    const causes = likelyCauses(message, actual, this.#seenRows(), { ...this.clock, advertisedTtlMs: this.config.ttlMs }, blamed);
+    return causes.reduce((m, cause) => `${m}; likely cause: ${cause}`, message);
+  }
+
+  /** Every row any connection of the scenario received (answers, events, hello-ok), as last seen, by lower-cased instanceId. */
+  #seenRows(): SeenRows {
+    const seen = new Map<string, { instanceId: string; ts: number; seq: number }>();
+    const received = this.all.flatMap((c) => c.received).sort((a, b) => a.record.seq - b.record.seq);
+    for (const r of received) {
+      const value = r.frame.kind === "result" ? r.frame.result : r.frame.kind === "event" ? r.frame.payload : undefined;
+      for (const row of rowsIn(value).rows) {
+        if (typeof row.instanceId === "string") seen.set(row.instanceId.trim().toLowerCase(), { instanceId: row.instanceId, ts: row.ts, seq: r.record.seq });
+      }
+    }
+    return seen;
   }
 
   /** A check that failed because the step could not run or go on (abort, no answer in time, bad variable). */

@@ -84,6 +84,7 @@ export async function execAdvanceClock(ctx: ScenarioContext, step: AdvanceClockS
   else {
     const now = (frame.result as { now?: unknown } | null)?.now;
     if (!Number.isInteger(now)) mismatches.push({ path: "/now", message: `expected an integer "now", got ${JSON.stringify(now)}` });
+    else Object.assign(ctx.clock, { now: now as number, advancedMs: ctx.clock.advancedMs + step.ms, advancedSeq: answer.record.seq });
     mismatches.push(...capture(ctx, step.capture, frame.result));
   }
   ctx.record(step, index, { mismatches, expected: { result: { now: "integer" } }, actual: reportedAnswer(frame), frames: [record, answer.record] });

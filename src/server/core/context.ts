@@ -5,7 +5,7 @@ import { AddressLimits } from "../limits/address-limits.js";
 import { OverloadMonitor } from "../limits/overload.js";
 import type { ResolvedGatewayOptions } from "../options.js";
 import { ConnectionRegistry } from "./connection-registry.js";
-import { FUTURE_TS_MS, withExtraRowFields } from "../faults.js";
+import { FUTURE_TS_MS, inSeconds, withExtraRowFields } from "../faults.js";
 import type { GatewayClock } from "./gateway-clock.js";
 import type { EventFrames } from "./fanout/event-frames.js";
 import { SnapshotCache, type Snapshot } from "./fanout/snapshot.js";
@@ -95,13 +95,15 @@ export function createContext(
   const { options, store } = fields;
   const { faults } = options;
   let firstSelfTs: number | undefined;
-  /** The listing faults (P1, K3, §11 W2); without them the rows pass unchanged. */
+  /** The listing faults (P1, P6, K3, §3, §11 W2); without them the rows pass unchanged. */
   const faultyListing = (rows: KeyedPresenceEntry[]): KeyedPresenceEntry[] => {
     const isSelf = (row: KeyedPresenceEntry) => row.key === SELF_KEY;
     if (faults.noSelfRow) rows = rows.filter((row) => !isSelf(row));
     if (faults.staleSelfRow) rows = rows.map((row) => (isSelf(row) ? { ...row, entry: staleSelf(row.entry) } : row));
     if (faults.futureTs) rows = rows.map((row) => (row.entry.reason === "periodic" ? { ...row, entry: { ...row.entry, ts: row.entry.ts + FUTURE_TS_MS } } : row));
     if (faults.extraRowFields) rows = rows.map((row) => ({ ...row, entry: withExtraRowFields(row.entry) }));
+    if (faults.disconnectRemovesRow) rows = rows.filter((row) => row.entry.reason !== "disconnect");
+    if (faults.tsSeconds) rows = rows.map((row) => ({ ...row, entry: inSeconds(row.entry) }));
     return rows;
   };
   const staleSelf = (row: PresenceEntry): PresenceEntry => ({ ...row, ts: (firstSelfTs ??= row.ts) });
@@ -142,7 +144,7 @@ export function createContext(
     listKeyed,
     expire: () => (sync ? sync.expire() : store.expire()),
     now: () => fields.clock.now(),
-    restampSelf: (row) => (faults.staleSelfRow ? staleSelf(row) : row),
+    restampSelf: (row) => (faults.staleSelfRow ? staleSelf(row) : faults.tsSeconds ? inSeconds(row) : row),
     built: () => void metrics.snapshots++,
   });
   return {

@@ -40,9 +40,14 @@ export function toGatewayError(error: unknown): GatewayError {
   return new GatewayError("INTERNAL_ERROR", "internal error");
 }
 
-/** The error as it goes on the wire: the `wrongErrorCodes` fault answers INVALID_PARAMS as INTERNAL_ERROR. */
+/**
+ * The error as it goes on the wire: the `wrongErrorCodes` fault answers INVALID_PARAMS as
+ * INTERNAL_ERROR; `errorPathsFromRequest` roots its data.errors paths at the request (`/params/x`).
+ */
 export function wireError(error: GatewayError, faults: GatewayFaults = {}): GatewayError {
-  if (!faults.wrongErrorCodes || error.errorName !== "INVALID_PARAMS") return error;
+  if (error.errorName !== "INVALID_PARAMS" || !(faults.wrongErrorCodes || faults.errorPathsFromRequest)) return error;
   const { code: _code, ...details } = error.data;
-  return new GatewayError("INTERNAL_ERROR", error.message, details);
+  if (faults.wrongErrorCodes) return new GatewayError("INTERNAL_ERROR", error.message, details);
+  const errors = Array.isArray(details.errors) ? details.errors.map((e) => ({ ...e, path: `/params${e.path}` })) : details.errors;
+  return new GatewayError("INVALID_PARAMS", error.message, { ...details, errors });
 }

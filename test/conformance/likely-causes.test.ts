@@ -1,0 +1,102 @@
+/**
+ * A failed check says what most likely caused it when the evidence points past its own rule
+ * (src/conformance/checks/likely-causes.ts): a gateway whose TTL is not SPEC's 5 minutes fails the
+ * TTL scenarios, and the message says the TTL is why; a row missing from a full list says the list
+ * is full. Real gateways: the reference gateway with another TTL, and a tiny scripted one.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocketServer, type WebSocket } from "ws";
+import { runConformance } from "../../src/conformance/run/runner.js";
+import type { Scenario } from "../../src/conformance/scenario/scenario.js";
+import { createGateway, type Gateway } from "../../src/server/index.js";
+import { FAST, fakeHelloOk, runOptions, TOKEN } from "./gateways.js";
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+async function gatewayWithTtl(ttlMs: number): Promise<Gateway> {
+  const gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, token: TOKEN, ...FAST, ttlMs });
+  closers.push(() => gateway.close());
+  return gateway;
+}
+
+/** The messages of the failed checks of one scenario of a run. */
+async function failedMessages(url: string, id: string, more: { token?: string; scenarios?: Scenario[] } = {}): Promise<string[]> {
+  const result = await runConformance({ ...runOptions({ url }), ...(more.scenarios ? { scenarios: more.scenarios } : { only: [id] }), ...("token" in more ? { token: more.token } : {}) });
+  const scenario = result.scenarios.find((s) => s.id === id)!;
+  expect(scenario.status, `${id}: ${scenario.reason ?? ""}`).toBe("failed");
+  return scenario.checks.filter((c) => c.status === "failed").map((c) => c.message ?? "");
+}
+
+describe("a gateway whose TTL is not SPEC's 5 minutes", () => {
+  it("10 minutes: S1's expiry checks say the rows are past 5 minutes on the gateway's clock and the TTL is the likely cause", async () => {
+    const gateway = await gatewayWithTtl(600_000);
+    const messages = await failedMessages(gateway.url, "s1-ttl-expiry");
+    expect(messages.length).toBeGreaterThan(0);
+    for (const m of messages) {
+      expect(m).toMatch(/likely cause: the gateway keeps rows longer than SPEC S1's 5 minutes\? The row of instanceId "[^"]+-s1-(gone|beacon-only)" has ts \d+, 30[01] s old on the gateway's clock \(test\.clock\.advance answered now \d+\), and is still listed; a gateway whose TTL is set to another value \(SPEC S3\) fails the TTL checks of a default run, which check the default: run it with its default TTL of 5 minutes \(300000 ms\)/);
+    }
+  });
+
+  it("10 minutes: the delta stream's expiry check (d4) says the same of the row it waits to see removed", async () => {
+    const gateway = await gatewayWithTtl(600_000);
+    const messages = await failedMessages(gateway.url, "d4-delta-expiry");
+    expect(messages.join("\n")).toMatch(/\/payload\/removed no item matches "[^"]+-d4-app".*likely cause: the gateway keeps rows longer than SPEC S1's 5 minutes\? The row of instanceId "[^"]+-d4-app" has ts \d+, 301 s old .*and the gateway has not said it is gone/);
+  });
+
+  it("1 minute: the check that rows are still there after 290 s says they went sooner than 5 minutes", async () => {
+    const gateway = await gatewayWithTtl(60_000);
+    const messages = await failedMessages(gateway.url, "s1-ttl-expiry");
+    expect(messages[0]).toMatch(/^\/contains\/0: no row matches \{"instanceId":"[^"]+-s1-gone"\}.*; likely cause: the gateway removes rows sooner than SPEC S1's 5 minutes\? The row of instanceId "[^"]+-s1-gone" had ts \d+ and is gone when 290 s old on the gateway's clock/);
+  });
+
+  it("5 minutes (the default): S1 passes, no cause is guessed", async () => {
+    const gateway = await gatewayWithTtl(300_000);
+    const result = await runConformance(runOptions(gateway, { only: ["s1-ttl-expiry", "d4-delta-expiry"] }));
+    expect(result.scenarios.map((s) => s.status)).toEqual(["passed", "passed"]);
+  });
+});
+
+/** A gateway whose listing always holds `size` rows: its self row and fill rows, never a client's own row. */
+async function fullListGateway(size: number): Promise<string> {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  closers.push(() => new Promise((resolve) => server.close(resolve)));
+  const rows = () => [{ reason: "self", mode: "gateway", host: "fake", ts: Date.now() }, ...Array.from({ length: size - 1 }, (_, i) => ({ instanceId: `fill-${i}`, ts: Date.now() - 1000 - i }))];
+  server.on("connection", (ws: WebSocket) => {
+    ws.on("message", (data) => {
+      const req = JSON.parse(String(data)) as { id: string; method: string };
+      const result = req.method === "connect" ? fakeHelloOk(rows()) : req.method === "system-presence" ? rows() : { ok: true };
+      ws.send(JSON.stringify({ jsonrpc: "2.0", id: req.id, result }));
+    });
+  });
+  return `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+const ownRowListed: Scenario = {
+  id: "own-row-listed",
+  title: "the connecting client's row is listed",
+  rules: ["P2"],
+  level: "MUST",
+  actors: { a: { client: { instanceId: "${run}-own" } } },
+  steps: [
+    { step: "connect", actor: "a" },
+    { step: "list", actor: "a", contains: [{ instanceId: "${run}-own" }] },
+  ],
+};
+
+describe("a row missing from a list at the cap", () => {
+  it("is said to be likely evicted, naming the row", async () => {
+    const url = await fullListGateway(200);
+    const [message] = await failedMessages(url, "own-row-listed", { scenarios: [ownRowListed], token: undefined });
+    expect(message).toMatch(/no row matches \{"instanceId":"[^"]+-own"\}; likely cause: the list is full \(200 rows, SPEC S2\) and has no row of instanceId "[^"]+-own": evicted\? A new key evicts the row with the oldest ts, never the row just written$/);
+  });
+
+  it("below the cap, no eviction is suggested", async () => {
+    const url = await fullListGateway(199);
+    const [message] = await failedMessages(url, "own-row-listed", { scenarios: [ownRowListed], token: undefined });
+    expect(message).toMatch(/no row matches \{"instanceId":"[^"]+-own"\}$/);
+  });
+});
