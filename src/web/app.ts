@@ -48,6 +48,9 @@ export class InstancesApp {
   #client: PresenceClient | undefined;
   /** The re-read of the list after a clock jump: not asked, on its way, or done. */
   #jumpResync: "idle" | "pending" | "done" = "idle";
+  #live = false;
+  /** The gateway's /healthz says degraded: a cluster gateway serving without its Redis. */
+  #degraded = false;
 
   constructor(private readonly options: AppOptions) {
     this.banner = new ConnectionBanner(options.url, options.onRetry);
@@ -124,12 +127,30 @@ export class InstancesApp {
     }
   }
 
+  /** What /healthz said (src/web/health.ts). */
+  setDegraded(degraded: boolean): void {
+    this.#degraded = degraded;
+    this.#note();
+  }
+
+  #note(): void {
+    // Before any list came there is no "last known" one to speak of (the banner says why).
+    const note = !this.#live
+      ? this.#everListed
+        ? "(last known list, not live)"
+        : "(no list yet)"
+      : this.#degraded
+        ? "(this gateway cannot reach its cluster's Redis: it lists what it knows alone; other gateways and their clients may be missing or out of date)"
+        : "";
+    setText(byId("table-note"), note);
+  }
+
   #stateChanged(client: PresenceClient, change: StateChange): void {
     this.banner.update(change);
     const live = change.state === "open";
+    this.#live = live;
     this.#region.dataset.live = String(live);
-    // Before any list came there is no "last known" one to speak of (the banner says why).
-    setText(byId("table-note"), live ? "" : this.#everListed ? "(last known list, not live)" : "(no list yet)");
+    this.#note();
     if (live && client.hello) {
       // A hello-ok without server (SPEC H4 broken) still connects (the client reads only its snapshot as required).
       const version = fieldText((client.hello as { server?: { version?: unknown } }).server?.version) ?? "(no server.version)";

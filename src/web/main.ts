@@ -7,6 +7,7 @@ import { GatewayError } from "../client/errors.js";
 import type { PresenceClient } from "../client/types.js";
 import type { ClientBinding } from "../transport/binding.js";
 import { InstancesApp } from "./app.js";
+import { watchHealth } from "./health.js";
 import { loadTarget, type Target } from "./config.js";
 import { createPageClient, pageInstanceId, trackLastInput } from "./page-client.js";
 import { tokenPrompt, tokenStore } from "./token.js";
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   }
   let client: PresenceClient | undefined;
   const app = new InstancesApp({ ...target, onRetry: () => void start() });
+  watchHealth((degraded) => app.setDegraded(degraded));
   const tokenForm = new TokenForm((token) => {
     tokenStore.set(token);
     void start();
