@@ -15,6 +15,12 @@ export function timeoutOf(ctx: ScenarioContext, step: { timeoutMs?: number }): n
   return step.timeoutMs ?? ctx.config.stepTimeoutMs;
 }
 
+/** The SPEC §10 name an expectation's error has (undefined: it expects a result, or no name). */
+function expectedErrorName(expected: Expectation | undefined): string | undefined {
+  const error = expected?.error;
+  return typeof error === "string" ? error : error?.name;
+}
+
 /** Sets the step's `capture` variables from its value; a missing value is a mismatch. */
 export function capture(ctx: ScenarioContext, spec: Record<string, string> | undefined, value: unknown): Mismatch[] {
   const out: Mismatch[] = [];
@@ -106,18 +112,29 @@ export async function execSend(ctx: ScenarioContext, step: SendStep, index: numb
     return;
   }
   const answers: Received[] = [];
-  for (const w of waits) {
+  const expectations = Array.isArray(step.expect) ? step.expect : [step.expect];
+  const resolvedExpect = resolve(expectations, ctx.vars) as (Expectation | undefined)[];
+  for (const [i, w] of waits.entries()) {
     // A lossy id: the first answer received after the send (later in the wire log, not merely in the
-    // same millisecond), whatever id it carries (lossyIdMismatch judges it).
-    const test = (r: Received) => r.frame.kind !== "event" && (w.lossy !== undefined ? r.record.seq > w.sent.seq : r.frame.id === w.id);
+    // same millisecond), whatever id it carries (lossyIdMismatch judges it). A raw frame expected to be
+    // refused as INVALID_REQUEST may be answered with id null even when its id is readable (JSON-RPC
+    // 2.0 §5: null "if there was an error in detecting the id ... (e.g. Parse error/Invalid Request)").
+    const nullOk = step.raw !== undefined && w.id !== null && expectedErrorName(resolvedExpect[i]) === "INVALID_REQUEST";
+    const after = (r: Received) => r.frame.kind !== "event" && r.record.seq > w.sent.seq;
+    const test = (r: Received) => r.frame.kind !== "event" && (w.lossy !== undefined ? after(r) : r.frame.id === w.id || (nullOk && r.frame.id === null && after(r)));
     try {
       answers.push(await conn.waitFor(test, timeout, `answer to ${w.id === null ? "the raw frame" : `request ${JSON.stringify(w.id)}`}`));
     } catch (error) {
-      throw new StepAbort((error as Error).message, [w.sent], true);
+      // What came instead, said: an answer with another id (or a frame that is no answer at all) is
+      // no answer to this request, but it is not nothing.
+      const other = conn.received.find((r) => !r.consumed && after(r));
+      const undecoded = conn.decodeErrors.find((d) => d.record.seq > w.sent.seq);
+      const instead =
+        w.id === null ? "" : other && other.frame.kind !== "event" ? `; the gateway did answer after it, but with id ${JSON.stringify(other.frame.id)}, not the request's id ${JSON.stringify(w.id)}` : undecoded ? `; after it the gateway sent a frame that is no answer: ${undecoded.message}` : "";
+      const seen = other?.record ?? undecoded?.record;
+      throw new StepAbort(`${(error as Error).message}${instead}`, seen ? [w.sent, seen] : [w.sent], true);
     }
   }
-  const expectations = Array.isArray(step.expect) ? step.expect : [step.expect];
-  const resolvedExpect = resolve(expectations, ctx.vars) as (Expectation | undefined)[];
   const mismatches: Mismatch[] = [];
   if (resolvedExpect.length !== answers.length) mismatches.push({ path: "", message: `the step lists ${resolvedExpect.length} expectations for ${answers.length} answers` });
   answers.forEach((a, i) => {
