@@ -18,6 +18,7 @@ import { checkHello, connectParams, helloFeature, startBindingCheck } from "./ha
 import { PresenceMirror } from "./mirror.js";
 import { withDeltaCap } from "./delta.js";
 import { MirrorFeed } from "./mirror-feed.js";
+import { GatewayClock } from "./clock/gateway-clock.js";
 import { randomInstanceId, resolveOptions, type PresenceClientOptions, type ResolvedOptions } from "./options.js";
 import { ReconnectLoop } from "./backoff.js";
 import { RequestManager } from "./requests.js";
@@ -32,6 +33,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   readonly instanceId: string;
   readonly binding: ClientBinding;
   readonly presence: PresenceMirror;
+  readonly gatewayClock = new GatewayClock();
   readonly #options: ResolvedOptions;
   readonly #requests: RequestManager;
   readonly #methods = createPresenceMethods((method, params, options) => this.request(method, params, options));
@@ -58,7 +60,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     this.binding = resolveBinding(options.binding);
     this.instanceId = options.instanceId ?? options.client.instanceId ?? randomInstanceId();
     this.#requests = new RequestManager(this.#options.requestTimeoutMs, {
-      notSentWhy: () => notConnectedWhy(this.#state, this.#lastFailure),
+      notSentWhy: () => notConnectedWhy(this.#state, this.#lastFailure), role: options.role,
       listedMethods: () => (this.#state === "open" && this.#hello ? helloFeature(this.#hello, "methods") : undefined),
     });
     this.presence = new PresenceMirror({
@@ -68,7 +70,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     });
     this.#watchdog = new Watchdog((silentMs) => this.#dropDeadConnection(silentMs));
     this.#loop = new ReconnectLoop(this.#options.reconnect);
-    this.#feed = new MirrorFeed(this.presence, (event, payload) => this.emit(event, payload), this.#options.presenceDelta !== false);
+    this.#feed = new MirrorFeed(this.presence, (event, payload) => this.emit(event, payload), this.#options.presenceDelta !== false, this.gatewayClock);
   }
 
   get state(): ConnectionState {

@@ -23,8 +23,8 @@ export class GatewayError extends Error {
    * `listedMethods`: hello-ok's `features.methods` on the connection that got the answer, when known
    * (the client passes them): a method missing from it gets no "the gateway wants more" hint.
    */
-  constructor(error: WireError, method?: string, context: { listedMethods?: readonly string[] } = {}) {
-    const hint = beyondContractHint(error, method, context.listedMethods);
+  constructor(error: WireError, method?: string, context: { listedMethods?: readonly string[]; role?: string } = {}) {
+    const hint = roleNodeHint(error, method, context.role) ?? beyondContractHint(error, method, context.listedMethods);
     super(`${method ? `${method}: ` : ""}${errorCodeText(error)}: ${error.message}${hint ? ` (${hint})` : ""}`);
     this.code = error.name;
     this.rpcCode = error.code;
@@ -61,6 +61,21 @@ export class GatewayError extends Error {
     const value = this.data?.missingScope;
     return typeof value === "string" ? value : undefined;
   }
+}
+
+/**
+ * A connection with role `node` may call neither system-event nor system-presence (SPEC H7): no scope
+ * fixes that (the reference gateway still names operator.write as missingScope), so say what does.
+ * Known by the client's role, or by the words every gateway seen says it in ("unauthorized role: node":
+ * the reference gateway over openclaw, OpenClaw 2026.1.30 and 2026.9.6; "role node may not call it").
+ */
+function roleNodeHint(error: WireError, method: string | undefined, role: string | undefined): string | undefined {
+  if (error.name !== "FORBIDDEN" || !(role === "node" || /\brole:? node\b/.test(error.message))) return undefined;
+  return (
+    `a connection with role "node" may call neither system-event nor system-presence (SPEC H7), whatever its scopes: ` +
+    `its row comes from its connection (reason node-connected, SPEC P4) and stays fresh while it is connected (P7), so a node needs no beacons; ` +
+    `to send beacons${method === "system-presence" ? " or list presence" : ""}, use a second client with role "operator" (scope ${method === "system-presence" ? "operator.read" : "operator.write"})`
+  );
 }
 
 /**

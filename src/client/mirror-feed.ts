@@ -2,11 +2,13 @@
  * Feeds the presence mirror from one connection after another: hello-ok's snapshot (keyed when the
  * gateway granted the delta stream), then `presence` pushes or `presence.delta` (SPEC E1,
  * docs/delta.md); sequence numbers and frame versions reveal gaps (SPEC E2: the mirror resyncs).
- * `tick` and every other event are passed on as the client's events.
+ * `tick` and every other event are passed on as the client's events. Every list and tick is also a
+ * reading of the gateway's clock (clock/gateway-clock.ts).
  */
 import { PRESENCE_DELTA_CAP } from "../protocol/delta.js";
 import type { HelloOk } from "../protocol/hello.js";
 import type { InboundFrame } from "../transport/frames.js";
+import type { GatewayClock } from "./clock/gateway-clock.js";
 import { isDelta, keyedSnapshot } from "./delta.js";
 import { TransportError } from "./errors.js";
 import { helloFeature } from "./handshake.js";
@@ -30,7 +32,11 @@ export class MirrorFeed {
     private readonly emit: EmitFn,
     /** The client asked for the delta stream (`presenceDelta` is not false). */
     private readonly deltaWanted: boolean,
-  ) {}
+    /** Sampled with every list the mirror takes (its newest ts) and every tick; reset on each hello-ok. */
+    private readonly clock: GatewayClock,
+  ) {
+    presence.on("change", (change) => clock.sampleList(change.entries));
+  }
 
   /** A new attempt: nothing held from the last one. */
   dialing(): void {
@@ -51,6 +57,7 @@ export class MirrorFeed {
    */
   opened(hello: HelloOk): EventFrame[] {
     this.#lastSeq = undefined;
+    this.clock.reset(); // maybe another gateway, or one restarted: its snapshot (next) is the first reading
     const granted = this.deltaWanted && (helloFeature(hello, "caps")?.includes(PRESENCE_DELTA_CAP) ?? false);
     const keyed = granted ? (keyedSnapshot(hello.snapshot.presence, hello.snapshot.presenceKeys) ?? "unkeyed") : undefined;
     this.presence.reset(hello.snapshot.presence, hello.snapshot.stateVersion.presence, keyed);
@@ -71,7 +78,10 @@ export class MirrorFeed {
     if (frame.event === "presence.delta") this.#delta(frame);
     else if (frame.event === "presence") {
       if (!deltaMode) this.#push(frame); // a gateway that granted deltas sends no whole lists
-    } else if (frame.event === "tick") this.emit("tick", frame.payload as ClientEvents["tick"]);
+    } else if (frame.event === "tick") {
+      this.clock.sample((frame.payload as { ts?: unknown } | null)?.ts);
+      this.emit("tick", frame.payload as ClientEvents["tick"]);
+    }
     else this.emit("event", { event: frame.event, payload: frame.payload });
   }
 

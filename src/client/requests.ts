@@ -29,11 +29,12 @@ export class RequestManager {
   /**
    * `notSentWhy`: why no socket is attached (the client's state and its last failure), said when a
    * request that waited in the queue times out: it was never sent, so "no answer" would mislead.
-   * `listedMethods`: hello-ok's `features.methods` of the open connection, read by GatewayError's hints.
+   * `listedMethods`: hello-ok's `features.methods` of the open connection, and `role` the connection's
+   * (`node`: SPEC H7 refuses it both presence methods), read by GatewayError's hints.
    */
   constructor(
     private readonly defaultTimeoutMs: number,
-    private readonly context: { notSentWhy?: () => string; listedMethods?: () => readonly string[] | undefined } = {},
+    private readonly context: { notSentWhy?: () => string; listedMethods?: () => readonly string[] | undefined; role?: string } = {},
   ) {}
 
   get size(): number {
@@ -107,7 +108,7 @@ export class RequestManager {
     this.#pending.delete(frame.id);
     entry.cleanup();
     if (frame.kind === "result") entry.resolve(frame.result);
-    else entry.reject(new GatewayError(frame.error, entry.method, { listedMethods: this.context.listedMethods?.() }));
+    else entry.reject(new GatewayError(frame.error, entry.method, { listedMethods: this.context.listedMethods?.(), role: this.context.role }));
     return true;
   }
 

@@ -4,6 +4,7 @@ import type { EventMap } from "../generated/events.js";
 import type { HelloOk } from "../protocol/hello.js";
 import type { ClientBinding } from "../transport/binding.js";
 import type { BeaconHandle, BeaconOptions } from "./beacons.js";
+import type { GatewayClock } from "./clock/gateway-clock.js";
 import type { Listener } from "./emitter.js";
 import type { PresenceMirror } from "./mirror.js";
 
@@ -58,6 +59,11 @@ export interface PresenceClient extends Omit<PresenceMethods, "connect"> {
   readonly hello: HelloOk | undefined;
   /** The live presence list. */
   readonly presence: PresenceMirror;
+  /**
+   * The gateway's clock, estimated from its snapshot, lists and ticks: rows' `ts` are on it, so show
+   * ages with `gatewayClock.ageMs(row)` and statuses with `gatewayClock.status(row)`, not `Date.now()`.
+   */
+  readonly gatewayClock: GatewayClock;
   readonly binding: ClientBinding;
   /** Opens the connection and handshakes; resolves to hello-ok. Calling it while open returns the current hello. */
   connect(options?: ConnectOptions): Promise<HelloOk>;

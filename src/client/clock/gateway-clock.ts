@@ -1,0 +1,88 @@
+/**
+ * The gateway's clock, estimated from what it sends. A row's `ts` is the gateway's time of its
+ * latest write (SPEC §3, K3), so ages ("last seen 12 s ago") and SPEC C1's statuses must be computed
+ * against the gateway's time, not the local clock: a browser or laptop whose clock is 40 s behind
+ * shows "last seen -40 s ago" for a fresh row, one 40 s ahead shows every fresh row 40 s old.
+ *
+ * hello-ok carries no time of the gateway (only `uptimeMs`), but every timestamp it sends was read
+ * from its clock before the frame was received: hello-ok's snapshot and every later list (the
+ * gateway's own row is fresh in every listing, SPEC P1), `tick` events (`{ts}`, SPEC E3). So
+ * `gatewayTs - localNow` at receipt is a lower bound of the offset, short of it by the frame's
+ * transit; the estimate is the highest such bound since the latest hello-ok (a reconnect, maybe to
+ * a restarted or another gateway, starts over). Local time is read from a monotonic clock
+ * (`performance.now()` where there is one), so a local clock set back or forward meanwhile does not
+ * move the estimate.
+ */
+import type { PresenceEntry } from "../../protocol/presence.js";
+import { entryTs, presenceAge, presenceStatus, type PresenceStatus } from "../status.js";
+
+/** Local milliseconds since the epoch from a monotonic source when the platform has one. */
+function monotonicNow(): number {
+  const perf = (globalThis as { performance?: { now(): number; timeOrigin?: number } }).performance;
+  return perf && typeof perf.timeOrigin === "number" ? perf.timeOrigin + perf.now() : Date.now();
+}
+
+export class GatewayClock {
+  /** Gateway time minus local monotonic time, in ms; undefined until a sample came. */
+  #base: number | undefined;
+
+  /** `localNow`: local ms since the epoch (default: monotonic, see above); for tests. */
+  constructor(private readonly localNow: () => number = monotonicNow) {}
+
+  /** Forgets the estimate (the client calls it on every hello-ok, before sampling its snapshot). */
+  reset(): void {
+    this.#base = undefined;
+  }
+
+  /**
+   * A timestamp just received from the gateway (ms since the epoch, its clock): a `tick`'s `ts`, a
+   * row's `ts`. Ignored unless a finite number.
+   */
+  sample(gatewayTs: unknown): void {
+    if (typeof gatewayTs !== "number" || !Number.isFinite(gatewayTs)) return;
+    const base = gatewayTs - this.localNow();
+    if (this.#base === undefined || base > this.#base) this.#base = base;
+  }
+
+  /** The newest usable `ts` of a list just received (its rows without a finite `ts` are skipped). */
+  sampleList(entries: ReadonlyArray<{ readonly ts?: unknown }>): void {
+    let newest: number | undefined;
+    for (const entry of entries) {
+      const ts = entryTs(entry);
+      if (ts !== undefined && (newest === undefined || ts > newest)) newest = ts;
+    }
+    this.sample(newest);
+  }
+
+  /** True once a timestamp of the gateway came (hello-ok's snapshot gives one). */
+  get synced(): boolean {
+    return this.#base !== undefined;
+  }
+
+  /**
+   * How far the gateway's clock is ahead of this machine's `Date.now()`, in ms (negative: behind);
+   * undefined before the first sample. Accurate to the transit time of the freshest frame (a few ms
+   * on a LAN).
+   */
+  get offsetMs(): number | undefined {
+    return this.#base === undefined ? undefined : Math.round(this.now() - Date.now());
+  }
+
+  /** The gateway's time now (ms since the epoch, on its clock), estimated; `Date.now()` before the first sample. */
+  now(): number {
+    return this.#base === undefined ? Date.now() : this.localNow() + this.#base;
+  }
+
+  /**
+   * A row's age on the gateway's clock, in ms: `max(0, now - ts)` with `now` the gateway's time
+   * (`presenceAge`); NaN when the row has no finite `ts`. "last seen N s ago" is `Math.floor(ageMs(row) / 1000)`.
+   */
+  ageMs(entry: Pick<PresenceEntry, "ts">): number {
+    return presenceAge(entry, this.now());
+  }
+
+  /** SPEC C1's status of a row on the gateway's clock (`presenceStatus(entry, clock.now())`). */
+  status(entry: Pick<PresenceEntry, "ts">): PresenceStatus {
+    return presenceStatus(entry, this.now());
+  }
+}
