@@ -7,6 +7,7 @@ import { WebSocketServer } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProgressEvent } from "../../src/conformance/report/results.js";
 import { runConformance } from "../../src/conformance/run/runner.js";
+import type { Scenario } from "../../src/conformance/scenario/scenario.js";
 import type { Gateway } from "../../src/server/index.js";
 import { referenceGateway, runOptions, TOKEN } from "./gateways.js";
 
@@ -73,3 +74,37 @@ describe("runConformance's messages name its options", () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+describe("a step that needs a value an earlier step failed to capture", () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await referenceGateway();
+  });
+  afterAll(() => gateway.close());
+
+  it("names that step and where it was to read the value, not the harness's variable machinery", async () => {
+    // As e1-events-on-change against a gateway whose hello-ok has no snapshot: its connect captures
+    // the snapshot's stateVersion, and the next step's match needs it.
+    const scenario: Scenario = {
+      id: "needs-capture",
+      title: "a step uses a value captured before",
+      rules: ["E1"],
+      level: "MUST",
+      actors: { a: { client: { instanceId: "${run}-cap" } } },
+      steps: [
+        { step: "connect", actor: "a", capture: { v0: "/snapshot/noSuchField" } },
+        { step: "expectEvent", actor: "a", event: "presence", withinMs: 100, match: { stateVersion: { presence: { $gt: "${v0}" } } } },
+        { step: "list", actor: "a" },
+      ],
+    };
+    const result = await runConformance(runOptions(gateway, { scenarios: [scenario] }));
+    const checks = result.scenarios[0]!.checks;
+    expect(checks.map((c) => [c.id, c.status])).toEqual([
+      ["1-connect", "failed"],
+      ["2-expectEvent", "failed"],
+    ]);
+    expect(checks[1]!.message).toBe(
+      "it needs ${v0}, which step 1-connect was to capture from /snapshot/noSuchField of what the gateway sent, and did not: that check failed (above), so this step cannot be judged (1 later steps not run)",
+    );
+  });
+});

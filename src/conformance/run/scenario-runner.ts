@@ -78,10 +78,23 @@ async function runSteps(ctx: ScenarioContext): Promise<void> {
       // did not answer as awaited. The others (no connection, a variable never captured) could not run.
       const ran = (error instanceof StepAbort && error.ran) || (error as Error).name === "WaitError";
       const title = ran ? (step.title ?? defaultTitle(step)) : `${step.title ?? step.step} could not run`;
-      ctx.recordError(ctx.stepId(step, index), title, `${waitMessage(error)}${rest ? ` (${rest} later steps not run)` : ""}`, step.rules ?? scenario.rules, step.level ?? scenario.level, frames);
+      const why = (error instanceof VariableError && neverCaptured(ctx, error.unset, index)) || waitMessage(error);
+      ctx.recordError(ctx.stepId(step, index), title, `${why}${rest ? ` (${rest} later steps not run)` : ""}`, step.rules ?? scenario.rules, step.level ?? scenario.level, frames);
       return;
     }
   }
+}
+
+/**
+ * Why a step could not run when a variable it needs was never set, in the scenario's words: the
+ * earlier step that was to capture it, and from where (undefined: no step captures it).
+ */
+function neverCaptured(ctx: ScenarioContext, name: string | undefined, before: number): string | undefined {
+  if (name === undefined) return undefined;
+  const at = ctx.scenario.steps.findIndex((s, i) => i < before && s.capture?.[name] !== undefined && (s.binding === undefined || s.binding === ctx.config.binding.name));
+  if (at < 0) return undefined;
+  const from = ctx.scenario.steps[at]!;
+  return `it needs \${${name}}, which step ${ctx.stepId(from, at)} was to capture from ${from.capture![name]} of what the gateway sent, and did not: that check failed (above), so this step cannot be judged`;
 }
 
 export function skippedResult(scenario: Scenario, reason: string, source?: string, notApplicable = false): ScenarioResult {

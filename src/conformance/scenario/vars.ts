@@ -9,7 +9,11 @@
 export type Vars = Record<string, unknown>;
 
 export class VariableError extends Error {
-  constructor(message: string) {
+  /** `unset`: the variable (its first segment, `v0` of `${v0}`) was never set. */
+  constructor(
+    message: string,
+    readonly unset?: string,
+  ) {
     super(message);
     this.name = "VariableError";
   }
@@ -33,7 +37,7 @@ function generate(expr: string): unknown {
 /** Follows a dotted path (`a.hello.policy.maxPayload`, `rows.length`, `rows.0.host`). */
 export function lookup(path: string, vars: Vars): unknown {
   const [head, ...rest] = path.split(".");
-  if (!(head in vars)) throw new VariableError(`unknown variable \${${path}} (not set: is the step that sets it missing or failed?)`);
+  if (!(head in vars)) throw new VariableError(`unknown variable \${${path}} (not set: is the step that sets it missing or failed?)`, head);
   let value: unknown = vars[head];
   for (const segment of rest) {
     if (value === null || typeof value !== "object") throw new VariableError(`\${${path}}: "${segment}" of a non-object`);
