@@ -43,6 +43,15 @@ const OPEN = 1;
 /** Events kept for `waitForEvent` until the handshake is over (e.g. OpenClaw's `connect.challenge`). */
 const MAX_EARLY_EVENTS = 32;
 
+/**
+ * Why a socket that never opened closed, where the WebSocket gave no error text: a browser's, which
+ * tells a page nothing (no status, no headers: only the close code 1006), whatever happened.
+ */
+export const BROWSER_SAYS_NOTHING =
+  "before it opened; the browser does not say why: the gateway may be down or unreachable, or it refused the upgrade " +
+  "(HTTP 403 when this page's origin is not allowed: gateway-presence serve --allow-origin ORIGIN; 429 or 503 when it is busy, retried; " +
+  "the browser's console shows the status)";
+
 export class Connection implements HandshakeContext {
   readonly #socket: WebSocketLike;
   readonly #binding: ClientBinding;
@@ -123,7 +132,7 @@ export class Connection implements HandshakeContext {
           const httpReason = reason === undefined ? undefined : redactUrlsIn(reason, [url]);
           return fail(new TransportError("closed", `cannot open ${shown}: Unexpected server response: ${answer.httpStatus}`, { ...rest, ...(httpReason ? { httpReason } : {}) }));
         }
-        const why = redactUrlsIn(lastError, [url]) || `closed (${event?.code ?? 1006})`;
+        const why = redactUrlsIn(lastError, [url]) || `closed (${event?.code ?? 1006}) ${BROWSER_SAYS_NOTHING}`;
         fail(new TransportError("closed", `cannot open ${shown}: ${why}`, cause ? { cause } : undefined));
       };
       socket.onopen = () => {
