@@ -9,6 +9,7 @@ import { addressFindings } from "./addresses.js";
 import type { Draft, ListCheck, ListView } from "./check.js";
 import { clockSamples, estimateOffset, offsetInterval, type ClockSample } from "./clock.js";
 import { duplicateFindings } from "./duplicates.js";
+import { healthFindings } from "./health.js";
 import { impossibleRowFindings } from "./impossible-rows.js";
 import { pushFindings } from "./pushes.js";
 import { formatMs, isSelfRow } from "./rows.js";
@@ -59,6 +60,7 @@ export function analyze(obs: Observation, options: DoctorOptions = {}): DoctorRe
     ...views.map((view) => ({ source: view.source, drafts: LIST_CHECKS.flatMap((check) => check(view)) })),
     { source: "clock", drafts: clockFinding(clock, obs, opts) },
     { source: "watch", drafts: pushFindings(obs) },
+    { source: "healthz", drafts: healthFindings(obs) },
   ]);
   const main = views[0];
   return {

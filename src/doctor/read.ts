@@ -10,6 +10,7 @@ import type { ClientInfo } from "../protocol/connect.js";
 import type { BindingName, ClientBinding } from "../transport/binding.js";
 import type { WebSocketConstructor } from "../client/connection.js";
 import { redactUrl, redactUrlsIn } from "../transport/redact.js";
+import { HEALTH_WAIT_MS, readHealth } from "./health.js";
 import type { Observation } from "./types.js";
 
 export interface ReadOptions {
@@ -69,6 +70,8 @@ export async function readGateway(options: ReadOptions): Promise<Observation> {
     client.on("presence", (p) => pushes.push({ receivedAt: now(), stateVersion: p.stateVersion?.presence, presence: p.presence }));
     client.on("tick", (t) => ticks.push({ receivedAt: now(), ts: t.ts }));
   }
+  // Beside the handshake, so it costs no time on a gateway that answers it; at most HEALTH_WAIT_MS after the listing otherwise.
+  const health = readHealth(options.url, options.timeoutMs ?? 10_000);
   try {
     const helloSent = now();
     const hello = await client.connect().catch((error: unknown) => {
@@ -94,6 +97,8 @@ export async function readGateway(options: ReadOptions): Promise<Observation> {
       pushes,
       ticks,
     };
+    const answered = await health.within(HEALTH_WAIT_MS);
+    if (answered) observation.health = answered;
     if (watchMs > 0) {
       await options.onWatch?.();
       const closed = await watch(client, watchMs);
@@ -110,6 +115,7 @@ export async function readGateway(options: ReadOptions): Promise<Observation> {
     }
     return observation;
   } finally {
+    health.abort();
     await client.close();
   }
 }

@@ -29,7 +29,8 @@ export type FindingId =
   | "rows-over-cap"
   | "rows-at-cap"
   | "clock-offset"
-  | "change-not-pushed";
+  | "change-not-pushed"
+  | "store-degraded";
 
 /** One row that shows a finding, with what is wrong about it when that is not obvious. */
 export interface Evidence {
@@ -87,6 +88,8 @@ export interface Observation {
   final?: Listing & { pushesBefore: number };
   /** Why the watch ended early (the connection closed), if it did. */
   watchError?: string;
+  /** What the gateway's `GET /healthz` said beside the listing (the reference gateway; absent when nothing answered it). */
+  health?: { status: "ok" | "degraded"; store?: { backend: string; shared: boolean; healthy: boolean } };
 }
 
 export interface DoctorOptions {
