@@ -214,7 +214,7 @@ const CREDENTIALS_OR_ORIGIN = "credentials or origin refused: check the token, o
  * what each means, in the words list, watch, doctor and conform say it (after the refusal, in
  * parentheses). 429 and 503 are for now: REFUSED_FOR_NOW, with the wait a Retry-After asked for.
  */
-export const REFUSALS_FOR_A_PERSON: Readonly<Record<number, string>> = {
+export const REFUSALS_FOR_A_PERSON: Readonly<Partial<Record<number, string>>> = { // Partial: any other status reads undefined
   401: CREDENTIALS_OR_ORIGIN,
   403: CREDENTIALS_OR_ORIGIN,
   404: "wrong path: nothing takes WebSockets at this URL's path; check --url",

@@ -1,7 +1,7 @@
 // What a caller handling a GatewayError needs, typed: `issues` (data.errors of INVALID_PARAMS),
 // `missingScope` (FORBIDDEN), the same over both bindings, from the reference gateway on loopback.
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
-import { createPresenceClient, GatewayError, type PresenceClient, type ValidationIssue } from "../../../src/index.js";
+import { createPresenceClient, GatewayError, REFUSALS_FOR_A_PERSON, type PresenceClient, type ValidationIssue } from "../../../src/index.js";
 import { createGateway, type Gateway } from "../../../src/server/index.js";
 
 describe("GatewayError's typed fields, over both bindings", () => {
@@ -73,5 +73,11 @@ describe("GatewayError's typed fields, over both bindings", () => {
     expect(error.missingScope).toBeUndefined();
     expect(error.retryAfterMs).toBeUndefined();
     expect(new GatewayError({ name: "INVALID_PARAMS", message: "bad", data: { errors: "x" } }).issues).toBeUndefined();
+  });
+
+  it("REFUSALS_FOR_A_PERSON[status] is typed string | undefined: a status without an entry (500) is no string", () => {
+    expectTypeOf(REFUSALS_FOR_A_PERSON[500]).toEqualTypeOf<string | undefined>();
+    expect(REFUSALS_FOR_A_PERSON[500]).toBeUndefined();
+    expect(REFUSALS_FOR_A_PERSON[403]).toMatch(/^credentials or origin refused/);
   });
 });
