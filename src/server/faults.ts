@@ -53,6 +53,8 @@ export interface GatewayFaults {
   disconnectRemovesRow?: boolean;
   /** B1/§10: `data.errors` paths of INVALID_PARAMS start at the request (`/params/x`), not inside params (`/x`). */
   errorPathsFromRequest?: boolean;
+  /** E1/H4: each accepted connection is sent a `tick` event just before its hello-ok. */
+  pushBeforeHelloOk?: boolean;
 }
 
 /** How long a `startsSlowly` gateway says it is starting. */
@@ -88,6 +90,7 @@ export const FAULT_NAMES: readonly GatewayFaultName[] = [
   "tsSeconds",
   "disconnectRemovesRow",
   "errorPathsFromRequest",
+  "pushBeforeHelloOk",
 ];
 
 /** The `tsSeconds` fault: the row with its `ts` in seconds. */

@@ -9,7 +9,7 @@ import { createGateway } from "../../src/server/index.js";
 import { FAST, referenceGateway, runOptions, TOKEN } from "./gateways.js";
 
 /** Faults that are not a scenario's behaviour failure: wire format, readiness, probing, adaptation (see truth.test.ts). */
-type ProbedFault = "extraRowFields" | "startsSlowly" | "hiddenTestClock" | "beaconTextRequired";
+type ProbedFault = "extraRowFields" | "startsSlowly" | "hiddenTestClock" | "beaconTextRequired" | "pushBeforeHelloOk";
 
 /**
  * Faults no scenario checks yet, and why. They exist for `gateway-presence doctor`, whose tests show

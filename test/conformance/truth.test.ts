@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ProgressEvent } from "../../src/conformance/report/results.js";
 import { ScenarioContext, type RunConfig } from "../../src/conformance/run/context.js";
+import { formatSummary } from "../../src/conformance/report/pretty.js";
 import { runConformance } from "../../src/conformance/run/runner.js";
 import { WireConnection } from "../../src/conformance/run/wire.js";
 import type { Scenario } from "../../src/conformance/scenario/scenario.js";
@@ -181,10 +182,28 @@ describe("a gateway whose test.clock.advance works but is not advertised (SPEC S
     gateway = await referenceGateway();
     const result = await runConformance(runOptions(gateway, { only: ["p1-self-row"] }));
     expect(result.probe.result!.checks.map((c) => `${c.id}: ${c.status}`)).toEqual([
+      "no-push-before-hello-ok: passed",
       "advertises-system-presence: passed",
       "advertises-system-event: passed",
       "advertises-test.clock.advance: passed",
     ]);
+  });
+});
+
+describe("a gateway that pushes to a connection before its hello-ok (SPEC E1, H4)", () => {
+  it("is caught by the probe, naming the event", async () => {
+    gateway = await referenceGateway("pushBeforeHelloOk");
+    const result = await runConformance(runOptions(gateway, { only: ["p1-self-row"] }));
+    const check = result.probe.result!.checks.find((c) => c.id === "no-push-before-hello-ok")!;
+    expect(check).toMatchObject({
+      status: "failed",
+      rules: ["E1", "H4"],
+      message: `the probe's connection got 1 "tick" event before the answer to its connect: a gateway sends hello-ok first and pushes only after it (add the connection to the push fan-out once its hello-ok is written)`,
+    });
+    expect(result.summary.probeFailures).toBe(1);
+    expect(result).toMatchObject({ behaviourOk: false, ok: false });
+    // The verdict says what the probe found (it said "1 advertised/working mismatch" of any probe failure).
+    expect(formatSummary(result).trimEnd().split("\n").pop()).toBe("FAIL: the probe: events pushed before hello-ok (see above)");
   });
 });
 

@@ -2,7 +2,7 @@
  * `gateway-presence conform`: runs the conformance scenarios against a gateway (or, without --url,
  * against the embedded reference gateway in test mode) and reports rule by rule.
  * Exit 0 when no MUST fails after the baseline, 1 when a behaviour rule does (or the baseline is
- * stale, or the probe finds an advertised/working mismatch), 3 when only the wire format fails (a W1
+ * stale, or the probe finds an advertised/working mismatch or a push before hello-ok), 3 when only the wire format fails (a W1
  * finding, or W2 with --strict), 2 when the run cannot start (bad option or fixture, gateway
  * unreachable, refusing the probe, or still not ready after --wait-ready).
  */
@@ -205,7 +205,7 @@ export function register(program: Command): void {
     .description("check a gateway against the presence contract (SPEC.md), rule by rule; without --url, checks the embedded reference gateway");
   exitCodes(command, {
     0: "no MUST rule fails (after --expected-failures)",
-    1: "a behaviour rule fails, the baseline is stale, or the probe finds that the advertised and the working methods differ",
+    1: "a behaviour rule fails, the baseline is stale, or the probe finds that the advertised and the working methods differ or that events come before hello-ok",
     2: "the run could not start: a bad fixture, a gateway unreachable, refusing the probe or still not ready after --wait-ready, or several --url that do not share one list",
     3: "only the wire format fails (a W1 finding, or W2 with --strict)",
   });

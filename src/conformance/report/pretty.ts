@@ -223,10 +223,21 @@ function failureReason(result: RunResult): string {
   const noPassText =
     noPass === 0 ? "" : noPass === t.failed ? `, ${noPass === 1 ? "where" : "in each"} only SHOULD checks failed and none passed` : `, ${noPass} of them because only SHOULD checks failed and none passed`;
   if (t.failed) parts.push(`behaviour: ${t.failed} scenario${t.failed === 1 ? "" : "s"} failed${noPassText}`);
-  if (t.probeFailures) parts.push(`the probe: ${t.probeFailures} advertised/working mismatch${t.probeFailures === 1 ? "" : "es"}`);
+  if (t.probeFailures) parts.push(`the probe: ${probeFindings(result)}`);
   if (t.wireFailures) parts.push(`wire format: ${t.wireFailures} finding kind${t.wireFailures === 1 ? "" : "s"}`);
   if (t.staleBaseline.length) parts.push("the expected-failures baseline is stale");
   return `${parts.join("; ")} (see above)`;
+}
+
+/** What the probe's failed checks found: `1 advertised/working mismatch`, `events pushed before hello-ok`, or both. */
+function probeFindings(result: RunResult): string {
+  const failed = (result.probe.result?.checks ?? []).filter((c) => c.status === "failed" && !c.baselined);
+  const mismatches = failed.filter((c) => c.id.startsWith("advertises-")).length;
+  const found = [
+    ...(mismatches ? [`${mismatches} advertised/working mismatch${mismatches === 1 ? "" : "es"}`] : []),
+    ...(failed.some((c) => c.id === "no-push-before-hello-ok") ? ["events pushed before hello-ok"] : []),
+  ];
+  return found.join(" and ") || `${failed.length} failed check${failed.length === 1 ? "" : "s"}`;
 }
 
 /** `Refused upgrades: the gateway refused 40 WebSocket upgrades (HTTP 503); each was waited out ...`: said only when some were (RunSummary.refusalsWaitedOut). */

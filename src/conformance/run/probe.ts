@@ -8,6 +8,7 @@
  * create no row keyed by a text.
  */
 import { noAnswerWithin, noHandshakeWith, notOpenWithin, OPENCLAW_FRAMES_GUESS } from "../../client/errors.js";
+import { noPushBeforeHelloCheck } from "../checks/handshake-order.js";
 import { advertisingCheck, type MethodState, type ProbedMethod } from "../checks/advertising.js";
 import type { WireFindings } from "../checks/wire-format.js";
 import type { WireError } from "../../transport/frames.js";
@@ -238,6 +239,9 @@ export async function probeGateway(config: RunConfig, options: ProbeOptions): Pr
         return new Set(Array.isArray(listed) ? listed : []);
       };
       const listed = advertised(first.hello);
+      const answered = first.conn.received.findIndex((r) => r.frame.kind !== "event");
+      const before = first.conn.received.slice(0, answered < 0 ? 0 : answered).flatMap((r) => (r.frame.kind === "event" ? [r.frame.event] : []));
+      probe.checks.push(noPushBeforeHelloCheck(before));
       const learned = await learnBeaconNeeds(probe, first.conn);
       methods["system-event"] = learned.state;
       methods["system-presence"] = stateOf(await probe.call(learned.conn, "system-presence", {}));

@@ -15,6 +15,7 @@ import { grantedScopes, hasScope } from "./scopes.js";
 import { GATEWAY_VERSION } from "./self-row.js";
 import { holdUnlessClosed, logRejection } from "../limits/refuse.js";
 import { andThen, type MaybePromise } from "./maybe-promise.js";
+import { EventFrames } from "./fanout/event-frames.js";
 
 export function createConnectHandler(gw: GatewayContext) {
   return function connect(params: ConnectParams, conn: Connection): MaybePromise<HelloOk> {
@@ -66,6 +67,7 @@ function accepted(gw: GatewayContext, params: ConnectParams, conn: Connection): 
   conn.clientId = params.client.id;
   conn.mode = params.client.mode;
   clearTimeout(conn.handshakeTimer);
+  if (gw.options.faults.pushBeforeHelloOk) new EventFrames({ event: "tick", payload: { ts: gw.clock.now() } }).sendTo(conn);
   gw.log(
     `connect conn=${conn.id} client=${params.client.id} mode=${params.client.mode} role=${conn.role}` +
       ` key=${conn.key ?? "-(ephemeral)"} address=${conn.address ?? "?"}`,

@@ -184,6 +184,6 @@ describe("faults (test only)", () => {
     const lines: string[] = [];
     await startGateway({ faults: { overCap: true, listCli: true }, logger: (line) => lines.push(line) });
     expect(lines[0]).toMatch(/TEST-ONLY faults active.*overCap, listCli|TEST-ONLY faults active.*listCli, overCap/);
-    expect(FAULT_NAMES).toHaveLength(22);
+    expect(FAULT_NAMES).toHaveLength(23);
   });
 });
