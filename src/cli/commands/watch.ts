@@ -15,6 +15,7 @@ import { redactUrl, redactUrlsIn } from "../../transport/redact.js";
 import { connectionRefused } from "../../client/errors.js";
 import { createPresenceClient, REFUSALS_FOR_A_PERSON, TransportError, tlsProblem, type MirrorChange, type PresenceClient, type PresenceEntry, type StateChange } from "../../index.js";
 import { addConnectionOptions, askedWait, bindingHint, cliClientOptions, describeFailure, REFUSED_HINT, upgradeRefusal, withoutUrl, type ConnectionFlags } from "../connection.js";
+import { pollHealth } from "../health-poll.js";
 import { gatewayNow, instancesJson, renderInstances } from "./list.js";
 
 interface WatchFlags extends ConnectionFlags {
@@ -60,7 +61,10 @@ function hintFor(change: StateChange, binding: WatchFlags["binding"]): string {
  */
 const instanceCount = (n: number): string => `${n} ${n === 1 ? "instance" : "instances"}`;
 
-function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClient, failed: StateChange | undefined): string {
+/** Under the open state line while the gateway's /healthz says degraded (src/cli/health-poll.ts). */
+export const DEGRADED_LINE = "  degraded: this gateway cannot reach its cluster's Redis; the list is what it knows alone";
+
+function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClient, failed: StateChange | undefined, degraded = false): string {
   // The URL may hold a token (`?token=`) or `user:password@`: shown redacted, here and in reasons.
   // The line names it once: not again in the client's `cannot open <url>: ...`.
   const url = redactUrl(flags.url);
@@ -72,7 +76,7 @@ function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClien
   };
   switch (change.state) {
     case "open":
-      return `● open  ${url}  ${instanceCount(client.presence.entries.length)}  v${client.presence.version}`;
+      return `● open  ${url}  ${instanceCount(client.presence.entries.length)}  v${client.presence.version}${degraded ? `\n${DEGRADED_LINE}` : ""}`;
     case "reconnecting":
       // `attempt` is the failed attempts in a row: 0 after a connection that stayed up minUptimeMs.
       return `○ reconnecting to ${url} in ${formatDelay(change.delayMs ?? 0)}${change.attempt ? ` (attempt ${change.attempt})` : ""}: ${why(change)}`;
@@ -158,6 +162,14 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
   let pending: ReturnType<typeof setTimeout> | undefined;
   let opened = false;
   let gaveUp = false;
+  // The gateway's /healthz says its cluster's Redis is out of reach: asked on each connection, then every 2 s.
+  let degraded = false;
+  let stopHealth = () => {};
+  const healthChanged = (now: boolean) => {
+    degraded = now;
+    if (flags.json) emit({ type: "health", status: now ? "degraded" : "ok", ...(now ? { note: DEGRADED_LINE.trim() } : {}) });
+    else redraw();
+  };
 
   // Off a terminal (a pipe, a file), a state line is printed when it changes and the table when the
   // list does (listKey): not again on each resync or redraw, and not before a list has come.
@@ -167,7 +179,7 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
   const draw = () => {
     pending = undefined;
     const now = Date.now() + clockOffsetMs;
-    const line = stateLine(flags, state, client, failed);
+    const line = stateLine(flags, state, client, failed, degraded);
     const header = `gateway-presence watch  ${new Date(now).toISOString()}\n${line}\n`;
     const table = renderInstances(client.presence.entries, now);
     if (tty) return void process.stdout.write(`\x1b[H\x1b[2J${header}\n${table}\n`);
@@ -200,6 +212,8 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
     if (flags.json) emit({ type: "state", state: change.state, reason, attempt: change.attempt, delayMs: change.delayMs, ...refusalFields(change, flags.url), ...(hint ? { hint } : {}) });
     else redraw();
     if (change.state === "open") {
+      stopHealth();
+      stopHealth = pollHealth(flags.url, degraded, healthChanged);
       const asked = Date.now();
       client.systemPresence().then(
         (entries) => {
@@ -237,6 +251,7 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
     clearInterval(ticker);
     clearInterval(resyncer);
     clearTimeout(pending);
+    stopHealth();
     await client.close();
     if (message) process.stderr.write(`gateway-presence watch: ${message}\n`);
     process.exitCode = code;

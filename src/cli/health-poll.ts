@@ -1,0 +1,33 @@
+/**
+ * `watch`'s look at the reference gateway's `GET /healthz` (src/doctor/health.ts reads it): a gateway of
+ * a cluster that cannot reach its Redis serves its own view of the list, which no presence message says.
+ */
+import { readHealth } from "../doctor/health.js";
+
+/** How often watch asks (the Instances page: every 3 s; a terminal is cheaper to keep current). */
+export const HEALTH_POLL_MS = 2_000;
+
+/**
+ * Calls `onChange(degraded)` whenever the gateway's answer differs from what was known (`known`),
+ * asking now and then every `intervalMs`; stops asking once the gateway says its store is not shared
+ * (one gateway: never degraded) or gives no such answer (another gateway, or it went away: watch
+ * starts a new poll on each connection). Returns the stop function.
+ */
+export function pollHealth(url: string, known: boolean, onChange: (degraded: boolean) => void, intervalMs = HEALTH_POLL_MS): () => void {
+  let degraded = known;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const ask = async () => {
+    const health = await readHealth(url, intervalMs).within(intervalMs);
+    if (stopped) return;
+    if (health?.store?.shared !== true) return; // nothing to watch here
+    const now = health.status === "degraded";
+    if (now !== degraded) onChange((degraded = now));
+    timer = setTimeout(() => void ask(), intervalMs);
+  };
+  void ask();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
