@@ -147,9 +147,16 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store, two gateways${REDIS_M
     await before.openConnection("was-open", { host: "was-open", reason: "connect" });
     client.disconnect(); // crashed: no close, no leave
     await before.close();
-    const after = await makeRedisStore({ prefix, gatewayId: "same" });
+    const lines: string[] = [];
+    const after = await makeRedisStore({ prefix, gatewayId: "same", log: (line) => lines.push(line) });
     await after.store.setSelf({ host: "gw" });
     expect(await after.store.get("was-open")).toMatchObject({ reason: "disconnect" });
+    // The operator saw rows turn into disconnect rows at the restart: one line says why.
+    expect(lines).toEqual([
+      "warning presence store: gateway same restarted before the others found its previous process dead: closed the connections it held (1 row; a row no other gateway holds open is now a disconnect row)",
+    ]);
+    await after.store.setSelf({ host: "gw" }); // the same process again: nothing to close, nothing said
+    expect(lines).toHaveLength(1);
   });
 
   it("logs once when two running gateways were given the same id", async () => {

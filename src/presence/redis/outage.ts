@@ -133,6 +133,22 @@ export class Outage {
   }
 
   /**
+   * The self script's result: the self row, and how many keys the previous process under this id held
+   * open (a restart before the others found it dead: the script closed them, P6), said in one line.
+   */
+  selfReply(result: unknown): unknown {
+    const [row, keys] = result as [unknown, number];
+    if (keys > 0) this.restartedClosed(keys);
+    return row;
+  }
+
+  private restartedClosed(keys: number): void {
+    this.opts.log(
+      `warning presence store: gateway ${this.opts.gatewayId} restarted before the others found its previous process dead: closed the connections it held (${keys} row${keys === 1 ? "" : "s"}; a row no other gateway holds open is now a disconnect row)`,
+    );
+  }
+
+  /**
    * close() could not run the leave script (Redis out of reach): the operator reads "stopped" next,
    * so say that the others still list this gateway until its heartbeat is old enough.
    */

@@ -178,7 +178,7 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
       const clean = cleanFields(fields);
       outage.setSelf(clean);
       return run(
-        async () => fromFlat((await script("presenceSelf", [opts.token, ...toPairs(clean)])).result),
+        async () => fromFlat(outage.selfReply((await script("presenceSelf", [opts.token, ...toPairs(clean)])).result)),
         (fallback) => fallback.setSelf(clean),
       );
     },
