@@ -63,6 +63,8 @@ export class ReconnectLoop {
   /** A connection is open and has not yet stayed up minUptimeMs: its close is a failed attempt. */
   #onProbation = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The scheduled retry, while it waits; and until when the gateway asked to wait (ms since the epoch). */
+  #waiting: { dial: () => void; askedUntil: number } | undefined;
   #uptimeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly reconnect: ResolvedReconnect) {}
@@ -121,13 +123,39 @@ export class ReconnectLoop {
     const waitAsked = retryAfterMs > 0 ? Math.min(retryAfterMs, reconnect.maxDelayMs) : 0; // an absurdly long one (Infinity): maxDelayMs
     const delayMs = Math.max(backoffDelay(this.#retries, reconnect), waitAsked);
     this.#retries++;
-    this.#retryTimer = setTimeout(dial, delayMs);
+    this.#waiting = { dial, askedUntil: Date.now() + waitAsked };
+    this.#retryTimer = setTimeout(() => this.#fire(), delayMs);
     return { attempt: this.#failures, delayMs };
+  }
+
+  /**
+   * The waiting retry dials now, cutting the backoff short: true. False when no retry waits, or when
+   * the gateway asked for a longer wait (RATE_LIMITED's retryAfterMs, a refused upgrade's Retry-After):
+   * the retry then comes when the gateway asked, not later than scheduled.
+   */
+  retryNow(): boolean {
+    const waiting = this.#waiting;
+    if (!waiting) return false;
+    clearTimeout(this.#retryTimer);
+    const asked = waiting.askedUntil - Date.now();
+    if (asked > 0) {
+      this.#retryTimer = setTimeout(() => this.#fire(), asked);
+      return false;
+    }
+    this.#fire();
+    return true;
+  }
+
+  #fire(): void {
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.dial();
   }
 
   /** No more attempts: timers cleared, the count starts over. */
   stop(): void {
     clearTimeout(this.#retryTimer);
+    this.#waiting = undefined;
     clearTimeout(this.#uptimeTimer);
     this.#resetCounts();
   }
@@ -141,4 +169,9 @@ export class ReconnectLoop {
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The `closed` reason once `reconnect.maxAttempts` failed attempts in a row are used up. */
+export function gaveUpAfter(failures: number, reason: string): string {
+  return `gave up after ${failures} attempt${failures === 1 ? "" : "s"}: ${reason}`;
 }

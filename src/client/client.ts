@@ -20,7 +20,7 @@ import { withDeltaCap } from "./delta.js";
 import { MirrorFeed } from "./mirror-feed.js";
 import { GatewayClock } from "./clock/gateway-clock.js";
 import { randomInstanceId, resolveOptions, type PresenceClientOptions, type ResolvedOptions } from "./options.js";
-import { ReconnectLoop } from "./backoff.js";
+import { gaveUpAfter, ReconnectLoop } from "./backoff.js";
 import { RequestManager } from "./requests.js";
 import type { ClientEvents, ConnectionState, ConnectOptions, PresenceClient, StateChange } from "./types.js";
 import { Watchdog } from "./watchdog.js";
@@ -114,6 +114,10 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
         this.#beacons.delete(handle);
       },
     };
+  }
+
+  retryNow(): boolean {
+    return this.#state === "reconnecting" && this.#loop.retryNow();
   }
 
   async close(): Promise<void> {
@@ -292,9 +296,4 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     else if (change.reason !== undefined && change.state !== "connecting") this.#lastFailure = change.reason;
     this.emit("state", change);
   }
-}
-
-/** The `closed` reason once `reconnect.maxAttempts` failed attempts in a row are used up. */
-function gaveUpAfter(failures: number, reason: string): string {
-  return `gave up after ${failures} attempt${failures === 1 ? "" : "s"}: ${reason}`;
 }

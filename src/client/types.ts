@@ -74,6 +74,13 @@ export interface PresenceClient extends Omit<PresenceMethods, "connect"> {
   on<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents[K]>): () => void;
   once<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents[K]>): () => void;
   off<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents[K]>): void;
+  /**
+   * While `reconnecting`: dial now instead of at the end of the backoff (e.g. when a browser comes back
+   * `online`, or a person clicks "retry"); true when an attempt starts. False in any other state, and
+   * when the gateway asked for a longer wait (RATE_LIMITED, HTTP 429/503 Retry-After): the retry then
+   * comes when it asked, if that is sooner than scheduled.
+   */
+  retryNow(): boolean;
   /** Stops reconnecting and beacons, rejects pending calls, closes the socket; resolves once it is closed. */
   close(): Promise<void>;
 }
