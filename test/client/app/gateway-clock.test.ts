@@ -55,7 +55,6 @@ describe("client.gatewayClock", () => {
     await waitFor(() => bar.gatewayClock.offsetMs! > SKEW_MS - 2_000, "a tick after the jump moves the estimate", 5_000);
     expect(bar.gatewayClock.offsetMs).toBeLessThan(SKEW_MS + 2_000);
     expect(bar.presence.entries, "no list reached the mirror").toBe(entries);
-    expect(LossySocket.all.at(-1)!.dropped.length).toBeGreaterThan(0);
   });
 
   it("starts over on every hello-ok: after a restart onto a gateway with the right time, the 40 s are gone", async () => {
