@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cliResult } from "../support/cli.js";
 import { refusingUpgrade } from "../support/refusing-upgrade.js";
+import { WebSocketServer } from "ws";
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -200,6 +201,25 @@ describe("conform against upgrades refused with 401, 403 or 404 (they need a per
       expect(stdout).toContain(`the gateway refused the WebSocket upgrade: HTTP ${status} ${statusText}, saying "origin not allowed here" (${listHint})`);
       expect(stdout).not.toMatch(/Retry-After|a 5 s wait/);
       expect(stdout.trimEnd().split("\n").pop()).toBe(`FAIL: the gateway refused the WebSocket upgrade (HTTP ${status}: ${meaning}), so no scenario ran (see the run error above)`);
+    }
+  });
+});
+
+describe("conform against a WebSocket server that takes upgrades on another path only (the ws package's `path` option)", () => {
+  it("says a 400 most likely means the wrong path, instead of a bare 'Bad Request'", async () => {
+    const server = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/gateway" });
+    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+    try {
+      const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const { code, stdout } = await cliResult(["conform", "--no-color", "--url", url, "--only", "p1-self-row", "--wait-ready", "0"]);
+      expect(code).toBe(2);
+      expect(stdout).toContain(
+        `could not open ${url}: the gateway refused the WebSocket upgrade: HTTP 400 Bad Request, saying "Bad Request" (wrong path? a WebSocket server that serves one path answers 400 to an upgrade on any other (the ws package's path option does); check the path in --url)`,
+      );
+      // Was: `FAIL: the server there answered the WebSocket upgrade with an HTTP error`.
+      expect(stdout.trimEnd().split("\n").pop()).toBe("FAIL: the gateway refused the WebSocket upgrade (HTTP 400: wrong path?), so no scenario ran (see the run error above)");
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

@@ -198,11 +198,22 @@ function runErrorVerdict(error: string, binding: string): string {
   const status = /the gateway refused the WebSocket upgrade: HTTP (\d+)/.exec(error)?.[1];
   if (status === "429" || status === "503") return `the gateway refused new connections (HTTP ${status})`;
   // 401, 403, 404: what the status means, as list says it (REFUSALS_FOR_A_PERSON), up to its advice.
-  const meaning = REFUSALS_FOR_A_PERSON[Number(status)]?.split(":")[0];
+  const meaning = /^[^:?]*\??/.exec(upgradeRefusalMeaning(Number(status)) ?? "")?.[0];
   if (meaning) return `the gateway refused the WebSocket upgrade (HTTP ${status}: ${meaning})`;
   if (status || /Unexpected server response: \d+/.test(error)) return "the server there answered the WebSocket upgrade with an HTTP error";
   if (/ECONNREFUSED/.test(error)) return `the gateway could not be reached (${NOTHING_LISTENS})`;
   return "the gateway could not be reached";
+}
+
+/**
+ * What a refused upgrade's status means, for a person: list's words for 401, 403 and 404
+ * (REFUSALS_FOR_A_PERSON), and conform's for 400: a 400 to the harness's well-formed upgrade is most
+ * likely a server that takes WebSockets on one path only (the ws package's `path` option answers 400
+ * to every other path). Undefined for any other status.
+ */
+export function upgradeRefusalMeaning(status: number): string | undefined {
+  if (status === 400) return "wrong path? a WebSocket server that serves one path answers 400 to an upgrade on any other (the ws package's path option does); check the path in --url";
+  return REFUSALS_FOR_A_PERSON[status];
 }
 
 /** Why a run failed, for the last line: no scenario ran, behaviour, wire format, or a stale baseline. */

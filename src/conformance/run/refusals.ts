@@ -7,7 +7,8 @@
  * not run and ends the run (runner.ts), as an unreachable gateway does.
  */
 import { STATUS_CODES } from "node:http";
-import { REFUSALS_FOR_A_PERSON, waitSayable } from "../../client/errors.js";
+import { waitSayable } from "../../client/errors.js";
+import { upgradeRefusalMeaning } from "../report/pretty.js";
 import type { WireError } from "../../transport/frames.js";
 import type { RefusedUpgradeAnswer } from "../../transport/refused-upgrade.js";
 
@@ -94,7 +95,8 @@ export class GatewayGoneError extends Error {
 export function refusalText(refusal: Refusal): string {
   const name = STATUS_CODES[refusal.httpStatus] ? ` ${STATUS_CODES[refusal.httpStatus]}` : "";
   const said = `refused the WebSocket upgrade: HTTP ${refusal.httpStatus}${name}${refusal.reason ? `, saying "${refusal.reason}"` : ""}`;
-  if (!RATE_STATUSES.has(refusal.httpStatus)) return REFUSALS_FOR_A_PERSON[refusal.httpStatus] ? `${said} (${REFUSALS_FOR_A_PERSON[refusal.httpStatus]})` : said;
+  const meaning = upgradeRefusalMeaning(refusal.httpStatus);
+  if (!RATE_STATUSES.has(refusal.httpStatus)) return meaning ? `${said} (${meaning})` : said;
   const wait = refusal.retryAfterMs === undefined ? "with no Retry-After" : `asking for ${askedWaitText(refusal.retryAfterMs)} (Retry-After)`;
   return `${said}, ${wait}`;
 }
