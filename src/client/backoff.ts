@@ -19,9 +19,17 @@ export interface BackoffOptions {
    * connection sees at most six attempts in any 10 s; at 0.5 it could see seven.)
    */
   jitter?: number;
+  /**
+   * Longest wait a failure may ask for (a RATE_LIMITED answer's retryAfterMs, an upgrade's
+   * Retry-After), in ms, when that is longer than the backoff. Default: maxDelayMs. A client that
+   * retries a down gateway often (a small maxDelayMs) can still honour a gateway that asks it to
+   * keep away longer (`gateway-presence watch`: 5 s and 30 s).
+   */
+  maxWaitAskedMs?: number;
 }
 
-export type ResolvedBackoff = Required<BackoffOptions>;
+/** maxWaitAskedMs stays optional: absent, maxDelayMs is the longest wait asked too. */
+export type ResolvedBackoff = Required<Omit<BackoffOptions, "maxWaitAskedMs">> & Pick<BackoffOptions, "maxWaitAskedMs">;
 
 /** The resolved `reconnect` option: backoff, attempts and minimum uptime, or false for no reconnecting. */
 export type ResolvedReconnect = (ResolvedBackoff & { maxAttempts: number; minUptimeMs: number }) | false;
@@ -35,6 +43,9 @@ export function resolveBackoff(options: BackoffOptions = {}): ResolvedBackoff {
     throw new RangeError(`backoff: need 0 <= initialDelayMs <= maxDelayMs, got ${initialDelayMs} and ${maxDelayMs}`);
   }
   checkTimerMs("backoff: maxDelayMs", maxDelayMs);
+  const asked = resolved.maxWaitAskedMs;
+  if (asked !== undefined && !(asked >= 0)) throw new RangeError(`backoff: maxWaitAskedMs must be >= 0, got ${asked}`);
+  if (asked !== undefined) checkTimerMs("backoff: maxWaitAskedMs", asked);
   if (!(factor >= 1)) throw new RangeError(`backoff: factor must be >= 1, got ${factor}`);
   if (!(jitter >= 0 && jitter <= 1)) throw new RangeError(`backoff: jitter must lie in [0, 1], got ${jitter}`);
   return resolved;
@@ -110,7 +121,7 @@ export class ReconnectLoop {
 
   /**
    * Runs `dial` after the backoff, or after the wait the failure asked for, whichever is longer (up to
-   * maxDelayMs): a RATE_LIMITED answer's `retryAfterMs`, or the `Retry-After` of an upgrade refused
+   * maxWaitAskedMs, by default maxDelayMs): a RATE_LIMITED answer's `retryAfterMs`, or the `Retry-After` of an upgrade refused
    * with HTTP 429/503 (TransportError.retryAfterMs, Node only). Returns the failed attempts in a row
    * so far and the delay, or undefined when reconnecting is off.
    */
@@ -120,7 +131,7 @@ export class ReconnectLoop {
     // A RATE_LIMITED connect (an address locked out after failed tokens) or a refused upgrade (the
     // gateway's connection rate, its per-address limits, overload shedding) says when to come back.
     const retryAfterMs = error instanceof GatewayError || error instanceof TransportError ? (error.retryAfterMs ?? 0) : 0;
-    const waitAsked = retryAfterMs > 0 ? Math.min(retryAfterMs, reconnect.maxDelayMs) : 0; // an absurdly long one (Infinity): maxDelayMs
+    const waitAsked = retryAfterMs > 0 ? Math.min(retryAfterMs, reconnect.maxWaitAskedMs ?? reconnect.maxDelayMs) : 0; // an absurdly long one (Infinity): maxWaitAskedMs
     const delayMs = Math.max(backoffDelay(this.#retries, reconnect), waitAsked);
     this.#retries++;
     this.#waiting = { dial, askedUntil: Date.now() + waitAsked };

@@ -18,6 +18,13 @@ import { addConnectionOptions, askedWait, bindingHint, cliClientOptions, describ
 import { pollHealth } from "../health-poll.js";
 import { gatewayNow, instancesJson, renderInstances } from "./list.js";
 
+/**
+ * Someone is watching: back at most 5 s after a restarted gateway is (the SDK's default grows to 30 s:
+ * a gateway down for 25 s had watch back 23 s after it), while a gateway that asks to be left alone
+ * longer (Retry-After, RATE_LIMITED) is, up to 30 s.
+ */
+export const WATCH_RECONNECT = { maxDelayMs: 5_000, maxWaitAskedMs: 30_000 };
+
 interface WatchFlags extends ConnectionFlags {
   json?: boolean;
   refreshMs: number;
@@ -153,7 +160,7 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
   const startedAt = Date.now();
   const options = cliClientOptions(command, flags);
   const tokenGiven = options.token !== undefined;
-  const client = createPresenceClient(options);
+  const client = createPresenceClient({ ...options, reconnect: WATCH_RECONNECT });
   const tty = !flags.json && process.stdout.isTTY === true;
   let state: StateChange = { state: "idle" };
   let failed: StateChange | undefined;

@@ -58,4 +58,17 @@ describe("ReconnectLoop.schedule: the wait a failure asks for", () => {
     expect(delayFor(refused())).toBe(10);
     expect(delayFor(new TransportError("closed", "cannot open ws://127.0.0.1:1/: ECONNREFUSED"))).toBe(10);
   });
+
+  it("maxWaitAskedMs lets a wait asked run past maxDelayMs (watch: backoff at most 5 s, Retry-After up to 30 s)", () => {
+    const refused = (retryAfterMs: number) => new TransportError("closed", "cannot open ws://127.0.0.1:1/: Unexpected server response: 503", { httpStatus: 503, retryAfterMs });
+    const loop = new ReconnectLoop({ ...reconnect, ...resolveBackoff({ initialDelayMs: 10, maxDelayMs: 5_000, jitter: 0, maxWaitAskedMs: 30_000 }) });
+    const next = (error?: Error) => loop.schedule(() => {}, error)!.delayMs;
+    expect(next(refused(20_000))).toBe(20_000);
+    expect(next(refused(60_000))).toBe(30_000);
+    for (let i = 0; i < 12; i++) next(); // the backoff itself stops at maxDelayMs
+    expect(next()).toBe(5_000);
+    loop.stop();
+    expect(() => resolveBackoff({ maxWaitAskedMs: -1 })).toThrow(/maxWaitAskedMs must be >= 0/);
+    expect(() => resolveBackoff({ maxWaitAskedMs: 2 ** 31 })).toThrow(/maxWaitAskedMs/);
+  });
 });
