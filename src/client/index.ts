@@ -19,7 +19,7 @@ export {
 export { PresenceMirror, type MirrorChange, type MirrorGap, type MirrorEvents, type MirrorSource } from "./mirror.js";
 export { backoffDelay, resolveBackoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
 export { startBeacons, type BeaconHandle, type BeaconOptions } from "./beacons.js";
-export { GatewayClock } from "./clock/gateway-clock.js";
+export { GatewayClock, GATEWAY_CLOCK_WINDOW_MS } from "./clock/gateway-clock.js";
 export { presenceStatus, presenceAge, ACTIVE_MS, IDLE_MS, type PresenceStatus } from "./status.js";
 export {
   loadInstanceId,

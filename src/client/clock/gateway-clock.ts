@@ -8,10 +8,12 @@
  * from its clock before the frame was received: hello-ok's snapshot and every later list (the
  * gateway's own row is fresh in every listing, SPEC P1), `tick` events (`{ts}`, SPEC E3). So
  * `gatewayTs - localNow` at receipt is a lower bound of the offset, short of it by the frame's
- * transit; the estimate is the highest such bound since the latest hello-ok (a reconnect, maybe to
- * a restarted or another gateway, starts over). Local time is read from a monotonic clock
- * (`performance.now()` where there is one), so a local clock set back or forward meanwhile does not
- * move the estimate.
+ * transit; the estimate is the highest such bound of the last minute (`windowMs`), since the latest
+ * hello-ok (a reconnect, maybe to a restarted or another gateway, starts over). The window lets the
+ * estimate follow a gateway clock set back, and the drift between the two clocks, within a minute
+ * (ticks come every 15 to 30 s, so it always holds a recent reading); with no reading in the window
+ * the last estimate stays. Local time is read from a monotonic clock (`performance.now()` where there
+ * is one), so a local clock set back or forward meanwhile does not move the estimate.
  */
 import type { PresenceEntry } from "../../protocol/presence.js";
 import { entryTs, presenceAge, presenceStatus, type PresenceStatus } from "../status.js";
@@ -22,16 +24,25 @@ function monotonicNow(): number {
   return perf && typeof perf.timeOrigin === "number" ? perf.timeOrigin + perf.now() : Date.now();
 }
 
+/** How long a reading counts toward the estimate, in ms. */
+export const GATEWAY_CLOCK_WINDOW_MS = 60_000;
+
 export class GatewayClock {
   /** Gateway time minus local monotonic time, in ms; undefined until a sample came. */
   #base: number | undefined;
+  /** The readings of the window, oldest first: local time and base. */
+  #readings: Array<{ at: number; base: number }> = [];
 
   /** `localNow`: local ms since the epoch (default: monotonic, see above); for tests. */
-  constructor(private readonly localNow: () => number = monotonicNow) {}
+  constructor(
+    private readonly localNow: () => number = monotonicNow,
+    private readonly windowMs: number = GATEWAY_CLOCK_WINDOW_MS,
+  ) {}
 
   /** Forgets the estimate (the client calls it on every hello-ok, before sampling its snapshot). */
   reset(): void {
     this.#base = undefined;
+    this.#readings = [];
   }
 
   /**
@@ -40,8 +51,11 @@ export class GatewayClock {
    */
   sample(gatewayTs: unknown): void {
     if (typeof gatewayTs !== "number" || !Number.isFinite(gatewayTs)) return;
-    const base = gatewayTs - this.localNow();
-    if (this.#base === undefined || base > this.#base) this.#base = base;
+    const at = this.localNow();
+    const readings = this.#readings.filter((r) => at - r.at <= this.windowMs);
+    readings.push({ at, base: gatewayTs - at });
+    this.#readings = readings.length > 64 ? readings.slice(-64) : readings;
+    this.#base = Math.max(...this.#readings.map((r) => r.base));
   }
 
   /** The newest usable `ts` of a list just received (its rows without a finite `ts` are skipped). */

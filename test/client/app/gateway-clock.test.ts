@@ -90,4 +90,19 @@ describe("client.gatewayClock", () => {
     clock.reset();
     expect(clock.synced).toBe(false);
   });
+
+  it("follows a gateway clock set back (or drifting) within its one-minute window, and keeps the last estimate when quiet", () => {
+    let local = 0;
+    const clock = new GatewayClock(() => local);
+    clock.sample(100_000); // offset +100 s
+    local += 30_000;
+    clock.sample(125_000); // the gateway's clock set back by 5 s: a lower reading, outvoted while the first counts
+    expect(clock.now()).toBe(130_000);
+    local += 31_000; // the first reading is over a minute old now
+    expect(clock.now(), "no new reading: the estimate stays").toBe(161_000);
+    clock.sample(156_000);
+    expect(clock.now()).toBe(156_000);
+    local += 600_000;
+    expect(clock.now(), "quiet for 10 minutes: still the last estimate").toBe(756_000);
+  });
 });
