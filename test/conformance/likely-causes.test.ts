@@ -9,7 +9,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { runConformance } from "../../src/conformance/run/runner.js";
 import type { Scenario } from "../../src/conformance/scenario/scenario.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
-import { FAST, fakeHelloOk, runOptions, TOKEN } from "./gateways.js";
+import { FAST, fakeHelloOk, referenceGateway, runOptions, TOKEN } from "./gateways.js";
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -50,6 +50,14 @@ describe("a gateway whose TTL is not SPEC's 5 minutes", () => {
     const gateway = await gatewayWithTtl(60_000);
     const messages = await failedMessages(gateway.url, "s1-ttl-expiry");
     expect(messages[0]).toMatch(/^\/contains\/0: no row matches \{"instanceId":"[^"]+-s1-gone"\}.*; likely cause: the gateway removes rows sooner than SPEC S1's 5 minutes\? The row of instanceId "[^"]+-s1-gone" had ts \d+ and is gone when 290 s old on the gateway's clock/);
+  });
+
+  it("10 minutes: a scenario whose premise the kept rows break (the cap's victim is no longer the oldest row) says the TTL is the likely cause", async () => {
+    const gateway = await gatewayWithTtl(600_000);
+    const result = await runConformance(runOptions(gateway, { only: ["s1-ttl-expiry", "s2-cap-199-200-201"] }));
+    const s2 = result.scenarios.find((s) => s.id === "s2-cap-199-200-201")!;
+    expect(s2.status).toBe("skipped");
+    expect(s2.reason).toMatch(/^not judged: the oldest non-self row is the row of instanceId "[^"]+-s1-\w+" .*; likely cause: the gateway keeps rows longer than SPEC S1's 5 minutes\? The listing holds the row of instanceId "[^"]+-s1-\w+" with ts \d+, \d+ s old on the gateway's clock/);
   });
 
   it("5 minutes (the default): S1 passes, no cause is guessed", async () => {
@@ -98,5 +106,24 @@ describe("a row missing from a list at the cap", () => {
     const url = await fullListGateway(199);
     const [message] = await failedMessages(url, "own-row-listed", { scenarios: [ownRowListed], token: undefined });
     expect(message).toMatch(/no row matches \{"instanceId":"[^"]+-own"\}$/);
+  });
+});
+
+describe("no TTL is blamed for what another fault did", () => {
+  it("a row removed at disconnect (P6) is not said to be kept past 5 minutes when its expiry is not announced", async () => {
+    const gateway = await referenceGateway("disconnectRemovesRow");
+    closers.push(() => gateway.close());
+    const messages = await failedMessages(gateway.url, "d4-delta-expiry");
+    expect(messages.join("\n")).not.toMatch(/likely cause/);
+  });
+
+  it("rows whose ts is in seconds tie, which breaks the cap scenario's premise: the cause said is the unit, not the TTL", async () => {
+    const gateway = await referenceGateway("tsSeconds");
+    closers.push(() => gateway.close());
+    const result = await runConformance(runOptions(gateway, { only: ["s2-cap-199-200-201"] }));
+    const s2 = result.scenarios[0]!;
+    expect(s2.status).toBe("skipped");
+    expect(s2.reason).toMatch(/; likely cause: ts \d+ is in seconds\? SPEC §3: a row's ts is ms since the epoch \(\d+ ms would be that second\)$/);
+    expect(s2.reason).not.toMatch(/longer than SPEC S1/);
   });
 });

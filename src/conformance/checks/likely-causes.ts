@@ -33,8 +33,30 @@ export interface ClockEvidence {
   advertisedTtlMs?: number;
 }
 
-/** A row as the scenario last saw it (in any answer or event), by lower-cased instanceId; `seq`: its frame's place in the scenario's wire log. */
-export type SeenRows = ReadonlyMap<string, { instanceId: string; ts: number; seq: number }>;
+/**
+ * A row as the scenario last saw it (in any answer or event), by lower-cased instanceId: `seq` is the
+ * place in the scenario's wire log of the last frame that held it, `goneSeq` of a later frame that
+ * said it was gone (a whole list without it, or a delta's `removed`).
+ */
+export type SeenRows = ReadonlyMap<string, { instanceId: string; ts: number; seq: number; goneSeq?: number }>;
+
+/** Adds what one received value (a listing, a push, a hello-ok) shows to `seen`. */
+export function noteSeen(seen: Map<string, { instanceId: string; ts: number; seq: number; goneSeq?: number }>, value: unknown, seq: number): void {
+  const { rows, whole } = rowsIn(value);
+  const held = new Set<string>();
+  for (const row of rows) {
+    if (typeof row.instanceId !== "string") continue;
+    const id = row.instanceId.trim().toLowerCase();
+    held.add(id);
+    seen.set(id, { instanceId: row.instanceId, ts: row.ts, seq });
+  }
+  const removed = (value as { removed?: unknown } | null)?.removed;
+  const gone = whole ? [...seen.keys()].filter((id) => !held.has(id)) : Array.isArray(removed) ? removed.filter((k): k is string => typeof k === "string").map((k) => k.toLowerCase()) : [];
+  for (const id of gone) {
+    const last = seen.get(id);
+    if (last && last.goneSeq === undefined) last.goneSeq = seq;
+  }
+}
 
 /** Mismatch words of a check that wants a row gone (notContains, `$notContains`, a delta's `removed`), or there. */
 const WANTS_GONE = /a row matches|expected no item matching|\/removed/;
@@ -80,12 +102,14 @@ function ttlCause(message: string, actual: { rows: Row[]; whole: boolean }, seen
       // A whole list without the row: gone. Too soon when it was younger than the TTL, was seen before
       // the clock moved, and no earlier failed check of the scenario already said it was missing.
       const age = now - last.ts;
-      const seenBefore = clock.advancedSeq !== undefined && last.seq < clock.advancedSeq;
+      const seenBefore = clock.advancedSeq !== undefined && last.seq < clock.advancedSeq && (last.goneSeq === undefined || last.goneSeq > clock.advancedSeq);
       if (seenBefore && age >= 0 && age < SPEC_TTL_MS && WANTS_THERE.test(message) && !quoted(blamed, [id]).length) {
         return `the gateway removes rows sooner than SPEC S1's 5 minutes? The row of instanceId "${last.instanceId}" had ts ${last.ts} and is gone when ${seconds(age)} old on the gateway's clock (test.clock.advance answered now ${now}); ${ttlWords(clock)}`;
       }
       continue;
     }
+    // Not in the value (a delta's changed): only a row the scenario never saw go counts as kept.
+    if (row === undefined && last.goneSeq !== undefined) continue;
     const ts = row?.ts ?? last.ts;
     const age = now - ts;
     // Only where the check wants the row gone: a row still there whose check wants it refreshed is P7's business.
@@ -97,7 +121,7 @@ function ttlCause(message: string, actual: { rows: Row[]; whole: boolean }, seen
 }
 
 function secondsCause(message: string, actualRows: readonly Row[]): string | undefined {
-  if (!/\/ts\b|"ts"/.test(message)) return undefined;
+  if (!/\bts\b/.test(message)) return undefined;
   const row = actualRows.find((r) => r.ts >= SECONDS_ABOVE && r.ts < SECONDS_BELOW);
   if (!row) return undefined;
   return `ts ${row.ts} is in seconds? SPEC §3: a row's ts is ms since the epoch (${row.ts * 1000} ms would be that second)`;
@@ -118,6 +142,26 @@ function paramsPathCause(message: string, actual: unknown): string | undefined {
   const rooted = errors.map((e: { path?: unknown } | null) => e?.path).find((p): p is string => typeof p === "string" && p.startsWith("/params/") && message.includes(`{"path":"${p.slice("/params".length)}"`));
   if (!rooted) return undefined;
   return `the paths start at the request ("${rooted}"): each path of data.errors is a JSON Pointer inside params ("${rooted.slice("/params".length)}"; schemas/ErrorData.schema.json)`;
+}
+
+/** A listing that holds a non-self row older than SPEC S1's 5 minutes on the gateway's clock. */
+function staleRowCause(rows: readonly Row[], clock: ClockEvidence): string | undefined {
+  const now = clock.now;
+  if (now === undefined) return undefined;
+  // A ts in seconds is not old: it is secondsCause's.
+  const stale = rows.filter((r) => r.reason !== "self" && r.ts >= SECONDS_BELOW && now - r.ts > SPEC_TTL_MS).sort((a, b) => a.ts - b.ts)[0];
+  if (!stale) return undefined;
+  const name = typeof stale.instanceId === "string" ? `the row of instanceId "${stale.instanceId}"` : "a row";
+  return `the gateway keeps rows longer than SPEC S1's 5 minutes? The listing holds ${name} with ts ${stale.ts}, ${seconds(now - stale.ts)} old on the gateway's clock (test.clock.advance answered now ${now}), which the scenario's advance past 5 minutes should have removed; ${ttlWords(clock)}`;
+}
+
+/**
+ * The likely causes of a premise (a list step's `assume`) that did not hold in `rows`: a TTL that
+ * kept rows the scenario counted on being gone, or `ts` in seconds (rows that tie).
+ */
+export function premiseCauses(message: string, rows: unknown, clock: ClockEvidence): string[] {
+  const held = rowsIn(rows).rows;
+  return [staleRowCause(held, clock), secondsCause(message, held)].filter((c): c is string => c !== undefined);
 }
 
 /**

@@ -1,7 +1,7 @@
 /** The state of one running scenario: its connections, variables, wire log and checks. */
 import type { ClientBinding } from "../../transport/binding.js";
 import { show, type Mismatch } from "../checks/matchers.js";
-import { likelyCauses, rowsIn, type ClockEvidence, type SeenRows } from "../checks/likely-causes.js";
+import { likelyCauses, noteSeen, premiseCauses, type ClockEvidence, type SeenRows } from "../checks/likely-causes.js";
 import { cutText } from "../report/cut-text.js";
 import type { Adaptation, CheckResult } from "../report/results.js";
 import type { Actor, Capability, Level, RuleId, Scenario } from "../scenario/scenario.js";
@@ -217,15 +217,16 @@ export class ScenarioContext {
 
   /** Every row any connection of the scenario received (answers, events, hello-ok), as last seen, by lower-cased instanceId. */
   #seenRows(): SeenRows {
-    const seen = new Map<string, { instanceId: string; ts: number; seq: number }>();
+    const seen = new Map<string, { instanceId: string; ts: number; seq: number; goneSeq?: number }>();
     const received = this.all.flatMap((c) => c.received).sort((a, b) => a.record.seq - b.record.seq);
-    for (const r of received) {
-      const value = r.frame.kind === "result" ? r.frame.result : r.frame.kind === "event" ? r.frame.payload : undefined;
-      for (const row of rowsIn(value).rows) {
-        if (typeof row.instanceId === "string") seen.set(row.instanceId.trim().toLowerCase(), { instanceId: row.instanceId, ts: row.ts, seq: r.record.seq });
-      }
-    }
+    for (const r of received) noteSeen(seen, r.frame.kind === "result" ? r.frame.result : r.frame.kind === "event" ? r.frame.payload : undefined, r.record.seq);
     return seen;
+  }
+
+  /** A premise's message (why a scenario is not judged), with what most likely broke it (checks/likely-causes.ts). */
+  withPremiseCauses(message: string, rows: unknown): string {
+    const causes = premiseCauses(message, rows, { ...this.clock, advertisedTtlMs: this.config.ttlMs });
+    return causes.reduce((m, cause) => `${m}; likely cause: ${cause}`, message);
   }
 
   /** A check that failed because the step could not run or go on (abort, no answer in time, bad variable). */

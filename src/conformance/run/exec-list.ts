@@ -50,14 +50,14 @@ export async function execList(ctx: ScenarioContext, step: ListStep, index: numb
       // An eviction that cannot be judged (the rows older than the one evicted were refreshed since
       // the captured listing): not judged, and the step not recorded as passed.
       const unknown = mismatches.length === 0 && before ? evictionUnknown(before, rows) : undefined;
-      if (unknown !== undefined) throw new PremiseBroken(`${unknown} (step ${ctx.stepId(step, index)}); ${EVICTION_UNKNOWN_BECAUSE}`);
+      if (unknown !== undefined) throw new PremiseBroken(ctx.withPremiseCauses(`${unknown} (step ${ctx.stepId(step, index)}); ${EVICTION_UNKNOWN_BECAUSE}`, rows));
       // With `where`, captures point into the selected rows (`/0/ts` of the one row a scenario watches).
       const captured = expectations.where === undefined ? rows : rows.filter((r) => matches(expectations.where, r));
       mismatches.push(...capture(ctx, step.capture, captured));
       ctx.record(step, index, { mismatches, expected: summarize(expectations), actual: rows, frames });
       // The premise is looked at only in a listing the step's own checks accept.
       const broken = mismatches.length === 0 && expectations.assume ? oldestMismatch(expectations.assume.oldest, rows) : undefined;
-      if (broken !== undefined) throw new PremiseBroken(`${broken} (step ${ctx.stepId(step, index)}); ${expectations.assume!.because}`);
+      if (broken !== undefined) throw new PremiseBroken(ctx.withPremiseCauses(`${broken} (step ${ctx.stepId(step, index)}); ${expectations.assume!.because}`, rows));
       return;
     }
     await sleep(POLL_MS);
