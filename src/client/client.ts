@@ -66,7 +66,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     this.presence = new PresenceMirror({
       fetch: () => this.#methods.systemPresence({}) as Promise<PresenceEntry[]>,
       requestReset: () => this.#methods.presenceResync({}),
-      resyncDelayMs: options.resyncDelayMs,
+      resyncDelayMs: options.resyncDelayMs, refreshMs: options.presenceRefreshMs,
     });
     this.#watchdog = new Watchdog((silentMs) => this.#dropDeadConnection(silentMs));
     this.#loop = new ReconnectLoop(this.#options.reconnect);

@@ -58,6 +58,8 @@ export interface MirrorOptions {
    * it. Default 100.
    */
   resyncDelayMs?: number;
+  /** Re-reads the whole list this often while connected, in ms (keep-alives move rows' ts unpushed, SPEC P7). Default: never. */
+  refreshMs?: number;
 }
 
 export class PresenceMirror extends Emitter<MirrorEvents> {
@@ -79,12 +81,15 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
   readonly #fetch: () => Promise<PresenceEntry[]>;
   readonly #requestReset: (() => Promise<unknown>) | undefined;
   readonly #delayMs: number;
+  readonly #refreshMs: number | undefined;
+  #refresh: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: MirrorOptions) {
     super();
     this.#fetch = options.fetch;
     this.#requestReset = options.requestReset;
     this.#delayMs = options.resyncDelayMs ?? 100;
+    this.#refreshMs = options.refreshMs;
   }
 
   /** True while the mirror is fed by `presence.delta` events (the gateway granted the cap). */
@@ -150,6 +155,8 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
     this.#version = version;
     this.#stale = unkeyed;
     this.emit("change", { source: "snapshot", version, entries });
+    clearInterval(this.#refresh);
+    if (this.#refreshMs) this.#refresh = setInterval(() => void this.resync().catch(() => {}), this.#refreshMs);
     if (unkeyed) this.#timer = setTimeout(() => void this.resync().catch(() => {}), this.#delayMs);
   }
 
@@ -272,6 +279,7 @@ export class PresenceMirror extends Emitter<MirrorEvents> {
   /** The connection is gone or the client closed: no resync is started until the next snapshot. */
   detach(): void {
     this.#cancelScheduled();
+    clearInterval(this.#refresh);
     this.#again = false;
   }
 

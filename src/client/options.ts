@@ -101,6 +101,13 @@ export interface PresenceClientOptions {
   tickTimeoutMs?: number | false;
   /** Wait after a detected gap before the mirror resyncs, in ms: 0 to 2147483647 (a timer's longest wait; more throws RangeError). Default 100. */
   resyncDelayMs?: number;
+  /**
+   * Re-read the whole list this often while connected, in ms (`system-presence`, or `presence.resync`
+   * in delta mode): keep-alives refresh a quiet connection's `ts` on the gateway without a push (SPEC
+   * P7), so without it a connected client's row ages in the mirror and turns Idle after 2 minutes.
+   * For views that show ages or statuses: 30000. > 0, at most 2147483647. Default: never.
+   */
+  presenceRefreshMs?: number;
   /** WebSocket implementation. Default: `isomorphic-ws` (ws in Node, the global one in browsers). */
   WebSocket?: WebSocketConstructor;
   /** Called after every successful re-handshake (not the first connect), once the mirror is resynced. */
@@ -131,6 +138,7 @@ export function resolveOptions(options: PresenceClientOptions): ResolvedOptions 
   const requestTimeoutMs = timer("requestTimeoutMs", positive("requestTimeoutMs", options.requestTimeoutMs ?? 10_000));
   const connectTimeoutMs = timer("connectTimeoutMs", positive("connectTimeoutMs", options.connectTimeoutMs ?? requestTimeoutMs));
   if (options.resyncDelayMs !== undefined) timer("resyncDelayMs", nonNegative("resyncDelayMs", options.resyncDelayMs));
+  if (options.presenceRefreshMs !== undefined) timer("presenceRefreshMs", positive("presenceRefreshMs", options.presenceRefreshMs));
   const reconnect =
     options.reconnect === false
       ? false
