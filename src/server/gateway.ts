@@ -151,6 +151,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     pusher.stop();
     for (const listener of listeners) listener.stopAccepting();
     listening.connectionRate.close();
+    gw.limits.logs.close(); // counts of rejection lines left out, still pending
     const open = [...gw.registry.all];
     for (const conn of open) {
       clearTimeout(conn.handshakeTimer);

@@ -130,7 +130,7 @@ export function createContext(
     }
     return faultyListing(rows);
   };
-  const limits = new AddressLimits(options.limits);
+  const limits = new AddressLimits(options.limits, undefined, (line) => fields.log(line));
   const overload: OverloadMonitor = new OverloadMonitor(options.limits.overload, (overloaded) => {
     // Through the log throttle: shedding on utilization can go on and off every second.
     const { log, suppressed } = limits.logs.allow("OVERLOAD gateway");

@@ -28,6 +28,16 @@ export interface Refusal {
   retryAfterMs: number;
 }
 
+/**
+ * The line for rejection lines left out in a minute: the throttle's key is `REASON ADDRESS` (overload
+ * changes: `OVERLOAD gateway`).
+ */
+export function leftOutLine(key: string, count: number): string {
+  const [reason, address] = key.split(" ", 2);
+  if (reason === "OVERLOAD") return `overload: ${count} more change${count === 1 ? "" : "s"} on and off not logged in the last minute`;
+  return `reject reason=${reason} address=${address}: ${count} more like it from this address not logged in the last minute`;
+}
+
 /** A refused connection's suggested wait when no timer says better (a slot frees when a socket closes). */
 const SLOT_RETRY_MS = 1_000;
 
@@ -43,8 +53,10 @@ export class AddressLimits {
   constructor(
     readonly limits: GatewayLimits,
     private readonly now: () => number = () => performance.now(),
+    /** Where the counts of rejection lines left out go once their minute is over (docs/security.md). */
+    log?: (line: string) => void,
   ) {
-    this.logs = new LogThrottle(10, 60_000, limits.maxTrackedAddresses, now);
+    this.logs = new LogThrottle(10, 60_000, limits.maxTrackedAddresses, now, log && ((key, count) => log(leftOutLine(key, count))));
   }
 
   /** Addresses currently tracked. */

@@ -143,4 +143,17 @@ describe("LogThrottle", () => {
     clock.t += 60_000;
     expect(throttle.allow("UNAUTHORIZED 10.0.0.1")).toEqual({ log: true, suppressed: 5 });
   });
+
+  it("with onLeftOut, says how many it held back when their window ends though no line follows (once), and at close", async () => {
+    const told: Array<[string, number]> = [];
+    const throttle = new LogThrottle(10, 200, 100, undefined, (key, count) => told.push([key, count]));
+    for (let i = 0; i < 15; i++) throttle.allow("HANDSHAKE_LIMIT 10.0.0.1");
+    expect(told).toEqual([]); // was: never told, unless another line of that key came after the window
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(told).toEqual([["HANDSHAKE_LIMIT 10.0.0.1", 5]]);
+    expect(throttle.allow("HANDSHAKE_LIMIT 10.0.0.1")).toEqual({ log: true, suppressed: 0 }); // not said twice
+    for (let i = 0; i < 12; i++) throttle.allow("HANDSHAKE_LIMIT 10.0.0.1");
+    throttle.close(); // a closing gateway says those still pending
+    expect(told).toEqual([["HANDSHAKE_LIMIT 10.0.0.1", 5], ["HANDSHAKE_LIMIT 10.0.0.1", 3]]);
+  });
 });
