@@ -25,7 +25,9 @@ export class GatewayError extends Error {
    */
   constructor(error: WireError, method?: string, context: { listedMethods?: readonly string[]; role?: string } = {}) {
     const hint = roleNodeHint(error, method, context.role) ?? beyondContractHint(error, method, context.listedMethods);
-    super(`${method ? `${method}: ` : ""}${errorCodeText(error)}: ${error.message}${hint ? ` (${hint})` : ""}`);
+    // The reference gateway's messages start with the method ("system-event: missing scope: ..."): said once.
+    const said = method && error.message.startsWith(`${method}: `) ? error.message.slice(method.length + 2) : error.message;
+    super(`${method ? `${method}: ` : ""}${errorCodeText(error)}: ${said}${hint ? ` (${hint})` : ""}`);
     this.code = error.name;
     this.rpcCode = error.code;
     this.data = error.data;

@@ -27,6 +27,8 @@ describe.each(["jsonrpc", "openclaw"] as const)("role node over %s", (binding) =
     expect(error).toBeInstanceOf(GatewayError);
     expect((error as GatewayError).code).toBe("FORBIDDEN");
     expect(error.message).toMatch(NODE_HINT);
+    // The method is said once, though the reference gateway's own message starts with it too.
+    expect(error.message).toMatch(/^system-event: FORBIDDEN: (role node may not call it|unauthorized role: node) \(/);
     expect(error.message).toMatch(/its row comes from its connection \(reason node-connected, SPEC P4\)/);
     // ... and the row is there, from the connection alone.
     const reader = client(gw.url, { client: { id: "bar", version: "1.0.0", platform: "linux", mode: "ui" }, instanceId: "bar" });
@@ -46,6 +48,7 @@ describe.each(["jsonrpc", "openclaw"] as const)("role node over %s", (binding) =
     await reader.connect();
     const beacon = await reader.systemEvent({ instanceId: "reader", reason: "periodic" }).catch((e: Error) => e);
     expect(beacon).toMatchObject({ code: "FORBIDDEN", missingScope: "operator.write" });
+    expect((beacon as Error).message).toMatch(/^system-event: FORBIDDEN: missing scope: operator\.write/);
     expect((beacon as Error).message).not.toMatch(/role "node"/);
   });
 });
