@@ -19,27 +19,45 @@ afterEach(async () => {
   gateway = undefined;
 });
 
-/** Connects and lists; meanwhile the test stops the gateway. */
+/**
+ * Connects, lists and disconnects, then waits while the test stops the gateway: the test stops it
+ * when the lingerer's row says `disconnect` (so after its list was answered, however slow the machine).
+ */
 const lingerer: Scenario = {
   id: "lingerer",
   title: "connects, waits while the gateway stops",
   rules: ["M1"],
   level: "MUST",
-  actors: { w: { client: { mode: "cli" } } },
+  actors: { w: { client: { mode: "ui" } } },
   steps: [
     { step: "connect", actor: "w" },
     { step: "list", actor: "w", contains: [{ reason: "self" }] },
+    { step: "disconnect", actor: "w" },
     { step: "sleep", ms: 400 },
   ],
 };
+
+/**
+ * Runs `then` (default: stops the gateway) once a row says `reason`, polled every 10 ms, at most 10 s:
+ * the scenario's only client row, so the scenario has got that far however slow the machine is.
+ */
+function onRow(gw: Gateway, reason: "connect" | "disconnect", then: () => unknown = () => gw.close()): void {
+  const started = Date.now();
+  const poll = async (): Promise<void> => {
+    const rows = await gw.store.list();
+    if (rows.some((row) => row.reason === reason) || Date.now() - started > 10_000) return void then();
+    setTimeout(() => void poll(), 10);
+  };
+  void poll();
+}
 const second: Scenario = { ...planter, id: "second", rules: ["K3"] };
-/** Connects, sleeps (the test closes its connection with 1001 meanwhile), then lists. */
+/** Connects, sleeps (the test closes its connection with 1001 meanwhile, once its row is listed), then lists. */
 const sleeper: Scenario = {
   id: "sleeper",
   title: "connects, sleeps, lists",
   rules: ["M1"],
   level: "MUST",
-  actors: { w: { client: { mode: "cli" } } },
+  actors: { w: { client: { mode: "ui" } } },
   steps: [
     { step: "connect", actor: "w" },
     { step: "sleep", ms: 400 },
@@ -79,7 +97,7 @@ describe("a gateway that stops accepting connections during the run", () => {
         scenarios: [lingerer, second, third],
         // Stopped while `lingerer` sleeps: its own steps ran; `second` finds nothing listening.
         onProgress: (e) => {
-          if (e.type === "scenario-start" && e.id === "lingerer") setTimeout(() => void gw.close(), 100);
+          if (e.type === "scenario-start" && e.id === "lingerer") onRow(gw, "disconnect");
         },
       }),
     );
@@ -104,7 +122,7 @@ describe("a gateway that stops accepting connections during the run", () => {
       runOptions(gw, {
         scenarios: [sleeper, second],
         onProgress: (e) => {
-          if (e.type === "scenario-start" && e.id === "sleeper") setTimeout(() => void gw.close(), 100);
+          if (e.type === "scenario-start" && e.id === "sleeper") onRow(gw, "connect");
         },
       }),
     );
@@ -121,7 +139,7 @@ describe("a gateway that stops accepting connections during the run", () => {
     const relay = await relayTo(gateway.url);
     try {
       const result = await runConformance({
-        ...runOptions(gateway, { scenarios: [sleeper, second], onProgress: (e) => e.type === "scenario-start" && e.id === "sleeper" && setTimeout(relay.goAway, 100) }),
+        ...runOptions(gateway, { scenarios: [sleeper, second], onProgress: (e) => e.type === "scenario-start" && e.id === "sleeper" && onRow(gateway!, "connect", relay.goAway) }),
         url: relay.url,
       });
       expect(result.scenarios.map((s) => `${s.id} ${s.status}`)).toEqual(["sleeper failed", "second passed"]);
