@@ -127,3 +127,63 @@ describe("no TTL is blamed for what another fault did", () => {
     expect(s2.reason).not.toMatch(/longer than SPEC S1/);
   });
 });
+
+/**
+ * A gateway that handles each beacon a little later than the one before (25 ms apart: a slow
+ * gateway's spread, not a burst on its side) and pushes the list after each, as per-turn coalescing does.
+ */
+async function spreadingGateway(gapMs: number): Promise<string> {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  closers.push(() => new Promise((resolve) => server.close(resolve)));
+  const rows = new Map<string, Record<string, unknown>>([["@self", { reason: "self", mode: "gateway", host: "fake", ts: Date.now() }]]);
+  const sockets = new Set<WebSocket>();
+  let version = 1;
+  const list = () => [...rows.values()].map((r) => ({ ...r, ts: r.reason === "self" ? Date.now() : r.ts }));
+  const push = () => {
+    version++;
+    for (const ws of sockets) ws.send(JSON.stringify({ jsonrpc: "2.0", method: "presence", params: { presence: list(), stateVersion: { presence: version } } }));
+  };
+  server.on("connection", (ws: WebSocket) => {
+    let pending = 0;
+    ws.on("message", (data) => {
+      const req = JSON.parse(String(data)) as { id: string; method: string; params?: { client?: { instanceId?: string }; instanceId?: string; text?: string } };
+      const answer = (result: unknown) => ws.send(JSON.stringify({ jsonrpc: "2.0", id: req.id, result }));
+      if (req.method === "connect") {
+        const id = req.params?.client?.instanceId;
+        if (id) rows.set(id, { instanceId: id, reason: "connect", ts: Date.now() });
+        answer(fakeHelloOk(list()));
+        sockets.add(ws);
+        push();
+      } else if (req.method === "system-event") {
+        setTimeout(() => {
+          const id = req.params?.instanceId;
+          if (id) rows.set(id, { ...rows.get(id), instanceId: id, text: req.params?.text, ts: Date.now() });
+          answer({ ok: true });
+          push();
+          pending--;
+        }, ++pending * gapMs);
+      } else answer(list());
+    });
+    ws.on("close", () => sockets.delete(ws));
+  });
+  return `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+describe("a burst the gateway handled spread out (a slow gateway)", () => {
+  it("e2-bursts-coalesced's warning says the answers came spread out, so per-turn coalescing joins none", async () => {
+    const url = await spreadingGateway(25);
+    const result = await runConformance({ url, only: ["e2-bursts-coalesced"], waitReadyMs: 0 });
+    const check = result.scenarios[0]!.checks.find((c) => c.status === "warning" || c.status === "failed")!;
+    expect(check.message).toMatch(
+      /^\/count: expected lt 20, got 20; likely cause: the gateway answered the 20 system-event requests over \d+ ms, not back to back, so each was handled in a turn of its own and coalescing per event-loop turn \(SPEC E2\) joins none of them; coalescing per interval \(a push at most every few tens of ms\) would$/,
+    );
+  });
+
+  it("answered back to back, the same count of pushes gets no such cause", async () => {
+    const url = await spreadingGateway(0);
+    const result = await runConformance({ url, only: ["e2-bursts-coalesced"], waitReadyMs: 0 });
+    const check = result.scenarios[0]!.checks.find((c) => c.status === "warning" || c.status === "failed")!;
+    expect(check.message).toBe("/count: expected lt 20, got 20");
+  });
+});

@@ -112,6 +112,8 @@ export class ScenarioContext {
   timeLeftMs: (() => number) | undefined;
   /** The gateway's clock as this scenario's `advanceClock` steps saw it (likely causes of failures). */
   readonly clock: ClockEvidence = { advancedMs: 0 };
+  /** This scenario's floods: how many requests of which method, and the ms from their first answer to their last. */
+  readonly floods: { method: string; count: number; spanMs: number }[] = [];
 
   constructor(
     readonly scenario: Scenario,

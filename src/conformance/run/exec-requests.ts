@@ -161,6 +161,7 @@ export async function execFlood(ctx: ScenarioContext, step: FloodStep, index: nu
     throw new StepAbort(`${(error as Error).message} (${answers.length} of ${step.count} answered)`);
   }
   const frames = answers.map((a) => a.frame as Answer);
+  if (answers.length > 0) ctx.floods.push({ method: step.method, count: step.count, spanMs: answers.at(-1)!.at - answers[0]!.at });
   const ok = frames.filter((f) => f.kind === "result").length;
   const tally = { ok, errors: frames.length - ok };
   const errorsByCode = countByCode(frames);
