@@ -74,4 +74,18 @@ export interface HelloPolicy {
    * @minimum 1
    */
   tickIntervalMs: number;
+  /**
+   * The gateway's presence TTL in ms (SPEC S1, configurable per S3): rows not refreshed for this long
+   * are removed. Not in the contract: the reference gateway says it so clients and `conform
+   * --real-time` need not guess; OpenClaw does not send it.
+   * @TJS-type integer
+   * @minimum 1
+   */
+  presenceTtlMs?: number;
+  /**
+   * The gateway's row cap (SPEC S2, configurable per S3). Not in the contract, as presenceTtlMs.
+   * @TJS-type integer
+   * @minimum 1
+   */
+  presenceMaxEntries?: number;
 }

@@ -202,6 +202,10 @@ describe("gateway-presence conform", () => {
     expect(skip.code).toBe(2);
     expect(skip.stderr).toMatch(/--skip "zz8" matches no scenario id or rule; .*gateway-presence conform --list --fixtures fixtures\/conformance\n$/);
     expect(skip.stdout).not.toMatch(/Embedded reference gateway/);
+    // A rule id typed in lower case names the rule it would be.
+    const lower = await cli(["--only", "k1"]);
+    expect(lower.code).toBe(2);
+    expect(lower.stderr).toMatch(/^gateway-presence conform: --only "k1" matches no scenario id or rule \(rule ids are upper case: K1\); /);
   });
 
   it("refuses before anything starts a selection the mode leaves out entirely, naming the option that would run it", async () => {

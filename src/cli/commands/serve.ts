@@ -169,11 +169,20 @@ export function register(program: Command): void {
         const { gatewayId, healthy } = gw.store.status();
         line(`cluster: gateway ${gatewayId} on ${redactRedisUrl(redisUrl)} prefix ${flags.redisPrefix ?? DEFAULT_REDIS_PREFIX}${healthy ? "" : " (Redis not reachable yet: serving locally)"}`);
       }
-      line(`page ${gw.url.replace(/^ws/, "http")}/ (the Instances page, served by every listener)`);
+      line(`page ${pageUrl(gw.host, gw.port)} (the Instances page, served by every listener)`);
       if (options.token === undefined && gw.listeners.some((l) => !isLoopbackAddress(l.host))) {
         line("warning: no token on a non-loopback address (--insecure-no-auth)");
       }
     });
+}
+
+/**
+ * The page's address as a browser opens it: a gateway on every interface (0.0.0.0, ::) is named by a
+ * loopback address, and the line says the others serve it too (http://0.0.0.0/ is no address to open).
+ */
+function pageUrl(host: string, port: number): string {
+  if (host === "0.0.0.0" || host === "::") return `http://${host === "::" ? "[::1]" : "127.0.0.1"}:${port}/ or this machine's other addresses, port ${port}`;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}/`;
 }
 
 /**

@@ -16,7 +16,10 @@ const hits = (entry: string, s: Scenario) => (RULE_ID.test(entry) ? (s.rules as 
 export function selectScenarios(all: LoadedScenario[], only?: string[], skip?: string[]): LoadedScenario[] {
   for (const [option, entries] of [["--only", only], ["--skip", skip]] as const) {
     for (const entry of entries ?? []) {
-      if (!all.some(({ scenario }) => hits(entry, scenario))) throw new Error(`${option} "${entry}" matches no scenario id or rule`);
+      if (all.some(({ scenario }) => hits(entry, scenario))) continue;
+      const upper = entry.toUpperCase();
+      const rule = RULE_ID.test(upper) && all.some(({ scenario }) => hits(upper, scenario)) ? ` (rule ids are upper case: ${upper})` : "";
+      throw new Error(`${option} "${entry}" matches no scenario id or rule${rule}`);
     }
   }
   return all.filter(({ scenario }) => (!only?.length || only.some((e) => hits(e, scenario))) && !skip?.some((e) => hits(e, scenario)));

@@ -194,6 +194,8 @@ function hello(gw: GatewayContext, conn: Connection, version: number, caps: stri
       maxPayload: gw.options.maxPayload,
       maxBufferedBytes: gw.options.maxBufferedBytes,
       tickIntervalMs: gw.options.tickIntervalMs,
+      presenceTtlMs: gw.options.ttlMs,
+      presenceMaxEntries: gw.options.maxEntries,
     },
   };
 }

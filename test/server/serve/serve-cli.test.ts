@@ -13,6 +13,8 @@ describe("gateway-presence serve", () => {
     const client = await WireClient.open(url);
     const hello = await client.result<HelloOk>("connect", connectParams({ instanceId: "via-cli" }));
     expect(hello.features.methods).toContain("test.clock.advance");
+    // The TTL and cap it was started with are said (not in the contract; conform --real-time reads the TTL).
+    expect(hello.policy).toMatchObject({ presenceTtlMs: 60_000, presenceMaxEntries: 10 });
     expect((await list(client)).some((row) => row.instanceId === "via-cli")).toBe(true);
     s.child.kill("SIGTERM");
     expect((await client.closed).code).toBe(1001);
@@ -21,6 +23,15 @@ describe("gateway-presence serve", () => {
     expect(out).toMatch(/connect conn=\S+ client=test-client mode=ui/);
     expect(out).toMatch(/disconnect conn=\S+ code=1001 key=via-cli/);
     expect(out).toMatch(/SIGTERM: stopping/);
+  });
+
+  it("names its page by a loopback address when it listens on every interface (http://0.0.0.0/ opens nothing)", async () => {
+    const s = serve(["--host", "0.0.0.0", "--port", "0", "--token", "sekrit"]);
+    const port = new URL(await urlOf(s)).port;
+    await expect.poll(() => s.stdout(), { timeout: 10_000 }).toMatch(/page /);
+    expect(s.stdout()).toContain(`page http://127.0.0.1:${port}/ or this machine's other addresses, port ${port} (the Instances page, served by every listener)`);
+    s.child.kill("SIGTERM");
+    expect(await s.exit).toBe(0);
   });
 
   it("logs a rejection with its reason and stops on SIGINT", async () => {
