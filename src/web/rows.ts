@@ -43,6 +43,15 @@ const isSelf = (e: PresenceEntry) => e.reason === "self" && e.mode === "gateway"
 /** A field as the cell shows it: as given, a value that is not a string as its JSON text (a non-conforming gateway's row). */
 const text = (value: unknown) => fieldText(value) ?? "";
 
+/**
+ * The host cell: the host, else the instanceId. A cluster lists one self row per gateway, told apart by
+ * the gateway id in instanceId (docs/cluster.md): a self row reads `host (id)`, as `gateway-presence list` shows it.
+ */
+function hostCell(entry: PresenceEntry): string {
+  if (entry.host === undefined) return text(entry.instanceId);
+  return isSelf(entry) && entry.instanceId !== undefined ? `${text(entry.host)} (${text(entry.instanceId)})` : text(entry.host);
+}
+
 /** Display rows, newest `ts` first (SPEC M1 order, kept when the list is re-sorted here). */
 export function displayRows(entries: readonly PresenceEntry[], gatewayNow: number): DisplayRow[] {
   const seen = new Map<string, number>();
@@ -60,7 +69,7 @@ export function displayRows(entries: readonly PresenceEntry[], gatewayNow: numbe
     return {
       key: n === 0 ? base : `${base}#${n}`,
       status: presenceStatus(entry, gatewayNow),
-      host: text(entry.host !== undefined ? entry.host : entry.instanceId),
+      host: hostCell(entry),
       hostIsInstanceId: entry.host === undefined && entry.instanceId !== undefined,
       ip: text(entry.ip),
       mode: text(entry.mode),

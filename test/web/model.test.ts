@@ -108,6 +108,21 @@ describe("spoken changes", () => {
   });
 });
 
+describe("a cluster's self rows", () => {
+  it("read host (gateway id), as `gateway-presence list` shows them: two gateways on one machine are told apart", () => {
+    const rows = displayRows(
+      [
+        { instanceId: "gw-a", host: "vm", mode: "gateway", reason: "self", ts: NOW },
+        { instanceId: "gw-b", host: "vm", mode: "gateway", reason: "self", ts: NOW - 1 },
+        { instanceId: "anna", host: "vm", mode: "ui", reason: "connect", ts: NOW - 2 },
+      ],
+      NOW,
+    );
+    expect(rows.map((r) => r.host)).toEqual(["vm (gw-a)", "vm (gw-b)", "vm"]);
+    expect(rows.filter((r) => matchesFilters(r, { ...NO_FILTERS, host: "gw-b" })).map((r) => r.host)).toEqual(["vm (gw-b)"]);
+  });
+});
+
 describe("the gateway's clock", () => {
   it("is the local clock plus the highest lower bound of the last minute since the last reset", () => {
     let local = 1_000;
