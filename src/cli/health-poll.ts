@@ -4,6 +4,9 @@
  */
 import { readHealth } from "../doctor/health.js";
 
+/** Under watch's open state line, and list's warning, while the gateway's /healthz says degraded. */
+export const DEGRADED_LINE = "  degraded: this gateway cannot reach its cluster's Redis; the list is what it knows alone";
+
 /** How often watch asks (the Instances page: every 3 s; a terminal is cheaper to keep current). */
 export const HEALTH_POLL_MS = 2_000;
 

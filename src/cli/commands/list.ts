@@ -4,6 +4,11 @@ import { addConnectionOptions, cliClientOptions, describeFailure, type Connectio
 import { exitCodes } from "../usage.js";
 import { entryTs, fieldText, formatAge, newestTsFirst } from "../../client/status.js";
 import { createPresenceClient, presenceAge, presenceStatus, type PresenceEntry } from "../../index.js";
+import { readHealth } from "../../doctor/health.js";
+import { DEGRADED_LINE } from "../health-poll.js";
+
+/** How long list waits for the gateway's /healthz beside its listing, in ms (not there: nothing is said). */
+const HEALTH_WAIT_MS = 1_000;
 
 /** The gateway's clock at the time of a listing: its self row is fresh in every listing (SPEC P1). */
 export function gatewayNow(entries: readonly PresenceEntry[], fallback = Date.now()): number {
@@ -67,16 +72,22 @@ export function register(program: Command): void {
       const options = cliClientOptions(command, flags);
       let client: ReturnType<typeof createPresenceClient> | undefined;
       let entries: PresenceEntry[];
+      // A cluster gateway that cannot reach its Redis lists what it knows alone; only /healthz says so.
+      const health = readHealth(flags.url, HEALTH_WAIT_MS);
       try {
         client = createPresenceClient({ ...options, reconnect: false });
         await client.connect();
         entries = await client.systemPresence();
       } catch (error) {
+        health.abort();
         process.stderr.write(`gateway-presence list: ${describeFailure(flags.url, error, flags.binding, options.token !== undefined)}\n`);
         process.exitCode = 1;
         return;
       } finally {
         await client?.close();
+      }
+      if ((await health.within(HEALTH_WAIT_MS))?.status === "degraded") {
+        process.stderr.write(`gateway-presence list: warning: ${DEGRADED_LINE.trim()} (GET /healthz said degraded)\n`);
       }
       try {
         const now = gatewayNow(entries);

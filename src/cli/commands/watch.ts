@@ -15,7 +15,7 @@ import { redactUrl, redactUrlsIn } from "../../transport/redact.js";
 import { connectionRefused } from "../../client/errors.js";
 import { createPresenceClient, REFUSALS_FOR_A_PERSON, TransportError, tlsProblem, type MirrorChange, type PresenceClient, type PresenceEntry, type StateChange } from "../../index.js";
 import { addConnectionOptions, askedWait, bindingHint, cliClientOptions, describeFailure, REFUSED_HINT, upgradeRefusal, withoutUrl, type ConnectionFlags } from "../connection.js";
-import { pollHealth } from "../health-poll.js";
+import { DEGRADED_LINE, pollHealth } from "../health-poll.js";
 import { gatewayNow, instancesJson, renderInstances } from "./list.js";
 
 /**
@@ -68,8 +68,6 @@ function hintFor(change: StateChange, binding: WatchFlags["binding"]): string {
  */
 const instanceCount = (n: number): string => `${n} ${n === 1 ? "instance" : "instances"}`;
 
-/** Under the open state line while the gateway's /healthz says degraded (src/cli/health-poll.ts). */
-export const DEGRADED_LINE = "  degraded: this gateway cannot reach its cluster's Redis; the list is what it knows alone";
 
 function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClient, failed: StateChange | undefined, degraded = false): string {
   // The URL may hold a token (`?token=`) or `user:password@`: shown redacted, here and in reasons.
