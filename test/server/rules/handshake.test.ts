@@ -134,7 +134,7 @@ describe("H4: hello-ok", () => {
     expect(hello.features.events).toEqual(["presence", "presence.delta", "tick"]);
     expect(hello.features.caps).toBeUndefined();
     expect(hello.snapshot.presenceKeys).toBeUndefined();
-    expect(hello.policy).toEqual({ maxPayload: 4096, maxBufferedBytes: 8192, tickIntervalMs: 1234 });
+    expect(hello.policy).toEqual({ maxPayload: 4096, maxBufferedBytes: 8192, tickIntervalMs: 1234, presenceTtlMs: 300_000, presenceMaxEntries: 200 });
     expect(rowOf(hello.snapshot.presence, "me")).toMatchObject({ host: "My Laptop", reason: "connect" });
     expect(hello.snapshot.presence.some((row) => row.reason === "self")).toBe(true);
     expect(hello.snapshot.uptimeMs).toBeGreaterThanOrEqual(0);
