@@ -4,11 +4,8 @@ import { addConnectionOptions, cliClientOptions, describeFailure, type Connectio
 import { exitCodes } from "../usage.js";
 import { entryTs, fieldText, formatAge, newestTsFirst } from "../../client/status.js";
 import { createPresenceClient, presenceAge, presenceStatus, type PresenceEntry } from "../../index.js";
-import { readHealth } from "../../doctor/health.js";
+import { HEALTH_WAIT_MS, readHealth } from "../../doctor/health.js";
 import { DEGRADED_LINE } from "../health-poll.js";
-
-/** How long list waits for the gateway's /healthz beside its listing, in ms (not there: nothing is said). */
-const HEALTH_WAIT_MS = 1_000;
 
 /** The gateway's clock at the time of a listing: its self row is fresh in every listing (SPEC P1). */
 export function gatewayNow(entries: readonly PresenceEntry[], fallback = Date.now()): number {
