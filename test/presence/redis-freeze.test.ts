@@ -1,9 +1,12 @@
 /**
  * A redis-server frozen (SIGSTOP) and thawed: what the commands sent to it meanwhile do when it runs
- * them late, and how a gateway stops while it is frozen.
+ * them late, and how a gateway stops while it is frozen. And the other reason no gateway ticked for a
+ * while, which is no freeze: none ran (a whole cluster restarted after a crash).
  */
+import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { manualClock } from "../../src/presence/index.js";
+import { createRedisPresenceStore } from "../../src/presence/redis/index.js";
 import { eventually } from "../support/eventually.js";
 import { REDIS_MISSING } from "../support/redis-server.js";
 import { freshPrefix, makeRedisStore, redisServer } from "./helpers.js";
@@ -44,5 +47,28 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store, Redis frozen${REDIS_M
     const thawed = [...a.changes, ...b.changes].filter((change) => change.kind === "disconnect").map((change) => change.key);
     expect(thawed).toEqual([]);
     expect(lines.filter((line) => line.includes("sent no heartbeat"))).toEqual([]);
+  });
+  it("a cluster restarted after a crash: the first gateway back removes the crashed one at its first tick, not deadAfterMs later", async () => {
+    const server = await redisServer();
+    const prefix = freshPrefix();
+    const DEAD_AFTER_MS = 2_000;
+    const client = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    client.on("error", () => {});
+    const crashed = createRedisPresenceStore({ client, prefix, gatewayId: "gw-crashed", deadAfterMs: DEAD_AFTER_MS, sweepIntervalMs: 100 });
+    await crashed.setSelf({ host: "crashed", mode: "gateway" });
+    await crashed.openConnection("on-crashed", { host: "on-crashed", reason: "connect" });
+    await sleep(500); // a few ticks: the cluster's tickAt is set
+    client.disconnect(); // crashed: no close, no leave
+    await crashed.close();
+    await sleep(DEAD_AFTER_MS + 1_000); // no gateway runs meanwhile: its heartbeat grows old
+
+    const lines: string[] = [];
+    const started = Date.now();
+    const back = await makeRedisStore({ prefix, gatewayId: "gw-back", deadAfterMs: DEAD_AFTER_MS, sweepIntervalMs: 100, log: (line) => lines.push(line) });
+    await eventually(() => expect(lines.filter((line) => line.includes("gateway gw-crashed sent no heartbeat"))).toHaveLength(1), 5_000);
+    // Was: its first tick took the gap for a freeze and moved the crashed heartbeat on, so the crashed
+    // gateway's self row and connections were listed as live for another deadAfterMs (2 s here).
+    expect(Date.now() - started).toBeLessThan(DEAD_AFTER_MS / 2);
+    expect(await back.store.get("on-crashed")).toMatchObject({ reason: "disconnect" });
   });
 });

@@ -24,11 +24,14 @@ export function startTicker(opts: ResolvedRedisOptions, outage: Outage, hooks: T
   let unseenVersion: number | undefined;
   let idTaken = false;
   let ticking = false;
+  /** A tick of this process was answered: its next ones may move heartbeats on after a gap (lua/tick.ts). */
+  let answered = false;
 
   async function tick(): Promise<void> {
     if (!hooks.healthy()) return;
     try {
-      const reply = await hooks.tick([opts.deadAfterMs, opts.sweepIntervalMs > 0 ? "1" : "0", opts.token]);
+      const reply = await hooks.tick([opts.deadAfterMs, opts.sweepIntervalMs > 0 ? "1" : "0", opts.token, answered ? "1" : "0"]);
+      answered = true;
       const result = reply.result as unknown[];
       const [registered, offset, version, taken] = result.slice(0, 4).map(Number);
       if (taken && !idTaken) opts.log(`error presence store: another running gateway uses the id ${gatewayId}: give each gateway its own --gateway-id`);

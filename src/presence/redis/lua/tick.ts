@@ -1,6 +1,7 @@
 /**
  * The periodic tick of every gateway: ARGV[6] = deadAfterMs, ARGV[7] = "1" to run expiry, ARGV[8] =
- * this process' token.
+ * this process' token, ARGV[9] = "1" once a tick of this process was answered (a process' first tick
+ * moves no heartbeat, below).
  * Refreshes this gateway's heartbeat (only while it is registered: a gateway that was declared dead,
  * or whose Redis lost its data, must re-register with restore), removes gateways whose heartbeat is
  * older than deadAfterMs (their self rows go, their connections close: P6), then runs expiry (S1).
@@ -9,7 +10,10 @@
  * moved on by that gap (never past now): the ticks queued in a frozen Redis run back to back when it
  * thaws, and the first of them would otherwise find every other gateway's heartbeat as old as the
  * freeze and declare them all dead (their rows disconnected, then written back by their restore).
- * A gateway that had stopped before the gap keeps the age it had.
+ * A gateway that had stopped before the gap keeps the age it had. A process' first tick moves none:
+ * when no gateway ticked because none ran (a whole cluster restarted after a crash), the heartbeats
+ * left by the crashed processes are old, not frozen, and its first tick removes them at once (moved
+ * on, they were listed with their connections for another deadAfterMs).
  * Result: {registered 0|1, the test clock offset, the change counter, 1 when another process
  * registered this gateway id since, {id, keys with connections it held, ...} of the gateways this tick removed}.
  */
@@ -19,7 +23,7 @@ local real = real_ms()
 local dead_after = tonumber(ARGV[6])
 local last_tick = tonumber(redis.call('HGET', META, 'tickAt') or '0')
 redis.call('HSET', META, 'tickAt', int(real))
-if last_tick > 0 and real - last_tick > dead_after / 2 then
+if ARGV[9] == '1' and last_tick > 0 and real - last_tick > dead_after / 2 then
   local beats = redis.call('ZRANGE', GATEWAYS, 0, -1, 'WITHSCORES')
   for i = 1, #beats, 2 do redis.call('ZADD', GATEWAYS, int(math.min(tonumber(beats[i + 1]) + real - last_tick, real)), beats[i]) end
 end
