@@ -32,6 +32,8 @@ export class GatewayClock {
   #base: number | undefined;
   /** The readings of the window, oldest first: local time and base. */
   #readings: Array<{ at: number; base: number }> = [];
+  /** The newest `ts` any list gave since the latest reset (sampleList). */
+  #newestListTs: number | undefined;
 
   /** `localNow`: local ms since the epoch (default: monotonic, see above); for tests. */
   constructor(
@@ -43,6 +45,7 @@ export class GatewayClock {
   reset(): void {
     this.#base = undefined;
     this.#readings = [];
+    this.#newestListTs = undefined;
   }
 
   /**
@@ -58,13 +61,22 @@ export class GatewayClock {
     this.#base = Math.max(...this.#readings.map((r) => r.base));
   }
 
-  /** The newest usable `ts` of a list just received (its rows without a finite `ts` are skipped). */
+  /**
+   * The newest usable `ts` of a list just received (its rows without a finite `ts` are skipped), when
+   * it is newer than every list's before since the latest reset. A `ts` seen before was read from the
+   * gateway's clock before it was first received: seen again it tells nothing new, and taking it anew
+   * would keep a row written before the gateway's clock was set back (an hour, say) in the window for
+   * as long as the row stays listed, so the estimate would follow the set-back clock only after that
+   * hour. Lists then read nothing until the gateway writes past that `ts`; ticks go on reading.
+   */
   sampleList(entries: ReadonlyArray<{ readonly ts?: unknown }>): void {
     let newest: number | undefined;
     for (const entry of entries) {
       const ts = entryTs(entry);
       if (ts !== undefined && (newest === undefined || ts > newest)) newest = ts;
     }
+    if (newest === undefined || (this.#newestListTs !== undefined && newest <= this.#newestListTs)) return;
+    this.#newestListTs = newest;
     this.sample(newest);
   }
 

@@ -105,4 +105,21 @@ describe("client.gatewayClock", () => {
     local += 600_000;
     expect(clock.now(), "quiet for 10 minutes: still the last estimate").toBe(756_000);
   });
+
+  it("follows a clock set back by an hour within a minute, though a row written before it stays listed", () => {
+    let local = 0;
+    const clock = new GatewayClock(() => local);
+    const HOUR = 3_600_000;
+    const stale = { ts: 10_000_000 }; // written just before the gateway's clock was set back by an hour
+    clock.sampleList([stale]);
+    expect(clock.now()).toBe(10_000_000);
+    // Every change re-sends the whole list with the stale row (keep-alives do not rewrite it); ticks say the new time.
+    for (let s = 1; s <= 70; s++) {
+      local += 1_000;
+      clock.sampleList([stale, { ts: 10_000_000 - HOUR + local - 500 }]);
+      clock.sample(10_000_000 - HOUR + local);
+    }
+    // Was 10,070,000 (the stale row's ts read anew with every list: an hour ahead until the row goes).
+    expect(clock.now()).toBe(10_000_000 - HOUR + local);
+  });
 });
