@@ -7,7 +7,9 @@
  */
 export class LogThrottle {
   readonly #keys = new Map<string, { start: number; count: number; suppressed: number }>();
-  readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The pending report of each key, for the window that began at `start`. */
+  readonly #timers = new Map<string, { timer: ReturnType<typeof setTimeout>; start: number }>();
+  #closed = false;
 
   constructor(
     private readonly perWindow = 10,
@@ -34,13 +36,18 @@ export class LogThrottle {
       return { log: true, suppressed: 0 };
     }
     entry.suppressed++;
-    if (entry.suppressed === 1 && this.onLeftOut && !this.#timers.has(key)) this.#arm(key, entry.start, Math.max(0, entry.start + this.windowMs - now));
+    // Armed once per window: a late timer of the previous window (its count already said by the line
+    // that began this one) gives way; after close() nothing is armed (the gateway said it stopped).
+    if (entry.suppressed === 1 && this.onLeftOut && !this.#closed && this.#timers.get(key)?.start !== entry.start) {
+      this.#arm(key, entry.start, Math.max(0, entry.start + this.windowMs - now));
+    }
     return { log: false, suppressed: entry.suppressed };
   }
 
   /** Reports every count still pending and stops the timers. */
   close(): void {
-    for (const [key, timer] of this.#timers) {
+    this.#closed = true;
+    for (const [key, { timer }] of this.#timers) {
       clearTimeout(timer);
       this.#flush(key);
     }
@@ -48,12 +55,13 @@ export class LogThrottle {
   }
 
   #arm(key: string, start: number, delayMs: number): void {
+    clearTimeout(this.#timers.get(key)?.timer);
     const timer = setTimeout(() => {
       this.#timers.delete(key);
       if (this.#keys.get(key)?.start === start) this.#flush(key);
     }, delayMs);
     timer.unref?.();
-    this.#timers.set(key, timer);
+    this.#timers.set(key, { timer, start });
   }
 
   /** Says the count once: the next line of `key` does not repeat it. */

@@ -155,5 +155,24 @@ describe("LogThrottle", () => {
     for (let i = 0; i < 12; i++) throttle.allow("HANDSHAKE_LIMIT 10.0.0.1");
     throttle.close(); // a closing gateway says those still pending
     expect(told).toEqual([["HANDSHAKE_LIMIT 10.0.0.1", 5], ["HANDSHAKE_LIMIT 10.0.0.1", 3]]);
+    // After close nothing is armed: no line after the gateway said it stopped.
+    for (let i = 0; i < 15; i++) throttle.allow("HANDSHAKE_LIMIT 10.0.0.2");
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(told).toHaveLength(2);
+  });
+
+  it("a timer of the previous window that fires late does not cost the next window its report", async () => {
+    const told: Array<[string, number]> = [];
+    const clock = { t: 0 };
+    const throttle = new LogThrottle(1, 200, 100, () => clock.t, (key, count) => told.push([key, count]));
+    throttle.allow("K a");
+    throttle.allow("K a"); // left out: a report armed for the window at t=0, due in 200 ms
+    clock.t = 200; // the next window begins before that timer ran (a busy event loop)
+    expect(throttle.allow("K a")).toEqual({ log: true, suppressed: 1 }); // the first line says the 1
+    throttle.allow("K a"); // left out in the window at t=200: its own report is armed
+    clock.t = 300;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(told).toEqual([["K a", 1]]); // was []: the late timer found another window and this one was never armed
+    throttle.close();
   });
 });
