@@ -50,7 +50,7 @@ export function isValid<N extends SchemaName>(schema: N, data: unknown): data is
   return VALIDATORS[schema](data);
 }
 
-/** `required` and `additionalProperties` errors point at the object; point at the property instead. */
+/** `required` and `additionalProperties` errors point at the object; point at the property instead, and say what is wrong with it. */
 export function toIssues(errors: ErrorObject[]): ValidationIssue[] {
   const seen = new Set<string>();
   const issues: ValidationIssue[] = [];
@@ -58,8 +58,9 @@ export function toIssues(errors: ErrorObject[]): ValidationIssue[] {
     const params = error.params as { missingProperty?: string; additionalProperty?: string };
     const property = params.missingProperty ?? params.additionalProperty;
     const path = property === undefined ? error.instancePath : `${error.instancePath}/${escapePointer(property)}`;
+    // The path names the property: ajv's "must have required property 'x'" would then read "/x must have required property 'x'".
     const message =
-      error.keyword === "additionalProperties" ? "is not allowed (unknown property)" : (error.message ?? "is invalid");
+      error.keyword === "additionalProperties" ? "is not allowed (unknown property)" : error.keyword === "required" ? "is required (missing)" : (error.message ?? "is invalid");
     const key = `${path}\u0000${message}`;
     if (seen.has(key)) continue;
     seen.add(key);

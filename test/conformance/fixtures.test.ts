@@ -25,7 +25,7 @@ describe("schemas/scenario.schema.json", () => {
   const broken: [string, unknown, RegExp][] = [
     ["an unknown step kind", { ...valid, steps: [{ step: "teleport", actor: "mixed" }] }, /\/steps\/0\/step must be equal to one of the allowed values/],
     ["a field its step kind does not have", { ...valid, steps: [{ step: "connect", actor: "mixed", withinMs: 5 }] }, /\/steps\/0\/withinMs is not allowed/],
-    ["a missing required field", { ...valid, steps: [{ step: "expectEvent", actor: "mixed", event: "presence" }] }, /\/steps\/0\/withinMs must have required property/],
+    ["a missing required field", { ...valid, steps: [{ step: "expectEvent", actor: "mixed", event: "presence" }] }, /\/steps\/0\/withinMs is required \(missing\)/],
     ["an unknown rule id", { ...valid, rules: ["K9"] }, /\/rules\/0 must be equal to one of the allowed values/],
     ["an unknown capability", { ...valid, requires: ["teleport"] }, /\/requires\/0/],
     ["a bad level", { ...valid, level: "MAY" }, /\/level/],
