@@ -153,8 +153,11 @@ export class Outage {
    * so say that the others still list this gateway until its heartbeat is old enough.
    */
   stoppedUnannounced(): void {
+    // During a rejoin Redis was reachable: the gateway stopped while writing its rows back.
+    const why = this.cause === "rejoin" ? "while writing its presence back to Redis" : "without leaving the cluster (Redis unreachable)";
+    const what = this.cause === "rejoin" ? "the rows it had written back" : "its self row and connections";
     this.opts.log(
-      `warning presence store: gateway ${this.opts.gatewayId} stopped without leaving the cluster (Redis unreachable): the other gateways list its self row and connections until it has sent no heartbeat for ${this.opts.deadAfterMs} ms`,
+      `warning presence store: gateway ${this.opts.gatewayId} stopped ${why}: the other gateways list ${what} until it has sent no heartbeat for ${this.opts.deadAfterMs} ms`,
     );
   }
 
