@@ -1,6 +1,7 @@
 /** The doctor's report as text for a terminal: a header, the summary, then each finding with its rows. */
 import { entryTs, fieldText, formatAge, presenceAge, presenceStatus } from "../client/status.js";
 import type { PresenceEntry } from "../protocol/presence.js";
+import { printableDeep } from "../validation/printable.js";
 import { formatMs, plural } from "./rows.js";
 import type { DoctorReport, Evidence, Finding, Severity } from "./types.js";
 
@@ -18,7 +19,13 @@ const MARK: Record<Severity, { symbol: string; style: keyof typeof STYLE }> = {
   info: { symbol: "●", style: "cyan" },
 };
 
-export function renderReport(report: DoctorReport, options: RenderOptions = {}): string {
+/**
+ * The report as terminal text. Every string of the report (rows, findings built from them, the
+ * gateway's version) is shown as `printable` shows it: a writer's escape sequences never reach the
+ * terminal as such.
+ */
+export function renderReport(unsafe: DoctorReport, options: RenderOptions = {}): string {
+  const report = printableDeep(unsafe);
   const paint = (style: keyof typeof STYLE, text: string) => (options.color ? `\x1b[${STYLE[style]}m${text}\x1b[0m` : text);
   const maxRows = options.maxRows ?? 10;
   const { gateway, summary, clock, watch } = report;

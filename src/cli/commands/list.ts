@@ -6,6 +6,7 @@ import { entryTs, fieldText, formatAge, newestTsFirst } from "../../client/statu
 import { createPresenceClient, presenceAge, presenceStatus, type PresenceEntry } from "../../index.js";
 import { HEALTH_WAIT_MS, readHealth } from "../../doctor/health.js";
 import { DEGRADED_LINE } from "../health-poll.js";
+import { printable } from "../../validation/printable.js";
 
 /** The gateway's clock at the time of a listing: its self row is fresh in every listing (SPEC P1). */
 export function gatewayNow(entries: readonly PresenceEntry[], fallback = Date.now()): number {
@@ -21,9 +22,13 @@ const COLUMNS = ["STATUS", "HOST", "IP", "MODE", "VERSION", "LAST INPUT", "REASO
 /** The widest a cell gets; a longer value is cut and ends in "…" (`--json` has it whole). */
 const CELL_WIDTH = 40;
 
-/** A cell: the value as text (a wrongly typed one as its JSON text, see fieldText), or "-" when absent; cut to `width`. */
+/**
+ * A cell: the value as text (a wrongly typed one as its JSON text, see fieldText), or "-" when absent;
+ * control, bidi and zero-width characters as escapes (`\x1b`: any writer sets any row's fields, see
+ * printable); cut to `width`.
+ */
 function fit(value: unknown, width = CELL_WIDTH): string {
-  const flat = (fieldText(value) ?? "-").replace(/\s+/g, " ");
+  const flat = printable(fieldText(value) ?? "-").replace(/\s+/g, " ");
   return flat.length <= width ? flat : `${flat.slice(0, Math.max(0, width - 1))}…`;
 }
 
