@@ -58,6 +58,42 @@ export function noteSeen(seen: Map<string, { instanceId: string; ts: number; seq
   }
 }
 
+/** What SeenRowsFold reads: a connection's received frames, in the order they came. */
+export interface ReceivedSource<T> {
+  readonly received: readonly T[];
+}
+
+/**
+ * SeenRows kept up to date as frames come: each frame of each source is folded (noteSeen) once,
+ * however many checks fail and ask. The wire log numbers frames as they arrive and a connection
+ * appends them at once, so every frame that came after one call has a later `seq` than every frame
+ * folded before it: folding only the new frames, in `seq` order, gives what a fold of all frames
+ * from the start gives (context.ts used to refold every frame for each failed check).
+ */
+export class SeenRowsFold<T> {
+  readonly #rows = new Map<string, { instanceId: string; ts: number; seq: number; goneSeq?: number }>();
+  readonly #read = new Map<ReceivedSource<T>, number>();
+  /** Frames folded so far, each once. */
+  folded = 0;
+
+  /** `read`: a frame's value (a listing, a push, a hello-ok; undefined for others) and its wire-log `seq`. */
+  constructor(readonly read: (frame: T) => { value: unknown; seq: number }) {}
+
+  /** Folds the frames the sources received since the last call; returns the rows as last seen. */
+  update(sources: Iterable<ReceivedSource<T>>): SeenRows {
+    const fresh: { value: unknown; seq: number }[] = [];
+    for (const source of sources) {
+      const from = this.#read.get(source) ?? 0;
+      for (let i = from; i < source.received.length; i++) fresh.push(this.read(source.received[i]!));
+      this.#read.set(source, source.received.length);
+    }
+    fresh.sort((a, b) => a.seq - b.seq);
+    for (const { value, seq } of fresh) noteSeen(this.#rows, value, seq);
+    this.folded += fresh.length;
+    return this.#rows;
+  }
+}
+
 /** Mismatch words of a check that wants a row gone (notContains, `$notContains`, a delta's `removed`), or there. */
 const WANTS_GONE = /a row matches|expected no item matching|\/removed/;
 const WANTS_THERE = /no row matches|no item matches/;

@@ -1,7 +1,7 @@
 /** The state of one running scenario: its connections, variables, wire log and checks. */
 import type { ClientBinding } from "../../transport/binding.js";
 import { show, type Mismatch } from "../checks/matchers.js";
-import { likelyCauses, noteSeen, premiseCauses, type ClockEvidence, type SeenRows } from "../checks/likely-causes.js";
+import { likelyCauses, premiseCauses, SeenRowsFold, type ClockEvidence } from "../checks/likely-causes.js";
 import { cutText } from "../report/cut-text.js";
 import type { Adaptation, CheckResult } from "../report/results.js";
 import type { Actor, Capability, Level, RuleId, Scenario } from "../scenario/scenario.js";
@@ -10,7 +10,7 @@ import type { Vars } from "../scenario/vars.js";
 import type { GatewayNeeds } from "./adapt.js";
 import type { OptionWords } from "./option-words.js";
 import { sentRunValues } from "./scenario-rows.js";
-import { MAX_TEXT_CHARS, WaitError, WireConnection, WireLog, type WireRecord } from "./wire.js";
+import { MAX_TEXT_CHARS, WaitError, WireConnection, WireLog, type Received, type WireRecord } from "./wire.js";
 
 /**
  * A check's expected or actual value for the report, with every string over MAX_TEXT_CHARS cut as
@@ -213,17 +213,15 @@ export class ScenarioContext {
   /** A failed check's message, with what most likely caused it when the evidence points there (checks/likely-causes.ts). */
   #withLikelyCauses(message: string, actual: unknown): string {
     const blamed = this.checks.map((c) => c.message ?? "").join("\n");
-    const causes = likelyCauses(message, actual, this.#seenRows(), { ...this.clock, advertisedTtlMs: this.config.ttlMs }, blamed);
+    const causes = likelyCauses(message, actual, this.seenRows.update(this.all), { ...this.clock, advertisedTtlMs: this.config.ttlMs }, blamed);
     return causes.reduce((m, cause) => `${m}; likely cause: ${cause}`, message);
   }
 
-  /** Every row any connection of the scenario received (answers, events, hello-ok), as last seen, by lower-cased instanceId. */
-  #seenRows(): SeenRows {
-    const seen = new Map<string, { instanceId: string; ts: number; seq: number; goneSeq?: number }>();
-    const received = this.all.flatMap((c) => c.received).sort((a, b) => a.record.seq - b.record.seq);
-    for (const r of received) noteSeen(seen, r.frame.kind === "result" ? r.frame.result : r.frame.kind === "event" ? r.frame.payload : undefined, r.record.seq);
-    return seen;
-  }
+  /**
+   * Every row any connection of the scenario received (answers, events, hello-ok), as last seen, by
+   * lower-cased instanceId; `update(this.all)` folds only what came since the last failed check.
+   */
+  readonly seenRows = new SeenRowsFold<Received>((r) => ({ value: r.frame.kind === "result" ? r.frame.result : r.frame.kind === "event" ? r.frame.payload : undefined, seq: r.record.seq }));
 
   /** A premise's message (why a scenario is not judged), with what most likely broke it (checks/likely-causes.ts). */
   withPremiseCauses(message: string, rows: unknown): string {
