@@ -7,6 +7,7 @@ import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import type { GatewayContext } from "../core/context.js";
 import { normalizeAddress } from "../core/remote-address.js";
+import { redactUrl } from "../../transport/redact.js";
 import { logThrottled } from "../limits/refuse.js";
 import { createHttpFront, type Health, type ListenerHttp, type PageConfig } from "./http-front.js";
 import { createOriginPolicy } from "./origin-check.js";
@@ -25,7 +26,9 @@ export async function createGatewayHttp(gw: GatewayContext, listeners: () => Pag
   const checkOrigin = createOriginPolicy({ allowOrigins, ports: () => listeners().map((l) => l.port) });
   const onOriginRefused = (origin: string, reason: string, request: IncomingMessage) => {
     gw.metrics.rejections++;
-    const shown = JSON.stringify(origin.slice(0, 200));
+    // The header is the client's: a token may ride in it (userinfo, a query, the whole value), so it is
+    // shown as a report shows a URL, the gateway's own token replaced wherever it occurs.
+    const shown = JSON.stringify(redactUrl(origin, gw.options.token === undefined ? [] : [gw.options.token]).slice(0, 200));
     const address = request.socket.remoteAddress === undefined ? undefined : normalizeAddress(request.socket.remoteAddress);
     logThrottled(gw, "ORIGIN_NOT_ALLOWED", address, `reject origin=${shown} reason=ORIGIN_NOT_ALLOWED ${reason} address=${address ?? "?"}`);
   };

@@ -3,7 +3,7 @@
 // and no answer it does not already own (docs/security.md). Both bindings, real sockets.
 import { describe, expect, it } from "vitest";
 import { connectParams } from "../../../scripts/hardening/raw-client.js";
-import { BINDINGS, closedAfterEach, requestFrame, Wire } from "./wire.js";
+import { BINDINGS, closedAfterEach, requestFrame, upgradeResponse, urlOf, Wire } from "./wire.js";
 
 const { start, keep } = closedAfterEach();
 const TOKEN = "gw-t0ken-never-logged";
@@ -29,6 +29,25 @@ describe.each(BINDINGS)("%s: the token in places the gateway does not read it", 
       await wire.closed;
     }
     expect(lines.length).toBeGreaterThan(5);
+    expect(lines.filter((l) => l.includes(TOKEN) || l.includes(TOKEN.slice(0, 12)))).toEqual([]);
+  });
+});
+
+describe.each(BINDINGS)("%s: the token in a refused Origin header", (binding) => {
+  // The refusal's log line quotes the Origin: before, as it came, so a token in it reached the log.
+  it("is replaced in the ORIGIN_NOT_ALLOWED line, the line still naming the origin", async () => {
+    const lines: string[] = [];
+    const gw = await start({ token: TOKEN, logger: (l) => lines.push(l) });
+    const origins = [`http://admin:${TOKEN}@evil.example`, `http://evil.example/?token=${TOKEN}`, TOKEN, `http://${TOKEN}.example`, `${"x".repeat(190)}${TOKEN}`];
+    for (const [i, origin] of origins.entries()) {
+      const answer = await upgradeResponse(urlOf(gw, binding), `127.0.0.${10 + i}`, { headers: `Origin: ${origin}\r\n` });
+      expect(answer).toMatch(/^HTTP\/1\.1 403 /);
+      expect(answer).not.toContain(TOKEN);
+    }
+    const refused = lines.filter((l) => l.startsWith("reject origin="));
+    expect(refused).toHaveLength(origins.length);
+    expect(refused[0]).toContain('origin="http://<REDACTED>@evil.example');
+    expect(refused[1]).toContain('origin="http://evil.example/?token=<REDACTED>"');
     expect(lines.filter((l) => l.includes(TOKEN) || l.includes(TOKEN.slice(0, 12)))).toEqual([]);
   });
 });
