@@ -86,7 +86,8 @@ export type Pair<T> = Record<ServerKind, T>;
 
 export interface BenchResults {
   date: string;
-  machine: { cpu: string; cores: number; memoryGb: number; node: string; loadAverage: number[] };
+  /** loadAverage: os.loadavg() at the start (1, 5, 15 minutes); loadAverageEnd: the same when the figures were taken (older files have none). */
+  machine: { cpu: string; cores: number; memoryGb: number; node: string; loadAverage: number[]; loadAverageEnd?: number[] };
   procs: number;
   rounds: number;
   /** Unmeasured passes before each measured throughput pass. */
@@ -163,7 +164,7 @@ async function main(): Promise<void> {
     const connectGateway = await connectMany(ctx, "gateway", WATCHERS, 120_000);
     const results: BenchResults = {
       date,
-      machine,
+      machine: { ...machine, loadAverageEnd: loadavg() },
       procs,
       rounds,
       warmup,
