@@ -131,7 +131,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
     const { url, connectTimeoutMs } = this.#options;
     let conn: Connection | undefined;
     try {
-      const Impl = (this.#options.WebSocket ?? WebSocketImpl) as unknown as WebSocketConstructor;
+      const Impl: WebSocketConstructor = this.#options.WebSocket ?? WebSocketImpl;
       const caps = withDeltaCap(this.#options.caps, this.#options.presenceDelta !== false);
       const base = connectParams({ ...this.#options, caps, instanceId: this.instanceId, extra: this.#options.connectExtra }, this.binding);
       const headers = this.binding.upgradeHeaders?.(url, base);

@@ -1,28 +1,25 @@
 /** One WebSocket: opening it, encoding requests and decoding frames through the binding, closing it. */
-import type { ClientBinding, HandshakeContext } from "../transport/binding.js";
+import type { ClientBinding, HandshakeContext, WebSocketLike } from "../transport/binding.js";
 import type { InboundFrame, RequestId } from "../transport/frames.js";
 import { redactUrl, redactUrlsIn } from "../transport/redact-url.js";
-import { watchRefusedUpgrade } from "../transport/refused-upgrade.js";
+import { unexplainedOpenFailure, watchRefusedUpgrade } from "../transport/refused-upgrade.js";
 import { notOpenWithin, TransportError } from "./errors.js";
 
-/** The part of the WHATWG WebSocket API the client uses; `ws` and browsers' WebSocket both fit. */
-export interface WebSocketLike {
-  readonly readyState: number;
-  // Event parameters are `any` so both the DOM's and ws's own event types are accepted.
-  onopen: ((event: any) => void) | null;
-  onmessage: ((event: any) => void) | null;
-  onclose: ((event: any) => void) | null;
-  onerror: ((event: any) => void) | null;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-}
+export type { WebSocketLike };
 
 /** Options passed as the second argument, only when there are upgrade headers (ws's `ClientOptions` shape). */
 export interface WebSocketOptions {
   headers?: Record<string, string>;
 }
 
-export type WebSocketConstructor = new (url: string, options?: WebSocketOptions) => WebSocketLike;
+/**
+ * A WebSocket class: ws's (the default in Node, through isomorphic-ws), given `{headers}` as its second
+ * argument in Node when a binding asks for upgrade headers, or a browser's (`globalThis.WebSocket`),
+ * given the URL alone.
+ */
+export type WebSocketConstructor =
+  | (new (url: string, options?: WebSocketOptions) => WebSocketLike)
+  | (new (url: string, protocols?: string | string[]) => WebSocketLike);
 
 /** Browsers cannot set upgrade headers (and would take the options for a subprotocol). */
 const canSetHeaders = typeof process !== "undefined" && typeof process.versions?.node === "string";
@@ -42,15 +39,6 @@ export interface ConnectionHandlers {
 const OPEN = 1;
 /** Events kept for `waitForEvent` until the handshake is over (e.g. OpenClaw's `connect.challenge`). */
 const MAX_EARLY_EVENTS = 32;
-
-/**
- * Why a socket that never opened closed, where the WebSocket gave no error text: a browser's, which
- * tells a page nothing (no status, no headers: only the close code 1006), whatever happened.
- */
-export const BROWSER_SAYS_NOTHING =
-  "before it opened; the browser does not say why: the gateway may be down or unreachable, or it refused the upgrade " +
-  "(HTTP 403 when this page's origin is not allowed: gateway-presence serve --allow-origin ORIGIN; 429 or 503 when it is busy, retried; " +
-  "the browser's console shows the status)";
 
 export class Connection implements HandshakeContext {
   readonly #socket: WebSocketLike;
@@ -72,8 +60,8 @@ export class Connection implements HandshakeContext {
     this.#socket = socket;
     this.#binding = binding;
     this.#handlers = handlers;
-    socket.onmessage = (event: { data: unknown }) => this.#receive(event.data);
-    socket.onclose = (event: { code?: number; reason?: string }) => {
+    socket.onmessage = (event) => this.#receive(event.data);
+    socket.onclose = (event) => {
       this.#heard = true;
       this.#markClosed();
       const handlers = this.#handlers;
@@ -99,7 +87,7 @@ export class Connection implements HandshakeContext {
       const withHeaders = canSetHeaders && headers !== undefined && Object.keys(headers).length > 0;
       let socket: WebSocketLike;
       try {
-        socket = withHeaders ? new Impl(url, { headers }) : new Impl(url);
+        socket = withHeaders ? new (Impl as new (url: string, options: WebSocketOptions) => WebSocketLike)(url, { headers }) : new Impl(url);
       } catch (error) {
         // ws ("Invalid URL: <url>") and browsers quote the URL when they refuse it.
         return reject(redactedError(error, url));
@@ -108,6 +96,7 @@ export class Connection implements HandshakeContext {
       // Node's error behind the failure (a system or TLS error with a `code`), kept as the cause so
       // tlsProblem() can read the code; browsers give none.
       let cause: Error | undefined;
+      let errorSeen: unknown; // the error behind the last error event, named when it had no words
       const timer = setTimeout(() => {
         fail(new TransportError("timeout", `cannot open ${shown}: ${notOpenWithin(timeoutMs)}`));
         safeClose(socket, 1000, "open timeout");
@@ -118,13 +107,14 @@ export class Connection implements HandshakeContext {
         socket.onerror = () => {}; // ws throws on an error event nobody listens to
         reject(error);
       };
-      socket.onerror = (event: { message?: string; error?: unknown }) => {
+      socket.onerror = (event) => {
         const error = event?.error as { code?: unknown } | undefined;
+        errorSeen = error;
         if (error instanceof Error && typeof error.code === "string") cause = error;
         lastError = (typeof error?.code === "string" ? error.code : undefined) ?? event?.message ?? lastError;
       };
       const refused = watchRefusedUpgrade(socket);
-      socket.onclose = (event: { code?: number }) => {
+      socket.onclose = (event) => {
         const answer = refused?.();
         if (answer) {
           // The message stays ws's words (conform and scripts match on them); the server's reason is its own field.
@@ -132,7 +122,7 @@ export class Connection implements HandshakeContext {
           const httpReason = reason === undefined ? undefined : redactUrlsIn(reason, [url]);
           return fail(new TransportError("closed", `cannot open ${shown}: Unexpected server response: ${answer.httpStatus}`, { ...rest, ...(httpReason ? { httpReason } : {}) }));
         }
-        const why = redactUrlsIn(lastError, [url]) || `closed (${event?.code ?? 1006}) ${BROWSER_SAYS_NOTHING}`;
+        const why = redactUrlsIn(lastError, [url]) || unexplainedOpenFailure(event?.code ?? 1006, errorSeen);
         fail(new TransportError("closed", `cannot open ${shown}: ${why}`, cause ? { cause } : undefined));
       };
       socket.onopen = () => {
@@ -202,7 +192,6 @@ export class Connection implements HandshakeContext {
     for (const waiter of [...this.#waiters]) waiter.reject(error);
   }
 
-  /** The handshake is over: events are no longer kept for `waitForEvent`. */
   /**
    * Closes the socket; the close handler is not called (the caller knows). Resolves when the
    * socket has closed, or after `waitMs` if the peer does not answer the close.

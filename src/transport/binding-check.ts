@@ -79,7 +79,7 @@ function ask(options: JsonRpcCheckOptions, proven: (answer: string) => void): { 
   };
   const timer = setTimeout(close, options.timeoutMs);
   socket.onerror = () => {}; // a close event follows
-  socket.onclose = (event: { code?: number }) => {
+  socket.onclose = (event) => {
     clearTimeout(timer);
     options.onWire?.("meta", `close ${event?.code ?? 1006}`);
     closed();
@@ -88,7 +88,7 @@ function ask(options: JsonRpcCheckOptions, proven: (answer: string) => void): { 
     options.onWire?.("send", JSONRPC_QUESTION);
     socket.send(JSONRPC_QUESTION);
   };
-  socket.onmessage = (event: { data: unknown }) => {
+  socket.onmessage = (event) => {
     const text = typeof event.data === "string" ? event.data : "";
     options.onWire?.("recv", text);
     if (answersInJsonRpc(options.decode, text)) proven(text);

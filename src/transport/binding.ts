@@ -21,14 +21,53 @@ export interface HandshakeContext {
   adapted?(change: string, reason: string): void;
 }
 
+/**
+ * A socket's event handler, given the part of the event the SDK reads. Checked bivariantly in its
+ * event, as the DOM's own `on*` handlers are (it is declared as a method): `ws` types its handlers with
+ * its own event classes and a browser with the DOM's, and both kinds of socket fit, while a handler the
+ * SDK sets reads only what both kinds of event carry.
+ */
+export type SocketHandler<E> = { handle(event: E): void }["handle"];
+
+/** What the SDK reads of a message event: the frame (a string for a text frame; ws and browsers alike). */
+export interface SocketMessageEvent {
+  readonly data: unknown;
+}
+
+/** What the SDK reads of a close event: the close code (1006 when the socket closed without a close frame) and reason. */
+export interface SocketCloseEvent {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/**
+ * What the SDK reads of an error event. ws's (and Node's own WebSocket's) is an ErrorEvent with the
+ * failure's `message` and the `error` behind it (a Node system error has a `code`, e.g. `ECONNREFUSED`);
+ * a browser's is a bare Event that says nothing.
+ */
+export interface SocketErrorEvent {
+  readonly type: string;
+  readonly message?: string;
+  readonly error?: unknown;
+}
+
 /** The part of a WebSocket a binding check uses (the WHATWG API; `ws` fits too). */
 export interface CheckSocket {
-  onopen: ((event: any) => void) | null;
-  onmessage: ((event: any) => void) | null;
-  onclose: ((event: any) => void) | null;
-  onerror: ((event: any) => void) | null;
+  onopen: SocketHandler<{ readonly type: string }> | null;
+  onmessage: SocketHandler<SocketMessageEvent> | null;
+  onclose: SocketHandler<SocketCloseEvent> | null;
+  onerror: SocketHandler<SocketErrorEvent> | null;
   send(data: string): void;
   close(code?: number): void;
+}
+
+/**
+ * The part of the WHATWG WebSocket API the client uses; `ws`'s WebSocket and browsers' both fit
+ * (test/transport/socket-types.test.ts checks both at compile time).
+ */
+export interface WebSocketLike extends CheckSocket {
+  readonly readyState: number;
+  close(code?: number, reason?: string): void;
 }
 
 /** Proof, found beside the handshake, that the gateway speaks another wire binding. */

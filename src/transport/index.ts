@@ -1,4 +1,13 @@
-export type { BindingName, ClientBinding, HandshakeContext } from "./binding.js";
+export type {
+  BindingName,
+  CheckSocket,
+  ClientBinding,
+  HandshakeContext,
+  SocketCloseEvent,
+  SocketErrorEvent,
+  SocketHandler,
+  SocketMessageEvent,
+} from "./binding.js";
 export { FrameDecodeError, type InboundFrame, type RequestId, type WireError } from "./frames.js";
 export { jsonRpcBinding, jsonRpcErrorName } from "./jsonrpc.js";
 export { assertRoundTripId, isRoundTripId, requestIdProblem } from "./request-id.js";

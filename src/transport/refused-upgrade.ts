@@ -12,6 +12,36 @@ export interface RefusedUpgradeAnswer {
   reason?: string;
 }
 
+/** What a socket that closed before it opened may have met, when nothing says which. */
+const OPEN_FAILURE_GUESS = "the gateway may be down or unreachable, or it refused the upgrade";
+
+/**
+ * Why a socket that never opened closed, in a browser: it tells a page nothing (no status, no headers:
+ * only an error event and the close code 1006), whatever happened.
+ */
+export const BROWSER_SAYS_NOTHING =
+  `before it opened; the browser does not say why: ${OPEN_FAILURE_GUESS} ` +
+  "(HTTP 403 when this page's origin is not allowed: gateway-presence serve --allow-origin ORIGIN; 429 or 503 when it is busy, retried; " +
+  "the browser's console shows the status)";
+
+const inNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+
+/**
+ * Why a socket closed before it opened (`closeCode`), when its error events named neither a code nor a
+ * message (`error`: the last error event's `error`, if any). A browser never names one
+ * (BROWSER_SAYS_NOTHING). In Node ws always does (`ECONNREFUSED`, `Invalid Sec-WebSocket-Accept
+ * header`, `Unexpected server response: 403`), so there it is another WebSocket, or an error without
+ * words: the text names the error it got, or says that none came, never "the browser".
+ */
+export function unexplainedOpenFailure(closeCode: number, error: unknown, node = inNode): string {
+  if (!node) return `closed (${closeCode}) ${BROWSER_SAYS_NOTHING}`;
+  if (error instanceof Error) return `closed (${closeCode}) before it opened; the WebSocket's error, ${error.name}, had no code and no message: ${OPEN_FAILURE_GUESS}`;
+  return (
+    `closed (${closeCode}) before it opened, and the WebSocket gave no error saying why (ws, the client's default in Node, ` +
+    `names the failure: ECONNREFUSED, Unexpected server response: 403): ${OPEN_FAILURE_GUESS}`
+  );
+}
+
 /** The longest reason kept, in characters (a refusal's body is a sentence; an HTML error page is cut). */
 export const MAX_REASON_CHARS = 300;
 /** Bytes read of a body at most, and how long its end is awaited (a refusal that trickles does not hold up the retry). */
