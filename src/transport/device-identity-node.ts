@@ -9,6 +9,7 @@ import { configDir, readTextIfExists } from "./config-files-node.js";
 import {
   base64UrlEncode,
   checkStoredDeviceIdentity,
+  parseStoredDeviceIdentity,
   deviceIdFromPublicKey,
   loadOrCreateDeviceIdentity,
   type DeviceIdentity,
@@ -54,7 +55,7 @@ export function fileDeviceIdentityStore(path: string = defaultDeviceIdentityPath
       const text = await readTextIfExists(path);
       if (text === undefined) return undefined;
       try {
-        return await checkStoredDeviceIdentity(JSON.parse(text));
+        return await parseStoredDeviceIdentity(text);
       } catch (error) {
         throw new Error(`${path}: ${(error as Error).message}`);
       }

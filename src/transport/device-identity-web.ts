@@ -3,6 +3,7 @@ import {
   base64UrlDecode,
   base64UrlEncode,
   checkStoredDeviceIdentity,
+  parseStoredDeviceIdentity,
   deviceIdFromPublicKey,
   loadOrCreateDeviceIdentity,
   type DeviceIdentity,
@@ -59,7 +60,7 @@ export function localStorageDeviceIdentityStore(
   return {
     async load() {
       const text = storage.getItem(key);
-      return text === null ? undefined : checkStoredDeviceIdentity(JSON.parse(text));
+      return text === null ? undefined : parseStoredDeviceIdentity(text);
     },
     async save(identity) {
       storage.setItem(key, JSON.stringify(identity));

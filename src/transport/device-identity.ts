@@ -133,6 +133,23 @@ export async function deviceIdFromPublicKey(rawPublicKey: Uint8Array): Promise<s
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * A stored identity's JSON text, parsed and checked (checkStoredDeviceIdentity). Text that is not JSON
+ * throws `stored device identity: not valid JSON (at position N)`, never JSON.parse's own message: V8
+ * quotes the text around the error (`Unexpected token 'M', ..."KeyPkcs8":MC4CAQAwBQ"... is not valid
+ * JSON`), and in this text that is the private key.
+ */
+export async function parseStoredDeviceIdentity(text: string): Promise<StoredDeviceIdentity> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const at = /\bposition (\d+)/.exec(String((error as Error).message))?.[1];
+    throw new Error(`stored device identity: not valid JSON${at === undefined ? "" : ` (at position ${at})`}`);
+  }
+  return checkStoredDeviceIdentity(value);
+}
+
 /** Throws naming what is wrong when a stored identity is malformed or its id does not match its key. */
 export async function checkStoredDeviceIdentity(value: unknown): Promise<StoredDeviceIdentity> {
   const v = value as Partial<StoredDeviceIdentity> | null;

@@ -173,6 +173,35 @@ describe("Node and WebCrypto identities", () => {
     await expect(fileDeviceIdentityStore(path).load()).rejects.toThrow("unsupported version");
   });
 
+  it("a stored identity that is not JSON is refused without quoting its text: the private key is in it", async () => {
+    // V8's JSON.parse message quotes the text around an unexpected token (`..."KeyPkcs8":IGmPH2SsU_"...`):
+    // before, a hand-edited file with the key unquoted put part of the key in the CLI's error line.
+    const dir = await mkdtemp(join(tmpdir(), "gp-device-"));
+    dirs.push(dir);
+    const path = join(dir, "id.json");
+    const a = await generateNodeDeviceIdentity();
+    const secret = a.privateKeyPkcs8.slice(24); // past PKCS#8's constant Ed25519 header
+    const garbled = [
+      JSON.stringify(a).replace(`"${a.privateKeyPkcs8}"`, secret),
+      JSON.stringify(a).replace(`"${a.privateKeyPkcs8}"`, `'${a.privateKeyPkcs8}'`),
+      `x${JSON.stringify(a)}`,
+    ];
+    const map = new Map<string, string>();
+    const storage = { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v) };
+    for (const text of garbled) {
+      await writeFile(path, text);
+      map.set("id", text);
+      for (const load of [() => fileDeviceIdentityStore(path).load(), () => localStorageDeviceIdentityStore(storage, "id").load()]) {
+        const message = await load().then(
+          () => "loaded",
+          (error: Error) => error.message,
+        );
+        expect(message).toMatch(/stored device identity: not valid JSON( \(at position \d+\))?$/);
+        for (let i = 0; i + 6 <= secret.length; i++) expect(message).not.toContain(secret.slice(i, i + 6));
+      }
+    }
+  });
+
   it("the localStorage store round-trips through any Storage-like object", async () => {
     const map = new Map<string, string>();
     const storage = { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v) };
