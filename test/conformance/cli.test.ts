@@ -208,6 +208,25 @@ describe("gateway-presence conform", () => {
     expect(lower.stderr).toMatch(/^gateway-presence conform: --only "k1" matches no scenario id or rule \(rule ids are upper case: K1\); /);
   });
 
+  it("exits 2 before anything starts when --skip leaves out everything --only (or the whole set) selects: a run of no scenario passed, exit 0", async () => {
+    const [pair, rules, all, list] = await Promise.all([
+      cli(["--only", "k1-case-merge", "--skip", "K1"]),
+      cli(["--only", "K1", "--skip", "K1,K2"]),
+      cli(["--fixtures", "fixtures/conformance/h4-hello-ok.json", "--skip", "h4-hello-ok"]),
+      cli(["--list", "--only", "p1-self-row", "--skip", "p1-self-row"]),
+    ]);
+    const prefix = "gateway-presence conform: ";
+    const listHint = "; the scenario ids and their rules: gateway-presence conform --list";
+    expect(pair.stderr).toBe(`${prefix}--skip "K1" leaves out the 1 scenario --only "k1-case-merge" selects, so no scenario would run${listHint}\n`);
+    expect(rules.stderr).toMatch(/^gateway-presence conform: --skip "K1,K2" leaves out all \d+ scenarios --only "K1" selects, so no scenario would run; /);
+    expect(all.stderr).toBe(`${prefix}--skip "h4-hello-ok" leaves out the 1 scenario, so no scenario would run${listHint} --fixtures fixtures/conformance/h4-hello-ok.json\n`);
+    expect(list.stderr).toMatch(/--skip "p1-self-row" leaves out the 1 scenario --only "p1-self-row" selects/);
+    for (const run of [pair, rules, all, list]) {
+      expect(run.code).toBe(2);
+      expect(run.stdout).not.toMatch(/Embedded reference gateway|Running|PASS|FAIL/);
+    }
+  });
+
   it("refuses before anything starts a selection the mode leaves out entirely, naming the option that would run it", async () => {
     const [cluster, realTime, defaultOnly, fixtures, mixed] = await Promise.all([
       cli(["--only", "x1-connect-on-a-watch-on-b"]),

@@ -12,7 +12,10 @@ const RULE_ID = /^[A-Z]\d+$/;
 /** Whether an `--only`/`--skip` entry (a scenario id, or a rule id such as `K1`) selects the scenario. */
 const hits = (entry: string, s: Scenario) => (RULE_ID.test(entry) ? (s.rules as string[]).includes(entry) : s.id === entry);
 
-/** The scenarios `only`/`skip` select; an entry that selects nothing is an error (a typo). */
+/**
+ * The scenarios `only`/`skip` select; an entry that selects nothing is an error (a typo), and so is a
+ * `skip` that leaves nothing of what `only` (or the whole set) holds: a run of no scenario would pass.
+ */
 export function selectScenarios(all: LoadedScenario[], only?: string[], skip?: string[]): LoadedScenario[] {
   for (const [option, entries] of [["--only", only], ["--skip", skip]] as const) {
     for (const entry of entries ?? []) {
@@ -22,7 +25,14 @@ export function selectScenarios(all: LoadedScenario[], only?: string[], skip?: s
       throw new Error(`${option} "${entry}" matches no scenario id or rule${rule}`);
     }
   }
-  return all.filter(({ scenario }) => (!only?.length || only.some((e) => hits(e, scenario))) && !skip?.some((e) => hits(e, scenario)));
+  const chosen = all.filter(({ scenario }) => !only?.length || only.some((e) => hits(e, scenario)));
+  const kept = chosen.filter(({ scenario }) => !skip?.some((e) => hits(e, scenario)));
+  if (kept.length === 0 && chosen.length > 0) {
+    const skipped = `--skip "${skip!.join(",")}"`;
+    const n = chosen.length === 1 ? `the 1 scenario` : `all ${chosen.length} scenarios`;
+    throw new Error(only?.length ? `${skipped} leaves out ${n} --only "${only.join(",")}" selects, so no scenario would run` : `${skipped} leaves out ${n}, so no scenario would run`);
+  }
+  return kept;
 }
 
 /**
