@@ -1,6 +1,6 @@
 // list, watch and doctor against a gateway of the other wire binding, as real processes against the
 // reference gateway's two listeners: they stop as soon as the gateway shows which binding it speaks,
-// naming it and the flag to use, like conform (test/conformance/binding-mismatch.test.ts). A JSON-RPC
+// naming it and the flag to use, like conform (test/conformance/run/binding-mismatch.test.ts). A JSON-RPC
 // gateway sends nothing first, so the openclaw binding asks on a second connection after half a second
 // (src/transport/binding-check.ts) instead of waiting out connect.challenge's timeout. The waits that
 // could also end these runs (--timeout-ms, which bounds the challenge wait too) are set to ten minutes,

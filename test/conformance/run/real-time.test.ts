@@ -1,0 +1,67 @@
+/**
+ * `--real-time`: the TTL scenarios on the wall clock, concurrently, with progress, against the
+ * reference gateway with a 3 s TTL (so the run takes seconds, not the 6 minutes of SPEC's 5-minute TTL).
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { ProgressEvent } from "../../../src/conformance/report/results.js";
+import { runConformance } from "../../../src/conformance/run/runner.js";
+import { createGateway, type Gateway } from "../../../src/server/index.js";
+import { FAST, runOptions, TOKEN } from "../gateways.js";
+
+const TTL_MS = 3000;
+const REAL_TIME = ["e3-tick", "h1-handshake-timeout", "p1-self-row-after-ttl-real-time", "p7-live-row-outlives-ttl", "s1-ttl-expiry-real-time", "s2-evicts-oldest-real-time"];
+
+let gateway: Gateway | undefined;
+afterEach(async () => {
+  await gateway?.close();
+  gateway = undefined;
+});
+
+describe("a real-time run", () => {
+  it("runs the TTL scenarios without a test clock, concurrently, showing its waits, in about the TTL plus the margins", async () => {
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: false, token: TOKEN, ...FAST, ttlMs: TTL_MS });
+    const events: ProgressEvent[] = [];
+    const started = Date.now();
+    const result = await runConformance(runOptions(gateway, { realTime: true, ttlMs: TTL_MS, progressIntervalMs: 500, onProgress: (e) => events.push(e) }));
+    const took = Date.now() - started;
+    expect(result.mode).toBe("real-time");
+    expect(result.ttlMs).toBe(TTL_MS);
+    expect(result.scenarios.map((s) => `${s.id}: ${s.status}`).sort()).toEqual(REAL_TIME.map((id) => `${id}: passed`));
+    expect(result.capabilities).not.toContain("testClock");
+    // Concurrently: the scenarios together take little more than the longest one (TTL + 4 margins of 1 s).
+    const longest = Math.max(...result.scenarios.map((s) => s.durationMs));
+    expect(longest).toBeGreaterThanOrEqual(TTL_MS + 4000);
+    expect(took).toBeLessThan(longest + 3000);
+    const waiting = events.filter((e): e is Extract<ProgressEvent, { type: "waiting" }> => e.type === "waiting");
+    expect(waiting.length).toBeGreaterThan(2);
+    // Both waiting at once in some progress line (the first line, 500 ms in, may come before s1's wait
+    // starts on a loaded machine: it listed p7 and s2 only at load 21-23).
+    expect(waiting.some((e) => ["s1-ttl-expiry-real-time", "p7-live-row-outlives-ttl"].every((id) => e.waits.some((w) => w.id === id)))).toBe(true);
+    // Counted as the default run counts them (e3-tick and h1-handshake-timeout are in both), the cross-gateway ones apart.
+    expect(events.find((e) => e.type === "start")).toMatchObject({
+      mode: "real-time",
+      notSelected: expect.stringMatching(/^\d+ scenarios that need no long wait are left to the default run, which counts \d+: e3-tick and h1-handshake-timeout run in both; 5 cross-gateway scenarios are left to a run against a cluster/),
+    });
+    expect(result.byRule.S1).toMatchObject({ passed: 3, failed: 0 });
+    expect(result.byRule.P7).toMatchObject({ passed: 1 });
+    expect(result.ok).toBe(true);
+  }, 30_000);
+
+  it("reports P7 when a live connection's row is dropped after the TTL (keep-alive slower than the TTL)", async () => {
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: false, token: TOKEN, ...FAST, ttlMs: TTL_MS, keepAliveIntervalMs: 60_000 });
+    const result = await runConformance(runOptions(gateway, { realTime: true, ttlMs: TTL_MS, only: ["P7"] }));
+    const p7 = result.scenarios.find((s) => s.id === "p7-live-row-outlives-ttl")!;
+    expect(p7.status).toBe("warning");
+    expect(p7.checks.find((c) => c.status === "warning")?.message).toMatch(/no row matches .*p7rt-live/);
+    expect(result.byRule.P7?.warnings).toBe(1);
+  }, 30_000);
+
+  it("is not part of a default run: real-time scenarios are left out, not skipped", async () => {
+    gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, token: TOKEN, ...FAST });
+    const events: ProgressEvent[] = [];
+    const result = await runConformance(runOptions(gateway, { only: ["S1"], onProgress: (e) => events.push(e) }));
+    expect(result.scenarios.map((s) => s.id).sort()).toEqual(["d4-delta-expiry", "p1-self-row-survives-ttl", "s1-ttl-expiry"]);
+    expect(result.summary.skipped).toBe(0);
+    expect(events.find((e) => e.type === "start")).toMatchObject({ mode: "default", notSelected: "3 real-time scenarios are left to a --real-time run" });
+  });
+});
