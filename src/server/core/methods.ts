@@ -13,6 +13,7 @@ import { GatewayError } from "./errors.js";
 import { createConnectHandler } from "./handshake.js";
 import { requireScope } from "./scopes.js";
 import { createClockAdvanceHandler } from "./test-clock.js";
+import { illFormedString } from "./well-formed.js";
 import { resync } from "./fanout/push.js";
 import { andThen, type MaybePromise } from "./maybe-promise.js";
 import type { PresenceEntry } from "../../protocol/presence.js";
@@ -74,6 +75,10 @@ export function createMethodTable(gw: GatewayContext): MethodTable {
           errors: checked.issues,
           method: name,
         });
+      }
+      const illFormed = illFormedString(name, checked.value);
+      if (illFormed) {
+        throw new GatewayError("INVALID_PARAMS", `invalid params for ${name}: ${formatIssues([illFormed])}`, { errors: [illFormed], method: name });
       }
       const handler = handlers[name] as (params: unknown, conn: Connection) => unknown;
       return handler(checked.value, conn);
