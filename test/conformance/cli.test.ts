@@ -75,6 +75,19 @@ describe("gateway-presence conform", () => {
     expect(stderr).toMatch(/expected 1, got 2/);
   });
 
+  it("a pretty report written with --out holds what the terminal showed: the failing checks, not only the summary that points up to them", async () => {
+    const out = join(dir, "conformance.txt");
+    const { code, stdout } = await cli(["--url", faulty.url, "--token", TOKEN, "--only", "k1-case-merge,p1-self-row", "--out", out]);
+    expect(code).toBe(1);
+    const file = readFileSync(out, "utf8");
+    expect(file).toMatch(/^\[1\/2\] ✗ k1-case-merge \d+ ms$/m);
+    expect(file).toMatch(/^ {6}\d+-list \[MUST K1,K4\] .*\n {8}\/count: expected 1, got 2/m);
+    expect(file).toMatch(/^\[2\/2\] ✓ p1-self-row \d+ ms$/m);
+    expect(file.trimEnd().split("\n").pop()).toBe("FAIL: behaviour: 1 scenario failed (see above)");
+    // Line for line what the terminal showed, but the line saying where the report went.
+    expect(stdout).toBe(`${file}pretty report written to ${out}\n`);
+  });
+
   it("exits 0 when the failure is in the baseline, and --write-baseline records failures", async () => {
     const written = join(dir, "written.txt");
     const first = await cli(["--url", faulty.url, "--token", TOKEN, "--only", "k1-case-merge", "--write-baseline", written]);

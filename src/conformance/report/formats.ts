@@ -1,11 +1,11 @@
 import type { RunResult } from "./results.js";
 import { formatHtml } from "./html.js";
 import { formatJUnit } from "./junit.js";
-import { formatSummary } from "./pretty.js";
+import { formatPretty } from "./pretty.js";
 
 export { escapeHtml, formatHtml } from "./html.js";
 export { escapeXml, formatJUnit } from "./junit.js";
-export { formatSummary, progressPrinter, type PrettyOptions } from "./pretty.js";
+export { formatPretty, formatSummary, progressPrinter, type PrettyOptions } from "./pretty.js";
 
 export type ReporterName = "pretty" | "json" | "junit" | "html";
 export const REPORTERS: readonly ReporterName[] = ["pretty", "json", "junit", "html"];
@@ -14,7 +14,7 @@ export function formatJson(result: RunResult): string {
   return `${JSON.stringify(result, null, 2)}\n`;
 }
 
-/** The whole report as text (for pretty: the closing summary; progress is printed while running). */
+/** The whole report as text (pretty: the lines the terminal showed while running, then the summary). */
 export function formatReport(result: RunResult, reporter: ReporterName, options: { color?: boolean } = {}): string {
   switch (reporter) {
     case "json":
@@ -24,6 +24,6 @@ export function formatReport(result: RunResult, reporter: ReporterName, options:
     case "html":
       return formatHtml(result);
     case "pretty":
-      return formatSummary(result, options);
+      return formatPretty(result, options);
   }
 }

@@ -116,6 +116,34 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
   };
 }
 
+/**
+ * The pretty report as a file (`conform --reporter pretty --out FILE`, `formatReport(result, "pretty")`):
+ * what the terminal showed while the run went, from the result (the probe's findings and notes, a line
+ * per scenario with its failing checks and adaptations), then the summary. The summary alone ended
+ * "FAIL: behaviour: 19 scenarios failed (see above)" with no failing check above it in the file.
+ * Not in it: the lines the command adds (the embedded gateway's URL), waits, and the note of what the
+ * run's mode left out.
+ */
+export function formatPretty(result: RunResult, options: PrettyOptions = {}): string {
+  let text = "";
+  const print = progressPrinter((t) => (text += t), options);
+  const total = result.scenarios.length;
+  // The run error was said at the start when the run could not start; a run the gateway stopped says it on its scenario's line.
+  const notStarted = result.error !== undefined && !result.scenarios.some((s) => s.refused);
+  print({
+    type: "start",
+    total,
+    capabilities: result.capabilities,
+    missingCapabilities: result.missingCapabilities,
+    ...(result.onlyWithSlow ? { onlyWithSlow: result.onlyWithSlow } : {}),
+    ...(notStarted ? { error: result.error } : {}),
+    probe: result.probe,
+    mode: result.mode,
+  });
+  result.scenarios.forEach((r, index) => print({ type: "scenario-end", index, total, result: r }));
+  return text + formatSummary(result, { ...options, runErrorShown: true });
+}
+
 /** One wire-format finding in two lines: what, where, how often; one evidence frame. */
 export function findingLines(f: WireFinding): string[] {
   const where = findingWhere(f, (ids) => (ids.length > 4 ? `${ids.slice(0, 4).join(", ")} and ${ids.length - 4} more` : ids.join(", ")));

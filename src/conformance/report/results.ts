@@ -238,6 +238,8 @@ export interface RunResult {
   missingCapabilities: Partial<Record<Capability, string>>;
   /** Scenarios skipped for waits longer than `waitLimitMs` that a `--slow` run would make (absent when none). */
   needsSlow?: { waitLimitMs: number; scenarios: SlowSkip[] };
+  /** The missing capabilities `--slow` alone would add (the `onlyWithSlow` of the start event; absent when none). */
+  onlyWithSlow?: Capability[];
   /**
    * Set when the run could not start (e.g. the probe connection failed), or ended early because the
    * gateway refused new connections (a scenario with `refused`; the scenarios after it not run).

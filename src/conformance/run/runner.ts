@@ -261,6 +261,7 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
     capabilities: [...prepared.capabilities.available],
     missingCapabilities: prepared.capabilities.missing,
     ...(slow.length ? { needsSlow: { waitLimitMs: FAST_WAIT_LIMIT_MS, scenarios: slow } } : {}),
+    ...(Object.keys(prepared.capabilities.onlyWithSlow).length ? { onlyWithSlow: Object.keys(prepared.capabilities.onlyWithSlow) as Capability[] } : {}),
     ...(runError ? { error: runError } : {}),
     mode: realTime ? "real-time" : "default",
     ttlMs: prepared.config.ttlMs,
