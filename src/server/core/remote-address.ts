@@ -52,21 +52,41 @@ export class TrustedProxies {
 }
 
 /**
+ * A hop as an address: an IP, or an IPv4 `a.b.c.d:port` / IPv6 `[addr]:port` (some proxies append
+ * the client's port) without its port; undefined for anything else (`unknown`, a host name, junk).
+ */
+function hopAddress(hop: string): string | undefined {
+  const withPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(hop) ?? /^\[([0-9A-Fa-f:.]+)\](?::\d{1,5})?$/.exec(hop);
+  const address = normalizeAddress(withPort ? withPort[1]! : hop);
+  return isIP(address) !== 0 ? address : undefined;
+}
+
+/**
  * The client's address: the socket's peer, or, when that peer is a trusted proxy, the right-most
- * `X-Forwarded-For` entry that is not itself a trusted proxy (proxy-addr's walk). Hops that are not
- * IP addresses (`unknown`, `host:port`) are left out first, so they are never taken for the client.
+ * `X-Forwarded-For` hop that is not itself a trusted proxy (proxy-addr's walk, from the right). A hop
+ * that is not an address (`unknown`, a host name) ends the walk: everything left of it came from
+ * whoever sent the request, so the client is not known and the nearest trusted proxy's address
+ * stands for it (its budget, no `ip`). Skipping such a hop, as this did, took the client's own
+ * claim: `X-Forwarded-For: 198.51.100.66` through a proxy that appends `unknown` or `ip:port` made
+ * the client 198.51.100.66, so it chose its row's `ip` and a new address, a new budget and no
+ * lockout, for every connect.
  */
 export function clientAddress(request: IncomingMessage, trusted: TrustedProxies): string | undefined {
   const peer = request.socket.remoteAddress;
   if (peer === undefined) return undefined;
-  if (trusted.size === 0) return normalizeAddress(peer);
+  let client = normalizeAddress(peer);
+  if (trusted.size === 0 || !trusted.trust(client, 0)) return client;
   const header = request.headers["x-forwarded-for"];
-  const hops = (Array.isArray(header) ? header.join(",") : (header ?? ""))
-    .split(",")
-    .map((hop) => hop.trim())
-    .filter((hop) => isIP(normalizeAddress(hop)) !== 0);
-  const view = { headers: { "x-forwarded-for": hops.join(", ") }, socket: { remoteAddress: peer } };
-  return normalizeAddress(proxyaddr(view as unknown as IncomingMessage, trusted.trust));
+  const hops = (Array.isArray(header) ? header.join(",") : (header ?? "")).split(",").map((hop) => hop.trim());
+  // An empty header, or empty entries between commas, add no hop.
+  for (let i = hops.length - 1, hop = 1; i >= 0; i--) {
+    if (hops[i] === "") continue;
+    const address = hopAddress(hops[i]!);
+    if (address === undefined) return client;
+    client = address;
+    if (!trusted.trust(address, hop++)) return client;
+  }
+  return client;
 }
 
 /** The `ip` a connection contributes to its row: its address unless loopback (SPEC P5). */

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { hostname, networkInterfaces } from "node:os";
 import { describe, expect, it } from "vitest";
 import type { PresenceEvent } from "../../../src/protocol/index.js";
-import { connectClient, eventually, list, observer, peers, rowOf, startGateway, type Notification } from "../helpers.js";
+import { connectClient, connectParams, errorOf, eventually, list, observer, peers, rowOf, startGateway, WireClient, type Notification } from "../helpers.js";
 
 const packageVersion = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -115,6 +115,28 @@ describe("P5: remote address as ip", () => {
     expect(rowOf(rows, "far")?.ip).toBe("203.0.113.7");
     expect(rowOf(rows, "mapped")?.ip).toBeUndefined();
     expect(rowOf(rows, "v6")?.ip).toBeUndefined();
+  });
+
+  it("a client cannot claim an address through a trusted proxy that appends 'unknown' or ip:port", async () => {
+    // Before, hops that are no address were skipped and the walk went on into the client's own claim.
+    const gw = await startGateway({ trustedProxies: ["127.0.0.1"] });
+    await connectClient(gw, { instanceId: "azure" }, { headers: { "x-forwarded-for": "198.51.100.66, 203.0.113.7:5555" } });
+    await connectClient(gw, { instanceId: "squid" }, { headers: { "x-forwarded-for": "198.51.100.67, unknown" } });
+    const rows = await list(await observer(gw));
+    expect(rowOf(rows, "azure")?.ip).toBe("203.0.113.7");
+    expect(rowOf(rows, "squid")?.ip).toBeUndefined(); // the proxy, 127.0.0.1, stands for it: loopback, no ip
+  });
+
+  it("wrong tokens that each claim another address behind an 'unknown' hop meet one lockout", async () => {
+    // Before, each claimed address had a budget of its own: no lockout, however many guesses.
+    const gw = await startGateway({ token: "right-token", trustedProxies: ["127.0.0.1"], limits: { authFailures: { maxFailures: 3, delayMs: 1, maxDelayMs: 1 } } });
+    const codes: Array<string | undefined> = [];
+    for (let i = 0; i < 5; i++) {
+      const client = await WireClient.open(gw.url, { headers: { "x-forwarded-for": `198.51.100.${100 + i}, unknown` } });
+      codes.push(errorOf(await client.call("connect", connectParams({ instanceId: "guess", token: `wrong-${i}` }))).data?.code);
+      client.terminate();
+    }
+    expect(codes).toEqual(["UNAUTHORIZED", "UNAUTHORIZED", "UNAUTHORIZED", "RATE_LIMITED", "RATE_LIMITED"]);
   });
 
   it("a loopback reconnect keeps a beacon-reported ip, and so does one from a real address", async () => {

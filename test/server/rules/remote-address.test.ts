@@ -16,7 +16,12 @@ describe("clientAddress", () => {
     ["a trusted peer: the right-most hop", trusted, request("127.0.0.1", "198.51.100.9, 203.0.113.7"), "203.0.113.7"],
     ["trusted hops are walked past", trusted, request("127.0.0.1", "198.51.100.9, 203.0.113.7, 10.1.2.3, 10.9.9.9"), "203.0.113.7"],
     ["every hop trusted: the left-most", trusted, request("127.0.0.1", "10.1.1.1, 10.2.2.2"), "10.1.1.1"],
-    ["non-IP hops are skipped", trusted, request("127.0.0.1", "203.0.113.7, unknown, 10.0.0.1:80"), "203.0.113.7"],
+    // Left of a hop that is no address, every hop came from the client: the nearest trusted one stands for it.
+    ["a hop that is no address ends the walk", trusted, request("127.0.0.1", "203.0.113.7, unknown, 10.0.0.1:80"), "10.0.0.1"],
+    ["a client's claim behind an 'unknown' hop is not believed", trusted, request("127.0.0.1", "198.51.100.66, unknown"), "127.0.0.1"],
+    ["a hop with a port is its address (IPv4)", trusted, request("127.0.0.1", "198.51.100.66, 203.0.113.7:5555"), "203.0.113.7"],
+    ["a hop with a port is its address (IPv6)", trusted, request("127.0.0.1", "198.51.100.66, [2001:db8::7]:443"), "2001:db8::7"],
+    ["empty entries add no hop", trusted, request("127.0.0.1", "203.0.113.7, , 10.0.0.1"), "203.0.113.7"],
     ["only junk: the peer", trusted, request("127.0.0.1", "unknown, , x"), "127.0.0.1"],
     ["repeated headers count as one list", trusted, request("127.0.0.1", ["198.51.100.1", "203.0.113.8"]), "203.0.113.8"],
     ["IPv4-mapped peer and hops are plain IPv4", trusted, request("::ffff:127.0.0.1", "::ffff:203.0.113.5"), "203.0.113.5"],
