@@ -7,11 +7,12 @@ import { fieldText } from "../client/status.js";
 import type { PresenceClient, StateChange } from "../client/types.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import { GatewayTime } from "./gateway-time.js";
-import { countByStatus, displayRows, matchesFilters, modesOf, type DisplayRow } from "./rows.js";
+import { countByStatus, displayRows, matchesFilters, modesOf, sortRows, type DisplayRow } from "./rows.js";
 import { Announcer, describeChanges } from "./view/announcer.js";
 import { ConnectionBanner } from "./view/banner.js";
 import { byId, setText } from "./view/dom.js";
 import { FilterControls } from "./view/filters.js";
+import { SortControl } from "./view/sort.js";
 import { Summary } from "./view/summary.js";
 import { InstancesTable } from "./view/table.js";
 
@@ -38,6 +39,7 @@ export class InstancesApp {
   readonly #summary = new Summary();
   readonly #announcer = new Announcer(byId("live"));
   readonly #filters = new FilterControls(() => this.render(false));
+  readonly #sort = new SortControl(() => this.render(false));
   readonly #region = byId("table-region");
   readonly #info = byId("gateway-info");
   #entries: readonly PresenceEntry[] = [];
@@ -79,7 +81,10 @@ export class InstancesApp {
     this.#previous = rows;
     this.#filters.setModes(modesOf(rows));
     const filters = this.#filters.value;
-    const shown = rows.filter((row) => matchesFilters(row, filters));
+    const shown = sortRows(
+      rows.filter((row) => matchesFilters(row, filters)),
+      this.#sort.value,
+    );
     this.#table.render(shown);
     const disconnected = rows.filter((row) => row.reason === "disconnect").length;
     this.#summary.render(countByStatus(rows), rows.length, shown.length, this.options.maxEntries, disconnected);

@@ -24,6 +24,11 @@ export interface DisplayRow {
   reason: string;
   roles: string;
   age: string;
+  /** The age in ms on the gateway's clock (NaN without a usable ts) and the idle time now (NaN when unknown): what Age and Last input sort by. */
+  ageMs: number;
+  idleMs: number;
+  /** The instanceId as given ("" when absent): the search finds it. */
+  instanceId: string;
   /** Titles (tooltips) for cells whose text is shortened. */
   titles: { host: string; platform: string; lastInput: string; age: string };
 }
@@ -33,9 +38,17 @@ export interface Filters {
   mode: string;
   /** A status, or "" for all. */
   status: PresenceStatus | "";
-  /** Part of the host name (the instanceId of a row without one), any letter case; "" for all. */
+  /** Part of the host name, the instanceId or the ip, any letter case; "" for all. */
   host: string;
 }
+
+/** The columns the table sorts by (src/web/view/sort.ts); `age` ascending is SPEC M1's newest first. */
+export type SortColumn = "status" | "host" | "ip" | "mode" | "version" | "platform" | "lastInput" | "reason" | "roles" | "age";
+export interface Sort {
+  column: SortColumn;
+  descending: boolean;
+}
+export const NEWEST_FIRST: Sort = { column: "age", descending: false };
 
 export const NO_FILTERS: Filters = { mode: "", status: "", host: "" };
 
@@ -66,10 +79,12 @@ export function displayRows(entries: readonly PresenceEntry[], gatewayNow: numbe
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     const idleMs = Number.isFinite(entry.lastInputSeconds) && Number.isFinite(ageMs) ? entry.lastInputSeconds! * 1000 + ageMs : undefined;
+    const host = hostCell(entry);
+    const instanceId = text(entry.instanceId);
     return {
       key: n === 0 ? base : `${base}#${n}`,
       status: presenceStatus(entry, gatewayNow),
-      host: hostCell(entry),
+      host,
       hostIsInstanceId: entry.host === undefined && entry.instanceId !== undefined,
       ip: text(entry.ip),
       mode: text(entry.mode),
@@ -79,8 +94,11 @@ export function displayRows(entries: readonly PresenceEntry[], gatewayNow: numbe
       reason: text(entry.reason),
       roles: Array.isArray(entry.roles) ? entry.roles.map(text).join(", ") : text(entry.roles),
       age: Number.isFinite(ageMs) ? formatAge(ageMs) : "",
+      ageMs: Number.isFinite(ageMs) ? ageMs : NaN,
+      idleMs: idleMs ?? NaN,
+      instanceId,
       titles: {
-        host: entry.instanceId ? `instanceId ${text(entry.instanceId)}${entry.host === undefined ? " (the row has no host)" : ""}` : "",
+        host: entry.instanceId ? `instanceId ${instanceId}${entry.host === undefined ? " (the row has no host)" : ""}` : "",
         platform: [entry.deviceFamily, entry.modelIdentifier].filter(Boolean).map(text).join(" · "),
         lastInput: entry.lastInputSeconds === undefined ? "" : `reported as ${text(entry.lastInputSeconds)} s idle at the row's last update`,
         age: Number.isFinite(entry.ts) ? `last update ${formatInstant(entry.ts)} (gateway clock)` : `ts ${entry.ts === undefined ? "absent" : `${quotedFieldText(entry.ts)}: not a time`} (a non-conforming row)`,
@@ -93,7 +111,34 @@ export function matchesFilters(row: DisplayRow, filters: Filters): boolean {
   if (filters.mode !== "" && row.mode !== filters.mode) return false;
   if (filters.status !== "" && row.status !== filters.status) return false;
   const needle = filters.host.trim().toLowerCase();
-  return needle === "" || row.host.toLowerCase().includes(needle);
+  return needle === "" || [row.host, row.instanceId, row.ip].some((field) => field.toLowerCase().includes(needle));
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+const byNumber = (a: number, b: number) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : a - b);
+
+/**
+ * The rows in the order asked: by a column's text (any letter case, numbers in it by value: `10.0.0.9`
+ * before `10.0.0.10`, `2026.1.30` before `2026.9.6`), by age or idle time, or by status (Active, Idle,
+ * Stale). Ties keep the given order (newest first); empty cells and rows without a usable ts go last.
+ */
+export function sortRows(rows: readonly DisplayRow[], sort: Sort): DisplayRow[] {
+  const { column, descending } = sort;
+  const compare = (a: DisplayRow, b: DisplayRow): number => {
+    if (column === "age") return byNumber(a.ageMs, b.ageMs);
+    if (column === "lastInput") return byNumber(a.idleMs, b.idleMs);
+    if (column === "status") return STATUSES.indexOf(a.status) - STATUSES.indexOf(b.status);
+    return collator.compare(a[column], b[column]);
+  };
+  const empty = (row: DisplayRow) => (column === "age" ? Number.isNaN(row.ageMs) : column === "lastInput" ? Number.isNaN(row.idleMs) : column !== "status" && row[column] === "");
+  return rows
+    .map((row, i) => ({ row, i }))
+    .sort((a, b) => {
+      const [ea, eb] = [empty(a.row), empty(b.row)];
+      if (ea !== eb) return ea ? 1 : -1;
+      return (descending ? -compare(a.row, b.row) : compare(a.row, b.row)) || a.i - b.i;
+    })
+    .map(({ row }) => row);
 }
 
 export function countByStatus(rows: readonly DisplayRow[]): Record<PresenceStatus, number> {

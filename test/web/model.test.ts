@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { PresenceEntry } from "../../src/protocol/index.js";
 import { checkPageConfig, chooseTarget } from "../../src/web/config.js";
 import { GatewayTime } from "../../src/web/gateway-time.js";
-import { countByStatus, displayRows, matchesFilters, modesOf, NO_FILTERS } from "../../src/web/rows.js";
+import { countByStatus, displayRows, matchesFilters, modesOf, NEWEST_FIRST, NO_FILTERS, sortRows } from "../../src/web/rows.js";
 import { describeChanges } from "../../src/web/view/announcer.js";
 
 const NOW = 1_800_000_000_000;
@@ -86,6 +86,47 @@ describe("display rows", () => {
     expect(hosts({ mode: "ui", status: "Idle" })).toEqual(["kiosk-7"]);
     expect(countByStatus(rows)).toEqual({ Active: 2, Idle: 1, Stale: 2 });
     expect(modesOf(rows)).toEqual(["backend", "gateway", "ui"]);
+  });
+
+  it("search the ip and the instanceId too (an operator often knows only the address)", () => {
+    const rows = displayRows([...entries, { instanceId: "Kiosk-Lobby-9", host: "lobby", ip: "10.3.105.195", ts: NOW - 5 }], NOW);
+    const hosts = (search: string) => rows.filter((r) => matchesFilters(r, { ...NO_FILTERS, host: search })).map((r) => r.host);
+    expect(hosts("10.3.105")).toEqual(["lobby"]);
+    expect(hosts("kiosk-lobby")).toEqual(["lobby"]);
+    expect(hosts("ANNA")).toEqual(["Anna's MacBook"]); // its instanceId and its host
+  });
+});
+
+describe("sorting", () => {
+  const NOW2 = NOW + 1_000;
+  const many: PresenceEntry[] = [
+    { host: "gw", mode: "gateway", reason: "self", ts: NOW2 },
+    { instanceId: "b", host: "build-agent-10", ip: "10.0.0.10", version: "2026.9.6", mode: "backend", lastInputSeconds: 5, ts: NOW2 - 200_000 },
+    { instanceId: "a", host: "Build-agent-9", ip: "10.0.0.9", version: "2026.1.30", mode: "ui", ts: NOW2 - 10_000 },
+    { instanceId: "c", host: "ångström", version: "2026.11.2", mode: "ui", lastInputSeconds: 600, ts: NOW2 - 20_000 },
+    { instanceId: "d", host: "zeta", ip: "192.168.1.2", mode: "node", lastInputSeconds: 1, ts: NOW2 - 400_000 },
+  ];
+  const rows = displayRows(many, NOW2);
+  const by = (column: Parameters<typeof sortRows>[1]["column"], descending = false) => sortRows(rows, { column, descending }).map((r) => r.host);
+
+  it("is newest first by default (Age ascending, SPEC M1), oldest first descending", () => {
+    expect(sortRows(rows, NEWEST_FIRST).map((r) => r.host)).toEqual(rows.map((r) => r.host));
+    expect(by("age")).toEqual(["gw", "Build-agent-9", "ångström", "build-agent-10", "zeta"]);
+    expect(by("age", true)).toEqual(["zeta", "build-agent-10", "ångström", "Build-agent-9", "gw"]);
+  });
+
+  it("sorts text in any letter case with numbers by value (10.0.0.9 before 10.0.0.10, 2026.1.30 before 2026.9.6); empty cells last either way", () => {
+    expect(by("host")).toEqual(["ångström", "Build-agent-9", "build-agent-10", "gw", "zeta"]);
+    expect(by("ip")).toEqual(["Build-agent-9", "build-agent-10", "zeta", "gw", "ångström"]);
+    expect(by("ip", true)).toEqual(["zeta", "build-agent-10", "Build-agent-9", "gw", "ångström"]);
+    expect(by("version")).toEqual(["Build-agent-9", "build-agent-10", "ångström", "gw", "zeta"]);
+  });
+
+  it("sorts status Active, Idle, Stale (ties newest first) and last input by the idle time now", () => {
+    expect(by("status")).toEqual(["gw", "Build-agent-9", "ångström", "build-agent-10", "zeta"]);
+    expect(by("status", true)).toEqual(["zeta", "build-agent-10", "gw", "Build-agent-9", "ångström"]);
+    // idle now: build-agent-10 5 s + 200 s, ångström 600 s + 20 s, zeta 1 s + 400 s; gw and Build-agent-9 reported none.
+    expect(by("lastInput")).toEqual(["build-agent-10", "zeta", "ångström", "gw", "Build-agent-9"]);
   });
 });
 

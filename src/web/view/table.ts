@@ -5,6 +5,12 @@
 import type { DisplayRow } from "../rows.js";
 import { setText } from "./dom.js";
 
+/**
+ * A cell's tooltip: the whole text when the cell may cut it (style.css cuts cells at 20rem, about 35
+ * characters), then what the model says about the value.
+ */
+const tooltip = (text: string, about = "") => [text.length > 32 ? text : "", about].filter(Boolean).join("\n");
+
 /** Cell order; `host` is the row header (`<th scope="row">`). */
 const COLUMNS = ["status", "host", "ip", "mode", "version", "platform", "lastInput", "reason", "roles", "age"] as const;
 type Column = (typeof COLUMNS)[number];
@@ -68,15 +74,15 @@ export class InstancesTable {
       nodes.dot.className = `dot dot-${row.status.toLowerCase()}`;
     }
     setText(nodes.statusText, row.status);
-    setText(nodes.cells.host, row.host, row.titles.host);
+    setText(nodes.cells.host, row.host, row.hostIsInstanceId ? row.titles.host : tooltip(row.host, row.titles.host));
     nodes.cells.host.classList.toggle("host-is-id", row.hostIsInstanceId);
-    setText(nodes.cells.ip, row.ip);
-    setText(nodes.cells.mode, row.mode);
-    setText(nodes.cells.version, row.version);
-    setText(nodes.cells.platform, row.platform, row.titles.platform);
+    setText(nodes.cells.ip, row.ip, tooltip(row.ip));
+    setText(nodes.cells.mode, row.mode, tooltip(row.mode));
+    setText(nodes.cells.version, row.version, tooltip(row.version));
+    setText(nodes.cells.platform, row.platform, tooltip(row.platform, row.titles.platform));
     setText(nodes.cells.lastInput, row.lastInput, row.titles.lastInput);
-    setText(nodes.cells.reason, row.reason);
-    setText(nodes.cells.roles, row.roles);
+    setText(nodes.cells.reason, row.reason, tooltip(row.reason));
+    setText(nodes.cells.roles, row.roles, tooltip(row.roles));
     setText(nodes.cells.age, row.age, row.titles.age);
   }
 }
