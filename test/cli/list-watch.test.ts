@@ -120,7 +120,7 @@ describe("CLI list and watch", () => {
       return run.stdout().split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as Line).find((l) => l.type === "presence")!;
     };
     const line = await first();
-    // The hello-ok snapshot is printed before the offset is measured from a listing: it is aged by its self row.
+    // The hello-ok snapshot's own timestamps set the client's gatewayClock before watch prints it.
     expect(line.source).toBe("snapshot");
     const alpha = line.instances!.find((e) => e.host === "alpha")!;
     expect(alpha.ageMs).toBeGreaterThanOrEqual(239_000);

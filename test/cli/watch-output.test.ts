@@ -33,8 +33,8 @@ describe("watch's output off a terminal", () => {
       for (const r of scripted.requests) if (r.method === "system-presence") counts.set(r.socket, (counts.get(r.socket) ?? 0) + 1);
       return [...counts.values()];
     };
-    // Each watch: the listing that measures the clock, then a re-read a second: three re-reads each.
-    await waitFor(() => readsBySocket().length === 2 && readsBySocket().every((n) => n >= 4), "three re-reads by each watch", 30_000);
+    // Each watch re-reads the list every second: four re-reads each.
+    await waitFor(() => readsBySocket().length === 2 && readsBySocket().every((n) => n >= 4), "four re-reads by each watch", 30_000);
     await new Promise((resolve) => setTimeout(resolve, 200)); // the last answers printed, if they were
     // Was: a "resync" line with the same version, and the same table, at every re-read.
     expect(jsonLines(json.stdout()).filter((l) => l.type === "presence").map((l) => l.source)).toEqual(["snapshot"]);

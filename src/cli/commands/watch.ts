@@ -16,7 +16,7 @@ import { connectionRefused } from "../../client/errors.js";
 import { createPresenceClient, REFUSALS_FOR_A_PERSON, TransportError, tlsProblem, type MirrorChange, type PresenceClient, type PresenceEntry, type StateChange } from "../../index.js";
 import { addConnectionOptions, askedWait, bindingHint, cliClientOptions, describeFailure, REFUSED_HINT, upgradeRefusal, withoutUrl, type ConnectionFlags } from "../connection.js";
 import { DEGRADED_LINE, pollHealth } from "../health-poll.js";
-import { gatewayNow, instancesJson, renderInstances } from "./list.js";
+import { instancesJson, renderInstances } from "./list.js";
 
 /**
  * Someone is watching: back at most 5 s after a restarted gateway is (the SDK's default grows to 30 s:
@@ -162,8 +162,9 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
   const tty = !flags.json && process.stdout.isTTY === true;
   let state: StateChange = { state: "idle" };
   let failed: StateChange | undefined;
-  // ts are on the gateway's clock; the offset is measured from a listing after each connect (SPEC P1).
-  let clockOffsetMs = 0;
+  // Rows' ts are on the gateway's clock: ages and statuses read the SDK's estimate of it (client.gatewayClock,
+  // fed by hello-ok's snapshot, every list and tick), the one clock logic the SDK, watch and the Instances page share.
+  const gatewayNow = () => client.gatewayClock.now();
   let pending: ReturnType<typeof setTimeout> | undefined;
   let opened = false;
   let gaveUp = false;
@@ -183,7 +184,7 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
   let listKnown = false;
   const draw = () => {
     pending = undefined;
-    const now = Date.now() + clockOffsetMs;
+    const now = gatewayNow();
     const line = stateLine(flags, state, client, failed, degraded);
     const header = `gateway-presence watch  ${new Date(now).toISOString()}\n${line}\n`;
     const table = renderInstances(client.presence.entries, now);
@@ -219,23 +220,14 @@ async function watch(flags: WatchFlags, command: Command): Promise<void> {
     if (change.state === "open") {
       stopHealth();
       stopHealth = pollHealth(flags.url, degraded, healthChanged);
-      const asked = Date.now();
-      client.systemPresence().then(
-        (entries) => {
-          clockOffsetMs = gatewayNow(entries, asked) - Math.round((asked + Date.now()) / 2);
-        },
-        () => {},
-      );
     }
   });
   client.presence.on("change", (change: MirrorChange) => {
-    // A connection's hello-ok snapshot comes before the listing that measures the offset: until that
-    // answers, its self row (stamped by the gateway as it answered) sets the clock, so the first
-    // JSON line's status and ageMs are on the gateway's clock too, not on this machine's.
-    if (change.source === "snapshot") clockOffsetMs = gatewayNow(change.entries, Date.now()) - Date.now();
+    // The client has read this list's timestamps into gatewayClock before telling its listeners (a
+    // snapshot starts the estimate over), so the first JSON line's status and ageMs are on the gateway's clock too.
     listKnown = true;
     if (!flags.json) return redraw();
-    const now = Date.now() + clockOffsetMs;
+    const now = gatewayNow();
     // One line per list change: a resync that finds the same list (keep-alives moved only ts) prints none.
     const list = listKey(change.version, change.entries, now);
     if (list === printedList) return;

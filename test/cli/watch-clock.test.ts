@@ -1,0 +1,58 @@
+// `watch` ages rows on the SDK's estimate of the gateway's clock (client.gatewayClock), the one clock
+// logic of the SDK: it follows the gateway's clock while watching, from every list and tick, not only
+// from a listing measured after each connect (watch's own estimate before). Real processes against the
+// reference gateway with a test clock.
+import { afterEach, describe, expect, it } from "vitest";
+import { createPresenceClient, type PresenceClient, type PresenceEntry } from "../../src/index.js";
+import { createGateway, type Gateway } from "../../src/server/index.js";
+import { waitFor } from "../client/scripted-gateway.js";
+import { cli } from "../support/cli.js";
+
+type Row = PresenceEntry & { status: string; ageMs: number };
+type Line = { type: string; source?: string; instances?: Row[] };
+
+describe("watch's clock", () => {
+  let gw: Gateway | undefined;
+  const clients: PresenceClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await gw?.close();
+    gw = undefined;
+  });
+  const connect = async (url: string, name: string) => {
+    const c = createPresenceClient({ url, client: { id: "test", displayName: name, version: "1.0.0", platform: "linux", mode: "ui" }, instanceId: name });
+    clients.push(c);
+    await c.connect();
+    return c;
+  };
+
+  it("a gateway clock that jumps 4 minutes while watch runs: the next list is aged on it (alpha Idle, beta Active)", async () => {
+    gw = await createGateway({ port: 0, testClock: true });
+    await (await connect(gw.url, "alpha")).close(); // a disconnect row: nothing refreshes it
+    const run = cli(["watch", "--url", gw.url, "--json"]);
+    const lists = () =>
+      run
+        .stdout()
+        .split("\n")
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as Line)
+        .filter((l) => l.type === "presence");
+    const row = (line: Line, host: string) => line.instances!.find((e) => e.host === host);
+    await waitFor(() => lists().length > 0, "the first list", 15_000);
+    expect(row(lists()[0]!, "alpha")).toMatchObject({ status: "Active", reason: "disconnect" });
+
+    gw.clock.advance(240_000); // alpha's row is now 4 minutes old on the gateway's clock (TTL 5 min)
+    await connect(gw.url, "beta"); // a push: beta's row and the self row carry the gateway's new time
+    await waitFor(() => lists().some((l) => row(l, "beta")), "the list with beta", 15_000);
+    const line = lists().find((l) => row(l, "beta"))!;
+    const alpha = row(line, "alpha")!;
+    // Was: Active, ageMs about 0 (the offset measured at connect, before the jump).
+    expect(alpha.status).toBe("Idle");
+    expect(alpha.ageMs).toBeGreaterThanOrEqual(239_000);
+    expect(alpha.ageMs).toBeLessThan(260_000);
+    expect(row(line, "beta")).toMatchObject({ status: "Active" });
+    expect(row(line, "beta")!.ageMs).toBeLessThan(5_000);
+    run.child.kill("SIGINT");
+    expect(await run.exit).toBe(0);
+  });
+});
