@@ -1,5 +1,6 @@
 export * from "./connect.js";
 export * from "./presence.js";
+export * from "./beyond-contract.js";
 export * from "./hello.js";
 export * from "./events.js";
 export * from "./delta.js";
