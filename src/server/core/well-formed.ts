@@ -8,7 +8,7 @@
 import type { ValidationIssue } from "../../protocol/errors.js";
 
 /** The params strings a method stores in a row (connect: P2; system-event: M2). Unknown fields are ignored as before. */
-const STORED: Record<string, { fields: readonly string[]; lists: readonly string[] }> = {
+const STORED_POINTERS: Record<string, { fields: readonly string[]; lists: readonly string[] }> = {
   connect: {
     fields: ["/client/id", "/client/displayName", "/client/version", "/client/platform", "/client/deviceFamily", "/client/modelIdentifier", "/client/mode", "/client/instanceId"],
     lists: ["/scopes"],
@@ -19,9 +19,16 @@ const STORED: Record<string, { fields: readonly string[]; lists: readonly string
   },
 };
 
-function at(value: unknown, pointer: string): unknown {
+/** A pointer and its keys, split once here: this runs on every beacon and every connect. */
+type Pointer = { path: string; keys: readonly string[] };
+const pointer = (path: string): Pointer => ({ path, keys: path.slice(1).split("/") });
+const STORED: Record<string, { fields: readonly Pointer[]; lists: readonly Pointer[] }> = Object.fromEntries(
+  Object.entries(STORED_POINTERS).map(([method, { fields, lists }]) => [method, { fields: fields.map(pointer), lists: lists.map(pointer) }]),
+);
+
+function at(value: unknown, { keys }: Pointer): unknown {
   let here = value;
-  for (const key of pointer.slice(1).split("/")) {
+  for (const key of keys) {
     if (here === null || typeof here !== "object" || !Object.hasOwn(here, key)) return undefined;
     here = (here as Record<string, unknown>)[key];
   }
@@ -29,6 +36,9 @@ function at(value: unknown, pointer: string): unknown {
 }
 
 function issue(path: string, text: string): ValidationIssue | undefined {
+  // The usual case, answered natively without a regex (String.prototype.isWellFormed, Node >= 20).
+  // (ES2024: not in this project's ES2022 lib typings, hence the cast.)
+  if ((text as string & { isWellFormed(): boolean }).isWellFormed()) return undefined;
   // With the u flag a surrogate pair is one code point, outside this range: only a lone one matches.
   const index = text.search(/[\ud800-\udfff]/u);
   if (index < 0) return undefined;
@@ -40,16 +50,17 @@ function issue(path: string, text: string): ValidationIssue | undefined {
 export function illFormedString(method: string, params: unknown): ValidationIssue | undefined {
   const stored = STORED[method];
   if (stored === undefined) return undefined;
-  for (const path of stored.fields) {
-    const value = at(params, path);
-    const found = typeof value === "string" ? issue(path, value) : undefined;
+  for (const field of stored.fields) {
+    const value = at(params, field);
+    const found = typeof value === "string" ? issue(field.path, value) : undefined;
     if (found) return found;
   }
-  for (const path of stored.lists) {
-    const list = at(params, path);
+  for (const field of stored.lists) {
+    const list = at(params, field);
     if (!Array.isArray(list)) continue;
-    for (const [i, item] of list.entries()) {
-      const found = typeof item === "string" ? issue(`${path}/${i}`, item) : undefined;
+    for (let i = 0; i < list.length; i++) {
+      const item: unknown = list[i];
+      const found = typeof item === "string" ? issue(`${field.path}/${i}`, item) : undefined;
       if (found) return found;
     }
   }
