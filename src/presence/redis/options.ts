@@ -110,18 +110,25 @@ function defaultGatewayId(): string {
 /**
  * A Redis URL (or what was given as one) fit for a log line or an error: everything before the last
  * `@` (user and password) replaced by `***`, whatever the scheme, so a mistyped `--redis` cannot show
- * its password either.
+ * its password either; and every query value, names kept (`?password=***`): ioredis takes its
+ * options from the query, so `redis://host:6379?password=...` is a password too.
  */
 export function redactRedisUrl(url: string): string {
-  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^]*@/, (_, scheme: string | undefined) => `${scheme ?? ""}***@`);
+  return url
+    .replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^]*@/, (_, scheme: string | undefined) => `${scheme ?? ""}***@`)
+    .replace(/([?&][^=&#]*=)[^&#]*/g, "$1***");
 }
+
+/** Query parameters whose values ioredis uses as credentials (`password`, `username`, `sentinelPassword`, ...). */
+const SECRET_QUERY = /pass|user|auth|secret|token|key/i;
 
 /** The user name and password of a Redis URL, to keep them out of error messages passed on. */
 export function redisUrlSecrets(url: string | undefined): string[] {
   if (url === undefined) return [];
   try {
     const parsed = new URL(url);
-    return [parsed.password, parsed.username, decodeURIComponent(parsed.password), decodeURIComponent(parsed.username)].filter((s) => s.length > 0);
+    const query = [...parsed.searchParams].filter(([name]) => SECRET_QUERY.test(name)).map(([, value]) => value);
+    return [parsed.password, parsed.username, decodeURIComponent(parsed.password), decodeURIComponent(parsed.username), ...query].filter((s) => s.length > 0);
   } catch {
     return [];
   }

@@ -83,6 +83,11 @@ describe.skipIf(REDIS_MISSING !== undefined)(`serve --redis${REDIS_MISSING ? ` (
     expect(await unparsable.exit).toBe(2);
     expect(unparsable.stderr()).toMatch(/url is not a valid URL .*"redis:\/\/\*\*\*@127\.0\.0\.1:notaport"/);
     expect(bad.stderr() + bad.stdout() + unparsable.stderr() + unparsable.stdout()).not.toContain("hunter2");
+    // ioredis reads its options from the query too: `?password=` is a password (it was printed as given).
+    const query = serve(["--port", "0", "--redis", `redis://127.0.0.1:${redis!.port}/?username=hunter2-user&password=hunter2-query&db=0`, "--gateway-id", "pwq"]);
+    await urlOf(query);
+    await eventually(async () => expect(query.stdout()).toContain(`redis://127.0.0.1:${redis!.port}/?username=***&password=***&db=***`));
+    expect(query.stdout() + query.stderr()).not.toContain("hunter2");
     expect(await orphan.exit).toBe(2);
     expect(orphan.stderr()).toMatch(/need --redis/);
   });
