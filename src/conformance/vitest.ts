@@ -101,6 +101,11 @@ export function conformanceSuite(options: ConformanceSuiteOptions): void {
       }, timeout);
     }
 
+    it("nothing is pushed before hello-ok on any connection of the scenarios [MUST E1,H4]", () => {
+      const check = prepared.earlyPushCheck();
+      if (check) throw new Error(describeFailure([check]));
+    });
+
     it("wire format: every frame validates against its schema, no fields beyond the contract [MUST W1, SHOULD W2]", () => {
       const findings = prepared.wireFindings.findings();
       for (const f of findings.filter((x) => x.status === "warning")) console.warn(`conformance warning ${findingLines(f).join("\n")}`);

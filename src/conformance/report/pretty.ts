@@ -22,6 +22,9 @@ export interface PrettyOptions {
   runErrorShown?: boolean;
 }
 
+/** The run's check of the scenarios' connections (checks/handshake-order.ts), on the probe's result. */
+const EARLY_PUSH_CHECK = "no-push-before-hello-ok-in-scenarios";
+
 type Paint = (code: number, text: string) => string;
 const painter = (color: boolean): Paint => (code, text) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
 
@@ -137,7 +140,8 @@ export function formatPretty(result: RunResult, options: PrettyOptions = {}): st
     missingCapabilities: result.missingCapabilities,
     ...(result.onlyWithSlow ? { onlyWithSlow: result.onlyWithSlow } : {}),
     ...(notStarted ? { error: result.error } : {}),
-    probe: result.probe,
+    // As the terminal showed it when the run started: the check of the scenarios' connections comes with the summary.
+    probe: result.probe.result ? { ...result.probe, result: { ...result.probe.result, checks: result.probe.result.checks.filter((c) => c.id !== EARLY_PUSH_CHECK) } } : result.probe,
     mode: result.mode,
   });
   result.scenarios.forEach((r, index) => print({ type: "scenario-end", index, total, result: r }));
@@ -183,6 +187,9 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
     lines.push("", "Wire format (SPEC §11), once per kind; it does not change any scenario's verdict:");
     for (const f of result.wireFindings) lines.push(...findingLines(f).map((l) => (f.status === "failed" ? paint(31, l) : paint(33, l))));
   }
+  // Found over the whole run, after the probe's lines were printed: said here, where the verdict points.
+  const early = result.probe.result?.checks.find((c) => c.id === EARLY_PUSH_CHECK && c.status === "failed" && !c.baselined);
+  if (early) lines.push("", "Pushed before hello-ok (a check of the run; it does not change those scenarios' verdicts):", paint(31, checkLines(early, 4).join("\n")));
   const t = result.summary;
   const adapted = result.scenarios.filter((s) => s.adaptations?.some((a) => !isBindingAdaptation(a))).length;
   const bindingOnly = result.scenarios.filter((s) => s.adaptations?.length && s.adaptations.every(isBindingAdaptation)).length;
@@ -274,7 +281,7 @@ function probeFindings(result: RunResult): string {
   const mismatches = failed.filter((c) => c.id.startsWith("advertises-")).length;
   const found = [
     ...(mismatches ? [`${mismatches} advertised/working mismatch${mismatches === 1 ? "" : "es"}`] : []),
-    ...(failed.some((c) => c.id === "no-push-before-hello-ok") ? ["events pushed before hello-ok"] : []),
+    ...(failed.some((c) => c.id.startsWith("no-push-before-hello-ok")) ? ["events pushed before hello-ok"] : []),
   ];
   return found.join(" and ") || `${failed.length} failed check${failed.length === 1 ? "" : "s"}`;
 }

@@ -6,11 +6,12 @@
 import type { ClientBinding } from "../../transport/binding.js";
 import { jsonRpcBinding } from "../../transport/jsonrpc.js";
 import { openClawBinding } from "../../transport/openclaw.js";
+import { EarlyPushes } from "../checks/handshake-order.js";
 import { WireFindings } from "../checks/wire-format.js";
 import { applyBaseline } from "../report/baseline.js";
 import { redactUrl, redactValue } from "../../transport/redact.js";
-import type { ProgressEvent, RunResult, ScenarioResult } from "../report/results.js";
-import { summarize, whyStopped } from "../report/summary.js";
+import type { CheckResult, ProgressEvent, RunResult, ScenarioResult } from "../report/results.js";
+import { gradeScenario, summarize, whyStopped } from "../report/summary.js";
 import { loadScenarios, type LoadedScenario } from "../scenario/fixtures.js";
 import type { Capability, Scenario } from "../scenario/scenario.js";
 import { NO_NEEDS } from "./adapt.js";
@@ -93,6 +94,11 @@ export interface PreparedRun {
   run(scenario: Scenario | LoadedScenario): Promise<ScenarioResult>;
   /** The wire-format findings of everything run so far. */
   wireFindings: WireFindings;
+  /**
+   * The run's check of the scenarios' connections so far (SPEC E1, H4: nothing pushed before
+   * hello-ok), redacted, when one of them got a push early (EarlyPushes); undefined when none did.
+   */
+  earlyPushCheck(): CheckResult | undefined;
 }
 
 function resolveRunBinding(binding: ConformanceOptions["binding"]): ClientBinding {
@@ -139,6 +145,7 @@ export async function prepareRun(options: ConformanceOptions, waits?: WaitProgre
     words: options.optionWords ?? SDK_OPTION_WORDS,
   };
   const wireFindings = new WireFindings(options.strict ?? false);
+  const earlyPushes = new EarlyPushes();
   const probe = await probeGateway(config, { waitReadyMs: options.waitReadyMs ?? DEFAULT_WAIT_READY_MS, onProgress: options.onProgress, wireFindings });
   // The other gateways of a cluster must be up too; what they can do is taken from the first.
   for (const url of urls.slice(1)) {
@@ -177,11 +184,15 @@ export async function prepareRun(options: ConformanceOptions, waits?: WaitProgre
     capabilities,
     probe,
     wireFindings,
+    earlyPushCheck: () => {
+      const check = earlyPushes.check();
+      return check && redactResult({ ...check, status: "failed" as const }, options.token, urls);
+    },
     ...(probe.error ? { error: probe.error } : {}),
     run: (s) => {
       const { scenario, source } = asLoaded(s);
       if (probe.error) return Promise.resolve(skippedResult(scenario, `not run: ${probe.error}`, source));
-      return runScenario(scenario, config, { strict: options.strict ?? false, timeoutMs, source: source || undefined, wireFindings }).then((r) => redactResult(r, options.token, urls));
+      return runScenario(scenario, config, { strict: options.strict ?? false, timeoutMs, source: source || undefined, wireFindings, earlyPushes }).then((r) => redactResult(r, options.token, urls));
     },
   };
 }
@@ -239,6 +250,13 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   const refused = results.find((r) => r.refused);
   const runError = prepared.error ?? refused?.reason?.replace(/^not run: /, "");
   const probeResult = prepared.probe.report.result;
+  const early = prepared.earlyPushCheck();
+  // The run's own check, on the probe's result: the scenario in which it happened is not failed for
+  // it (its own rules were not what broke).
+  if (probeResult && early) {
+    probeResult.checks.push(early);
+    gradeScenario(probeResult);
+  }
   const stale = applyBaseline(probeResult ? [probeResult, ...results] : results, options.expectedFailures ?? [], new Set([...all.map((s) => s.scenario.id), "probe"]));
   const wireFindings = prepared.error ? [] : redactResult(prepared.wireFindings.findings(), options.token, prepared.config.urls);
   // No frame was checked when the run could not start: W1/W2 are then not counted (not a pass).

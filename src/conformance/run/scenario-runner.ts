@@ -1,4 +1,5 @@
 /** Runs one scenario on fresh connections, with a deadline, and turns what happened into checks. */
+import type { EarlyPushes } from "../checks/handshake-order.js";
 import type { WireFindings } from "../checks/wire-format.js";
 import { clampTimerMs } from "../../protocol/durations.js";
 import type { CheckResult, ScenarioResult } from "../report/results.js";
@@ -110,6 +111,8 @@ export interface ScenarioRunOptions {
   source?: string;
   /** Where the frames' wire-format findings go (SPEC §11); they do not change the scenario's verdict. */
   wireFindings?: WireFindings;
+  /** Where pushes its connections got before their hello-ok go (SPEC E1, H4: a check of the run, not of the scenario). */
+  earlyPushes?: EarlyPushes;
 }
 
 /** The scenario's deadline; `wait` steps push it back by the time they wait. */
@@ -164,6 +167,7 @@ export async function runScenario(scenario: Scenario, config: RunConfig, options
     await ctx.closeAll();
   }
   options.wireFindings?.collect(scenario.id, ctx.all, ctx.log.records, config.binding.name);
+  options.earlyPushes?.collect(scenario.id, ctx.all);
   // Refused new connections, or nothing listens any more: not a verdict on the scenario's rules; the runner ends the run (runner.ts).
   const waitedOut = byStatus(ctx.refusalsWaitedOut);
   if (refused) return { ...skippedResult(scenario, `not run: ${refused.message}`, options.source), durationMs: Date.now() - started, wire: ctx.log.records, wireOmitted: ctx.log.omitted, refused: true, ...waitedOut };
