@@ -5,6 +5,7 @@ import type { HelloOk } from "../protocol/hello.js";
 import type { BindingName, ClientBinding } from "../transport/binding.js";
 import { parseUrl, redactUrl } from "../transport/redact-url.js";
 import { resolveBackoff, type BackoffOptions, type ResolvedReconnect } from "./backoff.js";
+import { INSTANCE_ID_MAX_LENGTH } from "./identity.js";
 import type { WebSocketConstructor } from "./connection.js";
 
 /** Where the embedded reference gateway listens by default (`gateway-presence serve`). */
@@ -135,6 +136,7 @@ export function resolveOptions(options: PresenceClientOptions): ResolvedOptions 
   if (!options.client || typeof options.client !== "object") {
     throw new TypeError("createPresenceClient: client ({id, version, platform, mode, ...}) is required");
   }
+  checkInstanceId(options.instanceId ?? options.client.instanceId);
   const requestTimeoutMs = timer("requestTimeoutMs", positive("requestTimeoutMs", options.requestTimeoutMs ?? 10_000));
   const connectTimeoutMs = timer("connectTimeoutMs", positive("connectTimeoutMs", options.connectTimeoutMs ?? requestTimeoutMs));
   if (options.resyncDelayMs !== undefined) timer("resyncDelayMs", nonNegative("resyncDelayMs", options.resyncDelayMs));
@@ -148,6 +150,20 @@ export function resolveOptions(options: PresenceClientOptions): ResolvedOptions 
           minUptimeMs: timer("reconnect.minUptimeMs", nonNegative("reconnect.minUptimeMs", options.reconnect?.minUptimeMs ?? DEFAULT_MIN_UPTIME_MS)),
         };
   return { ...options, requestTimeoutMs, connectTimeoutMs, reconnect };
+}
+
+/**
+ * The presence key goes out on every (re)connect and beacon: one the gateway must refuse (blank, or
+ * over SPEC B3's 128 characters) would fail every connect with a fatal INVALID_PARAMS, so it is refused here.
+ */
+function checkInstanceId(value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== "string" || value.trim() === "" || value.length > INSTANCE_ID_MAX_LENGTH) {
+    const got = typeof value === "string" && value.length > 40 ? `${value.length} characters` : JSON.stringify(value);
+    throw new TypeError(
+      `createPresenceClient: instanceId must be a string with a non-blank character, at most ${INSTANCE_ID_MAX_LENGTH} characters (SPEC B3; the presence key, K1), got ${got}`,
+    );
+  }
 }
 
 function attempts(value: number): number {
