@@ -13,7 +13,7 @@ import { startBeacons, type BeaconHandle, type BeaconOptions } from "./beacons.j
 import { resolveBinding } from "./bindings.js";
 import { Connection, type CloseInfo, type WebSocketConstructor } from "./connection.js";
 import { Emitter } from "./emitter.js";
-import { GatewayError, isFatalConnectError, isWrongBindingError, notConnectedWhy, TransportError, wrongBindingError } from "./errors.js";
+import { closedForGood, GatewayError, isFatalConnectError, isWrongBindingError, notConnectedWhy, TransportError, wrongBindingError } from "./errors.js";
 import { checkHello, connectParams, helloFeature, startBindingCheck } from "./handshake.js";
 import { PresenceMirror } from "./mirror.js";
 import { withDeltaCap } from "./delta.js";
@@ -42,8 +42,8 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   #state: ConnectionState = "idle";
   #hello: HelloOk | undefined;
   #conn: Connection | null = null;
-  /** Set by close() or a fatal answer: no more connecting. */
-  #closedForGood = false;
+  /** Why close() or a fatal answer stopped the client: no more connecting. Undefined until then. */
+  #closedForGood: string | undefined;
   #everOpened = false;
   #retryInitial = false;
   readonly #loop: ReconnectLoop;
@@ -89,7 +89,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   readonly testClockAdvance = this.#methods.testClockAdvance;
 
   connect(options: ConnectOptions = {}): Promise<HelloOk> {
-    if (this.#closedForGood) return Promise.reject(new TransportError("closed", "connect: the client is closed"));
+    if (this.#closedForGood) return Promise.reject(new TransportError("closed", closedForGood("connect", this.#closedForGood)));
     if (this.#state === "open" && this.#hello) return Promise.resolve(this.#hello);
     if (this.#waiter) return this.#waiter.promise;
     this.#retryInitial = options.retry ?? false;
@@ -103,7 +103,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
   }
 
   startBeacons(options?: BeaconOptions): BeaconHandle {
-    if (this.#closedForGood) throw new TransportError("closed", "startBeacons: the client is closed");
+    if (this.#closedForGood) throw new TransportError("closed", closedForGood("startBeacons", this.#closedForGood));
     // Without onError a failed beacon (more scope or a text wanted) is trouble that failed no call of the app's.
     const handle = startBeacons(this, { ...options, onError: options?.onError ?? ((error) => this.emit("error", error)) });
     this.#beacons.add(handle);
@@ -234,7 +234,7 @@ class PresenceClientImpl extends Emitter<ClientEvents> implements PresenceClient
    */
   #stop(error: Error, reason: string, fatal: boolean, reopenable = false): void {
     if (this.#state === "closed" && this.#closedForGood) return;
-    this.#closedForGood = !reopenable;
+    this.#closedForGood = reopenable ? undefined : reason;
     this.#loop.stop();
     this.#watchdog.stop();
     this.presence.detach();

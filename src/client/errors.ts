@@ -275,6 +275,9 @@ export function notConnectedWhy(state: string, lastFailure: string | undefined):
   if (state === "reconnecting") return `the client is reconnecting${last}`;
   return `the client is ${state}${lastFailure === undefined ? "" : `; the last attempt failed${last}`}`;
 }
+/** connect() or startBeacons() on a client stopped for good by close() or a fatal answer (`why`): it never connects again. */
+export const closedForGood = (method: string, why: string): string =>
+  `${method}: the client is closed for good (${why === "client closed" ? "close() was called" : why}): create a new client to connect again`;
 /** `no handshake with the gateway at <url>`: the socket opened (the gateway was reached), the handshake did not complete. */
 export const noHandshakeWith = (url: string): string => `no handshake with the gateway at ${url}`;
 export const OPENCLAW_FRAMES_GUESS =

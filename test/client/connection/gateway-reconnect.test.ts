@@ -126,7 +126,10 @@ describe("client against the reference gateway: reconnect", () => {
     await new Promise((r) => setTimeout(r, 500)); // well past several backoff delays
     expect(second.metrics().rejections).toBe(rejections);
     expect(second.metrics().connections).toBe(0);
-    await expect(c.connect()).rejects.toThrow(/client is closed/);
+    // It says why, and that this client will not connect again (it used to say "connect: the client is closed").
+    await expect(c.connect()).rejects.toThrow(
+      /^connect: the client is closed for good \(fatal: connect: UNAUTHORIZED: .*\): create a new client to connect again$/,
+    );
   });
 
   it("rejects a first connect with a wrong token without retrying, even with retry: true", async () => {

@@ -113,7 +113,8 @@ describe("client requests", () => {
     await client.close();
     expect(await pending).toMatchObject({ name: "TransportError", kind: "closed", message: expect.stringMatching(/client closed/) });
     await expect(client.systemPresence()).rejects.toMatchObject({ kind: "closed" });
-    await expect(client.connect()).rejects.toThrow(/client is closed/);
+    await expect(client.connect()).rejects.toThrow("connect: the client is closed for good (close() was called): create a new client to connect again");
+    expect(() => client.startBeacons()).toThrow("startBeacons: the client is closed for good (close() was called): create a new client to connect again");
     expect(client.state).toBe("closed");
   });
 
