@@ -97,12 +97,20 @@ export function recordingToScenario(lines: readonly RecordingLine[], options: Fi
     if (!Array.isArray(rowsOf)) return false;
     return rowsOf.some((r: { instanceId?: unknown; reason?: unknown }) => typeof r?.instanceId === "string" && r.reason === "connect" && closedIds.has(r.instanceId.trim().toLowerCase()));
   };
+  /**
+   * P6 is cited only by a step that shows a row of a client the recording had closed (its listing,
+   * push or hello-ok snapshot): a `disconnect` step alone checks nothing of it (a cli client has no
+   * row, and a close at the recording's end is followed by nothing).
+   */
+  const showsClosed = (rowsOf: unknown): boolean =>
+    Array.isArray(rowsOf) && rowsOf.some((r: { instanceId?: unknown } | null) => typeof r?.instanceId === "string" && closedIds.has(r.instanceId.trim().toLowerCase()));
   const flushPushes = () => {
     for (const [actor, payload] of pendingPush) {
       if (stale(payload)) continue;
       steps.push({ step: "expectEvent", actor, event: "presence", match: rows.pushMatcher(payload), withinMs: within });
       requires.add("presenceEvents");
       rules.add("E1");
+      if (showsClosed((payload as { presence?: unknown } | null)?.presence)) rules.add("P6");
     }
     pendingPush.clear();
   };
@@ -111,6 +119,7 @@ export function recordingToScenario(lines: readonly RecordingLine[], options: Fi
     const closing = e.closedWith !== undefined ? { close: e.closedWith } : {};
     if (e.method === "system-presence" && e.answer && "result" in e.answer && Array.isArray(e.answer.result)) {
       rules.add("M1");
+      if (showsClosed(e.answer.result)) rules.add("P6");
       return { step: "list", actor, ...rows.listExpectation(e.answer.result) };
     }
     if (e.method === null) return { step: "send", actor, raw: e.raw!, ...(expect ? { expect } : { noAnswer: true }), ...closing };
@@ -134,7 +143,6 @@ export function recordingToScenario(lines: readonly RecordingLine[], options: Fi
       const id = instanceOf.get(e.conn);
       if (e.by === "client" && id !== undefined && ![...open].some((c) => instanceOf.get(c) === id)) closedIds.add(id);
       steps.push(e.by === "client" ? { step: "disconnect", actor: actorName(e.conn) } : { step: "expectClose", actor: actorName(e.conn), code: e.code, withinMs: within });
-      if (e.by === "client") rules.add("P6");
       continue;
     }
     rows.wrote(e);
@@ -160,6 +168,7 @@ export function recordingToScenario(lines: readonly RecordingLine[], options: Fi
       const actorName = name!;
       if ((e.params as { auth?: { token?: unknown } } | undefined)?.auth?.token !== undefined) requires.add("token");
       rules.add("H4");
+      if (e.answer !== undefined && "result" in e.answer && showsClosed((e.answer.result as { snapshot?: { presence?: unknown } } | null)?.snapshot?.presence)) rules.add("P6");
       const expect = e.answer === undefined ? undefined : "error" in e.answer ? { error: errorExpectation(e.answer.error) } : { result: rows.helloMatcher(e.answer.result) };
       steps.push({ step: "connect", actor: actorName, ...(expect ? { expect } : {}), ...(e.closedWith !== undefined ? { close: e.closedWith } : {}) });
       continue;

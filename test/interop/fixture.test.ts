@@ -95,6 +95,22 @@ describe("what the conversion keeps and what it normalises", () => {
   });
 });
 
+describe("the rules a fixture cites are the rules its steps check", () => {
+  it("P6 only when a later listing, push or snapshot shows the row of a client the recording closed: a disconnect step alone checks nothing of it", () => {
+    // Both sdk-beacons recordings close their clients last (a cli client, which has no row, and a reader): nothing shows a row after.
+    for (const name of ["openclaw-2026.9.6-sdk-beacons", "openclaw-2026.1.30-sdk-beacons"]) {
+      const s = fixture(name);
+      expect(s.steps.some((x) => x.step === "disconnect")).toBe(true);
+      expect(s.rules, name).not.toContain("P6");
+    }
+    // The app leaves and the observer lists it as disconnect: P6 is checked there.
+    const lifecycle = fixture("openclaw-2026.9.6-sdk-app-lifecycle");
+    expect(lifecycle.rules).toContain("P6");
+    const disconnect = lifecycle.steps.findIndex((x) => x.step === "disconnect");
+    expect(JSON.stringify(lifecycle.steps.slice(disconnect + 1))).toMatch(/"reason":"disconnect"/);
+  });
+});
+
 describe("late pushes", () => {
   it("a push that still shows a client connected after the recording closed it is not expected (a coalescing gateway never sends it)", () => {
     let dt = 0;
