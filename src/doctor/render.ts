@@ -2,6 +2,7 @@
 import { entryTs, fieldText, formatAge, presenceAge, presenceStatus } from "../client/status.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import { printableDeep } from "../validation/printable.js";
+import { alignColumns, cutToWidth } from "./columns.js";
 import { formatMs, plural } from "./rows.js";
 import type { DoctorReport, Evidence, Finding, Severity } from "./types.js";
 
@@ -81,7 +82,7 @@ const COLUMNS = ["STATUS", "HOST", "INSTANCEID", "IP", "MODE", "VERSION", "REASO
 
 /** The evidence rows as a table, ages as `list` shows them; the NOTE column only when a row has a note. */
 function evidenceTable(evidence: Evidence[], now: number): string[] {
-  const cell = (value: unknown) => (fieldText(value) ?? "-").replace(/\s+/g, " ").slice(0, 36);
+  const cell = (value: unknown) => cutToWidth((fieldText(value) ?? "-").replace(/\s+/g, " "), 36);
   const rows = evidence.map(({ row, note }) => [
     presenceStatus(row, now),
     cell(row.host),
@@ -95,8 +96,7 @@ function evidenceTable(evidence: Evidence[], now: number): string[] {
   ]);
   const columns = evidence.some((e) => e.note) ? COLUMNS : COLUMNS.slice(0, -1);
   const all = [[...columns] as string[], ...rows.map((r) => r.slice(0, columns.length))];
-  const widths = columns.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  return all.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+  return alignColumns(all);
 }
 
 function ageOf(row: PresenceEntry, now: number): string {

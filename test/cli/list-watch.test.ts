@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createPresenceClient, type PresenceClient, type PresenceEntry } from "../../src/index.js";
 import { renderInstances } from "../../src/cli/commands/list.js";
+import { textWidth } from "../../src/doctor/columns.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { waitFor } from "../client/scripted-gateway.js";
 import { cli } from "../support/cli.js";
@@ -58,6 +59,22 @@ describe("CLI list and watch", () => {
     expect(lines[1]).toMatch(/^Active\s+\S+\s+.*gateway\s+.*self\s+0s$/);
     expect(lines[2]).toMatch(/^Active\s+beta\s+-\s+ui\s+2\.1\.0\s+3m 20s\s+connect\s+\d+s$/);
     expect(lines[3]).toMatch(/^Active\s+alpha\s+-\s+ui\s+2\.1\.0\s+-\s+connect\s+\d+s$/);
+  });
+
+  it("list lines up columns by what a terminal shows: CJK and emoji take two columns, a long emoji host is cut between characters", async () => {
+    const gw = await start();
+    const sender = await connectClient(gw.url, "sender");
+    const hosts = ["会議室-端末-03", "🦊 fox-laptop", "Zoë's MacBook", "🦊".repeat(30)];
+    for (const [i, host] of hosts.entries()) await sender.systemEvent({ instanceId: `row-${i}`, host, mode: "node", version: "2.0.0" });
+    const run = cli(["list", "--url", gw.url]);
+    expect(await run.exit).toBe(0);
+    const lines = run.stdout().trimEnd().split("\n");
+    // Where MODE starts on screen, in every line: padEnd counted code units, so the CJK row's MODE sat 5 columns right of the header's.
+    const modeColumn = (line: string) => textWidth(line.slice(0, line.search(/(MODE|node|ui|gateway)\s/)));
+    expect(lines.map(modeColumn)).toEqual(lines.map(() => modeColumn(lines[0])));
+    const emoji = lines.find((line) => line.includes("🦊🦊"))!;
+    expect(emoji).toMatch(/^Active {2}(🦊){19}… {2}/); // 39 columns and the ellipsis; no half of a surrogate pair
+    expect(emoji).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
   });
 
   it("tells the self rows of a cluster's gateways apart by their gateway id (instanceId)", () => {

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeFailure } from "../../src/cli/connection.js";
+import { textWidth } from "../../src/doctor/columns.js";
 import type { DoctorReport } from "../../src/doctor/index.js";
 import { cliResult, hasScript } from "../support/cli.js";
 import { advance, app, gateway, urlOf } from "./helpers.js";
@@ -90,6 +91,19 @@ describe("gateway-presence doctor (CLI)", () => {
     expect(run.stdout).toMatch(/^watched 200 ms: 0 presence pushes, 0 ticks$/m);
     expect(run.stdout).toMatch(/^ {2}seen in: list, final list$/m);
     expect(run.stdout).toMatch(/^1 finding: 1 error, 0 warnings, 0 info$/m);
+  });
+
+  it("evidence columns line up by what a terminal shows (a CJK host takes two columns a character)", async () => {
+    const gw = await gateway();
+    await app(gw, { instanceId: "desk-a", host: "会議室-端末-03" });
+    await app(gw, { instanceId: "desk-b", host: "会議室-端末-03" });
+    const run = await doctorCli(["--url", gw.url]);
+    expect(run.code).toBe(1); // one machine under two instanceIds
+    const table = run.stdout.split("\n").filter((line) => /^ {4}(STATUS|Active)/.test(line));
+    expect(table).toHaveLength(3);
+    // Where INSTANCEID starts on screen: padEnd counted code units, so the rows' ids sat 5 columns right of the header's.
+    const idColumn = (line: string) => textWidth(line.slice(0, line.search(/INSTANCEID|desk-/)));
+    expect(table.map(idColumn)).toEqual([idColumn(table[0]), idColumn(table[0]), idColumn(table[0])]);
   });
 
   it("ages read as list shows them (6m 40s, -10m 0s); a note says what no column shows (how far past the TTL)", async () => {

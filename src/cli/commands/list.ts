@@ -4,6 +4,7 @@ import { addConnectionOptions, cliClientOptions, describeFailure, type Connectio
 import { exitCodes } from "../usage.js";
 import { entryTs, fieldText, formatAge, newestTsFirst } from "../../client/status.js";
 import { createPresenceClient, presenceAge, presenceStatus, type PresenceEntry } from "../../index.js";
+import { alignColumns, cutToWidth, textWidth } from "../../doctor/columns.js";
 import { HEALTH_WAIT_MS, readHealth } from "../../doctor/health.js";
 import { DEGRADED_LINE } from "../health-poll.js";
 import { printable } from "../../validation/printable.js";
@@ -19,7 +20,7 @@ export function newestFirst(entries: readonly PresenceEntry[]): PresenceEntry[] 
 }
 
 const COLUMNS = ["STATUS", "HOST", "IP", "MODE", "VERSION", "LAST INPUT", "REASON", "AGE"] as const;
-/** The widest a cell gets; a longer value is cut and ends in "…" (`--json` has it whole). */
+/** The widest a cell gets, in terminal columns; a longer value is cut and ends in "…" (`--json` has it whole). */
 const CELL_WIDTH = 40;
 
 /**
@@ -28,8 +29,7 @@ const CELL_WIDTH = 40;
  * printable); cut to `width`.
  */
 function fit(value: unknown, width = CELL_WIDTH): string {
-  const flat = printable(fieldText(value) ?? "-").replace(/\s+/g, " ");
-  return flat.length <= width ? flat : `${flat.slice(0, Math.max(0, width - 1))}…`;
+  return cutToWidth(printable(fieldText(value) ?? "-").replace(/\s+/g, " "), width);
 }
 
 /**
@@ -40,7 +40,7 @@ function fit(value: unknown, width = CELL_WIDTH): string {
 function hostCell(e: PresenceEntry): string {
   if (e.reason !== "self" || e.instanceId === undefined) return fit(e.host !== undefined ? e.host : e.instanceId);
   const host = fit(e.host, CELL_WIDTH - 4);
-  return `${host} (${fit(e.instanceId, CELL_WIDTH - host.length - 3)})`;
+  return `${host} (${fit(e.instanceId, CELL_WIDTH - textWidth(host) - 3)})`;
 }
 
 /** The Instances table as text, newest first; `now` is on the gateway's clock. */
@@ -55,9 +55,7 @@ export function renderInstances(entries: readonly PresenceEntry[], now: number):
     e.reason,
     formatAge(presenceAge(e, now)),
   ]);
-  const all = [[...COLUMNS], ...rows].map((r) => r.map((cell) => fit(cell)));
-  const widths = COLUMNS.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  return all.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+  return alignColumns([[...COLUMNS], ...rows].map((r) => r.map((cell) => fit(cell)))).join("\n");
 }
 
 /** The rows as JSON: each entry as the gateway sent it, plus its `status` and `ageMs`. */
