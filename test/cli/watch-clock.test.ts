@@ -40,6 +40,7 @@ describe("watch's clock", () => {
     const row = (line: Line, host: string) => line.instances!.find((e) => e.host === host);
     await waitFor(() => lists().length > 0, "the first list", 15_000);
     expect(row(lists()[0]!, "alpha")).toMatchObject({ status: "Active", reason: "disconnect" });
+    expect(lists()[0]!.instances!.every((e) => Number.isInteger(e.ageMs)), "ageMs in whole ms").toBe(true);
 
     gw.clock.advance(240_000); // alpha's row is now 4 minutes old on the gateway's clock (TTL 5 min)
     await connect(gw.url, "beta"); // a push: beta's row and the self row carry the gateway's new time

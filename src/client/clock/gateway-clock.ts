@@ -94,9 +94,13 @@ export class GatewayClock {
     return this.#base === undefined ? undefined : Math.round(this.now() - Date.now());
   }
 
-  /** The gateway's time now (ms since the epoch, on its clock), estimated; `Date.now()` before the first sample. */
+  /**
+   * The gateway's time now, in whole ms since the epoch on its clock (as `Date.now()` gives: the
+   * monotonic local clock has fractions, which would reach ages and `ageMs` in JSON), estimated;
+   * `Date.now()` before the first sample.
+   */
   now(): number {
-    return this.#base === undefined ? Date.now() : this.localNow() + this.#base;
+    return this.#base === undefined ? Date.now() : Math.floor(this.localNow() + this.#base);
   }
 
   /**

@@ -32,6 +32,7 @@ describe("client.gatewayClock", () => {
     expect(bar.gatewayClock.offsetMs).toBeGreaterThan(SKEW_MS - 2_000);
     expect(bar.gatewayClock.offsetMs).toBeLessThan(SKEW_MS + 2_000);
     const age = bar.gatewayClock.ageMs(mine);
+    expect(Number.isInteger(bar.gatewayClock.now()) && Number.isInteger(age), "whole ms, though the local clock read is monotonic").toBe(true);
     expect(age).toBeGreaterThanOrEqual(0);
     expect(age).toBeLessThan(2_000);
     expect(bar.gatewayClock.status(mine)).toBe("Active");
@@ -85,6 +86,9 @@ describe("client.gatewayClock", () => {
     expect(clock.now()).toBe(5_000_030);
     clock.sample(4_000_000); // an old timestamp (a row written long ago) says less: ignored
     local += 10_000;
+    expect(clock.now()).toBe(5_010_030);
+    expect(clock.ageMs({ ts: 5_000_030 })).toBe(10_000);
+    local += 0.625; // a monotonic clock's fraction of a ms: now() stays whole, as Date.now() (watch --json's ageMs was 0.0808...)
     expect(clock.now()).toBe(5_010_030);
     expect(clock.ageMs({ ts: 5_000_030 })).toBe(10_000);
     clock.reset();
