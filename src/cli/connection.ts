@@ -3,6 +3,7 @@
  * (`--url`, `--binding`, `--identity`, `--token`/`--token-file`/`$GATEWAY_PRESENCE_TOKEN`,
  * `--timeout-ms`), the client options those flags give, and the one-line description of a failure.
  */
+import { printable } from "../validation/printable.js";
 import { readFileSync } from "node:fs";
 import { STATUS_CODES } from "node:http";
 import type { Command } from "commander";
@@ -85,7 +86,8 @@ function unauthorizedHint(message: string, tokenGiven: boolean | undefined): str
  * is shown redacted, and so is any part of it an error quotes (its `user:password@`, a `?token=`).
  */
 export function describeFailure(url: string, error: unknown, binding: ConnectionFlags["binding"] = "jsonrpc", tokenGiven?: boolean): string {
-  return redactUrlsIn(failureText(url, error, binding, tokenGiven), [url]);
+  // The gateway's own words (an error's message) are printed on a terminal: its escape sequences are shown, not acted on.
+  return printable(redactUrlsIn(failureText(url, error, binding, tokenGiven), [url]));
 }
 
 function failureText(url: string, error: unknown, binding: ConnectionFlags["binding"], tokenGiven: boolean | undefined): string {

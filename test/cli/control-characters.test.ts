@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { printable } from "../../src/validation/printable.js";
 import { connectParamsOf, requestFrame, Wire } from "../server/hardening/wire.js";
-import { waitFor } from "../client/scripted-gateway.js";
+import { startScriptedGateway, waitFor } from "../client/scripted-gateway.js";
 import { cli } from "../support/cli.js";
 
 const HOSTILE = {
@@ -67,6 +67,23 @@ describe("a row's control characters never reach the terminal", () => {
     expect(await run.exit).toBe(0);
     expect(run.stdout()).toContain("evil\\x1b]0;TITLE\\x07");
     expect(run.stdout()).not.toMatch(RAW);
+  });
+});
+
+describe("a gateway's error message never reaches the terminal as it is", () => {
+  it("list and doctor show its escape sequences escaped on stderr", async () => {
+    const gw = await startScriptedGateway();
+    try {
+      gw.handlers.connect = () => ({ error: { code: -32002, message: "unauthorized\x1b]0;TITLE\x07\x1b[2J\u202e", data: { code: "UNAUTHORIZED" } } });
+      for (const [command, code] of [["list", 1], ["doctor", 2]] as const) {
+        const run = cli([command, "--url", gw.url]);
+        expect(await run.exit).toBe(code);
+        expect(run.stderr()).toContain("unauthorized\\x1b]0;TITLE\\x07\\x1b[2J\\u202e");
+        expect(run.stderr()).not.toMatch(RAW);
+      }
+    } finally {
+      await gw.close();
+    }
   });
 });
 
