@@ -5,7 +5,7 @@
  */
 import type { PresenceEntry } from "../protocol/presence.js";
 import type { Draft, ListView } from "./check.js";
-import { entryTs, formatAge } from "../client/status.js";
+import { entryTs, fieldText, formatAge } from "../client/status.js";
 import { formatMs, isSelfRow, plural } from "./rows.js";
 import type { ClockEstimate, Observation, ResolvedDoctorOptions } from "./types.js";
 
@@ -156,6 +156,11 @@ export function clockFinding(clock: ClockEstimate, obs: Observation, options: Re
   if (beyond <= options.clockOffsetWarnMs) return [];
   const direction = clock.offsetMs > 0 ? "ahead of" : "behind";
   const testMode = obs.hello.methods.includes("test.clock.advance");
+  // A cluster's ts never go back (docs/cluster.md): every gateway stamps rows, and its self row, at no
+  // less than the latest ts any of them handed out, so one gateway's fast clock moves them all.
+  const gateways = obs.list.entries.filter(isSelfRow).map((row) => fieldText(row.instanceId) ?? "?");
+  const cluster = obs.health?.store?.shared === true || gateways.length > 1;
+  const members = gateways.length > 1 ? ` (${gateways.join(", ")})` : "";
   return [
     {
       id: "clock-offset",
@@ -166,8 +171,15 @@ export function clockFinding(clock: ClockEstimate, obs: Observation, options: Re
       detail:
         `Measured from ${clock.basis}, within ${formatMs(clock.uncertaintyMs)}. Consumers that compute a row's age from their own clock ` +
         `see every row ${formatMs(Math.abs(clock.offsetMs))} ${clock.offsetMs > 0 ? "younger" : "older"} than it is, which shifts Active/Idle/Stale.` +
-        (testMode ? " This gateway is in test mode: test.clock.advance moves its clock ahead on purpose." : ""),
-      advice: "Run NTP (or chrony, or systemd-timesyncd) on the gateway's machine and on this one.",
+        (testMode ? " This gateway is in test mode: test.clock.advance moves its clock ahead on purpose." : "") +
+        (cluster
+          ? ` This gateway is one of a cluster${members}: its timestamps never go back, so they follow the fastest clock of the cluster's machines, ` +
+            "and this gateway's own clock may be right."
+          : ""),
+      advice: cluster
+        ? "Run NTP (or chrony, or systemd-timesyncd) on every machine of the cluster and on this one; when a gateway's clock was ahead, " +
+          "the cluster's timestamps stand still until the real time catches up with the latest one handed out."
+        : "Run NTP (or chrony, or systemd-timesyncd) on the gateway's machine and on this one.",
       evidence: [],
     },
   ];
