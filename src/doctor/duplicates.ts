@@ -5,6 +5,7 @@
  * several keys, and the usual cause is a missing or unstable instanceId.
  */
 import { fieldText } from "../client/status.js";
+import { isIpAddress, isLoopbackAddress, normalizeAddress } from "../presence/addresses.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import type { Draft, ListView } from "./check.js";
 import { folded, isSelfRow, plural, rowName } from "./rows.js";
@@ -68,7 +69,8 @@ function sameInstanceId(rows: PresenceEntry[]): Draft[] {
 
 /**
  * Rows that look like one machine: the same host with the same platform, device family and
- * version, or the same host with the same ip. Groups are joined transitively.
+ * version, or the same host with the same ip. Groups are joined transitively; a group whose rows
+ * each have an address no other row has is several machines.
  */
 function sameMachine(rows: PresenceEntry[]): Draft[] {
   const signatures = (row: PresenceEntry): string[] => {
@@ -83,7 +85,7 @@ function sameMachine(rows: PresenceEntry[]): Draft[] {
   };
   const drafts: Draft[] = [];
   for (const group of joinedGroups(rows, signatures)) {
-    if (group.length < 2) continue;
+    if (group.length < 2 || severalAddresses(group)) continue;
     const name = rowName(group[0]);
     const without = group.filter((row) => folded(row.instanceId) === "");
     if (without.length > 0) {
@@ -122,6 +124,17 @@ function sameMachine(rows: PresenceEntry[]): Draft[] {
     });
   }
   return drafts;
+}
+
+/**
+ * Every row has an address of its own (no two share one): machines with one name, platform and
+ * version, not one machine. A name is often an app's, not a machine's (every Instances page is
+ * "Instances page", a fleet's kiosks run one build), and a client that started twice within the TTL
+ * did so from one address.
+ */
+function severalAddresses(group: PresenceEntry[]): boolean {
+  const ips = group.map((row) => (typeof row.ip === "string" && isIpAddress(row.ip) && !isLoopbackAddress(row.ip) ? normalizeAddress(row.ip).toLowerCase() : ""));
+  return !ips.includes("") && new Set(ips).size === ips.length;
 }
 
 function groupSubject(group: PresenceEntry[]): string {

@@ -72,6 +72,19 @@ describe.each(BINDINGS)("doctor over %s", (binding) => {
       expect(report.findings[0].evidence.map((e) => e.note)).toEqual([undefined, undefined]);
     });
 
+    it("one name, platform and version on different addresses: several machines, no finding (every operator's Instances page)", async () => {
+      const gw = await gateway();
+      const page = (instanceId: string) => app(gw, { instanceId, host: "Instances page", mode: "webchat", platform: "Linux x86_64", version: "0.1.0" });
+      const [anna, bob] = [await page("page-anna"), await page("page-bob")];
+      await anna.systemEvent({ instanceId: "page-anna", ip: "192.168.1.23" });
+      await bob.systemEvent({ instanceId: "page-bob", ip: "192.168.1.40" });
+      // Was: '"Instances page" is listed 2 times under 2 different instanceIds', advising to keep the instanceId across restarts.
+      expect(ids(await doctor(gw, { binding }))).toEqual([]);
+      // From one address, the same rows are one machine that made a new instanceId.
+      await bob.systemEvent({ instanceId: "page-bob", ip: "192.168.1.23" });
+      expect(ids(await doctor(gw, { binding }))).toEqual(["duplicate-other-instance-id"]);
+    });
+
     it("instanceIds that differ only in letter case on a case-sensitive gateway: an error", async () => {
       const gw = await gateway({ faults: { caseSensitiveKeys: true } });
       await app(gw, { instanceId: "Mac-A" });
