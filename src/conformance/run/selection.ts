@@ -15,6 +15,7 @@ const hits = (entry: string, s: Scenario) => (RULE_ID.test(entry) ? (s.rules as 
 /**
  * The scenarios `only`/`skip` select; an entry that selects nothing is an error (a typo), and so is a
  * `skip` that leaves nothing of what `only` (or the whole set) holds: a run of no scenario would pass.
+ * The scenarios marked `runLast` come after the others.
  */
 export function selectScenarios(all: LoadedScenario[], only?: string[], skip?: string[]): LoadedScenario[] {
   for (const [option, entries] of [["--only", only], ["--skip", skip]] as const) {
@@ -32,7 +33,8 @@ export function selectScenarios(all: LoadedScenario[], only?: string[], skip?: s
     const n = chosen.length === 1 ? `the 1 scenario` : `all ${chosen.length} scenarios`;
     throw new Error(only?.length ? `${skipped} leaves out ${n} --only "${only.join(",")}" selects, so no scenario would run` : `${skipped} leaves out ${n}, so no scenario would run`);
   }
-  return kept;
+  // Scenarios that leave a heavy trace (runLast) go after the others, each group in file order.
+  return [...kept.filter(({ scenario }) => !scenario.runLast), ...kept.filter(({ scenario }) => scenario.runLast)];
 }
 
 /**

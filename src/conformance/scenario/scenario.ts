@@ -122,6 +122,13 @@ export interface Scenario {
    * @maximum 2147483647
    */
   timeoutMs?: number;
+  /**
+   * Run after the scenarios without it (default false; in file order among themselves): what it
+   * leaves on a gateway that accepts it weighs on every scenario after it. b1-oversized-frame's 600 KB
+   * beacon, kept by OpenClaw 2026.9.6, made every later listing and push 600 KB, and that gateway's
+   * slow-consumer limit then closed b2-rate-limit's flood mid-way (B2 failed without being judged).
+   */
+  runLast?: boolean;
   actors: { [name: string]: Actor };
   /** @minItems 1 */
   steps: Step[];

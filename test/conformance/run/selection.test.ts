@@ -32,3 +32,14 @@ describe("scenariosForMode", () => {
     expect(scenariosForMode(all, true, true).notSelected).toBe(`${clusterDefault - 2} scenarios that need no long wait are left to the default run, which counts ${clusterDefault}: e3-tick and h1-handshake-timeout run in both`);
   });
 });
+
+describe("selectScenarios: the order of a run", () => {
+  it("runs the scenarios marked runLast after the others, each group in file order: b1-oversized-frame's 600 KB row (kept by OpenClaw 2026.9.6) no longer weighs on the scenarios after it", () => {
+    const ids = selectScenarios(all).map(({ scenario }) => scenario.id);
+    expect(ids.at(-1)).toBe("b1-oversized-frame");
+    expect(ids.indexOf("b2-rate-limit")).toBeLessThan(ids.indexOf("b1-oversized-frame"));
+    const made = (id: string, runLast?: boolean) => ({ scenario: { ...all[0]!.scenario, id, ...(runLast ? { runLast } : {}) }, source: "" });
+    const order = selectScenarios([made("a", true), made("b"), made("c", true), made("d")]).map(({ scenario }) => scenario.id);
+    expect(order).toEqual(["b", "d", "a", "c"]);
+  });
+});
