@@ -63,6 +63,8 @@ function notAddresses(rows: PresenceEntry[]): Draft[] {
 }
 
 function shared(rows: PresenceEntry[]): Draft[] {
+  // The gateway machine's own addresses, as its self rows say (SPEC P1; a cluster lists several).
+  const own = new Set(rows.filter((row) => isSelfRow(row) && isIpAddress(row.ip!)).map((row) => normalizeAddress(row.ip!).toLowerCase()));
   const byIp = new Map<string, PresenceEntry[]>();
   for (const row of rows) {
     if (isSelfRow(row) || !row.host || !isIpAddress(row.ip!) || isLoopbackAddress(row.ip!)) continue;
@@ -73,18 +75,24 @@ function shared(rows: PresenceEntry[]): Draft[] {
   for (const [ip, group] of byIp) {
     const hosts = new Set(group.map((row) => folded(row.host)));
     if (hosts.size < 2) continue;
+    const gatewayOwn = own.has(ip);
     drafts.push({
       id: "ip-shared-by-hosts",
       rule: "P5",
-      severity: "info",
+      severity: gatewayOwn ? "warning" : "info",
       subject: ip,
-      title: `ip ${ip} is on ${hosts.size} rows of different hosts`,
-      detail:
-        "Different machines behind one NAT share their public address, which is harmless. When every client shows the " +
-        "same address, the gateway is recording the address of a proxy in front of it.",
+      title: gatewayOwn
+        ? `ip ${ip}, the gateway machine's own address, is on ${hosts.size} rows of different hosts`
+        : `ip ${ip} is on ${hosts.size} rows of different hosts`,
+      detail: gatewayOwn
+        ? "The gateway's self row has this address too: these clients reached the gateway through something on its own machine " +
+          "(a reverse proxy, a tunnel, a container's port forward), and the gateway recorded that instead of the clients' addresses. (Clients that run on the gateway's machine show it too: then nothing is wrong.)"
+        : "Different machines behind one NAT share their public address, which is harmless. When every client shows the " +
+          "same address, the gateway is recording the address of a proxy in front of it.",
       advice:
-        "Behind a reverse proxy: tell the gateway to believe its X-Forwarded-For (`serve --trusted-proxy ADDR`), or have " +
-        "clients report their ip in beacons. If the rows are one machine under two names, see the duplicate findings.",
+        `Behind a reverse proxy at ${ip}: have it send X-Forwarded-For and tell the gateway to believe it (\`serve --trusted-proxy ${ip}\`), or have ` +
+        "clients report their ip in beacons." +
+        (gatewayOwn ? "" : " If the rows are one machine under two names, see the duplicate findings."),
       evidence: group.map((row) => ({ row })),
     });
   }

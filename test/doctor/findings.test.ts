@@ -1,8 +1,11 @@
 // Each finding of `gateway-presence doctor`, produced by a real reference gateway (with the test-only
 // fault that makes it misbehave where the finding is about the gateway) and real clients, and
 // nothing else; a healthy gateway holding 200 rows gives no finding at all.
-import { describe, expect, it } from "vitest";
+import { connect, createServer, type AddressInfo } from "node:net";
+import { describe, expect, it, onTestFinished } from "vitest";
 import type { PresenceClient } from "../../src/index.js";
+import type { Gateway } from "../../src/server/index.js";
+import { firstExternalIPv4 } from "../../src/server/core/self-row.js";
 import { connectClient } from "../server/helpers.js";
 import { readGateway } from "../../src/doctor/index.js";
 import { advance, app, BINDINGS, beaconRows, doctor, doctorBinding, gateway, ids, urlOf } from "./helpers.js";
@@ -160,6 +163,31 @@ describe.each(BINDINGS)("doctor over %s", (binding) => {
       expect(ids(report)).toEqual(["ip-shared-by-hosts"]);
       expect(report.findings[0]).toMatchObject({ severity: "info", title: "ip 203.0.113.7 is on 2 rows of different hosts" });
       expect(report.worst).toBe("info");
+    });
+  });
+
+  describe("doctor: a proxy on the gateway's machine", () => {
+    const own = firstExternalIPv4();
+    it.skipIf(own === undefined)("clients through it all show the gateway's own address: a warning naming it for --trusted-proxy", async () => {
+      const gw = await gateway({ host: own, insecureNoAuth: true });
+      // A plain TCP forwarder on loopback, as a reverse proxy without X-Forwarded-For: the gateway sees it connect from its own address.
+      const target = new URL(gw.url);
+      const proxy = createServer((inbound) => {
+        const outbound = connect(Number(target.port), own!);
+        inbound.pipe(outbound).pipe(inbound);
+        inbound.on("error", () => outbound.destroy());
+        outbound.on("error", () => inbound.destroy());
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+      onTestFinished(() => void proxy.close());
+      const viaProxy = { url: `ws://127.0.0.1:${(proxy.address() as AddressInfo).port}` } as Gateway;
+      await app(viaProxy, { instanceId: "anna", host: "Anna's MacBook" });
+      await app(viaProxy, { instanceId: "bob", host: "Bob's PC", platform: "windows 11", deviceFamily: "PC" });
+      const report = await doctor(gw, { binding });
+      expect(ids(report)).toEqual(["ip-shared-by-hosts"]);
+      // Was information ("ip ... is on 2 rows of different hosts"), exit 0, with `--trusted-proxy ADDR` to fill in.
+      expect(report.findings[0]).toMatchObject({ severity: "warning", title: `ip ${own}, the gateway machine's own address, is on 2 rows of different hosts` });
+      expect(report.findings[0].advice).toContain(`\`serve --trusted-proxy ${own}\``);
     });
   });
 
