@@ -65,6 +65,22 @@ describe("gateway-presence conform", () => {
     }
   });
 
+  it("--write-baseline also writes the probe's failed checks: a run failed by the probe alone wrote an empty baseline, and the next run still exited 1", async () => {
+    const hidden = await referenceGateway("hiddenTestClock");
+    try {
+      const written = join(dir, "probe-baseline.txt");
+      const first = await cli(["--url", hidden.url, "--token", TOKEN, "--only", "p1-self-row", "--write-baseline", written]);
+      expect(first.code).toBe(1);
+      expect(first.stdout).toMatch(/^1 failing checks written to /m);
+      expect(readFileSync(written, "utf8")).toMatch(/^probe:advertises-test\.clock\.advance$/m);
+      const second = await cli(["--url", hidden.url, "--token", TOKEN, "--only", "p1-self-row", "--expected-failures", written]);
+      expect(second.stdout.trimEnd().split("\n").pop()).toBe("PASS: no MUST rule fails");
+      expect(second.code).toBe(0);
+    } finally {
+      await hidden.close();
+    }
+  });
+
   it("exits 1 when a MUST fails, with the JSON report on stdout and progress on stderr", async () => {
     const { code, stdout, stderr } = await cli(["--url", faulty.url, "--token", TOKEN, "--only", "k1-case-merge", "--reporter", "json"]);
     expect(code).toBe(1);

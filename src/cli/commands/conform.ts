@@ -189,7 +189,8 @@ async function conform(flags: ConformFlags, givenToken: string | undefined): Pro
       } else process.stdout.write(report);
     }
     if (flags.writeBaseline) {
-      const entries = failuresOf(result.scenarios);
+      // The probe's failed checks too (`probe:advertises-...`): a run failed by them alone wrote an empty baseline that gated nothing.
+      const entries = failuresOf(result.probe.result ? [result.probe.result, ...result.scenarios] : result.scenarios);
       writeFileSync(flags.writeBaseline, formatBaseline(entries));
       human.write(`${entries.length} failing checks written to ${flags.writeBaseline}\n`);
     }
