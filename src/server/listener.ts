@@ -13,7 +13,7 @@ import type { GatewayContext } from "./core/context.js";
 import { GatewayError } from "./core/errors.js";
 import { coalesceWrites, handleFrame, sendError } from "./core/inbound.js";
 import { onPong } from "./core/keep-alive.js";
-import { takeFrame } from "./limits/read-pacing.js";
+import { MAX_PONGS_PER_SECOND, pongFlood, takeFrame } from "./limits/read-pacing.js";
 import { isPromise, type MaybePromise } from "./core/maybe-promise.js";
 import { clientAddress, type TrustedProxies } from "./core/remote-address.js";
 import type { ListenerHttp } from "./http/http-front.js";
@@ -85,7 +85,16 @@ export async function startListener(gw: GatewayContext, spec: ListenerSpec, shar
     inOrder(gw, conn, "frame handling", handleFrame, data, isBinary);
   }
   function onPongFrame(this: WebSocket): void {
-    onPong(gw, connectionOf(this));
+    const conn = connectionOf(this);
+    // Dropped for a flood: the rest of the read's pongs cost nothing more.
+    if (this.readyState !== this.OPEN) return;
+    if (pongFlood(conn)) {
+      gw.metrics.rejections++;
+      logRejection(gw, conn, "PONG_FLOOD", `more than ${MAX_PONGS_PER_SECOND} pongs in a second`);
+      this.terminate();
+      return;
+    }
+    onPong(gw, conn);
   }
   function onSocketError(this: WebSocket, error: Error & { code?: string }): void {
     const conn = connectionOf(this);

@@ -47,6 +47,9 @@ export interface Connection {
   alive: boolean;
   /** When (performance.now()) a pong last refreshed its row (keep-alive.ts onPong). */
   touchedAt?: number;
+  /** Pongs received since `pongWindowAt` (performance.now()), for the pong-flood limit (limits/read-pacing.ts). */
+  pongsInWindow: number;
+  pongWindowAt: number;
   /** Set by a handler whose answer must be followed by closing the connection. */
   closeAfterReply?: { code: number; reason: string };
   /**
@@ -78,6 +81,8 @@ export function createConnection(ws: WebSocket, binding: ServerBinding, address:
     receivesPushes: false,
     eventSeq: 0,
     framesThisRead: 0,
+    pongsInWindow: 0,
+    pongWindowAt: 0,
     role: "operator",
     scopes: [],
     alive: true,

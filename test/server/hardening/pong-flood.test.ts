@@ -5,6 +5,8 @@
 // half keep-alive interval (the gateway's own pings come once per interval, so P7 is unchanged).
 // Real gateway, both bindings.
 import { describe, expect, it } from "vitest";
+import { MAX_PONGS_PER_SECOND } from "../../../src/server/limits/read-pacing.js";
+import { tcpOf } from "../../../scripts/hardening/hostile/raw-frames.js";
 import { BINDINGS, closedAfterEach, Wire } from "./wire.js";
 
 const { start, keep } = closedAfterEach();
@@ -38,5 +40,39 @@ describe.each(BINDINGS)("%s: a flood of unsolicited pongs", (binding) => {
     flooder.ws.pong();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(rowTs(await list(), "pong-flooder")!).toBeGreaterThan(first);
+  });
+});
+
+describe.each(BINDINGS)("%s: a stream of unsolicited pongs", (binding) => {
+  // ws parses and reports every control frame of a read at once, so read pacing cannot defer them: a
+  // client writing 6-byte pongs as fast as it could took other clients' round trips from p50 0.5 ms
+  // to 21 ms (npm run hostile's pipeline shape, measured by hand). Now more than
+  // MAX_PONGS_PER_SECOND in a second drop the connection.
+  it("is dropped, counted and logged; another client is still answered and its row kept", async () => {
+    const lines: string[] = [];
+    const gw = await start({ logger: (line) => lines.push(line) });
+    const other = keep(await Wire.connected(gw, binding, "other"));
+    const flooder = keep(await Wire.connected(gw, binding, "pong-flooder"));
+    const rejections = gw.metrics().rejections;
+    // Masked empty pongs (0x8a 0x80, a zero mask key), written straight to the TCP socket in one piece.
+    const pong = Buffer.from([0x8a, 0x80, 0, 0, 0, 0]);
+    tcpOf(flooder.ws).write(Buffer.concat(Array.from({ length: MAX_PONGS_PER_SECOND * 8 }, () => pong)));
+    expect((await flooder.closed).code).toBe(1006);
+    expect(gw.metrics().rejections).toBe(rejections + 1);
+    expect(lines.filter((l) => l.includes("reason=PONG_FLOOD"))).toEqual([expect.stringMatching(/^reject conn=\S+ reason=PONG_FLOOD more than 256 pongs in a second$/)]);
+    const answer = await other.answerTo(other.request("system-presence"));
+    expect(answer).toContain('"instanceId":"other"');
+  });
+
+  it("a client that answers pings and sends a heartbeat pong a few times a second stays", async () => {
+    const gw = await start({ keepAliveIntervalMs: 200, ttlMs: 60_000 });
+    const client = keep(await Wire.connected(gw, binding, "heartbeat"));
+    const rejections = gw.metrics().rejections;
+    for (let i = 0; i < 20; i++) {
+      client.ws.pong();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(client.ws.readyState).toBe(client.ws.OPEN);
+    expect(gw.metrics().rejections).toBe(rejections);
   });
 });
