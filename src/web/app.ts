@@ -76,7 +76,7 @@ export class InstancesApp {
 
   /** Renders everything; `announce`: say what changed since the last rendering. */
   render(announce: boolean): void {
-    const rows = displayRows(this.#entries, this.time.now());
+    const rows = displayRows(this.#entries, this.time.now(), this.#client?.hello?.policy?.presenceTtlMs);
     if (announce) this.#announcer.say(describeChanges(this.#previous, rows));
     this.#previous = rows;
     this.#filters.setModes(modesOf(rows));

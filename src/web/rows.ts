@@ -65,8 +65,15 @@ function hostCell(entry: PresenceEntry): string {
   return isSelf(entry) && entry.instanceId !== undefined ? `${text(entry.host)} (${text(entry.instanceId)})` : text(entry.host);
 }
 
-/** Display rows, newest `ts` first (SPEC M1 order, kept when the list is re-sorted here). */
-export function displayRows(entries: readonly PresenceEntry[], gatewayNow: number): DisplayRow[] {
+/** A row this close to its TTL says in its Age cell when it expires ("2m 40s · expires in 20s"). */
+export const EXPIRY_NOTE_MS = 30_000;
+
+/**
+ * Display rows, newest `ts` first (SPEC M1 order, kept when the list is re-sorted here). `ttlMs`: the
+ * gateway's TTL when it says it (hello-ok's policy.presenceTtlMs; OpenClaw does not), for when a row
+ * not updated again expires (SPEC S1).
+ */
+export function displayRows(entries: readonly PresenceEntry[], gatewayNow: number, ttlMs?: number): DisplayRow[] {
   const seen = new Map<string, number>();
   const sorted = [...entries].sort(newestTsFirst);
   return sorted.map((entry) => {
@@ -81,6 +88,9 @@ export function displayRows(entries: readonly PresenceEntry[], gatewayNow: numbe
     const idleMs = Number.isFinite(entry.lastInputSeconds) && Number.isFinite(ageMs) ? entry.lastInputSeconds! * 1000 + ageMs : undefined;
     const host = hostCell(entry);
     const instanceId = text(entry.instanceId);
+    // A self row never expires (SPEC P1); an open connection's row is refreshed by its keep-alives (P7).
+    const leftMs = ttlMs! > 0 && Number.isFinite(ttlMs) && !isSelf(entry) && Number.isFinite(ageMs) ? Math.max(0, ttlMs! - ageMs) : undefined;
+    const expiry = leftMs === undefined ? "" : `expires in ${formatAge(leftMs)}`;
     return {
       key: n === 0 ? base : `${base}#${n}`,
       status: presenceStatus(entry, gatewayNow),
@@ -93,7 +103,7 @@ export function displayRows(entries: readonly PresenceEntry[], gatewayNow: numbe
       lastInput: idleMs === undefined ? text(entry.lastInputSeconds) : `${formatAge(idleMs)} ago`,
       reason: text(entry.reason),
       roles: Array.isArray(entry.roles) ? entry.roles.map(text).join(", ") : text(entry.roles),
-      age: Number.isFinite(ageMs) ? formatAge(ageMs) : "",
+      age: Number.isFinite(ageMs) ? `${formatAge(ageMs)}${leftMs !== undefined && leftMs <= EXPIRY_NOTE_MS ? ` · ${expiry}` : ""}` : "",
       ageMs: Number.isFinite(ageMs) ? ageMs : NaN,
       idleMs: idleMs ?? NaN,
       instanceId,
@@ -101,7 +111,9 @@ export function displayRows(entries: readonly PresenceEntry[], gatewayNow: numbe
         host: entry.instanceId ? `instanceId ${instanceId}${entry.host === undefined ? " (the row has no host)" : ""}` : "",
         platform: [entry.deviceFamily, entry.modelIdentifier].filter(Boolean).map(text).join(" · "),
         lastInput: entry.lastInputSeconds === undefined ? "" : `reported as ${text(entry.lastInputSeconds)} s idle at the row's last update`,
-        age: Number.isFinite(entry.ts) ? `last update ${formatInstant(entry.ts)} (gateway clock)` : `ts ${entry.ts === undefined ? "absent" : `${quotedFieldText(entry.ts)}: not a time`} (a non-conforming row)`,
+        age: Number.isFinite(entry.ts)
+          ? `last update ${formatInstant(entry.ts)} (gateway clock)${expiry && `; ${expiry} unless updated (TTL ${formatAge(ttlMs!)})`}`
+          : `ts ${entry.ts === undefined ? "absent" : `${quotedFieldText(entry.ts)}: not a time`} (a non-conforming row)`,
       },
     };
   });

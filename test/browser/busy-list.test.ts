@@ -4,7 +4,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { Gateway } from "../../src/server/index.js";
-import { CHROMIUM, nodeClient, openPage, pageUrl, skipNote, startGateway, useChromium, waitLive } from "./harness.js";
+import { CHROMIUM, cell, nodeClient, openPage, pageUrl, row, skipNote, startGateway, useChromium, waitLive } from "./harness.js";
 
 /** A host of SPEC B3's longest (256 characters). */
 const LONG_HOST = `ops-${"very-long-hostname-segment-".repeat(9)}`.slice(0, 255) + "Z";
@@ -85,5 +85,21 @@ describe.skipIf(!CHROMIUM.path)(`a busy list on the page${skipNote}`, () => {
 
     await page.locator("#filter-host").fill("10.0.1.7");
     await expect.poll(() => hosts(page)).toEqual(["build-7"]);
+  });
+
+  it("says when a row that is not updated again expires (the TTL of hello-ok), and drops it then", async () => {
+    const gw = await startGateway({ ttlMs: 60_000 });
+    const page = await openPage(browser(), pageUrl(gw));
+    await waitLive(page);
+    const ops = await nodeClient(gw, { host: "ops-console", mode: "backend" });
+    await (await nodeClient(gw, { host: "field-laptop" })).close();
+    await expect.poll(() => cell(page, "field-laptop", "reason").textContent()).toBe("disconnect");
+    expect(await cell(page, "field-laptop", "age").getAttribute("title")).toMatch(/; expires in \d+s unless updated \(TTL 1m 0s\)$/);
+    await ops.testClockAdvance({ ms: 40_000 });
+    // Was "40s", then the row was gone 20 s later with nothing said.
+    await expect.poll(() => cell(page, "field-laptop", "age").textContent()).toMatch(/^4\ds · expires in 1\ds$/);
+    expect(await cell(page, "ops-console", "age").textContent()).toMatch(/^\d+s$/); // an open connection's row is kept alive
+    await ops.testClockAdvance({ ms: 21_000 });
+    await expect.poll(() => row(page, "field-laptop").count()).toBe(0);
   });
 });

@@ -56,6 +56,17 @@ describe("display rows", () => {
     expect(displayRows([{ ts: NOW + 5_000 }], NOW)[0].age).toBe("0s");
   });
 
+  it("say when a row expires with the gateway's TTL: in the Age cell within 30 s of it, in the tooltip always (never for the self row)", () => {
+    const rows = displayRows(entries.slice(0, 4), NOW, 160_000);
+    expect(rows.map((r) => r.age)).toEqual(["0s", "1s", "2m 30s · expires in 10s", "5m 1s · expires in 0s"]);
+    expect(rows[1].titles.age).toMatch(/ \(gateway clock\); expires in 2m 39s unless updated \(TTL 2m 40s\)$/);
+    expect(rows[0].titles.age).toMatch(/\(gateway clock\)$/);
+    // No TTL said (OpenClaw), or a mistyped one: nothing about expiry.
+    for (const ttl of [undefined, Number.NaN, "160000" as unknown as number, 0]) {
+      expect(displayRows(entries.slice(0, 4), NOW, ttl).map((r) => r.age)).toEqual(["0s", "1s", "2m 30s", "5m 1s"]);
+    }
+  });
+
   it("have stable keys: self, the instanceId as SPEC K1 keys it, else the fields (duplicates numbered)", () => {
     expect(displayRows(entries, NOW).map((r) => r.key)).toEqual(["self", "id:anna", "id:kiosk-7", "row:old|backend||", "row:old|backend||#1"]);
   });
