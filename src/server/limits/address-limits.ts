@@ -4,6 +4,7 @@
  * gateway-wide totals of the same counts (`maxConnections`, `maxPendingHandshakes`), which many
  * addresses together meet. Time is monotonic (performance.now), never the gateway's test clock.
  */
+import { isIP } from "node:net";
 import { TokenBucket } from "../core/rate-limiter.js";
 import { LogThrottle } from "./log-throttle.js";
 import type { GatewayLimits } from "./options.js";
@@ -41,6 +42,30 @@ export function leftOutLine(key: string, count: number): string {
 /** A refused connection's suggested wait when no timer says better (a slot frees when a socket closes). */
 const SLOT_RETRY_MS = 1_000;
 
+/**
+ * The key an address's budget is kept under: an IPv4 address itself, an IPv6 address's /64 prefix
+ * (`2001:db8:0:7::/64`; `::1` itself). One subscriber, one host even, commonly holds a whole /64, so
+ * per address each of its 2^64 addresses had a budget of its own: a lockout after 10 wrong tokens
+ * locked out one address of them, and the next guess came from the next (rate limiters commonly
+ * count IPv6 per /64 for this reason). Clients that share a /64 (one LAN) share its budget.
+ */
+export function budgetKey(address: string | undefined): string {
+  if (address === undefined) return "unknown";
+  if (isIP(address) !== 6 || address === "::1") return address;
+  const [head, tail] = address.split("%")[0]!.split("::") as [string, string | undefined];
+  const parts = (text: string | undefined) => (text ? text.split(":").flatMap((part) => (part.includes(".") ? ipv4Hextets(part) : [part])) : []);
+  const left = parts(head);
+  const right = parts(tail);
+  const hextets = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
+  return `${hextets.slice(0, 4).map((h) => parseInt(h, 16).toString(16)).join(":")}::/64`;
+}
+
+/** `a.b.c.d` at the end of an IPv6 address as its two hextets. */
+function ipv4Hextets(dotted: string): string[] {
+  const [a, b, c, d] = dotted.split(".").map(Number) as [number, number, number, number];
+  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+}
+
 export class AddressLimits {
   readonly #table = new Map<string, AddressState>();
   readonly #tickets = new WeakMap<object, { key: string; pending: boolean }>();
@@ -75,7 +100,7 @@ export class AddressLimits {
    * flooding address is told about its own budget.
    */
   admit(conn: object, address: string | undefined): Refusal | undefined {
-    const key = address ?? "unknown";
+    const key = budgetKey(address);
     const state = this.#state(key);
     const { connectionsPerAddress, pendingHandshakesPerAddress } = this.limits;
     if (state.open >= connectionsPerAddress) {
@@ -129,7 +154,7 @@ export class AddressLimits {
 
   /** ms until `address` may try to authenticate again, or undefined when it is not locked out. */
   lockedFor(address: string | undefined): number | undefined {
-    const state = this.#table.get(address ?? "unknown");
+    const state = this.#table.get(budgetKey(address));
     if (!state || state.lockedUntil === 0) return undefined;
     const left = state.lockedUntil - this.now();
     if (left > 0) return Math.ceil(left);
@@ -141,7 +166,7 @@ export class AddressLimits {
   /** A failed connect from `address`: the delay before its answer, and whether it is now locked out. */
   authFailed(address: string | undefined): { delayMs: number; locked: boolean } {
     const { maxFailures, windowMs, lockoutMs, delayMs, maxDelayMs } = this.limits.authFailures;
-    const state = this.#state(address ?? "unknown");
+    const state = this.#state(budgetKey(address));
     const now = this.now();
     state.failures = state.failures.filter((t) => now - t < windowMs);
     state.failures.push(now);
@@ -154,7 +179,7 @@ export class AddressLimits {
 
   /** A successful connect forgives the address's earlier failures (as OpenClaw's limiter does). */
   authSucceeded(address: string | undefined): void {
-    const state = this.#table.get(address ?? "unknown");
+    const state = this.#table.get(budgetKey(address));
     if (state) state.failures = [];
   }
 

@@ -17,6 +17,7 @@
  *   `Retry-After` and closed before its request is read (`reason=OVERLOADED`): the cheapest refusal
  *   there is, no HTTP parsing and no WebSocket handshake.
  */
+import { budgetKey } from "./address-limits.js";
 import type { Socket } from "node:net";
 import type { GatewayContext } from "../core/context.js";
 import { normalizeAddress, type TrustedProxies } from "../core/remote-address.js";
@@ -55,14 +56,15 @@ export class UnfinishedRequests {
       return refuseSocket(gw, socket, address, 429, { reason: "GATEWAY_HANDSHAKE_LIMIT", message, retryAfterMs: 1_000 }, `${message}: retry later`);
     }
     const trusted = this.trusted.has(address);
-    const count = this.#perAddress.get(address) ?? 0;
+    const key = budgetKey(address); // an IPv6 peer's /64, as the per-address limits count it
+    const count = this.#perAddress.get(key) ?? 0;
     if (!trusted && count >= unfinishedRequestsPerAddress) {
-      const message = `too many unfinished HTTP requests from ${address} (at most ${unfinishedRequestsPerAddress})`;
+      const message = `too many unfinished HTTP requests from ${key} (at most ${unfinishedRequestsPerAddress})`;
       return refuseSocket(gw, socket, address, 429, { reason: "HANDSHAKE_LIMIT", message, retryAfterMs: 1_000 }, `${message}: finish or close the others first`);
     }
     this.#total++;
-    if (!trusted) this.#perAddress.set(address, count + 1);
-    this.#counted.set(socket, trusted ? "" : address);
+    if (!trusted) this.#perAddress.set(key, count + 1);
+    this.#counted.set(socket, trusted ? "" : key);
     socket.once("close", () => this.finished(socket));
   }
 

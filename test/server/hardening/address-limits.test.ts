@@ -1,7 +1,7 @@
 // The per-address limits on their own, with a hand-driven clock: counting, delays, lockout and its
 // end, the bounded table, the option checks. (test/server/hardening/floods.test.ts runs them in a real gateway.)
 import { describe, expect, it } from "vitest";
-import { AddressLimits } from "../../../src/server/limits/address-limits.js";
+import { AddressLimits, budgetKey } from "../../../src/server/limits/address-limits.js";
 import { LogThrottle } from "../../../src/server/limits/log-throttle.js";
 import { DEFAULT_LIMITS, resolveLimits } from "../../../src/server/limits/options.js";
 
@@ -174,5 +174,26 @@ describe("LogThrottle", () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(told).toEqual([["K a", 1]]); // was []: the late timer found another window and this one was never armed
     throttle.close();
+  });
+});
+
+describe("budgetKey", () => {
+  it("is the address for IPv4 and ::1, the /64 for any other IPv6 address", () => {
+    expect(budgetKey("203.0.113.7")).toBe("203.0.113.7");
+    expect(budgetKey("::1")).toBe("::1");
+    expect(budgetKey(undefined)).toBe("unknown");
+    for (const a of ["2001:db8:0:7::1", "2001:db8:0:7:ffff:ffff:ffff:ffff", "2001:0db8:0000:0007::", "2001:db8:0:7:1:2:3.4.5.6", "2001:db8:0:7::1%eth0"]) {
+      expect(budgetKey(a)).toBe("2001:db8:0:7::/64");
+    }
+    expect(budgetKey("2001:db8:0:8::1")).toBe("2001:db8:0:8::/64");
+    expect(budgetKey("::")).toBe("0:0:0:0::/64");
+    expect(budgetKey("fe80::1")).toBe("fe80:0:0:0::/64");
+  });
+
+  it("wrong tokens from many addresses of one /64 meet one lockout; another /64 is not locked", () => {
+    const { limits } = limitsAt({ authFailures: { maxFailures: 3, windowMs: 60_000 } });
+    for (let i = 1; i <= 3; i++) limits.authFailed(`2001:db8:0:7::${i.toString(16)}`);
+    expect(limits.lockedFor("2001:db8:0:7::abcd")).toBeGreaterThan(0);
+    expect(limits.lockedFor("2001:db8:0:8::1")).toBeUndefined();
   });
 });

@@ -139,6 +139,22 @@ describe("P5: remote address as ip", () => {
     expect(codes).toEqual(["UNAUTHORIZED", "UNAUTHORIZED", "UNAUTHORIZED", "RATE_LIMITED", "RATE_LIMITED"]);
   });
 
+  it("wrong tokens from the addresses of one IPv6 /64 meet one lockout; another /64 is still answered", async () => {
+    // Before, each IPv6 address had a budget of its own: a /64 held 2^64 of them, no lockout.
+    const gw = await startGateway({ token: "right-token", trustedProxies: ["127.0.0.1"], limits: { authFailures: { maxFailures: 3, delayMs: 1, maxDelayMs: 1 } } });
+    const attempt = async (address: string, token: string) => {
+      const client = await WireClient.open(gw.url, { headers: { "x-forwarded-for": address } });
+      const response = await client.call("connect", connectParams({ instanceId: "v6", token }));
+      client.terminate();
+      return response.error?.data?.code ?? "hello-ok";
+    };
+    const codes: string[] = [];
+    for (let i = 1; i <= 5; i++) codes.push(await attempt(`2001:db8:0:7::${i}`, `wrong-${i}`));
+    expect(codes).toEqual(["UNAUTHORIZED", "UNAUTHORIZED", "UNAUTHORIZED", "RATE_LIMITED", "RATE_LIMITED"]);
+    expect(await attempt("2001:db8:0:7:1:2:3:4", "right-token")).toBe("RATE_LIMITED");
+    expect(await attempt("2001:db8:0:8::1", "right-token")).toBe("hello-ok");
+  });
+
   it("a loopback reconnect keeps a beacon-reported ip, and so does one from a real address", async () => {
     const gw = await startGateway({ trustedProxies: ["127.0.0.1"] });
     const watcher = await observer(gw);
