@@ -87,6 +87,22 @@ describe("a gateway's error message never reaches the terminal as it is", () => 
   });
 });
 
+describe("a gateway's close reason never reaches the terminal as it is", () => {
+  it("watch's state line shows its escape sequences escaped", async () => {
+    const gw = await startScriptedGateway();
+    try {
+      gw.onConnection = (socket) => setTimeout(() => socket.close(4000, "bye\x1b]0;TITLE\x07\x1b[2J"), 100);
+      const run = cli(["watch", "--url", gw.url]);
+      await waitFor(() => run.stdout().includes("bye\\x1b]0;TITLE\\x07\\x1b[2J"), "the close reason in a state line", 15_000);
+      run.child.kill("SIGINT");
+      await run.exit;
+      expect(run.stdout() + run.stderr()).not.toMatch(RAW);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 describe("printable", () => {
   it("escapes controls, bidi and zero-width characters, turns line breaks into spaces, keeps the rest", () => {
     expect(printable("a\x1b[2Jb\x00c\x7f\x85\u202e\u2066\u200b\u200d\u2060\ufeff\u061c")).toBe(

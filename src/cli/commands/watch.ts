@@ -8,6 +8,7 @@
  * TLS or a TLS handshake the gateway refuses stops it at once, exit 1 (the SDK's tlsProblem()), as
  * does an upgrade refused with HTTP 401, 403 or 404 (429 and 503 are waited out, as asked).
  */
+import { printable } from "../../validation/printable.js";
 import type { Command } from "commander";
 import { milliseconds } from "../arguments.js";
 import { exitCodes } from "../usage.js";
@@ -74,7 +75,8 @@ function stateLine(flags: WatchFlags, change: StateChange, client: PresenceClien
   // The line names it once: not again in the client's `cannot open <url>: ...`.
   const url = redactUrl(flags.url);
   // A refused upgrade in the CLI's words (`refused the WebSocket upgrade: HTTP 503 ...`), not ws's.
-  const reasonOf = (f: StateChange) => redactUrlsIn(upgradeRefusal(f.error)?.said ?? withoutUrl(flags.url, f.reason ?? ""), [flags.url]);
+  // A reason may quote the gateway (a close reason, an error's message): its control characters are shown, not acted on.
+  const reasonOf = (f: StateChange) => printable(redactUrlsIn(upgradeRefusal(f.error)?.said ?? withoutUrl(flags.url, f.reason ?? ""), [flags.url]));
   const why = (f: StateChange) => {
     const hint = hintFor(f, flags.binding);
     return `${reasonOf(f)}${hint ? `\n  ${hint}` : ""}`;
