@@ -102,4 +102,16 @@ describe.skipIf(!CHROMIUM.path)(`a busy list on the page${skipNote}`, () => {
     await ops.testClockAdvance({ ms: 21_000 });
     await expect.poll(() => row(page, "field-laptop").count()).toBe(0);
   });
+
+  it("in a narrow window (380 px) keeps the caption's counts and notes in view while the table scrolls sideways", async () => {
+    const { page } = await openBusyPage();
+    await page.setViewportSize({ width: 380, height: 640 });
+    const inView = () => page.locator("#caption-count").evaluate((el) => el.getBoundingClientRect().right <= window.innerWidth);
+    // Was: the caption as wide as the table (about 1,300 px), "· 43 listed, 0 disconnected" out of sight, and with it a
+    // cluster gateway's note that it cannot reach its Redis.
+    await expect.poll(inView).toBe(true);
+    await page.locator("#table-region").evaluate((el) => el.scrollBy(600, 0));
+    expect(await inView()).toBe(true);
+    expect(await page.locator("#table-region").evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
+  });
 });
