@@ -14,6 +14,7 @@ import { GatewayError } from "./errors.js";
 import { grantedScopes, hasScope } from "./scopes.js";
 import { GATEWAY_VERSION } from "./self-row.js";
 import { holdUnlessClosed, logRejection } from "../limits/refuse.js";
+import { budgetKey } from "../limits/address-limits.js";
 import { andThen, type MaybePromise } from "./maybe-promise.js";
 import { EventFrames } from "./fanout/event-frames.js";
 
@@ -98,7 +99,8 @@ function authenticate(gw: GatewayContext, params: ConnectParams, conn: Connectio
   if (expected === undefined) return;
   const lockedMs = gw.limits.lockedFor(conn.address);
   if (lockedMs !== undefined) {
-    const message = `too many failed connects from ${conn.address ?? "this address"}: retry in ${lockedMs} ms`;
+    // The lockout is the budget's (an IPv6 address's /64), not the one address: named as such.
+    const message = `too many failed connects from ${conn.address === undefined ? "this address" : budgetKey(conn.address)}: retry in ${lockedMs} ms`;
     gw.metrics.limitRefusals++;
     reject(gw, conn, 1008, "AUTH_RATE_LIMITED", message);
     throw new GatewayError("RATE_LIMITED", message, { retryAfterMs: lockedMs, method: "connect" });
@@ -112,7 +114,7 @@ function authenticate(gw: GatewayContext, params: ConnectParams, conn: Connectio
   if (tokenMatches(expected, token)) return gw.limits.authSucceeded(conn.address);
   const { delayMs, locked } = gw.limits.authFailed(conn.address);
   const message = "unauthorized: wrong auth.token";
-  const lockout = locked ? `; ${conn.address ?? "the address"} locked out for ${gw.options.limits.authFailures.lockoutMs} ms` : "";
+  const lockout = locked ? `; ${conn.address === undefined ? "the address" : budgetKey(conn.address)} locked out for ${gw.options.limits.authFailures.lockoutMs} ms` : "";
   reject(gw, conn, 1008, "UNAUTHORIZED", `${message} (answered after ${delayMs} ms${lockout})`);
   return holdUnlessClosed(conn, delayMs).then(() => {
     throw new GatewayError("UNAUTHORIZED", message);

@@ -4,7 +4,7 @@ import type { Connection } from "../core/connection.js";
 import type { GatewayContext } from "../core/context.js";
 import { GatewayError } from "../core/errors.js";
 import { sendError } from "../core/inbound.js";
-import type { Refusal } from "./address-limits.js";
+import { budgetKey, type Refusal } from "./address-limits.js";
 
 /** WebSocket close code 1013, "Try Again Later". */
 export const TRY_AGAIN_LATER = 1013;
@@ -17,10 +17,11 @@ export function logRejection(gw: GatewayContext, conn: Connection, reason: strin
 /**
  * Logs `line` unless `reason` from `address` has filled its share of the log (docs/security.md, "The
  * log under a flood"); the next line logged says how many were left out. For refusals that have no
- * connection yet (a foreign Origin) as for those that have.
+ * connection yet (a foreign Origin) as for those that have. An IPv6 address shares its /64's share,
+ * as it shares its budget (budgetKey): a client stepping through its /64 gets no new share per address.
  */
 export function logThrottled(gw: GatewayContext, reason: string, address: string | undefined, line: string): void {
-  const { log, suppressed } = gw.limits.logs.allow(`${reason} ${address ?? "unknown"}`);
+  const { log, suppressed } = gw.limits.logs.allow(`${reason} ${budgetKey(address)}`);
   if (!log) return;
   const note = suppressed > 0 ? ` (${suppressed} more like it from this address not logged)` : "";
   gw.log(`${line}${note}`);

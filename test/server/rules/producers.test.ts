@@ -155,6 +155,28 @@ describe("P5: remote address as ip", () => {
     expect(await attempt("2001:db8:0:8::1", "right-token")).toBe("hello-ok");
   });
 
+  it("the addresses of one IPv6 /64 share its log share and are told the /64 is locked out", async () => {
+    // Before, the log throttle kept a share per address: a client stepping through its /64 logged a
+    // line for every refused connect, and the answer named an address that had never failed.
+    const lines: string[] = [];
+    const gw = await startGateway({
+      token: "right-token",
+      trustedProxies: ["127.0.0.1"],
+      limits: { authFailures: { maxFailures: 3, delayMs: 1, maxDelayMs: 1 } },
+      logger: (line) => lines.push(line),
+    });
+    const messages: string[] = [];
+    for (let i = 1; i <= 16; i++) {
+      const client = await WireClient.open(gw.url, { headers: { "x-forwarded-for": `2001:db8:0:7::${i.toString(16)}` } });
+      const response = await client.call("connect", connectParams({ instanceId: "v6", token: `wrong-${i}` }));
+      client.terminate();
+      messages.push(response.error?.message ?? "hello-ok");
+    }
+    expect(messages.slice(3)).toEqual(Array(13).fill(expect.stringMatching(/^too many failed connects from 2001:db8:0:7::\/64: retry in \d+ ms$/)));
+    expect(lines.filter((l) => l.includes("reason=AUTH_RATE_LIMITED"))).toHaveLength(10);
+    expect(lines.find((l) => l.includes("reason=UNAUTHORIZED") && l.includes("locked out"))).toContain("2001:db8:0:7::/64 locked out for");
+  });
+
   it("a loopback reconnect keeps a beacon-reported ip, and so does one from a real address", async () => {
     const gw = await startGateway({ trustedProxies: ["127.0.0.1"] });
     const watcher = await observer(gw);
