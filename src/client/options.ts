@@ -153,18 +153,32 @@ export function resolveOptions(options: PresenceClientOptions): ResolvedOptions 
 }
 
 /**
- * The presence key goes out on every (re)connect and beacon: one the gateway must refuse (blank, or
- * over SPEC B3's 128 characters) would fail every connect with a fatal INVALID_PARAMS, so it is refused here.
+ * The presence key goes out on every (re)connect and beacon: one the gateway must refuse (blank, over
+ * SPEC B3's 128 characters, or with a lone surrogate, which UTF-8 cannot carry) would fail every
+ * connect with a fatal INVALID_PARAMS, so it is refused here. Characters are code points, as the
+ * gateway's schema counts them: 128 emoji (256 UTF-16 units) are taken.
  */
 function checkInstanceId(value: unknown): void {
   if (value === undefined) return;
-  if (typeof value !== "string" || value.trim() === "" || value.length > INSTANCE_ID_MAX_LENGTH) {
-    const got = typeof value === "string" && value.length > 40 ? `${value.length} characters` : JSON.stringify(value);
+  const characters = typeof value === "string" ? (value.length > INSTANCE_ID_MAX_LENGTH ? [...value].length : value.length) : 0;
+  const loneSurrogate = typeof value === "string" ? LONE_SURROGATE.exec(value) : null;
+  if (typeof value !== "string" || value.trim() === "" || characters > INSTANCE_ID_MAX_LENGTH || loneSurrogate) {
+    const got =
+      typeof value !== "string"
+        ? `a ${value === null ? "null" : typeof value}`
+        : loneSurrogate
+          ? `a lone surrogate \\u${loneSurrogate[0].charCodeAt(0).toString(16)} at index ${loneSurrogate.index}`
+          : characters > 40
+            ? `${characters} characters`
+            : JSON.stringify(value);
     throw new TypeError(
-      `createPresenceClient: instanceId must be a string with a non-blank character, at most ${INSTANCE_ID_MAX_LENGTH} characters (SPEC B3; the presence key, K1), got ${got}`,
+      `createPresenceClient: instanceId must be a well-formed string with a non-blank character, at most ${INSTANCE_ID_MAX_LENGTH} characters (SPEC B3; the presence key, K1), got ${got}`,
     );
   }
 }
+
+/** With the u flag a surrogate pair is one code point outside this range: only a lone one matches. */
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
 
 function attempts(value: number): number {
   if (!(Number.isInteger(value) && value >= 1) && value !== Infinity) {

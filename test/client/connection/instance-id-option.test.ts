@@ -1,4 +1,4 @@
-// An instanceId the gateway must refuse (blank, over SPEC B3's 128 characters, not a string) is refused
+// An instanceId the gateway must refuse (blank, over SPEC B3's 128 characters, a lone surrogate, not a string) is refused
 // by createPresenceClient, naming it: sent, it failed every connect with a fatal INVALID_PARAMS
 // ('/client/instanceId must match pattern "\S"'). The limits are the reference gateway's, checked here
 // on a real one: what the client refuses, the gateway refuses; what it lets through, the gateway takes.
@@ -31,7 +31,7 @@ describe("createPresenceClient's instanceId", () => {
 
   it("a blank, too long or non-string one is refused at once, naming it; the gateway refuses each too", async () => {
     gw = await createGateway({ port: 0, logger: () => {} });
-    const refused: unknown[] = ["", "   ", "x".repeat(129), 42];
+    const refused: unknown[] = ["", "   ", "x".repeat(129), "😀".repeat(129), "k\udc00", "\ud83d".repeat(2), 42];
     for (const instanceId of refused) {
       for (const options of [{ instanceId }, { client: { ...info, instanceId } }]) {
         expect(() => createPresenceClient({ url: gw!.url, client: info, ...(options as object) })).toThrow(TypeError);
@@ -39,14 +39,17 @@ describe("createPresenceClient's instanceId", () => {
       if (typeof instanceId === "string") expect(await gatewayAnswer(gw.url, instanceId)).toBe("/client/instanceId");
     }
     expect(() => createPresenceClient({ url: gw!.url, client: info, instanceId: "   " })).toThrow(
-      'createPresenceClient: instanceId must be a string with a non-blank character, at most 128 characters (SPEC B3; the presence key, K1), got "   "',
+      'createPresenceClient: instanceId must be a well-formed string with a non-blank character, at most 128 characters (SPEC B3; the presence key, K1), got "   "',
     );
     expect(() => createPresenceClient({ url: gw!.url, client: info, instanceId: "x".repeat(129) })).toThrow(/, got 129 characters$/);
+    expect(() => createPresenceClient({ url: gw!.url, client: info, instanceId: "k\udc00" })).toThrow(/, got a lone surrogate \\udc00 at index 1$/);
+    expect(() => createPresenceClient({ url: gw!.url, client: info, instanceId: 10n as unknown as string })).toThrow(/, got a bigint$/);
   });
 
-  it("128 characters, or padded with spaces, is taken by the gateway: the row's key is the trimmed id (K1)", async () => {
+  it("128 characters (code points, as the gateway counts: 128 emoji too), or padded with spaces, is taken by the gateway: the row's key is the trimmed id (K1)", async () => {
     gw = await createGateway({ port: 0, logger: () => {} });
-    for (const instanceId of ["y".repeat(128), "  Padded-1  "]) {
+    for (const instanceId of ["y".repeat(128), "😀".repeat(128), "  Padded-1  "]) {
+      expect(await gatewayAnswer(gw.url, instanceId)).toBe("ok");
       const client = createPresenceClient({ url: gw.url, client: info, instanceId });
       clients.push(client);
       await client.connect();
