@@ -91,6 +91,17 @@ describe("layers", () => {
     expect(DEFAULT_WEB_ROOT).toBe(join(src, "..", "dist", "web") + sep);
   });
 
+  it("no folder of src/ or test/ holds more than 20 files (the project's folder limit; src/conformance's own test counts .ts alone)", () => {
+    const root = join(src, "..");
+    const crowded = (dir: string): string[] => {
+      const entries = readdirSync(dir, { withFileTypes: true });
+      const here = entries.filter((e) => e.isFile()).length;
+      const own = here > 20 ? [`${relative(root, dir)}: ${here} files`] : [];
+      return [...own, ...entries.filter((e) => e.isDirectory() && e.name !== "node_modules").flatMap((e) => crowded(join(dir, e.name)))];
+    };
+    expect([...crowded(src), ...crowded(join(root, "test"))]).toEqual([]);
+  });
+
   it("browser-facing layers use Node built-ins only in their Node-only files", () => {
     const offences = all
       .filter((f) => BROWSER_LAYERS.includes(layerOf(f)) && !NODE_ONLY_FILE.test(relative(src, f)))
