@@ -1,5 +1,6 @@
 // `gateway-presence record` and `fixture` as processes: record a client's session with the
 // reference gateway until SIGINT, then turn the file into a valid scenario; bad input exits 1.
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -90,6 +91,17 @@ describe("record and fixture commands", () => {
       stderr: `gateway-presence fixture: cannot write ${blocked}: cannot create the folder ${join(aFile, "x")}: ENOTDIR (a file is in the way: ${aFile})\n`,
     });
     expect(folderAsFile).toMatchObject({ code: 2, stderr: `gateway-presence fixture: cannot write ${aFolder}: it is a folder\n` });
+  });
+
+  // Node 20's mkdirSync(..., { recursive: true }) loops forever when a folder that exists refuses a
+  // child with ENOENT, as /proc does: the command hung there instead of saying it cannot write.
+  it.skipIf(!existsSync("/proc/self"))("fixture --out in a folder that cannot hold folders (/proc) exits 2, naming it, instead of hanging", async () => {
+    const file = fileURLToPath(new URL("../../fixtures/openclaw-recordings/openclaw-2026.9.6/a-webchat-with-instanceId.jsonl", import.meta.url));
+    const result = await cliResult(["fixture", "--from", file, "--out", "/proc/gp-no-such-dir/session.json"]);
+    expect(result).toMatchObject({
+      code: 2,
+      stderr: "gateway-presence fixture: cannot write /proc/gp-no-such-dir/session.json: cannot create the folder /proc/gp-no-such-dir: ENOENT\n",
+    });
   });
 
   it.each([

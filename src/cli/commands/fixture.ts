@@ -6,7 +6,7 @@
  * --fixtures and report compare's reports) or an --out that cannot be written (as conform's and
  * report compare's --out).
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import type { Command } from "commander";
 import { checkScenario } from "../../conformance/scenario/fixtures.js";
@@ -29,7 +29,7 @@ function writeCreatingFolder(file: string, text: string): string | undefined {
   const folder = dirname(file);
   let created: string | undefined;
   try {
-    created = mkdirSync(folder, { recursive: true }) === undefined ? undefined : folder;
+    created = makeFolders(folder) ? folder : undefined;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const blocker = code === "EEXIST" || code === "ENOTDIR" ? ` (a file is in the way: ${fileOnPath(folder) ?? folder})` : "";
@@ -42,6 +42,22 @@ function writeCreatingFolder(file: string, text: string): string | undefined {
     throw new Error(code === "EISDIR" ? "it is a folder" : (error as Error).message);
   }
   return created;
+}
+
+/**
+ * Creates `folder` and its missing parents, top down, one mkdir each; true when it created any.
+ * Not `mkdirSync(folder, { recursive: true })`: Node 20's loops forever when a parent exists but
+ * refuses the child with ENOENT (`--out /proc/x/NAME.json` hung the command); one by one, that
+ * ENOENT is the error it is.
+ */
+function makeFolders(folder: string): boolean {
+  const missing: string[] = [];
+  for (let path = folder; !existsSync(path); path = dirname(path)) {
+    missing.unshift(path);
+    if (dirname(path) === path) break;
+  }
+  for (const path of missing) mkdirSync(path);
+  return missing.length > 0;
 }
 
 /** The first path on the way to `folder` that exists but is not a folder. */
