@@ -9,12 +9,21 @@ import { CHROMIUM, cell, nodeClient, openPage, pageUrl, row, skipNote, startGate
 /** A host of SPEC B3's longest (256 characters). */
 const LONG_HOST = `ops-${"very-long-hostname-segment-".repeat(9)}`.slice(0, 255) + "Z";
 
-/** 40 beacon rows (within one connection's burst of 50), hosts build-1..build-40, one with the long host. */
+/** 40 beacon rows (within one connection's burst of 50), hosts build-1..build-40, one with the long host; every other cell as wide as a busy deployment's. */
 async function busyList(gw: Gateway): Promise<void> {
   const sender = await nodeClient(gw, { host: "sender", mode: "backend" });
   for (let n = 1; n <= 40; n++) {
     const host = n === 20 ? LONG_HOST : `build-${n}`;
-    await sender.systemEvent({ instanceId: `b-${n}`, host, ip: `10.0.${n % 3}.${n}`, mode: "node", platform: "linux 6.8", version: `2026.${n % 12}.1` });
+    await sender.systemEvent({
+      instanceId: `b-${n}`,
+      host,
+      ip: `10.0.${n % 3}.${n}`,
+      mode: "webchat",
+      platform: "linux 6.18.44-fc-v595",
+      version: `2026.${n % 12}.6+hotfix`,
+      lastInputSeconds: 600,
+      reason: "periodic",
+    });
   }
 }
 
@@ -37,7 +46,7 @@ describe.skipIf(!CHROMIUM.path)(`a busy list on the page${skipNote}`, () => {
   it("cuts a 256-character host (its tooltip holds it) instead of pushing the other columns out of sight", async () => {
     const { page } = await openBusyPage();
     const region = await page.locator("#table-region").evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
-    // 1280 px wide: every column fits (the uncut host made the table about 2,500 px wide).
+    // 1280 px wide: every column fits, Age included (the uncut host made the table about 2,800 px wide; cut at 20rem, 1,293 px).
     expect(region.scroll).toBeLessThanOrEqual(region.client);
     const long = page.locator("#rows th", { hasText: "ops-very-long" });
     expect(await long.textContent()).toBe(LONG_HOST); // screen readers read it whole

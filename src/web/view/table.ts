@@ -6,10 +6,10 @@ import type { DisplayRow } from "../rows.js";
 import { setText } from "./dom.js";
 
 /**
- * A cell's tooltip: the whole text when the cell may cut it (style.css cuts cells at 20rem, about 35
+ * A cell's tooltip: the whole text when the cell may cut it (style.css cuts cells at 16rem, about 28
  * characters), then what the model says about the value.
  */
-const tooltip = (text: string, about = "") => [text.length > 32 ? text : "", about].filter(Boolean).join("\n");
+const tooltip = (text: string, about = "") => [text.length > 24 ? text : "", about].filter(Boolean).join("\n");
 
 /** Cell order; `host` is the row header (`<th scope="row">`). */
 const COLUMNS = ["status", "host", "ip", "mode", "version", "platform", "lastInput", "reason", "roles", "age"] as const;
