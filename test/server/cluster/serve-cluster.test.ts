@@ -74,6 +74,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(`serve --redis${REDIS_MISSING ? ` (
     const bad = serve(["--port", "0", "--redis", "http://u:hunter2-http@127.0.0.1:1"]);
     const unparsable = serve(["--port", "0", "--redis", "redis://:hunter2-port@127.0.0.1:notaport"]);
     const orphan = serve(["--port", "0", "--gateway-id", "x"]);
+    const query = serve(["--port", "0", "--redis", `redis://127.0.0.1:${redis!.port}/?username=hunter2-user&password=hunter2-query&db=0`, "--gateway-id", "pwq"]);
     await urlOf(s);
     // serve prints its listening lines, then the cluster line: it may come in a later chunk.
     await eventually(async () => expect(s.stdout()).toContain("redis://***@127.0.0.1"));
@@ -84,7 +85,6 @@ describe.skipIf(REDIS_MISSING !== undefined)(`serve --redis${REDIS_MISSING ? ` (
     expect(unparsable.stderr()).toMatch(/url is not a valid URL .*"redis:\/\/\*\*\*@127\.0\.0\.1:notaport"/);
     expect(bad.stderr() + bad.stdout() + unparsable.stderr() + unparsable.stdout()).not.toContain("hunter2");
     // ioredis reads its options from the query too: `?password=` is a password (it was printed as given).
-    const query = serve(["--port", "0", "--redis", `redis://127.0.0.1:${redis!.port}/?username=hunter2-user&password=hunter2-query&db=0`, "--gateway-id", "pwq"]);
     await urlOf(query);
     await eventually(async () => expect(query.stdout()).toContain(`redis://127.0.0.1:${redis!.port}/?username=***&password=***&db=***`));
     expect(query.stdout() + query.stderr()).not.toContain("hunter2");
