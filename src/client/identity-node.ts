@@ -4,9 +4,9 @@
  * Browsers use localStorageInstanceIdStore from the main entry instead.
  */
 import { randomBytes } from "node:crypto";
-import { link, mkdir, rename, unlink, writeFile } from "node:fs/promises";
+import { link, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { configDir, readTextIfExists } from "../transport/config-files-node.js";
+import { configDir, makeFolders, readTextIfExists } from "../transport/config-files-node.js";
 import { isUsableInstanceId, loadInstanceId, type InstanceIdStore } from "./identity.js";
 
 export interface FileStoreOptions {
@@ -34,7 +34,7 @@ export function fileInstanceIdStore(options: FileStoreOptions = {}): FileInstanc
 
   // Saves unless a usable id is already there, so two processes starting at once agree on one id.
   const save = async (instanceId: string): Promise<void> => {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await makeFolders(dir, 0o700);
     const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     await writeFile(tmp, `${instanceId}\n`, { mode: 0o600 });
     try {

@@ -3,9 +3,9 @@
  * (mode 0600). Node only; browsers use device-identity-web.ts.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as edSign } from "node:crypto";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { configDir, readTextIfExists } from "./config-files-node.js";
+import { configDir, makeFolders, readTextIfExists } from "./config-files-node.js";
 import {
   base64UrlEncode,
   checkStoredDeviceIdentity,
@@ -61,7 +61,7 @@ export function fileDeviceIdentityStore(path: string = defaultDeviceIdentityPath
       }
     },
     async save(identity) {
-      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      await makeFolders(dirname(path), 0o700);
       const temp = `${path}.${process.pid}.tmp`;
       await writeFile(temp, `${JSON.stringify(identity, null, 2)}\n`, { mode: 0o600 });
       await rename(temp, path);

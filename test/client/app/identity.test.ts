@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { configDir, fileInstanceIdStore, loadNodeInstanceId } from "../../../src/client/node.js";
 import { loadInstanceId, localStorageInstanceIdStore, memoryInstanceIdStore, type StorageLike } from "../../../src/index.js";
+import { fileDeviceIdentityStore, generateNodeDeviceIdentity } from "../../../src/transport/device-identity-node.js";
 
 /** A Web Storage with the same semantics as the browser's (string values). */
 class MapStorage implements StorageLike {
@@ -62,6 +63,12 @@ describe("stable instanceId", () => {
     const ids = await Promise.all(Array.from({ length: 12 }, () => loadNodeInstanceId({ dir: join(dir, "nested", "deeper") })));
     expect(new Set(ids).size).toBe(1);
   });
+
+  it("a folder that cannot be made is an error naming it, for both file stores (Node 20's recursive mkdir never settled under /proc)", async () => {
+    const folder = "/proc/self/no-such-folder/gateway-presence";
+    await expect(fileInstanceIdStore({ path: join(folder, "id") }).save("abc")).rejects.toMatchObject({ code: "ENOENT", path: "/proc/self/no-such-folder" });
+    await expect(fileDeviceIdentityStore(join(folder, "device.json")).save(await generateNodeDeviceIdentity())).rejects.toMatchObject({ code: "ENOENT" });
+  }, 10_000);
 
   it("replaces a corrupt file and keeps a hand-written usable id (trimmed)", async () => {
     const store = fileInstanceIdStore({ path: join(dir, "id") });
