@@ -10,6 +10,7 @@ import type { Capability } from "../scenario/scenario.js";
 import { needsSlowLine, noCheckPassedNote, notRunForRefusals, stoppedByRefusalsLine, whyStopped } from "./summary.js";
 import { cutText } from "./cut-text.js";
 import { frameTextShowing } from "./evidence-window.js";
+import { printable } from "../../validation/printable.js";
 
 export interface PrettyOptions {
   color?: boolean;
@@ -37,14 +38,14 @@ const clock = (ms: number) => `${Math.floor(ms / 60_000)}:${String(Math.floor((m
 /** A frame in one line, cut at 300 characters: a finding's evidence (with `at`) around its wrong value. */
 function frameLine(f: WireRecord & { at?: string }): string {
   const arrow = f.dir === "send" ? "→" : f.dir === "recv" ? "←" : "·";
-  return `${String(f.t).padStart(6)} ms ${f.actor} ${arrow} ${cut(frameTextShowing(f, 300), 300)}${f.bytes ? ` (${f.bytes} bytes)` : ""}`;
+  return `${String(f.t).padStart(6)} ms ${f.actor} ${arrow} ${cut(printable(frameTextShowing(f, 300)), 300)}${f.bytes ? ` (${f.bytes} bytes)` : ""}`;
 }
 
 function checkLines(check: CheckResult, maxFrames: number): string[] {
-  const lines = [`      ${check.id} [${check.level} ${check.rules.join(",")}] ${check.title}${check.baselined ? " (known failure)" : ""}`, `        ${check.message ?? ""}`];
+  const lines = [`      ${check.id} [${check.level} ${check.rules.join(",")}] ${check.title}${check.baselined ? " (known failure)" : ""}`, `        ${printable(check.message ?? "")}`];
   // Cut as the JSON report cuts a long string: marked, with the whole length.
-  if (check.expected !== undefined) lines.push(`        expected: ${cutText(JSON.stringify(check.expected), 400)}`);
-  if (check.actual !== undefined) lines.push(`        actual:   ${cutText(JSON.stringify(check.actual), 400)}`);
+  if (check.expected !== undefined) lines.push(`        expected: ${printable(cutText(JSON.stringify(check.expected), 400))}`);
+  if (check.actual !== undefined) lines.push(`        actual:   ${printable(cutText(JSON.stringify(check.actual), 400))}`);
   for (const f of (check.frames ?? []).slice(0, maxFrames)) lines.push(`        ${frameLine(f)}`);
   if (check.unrelated) lines.push(`        not judged: ${check.unrelated.note}`);
   return lines;
@@ -89,13 +90,13 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
       write(paint(90, `${line}\n`));
     } else if (event.type === "start" && event.error) {
       notRun = true;
-      write(paint(31, `Cannot run the ${event.total} scenario${event.total === 1 ? "" : "s"}: ${event.error}\n`));
+      write(paint(31, `Cannot run the ${event.total} scenario${event.total === 1 ? "" : "s"}: ${printable(event.error)}\n`));
     } else if (event.type === "start") {
       onlyWithSlow = event.onlyWithSlow ?? [];
       const p = event.probe;
       if (p.attempts > 1) write(`Gateway ready after ${seconds(p.waitedMs)} (${p.attempts} attempts).\n`);
       for (const need of p.needs) write(paint(90, `  the gateway needs more than SPEC: ${need}; steps are adapted and the adaptations listed\n`));
-      for (const note of p.notes ?? []) write(paint(33, `  note: ${note}\n`));
+      for (const note of p.notes ?? []) write(paint(33, `  note: ${printable(note)}\n`));
       for (const c of p.result?.checks ?? []) if (c.status !== "passed") write(`${paint(31, checkLines(c, maxFrames).join("\n"))}\n`);
       const noun = event.total === 1 ? "scenario" : "scenarios";
       const mode = event.mode === "real-time" ? `real-time ${noun}, concurrently` : noun;
@@ -151,9 +152,9 @@ export function formatPretty(result: RunResult, options: PrettyOptions = {}): st
 /** One wire-format finding in two lines: what, where, how often; one evidence frame. */
 export function findingLines(f: WireFinding): string[] {
   const where = findingWhere(f, (ids) => (ids.length > 4 ? `${ids.slice(0, 4).join(", ")} and ${ids.length - 4} more` : ids.join(", ")));
-  const at = f.paths.length > 1 ? ` (also ${f.paths.filter((p) => p !== f.path).join(", ")})` : "";
+  const at = f.paths.length > 1 ? ` (also ${printable(f.paths.filter((p) => p !== f.path).join(", "))})` : "";
   return [
-    `  ${f.rule} ${f.status === "failed" ? "FAIL" : "warn"} ${f.path || "(root)"} ${f.message}${f.keyword ? ` [${f.keyword}]` : ""}${at}: ${f.frames} frame${f.frames === 1 ? "" : "s"}, ${where}`,
+    `  ${f.rule} ${f.status === "failed" ? "FAIL" : "warn"} ${printable(f.path) || "(root)"} ${printable(f.message)}${f.keyword ? ` [${f.keyword}]` : ""}${at}: ${f.frames} frame${f.frames === 1 ? "" : "s"}, ${where}`,
     `       e.g. ${f.evidence.scenario} ${frameLine(f.evidence).trim()}`,
   ];
 }
@@ -197,9 +198,9 @@ export function formatSummary(result: RunResult, options: PrettyOptions = {}): s
   // A run that could not start ran none: its scenarios are "skipped" in the data, not in words.
   const stoppedText = () => stoppedByRefusalsLine(result);
   if (!notStarted && result.error && options.runErrorShown) lines.push("", `${stoppedText()} (the run error is above; ${seconds(result.durationMs)})`);
-  else if (!notStarted && result.error) lines.push("", paint(31, `Run error: ${result.error}`), `${stoppedText()} (run error above; ${seconds(result.durationMs)})`);
+  else if (!notStarted && result.error) lines.push("", paint(31, `Run error: ${printable(result.error)}`), `${stoppedText()} (run error above; ${seconds(result.durationMs)})`);
   else if (result.error && options.runErrorShown) lines.push("", `Scenarios: none ran (the run error is above; ${seconds(result.durationMs)})`);
-  else if (result.error) lines.push("", paint(31, `Run error: ${result.error}`), `Scenarios: none ran (run error above; ${seconds(result.durationMs)})`);
+  else if (result.error) lines.push("", paint(31, `Run error: ${printable(result.error)}`), `Scenarios: none ran (run error above; ${seconds(result.durationMs)})`);
   else lines.push("", `Scenarios: ${t.total} — ${t.passed} passed, ${t.failed} failed, ${t.warnings} with warnings, ${t.skipped} skipped${na}, ${t.knownFailures} known failures (${seconds(result.durationMs)})`);
   if (t.refusalsWaitedOut) lines.push(refusalsWaitedOutLine(t.refusalsWaitedOut));
   if (result.needsSlow) lines.push(needsSlowLine(result.needsSlow));
