@@ -95,7 +95,8 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
       onlyWithSlow = event.onlyWithSlow ?? [];
       const p = event.probe;
       if (p.attempts > 1) write(`Gateway ready after ${seconds(p.waitedMs)} (${p.attempts} attempts).\n`);
-      for (const need of p.needs) write(paint(90, `  the gateway needs more than SPEC: ${need}; steps are adapted and the adaptations listed\n`));
+      // A need quotes the gateway's answer that showed it (its error message): shown as printable shows it.
+      for (const need of p.needs) write(paint(90, `  the gateway needs more than SPEC: ${printable(need)}; steps are adapted and the adaptations listed\n`));
       for (const note of p.notes ?? []) write(paint(33, `  note: ${printable(note)}\n`));
       for (const c of p.result?.checks ?? []) if (c.status !== "passed") write(`${paint(31, checkLines(c, maxFrames).join("\n"))}\n`);
       const noun = event.total === 1 ? "scenario" : "scenarios";
@@ -104,7 +105,7 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
       if (event.notSelected) write(paint(90, `  (${event.notSelected})\n`));
       // What only --slow adds is said once, in the summary, with the scenarios it skipped.
       for (const [cap, why] of Object.entries(event.missingCapabilities)) {
-        if (!event.onlyWithSlow?.includes(cap as Capability)) write(paint(90, `  without ${cap}: ${why}\n`));
+        if (!event.onlyWithSlow?.includes(cap as Capability)) write(paint(90, `  without ${cap}: ${printable(why)}\n`));
       }
     } else if (event.type === "waiting") {
       write(paint(90, `  waiting in real time: ${event.waits.map((w) => `${w.id} ${clock(w.leftMs)}`).join(", ")} left\n`));
@@ -112,9 +113,10 @@ export function progressPrinter(write: (text: string) => void, options: PrettyOp
       const r = event.result;
       const [mark, code] = MARK[r.status];
       const counter = `[${String(event.index + 1).padStart(String(event.total).length)}/${event.total}]`;
-      const detail = r.status === "skipped" ? ` (${skipReason(r.reason ?? "", onlyWithSlow)})` : ` ${r.durationMs} ms${r.baselined ? " (known failure)" : ""}${r.noCheckPassed ? ` (${noCheckPassedNote(r)})` : ""}`;
+      // A skip's reason and an adaptation may quote the gateway (a refusal's words, a scope it named).
+      const detail = r.status === "skipped" ? ` (${printable(skipReason(r.reason ?? "", onlyWithSlow))})` : ` ${r.durationMs} ms${r.baselined ? " (known failure)" : ""}${r.noCheckPassed ? ` (${noCheckPassedNote(r)})` : ""}`;
       write(`${counter} ${paint(code, mark)} ${r.id}${paint(90, detail)}\n`);
-      if (r.adaptations?.length) write(paint(90, `      adapted: ${cut(adaptationLine(r.adaptations), 400)}\n`));
+      if (r.adaptations?.length) write(paint(90, `      adapted: ${cut(printable(adaptationLine(r.adaptations)), 400)}\n`));
       for (const c of r.checks) if (c.status !== "passed" && !c.baselined) write(`${paint(c.status === "failed" ? 31 : 33, checkLines(c, maxFrames).join("\n"))}\n`);
     }
   };
