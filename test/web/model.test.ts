@@ -7,6 +7,7 @@ import { checkPageConfig, chooseTarget } from "../../src/web/config.js";
 import { GatewayTime } from "../../src/web/gateway-time.js";
 import { countByStatus, displayRows, matchesFilters, modesOf, NEWEST_FIRST, NO_FILTERS, sortRows } from "../../src/web/rows.js";
 import { describeChanges } from "../../src/web/view/announcer.js";
+import { tooltip } from "../../src/web/view/table.js";
 
 const NOW = 1_800_000_000_000;
 const entries: PresenceEntry[] = [
@@ -233,5 +234,16 @@ describe("where the page connects", () => {
     expect(() => checkPageConfig(null)).toThrow("/config.json: not an object");
     expect(() => checkPageConfig({ binding: "jsonrpc", listeners: [{ binding: "jsonrpc" }], maxEntries: 1 })).toThrow("listeners");
     expect(() => checkPageConfig({ binding: "jsonrpc", listeners: [], maxEntries: "200" })).toThrow("maxEntries");
+  });
+});
+
+describe("a cell's tooltip", () => {
+  it("holds the whole text when the cell may cut it: CJK characters are about twice as wide as Latin ones", () => {
+    expect(tooltip("a".repeat(24))).toBe("");
+    expect(tooltip("a".repeat(25))).toBe("a".repeat(25));
+    // 20 characters, about 34 Latin columns: cut at 16rem (it was shown cut with no tooltip: 20 <= 24).
+    const host = "会議室-東京本社-第二会議室-端末-03";
+    expect(tooltip(host)).toBe(host);
+    expect(tooltip("会議室", "instanceId k")).toBe("instanceId k");
   });
 });

@@ -7,9 +7,21 @@ import { setText } from "./dom.js";
 
 /**
  * A cell's tooltip: the whole text when the cell may cut it (style.css cuts cells at 16rem, about 28
- * characters), then what the model says about the value.
+ * Latin characters), then what the model says about the value.
  */
-const tooltip = (text: string, about = "") => [text.length > 24 ? text : "", about].filter(Boolean).join("\n");
+export const tooltip = (text: string, about = "") => [mayBeCut(text) ? text : "", about].filter(Boolean).join("\n");
+
+/**
+ * Whether `text` may be wider than a cell: over 24 columns, a character from U+1100 on (Hangul, CJK,
+ * emoji, ...) counted as two, as such glyphs are about twice as wide (16 CJK characters fill 16rem; by
+ * `text.length` a 24-character Japanese host was cut with no tooltip to read it whole).
+ */
+function mayBeCut(text: string): boolean {
+  if (text.length > 24) return true;
+  let columns = 0;
+  for (let i = 0; i < text.length; i++) columns += text.charCodeAt(i) >= 0x1100 ? 2 : 1;
+  return columns > 24;
+}
 
 /** Cell order; `host` is the row header (`<th scope="row">`). */
 const COLUMNS = ["status", "host", "ip", "mode", "version", "platform", "lastInput", "reason", "roles", "age"] as const;
