@@ -64,6 +64,12 @@ export interface Connection {
   corked?: boolean;
   /** Frames of the current socket read handled so far (limits/read-pacing.ts). */
   framesThisRead: number;
+  /**
+   * Whether the frame being handled has a `\u` escape in its text (inbound.ts): without one its
+   * strings cannot hold a lone surrogate (ws refuses text frames that are not UTF-8), so the
+   * well-formed check (well-formed.ts) is skipped. Undefined (a call not from a frame): checked.
+   */
+  frameHasEscapes?: boolean;
   /** Frames waiting for a later event-loop turn, in order, the socket paused meanwhile (limits/read-pacing.ts). */
   backlog?: Array<{ data: Buffer; isBinary: boolean }>;
   /** Not read until its send buffer drains (limits/read-pacing.ts holdReading). */

@@ -42,6 +42,8 @@ export function handleFrame(gw: GatewayContext, conn: Connection, data: Buffer, 
     return sendError(gw, conn, new GatewayError("PARSE_ERROR", `parse error: not JSON (${detail})`, { errors: [{ path: "", message: detail }] }));
   }
 
+  // Frames of one connection are handled one at a time (listener.ts inOrder): this holds until the method runs.
+  conn.frameHasEscapes = text.includes("\\u");
   const answer = conn.binding.receive(conn, parsed, text);
   return isPromise(answer) ? answer.then((text) => answered(gw, conn, text)) : answered(gw, conn, answer);
 }

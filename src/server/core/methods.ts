@@ -76,7 +76,8 @@ export function createMethodTable(gw: GatewayContext): MethodTable {
           method: name,
         });
       }
-      const illFormed = illFormedString(name, checked.value);
+      // A lone surrogate can only come from a `\u` escape: most frames have none (conn.frameHasEscapes).
+      const illFormed = conn.frameHasEscapes === false ? undefined : illFormedString(name, checked.value);
       if (illFormed) {
         throw new GatewayError("INVALID_PARAMS", `invalid params for ${name}: ${formatIssues([illFormed])}`, { errors: [illFormed], method: name });
       }
