@@ -12,7 +12,8 @@
  *
  * Every server runs in its own process, fresh for each run; the throughput figures are taken after
  * --warmup N unmeasured passes of the same load on it (default 3; the first pass's cold figures are
- * printed beside); figures are medians over --rounds alternating rounds. Options: see USAGE
+ * printed beside); figures are medians over --rounds alternating rounds (--short-rounds for the
+ * `system-presence` calls and the handshakes, whose measured passes last about 0.1 s). Options: see USAGE
  * (`npm run bench:gateway -- --help`). Bounded: each run stops after its time limit, the whole bench
  * after 15 min.
  */
@@ -20,27 +21,31 @@ import { cpus, totalmem } from "node:os";
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { DEFAULT_WARMUP, KINDS, startBench } from "./lib/context.js";
+import { DEFAULT_SHORT_ROUNDS, DEFAULT_WARMUP, KINDS, startBench } from "./lib/context.js";
 import { connectMany, fanout, type ConnectFigures, type FanoutFigures } from "./lib/fanout.js";
 import { report } from "./lib/report.js";
 import type { ServerKind } from "./lib/servers.js";
 import { beacons, calls, handshakes, type RateFigures } from "./lib/throughput.js";
 
-const USAGE = `usage: npm run bench:gateway -- [--procs N] [--rounds N] [--warmup N] [--quick] [--json FILE] [--check]
+const USAGE = `usage: npm run bench:gateway -- [--procs N] [--rounds N] [--short-rounds N] [--warmup N] [--quick] [--json FILE] [--check]
   --procs N     load processes (default 3)
   --rounds N    alternating gateway/echo rounds per figure; medians are printed (default 3)
+  --short-rounds N
+                rounds for the system-presence calls and the handshakes (default ${DEFAULT_SHORT_ROUNDS}): their
+                measured passes last about 0.1 s, so one round says little on a shared machine
   --warmup N    unmeasured passes of the same load before each measured throughput pass (default ${DEFAULT_WARMUP}; 0: measure a cold process)
   --quick       a tenth of the load (1,000 watchers instead of 10,000), for a smoke run
   --json FILE   also write the figures to FILE (docs/performance/bench.json; npm run bench:plot draws them)
   --check       exit 1 when a target is missed`;
 
 /** The options; a mistyped one is refused (exit 2) rather than starting a 15-minute run without it. */
-function options(): { procs: number; rounds: number; warmup: number; quick: boolean; jsonOut: string; check: boolean } {
+function options(): { procs: number; rounds: number; shortRounds: number; warmup: number; quick: boolean; jsonOut: string; check: boolean } {
   try {
     const { values } = parseArgs({
       options: {
         procs: { type: "string" },
         rounds: { type: "string" },
+        "short-rounds": { type: "string" },
         warmup: { type: "string" },
         quick: { type: "boolean" },
         json: { type: "string" },
@@ -54,7 +59,7 @@ function options(): { procs: number; rounds: number; warmup: number; quick: bool
       console.log(USAGE);
       process.exit(0);
     }
-    const count = (name: "procs" | "rounds" | "warmup", fallback: number, min: number) => {
+    const count = (name: "procs" | "rounds" | "short-rounds" | "warmup", fallback: number, min: number) => {
       const n = Number(values[name] ?? String(fallback));
       const what = min === 1 ? "a positive integer" : "an integer >= 0";
       if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be ${what}, got ${JSON.stringify(values[name])}`);
@@ -63,6 +68,7 @@ function options(): { procs: number; rounds: number; warmup: number; quick: bool
     return {
       procs: count("procs", 3, 1),
       rounds: count("rounds", 3, 1),
+      shortRounds: count("short-rounds", DEFAULT_SHORT_ROUNDS, 1),
       warmup: count("warmup", DEFAULT_WARMUP, 0),
       quick: values.quick === true,
       jsonOut: values.json ?? "",
@@ -73,7 +79,7 @@ function options(): { procs: number; rounds: number; warmup: number; quick: bool
     process.exit(2);
   }
 }
-const { procs, rounds, warmup, quick, jsonOut, check } = options();
+const { procs, rounds, shortRounds, warmup, quick, jsonOut, check } = options();
 const WATCHERS = quick ? 1000 : 10_000;
 
 const guard = setTimeout(() => {
@@ -90,6 +96,8 @@ export interface BenchResults {
   machine: { cpu: string; cores: number; memoryGb: number; node: string; loadAverage: number[]; loadAverageEnd?: number[] };
   procs: number;
   rounds: number;
+  /** Rounds of the `system-presence` calls and the handshakes (older files: `rounds`). */
+  shortRounds?: number;
   /** Unmeasured passes before each measured throughput pass. */
   warmup?: number;
   quick: boolean;
@@ -123,7 +131,7 @@ async function alternating(run: (kind: ServerKind) => Promise<RateFigures>): Pro
  * `alternating`, plus a byte-matched echo each round: it answers with frames of the gateway's mean
  * answer size, as measured in the first gateway run (the gateway runs first in round 0).
  */
-async function alternatingMatched(run: (kind: ServerKind, padTo?: number) => Promise<RateFigures>): Promise<Pair<RateFigures[]> & { matched: RateFigures[] }> {
+async function alternatingMatched(rounds: number, run: (kind: ServerKind, padTo?: number) => Promise<RateFigures>): Promise<Pair<RateFigures[]> & { matched: RateFigures[] }> {
   const out = { gateway: [] as RateFigures[], echo: [] as RateFigures[], matched: [] as RateFigures[] };
   const order = ["gateway", "echo", "matched"] as const;
   for (let r = 0; r < rounds; r++) {
@@ -141,7 +149,7 @@ async function main(): Promise<void> {
   const date = new Date().toISOString();
   const machine = { cpu: cpus()[0]?.model ?? "?", cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverage: loadavg() };
   console.log(`bench:gateway ${date}: ${machine.cores} x ${machine.cpu}, ${machine.memoryGb} GB, node ${machine.node}, load ${machine.loadAverage.map((l) => l.toFixed(2)).join(" ")}`);
-  console.log(`${procs} load processes, ${rounds} rounds, ${warmup} warm-up passes before each measured throughput pass${quick ? ", QUICK (a tenth of the load)" : ""}`);
+  console.log(`${procs} load processes, ${rounds} rounds (${shortRounds} for calls and handshakes), ${warmup} warm-up passes before each measured throughput pass${quick ? ", QUICK (a tenth of the load)" : ""}`);
   try {
     const step = (name: string) => console.log(`.. ${name}`);
     step("beacons, 5 in flight");
@@ -149,9 +157,9 @@ async function main(): Promise<void> {
     step("beacons, 8 in flight");
     const beacons8 = await alternating((kind) => beacons(ctx, kind, 8));
     step("system-presence calls (and a byte-matched echo)");
-    const callFigures = await alternatingMatched((kind, padTo) => calls(ctx, kind, padTo));
+    const callFigures = await alternatingMatched(shortRounds, (kind, padTo) => calls(ctx, kind, padTo));
     step("handshakes (and a byte-matched echo)");
-    const handshakeFigures = await alternatingMatched((kind, padTo) => handshakes(ctx, kind, padTo));
+    const handshakeFigures = await alternatingMatched(shortRounds, (kind, padTo) => handshakes(ctx, kind, padTo));
     step("fan-out to 50 and 1,000 watchers");
     const fanout50g = await fanout(ctx, "gateway", 50);
     const fanout50e = await fanout(ctx, "echo", 50, { padTo: fanout50g.pushBytes });
@@ -167,6 +175,7 @@ async function main(): Promise<void> {
       machine: { ...machine, loadAverageEnd: loadavg() },
       procs,
       rounds,
+      shortRounds,
       warmup,
       quick,
       beacons5,

@@ -46,10 +46,17 @@ export const BENCH_GATEWAY_OPTIONS = {
   limits: { connectionsPerAddress: 1_000_000, pendingHandshakesPerAddress: 1_000_000, handshakeRate: { burst: 1e9, perSecond: 1e9 }, overload: { enabled: false } },
 };
 
-/** Bundles the children and starts `procs` load processes; stop the pool when done. */
 /** Warm-up passes before each measured throughput pass (`--warmup N`). */
 export const DEFAULT_WARMUP = 3;
 
+/**
+ * Rounds of the `system-presence` calls and the handshakes (`--short-rounds N`). Their measured
+ * passes last about 0.1 s, and on the 2-core machines one round's ratio ranged over 0.6 to 1.3
+ * (docs/performance.md): three rounds' median moved by up to 0.25 between runs a minute apart.
+ */
+export const DEFAULT_SHORT_ROUNDS = 9;
+
+/** Bundles the children and starts `procs` load processes; stop the pool when done. */
 export async function startBench(procs: number, options: { scale?: number; warmup?: number; gatewayOptions?: Record<string, unknown> } = {}): Promise<BenchContext> {
   const scripts = await bundleChildren();
   return {

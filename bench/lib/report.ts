@@ -1,7 +1,7 @@
 /** Prints the bench's figures, the gateway/echo ratios and the issue's targets. */
 import type { BenchResults, Pair } from "../gateway.js";
 import type { FanoutFigures } from "./fanout.js";
-import { fmt, mb, median } from "./stats.js";
+import { fmt, mb, median, ratioInterval } from "./stats.js";
 import type { RateFigures } from "./throughput.js";
 
 export interface TargetCheck {
@@ -14,6 +14,11 @@ export interface TargetCheck {
   met: boolean;
   /** Printed after the check (e.g. the raw ratio beside a byte-matched one). */
   note?: string;
+  /**
+   * Rate and CPU ratios: the 90 % bootstrap interval of the ratio over the rounds (stats.ts
+   * ratioInterval); absent with fewer than 3 rounds.
+   */
+  interval?: [number, number];
 }
 
 const med = (runs: RateFigures[], pick: (r: RateFigures) => number) => median(runs.map(pick));
@@ -44,20 +49,27 @@ export function targets(r: BenchResults): TargetCheck[] {
   // how far one run's median can be trusted on this machine.
   const rounds = (gateway: RateFigures[], echo: RateFigures[], pick: (f: RateFigures) => number): string | undefined =>
     gateway.length > 1 && echo.length === gateway.length ? `rounds ${gateway.map((g, i) => fmt(pick(g) / pick(echo[i]), 2)).join(" ")}` : undefined;
+  const interval = (gateway: RateFigures[], echo: RateFigures[], pick: (f: RateFigures) => number): { interval?: [number, number] } => {
+    const [low, high] = ratioInterval(gateway.map(pick), echo.map(pick));
+    return Number.isFinite(low) ? { interval: [low, high] } : {};
+  };
   const perSecond = (f: RateFigures) => f.perSecond;
   const cpu = (f: RateFigures) => f.cpuUs;
   const echoOf = (pair: Pair<RateFigures[]>, matchedRuns?: RateFigures[]) => (matchedRuns?.length ? matchedRuns : pair.echo);
   return [
     {
       ...check("beacons/s, 5 in flight", ratio(r.beacons5, perSecond), "x echo", 0.9, true),
+      ...interval(r.beacons5.gateway, r.beacons5.echo, perSecond),
       note: notes(rounds(r.beacons5.gateway, r.beacons5.echo, perSecond), cold(coldPair(r.beacons5), (c) => c.perSecond)),
     },
     {
       ...check("beacons/s, 8 in flight", ratio(r.beacons8, perSecond), "x echo", 0.9, true),
+      ...interval(r.beacons8.gateway, r.beacons8.echo, perSecond),
       note: notes(rounds(r.beacons8.gateway, r.beacons8.echo, perSecond), cold(coldPair(r.beacons8), (c) => c.perSecond)),
     },
     {
       ...check("system-presence calls/s (byte-matched echo)", matched(r.calls, r.callsMatched), "x echo", 0.85, true),
+      ...interval(r.calls.gateway, echoOf(r.calls, r.callsMatched), perSecond),
       note: notes(
         rounds(r.calls.gateway, echoOf(r.calls, r.callsMatched), perSecond),
         `raw ratio to the plain echo (53-byte answers): ${fmt(ratio(r.calls, perSecond), 2)}`,
@@ -66,6 +78,7 @@ export function targets(r: BenchResults): TargetCheck[] {
     },
     {
       ...check("handshakes/s (byte-matched echo)", matched(r.handshakes, r.handshakesMatched), "x echo", 0.85, true),
+      ...interval(r.handshakes.gateway, echoOf(r.handshakes, r.handshakesMatched), perSecond),
       note: notes(
         rounds(r.handshakes.gateway, echoOf(r.handshakes, r.handshakesMatched), perSecond),
         `raw ratio to the plain echo (echoed connect frame): ${fmt(ratio(r.handshakes, (f) => f.perSecond), 2)}`,
@@ -76,10 +89,12 @@ export function targets(r: BenchResults): TargetCheck[] {
     },
     {
       ...check("CPU per beacon, 5 in flight", ratio(r.beacons5, cpu), "x echo", 1.2, false),
+      ...interval(r.beacons5.gateway, r.beacons5.echo, cpu),
       note: notes(rounds(r.beacons5.gateway, r.beacons5.echo, cpu), cold(coldPair(r.beacons5), (c) => c.cpuUs)),
     },
     {
       ...check("CPU per beacon, 8 in flight", ratio(r.beacons8, cpu), "x echo", 1.2, false),
+      ...interval(r.beacons8.gateway, r.beacons8.echo, cpu),
       note: notes(rounds(r.beacons8.gateway, r.beacons8.echo, cpu), cold(coldPair(r.beacons8), (c) => c.cpuUs)),
     },
     check("idle RSS", median(r.idleRss.gateway) / median(r.idleRss.echo), "x echo", 1.15, false),
@@ -165,12 +180,18 @@ export function report(r: BenchResults): number {
     if (!t.met) missed++;
     console.log(
       `${t.met ? "ok    " : "MISSED"} ${t.name.padEnd(44)} ${fmt(t.value, 2).padStart(8)} ${t.unit.padEnd(6)} (${t.atLeast ? ">=" : "<="} ${t.limit})` +
+        `${t.interval ? `  90% ${fmt(t.interval[0], 2)}-${fmt(t.interval[1], 2)}${straddles(t) ? " (the limit is inside: not settled by this run)" : ""}` : ""}` +
         `${t.note ? `  [${t.note}]` : ""}`,
     );
   }
   const busy = busyNote(r.machine);
   if (busy) console.log(`\n${busy}`);
   return missed;
+}
+
+/** The target's limit lies inside the ratio's interval: this run alone neither meets nor misses it clearly. */
+function straddles(t: TargetCheck): boolean {
+  return t.interval !== undefined && t.interval[0] < t.limit && t.limit < t.interval[1];
 }
 
 /**
