@@ -18,7 +18,7 @@ describe("bench:gateway options", () => {
   it("--help lists every option and starts nothing", async () => {
     const { code, stdout } = await run(["--help"]);
     expect(code).toBe(0);
-    for (const option of ["--procs N", "--rounds N", "--warmup N", "--quick", "--json FILE", "--check"]) expect(stdout).toContain(option);
+    for (const option of ["--procs N", "--rounds N", "--short-rounds N", "--warmup N", "--quick", "--json FILE", "--check"]) expect(stdout).toContain(option);
     expect(stdout).not.toMatch(/load processes, \d+ rounds/);
   });
 
@@ -27,6 +27,7 @@ describe("bench:gateway options", () => {
       [["--rund", "1"], /Unknown option '--rund'/],
       [["--procs", "0"], /--procs must be a positive integer, got "0"/],
       [["--warmup", "two"], /--warmup must be an integer >= 0, got "two"/],
+      [["--short-rounds", "0"], /--short-rounds must be a positive integer, got "0"/],
     ] as const) {
       const { code, stdout, stderr } = await run([...args]);
       expect(code, args.join(" ")).toBe(2);
