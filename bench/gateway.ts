@@ -21,7 +21,7 @@ import { cpus, totalmem } from "node:os";
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { DEFAULT_SHORT_ROUNDS, DEFAULT_WARMUP, KINDS, startBench } from "./lib/context.js";
+import { DEFAULT_ROUNDS, DEFAULT_SHORT_ROUNDS, DEFAULT_WARMUP, KINDS, startBench } from "./lib/context.js";
 import { connectMany, fanout, type ConnectFigures, type FanoutFigures } from "./lib/fanout.js";
 import { report } from "./lib/report.js";
 import type { ServerKind } from "./lib/servers.js";
@@ -29,7 +29,7 @@ import { beacons, calls, handshakes, type RateFigures } from "./lib/throughput.j
 
 const USAGE = `usage: npm run bench:gateway -- [--procs N] [--rounds N] [--short-rounds N] [--warmup N] [--quick] [--json FILE] [--check]
   --procs N     load processes (default 3)
-  --rounds N    alternating gateway/echo rounds per figure; medians are printed (default 3)
+  --rounds N    alternating gateway/echo rounds of the beacons; medians are printed (default ${DEFAULT_ROUNDS})
   --short-rounds N
                 rounds for the system-presence calls and the handshakes (default ${DEFAULT_SHORT_ROUNDS}): their
                 measured passes last about 0.1 s, so one round says little on a shared machine
@@ -67,7 +67,7 @@ function options(): { procs: number; rounds: number; shortRounds: number; warmup
     };
     return {
       procs: count("procs", 3, 1),
-      rounds: count("rounds", 3, 1),
+      rounds: count("rounds", DEFAULT_ROUNDS, 1),
       shortRounds: count("short-rounds", DEFAULT_SHORT_ROUNDS, 1),
       warmup: count("warmup", DEFAULT_WARMUP, 0),
       quick: values.quick === true,

@@ -50,6 +50,14 @@ export const BENCH_GATEWAY_OPTIONS = {
 export const DEFAULT_WARMUP = 3;
 
 /**
+ * Alternating rounds of the beacon scenarios (`--rounds N`). A measured pass of 20,000 beacons lasts
+ * about 0.35 s; on the 2-core machines the rounds of one run gave CPU-per-beacon ratios from 0.9 to
+ * 1.8 around a median near 1.15, so three rounds' median crossed the 1.2 ceiling in about one run in
+ * four (docs/performance.md).
+ */
+export const DEFAULT_ROUNDS = 7;
+
+/**
  * Rounds of the `system-presence` calls and the handshakes (`--short-rounds N`). Their measured
  * passes last about 0.1 s, and on the 2-core machines one round's ratio ranged over 0.6 to 1.3
  * (docs/performance.md): three rounds' median moved by up to 0.25 between runs a minute apart.
