@@ -128,13 +128,13 @@ async function alternating(run: (kind: ServerKind) => Promise<RateFigures>): Pro
 }
 
 /**
- * `alternating`, plus a byte-matched echo each round: it answers with frames of the gateway's mean
+ * `count` rounds of `alternating`, plus a byte-matched echo each round: it answers with frames of the gateway's mean
  * answer size, as measured in the first gateway run (the gateway runs first in round 0).
  */
-async function alternatingMatched(rounds: number, run: (kind: ServerKind, padTo?: number) => Promise<RateFigures>): Promise<Pair<RateFigures[]> & { matched: RateFigures[] }> {
+async function alternatingMatched(count: number, run: (kind: ServerKind, padTo?: number) => Promise<RateFigures>): Promise<Pair<RateFigures[]> & { matched: RateFigures[] }> {
   const out = { gateway: [] as RateFigures[], echo: [] as RateFigures[], matched: [] as RateFigures[] };
   const order = ["gateway", "echo", "matched"] as const;
-  for (let r = 0; r < rounds; r++) {
+  for (let r = 0; r < count; r++) {
     for (const kind of r % 2 ? [...order].reverse() : order) {
       if (kind === "matched") out.matched.push(await run("echo", Math.round(out.gateway[0]?.answerBytes ?? 0) || undefined));
       else out[kind].push(await run(kind));
