@@ -4,11 +4,41 @@
  */
 import { BlockList, isIP } from "node:net";
 
-/** `::ffff:10.0.0.5` -> `10.0.0.5`; other addresses unchanged (trimmed). */
+/**
+ * An IPv4-mapped IPv6 address (`::ffff:0:0/96`) as its IPv4 address, in any of its written forms:
+ * `::ffff:10.0.0.5`, `::ffff:a00:5` (hex, as some proxies write it), `0:0:0:0:0:FFFF:0A00:0005` ->
+ * `10.0.0.5`. Anything else is returned unchanged (trimmed): other IPv6 addresses (IPv4-compatible
+ * `::a00:5`, translated `::ffff:0:a00:5`, NAT64 `64:ff9b::a00:5` are other addresses), one with a zone
+ * (`%eth0`), host names, junk. One client is one address however it is written: its budget
+ * (budgetKey), its row's `ip`, trusted proxies.
+ */
 export function normalizeAddress(address: string): string {
   const trimmed = address.trim();
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(trimmed);
-  return mapped ? mapped[1] : trimmed;
+  if (!/ffff/i.test(trimmed) || trimmed.includes("%")) return trimmed; // the common forms cost one scan
+  const groups = ipv6Groups(trimmed);
+  if (!groups || groups[5] !== 0xffff || groups.slice(0, 5).some((group) => group !== 0)) return trimmed;
+  const [high, low] = [groups[6]!, groups[7]!];
+  return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+}
+
+/**
+ * An IPv6 address's eight 16-bit groups (`::` expanded, a trailing dotted quad as two groups, a
+ * `%zone` left out), or undefined when `address` is not an IPv6 address.
+ */
+export function ipv6Groups(address: string): number[] | undefined {
+  if (isIP(address) !== 6) return undefined;
+  const [head, tail] = address.split("%")[0]!.split("::") as [string, string | undefined];
+  const groups = (text: string | undefined) => (text ? text.split(":").flatMap((part) => (part.includes(".") ? dottedGroups(part) : [parseInt(part, 16)])) : []);
+  const left = groups(head);
+  if (tail === undefined) return left;
+  const right = groups(tail);
+  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
+/** `a.b.c.d` at the end of an IPv6 address as its two 16-bit groups. */
+function dottedGroups(dotted: string): number[] {
+  const [a, b, c, d] = dotted.split(".").map(Number) as [number, number, number, number];
+  return [(a << 8) | b, (c << 8) | d];
 }
 
 const LOOPBACK = new BlockList();

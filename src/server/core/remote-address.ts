@@ -20,21 +20,13 @@ export class TrustedProxies {
   readonly size: number;
 
   constructor(entries: readonly string[] = []) {
-    const list = entries.map((entry) => {
-      const trimmed = entry.trim();
-      const [address, bits] = trimmed.split("/");
-      if (bits !== undefined && /^(0+|0+\.0+\.0+\.0+)$/.test(bits.trim())) {
-        throw new TypeError(`trustedProxies: ${JSON.stringify(entry)} would trust every address (a prefix of 0), so any client could claim any ip; give the proxies' own addresses or subnets`);
-      }
-      // Accept `::ffff:a.b.c.d` as a.b.c.d, as everywhere else here.
-      return bits === undefined ? normalizeAddress(address!) : `${normalizeAddress(address!)}/${bits}`;
-    });
+    const list = entries.map(trustedEntry);
     try {
       this.trust = list.length === 0 ? () => false : proxyaddr.compile(list);
     } catch (error) {
-      const bad = entries.find((entry) => {
+      const bad = entries.find((entry, i) => {
         try {
-          proxyaddr.compile(entry.trim());
+          proxyaddr.compile(list[i]!);
           return false;
         } catch {
           return true;
@@ -49,6 +41,32 @@ export class TrustedProxies {
     const a = normalizeAddress(address);
     return isIP(a) !== 0 && this.trust(a, 0);
   }
+}
+
+/**
+ * A trusted-proxy entry as proxy-addr takes it. An IPv4-mapped address (`::ffff:192.0.2.1`,
+ * `::ffff:c000:201`) is its IPv4 address, and with a prefix of 96 to 128 the IPv4 subnet it covers
+ * (`::ffff:c000:200/120` -> `192.0.2.0/24`; a shorter prefix covers more than mapped addresses and is
+ * refused). A prefix of 0, in any form (`0.0.0.0/0`, `::/0`, `::ffff:0:0/96`: every IPv4 client),
+ * would trust every address and is refused: any client could then claim any ip.
+ */
+function trustedEntry(entry: string): string {
+  if (typeof entry !== "string") throw new TypeError(`trustedProxies: ${JSON.stringify(entry) ?? String(entry)} is not a string (an address, a CIDR subnet or loopback/linklocal/uniquelocal)`);
+  const [address, bits] = entry.trim().split("/") as [string, string | undefined];
+  const normal = normalizeAddress(address);
+  const mapped = normal !== address.trim() && isIP(normal) === 4;
+  let prefix = bits?.trim();
+  if (mapped && prefix !== undefined) {
+    const n = /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+    if (!(n >= 96 && n <= 128)) {
+      throw new TypeError(`trustedProxies: ${JSON.stringify(entry)} is an IPv4-mapped address with a prefix that is not 96 to 128; give the IPv4 subnet (${normal}/N) instead`);
+    }
+    prefix = String(n - 96);
+  }
+  if (prefix !== undefined && /^(0+|0+\.0+\.0+\.0+)$/.test(prefix)) {
+    throw new TypeError(`trustedProxies: ${JSON.stringify(entry)} would trust every address (a prefix of 0), so any client could claim any ip; give the proxies' own addresses or subnets`);
+  }
+  return prefix === undefined ? normal : `${normal}/${prefix}`;
 }
 
 /**

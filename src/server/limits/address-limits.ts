@@ -4,7 +4,7 @@
  * gateway-wide totals of the same counts (`maxConnections`, `maxPendingHandshakes`), which many
  * addresses together meet. Time is monotonic (performance.now), never the gateway's test clock.
  */
-import { isIP } from "node:net";
+import { ipv6Groups, normalizeAddress } from "../../presence/addresses.js";
 import { TokenBucket } from "../core/rate-limiter.js";
 import { LogThrottle } from "./log-throttle.js";
 import type { GatewayLimits } from "./options.js";
@@ -43,27 +43,21 @@ export function leftOutLine(key: string, count: number): string {
 const SLOT_RETRY_MS = 1_000;
 
 /**
- * The key an address's budget is kept under: an IPv4 address itself, an IPv6 address's /64 prefix
- * (`2001:db8:0:7::/64`; `::1` itself). One subscriber, one host even, commonly holds a whole /64, so
- * per address each of its 2^64 addresses had a budget of its own: a lockout after 10 wrong tokens
- * locked out one address of them, and the next guess came from the next (rate limiters commonly
- * count IPv6 per /64 for this reason). Clients that share a /64 (one LAN) share its budget.
+ * The key an address's budget is kept under: an IPv4 address itself (written as IPv4-mapped IPv6 in
+ * any form, `::ffff:192.0.2.1` or `::ffff:c000:201`, its IPv4 address: normalizeAddress), an IPv6
+ * address's /64 prefix (`2001:db8:0:7::/64`; `::1` itself). One subscriber, one host even, commonly
+ * holds a whole /64, so per address each of its 2^64 addresses had a budget of its own: a lockout
+ * after 10 wrong tokens locked out one address of them, and the next guess came from the next (rate
+ * limiters commonly count IPv6 per /64 for this reason). Clients that share a /64 (one LAN) share its
+ * budget. A mapped address in hex was such an IPv6 address: every IPv4 client written so shared the
+ * budget of `0:0:0:0::/64`, and none shared its own IPv4 address's.
  */
 export function budgetKey(address: string | undefined): string {
   if (address === undefined) return "unknown";
-  if (isIP(address) !== 6 || address === "::1") return address;
-  const [head, tail] = address.split("%")[0]!.split("::") as [string, string | undefined];
-  const parts = (text: string | undefined) => (text ? text.split(":").flatMap((part) => (part.includes(".") ? ipv4Hextets(part) : [part])) : []);
-  const left = parts(head);
-  const right = parts(tail);
-  const hextets = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
-  return `${hextets.slice(0, 4).map((h) => parseInt(h, 16).toString(16)).join(":")}::/64`;
-}
-
-/** `a.b.c.d` at the end of an IPv6 address as its two hextets. */
-function ipv4Hextets(dotted: string): string[] {
-  const [a, b, c, d] = dotted.split(".").map(Number) as [number, number, number, number];
-  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+  const normal = normalizeAddress(address);
+  const groups = normal === "::1" ? undefined : ipv6Groups(normal);
+  if (!groups) return normal;
+  return `${groups.slice(0, 4).map((group) => group.toString(16)).join(":")}::/64`;
 }
 
 export class AddressLimits {
