@@ -9,6 +9,7 @@ import { describeFailure } from "../../src/cli/connection.js";
 import { textWidth } from "../../src/doctor/columns.js";
 import type { DoctorReport } from "../../src/doctor/index.js";
 import { cliResult, hasScript } from "../support/cli.js";
+import { ageSeconds, expectWithin } from "../support/timing.js";
 import { advance, app, gateway, urlOf } from "./helpers.js";
 
 const ANSI = /\x1b\[/;
@@ -109,20 +110,31 @@ describe("gateway-presence doctor (CLI)", () => {
   it("ages read as list shows them (6m 40s, -10m 0s); a note says what no column shows (how far past the TTL)", async () => {
     const stale = await gateway({ faults: { noExpiry: true } });
     const gone = await app(stale, { instanceId: "gone", host: "gone" });
+    // Ages grow with real time while the CLI runs start (seconds each on a busy machine): each is
+    // checked against the real time that passed around it, not a fixed margin.
+    const closing = Date.now();
     await gone.close();
     const stays = await app(stale, { instanceId: "stays", host: "stays" });
     await advance(stays, 400_000);
     const ahead = await gateway({ faults: { futureTs: true } });
     for (const [instanceId, host] of [["a", "alpha"], ["b", "beta"]]) await app(ahead, { instanceId, host });
+    const beaconing = Date.now();
     await (await app(ahead, { instanceId: "c", host: "gamma" })).systemEvent({ reason: "periodic", lastInputSeconds: 2 });
     const [doctorRun, listRun, aheadRun] = await Promise.all([doctorCli(["--url", stale.url]), cliResult(["list", "--url", stale.url]), doctorCli(["--url", ahead.url])]);
+    const read = Date.now();
+    // "gone" is 400 s old on the gateway's clock, plus what passed since it closed: 6m 40s at once.
+    const goneAge = { min: 400, max: Math.floor((400_000 + read - closing) / 1000) };
     expect(doctorRun.code).toBe(1);
-    const doctorAge = /^ {4}Stale +gone +gone +- +ui +1\.4\.0 +disconnect +(6m 4\ds) +(.*)$/m.exec(doctorRun.stdout);
-    expect(doctorAge?.[2]).toMatch(/^1m 4\ds past the TTL$/);
-    const listAge = /^Stale +gone .* (6m 4\ds)$/m.exec(listRun.stdout);
-    expect(listAge?.[1]).toMatch(/^6m 4\ds$/);
+    const doctorAge = /^ {4}Stale +gone +gone +- +ui +1\.4\.0 +disconnect +(\d+m \d+s) +(.*)$/m.exec(doctorRun.stdout);
+    expectWithin(ageSeconds(doctorAge?.[1]), goneAge.min, goneAge.max, "doctor's age of gone (s)");
+    const pastTtl = /^(\d+m \d+s) past the TTL$/.exec(doctorAge?.[2] ?? "");
+    expectWithin(ageSeconds(pastTtl?.[1]), goneAge.min - 300, goneAge.max - 300, "past the TTL (s)"); // 1m 40s at once (TTL 5 min)
+    const listAge = /^Stale +gone .* (\d+m \d+s)$/m.exec(listRun.stdout);
+    expectWithin(ageSeconds(listAge?.[1]), goneAge.min, goneAge.max, "list's age of gone (s)");
     expect(aheadRun.stdout).toMatch(/^ {4}STATUS +HOST +INSTANCEID +IP +MODE +VERSION +REASON +AGE$/m);
-    expect(aheadRun.stdout).toMatch(/^ {4}Active +gamma +c +- +ui +1\.4\.0 +periodic +-(9m 5\ds|10m 0s)$/m);
+    // gamma's ts is 10 minutes ahead of the gateway's clock, less what passed since its beacon: -10m 0s at once.
+    const aheadAge = /^ {4}Active +gamma +c +- +ui +1\.4\.0 +periodic +-(\d+m \d+s)$/m.exec(aheadRun.stdout);
+    expectWithin(ageSeconds(aheadAge?.[1]), Math.floor((600_000 - (read - beaconing)) / 1000), 600, "gamma's age ahead (s)");
   });
 
   it("only information: exit 0", async () => {
