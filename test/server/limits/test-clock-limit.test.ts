@@ -1,0 +1,59 @@
+// test.clock.advance (SPEC S3, a gateway started with testClock) keeps the gateway's clock, and so
+// every row's ts, a safe integer: about 28,600 of the largest advances (10 years each) reach
+// Number.MAX_SAFE_INTEGER. The advance that would pass the limit is refused naming it and what is
+// left; the list stays as it was. Real gateway on a loopback port, real ws clients.
+import { describe, expect, it } from "vitest";
+import { connectClient, list, observer, startGateway, type RpcResponse } from "../helpers.js";
+
+const LARGEST_ADVANCE = 315_360_000_000; // the schema's maximum for one advance (10 years)
+/** Number.MAX_SAFE_INTEGER less 10 years for the clock to run on (9006883894740991). */
+const LIMIT = Number.MAX_SAFE_INTEGER - LARGEST_ADVANCE;
+const leftIn = (message: string) => Number(/; (\d+) ms (?:are|is) left$/.exec(message)?.[1]);
+const key = (row: { instanceId?: string; reason?: string }) => row.instanceId ?? row.reason;
+
+describe("test.clock.advance near Number.MAX_SAFE_INTEGER", () => {
+  it("refuses the advance that would take the clock past its limit, naming it; rows' ts stay safe integers", { timeout: 120_000 }, async () => {
+    const gw = await startGateway({ testClock: true });
+    const watcher = await observer(gw);
+    await connectClient(gw, { instanceId: "stays" });
+    // Move towards 20 ms below Number.MAX_SAFE_INTEGER in the largest steps, as a soak might.
+    const target = Number.MAX_SAFE_INTEGER - 20;
+    let now = (await watcher.result<{ now: number }>("test.clock.advance", { ms: 0 })).now;
+    let refused: RpcResponse | undefined;
+    let steps = 0;
+    while (now < target) {
+      const answer = await watcher.call("test.clock.advance", { ms: Math.min(LARGEST_ADVANCE, target - now) });
+      if (answer.error) {
+        refused = answer;
+        break;
+      }
+      now = (answer.result as { now: number }).now;
+      steps++;
+    }
+    expect(steps).toBeGreaterThan(28_000);
+    expect(now).toBeLessThanOrEqual(LIMIT);
+    expect(refused?.error).toMatchObject({ data: { code: "INVALID_PARAMS", errors: [{ path: "/ms" }] } });
+    const message = refused!.error!.message;
+    expect(message).toMatch(/^test\.clock\.advance: an advance of \d+ ms would take the clock past 9006883894740991 ms \(Number\.MAX_SAFE_INTEGER less 10 years for it to run on, so every ts stays a safe integer\); \d+ ms (are|is) left$/);
+    const before = await list(watcher);
+    expect(before.map(key).sort()).toEqual(["self", "stays"]);
+
+    // What is left is accepted (real time takes a few ms of it between the answer and the next
+    // advance: then the next refusal says what is left now), then nothing more.
+    let answer = refused!;
+    for (let tries = 0; answer.error && tries < 10; tries++) {
+      answer = await watcher.call("test.clock.advance", { ms: leftIn(answer.error.message) });
+    }
+    expect(answer.error).toBeUndefined();
+    expect((answer.result as { now: number }).now).toBeLessThanOrEqual(LIMIT + 1_000);
+    const over = await watcher.call("test.clock.advance", { ms: 1 });
+    expect(over.error?.message).toMatch(/^test\.clock\.advance: an advance of 1 ms would take the clock past 9006883894740991 ms .*; 0 ms are left$/);
+    expect((await watcher.call("test.clock.advance", { ms: 0 })).error).toBeUndefined(); // the conformance probe's advance
+
+    // The list is intact, and the clock runs on without any ts passing Number.MAX_SAFE_INTEGER.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const after = await list(watcher);
+    expect(after.map(key).sort()).toEqual(["self", "stays"]);
+    for (const row of after) expect(Number.isSafeInteger(row.ts), `${key(row)} ts ${row.ts}`).toBe(true);
+  });
+});
