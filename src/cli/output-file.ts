@@ -1,9 +1,11 @@
 /**
  * Output files named by options (`--out`, `--write-baseline`) are checked before any work is done: a
- * conformance run takes minutes, and a typo in a directory name must not cost them.
+ * conformance run takes minutes, and a typo in a directory name must not cost them. They are written
+ * whole (writeOutputFile), whoever else writes the same file at the same time.
  */
-import { accessSync, constants, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 
 /**
  * Throws, naming the option and what is wrong, when `file` cannot be written: its directory is missing,
@@ -30,6 +32,89 @@ export function checkWritable(option: string, file: string): void {
 function statOrUndefined(path: string) {
   try {
     return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes `text` to `file` whole, creating its folder (and missing parents) first; returns the folder
+ * when it created it. Safe when several writers race for the same file (two `fixture --out` runs in
+ * parallel, as a script or a test runner starts them):
+ * - a folder another writer creates meanwhile is taken as it is (its mkdir's EEXIST said `a file is
+ *   in the way` though none was, and the command failed);
+ * - a regular file (or a new one) is written to a temporary file beside it and renamed over it, so a
+ *   reader never sees half a file and two writers never mix their texts: the last rename wins. Other
+ *   targets (`/dev/stdout`, a pipe, a symbolic link) are written in place, as before.
+ * Errors name the path that is in the way, not only Node's code: `it is a folder`, `cannot create the
+ * folder x: ENOTDIR (a file is in the way: x; move it, or write elsewhere)`.
+ */
+export function writeOutputFile(file: string, text: string): string | undefined {
+  const folder = dirname(file);
+  let created: string | undefined;
+  try {
+    created = makeFolders(folder) ? folder : undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const blocker = code === "EEXIST" || code === "ENOTDIR" ? ` (a file is in the way: ${fileOnPath(folder) ?? folder}; move it, or write elsewhere)` : "";
+    throw new Error(`cannot create the folder ${folder}: ${code ?? (error as Error).message}${blocker}`);
+  }
+  const target = lstatOrUndefined(file);
+  if (target?.isDirectory()) throw new Error("it is a folder");
+  if (target && !target.isFile()) {
+    writeFileSync(file, text);
+    return created;
+  }
+  // An existing file that may not be written stays refused (a rename would replace it).
+  if (target) accessSync(file, constants.W_OK);
+  const temporary = join(folder, `.${basename(file)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    writeFileSync(temporary, text, { flag: "wx" });
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    if ((error as NodeJS.ErrnoException).code === "EISDIR") throw new Error("it is a folder"); // made a folder meanwhile
+    throw new Error((error as Error).message.replace(temporary, file)); // the file the user named
+  }
+  return created;
+}
+
+/**
+ * Creates `folder` and its missing parents, top down, one mkdir each; true when it created any.
+ * Not `mkdirSync(folder, { recursive: true })`: Node 20's loops forever when a parent exists but
+ * refuses the child with ENOENT (`--out /proc/x/NAME.json` hung the command); one by one, that
+ * ENOENT is the error it is. A folder that another writer made between the look and the mkdir
+ * (EEXIST, and a folder is there now) is taken as it is.
+ */
+function makeFolders(folder: string): boolean {
+  const missing: string[] = [];
+  for (let path = folder; !existsSync(path); path = dirname(path)) {
+    missing.unshift(path);
+    if (dirname(path) === path) break;
+  }
+  let made = false;
+  for (const path of missing) {
+    try {
+      mkdirSync(path);
+      made = true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || !statOrUndefined(path)?.isDirectory()) throw error;
+    }
+  }
+  return made;
+}
+
+/** The first path on the way to `folder` that exists but is not a folder. */
+function fileOnPath(folder: string): string | undefined {
+  for (let path = folder; ; path = dirname(path)) {
+    if (statOrUndefined(path)?.isDirectory() === false) return path;
+    if (dirname(path) === path) return undefined;
+  }
+}
+
+function lstatOrUndefined(path: string) {
+  try {
+    return lstatSync(path);
   } catch {
     return undefined;
   }

@@ -88,7 +88,7 @@ describe("record and fixture commands", () => {
     expect(checkScenario(JSON.parse(await readFile(join(folder, "session.json"), "utf8")), folder).id).toBe("recorded-a-webchat-with-instanceid"); // named after the recording
     expect(unwritable).toMatchObject({
       code: 2,
-      stderr: `gateway-presence fixture: cannot write ${blocked}: cannot create the folder ${join(aFile, "x")}: ENOTDIR (a file is in the way: ${aFile})\n`,
+      stderr: `gateway-presence fixture: cannot write ${blocked}: cannot create the folder ${join(aFile, "x")}: ENOTDIR (a file is in the way: ${aFile}; move it, or write elsewhere)\n`,
     });
     expect(folderAsFile).toMatchObject({ code: 2, stderr: `gateway-presence fixture: cannot write ${aFolder}: it is a folder\n` });
   });

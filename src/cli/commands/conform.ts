@@ -7,7 +7,7 @@
  * unreachable, refusing the probe, or still not ready after --wait-ready).
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { ALL_CAPABILITIES } from "../../conformance/run/capabilities.js";
 import { failuresOf, formatBaseline, parseBaseline } from "../../conformance/report/baseline.js";
@@ -17,7 +17,7 @@ import { modeSelectionProblem, runConformance, selectScenarios } from "../../con
 import type { Capability } from "../../conformance/scenario/scenario.js";
 import { createGateway, type Gateway } from "../../server/index.js";
 import { BINDING_HELP, bindingName, collect, gatewayUrl, milliseconds, mustBeOneOf } from "../arguments.js";
-import { checkWritable } from "../output-file.js";
+import { checkWritable, writeOutputFile } from "../output-file.js";
 import { exitCodes } from "../usage.js";
 import type { OptionWords } from "../../conformance/run/option-words.js";
 import { addTokenOptions, commandToken, GIVE_TOKEN, tokenSource, type TokenFlags } from "../token.js";
@@ -184,14 +184,14 @@ async function conform(flags: ConformFlags, givenToken: string | undefined): Pro
     if (flags.reporter !== "pretty" || flags.out !== undefined) {
       const report = formatReport(result, flags.reporter);
       if (flags.out) {
-        writeFileSync(flags.out, report);
+        writeOutputFile(flags.out, report);
         human.write(`${flags.reporter} report written to ${flags.out}\n`);
       } else process.stdout.write(report);
     }
     if (flags.writeBaseline) {
       // The probe's failed checks too (`probe:advertises-...`): a run failed by them alone wrote an empty baseline that gated nothing.
       const entries = failuresOf(result.probe.result ? [result.probe.result, ...result.scenarios] : result.scenarios);
-      writeFileSync(flags.writeBaseline, formatBaseline(entries));
+      writeOutputFile(flags.writeBaseline, formatBaseline(entries));
       human.write(`${entries.length} failing checks written to ${flags.writeBaseline}\n`);
     }
     return result.error ? 2 : !result.behaviourOk ? 1 : !result.wireFormatOk ? 3 : 0;

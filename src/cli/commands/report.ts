@@ -6,13 +6,13 @@
  * JSON report (same name, `.html`).
  * Exit 0 when written, 2 on an unreadable report or a bad option.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { buildMatrix } from "../../conformance/report/compare.js";
 import { matrixHtml, matrixMarkdown } from "../../conformance/report/compare-format.js";
 import type { RunResult } from "../../conformance/report/results.js";
-import { checkWritable } from "../output-file.js";
+import { checkWritable, writeOutputFile } from "../output-file.js";
 import { exitCodes } from "../usage.js";
 
 interface CompareFlags {
@@ -80,7 +80,7 @@ export function register(program: Command): void {
         return;
       }
       try {
-        writeFileSync(flags.out, text);
+        writeOutputFile(flags.out, text);
       } catch (error) {
         process.stderr.write(`gateway-presence report compare: cannot write ${flags.out}: ${(error as Error).message}\n`);
         process.exitCode = 2;
