@@ -89,12 +89,32 @@ function shared(rows: PresenceEntry[]): Draft[] {
           "(a reverse proxy, a tunnel, a container's port forward), and the gateway recorded that instead of the clients' addresses. (Clients that run on the gateway's machine show it too: then nothing is wrong.)"
         : "Different machines behind one NAT share their public address, which is harmless. When every client shows the " +
           "same address, the gateway is recording the address of a proxy in front of it.",
-      advice:
-        `Behind a reverse proxy at ${ip}: have it send X-Forwarded-For and tell the gateway to believe it (\`serve --trusted-proxy ${ip}\`), or have ` +
-        "clients report their ip in beacons." +
-        (gatewayOwn ? "" : " If the rows are one machine under two names, see the duplicate findings."),
+      advice: gatewayOwn ? ownAddressAdvice(ip) : sharedAddressAdvice(ip),
       evidence: group.map((row) => ({ row })),
     });
   }
   return drafts;
+}
+
+/**
+ * What to check about an address several hosts share. Trusting it as a proxy is right only for a
+ * reverse proxy that writes X-Forwarded-For itself: a NAT writes none, so the header would be the
+ * clients' own words, and each could choose its ip and its limits budget (it said `serve
+ * --trusted-proxy ADDR` for any shared address).
+ */
+function sharedAddressAdvice(ip: string): string {
+  return (
+    `Find out what ${ip} is. A NAT or a shared public address (a home or office router, a carrier's): nothing to do, and do not trust it as a proxy: ` +
+    "a NAT writes no X-Forwarded-For, so every client behind it could then choose its own ip, and its own limits budget, by sending that header. " +
+    `Only a reverse proxy or load balancer you run, which writes X-Forwarded-For itself, is a trusted proxy (\`serve --trusted-proxy ${ip}\`). ` +
+    "Clients can also report their ip in beacons. If the rows are one machine under two names, see the duplicate findings."
+  );
+}
+
+/** The same for the gateway machine's own address: a proxy, a tunnel or a port forward on that machine. */
+function ownAddressAdvice(ip: string): string {
+  return (
+    `A reverse proxy on this machine that writes X-Forwarded-For (nginx, Caddy, a load balancer's agent): tell the gateway to believe it (\`serve --trusted-proxy ${ip}\`). ` +
+    "A tunnel or port forward (SSH, a container's published port) writes no such header, and trusting it changes nothing: have clients report their ip in beacons."
+  );
 }

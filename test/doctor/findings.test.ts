@@ -163,6 +163,11 @@ describe.each(BINDINGS)("doctor over %s", (binding) => {
       expect(ids(report)).toEqual(["ip-shared-by-hosts"]);
       expect(report.findings[0]).toMatchObject({ severity: "info", title: "ip 203.0.113.7 is on 2 rows of different hosts" });
       expect(report.worst).toBe("info");
+      // It said only "Behind a reverse proxy at 203.0.113.7: ... (`serve --trusted-proxy 203.0.113.7`)": for a NAT that
+      // is wrong (it writes no X-Forwarded-For, so every client behind it could set its own ip and budget through one).
+      const { advice } = report.findings[0];
+      expect(advice).toMatch(/^Find out what 203\.0\.113\.7 is\. A NAT or a shared public address .*: nothing to do, and do not trust it as a proxy: /);
+      expect(advice).toContain("Only a reverse proxy or load balancer you run, which writes X-Forwarded-For itself, is a trusted proxy (`serve --trusted-proxy 203.0.113.7`)");
     });
   });
 
@@ -188,6 +193,7 @@ describe.each(BINDINGS)("doctor over %s", (binding) => {
       // Was information ("ip ... is on 2 rows of different hosts"), exit 0, with `--trusted-proxy ADDR` to fill in.
       expect(report.findings[0]).toMatchObject({ severity: "warning", title: `ip ${own}, the gateway machine's own address, is on 2 rows of different hosts` });
       expect(report.findings[0].advice).toContain(`\`serve --trusted-proxy ${own}\``);
+      expect(report.findings[0].advice).toMatch(/A tunnel or port forward .* writes no such header/);
     });
   });
 
