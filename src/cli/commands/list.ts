@@ -2,18 +2,12 @@
 import type { Command } from "commander";
 import { addConnectionOptions, cliClientOptions, describeFailure, type ConnectionFlags } from "../connection.js";
 import { exitCodes } from "../usage.js";
-import { entryTs, fieldText, formatAge, newestTsFirst } from "../../client/status.js";
+import { fieldText, formatAge, newestTsFirst } from "../../client/status.js";
 import { createPresenceClient, presenceAge, presenceStatus, type PresenceEntry } from "../../index.js";
 import { alignColumns, cutToWidth, textWidth } from "../../doctor/columns.js";
 import { HEALTH_WAIT_MS, readHealth } from "../../doctor/health.js";
 import { DEGRADED_LINE } from "../health-poll.js";
 import { printable } from "../../validation/printable.js";
-
-/** The gateway's clock at the time of a listing: its self row is fresh in every listing (SPEC P1). */
-export function gatewayNow(entries: readonly PresenceEntry[], fallback = Date.now()): number {
-  const self = entries.find((e) => e.reason === "self" && e.mode === "gateway");
-  return (self && entryTs(self)) ?? fallback;
-}
 
 export function newestFirst(entries: readonly PresenceEntry[]): PresenceEntry[] {
   return [...entries].sort(newestTsFirst);
@@ -90,7 +84,10 @@ export function register(program: Command): void {
         process.stderr.write(`gateway-presence list: warning: ${DEGRADED_LINE.trim()} (GET /healthz said degraded)\n`);
       }
       try {
-        const now = gatewayNow(entries);
+        // Ages and statuses on the SDK's estimate of the gateway's clock (fed by hello-ok's snapshot and
+        // this list), as watch and the Instances page read them: the same rows show the same ages. It
+        // read the self row's ts alone, and without a self row this machine's clock.
+        const now = client.gatewayClock.now();
         process.stdout.write(flags.json ? `${JSON.stringify(instancesJson(entries, now), null, 2)}\n` : `${renderInstances(entries, now)}\n`);
       } catch (error) {
         // The gateway was reached: a fault here is not "cannot reach the gateway".
