@@ -1,12 +1,15 @@
 // `watch` ages rows on the SDK's estimate of the gateway's clock (client.gatewayClock), the one clock
 // logic of the SDK: it follows the gateway's clock while watching, from every list and tick, not only
-// from a listing measured after each connect (watch's own estimate before). Real processes against the
-// reference gateway with a test clock.
+// from a listing measured after each connect (watch's own estimate before). `list` reads the same
+// estimate, so both show the same ages and statuses for the same rows (it read the self row's ts
+// alone, and without a self row this machine's clock). Real processes against the reference gateway
+// with a test clock.
 import { afterEach, describe, expect, it } from "vitest";
 import { createPresenceClient, type PresenceClient, type PresenceEntry } from "../../src/index.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { waitFor } from "../client/scripted-gateway.js";
-import { cli } from "../support/cli.js";
+import { cli, cliResult } from "../support/cli.js";
+import { expectWithin, scaled } from "../support/timing.js";
 
 type Row = PresenceEntry & { status: string; ageMs: number };
 type Line = { type: string; source?: string; instances?: Row[] };
@@ -55,5 +58,30 @@ describe("watch's clock", () => {
     expect(row(line, "beta")!.ageMs).toBeLessThan(5_000);
     run.child.kill("SIGINT");
     expect(await run.exit).toBe(0);
+  });
+
+  it("a gateway 4 minutes ahead that lists no self row: list and watch both age alpha 4 minutes (Idle)", async () => {
+    gw = await createGateway({ port: 0, testClock: true, faults: { noSelfRow: true } });
+    const beforeClose = Date.now();
+    await (await connect(gw.url, "alpha")).close(); // a disconnect row: nothing refreshes it
+    gw.clock.advance(240_000); // the gateway's clock is now 4 minutes ahead of this machine's
+    await connect(gw.url, "beta"); // its row carries the gateway's time
+    const started = Date.now();
+    const watch = cli(["watch", "--url", gw.url, "--json"]);
+    const list = cliResult(["list", "--url", gw.url, "--json"]);
+    const firstList = () => watch.stdout().split("\n").find((l) => l.includes('"type":"presence"'));
+    await waitFor(() => firstList() !== undefined, "watch's first list", scaled(15_000));
+    const listed = await list;
+    const ended = Date.now();
+    watch.child.kill("SIGINT");
+    expect(listed.code, listed.stderr).toBe(0);
+    const fromList = (JSON.parse(listed.stdout) as Row[]).find((row) => row.instanceId === "alpha")!;
+    const fromWatch = (JSON.parse(firstList()!) as { instances: Row[] }).instances.find((row) => row.instanceId === "alpha")!;
+    // Both estimates are at least beta's ts (alpha's + 4 min) and at most the gateway's time when they ended.
+    const [min, max] = [240_000, ended - beforeClose + 240_000];
+    expectWithin(fromList.ageMs, min, max, "list's ageMs of alpha"); // was about 0: this machine's clock
+    expectWithin(fromWatch.ageMs, min, max, "watch's ageMs of alpha");
+    expect(Math.abs(fromList.ageMs - fromWatch.ageMs), "list and watch read within the same span").toBeLessThanOrEqual(ended - started);
+    expect([fromList.status, fromWatch.status]).toEqual(["Idle", "Idle"]); // list said Active
   });
 });
