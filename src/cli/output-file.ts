@@ -45,7 +45,8 @@ function statOrUndefined(path: string) {
  *   in the way` though none was, and the command failed);
  * - a regular file (or a new one) is written to a temporary file beside it and renamed over it, so a
  *   reader never sees half a file and two writers never mix their texts: the last rename wins. Other
- *   targets (`/dev/stdout`, a pipe, a symbolic link) are written in place, as before.
+ *   targets (`/dev/stdout`, a pipe, a symbolic link), and a file in a folder that takes no new files,
+ *   are written in place, as before.
  * Errors name the path that is in the way, not only Node's code: `it is a folder`, `cannot create the
  * folder x: ENOTDIR (a file is in the way: x; move it, or write elsewhere)`.
  */
@@ -70,6 +71,14 @@ export function writeOutputFile(file: string, text: string): string | undefined 
   const temporary = join(folder, `.${basename(file)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
   try {
     writeFileSync(temporary, text, { flag: "wx" });
+  } catch (error) {
+    // A writable file in a folder that takes no new files: written in place, as before.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!target || (code !== "EACCES" && code !== "EPERM")) throw new Error((error as Error).message.replace(temporary, file));
+    writeFileSync(file, text);
+    return created;
+  }
+  try {
     renameSync(temporary, file);
   } catch (error) {
     rmSync(temporary, { force: true });

@@ -1,13 +1,14 @@
 // Output files (fixture --out, conform --out/--write-baseline, report compare --out) when several
 // writers race for the same file: real processes on the real file system, each writing through
 // writeOutputFile (src/cli/output-file.ts) as the commands do, started at the same moment.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { writeOutputFile } from "../../src/cli/output-file.js";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const MODULE = fileURLToPath(new URL("../../src/cli/output-file.ts", import.meta.url));
@@ -101,5 +102,29 @@ describe("writeOutputFile with two writers racing", () => {
     expect(seen.whole).toBe(seen.reads);
     expect([a, b]).toContain(readFileSync(file, "utf8"));
     expect(readdirSync(dir)).toEqual(["report.json"]);
+  });
+});
+
+/** Whether this process can make a folder immutable (chattr +i: root, on a file system that has it). */
+function canFreezeFolders(): boolean {
+  const probe = join(tmpdir(), `gp-chattr-${process.pid}`);
+  spawnSync("mkdir", ["-p", probe]);
+  const ok = spawnSync("chattr", ["+i", probe]).status === 0;
+  spawnSync("chattr", ["-i", probe]);
+  spawnSync("rmdir", [probe]);
+  return ok;
+}
+
+describe("writeOutputFile in a folder that takes no new files", () => {
+  it.skipIf(!canFreezeFolders())("writes an existing writable file in place (no temporary file can be made beside it)", async () => {
+    const dir = await scratch();
+    const file = join(dir, "report.json");
+    writeOutputFile(file, "old\n");
+    expect(spawnSync("chattr", ["+i", dir]).status).toBe(0);
+    cleanups.unshift(async () => void spawnSync("chattr", ["-i", dir]));
+    writeOutputFile(file, "new\n");
+    expect(readFileSync(file, "utf8")).toBe("new\n");
+    // A new file there cannot be written: the error names it, not a temporary name.
+    expect(() => writeOutputFile(join(dir, "other.json"), "x")).toThrow(`EPERM: operation not permitted, open '${join(dir, "other.json")}'`);
   });
 });
