@@ -1,6 +1,8 @@
 /**
  * The Instances view: follows one presence client (its mirror, ticks and state) and renders the
- * table, counts, banner and spoken changes, once a second and on every change.
+ * table, counts, banner and spoken changes, once a second and on every change, marking the rows
+ * that changed. While the tab is hidden it renders nothing (the client keeps the connection and the
+ * mirror current) and renders the latest list at once when the tab is shown again.
  */
 import type { MirrorChange } from "../client/mirror.js";
 import { fieldText } from "../client/status.js";
@@ -10,6 +12,7 @@ import { GatewayTime } from "./gateway-time.js";
 import { countByStatus, displayRows, matchesFilters, modesOf, sortRows, type DisplayRow } from "./rows.js";
 import { Announcer, describeChanges } from "./view/announcer.js";
 import { ConnectionBanner } from "./view/banner.js";
+import { ChangeTracker } from "./view/changes.js";
 import { byId, setText } from "./view/dom.js";
 import { FilterControls } from "./view/filters.js";
 import { SortControl } from "./view/sort.js";
@@ -21,6 +24,13 @@ import { InstancesTable } from "./view/table.js";
  * this often (as `gateway-presence watch` does) for their ages to stay true.
  */
 const RESYNC_MS = 30_000;
+/**
+ * A busy gateway pushes the list up to 20 times a second (its 50 ms push rounds): pushes are rendered
+ * at most this often, in ms (the first after a quiet spell at once; the changes meanwhile together).
+ * Each rendering re-sorts and moves rows, which the eye cannot follow at 20 a second anyway; it cut
+ * the page's main-thread time under churn by about a third (docs/web.md).
+ */
+const PUSH_RENDER_MS = 250;
 /** A tick this far ahead of the estimate means the gateway's clock jumped (test.clock.advance), which refreshed live rows silently. */
 const CLOCK_JUMP_MS = 5_000;
 
@@ -42,6 +52,7 @@ export class InstancesApp {
   readonly #sort = new SortControl(() => this.render(false));
   readonly #region = byId("table-region");
   readonly #info = byId("gateway-info");
+  readonly #changes = new ChangeTracker();
   #entries: readonly PresenceEntry[] = [];
   /** A list has come at least once (the table then holds the last known list while not live). */
   #everListed = false;
@@ -53,14 +64,31 @@ export class InstancesApp {
   #live = false;
   /** The gateway's /healthz says degraded: a cluster gateway serving without its Redis. */
   #degraded = false;
+  /** When the view last rendered (performance.now()), and the rendering of pushes waiting for PUSH_RENDER_MS. */
+  #renderedAt = -Infinity;
+  #pushRender: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: AppOptions) {
     this.banner = new ConnectionBanner(options.url, options.onRetry);
     setInterval(() => {
+      if (document.hidden) return;
       this.banner.tick();
       this.render(true);
     }, 1000);
     setInterval(() => this.#resync(), RESYNC_MS);
+    document.addEventListener("visibilitychange", () => this.#shown());
+  }
+
+  /**
+   * Back from a hidden tab: the latest list at once, unmarked and unannounced (what changed while
+   * nobody looked is long past a mark's 1.5 s; the counts and caption say where the list is now).
+   */
+  #shown(): void {
+    if (document.hidden) return;
+    this.#changes.reset();
+    this.#table.unmarkAll();
+    this.banner.tick();
+    this.render(false);
   }
 
   /** Follows this client (and stops following the previous one). */
@@ -74,18 +102,27 @@ export class InstancesApp {
     ];
   }
 
-  /** Renders everything; `announce`: say what changed since the last rendering. */
+  /**
+   * Renders everything (nothing while the tab is hidden); `announce`: say what changed since the last
+   * rendering. Rows that changed since then are marked, once a list was shown.
+   */
   render(announce: boolean): void {
+    clearTimeout(this.#pushRender);
+    this.#pushRender = undefined;
+    if (document.hidden) return;
+    this.#renderedAt = performance.now();
     const rows = displayRows(this.#entries, this.time.now(), this.#client?.hello?.policy?.presenceTtlMs);
     if (announce) this.#announcer.say(describeChanges(this.#previous, rows));
     this.#previous = rows;
+    // Before the first list the rows are none: the first list is taken as it is.
+    const changed = this.#everListed ? this.#changes.changed(rows) : new Set<string>();
     this.#filters.setModes(modesOf(rows));
     const filters = this.#filters.value;
     const shown = sortRows(
       rows.filter((row) => matchesFilters(row, filters)),
       this.#sort.value,
     );
-    this.#table.render(shown);
+    this.#table.render(shown, changed);
     const disconnected = rows.filter((row) => row.reason === "disconnect").length;
     this.#summary.render(countByStatus(rows), rows.length, shown.length, this.options.maxEntries, disconnected);
   }
@@ -123,13 +160,22 @@ export class InstancesApp {
     this.#everListed = true;
     this.time.sampleList(change.entries);
     this.#entries = change.entries;
+    if (document.hidden) return; // rendered when shown again (#shown)
     if (change.source === "snapshot") {
       // A (re)connect: the whole list is new to the view; one sentence instead of one per row.
       this.render(false);
       this.#announcer.say([`Connected to the gateway: ${change.entries.length} instances listed`]);
     } else {
-      this.render(true);
+      this.#renderPush();
     }
+  }
+
+  /** Renders a pushed list now, or PUSH_RENDER_MS after the last rendering (with whatever came meanwhile). */
+  #renderPush(): void {
+    if (this.#pushRender !== undefined) return;
+    const wait = this.#renderedAt + PUSH_RENDER_MS - performance.now();
+    if (wait <= 0) this.render(true);
+    else this.#pushRender = setTimeout(() => this.render(true), wait);
   }
 
   /** What /healthz said (src/web/health.ts). */

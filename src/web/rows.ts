@@ -27,6 +27,8 @@ export interface DisplayRow {
   /** The age in ms on the gateway's clock (NaN without a usable ts) and the idle time now (NaN when unknown): what Age and Last input sort by. */
   ageMs: number;
   idleMs: number;
+  /** When the last input was, in ms on the gateway's clock (`ts - lastInputSeconds`; NaN when unknown): what the change highlight compares. */
+  inputAt: number;
   /** The instanceId as given ("" when absent): the search finds it. */
   instanceId: string;
   /** Titles (tooltips) for cells whose text is shortened. */
@@ -106,6 +108,7 @@ export function displayRows(entries: readonly PresenceEntry[], gatewayNow: numbe
       age: Number.isFinite(ageMs) ? `${formatAge(ageMs)}${leftMs !== undefined && leftMs <= EXPIRY_NOTE_MS ? ` · ${expiry}` : ""}` : "",
       ageMs: Number.isFinite(ageMs) ? ageMs : NaN,
       idleMs: idleMs ?? NaN,
+      inputAt: idleMs === undefined ? NaN : entry.ts - entry.lastInputSeconds! * 1000,
       instanceId,
       titles: {
         host: entry.instanceId ? `instanceId ${instanceId}${entry.host === undefined ? " (the row has no host)" : ""}` : "",

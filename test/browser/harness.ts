@@ -2,9 +2,11 @@
  * Real parts for the browser tests: Debian's Chromium driven by playwright-core (nothing downloads a
  * browser), real gateways on ephemeral loopback ports in test-clock mode, and real SDK clients in Node.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createRequire } from "node:module";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
@@ -118,9 +120,17 @@ export async function nodeClient(gw: Pick<Gateway, "url">, o: NodeClientOptions)
   return client;
 }
 
-/** A fresh browser context (its own storage) with a page; page errors fail the test. */
-export async function openPage(browser: Browser, url: string, options: { colorScheme?: "light" | "dark" } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 640 }, colorScheme: options.colorScheme ?? "light" });
+/** A fresh browser context (its own storage) with a page; page errors fail the test. `initScript` runs in the page before its own scripts. */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  options: { colorScheme?: "light" | "dark"; reducedMotion?: "reduce" | "no-preference"; initScript?: () => void } = {},
+): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 640 },
+    colorScheme: options.colorScheme ?? "light",
+    reducedMotion: options.reducedMotion ?? "no-preference",
+  });
   contexts.add(context);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -129,6 +139,7 @@ export async function openPage(browser: Browser, url: string, options: { colorSc
   const sent: string[] = [];
   page.on("websocket", (socket) => socket.on("framesent", ({ payload }) => sent.push(String(payload))));
   (page as Page & { sent: string[] }).sent = sent;
+  if (options.initScript) await page.addInitScript(options.initScript);
   await page.goto(url);
   return page;
 }
@@ -176,4 +187,46 @@ export async function axe(page: Page): Promise<{ violations: string[]; passes: s
       passes: result.passes.map((p) => p.id),
     };
   });
+}
+
+/**
+ * A Chromium whose tabs really hide: playwright's own pages keep `document.visibilityState` at
+ * "visible" (it turns on focus emulation for every page it makes, and with it Chromium reports every
+ * tab visible), so a second tab opened over a page, a minimised window or Page.setWebLifecycleState
+ * never fire visibilitychange there. This Chromium is started with a DevTools port and joined with
+ * `connectOverCDP(..., { noDefaults: true })`, which leaves the default context's pages without that
+ * emulation: a page opened over another hides it, and `bringToFront()` shows it again, as in a desktop
+ * browser. Closed after the enclosing describe block.
+ */
+export function useChromiumWithTabs(): () => Browser {
+  let browser: Browser | undefined;
+  let child: ReturnType<typeof spawn> | undefined;
+  let profile: string | undefined;
+  beforeAll(async () => {
+    profile = await mkdtemp(join(tmpdir(), "gp-tabs-"));
+    child = spawn(CHROMIUM.path!, [...ARGS, "--headless", "--remote-debugging-port=0", `--user-data-dir=${profile}`, "about:blank"], { stdio: ["ignore", "ignore", "pipe"] });
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      let text = "";
+      child!.stderr!.on("data", (chunk: Buffer) => {
+        text += chunk;
+        const found = /DevTools listening on (ws:\/\/\S+)/.exec(text);
+        if (found) resolve(found[1]);
+      });
+      child!.once("exit", (code) => reject(new Error(`Chromium exited (${code}) before its DevTools port opened: ${text.slice(-500)}`)));
+    });
+    browser = await chromium.connectOverCDP(endpoint, { noDefaults: true });
+  });
+  afterAll(async () => {
+    await browser?.close().catch(() => {});
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child!.once("exit", resolve));
+      child.kill();
+      await exited;
+    }
+    if (profile) await rm(profile, { recursive: true, force: true, maxRetries: 5 });
+  });
+  return () => {
+    if (!browser) throw new Error("Chromium is not running (useChromiumWithTabs outside a describe block?)");
+    return browser;
+  };
 }

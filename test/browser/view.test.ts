@@ -124,6 +124,8 @@ describe.skipIf(!CHROMIUM.path)(`the page's view${skipNote}`, () => {
     await expect.poll(() => cell(page, "kiosk-7", "status").textContent()).toBe("Idle");
     await expect.poll(() => cell(page, "Anna's MacBook Pro", "ip").textContent()).toBe("192.168.1.23");
     await page.mouse.move(1, 1); // the page's own row: last input now
+    // The change marks gone (the page's own launch beacon marks its row for 1.5 s): the image shows the list at rest.
+    await expect.poll(() => page.locator("#rows tr.changed, #rows tr.changed-fading").count()).toBe(0);
     // As tall as the content: the table scrolls in a region at most the window's height (its header
     // row stays in view), so a window shorter than the list cut the Stale row off the image.
     await page.setViewportSize({ width: 1280, height: 1000 });

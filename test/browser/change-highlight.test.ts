@@ -1,0 +1,100 @@
+// The change highlight, as an operator watching a busy list sees it: a row that appears or whose shown
+// fields change is marked about 1.5 s (a strong mark, a lighter one, then none), the first list and
+// ticking ages mark nothing, a refresh that changes no shown field marks nothing, and with
+// prefers-reduced-motion the mark stays one colour. Every class change of a row is recorded in the page
+// (a MutationObserver set up before the page's own script).
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { PresenceClient } from "../../src/client/index.js";
+import { CHROMIUM, cell, nodeClient, openPage, pageUrl, skipNote, startGateway, useChromium, waitLive } from "./harness.js";
+
+interface Mark {
+  key: string;
+  cls: string;
+  at: number;
+}
+
+/** Records the class of every row added to, or changed in, the table body (window.marks). */
+function recordMarks(): void {
+  const marks: Mark[] = [];
+  (window as unknown as { marks: Mark[] }).marks = marks;
+  const note = (tr: HTMLElement) => marks.push({ key: tr.dataset.key ?? "", cls: tr.className, at: performance.now() });
+  new MutationObserver((records) => {
+    for (const record of records) {
+      if (record.type === "attributes" && record.target instanceof HTMLTableRowElement) note(record.target);
+      for (const node of Array.from(record.addedNodes)) if (node instanceof HTMLTableRowElement && node.parentElement?.id === "rows") note(node);
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
+}
+
+/** A row's classes in turn (a row moved to the top is added again: the same class twice counts once). */
+async function marksOf(page: Page, key: string): Promise<Mark[]> {
+  const marks = (await page.evaluate(() => (window as unknown as { marks: Mark[] }).marks)).filter((m) => m.key === key);
+  return marks.filter((m, i) => i === 0 || m.cls !== marks[i - 1].cls);
+}
+const classesOf = async (page: Page, key: string) => (await marksOf(page, key)).map((m) => m.cls);
+
+const beacon = (sender: PresenceClient, n: number, fields: { version?: string; lastInputSeconds?: number } = {}) =>
+  sender.systemEvent({ instanceId: `b-${n}`, host: `build-${n}`, mode: "webchat", version: "1.0", reason: "periodic", ...fields });
+
+describe.skipIf(!CHROMIUM.path)(`the change highlight${skipNote}`, () => {
+  const browser = useChromium();
+
+  it("marks a new row and a changed row about 1.5 s, in two steps; the first list, ticks and a refresh mark nothing", async () => {
+    const gw = await startGateway();
+    const sender = await nodeClient(gw, { host: "sender", mode: "backend" });
+    const firstAt = Date.now();
+    await beacon(sender, 1, { lastInputSeconds: 30 });
+    await beacon(sender, 2);
+    const page = await openPage(browser(), pageUrl(gw), { initScript: recordMarks });
+    await waitLive(page);
+    await expect.poll(() => page.locator("#rows tr").count()).toBe(5);
+
+    // Ages tick for 2 s; build-1 is refreshed with nothing shown changed (same fields; the idle time grew
+    // with the time since, so the input instant stays within the whole second the field is given in).
+    await page.waitForTimeout(1_200);
+    await beacon(sender, 1, { lastInputSeconds: 30 + Math.floor((Date.now() - firstAt) / 1000) });
+    await expect.poll(() => cell(page, "build-1", "age").textContent()).toMatch(/^[01]s$/);
+    await page.waitForTimeout(800);
+    expect(await classesOf(page, "id:b-1")).toEqual([""]); // added unmarked, never marked
+    expect(await classesOf(page, "id:b-2")).toEqual([""]);
+
+    // A shown field changes: build-2's version.
+    await beacon(sender, 2, { version: "2.0" });
+    await expect.poll(() => classesOf(page, "id:b-2")).toEqual(["", "changed", "changed-fading", ""]);
+    const [, on, fading, off] = await marksOf(page, "id:b-2");
+    expect(fading.at - on.at).toBeGreaterThan(500);
+    expect(off.at - on.at).toBeGreaterThan(1_300);
+    expect(off.at - on.at).toBeLessThan(2_500); // about 1.5 s (timers run late on a busy machine)
+
+    // A new row: added marked.
+    await nodeClient(gw, { host: "kiosk-9" });
+    await expect.poll(() => classesOf(page, "id:kiosk-9")).toEqual(["changed", "changed-fading", ""]);
+    // build-1 again: its last input moved (the client was used), the version did not.
+    await beacon(sender, 1, { lastInputSeconds: 0 });
+    await expect.poll(() => classesOf(page, "id:b-1")).toEqual(["", "changed", "changed-fading", ""]);
+  });
+
+  for (const reducedMotion of ["no-preference", "reduce"] as const) {
+    it(`with prefers-reduced-motion: ${reducedMotion}, the mark ${reducedMotion === "reduce" ? "keeps one colour" : "lightens half-way"} and no CSS animation runs`, async () => {
+      const gw = await startGateway();
+      const sender = await nodeClient(gw, { host: "sender", mode: "backend" });
+      const page = await openPage(browser(), pageUrl(gw), { reducedMotion });
+      await waitLive(page);
+      const row = page.locator("#rows tr", { hasText: "build-7" });
+      const look = () =>
+        row.evaluate((tr) => ({ cls: tr.className, background: getComputedStyle(tr).backgroundColor, animations: tr.getAnimations().length }));
+      await beacon(sender, 7);
+      await expect.poll(async () => (await look()).cls).toBe("changed");
+      const first = await look();
+      await expect.poll(async () => (await look()).cls, { interval: 20 }).toBe("changed-fading");
+      const second = await look();
+      await expect.poll(async () => (await look()).cls).toBe("");
+      const after = await look();
+      expect([first.animations, second.animations, after.animations]).toEqual([0, 0, 0]);
+      expect(first.background).not.toBe(after.background);
+      if (reducedMotion === "reduce") expect(second.background).toBe(first.background);
+      else expect(new Set([first.background, second.background, after.background]).size).toBe(3);
+    });
+  }
+});

@@ -1,0 +1,39 @@
+// Which rows the page's change highlight marks (src/web/view/changes.ts), from display rows on the
+// gateway's clock: appeared or a shown field changed; not a tick, not a refresh of the same fields.
+import { describe, expect, it } from "vitest";
+import type { PresenceEntry } from "../../src/protocol/index.js";
+import { displayRows } from "../../src/web/rows.js";
+import { ChangeTracker } from "../../src/web/view/changes.js";
+
+const NOW = 1_800_000_000_000;
+const kiosk: PresenceEntry = { instanceId: "kiosk-7", host: "kiosk-7", mode: "ui", reason: "periodic", version: "1.0", lastInputSeconds: 30, ts: NOW - 10_000 };
+const anna: PresenceEntry = { instanceId: "anna", host: "anna", mode: "ui", reason: "connect", ts: NOW - 1_000 };
+const rows = (entries: PresenceEntry[], now = NOW) => displayRows(entries, now);
+
+describe("the change highlight's choice of rows", () => {
+  it("marks nothing in the first list, then the rows that appeared or whose shown fields changed", () => {
+    const changes = new ChangeTracker();
+    expect(changes.changed(rows([kiosk, anna]))).toEqual(new Set());
+    const later = rows([kiosk, { ...anna, reason: "disconnect" }, { instanceId: "new", host: "new", ts: NOW }], NOW + 1_000);
+    expect(changes.changed(later)).toEqual(new Set(["id:anna", "id:new"]));
+    expect(changes.changed(rows([{ ...kiosk, version: "1.1" }, { ...anna, reason: "disconnect" }], NOW + 2_000))).toEqual(new Set(["id:kiosk-7"]));
+  });
+
+  it("does not mark ticking ages, a refresh of the same fields, or an idle client's growing idle time", () => {
+    const changes = new ChangeTracker();
+    changes.changed(rows([kiosk, anna]));
+    expect(changes.changed(rows([kiosk, anna], NOW + 5_000))).toEqual(new Set()); // ages and last input tick
+    // Refreshed 20.4 s later, still idle: it reports 50 s (whole seconds, rounded down), the same instant within a second.
+    expect(changes.changed(rows([{ ...kiosk, ts: kiosk.ts + 20_400, lastInputSeconds: 50 }, { ...anna, ts: NOW }], NOW + 20_000))).toEqual(new Set());
+    // Used again: the input instant moved.
+    expect(changes.changed(rows([{ ...kiosk, ts: NOW + 21_000, lastInputSeconds: 0 }, anna], NOW + 21_000))).toEqual(new Set(["id:kiosk-7"]));
+  });
+
+  it("marks a status change (Active to Idle as the row ages), and nothing after reset()", () => {
+    const changes = new ChangeTracker();
+    changes.changed(rows([kiosk]));
+    expect(changes.changed(rows([kiosk], NOW + 115_000))).toEqual(new Set(["id:kiosk-7"])); // 125 s old: Idle
+    changes.reset();
+    expect(changes.changed(rows([{ ...kiosk, version: "2" }], NOW + 116_000))).toEqual(new Set());
+  });
+});
