@@ -2,7 +2,9 @@
  * The Instances page (served by the gateway on `/`): finds where to connect, connects with the client
  * SDK (asking for a token when the gateway wants one), and keeps the view live.
  */
-import "./style.css";
+import "./style/theme.css";
+import "./style/controls.css";
+import "./style/table.css";
 import { GatewayError } from "../client/errors.js";
 import type { PresenceClient } from "../client/types.js";
 import type { ClientBinding } from "../transport/binding.js";

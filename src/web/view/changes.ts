@@ -7,7 +7,7 @@
  */
 import type { DisplayRow } from "../rows.js";
 
-/** How long a mark lasts, in ms (style.css: two steps of half of it). */
+/** How long a mark lasts, in ms (style/table.css: two steps of half of it). */
 export const MARK_MS = 1_500;
 /** The input instant moves by less than this between two beacons of a client that stayed idle (whole seconds, rounded down). */
 const INPUT_JITTER_MS = 1_500;

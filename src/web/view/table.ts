@@ -12,7 +12,7 @@ import { setText } from "./dom.js";
 const STEP_MS = 100;
 
 /**
- * A cell's tooltip: the whole text when the cell may cut it (style.css cuts cells at 16rem, about 28
+ * A cell's tooltip: the whole text when the cell may cut it (style/table.css cuts cells at 16rem, about 28
  * Latin characters), then what the model says about the value.
  */
 export const tooltip = (text: string, about = "") => [mayBeCut(text) ? text : "", about].filter(Boolean).join("\n");
