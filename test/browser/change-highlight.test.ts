@@ -6,7 +6,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { PresenceClient } from "../../src/client/index.js";
-import { CHROMIUM, cell, nodeClient, openPage, pageUrl, skipNote, startGateway, useChromium, waitLive } from "./harness.js";
+import { axe, CHROMIUM, cell, nodeClient, openPage, pageUrl, skipNote, startGateway, useChromium, waitLive } from "./harness.js";
 
 interface Mark {
   key: string;
@@ -97,4 +97,19 @@ describe.skipIf(!CHROMIUM.path)(`the change highlight${skipNote}`, () => {
       else expect(new Set([first.background, second.background, after.background]).size).toBe(3);
     });
   }
+
+  it("keeps a marked row's text readable: axe-core finds no violation while a row without a host (muted id) is marked, light and dark", async () => {
+    const gw = await startGateway();
+    const sender = await nodeClient(gw, { host: "sender", mode: "backend" });
+    for (const colorScheme of ["light", "dark"] as const) {
+      const page = await openPage(browser(), pageUrl(gw), { colorScheme });
+      await waitLive(page);
+      await sender.systemEvent({ instanceId: `no-host-${colorScheme}`, mode: "webchat", version: "1.0", reason: "periodic" });
+      const marked = page.locator("#rows tr.changed, #rows tr.changed-fading").filter({ hasText: `no-host-${colorScheme}` });
+      await expect.poll(() => marked.count()).toBe(1);
+      const { violations, passes } = await axe(page);
+      expect(violations).toEqual([]);
+      expect(passes).toContain("color-contrast");
+    }
+  });
 });
