@@ -28,7 +28,7 @@ const RESYNC_MS = 30_000;
  * A busy gateway pushes the list up to 20 times a second (its 50 ms push rounds): pushes are rendered
  * at most this often, in ms (the first after a quiet spell at once; the changes meanwhile together).
  * Each rendering re-sorts and moves rows, which the eye cannot follow at 20 a second anyway; it cut
- * the page's main-thread time under churn by about a third (docs/web.md).
+ * the page's main-thread time under churn by a quarter to a third (docs/web.md).
  */
 const PUSH_RENDER_MS = 250;
 /** A tick this far ahead of the estimate means the gateway's clock jumped (test.clock.advance), which refreshed live rows silently. */
