@@ -18,6 +18,8 @@ export default defineConfig({
           name: "unit",
           include: ["test/**/*.test.ts", "src/**/*.test.ts"],
           exclude: ["test/browser/**", "**/node_modules/**"],
+          // The limits above, grown with the machine's load when each file starts.
+          setupFiles: ["test/support/timeouts.ts"],
         },
       },
       {

@@ -3,12 +3,13 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { scaled } from "../support/timing.js";
 
 const SCRIPT = fileURLToPath(new URL("../../bench/gateway.ts", import.meta.url));
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", SCRIPT, ...args], { timeout: 30_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, ["--import", "tsx", SCRIPT, ...args], { timeout: scaled(30_000) }, (error, stdout, stderr) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
     );
   });

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cliArgv, cliResult } from "../support/cli.js";
+import { scaled } from "../support/timing.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cli-arguments-"));
 const notARecording = join(dir, "not-a-recording.jsonl");
@@ -17,7 +18,7 @@ function run(...args: string[]) {
   const env = { ...process.env };
   delete env.GATEWAY_PRESENCE_TOKEN;
   const [node, ...argv] = cliArgv(args);
-  return spawnSync(node, argv, { encoding: "utf8", timeout: 20_000, env });
+  return spawnSync(node, argv, { encoding: "utf8", timeout: scaled(20_000), env });
 }
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -103,7 +104,7 @@ describe("CLI usage errors exit 2 on every command", () => {
     expect(conform.stdout).toMatch(/^h1-handshake-timeout /);
   });
 
-  it("every command's --help ends with its exit codes, 2 being the usage error everywhere", { timeout: 90_000 }, () => {
+  it("every command's --help ends with its exit codes, 2 being the usage error everywhere", { timeout: scaled(90_000) }, () => {
     const commands = [["list"], ["watch"], ["doctor"], ["conform"], ["serve"], ["record"], ["fixture"], ["report"], ["report", "compare"]];
     for (const command of commands) {
       const help = run(...command, "--help");

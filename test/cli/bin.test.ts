@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { accessSync, constants, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { scaled } from "../support/timing.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string; bin: Record<string, string> };
@@ -14,7 +15,7 @@ describe("the built command line", () => {
   it("is executable, so `npx gateway-presence` runs it in a clone (npm ci builds it)", () => {
     const bin = pkg.bin["gateway-presence"]!;
     expect(() => accessSync(`${root}/${bin}`, constants.X_OK), `${bin} is not executable: run npm run build`).not.toThrow();
-    const run = spawnSync("npx", ["--no-install", "gateway-presence", "--version"], { cwd: root, encoding: "utf8", timeout: 60_000 });
+    const run = spawnSync("npx", ["--no-install", "gateway-presence", "--version"], { cwd: root, encoding: "utf8", timeout: scaled(60_000) });
     expect(run.stderr).toBe("");
     expect(run.stdout.trim()).toBe(pkg.version);
     expect(run.status).toBe(0);

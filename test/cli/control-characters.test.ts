@@ -9,6 +9,7 @@ import { printable } from "../../src/validation/printable.js";
 import { connectParamsOf, requestFrame, Wire } from "../server/hardening/wire.js";
 import { startScriptedGateway, waitFor } from "../client/scripted-gateway.js";
 import { cli } from "../support/cli.js";
+import { scaled } from "../support/timing.js";
 
 const HOSTILE = {
   instanceId: "victim\u200b",
@@ -62,7 +63,7 @@ describe("a row's control characters never reach the terminal", () => {
   it("watch's table shows them escaped", async () => {
     const { url } = await gatewayWithHostileRow();
     const run = cli(["watch", "--url", url]);
-    await waitFor(() => run.stdout().includes("evil"), "watch's table", 15_000);
+    await waitFor(() => run.stdout().includes("evil"), "watch's table", scaled(15_000));
     run.child.kill("SIGINT");
     expect(await run.exit).toBe(0);
     expect(run.stdout()).toContain("evil\\x1b]0;TITLE\\x07");
@@ -93,7 +94,7 @@ describe("a gateway's close reason never reaches the terminal as it is", () => {
     try {
       gw.onConnection = (socket) => setTimeout(() => socket.close(4000, "bye\x1b]0;TITLE\x07\x1b[2J"), 100);
       const run = cli(["watch", "--url", gw.url]);
-      await waitFor(() => run.stdout().includes("bye\\x1b]0;TITLE\\x07\\x1b[2J"), "the close reason in a state line", 15_000);
+      await waitFor(() => run.stdout().includes("bye\\x1b]0;TITLE\\x07\\x1b[2J"), "the close reason in a state line", scaled(15_000));
       run.child.kill("SIGINT");
       await run.exit;
       expect(run.stdout() + run.stderr()).not.toMatch(RAW);

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { pollHealth } from "../../src/cli/health-poll.js";
 import { eventually } from "../support/eventually.js";
+import { scaled } from "../support/timing.js";
 
 type Answer = { body: unknown; delayMs?: number };
 
@@ -38,14 +39,14 @@ describe("watch's /healthz poll", () => {
     const { url } = await healthz([cluster("degraded"), { ...cluster("degraded"), delayMs: 600 }, cluster("ok")]);
     const changes: boolean[] = [];
     stops.push(pollHealth(url, false, (d) => changes.push(d), 200));
-    await eventually(() => expect(changes).toEqual([true, false]), 5_000);
+    await eventually(() => expect(changes).toEqual([true, false]), scaled(5_000));
   });
 
   it("takes back a degraded known from the last connection when the gateway's store is not shared", async () => {
     const { url, asked } = await healthz([{ body: { status: "ok", store: { backend: "memory", shared: false, healthy: true } } }]);
     const changes: boolean[] = [];
     stops.push(pollHealth(url, true, (d) => changes.push(d), 100));
-    await eventually(() => expect(changes).toEqual([false]), 5_000);
+    await eventually(() => expect(changes).toEqual([false]), scaled(5_000));
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(asked(), "one gateway, never degraded: asked once").toBe(1);
   });

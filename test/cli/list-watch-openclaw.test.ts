@@ -10,6 +10,7 @@ import { createPresenceClient, type PresenceClient, type PresenceEntry } from ".
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { waitFor } from "../client/scripted-gateway.js";
 import { cli } from "../support/cli.js";
+import { scaled } from "../support/timing.js";
 
 const TOKEN = "cli-openclaw-token";
 const home = mkdtempSync(join(tmpdir(), "cli-openclaw-"));
@@ -62,7 +63,7 @@ describe("CLI list and watch over the openclaw binding", () => {
     const [, ocUrl] = gw.listeners.map((l) => l.url);
     const run = ocCli(["watch", "--binding", "openclaw", "--url", ocUrl!, "--json"]);
     const lines = () => jsonLines(run.stdout());
-    await waitFor(() => lines().some((l) => l.type === "state" && l.state === "open"), "watch to connect", 15_000);
+    await waitFor(() => lines().some((l) => l.type === "state" && l.state === "open"), "watch to connect", scaled(15_000));
     await sdk.systemEvent({ instanceId: "rpc-desk", text: "typing", lastInputSeconds: 3 });
     await waitFor(() => lines().some((l) => l.instances?.some((e) => e.instanceId === "rpc-desk" && e.text === "typing") ?? false), "the beacon in watch's output");
     run.child.kill("SIGINT");
@@ -77,7 +78,7 @@ describe("CLI list and watch over the openclaw binding", () => {
       const run = ocCli(["watch", "--binding", "openclaw", "--url", `ws://127.0.0.1:${(silent.address() as AddressInfo).port}`, "--json"]);
       const lines = () => jsonLines(run.stdout());
       // No connect.challenge comes (5 s): the reconnecting line carries the hint; watch goes on retrying.
-      await waitFor(() => lines().some((l) => l.state === "reconnecting"), "a failed attempt", 15_000);
+      await waitFor(() => lines().some((l) => l.state === "reconnecting"), "a failed attempt", scaled(15_000));
       expect(lines().find((l) => l.state === "reconnecting")).toMatchObject({
         reason: "no connect.challenge event within 5000 ms",
         hint: "no OpenClaw connect.challenge came: if the gateway speaks JSON-RPC, leave out --binding openclaw",

@@ -6,7 +6,7 @@ import { textWidth } from "../../src/doctor/columns.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { waitFor } from "../client/scripted-gateway.js";
 import { cli } from "../support/cli.js";
-import { expectWithin, scaled } from "../support/timing.js";
+import { expectWithin, scaled, withoutShedding } from "../support/timing.js";
 
 const withoutSelfTs = (list: readonly PresenceEntry[]) => list.map((e) => (e.reason === "self" ? { ...e, ts: 0 } : e));
 
@@ -14,7 +14,7 @@ describe("CLI list and watch", () => {
   const gateways: Gateway[] = [];
   const clients: PresenceClient[] = [];
   const start = async (options: Parameters<typeof createGateway>[0] = {}) => {
-    const gw = await createGateway({ port: 0, ...options });
+    const gw = await createGateway(withoutShedding({ port: 0, ...options }));
     gateways.push(gw);
     return gw;
   };
@@ -117,7 +117,7 @@ describe("CLI list and watch", () => {
     const gw = await start();
     const run = cli(["watch", "--url", gw.url]);
     // Only the self row: "1 instance", not "1 instances".
-    await waitFor(() => run.stdout().includes("● open"), "watch to connect", 15_000);
+    await waitFor(() => run.stdout().includes("● open"), "watch to connect", scaled(15_000));
     expect(run.stdout()).toMatch(/● open {2}ws:\/\/127\.0\.0\.1:\d+ {2}1 instance {2}v\d+/);
     run.child.kill("SIGINT");
     expect(await run.exit).toBe(0);
@@ -166,7 +166,7 @@ describe("CLI list and watch", () => {
         .filter((l) => l.trim())
         .map((l) => JSON.parse(l) as { type: string; state?: string; source?: string; instances?: PresenceEntry[] });
     const hasRow = (host: string) => (l: { instances?: PresenceEntry[] }) => l.instances?.some((e) => e.host === host) ?? false;
-    await waitFor(() => lines().some((l) => l.type === "state" && l.state === "open"), "watch to connect", 15_000);
+    await waitFor(() => lines().some((l) => l.type === "state" && l.state === "open"), "watch to connect", scaled(15_000));
     await connectClient(first.url, "gamma");
     await waitFor(() => lines().some(hasRow("gamma")), "gamma in the watch output");
     // Keep-alives refresh rows without a push: watch re-reads the list on its own, and prints it only
@@ -180,7 +180,7 @@ describe("CLI list and watch", () => {
     // When delta connected first, the hello-ok snapshot that has it is printed just before the
     // "open" line (the client fills its list, then says open): wait for both, not the first alone.
     const states = () => lines().filter((l) => l.type === "state").map((l) => l.state);
-    await waitFor(() => lines().some(hasRow("delta")) && states().at(-1) === "open", "delta after the restart, the watch open", 15_000);
+    await waitFor(() => lines().some(hasRow("delta")) && states().at(-1) === "open", "delta after the restart, the watch open", scaled(15_000));
     expect(states().slice(0, 2)).toEqual(["connecting", "open"]);
     expect(states()).toContain("reconnecting");
 

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { helloFor, startScriptedGateway, waitFor, type ScriptedGateway } from "../client/scripted-gateway.js";
 import { cli } from "../support/cli.js";
 import { answerRaw, badRows } from "../support/mistyped-rows.js";
+import { scaled } from "../support/timing.js";
 
 describe("list, watch and doctor on rows with wrongly typed fields", () => {
   let gw: ScriptedGateway;
@@ -55,7 +56,7 @@ describe("list, watch and doctor on rows with wrongly typed fields", () => {
   it("watch --json and watch's table follow such a list without crashing, and exit 0 on Ctrl-C", async () => {
     await start();
     const json = cli(["watch", "--url", gw.url, "--json"]);
-    await waitFor(() => json.stdout().includes('"type":"presence"'), "watch --json's first list", 20_000);
+    await waitFor(() => json.stdout().includes('"type":"presence"'), "watch --json's first list", scaled(20_000));
     const first = json
       .stdout()
       .split("\n")
@@ -69,7 +70,7 @@ describe("list, watch and doctor on rows with wrongly typed fields", () => {
 
     // The table (not a terminal: each redraw appended); it crashed with "text.replace is not a function".
     const text = cli(["watch", "--url", gw.url]);
-    await waitFor(() => /^Active\s+5\s+-\s+ui/m.test(text.stdout()) || text.child.exitCode !== null, "watch's table", 20_000);
+    await waitFor(() => /^Active\s+5\s+-\s+ui/m.test(text.stdout()) || text.child.exitCode !== null, "watch's table", scaled(20_000));
     expect(text.child.exitCode).toBe(null);
     expect(text.stdout()).toMatch(/^Active\s+desk\s+-\s+ui\s+7\s/m);
     expect(text.stdout()).toMatch(/^Active\s+null\s+\["10\.0\.0\.7"\]\s+true\s/m);

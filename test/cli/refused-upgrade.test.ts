@@ -7,6 +7,7 @@ import { createGateway, type Gateway } from "../../src/server/index.js";
 import { cli, hasScript } from "../support/cli.js";
 import { eventually } from "../support/eventually.js";
 import { refusingUpgrade } from "../support/refusing-upgrade.js";
+import { scaled } from "../support/timing.js";
 
 interface StateLine {
   type: string;
@@ -66,7 +67,7 @@ describe("CLI: an upgrade refused with an HTTP status", () => {
       const line = jsonLines(watch.stdout()).find((l) => l.state === "reconnecting");
       expect(line).toBeDefined();
       return line!;
-    }, 30_000);
+    }, scaled(30_000));
     watch.child.kill("SIGINT");
     expect(await watch.exit).toBe(0);
     // JSON has no Infinity: null says a wait was asked that no number holds.
@@ -80,7 +81,7 @@ describe("CLI: an upgrade refused with an HTTP status", () => {
       const line = jsonLines(json.stdout()).find((l) => l.state === "reconnecting");
       expect(line).toBeDefined();
       return line!;
-    }, 30_000);
+    }, scaled(30_000));
     json.child.kill("SIGINT");
     expect(await json.exit).toBe(0);
     expect(retry).toMatchObject({ httpStatus: 429, retryAfterMs: 8_000, httpReason: "slow down", delayMs: 8_000, hint: `${FOR_NOW}: it asks to retry in 8s` });
@@ -93,7 +94,7 @@ describe("CLI: an upgrade refused with an HTTP status", () => {
       const line = jsonLines(capped.stdout()).find((l) => l.state === "reconnecting");
       expect(line).toBeDefined();
       return line!;
-    }, 30_000);
+    }, scaled(30_000));
     capped.child.kill("SIGINT");
     expect(await capped.exit).toBe(0);
     expect(cut).toMatchObject({ httpStatus: 503, retryAfterMs: 100_000, delayMs: 30_000, hint: `${FOR_NOW}: it asks to retry in 1m 40s; ${CAPPED}` });
@@ -101,7 +102,7 @@ describe("CLI: an upgrade refused with an HTTP status", () => {
     if (!hasScript()) return; // the terminal's line needs script(1)
     const tty = cli(["watch", "--url", short], { tty: true });
     const line = `○ reconnecting to ${short} in 8s (attempt 1): refused the WebSocket upgrade: HTTP 429 Too Many Requests, saying "slow down"\r\n  ${FOR_NOW}: it asks to retry in 8s\r\n`;
-    await eventually(() => expect(tty.stdout()).toContain(line), 30_000);
+    await eventually(() => expect(tty.stdout()).toContain(line), scaled(30_000));
     tty.child.kill("SIGINT");
     await tty.exit;
   });

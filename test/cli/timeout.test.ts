@@ -12,6 +12,7 @@ import { createPresenceClient, type PresenceClient } from "../../src/index.js";
 import { waitFor } from "../client/scripted-gateway.js";
 import { cli, cliResult } from "../support/cli.js";
 import { closedPort } from "../support/ports.js";
+import { scaled } from "../support/timing.js";
 
 /** A WebSocket server on loopback that accepts every socket, keeps the frames it gets, and answers none. */
 async function silentGateway() {
@@ -100,9 +101,9 @@ describe("--timeout-ms: list, watch and doctor", () => {
     it("watch --timeout-ms waits for a gateway that comes up in time", async () => {
       const port = await closedPort();
       const run = cli(["watch", "--url", `ws://127.0.0.1:${port}`, "--timeout-ms", "60000", "--json"]);
-      await waitFor(() => jsonLines(run.stdout()).some((l) => l.state === "reconnecting"), "a failed first attempt", 15_000);
+      await waitFor(() => jsonLines(run.stdout()).some((l) => l.state === "reconnecting"), "a failed first attempt", scaled(15_000));
       await start(port);
-      await waitFor(() => jsonLines(run.stdout()).some((l) => l.state === "open"), "watch to connect once the gateway is up", 15_000);
+      await waitFor(() => jsonLines(run.stdout()).some((l) => l.state === "open"), "watch to connect once the gateway is up", scaled(15_000));
       run.child.kill("SIGINT");
       expect(await run.exit).toBe(0);
       expect(run.stderr()).toBe("");
@@ -110,22 +111,24 @@ describe("--timeout-ms: list, watch and doctor", () => {
 
     it("watch --timeout-ms is not a limit on how long it watches: past it, changes still show and a restart is waited for", async () => {
       const first = await start();
-      const run = cli(["watch", "--url", first.url, "--timeout-ms", "1000", "--json"]);
+      // 1 s on a quiet machine, more on a busy one: the first list must still come within it.
+      const timeoutMs = scaled(1_000);
+      const run = cli(["watch", "--url", first.url, "--timeout-ms", String(timeoutMs), "--json"]);
       const lines = () => jsonLines(run.stdout());
-      await waitFor(() => lines().some((l) => l.state === "open"), "watch to connect", 15_000);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await waitFor(() => lines().some((l) => l.state === "open"), "watch to connect", scaled(15_000));
+      await new Promise((resolve) => setTimeout(resolve, timeoutMs + 500));
       await connectClient(first.url, "late");
-      await waitFor(() => lines().some((l) => l.instances?.some((e) => e.host === "late") ?? false), "a change after --timeout-ms", 15_000);
+      await waitFor(() => lines().some((l) => l.instances?.some((e) => e.host === "late") ?? false), "a change after --timeout-ms", scaled(15_000));
 
       // The gateway goes away for longer than --timeout-ms: watch waits for it (that was not its first list).
       await Promise.all(clients.splice(0).map((c) => c.close()));
       await first.close();
       gateways.length = 0;
-      await waitFor(() => lines().some((l) => l.state === "reconnecting"), "watch to notice the restart", 15_000);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await waitFor(() => lines().some((l) => l.state === "reconnecting"), "watch to notice the restart", scaled(15_000));
+      await new Promise((resolve) => setTimeout(resolve, timeoutMs + 500));
       expect(run.child.exitCode).toBe(null);
       await start(first.port);
-      await waitFor(() => lines().filter((l) => l.state === "open").length === 2, "watch to reconnect", 30_000);
+      await waitFor(() => lines().filter((l) => l.state === "open").length === 2, "watch to reconnect", scaled(30_000));
       run.child.kill("SIGINT");
       expect(await run.exit).toBe(0);
       expect(run.stderr()).toBe("");

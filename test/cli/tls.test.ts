@@ -12,6 +12,7 @@ import { createGateway, type Gateway } from "../../src/server/index.js";
 import { cli, cliResult } from "../support/cli.js";
 import { closedPort } from "../support/ports.js";
 import { startTlsRelay, TLS_CERT, TLS_KEY, type TlsRelay } from "../support/tls-relay.js";
+import { scaled } from "../support/timing.js";
 
 const TRUSTED = { NODE_EXTRA_CA_CERTS: TLS_CERT };
 
@@ -51,7 +52,7 @@ describe("wss:// URLs: list, watch and doctor", () => {
     expect(doctor.code).toBe(0);
     expect(doctor.stdout).toMatch(new RegExp(`^gateway-presence doctor {2}${wss}\\n`));
     const watch = cli(["watch", "--url", wss, "--json"], { env: TRUSTED });
-    await expect.poll(() => watch.stdout(), { timeout: 15_000 }).toMatch(/"state":"open"/);
+    await expect.poll(() => watch.stdout(), { timeout: scaled(15_000) }).toMatch(/"state":"open"/);
     watch.child.kill("SIGINT");
     expect(await watch.exit).toBe(0);
   });
@@ -88,7 +89,7 @@ describe("wss:// URLs: list, watch and doctor", () => {
   it("a wss:// gateway that is down is still retried by watch (no certificate to judge)", async () => {
     const url = `wss://127.0.0.1:${await closedPort()}`;
     const watch = cli(["watch", "--url", url, "--json"], { env: TRUSTED });
-    await expect.poll(() => watch.stdout().match(/"state":"reconnecting"/g)?.length ?? 0, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => watch.stdout().match(/"state":"reconnecting"/g)?.length ?? 0, { timeout: scaled(20_000) }).toBeGreaterThanOrEqual(2);
     expect(watch.stdout()).toMatch(/ECONNREFUSED/);
     watch.child.kill("SIGINT");
     expect(await watch.exit).toBe(0);

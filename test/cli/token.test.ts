@@ -11,6 +11,7 @@ import type { HelloOk } from "../../src/protocol/index.js";
 import { connectParams, WireClient } from "../server/helpers.js";
 import { urlOf } from "../server/serve/serve-process.js";
 import { cli } from "../support/cli.js";
+import { scaled } from "../support/timing.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gp-token-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,7 +25,7 @@ function tokenFile(token: string, name = `t-${randomBytes(4).toString("hex")}`):
 }
 
 describe("the token never leaves the process", () => {
-  it("serve --token-file: not in its command line, logs, errors, nor in list's and conform's output and reports", { timeout: 60_000 }, async () => {
+  it("serve --token-file: not in its command line, logs, errors, nor in list's and conform's output and reports", { timeout: scaled(60_000) }, async () => {
     const token = newToken();
     const file = tokenFile(token);
     const serve = cli(["serve", "--port", "0", "--token-file", file]);

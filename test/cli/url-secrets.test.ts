@@ -13,6 +13,7 @@ import type { DoctorReport } from "../../src/doctor/index.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { cli, cliResult } from "../support/cli.js";
 import { closedPort } from "../support/ports.js";
+import { scaled } from "../support/timing.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gp-url-secrets-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -118,7 +119,7 @@ describe("a --url with a token or user:password is never printed", () => {
     expect(stateLine?.replace(/ in \d+ms /, " in Nms ")).toBe(`○ reconnecting to ${shownUrl(port)} in Nms (attempt 1): ECONNREFUSED`);
     expect(watchTable.stdout).not.toContain(refused);
     expectNoSecret(list.stdout, list.stderr, doctor.stdout, doctor.stderr, watchJson.stdout, watchJson.stderr, watchTable.stdout, watchTable.stderr);
-  }, 40_000);
+  }, scaled(40_000));
 
   it("a gateway that refuses, then reads: messages and reports redact the URL, which still reaches the gateway as given", async () => {
     const gw = await createGateway({ host: "127.0.0.1", port: 0, token: GATEWAY_TOKEN });
@@ -158,7 +159,7 @@ describe("a --url with a token or user:password is never printed", () => {
       expect(head.split("\r\n")[0]).toBe(`GET /?token=${QUERY_TOKEN}&session=${SESSION} HTTP/1.1`);
       expect(head).toMatch(new RegExp(`^authorization: ${escape(basic)}$`, "im"));
     }
-  }, 40_000);
+  }, scaled(40_000));
 
   it("a --url commander refuses, and conform's messages, hold no secret either", async () => {
     const port = await closedPort();
@@ -185,7 +186,7 @@ describe("a --url with a token or user:password is never printed", () => {
     expect(conform.code).toBe(2);
     expect(conform.stdout + conform.stderr).toContain(`127.0.0.1:${port}`);
     expectNoSecret(...runs.flatMap((r) => [r.stdout, r.stderr]));
-  }, 40_000);
+  }, scaled(40_000));
 });
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -9,6 +9,7 @@ import { cli } from "../support/cli.js";
 import { eventually } from "../support/eventually.js";
 import { REDIS_MISSING } from "../support/redis-server.js";
 import { useRedis } from "../support/use-redis.js";
+import { scaled } from "../support/timing.js";
 
 const gateways: Gateway[] = [];
 afterEach(async () => {
@@ -25,19 +26,19 @@ describe.skipIf(REDIS_MISSING !== undefined)(`watch and list on a cluster gatewa
     for (const gatewayId of ["gw-watched", "gw-other"]) gateways.push(await createGateway({ host: "127.0.0.1", port: 0, redis: { ...cluster, gatewayId } }));
     const json = cli(["watch", "--json", "--url", gateways[0]!.url]);
     const text = cli(["watch", "--url", gateways[0]!.url]);
-    await eventually(() => expect(json.stdout()).toContain('"state":"open"'), 20_000);
-    await eventually(() => expect(text.stdout()).toContain("● open"), 20_000);
+    await eventually(() => expect(json.stdout()).toContain('"state":"open"'), scaled(20_000));
+    await eventually(() => expect(text.stdout()).toContain("● open"), scaled(20_000));
     redis().pause();
     try {
       // Was: nothing; the list simply lost the other gateway's self row.
       await eventually(() => expect(jsonLines(json.stdout()).filter((l) => l.type === "health")).toEqual([
         { type: "health", status: "degraded", note: "degraded: this gateway cannot reach its cluster's Redis; the list is what it knows alone" },
       ]), 8_000);
-      await eventually(() => expect(text.stdout()).toMatch(/● open .*\n {2}degraded: this gateway cannot reach its cluster's Redis; the list is what it knows alone\n/), 8_000);
+      await eventually(() => expect(text.stdout()).toMatch(/● open .*\n {2}degraded: this gateway cannot reach its cluster's Redis; the list is what it knows alone\n/), scaled(8_000));
     } finally {
       redis().resume();
     }
-    await eventually(() => expect(jsonLines(json.stdout()).filter((l) => l.type === "health").map((l) => l.status)).toEqual(["degraded", "ok"]), 8_000);
+    await eventually(() => expect(jsonLines(json.stdout()).filter((l) => l.type === "health").map((l) => l.status)).toEqual(["degraded", "ok"]), scaled(8_000));
     json.child.kill("SIGINT");
     text.child.kill("SIGINT");
     expect(await json.exit).toBe(0);
@@ -53,7 +54,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(`watch and list on a cluster gatewa
     expect(healthy.stdout()).toContain("(gw-other)");
     redis().pause();
     try {
-      await eventually(() => expect(gateways[0]!.metrics().store.healthy).toBe(false), 8_000);
+      await eventually(() => expect(gateways[0]!.metrics().store.healthy).toBe(false), scaled(8_000));
       // Was: the table without gw-other's rows and nothing else, as if it were the whole list.
       const partial = cli(["list", "--url", url]);
       expect(await partial.exit).toBe(0);

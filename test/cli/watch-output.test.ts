@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startScriptedGateway, waitFor, type ScriptedGateway } from "../client/scripted-gateway.js";
 import { formatDelay } from "../../src/cli/commands/watch.js";
 import { cli } from "../support/cli.js";
+import { scaled } from "../support/timing.js";
 
 const HEADER = /^STATUS\s+HOST\s+IP\s+MODE\s+VERSION\s+LAST INPUT\s+REASON\s+AGE$/gm;
 const jsonLines = (text: string) =>
@@ -34,7 +35,7 @@ describe("watch's output off a terminal", () => {
       return [...counts.values()];
     };
     // Each watch re-reads the list every second: four re-reads each.
-    await waitFor(() => readsBySocket().length === 2 && readsBySocket().every((n) => n >= 4), "four re-reads by each watch", 30_000);
+    await waitFor(() => readsBySocket().length === 2 && readsBySocket().every((n) => n >= 4), "four re-reads by each watch", scaled(30_000));
     await new Promise((resolve) => setTimeout(resolve, 200)); // the last answers printed, if they were
     // Was: a "resync" line with the same version, and the same table, at every re-read.
     expect(jsonLines(json.stdout()).filter((l) => l.type === "presence").map((l) => l.source)).toEqual(["snapshot"]);
@@ -43,8 +44,8 @@ describe("watch's output off a terminal", () => {
     // A row that came without a push (a missed event): the re-read finds it and prints it, once.
     scripted.list = [...scripted.list, { host: "desk", mode: "ui", reason: "connect", ts: Date.now() }];
     const hasDesk = (l: { instances?: Array<{ host?: string }> }) => l.instances?.some((e) => e.host === "desk") ?? false;
-    await waitFor(() => jsonLines(json.stdout()).some(hasDesk), "the new row in --json", 15_000);
-    await waitFor(() => /^Active\s+desk\s/m.test(text.stdout()), "the new row in the table", 15_000);
+    await waitFor(() => jsonLines(json.stdout()).some(hasDesk), "the new row in --json", scaled(15_000));
+    await waitFor(() => /^Active\s+desk\s/m.test(text.stdout()), "the new row in the table", scaled(15_000));
     const presence = jsonLines(json.stdout()).filter((l) => l.type === "presence");
     expect(presence.map((l) => l.source)).toEqual(["snapshot", "resync"]);
     expect(presence[1]!.version).toBe(presence[0]!.version);
@@ -60,7 +61,7 @@ describe("watch's output off a terminal", () => {
     const url = scripted.url;
     await scripted.close(); // nothing listens there now
     const run = cli(["watch", "--url", url]);
-    await waitFor(() => (run.stdout().match(/○ reconnecting to /g) ?? []).length >= 2, "two reconnecting lines", 30_000);
+    await waitFor(() => (run.stdout().match(/○ reconnecting to /g) ?? []).length >= 2, "two reconnecting lines", scaled(30_000));
     run.child.kill("SIGINT");
     expect(await run.exit).toBe(0);
     // Was: an empty table (its header alone) under every state line.

@@ -5,6 +5,7 @@
 import { afterEach } from "vitest";
 import { createPresenceClient, type PresenceClient, type PresenceClientOptions } from "../../src/index.js";
 import { createGateway, type Gateway, type GatewayOptions } from "../../src/server/index.js";
+import { withoutShedding } from "../support/timing.js";
 
 export function useReferenceGateways(gatewayDefaults: GatewayOptions, clientDefaults: Omit<PresenceClientOptions, "url">) {
   const gateways: Gateway[] = [];
@@ -15,7 +16,7 @@ export function useReferenceGateways(gatewayDefaults: GatewayOptions, clientDefa
   });
   return {
     async start(options: GatewayOptions = {}): Promise<Gateway> {
-      const gw = await createGateway({ port: 0, ...gatewayDefaults, ...options });
+      const gw = await createGateway(withoutShedding({ port: 0, ...gatewayDefaults, ...options }));
       gateways.push(gw);
       return gw;
     },

@@ -6,6 +6,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { HelloOk, PresenceEntry } from "../../src/index.js";
+import { scaled } from "../support/timing.js";
 
 export interface ScriptedRequest {
   id: string | number;
@@ -102,8 +103,11 @@ export async function startScriptedGateway(port: number | { server: Server } = 0
   return gw;
 }
 
-/** Resolves when `check` returns true, polling; rejects after `timeoutMs` with `what`. */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+/**
+ * Resolves when `check` returns true, polling; rejects after `timeoutMs` with `what` (default 5 s on
+ * a quiet machine, grown with its load: see `scaled`).
+ */
+export async function waitFor(check: () => boolean, what: string, timeoutMs = scaled(5_000)): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

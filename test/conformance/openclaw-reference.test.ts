@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { runConformance } from "../../src/conformance/run/runner.js";
 import { loadScenarios } from "../../src/conformance/scenario/fixtures.js";
 import { listenersOf, serve } from "../server/serve/serve-process.js";
+import { scaled } from "../support/timing.js";
 
 const TOKEN = "openclaw-reference-token";
 
@@ -30,5 +31,5 @@ describe("the reference gateway's openclaw binding under the conformance harness
     expect(result.scenarios.filter((r) => r.status === "passed").length).toBe(result.scenarios.length - needJsonrpc.length);
     s.child.kill("SIGTERM");
     expect(await s.exit).toBe(0);
-  }, 60_000);
+  }, scaled(60_000));
 });

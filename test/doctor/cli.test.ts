@@ -182,7 +182,9 @@ describe("gateway-presence doctor (CLI)", () => {
 
   it("a gateway that speaks the other wire binding: exit 2, and the line says which flag to try", async () => {
     const gw = await gateway();
-    const run = await doctorCli(["--url", urlOf(gw, "openclaw"), "--timeout-ms", "1000"]);
+    // --timeout-ms ten minutes, past this test's limit: a run that waited for it could not pass (a short
+    // one could end a run on a busy machine before the challenge came, as a timeout).
+    const run = await doctorCli(["--url", urlOf(gw, "openclaw"), "--timeout-ms", "600000"]);
     expect(run.code).toBe(2);
     // The client recognises OpenClaw's connect.challenge at once: no wait for the timeout, no guess.
     expect(run.stderr).toMatch(/^gateway-presence doctor: cannot use the gateway at .*: connect: the gateway sent an OpenClaw "connect\.challenge" event, so it speaks OpenClaw's native frames, not JSON-RPC: connect with binding "openclaw" \(CLI: --binding openclaw\)\n$/);

@@ -10,6 +10,7 @@ import { REDIS_MISSING } from "../support/redis-server.js";
 import { useRedis } from "../support/use-redis.js";
 import { eventually } from "../support/eventually.js";
 import { app, doctor, gateway, ids } from "./helpers.js";
+import { scaled } from "../support/timing.js";
 
 describe.skipIf(REDIS_MISSING !== undefined)(`doctor on a cluster gateway${REDIS_MISSING ? ` (skipped: ${REDIS_MISSING})` : ""}`, () => {
   const redis = useRedis();
@@ -25,7 +26,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(`doctor on a cluster gateway${REDIS
 
     redis().pause();
     try {
-      await eventually(() => expect(gw.store.status().healthy).toBe(false), 5_000);
+      await eventually(() => expect(gw.store.status().healthy).toBe(false), scaled(5_000));
       // Was: no finding at all, over a list with one of the two gateways in it.
       const degraded = await doctor(gw);
       expect(ids(degraded)).toEqual(["store-degraded"]);
@@ -35,7 +36,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(`doctor on a cluster gateway${REDIS
     } finally {
       redis().resume();
     }
-    await eventually(() => expect(gw.store.status().healthy).toBe(true), 5_000);
+    await eventually(() => expect(gw.store.status().healthy).toBe(true), scaled(5_000));
     expect(ids(await doctor(gw))).toEqual([]);
   });
 
@@ -45,7 +46,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(`doctor on a cluster gateway${REDIS
     const fast = cli(["serve", "--port", "0", "--redis", redis().url, "--redis-prefix", prefix, "--gateway-id", "gw-fast"], {
       env: { NODE_OPTIONS: `--import ${fileURLToPath(new URL("./skewed-clock.mjs", import.meta.url))}`, SKEW_MS: "120000" },
     });
-    await eventually(() => expect(fast.stdout()).toMatch(/listening (ws:\/\/\S+)/), 15_000);
+    await eventually(() => expect(fast.stdout()).toMatch(/listening (ws:\/\/\S+)/), scaled(15_000));
     const fastUrl = /listening (ws:\/\/\S+)/.exec(fast.stdout())![1];
     const onFast = createPresenceClient({ url: fastUrl, instanceId: "on-fast", client: { id: "t", displayName: "on-fast", version: "1", platform: "linux", mode: "ui" }, reconnect: false });
     await onFast.connect();

@@ -8,6 +8,7 @@ import { analyze, readGateway, type DoctorReport, type ReadOptions } from "../..
 import { createPresenceClient, type PresenceClient } from "../../src/index.js";
 import { createGateway, type Gateway, type GatewayOptions } from "../../src/server/index.js";
 import type { BindingName } from "../../src/transport/binding.js";
+import { withoutShedding } from "../support/timing.js";
 
 export const BINDINGS: readonly BindingName[] = ["jsonrpc", "openclaw"];
 
@@ -27,16 +28,18 @@ afterEach(async () => {
  * quickly, listening with both bindings over one store: jsonrpc first (gw.url, for the apps), then openclaw.
  */
 export async function gateway(options: GatewayOptions = {}): Promise<Gateway> {
-  const gw = await createGateway({
-    host: "127.0.0.1",
-    testClock: true,
-    rateLimit: { burst: 1000, perSecond: 1000 },
-    listeners: [
-      { binding: "jsonrpc", port: 0 },
-      { binding: "openclaw", port: 0 },
-    ],
-    ...options,
-  });
+  const gw = await createGateway(
+    withoutShedding({
+      host: "127.0.0.1",
+      testClock: true,
+      rateLimit: { burst: 1000, perSecond: 1000 },
+      listeners: [
+        { binding: "jsonrpc", port: 0 },
+        { binding: "openclaw", port: 0 },
+      ],
+      ...options,
+    }),
+  );
   gateways.push(gw);
   return gw;
 }

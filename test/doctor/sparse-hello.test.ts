@@ -16,7 +16,7 @@ it("reads and reports a gateway whose hello-ok has no features, policy or server
     delete hello.features, delete hello.policy, delete hello.server;
     return hello;
   };
-  const observation = await readGateway({ url: gw.url, timeoutMs: 2000 });
+  const observation = await readGateway({ url: gw.url, timeoutMs: 15_000 }); // generous: only a failure waits for it
   expect(observation.hello).toMatchObject({ serverVersion: "(no server.version)", methods: [] });
   const text = renderReport(analyze(observation), { color: false });
   expect(text).toContain("gateway (no server.version)");

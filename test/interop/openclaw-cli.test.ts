@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createPresenceClient, type PresenceClient, type PresenceEntry } from "../../src/index.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
 import { findOpenClawInstall, runOpenClawCli } from "../../scripts/interop/openclaw-install.js";
+import { scaled } from "../support/timing.js";
 
 const install = findOpenClawInstall("2026.9.6");
 const missing = "missing" in install ? install.missing : undefined;
@@ -34,5 +35,5 @@ describe.skipIf(missing !== undefined)(`OpenClaw 2026.9.6's CLI against the refe
     // The CLI itself connects with mode "cli": never recorded (SPEC P3).
     expect(rows.some((r) => r.mode === "cli")).toBe(false);
     expect(await sdk.systemPresence()).toHaveLength(2);
-  }, 120_000);
+  }, scaled(120_000));
 });

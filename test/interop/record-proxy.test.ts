@@ -7,6 +7,8 @@ import WebSocket from "ws";
 import { parseRecording, type RecordingLine } from "../../src/record/recording.js";
 import { startRecordingProxy, type RecordingProxy } from "../../src/record/proxy.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
+import { eventually } from "../support/eventually.js";
+import { withoutShedding } from "../support/timing.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -14,7 +16,7 @@ afterEach(async () => {
 });
 
 async function gateway(token?: string): Promise<Gateway> {
-  const gw = await createGateway({ host: "127.0.0.1", port: 0, ...(token ? { token } : {}) });
+  const gw = await createGateway(withoutShedding({ host: "127.0.0.1", port: 0, ...(token ? { token } : {}) }));
   cleanups.push(() => gw.close());
   return gw;
 }
@@ -76,7 +78,7 @@ describe("recording proxy", () => {
     expect(listing.result.some((r: any) => r.instanceId === "rec-1")).toBe(true);
     c.ws.close(1000, "bye");
     await c.closed;
-    await new Promise((r) => setTimeout(r, 100));
+    await eventually(() => expect(lines().at(-1)).toMatchObject({ dir: "meta", event: "close" })); // recorded once the proxy saw it
 
     const recorded = lines();
     expect(recorded[0]).toMatchObject({ conn: "c1", dir: "meta", event: "open", url: `${gw.url}/` });
@@ -133,8 +135,7 @@ describe("recording proxy", () => {
     const answer = await c.next();
     expect(answer.error.data.code).toBe("UNAUTHORIZED");
     expect((await c.closed).code).toBe(1008);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(lines().at(-1)).toMatchObject({ dir: "meta", event: "close", code: 1008, by: "gateway" });
+    await eventually(() => expect(lines().at(-1)).toMatchObject({ dir: "meta", event: "close", code: 1008, by: "gateway" }));
     expect(JSON.stringify(lines())).not.toContain('"wrong"');
   });
 
@@ -186,7 +187,6 @@ describe("recording proxy", () => {
     cleanups.push(() => new Promise((r) => (wss.close(), server.close(() => r()))));
     const { proxy } = await proxyTo(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
     await client(proxy.url, { Origin: "http://127.0.0.1:18789" });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(seen).toEqual(["http://127.0.0.1:18789"]);
+    await eventually(() => expect(seen).toEqual(["http://127.0.0.1:18789"]));
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runConformance } from "../../src/conformance/run/runner.js";
 import { loadScenarios } from "../../src/conformance/scenario/fixtures.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
+import { scaled } from "../support/timing.js";
 
 const TOKEN = "recorded-on-reference-token";
 const roots = new Map(
@@ -48,5 +49,5 @@ describe("recorded OpenClaw fixtures on the reference gateway's openclaw binding
       if (first) firstFailures.set(s.id, `${first.id} ${roots.get(s.id)?.split(" ")[1] ?? `(not in reference-openclaw.roots: ${first.message ?? ""})`}`);
     }
     expect(Object.fromEntries(firstFailures)).toEqual(Object.fromEntries(roots));
-  }, 60_000);
+  }, scaled(60_000));
 });

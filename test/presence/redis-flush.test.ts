@@ -11,6 +11,7 @@ import { manualClock } from "../../src/presence/index.js";
 import { eventually } from "../support/eventually.js";
 import { REDIS_MISSING } from "../support/redis-server.js";
 import { freshPrefix, makeRedisStore, redisServer } from "./helpers.js";
+import { scaled } from "../support/timing.js";
 
 /** Ticks every deadAfterMs / 5 = 1 s: the read below comes long before the tick that notices the loss. */
 const SLOW_TICK = { deadAfterMs: 5_000, commandTimeoutMs: 300 };
@@ -40,8 +41,8 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store after FLUSHALL${REDIS_
     expect(await hosts(a.store.list())).toEqual([]);
 
     const whole = ["alpha connect", "beta connect", "gateway-a self", "gateway-b self"];
-    await eventually(async () => expect(await hosts(b.store.list())).toEqual(whole), 10_000);
-    await eventually(async () => expect(await hosts(a.store.list())).toEqual(whole), 10_000);
+    await eventually(async () => expect(await hosts(b.store.list())).toEqual(whole), scaled(10_000));
+    await eventually(async () => expect(await hosts(a.store.list())).toEqual(whole), scaled(10_000));
     // The row as its connect wrote it, not a row rebuilt from later writes only.
     expect(await b.store.get("alpha")).toMatchObject({ host: "alpha", version: "1.4.0", mode: "ui", reason: "connect" });
     // Its connection is counted again (P6): closing it marks the row.

@@ -10,15 +10,16 @@ import { createRedisPresenceStore } from "../../src/presence/redis/index.js";
 import { eventually } from "../support/eventually.js";
 import { REDIS_MISSING } from "../support/redis-server.js";
 import { freshPrefix, makeRedisStore, redisServer } from "./helpers.js";
+import { scaled } from "../support/timing.js";
 
 const FAST = { deadAfterMs: 500, commandTimeoutMs: 300 };
 
-async function twoGateways() {
+async function twoGateways(aOptions: { commandTimeoutMs?: number } = {}) {
   const prefix = freshPrefix();
   const clock = manualClock(1_000_000);
   const lines: string[] = [];
   const log = (line: string) => lines.push(line);
-  const a = await makeRedisStore({ ...FAST, prefix, clock, gatewayId: "gw-a", log });
+  const a = await makeRedisStore({ ...FAST, ...aOptions, prefix, clock, gatewayId: "gw-a", log });
   const b = await makeRedisStore({ ...FAST, prefix, clock, gatewayId: "gw-b" });
   await a.store.setSelf({ host: "gateway-a", mode: "gateway" });
   await b.store.setSelf({ host: "gateway-b", mode: "gateway" });
@@ -54,7 +55,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store outages${REDIS_MISSING
     expect(lines.filter((line) => line.includes("unreachable"))).toHaveLength(1);
 
     await server.start(); // empty: everything Redis held is gone
-    await eventually(() => expect(a.store.status().healthy && b.store.status().healthy).toBe(true), 10_000);
+    await eventually(() => expect(a.store.status().healthy && b.store.status().healthy).toBe(true), scaled(10_000));
     const expected = [
       "beacon-in-outage undefined",
       "closed-in-outage disconnect",
@@ -85,7 +86,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store outages${REDIS_MISSING
     for (let i = 0; i < 300; i++) await store.upsert(`flood-${i}`, { host: `flood-${i}` });
     expect((await store.list()).length).toBeLessThanOrEqual(5);
     await server.start();
-    await eventually(() => expect(store.status().healthy).toBe(true), 10_000);
+    await eventually(() => expect(store.status().healthy).toBe(true), scaled(10_000));
     const rows = await store.list();
     expect(rows.length).toBe(5);
     expect(rows.map((row) => row.host)).toEqual(["gw", "flood-299", "flood-298", "flood-297", "flood-296"]);
@@ -93,22 +94,26 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store outages${REDIS_MISSING
 
   it("does not block on a Redis that stops answering: each call falls back within the command timeout", async () => {
     const server = await redisServer();
-    const { a } = await twoGateways();
+    // A command timeout of 2 s: a call that waited for Redis again takes at least that long, a local
+    // one far less, even on a busy machine (with 300 ms the local call's bound had to be 100 ms).
+    const COMMAND_TIMEOUT_MS = 2_000;
+    const { a } = await twoGateways({ commandTimeoutMs: COMMAND_TIMEOUT_MS });
     await a.store.openConnection("before", { host: "before" });
     await a.store.list();
     server.pause();
     try {
       const started = Date.now();
       await a.store.openConnection("during", { host: "during" });
-      expect(Date.now() - started).toBeLessThan(2_000);
+      // Falls back at the command timeout; without one it would wait for the frozen Redis for ever.
+      expect(Date.now() - started).toBeLessThan(COMMAND_TIMEOUT_MS * 5);
       expect(a.store.status().healthy).toBe(false);
       const quick = Date.now();
       expect((await a.store.list()).map((row) => row.host)).toEqual(["gateway-a", "during", "before"]);
-      expect(Date.now() - quick).toBeLessThan(100); // already local: no more waiting
+      expect(Date.now() - quick).toBeLessThan(COMMAND_TIMEOUT_MS); // already local: no more waiting
     } finally {
       server.resume();
     }
-    await eventually(() => expect(a.store.status().healthy).toBe(true), 10_000);
+    await eventually(() => expect(a.store.status().healthy).toBe(true), scaled(10_000));
     expect(await a.store.get("during")).toMatchObject({ host: "during" });
   });
 
@@ -119,7 +124,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store outages${REDIS_MISSING
     const admin = new Redis(server.url);
     await admin.flushall();
     await admin.quit();
-    await eventually(async () => expect(await hosts(b.store.list())).toEqual(["gateway-a self", "gateway-b self", "live connect"]), 10_000);
+    await eventually(async () => expect(await hosts(b.store.list())).toEqual(["gateway-a self", "gateway-b self", "live connect"]), scaled(10_000));
     expect(await a.store.get(SELF_KEY)).toMatchObject({ host: "gateway-a" });
     // Redis was reachable all along: the log says what happened, not "reachable again (1 ms without Redis)".
     await eventually(() => expect(lines).toHaveLength(2));
@@ -140,9 +145,9 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store outages${REDIS_MISSING
       await b.setSelf({ host: "gateway-b" });
       await b.openConnection("still-open", { host: "still-open", reason: "node-connected" });
       client.disconnect(); // cut off for longer than deadAfterMs: the others clean up after it
-      await eventually(async () => expect(await hosts(a.store.list())).toEqual(["gateway-a self", "still-open disconnect"]), 5_000);
+      await eventually(async () => expect(await hosts(a.store.list())).toEqual(["gateway-a self", "still-open disconnect"]), scaled(5_000));
       await client.connect();
-      await eventually(async () => expect(await hosts(a.store.list())).toEqual(["gateway-a self", "gateway-b self", "still-open node-connected"]), 5_000);
+      await eventually(async () => expect(await hosts(a.store.list())).toEqual(["gateway-a self", "gateway-b self", "still-open node-connected"]), scaled(5_000));
       // A may see the written-back rows a moment before B has read the restore's reply.
       await eventually(() => expect(b.status()).toMatchObject({ healthy: true, reconciles: 1 }));
       expect(await b.closeConnection("still-open")).toMatchObject({ reason: "disconnect" });
@@ -180,7 +185,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(`redis store outages${REDIS_MISSING
       expect(store.status().healthy).toBe(false);
       expect((await store.list()).map((row) => row.host)).toEqual(["late-gateway", "early"]);
       await server.start();
-      await eventually(() => expect(store.status().healthy).toBe(true), 10_000);
+      await eventually(() => expect(store.status().healthy).toBe(true), scaled(10_000));
       expect(lines.some((line) => /unreachable \(not reachable at start: connect ECONNREFUSED 127\.0\.0\.1:\d+\)/.test(line))).toBe(true);
       const other = await makeRedisStore({ prefix, gatewayId: "other" });
       expect((await other.store.list()).map((row) => row.host)).toEqual(["late-gateway", "early"]);

@@ -6,6 +6,7 @@ import { createGateway, type Gateway, type GatewayOptions } from "../../src/serv
 import { eventually as waitFor } from "../support/eventually.js";
 import { connectParams as baseConnectParams, type ConnectOptions } from "../../scripts/hardening/raw-client.js";
 import { FrameLog } from "../support/frame-log.js";
+import { withoutShedding } from "../support/timing.js";
 
 export interface RpcError {
   code: number;
@@ -39,7 +40,7 @@ afterEach(async () => {
 
 /** A gateway on a free loopback port, closed after the test. */
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
-  const gw = await createGateway({ host: "127.0.0.1", port: 0, ...options });
+  const gw = await createGateway(withoutShedding({ host: "127.0.0.1", port: 0, ...options }));
   open.add(gw);
   return gw;
 }

@@ -6,12 +6,14 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, vi } from "vitest";
+import { scaled } from "./timing.js";
 
 // A test that runs the CLI waits for whole processes (node, tsx, src/cli/main.ts and what it loads):
 // at load 20-26 on 2 cores one start alone took 1.9-11 s (a --help or a usage error, exit 2), and
 // tests of 3 to 6 runs passed the suite's 20 s with nothing stuck (clean-clone npm test). Every test
-// file that starts the CLI through this runner gets 60 s per test; a test may still set its own.
-vi.setConfig({ testTimeout: 60_000 });
+// file that starts the CLI through this runner gets 60 s per test (grown with the load when the file
+// starts, see `scaled`); a test may still set its own.
+vi.setConfig({ testTimeout: scaled(60_000) });
 
 export const CLI_MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 /** Where the CLI runs: the repository (tsx is found there, and relative paths such as `fixtures/conformance` are the repository's). */

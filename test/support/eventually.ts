@@ -1,5 +1,10 @@
-/** Waits until `check` passes (retrying every 20 ms), or rethrows its last error after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5_000): Promise<T> {
+import { scaled } from "./timing.js";
+
+/**
+ * Waits until `check` passes (retrying every 20 ms), or rethrows its last error after `timeoutMs`
+ * (default 5 s on a quiet machine, grown with its load: see `scaled`).
+ */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = scaled(5_000)): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -6,6 +6,7 @@
  */
 import { availableParallelism, loadavg } from "node:os";
 import { expect } from "vitest";
+import type { GatewayOptions } from "../../src/server/index.js";
 
 /**
  * How much slower than a quiet machine this one is likely to run now: the 1-minute load per core,
@@ -31,4 +32,16 @@ export function expectWithin(value: number | undefined, min: number, max: number
 export function ageSeconds(age: string | undefined): number {
   const m = /^(?:(\d+)m )?(\d+)s$/.exec(age ?? "");
   return m ? Number(m[1] ?? 0) * 60 + Number(m[2]) : Number.NaN;
+}
+
+/**
+ * Gateway options for a test whose subject is not overload shedding: shedding off unless the test
+ * sets `limits.overload` itself. A gateway in a test measures the event-loop delay of the test's own
+ * process, which a busy machine alone pushes over the 50 ms limit: it then refused new sockets (503)
+ * and frames before `connect` (UNAVAILABLE), so a log-line count, a parse error or a connect failed.
+ * Shedding has its own tests (test/server/hardening/overload.test.ts, crowd-flood.test.ts); conform's
+ * embedded gateway runs without it for the same reason (test/conformance/gateways.ts).
+ */
+export function withoutShedding(options: GatewayOptions): GatewayOptions {
+  return options.limits?.overload !== undefined ? options : { ...options, limits: { ...options.limits, overload: { enabled: false } } };
 }

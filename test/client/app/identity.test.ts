@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { configDir, fileInstanceIdStore, loadNodeInstanceId } from "../../../src/client/node.js";
 import { loadInstanceId, localStorageInstanceIdStore, memoryInstanceIdStore, type StorageLike } from "../../../src/index.js";
 import { fileDeviceIdentityStore, generateNodeDeviceIdentity } from "../../../src/transport/device-identity-node.js";
+import { scaled } from "../../support/timing.js";
 
 /** A Web Storage with the same semantics as the browser's (string values). */
 class MapStorage implements StorageLike {
@@ -68,7 +69,7 @@ describe("stable instanceId", () => {
     const folder = "/proc/self/no-such-folder/gateway-presence";
     await expect(fileInstanceIdStore({ path: join(folder, "id") }).save("abc")).rejects.toMatchObject({ code: "ENOENT", path: "/proc/self/no-such-folder" });
     await expect(fileDeviceIdentityStore(join(folder, "device.json")).save(await generateNodeDeviceIdentity())).rejects.toMatchObject({ code: "ENOENT" });
-  }, 10_000);
+  }, scaled(10_000));
 
   it("replaces a corrupt file and keeps a hand-written usable id (trimmed)", async () => {
     const store = fileInstanceIdStore({ path: join(dir, "id") });

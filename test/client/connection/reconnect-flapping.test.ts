@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createPresenceClient, type PresenceClient, type StateChange } from "../../../src/index.js";
 import { helloFor, startScriptedGateway, waitFor, type ScriptedGateway } from "../scripted-gateway.js";
+import { scaled } from "../../support/timing.js";
 
 const info = { id: "test", version: "1.0.0", platform: "linux", mode: "ui" };
 
@@ -26,7 +27,7 @@ describe("reconnect after a connection that did not stay up", () => {
     client = gw = undefined;
   });
 
-  it("with the default options, a gateway that closes 150 ms after hello-ok sees at most 6 attempts in 10 s", { timeout: 20_000 }, async () => {
+  it("with the default options, a gateway that closes 150 ms after hello-ok sees at most 6 attempts in 10 s", { timeout: scaled(20_000) }, async () => {
     const flapping = await flappingGateway(150);
     gw = flapping;
     const states: StateChange[] = [];
@@ -54,7 +55,7 @@ describe("reconnect after a connection that did not stay up", () => {
       client = createPresenceClient({ url: gw.url, client: info, reconnect });
       client.on("state", (s) => states.push(s));
       await client.connect();
-      await waitFor(() => states.filter((s) => s.state === "reconnecting").length >= 3, "three reconnects", 8000);
+      await waitFor(() => states.filter((s) => s.state === "reconnecting").length >= 3, "three reconnects", scaled(8000));
       expect(states.filter((s) => s.state === "reconnecting").slice(0, 3).map((s) => s.delayMs), `up ${upMs} ms`).toEqual(expected);
       await client.close();
       await gw.close();

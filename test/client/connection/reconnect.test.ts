@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createPresenceClient, GatewayError, type HelloOk, type PresenceClient, type StateChange } from "../../../src/index.js";
 import { helloFor, startScriptedGateway, waitFor, type ScriptedGateway } from "../scripted-gateway.js";
+import { scaled } from "../../support/timing.js";
 
 const info = { id: "test", version: "1.0.0", platform: "linux", mode: "ui" };
 const fast = { initialDelayMs: 20, maxDelayMs: 80 };
@@ -101,7 +102,7 @@ describe("client reconnect", () => {
     const c = track(createPresenceClient({ url: gw.url, client: info, reconnect: { ...fast, maxAttempts: 3 } }));
     await c.connect();
     await gw.close();
-    await waitFor(() => c.state === "closed", "closed", 3000);
+    await waitFor(() => c.state === "closed", "closed", scaled(3000));
     // The dropped connection (up less than minUptimeMs) is failure 1, then two failed redials.
     expect(states.filter((s) => s.state === "reconnecting")).toHaveLength(2);
     expect(states.at(-1)!.reason).toMatch(/gave up after 3 attempts: cannot open/);
@@ -117,7 +118,7 @@ describe("client reconnect", () => {
     c.on("tick", (t) => ticks.push(t));
     await c.connect();
     gw.notify("tick", { ts: 123 });
-    await waitFor(() => states.some((s) => s.state === "reconnecting"), "the watchdog to fire", 3000);
+    await waitFor(() => states.some((s) => s.state === "reconnecting"), "the watchdog to fire", scaled(3000));
     expect(ticks).toEqual([{ ts: 123 }]);
     expect(states.find((s) => s.state === "reconnecting")!.reason).toMatch(/nothing received for \d+ ms/);
     await waitFor(() => states.filter((s) => s.state === "open").length === 2, "the reconnect");

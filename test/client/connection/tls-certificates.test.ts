@@ -8,6 +8,7 @@ import WebSocket from "ws";
 import { certificateProblem, createPresenceClient, TransportError, type PresenceClient, type StateChange } from "../../../src/index.js";
 import { createGateway, type Gateway } from "../../../src/server/index.js";
 import { startTlsRelay, TLS_CERT, type TlsRelay } from "../../support/tls-relay.js";
+import { scaled } from "../../support/timing.js";
 
 const info = { id: "test", version: "1.0.0", platform: "linux", mode: "ui" };
 
@@ -51,7 +52,7 @@ describe("TLS certificate problems in the client SDK", () => {
     });
     client.on("state", (change) => states.push(change));
     const opened = client.connect({ retry: true });
-    await expect.poll(() => states.filter((s) => s.state === "reconnecting").length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => states.filter((s) => s.state === "reconnecting").length, { timeout: scaled(10_000) }).toBeGreaterThanOrEqual(3);
     const retries = states.filter((s) => s.state === "reconnecting");
     for (const retry of retries) {
       expect(certificateProblem(retry.error)).toBe("expired");

@@ -7,6 +7,7 @@ import { NO_RESET_BEFORE_ANSWER } from "../../../src/client/mirror.js";
 import { createGateway, type Gateway } from "../../../src/server/index.js";
 import { isDeltaPush, LossySocket } from "../lossy-socket.js";
 import { waitFor } from "../scripted-gateway.js";
+import { scaled } from "../../support/timing.js";
 
 const isReset = (text: string) => isDeltaPush(text) && text.includes('"reset":true');
 const isResyncAnswer = (text: string) => /"result":\{"ok":true,"stateVersion"/.test(text);
@@ -53,7 +54,7 @@ describe("the delta mirror's resync", () => {
   async function convergesAtTheNextChange(watcher: PresenceClient, writer: PresenceClient, socket: LossySocket) {
     socket.drop = () => false;
     await writer.systemEvent({ instanceId: "beacon-2", reason: "periodic" });
-    await waitFor(() => watcher.presence.get("beacon-2") !== undefined && !watcher.presence.stale, "the mirror to catch up", 5000);
+    await waitFor(() => watcher.presence.get("beacon-2") !== undefined && !watcher.presence.stale, "the mirror to catch up", scaled(5000));
     await waitFor(() => watcher.presence.version === gw.stateVersion(), "the latest version");
     expect(comparable(watcher.presence.entries)).toEqual(comparable(await writer.systemPresence()));
   }
@@ -70,7 +71,7 @@ describe("the delta mirror's resync", () => {
 
   it("a presence.resync that times out ends the wait too", async () => {
     const { watcher, writer, socket, errors } = await watcherWithGap((t) => isReset(t) || isResyncAnswer(t), { requestTimeoutMs: 300 });
-    await waitFor(() => errors.length === 1, "the resync timeout", 3000);
+    await waitFor(() => errors.length === 1, "the resync timeout", scaled(3000));
     expect(errors[0]).toMatchObject({ kind: "timeout", message: "presence.resync: no answer within 300 ms" });
     await convergesAtTheNextChange(watcher, writer, socket);
   });

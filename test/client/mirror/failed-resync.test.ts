@@ -7,6 +7,7 @@ import { createPresenceClient, type PresenceClient } from "../../../src/index.js
 import { createGateway, type Gateway } from "../../../src/server/index.js";
 import { isPresencePush, LossySocket } from "../lossy-socket.js";
 import { waitFor } from "../scripted-gateway.js";
+import { scaled } from "../../support/timing.js";
 
 let gw: Gateway;
 const clients: PresenceClient[] = [];
@@ -32,7 +33,7 @@ it("a failed resync leaves the mirror stale until the next whole-list push, whic
   await writer.connect();
   await waitFor(() => socket.dropped.length === 1, "the lost push");
   await writer.systemEvent({ instanceId: "beacon-1", reason: "periodic" });
-  await waitFor(() => errors.length === 1, "the failed resync", 3000);
+  await waitFor(() => errors.length === 1, "the failed resync", scaled(3000));
   expect(errors[0]).toMatchObject({ kind: "timeout", message: "system-presence: no answer within 300 ms" });
   expect(watcher.presence.stale).toBe(true);
   socket.drop = () => false;

@@ -5,6 +5,7 @@ import { createPresenceClient, type MirrorGap, type PresenceClient, type Presenc
 import { createGateway, type Gateway } from "../../../src/server/index.js";
 import { isDeltaPush, isPresencePush, LossySocket } from "../lossy-socket.js";
 import { waitFor } from "../scripted-gateway.js";
+import { scaled } from "../../support/timing.js";
 
 /** The self row's ts is fresh in every listing (SPEC P1), so it is left out of comparisons. */
 const comparable = (list: readonly PresenceEntry[]) => list.map((e) => (e.reason === "self" ? { ...e, ts: 0 } : e));
@@ -46,7 +47,7 @@ describe("the mirror against the reference gateway", () => {
     const final = comparable(await all[0].systemPresence());
     expect(final).toHaveLength(21);
     const same = (c: PresenceClient) => !c.presence.stale && JSON.stringify(comparable(c.presence.entries)) === JSON.stringify(final);
-    await waitFor(() => all.every(same), "every mirror at the final list", 10_000);
+    await waitFor(() => all.every(same), "every mirror at the final list", scaled(10_000));
     const version = gw.stateVersion();
     for (const c of all) {
       expect(c.presence.version).toBe(version);

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createPresenceClient } from "../../../src/index.js";
 import { useReferenceGateways } from "../reference-fixture.js";
 import { waitFor } from "../scripted-gateway.js";
+import { scaled } from "../../support/timing.js";
 
 describe("presenceRefreshMs", () => {
   const { start, client } = useReferenceGateways({ keepAliveIntervalMs: 100 }, { client: { id: "status-bar", version: "1.0.0", platform: "linux", mode: "ui" } });
@@ -21,7 +22,7 @@ describe("presenceRefreshMs", () => {
     expect(plain.gatewayClock.ageMs(listed)).toBeLessThan(1_500);
     expect(plain.gatewayClock.ageMs(plain.presence.get("plain")!), "no refresh: the row ages in the mirror").toBeGreaterThan(2_000);
     const fresh = (instanceId: string) => refreshed.gatewayClock.ageMs(refreshed.presence.get(instanceId)!) < 1_500;
-    await waitFor(() => fresh("plain") && fresh("refreshed"), "the refreshed mirror has both rows fresh", 3_000);
+    await waitFor(() => fresh("plain") && fresh("refreshed"), "the refreshed mirror has both rows fresh", scaled(3_000));
   });
 
   it("is checked: > 0 and at most a timer's longest wait", () => {

@@ -131,12 +131,14 @@ describe("SDK binding openclaw against the reference gateway", () => {
 
   it("a jsonrpc client at the openclaw listener stops at once, naming the binding to use (not at its timeout, no retries)", async () => {
     const gw = await start();
-    const wrong = client(gw.url, { binding: "jsonrpc", requestTimeoutMs: 8_000 });
+    // A request timeout far above the bound below: a client that waited for it could not pass, however
+    // slowly a busy machine runs the handshake that stops it.
+    const wrong = client(gw.url, { binding: "jsonrpc", requestTimeoutMs: 60_000 });
     const states: string[] = [];
     wrong.on("state", (s) => states.push(s.state));
     const started = Date.now();
     const failure = await wrong.connect({ retry: true }).catch((error: unknown) => error);
-    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(Date.now() - started).toBeLessThan(30_000);
     expect(failure).toBeInstanceOf(TransportError);
     expect((failure as TransportError).kind).toBe("protocol");
     expect((failure as Error).message).toBe(

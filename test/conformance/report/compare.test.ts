@@ -13,6 +13,7 @@ import type { RunResult } from "../../../src/conformance/report/results.js";
 import { runConformance } from "../../../src/conformance/run/runner.js";
 import { cliResult } from "../../support/cli.js";
 import { referenceGateway, runOptions } from "../gateways.js";
+import { scaled } from "../../support/timing.js";
 
 const dir = mkdtempSync(join(tmpdir(), "compare-"));
 const ONLY = ["k1-case-merge", "p1-self-row", "p4-node-role"];
@@ -35,7 +36,7 @@ beforeAll(async () => {
   extraFields = await run("extraRowFields");
   for (const [name, report] of Object.entries({ clean, caseSensitive, extraFields })) writeFileSync(join(dir, `${name}.json`), formatJson(report));
   writeFileSync(join(dir, "caseSensitive.html"), formatHtml(caseSensitive));
-}, 30_000);
+}, scaled(30_000));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `report compare ...args`, to its end. */

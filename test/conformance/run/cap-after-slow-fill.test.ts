@@ -13,6 +13,7 @@ import { runConformance } from "../../../src/conformance/run/runner.js";
 import { loadScenarios } from "../../../src/conformance/scenario/fixtures.js";
 import { createGateway, type Gateway } from "../../../src/server/index.js";
 import { FAST, referenceGateway, runOptions, TOKEN } from "../gateways.js";
+import { scaled } from "../../support/timing.js";
 
 const cap = () => loadScenarios().filter(({ scenario }) => scenario.id === "s2-cap-199-200-201");
 
@@ -53,7 +54,7 @@ describe("s2-cap-199-200-201 when the fill is slow (connection rate) and keep-al
     // Not a failure of the run: skipped scenarios do not fail it.
     expect(result.summary.failed).toBe(0);
     expect(result.summary.skipped).toBe(1);
-  }, 30_000);
+  }, scaled(30_000));
 
   it("passes as before on a gateway that does not make connections wait", async () => {
     gateway = await referenceGateway();
@@ -61,5 +62,5 @@ describe("s2-cap-199-200-201 when the fill is slow (connection rate) and keep-al
     const [run] = result.scenarios;
     expect(run.status, run.checks.map((c) => c.message?.slice(0, 300)).join("; ")).toBe("passed");
     expect(run.checks.some((c) => /still 200 rows/.test(c.title))).toBe(true);
-  }, 30_000);
+  }, scaled(30_000));
 });

@@ -18,6 +18,7 @@ import { loadScenarios } from "../../../src/conformance/scenario/fixtures.js";
 import { createGateway, type Gateway } from "../../../src/server/index.js";
 import { REDIS_MISSING, startRedis, type RedisServer } from "../../support/redis-server.js";
 import { FAST, runOptions, TOKEN } from "../gateways.js";
+import { scaled } from "../../support/timing.js";
 
 const REFRESH_WAIT_MS = 200;
 
@@ -86,5 +87,5 @@ describe.skipIf(REDIS_MISSING !== undefined)(`s2-cap-199-200-201 on a cluster wh
       await Promise.all(relays.map((r) => r.close()));
       await Promise.all(gateways.map((gw) => gw.close()));
     }
-  }, 60_000);
+  }, scaled(60_000));
 });

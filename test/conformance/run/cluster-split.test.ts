@@ -5,9 +5,10 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { cliResult } from "../../support/cli.js";
+import { scaled } from "../../support/timing.js";
 import { referenceGateway, TOKEN } from "../gateways.js";
 
-vi.setConfig({ testTimeout: 60_000 });
+vi.setConfig({ testTimeout: scaled(60_000) });
 
 describe("conform against two gateways that do not share one list", () => {
   it("exits 2, saying that the gateways are not one cluster, and names no rule", async () => {

@@ -11,6 +11,7 @@ import type { ProgressEvent } from "../../../src/conformance/report/results.js";
 import { createGateway, type Gateway } from "../../../src/server/index.js";
 import { REDIS_MISSING, startRedis, type RedisServer } from "../../support/redis-server.js";
 import { FAST, referenceGateway, runOptions, TOKEN } from "../gateways.js";
+import { scaled } from "../../support/timing.js";
 
 const CROSS_GATEWAY = ["x1-connect-on-a-watch-on-b", "x2-reconnect-to-b-without-instanceid", "x3-same-instanceid-on-a-and-b", "x4-disconnect-on-a-while-open-on-b", "x5-beacon-on-b-for-row-made-on-a"];
 
@@ -62,7 +63,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(`conformance of a 2-gateway cluster
     } finally {
       await Promise.all(gateways.map((gw) => gw.close()));
     }
-  }, 60_000);
+  }, scaled(60_000));
 });
 
 describe("the cross-gateway scenarios", () => {

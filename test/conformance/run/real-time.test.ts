@@ -7,6 +7,7 @@ import type { ProgressEvent } from "../../../src/conformance/report/results.js";
 import { runConformance } from "../../../src/conformance/run/runner.js";
 import { createGateway, type Gateway } from "../../../src/server/index.js";
 import { FAST, runOptions, TOKEN } from "../gateways.js";
+import { scaled } from "../../support/timing.js";
 
 const TTL_MS = 3000;
 const REAL_TIME = ["e3-tick", "h1-handshake-timeout", "p1-self-row-after-ttl-real-time", "p7-live-row-outlives-ttl", "s1-ttl-expiry-real-time", "s2-evicts-oldest-real-time"];
@@ -28,10 +29,12 @@ describe("a real-time run", () => {
     expect(result.ttlMs).toBe(TTL_MS);
     expect(result.scenarios.map((s) => `${s.id}: ${s.status}`).sort()).toEqual(REAL_TIME.map((id) => `${id}: passed`));
     expect(result.capabilities).not.toContain("testClock");
-    // Concurrently: the scenarios together take little more than the longest one (TTL + 4 margins of 1 s).
-    const longest = Math.max(...result.scenarios.map((s) => s.durationMs));
+    // Concurrently: the scenarios together take less than the two longest one after the other (the
+    // longest is TTL + 4 margins of 1 s, the next ones a little less); one at a time they would take at
+    // least the sum of all. A busy machine makes each longer, not the run longer than those two.
+    const [longest, second] = result.scenarios.map((s) => s.durationMs).sort((x, y) => y - x);
     expect(longest).toBeGreaterThanOrEqual(TTL_MS + 4000);
-    expect(took).toBeLessThan(longest + 3000);
+    expect(took).toBeLessThan(longest! + second!);
     const waiting = events.filter((e): e is Extract<ProgressEvent, { type: "waiting" }> => e.type === "waiting");
     expect(waiting.length).toBeGreaterThan(2);
     // Both waiting at once in some progress line (the first line, 500 ms in, may come before s1's wait
@@ -45,7 +48,7 @@ describe("a real-time run", () => {
     expect(result.byRule.S1).toMatchObject({ passed: 3, failed: 0 });
     expect(result.byRule.P7).toMatchObject({ passed: 1 });
     expect(result.ok).toBe(true);
-  }, 30_000);
+  }, scaled(30_000));
 
   it("reports P7 when a live connection's row is dropped after the TTL (keep-alive slower than the TTL)", async () => {
     gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: false, token: TOKEN, ...FAST, ttlMs: TTL_MS, keepAliveIntervalMs: 60_000 });
@@ -54,7 +57,7 @@ describe("a real-time run", () => {
     expect(p7.status).toBe("warning");
     expect(p7.checks.find((c) => c.status === "warning")?.message).toMatch(/no row matches .*p7rt-live/);
     expect(result.byRule.P7?.warnings).toBe(1);
-  }, 30_000);
+  }, scaled(30_000));
 
   it("is not part of a default run: real-time scenarios are left out, not skipped", async () => {
     gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: true, token: TOKEN, ...FAST });

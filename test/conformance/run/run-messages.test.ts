@@ -10,6 +10,7 @@ import { runConformance } from "../../../src/conformance/run/runner.js";
 import type { Scenario } from "../../../src/conformance/scenario/scenario.js";
 import type { Gateway } from "../../../src/server/index.js";
 import { referenceGateway, runOptions, TOKEN } from "../gateways.js";
+import { scaled } from "../../support/timing.js";
 
 const BOTH_READINGS =
   "although a token was given (the token option): either it was started without a token (then run without the token option) or it does not enforce SPEC H5";
@@ -34,7 +35,7 @@ describe("runConformance's messages name its options", () => {
     expect(none.message).toMatch(new RegExp(`^the gateway accepted a connect with no auth\\.token ${escape(BOTH_READINGS)}; expected error`));
     expect(wrong.message).toMatch(new RegExp(`^the gateway accepted a connect with a wrong auth\\.token ${escape(BOTH_READINGS)}; `));
     expect(result.probe.notes).toEqual([`the gateway accepted a connect with no auth.token ${BOTH_READINGS}; the H5 checks fail either way`]);
-  }, 20_000);
+  }, scaled(20_000));
 
   it("says nothing of the kind when the gateway refuses a connect without its token", async () => {
     const result = await runConformance(runOptions(withToken, { only: ["h5-token"] }));

@@ -8,6 +8,7 @@ import type { PresenceEntry, PresenceEvent } from "../../../src/protocol/index.j
 import { eventually } from "../../support/eventually.js";
 import { REDIS_MISSING, withRedis, type RedisServer } from "../../support/redis-server.js";
 import { WireClient, connectClient, list, observer, peers, rowOf, startGateway } from "../helpers.js";
+import { scaled } from "../../support/timing.js";
 
 let prefixes = 0;
 
@@ -119,10 +120,10 @@ describe.skipIf(REDIS_MISSING !== undefined)(`two gateways on one Redis${REDIS_M
       expect(await health(a)).toMatchObject({ status: "degraded", store: { healthy: false } });
 
       await redis.start(); // empty: Redis lost everything
-      await eventually(() => expect(a.metrics().store.healthy && b.metrics().store.healthy).toBe(true), 10_000);
+      await eventually(() => expect(a.metrics().store.healthy && b.metrics().store.healthy).toBe(true), scaled(10_000));
       expect((await health(b)).status).toBe("ok");
       const expected = ["before-a connect", "before-b connect", "during-a connect"];
-      await eventually(async () => expect(ids(await list(watcherB))).toEqual(expected), 5_000);
+      await eventually(async () => expect(ids(await list(watcherB))).toEqual(expected), scaled(5_000));
       expect(ids(await list(during))).toEqual(expected);
       const rows = await list(watcherB);
       expect(rowOf(rows, "during-a")?.text).toBe("beacon in the outage");

@@ -7,6 +7,7 @@ import type { PresenceDeltaEvent, PresenceEntry, PresenceEvent } from "../../../
 import { RawJson } from "../../../src/server/core/fanout/raw-json.js";
 import { createMemoryPresenceStore, type PresenceStore, type StoreFactory } from "../../../src/server/index.js";
 import { connectClient, eventually, observer, startGateway, type WireClient } from "../helpers.js";
+import { scaled } from "../../support/timing.js";
 
 async function quiet(ms = 100): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
@@ -172,7 +173,7 @@ describe("one change, one serialization", () => {
       const row = lastPush(whole)!.presence.find((r) => r.instanceId === "app");
       expect(row!.ts).toBeGreaterThanOrEqual(now);
       return lastPush(whole)!;
-    }, 2_000);
+    }, scaled(2_000));
     expect(pushed.presence[0]).toMatchObject({ reason: "self" });
     expect(pushed.presence[0]!.ts).toBeGreaterThanOrEqual(now);
     // The delta reader: the refreshed rows as changed.
@@ -180,7 +181,7 @@ describe("one change, one serialization", () => {
       const deltas = delta.notifications("presence.delta").slice(deltasBefore).map((n) => n.params as PresenceDeltaEvent);
       const changed = deltas.flatMap((d) => d.changed).filter((r) => r.key === "app");
       expect(changed.at(-1)?.entry.ts).toBeGreaterThanOrEqual(now);
-    }, 2_000);
+    }, scaled(2_000));
     // An advance of 0 (the conformance probe's) moves nothing and pushes nothing.
     await quiet();
     const settled = whole.notifications("presence").length;
@@ -210,7 +211,7 @@ describe("bounded push rate", () => {
     const last = `burst ${n - 1}`;
     await eventually(async () => {
       for (const w of watchers) expect(JSON.stringify(lastPush(w))).toContain(last);
-    }, 10_000);
+    }, scaled(10_000));
     const seconds = (performance.now() - started) / 1000;
     const after = gw.metrics();
     const bytes = after.pushBytes - before.pushBytes;

@@ -7,6 +7,7 @@ import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import type { PresenceEvent } from "../../../src/protocol/index.js";
 import { connectClient, eventually, observer, startGateway, type WireClient } from "../helpers.js";
+import { scaled } from "../../support/timing.js";
 
 const STALLED = 100;
 const HEALTHY = 5;
@@ -51,7 +52,7 @@ describe("stalled watchers", () => {
       await new Promise((resolve) => setTimeout(resolve, 60));
       peakArrayBuffers = Math.max(peakArrayBuffers, heldArrayBuffers());
     }
-    await eventually(async () => expect(gw.metrics().slowConsumers).toBe(STALLED), 10_000);
+    await eventually(async () => expect(gw.metrics().slowConsumers).toBe(STALLED), scaled(10_000));
     const metrics = gw.metrics();
     expect(metrics.droppedPushes).toBeGreaterThan(0);
     // The closes go through the per-address log throttle (10 per reason and address a minute,
@@ -80,7 +81,7 @@ describe("stalled watchers", () => {
     // 60 s, not the suite's 20: 105 sockets, ~44 MB of pushes and 40 full GCs took 5.5 s at a load average of 7
     // and over 20 s above 20 (README "Test"). Nothing here waits on the clock
     // but the 1.5 s slowConsumerTimeoutMs.
-  }, 60_000);
+  }, scaled(60_000));
 });
 
 function lastVersion(client: WireClient): number | undefined {

@@ -3,6 +3,7 @@
 // from one address, wrong tokens from one address. Source addresses are 127.0.0.x.
 import { describe, expect, it } from "vitest";
 import { authFlood, beaconFlood, floodFailures, handshakeFlood } from "../../../scripts/hardening/floods.js";
+import { scaled } from "../../support/timing.js";
 
 const MB = 1024 * 1024;
 /**
@@ -14,7 +15,7 @@ const MB = 1024 * 1024;
 const NO_SHEDDING = { overload: { enabled: false } };
 
 describe("floods", () => {
-  it("10,000 distinct instanceIds from 100 connections: RATE_LIMITED with retryAfterMs, 200 valid rows, memory flat", { timeout: 90_000 }, async () => {
+  it("10,000 distinct instanceIds from 100 connections: RATE_LIMITED with retryAfterMs, 200 valid rows, memory flat", { timeout: scaled(90_000) }, async () => {
     const f = await beaconFlood({ connections: 100, perConnection: 100, limits: NO_SHEDDING });
     expect(f.accepted).toBe(10_000);
     expect(f.rateLimited).toBeGreaterThan(0);
@@ -30,7 +31,7 @@ describe("floods", () => {
     expect(f.after.metrics.rateLimited).toBe(f.rateLimited);
   });
 
-  it("a handshake flood from one address meets its limits; another address connects as usual", { timeout: 90_000 }, async () => {
+  it("a handshake flood from one address meets its limits; another address connects as usual", { timeout: scaled(90_000) }, async () => {
     const limits = { connectionsPerAddress: 40, pendingHandshakesPerAddress: 8, handshakeRate: { burst: 50, perSecond: 50 }, ...NO_SHEDDING };
     const f = await handshakeFlood({ limits, silent: 30, cycles: 300, held: 60 });
     expect(f.silent).toEqual({ opened: 30, admitted: 8, refused: 22 });
@@ -46,7 +47,7 @@ describe("floods", () => {
     expect(f.after.metrics.limitRefusals).toBeGreaterThanOrEqual(22 + 20 + f.cycles.refused);
   });
 
-  it("1,000 wrong tokens from one address: growing delays, then a lockout; other addresses unaffected", { timeout: 90_000 }, async () => {
+  it("1,000 wrong tokens from one address: growing delays, then a lockout; other addresses unaffected", { timeout: scaled(90_000) }, async () => {
     const f = await authFlood({ attempts: 1_000, limits: NO_SHEDDING });
     expect(f.unauthorized).toBe(10);
     // 250 ms doubling to the 5 s cap, in the order the gateway took them.

@@ -4,9 +4,10 @@
 import { describe, expect, it } from "vitest";
 import { numberOptions, UsageError } from "../../../scripts/hardening/cli.js";
 import { failuresOf, runFuzz } from "../../../scripts/hardening/fuzz.js";
+import { scaled } from "../../support/timing.js";
 
 describe("fuzz", () => {
-  it("2,000 frames on jsonrpc and openclaw: no crash, no internal error, list within the cap, valid rows, no trace of refused frames, memory flat", { timeout: 120_000 }, async () => {
+  it("2,000 frames on jsonrpc and openclaw: no crash, no internal error, list within the cap, valid rows, no trace of refused frames, memory flat", { timeout: scaled(120_000) }, async () => {
     const seed = Date.now() % 1_000_000;
     const report = await runFuzz({ frames: 2_000, connections: 16, batch: 1_000, seed });
     expect(report.failures, `seed ${seed}`).toEqual([]);

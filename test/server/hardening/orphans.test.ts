@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { scaled } from "../../support/timing.js";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const GATEWAY_PROCESS = here("../../../scripts/hardening/gateway-process.ts");
@@ -53,5 +54,5 @@ describe("hardening child processes", () => {
     const left = [pids.gateway, pids.live].filter(alive);
     for (const pid of left) process.kill(pid, "SIGKILL"); // never leave one behind, even when the test fails
     expect(left).toEqual([]);
-  }, 30_000);
+  }, scaled(30_000));
 });

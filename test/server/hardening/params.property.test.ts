@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BINDINGS, closedAfterEach, connectParamsOf, requestFrame, Wire } from "./wire.js";
+import { scaled } from "../../support/timing.js";
 
 const { start, keep } = closedAfterEach();
 
@@ -62,7 +63,7 @@ const rowsOf = (answer: string) => {
 };
 
 describe.each(BINDINGS)("%s: one wrong field, named", (binding) => {
-  it("system-event and connect: an error naming the field's path; the list unchanged; the gateway answers", { timeout: 60_000 }, async () => {
+  it("system-event and connect: an error naming the field's path; the list unchanged; the gateway answers", { timeout: scaled(60_000) }, async () => {
     const gw = await start({ logger: () => {}, rateLimit: { burst: 100_000, perSecond: 100_000 } });
     const watcher = keep(await Wire.connected(gw, binding, "watcher"));
     const writer = keep(await Wire.connected(gw, binding, "writer"));

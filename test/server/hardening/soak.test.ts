@@ -4,9 +4,10 @@
 import { describe, expect, it } from "vitest";
 import { clientAddress, compare, heapClimbs, heapTrend, runSoak, type SoakReport } from "../../../scripts/hardening/soak.js";
 import { DEFAULT_LIMITS } from "../../../src/server/limits/options.js";
+import { scaled } from "../../support/timing.js";
 
 describe("soak", () => {
-  it("100 clients connecting, beaconing, dropping and reconnecting for 20 s: the list equals the model", { timeout: 90_000 }, async () => {
+  it("100 clients connecting, beaconing, dropping and reconnecting for 20 s: the list equals the model", { timeout: scaled(90_000) }, async () => {
     const seed = Date.now() % 1_000_000;
     const r = await runSoak({ seconds: 20, clients: 100, seed, ttlMs: 5_000, sampleMs: 1_000, settleSeconds: 2 });
     const problems = { missing: r.missing, extra: r.extra, mismatched: r.mismatched, invalidRows: r.invalidRows, gatewayErrors: r.gatewayErrors };

@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { eventually } from "../../support/eventually.js";
 import { BINDINGS, closedAfterEach, Wire } from "./wire.js";
+import { scaled } from "../../support/timing.js";
 
 const { start, keep } = closedAfterEach();
 
@@ -36,7 +37,7 @@ const pauseReading = (wire: Wire) => (wire.ws as unknown as { _socket: { pause()
 const resumeReading = (wire: Wire) => (wire.ws as unknown as { _socket: { resume(): void } })._socket.resume();
 
 describe.each(BINDINGS)("%s: answers a client does not read", (binding) => {
-  it("200,000 requests unread: the gateway stops reading instead of buffering (no cut), then answers every one in order", { timeout: 60_000 }, async () => {
+  it("200,000 requests unread: the gateway stops reading instead of buffering (no cut), then answers every one in order", { timeout: scaled(60_000) }, async () => {
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
     process.on("warning", onWarning);
@@ -48,11 +49,13 @@ describe.each(BINDINGS)("%s: answers a client does not read", (binding) => {
     // Before: 200,000 error answers (~150 bytes each) passed 16 MiB and the gateway cut the socket.
     // Until the gateway stops reading (not until 1 s without progress: at load 11-18 a gateway that
     // answers slowly showed none in 75,000 requests and the test failed on readsHeld 0).
-    const sent = await flood(wire, 0, count, frame, 20_000, () => gw.metrics().readsHeld > 0);
+    // 20 s without progress is a gateway that stopped reading on a quiet machine; more on a busy one
+    // (at load 10-17 one that reads slowly went 20 s without draining and the flood ended at 180,000).
+    const sent = await flood(wire, 0, count, frame, scaled(20_000), () => gw.metrics().readsHeld > 0);
     resumeReading(wire);
-    expect(await flood(wire, sent, count, frame, 20_000)).toBe(count);
+    expect(await flood(wire, sent, count, frame, scaled(20_000))).toBe(count);
     // A last request: its answer comes after all the others.
-    const last = await wire.answerTo(wire.request("system-presence"), 30_000);
+    const last = await wire.answerTo(wire.request("system-presence"), scaled(30_000));
     expect(last).toMatch(/"host"/);
     const answers = wire.texts.filter((t) => /METHOD_NOT_FOUND|unknown method/.test(t));
     expect(answers).toHaveLength(count);
@@ -66,7 +69,7 @@ describe.each(BINDINGS)("%s: answers a client does not read", (binding) => {
     expect(warnings.filter((w) => w.includes("MaxListenersExceeded"))).toEqual([]);
   });
 
-  it("one that never reads is closed as a slow consumer; another client is answered meanwhile", { timeout: 60_000 }, async () => {
+  it("one that never reads is closed as a slow consumer; another client is answered meanwhile", { timeout: scaled(60_000) }, async () => {
     const gw = await start({ maxBufferedBytes: 64 * 1024, slowConsumerTimeoutMs: 1_000 });
     const stalled = keep(await Wire.connected(gw, binding));
     const other = keep(await Wire.connected(gw, binding));
@@ -76,7 +79,7 @@ describe.each(BINDINGS)("%s: answers a client does not read", (binding) => {
     expect(await other.answerTo(other.request("system-presence"))).toMatch(/"host"/);
     expect(performance.now() - started).toBeLessThan(5_000);
     // Still not reading: closed once it has been over the bound for slowConsumerTimeoutMs.
-    await eventually(() => expect(gw.metrics().slowConsumers).toBe(1), 15_000);
+    await eventually(() => expect(gw.metrics().slowConsumers).toBe(1), scaled(15_000));
     resumeReading(stalled);
     // It read too late: the close frame follows the data it had not read (or the socket was cut).
     const closed = await stalled.closed;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { PresenceEvent } from "../../../src/protocol/index.js";
 import { validate } from "../../../src/validation/index.js";
 import { WireClient, connectClient, errorOf, isResponse, list, observer, rowOf, startGateway } from "../helpers.js";
+import { scaled } from "../../support/timing.js";
 
 function presencePushes(client: WireClient): PresenceEvent[] {
   return client.notifications("presence").map((n) => n.params as PresenceEvent);
@@ -105,7 +106,7 @@ describe("E2: coalescing and slow clients", () => {
     }
     expect(gw.metrics().droppedPushes).toBeGreaterThan(0);
     const last = `tick-${sent - 1}`;
-    await fast.waitFor((f) => JSON.stringify(f).includes(last), 10_000);
+    await fast.waitFor((f) => JSON.stringify(f).includes(last), scaled(10_000));
     // The slow client resumes and resyncs with system-presence.
     (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     expect(rowOf(await list(slow), "writer")?.text).toBe(last);

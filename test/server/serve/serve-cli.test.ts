@@ -3,6 +3,7 @@ import type { HelloOk } from "../../../src/protocol/index.js";
 import { WireClient, connectParams, list } from "../helpers.js";
 import { listenersOf, serve, urlOf } from "./serve-process.js";
 import { OcClient, ocConnectParams } from "../bindings/openclaw/helpers.js";
+import { scaled } from "../../support/timing.js";
 
 describe("gateway-presence serve", () => {
   it("prints its real URL on --port 0, logs connects and disconnects, and stops on SIGTERM", async () => {
@@ -28,7 +29,7 @@ describe("gateway-presence serve", () => {
   it("names its page by a loopback address when it listens on every interface (http://0.0.0.0/ opens nothing)", async () => {
     const s = serve(["--host", "0.0.0.0", "--port", "0", "--token", "sekrit"]);
     const port = new URL(await urlOf(s)).port;
-    await expect.poll(() => s.stdout(), { timeout: 10_000 }).toMatch(/page /);
+    await expect.poll(() => s.stdout(), { timeout: scaled(10_000) }).toMatch(/page /);
     expect(s.stdout()).toContain(`page http://127.0.0.1:${port}/ or this machine's other addresses, port ${port} (the Instances page, served by every listener)`);
     s.child.kill("SIGTERM");
     expect(await s.exit).toBe(0);

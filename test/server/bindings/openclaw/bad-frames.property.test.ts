@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ocConnect, OcClient, startOpenClawGateway, type OcRes } from "./helpers.js";
+import { scaled } from "../../../support/timing.js";
 
 /** JSON values and near-misses of a req frame (wrong types, missing or extra fields), plus non-JSON text. */
 const badFrame = fc.oneof(
@@ -63,5 +64,5 @@ describe("openclaw binding: bad frames (property)", () => {
     );
     expect(rowsWithoutTs(await client.payload("system-presence"))).toEqual(before);
     expect(gw.metrics().connections).toBe(2);
-  }, 60_000);
+  }, scaled(60_000));
 });
