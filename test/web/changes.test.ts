@@ -29,6 +29,16 @@ describe("the change highlight's choice of rows", () => {
     expect(changes.changed(rows([{ ...kiosk, ts: NOW + 21_000, lastInputSeconds: 0 }, anna], NOW + 21_000))).toEqual(new Set(["id:kiosk-7"]));
   });
 
+  it("does not mark a keep-alive's refresh: ts moves, lastInputSeconds stays as last reported (SPEC P7)", () => {
+    // The gateway refreshes an open connection's ts on each pong (every 30 s at most) without a push or a
+    // new lastInputSeconds; the page's re-read every 30 s then lists it. It marked every such row.
+    const changes = new ChangeTracker();
+    changes.changed(rows([kiosk, anna]));
+    expect(changes.changed(rows([{ ...kiosk, ts: kiosk.ts + 30_000 }, { ...anna, ts: anna.ts + 30_000 }], NOW + 30_000))).toEqual(new Set());
+    // A beacon after real input still is a change (another value, another instant).
+    expect(changes.changed(rows([{ ...kiosk, ts: NOW + 31_000, lastInputSeconds: 2 }, anna], NOW + 31_000))).toEqual(new Set(["id:kiosk-7"]));
+  });
+
   it("marks a status change (Active to Idle as the row ages), and nothing after reset()", () => {
     const changes = new ChangeTracker();
     changes.changed(rows([kiosk]));
