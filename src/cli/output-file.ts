@@ -93,7 +93,8 @@ export function writeOutputFile(file: string, text: string): string | undefined 
  * Not `mkdirSync(folder, { recursive: true })`: Node 20's loops forever when a parent exists but
  * refuses the child with ENOENT (`--out /proc/x/NAME.json` hung the command); one by one, that
  * ENOENT is the error it is. A folder that another writer made between the look and the mkdir
- * (EEXIST, and a folder is there now) is taken as it is.
+ * (EEXIST, and a folder is there now) is taken as it is. A file where the folder should be is tried
+ * too, so its EEXIST names it (the write beside it said only `ENOTDIR: not a directory, open ...`).
  */
 function makeFolders(folder: string): boolean {
   const missing: string[] = [];
@@ -101,6 +102,7 @@ function makeFolders(folder: string): boolean {
     missing.unshift(path);
     if (dirname(path) === path) break;
   }
+  if (missing.length === 0 && statOrUndefined(folder)?.isDirectory() === false) missing.push(folder);
   let made = false;
   for (const path of missing) {
     try {

@@ -2,7 +2,7 @@
 // writers race for the same file: real processes on the real file system, each writing through
 // writeOutputFile (src/cli/output-file.ts) as the commands do, started at the same moment.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -102,6 +102,19 @@ describe("writeOutputFile with two writers racing", () => {
     expect(seen.whole).toBe(seen.reads);
     expect([a, b]).toContain(readFileSync(file, "utf8"));
     expect(readdirSync(dir)).toEqual(["report.json"]);
+  });
+});
+
+describe("writeOutputFile with a file where its folder should be", () => {
+  it("names the file in the way, as when it is further up (it said only 'ENOTDIR: not a directory, open ...')", async () => {
+    const dir = await scratch();
+    const aFile = join(dir, "x");
+    writeFileSync(aFile, "not a folder\n");
+    const move = `(a file is in the way: ${aFile}; move it, or write elsewhere)`;
+    expect(() => writeOutputFile(join(aFile, "NAME.json"), "{}")).toThrow(`cannot create the folder ${aFile}: EEXIST ${move}`);
+    expect(() => writeOutputFile(join(aFile, "sub", "NAME.json"), "{}")).toThrow(`cannot create the folder ${join(aFile, "sub")}: ENOTDIR ${move}`);
+    expect(readFileSync(aFile, "utf8")).toBe("not a folder\n");
+    expect(readdirSync(dir)).toEqual(["x"]);
   });
 });
 
