@@ -32,7 +32,7 @@ describe("IPv4-mapped IPv6 addresses in hex", () => {
       expect(budgetKey(form), form).toBe("192.0.2.1");
     }
     // Not mapped: left as they are (IPv4-compatible ::c000:201, IPv4-translated ::ffff:0:c000:201, NAT64 64:ff9b::c000:201).
-    for (const other of ["::c000:201", "::ffff:0:c000:201", "64:ff9b::c000:201", "2001:db8::ffff:c000:201", "::ffff", "not-an-ip"]) {
+    for (const other of ["::c000:201", "::ffff:0:c000:201", "64:ff9b::c000:201", "2001:db8::ffff:c000:201", "::ffff", "not-an-ip", "::ffff:192.0.2.256", "::ffff:192.0.2.1%eth0"]) {
       expect(normalizeAddress(other), other).toBe(other);
     }
     expect(budgetKey("::ffff:0:c000:201")).toBe("0:0:0:0::/64");
