@@ -51,6 +51,13 @@ export interface GatewayFaults {
   tsSeconds?: boolean;
   /** P6: rows of closed connections (`reason: "disconnect"`) are left out of every listing, as if removed on disconnect. */
   disconnectRemovesRow?: boolean;
+  /**
+   * P6: the row is DELETED when the last connection with its key closes, as a gateway that keeps no
+   * disconnect rows does: it is gone from every listing and push, and a reconnect (or a beacon) of its
+   * instanceId makes a new row, without the fields the old one had (a beacon's `ip`, P5; its
+   * `displayName`, K3). Unlike `disconnectRemovesRow`, which only hides the row and keeps its fields.
+   */
+  disconnectDeletesRow?: boolean;
   /** B1/§10: `data.errors` paths of INVALID_PARAMS start at the request (`/params/x`), not inside params (`/x`). */
   errorPathsFromRequest?: boolean;
   /** E1/H4: each accepted connection is sent a `tick` event just before its hello-ok. */
@@ -89,6 +96,7 @@ export const FAULT_NAMES: readonly GatewayFaultName[] = [
   "deltaStaleBase",
   "tsSeconds",
   "disconnectRemovesRow",
+  "disconnectDeletesRow",
   "errorPathsFromRequest",
   "pushBeforeHelloOk",
 ];
@@ -105,4 +113,44 @@ export const FUTURE_TS_MS = 600_000;
 export function activeFaults(faults: GatewayFaults | undefined): GatewayFaultName[] {
   if (!faults) return [];
   return FAULT_NAMES.filter((name) => faults[name] === true);
+}
+
+/**
+ * The `disconnectDeletesRow` fault's bookkeeping. The store has no delete (SPEC keeps a closed
+ * connection's row, P6), so a deleted row is retired instead: left out of every listing (and so of
+ * every push), while the later writes of its presence key go to a fresh store key (`<key>#deleted-<n>`)
+ * whose row starts empty and is listed under the presence key. Keys are normalised store keys
+ * (trimmed, lower-cased, as PresenceChange.key).
+ */
+export class DeletedOnDisconnect {
+  /** Store keys whose rows were deleted. */
+  readonly #retired = new Set<string>();
+  /** Presence key -> how many times its row was deleted. */
+  readonly #deletions = new Map<string, number>();
+  /** Fresh store key -> the presence key it stands for. */
+  readonly #presenceKey = new Map<string, string>();
+
+  /** The row of store key `storeKey` became `reason: "disconnect"`: it is deleted. */
+  deleted(storeKey: string): void {
+    const key = this.#presenceKey.get(storeKey) ?? storeKey;
+    this.#retired.add(storeKey);
+    const n = (this.#deletions.get(key) ?? 0) + 1;
+    this.#deletions.set(key, n);
+    this.#presenceKey.set(`${key}#deleted-${n}`, key);
+  }
+
+  /** The store key that writes of presence key `key` go to now. */
+  storeKey(key: string): string {
+    const n = this.#deletions.get(key.trim().toLowerCase());
+    return n === undefined ? key : `${key}#deleted-${n}`;
+  }
+
+  /** `rows` as the deleting gateway lists them: deleted rows left out, fresh ones under their presence key. */
+  listing<R extends { key: string }>(rows: R[]): R[] {
+    if (this.#retired.size === 0) return rows;
+    return rows.filter((row) => !this.#retired.has(row.key)).map((row) => {
+      const key = this.#presenceKey.get(row.key);
+      return key === undefined ? row : { ...row, key };
+    });
+  }
 }

@@ -39,6 +39,7 @@ const CAUGHT_BY: Record<Exclude<GatewayFaultName, keyof typeof NOT_CHECKED_BY_SC
   // steps straddle a second boundary (CI at 23:41 on 2026-11-30: k3 passed under this fault).
   tsSeconds: { scenarios: ["p1-self-row-survives-ttl"], check: /\/ts: expected gte? \d+, got \d+; likely cause: ts \d+ is in seconds\? SPEC §3: a row's ts is ms since the epoch/ },
   disconnectRemovesRow: { scenarios: ["p6-disconnect-keeps-row", "b1-oversized-frame", "k1-reconnect-without-instanceid"], check: /no row matches \{"(instanceId":"[^"]+-(p6-app|b1-big)|host":"[^"]+-k1-anon","reason":"disconnect)"/ },
+  disconnectDeletesRow: { scenarios: ["p6-disconnect-keeps-row", "p5-tunneled-reconnect-keeps-ip", "k1-reconnect-without-instanceid"], check: /no row matches \{"(instanceId":"[^"]+-(p6-app|p5-tunnel)|host":"[^"]+-k1-anon)","reason":"disconnect"\}/ },
   errorPathsFromRequest: {
     scenarios: ["b1-wrong-types", "b3-length-caps", "h2-client-unknown-field"],
     check: /no item matches \{"path":"\/[^"]+"\} in .*likely cause: the paths start at the request \("\/params\/[^"]+"\): each path of data\.errors is a JSON Pointer inside params/,
@@ -71,6 +72,89 @@ describe("a gateway that removes a row on disconnect (P6)", () => {
       const failed = result.scenarios[0]!.checks.filter((c) => c.status === "failed");
       expect(failed.map((c) => [c.id, c.rules])).toEqual([["6-list", ["P6"]]]);
       expect(failed[0]!.title).toMatch(/still listed \(SPEC P6/);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+/**
+ * The scenarios a gateway that deletes a closed connection's row fails (SPEC P6 keeps it, reason
+ * "disconnect", until the TTL), each on a check of P6 alone, and the same when it only hides the row
+ * (`disconnectRemovesRow`: a reconnect then finds the old row's fields, but the listing after the
+ * disconnect lacks it): the checks after the disconnect that
+ * build on the row (a reconnect that must find its reported ip, P5; its expiry, S1; its push, E1; its
+ * delta, D4; a second row beside it, K1) are not run, so no other rule is charged with P6's failure.
+ */
+const FAILED_WHEN_ROWS_ARE_DELETED = [
+  "b1-oversized-frame",
+  "d3-delta-disconnect",
+  "d4-delta-expiry",
+  "d5-delta-eviction",
+  "e1-events-on-change",
+  "k1-reconnect-without-instanceid",
+  "p5-tunneled-reconnect-keeps-ip",
+  "p6-disconnect-keeps-row",
+  "p6-last-connection-closes",
+  "s1-ttl-expiry",
+];
+
+describe.each(["disconnectDeletesRow", "disconnectRemovesRow"] as const)("a gateway with %s (P6), the whole default run", (fault) => {
+  it("fails only on checks of P6; the later checks that build on the row are not run", async () => {
+    const gateway = await referenceGateway(fault);
+    try {
+      const result = await runConformance(runOptions(gateway));
+      const failed = result.scenarios.filter((s) => s.status !== "passed");
+      expect(failed.map((s) => `${s.id}: ${s.status}`).sort()).toEqual(FAILED_WHEN_ROWS_ARE_DELETED.map((id) => `${id}: failed`));
+      const charged = failed.flatMap((s) => s.checks.filter((c) => c.status !== "passed").map((c) => `${s.id}:${c.id} ${c.rules.join(",")}`));
+      expect(charged.filter((c) => !c.endsWith(" P6"))).toEqual([]);
+      expect(result.probe?.result?.checks.filter((c) => c.status !== "passed") ?? []).toEqual([]);
+      // By rule too: only P6 fails. A scenario stopped at its P6 check is skipped under the rules only
+      // its later steps judge (P5: the tunneled reconnect; K1, S1, S2, D4, E1 likewise); b1-oversized-frame,
+      // whose B1 and B3 checks all ran and passed, is a pass of B1 and B3.
+      const failedRules = Object.entries(result.byRule).filter(([, r]) => r!.failed > 0);
+      expect(failedRules.map(([rule, r]) => `${rule} ${r!.failed}`)).toEqual(["P6 10"]);
+      expect(result.byRule.P5).toMatchObject({ failed: 0, skipped: 1 });
+      expect(result.byRule.B1).toMatchObject({ failed: 0, skipped: 0 });
+
+      const p5 = result.scenarios.find((s) => s.id === "p5-tunneled-reconnect-keeps-ip")!;
+      const kept = p5.checks.find((c) => c.status === "failed")!;
+      expect(kept.id).toBe("kept-at-disconnect");
+      expect(kept.message).toMatch(/^\/contains\/0: no row matches \{"instanceId":"[^"]+-p5-tunnel","reason":"disconnect"\}.* \(4 later steps not run: the later steps judge what the reconnect keeps of this row: the reported ip \(P5\).*which is this P6 failure, not a P5 or K3 one\)$/);
+      // The reconnect and its P5/K3 checks never ran: nothing of it is in the report.
+      expect(p5.checks.map((c) => c.id)).toEqual(["1-connect", "2-send", "3-list", "observer-connect", "kept-at-disconnect"]);
+    } finally {
+      await gateway.close();
+    }
+    // The whole run: about 30 s, most of it the failing checks' waits (eventuallyMs, withinMs).
+  }, 180_000);
+});
+
+describe("a gateway with disconnectDeletesRow (P6), the real-time run", () => {
+  it("fails s1-ttl-expiry-real-time on P6 at once, not S1 or E1 after waiting for the TTL", async () => {
+    const gateway = await createGateway({ host: "127.0.0.1", port: 0, testClock: false, token: TOKEN, ...FAST, ttlMs: 60_000, faults: { disconnectDeletesRow: true } });
+    try {
+      const started = Date.now();
+      const result = await runConformance(runOptions(gateway, { realTime: true, ttlMs: 60_000, only: ["s1-ttl-expiry-real-time"] }));
+      const checks = result.scenarios[0]!.checks;
+      expect(checks.filter((c) => c.status !== "passed").map((c) => [c.id, c.rules])).toEqual([["kept-at-disconnect", ["P6"]]]);
+      expect(checks.at(-1)!.message).toMatch(/\(7 later steps not run: the later steps judge this row's expiry/);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await gateway.close();
+    }
+  }, 60_000);
+});
+
+describe("p5-tunneled-reconnect-keeps-ip on a gateway that keeps the row but wipes the reported ip (loopbackWipesIp)", () => {
+  it("passes the P6 check after the disconnect and fails on P5, at the reconnect", async () => {
+    const gateway = await referenceGateway("loopbackWipesIp");
+    try {
+      const result = await runConformance(runOptions(gateway, { only: ["p5-tunneled-reconnect-keeps-ip"] }));
+      const checks = result.scenarios[0]!.checks;
+      expect(checks.find((c) => c.id === "kept-at-disconnect")).toMatchObject({ status: "passed", rules: ["P6"] });
+      expect(checks.filter((c) => c.status === "failed").map((c) => [c.id, c.rules])).toEqual([["6-list", ["P5", "K3"]]]);
+      expect(checks.find((c) => c.id === "6-list")!.message).toMatch(/differs at \/ip: expected "203\.0\.113\.7", got "127\.0\.0\.1"$/);
     } finally {
       await gateway.close();
     }

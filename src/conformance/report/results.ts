@@ -61,6 +61,12 @@ export interface ScenarioResult {
    * nothing working, so it is not reported as a pass with warnings, and it fails the run (exit 1).
    */
   noCheckPassed?: true;
+  /**
+   * The check whose failure stopped the scenario: a list step the later steps build on (`assume:
+   * {passes: true}`, e.g. `kept-at-disconnect`, SPEC P6); the later steps were not run, so the rules
+   * only they would have judged are counted as skipped by rule, not failed.
+   */
+  stoppedAt?: string;
   /** Where the scenario came from (fixture file). */
   source?: string;
   /** What the harness changed so the gateway could take part (a scope, a text, a signature), per actor. */

@@ -22,6 +22,21 @@ function bump(target: RuleSummary, result: ScenarioResult): void {
   else target.skipped++;
 }
 
+/**
+ * A scenario under one rule it cites. A failed scenario none of whose failed checks cites the rule (a
+ * check of P6 alone in a P5 scenario, `kept-at-disconnect`; `rules` of a step) is no failure of that
+ * rule: it counts as warned when a check of the rule warned, else as skipped when that failure stopped
+ * the scenario before its later steps (`stoppedAt`: the rule was not judged), else as passed (every
+ * check of the rule ran and passed).
+ */
+function bumpRule(target: RuleSummary, result: ScenarioResult, rule: RuleId): void {
+  const cites = (c: CheckResult) => c.rules.includes(rule) && !c.baselined;
+  if (result.status !== "failed" || result.baselined || result.noCheckPassed || result.checks.some((c) => c.status === "failed" && cites(c))) return bump(target, result);
+  if (result.checks.some((c) => c.status === "warning" && cites(c))) target.warnings++;
+  else if (result.stoppedAt !== undefined) target.skipped++;
+  else target.passed++;
+}
+
 function bumpCheck(target: RuleSummary, check: CheckResult): void {
   if (check.baselined) target.knownFailures++;
   else if (check.status === "failed") target.failed++;
@@ -37,8 +52,9 @@ export interface SummaryExtras {
 }
 
 /**
- * By rule, each scenario counts once for each rule it cites, and for the rules of any of its checks
- * that did not pass (a step can cite a rule of its own). Wire format is counted apart (W1, W2): a frame
+ * By rule, each scenario counts once for each rule it cites (a failed one as failed only under the
+ * rules its failed checks cite: bumpRule), and for the rules of any of its checks that did not pass (a
+ * step can cite a rule of its own). Wire format is counted apart (W1, W2): a frame
  * that breaks a schema is never a behaviour failure of the scenario that received it.
  */
 export function summarize(results: ScenarioResult[], staleBaseline: string[], extras: SummaryExtras = {}): { summary: RunSummary; byRule: Partial<Record<RuleId, RuleSummary>> } {
@@ -67,7 +83,7 @@ export function summarize(results: ScenarioResult[], staleBaseline: string[], ex
     summary.warnings += totals.warnings;
     summary.skipped += totals.skipped;
     summary.knownFailures += totals.knownFailures;
-    for (const rule of new Set(result.rules)) bump((byRule[rule] ??= empty()), result);
+    for (const rule of new Set(result.rules)) bumpRule((byRule[rule] ??= empty()), result, rule);
     const extra = new Set(result.checks.filter((c) => c.status !== "passed").flatMap((c) => c.rules).filter((r) => !result.rules.includes(r)));
     for (const rule of extra) bumpCheck((byRule[rule] ??= empty()), result.checks.find((c) => c.status !== "passed" && c.rules.includes(rule))!);
   }

@@ -85,6 +85,8 @@ export interface CheckOutcome {
   title?: string;
   /** Frames the step saw but did not judge (`rows: "scenario"`), shown with the check whatever its status. */
   unrelated?: CheckResult["unrelated"];
+  /** Said at the end of a failed check's message, after its likely causes (a premise's `(N later steps not run: ...)`). */
+  after?: string;
 }
 
 export class ScenarioContext {
@@ -106,6 +108,8 @@ export class ScenarioContext {
   aborted = false;
   /** Set when a premise did not hold (PremiseBroken): why the scenario is not judged. */
   notJudged: string | undefined;
+  /** Set when a failed check stopped the scenario (a list step's `assume: {passes: true}`): its id. */
+  stoppedAt: string | undefined;
   /** Called with the ms a `wait` step adds to the scenario's deadline. */
   extendDeadline: (ms: number) => void = () => {};
   /** The ms left before the scenario's deadline; set by runScenario (unset: not a scenario, e.g. the probe). */
@@ -196,7 +200,7 @@ export class ScenarioContext {
     const base = this.stepId(step, index);
     const id = outcome.sub ? `${base}.${outcome.sub}` : base;
     const failed = outcome.mismatches.length > 0;
-    const message = failed ? this.#withLikelyCauses(outcome.mismatches.map((m) => (m.path ? `${m.path}: ${m.message}` : m.message)).join("; "), outcome.actual) : undefined;
+    const message = failed ? this.#withLikelyCauses(outcome.mismatches.map((m) => (m.path ? `${m.path}: ${m.message}` : m.message)).join("; "), outcome.actual) + (outcome.after ?? "") : undefined;
     this.checks.push({
       id,
       title: outcome.title ?? step.title ?? defaultTitle(step),

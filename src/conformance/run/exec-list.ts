@@ -54,10 +54,19 @@ export async function execList(ctx: ScenarioContext, step: ListStep, index: numb
       // With `where`, captures point into the selected rows (`/0/ts` of the one row a scenario watches).
       const captured = expectations.where === undefined ? rows : rows.filter((r) => matches(expectations.where, r));
       mismatches.push(...capture(ctx, step.capture, captured));
-      ctx.record(step, index, { mismatches, expected: summarize(expectations), actual: rows, frames });
+      const { assume } = expectations;
+      // `passes`: the later steps build on this check; when it fails, they are not run (it stands, with its own rules).
+      const rest = ctx.scenario.steps.length - index - 1;
+      const stops = mismatches.length > 0 && assume !== undefined && "passes" in assume;
+      const after = stops && rest > 0 ? ` (${rest} later step${rest === 1 ? "" : "s"} not run: ${assume.because})` : undefined;
+      ctx.record(step, index, { mismatches, expected: summarize(expectations), actual: rows, frames, after });
+      if (stops) {
+        ctx.stoppedAt = ctx.stepId(step, index);
+        throw new PremiseBroken(`step ${ctx.stoppedAt} failed, and the later steps build on it: ${assume.because}`);
+      }
       // The premise is looked at only in a listing the step's own checks accept.
-      const broken = mismatches.length === 0 && expectations.assume ? oldestMismatch(expectations.assume.oldest, rows) : undefined;
-      if (broken !== undefined) throw new PremiseBroken(ctx.withPremiseCauses(`${broken} (step ${ctx.stepId(step, index)}); ${expectations.assume!.because}`, rows));
+      const broken = mismatches.length === 0 && assume !== undefined && "oldest" in assume ? oldestMismatch(assume.oldest, rows) : undefined;
+      if (broken !== undefined) throw new PremiseBroken(ctx.withPremiseCauses(`${broken} (step ${ctx.stepId(step, index)}); ${assume!.because}`, rows));
       return;
     }
     await sleep(POLL_MS);

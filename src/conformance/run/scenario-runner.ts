@@ -188,6 +188,7 @@ export async function runScenario(scenario: Scenario, config: RunConfig, options
     wireOmitted: ctx.log.omitted,
     ...(options.source ? { source: options.source } : {}),
     ...(ctx.adaptations.length ? { adaptations: ctx.adaptations } : {}),
+    ...(ctx.stoppedAt !== undefined ? { stoppedAt: ctx.stoppedAt } : {}),
     ...waitedOut,
   };
   gradeScenario(result);

@@ -165,7 +165,7 @@ export interface ListStep extends StepBase {
   eventuallyMs?: number;
   /** Name of a captured listing: exactly one row is gone since then, one with the oldest non-self `ts` (SPEC S2). */
   evictedOldestSince?: string;
-  /** What the later steps take for granted about these rows; checked once the step's own checks pass. */
+  /** What the later steps take for granted about these rows: `oldest`, checked once the step's own checks pass, or that they pass (`passes`). */
   assume?: ListAssumption;
 }
 
@@ -174,13 +174,28 @@ export interface ListStep extends StepBase {
  * still the oldest row before the write that exceeds the cap (a keep-alive refresh, SPEC P7, can rightly
  * make it newer). When it does not hold, the scenario stops there and is not judged: skipped, its reason
  * `not judged: <what the listing shows>; <because>`, unless a check before it failed (then it fails on
- * those checks).
- * @additionalProperties false
+ * those checks). Or that the step's own checks pass (`passes`): see ChecksPassPremise.
  */
-export interface ListAssumption {
+export type ListAssumption = OldestPremise | ChecksPassPremise;
+
+/** @additionalProperties false */
+export interface OldestPremise {
   /** The non-self row with the oldest `ts` matches this, and no other non-self row has that `ts`. */
   oldest: unknown;
   /** Why it may not hold on a gateway that does right, and what to do about it (the skip reason says it). */
+  because: string;
+}
+
+/**
+ * The later steps build on what this step checks (e.g. that a closed connection's row is kept, SPEC
+ * P6, before a reconnect that must find its fields): when the step's checks fail, that failure stands,
+ * charged to the step's own rules, and the later steps are not run (their rules would be charged with
+ * it). The check's message ends `(N later steps not run: <because>)`.
+ * @additionalProperties false
+ */
+export interface ChecksPassPremise {
+  passes: true;
+  /** What the later steps judge, and why they cannot when this step fails (the failed check's message says it). */
   because: string;
 }
 

@@ -5,7 +5,7 @@ import { AddressLimits } from "../limits/address-limits.js";
 import { OverloadMonitor } from "../limits/overload.js";
 import type { ResolvedGatewayOptions } from "../options.js";
 import { ConnectionRegistry } from "./connection-registry.js";
-import { FUTURE_TS_MS, inSeconds, withExtraRowFields } from "../faults.js";
+import { DeletedOnDisconnect, FUTURE_TS_MS, inSeconds, withExtraRowFields } from "../faults.js";
 import type { GatewayClock } from "./gateway-clock.js";
 import type { EventFrames } from "./fanout/event-frames.js";
 import { SnapshotCache, type Snapshot } from "./fanout/snapshot.js";
@@ -95,6 +95,9 @@ export function createContext(
   const { options, store } = fields;
   const { faults } = options;
   let firstSelfTs: number | undefined;
+  // The disconnectDeletesRow fault (P6): a row that becomes `disconnect` is deleted.
+  const deletions = faults.disconnectDeletesRow ? new DeletedOnDisconnect() : undefined;
+  if (deletions) store.onChange((change) => change.kind === "disconnect" && deletions.deleted(change.key));
   /** The listing faults (P1, P6, K3, §3, §11 W2); without them the rows pass unchanged. */
   const faultyListing = (rows: KeyedPresenceEntry[]): KeyedPresenceEntry[] => {
     const isSelf = (row: KeyedPresenceEntry) => row.key === SELF_KEY;
@@ -103,6 +106,7 @@ export function createContext(
     if (faults.futureTs) rows = rows.map((row) => (row.entry.reason === "periodic" ? { ...row, entry: { ...row.entry, ts: row.entry.ts + FUTURE_TS_MS } } : row));
     if (faults.extraRowFields) rows = rows.map((row) => ({ ...row, entry: withExtraRowFields(row.entry) }));
     if (faults.disconnectRemovesRow) rows = rows.filter((row) => row.entry.reason !== "disconnect");
+    if (deletions) rows = deletions.listing(rows);
     if (faults.tsSeconds) rows = rows.map((row) => ({ ...row, entry: inSeconds(row.entry) }));
     return rows;
   };
@@ -163,7 +167,7 @@ export function createContext(
       // The store lower-cases keys, so the fault marks upper-case letters to keep them apart.
       if (faults.caseSensitiveKeys && trimmed) return trimmed.replace(/\p{Lu}/gu, (c) => `^${c}`);
       if (faults.perConnectionRows) return `${presenceKey(trimmed, connId)}#${connId}`;
-      return presenceKey(trimmed, connId);
+      return deletions ? deletions.storeKey(presenceKey(trimmed, connId)) : presenceKey(trimmed, connId);
     },
   };
 }

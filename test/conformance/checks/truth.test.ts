@@ -256,3 +256,52 @@ describe("an actor whose connection is closing (OpenClaw closing after a refused
     expect(() => ctx.connection("b")).toThrow('actor "b" is not open (no connect/open step before)');
   });
 });
+
+/**
+ * A list step whose later steps build on it (`assume: {passes: true}`): a P6 check after a disconnect,
+ * before the steps that judge the reconnect. Its failure stands, charged to its own rules; the later
+ * steps are not run, so their rules are not charged with it.
+ */
+const keptThenReconnect = (instanceId: string): Scenario => ({
+  id: "kept-then-reconnect",
+  title: "a closed connection's row is kept; the reconnect finds its beacon's ip",
+  rules: ["P5"],
+  level: "MUST",
+  actors: { observer: { client: { mode: "cli" } }, app: { client: { instanceId: "${run}-kept" } } },
+  steps: [
+    { step: "connect", actor: "observer" },
+    { step: "connect", actor: "app" },
+    { step: "send", actor: "app", method: "system-event", params: { instanceId: "${run}-kept", ip: "203.0.113.7" }, expect: { result: { $exact: { ok: true } } } },
+    { step: "disconnect", actor: "app" },
+    {
+      id: "kept",
+      step: "list",
+      actor: "observer",
+      contains: [{ instanceId, reason: "disconnect" }],
+      eventuallyMs: 500,
+      rules: ["P6"],
+      assume: { passes: true, because: "the reconnect below must find this row" },
+    },
+    { step: "connect", actor: "app" },
+    { step: "list", actor: "app", contains: [{ instanceId: "${run}-kept", ip: "203.0.113.7" }] },
+  ],
+});
+
+describe("a list step the later steps build on (assume: {passes: true})", () => {
+  it("when it fails: that check stands with its own rules, and the later steps are not run", async () => {
+    gateway = await referenceGateway();
+    const result = await runConformance(runOptions(gateway, { scenarios: [keptThenReconnect("${run}-not-this-one")] }));
+    const scenario = result.scenarios[0]!;
+    expect(scenario.status).toBe("failed");
+    expect(scenario.checks.map((c) => `${c.id} ${c.status} ${c.rules.join(",")}`)).toEqual(["1-connect passed P5", "2-connect passed P5", "3-send passed P5", "kept failed P6"]);
+    expect(scenario.checks[3]!.message).toMatch(/^\/contains\/0: no row matches \{"instanceId":"[0-9a-f]+-not-this-one","reason":"disconnect"\}.* \(2 later steps not run: the reconnect below must find this row\)$/);
+  });
+
+  it("when it passes: the scenario goes on, and is judged by every step", async () => {
+    gateway = await referenceGateway("loopbackWipesIp");
+    const result = await runConformance(runOptions(gateway, { scenarios: [keptThenReconnect("${run}-kept")] }));
+    const scenario = result.scenarios[0]!;
+    expect(scenario.checks.map((c) => `${c.id} ${c.status}`)).toEqual(["1-connect passed", "2-connect passed", "3-send passed", "kept passed", "6-connect passed", "7-list failed"]);
+    expect(scenario.status).toBe("failed");
+  });
+});

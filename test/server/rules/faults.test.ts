@@ -180,10 +180,23 @@ describe("faults (test only)", () => {
     expect(delta.params.baseVersion).toBe(hello.snapshot.stateVersion.presence - 1);
   });
 
+  it("disconnectDeletesRow: a closed connection's row is gone, and a reconnect makes a new one without the reported ip (breaks P6)", async () => {
+    const gw = await startGateway({ faults: { disconnectDeletesRow: true } });
+    const { client: watcher } = await connectClient(gw, { mode: "cli" });
+    const first = await connectClient(gw, { instanceId: "Tunnel" });
+    await first.client.result("system-event", { ip: "192.168.1.5" });
+    await first.client.close();
+    await eventually(async () => expect(rowOf(await list(watcher), "tunnel")).toBeUndefined());
+    const { client } = await connectClient(gw, { instanceId: "tunnel" });
+    const rows = (await list(client)).filter((r) => r.instanceId?.toLowerCase() === "tunnel");
+    expect(rows).toEqual([expect.objectContaining({ instanceId: "tunnel", reason: "connect" })]);
+    expect(rows[0]!.ip).toBeUndefined();
+  });
+
   it("are announced in the log as test-only", async () => {
     const lines: string[] = [];
     await startGateway({ faults: { overCap: true, listCli: true }, logger: (line) => lines.push(line) });
     expect(lines[0]).toMatch(/TEST-ONLY faults active.*overCap, listCli|TEST-ONLY faults active.*listCli, overCap/);
-    expect(FAULT_NAMES).toHaveLength(23);
+    expect(FAULT_NAMES).toHaveLength(24);
   });
 });
