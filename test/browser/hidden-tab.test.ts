@@ -67,7 +67,7 @@ describe.skipIf(!CHROMIUM.path)(`the page in a hidden tab${skipNote}`, () => {
     await expect.poll(() => page.evaluate(() => (window as unknown as { mutations: number }).mutations)).toBeGreaterThan(0); // churn renders while visible
 
     const cover = await openTab("about:blank"); // a second tab over the page
-    expect(await page.evaluate(() => document.visibilityState)).toBe("hidden");
+    await expect.poll(() => page.evaluate(() => document.visibilityState)).toBe("hidden");
     await page.evaluate(() => ((window as unknown as { mutations: number }).mutations = 0));
     const framesBefore = socket.received;
     // Pushes keep coming while hidden (2.5 s of churn, a new client, a changed row); the page takes them and touches no row.
