@@ -16,8 +16,12 @@ async function cluster(redis: RedisServer, extra: Parameters<typeof startGateway
   const prefix = `cluster-${process.pid}-${++prefixes}`;
   const lines: string[] = [];
   const options = { testClock: true, ...extra, logger: (line: string) => lines.push(line) };
-  const a = await startGateway({ ...options, redis: { url: redis.url, prefix, gatewayId: "gw-a", deadAfterMs: 500, commandTimeoutMs: 300 } });
-  const b = await startGateway({ ...options, redis: { url: redis.url, prefix, gatewayId: "gw-b", deadAfterMs: 500, commandTimeoutMs: 300 } });
+  // No test here stops a gateway without leaving: the others need not find it dead soon. 500 ms let a
+  // busy machine's stall of this process pass for a dead gateway, whose rows were marked disconnect
+  // (load 15-35); 1 s on a quiet machine, more on a busy one.
+  const deadAfterMs = scaled(1_000);
+  const a = await startGateway({ ...options, redis: { url: redis.url, prefix, gatewayId: "gw-a", deadAfterMs, commandTimeoutMs: 300 } });
+  const b = await startGateway({ ...options, redis: { url: redis.url, prefix, gatewayId: "gw-b", deadAfterMs, commandTimeoutMs: 300 } });
   return { a, b, lines };
 }
 
