@@ -4,7 +4,7 @@
  * whole (writeOutputFile), whoever else writes the same file at the same time.
  */
 import { randomBytes } from "node:crypto";
-import { accessSync, constants, existsSync, lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 
 /**
@@ -44,9 +44,10 @@ function statOrUndefined(path: string) {
  * - a folder another writer creates meanwhile is taken as it is (its mkdir's EEXIST said `a file is
  *   in the way` though none was, and the command failed);
  * - a regular file (or a new one) is written to a temporary file beside it and renamed over it, so a
- *   reader never sees half a file and two writers never mix their texts: the last rename wins. Other
- *   targets (`/dev/stdout`, a pipe, a symbolic link), and a file in a folder that takes no new files,
- *   are written in place, as before.
+ *   reader never sees half a file and two writers never mix their texts: the last rename wins; the
+ *   file keeps its permissions. Other targets (`/dev/stdout`, a pipe, a symbolic link), a file with
+ *   other names (hard links) and a file in a folder that takes no new files are written in place, as
+ *   before.
  * Errors name the path that is in the way, not only Node's code: `it is a folder`, `cannot create the
  * folder x: ENOTDIR (a file is in the way: x; move it, or write elsewhere)`.
  */
@@ -62,7 +63,8 @@ export function writeOutputFile(file: string, text: string): string | undefined 
   }
   const target = lstatOrUndefined(file);
   if (target?.isDirectory()) throw new Error("it is a folder");
-  if (target && !target.isFile()) {
+  // A file with other names (hard links) too: a rename would leave them the old text.
+  if (target && (!target.isFile() || target.nlink > 1)) {
     writeFileSync(file, text);
     return created;
   }
@@ -79,6 +81,7 @@ export function writeOutputFile(file: string, text: string): string | undefined 
     return created;
   }
   try {
+    if (target) chmodSync(temporary, target.mode & 0o7777); // a 0600 report stays 0600 (the new file had the umask's)
     renameSync(temporary, file);
   } catch (error) {
     rmSync(temporary, { force: true });

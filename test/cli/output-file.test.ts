@@ -2,7 +2,7 @@
 // writers race for the same file: real processes on the real file system, each writing through
 // writeOutputFile (src/cli/output-file.ts) as the commands do, started at the same moment.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -102,6 +102,26 @@ describe("writeOutputFile with two writers racing", () => {
     expect(seen.whole).toBe(seen.reads);
     expect([a, b]).toContain(readFileSync(file, "utf8"));
     expect(readdirSync(dir)).toEqual(["report.json"]);
+  });
+});
+
+describe("writeOutputFile over an existing file", () => {
+  it("keeps its permissions and its other names (hard links), as writing it in place did", async () => {
+    const dir = await scratch();
+    const file = join(dir, "report.json");
+    writeFileSync(file, "old\n", { mode: 0o600 });
+    chmodSync(file, 0o600);
+    linkSync(file, join(dir, "also-report.json"));
+    writeOutputFile(file, "new\n");
+    // The rename gave a new file: 0644 (the umask's), and the other name kept the old text.
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, "also-report.json"), "utf8")).toBe("new\n");
+    const lone = join(dir, "lone.json");
+    writeFileSync(lone, "old\n");
+    chmodSync(lone, 0o640);
+    writeOutputFile(lone, "new\n");
+    expect([statSync(lone).mode & 0o777, readFileSync(lone, "utf8")]).toEqual([0o640, "new\n"]);
+    expect(readdirSync(dir).sort()).toEqual(["also-report.json", "lone.json", "report.json"]);
   });
 });
 
