@@ -79,4 +79,23 @@ describe("soak", () => {
     expect(report.mismatched).toEqual(['soak-2.reason: expected "periodic", got "connect"']);
     expect(report.extra).toEqual(["soak-3 (expired 100000 ms ago)", "stranger (not in the model)"]);
   });
+
+  it("does not compare the beacon-only fields a row may have lost by expiring while its client was away (until a beacon writes them again)", () => {
+    const report = { missing: [], extra: [], mismatched: [], modelRows: 0, listRows: 0, atTheEdge: 0, invalidRows: 0 } as unknown as SoakReport;
+    const now = 1_000_000;
+    const fields = { instanceId: "soak-4", reason: "connect", text: "beat 0", lastInputSeconds: 7 };
+    const model = new Map([
+      ["soak-4", { fields, open: true, lastWrite: now - 1, unsure: ["lastInputSeconds", "text"] }],
+      ["soak-5", { fields: { ...fields, instanceId: "soak-5" }, open: true, lastWrite: now - 1 }],
+    ]);
+    // Both rows were made anew by a reconnect: neither has the earlier beacon's fields.
+    const rows = [
+      { reason: "self", mode: "gateway", ts: now },
+      { instanceId: "soak-4", reason: "connect", ts: now },
+      { instanceId: "soak-5", reason: "connect", ts: now },
+    ];
+    compare(report, model, rows, 5_000);
+    expect(report.mismatched).toEqual(['soak-5.text: expected "beat 0", got undefined', "soak-5.lastInputSeconds: expected 7, got undefined"]);
+    expect(report.missing).toEqual([]);
+  });
 });
