@@ -37,7 +37,7 @@ const result = (args: string[]) => cliResult(args, ENV);
 /** Runs `args` until `done(stdout)` holds (or it exits), then stops it. */
 async function cliUntil(args: string[], done: (stdout: string) => boolean): Promise<{ stdout: string; stderr: string }> {
   const run = cli(args, ENV);
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + scaled(20_000);
   while (!done(run.stdout()) && run.child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   run.child.kill("SIGINT");
   await run.exit;

@@ -12,13 +12,14 @@ import { checkScenario } from "../../src/conformance/scenario/fixtures.js";
 import { parseRecording } from "../../src/record/recording.js";
 import { createGateway } from "../../src/server/index.js";
 import { cli, cliResult } from "../support/cli.js";
+import { scaled } from "../support/timing.js";
 
 const cleanups: Array<() => Promise<unknown> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function waitFor<T>(what: string, probe: () => T | undefined, ms = 15_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => T | undefined, ms = scaled(15_000)): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = probe();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BACKENDS } from "./helpers.js";
+import { scaled } from "../support/timing.js";
 
 for (const backend of BACKENDS) {
   describe.skipIf(backend.skip !== undefined)(`${backend.name} store${backend.skip ? ` (skipped: ${backend.skip})` : ""}`, () => {
@@ -35,7 +36,7 @@ for (const backend of BACKENDS) {
         const { store, changes } = await backend.make({ ttlMs: 50, sweepIntervalMs: 10, clock: { now: () => now } });
         await store.upsert("a", {});
         now = 100;
-        const deadline = Date.now() + 5000;
+        const deadline = Date.now() + scaled(5_000);
         while (changes.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
         expect(changes.at(-1)).toMatchObject({ kind: "expire", key: "a" });
         await store.close();

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
 import { writeTextFrame } from "../../../src/server/core/text-frame.js";
 import { connectParams, startGateway, WireClient } from "../helpers.js";
+import { scaled } from "../../support/timing.js";
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -35,7 +36,7 @@ async function rawPair(): Promise<{ socket: Duplex; server: WebSocket; client: W
 }
 
 async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000;
+  const deadline = Date.now() + scaled(5_000);
   while (!check()) {
     if (Date.now() > deadline) throw new Error("timed out");
     await new Promise((resolve) => setTimeout(resolve, 5));

@@ -11,12 +11,13 @@ import { describe, expect, it } from "vitest";
 import type { PresenceEntry } from "../../../src/protocol/index.js";
 import { REDIS_MISSING, withRedis } from "../../support/redis-server.js";
 import { connectClient, list, observer, peers, rowOf, startGateway, type WireClient } from "../helpers.js";
+import { scaled } from "../../support/timing.js";
 
 const WAIT_MS = 2_000;
 
 /** Lists through `client` until `check` holds on the rows (or WAIT_MS pass); returns the last rows. */
 async function listUntil(client: WireClient, check: (rows: PresenceEntry[]) => boolean): Promise<PresenceEntry[]> {
-  const end = Date.now() + WAIT_MS;
+  const end = Date.now() + scaled(WAIT_MS);
   for (;;) {
     const rows = await list(client);
     if (check(rows) || Date.now() > end) return rows;

@@ -49,7 +49,7 @@ describe("hardening child processes", () => {
     });
     expect(alive(pids.gateway) && alive(pids.live)).toBe(true);
     parent.kill("SIGKILL");
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + scaled(10_000);
     while ((alive(pids.gateway) || alive(pids.live)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const left = [pids.gateway, pids.live].filter(alive);
     for (const pid of left) process.kill(pid, "SIGKILL"); // never leave one behind, even when the test fails

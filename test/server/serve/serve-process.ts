@@ -1,5 +1,6 @@
 /** `gateway-presence serve` as a child process (test/support/cli.ts: killed after each test); its URLs read from its log. */
 import { cli, type CliRun } from "../../support/cli.js";
+import { scaled } from "../../support/timing.js";
 
 export type Serve = CliRun;
 
@@ -9,7 +10,7 @@ export function serve(args: string[]): Serve {
 
 /** Every `listening ws://... BINDING` line, once `count` of them are printed. */
 export async function listenersOf(s: Serve, count = 1): Promise<Array<{ url: string; binding: string }>> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + scaled(15_000); // a CLI child's start: seconds on a busy machine
   for (;;) {
     const found = [...s.stdout().matchAll(/listening (ws:\/\/\S+) (\w+)/g)].map((m) => ({ url: m[1]!, binding: m[2]! }));
     if (found.length >= count) return found;
