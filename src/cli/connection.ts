@@ -8,8 +8,9 @@ import { readFileSync } from "node:fs";
 import { STATUS_CODES } from "node:http";
 import type { Command } from "commander";
 import { BINDING_HELP, bindingName, gatewayUrl, milliseconds } from "./arguments.js";
-import { createNodeOpenClawBinding, defaultDeviceIdentityPath } from "../client/node.js";
-import { addTokenOptions, commandToken, GIVE_TOKEN, type TokenFlags } from "./token.js";
+import { createNodeOpenClawBinding, defaultDeviceIdentityPath, fileDeviceIdentityStore, nodeDeviceIdentity } from "../client/node.js";
+import { addTokenOptions, commandToken, FILE_ERRORS, GIVE_TOKEN, type TokenFlags } from "./token.js";
+import { usageError } from "./usage.js";
 import { redactUrl, redactUrlsIn } from "../transport/redact.js";
 import { connectionRefused, noHandshakeWith, NOTHING_LISTENS, OPENCLAW_FRAMES_GUESS, START_A_GATEWAY, waitSayable } from "../client/errors.js";
 import { formatAge } from "../client/status.js";
@@ -50,10 +51,11 @@ export function addConnectionOptions(command: Command, timeoutNote = ""): Comman
  * `requestTimeoutMs` (and with it the client's connect timeout) is --timeout-ms or
  * DEFAULT_TIMEOUT_MS; a given --timeout-ms also bounds the wait for connect.challenge.
  * A bad token option (both given, an unreadable or empty file) is a usage error: exit 2, and the
- * message never holds the token.
+ * message never holds the token; so is a device identity file that cannot be read (checkIdentityFile).
  */
-export function cliClientOptions(command: Command, flags: ConnectionFlags): PresenceClientOptions & { requestTimeoutMs: number } {
+export async function cliClientOptions(command: Command, flags: ConnectionFlags): Promise<PresenceClientOptions & { requestTimeoutMs: number }> {
   const name = command.name();
+  if (flags.binding === "openclaw") await checkIdentityFile(command, flags.identity);
   const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   const token = commandToken(command, flags);
   return {
@@ -68,6 +70,27 @@ export function cliClientOptions(command: Command, flags: ConnectionFlags): Pres
       ? { binding: createNodeOpenClawBinding({ identityPath: flags.identity ?? defaultDeviceIdentityPath(), ...(flags.timeoutMs ? { challengeTimeoutMs: flags.timeoutMs } : {}) }) }
       : {}),
   };
+}
+
+/**
+ * The openclaw binding's device identity file, read and checked before connecting: one that exists
+ * but cannot be read or used (not JSON, a folder, keys that do not match) is a usage error naming the
+ * file and its flag (`--identity /x/id.json: stored device identity: not valid JSON (at position 1)`,
+ * exit 2), not a failure to reach the gateway (`cannot reach the gateway at ws://...: EISDIR: illegal
+ * operation on a directory, read`, exit 1, as before). A missing file is created on first use, as
+ * before. The key material is never quoted: the messages name a field at most.
+ */
+async function checkIdentityFile(command: Command, given: string | undefined): Promise<void> {
+  const path = given ?? defaultDeviceIdentityPath();
+  const what = given !== undefined ? `--identity ${path}` : `the device identity file ${path} (give another with --identity FILE)`;
+  try {
+    const stored = await fileDeviceIdentityStore(path).load();
+    if (stored) await nodeDeviceIdentity(stored);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code ? (FILE_ERRORS[code] ?? code) : (error as Error).message.replace(`${path}: `, "");
+    usageError(command, `cannot use ${what}: ${why}`);
+  }
 }
 
 /**

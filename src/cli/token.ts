@@ -73,7 +73,7 @@ export function tokenSource(flags: TokenFlags, env: NodeJS.ProcessEnv = process.
 }
 
 /** Plain words for the errors a path given by hand most often meets (the code stays beside them). */
-const FILE_ERRORS: Record<string, string> = {
+export const FILE_ERRORS: Record<string, string> = {
   ENOENT: "no such file (ENOENT)",
   EACCES: "permission denied (EACCES)",
   EISDIR: "it is a directory (EISDIR)",

@@ -106,6 +106,18 @@ function readServeNames(flags: ConformFlags): void {
   }
 }
 
+/**
+ * The scenarios of --fixtures; a file that cannot be read or is no scenario is named with the flag
+ * (`--fixtures x/a.json: not JSON: ...`; the path alone did not say which option gave it).
+ */
+function fixtureScenarios(paths: string[]): LoadedScenario[] {
+  try {
+    return loadScenarios(paths);
+  } catch (error) {
+    throw new Error(`--fixtures ${(error as Error).message}`);
+  }
+}
+
 /** `givenToken`: the token of the flags (commandToken), if any. */
 async function conform(flags: ConformFlags, givenToken: string | undefined): Promise<number> {
   readServeNames(flags);
@@ -116,7 +128,7 @@ async function conform(flags: ConformFlags, givenToken: string | undefined): Pro
   if (flags.out !== undefined) checkWritable("--out", flags.out);
   if (flags.writeBaseline !== undefined) checkWritable("--write-baseline", flags.writeBaseline);
   const color = flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const scenarios = flags.fixtures.length ? loadScenarios(flags.fixtures) : loadScenarios();
+  const scenarios = flags.fixtures.length ? fixtureScenarios(flags.fixtures) : loadScenarios();
   // Before any gateway starts: a selection that matches nothing (a typo) is a usage error.
   let selected: LoadedScenario[];
   try {

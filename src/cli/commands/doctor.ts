@@ -19,7 +19,7 @@ interface DoctorFlags extends ConnectionFlags {
 }
 
 async function doctor(flags: DoctorFlags, command: Command): Promise<number> {
-  const { client, token, binding, requestTimeoutMs } = cliClientOptions(command, flags);
+  const { client, token, binding, requestTimeoutMs } = await cliClientOptions(command, flags);
   let observation;
   try {
     observation = await readGateway({

@@ -63,7 +63,7 @@ export function register(program: Command): void {
   addConnectionOptions(command)
     .option("--json", "print JSON: the entries with status and ageMs")
     .action(async (flags: ConnectionFlags & { json?: boolean }, command: Command) => {
-      const options = cliClientOptions(command, flags);
+      const options = await cliClientOptions(command, flags);
       let client: ReturnType<typeof createPresenceClient> | undefined;
       let entries: PresenceEntry[];
       // A cluster gateway that cannot reach its Redis lists what it knows alone; only /healthz says so.

@@ -7,6 +7,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { redactUrl } from "../../transport/redact.js";
 import { startRecordingProxy } from "../../record/proxy.js";
 import { gatewayUrl } from "../arguments.js";
+import { addressProblem } from "../listen-failure.js";
 import { exitCodes, usageError } from "../usage.js";
 
 /** `host:port`, `[v6]:port` or a bare port (host 127.0.0.1); a commander option parser (bad value: exit 2). */
@@ -51,7 +52,11 @@ export function register(program: Command): void {
           redact: { keepSignatures: flags.keepSignatures === true },
         });
       } catch (error) {
-        process.stderr.write(`gateway-presence record: ${(error as Error).message}\n`);
+        // An address that cannot be listened on is named by the flag that gave it (Node's text named neither).
+        const problem = addressProblem(error);
+        const { host, port } = flags.listen;
+        const failure = problem ? `--listen ${host.includes(":") ? `[${host}]` : host}:${port}: ${problem.text}` : (error as Error).message;
+        process.stderr.write(`gateway-presence record: ${failure}\n`);
         process.exitCode = 1;
         out.destroy();
         return;

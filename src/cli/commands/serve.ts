@@ -1,6 +1,7 @@
 /** `gateway-presence serve`: runs the reference gateway until SIGINT or SIGTERM. */
 import type { Command } from "commander";
-import { bindingName, collect, integer, integerOrOff, jsonObject, listenSpec, milliseconds, type ListenSpec } from "../arguments.js";
+import { bindingName, integer, integerOrOff, jsonObject, listenSpec, milliseconds, type ListenSpec } from "../arguments.js";
+import { allowOrigin, checkListeners, checkRedisFlags, hostName, listenFailure, trustedProxy } from "../serve-checks.js";
 import { addTokenOptions, commandToken, GIVE_TOKEN, type TokenFlags } from "../token.js";
 import { exitCodes, usageError } from "../usage.js";
 import { createGateway, DEFAULT_LIMITS, GATEWAY_DEFAULTS, InsecureListenerError, isLoopbackAddress, type GatewayLimitsOptions, type GatewayOptions } from "../../server/index.js";
@@ -44,10 +45,10 @@ export function register(program: Command): void {
     .description("run the reference gateway (JSON-RPC or OpenClaw frames over WebSocket) and its Instances page; stops cleanly on SIGINT/SIGTERM");
   exitCodes(command, {
     0: "stopped by SIGINT or SIGTERM",
-    1: "the gateway could not start (the address is in use; a non-loopback host without a token) or stop cleanly",
+    1: "the gateway could not start (the address is in use or not this machine's, a host name that does not resolve; a non-loopback host without a token) or stop cleanly",
   });
   command
-    .option("--host <host>", "address to listen on", GATEWAY_DEFAULTS.host)
+    .option("--host <host>", "address to listen on", hostName, GATEWAY_DEFAULTS.host)
     .option("--port <port>", "port to listen on (0 = any free port)", integer(0, 65535), GATEWAY_DEFAULTS.port)
     .option("--binding <binding>", "wire binding of the listener: jsonrpc (default) or openclaw", bindingName)
     .option(
@@ -68,8 +69,8 @@ export function register(program: Command): void {
       integer(1),
     )
     .option("--test-clock", "test mode: offer test.clock.advance (never in production)")
-    .option("--trusted-proxy <address>", "believe X-Forwarded-For from this address or CIDR (repeatable)", collect, [])
-    .option("--allow-origin <origin>", "accept WebSocket upgrades from pages of this origin, besides the gateway's own (repeatable)", collect, [])
+    .option("--trusted-proxy <address>", "believe X-Forwarded-For from this address or CIDR (repeatable)", trustedProxy, [])
+    .option("--allow-origin <origin>", "accept WebSocket upgrades from pages of this origin, besides the gateway's own (repeatable)", allowOrigin, [])
     .option("--insecure-no-auth", "allow listening on a non-loopback address without a token")
     .option("--redis <url>", `share one presence list with every gateway on this Redis: redis://[:password@]host:port[/db] (default: $${REDIS_URL_ENV}; docs/cluster.md)`)
     .option("--gateway-id <id>", "this gateway's id in the cluster, unique per gateway (default: host name + random)")
@@ -94,10 +95,14 @@ export function register(program: Command): void {
           throw new Error("--binding and --port describe the one listener; with --listen, each listener names its own binding and port");
         }
         redisUrl = flags.redis ?? (process.env[REDIS_URL_ENV] || undefined);
-        if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new Error(`--redis must be a redis:// or rediss:// URL, got ${JSON.stringify(redactRedisUrl(redisUrl))}`);
+        // The URL's flag, or the variable it came from: the one to fix.
+        const urlSource = flags.redis !== undefined ? "--redis" : `$${REDIS_URL_ENV}`;
+        if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new Error(`${urlSource} must be a redis:// or rediss:// URL, got ${JSON.stringify(redactRedisUrl(redisUrl))}`);
         if (redisUrl === undefined && (flags.gatewayId !== undefined || flags.redisPrefix !== undefined || flags.deadAfterMs !== undefined)) {
           throw new Error("--gateway-id, --redis-prefix and --dead-after-ms need --redis");
         }
+        if (redisUrl !== undefined) checkRedisFlags({ url: redisUrl, urlSource, gatewayId: flags.gatewayId, prefix: flags.redisPrefix, deadAfterMs: flags.deadAfterMs });
+        if (listeners) checkListeners(flags.host, listeners);
         if (flags.limits?.connectionRate !== undefined && (flags.connectionRate !== undefined || flags.connectionBurst !== undefined)) {
           throw new Error("give the connection rate either in --limits (connectionRate) or with --connection-rate/--connection-burst, not both");
         }
@@ -144,7 +149,8 @@ export function register(program: Command): void {
         // --gateway-id or --redis URL): usage errors. Anything else (the port is taken, a non-loopback
         // host without a token) is 1.
         if (error instanceof TypeError || error instanceof RangeError) usageError(command, error.message);
-        process.stderr.write(`gateway-presence serve: ${startFailure(error, listeners !== undefined)}\n`);
+        const failure = listenFailure(error, { host: flags.host, port: flags.port, listeners }) ?? startFailure(error, listeners !== undefined);
+        process.stderr.write(`gateway-presence serve: ${failure}\n`);
         process.exitCode = 1;
         return;
       }

@@ -158,7 +158,7 @@ function stopReason(flags: WatchFlags, change: StateChange, startedAt: number, o
 
 async function watch(flags: WatchFlags, command: Command): Promise<void> {
   const startedAt = Date.now();
-  const options = cliClientOptions(command, flags);
+  const options = await cliClientOptions(command, flags);
   const tokenGiven = options.token !== undefined;
   const client = createPresenceClient({ ...options, reconnect: WATCH_RECONNECT });
   const tty = !flags.json && process.stdout.isTTY === true;

@@ -93,9 +93,16 @@ export function resolveRedisOptions(options: RedisPresenceStoreOptions): Resolve
   };
 }
 
+/**
+ * Whether ioredis can read `url`: a URL whose user name and password decode (ioredis decodes them
+ * with decodeURIComponent, which throws URIError "URI malformed" for a `%` not followed by two hex
+ * digits: the gateway failed to start with those two words, exit 1, naming no option).
+ */
 function isParsableUrl(url: string): boolean {
   try {
-    new URL(url);
+    const parsed = new URL(url);
+    decodeURIComponent(parsed.username);
+    decodeURIComponent(parsed.password);
     return true;
   } catch {
     return false;

@@ -85,7 +85,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(`serve --redis${REDIS_MISSING ? ` (
     expect(await bad.exit).toBe(2);
     expect(bad.stderr()).toMatch(/--redis must be a redis:\/\/ or rediss:\/\/ URL, got "http:\/\/\*\*\*@127\.0\.0\.1:1"/);
     expect(await unparsable.exit).toBe(2);
-    expect(unparsable.stderr()).toMatch(/url is not a valid URL .*"redis:\/\/\*\*\*@127\.0\.0\.1:notaport"/);
+    expect(unparsable.stderr()).toMatch(/--redis is not a valid URL .*"redis:\/\/\*\*\*@127\.0\.0\.1:notaport"/);
     expect(bad.stderr() + bad.stdout() + unparsable.stderr() + unparsable.stdout()).not.toContain("hunter2");
     // ioredis reads its options from the query too: `?password=` is a password (it was printed as given).
     await urlOf(query);

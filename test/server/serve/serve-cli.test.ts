@@ -193,10 +193,10 @@ describe("gateway-presence serve", () => {
       [["--listen", "openclaw=127.0.0.1:99999"], /--listen <binding=host:port>' argument '[^']*' is invalid: PORT '99999' must be an integer from 0 to 65535/],
       [["--binding", "grpc"], /--binding <binding>' argument '[^']*' is invalid: must be one of jsonrpc, openclaw/],
       [["--listen", "openclaw=0", "--port", "0"], /with --listen, each listener names its own binding and port/],
-      // One port given to two listeners: a usage error naming both, not "in use by another program" (exit 1).
+      // One port given to two listeners: a usage error naming both as typed (not listeners[0], listeners[1]), not "in use by another program" (exit 1).
       [
         ["--listen", "openclaw=127.0.0.1:18806", "--listen", "jsonrpc=127.0.0.1:18806"],
-        /^gateway-presence serve: gateway: listeners\[0\] \(openclaw\) and listeners\[1\] \(jsonrpc\) are both on 127\.0\.0\.1:18806: one address serves one listener, give each its own port\n$/,
+        /^gateway-presence serve: --listen openclaw=127\.0\.0\.1:18806 and --listen jsonrpc=127\.0\.0\.1:18806 are both on 127\.0\.0\.1:18806: one address serves one listener, give each its own port\n$/,
       ],
     ] as const) {
       const s = serve([...args]);

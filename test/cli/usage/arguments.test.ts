@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { cliArgv, cliResult } from "../support/cli.js";
-import { scaled } from "../support/timing.js";
+import { cliArgv, cliResult } from "../../support/cli.js";
+import { scaled } from "../../support/timing.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cli-arguments-"));
 const notARecording = join(dir, "not-a-recording.jsonl");
