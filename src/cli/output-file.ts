@@ -1,10 +1,11 @@
 /**
  * Output files named by options (`--out`, `--write-baseline`) are checked before any work is done: a
  * conformance run takes minutes, and a typo in a directory name must not cost them. They are written
- * whole (writeOutputFile), whoever else writes the same file at the same time.
+ * whole (writeOutputFile, or openOutputStream for record's stream), whoever else writes the same file
+ * at the same time.
  */
 import { randomBytes } from "node:crypto";
-import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, constants, createWriteStream, existsSync, lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync, type Stats, type WriteStream } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 
 /**
@@ -62,15 +63,11 @@ export function writeOutputFile(file: string, text: string): string | undefined 
     throw new Error(`cannot create the folder ${folder}: ${code ?? (error as Error).message}${blocker}`);
   }
   const target = lstatOrUndefined(file);
-  if (target?.isDirectory()) throw new Error("it is a folder");
-  // A file with other names (hard links) too: a rename would leave them the old text.
-  if (target && (!target.isFile() || target.nlink > 1)) {
+  if (writesInPlace(file, target)) {
     writeFileSync(file, text);
     return created;
   }
-  // An existing file that may not be written stays refused (a rename would replace it).
-  if (target) accessSync(file, constants.W_OK);
-  const temporary = join(folder, `.${basename(file)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+  const temporary = temporaryBeside(file);
   try {
     writeFileSync(temporary, text, { flag: "wx" });
   } catch (error) {
@@ -80,6 +77,30 @@ export function writeOutputFile(file: string, text: string): string | undefined 
     writeFileSync(file, text);
     return created;
   }
+  replaceWith(temporary, file, target);
+  return created;
+}
+
+/**
+ * Whether `file` (lstat `target`) is written in place: it is not a regular file (`/dev/stdout`, a
+ * pipe, a symbolic link) or has other names (hard links: a rename would leave them the old text).
+ * Throws `it is a folder`, and Node's error for an existing file that may not be written (a rename
+ * would replace it all the same).
+ */
+function writesInPlace(file: string, target: Stats | undefined): boolean {
+  if (target?.isDirectory()) throw new Error("it is a folder");
+  if (target && (!target.isFile() || target.nlink > 1)) return true;
+  if (target) accessSync(file, constants.W_OK);
+  return false;
+}
+
+/** A new name beside `file` for its next text: `.NAME.<pid>-<8 hex digits>.tmp`. */
+function temporaryBeside(file: string): string {
+  return join(dirname(file), `.${basename(file)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+}
+
+/** Renames `temporary` over `file`, with the permissions `file` had (`target`); errors name `file`. */
+function replaceWith(temporary: string, file: string, target: Stats | undefined): void {
   try {
     if (target) chmodSync(temporary, target.mode & 0o7777); // a 0600 report stays 0600 (the new file had the umask's)
     renameSync(temporary, file);
@@ -88,7 +109,64 @@ export function writeOutputFile(file: string, text: string): string | undefined 
     if ((error as NodeJS.ErrnoException).code === "EISDIR") throw new Error("it is a folder"); // made a folder meanwhile
     throw new Error((error as Error).message.replace(temporary, file)); // the file the user named
   }
-  return created;
+}
+
+/** A file written as a stream (record's recording), whole at its name only once finished. */
+export interface OutputStream {
+  stream: WriteStream;
+  /**
+   * Ends the stream and puts the file in place (a rename over the old one), with what was written
+   * until then, also after a write error. Rejects with an error naming the file.
+   */
+  finish(): Promise<void>;
+  /** Drops what was written (nothing was recorded): the old file, if any, stays as it was. */
+  abandon(): void;
+}
+
+/**
+ * Opens `file` for a stream of writes, as writeOutputFile writes a text: into a temporary file
+ * beside it, renamed over it by finish(), so two writers of one file (two `record --out FILE` runs)
+ * never mix or cut each other's lines (each opened the file with "w", truncating it, and wrote at its
+ * own offsets over the other's): the last to finish wins, whole. Until then, the file keeps its old
+ * text; a process killed outright (SIGKILL) leaves what it wrote in `.NAME.<pid>-<hex>.tmp`. Written
+ * in place, as before, where writeOutputFile writes in place (not a regular file, hard links, a folder
+ * that takes no new files). Rejects with Node's error, naming `file`, when it cannot be written.
+ */
+export async function openOutputStream(file: string): Promise<OutputStream> {
+  const target = lstatOrUndefined(file);
+  const inPlace = writesInPlace(file, target);
+  let temporary = inPlace ? undefined : temporaryBeside(file);
+  let stream: WriteStream;
+  try {
+    stream = await opened(temporary ?? file, temporary ? "wx" : "w");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A writable file in a folder that takes no new files: written in place, as before.
+    if (!temporary || !target || (code !== "EACCES" && code !== "EPERM")) throw new Error((error as Error).message.replace(temporary ?? file, file));
+    temporary = undefined;
+    stream = await opened(file, "w");
+  }
+  const ended = () => new Promise<void>((resolve) => (stream.destroyed || stream.writableFinished ? resolve() : stream.end(resolve)));
+  return {
+    stream,
+    async finish() {
+      await ended();
+      if (temporary) replaceWith(temporary, file, lstatOrUndefined(file) ?? target);
+    },
+    abandon() {
+      stream.destroy();
+      if (temporary) rmSync(temporary, { force: true });
+    },
+  };
+}
+
+/** A write stream once its file is open (or its error). */
+function opened(path: string, flags: "w" | "wx"): Promise<WriteStream> {
+  const stream = createWriteStream(path, { flags });
+  return new Promise((resolve, reject) => {
+    stream.once("open", () => resolve(stream));
+    stream.once("error", reject);
+  });
 }
 
 /**

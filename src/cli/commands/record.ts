@@ -2,11 +2,11 @@
  * `gateway-presence record --listen 127.0.0.1:PORT --upstream ws://... --out FILE.jsonl`: a
  * transparent recording proxy; point a client at the listen address. Runs until SIGINT/SIGTERM.
  */
-import { createWriteStream } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
 import { redactUrl } from "../../transport/redact.js";
 import { startRecordingProxy } from "../../record/proxy.js";
 import { gatewayUrl } from "../arguments.js";
+import { openOutputStream, type OutputStream } from "../output-file.js";
 import { addressProblem } from "../listen-failure.js";
 import { exitCodes, usageError } from "../usage.js";
 
@@ -29,14 +29,17 @@ export function register(program: Command): void {
     .option("--keep-signatures", "keep device signatures (one-time, nonce-bound; for signature replay tests)")
     .action(async (flags: { listen: { host: string; port: number }; upstream: string; out: string; keepSignatures?: boolean }, command: Command) => {
       let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
-      // Open the output before listening, so an unwritable path fails before any client connects.
-      const out = createWriteStream(flags.out, { flags: "w" });
-      const opened = await new Promise<Error | undefined>((resolve) => {
-        out.once("open", () => resolve(undefined));
-        out.once("error", resolve);
-      });
-      // Nothing recorded yet: an --out that cannot be written is a usage error (exit 2), as for conform, fixture and report compare.
-      if (opened) usageError(command, `cannot write ${flags.out}: ${opened.message}`);
+      // Open the output before listening, so an unwritable path fails before any client connects. It is
+      // written beside --out and renamed over it when recording stops (output-file.ts): another record
+      // run with the same --out cannot mix its lines into this one's.
+      let output: OutputStream;
+      try {
+        output = await openOutputStream(flags.out);
+      } catch (error) {
+        // Nothing recorded yet: an --out that cannot be written is a usage error (exit 2), as for conform, fixture and report compare.
+        usageError(command, `cannot write ${flags.out}: ${(error as Error).message}`);
+      }
+      const out = output.stream;
       let stop = () => {};
       const stopped = new Promise<void>((resolve) => (stop = resolve));
       out.on("error", (error) => {
@@ -58,7 +61,7 @@ export function register(program: Command): void {
         const failure = problem ? `--listen ${host.includes(":") ? `[${host}]` : host}:${port}: ${problem.text}` : (error as Error).message;
         process.stderr.write(`gateway-presence record: ${failure}\n`);
         process.exitCode = 1;
-        out.destroy();
+        output.abandon(); // nothing recorded: an earlier recording at --out stays as it was
         return;
       }
       // Before the line that says it records: a signal sent as soon as it is read stops it cleanly.
@@ -67,7 +70,13 @@ export function register(program: Command): void {
       process.stderr.write(`recording ${proxy.url} -> ${redactUrl(flags.upstream)} into ${flags.out} (Ctrl-C to stop)\n`);
       await stopped;
       await proxy.close();
-      if (!out.destroyed) await new Promise<void>((resolve) => out.end(resolve));
+      try {
+        await output.finish();
+      } catch (error) {
+        process.stderr.write(`gateway-presence record: cannot write ${flags.out}: ${(error as Error).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
       process.stderr.write(`recorded ${proxy.connections} connection(s) into ${flags.out}\n`);
     });
 }
