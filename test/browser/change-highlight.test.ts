@@ -7,6 +7,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { PresenceClient } from "../../src/client/index.js";
 import { axe, CHROMIUM, cell, nodeClient, openPage, pageUrl, skipNote, startGateway, useChromium, waitLive } from "./harness.js";
+import { startLatenessProbe, stopLatenessProbe } from "./lateness.js";
 import { MARK_MS } from "../../src/web/view/changes.js";
 
 interface Mark {
@@ -148,35 +149,3 @@ describe.skipIf(!CHROMIUM.path)(`the change highlight${skipNote}`, () => {
     await expect.poll(() => cell(page, `build-${1 + ((round * 5 + 4) % 20)}`, "version").textContent()).toBe(`v${round}`);
   });
 });
-
-/**
- * Starts a chain of 50 ms timers in the page that records how late each fires past its due time
- * (window.lateness, the largest, in ms): the page's mark timers run on the same main thread, so a busy
- * machine delays them as much (a long task that delays one of them delays a probe due within 50 ms as
- * much, less at most the 50 ms).
- */
-async function startLatenessProbe(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { lateness: number; stopProbe: () => void };
-    w.lateness = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const next = () => {
-      const due = performance.now() + 50;
-      timer = setTimeout(() => {
-        w.lateness = Math.max(w.lateness, performance.now() - due);
-        next();
-      }, 50);
-    };
-    w.stopProbe = () => clearTimeout(timer);
-    next();
-  });
-}
-
-/** Stops the probe; the most any of its timers fired late, in ms. */
-async function stopLatenessProbe(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const w = window as unknown as { lateness: number; stopProbe: () => void };
-    w.stopProbe();
-    return w.lateness;
-  });
-}
