@@ -6,9 +6,9 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { PresenceClient } from "../../src/client/index.js";
-import { axe, CHROMIUM, cell, nodeClient, openPage, pageUrl, skipNote, startGateway, useChromium, waitLive } from "./harness.js";
-import { startLatenessProbe, stopLatenessProbe } from "./lateness.js";
 import { MARK_MS } from "../../src/web/view/changes.js";
+import { startLatenessProbe, stopLatenessProbe } from "./lateness.js";
+import { axe, CHROMIUM, cell, nodeClient, openPage, pageUrl, skipNote, startGateway, useChromium, waitLive } from "./harness.js";
 
 interface Mark {
   key: string;
