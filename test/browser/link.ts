@@ -2,8 +2,10 @@
  * A network between the browser and a gateway that a test can break: a TCP relay on an ephemeral
  * loopback port that forwards every connection to the gateway's port, byte for byte (HTTP, the
  * WebSocket upgrade and its frames). `cut()` drops every connection at once and refuses new ones
- * (the page's socket closes while the gateway stays up); `restore()` lets connections through again.
- * Closed after the test.
+ * (the page's socket closes while the gateway stays up); `stall()` silently drops what the open
+ * connections carry, from now on, and refuses new ones (a half-open socket: no close reaches either
+ * side, as when a laptop sleeps or its network changes); `restore()` lets new connections through
+ * again (stalled ones stay dead). Closed after the test.
  */
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { afterEach } from "vitest";
@@ -17,6 +19,8 @@ export interface Link {
   readonly opened: number;
   /** Destroys every open connection (both sides) and refuses new ones until restore(). */
   cut(): void;
+  /** Open connections carry nothing more (their bytes are dropped, nothing is closed); new ones are refused until restore(). */
+  stall(): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -30,6 +34,7 @@ afterEach(async () => {
 
 export async function startLink(): Promise<Link> {
   const pairs = new Set<[Socket, Socket]>();
+  const stalled = new WeakSet<Socket>();
   let down = false;
   let opened = 0;
   const server: Server = createServer((inbound) => {
@@ -48,8 +53,9 @@ export async function startLink(): Promise<Link> {
     };
     inbound.on("error", drop).on("close", drop);
     outbound.on("error", drop).on("close", drop);
-    inbound.pipe(outbound);
-    outbound.pipe(inbound);
+    // Forwarded by hand, not piped, so a stalled pair can drop its bytes.
+    inbound.on("data", (chunk) => stalled.has(inbound) || outbound.write(chunk));
+    outbound.on("data", (chunk) => stalled.has(inbound) || inbound.write(chunk));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
@@ -67,6 +73,10 @@ export async function startLink(): Promise<Link> {
         b.destroy();
       }
       pairs.clear();
+    },
+    stall() {
+      down = true;
+      for (const [inbound] of pairs) stalled.add(inbound);
     },
     restore() {
       down = false;
