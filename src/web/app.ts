@@ -233,7 +233,7 @@ export class InstancesApp {
         ? "(last known list, not live)"
         : "(no list yet)"
       : this.#quietFor !== undefined
-        ? `(no word from the gateway for ${this.#quietFor} s: the list may be out of date)`
+        ? `(no word for ${this.#quietFor} s: the list may be out of date)`
         : this.#degraded
         ? "(this gateway cannot reach its cluster's Redis: it lists what it knows alone; other gateways and their clients may be missing or out of date)"
         : "";

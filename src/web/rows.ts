@@ -117,10 +117,8 @@ export function reportOf(entry: PresenceEntry): InputReport | undefined {
   return Number.isFinite(seconds) && Number.isFinite(entry.ts) ? { seconds: seconds!, at: entry.ts, exact: false } : undefined;
 }
 
-const reportTitle = (r: InputReport) =>
-  r.exact
-    ? `reported as ${r.seconds} s idle at ${formatInstant(r.at)} (gateway clock)`
-    : `reported as ${r.seconds} s idle at ${formatInstant(r.at)} or earlier (gateway clock: a keep-alive may have moved the row's time since, SPEC P7)`;
+/** Last input's tooltip: the report; one found listed may be older than its ts (a keep-alive's, SPEC P7). */
+const reportTitle = (r: InputReport) => `reported ${r.seconds} s idle at ${formatInstant(r.at)}${r.exact ? "" : " or earlier (ts may be a keep-alive's)"}`;
 
 /** A row this close to its TTL says in its Age cell when it expires ("2m 40s · expires in 20s"). */
 export const EXPIRY_NOTE_MS = 30_000;
@@ -165,7 +163,7 @@ export function displayRows(entries: readonly PresenceEntry[], gatewayNow: numbe
       titles: {
         host: entry.instanceId ? `instanceId ${instanceId}${entry.host === undefined ? " (the row has no host)" : ""}` : "",
         platform: [entry.deviceFamily, entry.modelIdentifier].filter(Boolean).map(text).join(" · "),
-        lastInput: entry.lastInputSeconds === undefined ? "" : input ? reportTitle(input) : `reported as ${text(entry.lastInputSeconds)} s idle`,
+        lastInput: entry.lastInputSeconds === undefined ? "" : input ? reportTitle(input) : `reported ${text(entry.lastInputSeconds)}`,
         age: Number.isFinite(entry.ts)
           ? `last update ${formatInstant(entry.ts)} (gateway clock)${expiry && `; ${expiry} unless updated (TTL ${formatAge(ttlMs!)})`}`
           : `ts ${entry.ts === undefined ? "absent" : `${quotedFieldText(entry.ts)}: not a time`} (a non-conforming row)`,

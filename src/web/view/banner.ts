@@ -65,7 +65,7 @@ export class ConnectionBanner {
   quiet(silentMs: number, tickMs: number, limitMs: number): void {
     this.#show(
       "quiet",
-      `No word from the gateway at ${this.url} for ${Math.floor(silentMs / 1000)} s (it ticks every ${tickMs / 1000} s): the connection may be down. The page reconnects after ${limitMs / 1000} s of silence.`,
+      `No word from the gateway at ${this.url} for ${Math.floor(silentMs / 1000)} s (ticks are due every ${tickMs / 1000} s): the connection may be down. Reconnecting after ${limitMs / 1000} s of silence.`,
     );
   }
 
