@@ -10,7 +10,6 @@ import type { PresenceClient, StateChange } from "../client/types.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import { GatewayTime } from "./gateway-time.js";
 import { InputReportLog } from "./input-reports.js";
-import { Silence, WATCHDOG_TICKS } from "./silence.js";
 import { countByStatus, displayRows, matchesFilters, modesOf, sortRows, type DisplayRow } from "./rows.js";
 import { Announcer, describeChanges } from "./view/announcer.js";
 import { ConnectionBanner } from "./view/banner.js";
@@ -63,9 +62,6 @@ export class InstancesApp {
    * came from the gateway, so nothing is marked, and a reconnect's list is compared with the last live one.
    */
   #tracking = false;
-  readonly #silence = new Silence();
-  /** Seconds of silence on the open connection while the banner says so (src/web/silence.ts). */
-  #quietFor: number | undefined;
   #entries: readonly PresenceEntry[] = [];
   /** A list has come at least once (the table then holds the last known list while not live). */
   #everListed = false;
@@ -86,7 +82,6 @@ export class InstancesApp {
     setInterval(() => {
       if (document.hidden) return;
       this.banner.tick();
-      this.#checkSilence();
       this.render(true);
     }, 1000);
     setInterval(() => this.#resync(), RESYNC_MS);
@@ -102,7 +97,6 @@ export class InstancesApp {
     this.#changes.reset();
     this.#table.unmarkAll();
     this.banner.tick();
-    this.#checkSilence();
     this.render(false);
   }
 
@@ -150,7 +144,6 @@ export class InstancesApp {
    * (no self row) is a tick's time taken as it is.
    */
   #tick(ts: number): void {
-    this.#heard();
     const jumped = this.time.jumpOf(ts) > CLOCK_JUMP_MS && this.#client?.state === "open";
     if (jumped && this.#jumpResync !== "done") {
       if (this.#jumpResync === "idle") {
@@ -167,31 +160,11 @@ export class InstancesApp {
     this.render(true);
   }
 
-  /** Something came from the gateway: a banner saying it was silent goes. */
-  #heard(): void {
-    this.#silence.heard();
-    if (this.#quietFor === undefined) return;
-    this.#quietFor = undefined;
-    if (this.banner.kind === "quiet") this.banner.hide();
-    this.#note();
-  }
-
-  /** Says so when nothing came over the open connection for a tick and a half (src/web/silence.ts). */
-  #checkSilence(): void {
-    const quiet = this.#silence.quiet(this.#client);
-    if (!quiet) return;
-    // The banner (a live region) once, the caption's count every second (it is not read out).
-    if (this.#quietFor === undefined) this.banner.quiet(quiet.silentMs, quiet.tickMs, WATCHDOG_TICKS * quiet.tickMs);
-    this.#quietFor = Math.floor(quiet.silentMs / 1000);
-    this.#note();
-  }
-
   #resync(): void {
     if (this.#client?.state === "open") this.#client.presence.resync().catch(() => {});
   }
 
   #listChanged(change: MirrorChange): void {
-    this.#heard();
     if (change.source === "snapshot") {
       // A (re)connect's list (it comes before the client's "open" state): compared with the last live one.
       this.time.reset();
@@ -232,9 +205,7 @@ export class InstancesApp {
       ? this.#everListed
         ? "(last known list, not live)"
         : "(no list yet)"
-      : this.#quietFor !== undefined
-        ? `(no word for ${this.#quietFor} s: the list may be out of date)`
-        : this.#degraded
+      : this.#degraded
         ? "(this gateway cannot reach its cluster's Redis: it lists what it knows alone; other gateways and their clients may be missing or out of date)"
         : "";
     setText(byId("table-note"), note);
@@ -245,8 +216,6 @@ export class InstancesApp {
     const live = change.state === "open";
     this.#live = live;
     if (!live) this.#tracking = false;
-    this.#quietFor = undefined;
-    if (live) this.#silence.heard();
     this.#region.dataset.live = String(live);
     this.#note();
     if (live && client.hello) {

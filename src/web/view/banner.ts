@@ -1,13 +1,13 @@
 /**
  * The connection banner: shown while connecting, while reconnecting after a lost connection, when
  * the gateway cannot be reached or a connect (never opened) failed (with the wait before the next
- * attempt, counting down), when nothing came over an open connection for a while (src/web/silence.ts),
- * and when it refused the connection for good (with a Retry button). Hidden otherwise while open.
+ * attempt, counting down), and when it refused the connection for good (with a Retry button).
+ * Hidden while the connection is open.
  */
 import type { StateChange } from "../../client/types.js";
 import { byId, setText } from "./dom.js";
 
-export type BannerKind = "connecting" | "reconnecting" | "unreachable" | "quiet" | "error";
+export type BannerKind = "connecting" | "reconnecting" | "unreachable" | "error";
 
 export class ConnectionBanner {
   readonly #root = byId("banner");
@@ -56,17 +56,6 @@ export class ConnectionBanner {
         if (change.error === undefined) return this.hide();
         return this.showError(`The gateway refused the connection: ${change.error.message}`);
     }
-  }
-
-  /**
-   * The open connection has been silent `silentMs` (ticks are due every `tickMs`); the SDK's watchdog
-   * closes it after `limitMs` of silence. Replaced by the next state change.
-   */
-  quiet(silentMs: number, tickMs: number, limitMs: number): void {
-    this.#show(
-      "quiet",
-      `No word from the gateway at ${this.url} for ${Math.floor(silentMs / 1000)} s (ticks are due every ${tickMs / 1000} s): the connection may be down. Reconnecting after ${limitMs / 1000} s of silence.`,
-    );
   }
 
   /** A failure that retrying will not mend (shown with a Retry button). */
