@@ -9,6 +9,7 @@ import { fieldText } from "../client/status.js";
 import type { PresenceClient, StateChange } from "../client/types.js";
 import type { PresenceEntry } from "../protocol/presence.js";
 import { GatewayTime } from "./gateway-time.js";
+import { InputReportLog } from "./input-reports.js";
 import { countByStatus, displayRows, matchesFilters, modesOf, sortRows, type DisplayRow } from "./rows.js";
 import { Announcer, describeChanges } from "./view/announcer.js";
 import { ConnectionBanner } from "./view/banner.js";
@@ -53,6 +54,14 @@ export class InstancesApp {
   readonly #region = byId("table-region");
   readonly #info = byId("gateway-info");
   readonly #changes = new ChangeTracker();
+  /** The last-input reports seen, kept across keep-alives (Last input). */
+  readonly #inputs = new InputReportLog();
+  /**
+   * Renderings feed the change highlight: from a list's arrival over an open connection until the
+   * connection is lost. While not connected the table is the last known list (ages counting): nothing
+   * came from the gateway, so nothing is marked, and a reconnect's list is compared with the last live one.
+   */
+  #tracking = false;
   #entries: readonly PresenceEntry[] = [];
   /** A list has come at least once (the table then holds the last known list while not live). */
   #everListed = false;
@@ -111,11 +120,11 @@ export class InstancesApp {
     this.#pushRender = undefined;
     if (document.hidden) return;
     this.#renderedAt = performance.now();
-    const rows = displayRows(this.#entries, this.time.now(), this.#client?.hello?.policy?.presenceTtlMs);
+    const rows = displayRows(this.#entries, this.time.now(), this.#client?.hello?.policy?.presenceTtlMs, this.#inputs);
     if (announce) this.#announcer.say(describeChanges(this.#previous, rows));
     this.#previous = rows;
     // Before the first list the rows are none: the first list is taken as it is.
-    const changed = this.#everListed ? this.#changes.changed(rows) : new Set<string>();
+    const changed = this.#everListed && (this.#tracking || !this.#changes.started) ? this.#changes.changed(rows) : new Set<string>();
     this.#filters.setModes(modesOf(rows));
     const filters = this.#filters.value;
     const shown = sortRows(
@@ -156,7 +165,13 @@ export class InstancesApp {
   }
 
   #listChanged(change: MirrorChange): void {
-    if (change.source === "snapshot") this.time.reset();
+    if (change.source === "snapshot") {
+      // A (re)connect's list (it comes before the client's "open" state): compared with the last live one.
+      this.time.reset();
+      if (this.#everListed) this.#changes.reconnected();
+      this.#tracking = true;
+    }
+    this.#inputs.update(change.entries, change.source);
     this.#everListed = true;
     this.time.sampleList(change.entries);
     this.#entries = change.entries;
@@ -200,6 +215,7 @@ export class InstancesApp {
     this.banner.update(change);
     const live = change.state === "open";
     this.#live = live;
+    if (!live) this.#tracking = false;
     this.#region.dataset.live = String(live);
     this.#note();
     if (live && client.hello) {

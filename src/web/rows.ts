@@ -27,8 +27,13 @@ export interface DisplayRow {
   /** The age in ms on the gateway's clock (NaN without a usable ts) and the idle time now (NaN when unknown): what Age and Last input sort by. */
   ageMs: number;
   idleMs: number;
-  /** When the last input was, in ms on the gateway's clock (`ts - lastInputSeconds`; NaN when unknown): what the change highlight compares. */
+  /**
+   * When the last input was, in ms on the gateway's clock (the report's time minus its `lastInputSeconds`,
+   * kept across keep-alives: src/web/input-reports.ts; NaN when unknown): what the change highlight compares.
+   */
   inputAt: number;
+  /** The `lastInputSeconds` reported (NaN when none). */
+  inputSeconds: number;
   /** The instanceId as given ("" when absent): the search finds it. */
   instanceId: string;
   /** Titles (tooltips) for cells whose text is shortened. */
@@ -67,6 +72,54 @@ function hostCell(entry: PresenceEntry): string {
   return isSelf(entry) && entry.instanceId !== undefined ? `${text(entry.host)} (${text(entry.instanceId)})` : text(entry.host);
 }
 
+/** The entries newest `ts` first (SPEC M1's order, which the keys and the table follow). */
+export const newestFirst = (entries: readonly PresenceEntry[]) => [...entries].sort(newestTsFirst);
+
+/**
+ * The row keys of `sorted` (newest first), stable across updates: `id:` and the instanceId as SPEC K1
+ * keys rows, else `self` for the gateway's own row, else `row:` and the row's fields; a second row with
+ * the same key gets `#1`, and so on.
+ */
+export function rowKeys(sorted: readonly PresenceEntry[]): string[] {
+  const seen = new Map<string, number>();
+  return sorted.map((entry) => {
+    const base = isSelf(entry)
+      ? "self"
+      : entry.instanceId !== undefined
+        ? `id:${text(entry.instanceId).trim().toLowerCase()}`
+        : `row:${[entry.host, entry.mode, entry.ip, entry.platform].map(text).join("|")}`;
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return n === 0 ? base : `${base}#${n}`;
+  });
+}
+
+/**
+ * A report of the last input: `seconds` idle (`lastInputSeconds`) at `at` (ms, gateway clock: the `ts`
+ * of the update that brought it). `exact`: the page saw that update come, so `at` is the report's time;
+ * otherwise `at` is the row's `ts` when the page first listed it, which a keep-alive may have moved
+ * after the report (SPEC P7): the input was then earlier.
+ */
+export interface InputReport {
+  seconds: number;
+  at: number;
+  exact: boolean;
+}
+
+/** Where the page keeps the reports it saw (src/web/input-reports.ts): the report of a row, by key. */
+export interface InputReports {
+  get(key: string, entry: PresenceEntry): InputReport | undefined;
+}
+
+/** The report a row carries as it is: `lastInputSeconds` at its `ts` (not known to be the report's time). */
+export function reportOf(entry: PresenceEntry): InputReport | undefined {
+  const seconds = entry.lastInputSeconds;
+  return Number.isFinite(seconds) && Number.isFinite(entry.ts) ? { seconds: seconds!, at: entry.ts, exact: false } : undefined;
+}
+
+/** Last input's tooltip: the report; one found listed may be older than its ts (a keep-alive's, SPEC P7). */
+const reportTitle = (r: InputReport) => `reported ${r.seconds} s idle at ${formatInstant(r.at)}${r.exact ? "" : " or earlier (ts may be a keep-alive's)"}`;
+
 /** A row this close to its TTL says in its Age cell when it expires ("2m 40s · expires in 20s"). */
 export const EXPIRY_NOTE_MS = 30_000;
 
@@ -75,26 +128,22 @@ export const EXPIRY_NOTE_MS = 30_000;
  * gateway's TTL when it says it (hello-ok's policy.presenceTtlMs; OpenClaw does not), for when a row
  * not updated again expires (SPEC S1).
  */
-export function displayRows(entries: readonly PresenceEntry[], gatewayNow: number, ttlMs?: number): DisplayRow[] {
-  const seen = new Map<string, number>();
-  const sorted = [...entries].sort(newestTsFirst);
-  return sorted.map((entry) => {
+export function displayRows(entries: readonly PresenceEntry[], gatewayNow: number, ttlMs?: number, inputs?: InputReports): DisplayRow[] {
+  const sorted = newestFirst(entries);
+  const keys = rowKeys(sorted);
+  return sorted.map((entry, i) => {
     const ageMs = presenceAge(entry, gatewayNow);
-    const base = isSelf(entry)
-      ? "self"
-      : entry.instanceId !== undefined
-        ? `id:${text(entry.instanceId).trim().toLowerCase()}`
-        : `row:${[entry.host, entry.mode, entry.ip, entry.platform].map(text).join("|")}`;
-    const n = seen.get(base) ?? 0;
-    seen.set(base, n + 1);
-    const idleMs = Number.isFinite(entry.lastInputSeconds) && Number.isFinite(ageMs) ? entry.lastInputSeconds! * 1000 + ageMs : undefined;
+    const key = keys[i];
+    const input = inputs?.get(key, entry) ?? reportOf(entry);
+    // Idle now: the seconds reported plus the time since that report (on the gateway's clock).
+    const idleMs = input && Number.isFinite(ageMs) ? input.seconds * 1000 + Math.max(0, gatewayNow - input.at) : undefined;
     const host = hostCell(entry);
     const instanceId = text(entry.instanceId);
     // A self row never expires (SPEC P1); an open connection's row is refreshed by its keep-alives (P7).
     const leftMs = ttlMs! > 0 && Number.isFinite(ttlMs) && !isSelf(entry) && Number.isFinite(ageMs) ? Math.max(0, ttlMs! - ageMs) : undefined;
     const expiry = leftMs === undefined ? "" : `expires in ${formatAge(leftMs)}`;
     return {
-      key: n === 0 ? base : `${base}#${n}`,
+      key,
       status: presenceStatus(entry, gatewayNow),
       host,
       hostIsInstanceId: entry.host === undefined && entry.instanceId !== undefined,
@@ -108,12 +157,13 @@ export function displayRows(entries: readonly PresenceEntry[], gatewayNow: numbe
       age: Number.isFinite(ageMs) ? `${formatAge(ageMs)}${leftMs !== undefined && leftMs <= EXPIRY_NOTE_MS ? ` · ${expiry}` : ""}` : "",
       ageMs: Number.isFinite(ageMs) ? ageMs : NaN,
       idleMs: idleMs ?? NaN,
-      inputAt: idleMs === undefined ? NaN : entry.ts - entry.lastInputSeconds! * 1000,
+      inputAt: idleMs === undefined ? NaN : input!.at - input!.seconds * 1000,
+      inputSeconds: input?.seconds ?? NaN,
       instanceId,
       titles: {
         host: entry.instanceId ? `instanceId ${instanceId}${entry.host === undefined ? " (the row has no host)" : ""}` : "",
         platform: [entry.deviceFamily, entry.modelIdentifier].filter(Boolean).map(text).join(" · "),
-        lastInput: entry.lastInputSeconds === undefined ? "" : `reported as ${text(entry.lastInputSeconds)} s idle at the row's last update`,
+        lastInput: entry.lastInputSeconds === undefined ? "" : input ? reportTitle(input) : `reported ${text(entry.lastInputSeconds)}`,
         age: Number.isFinite(entry.ts)
           ? `last update ${formatInstant(entry.ts)} (gateway clock)${expiry && `; ${expiry} unless updated (TTL ${formatAge(ttlMs!)})`}`
           : `ts ${entry.ts === undefined ? "absent" : `${quotedFieldText(entry.ts)}: not a time`} (a non-conforming row)`,

@@ -3,38 +3,12 @@
 // ticking ages mark nothing, a refresh that changes no shown field marks nothing, and with
 // prefers-reduced-motion the mark stays one colour. Every class change of a row is recorded in the page
 // (a MutationObserver set up before the page's own script).
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { PresenceClient } from "../../src/client/index.js";
 import { MARK_MS } from "../../src/web/view/changes.js";
 import { startLatenessProbe, stopLatenessProbe } from "./lateness.js";
 import { axe, CHROMIUM, cell, nodeClient, openPage, pageUrl, skipNote, startGateway, useChromium, waitLive } from "./harness.js";
-
-interface Mark {
-  key: string;
-  cls: string;
-  at: number;
-}
-
-/** Records the class of every row added to, or changed in, the table body (window.marks). */
-function recordMarks(): void {
-  const marks: Mark[] = [];
-  (window as unknown as { marks: Mark[] }).marks = marks;
-  const note = (tr: HTMLElement) => marks.push({ key: tr.dataset.key ?? "", cls: tr.className, at: performance.now() });
-  new MutationObserver((records) => {
-    for (const record of records) {
-      if (record.type === "attributes" && record.target instanceof HTMLTableRowElement) note(record.target);
-      for (const node of Array.from(record.addedNodes)) if (node instanceof HTMLTableRowElement && node.parentElement?.id === "rows") note(node);
-    }
-  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
-}
-
-/** A row's classes in turn (a row moved to the top is added again: the same class twice counts once). */
-async function marksOf(page: Page, key: string): Promise<Mark[]> {
-  const marks = (await page.evaluate(() => (window as unknown as { marks: Mark[] }).marks)).filter((m) => m.key === key);
-  return marks.filter((m, i) => i === 0 || m.cls !== marks[i - 1].cls);
-}
-const classesOf = async (page: Page, key: string) => (await marksOf(page, key)).map((m) => m.cls);
+import { classesOf, marksOf, recordMarks } from "./marks.js";
 
 const beacon = (sender: PresenceClient, n: number, fields: { version?: string; lastInputSeconds?: number } = {}) =>
   sender.systemEvent({ instanceId: `b-${n}`, host: `build-${n}`, mode: "webchat", version: "1.0", reason: "periodic", ...fields });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { PresenceEntry } from "../../src/protocol/index.js";
 import { displayRows } from "../../src/web/rows.js";
-import { ChangeTracker } from "../../src/web/view/changes.js";
+import { ChangeTracker, RETURN_MS } from "../../src/web/view/changes.js";
 
 const NOW = 1_800_000_000_000;
 const kiosk: PresenceEntry = { instanceId: "kiosk-7", host: "kiosk-7", mode: "ui", reason: "periodic", version: "1.0", lastInputSeconds: 30, ts: NOW - 10_000 };
@@ -45,5 +45,26 @@ describe("the change highlight's choice of rows", () => {
     expect(changes.changed(rows([kiosk], NOW + 115_000))).toEqual(new Set(["id:kiosk-7"])); // 125 s old: Idle
     changes.reset();
     expect(changes.changed(rows([{ ...kiosk, version: "2" }], NOW + 116_000))).toEqual(new Set());
+  });
+
+  it("after a reconnect, compares a row that comes back later than the new list with what it was (RETURN_MS)", () => {
+    let clock = 0;
+    const changes = new ChangeTracker(() => clock);
+    changes.changed(rows([kiosk, anna]));
+    changes.reconnected();
+    // The new list lacks anna (its client reconnects later than the page) and has a newcomer.
+    const newcomer: PresenceEntry = { instanceId: "new", host: "new", ts: NOW };
+    expect(changes.changed(rows([kiosk, newcomer], NOW + 5_000))).toEqual(new Set(["id:new"]));
+    clock = 20_000;
+    // anna back with the data it had (a new ts): not marked; kiosk-7 left meanwhile and came back: marked.
+    expect(changes.changed(rows([{ ...anna, ts: NOW + 20_000 }, newcomer], NOW + 20_000))).toEqual(new Set());
+    expect(changes.changed(rows([{ ...anna, ts: NOW + 20_000 }, newcomer, kiosk], NOW + 21_000))).toEqual(new Set(["id:kiosk-7"]));
+    // Back changed, or after RETURN_MS: marked.
+    changes.reconnected();
+    changes.changed(rows([newcomer], NOW + 22_000));
+    clock += 1_000;
+    expect(changes.changed(rows([newcomer, { ...kiosk, version: "2.0" }], NOW + 23_000))).toEqual(new Set(["id:kiosk-7"]));
+    clock += RETURN_MS;
+    expect(changes.changed(rows([newcomer, { ...kiosk, version: "2.0" }, anna], NOW + 23_000 + RETURN_MS))).toEqual(new Set(["id:anna"]));
   });
 });
