@@ -116,8 +116,9 @@ export function register(program: Command): void {
           const given = ["perSecond", "burst"].filter((key) => rate[key as "perSecond" | "burst"] !== undefined).map((key) => `connectionRate.${key}`).join(" and ");
           throw new Error(`--limits: connectionRate.enabled false and ${given} do not go together: with no connection rate there is no rate or burst`);
         }
-        // A password in --redis is visible in ps: the process title is replaced (as for --token).
-        if (flags.redis?.includes("@")) process.title = "gateway-presence serve";
+        // A password in --redis is visible in ps: the process title is replaced (as for --token). It may be
+        // before the `@` or in the query (`?password=`, which ioredis reads): whatever redaction would hide.
+        if (flags.redis !== undefined && redactRedisUrl(flags.redis) !== flags.redis) process.title = "gateway-presence serve";
       } catch (error) {
         // Options that do not go together, a bad --redis URL: a usage error (exit 2).
         usageError(command, (error as Error).message);

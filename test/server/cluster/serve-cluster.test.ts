@@ -2,6 +2,7 @@
  * `serve --redis` (issue 12 item 5): two gateway processes on one real redis-server; one is killed
  * (SIGKILL: no close, no goodbye) and the survivor cleans up its rows within --dead-after-ms.
  */
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_DEAD_AFTER_MS } from "../../../src/presence/redis/index.js";
 import type { PresenceEntry } from "../../../src/protocol/index.js";
@@ -24,6 +25,9 @@ async function client(url: string, instanceId: string): Promise<WireClient> {
   await c.result("connect", connectParams({ instanceId }));
   return c;
 }
+
+/** A process's command line as `ps` shows it (/proc/<pid>/cmdline). */
+const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
 
 const selfIds = (rows: PresenceEntry[]) => rows.filter((row) => row.reason === "self").map((row) => row.instanceId);
 
@@ -82,6 +86,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(`serve --redis${REDIS_MISSING ? ` (
     // serve prints its listening lines, then the cluster line: it may come in a later chunk.
     await eventually(async () => expect(s.stdout()).toContain("redis://***@127.0.0.1"));
     expect(s.stdout() + s.stderr()).not.toContain("hunter2");
+    expect(cmdline(s.child.pid!)).not.toContain("hunter2"); // ps: the process title is replaced
     expect(await bad.exit).toBe(2);
     expect(bad.stderr()).toMatch(/--redis must be a redis:\/\/ or rediss:\/\/ URL, got "http:\/\/\*\*\*@127\.0\.0\.1:1"/);
     expect(await unparsable.exit).toBe(2);
@@ -91,6 +96,8 @@ describe.skipIf(REDIS_MISSING !== undefined)(`serve --redis${REDIS_MISSING ? ` (
     await urlOf(query);
     await eventually(async () => expect(query.stdout()).toContain(`redis://127.0.0.1:${redis!.port}/?username=***&password=***&db=***`));
     expect(query.stdout() + query.stderr()).not.toContain("hunter2");
+    // In ps too: a password in the query is one as much as one before the `@` (it stayed in the title).
+    expect(cmdline(query.child.pid!)).not.toContain("hunter2");
     expect(await orphan.exit).toBe(2);
     expect(orphan.stderr()).toMatch(/need --redis/);
   });
