@@ -62,6 +62,8 @@ export class InstancesApp {
    * came from the gateway, so nothing is marked, and a reconnect's list is compared with the last live one.
    */
   #tracking = false;
+  /** The gateway's time (estimated) when the connection was last lost: the last live list's statuses were as of then. */
+  #lostAt = NaN;
   #entries: readonly PresenceEntry[] = [];
   /** A list has come at least once (the table then holds the last known list while not live). */
   #everListed = false;
@@ -95,6 +97,9 @@ export class InstancesApp {
   #shown(): void {
     if (document.hidden) return;
     this.#changes.reset();
+    // Shown while not connected: a reconnect's list is still compared with the last live list, as it was
+    // when the connection was lost (not as it aged since: a row turned Idle by the clock alone).
+    if (!this.#tracking && this.#everListed) this.#changes.changed(this.#rows(this.#lostAt));
     this.#table.unmarkAll();
     this.banner.tick();
     this.render(false);
@@ -120,7 +125,7 @@ export class InstancesApp {
     this.#pushRender = undefined;
     if (document.hidden) return;
     this.#renderedAt = performance.now();
-    const rows = displayRows(this.#entries, this.time.now(), this.#client?.hello?.policy?.presenceTtlMs, this.#inputs);
+    const rows = this.#rows(this.time.now());
     if (announce) this.#announcer.say(describeChanges(this.#previous, rows));
     this.#previous = rows;
     // Before the first list the rows are none: the first list is taken as it is.
@@ -134,6 +139,11 @@ export class InstancesApp {
     this.#table.render(shown, changed);
     const disconnected = rows.filter((row) => row.reason === "disconnect").length;
     this.#summary.render(countByStatus(rows), rows.length, shown.length, this.options.maxEntries, disconnected);
+  }
+
+  /** The display rows of the list at `gatewayNow` (ms, the gateway's clock). */
+  #rows(gatewayNow: number): DisplayRow[] {
+    return displayRows(this.#entries, gatewayNow, this.#client?.hello?.policy?.presenceTtlMs, this.#inputs);
   }
 
   /**
@@ -215,7 +225,10 @@ export class InstancesApp {
     this.banner.update(change);
     const live = change.state === "open";
     this.#live = live;
-    if (!live) this.#tracking = false;
+    if (!live && this.#tracking) {
+      this.#tracking = false;
+      this.#lostAt = this.time.now();
+    }
     this.#region.dataset.live = String(live);
     this.#note();
     if (live && client.hello) {
