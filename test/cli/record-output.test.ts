@@ -86,4 +86,16 @@ describe("record --out", () => {
     expect(sentIds(readFileSync(file, "utf8"))).toEqual(["first-0", "first-1"]); // it truncated the file to nothing
     expect(readdirSync(dir).filter((name) => name.startsWith(".kept.jsonl."))).toEqual([]);
   });
+  it("a run whose terminal closes (SIGHUP) puts its recording at --out too, not only SIGINT and SIGTERM", async () => {
+    // Written in place before, the recording was at --out whatever ended the run; now it is renamed
+    // there when record stops, so a hang-up that killed it left it in the hidden temporary file.
+    const gw = await gateway();
+    const file = join(dir, "hangup.jsonl");
+    const run = await record(gw, file);
+    await session(run.url, "h", 1);
+    run.run.child.kill("SIGHUP");
+    expect(await run.run.exit).toBe(0);
+    expect(sentIds(readFileSync(file, "utf8"))).toEqual(["h-0", "h-1"]);
+    expect(readdirSync(dir).filter((name) => name.startsWith(".hangup.jsonl."))).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * `gateway-presence record --listen 127.0.0.1:PORT --upstream ws://... --out FILE.jsonl`: a
- * transparent recording proxy; point a client at the listen address. Runs until SIGINT/SIGTERM.
+ * transparent recording proxy; point a client at the listen address. Runs until SIGINT, SIGTERM or SIGHUP.
  */
 import { InvalidArgumentError, type Command } from "commander";
 import { redactUrl } from "../../transport/redact.js";
@@ -21,7 +21,7 @@ export function parseListen(value: string): { host: string; port: number } {
 }
 
 export function register(program: Command): void {
-  exitCodes(program.command("record"), { 0: "stopped by SIGINT or SIGTERM", 1: "the listen address is in use, or writing the recording failed" })
+  exitCodes(program.command("record"), { 0: "stopped by SIGINT, SIGTERM or SIGHUP", 1: "the listen address is in use, or writing the recording failed" })
     .description("record a client's traffic with a gateway through a transparent WebSocket proxy (secrets redacted)")
     .requiredOption("--listen <host:port>", "where the proxy listens (point the client here)", parseListen)
     .requiredOption("--upstream <url>", "the gateway's WebSocket URL", gatewayUrl)
@@ -64,9 +64,11 @@ export function register(program: Command): void {
         output.abandon(); // nothing recorded: an earlier recording at --out stays as it was
         return;
       }
-      // Before the line that says it records: a signal sent as soon as it is read stops it cleanly.
+      // Before the line that says it records: a signal sent as soon as it is read stops it cleanly. SIGHUP
+      // too (its terminal closed): killed by it, the recording stayed in the temporary file, not at --out.
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
+      process.once("SIGHUP", stop);
       process.stderr.write(`recording ${proxy.url} -> ${redactUrl(flags.upstream)} into ${flags.out} (Ctrl-C to stop)\n`);
       await stopped;
       await proxy.close();
