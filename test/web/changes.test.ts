@@ -67,4 +67,17 @@ describe("the change highlight's choice of rows", () => {
     clock += RETURN_MS;
     expect(changes.changed(rows([newcomer, { ...kiosk, version: "2.0" }, anna], NOW + 23_000 + RETURN_MS))).toEqual(new Set(["id:anna"]));
   });
+  it("keeps comparing a row that comes back after a reconnect across reset() (a tab hidden and shown again meanwhile)", () => {
+    let clock = 0;
+    const changes = new ChangeTracker(() => clock);
+    changes.changed(rows([kiosk, anna]));
+    changes.reconnected();
+    changes.changed(rows([kiosk], NOW + 5_000)); // anna's client is not back yet
+    clock = 10_000;
+    changes.reset(); // the tab shown again
+    expect(changes.changed(rows([kiosk], NOW + 10_000))).toEqual(new Set());
+    clock = 20_000;
+    // anna back as she was, within RETURN_MS of the reconnect: not marked, as without the hidden tab.
+    expect(changes.changed(rows([kiosk, { ...anna, ts: NOW + 20_000 }], NOW + 20_000))).toEqual(new Set());
+  });
 });

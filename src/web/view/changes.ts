@@ -89,9 +89,12 @@ export class ChangeTracker {
     this.#awayUntil = this.now() + RETURN_MS;
   }
 
-  /** Forgets the last rendering: the next list is taken as it is, unmarked (first list, back from a hidden tab). */
+  /**
+   * Forgets the last rendering: the next list is taken as it is, unmarked (first list, back from a hidden
+   * tab). The rows a reconnect keeps stay until RETURN_MS is over: one that comes back later than the tab
+   * is shown again is compared with what it was, as without the hidden tab.
+   */
   reset(): void {
     this.#last = undefined;
-    this.#away.clear();
   }
 }
